@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// EnergyDynamics: a C++ rigid-body simulator behind a C bridge, energy-based models of its
+// rollouts, Langevin sampling and planning. Dependencies point one way:
+// CSim → Simulation → (Trajectories …), CBLAS → NeuralCore, both → energy models → sampling.
+let release: BuildSettingCondition = .when(configuration: .release)
+
+let package = Package(
+    name: "EnergyDynamics",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "NeuralCore", targets: ["NeuralCore"]),
+        .executable(name: "ebm", targets: ["ebm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (found through pkg-config; installed by scripts/install-deps.sh)
+        .systemLibrary(name: "CEigen", path: "Sources/CEigen", pkgConfig: "eigen3",
+                       providers: [.apt(["libeigen3-dev"])]),
+        .systemLibrary(name: "CTinyXML2", path: "Sources/CTinyXML2", pkgConfig: "tinyxml2",
+                       providers: [.apt(["libtinyxml2-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: - The simulator: C++17 + Eigen behind one C header
+        .target(
+            name: "CSim",
+            dependencies: ["CEigen", "CTinyXML2"],
+            path: "sim",
+            exclude: ["robots", "tests"],
+            sources: ["src"],
+            publicHeadersPath: "include",
+            cxxSettings: [
+                .define("NDEBUG", release),
+                .define("EIGEN_NO_DEBUG", release),
+                .define("EIGEN_DONT_PARALLELIZE"),
+            ],
+            linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]
+        ),
+        .target(name: "Simulation", dependencies: ["CSim"]),
+
+        // MARK: - Neural-network core: float32 layers over BLAS
+        .target(name: "NeuralCore", dependencies: ["CBLAS"]),
+
+        // MARK: - Command-line tool
+        .executableTarget(
+            name: "ebm",
+            dependencies: [
+                "Simulation", "NeuralCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests: one target per module
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
+        .testTarget(name: "ebmTests", dependencies: ["ebm"]),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// `ebm`: the EnergyDynamics command-line tool. One subcommand per capability, each in its own file.
+@main
+struct EBM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ebm",
+        abstract: "Simulate robots, train energy-based models of their dynamics, sample and plan.",
+        version: "0.1.0",
+        subcommands: [Simulate.self, Model.self, Bench.self]
+    )
+}
+
+/// `ebm bench …`: speed measurements (use a release build).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure speed (build with -c release).",
+        subcommands: [BenchSim.self, BenchNN.self]
+    )
+}

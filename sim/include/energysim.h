@@ -1,0 +1,317 @@
+// energysim.h — the one C bridge to the EnergyDynamics rigid-body simulator.
+//
+// Conventions (after MuJoCo's and GLFW's headers):
+// - Opaque handles: `simModel` is an immutable description (shareable across threads once
+//   loaded), `simState` the mutable state of one simulation (one thread at a time).
+// - Every fallible call returns a status (`SIM_OK` = 0). Loaders and batched calls also fill a
+//   caller-provided message buffer with "file:line: what and why" text. Nothing aborts and no
+//   C++ exception crosses this header.
+// - Vocabulary: qpos (nq), qvel (nv), qacc (nv), ctrl (nu), qfrc (nv, generalised force).
+//   Arrays are row-major, float64; every array's shape is written next to it.
+// - Only C types cross: double, fixed-width integers, size_t, char pointers, handles and plain
+//   structs filled by a `sim_default…` function.
+#ifndef ENERGYSIM_H
+#define ENERGYSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__clang__)
+#define SIM_ASSUME_NONNULL_BEGIN _Pragma("clang assume_nonnull begin")
+#define SIM_ASSUME_NONNULL_END _Pragma("clang assume_nonnull end")
+#define SIM_NULLABLE _Nullable
+#define SIM_NONNULL _Nonnull
+#else
+#define SIM_ASSUME_NONNULL_BEGIN
+#define SIM_ASSUME_NONNULL_END
+#define SIM_NULLABLE
+#define SIM_NONNULL
+#endif
+
+SIM_ASSUME_NONNULL_BEGIN
+
+/// Bridge version; bumped on any incompatible change of this header.
+#define SIM_VERSION 1
+
+// MARK: - Status codes
+
+#define SIM_OK 0
+#define SIM_ERR_PARSE 1      ///< malformed XML, number or attribute
+#define SIM_ERR_MODEL 2      ///< well-formed but invalid model (mass, inertia, references)
+#define SIM_ERR_ARGUMENT 3   ///< null pointer, wrong size, out-of-range index or option
+#define SIM_ERR_NONFINITE 4  ///< a state, control or result became NaN or infinite
+#define SIM_ERR_IO 5         ///< a file could not be read
+#define SIM_ERR_NOT_FOUND 6  ///< unknown built-in robot or name
+#define SIM_ERR_INTERNAL 7   ///< an unexpected failure (out of memory, a bug): please report
+
+#define SIM_INTEGRATOR_EULER 0  ///< semi-implicit Euler, joint damping implicit (MuJoCo's Euler)
+#define SIM_INTEGRATOR_RK4 1    ///< classic 4th-order Runge–Kutta (MuJoCo's RK4)
+
+#define SIM_JOINT_HINGE 0
+#define SIM_JOINT_SLIDE 1
+
+#define SIM_GEOM_PLANE 0
+#define SIM_GEOM_SPHERE 2
+#define SIM_GEOM_CAPSULE 3
+#define SIM_GEOM_ELLIPSOID 4
+#define SIM_GEOM_CYLINDER 5
+#define SIM_GEOM_BOX 6
+
+typedef struct simModel_ simModel;
+typedef struct simState_ simState;
+
+/// Returns `SIM_VERSION` of the compiled library; compare with the header's to detect skew.
+int32_t sim_version(void);
+
+/// A short constant name for a status code, e.g. "SIM_ERR_PARSE".
+/// Pointer lifetime: static.
+const char* sim_statusName(int32_t status);
+
+// MARK: - Models
+
+/// Loads an MJCF model (the supported subset is listed in README.md) from a file.
+/// Returns: SIM_OK and a new model in `*model`, which the caller frees with sim_deleteModel.
+/// Errors: SIM_ERR_IO, SIM_ERR_PARSE, SIM_ERR_MODEL, with "path:line: problem" in `message`
+///   (truncated to `messageSize` bytes, always NUL-terminated when messageSize > 0);
+///   `*model` is set to NULL.
+/// Thread safety: reentrant.
+int32_t sim_loadModelFile(const char* path, simModel* SIM_NULLABLE* SIM_NONNULL model,
+                          char* SIM_NULLABLE message, size_t messageSize);
+
+/// Loads an MJCF model from XML text; `sourceName` names it in error messages.
+/// Returns/Errors: as sim_loadModelFile (without SIM_ERR_IO).
+/// Thread safety: reentrant.
+int32_t sim_loadModelString(const char* xml, const char* sourceName,
+                            simModel* SIM_NULLABLE* SIM_NONNULL model,
+                            char* SIM_NULLABLE message, size_t messageSize);
+
+/// Writes the MJCF text of a built-in robot: "pendulum", "cartpole", "acrobot", "pointmass2d",
+/// "reacher2", "arm7", or "chainN" (N-link pendulum chain, 1 <= N <= 1024).
+/// Returns: SIM_OK; `*length` is the text length without the terminating NUL. When `buffer` is
+///   NULL or `bufferSize <= *length`, only `*length` is set (call again with a larger buffer).
+/// Errors: SIM_ERR_NOT_FOUND for an unknown name.
+/// Thread safety: reentrant.
+int32_t sim_builtinModelXML(const char* name, char* SIM_NULLABLE buffer, size_t bufferSize,
+                            size_t* length);
+
+/// Comma-separated names of the fixed built-in robots ("chainN" is generated on request).
+/// Pointer lifetime: static.
+const char* sim_builtinModelNames(void);
+
+/// Frees a model. Passing NULL is allowed. States made from it must be deleted first.
+void sim_deleteModel(simModel* SIM_NULLABLE model);
+
+/// Sizes of a model.
+typedef struct simSizes {
+  int64_t nq;      ///< generalised coordinates
+  int64_t nv;      ///< degrees of freedom (equal to nq: hinge and slide joints only)
+  int64_t nu;      ///< actuators (motors)
+  int64_t nbody;   ///< bodies, including the world body 0
+  int64_t njoint;  ///< joints (one dof each)
+  int64_t nsite;   ///< named sites
+  int64_t ngeom;   ///< geoms
+} simSizes;
+
+/// Fills `sizes`. Thread safety: any thread.
+void sim_modelSizes(const simModel* model, simSizes* sizes);
+
+/// Physics options of a model.
+typedef struct simOptions {
+  double timestep;     ///< seconds per step
+  int32_t integrator;  ///< SIM_INTEGRATOR_EULER or SIM_INTEGRATOR_RK4
+  int32_t substeps;    ///< integration substeps per step (timestep/substeps each); >= 1
+  double gravity[3];   ///< m/s^2, world frame
+} simOptions;
+
+/// Fills `options` with the model's options.
+void sim_modelOptions(const simModel* model, simOptions* options);
+
+/// Makes a copy of `model` with other options (the model itself stays immutable).
+/// Errors: SIM_ERR_ARGUMENT for a non-positive or non-finite timestep, substeps < 1, or an
+///   unknown integrator (message says which).
+int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* options,
+                                 simModel* SIM_NULLABLE* SIM_NONNULL copy,
+                                 char* SIM_NULLABLE message, size_t messageSize);
+
+/// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom. Unnamed entries give "".
+/// Returns NULL for an out-of-range kind or index. Pointer lifetime: the model's.
+const char* SIM_NULLABLE sim_name(const simModel* model, int32_t kind, int64_t index);
+
+/// Index of a named entry of `kind` (as in sim_name), or -1 when there is none.
+int64_t sim_nameToIndex(const simModel* model, int32_t kind, const char* name);
+
+/// Per-joint description arrays (any pointer may be NULL to skip it).
+/// type [njoint] (SIM_JOINT_*), body [njoint], limited [njoint] (0/1), range [njoint, 2],
+/// qpos0 [nq] (reference configuration).
+void sim_jointInfo(const simModel* model, int32_t* SIM_NULLABLE type, int64_t* SIM_NULLABLE body,
+                   int32_t* SIM_NULLABLE limited, double* SIM_NULLABLE range,
+                   double* SIM_NULLABLE qpos0);
+
+/// Per-actuator arrays (any pointer may be NULL): joint [nu], gear [nu],
+/// ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
+void sim_actuatorInfo(const simModel* model, int64_t* SIM_NULLABLE joint, double* SIM_NULLABLE gear,
+                      int32_t* SIM_NULLABLE ctrlLimited, double* SIM_NULLABLE ctrlRange);
+
+/// Per-body arrays (any pointer may be NULL): parent [nbody] (-1 for the world body),
+/// mass [nbody] (kg, the body's own), com [nbody, 3] (centre of mass in the body frame),
+/// inertia [nbody, 9] (row-major 3x3 about the centre of mass, body frame).
+void sim_bodyInfo(const simModel* model, int64_t* SIM_NULLABLE parent, double* SIM_NULLABLE mass,
+                  double* SIM_NULLABLE com, double* SIM_NULLABLE inertia);
+
+/// Geometry of one geom, for viewers and collision-free distance queries.
+typedef struct simGeom {
+  int32_t type;      ///< SIM_GEOM_*
+  int64_t body;      ///< body it is attached to (0 = world)
+  double size[3];    ///< MuJoCo's meaning per type (radius, half-length, half-extents)
+  double pos[3];     ///< position in the body frame
+  double quat[4];    ///< orientation in the body frame (w, x, y, z)
+  float rgba[4];     ///< colour
+} simGeom;
+
+/// Fills `geom` for geom `index`. Errors: SIM_ERR_ARGUMENT for an out-of-range index.
+int32_t sim_geomInfo(const simModel* model, int64_t index, simGeom* geom);
+
+// MARK: - States
+
+/// Makes a state at the model's reference configuration (qpos0, zero velocity and controls).
+/// All scratch memory of later steps is allocated here; stepping never allocates.
+/// Errors: SIM_ERR_INTERNAL when out of memory. Pointer lifetime: `model` must outlive it.
+int32_t sim_makeState(const simModel* model, simState* SIM_NULLABLE* SIM_NONNULL state);
+
+/// Frees a state. Passing NULL is allowed.
+void sim_deleteState(simState* SIM_NULLABLE state);
+
+/// Sets position [nq], velocity [nv] and (when not NULL) control [nu]; time is kept.
+/// Errors: SIM_ERR_NONFINITE (state untouched) when any value is NaN or infinite.
+int32_t sim_setState(const simModel* model, simState* state, const double* qpos,
+                     const double* qvel, const double* SIM_NULLABLE ctrl);
+
+/// Sets the time in seconds.
+void sim_setTime(simState* state, double time);
+
+/// Reads position [nq], velocity [nv], acceleration [nv] (from the last forward or step),
+/// control [nu] and time; any pointer may be NULL.
+void sim_getState(const simModel* model, const simState* state, double* SIM_NULLABLE qpos,
+                  double* SIM_NULLABLE qvel, double* SIM_NULLABLE qacc,
+                  double* SIM_NULLABLE ctrl, double* SIM_NULLABLE time);
+
+// MARK: - Pipeline (single state)
+
+/// Forward kinematics and forward dynamics (ABA) at the current state and controls; fills
+/// qacc, body and site poses. Errors: SIM_ERR_NONFINITE.
+int32_t sim_forward(const simModel* model, simState* state);
+
+/// Advances one timestep with the model's integrator (and substeps), clamping controls to
+/// their ranges. Errors: SIM_ERR_NONFINITE, leaving the state as it was before the step.
+int32_t sim_step(const simModel* model, simState* state);
+
+/// Inverse dynamics (RNEA): the generalised force qfrc [nv], beyond the passive forces
+/// (damping, stiffness, limits), that gives acceleration qacc [nv] at the current qpos, qvel:
+/// qfrc = (M(q) + diag(armature)) qacc + c(q, qvel) - qfrc_passive(q, qvel).
+/// Errors: SIM_ERR_NONFINITE.
+int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, double* qfrc);
+
+/// Joint-space mass matrix M [nv, nv] at the current qpos (CRBA), armature included.
+int32_t sim_massMatrix(const simModel* model, simState* state, double* mass);
+
+/// Mechanical energy at the current state: gravitational + spring potential and kinetic
+/// (armature included), in joules. Either pointer may be NULL.
+int32_t sim_energy(const simModel* model, simState* state, double* SIM_NULLABLE potential,
+                   double* SIM_NULLABLE kinetic);
+
+/// World positions of all sites, sites [nsite, 3], at the current qpos.
+int32_t sim_sitePositions(const simModel* model, simState* state, double* sites);
+
+/// World poses of all bodies at the current qpos: position [nbody, 3] and rotation matrix
+/// [nbody, 9] (row-major; columns are the body axes in world coordinates).
+int32_t sim_bodyPoses(const simModel* model, simState* state, double* position, double* rotation);
+
+/// Jacobians of site `site` at the current qpos: translational jacp [3, nv] and rotational
+/// jacr [3, nv] (either may be NULL), in world coordinates.
+/// Errors: SIM_ERR_ARGUMENT for an out-of-range site.
+int32_t sim_siteJacobian(const simModel* model, simState* state, int64_t site,
+                         double* SIM_NULLABLE jacp, double* SIM_NULLABLE jacr);
+
+// MARK: - Batched calls (one bridge call per batch; spread over threads; deterministic)
+
+/// Where a batched call failed. Batch elements are independent: the others still finish.
+typedef struct simBatchReport {
+  int64_t failed;       ///< number of batch elements that stopped on an error
+  int64_t firstBatch;   ///< smallest failing batch index, or -1
+  int64_t firstStep;    ///< step at which it failed, or -1
+  int32_t firstStatus;  ///< its status
+} simBatchReport;
+
+/// Linear feedback evaluated inside the step loop, per actuator a driving joint j:
+/// ctrl_a = clamp(offset[b,t,a] + (kp_a (qposTarget[b,t,j] - qpos_j)
+///                + kd_a (qvelTarget[b,t,j] - qvel_j) + g_j(qpos) * gravityCompensation) / gear_a)
+/// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration.
+typedef struct simFeedback {
+  const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
+  const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error
+  const double* SIM_NULLABLE qposTarget;  ///< [B, T, nq] or [B, nq] (see targetPerStep)
+  const double* SIM_NULLABLE qvelTarget;  ///< same layout with nv; NULL means zero
+  const double* SIM_NULLABLE ctrlOffset;  ///< [B, T, nu] added in control units; NULL = 0
+  int32_t targetPerStep;                  ///< 1: targets are [B, T, ·]; 0: [B, ·]
+  int32_t gravityCompensation;            ///< 0 or 1
+} simFeedback;
+
+/// A zeroed feedback (no gains, no targets).
+simFeedback sim_defaultFeedback(void);
+
+/// Rolls out B independent trajectories of T steps from initial qpos0 [B, nq], qvel0 [B, nv]
+/// under open-loop controls ctrl [B, T, nu] (NULL = zeros), or, when `feedback` is not NULL,
+/// under that feedback law (then `ctrl` must be NULL and the applied, clamped controls are
+/// written to ctrlOut [B, T, nu] when not NULL). Outputs: qpos [B, T+1, nq], qvel [B, T+1, nv],
+/// sites [B, T+1, nsite, 3] (NULL to skip). `threads` <= 0 uses every core.
+/// Results are bit-identical for any thread count.
+/// Errors: SIM_ERR_ARGUMENT (B or T negative, bad pointers), SIM_ERR_NONFINITE: a failing
+///   element's remaining rows are NaN, the report names the first; others complete.
+int32_t sim_rollout(const simModel* model, int64_t B, int64_t T, const double* qpos0,
+                    const double* qvel0, const double* SIM_NULLABLE ctrl,
+                    const simFeedback* SIM_NULLABLE feedback, double* qpos, double* qvel,
+                    double* SIM_NULLABLE sites, double* SIM_NULLABLE ctrlOut, int32_t threads,
+                    simBatchReport* SIM_NULLABLE report, char* SIM_NULLABLE message,
+                    size_t messageSize);
+
+/// Advances B states in place by `steps` steps under constant ctrl [B, nu] (NULL = zeros):
+/// qpos [B, nq], qvel [B, nv]; for policies evaluated outside the simulator between calls.
+/// Errors: as sim_rollout; a failing element keeps its state from before the failing step.
+int32_t sim_stepBatch(const simModel* model, int64_t B, int64_t steps, double* qpos, double* qvel,
+                      const double* SIM_NULLABLE ctrl, int32_t threads,
+                      simBatchReport* SIM_NULLABLE report, char* SIM_NULLABLE message,
+                      size_t messageSize);
+
+/// Batched dynamics terms at B states qpos [B, nq], qvel [B, nv] (NULL = zero velocity):
+/// - forward: given qfrc [B, nv] (applied generalised force, NULL = 0), writes qacc [B, nv];
+/// - inverse: given qacc [B, nv], writes qfrc [B, nv] as in sim_inverse.
+int32_t sim_forwardBatch(const simModel* model, int64_t B, const double* qpos,
+                         const double* SIM_NULLABLE qvel, const double* SIM_NULLABLE qfrc,
+                         double* qacc, int32_t threads, char* SIM_NULLABLE message,
+                         size_t messageSize);
+int32_t sim_inverseBatch(const simModel* model, int64_t B, const double* qpos,
+                         const double* SIM_NULLABLE qvel, const double* qacc, double* qfrc,
+                         int32_t threads, char* SIM_NULLABLE message, size_t messageSize);
+
+/// Batched kinematics at B configurations qpos [B, nq]: site positions sites [B, nsite, 3]
+/// (NULL to skip) and, for site `jacobianSite` >= 0, its translational Jacobian
+/// jacp [B, 3, nv] (NULL to skip).
+int32_t sim_kinematicsBatch(const simModel* model, int64_t B, const double* qpos,
+                            double* SIM_NULLABLE sites, int64_t jacobianSite,
+                            double* SIM_NULLABLE jacp, int32_t threads,
+                            char* SIM_NULLABLE message, size_t messageSize);
+
+/// Number of worker threads "every core" means here.
+int32_t sim_hardwareThreads(void);
+
+SIM_ASSUME_NONNULL_END
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // ENERGYSIM_H

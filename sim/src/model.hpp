@@ -1,0 +1,171 @@
+// model.hpp — the immutable description of a robot, and the specification it is compiled from.
+//
+// An MJCF file is parsed (mjcf.cpp) into a ModelSpec: bodies, joints, geoms, sites and
+// actuators much as they are written, with each body's mass properties already resolved
+// (from <inertial> or from its geoms, as MuJoCo does). compileModel (compile.cpp) turns the spec
+// into a Model: one "link" per degree of freedom in topological order, welded bodies merged into
+// the link that carries them, spatial inertias and motion subspaces precomputed for ABA/RNEA/CRBA.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+#include "energysim.h"
+
+namespace sim {
+
+using Vec3 = Eigen::Vector3d;
+using Mat3 = Eigen::Matrix3d;
+using Vec6 = Eigen::Matrix<double, 6, 1>;
+using Mat6 = Eigen::Matrix<double, 6, 6>;
+using Quat = Eigen::Quaterniond;
+
+/// Where a spec element came from, for "file:line: problem" messages.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+};
+
+// MARK: - Specification (parser output)
+
+struct BodySpec {
+  std::string name;
+  int parent = -1;           ///< body index; -1 only for the world body 0
+  Vec3 pos = Vec3::Zero();   ///< frame origin in the parent body's frame
+  Quat quat = Quat::Identity();  ///< frame orientation relative to the parent body
+  double mass = 0;           ///< kg
+  Vec3 com = Vec3::Zero();   ///< centre of mass, body frame
+  Mat3 inertia = Mat3::Zero();  ///< about the centre of mass, body frame (full, symmetric)
+  SourceLocation where;
+};
+
+struct JointSpec {
+  std::string name;
+  int type = SIM_JOINT_HINGE;   ///< SIM_JOINT_HINGE or SIM_JOINT_SLIDE
+  int body = 0;                 ///< body the joint moves (relative to its parent)
+  Vec3 pos = Vec3::Zero();      ///< anchor, body frame
+  Vec3 axis = Vec3::UnitZ();    ///< unit axis, body frame
+  double damping = 0;           ///< N·m·s/rad or N·s/m
+  double armature = 0;          ///< rotor inertia added to the mass-matrix diagonal
+  double stiffness = 0;         ///< spring towards springref
+  double springref = 0;
+  double ref = 0;               ///< qpos0: the reference configuration
+  bool limited = false;
+  double range[2] = {0, 0};     ///< radians or metres
+  double limitTimeconst = 0.02; ///< limit spring-damper time constant, seconds (MuJoCo's solref)
+  double limitDampratio = 1.0;  ///< limit damping ratio
+  SourceLocation where;
+};
+
+struct GeomSpec {
+  std::string name;
+  int type = SIM_GEOM_SPHERE;
+  int body = 0;
+  double size[3] = {0, 0, 0};
+  Vec3 pos = Vec3::Zero();
+  Quat quat = Quat::Identity();
+  float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
+  SourceLocation where;
+};
+
+struct SiteSpec {
+  std::string name;
+  int body = 0;
+  Vec3 pos = Vec3::Zero();
+  Quat quat = Quat::Identity();
+  SourceLocation where;
+};
+
+struct ActuatorSpec {
+  std::string name;
+  int joint = -1;
+  double gear = 1;
+  bool ctrlLimited = false;
+  double ctrlRange[2] = {0, 0};
+  SourceLocation where;
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string source;  ///< file name used in messages
+  double timestep = 0.002;
+  int integrator = SIM_INTEGRATOR_EULER;
+  int substeps = 1;
+  Vec3 gravity = Vec3(0, 0, -9.81);
+  std::vector<BodySpec> bodies;  ///< bodies[0] is the world; parents precede children
+  std::vector<JointSpec> joints;  ///< in MJCF order: grouped by body, bodies in order
+  std::vector<GeomSpec> geoms;
+  std::vector<SiteSpec> sites;
+  std::vector<ActuatorSpec> actuators;
+};
+
+// MARK: - Compiled model
+
+/// A rigid transform: a frame's orientation R and origin p, expressed in another frame.
+struct Pose {
+  Mat3 R = Mat3::Identity();
+  Vec3 p = Vec3::Zero();
+};
+
+/// Spatial inertia of a rigid body about a frame's origin, in that frame:
+/// mass m, first moment h = m c, rotational inertia Ibar about the origin.
+struct RigidInertia {
+  double m = 0;
+  Vec3 h = Vec3::Zero();
+  Mat3 Ibar = Mat3::Zero();
+};
+
+/// One degree of freedom: a joint and the rigid mass it carries.
+struct Link {
+  int parent = -1;            ///< parent link, -1 = world; always < this link's index
+  int type = SIM_JOINT_HINGE;
+  Pose X_parent_zero;         ///< pre-joint frame in the parent link's frame
+  Vec3 axis = Vec3::UnitZ();  ///< joint axis, link frame
+  Vec3 anchor = Vec3::Zero(); ///< joint anchor, link frame
+  Vec6 S = Vec6::Zero();      ///< motion subspace (angular; linear at the link origin)
+  RigidInertia inertia;       ///< everything welded to this link, link frame
+};
+
+struct Model {
+  ModelSpec spec;             ///< names, geoms, sites and options as loaded
+  int nv = 0, nu = 0;
+  std::vector<Link> links;    ///< [nv], topological order, index = dof = joint
+  std::vector<int> bodyLink;  ///< [nbody] link carrying the body, -1 = world
+  std::vector<Pose> X_link_body;  ///< [nbody] body frame in its link's frame
+  std::vector<int> siteLink;      ///< [nsite]
+  std::vector<Pose> X_link_site;  ///< [nsite]
+  // per dof
+  std::vector<double> damping, armature, stiffness, springref, qpos0;
+  std::vector<char> limited;
+  std::vector<double> rangeLo, rangeHi;
+  std::vector<double> limitStiffness, limitDamping;  ///< per unit of mass-matrix diagonal
+  std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  // per actuator
+  std::vector<int> actJoint;
+  std::vector<double> actGear, ctrlLo, ctrlHi;
+  std::vector<char> ctrlLimited;
+
+  double timestep() const { return spec.timestep; }
+  int nbody() const { return (int)spec.bodies.size(); }
+  int nsite() const { return (int)spec.sites.size(); }
+};
+
+/// Thrown inside the simulator for a user-facing problem; never crosses the bridge.
+struct SimError {
+  int status;
+  std::string message;
+};
+
+/// Parses MJCF text into a spec (mjcf.cpp). Throws SimError(SIM_ERR_PARSE or SIM_ERR_MODEL)
+/// with "source:line: problem".
+ModelSpec parseMJCF(const std::string& xml, const std::string& source);
+
+/// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
+Model compileModel(ModelSpec spec);
+
+/// MJCF text of a built-in robot (robots.cpp); false for an unknown name.
+bool builtinModelXML(const std::string& name, std::string& xml);
+const char* builtinModelNames();
+
+}  // namespace sim
