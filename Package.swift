@@ -12,10 +12,12 @@ let package = Package(
     products: [
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "NeuralCore", targets: ["NeuralCore"]),
+        .library(name: "Trajectories", targets: ["Trajectories"]),
         .executable(name: "ebm", targets: ["ebm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - System libraries (found through pkg-config; installed by scripts/install-deps.sh)
@@ -31,7 +33,7 @@ let package = Package(
             name: "CSim",
             dependencies: ["CEigen", "CTinyXML2"],
             path: "sim",
-            exclude: ["robots", "tests"],
+            exclude: ["robots", "tests", "src/robots_embedded.inc"],
             sources: ["src"],
             publicHeadersPath: "include",
             cxxSettings: [
@@ -43,6 +45,11 @@ let package = Package(
         ),
         .target(name: "Simulation", dependencies: ["CSim"]),
 
+        // MARK: - Trajectories: .npy/.npz I/O (the Simulation dependency comes later)
+        .target(name: "Trajectories",
+                dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                exclude: ["README.md"]),
+
         // MARK: - Neural-network core: float32 layers over BLAS
         .target(name: "NeuralCore", dependencies: ["CBLAS"]),
 
@@ -50,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore",
+                "Simulation", "NeuralCore", "Trajectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +65,7 @@ let package = Package(
         // MARK: - Tests: one target per module
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
+        .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm"]),
     ],
     swiftLanguageModes: [.v5],

@@ -1,0 +1,195 @@
+import CSim
+import Foundation
+
+/// Integration scheme of a model.
+public enum Integrator: String, CaseIterable, Sendable {
+    /// Semi-implicit Euler with joint damping taken implicitly (MuJoCo's `Euler`).
+    case euler
+    /// Classic fourth-order Runge–Kutta (MuJoCo's `RK4`).
+    case rk4
+
+    var code: Int32 { self == .euler ? Int32(SIM_INTEGRATOR_EULER) : Int32(SIM_INTEGRATOR_RK4) }
+    init(code: Int32) { self = code == SIM_INTEGRATOR_RK4 ? .rk4 : .euler }
+}
+
+/// Physics options of a model.
+public struct SimulationOptions: Equatable, Sendable {
+    /// Seconds per step.
+    public var timestep: Double
+    public var integrator: Integrator
+    /// Integration substeps per step (each `timestep / substeps` long); at least 1.
+    public var substeps: Int
+    /// Gravity in world coordinates, m/s².
+    public var gravity: SIMD3<Double>
+}
+
+/// An immutable robot description loaded from MJCF (a built-in robot or a file).
+/// Shareable across threads; owns its bridge handle.
+public final class RobotModel: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// Where the model came from (a built-in name or a file path).
+    public let source: String
+    public let nq: Int, nv: Int, nu: Int, nbody: Int, nsite: Int, ngeom: Int
+
+    private init(handle: OpaquePointer, source: String) {
+        self.handle = handle
+        self.source = source
+        var sizes = simSizes()
+        sim_modelSizes(handle, &sizes)
+        (nq, nv, nu) = (Int(sizes.nq), Int(sizes.nv), Int(sizes.nu))
+        (nbody, nsite, ngeom) = (Int(sizes.nbody), Int(sizes.nsite), Int(sizes.ngeom))
+    }
+
+    deinit { sim_deleteModel(handle) }
+
+    // MARK: - Loading
+
+    /// Loads an MJCF file. Throws `SimulationError` naming the file, line and problem.
+    public convenience init(contentsOf path: String) throws {
+        var out: OpaquePointer?
+        try checked { sim_loadModelFile(path, &out, $0, $1) }
+        self.init(handle: out!, source: path)
+    }
+
+    /// Loads MJCF text; `sourceName` names it in error messages.
+    public convenience init(xml: String, sourceName: String = "<string>") throws {
+        var out: OpaquePointer?
+        try checked { sim_loadModelString(xml, sourceName, &out, $0, $1) }
+        self.init(handle: out!, source: sourceName)
+    }
+
+    /// A built-in robot: `pendulum`, `cartpole`, `acrobot`, `pointmass2d`, `reacher2`, `arm7`,
+    /// or `chainN` (an N-link pendulum chain).
+    public static func builtin(_ name: String) throws -> RobotModel {
+        try RobotModel(xml: builtinXML(name), sourceName: name)
+    }
+
+    /// A built-in robot by name, or else an MJCF file by path.
+    public static func load(_ nameOrPath: String) throws -> RobotModel {
+        if !nameOrPath.hasSuffix(".xml"), let xml = try? builtinXML(nameOrPath) {
+            return try RobotModel(xml: xml, sourceName: nameOrPath)
+        }
+        if !FileManager.default.fileExists(atPath: nameOrPath) {
+            throw SimulationError(
+                status: SimulationError.notFound,
+                message: "\(nameOrPath): neither a built-in robot (\(builtinNames.joined(separator: ", ")), chainN) nor an existing file")
+        }
+        return try RobotModel(contentsOf: nameOrPath)
+    }
+
+    /// MJCF text of a built-in robot.
+    public static func builtinXML(_ name: String) throws -> String {
+        var length = 0
+        guard sim_builtinModelXML(name, nil, 0, &length) == SIM_OK else {
+            throw SimulationError(status: SimulationError.notFound,
+                                  message: "unknown built-in robot '\(name)' (known: \(builtinNames.joined(separator: ", ")), chainN)")
+        }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        try check(sim_builtinModelXML(name, &buffer, buffer.count, &length), "built-in robot \(name)")
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Names of the fixed built-in robots (`chainN` is generated for any N).
+    public static var builtinNames: [String] {
+        String(cString: sim_builtinModelNames()).split(separator: ",").map(String.init)
+    }
+
+    // MARK: - Options
+
+    public var options: SimulationOptions {
+        var o = simOptions()
+        sim_modelOptions(handle, &o)
+        return SimulationOptions(timestep: o.timestep, integrator: Integrator(code: o.integrator),
+                                 substeps: Int(o.substeps),
+                                 gravity: SIMD3(o.gravity.0, o.gravity.1, o.gravity.2))
+    }
+
+    /// A copy of this model with other options. Throws for a non-positive timestep or substeps.
+    public func with(options new: SimulationOptions) throws -> RobotModel {
+        var o = simOptions()
+        o.timestep = new.timestep
+        o.integrator = new.integrator.code
+        o.substeps = Int32(clamping: new.substeps)
+        o.gravity = (new.gravity.x, new.gravity.y, new.gravity.z)
+        var out: OpaquePointer?
+        try checked { sim_copyModelWithOptions(handle, &o, &out, $0, $1) }
+        return RobotModel(handle: out!, source: source)
+    }
+
+    // MARK: - Names and descriptions
+
+    public enum Kind: Int32 { case body = 0, joint, site, actuator, geom }
+
+    /// Names of all entries of a kind, in index order ("" for unnamed ones).
+    public func names(_ kind: Kind) -> [String] {
+        let count = [Kind.body: nbody, .joint: nv, .site: nsite, .actuator: nu, .geom: ngeom][kind]!
+        return (0..<count).map { String(cString: sim_name(handle, kind.rawValue, Int64($0))!) }
+    }
+
+    /// Index of the entry of `kind` called `name`, or nil.
+    public func index(of kind: Kind, named name: String) -> Int? {
+        let i = sim_nameToIndex(handle, kind.rawValue, name)
+        return i < 0 ? nil : Int(i)
+    }
+
+    /// Joint limits: limited [nv], range [nv] as (lower, upper); and the reference qpos0 [nq].
+    public var joints: (limited: [Bool], range: [(Double, Double)], qpos0: [Double]) {
+        var limited = [Int32](repeating: 0, count: nv)
+        var range = [Double](repeating: 0, count: 2 * nv)
+        var qpos0 = [Double](repeating: 0, count: nq)
+        sim_jointInfo(handle, nil, nil, &limited, &range, &qpos0)
+        return (limited.map { $0 != 0 }, (0..<nv).map { (range[2 * $0], range[2 * $0 + 1]) }, qpos0)
+    }
+
+    /// Actuators: driven joint [nu], gear [nu], and control range [nu] (nil when unlimited).
+    public var actuators: (joint: [Int], gear: [Double], ctrlRange: [(Double, Double)?]) {
+        var joint = [Int64](repeating: 0, count: nu)
+        var gear = [Double](repeating: 0, count: nu)
+        var limited = [Int32](repeating: 0, count: nu)
+        var range = [Double](repeating: 0, count: 2 * nu)
+        sim_actuatorInfo(handle, &joint, &gear, &limited, &range)
+        return (joint.map(Int.init), gear,
+                (0..<nu).map { limited[$0] != 0 ? (range[2 * $0], range[2 * $0 + 1]) : nil })
+    }
+
+    /// Mass properties per body [nbody]: mass (kg), centre of mass (body frame) and 3x3
+    /// inertia about it (row-major, body frame); parent index (-1 for the world).
+    public var bodies: (parent: [Int], mass: [Double], com: [SIMD3<Double>], inertia: [[Double]]) {
+        var parent = [Int64](repeating: 0, count: nbody)
+        var mass = [Double](repeating: 0, count: nbody)
+        var com = [Double](repeating: 0, count: 3 * nbody)
+        var inertia = [Double](repeating: 0, count: 9 * nbody)
+        sim_bodyInfo(handle, &parent, &mass, &com, &inertia)
+        return (parent.map(Int.init), mass,
+                (0..<nbody).map { SIMD3(com[3 * $0], com[3 * $0 + 1], com[3 * $0 + 2]) },
+                (0..<nbody).map { Array(inertia[9 * $0..<9 * $0 + 9]) })
+    }
+
+    /// A geom's shape and placement, for drawing.
+    public struct Geom: Sendable {
+        public enum Shape: Int32, Sendable { case plane = 0, sphere = 2, capsule, ellipsoid, cylinder, box }
+        public var shape: Shape
+        public var body: Int
+        /// MuJoCo's size meaning per shape (radius, half-length, half-extents).
+        public var size: SIMD3<Double>
+        /// Position and orientation (w, x, y, z) in the body frame.
+        public var position: SIMD3<Double>
+        public var quaternion: SIMD4<Double>
+        public var rgba: SIMD4<Float>
+    }
+
+    public var geoms: [Geom] {
+        (0..<ngeom).map { i in
+            var g = simGeom()
+            sim_geomInfo(handle, Int64(i), &g)
+            return Geom(shape: Geom.Shape(rawValue: g.type) ?? .sphere, body: Int(g.body),
+                        size: SIMD3(g.size.0, g.size.1, g.size.2),
+                        position: SIMD3(g.pos.0, g.pos.1, g.pos.2),
+                        quaternion: SIMD4(g.quat.0, g.quat.1, g.quat.2, g.quat.3),
+                        rgba: SIMD4(g.rgba.0, g.rgba.1, g.rgba.2, g.rgba.3))
+        }
+    }
+
+    /// Worker threads that "every core" means for batched calls.
+    public static var hardwareThreads: Int { Int(sim_hardwareThreads()) }
+}

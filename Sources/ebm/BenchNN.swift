@@ -1,0 +1,194 @@
+// `ebm bench nn`: speed of the reference energy network (energy + input gradient, and training
+// steps) against the sgemm rate measured in the same run.
+
+import ArgumentParser
+import Foundation
+import NeuralCore
+
+/// `ebm bench nn`: evaluations and training steps per second of the reference energy network.
+struct BenchNN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nn",
+        abstract: "Measure the reference energy network (80 → 256 → 256 → 256 → 1, SiLU) on the CPU.",
+        discussion: """
+        For each batch size and thread count: energy + input-gradient evaluations per second (one
+        evaluation = one call on the whole batch), training steps per second (forward, backward,
+        Adam), the GFLOP/s the evaluations achieve, and cblas_sgemm's GFLOP/s (1024³) measured
+        in the same run on the same threads. Build with -c release.
+        """
+    )
+
+    @Option(name: .customLong("batch"), help: "Batch sizes (repeatable).")
+    var batches: [Int] = [128, 1024]
+
+    @Option(name: .customLong("threads"), help: "Thread counts (repeatable; default: 1 and all cores).")
+    var threadCounts: [Int] = []
+
+    @Option(help: "Seconds per measurement, split into five timed windows; the best window is reported.")
+    var seconds: Double = 0.5
+
+    @Option(help: "wall (default) or cpu: process CPU time, steadier on a shared machine but only meaningful with --threads 1.")
+    var clock: String = "wall"
+
+    @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
+    var strategy: String = "auto"
+
+    @Flag(help: "Also time every multi-thread strategy and print the comparison.")
+    var compareThreading = false
+
+    @Flag(help: "Print one JSON array instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
+        guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard ["wall", "cpu"].contains(clock) else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
+        guard ["auto", "blas", "split"].contains(strategy) else {
+            throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
+        }
+    }
+
+    /// One measured row; the JSON keys are part of the interface.
+    struct Result: Encodable {
+        var batch: Int
+        var threads: Int
+        var evals_per_second: Double
+        var train_steps_per_second: Double
+        var gflops: Double
+        var sgemm_gflops: Double
+    }
+
+    func run() throws {
+        let threads = threadCounts.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threadCounts
+        let clock: () -> Double = self.clock == "cpu" ? processCPUSeconds : wallClockSeconds
+        var results: [Result] = []
+        var comparisons: [String] = []
+        for threadCount in threads {
+            BLASThreads.set(threadCount)
+            let sgemm = BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, clock: clock)
+            for batch in batches {
+                let threading = policy(strategy, threads: threadCount, batch: batch)
+                let measurement = ReferenceNetwork.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
+                results.append(Result(batch: batch, threads: threadCount,
+                                      evals_per_second: measurement.evaluationsPerSecond,
+                                      train_steps_per_second: measurement.trainingStepsPerSecond,
+                                      gflops: measurement.evaluationGFLOPS, sgemm_gflops: sgemm))
+                if compareThreading && threadCount > 1 {
+                    for name in ["blas", "split"] {
+                        let other = ReferenceNetwork.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
+                                                             seconds: seconds, clock: clock)
+                        comparisons.append(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", batch, threadCount, name,
+                                                  other.evaluationsPerSecond, other.trainingStepsPerSecond, other.evaluationGFLOPS))
+                    }
+                }
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            return
+        }
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock) clock, load average \(load)")
+        print(String(format: "%6@ %7@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "evals/s", "train/s", "GFLOP/s", "sgemm", "of sgemm"))
+        for r in results {
+            print(String(format: "%6d %7d %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.evals_per_second,
+                         r.train_steps_per_second, r.gflops, r.sgemm_gflops, 100 * r.gflops / r.sgemm_gflops))
+        }
+        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: cblas_sgemm 1024³ on the same threads.")
+        if !comparisons.isEmpty {
+            print("\nthreading strategies")
+            print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))
+            comparisons.forEach { print($0) }
+        }
+    }
+
+    private func policy(_ name: String, threads: Int, batch: Int) -> Threading {
+        guard threads > 1 else { return .single }
+        switch name {
+        case "blas": return .blas(threads: threads)
+        case "split": return .batchSplit(threads: threads)
+        default: return Threading.automatic(threads: threads, batch: batch)
+        }
+    }
+}
+
+/// The reference energy network of the benchmark and its timing loops.
+enum ReferenceNetwork {
+    /// Input 80 (4 context + 16 future states of a 4-D state), three hidden layers of 256, SiLU.
+    static func make() -> Sequential {
+        Sequential([Linear(inputWidth: 80, outputWidth: 256), SiLU(width: 256),
+                    Linear(inputWidth: 256, outputWidth: 256), SiLU(width: 256),
+                    Linear(inputWidth: 256, outputWidth: 256), SiLU(width: 256),
+                    Linear(inputWidth: 256, outputWidth: 1)], seed: 0)
+    }
+
+    struct Measurement {
+        var evaluationsPerSecond: Double
+        var trainingStepsPerSecond: Double
+        var evaluationGFLOPS: Double
+    }
+
+    static func measure(batch: Int, threading: Threading, seconds: Double, clock: () -> Double) -> Measurement {
+        let model = make()
+        model.threading = threading
+        // Multiply-adds per row of all dense layers; an evaluation does them twice (forward and
+        // input gradient), each worth two floating-point operations.
+        let multiplyAddsPerRow = model.layers.compactMap { $0 as? Linear }.reduce(0) { $0 + $1.inputWidth * $1.outputWidth }
+        let flopsPerEvaluation = 4 * Double(multiplyAddsPerRow) * Double(batch)
+
+        var generator = SeededGenerator(seed: 7)
+        let input = (0..<(batch * 80)).map { _ in generator.nextGaussian() }
+        var energies = [Float](repeating: 0, count: batch)
+        var inputGradient = [Float](repeating: 0, count: batch * 80)
+        let meanGradient = [Float](repeating: 1 / Float(batch), count: batch)
+        var optimizer = Adam(learningRate: 1e-4)
+
+        let evaluationRate = input.withUnsafeBufferPointer { x in
+            energies.withUnsafeMutableBufferPointer { e in
+                inputGradient.withUnsafeMutableBufferPointer { g in
+                    callsPerSecond(seconds: seconds, clock: clock) {
+                        model.energyAndInputGradient(input: x.baseAddress!, batch: batch,
+                                                     energies: e.baseAddress!, inputGradient: g.baseAddress!)
+                    }
+                }
+            }
+        }
+        // Training step: loss = mean energy; forward, backward, Adam (as a contrastive-divergence step does).
+        let trainingRate = input.withUnsafeBufferPointer { x in
+            meanGradient.withUnsafeBufferPointer { dE in
+                callsPerSecond(seconds: seconds, clock: clock) {
+                    model.forward(input: x.baseAddress!, batch: batch, training: true)
+                    model.zeroGradients()
+                    model.backward(outputGradient: dE.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
+                    optimizer.step(parameters: model.parameters, gradients: model.gradients)
+                }
+            }
+        }
+        return Measurement(evaluationsPerSecond: evaluationRate, trainingStepsPerSecond: trainingRate,
+                           evaluationGFLOPS: evaluationRate * flopsPerEvaluation * 1e-9)
+    }
+
+    /// Calls per second of `body`: the best of five windows of `seconds / 5` after a warm-up
+    /// (the best, not the median, because other processes on a shared machine only ever slow a
+    /// window down).
+    static func callsPerSecond(seconds: Double, clock: () -> Double, _ body: () -> Void) -> Double {
+        let warmUpEnd = clock() + 0.1 * seconds
+        repeat { body() } while clock() < warmUpEnd
+        var best = 0.0
+        for _ in 0..<5 {
+            var calls = 0
+            let start = clock()
+            var elapsed = 0.0
+            repeat {
+                body()
+                calls += 1
+                elapsed = clock() - start
+            } while elapsed < seconds / 5
+            best = max(best, Double(calls) / elapsed)
+        }
+        return best
+    }
+}

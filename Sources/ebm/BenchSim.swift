@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Simulation
+
+/// `ebm bench sim`: simulator steps per second per robot, integrator and thread count.
+struct BenchSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Simulator steps/s per robot and integrator, on 1 thread and on all threads.")
+
+    @Option(parsing: .upToNextOption, help: "Robots to measure.")
+    var robots: [String] = ["pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7",
+                            "chain8", "chain32", "chain128"]
+    @Option(parsing: .upToNextOption, help: "Integrators to measure (euler, rk4).")
+    var integrators: [String] = ["euler", "rk4"]
+    @Option(help: "Timestep in seconds.") var dt: Double = 0.002
+    @Option(help: "Minimum seconds of measurement per row.") var minTime: Double = 0.3
+    @Option(help: "Steps per trajectory in each timed rollout.") var steps: Int = 1000
+    @Flag(help: "Print one JSON array instead of a table.") var json = false
+
+    func validate() throws {
+        guard dt > 0, dt.isFinite else { throw ValidationError("--dt \(dt) must be a positive number of seconds") }
+        guard minTime > 0 else { throw ValidationError("--min-time must be positive") }
+        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        for name in integrators where Integrator(rawValue: name) == nil {
+            throw ValidationError("--integrators: unknown integrator '\(name)' (euler, rk4)")
+        }
+    }
+
+    struct Row: Codable {
+        var robot: String, integrator: String, dt: Double, threads: Int, steps_per_second: Double
+    }
+
+    func run() throws {
+        let allThreads = RobotModel.hardwareThreads
+        var rows: [Row] = []
+        for robot in robots {
+            let base = try RobotModel.load(robot)
+            for name in integrators {
+                var options = base.options
+                options.timestep = dt
+                options.integrator = Integrator(rawValue: name)!
+                options.substeps = 1
+                let model = try base.with(options: options)
+                for threads in Set([1, allThreads]).sorted() {
+                    let rate = try measure(model, threads: threads)
+                    rows.append(Row(robot: robot, integrator: name, dt: dt, threads: threads, steps_per_second: rate))
+                    if !json {
+                        print(String(format: "%-12@ %-6@ dt %.4f  threads %2d  %12.0f steps/s  (%.3f µs/step/thread)",
+                                     robot as NSString, name as NSString, dt, threads, rate, 1e6 * Double(threads) / rate))
+                    }
+                }
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        }
+    }
+
+    /// Steps/s of open-loop rollouts of `batch` trajectories from a slightly perturbed rest pose.
+    func measure(_ model: RobotModel, threads: Int) throws -> Double {
+        let batch = 8 * threads
+        let q0 = model.joints.qpos0
+        var qpos = [Double](), qvel = [Double]()
+        for b in 0..<batch {
+            qpos += q0.enumerated().map { $0.element + 0.1 * sin(Double($0.offset + b)) }
+            qvel += (0..<model.nv).map { 0.1 * cos(Double($0 * 7 + b)) }
+        }
+        _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: 50, sites: false, threads: threads)
+        var total = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elapsed = 0.0
+        repeat {
+            _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, sites: false, threads: threads)
+            total += batch * steps
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        } while elapsed < minTime
+        return Double(total) / elapsed
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Simulation
+
+/// `ebm model …`: inspect built-in robots and MJCF files.
+struct Model: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect robot models: list built-ins, print a model's MJCF, summarise sizes.",
+        subcommands: [List.self, XML.self, Info.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the built-in robots.")
+        func run() {
+            for name in RobotModel.builtinNames { print(name) }
+            print("chainN (N-link pendulum chain, e.g. chain32)")
+        }
+    }
+
+    struct XML: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "xml", abstract: "Print (or write with --out) a built-in robot's MJCF, e.g. for MuJoCo.")
+        @Argument(help: "Built-in robot name (pendulum, reacher2, arm7, chain32, …).") var robot: String
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        func run() throws {
+            let xml = try RobotModel.builtinXML(robot)
+            if let out {
+                try AtomicFile.write(Foundation.Data(xml.utf8), to: out)
+            } else {
+                print(xml, terminator: "")
+            }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Summarise a model: sizes, joints, actuators, sites.")
+        @Argument(help: "Built-in robot name or MJCF file.") var model: String
+        func run() throws {
+            let m = try RobotModel.load(model)
+            let o = m.options
+            print("\(m.source): nq \(m.nq), nv \(m.nv), nu \(m.nu), bodies \(m.nbody), sites \(m.nsite), geoms \(m.ngeom)")
+            print("timestep \(o.timestep) s, integrator \(o.integrator.rawValue), gravity \(o.gravity.x) \(o.gravity.y) \(o.gravity.z)")
+            let j = m.joints
+            for (i, name) in m.names(.joint).enumerated() {
+                let range = j.limited[i] ? "range [\(j.range[i].0), \(j.range[i].1)]" : "unlimited"
+                print("  joint \(i) \(name): \(range)")
+            }
+            let a = m.actuators
+            for (i, name) in m.names(.actuator).enumerated() {
+                let range = a.ctrlRange[i].map { "ctrl [\($0.0), \($0.1)]" } ?? "ctrl unlimited"
+                print("  actuator \(i) \(name): joint \(a.joint[i]), gear \(a.gear[i]), \(range)")
+            }
+            for (i, name) in m.names(.site).enumerated() { print("  site \(i) \(name)") }
+        }
+    }
+}

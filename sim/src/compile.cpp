@@ -1,0 +1,180 @@
+// compile.cpp — ModelSpec → Model: one link per degree of freedom, welded bodies merged into
+// the link that carries them, and a check that the mass matrix is positive definite.
+#include <cmath>
+#include <sstream>
+
+#include "state.hpp"
+
+namespace sim {
+
+namespace {
+
+Pose compose(const Pose& outer, const Pose& inner) {
+  return Pose{outer.R * inner.R, outer.p + outer.R * inner.p};
+}
+
+Pose localPose(const Vec3& pos, const Quat& quat) {
+  return Pose{quat.normalized().toRotationMatrix(), pos};
+}
+
+std::string at(const SourceLocation& where, const std::string& fallback) {
+  std::ostringstream os;
+  os << (where.file.empty() ? fallback : where.file);
+  if (where.line > 0) os << ":" << where.line;
+  return os.str();
+}
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw SimError{SIM_ERR_MODEL, where + ": " + what};
+}
+
+}  // namespace
+
+Model compileModel(ModelSpec spec) {
+  Model m;
+  const int nbody = (int)spec.bodies.size();
+  if (nbody == 0) fail(spec.source, "model has no world body");
+
+  // Joints of each body, in order.
+  std::vector<std::vector<int>> bodyJoints(nbody);
+  for (int j = 0; j < (int)spec.joints.size(); ++j) {
+    const JointSpec& js = spec.joints[j];
+    if (js.body <= 0 || js.body >= nbody)
+      fail(at(js.where, spec.source), "joint '" + js.name + "' is not inside a moving body");
+    if (!bodyJoints[js.body].empty() && bodyJoints[js.body].back() != j - 1)
+      fail(at(js.where, spec.source), "joints must be listed body by body");
+    bodyJoints[js.body].push_back(j);
+  }
+
+  // Links and body frames, root to leaves.
+  m.bodyLink.assign(nbody, -1);
+  m.X_link_body.assign(nbody, Pose{});
+  for (int b = 1; b < nbody; ++b) {
+    const BodySpec& bs = spec.bodies[b];
+    if (bs.parent < 0 || bs.parent >= b)
+      fail(at(bs.where, spec.source), "body '" + bs.name + "' has a missing or later parent");
+    const Pose inParentLink = compose(m.X_link_body[bs.parent], localPose(bs.pos, bs.quat));
+    if (bodyJoints[b].empty()) {  // welded to its parent
+      m.bodyLink[b] = m.bodyLink[bs.parent];
+      m.X_link_body[b] = inParentLink;
+      continue;
+    }
+    int parentLink = m.bodyLink[bs.parent];
+    Pose zero = inParentLink;
+    for (int j : bodyJoints[b]) {
+      const JointSpec& js = spec.joints[j];
+      Link link;
+      link.parent = parentLink;
+      link.type = js.type;
+      link.X_parent_zero = zero;
+      const double axisNorm = js.axis.norm();
+      if (!(axisNorm > 1e-12)) fail(at(js.where, spec.source), "joint '" + js.name + "' has a zero axis");
+      link.axis = js.axis / axisNorm;
+      link.anchor = js.pos;
+      // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
+      if (js.type == SIM_JOINT_HINGE) {
+        link.S << link.axis, link.anchor.cross(link.axis);
+      } else {
+        link.S << Vec3::Zero(), link.axis;
+      }
+      parentLink = (int)m.links.size();
+      m.links.push_back(link);
+      zero = Pose{};  // later joints of the same body act in the frame the previous ones moved
+    }
+    m.bodyLink[b] = parentLink;
+    m.X_link_body[b] = Pose{};
+  }
+  m.nv = (int)m.links.size();
+
+  // Mass of every body, moved into its link's frame.
+  for (int b = 1; b < nbody; ++b) {
+    const BodySpec& bs = spec.bodies[b];
+    if (!(bs.mass >= 0) || !std::isfinite(bs.mass))
+      fail(at(bs.where, spec.source), "body '" + bs.name + "' has negative or non-finite mass");
+    const int l = m.bodyLink[b];
+    if (l < 0 || bs.mass == 0) continue;
+    const Pose& X = m.X_link_body[b];
+    const Vec3 c = X.p + X.R * bs.com;
+    const Mat3 Ic = X.R * bs.inertia * X.R.transpose();
+    m.links[l].inertia = m.links[l].inertia + rigidInertiaAbout(bs.mass, c, Ic);
+  }
+
+  // Sites.
+  for (const SiteSpec& ss : spec.sites) {
+    if (ss.body < 0 || ss.body >= nbody) fail(at(ss.where, spec.source), "site '" + ss.name + "' has no body");
+    m.siteLink.push_back(m.bodyLink[ss.body]);
+    m.X_link_site.push_back(compose(m.X_link_body[ss.body], localPose(ss.pos, ss.quat)));
+  }
+
+  // Per-dof parameters.
+  for (const JointSpec& js : spec.joints) {
+    const std::string where = at(js.where, spec.source);
+    auto nonNegative = [&](double x, const char* what) {
+      if (!(x >= 0) || !std::isfinite(x))
+        fail(where, "joint '" + js.name + "' has " + what + " " + std::to_string(x) + " (must be finite and >= 0)");
+    };
+    nonNegative(js.damping, "damping");
+    nonNegative(js.armature, "armature");
+    nonNegative(js.stiffness, "stiffness");
+    if (js.limited && !(js.range[0] < js.range[1]))
+      fail(where, "joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
+                      std::to_string(js.range[1]) + "]: the lower limit must be below the upper");
+    if (!(js.limitTimeconst > 0) || !(js.limitDampratio > 0))
+      fail(where, "joint '" + js.name + "' has a non-positive limit time constant or damping ratio");
+    m.damping.push_back(js.damping);
+    m.armature.push_back(js.armature);
+    m.stiffness.push_back(js.stiffness);
+    m.springref.push_back(js.springref);
+    m.qpos0.push_back(js.ref);
+    m.limited.push_back(js.limited ? 1 : 0);
+    m.rangeLo.push_back(js.range[0]);
+    m.rangeHi.push_back(js.range[1]);
+    // MuJoCo's solref semantics: critically damped at dampratio 1, time constant timeconst.
+    const double tc = js.limitTimeconst, dr = js.limitDampratio;
+    m.limitStiffness.push_back(1.0 / (tc * tc * dr * dr));
+    m.limitDamping.push_back(2.0 / tc);
+  }
+
+  // Actuators.
+  for (const ActuatorSpec& as : spec.actuators) {
+    const std::string where = at(as.where, spec.source);
+    if (as.joint < 0 || as.joint >= m.nv) fail(where, "actuator '" + as.name + "' drives no joint");
+    if (!std::isfinite(as.gear) || as.gear == 0)
+      fail(where, "actuator '" + as.name + "' has gear " + std::to_string(as.gear) + " (must be finite and non-zero)");
+    if (as.ctrlLimited && !(as.ctrlRange[0] <= as.ctrlRange[1]))
+      fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
+    m.actJoint.push_back(as.joint);
+    m.actGear.push_back(as.gear);
+    m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
+    m.ctrlLo.push_back(as.ctrlRange[0]);
+    m.ctrlHi.push_back(as.ctrlRange[1]);
+  }
+  m.nu = (int)m.actJoint.size();
+
+  if (!(spec.timestep > 0) || !std::isfinite(spec.timestep))
+    fail(spec.source, "timestep must be positive and finite");
+  if (!spec.gravity.allFinite()) fail(spec.source, "gravity must be finite");
+  m.spec = std::move(spec);
+
+  // The mass matrix at qpos0 must be positive definite: every dof must move some mass or
+  // carry armature. Its diagonal also scales the joint-limit spring-dampers.
+  if (m.nv > 0) {
+    State s;
+    makeState(m, s);
+    Eigen::MatrixXd M(m.nv, m.nv);
+    crba(m, s, M.data());  // symmetric, so row/column-major does not matter
+    Eigen::LLT<Eigen::MatrixXd> llt(M);
+    for (int i = 0; i < m.nv; ++i) {
+      if (!(M(i, i) > 1e-12) || llt.info() != Eigen::Success) {
+        const JointSpec& js = m.spec.joints[i];
+        fail(at(js.where, m.spec.source),
+             "joint '" + js.name + "' moves no mass and has no armature, so the mass matrix is singular");
+      }
+    }
+    m.limitInertia.resize(m.nv);
+    for (int i = 0; i < m.nv; ++i) m.limitInertia[i] = M(i, i);
+  }
+  return m;
+}
+
+}  // namespace sim

@@ -1,0 +1,96 @@
+// kinematics.cpp — forward kinematics, body/site poses and site Jacobians.
+#include "state.hpp"
+
+namespace sim {
+
+void makeState(const Model& m, State& s) {
+  const size_t nv = m.nv, nu = m.nu;
+  s.qpos = m.qpos0;
+  s.qvel.assign(nv, 0.0);
+  s.qacc.assign(nv, 0.0);
+  s.ctrl.assign(nu, 0.0);
+  s.time = 0;
+  s.X_parent_link.assign(nv, Transform{});
+  s.X_world_link.assign(nv, Pose{});
+  for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f}) vec->assign(nv, Vec6::Zero());
+  s.IA.assign(nv, Mat6::Zero());
+  for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qpos0, &s.qvel0,
+                    &s.dqpos, &s.dqvel, &s.savedQpos, &s.savedQvel})
+    vec->assign(nv, 0.0);
+}
+
+// Link pose in its parent: pre-joint frame, then the joint's motion about its anchor/axis.
+// As MuJoCo, the joint coordinate is measured from the reference configuration qpos0.
+void kinematics(const Model& m, State& s) {
+  for (int i = 0; i < m.nv; ++i) {
+    const Link& L = m.links[i];
+    const double q = s.qpos[i] - m.qpos0[i];
+    Pose local;
+    if (L.type == SIM_JOINT_HINGE) {
+      const Mat3 Rj = axisRotation(L.axis, q);
+      local.R = L.X_parent_zero.R * Rj;
+      local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.anchor - Rj * L.anchor);
+    } else {
+      local.R = L.X_parent_zero.R;
+      local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.axis * q);
+    }
+    s.X_parent_link[i] = Transform::fromPose(local.R, local.p);
+    if (L.parent < 0) {
+      s.X_world_link[i] = local;
+    } else {
+      const Pose& P = s.X_world_link[L.parent];
+      s.X_world_link[i] = Pose{P.R * local.R, P.p + P.R * local.p};
+    }
+  }
+}
+
+Pose bodyPose(const Model& m, const State& s, int b) {
+  const int l = m.bodyLink[b];
+  const Pose& X = m.X_link_body[b];
+  if (l < 0) return X;
+  const Pose& W = s.X_world_link[l];
+  return Pose{W.R * X.R, W.p + W.R * X.p};
+}
+
+Vec3 sitePosition(const Model& m, const State& s, int i) {
+  const int l = m.siteLink[i];
+  const Vec3& p = m.X_link_site[i].p;
+  if (l < 0) return p;
+  const Pose& W = s.X_world_link[l];
+  return W.p + W.R * p;
+}
+
+// Column j of the site Jacobian is the world velocity of the site point due to dof j, for every
+// dof j on the path from the site's link to the root: hinge ω = a, v = a × (p − anchor);
+// slide v = a.
+void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* jacr) {
+  const int nv = m.nv;
+  if (jacp) std::fill(jacp, jacp + 3 * nv, 0.0);
+  if (jacr) std::fill(jacr, jacr + 3 * nv, 0.0);
+  const Vec3 p = sitePosition(m, s, i);
+  for (int j = m.siteLink[i]; j >= 0; j = m.links[j].parent) {
+    const Link& L = m.links[j];
+    const Pose& W = s.X_world_link[j];
+    const Vec3 axis = W.R * L.axis;
+    Vec3 lin, ang;
+    if (L.type == SIM_JOINT_HINGE) {
+      ang = axis;
+      lin = axis.cross(p - (W.p + W.R * L.anchor));
+    } else {
+      ang.setZero();
+      lin = axis;
+    }
+    for (int r = 0; r < 3; ++r) {
+      if (jacp) jacp[r * nv + j] = lin[r];
+      if (jacr) jacr[r * nv + j] = ang[r];
+    }
+  }
+}
+
+bool allFinite(const double* x, size_t n) {
+  double acc = 0;
+  for (size_t i = 0; i < n; ++i) acc += x[i] * 0.0;  // NaN or ±inf turn the sum into NaN
+  return acc == 0.0;
+}
+
+}  // namespace sim

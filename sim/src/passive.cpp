@@ -1,0 +1,33 @@
+// passive.cpp — generalised forces that do not come from the rigid-body dynamics:
+// joint damping, springs, limit spring-dampers, and motors.
+#include <algorithm>
+
+#include "state.hpp"
+
+namespace sim {
+
+void passiveForces(const Model& m, State& s) {
+  for (int i = 0; i < m.nv; ++i) {
+    const double q = s.qpos[i], v = s.qvel[i];
+    double f = -m.damping[i] * v - m.stiffness[i] * (q - m.springref[i]);
+    // Limits as a unilateral spring-damper scaled by the joint's inertia (MuJoCo-like solref).
+    if (m.limited[i]) {
+      const double k = m.limitStiffness[i] * m.limitInertia[i];
+      const double b = m.limitDamping[i] * m.limitInertia[i];
+      if (q < m.rangeLo[i]) f += std::max(0.0, k * (m.rangeLo[i] - q) - b * v);
+      else if (q > m.rangeHi[i]) f -= std::max(0.0, k * (q - m.rangeHi[i]) + b * v);
+    }
+    s.qfrcPassive[i] = f;
+  }
+}
+
+void actuatorForces(const Model& m, State& s) {
+  std::fill(s.qfrcApplied.begin(), s.qfrcApplied.end(), 0.0);
+  for (int a = 0; a < m.nu; ++a) {
+    double u = s.ctrl[a];
+    if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
+    s.qfrcApplied[m.actJoint[a]] += m.actGear[a] * u;
+  }
+}
+
+}  // namespace sim

@@ -1,0 +1,35 @@
+// rnea.cpp — recursive Newton–Euler inverse dynamics.
+#include "state.hpp"
+
+namespace sim {
+
+// RNEA (RBDA Table 5.1): qfrc = M(q) qacc + c(q, qvel) + diag(armature) qacc.
+void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withVelocity) {
+  const int nv = m.nv;
+  Vec6 a0;
+  a0 << Vec3::Zero(), -m.spec.gravity;
+  // pass 1: velocities, accelerations and body forces, root to leaves
+  for (int i = 0; i < nv; ++i) {
+    const Link& L = m.links[i];
+    const Transform& X = s.X_parent_link[i];
+    const double qd = withVelocity ? s.qvel[i] : 0.0;
+    const double qdd = qacc ? qacc[i] : 0.0;
+    const Vec6 vJ = L.S * qd;
+    if (L.parent < 0) {
+      s.v[i] = vJ;
+      s.a[i] = X.applyMotion(a0) + L.S * qdd;
+    } else {
+      s.v[i] = X.applyMotion(s.v[L.parent]) + vJ;
+      s.a[i] = X.applyMotion(s.a[L.parent]) + L.S * qdd + crossMotion(s.v[i], vJ);
+    }
+    s.f[i] = inertiaTimes(L.inertia, s.a[i]) + crossForce(s.v[i], inertiaTimes(L.inertia, s.v[i]));
+  }
+  // pass 2: joint forces, leaves to root
+  for (int i = nv - 1; i >= 0; --i) {
+    const Link& L = m.links[i];
+    qfrc[i] = L.S.dot(s.f[i]) + m.armature[i] * (qacc ? qacc[i] : 0.0);
+    if (L.parent >= 0) s.f[L.parent] += s.X_parent_link[i].applyTransposeForce(s.f[i]);
+  }
+}
+
+}  // namespace sim
