@@ -23,17 +23,17 @@ let package = Package(
         // MARK: - System libraries (found through pkg-config; installed by scripts/install-deps.sh)
         .systemLibrary(name: "CEigen", path: "Sources/CEigen", pkgConfig: "eigen3",
                        providers: [.apt(["libeigen3-dev"])]),
-        .systemLibrary(name: "CTinyXML2", path: "Sources/CTinyXML2", pkgConfig: "tinyxml2",
-                       providers: [.apt(["libtinyxml2-dev"])]),
+        .systemLibrary(name: "CPugiXML", path: "Sources/CPugiXML", pkgConfig: "pugixml",
+                       providers: [.apt(["libpugixml-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: - The simulator: C++17 + Eigen behind one C header
         .target(
             name: "CSim",
-            dependencies: ["CEigen", "CTinyXML2"],
+            dependencies: ["CEigen", "CPugiXML"],
             path: "sim",
-            exclude: ["robots", "tests", "src/robots_embedded.inc"],
+            exclude: ["robots"],
             sources: ["src"],
             publicHeadersPath: "include",
             cxxSettings: [

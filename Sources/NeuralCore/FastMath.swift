@@ -43,6 +43,12 @@ func fastTanh(_ x: Lanes) -> Lanes {
     Lanes(repeating: 1) - Lanes(repeating: 2) / (fastExp(x + x) + Lanes(repeating: 1))
 }
 
+/// f and f' of a pointwise activation on eight lanes; a type (not a closure) so that
+/// `applyPointwise` is specialised for it and the kernel inlined into the loop.
+protocol PointwiseKernel {
+    func callAsFunction(_ z: Lanes) -> (value: Lanes, derivative: Lanes)
+}
+
 /// Applies `kernel` to every element of a (rows, columns) block: z = source + bias (bias per
 /// column, optional), then `(value, derivative) = kernel(z)`.
 ///
@@ -50,12 +56,11 @@ func fastTanh(_ x: Lanes) -> Lanes {
 /// (in place). One pass over memory, eight lanes at a time; the row tail is padded to eight
 /// lanes so every element sees the same arithmetic.
 @inline(__always)
-func applyPointwise(rows: Int, columns: Int,
+func applyPointwise<Kernel: PointwiseKernel>(_ kernel: Kernel, rows: Int, columns: Int,
                     source: UnsafePointer<Float>, sourceStride: Int,
                     bias: UnsafePointer<Float>?,
                     values: UnsafeMutablePointer<Float>, valueStride: Int,
-                    derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int,
-                    kernel: (Lanes) -> (value: Lanes, derivative: Lanes)) {
+                    derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int) {
     let wholeColumns = columns & ~7
     for row in 0..<rows {
         let z = source + row * sourceStride

@@ -17,13 +17,18 @@ public struct LeakyReLU: PointwiseActivation {
     public func activate(rows: Int, source: UnsafePointer<Float>, sourceStride: Int, bias: UnsafePointer<Float>?,
                          values: UnsafeMutablePointer<Float>, valueStride: Int,
                          derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int) {
-        let slope = Lanes(repeating: negativeSlope)
-        applyPointwise(rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
+        applyPointwise(LeakyReLUKernel(slope: Lanes(repeating: negativeSlope)), rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
                        values: values, valueStride: valueStride,
-                       derivatives: derivatives, derivativeStride: derivativeStride) { z in
-            // x = 0 takes the negative branch's slope, as PyTorch does.
-            let derivative = Lanes(repeating: 1).replacing(with: slope, where: z .<= Lanes(repeating: 0))
-            return (z * derivative, derivative)
-        }
+                       derivatives: derivatives, derivativeStride: derivativeStride)
+    }
+}
+
+/// y = z for z > 0, slope · z otherwise; z = 0 takes the negative branch's slope, as PyTorch does.
+struct LeakyReLUKernel: PointwiseKernel {
+    var slope: Lanes
+    @inline(__always)
+    func callAsFunction(_ z: Lanes) -> (value: Lanes, derivative: Lanes) {
+        let derivative = Lanes(repeating: 1).replacing(with: slope, where: z .<= Lanes(repeating: 0))
+        return (z * derivative, derivative)
     }
 }

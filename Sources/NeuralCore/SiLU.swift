@@ -12,12 +12,18 @@ public struct SiLU: PointwiseActivation {
     public func activate(rows: Int, source: UnsafePointer<Float>, sourceStride: Int, bias: UnsafePointer<Float>?,
                          values: UnsafeMutablePointer<Float>, valueStride: Int,
                          derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int) {
-        applyPointwise(rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
+        applyPointwise(SiLUKernel(), rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
                        values: values, valueStride: valueStride,
-                       derivatives: derivatives, derivativeStride: derivativeStride) { z in
-            let s = fastSigmoid(z)
-            let one = Lanes(repeating: 1)
-            return (z * s, s * (one + z * (one - s)))
-        }
+                       derivatives: derivatives, derivativeStride: derivativeStride)
+    }
+}
+
+/// y = z σ(z), y' = σ(z) (1 + z (1 − σ(z))).
+struct SiLUKernel: PointwiseKernel {
+    @inline(__always)
+    func callAsFunction(_ z: Lanes) -> (value: Lanes, derivative: Lanes) {
+        let s = fastSigmoid(z)
+        let one = Lanes(repeating: 1)
+        return (z * s, s * (one + z * (one - s)))
     }
 }

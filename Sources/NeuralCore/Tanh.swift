@@ -12,11 +12,17 @@ public struct Tanh: PointwiseActivation {
     public func activate(rows: Int, source: UnsafePointer<Float>, sourceStride: Int, bias: UnsafePointer<Float>?,
                          values: UnsafeMutablePointer<Float>, valueStride: Int,
                          derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int) {
-        applyPointwise(rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
+        applyPointwise(TanhKernel(), rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
                        values: values, valueStride: valueStride,
-                       derivatives: derivatives, derivativeStride: derivativeStride) { z in
-            let y = fastTanh(z)
-            return (y, Lanes(repeating: 1) - y * y)
-        }
+                       derivatives: derivatives, derivativeStride: derivativeStride)
+    }
+}
+
+/// y = tanh z, y' = 1 − y².
+struct TanhKernel: PointwiseKernel {
+    @inline(__always)
+    func callAsFunction(_ z: Lanes) -> (value: Lanes, derivative: Lanes) {
+        let y = fastTanh(z)
+        return (y, Lanes(repeating: 1) - y * y)
     }
 }

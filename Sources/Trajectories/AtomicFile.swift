@@ -8,9 +8,9 @@ private let posixWrite = Darwin.write
 #endif
 
 /// Whole-file reads and atomic whole-file writes, with errors that name the file.
-enum AtomicFile {
+public enum AtomicFile {
     /// The contents of `url`.
-    static func read(_ url: URL) throws -> [UInt8] {
+    public static func read(_ url: URL) throws -> [UInt8] {
         do {
             return [UInt8](try Foundation.Data(contentsOf: url))
         } catch {
@@ -39,7 +39,7 @@ enum AtomicFile {
     /// `rename(2)` within one directory is atomic: readers see the old file or the new one, never a
     /// part. On any error the temporary file is removed and `url` is untouched.
     /// - Parameter durable: Whether to `fsync` before renaming (skipped for scratch files).
-    static func write(_ bytes: [UInt8], to url: URL, durable: Bool = true) throws {
+    public static func write(_ bytes: [UInt8], to url: URL, durable: Bool = true) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString

@@ -11,10 +11,10 @@ struct BenchNN: ParsableCommand {
         commandName: "nn",
         abstract: "Measure the reference energy network (80 → 256 → 256 → 256 → 1, SiLU) on the CPU.",
         discussion: """
-        For each batch size and thread count: energy + input-gradient evaluations per second (one
-        evaluation = one call on the whole batch), training steps per second (forward, backward,
-        Adam), the GFLOP/s the evaluations achieve, and cblas_sgemm's GFLOP/s (1024³) measured
-        in the same run on the same threads. Build with -c release.
+        For each batch size and thread count: energy + input-gradient evaluations per second \
+        (one evaluation = one call on the whole batch), training steps per second (forward, \
+        backward, Adam), the GFLOP/s the evaluations achieve, and cblas_sgemm's GFLOP/s \
+        (1024³) measured in the same run on the same threads. Build with -c release.
         """
     )
 
@@ -86,7 +86,7 @@ struct BenchNN: ParsableCommand {
         }
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
@@ -115,6 +115,7 @@ struct BenchNN: ParsableCommand {
     }
 }
 
+extension BenchNN {
 /// The reference energy network of the benchmark and its timing loops.
 enum ReferenceNetwork {
     /// Input 80 (4 context + 16 future states of a 4-D state), three hidden layers of 256, SiLU.
@@ -191,4 +192,5 @@ enum ReferenceNetwork {
         }
         return best
     }
+}
 }

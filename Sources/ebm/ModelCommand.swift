@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Simulation
+import Trajectories
 
 /// `ebm model …`: inspect built-in robots and MJCF files.
 struct Model: ParsableCommand {
@@ -25,7 +26,7 @@ struct Model: ParsableCommand {
         func run() throws {
             let xml = try RobotModel.builtinXML(robot)
             if let out {
-                try AtomicFile.write(Foundation.Data(xml.utf8), to: out)
+                try AtomicFile.write(Array(xml.utf8), to: URL(fileURLWithPath: out))
             } else {
                 print(xml, terminator: "")
             }

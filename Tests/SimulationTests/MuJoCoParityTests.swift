@@ -42,14 +42,24 @@ final class MuJoCoParityTests: XCTestCase {
                 var rng = TestRandom(seed: 21)
                 let q0 = model.joints.qpos0.map { $0 + rng.uniform(-0.2, 0.2) }
                 let v0 = rng.vector(model.nv, -0.5, 0.5)
-                // Open-loop controls recorded from a PD law tracking a slow sinusoid about the start, so
-                // that the motion is rich but stays clear of joint limits (MuJoCo resolves limits
-                // with its constraint solver, we with a spring-damper: those are not meant to agree).
+                // Open-loop controls recorded from gravity compensation plus a slow sinusoidal torque
+                // (about 2 rad/s² of each joint's own inertia): rich motion that stays clear of joint
+                // limits (MuJoCo resolves limits with its constraint solver, we with a spring-damper:
+                // those are not meant to agree).
                 let steps = 300
-                let gear = model.actuators.gear
-                let targets = (0..<steps).flatMap { t in q0.enumerated().map { $0.element + 0.3 * sin(0.02 * Double(t) + Double($0.offset)) } }
-                let law = FeedbackLaw(kp: gear.map { _ in 5 }, kd: gear.map { _ in 0.5 }, qposTarget: targets,
-                                      targetPerStep: true, gravityCompensation: true)
+                let state = try RobotState(model: model)
+                try state.set(qpos: q0, qvel: v0)
+                let M = state.massMatrix()
+                let act = model.actuators
+                var offsets: [Double] = []
+                for t in 0..<steps {
+                    for a in 0..<model.nu {
+                        let amplitude: Double = 2 * M[act.joint[a] * (model.nv + 1)] / act.gear[a]
+                        offsets.append(amplitude * sin(0.02 * Double(t) + Double(a)))
+                    }
+                }
+                let law = FeedbackLaw(kp: act.gear.map { _ in 0 }, kd: act.gear.map { _ in 0 }, qposTarget: q0,
+                                      targetPerStep: false, ctrlOffset: offsets, gravityCompensation: true)
                 let recorded = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, feedback: law, recordControls: true)
                 let controls = (0..<steps).map { Array(recorded.ctrl[$0 * model.nu..<($0 + 1) * model.nu]) }
                 guard let theirs = try mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0,
@@ -59,8 +69,9 @@ final class MuJoCoParityTests: XCTestCase {
                 let ours = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, controls: controls.flatMap { $0 })
                 var worst = 0.0
                 for t in 0...steps {
-                    let mine = Array(ours.qpos[t * model.nq..<(t + 1) * model.nq]) + Array(ours.qvel[t * model.nv..<(t + 1) * model.nv])
-                    worst = max(worst, maxAbsDifference(mine, theirs[t]))
+                    let q = Array(ours.qpos[t * model.nq..<(t + 1) * model.nq])
+                    let v = Array(ours.qvel[t * model.nv..<(t + 1) * model.nv])
+                    worst = max(worst, maxAbsDifference(q + v, theirs[t]))
                 }
                 XCTAssertLessThan(worst, 1e-9, "\(robot) \(integrator): max |ours − MuJoCo| = \(worst) over \(steps) steps")
                 compared += 1

@@ -51,7 +51,7 @@ final class RolloutTests: XCTestCase {
         let r = try model.rollout(qpos: model.joints.qpos0, qvel: [Double](repeating: 0, count: model.nv),
                                   batch: 1, steps: steps, feedback: law, recordControls: true)
         let final = Array(r.qpos[steps * model.nq..<(steps + 1) * model.nq])
-        XCTAssertLessThan(maxAbsDifference(final, target), 0.005)
+        XCTAssertLessThan(maxAbsDifference(final, target), 0.01, "final \(final) target \(target)")
         XCTAssertEqual(r.ctrl.count, steps * model.nu)
         // recorded controls respect ctrlrange
         for (a, range) in model.actuators.ctrlRange.enumerated() {

@@ -99,6 +99,13 @@ Model compileModel(ModelSpec spec) {
     m.links[l].inertia = m.links[l].inertia + rigidInertiaAbout(bs.mass, c, Ic);
   }
 
+  for (Link& link : m.links) {
+    const RigidInertia& I = link.inertia;
+    link.mass = I.m;
+    link.com = I.m > 0 ? Vec3(I.h / I.m) : Vec3::Zero();
+    link.Icom = I.Ibar - I.m * (link.com.squaredNorm() * Mat3::Identity() - link.com * link.com.transpose());
+  }
+
   // Sites.
   for (const SiteSpec& ss : spec.sites) {
     if (ss.body < 0 || ss.body >= nbody) fail(at(ss.where, spec.source), "site '" + ss.name + "' has no body");
@@ -129,10 +136,8 @@ Model compileModel(ModelSpec spec) {
     m.limited.push_back(js.limited ? 1 : 0);
     m.rangeLo.push_back(js.range[0]);
     m.rangeHi.push_back(js.range[1]);
-    // MuJoCo's solref semantics: critically damped at dampratio 1, time constant timeconst.
-    const double tc = js.limitTimeconst, dr = js.limitDampratio;
-    m.limitStiffness.push_back(1.0 / (tc * tc * dr * dr));
-    m.limitDamping.push_back(2.0 / tc);
+    m.limitTimeconst.push_back(js.limitTimeconst);
+    m.limitDampratio.push_back(js.limitDampratio);
   }
 
   // Actuators.

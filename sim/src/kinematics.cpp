@@ -12,7 +12,7 @@ void makeState(const Model& m, State& s) {
   s.time = 0;
   s.X_parent_link.assign(nv, Transform{});
   s.X_world_link.assign(nv, Pose{});
-  for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f}) vec->assign(nv, Vec6::Zero());
+  for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f, &s.S}) vec->assign(nv, Vec6::Zero());
   s.IA.assign(nv, Mat6::Zero());
   for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qpos0, &s.qvel0,
                     &s.dqpos, &s.dqvel, &s.savedQpos, &s.savedQvel})

@@ -14,10 +14,9 @@
 // with MuJoCo's volume and inertia formulas. A body's mass, centre of mass and full inertia
 // (about the centre of mass, body frame) are stored in its BodySpec.
 //
-// The XML reader is our own small one rather than tinyxml2: the Debian build of tinyxml2 refuses
-// documents nested more than ~50 elements deep (TINYXML2_MAX_ELEMENT_DEPTH), and a chain of N
-// links nests N bodies. It reads elements, attributes, comments, processing instructions and
-// character references, keeps line numbers, and never recurses (neither does the MJCF walk), so
+// XML is read by pugixml (Debian's libpugixml-dev) rather than tinyxml2: tinyxml2 refuses
+// documents nested more than 100 elements deep (TINYXML2_MAX_ELEMENT_DEPTH), and a chain of N
+// links nests N bodies. pugixml parses without recursion, and so does the MJCF walk below, so
 // deep chains cost no stack.
 #include <algorithm>
 #include <cmath>
@@ -32,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include <pugixml.hpp>
+
 #include "model.hpp"
 
 namespace sim {
@@ -40,7 +41,6 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kMinVal = 1e-15;  // MuJoCo's mjMINVAL
 constexpr double kEps = 1e-14;     // MuJoCo's mjEPS
-constexpr size_t kMaxDepth = 10000;
 
 [[noreturn]] void fail(int status, const std::string& source, int line, const std::string& what) {
   throw SimError{status, source + ":" + std::to_string(line) + ": " + what};
@@ -66,258 +66,78 @@ struct XElem {
   std::vector<int> kids;
 };
 
+/// Reads a document with pugixml (a non-recursive parser, so deep chains cost no stack) into a
+/// flat list of elements with line numbers; nodes[0] is the root element.
 class XmlReader {
  public:
-  XmlReader(const std::string& text, const std::string& source) : s_(text), src_(source) {}
+  XmlReader(const std::string& text, const std::string& source) : s_(text), src_(source) {
+    for (size_t i = 0; i < s_.size(); ++i)
+      if (s_[i] == '\n') lineStarts_.push_back(i + 1);
+  }
 
-  /// Parses the whole document; nodes[0] is the root element.
   std::vector<XElem> parse() {
+    pugi::xml_document doc;
+    const pugi::xml_parse_result result =
+        doc.load_buffer(s_.data(), s_.size(), pugi::parse_default | pugi::parse_ws_pcdata_single,
+                        pugi::encoding_utf8);
+    if (!result) {
+      std::string what = result.description();
+      if (result.status == pugi::status_end_element_mismatch || (size_t)result.offset >= s_.size())
+        what += " (truncated or mismatched tags?)";
+      fail(SIM_ERR_PARSE, src_, lineOf(result.offset), "malformed XML: " + what);
+    }
     std::vector<XElem> nodes;
-    std::vector<int> stack;
-    bool rootDone = false;
-    if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) i_ = 3;  // UTF-8 byte order mark
-    const size_t n = s_.size();
-    while (true) {
-      // character data between tags: only whitespace is allowed
-      while (i_ < n && s_[i_] != '<') {
-        unsigned char c = (unsigned char)s_[i_];
-        if (c == '\n') {
-          ++line_;
-        } else if (!(c == ' ' || c == '\t' || c == '\r')) {
-          size_t e = i_;
-          while (e < n && s_[e] != '<' && s_[e] != '\n') ++e;
-          std::string text = s_.substr(i_, e - i_);
-          while (!text.empty() && std::strchr(" \t\r", text.back()) && text.back() != 0)
-            text.pop_back();
-          if (c < 0x20 || c == 0x7f)
-            error("control character (byte " + std::to_string((int)c) + ") in the document");
-          error("unexpected text " + quoted(text) +
-                (stack.empty() ? std::string(" outside the root element")
-                               : " in <" + nodes[stack.back()].name + ">") +
-                ": MJCF elements carry no text");
-        }
-        ++i_;
+    // depth-first, parents before children, without recursion
+    std::vector<std::pair<pugi::xml_node, int>> stack;
+    for (pugi::xml_node top = doc.last_child(); top; top = top.previous_sibling())
+      stack.push_back({top, -1});
+    int roots = 0;
+    while (!stack.empty()) {
+      auto [node, parent] = stack.back();
+      stack.pop_back();
+      const int line = lineOf(node.offset_debug());
+      if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) {
+        std::string text = node.value();
+        const size_t a = text.find_first_not_of(" \t\r\n");
+        if (a == std::string::npos) continue;
+        text = text.substr(a, text.find_last_not_of(" \t\r\n") - a + 1);
+        fail(SIM_ERR_PARSE, src_, line,
+             "unexpected text " + quoted(text) +
+                 (parent < 0 ? std::string(" outside the root element")
+                             : " in <" + nodes[parent].name + ">") + ": MJCF elements carry no text");
       }
-      if (i_ >= n) break;
-      const int tagLine = line_;
-      if (startsWith("<!--")) {
-        size_t e = s_.find("-->", i_ + 4);
-        if (e == std::string::npos) error("comment opened here is never closed with '-->'");
-        advanceTo(e + 3);
-      } else if (startsWith("<?")) {
-        size_t e = s_.find("?>", i_ + 2);
-        if (e == std::string::npos)
-          error("processing instruction opened here is never closed with '?>'");
-        advanceTo(e + 2);
-      } else if (startsWith("<![CDATA[")) {
-        error("CDATA section: MJCF elements carry no text");
-      } else if (startsWith("<!")) {
-        error("DOCTYPE and other declarations are not supported");
-      } else if (startsWith("</")) {
-        i_ += 2;
-        std::string name = readName();
-        if (name.empty()) error("expected an element name after '</'");
-        skipSpace();
-        if (i_ >= n)
-          errorAt(tagLine, "document ends inside the closing tag </" + name + "> (truncated?)");
-        if (s_[i_] != '>') error("expected '>' to end the closing tag </" + name + ">");
-        ++i_;
-        if (stack.empty()) errorAt(tagLine, "closing tag </" + name + "> without an opening tag");
-        const XElem& open = nodes[stack.back()];
-        if (open.name != name)
-          errorAt(tagLine, "closing tag </" + name + "> does not match <" + open.name +
-                               "> opened at line " + std::to_string(open.line));
-        stack.pop_back();
-        if (stack.empty()) rootDone = true;
-      } else {
-        ++i_;  // '<'
-        std::string name = readName();
-        if (name.empty()) {
-          if (i_ < n)
-            error("expected an element name after '<', found " + quoted(std::string(1, s_[i_])));
-          error("document ends after '<'");
-        }
-        if (rootDone)
-          errorAt(tagLine, "second root element <" + name + "> after <" + nodes[0].name +
-                               ">: a document has one root");
-        XElem el;
-        el.name = name;
-        el.line = tagLine;
-        el.parent = stack.empty() ? -1 : stack.back();
-        bool selfClosing = false;
-        while (true) {
-          bool space = skipSpace();
-          if (i_ >= n)
-            errorAt(tagLine, "document ends inside the tag <" + name + "> (truncated?)");
-          char c = s_[i_];
-          if (c == '/') {
-            ++i_;
-            if (i_ >= n || s_[i_] != '>') error("expected '>' after '/' in the tag <" + name + ">");
-            ++i_;
-            selfClosing = true;
-            break;
-          }
-          if (c == '>') {
-            ++i_;
-            break;
-          }
-          if (!space)
-            error("expected whitespace, '>' or '/>' in the tag <" + name + ">, found " +
-                  quoted(std::string(1, c)));
-          XAttr a;
-          a.line = line_;
-          a.name = readName();
-          if (a.name.empty())
-            error("unexpected character " + quoted(std::string(1, c)) + " in the tag <" + name +
-                  ">");
-          skipSpace();
-          if (i_ >= n || s_[i_] != '=')
-            error("expected '=' after the attribute name '" + a.name + "' in <" + name + ">");
-          ++i_;
-          skipSpace();
-          if (i_ >= n || (s_[i_] != '"' && s_[i_] != '\''))
-            error("the value of attribute '" + a.name + "' in <" + name + "> must be quoted");
-          char q = s_[i_++];
-          size_t e = s_.find(q, i_);
-          if (e == std::string::npos)
-            errorAt(a.line, "the value of attribute '" + a.name + "' in <" + name +
-                                "> is never closed (truncated?)");
-          a.value = decode(s_.substr(i_, e - i_), a.line, a.name);
-          advanceTo(e + 1);
-          for (const XAttr& b : el.attrs)
-            if (b.name == a.name)
-              errorAt(a.line, "attribute '" + a.name + "' repeated in <" + name + ">");
-          el.attrs.push_back(std::move(a));
-        }
-        int index = (int)nodes.size();
-        if (el.parent >= 0) nodes[el.parent].kids.push_back(index);
-        nodes.push_back(std::move(el));
-        if (!selfClosing) {
-          stack.push_back(index);
-          if (stack.size() > kMaxDepth)
-            errorAt(tagLine, "elements nested more than " + std::to_string(kMaxDepth) + " deep");
-        } else if (stack.empty()) {
-          rootDone = true;
-        }
+      if (node.type() != pugi::node_element) continue;
+      if (parent < 0 && ++roots > 1) fail(SIM_ERR_PARSE, src_, line, "more than one root element");
+      XElem e;
+      e.name = node.name();
+      e.line = line;
+      e.parent = parent;
+      for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+        for (const XAttr& seen : e.attrs)
+          if (seen.name == a.name())
+            fail(SIM_ERR_PARSE, src_, line, "attribute '" + seen.name + "' repeated in <" + e.name + ">");
+        e.attrs.push_back(XAttr{a.name(), a.value(), line});
       }
+      const int index = (int)nodes.size();
+      if (parent >= 0) nodes[parent].kids.push_back(index);
+      nodes.push_back(std::move(e));
+      for (pugi::xml_node child = node.last_child(); child; child = child.previous_sibling())
+        stack.push_back({child, index});
     }
-    if (!stack.empty()) {
-      const XElem& open = nodes[stack.back()];
-      error("document ends before <" + open.name + "> opened at line " +
-            std::to_string(open.line) + " is closed (truncated?)");
-    }
-    if (nodes.empty()) errorAt(1, "no root element: the document is empty");
+    if (nodes.empty()) fail(SIM_ERR_PARSE, src_, 1, "no root element: the document is empty");
     return nodes;
   }
 
  private:
+  int lineOf(ptrdiff_t offset) const {
+    if (offset < 0) return 1;
+    return (int)(std::upper_bound(lineStarts_.begin(), lineStarts_.end(), (size_t)offset) -
+                 lineStarts_.begin());
+  }
+
   const std::string& s_;
-  const std::string& src_;
-  size_t i_ = 0;
-  int line_ = 1;
-
-  [[noreturn]] void error(const std::string& what) { fail(SIM_ERR_PARSE, src_, line_, what); }
-  [[noreturn]] void errorAt(int line, const std::string& what) {
-    fail(SIM_ERR_PARSE, src_, line, what);
-  }
-
-  bool startsWith(const char* p) const { return s_.compare(i_, std::strlen(p), p) == 0; }
-
-  void advanceTo(size_t e) {
-    for (; i_ < e; ++i_)
-      if (s_[i_] == '\n') ++line_;
-  }
-
-  bool skipSpace() {
-    bool any = false;
-    while (i_ < s_.size()) {
-      char c = s_[i_];
-      if (c == '\n') {
-        ++line_;
-      } else if (!(c == ' ' || c == '\t' || c == '\r')) {
-        break;
-      }
-      ++i_;
-      any = true;
-    }
-    return any;
-  }
-
-  static bool nameStart(unsigned char c) {
-    return std::isalpha(c) || c == '_' || c == ':' || c >= 0x80;
-  }
-  static bool nameChar(unsigned char c) {
-    return nameStart(c) || std::isdigit(c) || c == '-' || c == '.';
-  }
-
-  std::string readName() {
-    size_t b = i_;
-    if (i_ < s_.size() && nameStart((unsigned char)s_[i_])) {
-      ++i_;
-      while (i_ < s_.size() && nameChar((unsigned char)s_[i_])) ++i_;
-    }
-    return s_.substr(b, i_ - b);
-  }
-
-  static void appendUtf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-      out += (char)cp;
-    } else if (cp < 0x800) {
-      out += (char)(0xC0 | (cp >> 6));
-      out += (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += (char)(0xE0 | (cp >> 12));
-      out += (char)(0x80 | ((cp >> 6) & 0x3F));
-      out += (char)(0x80 | (cp & 0x3F));
-    } else {
-      out += (char)(0xF0 | (cp >> 18));
-      out += (char)(0x80 | ((cp >> 12) & 0x3F));
-      out += (char)(0x80 | ((cp >> 6) & 0x3F));
-      out += (char)(0x80 | (cp & 0x3F));
-    }
-  }
-
-  std::string decode(const std::string& raw, int line, const std::string& attr) {
-    std::string out;
-    out.reserve(raw.size());
-    for (size_t k = 0; k < raw.size(); ++k) {
-      unsigned char c = (unsigned char)raw[k];
-      if (c == '\n') ++line;
-      if (c == '<') errorAt(line, "'<' inside the value of attribute '" + attr + "' (write &lt;)");
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-        errorAt(line, "control character in the value of attribute '" + attr + "'");
-      if (c != '&') {
-        out += (char)c;
-        continue;
-      }
-      size_t semi = raw.find(';', k);
-      if (semi == std::string::npos || semi - k > 12)
-        errorAt(line, "unterminated character reference in attribute '" + attr + "'");
-      std::string ent = raw.substr(k + 1, semi - k - 1);
-      if (ent == "lt") out += '<';
-      else if (ent == "gt") out += '>';
-      else if (ent == "amp") out += '&';
-      else if (ent == "quot") out += '"';
-      else if (ent == "apos") out += '\'';
-      else if (ent.size() > 1 && ent[0] == '#') {
-        bool hex = ent[1] == 'x';
-        std::string digits = ent.substr(hex ? 2 : 1);
-        unsigned long cp = 0;
-        bool ok = !digits.empty() && digits.size() <= 8;
-        for (char d : digits) {
-          if (hex ? !std::isxdigit((unsigned char)d) : !std::isdigit((unsigned char)d)) ok = false;
-        }
-        if (ok) cp = std::stoul(digits, nullptr, hex ? 16 : 10);
-        if (!ok || cp == 0 || cp > 0x10FFFF)
-          errorAt(line, "invalid character reference '&" + ent + ";' in attribute '" + attr + "'");
-        appendUtf8(out, cp);
-      } else {
-        errorAt(line, "unknown entity '&" + ent + ";' in attribute '" + attr + "'");
-      }
-      k = semi;
-    }
-    return out;
-  }
+  std::string src_;
+  std::vector<size_t> lineStarts_{0};
 };
 
 // MARK: - Values of elements (also what default classes hold)

@@ -125,6 +125,9 @@ struct Link {
   Vec3 anchor = Vec3::Zero(); ///< joint anchor, link frame
   Vec6 S = Vec6::Zero();      ///< motion subspace (angular; linear at the link origin)
   RigidInertia inertia;       ///< everything welded to this link, link frame
+  double mass = 0;            ///< the same as mass, centre of mass and inertia about it
+  Vec3 com = Vec3::Zero();
+  Mat3 Icom = Mat3::Zero();
 };
 
 struct Model {
@@ -139,7 +142,7 @@ struct Model {
   std::vector<double> damping, armature, stiffness, springref, qpos0;
   std::vector<char> limited;
   std::vector<double> rangeLo, rangeHi;
-  std::vector<double> limitStiffness, limitDamping;  ///< per unit of mass-matrix diagonal
+  std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
   std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
   // per actuator
   std::vector<int> actJoint;

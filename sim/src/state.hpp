@@ -18,7 +18,8 @@ struct State {
   std::vector<Pose> X_world_link;        // [nv] link pose in world
 
   // MARK: dynamics scratch
-  std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial, link coordinates
+  std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
+  std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
   std::vector<Mat6> IA;                  // [nv] articulated (ABA) / composite (CRBA) inertias
   std::vector<double> D, u;              // [nv]
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)

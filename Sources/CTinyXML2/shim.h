@@ -1,1 +1,0 @@
-// tinyxml2 is C++; this target exists only to carry pkg-config's flags to CSim.

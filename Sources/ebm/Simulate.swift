@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Simulation
+import Trajectories
+
+/// `ebm simulate`: roll out any model from given initial states under given controls, so users
+/// can check the simulator against their own.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Roll out a model (built-in robot or MJCF file) and write qpos, qvel and sites as .npz.",
+        discussion: """
+        --initial FILE.npz holds qpos [B, nq] and optionally qvel [B, nv] (zeros when absent);
+        without it one trajectory starts at rest in the reference pose. --controls FILE.npy holds
+        ctrl [B, N, nu] (zeros when absent). The output holds qpos [B, N+1, nq], qvel [B, N+1, nv],
+        sites [B, N+1, nsite, 3], ctrl [B, N, nu] (as applied, clamped) and time [N+1].
+        """)
+
+    @Argument(help: "Built-in robot name (pendulum, cartpole, acrobot, pointmass2d, reacher2, arm7, chainN) or MJCF file.")
+    var model: String
+    @Option(help: "Number of steps N.") var steps: Int
+    @Option(help: "Timestep in seconds (default: the model's).") var dt: Double?
+    @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: String?
+    @Option(help: "Integration substeps per step.") var substeps: Int = 1
+    @Option(help: "Initial states: .npz with qpos [B, nq] and optional qvel [B, nv].") var initial: String?
+    @Option(help: "Controls: .npy of shape [B, N, nu].") var controls: String?
+    @Option(help: "Worker threads (0 = every core).") var threads: Int = 0
+    @Option(help: "Output .npz file.") var out: String
+
+    func validate() throws {
+        guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
+        if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt \(dt) must be a positive number of seconds") }
+        if let integrator, Integrator(rawValue: integrator) == nil {
+            throw ValidationError("--integrator '\(integrator)' is not one of euler, rk4")
+        }
+        guard substeps >= 1 else { throw ValidationError("--substeps \(substeps) must be >= 1") }
+        guard threads >= 0 else { throw ValidationError("--threads \(threads) must be >= 0") }
+    }
+
+    func run() throws {
+        let loaded = try RobotModel.load(model)
+        var options = loaded.options
+        if let dt { options.timestep = dt }
+        if let integrator { options.integrator = Integrator(rawValue: integrator)! }
+        options.substeps = substeps
+        let robot = try loaded.with(options: options)
+        let (nq, nv, nu) = (robot.nq, robot.nv, robot.nu)
+
+        var batch = 1
+        var qpos = robot.joints.qpos0
+        var qvel = [Double](repeating: 0, count: nv)
+        if let initial {
+            let archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: initial))
+            var dims: [String: Int] = [:]
+            let q = try archive.array(named: "qpos", shape: ["B", .exactly(nq)], requireFinite: true, bindings: &dims)
+            qpos = try q.asDoubles()
+            batch = dims["B"]!
+            if archive.names.contains("qvel") {
+                qvel = try archive.array(named: "qvel", shape: ["B", .exactly(nv)], requireFinite: true, bindings: &dims).asDoubles()
+            } else {
+                qvel = [Double](repeating: 0, count: batch * nv)
+            }
+        }
+        var ctrl: [Double]?
+        if let controls {
+            let array = try NumPyArray(contentsOf: URL(fileURLWithPath: controls))
+            do {
+                _ = try array.requireShape([.exactly(batch), .exactly(steps), .exactly(nu)])
+                try array.requireFinite()
+            } catch {
+                throw ValidationError("\(controls): controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)")
+            }
+            ctrl = try array.asDoubles()
+        }
+
+        let rollout = try robot.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl,
+                                        sites: true, recordControls: true, threads: threads)
+        let time = (0...steps).map { Double($0) * options.timestep }
+        let archive = try NumPyArchive([
+            ("qpos", NumPyArray(doubles: rollout.qpos, shape: [batch, steps + 1, nq])),
+            ("qvel", NumPyArray(doubles: rollout.qvel, shape: [batch, steps + 1, nv])),
+            ("sites", NumPyArray(doubles: rollout.sites, shape: [batch, steps + 1, robot.nsite, 3])),
+            ("ctrl", NumPyArray(doubles: rollout.ctrl, shape: [batch, steps, nu])),
+            ("time", NumPyArray(doubles: time, shape: [steps + 1])),
+        ])
+        try archive.write(to: URL(fileURLWithPath: out))
+        print("wrote \(out): \(batch) trajectories × \(steps) steps of \(robot.source) "
+              + "(dt \(options.timestep) s, \(options.integrator.rawValue)); sites: \(robot.names(.site).joined(separator: ", "))")
+    }
+}
+
+extension NumPyArray {
+    /// Values as Double, converting from float32 where needed.
+    func asDoubles() throws -> [Double] {
+        dtype == .float32 ? try floats.map(Double.init) : try doubles
+    }
+}

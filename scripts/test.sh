@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, checks generated sources, runs every test target.
+# Tests run on a release build (-enable-testing keeps @testable imports working): the simulator's
+# Eigen code is ~50x slower unoptimised.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/embed-robots.sh --check
+swift build -c release -Xswiftc -enable-testing --build-tests
+swift test -c release -Xswiftc -enable-testing --skip-build 2>&1 | tee .build/test.log
