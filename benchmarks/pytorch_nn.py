@@ -32,6 +32,9 @@ def parse_arguments():
                         help="wall, or cpu (process CPU time: steadier on a shared machine, 1 thread only)")
     parser.add_argument("--ebm", help="path to the ebm binary; runs `ebm bench nn --json` with the same settings")
     parser.add_argument("--ebm-json", help="file holding the output of `ebm bench nn --json`")
+    parser.add_argument("--passive-wait", action="store_true",
+                        help="set OMP_WAIT_POLICY=PASSIVE: PyTorch's OpenMP threads sleep instead of spinning "
+                             "(needed on a shared, busy machine, where spinning threads collapse its multi-thread speed)")
     parser.add_argument("--json", action="store_true", help="print the PyTorch results as JSON only")
     return parser.parse_args()
 
@@ -86,6 +89,8 @@ def measure(torch, batch, threads, seconds, clock):
 
 def main():
     arguments = parse_arguments()
+    if arguments.passive_wait:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read when torch starts OpenMP, so before the import
     try:
         import torch
     except ImportError:

@@ -36,10 +36,12 @@ void aba(const Model& m, State& s, const double* extraArmature) {
     s.D[i] = S.dot(s.U[i]) + m.armature[i] + (extraArmature ? extraArmature[i] : 0.0);
     s.u[i] = s.tau[i] - S.dot(s.pA[i]);
     if (parent >= 0) {
+      // I^a = I^A − U Uᵀ/D and p^a = p^A + I^a c + U u/D, folded into the parent's sums
       const double invD = 1.0 / s.D[i];
-      const Mat6 Ia = s.IA[i] - invD * s.U[i] * s.U[i].transpose();
-      s.IA[parent] += Ia;
-      s.pA[parent] += s.pA[i] + Ia * s.c[i] + (s.u[i] * invD) * s.U[i];
+      const Vec6 Uc = s.U[i] * invD;
+      s.pA[parent] += s.pA[i] + s.IA[i] * s.c[i] + Uc * (s.u[i] - s.U[i].dot(s.c[i]));
+      s.IA[parent] += s.IA[i];
+      s.IA[parent].noalias() -= Uc * s.U[i].transpose();
     }
   }
   // pass 3: accelerations, root to leaves; gravity as a fictitious upward base acceleration

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "spatial.hpp"
 #include "state.hpp"
 
 namespace sim {
@@ -74,6 +75,10 @@ Model compileModel(ModelSpec spec) {
       // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
       if (js.type == SIM_JOINT_HINGE) {
         link.S << link.axis, link.anchor.cross(link.axis);
+        const Mat3 K = skew(link.axis);
+        link.R0K = zero.R * K;
+        link.R0K2 = zero.R * K * K;
+        link.p0anchor = zero.p + zero.R * link.anchor;
       } else {
         link.S << Vec3::Zero(), link.axis;
       }

@@ -1,4 +1,6 @@
 // kinematics.cpp — forward kinematics, body/site poses and site Jacobians.
+#include <cmath>
+
 #include "state.hpp"
 
 namespace sim {
@@ -27,9 +29,9 @@ void kinematics(const Model& m, State& s) {
     const double q = s.qpos[i] - m.qpos0[i];
     Pose local;
     if (L.type == SIM_JOINT_HINGE) {
-      const Mat3 Rj = axisRotation(L.axis, q);
-      local.R = L.X_parent_zero.R * Rj;
-      local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.anchor - Rj * L.anchor);
+      const double sq = std::sin(q), vq = 1.0 - std::cos(q);
+      local.R = L.X_parent_zero.R + sq * L.R0K + vq * L.R0K2;
+      local.p = L.p0anchor - local.R * L.anchor;
     } else {
       local.R = L.X_parent_zero.R;
       local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.axis * q);

@@ -124,6 +124,10 @@ struct Link {
   Vec3 axis = Vec3::UnitZ();  ///< joint axis, link frame
   Vec3 anchor = Vec3::Zero(); ///< joint anchor, link frame
   Vec6 S = Vec6::Zero();      ///< motion subspace (angular; linear at the link origin)
+  // Rodrigues terms of the link's pose in its parent, R(q) = R0 + sin q·R0K + (1 − cos q)·R0K²
+  // and p(q) = p0 + R0·anchor − R(q)·anchor (hinge), with K the axis' cross-product matrix.
+  Mat3 R0K = Mat3::Zero(), R0K2 = Mat3::Zero();
+  Vec3 p0anchor = Vec3::Zero();
   RigidInertia inertia;       ///< everything welded to this link, link frame
   double mass = 0;            ///< the same as mass, centre of mass and inertia about it
   Vec3 com = Vec3::Zero();

@@ -63,7 +63,7 @@ std::string chainXML(int n) {
     x += "      <joint name=\"joint" + k + "\"/>\n";
     x += "      <geom name=\"link" + k + "\" fromto=\"0 0 0 0 0 -" + L + "\"/>\n";
   }
-  x += "      <site name=\"tip\" pos=\"" + L + " 0 0\"/>\n";
+  x += "      <site name=\"tip\" pos=\"0 0 -" + L + "\"/>\n";
   for (int i = 0; i < n; ++i) x += "    </body>\n";
   x += "  </worldbody>\n";
   x += "  <actuator>\n";
