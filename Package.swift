@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "NeuralCore", targets: ["NeuralCore"]),
         .library(name: "Trajectories", targets: ["Trajectories"]),
+        .library(name: "Scene", targets: ["Scene"]),
         .executable(name: "ebm", targets: ["ebm"]),
     ],
     dependencies: [
@@ -47,11 +48,14 @@ let package = Package(
 
         // MARK: - Trajectories: .npy/.npz I/O (the Simulation dependency comes later)
         .target(name: "Trajectories",
-                dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                dependencies: ["Simulation", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 exclude: ["README.md"]),
 
         // MARK: - Neural-network core: float32 layers over BLAS
         .target(name: "NeuralCore", dependencies: ["CBLAS"]),
+
+        // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
+        .target(name: "Scene", dependencies: ["Simulation", "Trajectories"]),
 
         // MARK: - Command-line tool
         .executableTarget(
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm"]),
+        .testTarget(name: "SceneTests", dependencies: ["Scene"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -67,7 +67,7 @@ struct Simulate: ParsableCommand {
                 _ = try array.requireShape([.exactly(batch), .exactly(steps), .exactly(nu)])
                 try array.requireFinite()
             } catch {
-                throw ValidationError("\(controls): controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)")
+                throw CLIError("\(controls): controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)")
             }
             ctrl = try array.asDoubles()
         }

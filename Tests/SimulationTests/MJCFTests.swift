@@ -55,8 +55,9 @@ final class MJCFTests: XCTestCase {
         // box (half-sizes a, b, c): m = 8abc ρ, I = m/3 (b² + c², a² + c², a² + b²)
         let boxMass = 8 * 0.1 * 0.2 * 0.3 * 700
         XCTAssertEqual(b.mass[3], boxMass, accuracy: 1e-12)
-        XCTAssertEqual([b.inertia[3][0], b.inertia[3][4], b.inertia[3][8]],
-                       [boxMass / 3 * 0.13, boxMass / 3 * 0.10, boxMass / 3 * 0.05])
+        XCTAssertEqual(b.inertia[3][0], boxMass / 3 * 0.13, accuracy: 1e-14)
+        XCTAssertEqual(b.inertia[3][4], boxMass / 3 * 0.10, accuracy: 1e-14)
+        XCTAssertEqual(b.inertia[3][8], boxMass / 3 * 0.05, accuracy: 1e-14)
         // cylinder radius 0.05, half-length 0.1
         let cylMass = Double.pi * 0.05 * 0.05 * 0.2 * 1000
         XCTAssertEqual(b.mass[4], cylMass, accuracy: 1e-13)
@@ -115,7 +116,7 @@ final class MJCFTests: XCTestCase {
 
     func testMalformedXML() {
         assertRefused("", status: SimulationError.parse, line: 1, "no root element")
-        assertRefused("<mujoco>\n  <worldbody>\n    <body pos=\"0 0 0\">\n", status: SimulationError.parse, line: 4, "malformed XML")
+        assertRefused("<mujoco>\n  <worldbody>\n    <body pos=\"0 0 0\">\n", status: SimulationError.parse, line: 3, "malformed XML")
         assertRefused("<mujoco>\n  <worldbody>\n  </body>\n</mujoco>", status: SimulationError.parse, line: 3, "malformed XML")
         assertRefused("<mujoco>\n<worldbody>\n<body pos=\"0 0", status: SimulationError.parse, line: 3, "malformed XML")
         assertRefused("<mujoco model=\"a\" model=\"b\"/>", status: SimulationError.parse, line: 1, "model")

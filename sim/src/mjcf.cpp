@@ -80,6 +80,8 @@ class XmlReader {
     const pugi::xml_parse_result result =
         doc.load_buffer(s_.data(), s_.size(), pugi::parse_default | pugi::parse_ws_pcdata_single,
                         pugi::encoding_utf8);
+    if (result.status == pugi::status_no_document_element)
+      fail(SIM_ERR_PARSE, src_, lineOf(result.offset), "no root element: the document is empty");
     if (!result) {
       std::string what = result.description();
       if (result.status == pugi::status_end_element_mismatch || (size_t)result.offset >= s_.size())

@@ -1,0 +1,157 @@
+import Simulation
+
+/// Turns a robot model and its states (current pose, context, real future, sampled futures,
+/// site trails) into a `Scene`. Holds one `RobotState` for forward kinematics, so use one
+/// builder per thread.
+public final class SceneBuilder {
+    public let model: RobotModel
+    public var palette: Palette
+    public private(set) var drawables: [Drawable] = []
+    public private(set) var lines: [Polyline] = []
+
+    private let geoms: [RobotModel.Geom]
+    private let state: RobotState
+    private let qvelZero: [Double]
+
+    /// A builder for `model`; the world's own geoms (body 0) are added at once on the world layer.
+    public init(model: RobotModel, palette: Palette = .standard) throws {
+        self.model = model
+        self.palette = palette
+        geoms = model.geoms
+        state = try RobotState(model: model)
+        qvelZero = [Double](repeating: 0, count: model.nv)
+        addWorld()
+    }
+
+    /// Removes everything but the world geoms.
+    public func reset() {
+        drawables.removeAll { $0.layer != .world }
+        lines.removeAll()
+    }
+
+    // MARK: - Robots
+
+    /// Adds the robot's geoms (bodies other than the world) at `qpos` [nq] on `layer`.
+    public func addRobot(qpos: [Double], layer: Layer = .robot, instance: Int = 0) throws {
+        try state.set(qpos: qpos, qvel: qvelZero)
+        let (positions, rotations) = state.bodyPoses()
+        for (i, g) in geoms.enumerated() where g.body > 0 {
+            drawables.append(place(g, index: i, bodyPosition: SIMD3(positions[3 * g.body], positions[3 * g.body + 1], positions[3 * g.body + 2]),
+                                   bodyRotation: Rotation(rowMajor: rotations, offset: 9 * g.body),
+                                   layer: layer, instance: instance))
+        }
+    }
+
+    /// Adds `count` robots from `qpos` [count, nq], instance k for row k.
+    public func addRobots(qpos: [Double], count: Int, layer: Layer) throws {
+        let nq = model.nq
+        try requireCount(qpos.count, count * nq, "qpos [\(count), \(nq)]")
+        for k in 0..<count { try addRobot(qpos: Array(qpos[k * nq..<(k + 1) * nq]), layer: layer, instance: k) }
+    }
+
+    // MARK: - Trails
+
+    /// Adds a trail per site (all sites, or `sites`) through the states `qpos` [steps, nq].
+    public func addSiteTrails(qpos: [Double], steps: Int, layer: Layer = .trail, instance: Int = 0,
+                              sites: [Int]? = nil) throws {
+        let nq = model.nq, nsite = model.nsite
+        try requireCount(qpos.count, steps * nq, "qpos [\(steps), \(nq)]")
+        guard nsite > 0, steps > 1 else { return }
+        // sites: [steps, nsite, 3] from one batched kinematics call
+        let positions = try model.kinematics(qpos: qpos, batch: steps, threads: 1).sites
+        for s in sites ?? Array(0..<nsite) {
+            let points = (0..<steps).map { t in
+                let o = (t * nsite + s) * 3
+                return SIMD3(positions[o], positions[o + 1], positions[o + 2])
+            }
+            lines.append(Polyline(points: points, rgba: palette.lineColour(on: layer), layer: layer, instance: instance))
+        }
+    }
+
+    /// Adds a polyline through world points.
+    public func addTrail(points: [SIMD3<Double>], layer: Layer = .trail, instance: Int = 0) {
+        lines.append(Polyline(points: points, rgba: palette.lineColour(on: layer), layer: layer, instance: instance))
+    }
+
+    // MARK: - Futures
+
+    /// Adds K sampled futures `qpos` [count, steps, nq]: a ghost robot per sample at `shownStep`
+    /// (the last step when nil) on `layer`, and the site trail of each sample on the same layer.
+    public func addFutures(qpos: [Double], count: Int, steps: Int, shownStep: Int? = nil,
+                           layer: Layer = .ghost) throws {
+        let nq = model.nq
+        try requireCount(qpos.count, count * steps * nq, "futures [\(count), \(steps), \(nq)]")
+        guard steps > 0 else { return }
+        let t = min(max(shownStep ?? steps - 1, 0), steps - 1)
+        for k in 0..<count {
+            let sample = Array(qpos[k * steps * nq..<(k + 1) * steps * nq])
+            try addRobot(qpos: Array(sample[t * nq..<(t + 1) * nq]), layer: layer, instance: k)
+            try addSiteTrails(qpos: sample, steps: steps, layer: layer, instance: k)
+        }
+    }
+
+    // MARK: - Result
+
+    /// The scene so far. Without a camera, a default view is framed on everything but the world
+    /// geoms, with a ground grid under it.
+    public func build(camera: Camera? = nil, hidden: Set<Layer> = []) -> Scene {
+        var scene = Scene(drawables: drawables, lines: lines, background: palette.background, hidden: hidden)
+        let bounds = scene.bounds() ?? scene.bounds(layers: [.world]) ?? (SIMD3(0, 0, 0), 1)
+        scene.camera = camera ?? Camera().framing(centre: bounds.centre, radius: bounds.radius)
+        let spacing = gridSpacing(forRadius: bounds.radius)
+        scene.grid = Scene.Grid(centre: SIMD2((bounds.centre.x / spacing).rounded() * spacing, (bounds.centre.y / spacing).rounded() * spacing),
+                                halfExtent: spacing * 8, spacing: spacing, height: 0, rgba: palette.grid)
+        return scene
+    }
+
+    // MARK: - Helpers
+
+    private func addWorld() {
+        for (i, g) in geoms.enumerated() where g.body == 0 {
+            drawables.append(place(g, index: i, bodyPosition: .zero, bodyRotation: .identity, layer: .world, instance: 0))
+        }
+    }
+
+    /// World placement of geom `g`: p = p_body + R_body p_geom, R = R_body R(q_geom).
+    private func place(_ g: RobotModel.Geom, index: Int, bodyPosition: SIMD3<Double>, bodyRotation: Rotation,
+                       layer: Layer, instance: Int) -> Drawable {
+        Drawable(shape: Self.shape(of: g), position: bodyPosition + bodyRotation * g.position,
+                 rotation: bodyRotation * Rotation(quaternion: g.quaternion),
+                 rgba: palette.colour(of: g.rgba, on: layer), layer: layer, geom: index, instance: instance)
+    }
+
+    /// The drawable shape of a geom in MuJoCo's size convention (a plane of size 0 is drawn 5 m wide).
+    public static func shape(of g: RobotModel.Geom) -> Shape {
+        let s = g.size
+        switch g.shape {
+        case .sphere: return .sphere(radius: s.x)
+        case .capsule: return .capsule(radius: s.x, halfLength: s.y)
+        case .cylinder: return .cylinder(radius: s.x, halfLength: s.y)
+        case .box: return .box(halfExtents: s)
+        case .ellipsoid: return .ellipsoid(radii: s)
+        case .plane: return .plane(halfExtents: SIMD2(s.x > 0 ? s.x : 5, s.y > 0 ? s.y : 5))
+        }
+    }
+
+    private func gridSpacing(forRadius r: Double) -> Double {
+        // 1-2-5 steps giving about 8 cells across the radius
+        let raw = max(r, 0.05) / 4, decade = pow10(floorLog10(raw))
+        for m in [1.0, 2.0, 5.0, 10.0] where raw <= m * decade { return m * decade }
+        return 10 * decade
+    }
+
+    private func requireCount(_ count: Int, _ expected: Int, _ what: String) throws {
+        if count != expected {
+            throw SceneError("\(what) needs \(expected) values, got \(count)")
+        }
+    }
+}
+
+private func floorLog10(_ x: Double) -> Int { var e = 0, v = x; while v >= 10 { v /= 10; e += 1 }; while v < 1 { v *= 10; e -= 1 }; return e }
+private func pow10(_ e: Int) -> Double { var v = 1.0; for _ in 0..<abs(e) { v *= 10 }; return e >= 0 ? v : 1 / v }
+
+/// A problem building a scene or loading what it shows; the message names the file and the problem.
+public struct SceneError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

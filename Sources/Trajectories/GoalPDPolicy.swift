@@ -1,0 +1,173 @@
+import Foundation
+import Simulation
+
+/// `goal-pd`: each episode picks one of K goals uniformly, holds its start pose for a reaction
+/// delay, then tracks a minimum-jerk joint trajectory to the goal's joint configuration with PD
+/// (+ gravity compensation through RNEA) and Gaussian control noise; it ends settled on the goal.
+///
+/// The futures are multimodal: until the delay has passed, the states say nothing about the goal.
+///
+/// Speed: the goals' joint configurations come from inverse kinematics once (damped least
+/// squares, batched over goals); the per-step targets and the noise are laid out in Swift; then
+/// the whole batch runs in one simulator call, the PD law evaluated inside the C step loop
+/// (`FeedbackLaw`).
+///
+/// Parameters:
+/// - `goals`: `{"site": S, "circle": {"radius": r, "count": K, "center": [x, y, z], "phase": φ}}`
+///   (K points on a horizontal circle, at angles φ + 2πk/K; the centre defaults to the origin at
+///   the site's height in the IK seed pose), `{"site": S, "points": [[x, y, z], …]}`, or
+///   `{"joints": [[q…], …]}` (joint targets, no IK).
+/// - `kp` (force per rad or m), `kd` (force per rad/s or m/s): a number or one per actuator.
+/// - `reaction_delay` (steps, default 0), `move_steps` (steps of the minimum-jerk move, default 40).
+/// - `control_noise`: standard deviation of Gaussian noise added to each control, in control units.
+/// - `gravity_compensation` (default true).
+/// - `ik`: `{"seed": [q…], "iterations": N, "damping": λ (m), "tolerance": (m)}`; the seed
+///   defaults to the model's reference pose; goals not reached within `tolerance` (default 1 mm)
+///   are an error.
+public struct GoalPDPolicy: DataCollectionPolicy {
+    public static let typeName = "goal-pd"
+    /// Joint configurations of the goals [K, nq].
+    public let goalQpos: [[Double]]
+    public let goals: (kind: String, targets: [[Double]])?
+    public var kp: [Double], kd: [Double]
+    /// Steps the start pose is held before moving.
+    public var reactionDelay: Int
+    /// Steps of the minimum-jerk move to the goal.
+    public var moveSteps: Int
+    /// Control noise standard deviation, in control units.
+    public var controlNoise: Double
+    public var gravityCompensation: Bool
+    let dt: Double
+
+    public init(parameters p: RecipeObject, model: RobotModel) throws {
+        try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "reaction_delay", "move_steps", "control_noise",
+                                 "gravity_compensation", "ik"])
+        let (nq, nu) = (model.nq, model.nu)
+        guard model.nq == model.nv else {
+            throw p.error("type", "goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(nq), nv \(model.nv)")
+        }
+        guard nu > 0 else { throw p.error("type", "goal-pd needs actuators; \(model.source) has none") }
+        kp = try p.vector("kp", count: nu, countName: "one per actuator", default: .nan)
+        kd = try p.vector("kd", count: nu, countName: "one per actuator", default: .nan)
+        guard !kp.contains(where: { $0.isNaN }) else { throw p.error("kp", "missing (PD position gains are required)") }
+        guard !kd.contains(where: { $0.isNaN }) else { throw p.error("kd", "missing (PD velocity gains are required)") }
+        reactionDelay = try p.int("reaction_delay", default: 0, minimum: 0)
+        moveSteps = try p.int("move_steps", default: 40, minimum: 1)
+        controlNoise = try p.double("control_noise", default: 0, in: 0...1e6)
+        if let g = p["gravity_compensation"] {
+            guard case .bool(let flag) = g else { throw p.error("gravity_compensation", "expected true or false, found \(g.kindName)") }
+            gravityCompensation = flag
+        } else {
+            gravityCompensation = true
+        }
+        dt = model.options.timestep
+
+        // goals → joint configurations
+        guard let spec = try p.object("goals") else { throw p.error("goals", "missing (site goals or joint goals)") }
+        try spec.rejectUnknownKeys(["site", "circle", "points", "joints"])
+        if spec["joints"] != nil {
+            guard case .array(let items) = spec["joints"]! , !items.isEmpty else {
+                throw spec.error("joints", "expected a non-empty array of joint configurations")
+            }
+            goalQpos = try items.enumerated().map { k, item in
+                try RecipeObject.doubles(item, path: spec.fieldPath("joints") + "[\(k)]", count: nq,
+                                         countName: "nq of \(model.source)", file: p.file)
+            }
+            goals = ("joints", goalQpos)
+            return
+        }
+        let siteName = try spec.string("site")
+        guard let site = model.index(of: .site, named: siteName) else {
+            let known = model.names(.site).filter { !$0.isEmpty }
+            throw spec.error("site", "\(model.source) has no site '\(siteName)' (sites: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+        var ik = InverseKinematics(model: model, site: site)
+        var seed = model.joints.qpos0
+        var tolerance = 1e-3
+        if let options = try p.object("ik") {
+            try options.rejectUnknownKeys(["seed", "iterations", "damping", "tolerance"])
+            if options["seed"] != nil { seed = try options.doubles("seed", count: nq, countName: "nq of \(model.source)") }
+            ik.iterations = try options.int("iterations", default: ik.iterations, minimum: 1)
+            ik.damping = try options.double("damping", default: ik.damping, in: 0...1e6)
+            tolerance = try options.double("tolerance", default: tolerance, in: 0...1e6)
+        }
+        var targets: [[Double]]
+        if let circle = try spec.object("circle") {
+            try circle.rejectUnknownKeys(["radius", "count", "center", "phase"])
+            let radius = try circle.double("radius", in: 0...1e6)
+            let count = try circle.int("count", minimum: 1)
+            let phase = try circle.double("phase", default: 0)
+            var centre: [Double]
+            if circle["center"] != nil {
+                centre = try circle.doubles("center", count: 3, countName: "x, y, z")
+            } else {
+                let z = try model.kinematics(qpos: seed, batch: 1).sites[site * 3 + 2]
+                centre = [0, 0, z]
+            }
+            targets = (0..<count).map { k in
+                let angle = phase + 2 * Double.pi * Double(k) / Double(count)
+                return [centre[0] + radius * cos(angle), centre[1] + radius * sin(angle), centre[2]]
+            }
+        } else if let points = spec["points"] {
+            guard case .array(let items) = points, !items.isEmpty else {
+                throw spec.error("points", "expected a non-empty array of [x, y, z] points")
+            }
+            targets = try items.enumerated().map { k, item in
+                try RecipeObject.doubles(item, path: spec.fieldPath("points") + "[\(k)]", count: 3, countName: "x, y, z", file: p.file)
+            }
+        } else {
+            throw spec.error("site", "site goals need \"circle\" or \"points\"")
+        }
+        let solution = try ik.solve(targets: targets, seed: seed)
+        for (k, residual) in solution.residual.enumerated() where !(residual <= tolerance) {
+            throw spec.error("site", String(format: "goal %d %@ is not reachable: inverse kinematics ends %.4g m away (tolerance %.4g m); move the goal or change ik.seed",
+                                            k, "\(targets[k])", residual, tolerance))
+        }
+        goalQpos = (0..<targets.count).map { Array(solution.qpos[($0 * nq)..<(($0 + 1) * nq)]) }
+        goals = ("site:" + siteName, targets)
+    }
+
+    /// Minimum-jerk profile s(τ) = 10τ³ − 15τ⁴ + 6τ⁵ and its derivative in τ, for τ in [0, 1].
+    static func minimumJerk(_ tau: Double) -> (s: Double, ds: Double) {
+        let t = min(max(tau, 0), 1)
+        return (t * t * t * (10 - 15 * t + 6 * t * t), 30 * t * t * (1 - t) * (1 - t))
+    }
+
+    public func collect(_ batch: inout EpisodeBatch) throws -> CollectedEpisodes {
+        let model = batch.model
+        let (B, T, nq, nu) = (batch.count, batch.steps, model.nq, model.nu)
+        let K = goalQpos.count
+        var goal = [Int](repeating: 0, count: B)
+        var qposTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nq]
+        var qvelTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nv]
+        var offset = [Double](repeating: 0, count: B * T * nu)      // [B, T, nu]
+        let duration = Double(moveSteps) * dt
+        for b in 0..<B {
+            // draw order per episode: goal, then control noise [T, nu]
+            goal[b] = batch.generators[b].index(below: K)
+            let start = Array(batch.qpos0[(b * nq)..<((b + 1) * nq)])
+            let end = goalQpos[goal[b]]
+            for t in 0..<T {
+                // hold the start pose for the reaction delay, then move along a minimum-jerk path
+                let (s, ds) = GoalPDPolicy.minimumJerk(Double(t - reactionDelay) / Double(moveSteps))
+                let moving = t >= reactionDelay
+                for i in 0..<nq {
+                    qposTarget[(b * T + t) * nq + i] = start[i] + (moving ? s : 0) * (end[i] - start[i])
+                    qvelTarget[(b * T + t) * nq + i] = moving ? ds / duration * (end[i] - start[i]) : 0
+                }
+            }
+            if controlNoise > 0 {
+                for i in 0..<(T * nu) { offset[b * T * nu + i] = controlNoise * batch.generators[b].gaussian() }
+            }
+        }
+        if batch.processNoise > 0 {
+            let noise = batch.processNoiseOffsets()
+            for i in offset.indices { offset[i] += noise[i] }
+        }
+        let law = FeedbackLaw(kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, targetPerStep: true,
+                              ctrlOffset: offset, gravityCompensation: gravityCompensation)
+        let rollout = try model.rollout(qpos: batch.qpos0, qvel: batch.qvel0, batch: B, steps: T, feedback: law,
+                                        sites: true, recordControls: true, threads: batch.threads)
+        return CollectedEpisodes(rollout: rollout, goal: goal)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// One split of a trajectory dataset (`train.npz` or `test.npz`): E episodes of T steps.
+///
+/// Arrays, in file order:
+/// - `states` [E, T+1, nq+nv] float64: qpos then qvel at each step;
+/// - `controls` [E, T, nu] float64: controls as applied (clamped);
+/// - `sites` [E, T+1, nsite, 3] float64: world positions of the model's sites;
+/// - `goal` [E] int64: the policy's goal index, or -1;
+/// - `episode_seed` [E] int64: the seed of each episode's generator.
+public struct TrajectoryDataset: Equatable, Sendable {
+    public var episodes: Int, steps: Int, stateSize: Int, controlSize: Int, siteCount: Int
+    /// [E, T+1, S]
+    public var states: [Double]
+    /// [E, T, nu]
+    public var controls: [Double]
+    /// [E, T+1, nsite, 3]
+    public var sites: [Double]
+    /// [E]
+    public var goal: [Int64]
+    /// [E]
+    public var episodeSeed: [Int64]
+
+    public init(episodes: Int, steps: Int, stateSize: Int, controlSize: Int, siteCount: Int,
+                states: [Double], controls: [Double], sites: [Double], goal: [Int64], episodeSeed: [Int64]) {
+        (self.episodes, self.steps, self.stateSize, self.controlSize, self.siteCount) = (episodes, steps, stateSize, controlSize, siteCount)
+        (self.states, self.controls, self.sites, self.goal, self.episodeSeed) = (states, controls, sites, goal, episodeSeed)
+        precondition(states.count == episodes * (steps + 1) * stateSize && controls.count == episodes * steps * controlSize
+                     && sites.count == episodes * (steps + 1) * siteCount * 3 && goal.count == episodes && episodeSeed.count == episodes)
+    }
+
+    /// An empty split with the given sizes (for building up by `append`).
+    public static func empty(steps: Int, stateSize: Int, controlSize: Int, siteCount: Int) -> TrajectoryDataset {
+        TrajectoryDataset(episodes: 0, steps: steps, stateSize: stateSize, controlSize: controlSize, siteCount: siteCount,
+                          states: [], controls: [], sites: [], goal: [], episodeSeed: [])
+    }
+
+    /// Appends the episodes of `other`, which must have the same sizes.
+    public mutating func append(_ other: TrajectoryDataset) throws {
+        guard (other.steps, other.stateSize, other.controlSize, other.siteCount) == (steps, stateSize, controlSize, siteCount) else {
+            throw DatasetError("cannot join datasets of different shapes: T \(steps) vs \(other.steps), S \(stateSize) vs \(other.stateSize), "
+                               + "nu \(controlSize) vs \(other.controlSize), nsite \(siteCount) vs \(other.siteCount)")
+        }
+        episodes += other.episodes
+        states += other.states
+        controls += other.controls
+        sites += other.sites
+        goal += other.goal
+        episodeSeed += other.episodeSeed
+    }
+
+    /// State `t` of episode `e` [S].
+    public func state(episode e: Int, step t: Int) -> ArraySlice<Double> {
+        let start = (e * (steps + 1) + t) * stateSize
+        return states[start..<(start + stateSize)]
+    }
+
+    // MARK: - .npz
+
+    /// The split as a NumPy archive, arrays in the documented order.
+    public func archive() throws -> NumPyArchive {
+        try NumPyArchive([
+            ("states", NumPyArray(doubles: states, shape: [episodes, steps + 1, stateSize])),
+            ("controls", NumPyArray(doubles: controls, shape: [episodes, steps, controlSize])),
+            ("sites", NumPyArray(doubles: sites, shape: [episodes, steps + 1, siteCount, 3])),
+            ("goal", NumPyArray(int64s: goal, shape: [episodes])),
+            ("episode_seed", NumPyArray(int64s: episodeSeed, shape: [episodes])),
+        ])
+    }
+
+    /// Writes the split atomically as an uncompressed `.npz` (same data → same bytes).
+    public func write(to url: URL) throws {
+        try archive().write(to: url)
+    }
+
+    /// Reads and validates a split: every array present with the documented dtype and
+    /// consistent shapes, float arrays finite, goals >= -1.
+    /// - Throws: `NumPyError` or `DatasetError`, naming the file (and array) and the problem.
+    public init(contentsOf url: URL) throws {
+        let archive = try NumPyArchive(contentsOf: url)
+        var dims: [String: Int] = [:]
+        let states = try archive.array(named: "states", shape: ["E", "T+1", "S"], dtype: .float64, requireFinite: true, bindings: &dims)
+        let controls = try archive.array(named: "controls", shape: ["E", "T", "nu"], dtype: .float64, requireFinite: true, bindings: &dims)
+        let sites = try archive.array(named: "sites", shape: ["E", "T+1", "nsite", 3], dtype: .float64, requireFinite: true, bindings: &dims)
+        let goal = try archive.array(named: "goal", shape: ["E"], dtype: .int64, bindings: &dims)
+        let seeds = try archive.array(named: "episode_seed", shape: ["E"], dtype: .int64, bindings: &dims)
+        guard dims["T"]! + 1 == dims["T+1"]! else {
+            throw NumPyError(.shapeMismatch, "has \(dims["T"]!) steps but 'states' has \(dims["T+1"]!) rows per episode (expected steps + 1)",
+                             file: url.path, array: "controls")
+        }
+        let goals = try goal.int64s
+        if let bad = goals.firstIndex(where: { $0 < -1 }) {
+            throw NumPyError(.invalidValue, "episode \(bad) has goal \(goals[bad]); goals are indices >= 0 or -1 (none)",
+                             file: url.path, array: "goal")
+        }
+        self.init(episodes: dims["E"]!, steps: dims["T"]!, stateSize: dims["S"]!, controlSize: dims["nu"]!, siteCount: dims["nsite"]!,
+                  states: try states.doubles, controls: try controls.doubles, sites: try sites.doubles, goal: goals,
+                  episodeSeed: try seeds.int64s)
+    }
+}

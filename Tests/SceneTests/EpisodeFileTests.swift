@@ -1,0 +1,49 @@
+import Foundation
+import Trajectories
+import XCTest
+@testable import Scene
+
+final class EpisodeFileTests: XCTestCase {
+    let directory = NSTemporaryDirectory() + "scene-episodes-\(getpid())"
+
+    override func setUpWithError() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    func testStatesKeepPositions() throws {
+        // cartpole: nq = nv = 2; states [E=2, T+1=3, 4] with value 100 e + 10 t + column
+        var states: [Double] = []
+        for e in 0..<2 { for t in 0..<3 { for c in 0..<4 { states.append(Double(100 * e + 10 * t + c)) } } }
+        let path = directory + "/train.npz"
+        try NumPyArchive([("states", NumPyArray(doubles: states, shape: [2, 3, 4]))]).write(to: URL(fileURLWithPath: path))
+        try #"{"recipe": {"robot": "cartpole"}}"#.write(toFile: directory + "/meta.json", atomically: true, encoding: .utf8)
+        let file = try EpisodeFile(contentsOf: directory, nq: 2, nv: 2)
+        XCTAssertEqual(file.path, path)
+        XCTAssertEqual(file.count, 2)
+        XCTAssertEqual(file.length, 3)
+        XCTAssertEqual(file.state(episode: 1, step: 2), [120, 121])
+        XCTAssertEqual(file.episode(0), [0, 1, 10, 11, 20, 21])
+        XCTAssertEqual(EpisodeFile.robotName(near: path), "cartpole")
+    }
+
+    func testBadFilesNameTheProblem() throws {
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: directory + "/missing.npz", nq: 1, nv: 1)) {
+            XCTAssertTrue("\($0)".contains("missing.npz: no such file"), "\($0)")
+        }
+        let corrupt = directory + "/corrupt.npz"
+        try "not a zip".write(toFile: corrupt, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: corrupt, nq: 1, nv: 1)) {
+            XCTAssertTrue("\($0)".contains("corrupt.npz"), "\($0)")
+        }
+        let wrong = directory + "/wrong.npz"
+        try NumPyArchive([("qpos", NumPyArray(doubles: [0, 0, 0], shape: [1, 1, 3]))]).write(to: URL(fileURLWithPath: wrong))
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: wrong, nq: 2, nv: 2))
+        let other = directory + "/other.npz"
+        try NumPyArchive([("ctrl", NumPyArray(doubles: [0], shape: [1]))]).write(to: URL(fileURLWithPath: other))
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: other, nq: 2, nv: 2)) {
+            XCTAssertTrue("\($0)".contains("neither 'qpos'"), "\($0)")
+        }
+    }
+}
