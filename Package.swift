@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "NeuralCore", targets: ["NeuralCore"]),
         .library(name: "Trajectories", targets: ["Trajectories"]),
         .library(name: "Scene", targets: ["Scene"]),
+        .library(name: "Viewer", targets: ["Viewer"]),
         .executable(name: "ebm", targets: ["ebm"]),
     ],
     dependencies: [
@@ -28,13 +29,19 @@ let package = Package(
                        providers: [.apt(["libpugixml-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGLFW", path: "Sources/CGLFW", pkgConfig: "glfw3",
+                       providers: [.apt(["libglfw3-dev", "libgl-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
+                       providers: [.apt(["libfreetype-dev"])]),
 
         // MARK: - The simulator: C++17 + Eigen behind one C header
         .target(
             name: "CSim",
             dependencies: ["CEigen", "CPugiXML"],
             path: "sim",
-            exclude: ["robots"],
+            exclude: ["robots", "tests"],
             sources: ["src"],
             publicHeadersPath: "include",
             cxxSettings: [
@@ -56,6 +63,8 @@ let package = Package(
 
         // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
         .target(name: "Scene", dependencies: ["Simulation", "Trajectories"]),
+        // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
+        .target(name: "Viewer", dependencies: ["Scene", "CGLFW", "CPNG", "CFreeType"]),
 
         // MARK: - Command-line tool
         .executableTarget(
@@ -70,8 +79,9 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
-        .testTarget(name: "ebmTests", dependencies: ["ebm"]),
+        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

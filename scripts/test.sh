@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/embed-robots.sh --check
+# C++-level check outside SwiftPM: stepping never allocates
+mkdir -p .build
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/no_allocation_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o .build/no_allocation_test
+.build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
 # one plain closing line for CI: the XCTest totals

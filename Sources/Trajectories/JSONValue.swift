@@ -10,7 +10,7 @@ public enum JSONValue: Equatable, Sendable {
     case number(Double, isInteger: Bool)
     case string(String)
     case array([JSONValue])
-    /// Keys in document order (duplicates are a parse error).
+    /// Keys in document order (duplicates are a parse error); equality ignores the order.
     case object([(String, JSONValue)])
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
@@ -21,7 +21,8 @@ public enum JSONValue: Equatable, Sendable {
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            // key order does not matter (keys are unique)
+            return a.count == b.count && a.allSatisfy { entry in b.contains { $0.0 == entry.0 && $0.1 == entry.1 } }
         default: return false
         }
     }

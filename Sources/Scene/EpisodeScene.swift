@@ -1,0 +1,40 @@
+import Simulation
+
+/// Scenes of episodes played back: the robot at step t, the site trails of the whole episode,
+/// and a camera framed once per episode so that it does not jump while playing.
+public final class EpisodeScene {
+    public let builder: SceneBuilder
+    public let episodes: EpisodeFile
+    private var framed: [Int: Camera] = [:]
+
+    public init(model: RobotModel, episodes: EpisodeFile, palette: Palette = .standard) throws {
+        guard episodes.nq == model.nq else {
+            throw SceneError("\(episodes.path): states have nq = \(episodes.nq) but \(model.source) has nq = \(model.nq)")
+        }
+        builder = try SceneBuilder(model: model, palette: palette)
+        self.episodes = episodes
+    }
+
+    /// The scene of episode `episode` at state `step` (clamped to the episode). Without a camera,
+    /// the episode's framing camera.
+    public func scene(episode: Int, step: Int, camera: Camera? = nil, hidden: Set<Layer> = []) throws -> Scene {
+        let e = min(max(episode, 0), episodes.count - 1), t = min(max(step, 0), episodes.length - 1)
+        builder.reset()
+        try builder.addSiteTrails(qpos: episodes.episode(e), steps: episodes.length, layer: .trail)
+        try builder.addRobot(qpos: episodes.state(episode: e, step: t))
+        return builder.build(camera: try camera ?? framing(episode: e), hidden: hidden)
+    }
+
+    /// A camera that frames the robot over the whole episode (first, middle and last states and the trails).
+    public func framing(episode e: Int) throws -> Camera {
+        if let c = framed[e] { return c }
+        builder.reset()
+        try builder.addSiteTrails(qpos: episodes.episode(e), steps: episodes.length, layer: .trail)
+        for t in Set([0, episodes.length / 2, episodes.length - 1]) {
+            try builder.addRobot(qpos: episodes.state(episode: e, step: t), instance: t)
+        }
+        let camera = builder.build().camera
+        framed[e] = camera
+        return camera
+    }
+}

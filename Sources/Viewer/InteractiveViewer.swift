@@ -1,0 +1,154 @@
+import CGLFW
+import Foundation
+import Scene
+
+/// A window that plays episodes: poll input → update camera and playback → build the scene →
+/// render → swap. Mouse: left-drag orbits, right-drag (or shift + left) pans, scroll zooms.
+public final class InteractiveViewer {
+    /// Builds the scene of an episode at a step; a nil camera asks for the default framing.
+    public typealias SceneSource = (_ episode: Int, _ step: Int, _ camera: Camera?, _ hidden: Set<Layer>) throws -> Scene
+
+    public static let help = [
+        "space  play / pause          left/right  step -/+1 (shift: 10)",
+        "up/down  speed x2 / /2       n/p  next / previous episode",
+        "drag  orbit   right-drag or shift-drag  pan   scroll  zoom",
+        "t  trails   w  world geoms   g  ghosts   r  reset camera",
+        "s  screenshot (view-N.png)   h  help on/off   q/esc  quit",
+    ]
+
+    private let window: OpaquePointer
+    private let renderer: Renderer
+    private let source: SceneSource
+    private var playback: Playback
+    private var camera: Camera?
+    private var hidden: Set<Layer> = []
+    private var showHelp = true
+    private var dragging: Int32 = -1
+    private var lastCursor = SIMD2<Double>(0, 0)
+    private var shift = false
+    private var screenshots = 0
+    private var frameMilliseconds = 0.0
+    private var lastError: Error?
+
+    public init(title: String, width: Int = 1280, height: Int = 720, playback: Playback, source: @escaping SceneSource) throws {
+        window = try GLFW.makeWindow(width: width, height: height, title: title, visible: true)
+        glfwSwapInterval(1)
+        renderer = try Renderer()
+        self.playback = playback
+        self.source = source
+        installCallbacks()
+        print(Self.help.joined(separator: "\n"))
+    }
+
+    deinit { glfwDestroyWindow(window) }
+
+    /// Runs until the window closes or `q`/Esc; rethrows a scene-building error.
+    public func run() throws {
+        var last = glfwGetTime()
+        while glfwWindowShouldClose(window) == 0 {
+            glfwPollEvents()
+            let now = glfwGetTime()
+            playback.advance(seconds: now - last)
+            last = now
+            var fbw: Int32 = 0, fbh: Int32 = 0
+            glfwGetFramebufferSize(window, &fbw, &fbh)
+            guard fbw > 0, fbh > 0 else { continue }  // minimised
+            let start = glfwGetTime()
+            let scene = try source(playback.episode, playback.step, camera, hidden)
+            if camera == nil { camera = scene.camera }
+            renderer.draw(scene, width: Int(fbw), height: Int(fbh), hud: hud())
+            glFinish()
+            frameMilliseconds = 0.9 * frameMilliseconds + 0.1 * (glfwGetTime() - start) * 1000
+            glfwSwapBuffers(window)
+            if let lastError { throw lastError }
+        }
+    }
+
+    private func hud() -> [String] {
+        var lines = [String(format: "episode %d/%d  step %d/%d  speed x%g%@  frame %.1f ms",
+                            playback.episode + 1, playback.episodes, playback.step, playback.length - 1,
+                            playback.speed, playback.paused ? "  (paused)" : "", frameMilliseconds)]
+        if showHelp { lines += Self.help } else { lines.append("h  help") }
+        return lines
+    }
+
+    // MARK: - Input
+
+    private func key(_ key: Int32, action: Int32, mods: Int32) {
+        shift = mods & GLFW_MOD_SHIFT != 0
+        guard action == GLFW_PRESS || action == GLFW_REPEAT else { return }
+        switch key {
+        case GLFW_KEY_ESCAPE, GLFW_KEY_Q: glfwSetWindowShouldClose(window, GLFW_TRUE)
+        case GLFW_KEY_SPACE: playback.paused.toggle()
+        case GLFW_KEY_RIGHT: playback.scrub(shift ? 10 : 1)
+        case GLFW_KEY_LEFT: playback.scrub(shift ? -10 : -1)
+        case GLFW_KEY_UP: playback.changeSpeed(by: 2)
+        case GLFW_KEY_DOWN: playback.changeSpeed(by: 0.5)
+        case GLFW_KEY_N: playback.changeEpisode(by: 1)
+        case GLFW_KEY_P: playback.changeEpisode(by: -1)
+        case GLFW_KEY_T: toggle(.trail)
+        case GLFW_KEY_W: toggle(.world)
+        case GLFW_KEY_G: toggle(.ghost)
+        case GLFW_KEY_R: camera = nil
+        case GLFW_KEY_H:
+            showHelp.toggle()
+            if showHelp { print(Self.help.joined(separator: "\n")) }
+        case GLFW_KEY_S: saveScreenshot()
+        default: break
+        }
+    }
+
+    private func toggle(_ layer: Layer) {
+        if hidden.contains(layer) { hidden.remove(layer) } else { hidden.insert(layer) }
+    }
+
+    private func saveScreenshot() {
+        var w: Int32 = 0, h: Int32 = 0
+        glfwGetFramebufferSize(window, &w, &h)
+        do {
+            let offscreen = try OffscreenRenderer(width: Int(w), height: Int(h))
+            let scene = try source(playback.episode, playback.step, camera, hidden)
+            screenshots += 1
+            let path = "view-\(screenshots).png"
+            try offscreen.render(scene).writePNG(to: path)
+            glfwMakeContextCurrent(window)
+            print("wrote \(path)")
+        } catch {
+            glfwMakeContextCurrent(window)
+            print("screenshot failed: \(error)")
+        }
+    }
+
+    private func cursor(_ x: Double, _ y: Double) {
+        defer { lastCursor = SIMD2(x, y) }
+        guard dragging >= 0, var c = camera else { return }
+        var ww: Int32 = 0, wh: Int32 = 0
+        glfwGetWindowSize(window, &ww, &wh)  // cursor positions are in window (not framebuffer) units
+        let d = SIMD2(x, y) - lastCursor, scale = 1 / Double(max(wh, 1))
+        if dragging == GLFW_MOUSE_BUTTON_RIGHT || (dragging == GLFW_MOUSE_BUTTON_LEFT && shift) {
+            c.pan(right: -d.x * scale, up: d.y * scale)
+        } else {
+            c.orbit(azimuth: -d.x * 0.4, elevation: d.y * 0.4)
+        }
+        camera = c
+    }
+
+    private static func of(_ w: OpaquePointer?) -> InteractiveViewer {
+        Unmanaged<InteractiveViewer>.fromOpaque(glfwGetWindowUserPointer(w)!).takeUnretainedValue()
+    }
+
+    private func installCallbacks() {
+        glfwSetWindowUserPointer(window, Unmanaged.passUnretained(self).toOpaque())
+        glfwSetKeyCallback(window) { w, key, _, action, mods in InteractiveViewer.of(w).key(key, action: action, mods: mods) }
+        glfwSetMouseButtonCallback(window) { w, button, action, mods in
+            let v = InteractiveViewer.of(w)
+            v.shift = mods & GLFW_MOD_SHIFT != 0
+            v.dragging = action == GLFW_PRESS ? button : -1
+        }
+        glfwSetCursorPosCallback(window) { w, x, y in InteractiveViewer.of(w).cursor(x, y) }
+        glfwSetScrollCallback(window) { w, _, dy in
+            let v = InteractiveViewer.of(w)
+            v.camera?.zoom(by: pow(0.9, dy))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import CGLFW
+import Scene
+
+/// Renders scenes into an offscreen framebuffer (4x multisampled, then resolved) and reads the
+/// pixels back: screenshots without a visible window. Needs a display for the hidden GLFW
+/// window that owns the context (Xvfb is enough).
+public final class OffscreenRenderer {
+    public let width: Int, height: Int
+    public let renderer: Renderer
+    private let window: OpaquePointer
+    private var msFBO: GLuint = 0, resolveFBO: GLuint = 0
+    private var renderbuffers: [GLuint] = []
+
+    /// An offscreen target of `width` × `height` pixels.
+    public init(width: Int, height: Int, fontPath: String? = TextRenderer.defaultFontPath) throws {
+        guard width > 0, height > 0, width <= 8192, height <= 8192 else {
+            throw ViewerError("image size \(width)x\(height) must be between 1x1 and 8192x8192")
+        }
+        (self.width, self.height) = (width, height)
+        window = try GLFW.makeWindow(width: 64, height: 64, title: "ebm offscreen", visible: false)
+        renderer = try Renderer(fontPath: fontPath)
+        msFBO = try makeFramebuffer(samples: 4)
+        resolveFBO = try makeFramebuffer(samples: 0)
+    }
+
+    deinit {
+        glfwMakeContextCurrent(window)
+        var fbos = [msFBO, resolveFBO]
+        glDeleteFramebuffers(2, &fbos)
+        glDeleteRenderbuffers(GLsizei(renderbuffers.count), &renderbuffers)
+        glfwDestroyWindow(window)
+    }
+
+    /// Name of the GL implementation doing the work.
+    public var glRenderer: String {
+        glfwMakeContextCurrent(window)
+        return GLFW.rendererName
+    }
+
+    /// Renders `scene` (and `hud` text) and returns the image, top row first.
+    public func render(_ scene: Scene, hud: [String] = []) -> Image {
+        glfwMakeContextCurrent(window)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
+        renderer.draw(scene, width: width, height: height, hud: hud)
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), msFBO)
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), resolveFBO)
+        glBlitFramebuffer(0, 0, GLint(width), GLint(height), 0, 0, GLint(width), GLint(height),
+                          GLbitfield(GL_COLOR_BUFFER_BIT), GLenum(GL_NEAREST))
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), resolveFBO)
+        var pixels = [UInt8](repeating: 0, count: width * height * 4)
+        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 1)
+        glReadPixels(0, 0, GLsizei(width), GLsizei(height), GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), &pixels)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
+        // GL rows run bottom to top; images top to bottom
+        let row = width * 4
+        var flipped = [UInt8](repeating: 0, count: pixels.count)
+        for y in 0..<height {
+            flipped.replaceSubrange(y * row..<(y + 1) * row, with: pixels[(height - 1 - y) * row..<(height - y) * row])
+        }
+        return Image(width: width, height: height, rgba: flipped)
+    }
+
+    /// Finishes all queued GL work (for timing).
+    public func finish() {
+        glfwMakeContextCurrent(window)
+        glFinish()
+    }
+
+    private func makeFramebuffer(samples: Int) throws -> GLuint {
+        var fbo: GLuint = 0
+        glGenFramebuffers(1, &fbo)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), fbo)
+        var rb: [GLuint] = [0, 0]
+        glGenRenderbuffers(2, &rb)
+        for (i, (format, attachment)) in [(GL_RGBA8, GL_COLOR_ATTACHMENT0), (GL_DEPTH24_STENCIL8, GL_DEPTH_STENCIL_ATTACHMENT)].enumerated() {
+            glBindRenderbuffer(GLenum(GL_RENDERBUFFER), rb[i])
+            if samples > 0 {
+                glRenderbufferStorageMultisample(GLenum(GL_RENDERBUFFER), GLsizei(samples), GLenum(format), GLsizei(width), GLsizei(height))
+            } else {
+                glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(format), GLsizei(width), GLsizei(height))
+            }
+            glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(attachment), GLenum(GL_RENDERBUFFER), rb[i])
+        }
+        renderbuffers += rb
+        let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            throw ViewerError("offscreen framebuffer (\(samples) samples, \(width)x\(height)) incomplete: status 0x\(String(status, radix: 16))")
+        }
+        return fbo
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Scene
+import Simulation
+import XCTest
+@testable import Viewer
+
+/// Renders known scenes offscreen and checks pixels where the camera model says things are.
+/// Needs a display (scripts/test.sh runs the tests under `xvfb-run -a` when DISPLAY is unset).
+final class ScreenshotTests: XCTestCase {
+    static let size = (width: 320, height: 240)
+    nonisolated(unsafe) static var shared: OffscreenRenderer?
+
+    func offscreen() throws -> OffscreenRenderer {
+        if let r = Self.shared { return r }
+        let env = ProcessInfo.processInfo.environment
+        if env["DISPLAY"] == nil && env["WAYLAND_DISPLAY"] == nil {
+            throw XCTSkip("no display: DISPLAY is not set; run under `xvfb-run -a` (scripts/test.sh does) to render screenshots")
+        }
+        do {
+            let r = try OffscreenRenderer(width: Self.size.width, height: Self.size.height)
+            Self.shared = r
+            return r
+        } catch let error as ViewerError {
+            throw XCTSkip("cannot open a display for offscreen rendering: \(error)")
+        }
+    }
+
+    /// Cartpole seen side-on: the pole tilted by 0.6 rad, and a ghost with the pole at -0.8 rad.
+    func cartpoleScene(ghost: Bool, hidden: Set<Layer> = []) throws -> Scene {
+        let builder = try SceneBuilder(model: RobotModel.load("cartpole"))
+        try builder.addRobot(qpos: [0, 0.6])
+        if ghost { try builder.addRobot(qpos: [0, -0.8], layer: .ghost) }
+        return builder.build(camera: Camera(target: SIMD3(0, 0, 0.4), distance: 3, azimuth: -90, elevation: 0), hidden: hidden)
+    }
+
+    func pixel(_ image: Image, at p: SIMD3<Double>, camera: Camera) throws -> SIMD4<Int> {
+        let q = try XCTUnwrap(camera.project(p, width: image.width, height: image.height))
+        let v = image[Int(q.x), Int(q.y)]
+        return SIMD4(Int(v.x), Int(v.y), Int(v.z), Int(v.w))
+    }
+
+    func testRobotAndGhostPixels() throws {
+        let renderer = try offscreen()
+        let scene = try cartpoleScene(ghost: true)
+        let image = renderer.render(scene)
+        XCTAssertEqual(image.width, 320)
+        let bg = SIMD3<Int>(Int((scene.background.x * 255).rounded()), Int((scene.background.y * 255).rounded()),
+                            Int((scene.background.z * 255).rounded()))
+
+        // background in the top corners (the grid is edge-on at z = 0, below them)
+        for (x, y) in [(2, 2), (317, 2)] {
+            let c = image[x, y]
+            XCTAssertLessThanOrEqual(abs(Int(c.x) - bg.x) + abs(Int(c.y) - bg.y) + abs(Int(c.z) - bg.z), 3, "background at \(x),\(y): \(c)")
+        }
+        // the pole (MJCF 0.9, 0.4, 0.2) at its mid-point: orange, whatever the shading
+        let pole = try pixel(image, at: SIMD3(sin(0.6) / 2, 0, cos(0.6) / 2), camera: scene.camera)
+        XCTAssertGreaterThan(pole.x, 120, "pole \(pole)")
+        XCTAssertGreaterThan(Double(pole.x), 1.6 * Double(pole.y), "pole \(pole)")
+        XCTAssertGreaterThan(pole.y, pole.z, "pole \(pole)")
+        // the cart (0.2, 0.6, 0.9) at its centre: blue over green over red
+        let cart = try pixel(image, at: SIMD3(0.1, 0, 0), camera: scene.camera)
+        XCTAssertGreaterThan(cart.z, cart.y, "cart \(cart)")
+        XCTAssertGreaterThan(cart.y, cart.x, "cart \(cart)")
+        // the ghost pole: translucent magenta over the background, so green drops and red, blue stay
+        let ghostPoint = SIMD3(sin(-0.8) / 2, 0, cos(-0.8) / 2)
+        let ghost = try pixel(image, at: ghostPoint, camera: scene.camera)
+        XCTAssertLessThan(ghost.y, bg.y - 25, "ghost \(ghost)")
+        XCTAssertGreaterThan(ghost.x, ghost.y + 10, "ghost \(ghost)")
+        XCTAssertGreaterThan(ghost.z, ghost.y + 10, "ghost \(ghost)")
+
+        // hiding the ghost layer leaves background there
+        let hidden = renderer.render(try cartpoleScene(ghost: true, hidden: [.ghost]))
+        let bare = try pixel(hidden, at: ghostPoint, camera: scene.camera)
+        XCTAssertLessThanOrEqual(abs(bare.x - bg.x) + abs(bare.y - bg.y) + abs(bare.z - bg.z), 3, "hidden ghost \(bare)")
+    }
+
+    func testPNGRoundTripAndHUD() throws {
+        let renderer = try offscreen()
+        let scene = try cartpoleScene(ghost: false)
+        guard renderer.renderer.text != nil else { throw XCTSkip("no font found for the HUD (install fonts-dejavu-core)") }
+        let plain = renderer.render(scene)
+        let withText = renderer.render(scene, hud: ["HUD TEXT 123"])
+        // text is dark on a light panel at the top left
+        var dark = 0
+        for y in 8..<30 { for x in 8..<120 where withText[x, y].y < 100 && plain[x, y].y > 200 { dark += 1 } }
+        XCTAssertGreaterThan(dark, 40, "dark text pixels in the HUD")
+
+        let path = NSTemporaryDirectory() + "viewer-test-\(getpid()).png"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try withText.writePNG(to: path)
+        let read = try Image(contentsOfPNG: path)
+        XCTAssertEqual(read, withText)
+    }
+}
+
+final class ImageTests: XCTestCase {
+    func testPNGRoundTripWithoutDisplay() throws {
+        let rgba = (0..<(5 * 3 * 4)).map { UInt8(($0 * 37) % 256) }
+        let image = Image(width: 5, height: 3, rgba: rgba)
+        let path = NSTemporaryDirectory() + "image-test-\(getpid()).png"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try image.writePNG(to: path)
+        XCTAssertEqual(try Image(contentsOfPNG: path), image)
+        XCTAssertEqual(image[1, 2], SIMD4(rgba[44], rgba[45], rgba[46], rgba[47]))
+    }
+
+    func testCorruptPNGNamesTheFile() throws {
+        let path = NSTemporaryDirectory() + "corrupt-\(getpid()).png"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "not a png".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Image(contentsOfPNG: path)) { XCTAssertTrue("\($0)".contains(path), "\($0)") }
+        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(to: "/nonexistent-dir/x.png"))
+    }
+}
+
+final class PlaybackTests: XCTestCase {
+    func testAdvanceLoopsScrubAndEpisodes() {
+        var p = Playback(episodes: 3, length: 11, statesPerSecond: 10)
+        p.advance(seconds: 0.55)
+        XCTAssertEqual(p.step, 5)
+        p.changeSpeed(by: 2)
+        p.advance(seconds: 0.5)  // +10 states: 15.5 wraps past the end (11 states)
+        XCTAssertEqual(p.step, 4)
+        p.scrub(-10)
+        XCTAssertTrue(p.paused)
+        XCTAssertEqual(p.step, 0)
+        p.advance(seconds: 1)
+        XCTAssertEqual(p.step, 0, "paused")
+        p.changeEpisode(by: -1)
+        XCTAssertEqual(p.episode, 2)
+        p.changeEpisode(by: 2)
+        XCTAssertEqual(p.episode, 1)
+    }
+}
