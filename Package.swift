@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore", "Trajectories",
+                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

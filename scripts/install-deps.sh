@@ -3,7 +3,7 @@
 # system libraries through apt, and the Python packages the cross-checks use through pip.
 set -euo pipefail
 
-packages=(pkg-config libeigen3-dev libpugixml-dev libopenblas-dev)
+packages=(pkg-config libeigen3-dev libpugixml-dev libopenblas-dev libglfw3-dev libgl-dev libgl1-mesa-dri libpng-dev libfreetype-dev fonts-dejavu-core xvfb xauth)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

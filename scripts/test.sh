@@ -12,7 +12,9 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/no_allocation_test.cpp sim/src/*.cpp -Isim
   $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o .build/no_allocation_test
 .build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
-swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
+# the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none
+xvfb=""; [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null && xvfb="xvfb-run -a"
+$xvfb swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
   sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/echo "XCTest: $((\1 - \2)) passed, \2 failed"/' | bash

@@ -13,6 +13,14 @@ public struct EpisodeFile: Sendable {
     /// Positions [count, length, nq].
     public let qpos: [Double]
 
+    /// Episodes from memory: `qpos` [count, length, nq]; `path` names them in messages.
+    public init(qpos: [Double], count: Int, length: Int, nq: Int, path: String = "<memory>") throws {
+        guard count > 0, length > 0, qpos.count == count * length * nq else {
+            throw SceneError("\(path): qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]")
+        }
+        (self.path, self.count, self.length, self.nq, self.qpos) = (path, count, length, nq, qpos)
+    }
+
     /// Reads `path` for a model with `nq` positions and `nv` velocities.
     public init(contentsOf path: String, nq: Int, nv: Int) throws {
         let file = try Self.resolve(path)

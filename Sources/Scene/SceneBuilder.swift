@@ -90,6 +90,12 @@ public final class SceneBuilder {
         }
     }
 
+    /// Adds drawables and lines made earlier (cached layers such as sampled futures).
+    public func add(drawables more: [Drawable], lines moreLines: [Polyline] = []) {
+        drawables += more
+        lines += moreLines
+    }
+
     // MARK: - Result
 
     /// The scene so far. Without a camera, a default view is framed on everything but the world
@@ -100,7 +106,7 @@ public final class SceneBuilder {
         scene.camera = camera ?? Camera().framing(centre: bounds.centre, radius: bounds.radius)
         let spacing = gridSpacing(forRadius: bounds.radius)
         scene.grid = Scene.Grid(centre: SIMD2((bounds.centre.x / spacing).rounded() * spacing, (bounds.centre.y / spacing).rounded() * spacing),
-                                halfExtent: spacing * 8, spacing: spacing, height: 0, rgba: palette.grid)
+                                halfExtent: spacing * 8, spacing: spacing, height: min(0, lowestPoint(scene)), rgba: palette.grid)
         return scene
     }
 
@@ -131,6 +137,14 @@ public final class SceneBuilder {
         case .ellipsoid: return .ellipsoid(radii: s)
         case .plane: return .plane(halfExtents: SIMD2(s.x > 0 ? s.x : 5, s.y > 0 ? s.y : 5))
         }
+    }
+
+    /// Lowest z of the robot layers (not the world), so that a hanging robot stays above the grid.
+    private func lowestPoint(_ scene: Scene) -> Double {
+        var z = Double.infinity
+        for d in scene.drawables where d.layer != .world { z = min(z, d.position.z - d.shape.boundingRadius) }
+        for l in scene.lines { for p in l.points { z = min(z, p.z) } }
+        return z.isFinite ? z : 0
     }
 
     private func gridSpacing(forRadius r: Double) -> Double {

@@ -17,7 +17,10 @@ import Simulation
 ///   (K points on a horizontal circle, at angles φ + 2πk/K; the centre defaults to the origin at
 ///   the site's height in the IK seed pose), `{"site": S, "points": [[x, y, z], …]}`, or
 ///   `{"joints": [[q…], …]}` (joint targets, no IK).
-/// - `kp` (force per rad or m), `kd` (force per rad/s or m/s): a number or one per actuator.
+/// - `kp` (force per rad or m), `kd` (force per rad/s or m/s): a number or one per actuator; or
+///   `natural_frequency` ω (rad/s) and `damping_ratio` ζ (default 1), giving kp = M_jj ω² and
+///   kd = 2ζ M_jj ω from the diagonal of the mass matrix at the reference pose (so joints of very
+///   different inertia, as on arm7, get gains that are stable at the recipe's timestep).
 /// - `reaction_delay` (steps, default 0), `move_steps` (steps of the minimum-jerk move, default 40).
 /// - `control_noise`: standard deviation of Gaussian noise added to each control, in control units.
 /// - `gravity_compensation` (default true).
@@ -40,17 +43,29 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     let dt: Double
 
     public init(parameters p: RecipeObject, model: RobotModel) throws {
-        try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "reaction_delay", "move_steps", "control_noise",
+        try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "natural_frequency", "damping_ratio", "reaction_delay", "move_steps", "control_noise",
                                  "gravity_compensation", "ik"])
         let (nq, nu) = (model.nq, model.nu)
         guard model.nq == model.nv else {
             throw p.error("type", "goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(nq), nv \(model.nv)")
         }
         guard nu > 0 else { throw p.error("type", "goal-pd needs actuators; \(model.source) has none") }
-        kp = try p.vector("kp", count: nu, countName: "one per actuator", default: .nan)
-        kd = try p.vector("kd", count: nu, countName: "one per actuator", default: .nan)
-        guard !kp.contains(where: { $0.isNaN }) else { throw p.error("kp", "missing (PD position gains are required)") }
-        guard !kd.contains(where: { $0.isNaN }) else { throw p.error("kd", "missing (PD velocity gains are required)") }
+        if p["natural_frequency"] != nil {
+            // gains from the joint-space inertia at the reference pose: kp = M_jj ω², kd = 2 ζ M_jj ω
+            guard p["kp"] == nil, p["kd"] == nil else { throw p.error("natural_frequency", "give kp and kd, or natural_frequency, not both") }
+            let omega = try p.double("natural_frequency", in: 1e-9...1e6)
+            let zeta = try p.double("damping_ratio", default: 1, in: 0...1e6)
+            let state = try RobotState(model: model)
+            let M = state.massMatrix()
+            let joint = model.actuators.joint
+            kp = joint.map { M[$0 * model.nv + $0] * omega * omega }
+            kd = joint.map { 2 * zeta * M[$0 * model.nv + $0] * omega }
+        } else {
+            kp = try p.vector("kp", count: nu, countName: "one per actuator", default: .nan)
+            kd = try p.vector("kd", count: nu, countName: "one per actuator", default: .nan)
+            guard !kp.contains(where: { $0.isNaN }) else { throw p.error("kp", "missing (PD gains kp and kd, or natural_frequency, are required)") }
+            guard !kd.contains(where: { $0.isNaN }) else { throw p.error("kd", "missing (PD gains kp and kd, or natural_frequency, are required)") }
+        }
         reactionDelay = try p.int("reaction_delay", default: 0, minimum: 0)
         moveSteps = try p.int("move_steps", default: 40, minimum: 1)
         controlNoise = try p.double("control_noise", default: 0, in: 0...1e6)

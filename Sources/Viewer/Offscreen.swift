@@ -60,6 +60,16 @@ public final class OffscreenRenderer {
         return Image(width: width, height: height, rgba: flipped)
     }
 
+    /// Draws `scene` into the offscreen target without reading it back and waits for the GL to
+    /// finish: the cost of one interactive frame, for benchmarks.
+    public func drawAndFinish(_ scene: Scene, hud: [String] = []) {
+        glfwMakeContextCurrent(window)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
+        renderer.draw(scene, width: width, height: height, hud: hud)
+        glFinish()
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
+    }
+
     /// Finishes all queued GL work (for timing).
     public func finish() {
         glfwMakeContextCurrent(window)

@@ -144,3 +144,23 @@ final class SceneBuilderTests: XCTestCase {
         XCTAssertFalse(builder.drawables.isEmpty, "arm7 has a base in the world")
     }
 }
+
+final class EpisodeSceneTests: XCTestCase {
+    /// A frame shows one robot (not the poses used for framing), the episode's trail, and the same
+    /// camera at every step.
+    func testFramesShowOneRobotAndKeepTheCamera() throws {
+        let model = try RobotModel.load("pendulum")
+        let length = 20
+        let qpos = (0..<length).map { Double($0) * 0.1 }  // nq = 1
+        let file = try EpisodeFile(qpos: qpos, count: 1, length: length, nq: 1)
+        let scenes = try EpisodeScene(model: model, episodes: file)
+        let first = try scenes.scene(episode: 0, step: 0), later = try scenes.scene(episode: 0, step: 15)
+        let robotGeoms = model.geoms.filter { $0.body > 0 }.count
+        XCTAssertEqual(later.drawables.filter { $0.layer == .robot }.count, robotGeoms)
+        XCTAssertEqual(later.lines.filter { $0.layer == .trail }.first?.points.count, length)
+        XCTAssertEqual(first.camera, later.camera)
+        XCTAssertThrowsError(try EpisodeScene(model: RobotModel.load("cartpole"), episodes: file)) {
+            XCTAssertTrue("\($0)".contains("nq = 1"), "\($0)")
+        }
+    }
+}
