@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "NeuralCore", targets: ["NeuralCore"]),
         .library(name: "Trajectories", targets: ["Trajectories"]),
+        .library(name: "EnergyModels", targets: ["EnergyModels"]),
         .library(name: "Scene", targets: ["Scene"]),
         .library(name: "Viewer", targets: ["Viewer"]),
         .executable(name: "ebm", targets: ["ebm"]),
@@ -61,6 +62,9 @@ let package = Package(
         // MARK: - Neural-network core: float32 layers over BLAS
         .target(name: "NeuralCore", dependencies: ["CBLAS"]),
 
+        // MARK: - Energy models: trajectory EBMs, contrastive divergence, replay buffer, baselines
+        .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),
+
         // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
         .target(name: "Scene", dependencies: ["Simulation", "Trajectories"]),
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
@@ -70,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer",
+                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
+        .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer"]),

@@ -27,7 +27,11 @@ d = np.load('out/reacher2-rollout.npz')
 print({k: d[k].shape for k in d.files})
 print('fingertip at the end of trajectory 0:', d['sites'][0, -1, 0])"
 
-echo "== 3. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
+echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
+$ebm generate reacher2-goals4
+$ebm dataset info trajectories/generated/reacher2-goals4
+
+echo "== 4. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 
 echo "== done: outputs in out/"

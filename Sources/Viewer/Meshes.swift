@@ -3,7 +3,7 @@ import Foundation
 /// Unit meshes the renderer scales into every shape: interleaved (position, normal) floats.
 enum Meshes {
     /// Unit sphere, radius 1: `slices` around z, `stacks` from pole to pole.
-    static func sphere(slices: Int = 24, stacks: Int = 16) -> [Float] {
+    static func sphere(slices: Int = 20, stacks: Int = 12) -> [Float] {
         var v: [Float] = []
         func point(_ i: Int, _ j: Int) -> SIMD3<Float> {
             let theta = Float(j) / Float(stacks) * .pi, phi = Float(i) / Float(slices) * 2 * .pi
@@ -19,7 +19,7 @@ enum Meshes {
     }
 
     /// Unit cylinder: radius 1, z in [-1, 1], with flat caps.
-    static func cylinder(slices: Int = 24) -> [Float] {
+    static func cylinder(slices: Int = 20) -> [Float] {
         var v: [Float] = []
         for i in 0..<slices {
             let a0 = Float(i) / Float(slices) * 2 * .pi, a1 = Float(i + 1) / Float(slices) * 2 * .pi
@@ -56,5 +56,21 @@ enum Meshes {
     /// Unit square [-1, 1]² at z = 0, normal +z.
     static func square() -> [Float] {
         [(-1, -1), (1, -1), (1, 1), (-1, -1), (1, 1), (-1, 1)].flatMap { (x: Float, y: Float) in [x, y, 0, 0, 0, 1] }
+    }
+
+    /// Shares equal vertices of a triangle soup: unique (position, normal) floats and triangle
+    /// indices, so that the vertex shader runs once per unique vertex.
+    static func indexed(_ soup: [Float]) -> (vertices: [Float], indices: [UInt32]) {
+        var seen: [[Float]: UInt32] = [:]
+        var vertices: [Float] = [], indices: [UInt32] = []
+        for k in stride(from: 0, to: soup.count, by: 6) {
+            let key = Array(soup[k..<k + 6])
+            if let i = seen[key] { indices.append(i); continue }
+            let i = UInt32(vertices.count / 6)
+            seen[key] = i
+            vertices += key
+            indices.append(i)
+        }
+        return (vertices, indices)
     }
 }

@@ -7,7 +7,7 @@ import Scene
 public final class Renderer {
     private let meshProgram: ShaderProgram
     private let lineProgram: ShaderProgram
-    private struct Mesh { let vao: GLuint, vbo: GLuint, count: GLsizei }
+    private struct Mesh { let vao: GLuint, vbo: GLuint, ebo: GLuint, instances: GLuint, count: GLsizei }
     private let sphere: Mesh, cylinder: Mesh, cube: Mesh, square: Mesh
     private let lineVAO: GLuint, lineVBO: GLuint
     /// The HUD text renderer, nil when no font was found.
@@ -34,9 +34,9 @@ public final class Renderer {
 
     deinit {
         for m in [sphere, cylinder, cube, square] {
-            var (vao, vbo) = (m.vao, m.vbo)
+            var (vao, buffers) = (m.vao, [m.vbo, m.ebo, m.instances])
             glDeleteVertexArrays(1, &vao)
-            glDeleteBuffers(1, &vbo)
+            glDeleteBuffers(3, &buffers)
         }
         var (vao, vbo) = (lineVAO, lineVBO)
         glDeleteVertexArrays(1, &vao)
@@ -73,7 +73,7 @@ public final class Renderer {
         let visible = scene.visibleDrawables
         glDisable(GLenum(GL_BLEND))
         glDepthMask(GLboolean(GL_TRUE))
-        for d in visible where d.rgba.w >= 0.999 { drawShape(d) }
+        drawInstanced(visible.filter { $0.rgba.w >= 0.999 }.flatMap(instances))
 
         lineProgram.use()
         glEnable(GLenum(GL_BLEND))
@@ -84,9 +84,10 @@ public final class Renderer {
         meshProgram.use()
         glDepthMask(GLboolean(GL_FALSE))
         let eye = camera.eye
+        // sorted per mesh (one instanced call each), not across meshes: a small price for few calls
         let translucent = visible.filter { $0.rgba.w < 0.999 }
             .sorted { lengthSquared($0.position - eye) > lengthSquared($1.position - eye) }
-        for d in translucent { drawShape(d) }
+        drawInstanced(translucent.flatMap(instances))
         glDepthMask(GLboolean(GL_TRUE))
 
         if let text, !hud.isEmpty {
@@ -99,23 +100,41 @@ public final class Renderer {
 
     // MARK: - Helpers
 
-    private func drawShape(_ d: Drawable) {
-        meshProgram.set("colour", d.rgba)
+    /// One mesh instance: which unit mesh, its transform and colour.
+    private struct Instance { let mesh: Int, model: Matrix4, colour: SIMD4<Float> }
+
+    /// The unit-mesh instances of a drawable (a capsule is a cylinder and two spheres).
+    private func instances(_ d: Drawable) -> [Instance] {
         switch d.shape {
-        case .sphere, .ellipsoid: draw(sphere, d.unitMeshTransform)
-        case .cylinder: draw(cylinder, d.unitMeshTransform)
+        case .sphere, .ellipsoid: return [Instance(mesh: 0, model: d.unitMeshTransform, colour: d.rgba)]
+        case .cylinder: return [Instance(mesh: 1, model: d.unitMeshTransform, colour: d.rgba)]
         case .capsule:
-            draw(cylinder, d.unitMeshTransform)
-            for cap in d.capsuleCapTransforms { draw(sphere, cap) }
-        case .box: draw(cube, d.unitMeshTransform)
-        case .plane: draw(square, d.unitMeshTransform)
+            return [Instance(mesh: 1, model: d.unitMeshTransform, colour: d.rgba)]
+                + d.capsuleCapTransforms.map { Instance(mesh: 0, model: $0, colour: d.rgba) }
+        case .box: return [Instance(mesh: 2, model: d.unitMeshTransform, colour: d.rgba)]
+        case .plane: return [Instance(mesh: 3, model: d.unitMeshTransform, colour: d.rgba)]
         }
     }
 
-    private func draw(_ mesh: Mesh, _ model: Matrix4) {
-        meshProgram.set("model", model.floats)
-        glBindVertexArray(mesh.vao)
-        glDrawArrays(GLenum(GL_TRIANGLES), 0, mesh.count)
+    /// Draws instances grouped by mesh, keeping their order within each mesh: one call per mesh.
+    private func drawInstanced(_ all: [Instance]) {
+        let meshes = [sphere, cylinder, cube, square]
+        for (index, mesh) in meshes.enumerated() {
+            let group = all.filter { $0.mesh == index }
+            guard !group.isEmpty else { continue }
+            // per instance: model [16], normal matrix [9], colour [4]
+            var data = [Float](); data.reserveCapacity(group.count * 29)
+            for i in group {
+                data += i.model.floats
+                data += normalMatrix(i.model)
+                data += [i.colour.x, i.colour.y, i.colour.z, i.colour.w]
+            }
+            glBindVertexArray(mesh.vao)
+            glBindBuffer(GLenum(GL_ARRAY_BUFFER), mesh.instances)
+            data.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
+            glDrawElementsInstanced(GLenum(GL_TRIANGLES), mesh.count, GLenum(GL_UNSIGNED_INT), nil, GLsizei(group.count))
+        }
+        glBindVertexArray(0)
     }
 
     private func drawSegments(_ points: [SIMD3<Double>], mode: GLenum, colour: SIMD4<Float>) {
@@ -128,20 +147,50 @@ public final class Renderer {
         glDrawArrays(mode, 0, GLsizei(points.count))
     }
 
-    private static func upload(_ vertices: [Float]) -> Mesh {
-        var vao: GLuint = 0, vbo: GLuint = 0
+    private static func upload(_ soup: [Float]) -> Mesh {
+        let (vertices, indices) = Meshes.indexed(soup)
+        var vao: GLuint = 0, vbo: GLuint = 0, ebo: GLuint = 0
         glGenVertexArrays(1, &vao)
         glGenBuffers(1, &vbo)
+        glGenBuffers(1, &ebo)
         glBindVertexArray(vao)
         glBindBuffer(GLenum(GL_ARRAY_BUFFER), vbo)
         vertices.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STATIC_DRAW)) }
+        glBindBuffer(GLenum(GL_ELEMENT_ARRAY_BUFFER), ebo)
+        indices.withUnsafeBytes { glBufferData(GLenum(GL_ELEMENT_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STATIC_DRAW)) }
         glEnableVertexAttribArray(0)
         glVertexAttribPointer(0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 24, nil)
         glEnableVertexAttribArray(1)
         glVertexAttribPointer(1, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 24, UnsafeRawPointer(bitPattern: 12))
+        // instance attributes: model columns at 2...5, normal matrix columns at 6...8, colour at 9
+        var instances: GLuint = 0
+        glGenBuffers(1, &instances)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), instances)
+        let stride: GLsizei = 29 * 4
+        for (location, size, offset) in [(2, 4, 0), (3, 4, 4), (4, 4, 8), (5, 4, 12), (6, 3, 16), (7, 3, 19), (8, 3, 22), (9, 4, 25)] {
+            glEnableVertexAttribArray(GLuint(location))
+            glVertexAttribPointer(GLuint(location), GLint(size), GLenum(GL_FLOAT), GLboolean(GL_FALSE), stride,
+                                  UnsafeRawPointer(bitPattern: offset * 4))
+            glVertexAttribDivisor(GLuint(location), 1)
+        }
         glBindVertexArray(0)
-        return Mesh(vao: vao, vbo: vbo, count: GLsizei(vertices.count / 6))
+        return Mesh(vao: vao, vbo: vbo, ebo: ebo, instances: instances, count: GLsizei(indices.count))
     }
+}
+
+/// The inverse transpose of the upper 3x3 of `m` (column-major), which carries normals under
+/// non-uniform scaling; computed once per draw on the CPU rather than per vertex.
+func normalMatrix(_ m: Matrix4) -> [Float] {
+    let a = m.columns.map { SIMD3($0.x, $0.y, $0.z) }  // columns of the 3x3
+    // rows of the inverse are the cross products of columns / det; its transpose has them as columns
+    let c0 = cross3(a[1], a[2]), c1 = cross3(a[2], a[0]), c2 = cross3(a[0], a[1])
+    let det = (a[0] * c0).sum()
+    let inv = det != 0 ? 1 / det : 0
+    return [c0, c1, c2].flatMap { [Float($0.x * inv), Float($0.y * inv), Float($0.z * inv)] }
+}
+
+private func cross3(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
 
 private func lengthSquared(_ v: SIMD3<Double>) -> Double { (v * v).sum() }

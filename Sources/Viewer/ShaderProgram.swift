@@ -35,6 +35,9 @@ final class ShaderProgram {
     func set(_ name: String, _ m: [Float]) {
         m.withUnsafeBufferPointer { glUniformMatrix4fv(location(name), 1, GLboolean(GL_FALSE), $0.baseAddress) }
     }
+    func set3x3(_ name: String, _ m: [Float]) {
+        m.withUnsafeBufferPointer { glUniformMatrix3fv(location(name), 1, GLboolean(GL_FALSE), $0.baseAddress) }
+    }
     func set(_ name: String, _ v: SIMD4<Float>) { glUniform4f(location(name), v.x, v.y, v.z, v.w) }
     func set(_ name: String, _ v: SIMD3<Float>) { glUniform3f(location(name), v.x, v.y, v.z) }
     func set(_ name: String, _ v: SIMD2<Float>) { glUniform2f(location(name), v.x, v.y) }
@@ -72,14 +75,19 @@ enum Shaders {
     #version 330 core
     layout(location = 0) in vec3 position;
     layout(location = 1) in vec3 normal;
-    uniform mat4 model;
+    // per instance: shape-to-world transform, its inverse transpose for normals, colour
+    layout(location = 2) in mat4 model;
+    layout(location = 6) in mat3 normalMatrix;
+    layout(location = 9) in vec4 instanceColour;
     uniform mat4 viewProjection;
     out vec3 worldPosition;
     out vec3 worldNormal;
+    out vec4 colour;
     void main() {
         vec4 w = model * vec4(position, 1.0);
         worldPosition = w.xyz;
-        worldNormal = transpose(inverse(mat3(model))) * normal;
+        worldNormal = normalMatrix * normal;
+        colour = instanceColour;
         gl_Position = viewProjection * w;
     }
     """
@@ -87,13 +95,12 @@ enum Shaders {
     #version 330 core
     in vec3 worldPosition;
     in vec3 worldNormal;
-    uniform vec4 colour;
+    in vec4 colour;
     uniform vec3 eye;
     uniform vec3 lightDirection;
     out vec4 fragColour;
     void main() {
         vec3 n = normalize(worldNormal);
-        if (!gl_FrontFacing) n = -n;
         vec3 v = normalize(eye - worldPosition);
         if (dot(n, v) < 0.0) n = -n;
         vec3 l = normalize(lightDirection);

@@ -132,3 +132,25 @@ final class PlaybackTests: XCTestCase {
         XCTAssertEqual(p.episode, 1)
     }
 }
+
+final class MeshTests: XCTestCase {
+    func testNormalMatrixUndoesNonUniformScale() {
+        // scale x by 2 then rotate 90 degrees about z: normals scale by 1/2 along the old x
+        let m = Matrix4(rotation: Rotation(quaternion: SIMD4(cos(.pi / 4), 0, 0, sin(.pi / 4))), scale: SIMD3(2, 1, 1),
+                        translation: SIMD3(5, 6, 7))
+        let n = normalMatrix(m)  // column-major 3x3
+        let expected: [Float] = [0, 0.5, 0, -1, 0, 0, 0, 0, 1]
+        for (a, b) in zip(n, expected) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
+    func testIndexedMeshesShareVertices() {
+        let soup = Meshes.sphere(slices: 8, stacks: 4)
+        let (vertices, indices) = Meshes.indexed(soup)
+        XCTAssertEqual(indices.count, soup.count / 6)
+        XCTAssertLessThan(vertices.count / 6, indices.count / 2)
+        for (k, i) in indices.enumerated() {
+            XCTAssertEqual(Array(vertices[Int(i) * 6..<Int(i) * 6 + 6]), Array(soup[k * 6..<k * 6 + 6]))
+        }
+        XCTAssertEqual(Meshes.indexed(Meshes.cube()).vertices.count / 6, 24)
+    }
+}

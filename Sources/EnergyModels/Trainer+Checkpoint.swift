@@ -1,0 +1,160 @@
+// Trainer+Checkpoint: saving and resuming runs; loading trained models.
+
+import Foundation
+import NeuralCore
+import Trajectories
+
+/// The metadata keys of a trained model's checkpoint, besides NeuralCore's own.
+public struct CheckpointMetadata: Sendable {
+    /// The value of `trajectory_format`.
+    public static let format = "energydynamics.energymodels/1"
+    public var kind: ModelKind
+    public var configuration: TrainingConfiguration
+    public var encoding: WindowEncoding
+    public var step: Int
+
+    func entries() throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ["trajectory_format": Self.format, "model_kind": kind.rawValue, "step": String(step),
+                "configuration": configuration.encodedJSON(),
+                "window_encoding": String(decoding: try encoder.encode(encoding), as: UTF8.self)]
+    }
+
+    /// Reads the metadata of the checkpoint at `url` (no tensors are checked here).
+    public static func read(_ url: URL) throws -> CheckpointMetadata {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile.read(from: url) } catch let error as CheckpointError {
+            throw TrainingError("corrupted checkpoint: \(error)", file: url.path)
+        }
+        return try decode(file.metadata, file: url.path)
+    }
+
+    static func decode(_ m: [String: String], file: String) throws -> CheckpointMetadata {
+        guard m["trajectory_format"] == format else {
+            throw TrainingError("not a trajectory-model checkpoint (metadata trajectory_format is \(m["trajectory_format"] ?? "missing"), expected \(format))", file: file)
+        }
+        guard let kindText = m["model_kind"], let kind = ModelKind(rawValue: kindText) else {
+            throw TrainingError("metadata model_kind is missing or unknown", file: file)
+        }
+        guard let stepText = m["step"], let step = Int(stepText) else { throw TrainingError("metadata step is missing", file: file) }
+        guard let configurationText = m["configuration"] else { throw TrainingError("metadata configuration is missing", file: file) }
+        let configuration = try TrainingConfiguration.decode(Data(configurationText.utf8), file: file + " (metadata configuration)")
+        guard let encodingText = m["window_encoding"],
+              let encoding = try? JSONDecoder().decode(WindowEncoding.self, from: Data(encodingText.utf8)),
+              encoding.mean.count == encoding.width, encoding.standardDeviation.count == encoding.width,
+              encoding.standardDeviation.allSatisfy({ $0 > 0 && $0.isFinite }), encoding.mean.allSatisfy(\.isFinite) else {
+            throw TrainingError("metadata window_encoding is missing or inconsistent", file: file)
+        }
+        return CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step)
+    }
+}
+
+extension TrajectoryEnergyModel {
+    /// Loads a trained energy model (`model.safetensors` or a step checkpoint of `ebm train --model ebm`).
+    public static func load(from url: URL) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
+        let meta = try CheckpointMetadata.read(url)
+        guard meta.kind == .ebm else { throw TrainingError("holds a \(meta.kind.rawValue) model, not an energy model", file: url.path) }
+        let model = TrajectoryEnergyModel(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        return (model, meta)
+    }
+}
+
+extension FeedforwardPredictor {
+    /// Loads a trained baseline (`ebm train --model feedforward`).
+    public static func load(from url: URL) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
+        let meta = try CheckpointMetadata.read(url)
+        guard meta.kind == .feedforward else { throw TrainingError("holds a \(meta.kind.rawValue) model, not a feedforward one", file: url.path) }
+        let model = FeedforwardPredictor(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        return (model, meta)
+    }
+}
+
+extension Trainer {
+    /// A complete checkpoint pair in a run directory.
+    struct CheckpointPair { var step: Int; var model: URL; var state: URL }
+
+    static func checkpointURLs(_ directory: URL, step: Int) -> CheckpointPair {
+        let base = directory.appendingPathComponent("checkpoints").appendingPathComponent(String(format: "step-%08d", step))
+        return CheckpointPair(step: step, model: base.appendingPathExtension("safetensors"),
+                              state: base.appendingPathExtension("state.safetensors"))
+    }
+
+    /// Every step with both files present, ascending.
+    static func completeCheckpoints(in directory: URL) -> [CheckpointPair] {
+        let folder = directory.appendingPathComponent("checkpoints")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let steps = names.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".state.safetensors") else { return nil }
+            return Int(name.dropFirst(5).prefix(8))
+        }
+        return steps.sorted().map { checkpointURLs(directory, step: $0) }
+            .filter { FileManager.default.fileExists(atPath: $0.model.path) }
+    }
+
+    static func latestCheckpoint(in directory: URL) throws -> CheckpointPair? { completeCheckpoints(in: directory).last }
+
+    /// The network's input normalisation as NeuralCore's checkpoint stores it.
+    var networkNormalization: InputNormalization {
+        encoding.inputNormalization(features: 0..<(kind == .ebm ? encoding.width : encoding.contextWidth))
+    }
+
+    func metadata() throws -> [String: String] {
+        try CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step).entries()
+    }
+
+    /// Writes the state file, then the model file (a pair counts once both exist), each
+    /// atomically; keeps the two latest pairs.
+    func saveCheckpoint() throws {
+        let pair = Self.checkpointURLs(outputDirectory, step: step)
+        var tensors: [(name: String, tensor: Tensor)] = [
+            ("adam.second_moment", Tensor(shape: [optimizer.secondMoment.count], scalars: optimizer.secondMoment)),
+            ("adam.first_moment", Tensor(shape: [optimizer.firstMoment.count], scalars: optimizer.firstMoment)),
+            ("replay.rows", Tensor(shape: [replay.count, replay.width], scalars: replay.rows)),
+        ]
+        // Steps as two exact Float halves would be fragile; they go to metadata as text.
+        tensors = tensors.filter { $0.tensor.count > 0 }
+        let state: [String: String] = [
+            "step": String(step), "generator_state": String(generator.state), "adam_steps": String(optimizer.stepCount),
+            "replay_next": String(replay.nextSlot), "replay_steps": replay.stepStored.map(String.init).joined(separator: ","),
+        ]
+        try SafetensorsFile(tensors: tensors, metadata: state).write(to: pair.state)
+        try Checkpoint.save(network, to: pair.model, normalization: networkNormalization, metadata: try metadata())
+        for old in Self.completeCheckpoints(in: outputDirectory).dropLast(2) {
+            try? FileManager.default.removeItem(at: old.state)
+            try? FileManager.default.removeItem(at: old.model)
+        }
+    }
+
+    /// Restores optimiser, replay buffer and generator from a state file.
+    func restoreState(from url: URL, step expected: Int) throws {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile.read(from: url) } catch let error as CheckpointError {
+            throw TrainingError("corrupted training state: \(error)", file: url.path)
+        }
+        let m = file.metadata
+        guard m["step"] == String(expected), let generatorState = m["generator_state"].flatMap(UInt64.init),
+              let adamSteps = m["adam_steps"].flatMap(Int.init), let next = m["replay_next"].flatMap(Int.init),
+              let stepsText = m["replay_steps"] else {
+            throw TrainingError("training state metadata is missing or is not for step \(expected)", file: url.path)
+        }
+        let replaySteps = stepsText.isEmpty ? [] : stepsText.split(separator: ",").compactMap { Int($0) }
+        let rows = file["replay.rows"]?.scalars ?? []
+        guard rows.count == replaySteps.count * replay.width, replaySteps.count <= replay.capacity, next < replay.capacity else {
+            throw TrainingError("replay buffer of \(replaySteps.count) rows does not fit width \(replay.width) and capacity \(replay.capacity)", file: url.path)
+        }
+        let paramCount = network.parameterLayout.count
+        let second = file["adam.second_moment"]?.scalars ?? [], first = file["adam.first_moment"]?.scalars ?? []
+        guard (adamSteps == 0 && second.isEmpty) || second.count == paramCount,
+              first.isEmpty || first.count == paramCount else {
+            throw TrainingError("optimiser moments do not match the model's \(paramCount) parameters", file: url.path)
+        }
+        generator = SeededGenerator(seed: generatorState)
+        optimizer.stepCount = adamSteps
+        optimizer.secondMoment = second
+        optimizer.firstMoment = first
+        replay = ReplayBuffer(width: replay.width, capacity: replay.capacity, rows: rows, stepStored: replaySteps, nextSlot: next)
+    }
+}

@@ -1,0 +1,361 @@
+// Trainer: one `ebm train` run: data, model, optimiser, replay buffer and generator; contrastive
+// divergence (energy model) or MSE (baseline) steps; metrics, checkpoints and resume.
+
+import Foundation
+import NeuralCore
+import Trajectories
+
+/// What one logged interval (or the final evaluation) measured.
+public struct TrainingMetrics: Sendable, Equatable {
+    /// Steps completed.
+    public var step: Int
+    /// Mean loss over the interval (CD loss, or MSE on normalised futures).
+    public var loss: Double
+    /// Mean E over data rows (energy model).
+    public var energyData: Double = 0
+    /// Mean E over Langevin samples (energy model).
+    public var energySamples: Double = 0
+    /// Mean ‖∂E/∂z‖ along the chains (energy model).
+    public var langevinGradientNorm: Double = 0
+    /// Mean age in steps of the replay rows chains started from (energy model).
+    public var replayAge: Double = 0
+    /// Mean parameter-gradient norm before clipping.
+    public var gradientNorm: Double = 0
+    /// E(samples) − E(data).
+    public var gap: Double { energySamples - energyData }
+}
+
+/// How a run ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    /// Reached the configured step count; the final checkpoint is written.
+    case finished
+    /// `shouldStop` returned true; a checkpoint at the current step is written.
+    case interrupted(step: Int)
+}
+
+/// One training run writing into `outputDirectory`:
+/// `config.json`, `metrics.jsonl`, `checkpoints/step-NNNNNNNN.safetensors` (the model, loadable
+/// by `Checkpoint.loadModel`, with configuration and window normalisation in its metadata),
+/// `checkpoints/step-NNNNNNNN.state.safetensors` (optimiser moments, replay buffer, generator)
+/// and, at the end, `model.safetensors`. A directory holding checkpoints is resumed from the
+/// latest one.
+public final class Trainer {
+    public let kind: ModelKind
+    public let configuration: TrainingConfiguration
+    public let outputDirectory: URL
+    public let train: TrajectoryDataset
+    public let test: TrajectoryDataset?
+    public let encoding: WindowEncoding
+    /// The energy model (kind .ebm).
+    public let energyModel: TrajectoryEnergyModel?
+    /// The baseline (kind .feedforward).
+    public let predictor: FeedforwardPredictor?
+    /// The network being trained.
+    public var network: Sequential { energyModel?.network ?? predictor!.network }
+    /// Steps completed (resumed runs start above 0).
+    public private(set) var step = 0
+    /// The step this process started at (0, or the resumed checkpoint's).
+    public let startStep: Int
+
+    let windows: TrajectoryWindows
+    var batches: MiniBatches
+    var generator: SeededGenerator
+    var optimizer: ResumableAdam
+    var replay: ReplayBuffer
+
+    /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
+    /// latest checkpoint in `outputDirectory` or starts afresh.
+    /// - Throws: `TrainingError` naming the file for unreadable data, too few windows, a
+    ///   checkpoint of another configuration or state size, or a corrupted checkpoint.
+    public init(kind: ModelKind, configuration: TrainingConfiguration, dataDirectory: URL, outputDirectory: URL) throws {
+        try configuration.validate()
+        self.kind = kind
+        self.configuration = configuration
+        self.outputDirectory = outputDirectory
+        let trainURL = dataDirectory.appendingPathComponent("train.npz")
+        guard FileManager.default.fileExists(atPath: trainURL.path) else {
+            throw TrainingError("no train.npz (generate one with `ebm generate RECIPE`)", file: trainURL.path)
+        }
+        train = try Self.readDataset(trainURL)
+        let testURL = dataDirectory.appendingPathComponent("test.npz")
+        test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readDataset(testURL) : nil
+        let m = configuration.model
+        windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon)
+        guard windows.count >= configuration.optimization.batchSize else {
+            throw TrainingError("\(windows.count) windows of \(m.contextLength) + \(m.horizon) states, fewer than the batch size \(configuration.optimization.batchSize)",
+                                file: trainURL.path)
+        }
+        batches = try MiniBatches(count: windows.count, batchSize: configuration.optimization.batchSize, seed: configuration.seed)
+        generator = SeededGenerator(seed: configuration.seed ^ 0x5EED_CD00_0000_0001)
+        let o = configuration.optimization
+        optimizer = ResumableAdam(learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2)
+
+        // Resume: the latest complete checkpoint pair fixes the encoding, weights and state.
+        let latest = try Self.latestCheckpoint(in: outputDirectory)
+        var encoding = WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta)
+        if let latest {
+            let saved = try CheckpointMetadata.read(latest.model)
+            guard saved.kind == kind else {
+                throw TrainingError("holds a \(saved.kind.rawValue) checkpoint; this run trains \(kind.rawValue) (use another --out)", file: latest.model.path)
+            }
+            guard saved.configuration == configuration else {
+                throw TrainingError("was trained with a different configuration; resume with the same one or use another --out", file: latest.model.path)
+            }
+            guard saved.encoding.stateSize == train.stateSize else {
+                throw TrainingError("checkpoint states have \(saved.encoding.stateSize) coordinates, the dataset \(trainURL.path) has \(train.stateSize)", file: latest.model.path)
+            }
+            encoding = saved.encoding
+        }
+        self.encoding = encoding
+        switch kind {
+        case .ebm:
+            energyModel = TrajectoryEnergyModel(configuration: m, encoding: encoding, seed: configuration.seed)
+            predictor = nil
+        case .feedforward:
+            predictor = FeedforwardPredictor(configuration: m, encoding: encoding, seed: configuration.seed)
+            energyModel = nil
+        }
+        replay = ReplayBuffer(width: encoding.width, capacity: configuration.replay.capacity)
+        if let latest {
+            do { try Checkpoint.load(from: latest.model, into: (energyModel?.network ?? predictor!.network)) } catch let error as CheckpointError {
+                throw TrainingError("cannot resume: \(error)", file: latest.model.path)
+            }
+            try restoreState(from: latest.state, step: latest.step)
+            step = latest.step
+            for _ in 0..<step { _ = batches.next() }   // the batch order is a function of the step
+        }
+        startStep = step
+    }
+
+    private static func readDataset(_ url: URL) throws -> TrajectoryDataset {
+        do { return try TrajectoryDataset(contentsOf: url) } catch {
+            let text = "\(error)"
+            throw TrainingError(text.contains(url.path) ? text : "\(url.path): \(text)")
+        }
+    }
+
+    // MARK: - Training
+
+    /// Trains until the configured step count or until `shouldStop()`; reports each logged
+    /// interval through `onLog` and every step through `onStep`.
+    public func run(shouldStop: () -> Bool = { false },
+                    onStep: (Int, TrainingMetrics?) -> Void = { _, _ in },
+                    onLog: (TrainingMetrics) -> Void = { _ in }) throws -> TrainingOutcome {
+        try FileManager.default.createDirectory(at: outputDirectory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try writeText(configuration.encodedJSON() + "\n", to: outputDirectory.appendingPathComponent("config.json"))
+        try truncateMetrics(after: step)
+        let total = configuration.optimization.steps
+        var interval: [TrainingMetrics] = []
+        var last: TrainingMetrics?
+        while step < total {
+            if shouldStop() {
+                try saveCheckpoint()
+                return .interrupted(step: step)
+            }
+            let metrics = kind == .ebm ? try contrastiveDivergenceStep() : try regressionStep()
+            step += 1
+            interval.append(metrics)
+            if step % configuration.logEvery == 0 || step == total {
+                let mean = Self.mean(interval, step: step)
+                try appendMetrics(mean, event: "train")
+                onLog(mean)
+                last = mean
+                interval = []
+            }
+            onStep(step, last)
+            if configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0 && step < total {
+                try saveCheckpoint()
+            }
+        }
+        try saveCheckpoint()
+        try Checkpoint.save(network, to: outputDirectory.appendingPathComponent("model.safetensors"),
+                            normalization: networkNormalization, metadata: try metadata())
+        return .finished
+    }
+
+    /// A batch of data rows (B, width), normalised.
+    private func dataRows() -> [Float] {
+        var context: [Float] = [], future: [Float] = []
+        windows.gather(batches.next(), context: &context, future: &future)
+        return encoding.encode(context: context, future: future)
+    }
+
+    /// One contrastive-divergence step: loss = mean E(data) − mean E(samples) + α(mean E(data)² + mean E(samples)²).
+    func contrastiveDivergenceStep() throws -> TrainingMetrics {
+        let model = energyModel!
+        let (C, W) = (encoding.contextWidth, encoding.width)
+        let positives = dataRows()
+        let batch = positives.count / W
+        // Chains start from the replay buffer (their own context kept) or from noise under a data context.
+        var negatives = positives
+        var ageSum = 0.0, replayed = 0
+        for b in 0..<batch {
+            if replay.count > 0 && Float(generator.nextUnitDouble()) < configuration.replay.fraction {
+                let j = Int(generator.next() % UInt64(replay.count))
+                negatives.replaceSubrange((b * W)..<((b + 1) * W), with: replay.row(j))
+                ageSum += Double(step - replay.stepStored[j])
+                replayed += 1
+            } else {
+                for f in (b * W + C)..<((b + 1) * W) { negatives[f] = configuration.langevin.initialScale * generator.nextGaussian() }
+            }
+        }
+        let langevinNorm = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin, generator: &generator)
+        replay.insert(negatives, step: step)
+
+        // One forward over [data; samples] so backward sees both halves.
+        let energies = model.network.forward(Tensor(shape: [2 * batch, W], scalars: positives + negatives), training: true).scalars
+        let alpha = configuration.optimization.energyRegularization
+        let n = Float(batch)
+        var lossSum: Double = 0, dataSum: Double = 0, sampleSum: Double = 0
+        var outputGradient = [Float](repeating: 0, count: 2 * batch)
+        for b in 0..<batch {
+            let (ep, en) = (energies[b], energies[batch + b])
+            dataSum += Double(ep); sampleSum += Double(en)
+            lossSum += Double(ep - en + alpha * (ep * ep + en * en))
+            outputGradient[b] = (1 + 2 * alpha * ep) / n
+            outputGradient[batch + b] = (-1 + 2 * alpha * en) / n
+        }
+        let metrics = TrainingMetrics(step: step + 1, loss: lossSum / Double(batch), energyData: dataSum / Double(batch),
+                                      energySamples: sampleSum / Double(batch), langevinGradientNorm: Double(langevinNorm),
+                                      replayAge: replayed > 0 ? ageSum / Double(replayed) : 0)
+        let threshold = Double(configuration.optimization.divergenceThreshold)
+        guard metrics.loss.isFinite, abs(metrics.energyData) < threshold, abs(metrics.energySamples) < threshold else {
+            throw divergence(metrics)
+        }
+        return try applyGradient(outputGradient, batch: 2 * batch, metrics: metrics)
+    }
+
+    /// One baseline step: MSE between predicted and true normalised futures.
+    func regressionStep() throws -> TrainingMetrics {
+        let network = predictor!.network
+        let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
+        let rows = dataRows()
+        let batch = rows.count / W
+        var input = [Float](repeating: 0, count: batch * C), target = [Float](repeating: 0, count: batch * F)
+        for b in 0..<batch {
+            for j in 0..<C { input[b * C + j] = rows[b * W + j] }
+            for j in 0..<F { target[b * F + j] = rows[b * W + C + j] }
+        }
+        let output = network.forward(Tensor(shape: [batch, C], scalars: input), training: true).scalars
+        var lossSum: Double = 0
+        var outputGradient = [Float](repeating: 0, count: batch * F)
+        for i in 0..<(batch * F) {
+            let r = output[i] - target[i]
+            lossSum += Double(r * r)
+            outputGradient[i] = 2 * r / Float(batch * F)
+        }
+        let metrics = TrainingMetrics(step: step + 1, loss: lossSum / Double(batch * F))
+        guard metrics.loss.isFinite, metrics.loss < Double(configuration.optimization.divergenceThreshold) else { throw divergence(metrics) }
+        return try applyGradient(outputGradient, batch: batch, metrics: metrics)
+    }
+
+    private func applyGradient(_ outputGradient: [Float], batch: Int, metrics: TrainingMetrics) throws -> TrainingMetrics {
+        var metrics = metrics
+        network.zeroGradients()
+        outputGradient.withUnsafeBufferPointer { g in
+            network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
+        }
+        let clip = configuration.optimization.gradientClip
+        let norm = clip > 0 ? GradientClipping.clipByNorm(network.gradients, maxNorm: clip) : Float(network.gradients.trainableNorm())
+        guard norm.isFinite else { throw divergence(metrics) }
+        metrics.gradientNorm = Double(norm)
+        optimizer.step(parameters: network.parameters, gradients: network.gradients)
+        return metrics
+    }
+
+    private func divergence(_ m: TrainingMetrics) -> TrainingError {
+        let last = (try? Self.latestCheckpoint(in: outputDirectory))??.model.path
+        return TrainingError(String(format: "training diverged at step %d (loss %g, E(data) %g, E(samples) %g); ", m.step, m.loss, m.energyData, m.energySamples)
+                             + (last.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written yet")
+                             + "; lower optimization.learningRate or raise energyRegularization")
+    }
+
+    static func mean(_ list: [TrainingMetrics], step: Int) -> TrainingMetrics {
+        let n = Double(max(list.count, 1))
+        func avg(_ key: KeyPath<TrainingMetrics, Double>) -> Double { list.reduce(0) { $0 + $1[keyPath: key] } / n }
+        return TrainingMetrics(step: step, loss: avg(\.loss), energyData: avg(\.energyData), energySamples: avg(\.energySamples),
+                               langevinGradientNorm: avg(\.langevinGradientNorm), replayAge: avg(\.replayAge),
+                               gradientNorm: avg(\.gradientNorm))
+    }
+
+    // MARK: - Evaluation
+
+    /// Test-split numbers: energy model: mean E on test windows and on Langevin samples from
+    /// noise under the same contexts (`chainSteps` steps); baseline: MSE of the predicted futures,
+    /// in normalised units (`loss`). At most `maxWindows` windows, evenly spaced.
+    public func evaluate(maxWindows: Int = 2048, chainSteps: Int? = nil) throws -> TrainingMetrics? {
+        guard let test else { return nil }
+        let m = configuration.model
+        let testWindows = try TrajectoryWindows(test, context: m.contextLength, future: m.horizon)
+        guard testWindows.count > 0 else { return nil }
+        let count = min(maxWindows, testWindows.count)
+        let indices = (0..<count).map { $0 * testWindows.count / count }
+        var context: [Float] = [], future: [Float] = []
+        testWindows.gather(indices, context: &context, future: &future)
+        let rows = encoding.encode(context: context, future: future)
+        let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
+        if let model = energyModel {
+            let data = model.energies(rows: rows)
+            var samples = rows
+            var generator = SeededGenerator(seed: configuration.seed ^ 0xE7A1)
+            for b in 0..<count {
+                for f in (b * W + C)..<((b + 1) * W) { samples[f] = configuration.langevin.initialScale * generator.nextGaussian() }
+            }
+            let norm = LangevinChains.run(model, rows: &samples, configuration: configuration.langevin, steps: chainSteps, generator: &generator)
+            let sampleEnergies = model.energies(rows: samples)
+            var squared: Double = 0
+            for b in 0..<count { for j in 0..<F { let r = samples[b * W + C + j] - rows[b * W + C + j]; squared += Double(r * r) } }
+            return TrainingMetrics(step: step, loss: squared / Double(count * F),
+                                   energyData: data.reduce(0) { $0 + Double($1) } / Double(count),
+                                   energySamples: sampleEnergies.reduce(0) { $0 + Double($1) } / Double(count),
+                                   langevinGradientNorm: Double(norm))
+        }
+        let network = predictor!.network
+        var input = [Float](repeating: 0, count: count * C)
+        for b in 0..<count { for j in 0..<C { input[b * C + j] = rows[b * W + j] } }
+        let output = network.forward(Tensor(shape: [count, C], scalars: input)).scalars
+        var squared: Double = 0
+        for b in 0..<count { for j in 0..<F { let r = output[b * F + j] - rows[b * W + C + j]; squared += Double(r * r) } }
+        return TrainingMetrics(step: step, loss: squared / Double(count * F))
+    }
+
+    // MARK: - Metrics file
+
+    var metricsURL: URL { outputDirectory.appendingPathComponent("metrics.jsonl") }
+
+    /// Appends one JSON line.
+    func appendMetrics(_ m: TrainingMetrics, event: String) throws {
+        var fields = [String(format: "\"event\":\"%@\",\"step\":%d,\"loss\":%.6g", event, m.step, m.loss)]
+        if kind == .ebm {
+            fields.append(String(format: "\"energy_data\":%.6g,\"energy_samples\":%.6g,\"gap\":%.6g,\"langevin_grad_norm\":%.6g,\"replay_age\":%.6g",
+                                 m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge))
+        }
+        if event == "train" { fields.append(String(format: "\"grad_norm\":%.6g", m.gradientNorm)) }
+        let line = "{" + fields.joined(separator: ",") + "}\n"
+        if !FileManager.default.fileExists(atPath: metricsURL.path) {
+            FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: metricsURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+
+    /// Records the test evaluation as a metrics line.
+    public func recordEvaluation(_ m: TrainingMetrics) throws { try appendMetrics(m, event: "test") }
+
+    /// Drops metric lines past `step` (a resumed run rewrites them).
+    private func truncateMetrics(after step: Int) throws {
+        guard let text = try? String(contentsOf: metricsURL, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let range = line.range(of: "\"step\":") else { return false }
+            let digits = line[range.upperBound...].prefix { $0.isNumber }
+            return (Int(digits) ?? .max) <= step && !line.contains("\"event\":\"test\"")
+        }
+        try writeText(kept.map { $0 + "\n" }.joined(), to: metricsURL)
+    }
+
+    private func writeText(_ text: String, to url: URL) throws {
+        do { try AtomicFile.write(Array(text.utf8), to: url) } catch { throw TrainingError("cannot write: \(error)", file: url.path) }
+    }
+}

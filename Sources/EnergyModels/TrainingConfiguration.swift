@@ -1,0 +1,272 @@
+// TrainingConfiguration: everything `ebm train` reads from FILE.json, with defaults, checks and
+// errors that name the file and the key.
+
+import Foundation
+
+/// Which network `ebm train` fits.
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    /// E_θ(future | context) trained by contrastive divergence.
+    case ebm
+    /// context → future under mean squared error, same width and depth.
+    case feedforward
+}
+
+/// The window and network: shared by the energy model and the feedforward baseline.
+public struct ModelConfiguration: Codable, Equatable, Sendable {
+    /// States of context k (the last k states, current one included).
+    public var contextLength = 4
+    /// States of future H predicted after the context.
+    public var horizon = 1
+    /// Width of every hidden layer.
+    public var hiddenWidth = 256
+    /// Number of hidden layers (each Linear + SiLU).
+    public var depth = 3
+    /// Futures as s_{t+h} − s_t (the last context state) instead of absolute states.
+    public var futureAsDelta = true
+    /// Spectral normalisation on every linear layer of the energy network.
+    public var spectralNorm = false
+
+    public init() {}
+}
+
+/// Langevin dynamics for the negative samples, in normalised future coordinates z:
+/// z ← z − stepSize · clamp(∂E/∂z, ±gradientClip) + noise · N(0, 1).
+public struct LangevinConfiguration: Codable, Equatable, Sendable {
+    /// Steps K per training iteration.
+    public var steps = 20
+    /// Multiplies the clamped gradient (normalised units per unit of gradient).
+    public var stepSize: Float = 10
+    /// Per-element clamp of ∂E/∂z before the step (0 = no clamp).
+    public var gradientClip: Float = 0.01
+    /// Standard deviation of the Gaussian noise added at each step, normalised units.
+    public var noise: Float = 0.1
+    /// Standard deviation of fresh chains' initial z (normalised units).
+    public var initialScale: Float = 1
+
+    public init() {}
+}
+
+/// The replay buffer of past negative samples (each kept with its own context).
+public struct ReplayConfiguration: Codable, Equatable, Sendable {
+    /// Fraction of chains started from the buffer once it holds samples; the rest from noise.
+    public var fraction: Float = 0.95
+    /// Samples kept (oldest replaced first).
+    public var capacity = 10_000
+
+    public init() {}
+}
+
+/// Adam and the training loop.
+public struct OptimizationConfiguration: Codable, Equatable, Sendable {
+    public var steps = 5_000
+    public var batchSize = 128
+    public var learningRate: Float = 2e-4
+    public var beta1: Float = 0
+    public var beta2: Float = 0.999
+    /// Global gradient-norm clip (0 = none).
+    public var gradientClip: Float = 1
+    /// α of the energy regulariser α·(E(data)² + E(samples)²) (energy model only).
+    public var energyRegularization: Float = 1
+    /// |E| above this, or any non-finite loss, stops training as diverged.
+    public var divergenceThreshold: Float = 1e4
+
+    public init() {}
+}
+
+/// A training run's configuration (`trajectories/NAME.train.json` or `--config FILE.json`).
+///
+/// Every key is optional; unknown keys are errors (a typo must not silently train the default).
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// Seeds initialisation, batch order, chain initialisation and Langevin noise.
+    public var seed: UInt64 = 0
+    public var model = ModelConfiguration()
+    public var langevin = LangevinConfiguration()
+    public var replay = ReplayConfiguration()
+    public var optimization = OptimizationConfiguration()
+    /// Steps between checkpoints (0 = only at the end).
+    public var checkpointEvery = 500
+    /// Steps between metric lines.
+    public var logEvery = 50
+
+    public init() {}
+}
+
+// MARK: - Loading and checking
+
+extension TrainingConfiguration {
+    /// Reads and checks `url`; errors name the file and the offending key.
+    public static func load(from url: URL) throws -> TrainingConfiguration {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
+            throw TrainingError("cannot read the configuration: \((error as NSError).localizedDescription)", file: url.path)
+        }
+        return try decode(bytes, file: url.path)
+    }
+
+    /// Decodes and checks JSON `bytes`; `file` names the source in errors.
+    public static func decode(_ bytes: Data, file: String) throws -> TrainingConfiguration {
+        let configuration: TrainingConfiguration
+        do {
+            configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: bytes)
+        } catch let error as DecodingError {
+            throw TrainingError(describe(error), file: file)
+        } catch let error as TrainingError {
+            throw TrainingError(error.message, file: file)
+        }
+        try configuration.validate(file: file)
+        return configuration
+    }
+
+    /// Throws when a value is out of range.
+    public func validate(file: String? = nil) throws {
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError(message, file: file) } }
+        try check(model.contextLength >= 1, "model.contextLength \(model.contextLength) must be >= 1")
+        try check(model.horizon >= 1, "model.horizon \(model.horizon) must be >= 1")
+        try check(model.hiddenWidth >= 1, "model.hiddenWidth \(model.hiddenWidth) must be >= 1")
+        try check(model.depth >= 1, "model.depth \(model.depth) must be >= 1")
+        try check(langevin.steps >= 0, "langevin.steps \(langevin.steps) must be >= 0")
+        try check(langevin.stepSize >= 0 && langevin.noise >= 0 && langevin.gradientClip >= 0 && langevin.initialScale > 0,
+                  "langevin.stepSize, noise and gradientClip must be >= 0 and initialScale > 0")
+        try check((0...1).contains(replay.fraction), "replay.fraction \(replay.fraction) must be in [0, 1]")
+        try check(replay.capacity >= 1, "replay.capacity \(replay.capacity) must be >= 1")
+        try check(optimization.steps >= 1, "optimization.steps \(optimization.steps) must be >= 1")
+        try check(optimization.batchSize >= 1, "optimization.batchSize \(optimization.batchSize) must be >= 1")
+        try check(optimization.learningRate > 0, "optimization.learningRate \(optimization.learningRate) must be > 0")
+        try check((0..<1).contains(optimization.beta1) && (0..<1).contains(optimization.beta2),
+                  "optimization.beta1 and beta2 must be in [0, 1)")
+        try check(optimization.gradientClip >= 0, "optimization.gradientClip must be >= 0")
+        try check(optimization.energyRegularization >= 0, "optimization.energyRegularization must be >= 0")
+        try check(optimization.divergenceThreshold > 0, "optimization.divergenceThreshold must be > 0")
+        try check(checkpointEvery >= 0, "checkpointEvery \(checkpointEvery) must be >= 0")
+        try check(logEvery >= 1, "logEvery \(logEvery) must be >= 1")
+    }
+
+    /// The configuration as pretty, key-sorted JSON.
+    public func encodedJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case let .typeMismatch(type, context): return "\(path(context)): expected \(type): \(context.debugDescription)"
+        case let .valueNotFound(type, context): return "\(path(context)): missing \(type)"
+        case let .keyNotFound(key, context): return "\(path(context)): missing key '\(key.stringValue)'"
+        case let .dataCorrupted(context):
+            let underlying = (context.underlyingError as NSError?)?.localizedDescription
+            return "\(path(context)): \(underlying.map { "malformed JSON: \($0)" } ?? context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+// MARK: - Decoding with defaults, rejecting unknown keys
+
+/// Any string key, for listing the keys an object actually has.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Throws when the object being decoded has a key outside `known`.
+func rejectUnknownKeys<K: CodingKey & CaseIterable>(_ decoder: Decoder, _ known: K.Type) throws {
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    let names = Set(K.allCases.map(\.stringValue))
+    for key in container.allKeys where !names.contains(key.stringValue) {
+        let where_ = (decoder.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+        throw TrainingError("unknown key '\(where_)' (known: \(names.sorted().joined(separator: ", ")))")
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the key is absent.
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}
+
+extension ModelConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case contextLength, horizon, hiddenWidth, depth, futureAsDelta, spectralNorm
+    }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ModelConfiguration()
+        contextLength = try c.value(.contextLength, or: d.contextLength)
+        horizon = try c.value(.horizon, or: d.horizon)
+        hiddenWidth = try c.value(.hiddenWidth, or: d.hiddenWidth)
+        depth = try c.value(.depth, or: d.depth)
+        futureAsDelta = try c.value(.futureAsDelta, or: d.futureAsDelta)
+        spectralNorm = try c.value(.spectralNorm, or: d.spectralNorm)
+    }
+}
+
+extension LangevinConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable { case steps, stepSize, gradientClip, noise, initialScale }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LangevinConfiguration()
+        steps = try c.value(.steps, or: d.steps)
+        stepSize = try c.value(.stepSize, or: d.stepSize)
+        gradientClip = try c.value(.gradientClip, or: d.gradientClip)
+        noise = try c.value(.noise, or: d.noise)
+        initialScale = try c.value(.initialScale, or: d.initialScale)
+    }
+}
+
+extension ReplayConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable { case fraction, capacity }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ReplayConfiguration()
+        fraction = try c.value(.fraction, or: d.fraction)
+        capacity = try c.value(.capacity, or: d.capacity)
+    }
+}
+
+extension OptimizationConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case steps, batchSize, learningRate, beta1, beta2, gradientClip, energyRegularization, divergenceThreshold
+    }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = OptimizationConfiguration()
+        steps = try c.value(.steps, or: d.steps)
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        learningRate = try c.value(.learningRate, or: d.learningRate)
+        beta1 = try c.value(.beta1, or: d.beta1)
+        beta2 = try c.value(.beta2, or: d.beta2)
+        gradientClip = try c.value(.gradientClip, or: d.gradientClip)
+        energyRegularization = try c.value(.energyRegularization, or: d.energyRegularization)
+        divergenceThreshold = try c.value(.divergenceThreshold, or: d.divergenceThreshold)
+    }
+}
+
+extension TrainingConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case seed, model, langevin, replay, optimization, checkpointEvery, logEvery
+    }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfiguration()
+        seed = try c.value(.seed, or: d.seed)
+        model = try c.value(.model, or: d.model)
+        langevin = try c.value(.langevin, or: d.langevin)
+        replay = try c.value(.replay, or: d.replay)
+        optimization = try c.value(.optimization, or: d.optimization)
+        checkpointEvery = try c.value(.checkpointEvery, or: d.checkpointEvery)
+        logEvery = try c.value(.logEvery, or: d.logEvery)
+    }
+}

@@ -1,0 +1,76 @@
+// TrajectoryEnergyModel: E_θ(future | context), an MLP on the flattened normalised window.
+
+import Foundation
+import NeuralCore
+
+/// A conditional energy over state windows: low on real futures of the robot, high elsewhere.
+///
+/// The network reads one normalised row x̃ = encoding(context, future) of width k·S + H·S and
+/// returns a scalar: Linear → SiLU repeated `depth` times at `hiddenWidth`, then Linear → 1
+/// (spectrally normalised linear layers when `spectralNorm`). Langevin sampling works on the
+/// future part z of x̃ (normalised units); `energyAndFutureGradient` gives ∂E/∂future in raw units.
+public final class TrajectoryEnergyModel {
+    public let configuration: ModelConfiguration
+    public let encoding: WindowEncoding
+    /// The energy network: (batch, encoding.width) → (batch, 1).
+    public let network: Sequential
+
+    /// A freshly initialised model (weights from `seed`).
+    public init(configuration: ModelConfiguration, encoding: WindowEncoding, seed: UInt64) {
+        precondition(encoding.contextLength == configuration.contextLength && encoding.horizon == configuration.horizon,
+                     "TrajectoryEnergyModel: encoding window differs from the configuration")
+        self.configuration = configuration
+        self.encoding = encoding
+        network = Sequential(Self.layers(configuration, inputWidth: encoding.width, outputWidth: 1,
+                                         spectralNorm: configuration.spectralNorm), seed: seed)
+    }
+
+    init(configuration: ModelConfiguration, encoding: WindowEncoding, network: Sequential) {
+        (self.configuration, self.encoding, self.network) = (configuration, encoding, network)
+    }
+
+    /// Linear(+SiLU) × depth, then the output layer.
+    static func layers(_ c: ModelConfiguration, inputWidth: Int, outputWidth: Int, spectralNorm: Bool) -> [any Layer] {
+        func dense(_ i: Int, _ o: Int) -> any Layer {
+            spectralNorm ? SpectralNormLinear(inputWidth: i, outputWidth: o) : Linear(inputWidth: i, outputWidth: o)
+        }
+        var layers: [any Layer] = []
+        var width = inputWidth
+        for _ in 0..<c.depth {
+            layers += [dense(width, c.hiddenWidth), SiLU(width: c.hiddenWidth)]
+            width = c.hiddenWidth
+        }
+        layers.append(dense(width, outputWidth))
+        return layers
+    }
+
+    // MARK: - Energies
+
+    /// E on normalised rows `rows` (B, width). Returns B energies.
+    public func energies(rows: [Float]) -> [Float] {
+        network.forward(Tensor(shape: [rows.count / encoding.width, encoding.width], scalars: rows)).scalars
+    }
+
+    /// E(future | context) for raw `context` (B, k, S) and `future` (B, H, S).
+    public func energies(context: [Float], future: [Float]) -> [Float] {
+        energies(rows: encoding.encode(context: context, future: future))
+    }
+
+    /// E and ∂E/∂x̃ on normalised rows (B, width).
+    public func energyAndRowGradient(rows: [Float]) -> (energies: [Float], gradient: [Float]) {
+        let (e, g) = network.energyAndInputGradient(Tensor(shape: [rows.count / encoding.width, encoding.width], scalars: rows))
+        return (e, g.scalars)
+    }
+
+    /// E(future | context) and ∂E/∂future (B, H, S) in raw state units, through the
+    /// normalisation and the delta parameterisation (∂(f − c_last)/∂f = I).
+    public func energyAndFutureGradient(context: [Float], future: [Float]) -> (energies: [Float], futureGradient: [Float]) {
+        let (e, g) = energyAndRowGradient(rows: encoding.encode(context: context, future: future))
+        let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
+        var out = [Float](repeating: 0, count: e.count * F)
+        for b in 0..<e.count {
+            for j in 0..<F { out[b * F + j] = g[b * W + C + j] / encoding.standardDeviation[C + j] }
+        }
+        return (e, out)
+    }
+}
