@@ -66,9 +66,9 @@ let package = Package(
         .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),
 
         // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
-        .target(name: "Scene", dependencies: ["Simulation", "Trajectories"]),
+        .target(name: "Scene", dependencies: ["Simulation", "Trajectories"], exclude: ["README.md"]),
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
-        .target(name: "Viewer", dependencies: ["Scene", "CGLFW", "CPNG", "CFreeType"]),
+        .target(name: "Viewer", dependencies: ["Scene", "CGLFW", "CPNG", "CFreeType"], exclude: ["README.md"]),
 
         // MARK: - Command-line tool
         .executableTarget(

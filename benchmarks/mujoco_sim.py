@@ -25,7 +25,7 @@ ROBOTS = ["pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7",
 INTEGRATORS = {"euler": mujoco.mjtIntegrator.mjINT_EULER, "rk4": mujoco.mjtIntegrator.mjINT_RK4}
 
 
-def mujoco_steps_per_second(xml, integrator, dt, threads, min_time, steps=1000):
+def mujoco_steps_per_second(xml, integrator, dt, threads, min_time, clock, steps=1000):
     model = mujoco.MjModel.from_xml_string(xml)
     model.opt.timestep = dt
     model.opt.integrator = INTEGRATORS[integrator]
@@ -44,11 +44,12 @@ def mujoco_steps_per_second(xml, integrator, dt, threads, min_time, steps=1000):
     control = np.zeros((batch, 1, model.nu))  # tiled over the steps
     with rollout.Rollout(nthread=threads) as runner:
         runner.rollout(model, datas, initial, control, nstep=50)  # warm-up
-        total, start = 0, time.perf_counter()
+        now = time.process_time if clock == "cpu" else time.perf_counter
+        total, start = 0, now()
         while True:
             runner.rollout(model, datas, initial, control, nstep=steps)
             total += batch * steps
-            elapsed = time.perf_counter() - start
+            elapsed = now() - start
             if elapsed >= min_time:
                 return total / elapsed
 
@@ -59,22 +60,29 @@ def main():
     parser.add_argument("--robots", nargs="+", default=ROBOTS)
     parser.add_argument("--dt", type=float, default=0.002)
     parser.add_argument("--min-time", type=float, default=0.5)
+    parser.add_argument("--threads", nargs="+", type=int, default=sorted({1, os.cpu_count()}))
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="cpu: process CPU time, steadier on a busy machine (1 thread only)")
     parser.add_argument("--json", help="also write the rows here")
     args = parser.parse_args()
 
-    ours = json.loads(subprocess.check_output(
-        [args.ebm, "bench", "sim", "--json", "--dt", str(args.dt), "--min-time", str(args.min_time),
-         "--robots", *args.robots]))
     rows = []
-    print(f"MuJoCo {mujoco.__version__}, {os.cpu_count()} cores, dt {args.dt}")
+    print(f"MuJoCo {mujoco.__version__}, {os.cpu_count()} cores, dt {args.dt}, {args.clock} clock")
     print(f"{'robot':<12} {'integrator':<10} {'threads':>7} {'ours steps/s':>14} {'MuJoCo steps/s':>15} {'ratio':>7}")
-    for row in ours:
-        xml = subprocess.check_output([args.ebm, "model", "xml", row["robot"]], text=True)
-        theirs = mujoco_steps_per_second(xml, row["integrator"], args.dt, row["threads"], args.min_time)
-        ratio = row["steps_per_second"] / theirs
-        rows.append({**row, "mujoco_steps_per_second": theirs, "ratio": ratio})
-        print(f"{row['robot']:<12} {row['integrator']:<10} {row['threads']:>7} "
-              f"{row['steps_per_second']:>14,.0f} {theirs:>15,.0f} {ratio:>6.2f}x")
+    # one row at a time, each engine right after the other, so both see the same machine load
+    for robot in args.robots:
+        xml = subprocess.check_output([args.ebm, "model", "xml", robot], text=True)
+        for integrator in INTEGRATORS:
+            for threads in args.threads:
+                [row] = json.loads(subprocess.check_output(
+                    [args.ebm, "bench", "sim", "--json", "--dt", str(args.dt), "--min-time", str(args.min_time),
+                     "--robots", robot, "--integrators", integrator, "--threads", str(threads),
+                     "--clock", args.clock]))
+                theirs = mujoco_steps_per_second(xml, integrator, args.dt, threads, args.min_time, args.clock)
+                ratio = row["steps_per_second"] / theirs
+                rows.append({**row, "mujoco_steps_per_second": theirs, "ratio": ratio})
+                print(f"{robot:<12} {integrator:<10} {threads:>7} "
+                      f"{row['steps_per_second']:>14,.0f} {theirs:>15,.0f} {ratio:>6.2f}x", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -55,7 +55,7 @@ public final class Trainer {
     /// Steps completed (resumed runs start above 0).
     public private(set) var step = 0
     /// The step this process started at (0, or the resumed checkpoint's).
-    public let startStep: Int
+    public private(set) var startStep = 0
 
     let windows: TrajectoryWindows
     var batches: MiniBatches

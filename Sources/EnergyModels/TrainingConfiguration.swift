@@ -159,7 +159,7 @@ extension TrainingConfiguration {
         case let .keyNotFound(key, context): return "\(path(context)): missing key '\(key.stringValue)'"
         case let .dataCorrupted(context):
             let underlying = (context.underlyingError as NSError?)?.localizedDescription
-            return "\(path(context)): \(underlying.map { "malformed JSON: \($0)" } ?? context.debugDescription)"
+            return "\(path(context)): malformed JSON: \(underlying ?? context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

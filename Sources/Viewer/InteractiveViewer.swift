@@ -29,15 +29,19 @@ public final class InteractiveViewer {
     private var screenshots = 0
     private var frameMilliseconds = 0.0
     private var lastError: Error?
+    private let samples: Int
 
-    public init(title: String, width: Int = 1280, height: Int = 720, playback: Playback, source: @escaping SceneSource) throws {
-        window = try GLFW.makeWindow(width: width, height: height, title: title, visible: true)
+    public init(title: String, width: Int = 1280, height: Int = 720, samples: Int = 4, playback: Playback,
+                source: @escaping SceneSource) throws {
+        window = try GLFW.makeWindow(width: width, height: height, title: title, visible: true, samples: samples)
         glfwSwapInterval(1)
         renderer = try Renderer()
         self.playback = playback
         self.source = source
+        self.samples = samples
         installCallbacks()
         print(Self.help.joined(separator: "\n"))
+        fflush(stdout)
     }
 
     deinit { glfwDestroyWindow(window) }
@@ -92,7 +96,7 @@ public final class InteractiveViewer {
         case GLFW_KEY_R: camera = nil
         case GLFW_KEY_H:
             showHelp.toggle()
-            if showHelp { print(Self.help.joined(separator: "\n")) }
+            if showHelp { print(Self.help.joined(separator: "\n")); fflush(stdout) }
         case GLFW_KEY_S: saveScreenshot()
         default: break
         }
@@ -106,7 +110,7 @@ public final class InteractiveViewer {
         var w: Int32 = 0, h: Int32 = 0
         glfwGetFramebufferSize(window, &w, &h)
         do {
-            let offscreen = try OffscreenRenderer(width: Int(w), height: Int(h))
+            let offscreen = try OffscreenRenderer(width: Int(w), height: Int(h), samples: samples)
             let scene = try source(playback.episode, playback.step, camera, hidden)
             screenshots += 1
             let path = "view-\(screenshots).png"

@@ -11,22 +11,26 @@ public final class OffscreenRenderer {
     private var msFBO: GLuint = 0, resolveFBO: GLuint = 0
     private var renderbuffers: [GLuint] = []
 
-    /// An offscreen target of `width` × `height` pixels.
-    public init(width: Int, height: Int, fontPath: String? = TextRenderer.defaultFontPath) throws {
+    /// Multisamples per pixel (0: none; software renderers pay for each).
+    public let samples: Int
+
+    /// An offscreen target of `width` × `height` pixels with `samples` multisamples (0 or 2...16).
+    public init(width: Int, height: Int, samples: Int = 4, fontPath: String? = TextRenderer.defaultFontPath) throws {
         guard width > 0, height > 0, width <= 8192, height <= 8192 else {
             throw ViewerError("image size \(width)x\(height) must be between 1x1 and 8192x8192")
         }
-        (self.width, self.height) = (width, height)
+        guard (0...16).contains(samples) else { throw ViewerError("multisamples \(samples) must be between 0 and 16") }
+        (self.width, self.height, self.samples) = (width, height, samples)
         window = try GLFW.makeWindow(width: 64, height: 64, title: "ebm offscreen", visible: false)
         renderer = try Renderer(fontPath: fontPath)
-        msFBO = try makeFramebuffer(samples: 4)
         resolveFBO = try makeFramebuffer(samples: 0)
+        msFBO = samples > 0 ? try makeFramebuffer(samples: samples) : resolveFBO
     }
 
     deinit {
         glfwMakeContextCurrent(window)
-        var fbos = [msFBO, resolveFBO]
-        glDeleteFramebuffers(2, &fbos)
+        var fbos = msFBO == resolveFBO ? [resolveFBO] : [msFBO, resolveFBO]
+        glDeleteFramebuffers(GLsizei(fbos.count), &fbos)
         glDeleteRenderbuffers(GLsizei(renderbuffers.count), &renderbuffers)
         glfwDestroyWindow(window)
     }
@@ -42,10 +46,12 @@ public final class OffscreenRenderer {
         glfwMakeContextCurrent(window)
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
         renderer.draw(scene, width: width, height: height, hud: hud)
-        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), msFBO)
-        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), resolveFBO)
-        glBlitFramebuffer(0, 0, GLint(width), GLint(height), 0, 0, GLint(width), GLint(height),
-                          GLbitfield(GL_COLOR_BUFFER_BIT), GLenum(GL_NEAREST))
+        if msFBO != resolveFBO {
+            glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), msFBO)
+            glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), resolveFBO)
+            glBlitFramebuffer(0, 0, GLint(width), GLint(height), 0, 0, GLint(width), GLint(height),
+                              GLbitfield(GL_COLOR_BUFFER_BIT), GLenum(GL_NEAREST))
+        }
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), resolveFBO)
         var pixels = [UInt8](repeating: 0, count: width * height * 4)
         glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 1)

@@ -8,7 +8,9 @@ public final class Renderer {
     private let meshProgram: ShaderProgram
     private let lineProgram: ShaderProgram
     private struct Mesh { let vao: GLuint, vbo: GLuint, ebo: GLuint, instances: GLuint, count: GLsizei }
-    private let sphere: Mesh, cylinder: Mesh, cube: Mesh, square: Mesh
+    /// Unit meshes: sphere, cylinder, cube, square, then coarse sphere and cylinder for
+    /// translucent layers (ghosts come by the hundred; software rasterisers pay per triangle).
+    private let meshes: [Mesh]
     private let lineVAO: GLuint, lineVBO: GLuint
     /// The HUD text renderer, nil when no font was found.
     public let text: TextRenderer?
@@ -16,10 +18,8 @@ public final class Renderer {
     public init(fontPath: String? = TextRenderer.defaultFontPath, fontPixels: Int = 15) throws {
         meshProgram = try ShaderProgram(vertex: Shaders.meshVertex, fragment: Shaders.meshFragment, name: "mesh")
         lineProgram = try ShaderProgram(vertex: Shaders.lineVertex, fragment: Shaders.lineFragment, name: "line")
-        sphere = Self.upload(Meshes.sphere())
-        cylinder = Self.upload(Meshes.cylinder())
-        cube = Self.upload(Meshes.cube())
-        square = Self.upload(Meshes.square())
+        meshes = [Meshes.sphere(), Meshes.cylinder(), Meshes.cube(), Meshes.square(),
+                  Meshes.sphere(slices: 10, stacks: 6), Meshes.cylinder(slices: 10)].map(Self.upload)
         var vao: GLuint = 0, vbo: GLuint = 0
         glGenVertexArrays(1, &vao)
         glGenBuffers(1, &vbo)
@@ -33,7 +33,7 @@ public final class Renderer {
     }
 
     deinit {
-        for m in [sphere, cylinder, cube, square] {
+        for m in meshes {
             var (vao, buffers) = (m.vao, [m.vbo, m.ebo, m.instances])
             glDeleteVertexArrays(1, &vao)
             glDeleteBuffers(3, &buffers)
@@ -73,7 +73,7 @@ public final class Renderer {
         let visible = scene.visibleDrawables
         glDisable(GLenum(GL_BLEND))
         glDepthMask(GLboolean(GL_TRUE))
-        drawInstanced(visible.filter { $0.rgba.w >= 0.999 }.flatMap(instances))
+        drawInstanced(visible.filter { $0.rgba.w >= 0.999 }.flatMap { instances($0, coarse: false) })
 
         lineProgram.use()
         glEnable(GLenum(GL_BLEND))
@@ -87,7 +87,7 @@ public final class Renderer {
         // sorted per mesh (one instanced call each), not across meshes: a small price for few calls
         let translucent = visible.filter { $0.rgba.w < 0.999 }
             .sorted { lengthSquared($0.position - eye) > lengthSquared($1.position - eye) }
-        drawInstanced(translucent.flatMap(instances))
+        drawInstanced(translucent.flatMap { instances($0, coarse: true) })
         glDepthMask(GLboolean(GL_TRUE))
 
         if let text, !hud.isEmpty {
@@ -104,13 +104,14 @@ public final class Renderer {
     private struct Instance { let mesh: Int, model: Matrix4, colour: SIMD4<Float> }
 
     /// The unit-mesh instances of a drawable (a capsule is a cylinder and two spheres).
-    private func instances(_ d: Drawable) -> [Instance] {
+    private func instances(_ d: Drawable, coarse: Bool) -> [Instance] {
+        let (sphere, cylinder) = coarse ? (4, 5) : (0, 1)
         switch d.shape {
-        case .sphere, .ellipsoid: return [Instance(mesh: 0, model: d.unitMeshTransform, colour: d.rgba)]
-        case .cylinder: return [Instance(mesh: 1, model: d.unitMeshTransform, colour: d.rgba)]
+        case .sphere, .ellipsoid: return [Instance(mesh: sphere, model: d.unitMeshTransform, colour: d.rgba)]
+        case .cylinder: return [Instance(mesh: cylinder, model: d.unitMeshTransform, colour: d.rgba)]
         case .capsule:
-            return [Instance(mesh: 1, model: d.unitMeshTransform, colour: d.rgba)]
-                + d.capsuleCapTransforms.map { Instance(mesh: 0, model: $0, colour: d.rgba) }
+            return [Instance(mesh: cylinder, model: d.unitMeshTransform, colour: d.rgba)]
+                + d.capsuleCapTransforms.map { Instance(mesh: sphere, model: $0, colour: d.rgba) }
         case .box: return [Instance(mesh: 2, model: d.unitMeshTransform, colour: d.rgba)]
         case .plane: return [Instance(mesh: 3, model: d.unitMeshTransform, colour: d.rgba)]
         }
@@ -118,7 +119,6 @@ public final class Renderer {
 
     /// Draws instances grouped by mesh, keeping their order within each mesh: one call per mesh.
     private func drawInstanced(_ all: [Instance]) {
-        let meshes = [sphere, cylinder, cube, square]
         for (index, mesh) in meshes.enumerated() {
             let group = all.filter { $0.mesh == index }
             guard !group.isEmpty else { continue }

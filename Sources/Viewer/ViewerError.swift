@@ -6,6 +6,6 @@ public struct ViewerError: Error, CustomStringConvertible, Equatable {
 
     /// No window system to open (no DISPLAY, or the X server refused).
     public static func noDisplay(_ detail: String) -> ViewerError {
-        ViewerError("cannot open a display (\(detail)); run under `xvfb-run -a`, set DISPLAY, or use --screenshot with Xvfb installed")
+        ViewerError("cannot open a display (\(detail)); set DISPLAY, or run under `xvfb-run -a` (apt-get install xvfb); --screenshot needs one too, for the GL context")
     }
 }

@@ -22,7 +22,7 @@ enum GLFW {
     }
 
     /// A window with a current OpenGL 3.3 core context; hidden windows serve offscreen rendering.
-    static func makeWindow(width: Int, height: Int, title: String, visible: Bool) throws -> OpaquePointer {
+    static func makeWindow(width: Int, height: Int, title: String, visible: Bool, samples: Int = 4) throws -> OpaquePointer {
         try start()
         glfwDefaultWindowHints()
         glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3)
@@ -30,7 +30,7 @@ enum GLFW {
         glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE)
         glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE)
         glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE)
-        glfwWindowHint(GLFW_SAMPLES, 4)
+        glfwWindowHint(GLFW_SAMPLES, Int32(samples))
         guard let window = glfwCreateWindow(Int32(width), Int32(height), title, nil, nil) else {
             throw ViewerError("cannot create an OpenGL 3.3 core window: \(lastGLFWError)")
         }

@@ -16,12 +16,18 @@ struct BenchSim: ParsableCommand {
     @Option(help: "Timestep in seconds.") var dt: Double = 0.002
     @Option(help: "Minimum seconds of measurement per row.") var minTime: Double = 0.3
     @Option(help: "Steps per trajectory in each timed rollout.") var steps: Int = 1000
+    @Option(help: "wall: elapsed time; cpu: this process's CPU time (steadier for 1 thread on a busy machine).")
+    var clock: String = "wall"
+    @Option(parsing: .upToNextOption, help: "Thread counts to measure (default: 1 and every core).")
+    var threads: [Int] = []
     @Flag(help: "Print one JSON array instead of a table.") var json = false
 
     func validate() throws {
         guard dt > 0, dt.isFinite else { throw ValidationError("--dt \(dt) must be a positive number of seconds") }
         guard minTime > 0 else { throw ValidationError("--min-time must be positive") }
         guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard clock == "wall" || clock == "cpu" else { throw ValidationError("--clock must be wall or cpu") }
+        for t in threads where t < 1 { throw ValidationError("--threads \(t) must be >= 1") }
         for name in integrators where Integrator(rawValue: name) == nil {
             throw ValidationError("--integrators: unknown integrator '\(name)' (euler, rk4)")
         }
@@ -42,7 +48,7 @@ struct BenchSim: ParsableCommand {
                 options.integrator = Integrator(rawValue: name)!
                 options.substeps = 1
                 let model = try base.with(options: options)
-                for threads in Set([1, allThreads]).sorted() {
+                for threads in (self.threads.isEmpty ? Set([1, allThreads]).sorted() : self.threads) {
                     let rate = try measure(model, threads: threads)
                     rows.append(Row(robot: robot, integrator: name, dt: dt, threads: threads, steps_per_second: rate))
                     if !json {
@@ -70,13 +76,20 @@ struct BenchSim: ParsableCommand {
         }
         _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: 50, sites: false, threads: threads)
         var total = 0
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         var elapsed = 0.0
         repeat {
             _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, sites: false, threads: threads)
             total += batch * steps
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            elapsed = now() - start
         } while elapsed < minTime
         return Double(total) / elapsed
+    }
+
+    /// Seconds on the chosen clock.
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(clock == "cpu" ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }

@@ -26,6 +26,7 @@ struct View: ParsableCommand {
     @Option(help: "Image or window size WxH in pixels.") var size: String = "1280x720"
     @Option(help: "Playback rate in states per second (default: 1 / the model's timestep).") var rate: Double?
     @Flag(help: "Draw the status line on --screenshot images.") var hud = false
+    @Option(help: "Multisamples per pixel for antialiasing (0 = off; each costs time on software renderers).") var msaa: Int = 4
     @Option(help: "Sampled futures to draw as ghost robots and trails: .npz with qpos [K, T, nq] (e.g. from `ebm simulate`).") var futures: String?
     @Option(help: "Time this many offscreen frames at --size and print the frame time (a benchmark).") var benchFrames: Int?
 
@@ -34,6 +35,7 @@ struct View: ParsableCommand {
         guard episode >= 0 else { throw ValidationError("--episode \(episode) must be >= 0") }
         guard frame >= 0 else { throw ValidationError("--frame \(frame) must be >= 0") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate \(rate) must be a positive number of states per second") }
+        guard (0...16).contains(msaa) else { throw ValidationError("--msaa \(msaa) must be between 0 and 16") }
         if let benchFrames, benchFrames < 1 { throw ValidationError("--bench-frames \(benchFrames) must be >= 1") }
         if robot == nil && data == nil { throw ValidationError("give --robot NAME, --data FILE, or both") }
     }
@@ -76,7 +78,7 @@ struct View: ParsableCommand {
             }
             if let screenshot {
                 let status = hud ? ["\(model.source)  episode \(episode + 1)/\(episodes.count)  state \(frame)/\(episodes.length - 1)"] : []
-                try Screenshot.write(scene, width: width, height: height, hud: status, to: screenshot)
+                try Screenshot.write(scene, width: width, height: height, samples: msaa, hud: status, to: screenshot)
                 print("wrote \(screenshot): \(width)x\(height), \(model.source), episode \(episode), state \(frame)")
             }
             return
@@ -84,7 +86,7 @@ struct View: ParsableCommand {
 
         let playback = Playback(episodes: episodes.count, length: episodes.length,
                                 statesPerSecond: rate ?? 1 / model.options.timestep, episode: episode)
-        let viewer = try InteractiveViewer(title: "ebm view: \(model.source)", width: width, height: height,
+        let viewer = try InteractiveViewer(title: "ebm view: \(model.source)", width: width, height: height, samples: msaa,
                                            playback: playback) { e, t, camera, hidden in
             try scenes.scene(episode: e, step: t, camera: camera, hidden: hidden)
         }
@@ -93,20 +95,25 @@ struct View: ParsableCommand {
 
     /// Frame time offscreen (scene build + draw + glFinish, no read-back): median and 90th percentile.
     private func benchmark(_ scenes: EpisodeScene, frames: Int, width: Int, height: Int) throws {
-        let offscreen = try OffscreenRenderer(width: width, height: height)
+        let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa)
         let length = scenes.episodes.length
-        var times: [Double] = []
+        var times: [Double] = [], buildTimes: [Double] = []
         for i in 0..<(frames + 3) {
             let start = DispatchTime.now().uptimeNanoseconds
             let scene = try scenes.scene(episode: episode, step: i % length)
+            let built = DispatchTime.now().uptimeNanoseconds
             offscreen.drawAndFinish(scene, hud: ["frame \(i)"])
-            if i >= 3 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }  // 3 warm-up frames
+            if i >= 3 {  // after 3 warm-up frames
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                buildTimes.append(Double(built - start) / 1e6)
+            }
         }
         times.sort()
         let scene = try scenes.scene(episode: episode, step: 0)
         let median = times[times.count / 2], p90 = times[min(times.count - 1, times.count * 9 / 10)]
         print("view bench: \(scenes.builder.model.source), \(scenes.futureCount) ghost futures, \(scene.drawables.count) drawables, "
-              + "\(width)x\(height) on \(offscreen.glRenderer): "
-              + String(format: "median %.2f ms, p90 %.2f ms over %d frames", median, p90, times.count))
+              + "\(width)x\(height), msaa \(msaa), on \(offscreen.glRenderer): "
+              + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames",
+                            median, buildTimes.sorted()[buildTimes.count / 2], p90, times.count))
     }
 }

@@ -29,7 +29,14 @@ void kinematics(const Model& m, State& s) {
     const double q = s.qpos[i] - m.qpos0[i];
     Pose local;
     if (L.type == SIM_JOINT_HINGE) {
-      const double sq = std::sin(q), vq = 1.0 - std::cos(q);
+      double sq, cq;
+#ifdef __GLIBC__
+      sincos(q, &sq, &cq);  // one call for both
+#else
+      sq = std::sin(q);
+      cq = std::cos(q);
+#endif
+      const double vq = 1.0 - cq;
       local.R = L.X_parent_zero.R + sq * L.R0K + vq * L.R0K2;
       local.p = L.p0anchor - local.R * L.anchor;
     } else {

@@ -1,0 +1,108 @@
+import ArgumentParser
+import EnergyModels
+import Foundation
+import Trajectories
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by the SIGINT handler; read once per training step.
+nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+
+/// `ebm train`: fit an energy model (contrastive divergence) or the feedforward baseline to a dataset.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an energy model (--model ebm) or the feedforward baseline on a generated dataset.",
+        discussion: """
+        Reads DIR/train.npz (and DIR/test.npz for the final evaluation). The configuration is \
+        --config FILE.json, else trajectories/NAME.train.json where NAME is the dataset's recipe \
+        (DIR/meta.json), else the built-in defaults. Writes --out: config.json, metrics.jsonl, \
+        checkpoints/ and model.safetensors. Re-running with the same --out resumes from the latest \
+        checkpoint, bit-identically to an uninterrupted run. Ctrl-C writes a checkpoint and exits.
+        """)
+
+    @Option(help: "Dataset folder holding train.npz (and test.npz).") var data: String
+    @Option(help: "ebm or feedforward.") var model: ModelKind = .ebm
+    @Option(help: "Training configuration (.json).") var config: String?
+    @Option(help: "Run folder (created; resumed when it holds checkpoints).") var out: String
+    @Option(help: "Folder searched for NAME.train.json.") var recipes: String = "trajectories"
+    @Flag(help: "No progress line.") var quiet = false
+
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--data \(data): no such folder (generate one with `ebm generate RECIPE`)")
+        }
+        if let config, !FileManager.default.fileExists(atPath: config) {
+            throw ValidationError("--config \(config): no such file")
+        }
+    }
+
+    /// The configuration file to use and where it came from (nil: built-in defaults).
+    func configurationURL() -> URL? {
+        if let config { return URL(fileURLWithPath: config) }
+        guard case .string(let name)? = (try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))?["name"] else { return nil }
+        let url = URL(fileURLWithPath: recipes).appendingPathComponent("\(name).train.json")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    func run() throws {
+        let configurationURL = configurationURL()
+        let configuration: TrainingConfiguration
+        do {
+            configuration = try configurationURL.map { try TrainingConfiguration.load(from: $0) } ?? TrainingConfiguration()
+        } catch let error as TrainingError { throw CLIError(error.description) }
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(kind: model, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
+                                  outputDirectory: URL(fileURLWithPath: out))
+        } catch let error as TrainingError { throw CLIError(error.description) }
+        let total = configuration.optimization.steps
+        print("training \(model.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)"
+              + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
+
+        interruptRequested = 0
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        defer { signal(SIGINT, SIG_DFL) }
+
+        // The bar draws rate and ETA; the energies follow it on the same line.
+        let bar = ProgressBar(total: total - trainer.startStep, unit: "it", enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        var lastDraw = 0.0
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.run(shouldStop: { interruptRequested != 0 }, onStep: { step, metrics in
+                guard bar.enabled, step < total, bar.elapsed - lastDraw > 0.11 || lastDraw == 0 else { return }
+                lastDraw = bar.elapsed
+                bar.update(step - trainer.startStep)
+                if let m = metrics {
+                    let text = self.model == .ebm
+                        ? String(format: "E(data) %.3f E(samples) %.3f gap %.3f |∇E| %.3g age %.0f\u{1B}[K",
+                                 m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge)
+                        : String(format: "mse %.4g\u{1B}[K", m.loss)
+                    FileHandle.standardError.write(Data(text.utf8))
+                }
+            }, onLog: { _ in })
+        } catch let error as TrainingError { throw CLIError(error.description) }
+        bar.update(total - trainer.startStep)
+        if case .interrupted(let step) = outcome {
+            print("interrupted at step \(step); checkpoint written to \(out)/checkpoints (re-run the same command to resume)")
+            return
+        }
+        let seconds = bar.elapsed
+        if let m = try trainer.evaluate() {
+            try trainer.recordEvaluation(m)
+            if model == .ebm {
+                print(String(format: "test: E(data) %.4f, E(samples from noise) %.4f, gap %.4f, sample-vs-data MSE %.4f (normalised)",
+                             m.energyData, m.energySamples, m.gap, m.loss))
+            } else {
+                print(String(format: "test: MSE %.5f (normalised future features)", m.loss))
+            }
+        }
+        print(String(format: "wrote %@/model.safetensors after %d steps (%.1f s, %.1f it/s)", out, total, seconds,
+                     Double(total - trainer.startStep) / max(seconds, 1e-9)))
+    }
+}
+
+extension ModelKind: ExpressibleByArgument {}
