@@ -31,7 +31,20 @@ echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME
 $ebm generate reacher2-goals4
 $ebm dataset info trajectories/generated/reacher2-goals4
 
-echo "== 4. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
+echo "== 4. Train: the feedforward baseline and the energy model (contrastive divergence)"
+$ebm train --data trajectories/generated/reacher2-goals4 --model feedforward --out runs/reacher2-goals4-ff
+$ebm train --data trajectories/generated/reacher2-goals4 --model ebm --out runs/reacher2-goals4-ebm
+tail -n 2 runs/reacher2-goals4-ebm/metrics.jsonl
+
+echo "== 5. Picture: a dataset episode rendered headless (PNG) and as an SVG projection"
+run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
+run_gl $ebm view --data trajectories/generated/reacher2-goals4 --episode 3 --frame 60 --hud \
+  --size 1024x768 --screenshot out/reacher2-goals4-episode3.png
+$ebm view --data trajectories/generated/reacher2-goals4 --episode 3 --frame 60 --svg out/reacher2-goals4-episode3.svg
+
+echo "== 6. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 
 echo "== done: outputs in out/"
+# with a display, open the viewer on the dataset (close the window to finish)
+if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --data trajectories/generated/reacher2-goals4 || true; fi

@@ -57,7 +57,7 @@ public struct Recipe: Sendable {
         if !path.hasSuffix(".json") && !path.contains("/") { path = searchDirectory + "/" + nameOrPath + ".json" }
         guard FileManager.default.fileExists(atPath: path) else {
             let known = (try? FileManager.default.contentsOfDirectory(atPath: searchDirectory))?
-                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
+                .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".train.json") }.map { String($0.dropLast(5)) }.sorted() ?? []
             throw DatasetError("no such recipe file" + (known.isEmpty ? "" : " (recipes in \(searchDirectory)/: \(known.joined(separator: ", ")))"),
                                file: path)
         }

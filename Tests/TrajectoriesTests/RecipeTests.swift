@@ -5,7 +5,8 @@ import XCTest
 final class RecipeTests: XCTestCase {
     func testCommittedRecipesParseAndBuild() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("trajectories").path)
-            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".train.json") }  // NAME.train.json: training configs
+            .map { String($0.dropLast(5)) }
         for required in ["reacher2-goals4", "reacher2-random", "pointmass2d-goals4", "arm7-goals4", "pendulum-random",
                          "cartpole-random", "reacher2-tiny"] {
             XCTAssertTrue(names.contains(required), "missing recipe \(required)")
