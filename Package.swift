@@ -60,7 +60,7 @@ let package = Package(
                 exclude: ["README.md"]),
 
         // MARK: - Neural-network core: float32 layers over BLAS
-        .target(name: "NeuralCore", dependencies: ["CBLAS"]),
+        .target(name: "NeuralCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
 
         // MARK: - Energy models: trajectory EBMs, contrastive divergence, replay buffer, baselines
         .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),

@@ -173,14 +173,15 @@ Model compileModel(ModelSpec spec) {
     makeState(m, s);
     Eigen::MatrixXd M(m.nv, m.nv);
     crba(m, s, M.data());  // symmetric, so row/column-major does not matter
-    Eigen::LLT<Eigen::MatrixXd> llt(M);
     for (int i = 0; i < m.nv; ++i) {
-      if (!(M(i, i) > 1e-12) || llt.info() != Eigen::Success) {
+      if (!(M(i, i) > 1e-12)) {
         const JointSpec& js = m.spec.joints[i];
         fail(at(js.where, m.spec.source),
              "joint '" + js.name + "' moves no mass and has no armature, so the mass matrix is singular");
       }
     }
+    if (Eigen::LLT<Eigen::MatrixXd>(M).info() != Eigen::Success)
+      fail(m.spec.source, "the mass matrix at qpos0 is not positive definite (joints with parallel, coincident axes?)");
     m.limitInertia.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.limitInertia[i] = M(i, i);
   }

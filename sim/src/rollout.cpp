@@ -10,6 +10,13 @@ namespace sim {
 
 namespace {
 
+/// One state per worker: each thread owns its scratch.
+std::vector<State> makeStates(const Model& m, int workers) {
+  std::vector<State> states(workers);
+  for (State& s : states) makeState(m, s);
+  return states;
+}
+
 // ctrl_a = offset + (kp (q* − q) + kd (v* − v) + g(q)) / gear  (clamping happens in the step)
 void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b, int64_t t,
                       int64_t T, double* gravity) {
@@ -63,9 +70,8 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
   std::vector<int> status(r.B, SIM_OK);
   std::vector<int64_t> failStep(r.B, -1);
   const int workers = workerCount(r.B, double(T) * (nv + 1) * 400.0, r.threads);
-  std::vector<State> states(workers);
+  std::vector<State> states = makeStates(m, workers);
   std::vector<std::vector<double>> gravity(workers, std::vector<double>(nv));
-  for (State& s : states) makeState(m, s);
 
   parallelFor(r.B, workers, [&](int w, int64_t b) {
     State& s = states[w];
@@ -113,8 +119,7 @@ void stepBatch(const Model& m, int64_t B, int64_t steps, double* qpos, double* q
   std::vector<int> status(B, SIM_OK);
   std::vector<int64_t> failStep(B, -1);
   const int workers = workerCount(B, double(steps) * (nv + 1) * 400.0, threads);
-  std::vector<State> states(workers);
-  for (State& s : states) makeState(m, s);
+  std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
     std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
@@ -142,8 +147,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
                   const double* qfrc, double* qacc, int threads) {
   const int64_t nv = m.nv;
   const int workers = workerCount(B, (nv + 1) * 400.0, threads);
-  std::vector<State> states(workers);
-  for (State& s : states) makeState(m, s);
+  std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
     std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
@@ -160,8 +164,7 @@ void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* q
                   const double* qacc, double* qfrc, int threads) {
   const int64_t nv = m.nv;
   const int workers = workerCount(B, (nv + 1) * 300.0, threads);
-  std::vector<State> states(workers);
-  for (State& s : states) makeState(m, s);
+  std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
     std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
@@ -174,8 +177,7 @@ void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* site
                      int64_t jacobianSite, double* jacp, int threads) {
   const int64_t nv = m.nv, ns = m.nsite();
   const int workers = workerCount(B, (nv + 1) * 100.0, threads);
-  std::vector<State> states(workers);
-  for (State& s : states) makeState(m, s);
+  std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
     std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
