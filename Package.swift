@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "NeuralCore", targets: ["NeuralCore"]),
         .library(name: "Trajectories", targets: ["Trajectories"]),
         .library(name: "EnergyModels", targets: ["EnergyModels"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Scene", targets: ["Scene"]),
         .library(name: "Viewer", targets: ["Viewer"]),
         .executable(name: "ebm", targets: ["ebm"]),
@@ -52,7 +53,7 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]
         ),
-        .target(name: "Simulation", dependencies: ["CSim"]),
+        .target(name: "Simulation", dependencies: ["CSim"], exclude: ["README.md"]),
 
         // MARK: - Trajectories: .npy/.npz I/O (the Simulation dependency comes later)
         .target(name: "Trajectories",
@@ -65,6 +66,9 @@ let package = Package(
         // MARK: - Energy models: trajectory EBMs, contrastive divergence, replay buffer, baselines
         .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),
 
+        // MARK: - Sampling: Langevin, MALA, HMC over any batched energy; trained models as energies
+        .target(name: "Sampling", dependencies: ["EnergyModels", "NeuralCore"], exclude: ["README.md"]),
+
         // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
         .target(name: "Scene", dependencies: ["Simulation", "Trajectories"], exclude: ["README.md"]),
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
@@ -74,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels",
+                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels", "Sampling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +88,7 @@ let package = Package(
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer"]),

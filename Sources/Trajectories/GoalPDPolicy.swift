@@ -18,12 +18,21 @@ import Simulation
 ///   the site's height in the IK seed pose), `{"site": S, "points": [[x, y, z], …]}`, or
 ///   `{"joints": [[q…], …]}` (joint targets, no IK).
 /// - `kp` (force per rad or m), `kd` (force per rad/s or m/s): a number or one per actuator; or
-///   `natural_frequency` ω (rad/s) and `damping_ratio` ζ (default 1), giving kp = M_jj ω² and
-///   kd = 2ζ M_jj ω from the diagonal of the mass matrix at the reference pose (so joints of very
-///   different inertia, as on arm7, get gains that are stable at the recipe's timestep).
+///   `natural_frequency` ω (rad/s) and `damping_ratio` ζ (default 1): scheduled gains
+///   kp(t) = M_jj(q̄(t)) ω² and kd(t) = 2ζ M_jj(q̄(t)) ω from the diagonal of the mass matrix along
+///   each goal's nominal path q̄(t) (the reference pose, then the minimum-jerk move to the goal's
+///   IK pose). A joint's inertia can change tenfold between poses (arm7's base joint: upright vs.
+///   reaching), so gains from one pose are either too soft at the goal or unstable at the start.
+///   The batch then runs goal by goal, one simulator call per run of steps with equal gains.
+/// - `feedforward` (default false): adds the inverse-dynamics torque of the target path,
+///   M(q*) q̈* + c(q*, q̇*) − passive(q*, q̇*) (RNEA; less g(q*) when the feedback law adds g(q)),
+///   so the PD only corrects errors and the arm tracks the move instead of lagging behind it.
 /// - `reaction_delay` (steps, default 0), `move_steps` (steps of the minimum-jerk move, default 40).
 /// - `control_noise`: standard deviation of Gaussian noise added to each control, in control units.
 /// - `gravity_compensation` (default true).
+///
+/// With scheduled gains (`natural_frequency`) the rollouts are chained per goal group; episodes stay
+/// independent of batch composition and thread count, so datasets stay byte-reproducible.
 /// - `ik`: `{"seed": [q…], "iterations": N, "damping": λ (m), "tolerance": (m)}`; the seed
 ///   defaults to the model's reference pose; goals not reached within `tolerance` (default 1 mm)
 ///   are an error.
@@ -40,11 +49,15 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     /// Control noise standard deviation, in control units.
     public var controlNoise: Double
     public var gravityCompensation: Bool
+    /// Inverse-dynamics feedforward along the target path.
+    public var feedforward: Bool
+    /// (ω, ζ) when the gains are scheduled from the mass matrix along each goal's path; nil for fixed `kp`, `kd`.
+    public var gainSchedule: (naturalFrequency: Double, dampingRatio: Double)?
     let dt: Double
 
     public init(parameters p: RecipeObject, model: RobotModel) throws {
         try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "natural_frequency", "damping_ratio", "reaction_delay", "move_steps", "control_noise",
-                                 "gravity_compensation", "ik"])
+                                 "gravity_compensation", "feedforward", "ik"])
         let (nq, nu) = (model.nq, model.nu)
         guard model.nq == model.nv else {
             throw p.error("type", "goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(nq), nv \(model.nv)")
@@ -60,7 +73,9 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             let joint = model.actuators.joint
             kp = joint.map { M[$0 * model.nv + $0] * omega * omega }
             kd = joint.map { 2 * zeta * M[$0 * model.nv + $0] * omega }
+            gainSchedule = (omega, zeta)
         } else {
+            gainSchedule = nil
             kp = try p.vector("kp", count: nu, countName: "one per actuator", default: .nan)
             kd = try p.vector("kd", count: nu, countName: "one per actuator", default: .nan)
             guard !kp.contains(where: { $0.isNaN }) else { throw p.error("kp", "missing (PD gains kp and kd, or natural_frequency, are required)") }
@@ -74,6 +89,12 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             gravityCompensation = flag
         } else {
             gravityCompensation = true
+        }
+        if let f = p["feedforward"] {
+            guard case .bool(let flag) = f else { throw p.error("feedforward", "expected true or false, found \(f.kindName)") }
+            feedforward = flag
+        } else {
+            feedforward = false
         }
         dt = model.options.timestep
 
@@ -142,10 +163,29 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         goals = ("site:" + siteName, targets)
     }
 
-    /// Minimum-jerk profile s(τ) = 10τ³ − 15τ⁴ + 6τ⁵ and its derivative in τ, for τ in [0, 1].
-    static func minimumJerk(_ tau: Double) -> (s: Double, ds: Double) {
+    /// Minimum-jerk profile s(τ) = 10τ³ − 15τ⁴ + 6τ⁵ and its first and second derivatives in τ,
+    /// for τ in [0, 1] (held at the ends outside).
+    static func minimumJerk(_ tau: Double) -> (s: Double, ds: Double, dds: Double) {
         let t = min(max(tau, 0), 1)
-        return (t * t * t * (10 - 15 * t + 6 * t * t), 30 * t * t * (1 - t) * (1 - t))
+        return (t * t * t * (10 - 15 * t + 6 * t * t), 30 * t * t * (1 - t) * (1 - t), 60 * t * (1 - t) * (1 - 2 * t))
+    }
+
+    /// The target path from `start` to `end`: positions, velocities and accelerations [T, nq].
+    func targetPath(start: [Double], end: [Double], steps T: Int) -> (qpos: [Double], qvel: [Double], qacc: [Double]) {
+        let nq = start.count
+        let duration = Double(moveSteps) * dt
+        var path = ([Double](repeating: 0, count: T * nq), [Double](repeating: 0, count: T * nq), [Double](repeating: 0, count: T * nq))
+        for t in 0..<T {
+            // hold the start pose for the reaction delay, then move along a minimum-jerk path
+            let (s, ds, dds) = GoalPDPolicy.minimumJerk(Double(t - reactionDelay) / Double(moveSteps))
+            let moving = t >= reactionDelay
+            for i in 0..<nq {
+                path.0[t * nq + i] = start[i] + (moving ? s : 0) * (end[i] - start[i])
+                path.1[t * nq + i] = moving ? ds / duration * (end[i] - start[i]) : 0
+                path.2[t * nq + i] = moving ? dds / (duration * duration) * (end[i] - start[i]) : 0
+            }
+        }
+        return path
     }
 
     public func collect(_ batch: inout EpisodeBatch) throws -> CollectedEpisodes {
@@ -155,22 +195,16 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         var goal = [Int](repeating: 0, count: B)
         var qposTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nq]
         var qvelTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nv]
+        var qaccTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nv]
         var offset = [Double](repeating: 0, count: B * T * nu)      // [B, T, nu]
-        let duration = Double(moveSteps) * dt
         for b in 0..<B {
             // draw order per episode: goal, then control noise [T, nu]
             goal[b] = batch.generators[b].index(below: K)
             let start = Array(batch.qpos0[(b * nq)..<((b + 1) * nq)])
-            let end = goalQpos[goal[b]]
-            for t in 0..<T {
-                // hold the start pose for the reaction delay, then move along a minimum-jerk path
-                let (s, ds) = GoalPDPolicy.minimumJerk(Double(t - reactionDelay) / Double(moveSteps))
-                let moving = t >= reactionDelay
-                for i in 0..<nq {
-                    qposTarget[(b * T + t) * nq + i] = start[i] + (moving ? s : 0) * (end[i] - start[i])
-                    qvelTarget[(b * T + t) * nq + i] = moving ? ds / duration * (end[i] - start[i]) : 0
-                }
-            }
+            let path = targetPath(start: start, end: goalQpos[goal[b]], steps: T)
+            qposTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qpos)
+            qvelTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qvel)
+            qaccTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qacc)
             if controlNoise > 0 {
                 for i in 0..<(T * nu) { offset[b * T * nu + i] = controlNoise * batch.generators[b].gaussian() }
             }
@@ -179,10 +213,104 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             let noise = batch.processNoiseOffsets()
             for i in offset.indices { offset[i] += noise[i] }
         }
-        let law = FeedbackLaw(kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, targetPerStep: true,
-                              ctrlOffset: offset, gravityCompensation: gravityCompensation)
-        let rollout = try model.rollout(qpos: batch.qpos0, qvel: batch.qvel0, batch: B, steps: T, feedback: law,
-                                        sites: true, recordControls: true, threads: batch.threads)
-        return CollectedEpisodes(rollout: rollout, goal: goal)
+        if feedforward && B * T > 0 {
+            // τ_ff = M q̈* + c(q*, q̇*) − passive(q*, q̇*), less g(q*) when the law adds g(q):
+            // RNEA at the target acceleration minus RNEA at the passive acceleration (forward
+            // dynamics without actuation, whose RNEA is the passive force)
+            let rows = B * T
+            let passiveQacc = try model.forwardDynamics(qpos: qposTarget, qvel: qvelTarget, qfrc: nil, batch: rows, threads: batch.threads)
+            let total = try model.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: qaccTarget, batch: rows, threads: batch.threads)
+            let passive = try model.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: passiveQacc, batch: rows, threads: batch.threads)
+            let gravity = gravityCompensation
+                ? try model.inverseDynamics(qpos: qposTarget, qvel: nil, qacc: [Double](repeating: 0, count: rows * nq), batch: rows, threads: batch.threads)
+                : [Double](repeating: 0, count: rows * nq)
+            let (joint, gear) = (model.actuators.joint, model.actuators.gear)
+            for r in 0..<rows {
+                for a in 0..<nu {
+                    let j = r * nq + joint[a]
+                    offset[r * nu + a] += (total[j] - passive[j] - gravity[j]) / gear[a]
+                }
+            }
+        }
+        guard let schedule = gainSchedule else {
+            let law = FeedbackLaw(kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, targetPerStep: true,
+                                  ctrlOffset: offset, gravityCompensation: gravityCompensation)
+            let rollout = try model.rollout(qpos: batch.qpos0, qvel: batch.qvel0, batch: B, steps: T, feedback: law,
+                                            sites: true, recordControls: true, threads: batch.threads)
+            return CollectedEpisodes(rollout: rollout, goal: goal)
+        }
+        return try scheduledRollout(batch, goal: goal, schedule: schedule, qposTarget: qposTarget, qvelTarget: qvelTarget, offset: offset)
+    }
+
+    /// Rolls out goal group by goal group with gains from the mass matrix along the group's nominal
+    /// path (reference pose → goal), one simulator call per run of steps whose gains are equal.
+    func scheduledRollout(_ batch: EpisodeBatch, goal: [Int], schedule: (naturalFrequency: Double, dampingRatio: Double),
+                          qposTarget: [Double], qvelTarget: [Double], offset: [Double]) throws -> CollectedEpisodes {
+        let model = batch.model
+        let (B, T, nq, nv, nu, ns) = (batch.count, batch.steps, model.nq, model.nv, model.nu, model.nsite)
+        let (omega, zeta) = schedule
+        let joint = model.actuators.joint
+        let state = try RobotState(model: model)
+        var out = CollectedEpisodes(qpos: [Double](repeating: 0, count: B * (T + 1) * nq),
+                                    qvel: [Double](repeating: 0, count: B * (T + 1) * nv),
+                                    sites: [Double](repeating: 0, count: B * (T + 1) * ns * 3),
+                                    ctrl: [Double](repeating: 0, count: B * T * nu), goal: goal)
+        for k in 0..<goalQpos.count {
+            let members = (0..<B).filter { goal[$0] == k }
+            guard !members.isEmpty else { continue }
+            let n = members.count
+            // M_jj along the nominal path: inertia diagonal [T, nu]
+            let nominal = targetPath(start: model.joints.qpos0, end: goalQpos[k], steps: T).qpos
+            var inertia = [Double](repeating: 0, count: T * nu)
+            for t in 0..<T {
+                try state.set(qpos: Array(nominal[(t * nq)..<((t + 1) * nq)]), qvel: [Double](repeating: 0, count: nv))
+                let M = state.massMatrix()
+                for a in 0..<nu { inertia[t * nu + a] = M[joint[a] * nv + joint[a]] }
+            }
+            var qpos = members.flatMap { batch.qpos0[($0 * nq)..<(($0 + 1) * nq)] }  // [n, nq]
+            var qvel = members.flatMap { batch.qvel0[($0 * nv)..<(($0 + 1) * nv)] }  // [n, nv]
+            for (i, b) in members.enumerated() {
+                for j in 0..<nq { out.qpos[b * (T + 1) * nq + j] = qpos[i * nq + j] }
+                for j in 0..<nv { out.qvel[b * (T + 1) * nv + j] = qvel[i * nv + j] }
+            }
+            if ns > 0 {
+                let sites = try model.kinematics(qpos: qpos, batch: n, threads: batch.threads).sites
+                for (i, b) in members.enumerated() {
+                    for j in 0..<(ns * 3) { out.sites[b * (T + 1) * ns * 3 + j] = sites[i * ns * 3 + j] }
+                }
+            }
+            var t0 = 0
+            while t0 < T {
+                // a run [t0, t1) of steps with equal gains
+                var t1 = t0 + 1
+                while t1 < T && inertia[(t1 * nu)..<((t1 + 1) * nu)] == inertia[(t0 * nu)..<((t0 + 1) * nu)] { t1 += 1 }
+                let m = inertia[(t0 * nu)..<((t0 + 1) * nu)]
+                let steps = t1 - t0
+                func rows(_ x: [Double], _ width: Int) -> [Double] {  // [n, steps, width] from [B, T, width]
+                    members.flatMap { b in x[((b * T + t0) * width)..<((b * T + t1) * width)] }
+                }
+                let law = FeedbackLaw(kp: m.map { $0 * omega * omega }, kd: m.map { 2 * zeta * $0 * omega },
+                                      qposTarget: rows(qposTarget, nq), qvelTarget: rows(qvelTarget, nv), targetPerStep: true,
+                                      ctrlOffset: rows(offset, nu), gravityCompensation: gravityCompensation)
+                let r = try model.rollout(qpos: qpos, qvel: qvel, batch: n, steps: steps, feedback: law,
+                                          sites: true, recordControls: true, threads: batch.threads)
+                for (i, b) in members.enumerated() {
+                    // rows 1...steps of the run are steps t0+1...t1 of the episode
+                    func copy(_ src: [Double], _ dst: inout [Double], _ width: Int) {
+                        for s in 1...steps {
+                            for j in 0..<width { dst[(b * (T + 1) + t0 + s) * width + j] = src[(i * (steps + 1) + s) * width + j] }
+                        }
+                    }
+                    copy(r.qpos, &out.qpos, nq)
+                    copy(r.qvel, &out.qvel, nv)
+                    if ns > 0 { copy(r.sites, &out.sites, ns * 3) }
+                    for j in 0..<(steps * nu) { out.ctrl[(b * T + t0) * nu + j] = r.ctrl[i * steps * nu + j] }
+                    for j in 0..<nq { qpos[i * nq + j] = r.qpos[(i * (steps + 1) + steps) * nq + j] }
+                    for j in 0..<nv { qvel[i * nv + j] = r.qvel[(i * (steps + 1) + steps) * nv + j] }
+                }
+                t0 = t1
+            }
+        }
+        return out
     }
 }

@@ -69,6 +69,36 @@ final class DatasetGeneratorTests: XCTestCase {
         XCTAssertTrue(counts.allSatisfy { $0 >= 30 }, "every goal is drawn: \(counts)")
     }
 
+    /// arm7-goals4 (gravity, 7 joints whose inertia changes tenfold between poses): episodes end
+    /// settled on their 3-D goal, slow, with controls rarely at their limits.
+    func testArm7Goals4SettlesOnItsGoals() throws {
+        let generator = try DatasetGenerator(recipe: committedRecipe("arm7-goals4"))
+        let targets = try XCTUnwrap(generator.policy.goals).targets
+        let site = try XCTUnwrap(generator.model.index(of: .site, named: "ee"))
+        let data = try generator.generate(.train, range: 0..<100)  // a tenth of the training split
+        let (nq, ns) = (generator.model.nq, generator.model.nsite)
+        var distances: [Double] = [], speeds: [Double] = [], counts = [0, 0, 0, 0]
+        for e in 0..<data.episodes {
+            let g = Int(data.goal[e])
+            counts[g] += 1
+            // ee at the last step: sites [E, T+1, nsite, 3]
+            let base = ((e * (data.steps + 1) + data.steps) * ns + site) * 3
+            let d = (0..<3).map { data.sites[base + $0] - targets[g][$0] }
+            distances.append((d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).squareRoot())
+            let last = data.state(episode: e, step: data.steps)
+            speeds.append(last.dropFirst(nq).map { $0 * $0 }.reduce(0, +).squareRoot())
+        }
+        let median = distances.sorted()[distances.count / 2]
+        XCTAssertLessThan(median, 0.01, "median final ee distance to goal, in m")
+        XCTAssertLessThan(distances.max()!, 0.03, "max final ee distance to goal, in m")
+        // settled: control noise keeps the joints jittering at ~0.05–0.1 rad/s each (peaks during the move: ~1–5)
+        XCTAssertLessThan(speeds.sorted()[speeds.count / 2], 0.8, "median final |qvel| (7 joints), rad/s")
+        XCTAssertLessThan(speeds.max()!, 2, "max final |qvel| (7 joints), rad/s")
+        let saturated = data.controls.filter { abs($0) >= 0.999 }.count
+        XCTAssertLessThan(Double(saturated) / Double(data.controls.count), 0.01, "share of controls at their ±1 limit")
+        XCTAssertTrue(counts.allSatisfy { $0 >= 12 }, "every goal is drawn: \(counts)")
+    }
+
     /// With every goal moved onto goal 0, the first reaction_delay + 1 states stay bit-identical:
     /// nothing before the delay depends on the goal.
     func testStatesBeforeTheReactionDelayDoNotDependOnTheGoal() throws {

@@ -14,7 +14,13 @@ final class RecipeTests: XCTestCase {
         for name in names {
             let r = try committedRecipe(name)
             XCTAssertEqual(r.name, name, "a recipe's name equals its file name")
-            _ = try DatasetGenerator(recipe: r)  // robot, policy, IK all resolve
+            let generator = try DatasetGenerator(recipe: r)  // robot, policy, IK all resolve
+            // the first few episodes of each split generate, finite and of the recipe's shape
+            for split in [Split.train, .test] {
+                let data = try generator.generate(split, range: 0..<min(3, split == .train ? r.trainEpisodes : r.testEpisodes))
+                XCTAssertEqual(data.steps, r.steps, name)
+                XCTAssertTrue(data.states.allSatisfy { $0.isFinite }, "\(name): finite states")
+            }
         }
     }
 

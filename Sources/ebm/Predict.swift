@@ -1,0 +1,209 @@
+import ArgumentParser
+import EnergyModels
+import Foundation
+import Sampling
+import Scene
+import Simulation
+import Trajectories
+
+/// `ebm predict`: K sampled futures of a trained energy model for one context of a dataset.
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sample K futures of a trained energy model for one context (Langevin, MALA or HMC).",
+        discussion: """
+        Takes the k states of episode --episode from --context-start as the context and samples \
+        the model's H future states in its normalised feature space, chaining H-state blocks \
+        autoregressively (each chain continues from its own last k states) when --horizon exceeds H. \
+        Writes --out (.npz, float64): context [k, S], truth [H', S] (the episode's real future, \
+        when it has one; H' ≤ horizon), samples and futures [K, horizon, S], energies [K] (E_θ summed \
+        over the chained blocks), baseline [horizon, S] with --baseline, qpos [K, 1+horizon, nq] \
+        (the current state then each future, for `ebm view --futures`), and per-step diagnostics \
+        diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
+        """)
+
+    enum SamplerKind: String, ExpressibleByArgument, CaseIterable { case langevin, mala, hmc }
+
+    @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
+    @Option(help: "Dataset folder.") var data: String
+    @Option(help: "Split to read: test or train.") var split: String = "test"
+    @Option(help: "Episode (0-based).") var episode: Int = 0
+    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
+    @Option(help: "Futures K (chains).") var samples: Int = 32
+    @Option(help: "Sampler steps per H-state block.") var steps: Int = 60
+    @Option(help: "langevin, mala or hmc.") var sampler: SamplerKind = .langevin
+    @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
+    @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
+    @Option(help: "Output .npz.") var out: String
+    @Option(name: .customLong("step-size"), help: "Langevin η / MALA η / HMC initial ε, in normalised units (default: the training Langevin step for langevin, 0.001 for mala, 0.01 for hmc).") var stepSize: Double?
+    @Option(help: "Langevin noise σ (default: the training configuration's).") var noise: Double?
+    @Option(name: .customLong("gradient-clip"), help: "Langevin per-element gradient clamp (default: the training configuration's; 0 = none).") var gradientClip: Double?
+    @Option(name: .customLong("final-step-size"), help: "Anneal the Langevin step geometrically to this.") var finalStepSize: Double?
+    @Option(help: "HMC leapfrog steps.") var leapfrog: Int = 10
+    @Option(name: .customLong("target-acceptance"), help: "HMC dual-averaging target (first half of the steps adapt).") var targetAcceptance: Double = 0.65
+    @Option(help: "Energies are divided by this before sampling.") var temperature: Double = 1
+    @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
+    @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
+    }
+
+    /// `path/model.safetensors` for a run folder, else `path`.
+    static func checkpoint(_ path: String) -> URL {
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return url.appendingPathComponent("model.safetensors")
+        }
+        return url
+    }
+
+    func run() throws {
+        let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
+        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Self.checkpoint(model)) } catch let e as TrainingError { throw CLIError(e.description) }
+        let enc = energyModel.encoding
+        let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
+        let total = horizon ?? H
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let dataset: TrajectoryDataset
+        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
+        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        guard (0..<dataset.episodes).contains(episode) else { throw CLIError("--episode \(episode): \(file.path) holds \(dataset.episodes) episodes") }
+        let length = dataset.steps + 1
+        guard contextStart >= 0, contextStart + k <= length else {
+            throw CLIError("--context-start \(contextStart): the model needs \(k) context states and episodes hold \(length)")
+        }
+
+        // context and, where the episode has it, the true future
+        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
+        let context = states(contextStart..<contextStart + k)
+        let truthEnd = min(contextStart + k + total, length)
+        let truth = states(contextStart + k..<truthEnd)
+
+        // sample block after block, each chain continuing from its own last k states
+        let K = samples, lang = meta.configuration.langevin
+        let chosen: any ChainSampler
+        switch sampler {
+        case .langevin:
+            let clip = gradientClip ?? Double(lang.gradientClip)
+            chosen = LangevinSampler(stepSize: stepSize ?? Double(lang.stepSize), noiseScale: noise ?? Double(lang.noise),
+                                     gradientClip: clip > 0 ? clip : nil, finalStepSize: finalStepSize)
+        case .mala: chosen = MALASampler(stepSize: stepSize ?? 0.001)
+        case .hmc: chosen = HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
+        }
+        let scale = initialScale ?? Double(lang.initialScale)
+        var trajectories = (0..<K).map { _ in context.map(Float.init) }   // K × (k + generated) × S
+        var energies = [Double](repeating: 0, count: K)
+        var diagnostics: [(block: Int, step: StepDiagnostics)] = []
+        var generator = ChainSeed(seed)
+        let clock = Date()
+        for block in 0..<(total + H - 1) / H {
+            let contexts = trajectories.flatMap { $0.suffix(k * S) }
+            let energy: FutureEnergy
+            do { energy = try FutureEnergy(model: energyModel, contexts: contexts, chains: K, temperature: temperature) } catch { throw CLIError("\(error)") }
+            let initial = (0..<(K * enc.futureWidth)).map { _ in scale * generator.gaussian() }
+            let result: SamplingResult
+            do {
+                result = try chosen.sample(energy, initial: initial, chains: K,
+                                           stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: seed &+ UInt64(block))
+            } catch { throw CLIError("sampling block \(block): \(error)") }
+            let futures = energy.futures(result.samples)
+            let keep = min(H, total - block * H)
+            for c in 0..<K {
+                trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
+                energies[c] += result.energies[c] * temperature
+            }
+            diagnostics += result.diagnostics.map { (block, $0) }
+        }
+        let seconds = Date().timeIntervalSince(clock)
+        let sampled = trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)
+
+        // the feedforward prediction, chained the same way
+        var baselineStates: [Double]?
+        if let baseline {
+            let (ff, _): (FeedforwardPredictor, CheckpointMetadata)
+            do { (ff, _) = try FeedforwardPredictor.load(from: Self.checkpoint(baseline)) } catch let e as TrainingError { throw CLIError(e.description) }
+            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
+                throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
+            }
+            let fk = ff.encoding.contextLength
+            var path = states(contextStart + k - fk..<contextStart + k).map(Float.init)
+            while path.count < (fk + total) * S { path += ff.predict(context: Array(path.suffix(fk * S))) }
+            baselineStates = path[(fk * S)..<((fk + total) * S)].map(Double.init)
+        }
+
+        // positions for the viewer: the current state, then each future
+        var arrays: [(String, NumPyArray)] = [
+            ("context", try NumPyArray(doubles: context, shape: [k, S])),
+            ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
+            ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
+            ("energies", try NumPyArray(doubles: energies, shape: [K])),
+        ]
+        if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
+        if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
+        if let robot = EpisodeFile.robotName(near: file.path), let nq = try? RobotModel.load(robot).nq, nq <= S {
+            var qpos: [Double] = []
+            for c in 0..<K {
+                qpos += context[(k - 1) * S..<(k - 1) * S + nq]
+                for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
+            }
+            arrays.append(("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq])))
+        }
+        let n = diagnostics.count
+        arrays += [
+            ("diagnostics_mean_energy", try NumPyArray(doubles: diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
+            ("diagnostics_gradient_norm", try NumPyArray(doubles: diagnostics.map(\.step.meanGradientNorm), shape: [n])),
+            ("diagnostics_acceptance", try NumPyArray(doubles: diagnostics.map(\.step.acceptance), shape: [n])),
+            ("diagnostics_step_size", try NumPyArray(doubles: diagnostics.map(\.step.stepSize), shape: [n])),
+            ("diagnostics_block", try NumPyArray(int64s: diagnostics.map { Int64($0.block) }, shape: [n])),
+        ]
+        try NumPyArchive(arrays.map { (name: $0.0, array: $0.1) }).write(to: URL(fileURLWithPath: out))
+
+        // summary: speed, energies, acceptance and the error against the real future
+        let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
+        let blocks = (total + H - 1) / H
+        print("predict: \(K) futures × \(total) states (\(sampler.rawValue), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
+              + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
+                       seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
+                       energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
+        if !truth.isEmpty {
+            let steps = truth.count / S
+            func ade(_ x: ArraySlice<Double>) -> Double {
+                var s = 0.0
+                for t in 0..<steps {
+                    var q = 0.0
+                    for d in 0..<S { let e = x[x.startIndex + t * S + d] - truth[t * S + d]; q += e * e }
+                    s += q.squareRoot()
+                }
+                return s / Double(steps)
+            }
+            let per = (0..<K).map { ade(sampled[($0 * total * S)..<(($0 + 1) * total * S)]) }
+            var line = String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", steps,
+                              per.reduce(0, +) / Double(K), per.min()!)
+            if let b = baselineStates { line += String(format: ", feedforward %.4f", ade(b[...])) }
+            print(line)
+        }
+        print("wrote \(out)")
+    }
+}
+
+/// The seeded stream that draws the chains' starting points.
+private struct ChainSeed {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed ^ 0x5DEE_CE66_D1CE_4E5B }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func gaussian() -> Double {
+        let u1 = 1 - Double(next() >> 11) * 0x1.0p-53, u2 = Double(next() >> 11) * 0x1.0p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
