@@ -40,7 +40,7 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("final-step-size"), help: "Anneal the Langevin step geometrically to this.") var finalStepSize: Double?
     @Option(help: "HMC leapfrog steps.") var leapfrog: Int = 10
     @Option(name: .customLong("target-acceptance"), help: "HMC dual-averaging target (first half of the steps adapt).") var targetAcceptance: Double = 0.65
-    @Option(help: "Energies are divided by this before sampling.") var temperature: Double = 1
+    @Option(help: "Energies are divided by this before sampling (default: 1 for langevin; for mala and hmc the temperature the training Langevin chains sampled at, σ²/(2η) of the run's configuration).") var temperature: Double?
     @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
     @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
@@ -96,6 +96,10 @@ struct Predict: ParsableCommand {
         case .hmc: chosen = HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
         }
         let scale = initialScale ?? Double(lang.initialScale)
+        // ULA with step η and noise σ samples exp(−E/T) at T = σ²/(2η): the model was trained
+        // against that distribution, and at T = 1 its energy is too flat to confine the chains.
+        let temperature = temperature ?? (sampler == .langevin ? 1 : Double(lang.noise * lang.noise / (2 * lang.stepSize)))
+        guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
         var trajectories = (0..<K).map { _ in context.map(Float.init) }   // K × (k + generated) × S
         var energies = [Double](repeating: 0, count: K)
         var diagnostics: [(block: Int, step: StepDiagnostics)] = []
@@ -166,7 +170,7 @@ struct Predict: ParsableCommand {
         // summary: speed, energies, acceptance and the error against the real future
         let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
         let blocks = (total + H - 1) / H
-        print("predict: \(K) futures × \(total) states (\(sampler.rawValue), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
+        print("predict: \(K) futures × \(total) states (\(sampler.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))

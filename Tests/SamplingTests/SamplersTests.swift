@@ -106,6 +106,7 @@ final class SamplersTests: XCTestCase {
         for (name, sampler) in samplers {
             let r = try sampler.sample(mixture, initial: start, chains: 1000, stopping: StoppingRule(maxSteps: 1500), seed: 8)
             let share = rightShare(r)
+            print("two-mode mixture, \(name): right-mode share \(share) (target 0.7), acceptance \(r.acceptanceRate)")
             XCTAssertGreaterThan(share, 0.05, "\(name) never reached the right mode")
             XCTAssertLessThan(share, 0.95, "\(name) left the left mode entirely")
             if name != "Langevin" {

@@ -36,7 +36,7 @@ final class PredictTests: XCTestCase {
             let r = try ebm(["predict", "--model", ebmRun, "--data", data, "--episode", "1", "--context-start", "3",
                              "--samples", "8", "--steps", "12", "--sampler", sampler, "--horizon", "\(horizon)",
                              "--baseline", ffRun, "--out", out])
-            XCTAssertTrue(r.stdout.contains("predict: 8 futures × \(horizon) states (\(sampler)"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("predict: 8 futures × \(horizon) states (\(sampler) at T = "), r.stdout)
             XCTAssertTrue(r.stdout.contains("feedforward"), r.stdout)
             let a = try NumPyArchive(contentsOf: URL(fileURLWithPath: out))
             let blocks = (horizon + 3) / 4
