@@ -60,7 +60,7 @@ public final class Trainer {
     let windows: TrajectoryWindows
     var batches: MiniBatches
     var generator: SeededGenerator
-    var optimizer: ResumableAdam
+    var optimizer: Adam
     var replay: ReplayBuffer
 
     /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
@@ -88,7 +88,7 @@ public final class Trainer {
         batches = try MiniBatches(count: windows.count, batchSize: configuration.optimization.batchSize, seed: configuration.seed)
         generator = SeededGenerator(seed: configuration.seed ^ 0x5EED_CD00_0000_0001)
         let o = configuration.optimization
-        optimizer = ResumableAdam(learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2)
+        optimizer = Adam(learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2)
 
         // Resume: the latest complete checkpoint pair fixes the encoding, weights and state.
         let latest = try Self.latestCheckpoint(in: outputDirectory)

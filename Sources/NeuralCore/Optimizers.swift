@@ -64,10 +64,13 @@ public struct Adam: Optimizer {
     public var weightDecay: Float
     /// True for AdamW (decoupled decay), false for Adam's L2 penalty.
     public var decoupledWeightDecay: Bool
+    // Optimiser state, public so that a checkpoint can save and restore it (bit-identical resume).
     /// Steps taken so far (t).
-    public private(set) var stepCount = 0
-    private var firstMoment: [Float] = []
-    private var secondMoment: [Float] = []
+    public var stepCount = 0
+    /// m, one per scalar of the parameter buffer (empty when β1 = 0 or before the first step).
+    public var firstMoment: [Float] = []
+    /// v, one per scalar of the parameter buffer (empty before the first step).
+    public var secondMoment: [Float] = []
 
     /// Creates Adam (or AdamW with `decoupledWeightDecay`) with PyTorch's defaults.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
