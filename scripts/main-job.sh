@@ -41,14 +41,18 @@ $ebm predict --model runs/reacher2-goals4-ebm --data trajectories/generated/reac
   --context-start 0 --samples 32 --steps 60 --sampler mala --horizon 60 \
   --baseline runs/reacher2-goals4-ff --out out/reacher2-goals4-predict.npz
 
-echo "== 6. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
+echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs the feedforward baseline"
+$ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --out out/evaluate
+
+echo "== 7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
 run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
 run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 --hud \
   --futures out/reacher2-goals4-predict.npz --size 1024x768 --screenshot out/reacher2-goals4-futures.png
 $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 \
   --futures out/reacher2-goals4-predict.npz --svg out/reacher2-goals4-futures.svg
 
-echo "== 7. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
+echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 
 echo "== done: outputs in out/"

@@ -86,45 +86,16 @@ struct Predict: ParsableCommand {
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples, lang = meta.configuration.langevin
-        let chosen: any ChainSampler
-        switch sampler {
-        case .langevin:
-            let clip = gradientClip ?? Double(lang.gradientClip)
-            chosen = LangevinSampler(stepSize: stepSize ?? Double(lang.stepSize), noiseScale: noise ?? Double(lang.noise),
-                                     gradientClip: clip > 0 ? clip : nil, finalStepSize: finalStepSize)
-        case .mala: chosen = MALASampler(stepSize: stepSize ?? 0.001)
-        case .hmc: chosen = HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
-        }
+        let kind = FutureSampling.Kind(rawValue: sampler.rawValue)!
+        let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
+                                            finalStepSize: finalStepSize, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
         let scale = initialScale ?? Double(lang.initialScale)
-        // ULA with step η and noise σ samples exp(−E/T) at T = σ²/(2η): the model was trained
-        // against that distribution, and at T = 1 its energy is too flat to confine the chains.
-        let temperature = temperature ?? (sampler == .langevin ? 1 : Double(lang.noise * lang.noise / (2 * lang.stepSize)))
+        let temperature = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
         guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
-        var trajectories = (0..<K).map { _ in context.map(Float.init) }   // K × (k + generated) × S
-        var energies = [Double](repeating: 0, count: K)
-        var diagnostics: [(block: Int, step: StepDiagnostics)] = []
-        var generator = ChainSeed(seed)
-        let clock = Date()
-        for block in 0..<(total + H - 1) / H {
-            let contexts = trajectories.flatMap { $0.suffix(k * S) }
-            let energy: FutureEnergy
-            do { energy = try FutureEnergy(model: energyModel, contexts: contexts, chains: K, temperature: temperature) } catch { throw CLIError("\(error)") }
-            let initial = (0..<(K * enc.futureWidth)).map { _ in scale * generator.gaussian() }
-            let result: SamplingResult
-            do {
-                result = try chosen.sample(energy, initial: initial, chains: K,
-                                           stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: seed &+ UInt64(block))
-            } catch { throw CLIError("sampling block \(block): \(error)") }
-            let futures = energy.futures(result.samples)
-            let keep = min(H, total - block * H)
-            for c in 0..<K {
-                trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
-                energies[c] += result.energies[c] * temperature
-            }
-            diagnostics += result.diagnostics.map { (block, $0) }
-        }
-        let seconds = Date().timeIntervalSince(clock)
-        let sampled = trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)
+        let result = try FutureSampling.sample(model: energyModel, context: context, chains: K, total: total, steps: steps,
+                                               sampler: chosen, temperature: temperature, initialScale: scale,
+                                               tolerance: tolerance, seed: seed)
+        let (sampled, energies, diagnostics, seconds) = (result.futures, result.energies, result.diagnostics, result.seconds)
 
         // the feedforward prediction, chained the same way
         var baselineStates: [Double]?
@@ -134,10 +105,7 @@ struct Predict: ParsableCommand {
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
                 throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
             }
-            let fk = ff.encoding.contextLength
-            var path = states(contextStart + k - fk..<contextStart + k).map(Float.init)
-            while path.count < (fk + total) * S { path += ff.predict(context: Array(path.suffix(fk * S))) }
-            baselineStates = path[(fk * S)..<((fk + total) * S)].map(Double.init)
+            baselineStates = FutureSampling.feedforward(ff, context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: total)
         }
 
         // positions for the viewer: the current state, then each future
@@ -192,22 +160,5 @@ struct Predict: ParsableCommand {
             print(line)
         }
         print("wrote \(out)")
-    }
-}
-
-/// The seeded stream that draws the chains' starting points.
-private struct ChainSeed {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed ^ 0x5DEE_CE66_D1CE_4E5B }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func gaussian() -> Double {
-        let u1 = 1 - Double(next() >> 11) * 0x1.0p-53, u2 = Double(next() >> 11) * 0x1.0p-53
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

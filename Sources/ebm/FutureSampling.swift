@@ -1,0 +1,100 @@
+import EnergyModels
+import Foundation
+import Sampling
+
+/// The sampling shared by `ebm predict` and `ebm evaluate`: the chosen chain sampler with the
+/// run's defaults, and K futures of one context chained block after block past the model's H.
+enum FutureSampling {
+    enum Kind: String, CaseIterable { case langevin, mala, hmc }
+
+    /// The sampler, defaults taken from the training configuration's Langevin settings.
+    static func sampler(_ kind: Kind, langevin lang: LangevinConfiguration, stepSize: Double? = nil, noise: Double? = nil,
+                        gradientClip: Double? = nil, finalStepSize: Double? = nil, leapfrog: Int = 10,
+                        targetAcceptance: Double = 0.65) -> any ChainSampler {
+        switch kind {
+        case .langevin:
+            let clip = gradientClip ?? Double(lang.gradientClip)
+            return LangevinSampler(stepSize: stepSize ?? Double(lang.stepSize), noiseScale: noise ?? Double(lang.noise),
+                                   gradientClip: clip > 0 ? clip : nil, finalStepSize: finalStepSize)
+        case .mala: return MALASampler(stepSize: stepSize ?? 0.001)
+        case .hmc: return HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
+        }
+    }
+
+    /// ULA with step η and noise σ samples exp(−E/T) at T = σ²/(2η): the model was trained
+    /// against that distribution, and at T = 1 its energy is too flat to confine the chains.
+    static func defaultTemperature(_ kind: Kind, langevin lang: LangevinConfiguration) -> Double {
+        kind == .langevin ? 1 : Double(lang.noise * lang.noise / (2 * lang.stepSize))
+    }
+
+    struct Result {
+        /// The generated states [K, total, S] (original units).
+        var futures: [Double]
+        /// E_θ of each chain, summed over the chained blocks (temperature removed).
+        var energies: [Double]
+        var diagnostics: [(block: Int, step: StepDiagnostics)]
+        var seconds: Double
+    }
+
+    /// K futures of `total` states after each context (`context`: C contexts of k × S numbers, original
+    /// units, one after the other; K chains each, context-major), sampling H-state blocks in the model's
+    /// feature space, each chain continuing from its own last k states. Futures [C·K, total, S].
+    static func sample(model energyModel: TrajectoryEnergyModel, context: [Double], chains perContext: Int, total: Int,
+                       steps: Int, sampler chosen: any ChainSampler, temperature: Double, initialScale scale: Double,
+                       tolerance: Double?, seed: UInt64) throws -> Result {
+        let enc = energyModel.encoding
+        let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
+        let K = context.count / (k * S) * perContext
+        var trajectories = (0..<K).map { c in context[(c / perContext) * k * S..<(c / perContext + 1) * k * S].map(Float.init) }   // K × (k + generated) × S
+        var energies = [Double](repeating: 0, count: K)
+        var diagnostics: [(block: Int, step: StepDiagnostics)] = []
+        var generator = ChainSeed(seed)
+        let clock = Date()
+        for block in 0..<(total + H - 1) / H {
+            let contexts = trajectories.flatMap { $0.suffix(k * S) }
+            let energy: FutureEnergy
+            do { energy = try FutureEnergy(model: energyModel, contexts: contexts, chains: K, temperature: temperature) } catch { throw CLIError("\(error)") }
+            let initial = (0..<(K * enc.futureWidth)).map { _ in scale * generator.gaussian() }
+            let result: SamplingResult
+            do {
+                result = try chosen.sample(energy, initial: initial, chains: K,
+                                           stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: seed &+ UInt64(block))
+            } catch { throw CLIError("sampling block \(block): \(error)") }
+            let futures = energy.futures(result.samples)
+            let keep = min(H, total - block * H)
+            for c in 0..<K {
+                trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
+                energies[c] += result.energies[c] * temperature
+            }
+            diagnostics += result.diagnostics.map { (block, $0) }
+        }
+        let seconds = Date().timeIntervalSince(clock)
+        let sampled = trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)
+        return Result(futures: sampled, energies: energies, diagnostics: diagnostics, seconds: seconds)
+    }
+
+    /// The feedforward prediction of `total` states after `context` (its last fk states are read), chained.
+    static func feedforward(_ ff: FeedforwardPredictor, context: [Double], total: Int) -> [Double] {
+        let (fk, S) = (ff.encoding.contextLength, ff.encoding.stateSize)
+        var path = Array(context.suffix(fk * S)).map(Float.init)
+        while path.count < (fk + total) * S { path += ff.predict(context: Array(path.suffix(fk * S))) }
+        return path[(fk * S)..<((fk + total) * S)].map(Double.init)
+    }
+}
+
+/// The seeded stream that draws the chains' starting points.
+private struct ChainSeed {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed ^ 0x5DEE_CE66_D1CE_4E5B }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func gaussian() -> Double {
+        let u1 = 1 - Double(next() >> 11) * 0x1.0p-53, u2 = Double(next() >> 11) * 0x1.0p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
