@@ -28,6 +28,37 @@ enum EBMProcess {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// The repository's trajectories/ folder (committed recipes and training configs).
+    static let recipes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("trajectories").path
+
+    /// Runs `ebm` and fails the test (with its stderr) unless it exits 0.
+    @discardableResult
+    static func succeeding(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let r = try run(arguments)
+        XCTAssertEqual(r.status, 0, "ebm \(arguments.joined(separator: " ")):\n\(r.stderr)", file: file, line: line)
+        return r
+    }
+
+    /// Generates the tiny recipe into `scratch` (reacher2: S = 4, 31 states per episode) and trains
+    /// an energy model and a feedforward baseline on it for 10 steps (k = 4, H = 4).
+    static func tinyTrainedRuns(in scratch: URL) throws -> (data: String, ebmRun: String, ffRun: String) {
+        let data = scratch.appendingPathComponent("data").path
+        try succeeding(["generate", "reacher2-tiny", "--recipes", recipes, "--out", data])
+        var config = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: recipes + "/reacher2-tiny.train.json"))) as! [String: Any]
+        var optimization = config["optimization"] as! [String: Any]
+        optimization["steps"] = 10
+        config["optimization"] = optimization
+        (config["checkpointEvery"], config["logEvery"]) = (10, 5)
+        let configFile = scratch.appendingPathComponent("tiny.train.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
+        let (ebmRun, ffRun) = (scratch.appendingPathComponent("ebm").path, scratch.appendingPathComponent("ff").path)
+        try succeeding(["train", "--data", data, "--config", configFile.path, "--out", ebmRun, "--quiet"])
+        try succeeding(["train", "--data", data, "--model", "feedforward", "--config", configFile.path, "--out", ffRun, "--quiet"])
+        return (data, ebmRun, ffRun)
+    }
+
     /// A fresh temporary directory for one test.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ebm-tests-\(UUID().uuidString)")

@@ -3,35 +3,15 @@ import XCTest
 
 /// `ebm evaluate` on the tiny recipe: generate, train a few steps (EBM and feedforward), evaluate.
 final class EvaluateTests: XCTestCase {
-    let recipes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("trajectories").path
     var scratch: URL!
     override func setUpWithError() throws { scratch = try EBMProcess.temporaryDirectory() }
     override func tearDownWithError() throws { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
 
-    func ebm(_ arguments: [String]) throws -> EBMProcess.Result {
-        let r = try EBMProcess.run(arguments)
-        XCTAssertEqual(r.status, 0, "ebm \(arguments.joined(separator: " ")):\n\(r.stderr)")
-        return r
-    }
-
     func testEvaluateWritesMetricsAndPlot() throws {
-        // the tiny recipe (reacher2, 4 goals: S = 4, 31 states per episode), k = 4, H = 4, 10 training steps
-        let data = scratch.appendingPathComponent("data").path
-        _ = try ebm(["generate", "reacher2-tiny", "--recipes", recipes, "--out", data])
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recipes + "/reacher2-tiny.train.json"))) as! [String: Any]
-        var optimization = config["optimization"] as! [String: Any]
-        optimization["steps"] = 10
-        config["optimization"] = optimization
-        (config["checkpointEvery"], config["logEvery"]) = (10, 5)
-        let configFile = scratch.appendingPathComponent("tiny.train.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
-        let (ebmRun, ffRun) = (scratch.appendingPathComponent("ebm").path, scratch.appendingPathComponent("ff").path)
-        _ = try ebm(["train", "--data", data, "--config", configFile.path, "--out", ebmRun, "--quiet"])
-        _ = try ebm(["train", "--data", data, "--model", "feedforward", "--config", configFile.path, "--out", ffRun, "--quiet"])
+        let (data, ebmRun, ffRun) = try EBMProcess.tinyTrainedRuns(in: scratch)
 
         let out = scratch.appendingPathComponent("eval")
-        let r = try ebm(["evaluate", "--model", ebmRun, "--baseline", ffRun, "--data", data, "--episodes", "2", "--samples", "4",
+        let r = try EBMProcess.succeeding(["evaluate", "--model", ebmRun, "--baseline", ffRun, "--data", data, "--episodes", "2", "--samples", "4",
                          "--steps", "8", "--sampler", "mala", "--out", out.path])
         XCTAssertTrue(r.stdout.contains("evaluate: 2 episodes × 4 futures of 27 states"), r.stdout)
         XCTAssertTrue(r.stdout.contains("EBM") && r.stdout.contains("feedforward"), r.stdout)

@@ -3,8 +3,6 @@ import XCTest
 
 /// `ebm generate` and `ebm dataset` on the tiny recipe, through the built binary.
 final class GenerateTests: XCTestCase {
-    let recipes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("trajectories").path
     var scratch: URL!
     override func setUpWithError() throws { scratch = try EBMProcess.temporaryDirectory() }
     override func tearDownWithError() throws { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
@@ -18,7 +16,7 @@ final class GenerateTests: XCTestCase {
     }
 
     func generate(_ extra: [String]) throws -> EBMProcess.Result {
-        try EBMProcess.run(["generate", "reacher2-tiny", "--recipes", recipes] + extra)
+        try EBMProcess.run(["generate", "reacher2-tiny", "--recipes", EBMProcess.recipes] + extra)
     }
 
     func testGenerateIsDeterministicAcrossThreadsAndShards() throws {
@@ -54,7 +52,7 @@ final class GenerateTests: XCTestCase {
         let shard = try generate(["--out", out, "--shard", "2/2"])
         XCTAssertNotEqual(shard.status, 0)
         XCTAssertTrue(shard.stderr.contains("--shard 2/2: shard index 2 is out of range 0..<2"), shard.stderr)
-        let missing = try EBMProcess.run(["generate", "no-such-recipe", "--recipes", recipes, "--out", out])
+        let missing = try EBMProcess.run(["generate", "no-such-recipe", "--recipes", EBMProcess.recipes, "--out", out])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no-such-recipe.json: no such recipe file"), missing.stderr)
         let bad = scratch.appendingPathComponent("bad.json")

@@ -4,36 +4,16 @@ import XCTest
 
 /// `ebm predict` on the tiny recipe: generate, train a few steps (EBM and feedforward), sample.
 final class PredictTests: XCTestCase {
-    let recipes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("trajectories").path
     var scratch: URL!
     override func setUpWithError() throws { scratch = try EBMProcess.temporaryDirectory() }
     override func tearDownWithError() throws { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
 
-    func ebm(_ arguments: [String]) throws -> EBMProcess.Result {
-        let r = try EBMProcess.run(arguments)
-        XCTAssertEqual(r.status, 0, "ebm \(arguments.joined(separator: " ")):\n\(r.stderr)")
-        return r
-    }
-
     func testPredictWritesSamplesOfEveryShapeForEachSampler() throws {
-        // the tiny recipe (reacher2: S = 4, 31 states per episode), k = 4, H = 4, 10 training steps
-        let data = scratch.appendingPathComponent("data").path
-        _ = try ebm(["generate", "reacher2-tiny", "--recipes", recipes, "--out", data])
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recipes + "/reacher2-tiny.train.json"))) as! [String: Any]
-        var optimization = config["optimization"] as! [String: Any]
-        optimization["steps"] = 10
-        config["optimization"] = optimization
-        (config["checkpointEvery"], config["logEvery"]) = (10, 5)
-        let configFile = scratch.appendingPathComponent("tiny.train.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
-        let (ebmRun, ffRun) = (scratch.appendingPathComponent("ebm").path, scratch.appendingPathComponent("ff").path)
-        _ = try ebm(["train", "--data", data, "--config", configFile.path, "--out", ebmRun, "--quiet"])
-        _ = try ebm(["train", "--data", data, "--model", "feedforward", "--config", configFile.path, "--out", ffRun, "--quiet"])
+        let (data, ebmRun, ffRun) = try EBMProcess.tinyTrainedRuns(in: scratch)
 
         for (sampler, horizon) in [("langevin", 10), ("mala", 4), ("hmc", 6)] {
             let out = scratch.appendingPathComponent("\(sampler).npz").path
-            let r = try ebm(["predict", "--model", ebmRun, "--data", data, "--episode", "1", "--context-start", "3",
+            let r = try EBMProcess.succeeding(["predict", "--model", ebmRun, "--data", data, "--episode", "1", "--context-start", "3",
                              "--samples", "8", "--steps", "12", "--sampler", sampler, "--horizon", "\(horizon)",
                              "--baseline", ffRun, "--out", out])
             XCTAssertTrue(r.stdout.contains("predict: 8 futures × \(horizon) states (\(sampler) at T = "), r.stdout)
@@ -75,7 +55,7 @@ final class PredictTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--episode 99:") && bad.stderr.contains("episodes"), bad.stderr)
         let again = scratch.appendingPathComponent("again.npz").path
-        _ = try ebm(["predict", "--model", ebmRun, "--data", data, "--episode", "1", "--context-start", "3", "--samples", "8",
+        try EBMProcess.succeeding(["predict", "--model", ebmRun, "--data", data, "--episode", "1", "--context-start", "3", "--samples", "8",
                      "--steps", "12", "--sampler", "mala", "--horizon", "4", "--baseline", ffRun, "--out", again])
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)),
                        try Data(contentsOf: scratch.appendingPathComponent("mala.npz")))
