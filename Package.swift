@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Scene", targets: ["Scene"]),
         .library(name: "Viewer", targets: ["Viewer"]),
+        .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Scoring", targets: ["Scoring"]),
         .executable(name: "ebm", targets: ["ebm"]),
     ],
     dependencies: [
@@ -74,11 +76,18 @@ let package = Package(
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
         .target(name: "Viewer", dependencies: ["Scene", "CGLFW", "CPNG", "CFreeType"], exclude: ["README.md"]),
 
+        // MARK: - Planning: composable plan energies, Langevin/MALA/MPPI/CEM planners, MPC in the simulator
+        .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
+                exclude: ["README.md"]),
+        // MARK: - Scoring: energies as judges — anomaly scores, AUROC, OOD shifts, intent, composition
+        .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
+                exclude: ["README.md"]),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels", "Sampling",
+                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels", "Sampling", "Planning", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +101,8 @@ let package = Package(
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

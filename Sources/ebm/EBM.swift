@@ -7,7 +7,7 @@ struct EBM: ParsableCommand {
         commandName: "ebm",
         abstract: "Simulate robots, train energy-based models of their dynamics, sample and plan.",
         version: "0.1.0",
-        subcommands: [Simulate.self, Model.self, Bench.self, Generate.self, Dataset.self, View.self, Train.self, Predict.self, Evaluate.self]
+        subcommands: [Simulate.self, Model.self, Bench.self, Generate.self, Dataset.self, View.self, Train.self, Predict.self, Evaluate.self, Plan.self, Score.self, Compose.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct EBM: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed (build with -c release).",
-        subcommands: [BenchSim.self, BenchNN.self]
+        subcommands: [BenchSim.self, BenchNN.self, BenchSample.self, BenchPlan.self]
     )
 }

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+// Placeholder while the command is being built (replaced by its real implementation).
+struct BenchSample: ParsableCommand {
+    func run() throws { throw CLIError("not built yet") }
+}

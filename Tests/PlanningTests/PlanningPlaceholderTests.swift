@@ -1,0 +1,3 @@
+import XCTest
+@testable import Planning
+final class PlanningPlaceholderTests: XCTestCase {}

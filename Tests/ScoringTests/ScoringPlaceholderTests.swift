@@ -1,0 +1,3 @@
+import XCTest
+@testable import Scoring
+final class ScoringPlaceholderTests: XCTestCase {}
