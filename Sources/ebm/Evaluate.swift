@@ -32,6 +32,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Validity radius around a goal, in metres.") var radius: Double = 0.02
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output folder.") var out: String
+    @Flag(help: "Out-of-distribution benchmark: energies of test data vs shifted trajectories (AUROC, FPR at 95% TPR).")
+    var ood = false
 
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
@@ -49,6 +51,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        if ood { return try OODEvaluation.run(self) }
         let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
         do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(model)) } catch let e as TrainingError { throw CLIError(e.description) }
         let enc = energyModel.encoding
