@@ -4,22 +4,36 @@
 import NeuralCore
 
 /// Unadjusted Langevin dynamics on the future features z of normalised rows, context fixed:
-/// z ← z − stepSize · clamp(∂E/∂z, ±gradientClip) + noise · N(0, 1)   (K steps).
+/// z ← z − η_t · clamp(∂E/∂z, ±gradientClip) + σ_t · N(0, 1)   (K steps; η_t, σ_t from
+/// `LangevinConfiguration.schedule`).
 public enum LangevinChains {
-    /// Runs `configuration.steps` steps on `rows` (B, width) in place; returns the mean over
-    /// steps and chains of ‖∂E/∂z‖ before clamping.
+    /// What the improved-CD terms need from the chain's last step x_K = x_{K−1} − η·clamp(g) + σ·ξ.
+    public struct LastStep {
+        /// The rows before the last step, x_{K−1} (B, width).
+        public var rows: [Float]
+        /// 1 where the last step's gradient was inside the clamp (∂x_K/∂g = −η there), else 0 (B, width; context 0).
+        public var unclamped: [Float]
+        /// η of the last step.
+        public var stepSize: Float
+    }
+
+    /// Runs the chains on `rows` (B, width) in place; returns the mean over steps and chains of
+    /// ‖∂E/∂z‖ before clamping and, when `captureLastStep`, the state before the last step.
     @discardableResult
     public static func run(_ model: TrajectoryEnergyModel, rows: inout [Float], configuration: LangevinConfiguration,
-                           steps: Int? = nil, generator: inout SeededGenerator) -> Float {
+                           steps: Int? = nil, generator: inout SeededGenerator,
+                           captureLastStep: Bool = false) -> (gradientNorm: Float, lastStep: LastStep?) {
         let (C, W) = (model.encoding.contextWidth, model.encoding.width)
         let batch = rows.count / W
         let steps = steps ?? configuration.steps
-        guard batch > 0, steps > 0 else { return 0 }
+        guard batch > 0, steps > 0 else { return (0, nil) }
         var energies = [Float](repeating: 0, count: batch)
         var gradient = [Float](repeating: 0, count: rows.count)
         var normSum: Double = 0
+        var lastStep: LastStep?
         let clip = configuration.gradientClip
-        for _ in 0..<steps {
+        for t in 0..<steps {
+            let (eta, sigma) = configuration.schedule(step: t, of: steps)
             rows.withUnsafeBufferPointer { x in
                 energies.withUnsafeMutableBufferPointer { e in
                     gradient.withUnsafeMutableBufferPointer { g in
@@ -28,17 +42,22 @@ public enum LangevinChains {
                     }
                 }
             }
+            if t == steps - 1 && captureLastStep {
+                var unclamped = [Float](repeating: 0, count: rows.count)
+                for b in 0..<batch { for j in (b * W + C)..<((b + 1) * W) where clip <= 0 || abs(gradient[j]) < clip { unclamped[j] = 1 } }
+                lastStep = LastStep(rows: rows, unclamped: unclamped, stepSize: eta)
+            }
             for b in 0..<batch {
                 var squared: Float = 0
                 for j in (b * W + C)..<((b + 1) * W) {
                     let g = gradient[j]
                     squared += g * g
                     let clamped = clip > 0 ? min(max(g, -clip), clip) : g
-                    rows[j] += -configuration.stepSize * clamped + configuration.noise * generator.nextGaussian()
+                    rows[j] += -eta * clamped + sigma * generator.nextGaussian()
                 }
                 normSum += Double(squared.squareRoot())
             }
         }
-        return Float(normSum / Double(steps * batch))
+        return (Float(normSum / Double(steps * batch)), lastStep)
     }
 }

@@ -173,10 +173,19 @@ public final class Trainer {
         return .finished
     }
 
-    /// A batch of data rows (B, width), normalised.
+    /// A batch of data rows (B, width), normalised; the first `episodeStartFraction` of them
+    /// replaced by windows starting in the first `episodeStartSpan` steps of random episodes.
     private func dataRows() -> [Float] {
         var context: [Float] = [], future: [Float] = []
-        windows.gather(batches.next(), context: &context, future: &future)
+        var indices = batches.next()
+        let d = configuration.data
+        let starts = Int((d.episodeStartFraction * Float(indices.count)).rounded())
+        let span = min(d.episodeStartSpan, windows.perEpisode)
+        for i in 0..<starts {
+            let episode = Int(generator.next() % UInt64(train.episodes)), start = Int(generator.next() % UInt64(span))
+            indices[i] = episode * windows.perEpisode + start
+        }
+        windows.gather(indices, context: &context, future: &future)
         return encoding.encode(context: context, future: future)
     }
 
@@ -199,15 +208,23 @@ public final class Trainer {
                 for f in (b * W + C)..<((b + 1) * W) { negatives[f] = configuration.langevin.initialScale * generator.nextGaussian() }
             }
         }
-        let langevinNorm = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin, generator: &generator)
+        let improved = configuration.improved
+        let (langevinNorm, lastStep) = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin, generator: &generator,
+                                                          captureLastStep: improved.klWeight > 0 || improved.entropyWeight > 0)
         replay.insert(negatives, step: step)
 
-        // One forward over [data; samples] so backward sees both halves.
-        let energies = model.network.forward(Tensor(shape: [2 * batch, W], scalars: positives + negatives), training: true).scalars
+        // Extra rows whose parameter gradients carry the second-order terms (see `directionalPairs`).
+        var extraRows: [Float] = [], extraGradient: [Float] = []
+        if let lastStep { improvedCDPairs(samples: negatives, lastStep: lastStep, rows: &extraRows, gradient: &extraGradient) }
+        if improved.gradientPenalty > 0 { gradientPenaltyPairs(data: positives, rows: &extraRows, gradient: &extraGradient) }
+
+        // One forward over [data; samples; extra] so backward sees every term.
+        let energies = model.network.forward(Tensor(shape: [2 * batch + extraGradient.count, W], scalars: positives + negatives + extraRows),
+                                             training: true).scalars
         let alpha = configuration.optimization.energyRegularization
         let n = Float(batch)
         var lossSum: Double = 0, dataSum: Double = 0, sampleSum: Double = 0
-        var outputGradient = [Float](repeating: 0, count: 2 * batch)
+        var outputGradient = [Float](repeating: 0, count: 2 * batch) + extraGradient
         for b in 0..<batch {
             let (ep, en) = (energies[b], energies[batch + b])
             dataSum += Double(ep); sampleSum += Double(en)
@@ -222,7 +239,64 @@ public final class Trainer {
         guard metrics.loss.isFinite, abs(metrics.energyData) < threshold, abs(metrics.energySamples) < threshold else {
             throw divergence(metrics)
         }
-        return try applyGradient(outputGradient, batch: 2 * batch, metrics: metrics)
+        return try applyGradient(outputGradient, batch: outputGradient.count, metrics: metrics)
+    }
+
+    /// Rows x ± ε_b·w_b with output gradients ±c_b/(2ε_b): their parameter gradients add
+    /// Σ_b c_b · ∂/∂θ [∇ₓE_θ(x_b) · w_b] by central differences along w_b, the second-order term our
+    /// first-order layers cannot backpropagate. ε_b puts the two rows `spread` apart in normalised units.
+    static func directionalPairs(_ x: [Float], directions w: [Float], scales c: [Float], width W: Int, spread: Float = 1e-2,
+                                 rows: inout [Float], gradient: inout [Float]) {
+        for b in 0..<c.count {
+            var norm: Float = 0
+            for j in (b * W)..<((b + 1) * W) { norm += w[j] * w[j] }
+            norm = norm.squareRoot()
+            guard norm > 0, norm.isFinite, c[b] != 0 else { continue }
+            let epsilon = spread / norm
+            for sign: Float in [1, -1] {
+                rows += (0..<W).map { x[b * W + $0] + sign * epsilon * w[b * W + $0] }
+                gradient.append(sign * c[b] / (2 * epsilon))
+            }
+        }
+    }
+
+    /// The KL and entropy terms of improved CD through the last Langevin step
+    /// x_K = x_{K−1} − η·clamp(∇ₓE_θ(x_{K−1})) + σξ: with v = ∂L/∂x_K (L = λ_KL·mean E_θ̄(x_K) −
+    /// λ_H·mean log ‖z_K − nearest z_K‖, parameters frozen in L), ∂L/∂θ = −η ∂/∂θ[∇ₓE_θ(x_{K−1})·(m ⊙ v)],
+    /// m masking clamped elements (Du et al. 2021, eq. 7 and 8).
+    private func improvedCDPairs(samples: [Float], lastStep: LangevinChains.LastStep, rows: inout [Float], gradient: inout [Float]) {
+        let (C, W) = (encoding.contextWidth, encoding.width)
+        let batch = samples.count / W, n = Float(batch), improved = configuration.improved
+        var v = [Float](repeating: 0, count: samples.count)
+        if improved.klWeight > 0 {
+            let (_, g) = energyModel!.energyAndRowGradient(rows: samples)
+            for j in 0..<v.count { v[j] += improved.klWeight / n * g[j] }
+        }
+        if improved.entropyWeight > 0 && batch > 1 {
+            for b in 0..<batch {
+                var best = Float.infinity, nearest = b
+                for o in 0..<batch where o != b {
+                    var d: Float = 0
+                    for j in C..<W { let r = samples[b * W + j] - samples[o * W + j]; d += r * r }
+                    if d < best { (best, nearest) = (d, o) }
+                }
+                guard best > 0 else { continue }
+                for j in C..<W { v[b * W + j] -= improved.entropyWeight / n * (samples[b * W + j] - samples[nearest * W + j]) / best }
+            }
+        }
+        for j in 0..<v.count { v[j] *= lastStep.unclamped[j] }
+        Self.directionalPairs(lastStep.rows, directions: v, scales: [Float](repeating: -lastStep.stepSize, count: batch), width: W,
+                              rows: &rows, gradient: &gradient)
+    }
+
+    /// λ·mean ‖∇_z E(data)‖²: ∂/∂θ = (2λ/B) ∂/∂θ[∇ₓE_θ(x)·g] with g the (frozen) gradient itself.
+    private func gradientPenaltyPairs(data: [Float], rows: inout [Float], gradient: inout [Float]) {
+        let (C, W) = (encoding.contextWidth, encoding.width)
+        let batch = data.count / W
+        var (_, g) = energyModel!.energyAndRowGradient(rows: data)
+        for b in 0..<batch { for j in (b * W)..<(b * W + C) { g[j] = 0 } }
+        let scale = 2 * configuration.improved.gradientPenalty / Float(batch)
+        Self.directionalPairs(data, directions: g, scales: [Float](repeating: scale, count: batch), width: W, rows: &rows, gradient: &gradient)
     }
 
     /// One baseline step: MSE between predicted and true normalised futures.
@@ -301,7 +375,7 @@ public final class Trainer {
             for b in 0..<count {
                 for f in (b * W + C)..<((b + 1) * W) { samples[f] = configuration.langevin.initialScale * generator.nextGaussian() }
             }
-            let norm = LangevinChains.run(model, rows: &samples, configuration: configuration.langevin, steps: chainSteps, generator: &generator)
+            let norm = LangevinChains.run(model, rows: &samples, configuration: configuration.langevin, steps: chainSteps, generator: &generator).gradientNorm
             let sampleEnergies = model.energies(rows: samples)
             var squared: Double = 0
             for b in 0..<count { for j in 0..<F { let r = samples[b * W + C + j] - rows[b * W + C + j]; squared += Double(r * r) } }

@@ -11,6 +11,15 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     case feedforward
 }
 
+/// The energy network's shape.
+public enum Architecture: String, Codable, Sendable, CaseIterable {
+    /// Linear + SiLU layers on the flattened window.
+    case mlp
+    /// Temporal convolutions over the window's k + H states (time-major rows are (time, state)
+    /// sequences), then one linear read-out: the parameter count does not grow with H.
+    case temporalConvolution = "temporal-convolution"
+}
+
 /// The window and network: shared by the energy model and the feedforward baseline.
 public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// States of context k (the last k states, current one included).
@@ -25,6 +34,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var futureAsDelta = true
     /// Spectral normalisation on every linear layer of the energy network.
     public var spectralNorm = false
+    /// The energy network's shape (the feedforward baseline is always an MLP).
+    public var architecture = Architecture.mlp
+    /// Channels of every temporal-convolution layer (`depth` layers).
+    public var channels = 64
+    /// Taps of every temporal-convolution kernel, in states.
+    public var kernelSize = 5
 
     public init() {}
 }
@@ -42,6 +57,20 @@ public struct LangevinConfiguration: Codable, Equatable, Sendable {
     public var noise: Float = 0.1
     /// Standard deviation of fresh chains' initial z (normalised units).
     public var initialScale: Float = 1
+    /// Step size at the last step: the step moves geometrically from `stepSize` to this over the
+    /// chain (nil: constant). Annealing lets extra test-time steps refine instead of wander.
+    public var finalStepSize: Float?
+    /// Noise at the last step: the noise moves linearly from `noise` to this (nil: constant).
+    public var finalNoise: Float?
+
+    /// Step size and noise at step `t` of an `n`-step chain.
+    public func schedule(step t: Int, of n: Int) -> (stepSize: Float, noise: Float) {
+        guard n > 1 else { return (finalStepSize ?? stepSize, finalNoise ?? noise) }
+        let fraction = Float(t) / Float(n - 1)
+        let eta = finalStepSize.map { stepSize * pow($0 / stepSize, fraction) } ?? stepSize
+        let sigma = finalNoise.map { noise + ($0 - noise) * fraction } ?? noise
+        return (eta, sigma)
+    }
 
     public init() {}
 }
@@ -52,6 +81,31 @@ public struct ReplayConfiguration: Codable, Equatable, Sendable {
     public var fraction: Float = 0.95
     /// Samples kept (oldest replaced first).
     public var capacity = 10_000
+
+    public init() {}
+}
+
+/// Which windows make up a batch.
+public struct DataConfiguration: Codable, Equatable, Sendable {
+    /// Share of each batch drawn from the first `episodeStartSpan` windows of random episodes:
+    /// episode starts are rare in the data but are the most ambiguous contexts (0 = plain shuffling).
+    public var episodeStartFraction: Float = 0
+    /// Window starts 0..<span count as episode starts.
+    public var episodeStartSpan = 1
+
+    public init() {}
+}
+
+/// Improved contrastive divergence (Du et al. 2021): terms that reach the parameters through the
+/// sampler's last Langevin step, so the model is also trained to make that step land on low energy
+/// (KL) and spread out (nearest-neighbour entropy). Both weights 0 = plain CD.
+public struct ImprovedCDConfiguration: Codable, Equatable, Sendable {
+    /// Weight of E_θ̄(x_K(θ)), the energy (frozen parameters) after the last step.
+    public var klWeight: Float = 0
+    /// Weight of −log ‖z_K − nearest other z_K‖ over the batch's samples.
+    public var entropyWeight: Float = 0
+    /// Weight of ‖∂E/∂x(data)‖² (usually harmful: it flattens the energy around the data).
+    public var gradientPenalty: Float = 0
 
     public init() {}
 }
@@ -83,6 +137,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var langevin = LangevinConfiguration()
     public var replay = ReplayConfiguration()
     public var optimization = OptimizationConfiguration()
+    public var data = DataConfiguration()
+    public var improved = ImprovedCDConfiguration()
     /// Steps between checkpoints (0 = only at the end).
     public var checkpointEvery = 500
     /// Steps between metric lines.
@@ -124,9 +180,16 @@ extension TrainingConfiguration {
         try check(model.horizon >= 1, "model.horizon \(model.horizon) must be >= 1")
         try check(model.hiddenWidth >= 1, "model.hiddenWidth \(model.hiddenWidth) must be >= 1")
         try check(model.depth >= 1, "model.depth \(model.depth) must be >= 1")
+        try check(model.channels >= 1 && model.kernelSize >= 1, "model.channels and model.kernelSize must be >= 1")
         try check(langevin.steps >= 0, "langevin.steps \(langevin.steps) must be >= 0")
         try check(langevin.stepSize >= 0 && langevin.noise >= 0 && langevin.gradientClip >= 0 && langevin.initialScale > 0,
                   "langevin.stepSize, noise and gradientClip must be >= 0 and initialScale > 0")
+        try check((langevin.finalStepSize ?? 1) > 0 && (langevin.finalStepSize ?? 1).isFinite, "langevin.finalStepSize must be > 0")
+        try check((langevin.finalNoise ?? 0) >= 0 && (langevin.finalNoise ?? 0).isFinite, "langevin.finalNoise must be >= 0")
+        try check((0...1).contains(data.episodeStartFraction), "data.episodeStartFraction \(data.episodeStartFraction) must be in [0, 1]")
+        try check(data.episodeStartSpan >= 1, "data.episodeStartSpan \(data.episodeStartSpan) must be >= 1")
+        try check(improved.klWeight >= 0 && improved.entropyWeight >= 0 && improved.gradientPenalty >= 0,
+                  "improved.klWeight, entropyWeight and gradientPenalty must be >= 0")
         try check((0...1).contains(replay.fraction), "replay.fraction \(replay.fraction) must be in [0, 1]")
         try check(replay.capacity >= 1, "replay.capacity \(replay.capacity) must be >= 1")
         try check(optimization.steps >= 1, "optimization.steps \(optimization.steps) must be >= 1")
@@ -194,7 +257,7 @@ extension KeyedDecodingContainer {
 
 extension ModelConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case contextLength, horizon, hiddenWidth, depth, futureAsDelta, spectralNorm
+        case contextLength, horizon, hiddenWidth, depth, futureAsDelta, spectralNorm, architecture, channels, kernelSize
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -206,11 +269,19 @@ extension ModelConfiguration {
         depth = try c.value(.depth, or: d.depth)
         futureAsDelta = try c.value(.futureAsDelta, or: d.futureAsDelta)
         spectralNorm = try c.value(.spectralNorm, or: d.spectralNorm)
+        if let name = try c.decodeIfPresent(String.self, forKey: .architecture) {
+            guard let value = Architecture(rawValue: name) else {
+                throw TrainingError("model.architecture '\(name)' is not one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            architecture = value
+        }
+        channels = try c.value(.channels, or: d.channels)
+        kernelSize = try c.value(.kernelSize, or: d.kernelSize)
     }
 }
 
 extension LangevinConfiguration {
-    enum CodingKeys: String, CodingKey, CaseIterable { case steps, stepSize, gradientClip, noise, initialScale }
+    enum CodingKeys: String, CodingKey, CaseIterable { case steps, stepSize, gradientClip, noise, initialScale, finalStepSize, finalNoise }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -220,6 +291,8 @@ extension LangevinConfiguration {
         gradientClip = try c.value(.gradientClip, or: d.gradientClip)
         noise = try c.value(.noise, or: d.noise)
         initialScale = try c.value(.initialScale, or: d.initialScale)
+        finalStepSize = try c.decodeIfPresent(Float.self, forKey: .finalStepSize)
+        finalNoise = try c.decodeIfPresent(Float.self, forKey: .finalNoise)
     }
 }
 
@@ -231,6 +304,29 @@ extension ReplayConfiguration {
         let d = ReplayConfiguration()
         fraction = try c.value(.fraction, or: d.fraction)
         capacity = try c.value(.capacity, or: d.capacity)
+    }
+}
+
+extension DataConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable { case episodeStartFraction, episodeStartSpan }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DataConfiguration()
+        episodeStartFraction = try c.value(.episodeStartFraction, or: d.episodeStartFraction)
+        episodeStartSpan = try c.value(.episodeStartSpan, or: d.episodeStartSpan)
+    }
+}
+
+extension ImprovedCDConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable { case klWeight, entropyWeight, gradientPenalty }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ImprovedCDConfiguration()
+        klWeight = try c.value(.klWeight, or: d.klWeight)
+        entropyWeight = try c.value(.entropyWeight, or: d.entropyWeight)
+        gradientPenalty = try c.value(.gradientPenalty, or: d.gradientPenalty)
     }
 }
 
@@ -255,7 +351,7 @@ extension OptimizationConfiguration {
 
 extension TrainingConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case seed, model, langevin, replay, optimization, checkpointEvery, logEvery
+        case seed, model, langevin, replay, optimization, data, improved, checkpointEvery, logEvery
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -266,6 +362,8 @@ extension TrainingConfiguration {
         langevin = try c.value(.langevin, or: d.langevin)
         replay = try c.value(.replay, or: d.replay)
         optimization = try c.value(.optimization, or: d.optimization)
+        data = try c.value(.data, or: d.data)
+        improved = try c.value(.improved, or: d.improved)
         checkpointEvery = try c.value(.checkpointEvery, or: d.checkpointEvery)
         logEvery = try c.value(.logEvery, or: d.logEvery)
     }

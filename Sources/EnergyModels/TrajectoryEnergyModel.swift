@@ -21,8 +21,10 @@ public final class TrajectoryEnergyModel {
                      "TrajectoryEnergyModel: encoding window differs from the configuration")
         self.configuration = configuration
         self.encoding = encoding
-        network = Sequential(Self.layers(configuration, inputWidth: encoding.width, outputWidth: 1,
-                                         spectralNorm: configuration.spectralNorm), seed: seed)
+        let layers = configuration.architecture == .temporalConvolution
+            ? Self.convolutionLayers(configuration, length: configuration.contextLength + configuration.horizon, stateSize: encoding.stateSize)
+            : Self.layers(configuration, inputWidth: encoding.width, outputWidth: 1, spectralNorm: configuration.spectralNorm)
+        network = Sequential(layers, seed: seed)
     }
 
     init(configuration: ModelConfiguration, encoding: WindowEncoding, network: Sequential) {
@@ -41,6 +43,21 @@ public final class TrajectoryEnergyModel {
             width = c.hiddenWidth
         }
         layers.append(dense(width, outputWidth))
+        return layers
+    }
+
+    /// (TemporalConvolution + SiLU) × depth over the (k + H, S) sequence, then Linear → 1
+    /// (spectrally normalised when asked).
+    static func convolutionLayers(_ c: ModelConfiguration, length: Int, stateSize: Int) -> [any Layer] {
+        var layers: [any Layer] = []
+        var channels = stateSize
+        for _ in 0..<c.depth {
+            layers += [TemporalConvolution(length: length, inputChannels: channels, outputChannels: c.channels, kernelSize: c.kernelSize),
+                       SiLU(width: length * c.channels)]
+            channels = c.channels
+        }
+        let width = length * channels
+        layers.append(c.spectralNorm ? SpectralNormLinear(inputWidth: width, outputWidth: 1) : Linear(inputWidth: width, outputWidth: 1))
         return layers
     }
 

@@ -17,9 +17,20 @@ public struct LangevinSampler: ChainSampler {
     public var gradientClip: Double?
     /// η at the last step for an annealed run; nil: constant η.
     public var finalStepSize: Double?
+    /// σ at the last step, reached linearly from `noiseScale` (the schedule of the training chains,
+    /// `LangevinConfiguration.finalNoise`); nil: σ follows √η.
+    public var finalNoiseScale: Double?
 
-    public init(stepSize: Double, noiseScale: Double? = nil, gradientClip: Double? = nil, finalStepSize: Double? = nil) {
+    public init(stepSize: Double, noiseScale: Double? = nil, gradientClip: Double? = nil, finalStepSize: Double? = nil,
+                finalNoiseScale: Double? = nil) {
         (self.stepSize, self.noiseScale, self.gradientClip, self.finalStepSize) = (stepSize, noiseScale, gradientClip, finalStepSize)
+        self.finalNoiseScale = finalNoiseScale
+    }
+
+    /// σ at step `t` of `n`.
+    func noise(at t: Int, of n: Int, stepSize eta: Double) -> Double {
+        if let s = noiseScale, let f = finalNoiseScale { return n > 1 ? s + (f - s) * Double(t) / Double(n - 1) : f }
+        return noiseScale.map { $0 * (eta / stepSize).squareRoot() } ?? (2 * eta).squareRoot()
     }
 
     /// η at step `t` of `n`.
@@ -35,13 +46,14 @@ public struct LangevinSampler: ChainSampler {
         if let s = noiseScale { guard s.isFinite && s >= 0 else { throw SamplingError("noiseScale must be finite and ≥ 0, got \(s)") } }
         if let c = gradientClip { try checkPositive(c, "gradientClip") }
         if let f = finalStepSize { try checkPositive(f, "finalStepSize") }
+        if let f = finalNoiseScale { guard f.isFinite && f >= 0 else { throw SamplingError("finalNoiseScale must be finite and ≥ 0, got \(f)") } }
         let d = energy.dimension
         var x = initial, random = ChainRandom(seed: seed, chains: chains)
         var (e, g) = energy.energiesAndGradients(x, count: chains)
         var history: [StepDiagnostics] = [], converged = false
         for t in 0..<stopping.maxSteps {
             let eta = stepSize(at: t, of: stopping.maxSteps)
-            let sigma = noiseScale.map { $0 * (eta / stepSize).squareRoot() } ?? (2 * eta).squareRoot()
+            let sigma = noise(at: t, of: stopping.maxSteps, stepSize: eta)
             let norm = meanNorm(g, chains: chains, dimension: d)
             // the move: drift down the (clamped) gradient plus fresh noise, chain by chain
             for b in 0..<chains {

@@ -6,10 +6,12 @@ final class TrajectoryEnergyModelTests: XCTestCase {
     /// ∂E/∂future in raw units against central differences of E through encode (normalisation
     /// and deltas) and the network: an independent path for every element.
     func testFutureGradientMatchesFiniteDifferences() {
-        for spectralNorm in [false, true] {
+        for (spectralNorm, architecture) in [(false, Architecture.mlp), (true, .mlp), (false, .temporalConvolution), (true, .temporalConvolution)] {
             var configuration = ModelConfiguration()
             (configuration.contextLength, configuration.horizon, configuration.hiddenWidth, configuration.depth) = (2, 2, 16, 2)
+            (configuration.channels, configuration.kernelSize) = (6, 3)
             configuration.spectralNorm = spectralNorm
+            configuration.architecture = architecture
             let (S, k, H) = (3, 2, 2)
             var g = SeededGenerator(seed: 7)
             let width = (k + H) * S
@@ -31,7 +33,7 @@ final class TrajectoryEnergyModelTests: XCTestCase {
                 let difference = (model.energies(context: context, future: plus)[b] - model.energies(context: context, future: minus)[b]) / (2 * h)
                 worst = max(worst, abs(gradient[i] - difference))
                 XCTAssertTrue(close(gradient[i], difference, absolute: 2e-3, relative: 1e-2),
-                              "spectralNorm \(spectralNorm), element \(i): analytic \(gradient[i]), finite difference \(difference)")
+                              "\(architecture), spectralNorm \(spectralNorm), element \(i): analytic \(gradient[i]), finite difference \(difference)")
             }
             print("future gradient vs central differences (spectralNorm \(spectralNorm)): max |error| \(worst)")
         }
