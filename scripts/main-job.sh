@@ -45,16 +45,37 @@ echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs 
 $ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate
 
+echo "== 6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
+$ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4.npz
+$ebm generate reacher2-goals4-random
+$ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4-random --online \
+  --calibration trajectories/generated/reacher2-goals4 --fpr 0.05 --out out/score/reacher2-goals4-random.npz
+$ebm evaluate --ood --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood
+
+echo "== 6c. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
+$ebm generate pointmass2d-plan
+$ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs/plan-pointmass2d
+$ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
+  --planner langevin --out out/plan-pointmass2d
+cat out/plan-pointmass2d/summary.json; echo
+
 echo "== 7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
 run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
 run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 --hud \
   --futures out/reacher2-goals4-predict.npz --size 1024x768 --screenshot out/reacher2-goals4-futures.png
 $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 \
   --futures out/reacher2-goals4-predict.npz --svg out/reacher2-goals4-futures.svg
+run_gl $ebm view --robot pointmass2d --plan out/plan-pointmass2d --hud --size 1024x768 --screenshot out/plan-pointmass2d.png
+run_gl $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz --frame 30 --hud --size 1024x768 \
+  --screenshot out/reacher2-goals4-predict.png
+run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
+  --episode 3 --samples 16 --steps 60 --frame 8 --hud --size 1024x768 --screenshot out/reacher2-goals4-live.png
 
 echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
+$ebm bench sample
 
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)
-if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --data trajectories/generated/reacher2-goals4 || true; fi
+if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi

@@ -58,8 +58,8 @@ public struct DatasetGenerator {
         if robotPath.hasSuffix(".xml"), !robotPath.hasPrefix("/"), let file {
             robotPath = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(robotPath).path
         }
-        let loaded: RobotModel
-        let text: [UInt8]
+        var loaded: RobotModel
+        var text: [UInt8]
         do {
             loaded = try RobotModel.load(robotPath)
             if let xml = try? RobotModel.builtinXML(recipe.robot), !recipe.robot.hasSuffix(".xml") {
@@ -69,6 +69,13 @@ public struct DatasetGenerator {
             }
         } catch let error as SimulationError {
             throw DatasetError("robot: \(error.message)", file: file)
+        }
+        if let physics = recipe.physics, !physics.isIdentity {
+            // the changed MJCF is compiled and hashed, so meta.json's model_sha256 tells the datasets apart
+            text = Array(try physics.apply(toMJCF: String(decoding: text, as: UTF8.self), file: robotPath).utf8)
+            do { loaded = try RobotModel(xml: String(decoding: text, as: UTF8.self), sourceName: loaded.source) } catch let error as SimulationError {
+                throw DatasetError("robot with physics \(physics): \(error.message)", file: file)
+            }
         }
         var options = loaded.options
         if let dt = recipe.timestep { options.timestep = dt }

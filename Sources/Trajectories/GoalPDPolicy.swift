@@ -28,6 +28,8 @@ import Simulation
 ///   M(q*) q̈* + c(q*, q̇*) − passive(q*, q̇*) (RNEA; less g(q*) when the feedback law adds g(q)),
 ///   so the PD only corrects errors and the arm tracks the move instead of lagging behind it.
 /// - `reaction_delay` (steps, default 0), `move_steps` (steps of the minimum-jerk move, default 40).
+/// - `move_steps_range`: `[shortest, longest]` — each episode draws its move's steps uniformly from
+///   this range (after its goal; fixed gains only), so the speed varies along each path.
 /// - `control_noise`: standard deviation of Gaussian noise added to each control, in control units.
 /// - `gravity_compensation` (default true).
 ///
@@ -46,6 +48,9 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     public var reactionDelay: Int
     /// Steps of the minimum-jerk move to the goal.
     public var moveSteps: Int
+    /// When set, each episode draws its move's steps uniformly from this range (after its goal), so
+    /// speed varies along each path; nil keeps `moveSteps` (and the draw order of older recipes).
+    public var moveStepsRange: ClosedRange<Int>?
     /// Control noise standard deviation, in control units.
     public var controlNoise: Double
     public var gravityCompensation: Bool
@@ -56,7 +61,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     let dt: Double
 
     public init(parameters p: RecipeObject, model: RobotModel) throws {
-        try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "natural_frequency", "damping_ratio", "reaction_delay", "move_steps", "control_noise",
+        try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "natural_frequency", "damping_ratio", "reaction_delay", "move_steps", "move_steps_range", "control_noise",
                                  "gravity_compensation", "feedforward", "ik"])
         let (nq, nu) = (model.nq, model.nu)
         guard model.nq == model.nv else {
@@ -83,6 +88,14 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         }
         reactionDelay = try p.int("reaction_delay", default: 0, minimum: 0)
         moveSteps = try p.int("move_steps", default: 40, minimum: 1)
+        if p["move_steps_range"] != nil {
+            let range = try p.doubles("move_steps_range", count: 2, countName: "shortest and longest move, in steps")
+            guard range.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }), range[0] <= range[1] else {
+                throw p.error("move_steps_range", "expected two whole numbers 1 <= shortest <= longest, found \(range)")
+            }
+            guard p["natural_frequency"] == nil else { throw p.error("move_steps_range", "scheduled gains (natural_frequency) follow one nominal move; give kp and kd") }
+            moveStepsRange = Int(range[0])...Int(range[1])
+        }
         controlNoise = try p.double("control_noise", default: 0, in: 0...1e6)
         if let g = p["gravity_compensation"] {
             guard case .bool(let flag) = g else { throw p.error("gravity_compensation", "expected true or false, found \(g.kindName)") }
@@ -171,8 +184,9 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     }
 
     /// The target path from `start` to `end`: positions, velocities and accelerations [T, nq].
-    func targetPath(start: [Double], end: [Double], steps T: Int) -> (qpos: [Double], qvel: [Double], qacc: [Double]) {
+    func targetPath(start: [Double], end: [Double], steps T: Int, moveSteps episodeMove: Int? = nil) -> (qpos: [Double], qvel: [Double], qacc: [Double]) {
         let nq = start.count
+        let moveSteps = episodeMove ?? self.moveSteps
         let duration = Double(moveSteps) * dt
         var path = ([Double](repeating: 0, count: T * nq), [Double](repeating: 0, count: T * nq), [Double](repeating: 0, count: T * nq))
         for t in 0..<T {
@@ -200,8 +214,9 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         for b in 0..<B {
             // draw order per episode: goal, then control noise [T, nu]
             goal[b] = batch.generators[b].index(below: K)
+            let move = moveStepsRange.map { $0.lowerBound + batch.generators[b].index(below: $0.count) }
             let start = Array(batch.qpos0[(b * nq)..<((b + 1) * nq)])
-            let path = targetPath(start: start, end: goalQpos[goal[b]], steps: T)
+            let path = targetPath(start: start, end: goalQpos[goal[b]], steps: T, moveSteps: move)
             qposTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qpos)
             qvelTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qvel)
             qaccTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qacc)

@@ -37,6 +37,8 @@ public struct Recipe: Sendable {
     /// Standard deviation of Gaussian noise added to every control at every step, in control
     /// units (before clamping); 0 for none.
     public var processNoise: Double
+    /// Scale factors applied to the robot's MJCF before compiling (`physics`); nil keeps the model.
+    public var physics: PhysicsModification?
     /// The recipe as parsed, copied into `meta.json`.
     public var json: JSONValue
     /// The file it came from, named in errors.
@@ -48,7 +50,7 @@ public struct Recipe: Sendable {
     // MARK: - Reading
 
     static let fields = ["name", "description", "robot", "timestep", "substeps", "integrator", "steps",
-                         "episodes", "seed", "initial", "policy", "process_noise"]
+                         "episodes", "seed", "initial", "policy", "process_noise", "physics"]
 
     /// Reads a recipe file. `nameOrPath` is a path to a `.json` file or the name of a recipe in
     /// `searchDirectory` (default `trajectories/`).
@@ -115,6 +117,7 @@ public struct Recipe: Sendable {
         self.policy = policy
         _ = try policy.string("type")
         processNoise = try top.double("process_noise", default: 0, in: 0...1e6)
+        if let physics = try top.object("physics") { self.physics = try PhysicsModification(physics) }
     }
 
     /// The policy's `type`.

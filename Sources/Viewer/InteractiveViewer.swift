@@ -13,11 +13,23 @@ public final class InteractiveViewer {
         "up/down  speed x2 / /2       n/p  next / previous episode",
         "drag  orbit   right-drag or shift-drag  pan   scroll  zoom",
         "t  trails   w  world geoms   g  ghosts   r  reset camera",
+        "1-8  layers: robot context future ghost prediction trail goal world",
         "s  screenshot (view-N.png)   h  help on/off   q/esc  quit",
     ]
 
+    /// Help lines of the command's own keys, shown after `help`.
+    public var extraHelp: [String] = []
+    /// Status lines added to the HUD each frame (e.g. the Langevin step), read on the frame loop.
+    public var status: () -> [String] = { [] }
+    /// The command's own keys: called on a key press before the built-in keys; returns whether it
+    /// handled the key.
+    public var onKey: (_ key: Int32, _ shift: Bool) -> Bool = { _, _ in false }
+    /// Called once per frame before the scene is built (take the latest background snapshot here).
+    public var beforeFrame: () throws -> Void = {}
+
     private let window: OpaquePointer
-    private let renderer: Renderer
+    /// The window's renderer (settings such as `translucency` may be changed before `run`).
+    public let renderer: Renderer
     private let source: SceneSource
     private var playback: Playback
     private var camera: Camera?
@@ -35,19 +47,25 @@ public final class InteractiveViewer {
                 source: @escaping SceneSource) throws {
         window = try GLFW.makeWindow(width: width, height: height, title: title, visible: true, samples: samples)
         glfwSwapInterval(1)
-        renderer = try Renderer()
+        // HiDPI: text in framebuffer pixels, scaled with the monitor's content scale
+        var sx: Float = 1, sy: Float = 1
+        glfwGetWindowContentScale(window, &sx, &sy)
+        renderer = try Renderer(fontPixels: Int((15 * max(1, min(sx, 4))).rounded()))
         self.playback = playback
         self.source = source
         self.samples = samples
         installCallbacks()
-        print(Self.help.joined(separator: "\n"))
-        fflush(stdout)
     }
+
+    /// Every key the window knows: the built-in ones and the command's own.
+    public var allHelp: [String] { Self.help + extraHelp }
 
     deinit { glfwDestroyWindow(window) }
 
     /// Runs until the window closes or `q`/Esc; rethrows a scene-building error.
     public func run() throws {
+        print(allHelp.joined(separator: "\n"))
+        fflush(stdout)
         var last = glfwGetTime()
         while glfwWindowShouldClose(window) == 0 {
             glfwPollEvents()
@@ -58,6 +76,7 @@ public final class InteractiveViewer {
             glfwGetFramebufferSize(window, &fbw, &fbh)
             guard fbw > 0, fbh > 0 else { continue }  // minimised
             let start = glfwGetTime()
+            try beforeFrame()
             let scene = try source(playback.episode, playback.step, camera, hidden)
             if camera == nil { camera = scene.camera }
             renderer.draw(scene, width: Int(fbw), height: Int(fbh), hud: hud())
@@ -72,7 +91,9 @@ public final class InteractiveViewer {
         var lines = [String(format: "episode %d/%d  step %d/%d  speed x%g%@  frame %.1f ms",
                             playback.episode + 1, playback.episodes, playback.step, playback.length - 1,
                             playback.speed, playback.paused ? "  (paused)" : "", frameMilliseconds)]
-        if showHelp { lines += Self.help } else { lines.append("h  help") }
+        lines += status()
+        if !hidden.isEmpty { lines.append("hidden: " + hidden.sorted().map(\.rawValue).joined(separator: " ")) }
+        if showHelp { lines += allHelp } else { lines.append("h  help") }
         return lines
     }
 
@@ -81,6 +102,7 @@ public final class InteractiveViewer {
     private func key(_ key: Int32, action: Int32, mods: Int32) {
         shift = mods & GLFW_MOD_SHIFT != 0
         guard action == GLFW_PRESS || action == GLFW_REPEAT else { return }
+        if onKey(key, shift) { return }
         switch key {
         case GLFW_KEY_ESCAPE, GLFW_KEY_Q: glfwSetWindowShouldClose(window, GLFW_TRUE)
         case GLFW_KEY_SPACE: playback.paused.toggle()
@@ -94,9 +116,10 @@ public final class InteractiveViewer {
         case GLFW_KEY_W: toggle(.world)
         case GLFW_KEY_G: toggle(.ghost)
         case GLFW_KEY_R: camera = nil
+        case GLFW_KEY_1...GLFW_KEY_8: toggle(Layer.allCases[Int(key - GLFW_KEY_1)])
         case GLFW_KEY_H:
             showHelp.toggle()
-            if showHelp { print(Self.help.joined(separator: "\n")); fflush(stdout) }
+            if showHelp { print(allHelp.joined(separator: "\n")); fflush(stdout) }
         case GLFW_KEY_S: saveScreenshot()
         default: break
         }

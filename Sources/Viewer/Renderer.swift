@@ -6,17 +6,44 @@ import Scene
 /// create and use it on the thread that owns the context.
 public final class Renderer {
     private let meshProgram: ShaderProgram
+    private let batchProgram: ShaderProgram
+    private let colouredLineProgram: ShaderProgram
+    private let trailVAO: GLuint, trailVBO: GLuint
+    private var trailVertices: [Float] = []
     private let lineProgram: ShaderProgram
     private struct Mesh { let vao: GLuint, vbo: GLuint, ebo: GLuint, instances: GLuint, count: GLsizei }
     /// Unit meshes: sphere, cylinder, cube, square, then coarse sphere and cylinder for
     /// translucent layers (ghosts come by the hundred; software rasterisers pay per triangle).
     private let meshes: [Mesh]
     private let lineVAO: GLuint, lineVBO: GLuint
+    /// Translucent layers merged into one buffer per frame (see `MergedBatch`).
+    private var batch = MergedBatch()
+    private let batchVAO: GLuint, batchVBO: GLuint, batchEBO: GLuint
+    /// How translucent shapes are drawn; `.merged` is the fast default.
+    public var translucency: Translucency = .merged
+    /// Slices around the axis of merged translucent shapes (≥ 3): fewer triangles, coarser ghosts.
+    public var translucentSlices: Int {
+        get { batch.slices }
+        set { batch = MergedBatch(slices: max(3, newValue)) }
+    }
+
+    /// Ways to draw translucent layers (kept side by side so the benchmark can compare them).
+    public enum Translucency: String, CaseIterable, Sendable {
+        /// Instanced unit meshes (cylinder + two spheres per capsule), both faces blended.
+        case instanced
+        /// Low-poly shapes merged into one vertex buffer, back faces culled: one draw call.
+        case merged
+        /// `merged` after a depth-only pre-pass, so each pixel blends only the nearest
+        /// translucent surface (a flat veil; cheapest on software renderers).
+        case nearest
+    }
     /// The HUD text renderer, nil when no font was found.
     public let text: TextRenderer?
 
     public init(fontPath: String? = TextRenderer.defaultFontPath, fontPixels: Int = 15) throws {
         meshProgram = try ShaderProgram(vertex: Shaders.meshVertex, fragment: Shaders.meshFragment, name: "mesh")
+        batchProgram = try ShaderProgram(vertex: Shaders.batchVertex, fragment: Shaders.meshFragment, name: "batch")
+        colouredLineProgram = try ShaderProgram(vertex: Shaders.colouredLineVertex, fragment: Shaders.colouredLineFragment, name: "trail")
         lineProgram = try ShaderProgram(vertex: Shaders.lineVertex, fragment: Shaders.lineFragment, name: "line")
         meshes = [Meshes.sphere(), Meshes.cylinder(), Meshes.cube(), Meshes.square(),
                   Meshes.sphere(slices: 10, stacks: 6), Meshes.cylinder(slices: 10)].map(Self.upload)
@@ -29,6 +56,18 @@ public final class Renderer {
         glVertexAttribPointer(0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12, nil)
         glBindVertexArray(0)
         (lineVAO, lineVBO) = (vao, vbo)
+        (batchVAO, batchVBO, batchEBO) = Self.makeBatchBuffers()
+        var tvao: GLuint = 0, tvbo: GLuint = 0
+        glGenVertexArrays(1, &tvao)
+        glGenBuffers(1, &tvbo)
+        glBindVertexArray(tvao)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), tvbo)
+        glEnableVertexAttribArray(0)
+        glVertexAttribPointer(0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 28, nil)
+        glEnableVertexAttribArray(1)
+        glVertexAttribPointer(1, 4, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 28, UnsafeRawPointer(bitPattern: 12))
+        glBindVertexArray(0)
+        (trailVAO, trailVBO) = (tvao, tvbo)
         text = try fontPath.map { try TextRenderer(fontPath: $0, pixelHeight: fontPixels) }
     }
 
@@ -38,9 +77,9 @@ public final class Renderer {
             glDeleteVertexArrays(1, &vao)
             glDeleteBuffers(3, &buffers)
         }
-        var (vao, vbo) = (lineVAO, lineVBO)
-        glDeleteVertexArrays(1, &vao)
-        glDeleteBuffers(1, &vbo)
+        var vaos = [lineVAO, batchVAO, trailVAO], buffers = [lineVBO, batchVBO, batchEBO, trailVBO]
+        glDeleteVertexArrays(3, &vaos)
+        glDeleteBuffers(4, &buffers)
     }
 
     /// Draws `scene` into the bound framebuffer's `width` × `height` viewport, then `hud` lines of
@@ -75,19 +114,22 @@ public final class Renderer {
         glDepthMask(GLboolean(GL_TRUE))
         drawInstanced(visible.filter { $0.rgba.w >= 0.999 }.flatMap { instances($0, coarse: false) })
 
-        lineProgram.use()
         glEnable(GLenum(GL_BLEND))
         glBlendFunc(GLenum(GL_SRC_ALPHA), GLenum(GL_ONE_MINUS_SRC_ALPHA))
-        for l in scene.visibleLines { drawSegments(l.points, mode: GLenum(GL_LINE_STRIP), colour: l.rgba) }
+        drawTrails(scene.visibleLines, viewProjection: viewProjection)
 
         // translucent shapes, far to near, without depth writes
-        meshProgram.use()
-        glDepthMask(GLboolean(GL_FALSE))
         let eye = camera.eye
-        // sorted per mesh (one instanced call each), not across meshes: a small price for few calls
         let translucent = visible.filter { $0.rgba.w < 0.999 }
             .sorted { lengthSquared($0.position - eye) > lengthSquared($1.position - eye) }
-        drawInstanced(translucent.flatMap { instances($0, coarse: true) })
+        if translucency == .instanced {
+            // sorted per mesh (one instanced call each), not across meshes
+            meshProgram.use()
+            glDepthMask(GLboolean(GL_FALSE))
+            drawInstanced(translucent.flatMap { instances($0, coarse: true) })
+        } else if !translucent.isEmpty {
+            drawMerged(translucent, viewProjection: viewProjection, eye: SIMD3<Float>(eye), light: SIMD3<Float>(light))
+        }
         glDepthMask(GLboolean(GL_TRUE))
 
         if let text, !hud.isEmpty {
@@ -134,6 +176,79 @@ public final class Renderer {
             data.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
             glDrawElementsInstanced(GLenum(GL_TRIANGLES), mesh.count, GLenum(GL_UNSIGNED_INT), nil, GLsizei(group.count))
         }
+        glBindVertexArray(0)
+    }
+
+    /// One call for all translucent shapes (already sorted far to near: primitives blend in
+    /// buffer order), back faces culled; `.nearest` first lays down their depth alone.
+    private func drawMerged(_ drawables: [Drawable], viewProjection: [Float], eye: SIMD3<Float>, light: SIMD3<Float>) {
+        batch.removeAll()
+        for d in drawables { batch.append(d) }
+        batchProgram.use()
+        batchProgram.set("viewProjection", viewProjection)
+        batchProgram.set("eye", eye)
+        batchProgram.set("lightDirection", light)
+        glBindVertexArray(batchVAO)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), batchVBO)
+        batch.vertices.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
+        glBindBuffer(GLenum(GL_ELEMENT_ARRAY_BUFFER), batchEBO)
+        batch.indices.withUnsafeBytes { glBufferData(GLenum(GL_ELEMENT_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
+        glEnable(GLenum(GL_CULL_FACE))
+        glCullFace(GLenum(GL_BACK))
+        glFrontFace(GLenum(GL_CCW))
+        let count = GLsizei(batch.indices.count)
+        if translucency == .nearest {
+            glColorMask(GLboolean(GL_FALSE), GLboolean(GL_FALSE), GLboolean(GL_FALSE), GLboolean(GL_FALSE))
+            glDepthMask(GLboolean(GL_TRUE))
+            glDrawElements(GLenum(GL_TRIANGLES), count, GLenum(GL_UNSIGNED_INT), nil)
+            glColorMask(GLboolean(GL_TRUE), GLboolean(GL_TRUE), GLboolean(GL_TRUE), GLboolean(GL_TRUE))
+            glDepthFunc(GLenum(GL_EQUAL))
+        }
+        glDepthMask(GLboolean(GL_FALSE))
+        glDrawElements(GLenum(GL_TRIANGLES), count, GLenum(GL_UNSIGNED_INT), nil)
+        glDepthFunc(GLenum(GL_LEQUAL))
+        glDisable(GLenum(GL_CULL_FACE))
+        glBindVertexArray(0)
+    }
+
+    private static func makeBatchBuffers() -> (GLuint, GLuint, GLuint) {
+        var vao: GLuint = 0, vbo: GLuint = 0, ebo: GLuint = 0
+        glGenVertexArrays(1, &vao)
+        glGenBuffers(1, &vbo)
+        glGenBuffers(1, &ebo)
+        glBindVertexArray(vao)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), vbo)
+        glBindBuffer(GLenum(GL_ELEMENT_ARRAY_BUFFER), ebo)
+        let stride = GLsizei(MergedBatch.stride * 4)
+        for (location, size, offset) in [(0, 3, 0), (1, 3, 3), (2, 4, 6)] {
+            glEnableVertexAttribArray(GLuint(location))
+            glVertexAttribPointer(GLuint(location), GLint(size), GLenum(GL_FLOAT), GLboolean(GL_FALSE), stride,
+                                  UnsafeRawPointer(bitPattern: offset * 4))
+        }
+        glBindVertexArray(0)
+        return (vao, vbo, ebo)
+    }
+
+    /// Every polyline as segments of one GL_LINES call with per-vertex colours (a call per line
+    /// costs more than its pixels on software renderers).
+    private func drawTrails(_ lines: [Polyline], viewProjection: [Float]) {
+        trailVertices.removeAll(keepingCapacity: true)
+        for l in lines where l.points.count > 1 {
+            let c = l.rgba
+            for i in 0..<(l.points.count - 1) {
+                for p in [l.points[i], l.points[i + 1]] {
+                    trailVertices.append(Float(p.x)); trailVertices.append(Float(p.y)); trailVertices.append(Float(p.z))
+                    trailVertices.append(c.x); trailVertices.append(c.y); trailVertices.append(c.z); trailVertices.append(c.w)
+                }
+            }
+        }
+        guard !trailVertices.isEmpty else { return }
+        colouredLineProgram.use()
+        colouredLineProgram.set("viewProjection", viewProjection)
+        glBindVertexArray(trailVAO)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), trailVBO)
+        trailVertices.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
+        glDrawArrays(GLenum(GL_LINES), 0, GLsizei(trailVertices.count / 7))
         glBindVertexArray(0)
     }
 

@@ -91,6 +91,23 @@ enum Shaders {
         gl_Position = viewProjection * w;
     }
     """
+    /// Pre-placed world-space vertices with their own colour (merged translucent layers).
+    static let batchVertex = """
+    #version 330 core
+    layout(location = 0) in vec3 position;
+    layout(location = 1) in vec3 normal;
+    layout(location = 2) in vec4 vertexColour;
+    uniform mat4 viewProjection;
+    out vec3 worldPosition;
+    out vec3 worldNormal;
+    out vec4 colour;
+    void main() {
+        worldPosition = position;
+        worldNormal = normal;
+        colour = vertexColour;
+        gl_Position = viewProjection * vec4(position, 1.0);
+    }
+    """
     static let meshFragment = """
     #version 330 core
     in vec3 worldPosition;
@@ -116,6 +133,21 @@ enum Shaders {
     layout(location = 0) in vec3 position;
     uniform mat4 viewProjection;
     void main() { gl_Position = viewProjection * vec4(position, 1.0); }
+    """
+    /// Lines with a colour per vertex: every trail of a frame in one call.
+    static let colouredLineVertex = """
+    #version 330 core
+    layout(location = 0) in vec3 position;
+    layout(location = 1) in vec4 vertexColour;
+    uniform mat4 viewProjection;
+    out vec4 colour;
+    void main() { colour = vertexColour; gl_Position = viewProjection * vec4(position, 1.0); }
+    """
+    static let colouredLineFragment = """
+    #version 330 core
+    in vec4 colour;
+    out vec4 fragColour;
+    void main() { fragColour = colour; }
     """
     static let lineFragment = """
     #version 330 core

@@ -1,6 +1,110 @@
 import ArgumentParser
+import EnergyModels
+import Foundation
+import NeuralCore
+import Sampling
 
-// Placeholder while the command is being built (replaced by its real implementation).
+/// `ebm bench sample`: futures per second of the future sampler (K chains × N sampler steps for one
+/// H-state block) on a one-step and an H = 16 energy model, on 1 thread and on all threads.
+///
+/// The sampler's own loop (drift, noise, accept/reject) runs on one thread; the cores work inside
+/// the energy network's batched forward/backward (NeuralCore `Threading`). `.automatic` keeps
+/// batches under 32 rows per core on one thread, so 32 chains would never split: "all threads"
+/// here forces `.batchSplit` over every core, and the table shows whether that pays.
 struct BenchSample: ParsableCommand {
-    func run() throws { throw CLIError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Futures/s of K chains × N sampler steps on a one-step (H = 1) and an H = 16 model, 1 thread and all threads.",
+        discussion: """
+        Without --model, measures untrained models with --config's architecture (width, depth, k) at \
+        H = 1 and H = 16 and --state-size numbers per state: the cost does not depend on the weights. \
+        With --model, measures those runs' trained models (each at its own H), contexts at the data mean.
+        """)
+
+    @Option(parsing: .upToNextOption, help: "Run folders (or .safetensors) of `ebm train --model ebm` to measure instead of the default pair.")
+    var model: [String] = []
+    @Option(help: "Training configuration of the default models' architecture and Langevin settings.")
+    var config: String = "trajectories/reacher2-goals4.train.json"
+    @Option(name: .customLong("state-size"), help: "Numbers per state of the default models (reacher2: 4).") var stateSize: Int = 4
+    @Option(parsing: .upToNextOption, help: "Horizons H of the default models.") var horizons: [Int] = [1, 16]
+    @Option(help: "Chains K (futures per run).") var samples: Int = 32
+    @Option(help: "Sampler steps per run.") var steps: Int = 60
+    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`).") var sampler: String = "langevin"
+    @Option(parsing: .upToNextOption, help: "Thread counts to measure (default: 1 and every core).") var threads: [Int] = []
+    @Option(name: .customLong("min-time"), help: "Minimum seconds of measurement per row.") var minTime: Double = 1
+    @Flag(help: "Print one JSON array instead of a table.") var json = false
+
+    func validate() throws {
+        guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
+        guard stateSize >= 1 else { throw ValidationError("--state-size must be at least 1") }
+        guard !horizons.isEmpty, horizons.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--horizons must list horizons ≥ 1") }
+        guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
+        guard minTime > 0, minTime.isFinite else { throw ValidationError("--min-time must be a positive number of seconds") }
+        for t in threads where t < 1 { throw ValidationError("--threads \(t) must be ≥ 1") }
+    }
+
+    struct Row: Codable {
+        var model: String, horizon: Int, samples: Int, steps: Int, sampler: String, threads: Int, threading: String
+        var futures_per_second: Double, states_per_second: Double, milliseconds_per_step: Double
+    }
+
+    func run() throws {
+        // (name, model, Langevin settings)
+        var models: [(String, TrajectoryEnergyModel, LangevinConfiguration)] = []
+        if model.isEmpty {
+            let configuration: TrainingConfiguration
+            do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: config)) } catch { throw CLIError("--config \(config): \(error)") }
+            for H in horizons {
+                var architecture = configuration.model
+                architecture.horizon = H
+                let width = (architecture.contextLength + H) * stateSize
+                let encoding = WindowEncoding(stateSize: stateSize, contextLength: architecture.contextLength, horizon: H, futureAsDelta: architecture.futureAsDelta,
+                                              mean: [Float](repeating: 0, count: width), standardDeviation: [Float](repeating: 1, count: width))
+                models.append(("untrained H=\(H)", TrajectoryEnergyModel(configuration: architecture, encoding: encoding, seed: configuration.seed), configuration.langevin))
+            }
+        } else {
+            for path in model {
+                do {
+                    let (m, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(path))
+                    models.append((path, m, meta.configuration.langevin))
+                } catch let e as TrainingError { throw CLIError(e.description) }
+            }
+        }
+        let kind = FutureSampling.Kind(rawValue: sampler)!
+        let counts = threads.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threads
+        var rows: [Row] = []
+        if !json { print("bench sample: \(samples) futures × \(steps) \(sampler) steps per run, wall clock, \(Threading.availableCores) cores") }
+        for (name, energyModel, lang) in models {
+            let enc = energyModel.encoding
+            // the context: the data's mean state (raw units), k times
+            let context = (0..<enc.contextWidth).map { Double(enc.mean[$0]) }
+            for t in counts {
+                energyModel.network.threading = t == 1 ? .single : .batchSplit(threads: t)
+                func once() throws -> Double {
+                    try FutureSampling.sample(model: energyModel, context: context, chains: samples, total: enc.horizon, steps: steps,
+                                              sampler: FutureSampling.sampler(kind, langevin: lang),
+                                              temperature: FutureSampling.defaultTemperature(kind, langevin: lang),
+                                              initialScale: Double(lang.initialScale), tolerance: nil, seed: 1).seconds
+                }
+                _ = try once()   // warm-up: allocations, thread pool
+                var (runs, elapsed) = (0, 0.0)
+                repeat { elapsed += try once(); runs += 1 } while elapsed < minTime
+                let rate = Double(runs * samples) / elapsed
+                let row = Row(model: name, horizon: enc.horizon, samples: samples, steps: steps, sampler: sampler, threads: t,
+                              threading: t == 1 ? "single" : "batchSplit(\(t))", futures_per_second: rate,
+                              states_per_second: rate * Double(enc.horizon), milliseconds_per_step: 1000 * elapsed / Double(runs * steps))
+                rows.append(row)
+                if !json {
+                    print(String(format: "%-28@ H %2d  threads %2d  %10.1f futures/s  %10.1f states/s  %7.3f ms/step",
+                                 name as NSString, enc.horizon, t, rate, row.states_per_second, row.milliseconds_per_step))
+                }
+            }
+            energyModel.network.threading = .automatic
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        }
+    }
 }

@@ -1,6 +1,156 @@
 import ArgumentParser
+import EnergyModels
+import Foundation
+import NeuralCore
+import Sampling
+import Scene
+import Scoring
+import Simulation
+import Trajectories
 
-// Placeholder while the command is being built (replaced by its real implementation).
+/// `ebm compose`: futures sampled from a product of experts, Σ wᵢ E_i(future | context).
 struct Compose: ParsableCommand {
-    func run() throws { throw CLIError("not built yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Sample futures from the sum of several energy models' energies (a product of experts).",
+        discussion: """
+        Every --model reads the same raw context (the last k states before --context-start + k_max of episode \
+        --episode; each model reads its own last k) and must share H and S. Chains move in the first model's \
+        normalised future coordinates; each model scores the raw futures, so models trained on different data \
+        compose. Energies are weighted by --weight (one per model, default 1) and divided by --temperature. \
+        Chained H-state blocks reach --horizon as in `ebm predict`. Writes --out (.npz, float64): context [k, S], \
+        futures and samples [K, horizon, S], energies [K] (the weighted sum, temperature removed), \
+        model_energies [M, K] (each model's own energy of the final block), truth [H', S] where the episode has it, \
+        and qpos [K, 1+horizon, nq] and sites [K, horizon, nsite, 3] when the dataset names its robot.
+        """)
+
+    @Option(help: "Run folder (or .safetensors) of an energy model; repeat for each expert.") var model: [String]
+    @Option(help: "Weight of each model's energy, in --model order (default 1 each).") var weight: [Double] = []
+    @Option(help: "Dataset folder the context comes from.") var data: String
+    @Option(help: "Split to read: test or train.") var split: String = "test"
+    @Option(help: "Episode (0-based).") var episode: Int = 0
+    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
+    @Option(help: "Futures K (chains).") var samples: Int = 32
+    @Option(help: "Sampler steps per H-state block.") var steps: Int = 200
+    @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`).") var sampler: String = "mala"
+    @Option(help: "Future states to generate (default: H).") var horizon: Int?
+    @Option(help: "Energies are divided by this (default: as `ebm predict` for the sampler).") var temperature: Double?
+    @Option(name: .customLong("step-size"), help: "Sampler step size in normalised units (default as `ebm predict`).") var stepSize: Double?
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Output .npz.") var out: String
+
+    func validate() throws {
+        guard !model.isEmpty else { throw ValidationError("give at least one --model") }
+        guard weight.isEmpty || weight.count == model.count else {
+            throw ValidationError("--weight: \(weight.count) weights for \(model.count) models (give one per --model, or none)")
+        }
+        guard weight.allSatisfy(\.isFinite) else { throw ValidationError("--weight must be finite") }
+        guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
+        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
+        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
+        if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
+    }
+
+    func run() throws {
+        var experts: [(model: TrajectoryEnergyModel, metadata: CheckpointMetadata)] = []
+        for path in model {
+            do { experts.append(try TrajectoryEnergyModel.load(from: Predict.checkpoint(path))) } catch let e as TrainingError { throw CLIError(e.description) }
+        }
+        let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
+        let first = experts[0].model.encoding
+        let (H, S) = (first.horizon, first.stateSize)
+        for (path, e) in zip(model, experts) where e.model.encoding.horizon != H || e.model.encoding.stateSize != S {
+            throw CLIError("--model \(path): reads \(e.model.encoding.horizon) future states of \(e.model.encoding.stateSize), --model \(model[0]) reads \(H) of \(S)")
+        }
+        // the shared context: as long as the longest expert context; z lives in the first model's coordinates
+        let k = experts.map(\.model.encoding.contextLength).max()!
+        let reference = WindowEncoding(stateSize: S, contextLength: k, horizon: H, futureAsDelta: first.futureAsDelta,
+                                       mean: [Float](repeating: 0, count: (k - first.contextLength) * S) + first.mean,
+                                       standardDeviation: [Float](repeating: 1, count: (k - first.contextLength) * S) + first.standardDeviation)
+        let dataset = try ScoringInputs.dataset(data, split: split)
+        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
+        guard (0..<dataset.episodes).contains(episode) else { throw CLIError("--episode \(episode): \(data)/\(split).npz holds \(dataset.episodes) episodes") }
+        let length = dataset.steps + 1
+        guard contextStart >= 0, contextStart + k <= length else {
+            throw CLIError("--context-start \(contextStart): the models need \(k) context states and episodes hold \(length)")
+        }
+        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
+        let context = states(contextStart..<contextStart + k)
+        let total = horizon ?? H
+        let truth = states(contextStart + k..<min(contextStart + k + total, length))
+
+        let kind = FutureSampling.Kind(rawValue: sampler)!, lang = experts[0].metadata.configuration.langevin
+        let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize)
+        let T = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
+        let K = samples
+        var paths = [[Float]](repeating: context.map(Float.init), count: K)   // K × (k + generated) × S
+        var energies = [Double](repeating: 0, count: K)
+        var modelEnergies = [[Double]](repeating: [Double](repeating: 0, count: K), count: experts.count)
+        var generator = SeededGenerator(seed: seed ^ 0xC0FF_EE00_D15E_A5E5)
+        let clock = Date()
+        var acceptance: [Double] = []
+        for block in 0..<(total + H - 1) / H {
+            let contexts = paths.flatMap { $0.suffix(k * S) }
+            let terms: [(weight: Double, energy: any BatchEnergy)]
+            do {
+                terms = try zip(weights, experts).map { (w, e) in
+                    (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T) as any BatchEnergy)
+                }
+            } catch { throw CLIError("\(error)") }
+            let product: WeightedSumEnergy
+            do { product = try WeightedSumEnergy(terms) } catch { throw CLIError("\(error)") }
+            let initial = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
+            let result: SamplingResult
+            do {
+                result = try chosen.sample(product, initial: initial, chains: K, stopping: StoppingRule(maxSteps: steps), seed: seed &+ UInt64(block))
+            } catch { throw CLIError("sampling block \(block): \(error)") }
+            acceptance.append(result.acceptanceRate)
+            let expert0 = terms[0].energy as! ExpertFutureEnergy
+            let futures = expert0.futures(result.samples)
+            let keep = min(H, total - block * H)
+            for c in 0..<K {
+                paths[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
+                energies[c] += result.energies[c] * T
+            }
+            for (m, term) in terms.enumerated() {
+                let own = term.energy.energies(result.samples, count: K)
+                for c in 0..<K { modelEnergies[m][c] = own[c] * T }
+            }
+        }
+        let seconds = Date().timeIntervalSince(clock)
+        let sampled = paths.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)
+
+        var arrays: [(name: String, array: NumPyArray)] = [
+            ("context", try NumPyArray(doubles: context, shape: [k, S])),
+            ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
+            ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
+            ("energies", try NumPyArray(doubles: energies, shape: [K])),
+            ("model_energies", try NumPyArray(doubles: modelEnergies.flatMap { $0 }, shape: [experts.count, K])),
+            ("weights", try NumPyArray(doubles: weights, shape: [weights.count])),
+        ]
+        if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        if let robotName = EpisodeFile.robotName(near: file.path), let robot = try? RobotModel.load(robotName), robot.nq <= S {
+            let nq = robot.nq
+            var qpos: [Double] = []
+            for c in 0..<K {
+                qpos += context[(k - 1) * S..<(k - 1) * S + nq]
+                for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
+            }
+            arrays.append(("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq])))
+            if robot.nsite > 0, sampled.allSatisfy(\.isFinite) {
+                let futureQpos = (0..<(K * total)).flatMap { r in sampled[r * S..<r * S + nq] }
+                let sites: [Double]
+                do { sites = try robot.kinematics(qpos: futureQpos, batch: K * total).sites } catch { throw CLIError("forward kinematics of the futures: \(error)") }
+                arrays.append(("sites", try NumPyArray(doubles: sites, shape: [K, total, robot.nsite, 3])))
+            }
+        }
+        try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
+        let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
+        print("compose: \(K) futures × \(total) states from \(experts.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
+              + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
+                       sampler, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
+                       means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
+        print("wrote \(out)")
+    }
 }

@@ -6,10 +6,12 @@ import Scene
 import Simulation
 import Trajectories
 
-/// `ebm evaluate`: errors and mode coverage of K sampled futures per test context, EBM beside a feedforward baseline.
+/// `ebm evaluate`: errors and mode coverage of K sampled futures per test context, EBM beside a feedforward
+/// baseline; energy score and MMD against re-simulated futures; long-horizon stability and physical
+/// consistency; quality vs sampler steps.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate sampled futures: ADE/FDE (best-of-K and mean) and, for goal datasets, mode coverage.",
+        abstract: "Evaluate sampled futures: ADE/FDE, mode coverage, energy score/MMD, long-horizon stability, quality vs steps.",
         discussion: """
         For the first --episodes episodes of the split, takes the model's k first states as the context \
         and samples K futures to the end of the episode (chained H-state blocks, as `ebm predict`). \
@@ -17,8 +19,31 @@ struct Evaluate: ParsableCommand {
         position (forward kinematics of its last qpos) is assigned to the nearest goal; goal positions are \
         the mean final site position of the dataset's episodes with that goal index. A sample is valid \
         within --radius of a goal; a goal is covered by a context when a valid sample lands on it; \
-        mean_collapse is the share of samples farther than --radius from every goal. \
-        Writes OUT/metrics.json and OUT/error_vs_horizon.svg.
+        mean_collapse is the share of samples farther than --radius from every goal.
+
+        Distribution scores (--reference-samples M > 0): for each context, M futures re-simulated from \
+        the episode's first state by the dataset's own recipe and policy (meta.json) with fresh goal and \
+        noise draws. Energy score ES = (1/M)Σ_j (1/K)Σ_i ‖x_i − y_j‖ − (1/2K²)Σ_i,i' ‖x_i − x_i'‖ and \
+        MMD² (Gaussian kernel, bandwidth = median pairwise distance of the pooled sets, biased \
+        V-statistic), averaged over contexts, on two features: the final goal-site position (metres) and \
+        the whole future (all states, each dimension divided by the training split's standard deviation). \
+        The row "re-simulated" scores one half of the references against the other: the floor.
+
+        Long horizon (--long-horizon N > 0): --long-contexts contexts × --long-samples chains rolled out to \
+        N states. within_range: share of rollouts whose states so far all lie inside the training split's \
+        per-dimension [min, max] widened by --range-margin × (max − min) on each side. Fréchet: squared \
+        Fréchet distance (as FID) between Gaussian fits of the generated states at each step and of the \
+        training split's states at the same time index; past the episode's last state the reference is the \
+        training split's final states (the settled distribution); states divided by the training split's \
+        per-dimension standard deviation. Physical consistency: controls implied by consecutive states \
+        through inverse dynamics (RNEA), replayed open loop in the simulator from the same start \
+        (divergence ‖Δstate‖ vs time) and one step from every generated state (one-step defect).
+
+        Quality vs steps (--curve-episodes > 0): the first metrics re-measured on that many contexts for \
+        each of --step-counts sampler steps per block with --curve-sampler (0 steps: the initial noise).
+
+        Writes OUT/metrics.json and, each as .svg and .png: error_vs_horizon, stability_vs_time, \
+        frechet_vs_time, physical_divergence, quality_vs_steps, ade_vs_steps.
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
@@ -34,6 +59,22 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Out-of-distribution benchmark: energies of test data vs shifted trajectories (AUROC, FPR at 95% TPR).")
     var ood = false
+    @Option(name: .customLong("reference-samples"), help: "Re-simulated futures per context for energy score and MMD (0: skip).")
+    var referenceSamples: Int = 64
+    @Option(name: .customLong("long-horizon"), help: "States per long rollout (0: skip the long-horizon section).")
+    var longHorizon: Int = 1000
+    @Option(name: .customLong("long-contexts"), help: "Contexts (the split's first episodes) for long rollouts.")
+    var longContexts: Int = 8
+    @Option(name: .customLong("long-samples"), help: "EBM chains per context for long rollouts.")
+    var longSamples: Int = 8
+    @Option(name: .customLong("range-margin"), help: "Margin of the data's state ranges, as a fraction of each dimension's range.")
+    var rangeMargin: Double = 0.1
+    @Option(name: .customLong("curve-episodes"), help: "Contexts for the quality-vs-steps curve (0: skip).")
+    var curveEpisodes: Int = 10
+    @Option(name: .customLong("step-counts"), parsing: .upToNextOption, help: "Sampler steps per block for the quality-vs-steps curve.")
+    var stepCounts: [Int] = [0, 5, 10, 20, 40, 60, 120]
+    @Option(name: .customLong("curve-sampler"), help: "Sampler of the quality-vs-steps curve: langevin, mala or hmc.")
+    var curveSampler: String = "langevin"
 
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
@@ -41,6 +82,13 @@ struct Evaluate: ParsableCommand {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
+        guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
+        guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
+        guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
+        guard rangeMargin >= 0, rangeMargin.isFinite else { throw ValidationError("--range-margin must be a finite number ≥ 0") }
+        guard curveEpisodes >= 0 else { throw ValidationError("--curve-episodes must be ≥ 0") }
+        guard !stepCounts.isEmpty, stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
+        guard FutureSampling.Kind(rawValue: curveSampler) != nil else { throw ValidationError("--curve-sampler must be langevin, mala or hmc") }
     }
 
     struct Scores {
@@ -48,6 +96,74 @@ struct Evaluate: ParsableCommand {
         var perStepMean: [Double], perStepBest: [Double]
         var goalsCovered = 0.0, valid = 0, samples = 0
         init(steps: Int) { (perStepMean, perStepBest) = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps)) }
+        var validity: Double { Double(valid) / Double(max(samples, 1)) }
+    }
+
+    /// What every section reads: the models, the split, its goals and the sampler defaults.
+    struct Setup {
+        var energyModel: TrajectoryEnergyModel
+        var langevin: LangevinConfiguration
+        var feedforward: FeedforwardPredictor?
+        var dataset: TrajectoryDataset
+        var file: URL
+        var goals: Goals?
+        /// Context states k, state size S, states per episode, future states per context.
+        var k: Int, S: Int, length: Int, total: Int
+        /// States `range` of episode `e`, one after the other.
+        func states(_ e: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: e, step: $0)) } }
+    }
+
+    /// K futures to the end of the episode for the first `contexts` episodes, with `kind` and `steps`.
+    func sampleFutures(_ setup: Setup, contexts N: Int, chains K: Int, total: Int, kind: FutureSampling.Kind, steps: Int) throws -> FutureSampling.Result {
+        let lang = setup.langevin
+        return try FutureSampling.sample(model: setup.energyModel, context: (0..<N).flatMap { setup.states($0, 0..<setup.k) },
+                                         chains: K, total: total, steps: steps, sampler: FutureSampling.sampler(kind, langevin: lang),
+                                         temperature: FutureSampling.defaultTemperature(kind, langevin: lang),
+                                         initialScale: Double(lang.initialScale), tolerance: nil, seed: seed)
+    }
+
+    /// ADE/FDE and goal scores of paths (N·perContext, total, S) against the first N episodes.
+    func score(_ paths: [Double], perContext: Int, contexts N: Int, _ setup: Setup) throws -> Scores {
+        let (k, S, length, total) = (setup.k, setup.S, setup.length, setup.total)
+        var s = Scores(steps: total)
+        var finals: [Double] = []
+        for e in 0..<N {
+            let truth = setup.states(e, k..<length)
+            var perStep = [[Double]]()
+            for c in 0..<perContext {
+                let base = (e * perContext + c) * total * S
+                perStep.append((0..<total).map { t in
+                    var q = 0.0
+                    for d in 0..<S { let x = paths[base + t * S + d] - truth[t * S + d]; q += x * x }
+                    return q.squareRoot()
+                })
+                if let goals = setup.goals { finals += paths[(base + (total - 1) * S)..<(base + (total - 1) * S + goals.robot.nq)] }
+            }
+            let ade = perStep.map { $0.reduce(0, +) / Double(total) }, fde = perStep.map { $0[total - 1] }
+            s.adeBest += ade.min()! / Double(N); s.adeMean += ade.reduce(0, +) / Double(perContext * N)
+            s.fdeBest += fde.min()! / Double(N); s.fdeMean += fde.reduce(0, +) / Double(perContext * N)
+            for t in 0..<total {
+                let column = perStep.map { $0[t] }
+                s.perStepMean[t] += column.reduce(0, +) / Double(perContext * N)
+                s.perStepBest[t] += column.min()! / Double(N)
+            }
+        }
+        if let goals = setup.goals {
+            // a non-finite future lands on no goal
+            let safe = finals.map { $0.isFinite ? $0 : 1e6 }
+            let sites = try goals.robot.kinematics(qpos: safe, batch: N * perContext).sites
+            for e in 0..<N {
+                var covered = Set<Int>()
+                for c in 0..<perContext {
+                    let i = (e * perContext + c) * goals.robot.nsite * 3 + goals.site * 3
+                    let (g, d) = goals.nearest(Array(sites[i..<i + 3]))
+                    if d <= radius && finals[(e * perContext + c) * goals.robot.nq].isFinite { covered.insert(g); s.valid += 1 }
+                    s.samples += 1
+                }
+                s.goalsCovered += Double(covered.count) / Double(N)
+            }
+        }
+        return s
     }
 
     func run() throws {
@@ -72,67 +188,23 @@ struct Evaluate: ParsableCommand {
             }
             ff = loaded.0
         }
-
-        func states(_ e: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: e, step: $0)) } }
-        // all N × K chains sampled together
-        let kind = FutureSampling.Kind(rawValue: sampler)!, lang = meta.configuration.langevin
-        let contexts = (0..<N).flatMap { states($0, 0..<k) }
-        let result = try FutureSampling.sample(model: energyModel, context: contexts, chains: K, total: total, steps: steps,
-                                               sampler: FutureSampling.sampler(kind, langevin: lang),
-                                               temperature: FutureSampling.defaultTemperature(kind, langevin: lang),
-                                               initialScale: Double(lang.initialScale), tolerance: nil, seed: seed)
-        let futures = result.futures   // (N·K, total, S)
-        let baselineFutures = ff.map { f in (0..<N).flatMap { FutureSampling.feedforward(f, context: states($0, 0..<k), total: total) } }   // (N, total, S)
-
         // goals: positions from the dataset's final sites, robot from meta.json
-        let goals = try goalSetup(dataset: dataset, file: file)
+        let setup = Setup(energyModel: energyModel, langevin: meta.configuration.langevin, feedforward: ff, dataset: dataset, file: file,
+                          goals: try goalSetup(dataset: dataset, file: file), k: k, S: S, length: length, total: total)
+        let goals = setup.goals
 
-        func score(_ paths: [Double], perContext: Int) throws -> Scores {
-            var s = Scores(steps: total)
-            var finals: [Double] = []
-            for e in 0..<N {
-                let truth = states(e, k..<length)
-                var perStep = [[Double]]()
-                for c in 0..<perContext {
-                    let base = (e * perContext + c) * total * S
-                    perStep.append((0..<total).map { t in
-                        var q = 0.0
-                        for d in 0..<S { let x = paths[base + t * S + d] - truth[t * S + d]; q += x * x }
-                        return q.squareRoot()
-                    })
-                    if let goals { finals += paths[(base + (total - 1) * S)..<(base + (total - 1) * S + goals.robot.nq)] }
-                }
-                let ade = perStep.map { $0.reduce(0, +) / Double(total) }, fde = perStep.map { $0[total - 1] }
-                s.adeBest += ade.min()! / Double(N); s.adeMean += ade.reduce(0, +) / Double(perContext * N)
-                s.fdeBest += fde.min()! / Double(N); s.fdeMean += fde.reduce(0, +) / Double(perContext * N)
-                for t in 0..<total {
-                    let column = perStep.map { $0[t] }
-                    s.perStepMean[t] += column.reduce(0, +) / Double(perContext * N)
-                    s.perStepBest[t] += column.min()! / Double(N)
-                }
-            }
-            if let goals {
-                let sites = try goals.robot.kinematics(qpos: finals, batch: N * perContext).sites
-                for e in 0..<N {
-                    var covered = Set<Int>()
-                    for c in 0..<perContext {
-                        let i = (e * perContext + c) * goals.robot.nsite * 3 + goals.site * 3
-                        let (g, d) = goals.nearest(Array(sites[i..<i + 3]))
-                        if d <= radius { covered.insert(g); s.valid += 1 }
-                        s.samples += 1
-                    }
-                    s.goalsCovered += Double(covered.count) / Double(N)
-                }
-            }
-            return s
-        }
-        let ebm = try score(futures, perContext: K)
-        let ffScores = try baselineFutures.map { try score($0, perContext: 1) }
+        // all N × K chains sampled together
+        let result = try sampleFutures(setup, contexts: N, chains: K, total: total, kind: FutureSampling.Kind(rawValue: sampler)!, steps: steps)
+        let futures = result.futures   // (N·K, total, S)
+        let baselineFutures = ff.map { f in (0..<N).flatMap { FutureSampling.feedforward(f, context: setup.states($0, 0..<k), total: total) } }   // (N, total, S)
+
+        let ebm = try score(futures, perContext: K, contexts: N, setup)
+        let ffScores = try baselineFutures.map { try score($0, perContext: 1, contexts: N, setup) }
 
         // truth validity: how often the data's own final site lies within the radius (sanity check of the goals)
         var truthValidity: Double?
         if let goals {
-            let finals = (0..<N).flatMap { states($0, length - 1..<length).prefix(goals.robot.nq) }
+            let finals = (0..<N).flatMap { setup.states($0, length - 1..<length).prefix(goals.robot.nq) }
             let sites = try goals.robot.kinematics(qpos: Array(finals), batch: N).sites
             truthValidity = Double((0..<N).filter { e in
                 let i = e * goals.robot.nsite * 3 + goals.site * 3
@@ -144,10 +216,9 @@ struct Evaluate: ParsableCommand {
             var d: [String: Any] = ["samples_per_context": k, "ade_best_of_k": s.adeBest, "ade_mean": s.adeMean,
                                     "fde_best_of_k": s.fdeBest, "fde_mean": s.fdeMean]
             if goals != nil {
-                let validity = Double(s.valid) / Double(max(s.samples, 1))
                 d["goals_covered"] = s.goalsCovered
-                d["validity"] = validity
-                d["mean_collapse"] = 1 - validity
+                d["validity"] = s.validity
+                d["mean_collapse"] = 1 - s.validity
             }
             return d
         }
@@ -169,10 +240,13 @@ struct Evaluate: ParsableCommand {
         }
 
         let outDir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let json = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
-        try json.write(to: outDir.appendingPathComponent("metrics.json"))
-        try svg(ebm: ebm, baseline: ffScores).write(to: outDir.appendingPathComponent("error_vs_horizon.svg"), atomically: true, encoding: .utf8)
+        do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch { throw CLIError("--out \(out): \(error.localizedDescription)") }
+        var plotFiles: [String] = []
+        var errorPlot = LinePlot(title: "error vs horizon (mean |state error|)", xLabel: "future step", yLabel: "error")
+        errorPlot.series = [.init(name: "EBM mean of K", color: LinePlot.palette[0], x: (1...total).map(Double.init), y: ebm.perStepMean),
+                            .init(name: "EBM best of K", color: LinePlot.palette[1], x: (1...total).map(Double.init), y: ebm.perStepBest)]
+        if let f = ffScores { errorPlot.series.append(.init(name: "feedforward", color: LinePlot.palette[2], x: (1...total).map(Double.init), y: f.perStepMean)) }
+        plotFiles += try errorPlot.write(to: outDir, name: "error_vs_horizon")
 
         // table
         print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(sampler), \(steps) steps per block) in "
@@ -180,19 +254,55 @@ struct Evaluate: ParsableCommand {
         let header = ["", "ADE best", "ADE mean", "FDE best", "FDE mean"] + (goals != nil ? ["goals", "valid", "collapse"] : [])
         func row(_ name: String, _ s: Scores) -> [String] {
             var r = [name] + [s.adeBest, s.adeMean, s.fdeBest, s.fdeMean].map { String(format: "%.4f", $0) }
-            if goals != nil {
-                let v = Double(s.valid) / Double(max(s.samples, 1))
-                r += [String(format: "%.2f", s.goalsCovered), String(format: "%.3f", v), String(format: "%.3f", 1 - v)]
-            }
+            if goals != nil { r += [String(format: "%.2f", s.goalsCovered), String(format: "%.3f", s.validity), String(format: "%.3f", 1 - s.validity)] }
             return r
         }
         var rows = [header, row("EBM", ebm)]
         if let f = ffScores { rows.append(row("feedforward", f)) }
-        for r in rows { print(r.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: 12, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, 10 - $0.element.count)) + $0.element }.joined()) }
+        Self.printTable(rows)
         if let goals, let truthValidity {
             print(String(format: "goals: %d (site %@, radius %.3g m); the data's own final states are valid in %.3f", goals.positions.count, goals.siteName, radius, truthValidity))
         }
-        print("wrote \(outDir.appendingPathComponent("metrics.json").path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path)")
+
+        // the further sections, each adding its metrics, plots and table
+        if referenceSamples > 0 {
+            metrics["distribution"] = try distributionSection(setup, contexts: N, futures: futures, perContext: K, baseline: baselineFutures)
+        }
+        if longHorizon > 0 {
+            let (section, files) = try longHorizonSection(setup, outDir: outDir)
+            metrics["long_horizon"] = section
+            plotFiles += files
+        }
+        if curveEpisodes > 0 {
+            let (section, files) = try qualityVsStepsSection(setup, contexts: min(curveEpisodes, N), baseline: baselineFutures, outDir: outDir)
+            metrics["quality_vs_steps"] = section
+            plotFiles += files
+        }
+        metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
+
+        let metricsURL = outDir.appendingPathComponent("metrics.json")
+        let json = try JSONSerialization.data(withJSONObject: Self.jsonSafe(metrics), options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write([UInt8](json), to: metricsURL, durable: false)
+        print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
+    }
+
+    /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
+    static func printTable(_ rows: [[String]], first: Int = 12, other: Int = 10) {
+        for r in rows {
+            print(r.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: first, withPad: " ", startingAt: 0)
+                                                       : String(repeating: " ", count: max(1, other - $0.element.count)) + $0.element }.joined())
+        }
+    }
+
+    /// `value` with every non-finite number replaced by null (JSON has no NaN or infinity).
+    static func jsonSafe(_ value: Any) -> Any {
+        switch value {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let a as [Double]: return a.map { $0.isFinite ? $0 as Any : NSNull() }
+        case let a as [Any]: return a.map(jsonSafe)
+        case let o as [String: Any]: return o.mapValues(jsonSafe)
+        default: return value
+        }
     }
 
     struct Goals {
@@ -238,36 +348,5 @@ struct Evaluate: ParsableCommand {
         }
         let positions = sums.keys.sorted().map { g in sums[g]!.0.map { $0 / Double(sums[g]!.1) } }
         return Goals(robot: robot, site: site, siteName: siteName, positions: positions)
-    }
-
-    /// A hand-written line plot: error vs step, EBM mean and best-of-K, feedforward.
-    func svg(ebm: Scores, baseline: Scores?) -> String {
-        let (w, h, left, right, top, bottom) = (640.0, 400.0, 60.0, 20.0, 30.0, 45.0)
-        let n = ebm.perStepMean.count
-        var series: [(String, String, [Double])] = [("EBM mean of K", "#1f77b4", ebm.perStepMean), ("EBM best of K", "#2ca02c", ebm.perStepBest)]
-        if let b = baseline { series.append(("feedforward", "#d62728", b.perStepMean)) }
-        let ymax = max(series.flatMap(\.2).filter(\.isFinite).max() ?? 1, 1e-12) * 1.05
-        func x(_ t: Int) -> Double { left + (w - left - right) * (n > 1 ? Double(t) / Double(n - 1) : 0.5) }
-        func y(_ v: Double) -> Double { h - bottom - (h - top - bottom) * min(max(v, 0), ymax) / ymax }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        s += "<text x=\"\(w / 2)\" y=\"18\" text-anchor=\"middle\">error vs horizon (mean ‖Δstate‖)</text>\n"
-        s += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-        s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-        for i in 0...4 {
-            let v = ymax * Double(i) / 4
-            s += "<text x=\"\(left - 5)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(String(format: "%.3g", v))</text>\n"
-            let t = (n - 1) * i / 4
-            s += "<text x=\"\(x(t))\" y=\"\(h - bottom + 16)\" text-anchor=\"middle\">\(t + 1)</text>\n"
-        }
-        s += "<text x=\"\((left + w - right) / 2)\" y=\"\(h - 8)\" text-anchor=\"middle\">future step</text>\n"
-        for (i, (name, color, values)) in series.enumerated() {
-            let points = values.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element.isFinite ? $0.element : ymax)) }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
-            let ly = top + 10 + 16 * Double(i)
-            s += "<line x1=\"\(left + 10)\" y1=\"\(ly)\" x2=\"\(left + 30)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            s += "<text x=\"\(left + 35)\" y=\"\(ly + 4)\">\(name)</text>\n"
-        }
-        return s + "</svg>\n"
     }
 }

@@ -9,13 +9,15 @@ enum FutureSampling {
 
     /// The sampler, defaults taken from the training configuration's Langevin settings.
     static func sampler(_ kind: Kind, langevin lang: LangevinConfiguration, stepSize: Double? = nil, noise: Double? = nil,
-                        gradientClip: Double? = nil, finalStepSize: Double? = nil, leapfrog: Int = 10,
+                        gradientClip: Double? = nil, finalStepSize: Double? = nil, finalNoise: Double? = nil, leapfrog: Int = 10,
                         targetAcceptance: Double = 0.65) -> any ChainSampler {
         switch kind {
         case .langevin:
             let clip = gradientClip ?? Double(lang.gradientClip)
+            // by default the chains' schedule at test time is the training chains' (annealing included)
             return LangevinSampler(stepSize: stepSize ?? Double(lang.stepSize), noiseScale: noise ?? Double(lang.noise),
-                                   gradientClip: clip > 0 ? clip : nil, finalStepSize: finalStepSize)
+                                   gradientClip: clip > 0 ? clip : nil, finalStepSize: finalStepSize ?? lang.finalStepSize.map(Double.init),
+                                   finalNoiseScale: finalNoise ?? lang.finalNoise.map(Double.init))
         case .mala: return MALASampler(stepSize: stepSize ?? 0.001)
         case .hmc: return HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
         }
@@ -55,18 +57,25 @@ enum FutureSampling {
             let energy: FutureEnergy
             do { energy = try FutureEnergy(model: energyModel, contexts: contexts, chains: K, temperature: temperature) } catch { throw CLIError("\(error)") }
             let initial = (0..<(K * enc.futureWidth)).map { _ in scale * generator.gaussian() }
-            let result: SamplingResult
-            do {
-                result = try chosen.sample(energy, initial: initial, chains: K,
-                                           stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: seed &+ UInt64(block))
-            } catch { throw CLIError("sampling block \(block): \(error)") }
-            let futures = energy.futures(result.samples)
+            // steps = 0: no refinement, the initial noise itself (the start of the quality-vs-steps curve)
+            var (points, pointEnergies) = (initial, [Double]())
+            if steps > 0 {
+                let result: SamplingResult
+                do {
+                    result = try chosen.sample(energy, initial: initial, chains: K,
+                                               stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: seed &+ UInt64(block))
+                } catch { throw CLIError("sampling block \(block): \(error)") }
+                (points, pointEnergies) = (result.samples, result.energies)
+                diagnostics += result.diagnostics.map { (block, $0) }
+            } else {
+                pointEnergies = energy.energies(initial, count: K)
+            }
+            let futures = energy.futures(points)
             let keep = min(H, total - block * H)
             for c in 0..<K {
                 trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
-                energies[c] += result.energies[c] * temperature
+                energies[c] += pointEnergies[c] * temperature
             }
-            diagnostics += result.diagnostics.map { (block, $0) }
         }
         let seconds = Date().timeIntervalSince(clock)
         let sampled = trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)

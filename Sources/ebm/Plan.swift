@@ -1,6 +1,178 @@
 import ArgumentParser
+import EnergyModels
+import Foundation
+import Planning
+import Simulation
+import Trajectories
 
-// Placeholder while the command is being built (replaced by its real implementation).
+/// `ebm plan`: plan toward a goal by sampling low-energy futures and execute in the simulator (MPC).
 struct Plan: ParsableCommand {
-    func run() throws { throw CLIError("not built yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Plan to a goal (Langevin, MALA, MPPI, CEM, or MPPI/CEM over simulator rollouts) and execute it in the simulator.",
+        discussion: """
+        Replans every few steps (warm-started) with K chains of H planned states, scored by goal, \
+        obstacle, limit, smoothness and control-effort terms plus the learned energy of --model; \
+        executes the best plan by inverse dynamics plus PD tracking. Writes DIR/plan.npz (float64: \
+        qpos [T+1, nq], qvel [T+1, nv], ctrl [T, nu], sites [T+1, nsite, 3], alternatives [K, H, S] \
+        and alternative_energies [K] of the first replan, replan_ms [R], goal [3], obstacles [O, 4]) \
+        and DIR/summary.json with keys success, final_distance (m), steps, collisions, ms_per_replan \
+        (median), routes, planner. A goal that no collision-free configuration reaches gives \
+        success false and 0 steps, with the reason printed.
+        """)
+
+    @Option(help: "Robot: reacher2, pointmass2d or arm7.") var robot: String
+    @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors): the learned term (state planners).") var model: String?
+    @Option(help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
+    @Option(help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
+    @Option(help: "langevin, mala, mppi, cem, mppi-sim or cem-sim.") var planner: String = "langevin"
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
+    @Option(help: "Alternatives K (chains).") var chains: Int?
+    @Option(help: "Planned states H.") var horizon: Int?
+    @Option(name: .customLong("max-steps"), help: "Simulator steps before giving up.") var maxSteps: Int?
+    @Option(help: "Worker threads of the simulator calls (0 = every core).") var threads: Int = 0
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "A term weight NAME=VALUE (goal, obstacle, limits, smoothness, effort, model; repeatable).") var weight: [String] = []
+    @Option(help: "Optimiser steps per replan (Langevin/MALA steps, MPPI/CEM iterations).") var steps: Int?
+    @Option(name: .customLong("step-size"), help: "Langevin η₀ / MALA η, in scaled plan units.") var stepSize: Double?
+    @Option(name: .customLong("final-step-size"), help: "Langevin η at the last step.") var finalStepSize: Double?
+    @Option(help: "Langevin σ₀ / MPPI and CEM σ, in scaled units.") var noise: Double?
+    @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
+    @Option(help: "MALA temperature T (energy units).") var temperature: Double?
+    @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
+
+    func validate() throws {
+        guard PlannerKind(rawValue: planner) != nil else {
+            throw ValidationError("--planner \(planner): expected one of \(PlannerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let chains, chains < 1 { throw ValidationError("--chains must be at least 1") }
+        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
+    }
+
+    static func numbers(_ text: String, flag: String, counts: [Int]) throws -> [Double] {
+        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard counts.contains(values.count), values.allSatisfy({ $0?.isFinite == true }) else {
+            throw CLIError("\(flag) '\(text)': expected \(counts.map(String.init).joined(separator: " or ")) comma-separated numbers")
+        }
+        return values.map { $0! }
+    }
+
+    /// The energy model of a run folder or checkpoint, checked against the robot.
+    static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
+        guard let path else { return nil }
+        let loaded: TrajectoryEnergyModel
+        do { loaded = try TrajectoryEnergyModel.load(from: Predict.checkpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
+        guard loaded.encoding.stateSize == setup.model.nq + setup.model.nv else {
+            throw CLIError("--model \(path): the model reads states of \(loaded.encoding.stateSize) numbers; \(setup.model.source) has \(setup.model.nq + setup.model.nv)")
+        }
+        guard loaded.encoding.horizon <= setup.horizon else {
+            throw CLIError("--model \(path): the model's horizon \(loaded.encoding.horizon) exceeds the plan horizon \(setup.horizon) (--horizon)")
+        }
+        return loaded
+    }
+
+    func run() throws {
+        var setup: PlanningSetup
+        do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robot: \(error)") }
+        if let chains { setup.chains = chains }
+        if let horizon { setup.horizon = horizon; setup.replanEvery = min(setup.replanEvery, horizon) }
+        if let maxSteps { setup.maxSteps = maxSteps }
+        setup.threads = threads
+        try Self.apply(weights: weight, steps: steps, stepSize: stepSize, finalStepSize: finalStepSize, noise: noise, samples: samples,
+                       replanEvery: replanEvery, to: &setup)
+        if let temperature {
+            guard temperature > 0, temperature.isFinite else { throw CLIError("--temperature must be positive") }
+            setup.malaTemperature = temperature
+        }
+        let m = setup.model
+        let q0 = try start.map { try Self.numbers($0, flag: "--start", counts: [m.nq]) } ?? m.joints.qpos0
+        guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(robot) has no site \(setup.site)") }
+        let startSites = try m.kinematics(qpos: q0, batch: 1).sites
+        let g = try Self.numbers(goal, flag: "--goal", counts: [2, 3])
+        let goalPoint = SIMD3(g[0], g[1], g.count == 3 ? g[2] : startSites[site * 3 + 2])
+        let obstacles = try obstacle.map { text -> Obstacle in
+            let o = try Self.numbers(text, flag: "--obstacle", counts: [4])
+            guard o[3] > 0 else { throw CLIError("--obstacle '\(text)': the radius must be positive") }
+            return .sphere(center: SIMD3(o[0], o[1], o[2]), radius: o[3])
+        }
+        let kind = PlannerKind(rawValue: planner)!
+        let learned = try Self.learnedModel(model, setup: setup)
+        if learned != nil && (kind == .mppiSim || kind == .cemSim) { print("note: --model is not used by \(planner) (it plans with the simulator)") }
+        var mpc: ModelPredictiveController
+        let outcome: MPCOutcome
+        do {
+            mpc = try setup.controller(kind: kind, goal: goalPoint, obstacles: obstacles, learned: learned, seed: seed)
+            outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
+        } catch { throw CLIError("planning failed: \(error)") }
+        try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
+        let status = outcome.success ? "reached the goal" : (outcome.failure ?? "failed")
+        print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes → %@",
+                     planner, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes, out))
+    }
+
+    /// Overrides of the per-robot defaults, from the command line.
+    static func apply(weights: [String], steps: Int?, stepSize: Double?, finalStepSize: Double?, noise: Double?, samples: Int?,
+                      replanEvery: Int?, to setup: inout PlanningSetup) throws {
+        for w in weights {
+            let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]), value.isFinite, value >= 0 else {
+                throw CLIError("--weight '\(w)': expected NAME=VALUE with VALUE >= 0")
+            }
+            switch parts[0] {
+            case "goal": setup.goalWeight = value
+            case "obstacle": setup.obstacleWeight = value
+            case "limits": setup.limitWeight = value
+            case "smoothness": setup.smoothnessWeight = value
+            case "effort": setup.effortWeight = value
+            case "model": setup.modelWeight = value
+            default: throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (goal, obstacle, limits, smoothness, effort, model)")
+            }
+        }
+        if let steps {
+            guard steps >= 1 else { throw CLIError("--steps must be at least 1") }
+            (setup.langevinSteps, setup.malaSteps, setup.populationIterations) = (steps, steps, steps)
+        }
+        if let stepSize { setup.langevinStepSize = stepSize; setup.malaStepSize = stepSize }
+        if let finalStepSize { setup.langevinFinalStepSize = finalStepSize }
+        if let noise { setup.langevinNoise = noise; setup.populationNoise = noise; setup.simNoise = noise }
+        if let samples { setup.populationSamples = samples }
+        if let replanEvery {
+            guard (1...setup.horizon).contains(replanEvery) else { throw CLIError("--replan-every must lie in 1...\(setup.horizon)") }
+            setup.replanEvery = replanEvery
+        }
+    }
+
+    /// summary.json, with the issue's fixed keys.
+    static func summary(_ o: MPCOutcome) -> JSONValue {
+        .object([("success", .bool(o.success)), ("final_distance", .number(o.finalDistance, isInteger: false)),
+                 ("steps", .number(Double(o.steps), isInteger: true)), ("collisions", .number(Double(o.collisions), isInteger: true)),
+                 ("ms_per_replan", .number(o.medianReplanMilliseconds, isInteger: false)),
+                 ("routes", .number(Double(o.routes), isInteger: true)), ("planner", .string(o.planner))])
+    }
+
+    static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let T = o.steps
+            let sites = try m.kinematics(qpos: o.qpos, batch: T + 1).sites
+            let K = o.alternativeEnergies.count
+            var archive = NumPyArchive()
+            try archive.append(NumPyArray(doubles: o.qpos, shape: [T + 1, m.nq]), named: "qpos")
+            try archive.append(NumPyArray(doubles: o.qvel, shape: [T + 1, m.nv]), named: "qvel")
+            try archive.append(NumPyArray(doubles: o.ctrl, shape: [T, m.nu]), named: "ctrl")
+            try archive.append(NumPyArray(doubles: sites, shape: [T + 1, m.nsite, 3]), named: "sites")
+            try archive.append(NumPyArray(doubles: o.alternatives, shape: [K, K == 0 ? 0 : layout.horizon, layout.stateSize]), named: "alternatives")
+            try archive.append(NumPyArray(doubles: o.alternativeEnergies, shape: [K]), named: "alternative_energies")
+            try archive.append(NumPyArray(doubles: o.replanSeconds.map { $0 * 1000 }, shape: [o.replanSeconds.count]), named: "replan_ms")
+            try archive.append(NumPyArray(doubles: [goal.x, goal.y, goal.z], shape: [3]), named: "goal")
+            let rows = obstacles.flatMap { ob -> [Double] in
+                guard case .sphere(let c, let r) = ob else { return [] }
+                return [c.x, c.y, c.z, r]
+            }
+            try archive.append(NumPyArray(doubles: rows, shape: [obstacles.count, 4]), named: "obstacles")
+            try archive.write(to: dir.appendingPathComponent("plan.npz"))
+            try AtomicFile.write(Array((summary(o).serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
+        } catch let e as CLIError { throw e } catch { throw CLIError("\(dir.path): \(error)") }
+    }
 }

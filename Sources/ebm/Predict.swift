@@ -17,7 +17,8 @@ struct Predict: ParsableCommand {
         Writes --out (.npz, float64): context [k, S], truth [H', S] (the episode's real future, \
         when it has one; H' ≤ horizon), samples and futures [K, horizon, S], energies [K] (E_θ summed \
         over the chained blocks), baseline [horizon, S] with --baseline, qpos [K, 1+horizon, nq] \
-        (the current state then each future, for `ebm view --futures`), and per-step diagnostics \
+        (the current state then each future, for `ebm view --futures`), sites [K, horizon, nsite, 3] (forward \
+        kinematics of each future state, in metres; both need the robot named by the dataset's meta.json), and per-step diagnostics \
         diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
         """)
 
@@ -38,6 +39,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Langevin noise σ (default: the training configuration's).") var noise: Double?
     @Option(name: .customLong("gradient-clip"), help: "Langevin per-element gradient clamp (default: the training configuration's; 0 = none).") var gradientClip: Double?
     @Option(name: .customLong("final-step-size"), help: "Anneal the Langevin step geometrically to this.") var finalStepSize: Double?
+    @Option(name: .customLong("final-noise"), help: "Anneal the Langevin noise linearly to this (default: the training configuration's).") var finalNoise: Double?
     @Option(help: "HMC leapfrog steps.") var leapfrog: Int = 10
     @Option(name: .customLong("target-acceptance"), help: "HMC dual-averaging target (first half of the steps adapt).") var targetAcceptance: Double = 0.65
     @Option(help: "Energies are divided by this before sampling (default: 1 for langevin; for mala and hmc the temperature the training Langevin chains sampled at, σ²/(2η) of the run's configuration).") var temperature: Double?
@@ -88,7 +90,7 @@ struct Predict: ParsableCommand {
         let K = samples, lang = meta.configuration.langevin
         let kind = FutureSampling.Kind(rawValue: sampler.rawValue)!
         let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
-                                            finalStepSize: finalStepSize, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
+                                            finalStepSize: finalStepSize, finalNoise: finalNoise, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
         let scale = initialScale ?? Double(lang.initialScale)
         let temperature = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
         guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
@@ -117,13 +119,25 @@ struct Predict: ParsableCommand {
         ]
         if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
         if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
-        if let robot = EpisodeFile.robotName(near: file.path), let nq = try? RobotModel.load(robot).nq, nq <= S {
+        if let robotName = EpisodeFile.robotName(near: file.path), let robot = try? RobotModel.load(robotName), robot.nq <= S {
+            let nq = robot.nq
             var qpos: [Double] = []
             for c in 0..<K {
                 qpos += context[(k - 1) * S..<(k - 1) * S + nq]
                 for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
             }
             arrays.append(("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq])))
+            // forward kinematics of every future state in one batch call; a non-finite state gets NaN sites
+            if robot.nsite > 0 {
+                let rows = K * total
+                let finite = (0..<rows).map { r in sampled[r * S..<r * S + nq].allSatisfy(\.isFinite) }
+                let futureQpos = (0..<rows).flatMap { r in finite[r] ? Array(sampled[r * S..<r * S + nq]) : [Double](repeating: 0, count: nq) }
+                var sites: [Double]
+                do { sites = try robot.kinematics(qpos: futureQpos, batch: rows).sites } catch { throw CLIError("forward kinematics of the futures: \(error)") }
+                let width = robot.nsite * 3
+                for r in 0..<rows where !finite[r] { for j in 0..<width { sites[r * width + j] = .nan } }
+                arrays.append(("sites", try NumPyArray(doubles: sites, shape: [K, total, robot.nsite, 3])))
+            }
         }
         let n = diagnostics.count
         arrays += [

@@ -1,6 +1,99 @@
 import ArgumentParser
+import EnergyModels
+import Foundation
+import Scoring
+import Trajectories
 
-// Placeholder while the command is being built (replaced by its real implementation).
+/// `ebm score`: the energy of every window of every episode, and an online anomaly detector.
 struct Score: ParsableCommand {
-    func run() throws { throw CLIError("not built yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Energies of every window of every episode; optionally flag where each episode first turns anomalous.",
+        discussion: """
+        Scores every window (k context + H future states, stride 1) of every episode of DIR/SPLIT.npz with \
+        E_θ(future | context) in raw units and writes FILE.npz with window_energy [E, W] (window w ends at \
+        state w + k + H − 1) and episode_energy [E] (mean over windows), plus FILE.json with a summary. \
+        With --online, the threshold is calibrated on the normal episodes of --calibration DIR (its test split) \
+        so that at most --fpr of them are ever flagged, and first_flag [E] (the state index of the first window \
+        above it, −1 for never) joins the archive.
+        """)
+
+    @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
+    @Option(help: "Dataset folder.") var data: String
+    @Option(help: "Split to score: test or train.") var split: String = "test"
+    @Option(help: "Output .npz (the summary goes beside it as .json).") var out: String
+    @Flag(help: "Flag the first anomalous step of each episode (needs --calibration).") var online = false
+    @Option(help: "Dataset folder of normal episodes (its test split) that calibrates the online threshold.") var calibration: String?
+    @Option(help: "False-positive rate the online threshold allows on the calibration episodes.") var fpr: Double = 0.05
+
+    func validate() throws {
+        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
+        guard out.hasSuffix(".npz") else { throw ValidationError("--out \(out): must end in .npz") }
+        guard fpr >= 0, fpr < 1 else { throw ValidationError("--fpr \(fpr) must be in [0, 1)") }
+        if online && calibration == nil { throw ValidationError("--online needs --calibration DIR (a folder of normal episodes)") }
+    }
+
+    func run() throws {
+        let energyModel = try ScoringInputs.energyModel(model)
+        let scorer = EnergyScorer(model: energyModel)
+        let dataset = try ScoringInputs.dataset(data, split: split)
+        let clock = Date()
+        let scores: EpisodeScores
+        do { scores = try EpisodeScores(scoring: dataset, with: scorer) } catch let e as ScoringError { throw CLIError("\(data)/\(split).npz: \(e)") }
+        let seconds = Date().timeIntervalSince(clock)
+        let (E, W) = (scores.episodes, scores.windowsPerEpisode)
+        var arrays: [(name: String, array: NumPyArray)] = [
+            ("window_energy", try NumPyArray(doubles: scores.window, shape: [E, W])),
+            ("episode_energy", try NumPyArray(doubles: scores.episode, shape: [E])),
+        ]
+        let episodeEnergy = scores.episode
+        let mean = episodeEnergy.reduce(0, +) / Double(E)
+        var summary: [String: Any] = [
+            "model": model, "data": data, "split": split, "episodes": E, "windows_per_episode": W,
+            "window_states": scores.windowLength, "context_states": energyModel.encoding.contextLength,
+            "episode_energy": ["mean": mean, "min": episodeEnergy.min()!, "max": episodeEnergy.max()!,
+                               "std": (episodeEnergy.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(E)).squareRoot()],
+            "seconds": seconds,
+        ]
+        print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
+                     E, W, scores.windowLength, seconds, mean, episodeEnergy.min()!, episodeEnergy.max()!))
+        if online, let calibration {
+            let normal: EpisodeScores
+            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: "test"), with: scorer) } catch let e as ScoringError {
+                throw CLIError("--calibration \(calibration)/test.npz: \(e)")
+            }
+            let detector = try OnlineDetector(calibratingOn: normal, falsePositiveRate: fpr)
+            let flags = detector.firstFlaggedStep(scores)
+            arrays.append(("first_flag", try NumPyArray(int64s: flags.map { Int64($0 ?? -1) }, shape: [E])))
+            let flagged = flags.compactMap { $0 }
+            let median = flagged.isEmpty ? -1 : flagged.sorted()[flagged.count / 2]
+            summary["online"] = ["calibration": calibration, "calibration_episodes": normal.episodes, "fpr": fpr,
+                                 "threshold": detector.threshold, "calibration_fpr": detector.calibrationFalsePositiveRate,
+                                 "flagged_share": Double(flagged.count) / Double(E), "median_first_flag": median] as [String: Any]
+            print(String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
+                         detector.threshold, 100 * detector.calibrationFalsePositiveRate, normal.episodes, flagged.count, E, median))
+        }
+        let url = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try NumPyArchive(arrays).write(to: url)
+        let jsonURL = url.deletingPathExtension().appendingPathExtension("json")
+        try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
+        print("wrote \(url.path), \(jsonURL.path)")
+    }
+}
+
+/// Loading what the scoring commands read, with errors that name the file.
+enum ScoringInputs {
+    static func energyModel(_ path: String) throws -> TrajectoryEnergyModel {
+        do { return try TrajectoryEnergyModel.load(from: Predict.checkpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
+    }
+
+    static func feedforward(_ path: String) throws -> FeedforwardPredictor {
+        do { return try FeedforwardPredictor.load(from: Predict.checkpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
+    }
+
+    static func dataset(_ folder: String, split: String) throws -> TrajectoryDataset {
+        let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split).npz")
+        guard FileManager.default.fileExists(atPath: file.path) else { throw CLIError("\(file.path): no such file (a dataset folder holds train.npz and test.npz)") }
+        do { return try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
+    }
 }

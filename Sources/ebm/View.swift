@@ -4,17 +4,24 @@ import Scene
 import Simulation
 import Viewer
 
-/// `ebm view`: play episodes of a robot in a 3-D window, or render one frame headless to PNG/SVG.
+/// `ebm view`: play episodes, predictions, live Langevin refinement or plans of a robot in a 3-D
+/// window, or render them headless to PNG, SVG or video.
 struct View: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Play episodes in a 3-D window (GLFW + OpenGL), or write a screenshot headless.",
+        abstract: "Show episodes, predictions, live Langevin refinement or plans in a 3-D window (GLFW + OpenGL), or headless to PNG/SVG/video.",
         discussion: """
-        --data holds qpos [B, T+1, nq] (as `ebm simulate` writes) or states [E, T+1, nq+nv] (a dataset
-        .npz, or a dataset directory with train.npz / test.npz and meta.json). The robot comes from
-        --robot, else from the dataset's meta.json. Without --data the robot is shown at rest.
-        --screenshot renders offscreen (a display is still needed for the GL context: run under
-        `xvfb-run -a` on a headless machine); --svg writes a flat projection without OpenGL.
-        In the window, press h for the keys.
+        What is shown (one of):
+          --data DIR|FILE          episodes: qpos [B, T+1, nq] (`ebm simulate`) or states [E, T+1, nq+nv] (a dataset);
+                                   --futures FILE.npz adds qpos [K, T, nq] as ghost robots.
+          --predict FILE.npz       the output of `ebm predict`: context, real future (green), K sampled futures
+                                   (translucent ghosts, site trails coloured by energy), feedforward prediction (orange).
+          --model RUN --data DIR   live: K Langevin chains for one context of the dataset refine step by step in a
+                                   background task; `l` re-samples. Headless, --steps sampler steps run first.
+          --plan FILE.npz          a plan: executed [T, nq|nq+nv] (or qpos), alternatives [K, H, nq|nq+nv],
+                                   goal [3] / goals [G, 3], obstacles [M, 4] (x, y, z, radius); all but the first optional.
+        The robot comes from --robot, else from the dataset's meta.json (--data). --screenshot renders offscreen
+        (a display is still needed for the GL context: run under `xvfb-run -a` on a headless machine); --svg
+        writes a flat projection without OpenGL; --video pipes every frame to ffmpeg. In the window, press h.
         """)
 
     @Option(help: "Built-in robot name or MJCF file (default: the robot in the dataset's meta.json).") var robot: String?
@@ -22,21 +29,50 @@ struct View: ParsableCommand {
     @Option(help: "Episode to show first (0-based).") var episode: Int = 0
     @Option(help: "Write this PNG of one frame instead of opening a window.") var screenshot: String?
     @Option(help: "Write this SVG projection of one frame (no OpenGL needed).") var svg: String?
+    @Option(help: "Write every frame of the shown episode / horizon / plan to this video through ffmpeg.") var video: String?
+    @Option(help: "Frames per second of --video.") var fps: Int = 30
     @Option(help: "State index of the frame for --screenshot/--svg (default 0).") var frame: Int = 0
     @Option(help: "Image or window size WxH in pixels.") var size: String = "1280x720"
     @Option(help: "Playback rate in states per second (default: 1 / the model's timestep).") var rate: Double?
     @Flag(help: "Draw the status line on --screenshot images.") var hud = false
-    @Option(help: "Multisamples per pixel for antialiasing (0 = off; each costs time on software renderers).") var msaa: Int = 4
+    @Option(help: "Multisamples per pixel for antialiasing (0 = off; default 0 under a software renderer such as llvmpipe, else 4).") var msaa: Int?
     @Option(help: "Sampled futures to draw as ghost robots and trails: .npz with qpos [K, T, nq] (e.g. from `ebm simulate`).") var futures: String?
     @Option(help: "Time this many offscreen frames at --size and print the frame time (a benchmark).") var benchFrames: Int?
+    @Option(help: "Translucent layers: merged (low-poly, one draw call), nearest (merged, only the nearest surface blends), instanced (the older path).") var translucency: String = "merged"
+
+    @Option(name: .customLong("ghost-slices"), help: "Slices around the axis of translucent shapes (3 or more; fewer are cheaper on software renderers).") var ghostSlices: Int = 8
+    @Option(help: "A prediction to show: the .npz of `ebm predict`.") var predict: String?
+    @Option(help: "Live refinement: run folder of `ebm train --model ebm` (needs --data).") var model: String?
+    @Option(help: "Live: run folder of a feedforward model to show alongside.") var baseline: String?
+    @Option(help: "Live: dataset split, test or train.") var split: String = "test"
+    @Option(name: .customLong("context-start"), help: "Live: state index of the oldest context state.") var contextStart: Int = 0
+    @Option(help: "Live: futures K (chains).") var samples: Int = 16
+    @Option(help: "Live: sampler steps per refinement (headless: the steps run before the screenshot).") var steps: Int = 60
+    @Option(help: "Live: langevin or mala.") var sampler: String = "langevin"
+    @Option(help: "Live: random seed.") var seed: UInt64 = 1
+    @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
 
     func validate() throws {
         guard parsedSize != nil else { throw ValidationError("--size '\(size)' must be WxH with both between 1 and 8192, e.g. 1280x720") }
         guard episode >= 0 else { throw ValidationError("--episode \(episode) must be >= 0") }
         guard frame >= 0 else { throw ValidationError("--frame \(frame) must be >= 0") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate \(rate) must be a positive number of states per second") }
-        guard (0...16).contains(msaa) else { throw ValidationError("--msaa \(msaa) must be between 0 and 16") }
+        if let msaa, !(0...16).contains(msaa) { throw ValidationError("--msaa \(msaa) must be between 0 and 16") }
         if let benchFrames, benchFrames < 1 { throw ValidationError("--bench-frames \(benchFrames) must be >= 1") }
+        guard Renderer.Translucency(rawValue: translucency) != nil else {
+            throw ValidationError("--translucency \(translucency) must be one of \(Renderer.Translucency.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ghostSlices >= 3 else { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
+        guard (1...240).contains(fps) else { throw ValidationError("--fps \(fps) must be between 1 and 240") }
+        let modes = [predict != nil, model != nil, plan != nil].filter { $0 }.count
+        guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan") }
+        if model != nil {
+            guard data != nil else { throw ValidationError("--model needs --data DIR (the dataset whose context is refined)") }
+            guard samples >= 1 else { throw ValidationError("--samples \(samples) must be >= 1") }
+            guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
+            guard ["langevin", "mala"].contains(sampler) else { throw ValidationError("--sampler \(sampler) must be langevin or mala") }
+            guard ["test", "train"].contains(split) else { throw ValidationError("--split \(split) must be test or train") }
+        }
         if robot == nil && data == nil { throw ValidationError("give --robot NAME, --data FILE, or both") }
     }
 
@@ -46,61 +82,159 @@ struct View: ParsableCommand {
         return (parts[0], parts[1])
     }
 
+    /// What a command shows over time: scenes by (episode, state), a status line, and for live
+    /// refinement the keys and the snapshot taken before each frame.
+    struct Timeline {
+        var title: String
+        var episodes: Int
+        var length: Int
+        var scene: (_ episode: Int, _ step: Int, _ camera: Camera?, _ hidden: Set<Layer>) throws -> Scene
+        var status: () -> [String] = { [] }
+        var extraHelp: [String] = []
+        var onKey: (_ key: Int32, _ shift: Bool) -> Bool = { _, _ in false }
+        var beforeFrame: () throws -> Void = {}
+        /// States per second when playing.
+        var rate: Double
+    }
+
     func run() throws {
+        do {
+            try show()
+        } catch let e as SceneError {
+            throw CLIError(e.description)
+        } catch let e as ViewerError {
+            throw CLIError(e.description)
+        }
+    }
+
+    private func show() throws {
         guard let name = robot ?? data.flatMap(EpisodeFile.robotName(near:)) else {
             throw ValidationError("\(data ?? ""): no meta.json names the robot; give --robot NAME")
         }
-        let model = try RobotModel.load(name)
+        let robotModel: RobotModel
+        do { robotModel = try RobotModel.load(name) } catch { throw CLIError("--robot \(name): \(error)") }
+        let timeline: Timeline
+        if let predict {
+            timeline = try predictionTimeline(predict, model: robotModel)
+        } else if let model {
+            timeline = try liveTimeline(run: model, robot: robotModel)
+        } else if let plan {
+            timeline = try planTimeline(plan, model: robotModel)
+        } else {
+            timeline = try episodeTimeline(model: robotModel)
+        }
+        try output(timeline, model: robotModel)
+    }
+
+    /// Benchmark, SVG, PNG, video, or the window.
+    private func output(_ timeline: Timeline, model: RobotModel) throws {
+        let (width, height) = parsedSize!
+        let shownEpisode = min(episode, timeline.episodes - 1)
+        if let benchFrames {
+            try benchmark(timeline, frames: benchFrames, width: width, height: height)
+            return
+        }
+        if screenshot != nil || svg != nil || video != nil {
+            if let video { try writeVideo(timeline, to: video, width: width, height: height) }
+            guard screenshot != nil || svg != nil else { return }
+            guard frame < timeline.length else {
+                throw ValidationError("--frame \(frame): \(timeline.title) has \(timeline.length) states (0...\(timeline.length - 1))")
+            }
+            let scene = try timeline.scene(shownEpisode, frame, nil, [])
+            if let svg {
+                try SVGWriter.write(scene, width: width, height: height, to: svg)
+                print("wrote \(svg): \(timeline.title), state \(frame)")
+            }
+            if let screenshot {
+                let status = hud ? ["\(timeline.title)  state \(frame)/\(timeline.length - 1)"] + timeline.status() : []
+                let offscreen = try offscreenRenderer(width: width, height: height)
+                try AtomicImage.write(offscreen.render(scene, hud: status), to: screenshot)
+                print("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
+            }
+            return
+        }
+
+        let samples = try msaa ?? GraphicsProbe.defaultMultisamples()
+        let playback = Playback(episodes: timeline.episodes, length: timeline.length,
+                                statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
+        let viewer = try InteractiveViewer(title: "ebm view: \(timeline.title)", width: width, height: height, samples: samples,
+                                           playback: playback, source: timeline.scene)
+        viewer.extraHelp = timeline.extraHelp
+        viewer.status = timeline.status
+        viewer.onKey = timeline.onKey
+        viewer.beforeFrame = timeline.beforeFrame
+        viewer.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
+        viewer.renderer.translucentSlices = ghostSlices
+        try viewer.run()
+    }
+
+    /// An offscreen target with --msaa (or the renderer's default) and --translucency.
+    func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
+        let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
+        offscreen.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
+        offscreen.renderer.translucentSlices = ghostSlices
+        return offscreen
+    }
+
+    // MARK: - Episodes
+
+    private func episodeTimeline(model: RobotModel) throws -> Timeline {
         let episodes = try data.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }
-            ?? EpisodeFile(qpos: model.joints.qpos0, count: 1, length: 1, nq: model.nq, path: name)
+            ?? EpisodeFile(qpos: model.joints.qpos0, count: 1, length: 1, nq: model.nq, path: model.source)
         guard episode < episodes.count else {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")
         }
         let scenes = try EpisodeScene(model: model, episodes: episodes)
-        let (width, height) = parsedSize!
         if let futures {
             let f = try EpisodeFile(contentsOf: futures, nq: model.nq, nv: model.nv)
             try scenes.setFutures(qpos: f.qpos, count: f.count, steps: f.length)
         }
-        if let benchFrames {
-            try benchmark(scenes, frames: benchFrames, width: width, height: height)
-            return
-        }
-
-        if screenshot != nil || svg != nil {
-            guard frame < episodes.length else {
-                throw ValidationError("--frame \(frame): episodes of \(episodes.path) have \(episodes.length) states (0...\(episodes.length - 1))")
-            }
-            let scene = try scenes.scene(episode: episode, step: frame)
-            if let svg {
-                try SVGWriter.write(scene, width: width, height: height, to: svg)
-                print("wrote \(svg): \(model.source), episode \(episode), state \(frame)")
-            }
-            if let screenshot {
-                let status = hud ? ["\(model.source)  episode \(episode + 1)/\(episodes.count)  state \(frame)/\(episodes.length - 1)"] : []
-                try Screenshot.write(scene, width: width, height: height, samples: msaa, hud: status, to: screenshot)
-                print("wrote \(screenshot): \(width)x\(height), \(model.source), episode \(episode), state \(frame)")
-            }
-            return
-        }
-
-        let playback = Playback(episodes: episodes.count, length: episodes.length,
-                                statesPerSecond: rate ?? 1 / model.options.timestep, episode: episode)
-        let viewer = try InteractiveViewer(title: "ebm view: \(model.source)", width: width, height: height, samples: msaa,
-                                           playback: playback) { e, t, camera, hidden in
-            try scenes.scene(episode: e, step: t, camera: camera, hidden: hidden)
-        }
-        try viewer.run()
+        var title = "\(model.source), episode \(episode + 1)/\(episodes.count)"
+        if scenes.futureCount > 0 { title += ", \(scenes.futureCount) ghost futures" }
+        return Timeline(title: title, episodes: episodes.count, length: episodes.length,
+                        scene: { try scenes.scene(episode: $0, step: $1, camera: $2, hidden: $3) },
+                        rate: 1 / model.options.timestep)
     }
 
+    // MARK: - Predictions
+
+    private func predictionTimeline(_ path: String, model: RobotModel) throws -> Timeline {
+        let file = try PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source)
+        let scenes = try PredictionScene(model: model, prediction: file)
+        var parts = ["\(file.count) futures x \(file.horizon) states"]
+        if let e = file.energies { parts.append(String(format: "E %.3g..%.3g", e.min()!, e.max()!)) }
+        if file.truth != nil { parts.append("real future") }
+        if file.feedforward != nil { parts.append("feedforward") }
+        return Timeline(title: "\(model.source), \((path as NSString).lastPathComponent): " + parts.joined(separator: ", "),
+                        episodes: 1, length: file.horizon,
+                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
+                        extraHelp: Self.predictionHelp, rate: 1 / model.options.timestep)
+    }
+
+    static let predictionHelp = ["2 context  3 real future (green)  4 ghosts  5 feedforward (orange)  6 trails"]
+
+    // MARK: - Plans
+
+    private func planTimeline(_ path: String, model: RobotModel) throws -> Timeline {
+        let file = try PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source)
+        let scenes = try PlanScene(model: model, plan: file)
+        let title = "\(model.source), plan \((path as NSString).lastPathComponent): \(file.steps) states, "
+            + "\(file.alternativeCount) alternatives, \(file.goals.count) goals, \(file.obstacles.count) obstacles"
+        return Timeline(title: title, episodes: 1, length: file.steps,
+                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
+                        extraHelp: ["4 alternatives  6 executed path  7 goals and obstacles"], rate: 1 / model.options.timestep)
+    }
+
+    // MARK: - Benchmark
+
     /// Frame time offscreen (scene build + draw + glFinish, no read-back): median and 90th percentile.
-    private func benchmark(_ scenes: EpisodeScene, frames: Int, width: Int, height: Int) throws {
-        let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa)
-        let length = scenes.episodes.length
+    private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
+        let offscreen = try offscreenRenderer(width: width, height: height)
+        let shown = min(episode, timeline.episodes - 1)
         var times: [Double] = [], buildTimes: [Double] = []
         for i in 0..<(frames + 3) {
             let start = DispatchTime.now().uptimeNanoseconds
-            let scene = try scenes.scene(episode: episode, step: i % length)
+            let scene = try timeline.scene(shown, i % timeline.length, nil, [])
             let built = DispatchTime.now().uptimeNanoseconds
             offscreen.drawAndFinish(scene, hud: ["frame \(i)"])
             if i >= 3 {  // after 3 warm-up frames
@@ -109,11 +243,29 @@ struct View: ParsableCommand {
             }
         }
         times.sort()
-        let scene = try scenes.scene(episode: episode, step: 0)
+        let scene = try timeline.scene(shown, 0, nil, [])
         let median = times[times.count / 2], p90 = times[min(times.count - 1, times.count * 9 / 10)]
-        print("view bench: \(scenes.builder.model.source), \(scenes.futureCount) ghost futures, \(scene.drawables.count) drawables, "
-              + "\(width)x\(height), msaa \(msaa), on \(offscreen.glRenderer): "
+        print("view bench: \(timeline.title), \(scene.drawables.count) drawables, \(width)x\(height), msaa \(offscreen.samples), "
+              + "\(translucency) translucency, on \(offscreen.glRenderer): "
               + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames",
-                            median, buildTimes.sorted()[buildTimes.count / 2], p90, times.count))
+                       median, buildTimes.sorted()[buildTimes.count / 2], p90, times.count))
+    }
+}
+
+/// PNG writes that never leave half a file: written beside the target, then renamed over it.
+enum AtomicImage {
+    static func write(_ image: Image, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp.png")
+        do {
+            try image.writePNG(to: temporary.path)
+            // rename(2) replaces the target atomically, whether or not it exists
+            guard rename(temporary.path, url.path) == 0 else { throw CLIError("--screenshot \(path): cannot rename into place (\(String(cString: strerror(errno))))") }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if let e = error as? CLIError { throw e }
+            if let e = error as? ViewerError { throw CLIError("--screenshot \(path): \(e.description)") }
+            throw CLIError("--screenshot \(path): cannot write (\(error.localizedDescription))")
+        }
     }
 }

@@ -12,7 +12,8 @@ final class EvaluateTests: XCTestCase {
 
         let out = scratch.appendingPathComponent("eval")
         let r = try EBMProcess.succeeding(["evaluate", "--model", ebmRun, "--baseline", ffRun, "--data", data, "--episodes", "2", "--samples", "4",
-                         "--steps", "8", "--sampler", "mala", "--out", out.path])
+                         "--steps", "8", "--sampler", "mala", "--reference-samples", "6", "--long-horizon", "120", "--long-contexts", "2",
+                         "--long-samples", "3", "--curve-episodes", "2", "--step-counts", "0", "4", "12", "--out", out.path])
         XCTAssertTrue(r.stdout.contains("evaluate: 2 episodes × 4 futures of 27 states"), r.stdout)
         XCTAssertTrue(r.stdout.contains("EBM") && r.stdout.contains("feedforward"), r.stdout)
 
@@ -43,5 +44,61 @@ final class EvaluateTests: XCTestCase {
         let svg = try String(contentsOf: out.appendingPathComponent("error_vs_horizon.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg"))
         XCTAssertTrue(svg.contains("<polyline") || svg.contains("<path"))
+
+        // energy score / MMD against re-simulated futures: finite, ≥ 0; the table names every row
+        let distribution = try XCTUnwrap(metrics["distribution"] as? [String: Any])
+        XCTAssertEqual(distribution["reference_samples"] as? Int, 6)
+        XCTAssertEqual(distribution["site"] as? String, "fingertip")
+        for name in ["ebm", "baseline", "resimulated_half"] {
+            let m = try XCTUnwrap(distribution[name] as? [String: Any], name)
+            for key in ["energy_score_final_site", "mmd2_final_site", "energy_score_future", "mmd2_future"] {
+                let v = try XCTUnwrap(m[key] as? Double, "\(name).\(key)")
+                XCTAssertTrue(v.isFinite && v >= 0, "\(name).\(key) = \(v)")
+            }
+        }
+        let goalsDrawn = try XCTUnwrap(distribution["reference_goals_per_context"] as? Double)
+        XCTAssertTrue((1...4).contains(goalsDrawn), "re-simulation draws goals: \(goalsDrawn)")
+        XCTAssertTrue(r.stdout.contains("re-simulated"), r.stdout)
+
+        // long horizon: curves of the requested length, shares in [0, 1] and non-increasing, physics replayed
+        let long = try XCTUnwrap(metrics["long_horizon"] as? [String: Any])
+        XCTAssertEqual(long["states"] as? Int, 120)
+        let longCurves = try XCTUnwrap(long["curves"] as? [String: Any])
+        for key in ["ebm_within_range", "ebm_frechet", "ebm_divergence", "baseline_within_range", "baseline_frechet", "baseline_divergence"] {
+            XCTAssertEqual((longCurves[key] as? [Any])?.count, 120, key)
+        }
+        let within = try XCTUnwrap(longCurves["ebm_within_range"] as? [Double])
+        XCTAssertTrue(within.allSatisfy { (0...1).contains($0) })
+        XCTAssertEqual(within, within.sorted(by: >), "the share that stayed can only fall")
+        XCTAssertEqual((longCurves["ebm_error"] as? [Any])?.count, 27, "errors while the episode lasts")
+        for name in ["ebm", "baseline"] {
+            let m = try XCTUnwrap(long[name] as? [String: Any], name)
+            XCTAssertEqual(m["within_range_final"] as? Double, name == "ebm" ? within.last : (longCurves["baseline_within_range"] as? [Double])?.last)
+            let physics = try XCTUnwrap(m["physics"] as? [String: Any], name)
+            XCTAssertEqual(physics["rollouts"] as? Int, name == "ebm" ? 6 : 2)
+        }
+        // the data's own episodes stay within the ranges and replay closely (measured 0.0079: the
+        // finite-difference acceleration under RK4 on the tiny recipe's 15-step moves)
+        let dataRow = try XCTUnwrap(long["data"] as? [String: Any])
+        XCTAssertEqual(dataRow["within_range"] as? Double, 1)
+        XCTAssertLessThan(try XCTUnwrap(dataRow["one_step_defect"] as? Double), 0.03)
+
+        // quality vs steps: one entry per step count, with the feedforward constant beside it
+        let quality = try XCTUnwrap(metrics["quality_vs_steps"] as? [String: Any])
+        XCTAssertEqual(quality["steps"] as? [Int], [0, 4, 12])
+        let q = try XCTUnwrap(quality["ebm"] as? [String: Any])
+        for key in ["validity", "goals_covered", "ade_best_of_k", "ade_mean"] { XCTAssertEqual((q[key] as? [Double])?.count, 3, key) }
+        XCTAssertNotNil((quality["baseline"] as? [String: Any])?["validity"] as? Double)
+
+        // every figure as SVG and PNG
+        let plots = try XCTUnwrap(metrics["plots"] as? [String])
+        for name in ["error_vs_horizon", "stability_vs_time", "frechet_vs_time", "physical_divergence", "quality_vs_steps", "ade_vs_steps"] {
+            for ext in ["svg", "png"] {
+                XCTAssertTrue(plots.contains("\(name).\(ext)"), "\(name).\(ext) listed")
+                XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(name).\(ext)").path), "\(name).\(ext) written")
+            }
+        }
+        let png = try Data(contentsOf: out.appendingPathComponent("stability_vs_time.png"))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 }

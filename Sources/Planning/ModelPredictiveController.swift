@@ -1,0 +1,169 @@
+// ModelPredictiveController: the receding-horizon loop — check feasibility, replan every n steps,
+// execute in the true simulator, stop at the goal or after a bounded number of steps.
+
+import Foundation
+import Simulation
+
+/// Settings of the loop.
+public struct MPCSettings: Sendable {
+    /// Steps executed between replans n (≤ H).
+    public var replanEvery: Int
+    /// Simulator steps before giving up.
+    public var maxSteps: Int
+    /// Success radius: site distance (m) or joint distance.
+    public var tolerance: Double
+    /// Executed states the planner reads as history (≥ the learned model's k).
+    public var historyLength: Int
+    public var seed: UInt64
+
+    public init(replanEvery: Int, maxSteps: Int, tolerance: Double, historyLength: Int = 1, seed: UInt64 = 1) {
+        (self.replanEvery, self.maxSteps, self.tolerance, self.historyLength, self.seed) = (replanEvery, maxSteps, tolerance, historyLength, seed)
+    }
+}
+
+/// A finished run.
+public struct MPCOutcome: Sendable {
+    public var planner: String
+    /// Reached the goal within tolerance.
+    public var success: Bool
+    /// Why not, when it did not: "no feasible plan: …" (before any step) or "not reached within N steps".
+    public var failure: String?
+    /// Steps executed (to the goal when successful).
+    public var steps: Int
+    /// Final site (or joint) distance to the goal.
+    public var finalDistance: Double
+    /// Executed steps whose state penetrates an obstacle.
+    public var collisions: Int
+    /// Executed qpos (steps + 1, nq), qvel (steps + 1, nv), controls (steps, nu).
+    public var qpos: [Double], qvel: [Double], ctrl: [Double]
+    /// Seconds per replan (replans).
+    public var replanSeconds: [Double]
+    /// The first replan's alternatives (K, H, S), best first, and energies (K).
+    public var alternatives: [Double], alternativeEnergies: [Double]
+    /// Most distinct routes among one replan's alternatives (see `Routes`).
+    public var routes: Int
+    /// Median milliseconds per replan.
+    public var medianReplanMilliseconds: Double {
+        guard !replanSeconds.isEmpty else { return 0 }
+        let s = replanSeconds.sorted()
+        let m = s.count / 2
+        return 1000 * (s.count % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]))
+    }
+}
+
+/// Plans, executes n steps in the simulator, replans with a warm start; K alternatives per replan.
+public struct ModelPredictiveController {
+    public let model: RobotModel
+    public var replanner: any Replanner
+    /// The goal (its target and distance).
+    public let goal: GoalEnergy
+    /// The obstacles (collision counting and feasibility), or nil.
+    public let obstacles: ObstacleEnergy?
+    public var settings: MPCSettings
+    /// The static feasibility check run before the first step; nil skips it.
+    public var feasibility: FeasibilityCheck?
+
+    public init(model: RobotModel, replanner: any Replanner, goal: GoalEnergy, obstacles: ObstacleEnergy?, settings: MPCSettings,
+                feasibility: FeasibilityCheck?) throws {
+        guard settings.replanEvery >= 1, settings.replanEvery <= replanner.layout.horizon else {
+            throw PlanningError("mpc: replan every \(settings.replanEvery) steps must lie in 1...H (\(replanner.layout.horizon))")
+        }
+        guard settings.maxSteps >= 1 else { throw PlanningError("mpc: maxSteps must be at least 1") }
+        guard settings.tolerance > 0 else { throw PlanningError("mpc: tolerance must be positive") }
+        (self.model, self.replanner, self.goal, self.obstacles, self.settings, self.feasibility) = (model, replanner, goal, obstacles, settings, feasibility)
+    }
+
+    /// Runs from qpos (nq), qvel (nv).
+    public mutating func run(qpos: [Double], qvel: [Double]) throws -> MPCOutcome {
+        let (nq, nv, nu, S) = (model.nq, model.nv, model.nu, model.nq + model.nv)
+        replanner.reset()
+        var outcome = MPCOutcome(planner: replanner.name, success: false, failure: nil, steps: 0,
+                                 finalDistance: try goal.distances(qpos: qpos, count: 1)[0], collisions: 0,
+                                 qpos: qpos, qvel: qvel, ctrl: [], replanSeconds: [], alternatives: [], alternativeEnergies: [], routes: 0)
+        if outcome.finalDistance <= settings.tolerance { outcome.success = true; return outcome }
+        if let check = feasibility, let reason = try check.verdict(qpos: qpos) {
+            outcome.failure = "no feasible plan: " + reason
+            return outcome
+        }
+        var history = qpos + qvel
+        var (q, v) = (qpos, qvel)
+        var replan = 0
+        while outcome.steps < settings.maxSteps {
+            let start = try PlanStart(history: Array(history.suffix(settings.historyLength * S)), stateSize: S)
+            let n = Swift.min(settings.replanEvery, settings.maxSteps - outcome.steps)
+            let clock = DispatchTime.now().uptimeNanoseconds
+            let plan = try replanner.replan(start: start, steps: n, seed: settings.seed &+ UInt64(replan) &* 0x9E37_79B9)
+            outcome.replanSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - clock) * 1e-9)
+            if replan == 0 { (outcome.alternatives, outcome.alternativeEnergies) = (plan.alternatives, plan.energies) }
+            if let obstacles {
+                outcome.routes = Swift.max(outcome.routes, try Routes.count(alternatives: plan.alternatives, layout: replanner.layout,
+                                                                              current: Array(start.current), goal: goal, obstacles: obstacles.obstacles))
+            } else {
+                outcome.routes = Swift.max(outcome.routes, 1)
+            }
+            replan += 1
+            let r: Rollout
+            switch plan.action {
+            case .controls(let u):
+                r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, controls: u, sites: false, recordControls: true)
+            case .track(let tq, let tv, let ff):
+                let law = FeedbackLaw(kp: (replanner as? StatePlanner)?.tracker.kp ?? [Double](repeating: 0, count: nu),
+                                      kd: (replanner as? StatePlanner)?.tracker.kd ?? [Double](repeating: 0, count: nu),
+                                      qposTarget: tq, qvelTarget: tv, targetPerStep: true, ctrlOffset: ff, gravityCompensation: false)
+                r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, feedback: law, sites: false, recordControls: true)
+            }
+            let newQ = Array(r.qpos[nq...]), newV = Array(r.qvel[nv...])
+            let d = try goal.distances(qpos: newQ, count: n)
+            let clearance = try obstacles?.clearance(qpos: newQ, count: n)
+            // keep the executed steps up to the first one within tolerance
+            let reached = d.firstIndex { $0 <= settings.tolerance }
+            let keep = (reached ?? (n - 1)) + 1
+            outcome.qpos += newQ[0..<keep * nq]
+            outcome.qvel += newV[0..<keep * nv]
+            outcome.ctrl += r.ctrl[0..<keep * nu]
+            outcome.collisions += clearance.map { $0[0..<keep].filter { $0 < 0 }.count } ?? 0
+            outcome.steps += keep
+            outcome.finalDistance = d[keep - 1]
+            for t in 0..<keep { history += newQ[t * nq..<(t + 1) * nq]; history += newV[t * nv..<(t + 1) * nv] }
+            history = Array(history.suffix(settings.historyLength * S))
+            (q, v) = (Array(newQ[(keep - 1) * nq..<keep * nq]), Array(newV[(keep - 1) * nv..<keep * nv]))
+            if reached != nil { outcome.success = true; return outcome }
+        }
+        outcome.failure = "not reached within \(settings.maxSteps) steps (final distance \(String(format: "%.4f", outcome.finalDistance)))"
+        return outcome
+    }
+}
+
+/// Distinct routes among alternative plans: for each obstacle, the side on which a plan's site
+/// passes it — sign of ((g − s) × ẑ)·(p − c), p the plan's site position nearest the obstacle's
+/// centre c, s the current site, g the goal (left or right of the line of travel, seen from
+/// above) — and a route is one pattern of sides over all obstacles. Plans that never come within
+/// 2 radii of an obstacle's centre give it no side.
+public enum Routes {
+    public static func count(alternatives: [Double], layout: PlanLayout, current: [Double], goal: GoalEnergy,
+                             obstacles: [Obstacle]) throws -> Int {
+        guard case .site(let site, let g) = goal.target, !obstacles.isEmpty else { return 1 }
+        let (H, S, nq) = (layout.horizon, layout.stateSize, layout.nq)
+        let K = alternatives.count / (H * S)
+        var qpos = Array(current.prefix(nq))
+        for n in 0..<(K * H) { qpos += alternatives[n * S..<n * S + nq] }
+        let sites = try goal.model.kinematics(qpos: qpos, batch: 1 + K * H, threads: goal.threads).sites
+        let ns = goal.model.nsite
+        func p(_ n: Int) -> SIMD3<Double> { let i = (n * ns + site) * 3; return SIMD3(sites[i], sites[i + 1], sites[i + 2]) }
+        let travel = g - p(0)
+        let side = SIMD3(travel.y, -travel.x, 0)   // (g − s) × ẑ
+        var patterns = Set<[Int]>()
+        for k in 0..<K {
+            let pattern = obstacles.map { obstacle -> Int in
+                let (a, b, r) = obstacle.segment
+                let c = (a + b) / 2
+                let nearest = (0..<H).map { p(1 + k * H + $0) }.min { simd_length($0 - c) < simd_length($1 - c) }!
+                guard simd_length(nearest - c) < 2 * Swift.max(r, simd_length(b - a) / 2) + 0.05 else { return 0 }
+                let x = simd_dot(side, nearest - c)
+                return x > 0 ? 1 : (x < 0 ? -1 : 0)
+            }
+            patterns.insert(pattern)
+        }
+        return patterns.count
+    }
+}

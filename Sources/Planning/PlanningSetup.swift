@@ -1,0 +1,124 @@
+// PlanningSetup: a ready-made planning problem for a robot — the objective's terms and weights,
+// the planner chosen by name, the tracker and the MPC loop — with per-robot defaults that the
+// CLI and the benchmark share. Library users can start here and change any field.
+
+import EnergyModels
+import Foundation
+import Simulation
+
+/// The planners, by the names of `ebm plan --planner`.
+public enum PlannerKind: String, CaseIterable, Sendable {
+    /// Annealed Langevin / MALA / MPPI / CEM over planned states with the composed objective.
+    case langevin, mala, mppi, cem
+    /// MPPI / CEM over controls with rollouts of the true simulator.
+    case mppiSim = "mppi-sim", cemSim = "cem-sim"
+}
+
+/// Everything that defines a planning run; `defaults(robot:)` fills it for the built-in robots.
+public struct PlanningSetup {
+    /// The robot as the planner and the executor step it (timestep and substeps of its plan dataset).
+    public var model: RobotModel
+    /// Site whose position is steered to the goal.
+    public var site: String
+    public var horizon: Int, chains: Int, replanEvery: Int, maxSteps: Int
+    /// Success radius, in m.
+    public var tolerance: Double
+    /// Optimiser scale per state coordinate (S): rad or m, then rad/s or m/s.
+    public var scale: [Double]
+    /// Term weights.
+    public var goalWeight: Double, obstacleWeight: Double, limitWeight: Double, smoothnessWeight: Double, effortWeight: Double, modelWeight: Double
+    /// Obstacle safety margin, in m.
+    public var margin: Double
+    /// Velocity limit for the limit term, in rad/s or m/s.
+    public var velocityLimit: Double
+    /// Natural frequency of the PD tracking, in rad/s.
+    public var trackingFrequency: Double
+    /// Langevin: steps, η₀ → η_final, σ, clamp; MALA: steps, η, T; MPPI/CEM: iterations × samples, σ.
+    public var langevinSteps = 20, langevinStepSize = 0.1, langevinFinalStepSize = 0.01, langevinNoise = 0.05, gradientClip = 10.0
+    public var malaSteps = 20, malaStepSize = 0.01, malaTemperature = 1.0
+    public var populationIterations = 6, populationSamples = 64, populationNoise = 0.2, cemElites = 8
+    /// Simulator baselines: control effort weight per unit control², and the noise in half control ranges.
+    public var simEffortWeight = 0.01, simNoise = 0.5
+    /// Spread of the first replan's chains around "stay", in scaled units: wide enough to leave a
+    /// singular pose (reacher2 stretched out) and to seed different routes.
+    public var initialSpread = 0.5
+    /// Bridge threads (0 = every core; 1 for the one-core timing).
+    public var threads = 0
+
+    /// Defaults for `reacher2`, `pointmass2d` and `arm7`.
+    public static func defaults(robot: String) throws -> PlanningSetup {
+        func load(_ name: String, timestep: Double? = nil, substeps: Int? = nil) throws -> RobotModel {
+            let m = try RobotModel.builtin(name)
+            guard timestep != nil || substeps != nil else { return m }
+            var o = m.options
+            if let timestep { o.timestep = timestep }
+            if let substeps { o.substeps = substeps }
+            return try m.with(options: o)
+        }
+        switch robot {
+        case "reacher2":
+            // no effort term: reacher2's motors (200 N m) rarely bind, and the effort gradient's
+            // batched RNEA differences would cost most of the 20 ms replanning budget
+            return PlanningSetup(model: try load("reacher2"), site: "fingertip", horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200,
+                                 tolerance: 0.01, scale: [0.5, 0.5, 5, 5], goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100,
+                                 smoothnessWeight: 0.05, effortWeight: 0, modelWeight: 0.1, margin: 0.01, velocityLimit: 20, trackingFrequency: 20)
+        case "pointmass2d":
+            return PlanningSetup(model: try load("pointmass2d", timestep: 0.05, substeps: 5), site: "center", horizon: 16, chains: 32,
+                                 replanEvery: 2, maxSteps: 100, tolerance: 0.02, scale: [0.1, 0.1, 0.3, 0.3], goalWeight: 100,
+                                 obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 1, effortWeight: 0.1, modelWeight: 0.05, margin: 0.02,
+                                 velocityLimit: 1, trackingFrequency: 8)
+        case "arm7":
+            return PlanningSetup(model: try load("arm7", timestep: 0.01, substeps: 5), site: "ee", horizon: 16, chains: 32, replanEvery: 4,
+                                 maxSteps: 200, tolerance: 0.01, scale: [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 2, 2, 2, 2, 2, 2, 2],
+                                 goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05, effortWeight: 0.05, modelWeight: 0.1,
+                                 margin: 0.01, velocityLimit: 5, trackingFrequency: 12)
+        default:
+            throw PlanningError("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
+        }
+    }
+
+    /// The MPC loop for `kind` toward `goal` (m) among `obstacles`, with the learned model as a
+    /// term when given (state planners only).
+    public func controller(kind: PlannerKind, goal: SIMD3<Double>, obstacles: [Obstacle], learned: TrajectoryEnergyModel?,
+                           seed: UInt64) throws -> ModelPredictiveController {
+        guard let siteIndex = model.index(of: .site, named: site) else { throw PlanningError("\(model.source) has no site '\(site)'") }
+        let layout = try PlanLayout(horizon: horizon, nq: model.nq, nv: model.nv, timestep: model.options.timestep)
+        let goalTerm = try GoalEnergy(model: model, target: .site(siteIndex, position: goal), layout: layout, threads: threads)
+        let limits = try LimitEnergy(model: model, layout: layout, velocityLimit: [velocityLimit])
+        let obstacleTerm = obstacles.isEmpty ? nil :
+            try ObstacleEnergy(geometry: CollisionGeometry(robot: model), obstacles: obstacles, margin: margin, layout: layout, threads: threads)
+        var analytic: [(weight: Double, term: any PlanEnergy)] = [(goalWeight, goalTerm), (limitWeight, limits)]
+        if let obstacleTerm { analytic.append((obstacleWeight, obstacleTerm)) }
+        let replanner: any Replanner
+        switch kind {
+        case .mppiSim, .cemSim:
+            let objective = try PlanObjective(analytic)
+            let method: SimulatorPlanner.Method = kind == .mppiSim
+                ? .mppi(MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: simNoise, name: "mppi-sim"))
+                : .cem(CEMPlanOptimizer(iterations: populationIterations, samples: populationSamples, elites: cemElites, noise: simNoise, name: "cem-sim"))
+            replanner = SimulatorPlanner(model: model, objective: objective, method: method, effortWeight: simEffortWeight, chains: chains, threads: threads)
+        default:
+            var terms = analytic
+            terms.append((smoothnessWeight, try SmoothnessEnergy(layout: layout, consistency: 1, acceleration: 1)))
+            if effortWeight > 0 { terms.append((effortWeight, try ControlEffortEnergy(model: model, layout: layout, threads: threads))) }
+            if let learned { terms.append((modelWeight, try LearnedDynamicsEnergy(model: learned, layout: layout))) }
+            let optimizer: any PlanOptimizer
+            switch kind {
+            case .langevin: optimizer = LangevinPlanOptimizer(steps: langevinSteps, stepSize: langevinStepSize, finalStepSize: langevinFinalStepSize,
+                                                              noise: langevinNoise, gradientClip: gradientClip)
+            case .mala: optimizer = MALAPlanOptimizer(steps: malaSteps, stepSize: malaStepSize, temperature: malaTemperature)
+            case .mppi: optimizer = MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: populationNoise)
+            default: optimizer = CEMPlanOptimizer(iterations: populationIterations, samples: populationSamples, elites: cemElites, noise: populationNoise)
+            }
+            replanner = try StatePlanner(objective: try PlanObjective(terms), optimizer: optimizer,
+                                         tracker: try PlanTracker(model: model, naturalFrequency: trackingFrequency, threads: threads),
+                                         scale: scale, chains: chains, initialSpread: initialSpread)
+        }
+        let spread = Array(scale.prefix(model.nq)).map { $0 * 2 }
+        let feasibility = try FeasibilityCheck(goal: goalTerm, obstacles: obstacleTerm, limits: limits, tolerance: tolerance, spread: spread, seed: seed)
+        return try ModelPredictiveController(model: model, replanner: replanner, goal: goalTerm, obstacles: obstacleTerm,
+                                             settings: MPCSettings(replanEvery: replanEvery, maxSteps: maxSteps, tolerance: tolerance,
+                                                                   historyLength: max(learned?.encoding.contextLength ?? 1, 1), seed: seed),
+                                             feasibility: feasibility)
+    }
+}

@@ -1,0 +1,62 @@
+// DetectionMetrics: how well an anomaly score separates unusual trajectories (positives) from
+// normal ones (negatives) — AUROC and the false-positive rate at a fixed true-positive rate.
+
+import Foundation
+
+/// Threshold-free and fixed-recall quality of an anomaly score; higher scores mean "more unusual".
+public struct DetectionMetrics: Equatable, Sendable {
+    /// Area under the ROC curve: P(positive scores above negative) + ½ P(tie), in [0, 1]; 0.5 is chance.
+    public var auroc: Double
+    /// Share of negatives flagged when the threshold flags at least `truePositiveRate` of the positives.
+    public var falsePositiveRate: Double
+    /// The recall the false-positive rate is read at (0.95 by default).
+    public var truePositiveRate: Double
+
+    /// Both metrics for `negatives` (normal) and `positives` (shifted) scores.
+    /// - Throws: `ScoringError` when a side is empty or a score is NaN (±∞ are ordered as usual).
+    public init(negatives: [Double], positives: [Double], truePositiveRate: Double = 0.95) throws {
+        guard !negatives.isEmpty, !positives.isEmpty else {
+            throw ScoringError("detection metrics need both normal and shifted scores (got \(negatives.count) and \(positives.count))")
+        }
+        guard !negatives.contains(where: \.isNaN), !positives.contains(where: \.isNaN) else {
+            throw ScoringError("a score is NaN; AUROC is undefined")
+        }
+        guard truePositiveRate > 0, truePositiveRate <= 1 else { throw ScoringError("true-positive rate \(truePositiveRate) must be in (0, 1]") }
+        auroc = Self.auroc(negatives: negatives, positives: positives)
+        falsePositiveRate = Self.falsePositiveRate(negatives: negatives, positives: positives, truePositiveRate: truePositiveRate)
+        self.truePositiveRate = truePositiveRate
+    }
+
+    /// The Mann–Whitney statistic U / (n₊ n₋) with mid-ranks for ties: O(n log n).
+    static func auroc(negatives: [Double], positives: [Double]) -> Double {
+        let all = (negatives.map { ($0, false) } + positives.map { ($0, true) }).sorted { $0.0 < $1.0 }
+        // sum of the positives' ranks (1-based), tied groups sharing their mean rank
+        var rankSum = 0.0
+        var i = 0
+        while i < all.count {
+            var j = i
+            while j + 1 < all.count && all[j + 1].0 == all[i].0 { j += 1 }
+            let meanRank = Double(i + j) / 2 + 1
+            for k in i...j where all[k].1 { rankSum += meanRank }
+            i = j + 1
+        }
+        let (p, n) = (Double(positives.count), Double(negatives.count))
+        return (rankSum - p * (p + 1) / 2) / (p * n)
+    }
+
+    /// Threshold τ = the ⌈r·n₊⌉-th largest positive score; flagged means score ≥ τ, so ties at τ
+    /// count on both sides (the conservative reading).
+    static func falsePositiveRate(negatives: [Double], positives: [Double], truePositiveRate r: Double) -> Double {
+        let sorted = positives.sorted(by: >)
+        // 0.95 · 20 is 19.000000000000004 in binary: the tolerance keeps ⌈·⌉ at 19
+        let needed = min(max(1, Int((r * Double(sorted.count) - 1e-9).rounded(.up))), sorted.count)
+        let threshold = sorted[needed - 1]
+        return Double(negatives.filter { $0 >= threshold }.count) / Double(negatives.count)
+    }
+}
+
+/// A bad argument or input to a scoring computation, in words.
+public struct ScoringError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,2 +1,0 @@
-// Placeholder while the module is being built (replaced by the module's real files).
-public enum ScoringModule {}

@@ -1,0 +1,125 @@
+// EvaluateDistribution: `ebm evaluate`'s energy score and MMD of the sampled futures against
+// futures re-simulated from the same start by the dataset's own recipe and policy.
+
+import Foundation
+import Simulation
+import Trajectories
+
+extension Evaluate {
+    /// The states the data-dependent references come from: the training split when the folder has
+    /// one, else the evaluated split; with per-dimension mean and standard deviation over all states.
+    func referenceStates(_ setup: Setup) throws -> (dataset: TrajectoryDataset, mean: [Double], deviation: [Double]) {
+        let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
+        var reference = setup.dataset
+        if split != "train", FileManager.default.fileExists(atPath: trainURL.path) {
+            do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
+            guard reference.stateSize == setup.S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(setup.S)") }
+        }
+        let S = setup.S, n = reference.states.count / S
+        var mean = [Double](repeating: 0, count: S), square = [Double](repeating: 0, count: S)
+        for i in 0..<n { for d in 0..<S { mean[d] += reference.states[i * S + d] / Double(n); square[d] += reference.states[i * S + d] * reference.states[i * S + d] / Double(n) } }
+        // a constant dimension keeps unit scale
+        let deviation = (0..<S).map { d -> Double in let v = (square[d] - mean[d] * mean[d]).squareRoot(); return v > 1e-12 ? v : 1 }
+        return (reference, mean, deviation)
+    }
+
+    struct DistributionScores {
+        var energyScoreSite = 0.0, mmdSite = 0.0, energyScoreFuture = 0.0, mmdFuture = 0.0
+        var dictionary: [String: Any] {
+            ["energy_score_final_site": energyScoreSite, "mmd2_final_site": mmdSite, "energy_score_future": energyScoreFuture, "mmd2_future": mmdFuture]
+        }
+    }
+
+    /// Energy score and MMD² per context, averaged over the first N contexts: EBM futures (N·K, total, S),
+    /// feedforward futures (N, total, S), and one half of the references against the other.
+    func distributionSection(_ setup: Setup, contexts N: Int, futures: [Double], perContext K: Int, baseline: [Double]?) throws -> [String: Any] {
+        let (k, S, total, M) = (setup.k, setup.S, setup.total, referenceSamples)
+        let simulator = try ReferenceSimulator(dataFolder: data)
+        let robot = simulator.model
+        guard simulator.steps + 1 == setup.length, robot.nq + robot.nv == S else {
+            throw CLIError("\(data)/meta.json: its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(setup.file.path) holds \(setup.length) of \(S)")
+        }
+        let deviation = try referenceStates(setup).deviation
+        // the goal site, else the robot's first site; none: the site feature is skipped
+        let site: Int? = setup.goals?.site ?? (robot.nsite > 0 ? 0 : nil)
+        let siteName = setup.goals?.siteName ?? (site.map { robot.names(.site)[$0] } ?? "none")
+        let clock = Date()
+
+        /// Final site positions (count, 3) of paths (count, total, S).
+        func finalSites(_ paths: ArraySlice<Double>, count: Int) throws -> [Double] {
+            guard let site else { return [] }
+            let qpos = (0..<count).flatMap { c -> [Double] in
+                let o = paths.startIndex + (c * total + total - 1) * S
+                return paths[o..<o + robot.nq].map { $0.isFinite ? $0 : 1e6 }
+            }
+            let all = try robot.kinematics(qpos: qpos, batch: count).sites
+            var out: [Double] = []
+            for c in 0..<count {
+                let o = (c * robot.nsite + site) * 3
+                out += all[o..<o + 3]
+            }
+            return out
+        }
+        /// Whole futures, each dimension divided by the data's standard deviation.
+        func standardised(_ paths: ArraySlice<Double>) -> [Double] {
+            var out = Array(paths)
+            for i in out.indices { out[i] /= deviation[i % S] }
+            return out
+        }
+        func scores(_ x: ArraySlice<Double>, count: Int, against y: ArraySlice<Double>, count m: Int) throws -> DistributionScores {
+            var s = DistributionScores()
+            if site != nil {
+                let (xs, ys) = (try finalSites(x, count: count), try finalSites(y, count: m))
+                let (a, b) = (SampleMetrics.rows(xs, dimension: 3), SampleMetrics.rows(ys, dimension: 3))
+                (s.energyScoreSite, s.mmdSite) = (SampleMetrics.energyScore(a, b), SampleMetrics.mmdSquared(a, b).mmd2)
+            }
+            let (a, b) = (SampleMetrics.rows(standardised(x), dimension: total * S), SampleMetrics.rows(standardised(y), dimension: total * S))
+            (s.energyScoreFuture, s.mmdFuture) = (SampleMetrics.energyScore(a, b), SampleMetrics.mmdSquared(a, b).mmd2)
+            return s
+        }
+        func add(_ into: inout DistributionScores, _ s: DistributionScores) {
+            into.energyScoreSite += s.energyScoreSite / Double(N); into.mmdSite += s.mmdSite / Double(N)
+            into.energyScoreFuture += s.energyScoreFuture / Double(N); into.mmdFuture += s.mmdFuture / Double(N)
+        }
+
+        var ebm = DistributionScores(), ff = DistributionScores(), halves = DistributionScores()
+        var referenceGoals = 0.0
+        for e in 0..<N {
+            // M fresh episodes from the context's first state; their states k… are the reference futures
+            let start = setup.states(e, 0..<1)
+            let master = EpisodeGenerator.episodeSeed(master: seed ^ 0x5EF5_1A7E, index: e)
+            let (states, goal) = try simulator.simulate(qpos: Array(start[0..<robot.nq]), qvel: Array(start[robot.nq..<S]), count: M, seed: master)
+            var references: [Double] = []   // (M, total, S)
+            for m in 0..<M { references += states[((m * setup.length + k) * S)..<((m + 1) * setup.length * S)] }
+            referenceGoals += Double(Set(goal).count) / Double(N)
+            let y = references[...]
+            let width = total * S
+            add(&ebm, try scores(futures[(e * K * width)..<((e + 1) * K * width)], count: K, against: y, count: M))
+            if let baseline { add(&ff, try scores(baseline[(e * width)..<((e + 1) * width)], count: 1, against: y, count: M)) }
+            if M >= 2 {
+                let h = M / 2
+                let split = h * total * S
+                add(&halves, try scores(references[0..<split], count: h, against: references[split...], count: M - h))
+            }
+        }
+
+        print(String(format: "energy score / MMD² against %d re-simulated futures per context (%d contexts, %.1f s; site %@ in m, future in data std units; lower is better)",
+                     M, N, Date().timeIntervalSince(clock), siteName))
+        func row(_ name: String, _ s: DistributionScores) -> [String] {
+            [name] + [s.energyScoreSite, s.mmdSite, s.energyScoreFuture, s.mmdFuture].map { String(format: "%.4f", $0) }
+        }
+        var rows = [["", "ES site", "MMD² site", "ES future", "MMD² fut."], row("EBM", ebm)]
+        if baseline != nil { rows.append(row("feedforward", ff)) }
+        if M >= 2 { rows.append(row("re-simulated", halves)) }
+        Self.printTable(rows)
+
+        var section: [String: Any] = [
+            "reference_samples": M, "contexts": N, "site": siteName, "ebm": ebm.dictionary,
+            "reference_goals_per_context": referenceGoals,
+            "definition": "per context: ES = mean_j mean_i |x_i - y_j| - 1/(2K^2) sum_ii' |x_i - x_i'|; MMD^2 biased V-statistic, Gaussian kernel, bandwidth = median pairwise distance of the pooled sets; averaged over contexts. final_site: goal-site position of the last state (m); future: all states, each dimension / data std",
+        ]
+        if baseline != nil { section["baseline"] = ff.dictionary }
+        if M >= 2 { section["resimulated_half"] = halves.dictionary }
+        return section
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Planning
-final class PlanningPlaceholderTests: XCTestCase {}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Scoring
-final class ScoringPlaceholderTests: XCTestCase {}

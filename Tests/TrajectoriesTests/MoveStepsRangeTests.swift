@@ -1,0 +1,27 @@
+import Foundation
+import XCTest
+@testable import Trajectories
+
+/// goal-pd `move_steps_range`: each episode draws its own move duration, so arrival times spread
+/// over the range; bad ranges name the field.
+final class MoveStepsRangeTests: XCTestCase {
+    func tiny(_ policyExtra: String) throws -> Recipe {
+        var text = try String(contentsOf: repositoryRoot.appendingPathComponent("trajectories/reacher2-tiny.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"move_steps\": 15,", with: policyExtra)
+            .replacingOccurrences(of: "\"steps\": 30,", with: "\"steps\": 80,")
+        return try recipe(text, file: "range.json")
+    }
+
+    func testDurationsSpreadOverTheRange() throws {
+        let data = try DatasetGenerator(recipe: tiny("\"move_steps_range\": [10, 60],")).generate(.train)
+        // joint speed peaks mid-move, near delay + duration/2 (8 + 5 … 8 + 30) plus the PD lag
+        let peaks = (0..<data.episodes).map { e in
+            (0...data.steps).max { abs(Array(data.state(episode: e, step: $0))[2]) < abs(Array(data.state(episode: e, step: $1))[2]) }!
+        }
+        XCTAssertGreaterThan(peaks.max()! - peaks.min()!, 8, "\(peaks)")
+        for p in peaks { XCTAssertTrue((10...60).contains(p), "\(peaks)") }
+        XCTAssertThrowsError(try DatasetGenerator(recipe: tiny("\"move_steps_range\": [30, 10],"))) { error in
+            XCTAssertTrue("\(error)".contains("policy.move_steps_range"), "\(error)")
+        }
+    }
+}
