@@ -69,15 +69,9 @@ struct Compose: ParsableCommand {
                                        standardDeviation: [Float](repeating: 1, count: (k - first.contextLength) * S) + first.standardDeviation)
         let dataset = try ScoringInputs.dataset(data, split: split)
         guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
-        guard (0..<dataset.episodes).contains(episode) else { throw CLIError("--episode \(episode): \(data)/\(split).npz holds \(dataset.episodes) episodes") }
-        let length = dataset.steps + 1
-        guard contextStart >= 0, contextStart + k <= length else {
-            throw CLIError("--context-start \(contextStart): the models need \(k) context states and episodes hold \(length)")
-        }
-        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
-        let context = states(contextStart..<contextStart + k)
         let total = horizon ?? H
-        let truth = states(contextStart + k..<min(contextStart + k + total, length))
+        let window = try EpisodeContext(dataset, file: "\(data)/\(split).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
+        let (context, truth) = (window.context, window.truth)
 
         let kind = FutureSampling.Kind(rawValue: sampler)!, lang = experts[0].metadata.configuration.langevin
         let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize)

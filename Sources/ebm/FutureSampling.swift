@@ -1,6 +1,7 @@
 import EnergyModels
 import Foundation
 import Sampling
+import Trajectories
 
 /// The sampling shared by `ebm predict` and `ebm evaluate`: the chosen chain sampler with the
 /// run's defaults, and K futures of one context chained block after block past the model's H.
@@ -88,6 +89,26 @@ enum FutureSampling {
         var path = Array(context.suffix(fk * S)).map(Float.init)
         while path.count < (fk + total) * S { path += ff.predict(context: Array(path.suffix(fk * S))) }
         return path[(fk * S)..<((fk + total) * S)].map(Double.init)
+    }
+}
+
+/// One episode's context and, where the episode has it, its true future: what `ebm predict` and
+/// `ebm compose` sample from. Errors name `file`.
+struct EpisodeContext {
+    /// k states (raw units) from `contextStart`.
+    let context: [Double]
+    /// Up to `total` states after the context (fewer near the episode's end).
+    let truth: [Double]
+
+    init(_ dataset: TrajectoryDataset, file: String, episode: Int, contextStart: Int, contextLength k: Int, total: Int) throws {
+        guard (0..<dataset.episodes).contains(episode) else { throw CLIError("--episode \(episode): \(file) holds \(dataset.episodes) episodes") }
+        let length = dataset.steps + 1
+        guard contextStart >= 0, contextStart + k <= length else {
+            throw CLIError("--context-start \(contextStart): \(k) context states are needed and episodes hold \(length)")
+        }
+        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
+        context = states(contextStart..<contextStart + k)
+        truth = states(contextStart + k..<min(contextStart + k + total, length))
     }
 }
 

@@ -74,17 +74,8 @@ struct Predict: ParsableCommand {
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
-        guard (0..<dataset.episodes).contains(episode) else { throw CLIError("--episode \(episode): \(file.path) holds \(dataset.episodes) episodes") }
-        let length = dataset.steps + 1
-        guard contextStart >= 0, contextStart + k <= length else {
-            throw CLIError("--context-start \(contextStart): the model needs \(k) context states and episodes hold \(length)")
-        }
-
-        // context and, where the episode has it, the true future
-        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
-        let context = states(contextStart..<contextStart + k)
-        let truthEnd = min(contextStart + k + total, length)
-        let truth = states(contextStart + k..<truthEnd)
+        let window = try EpisodeContext(dataset, file: file.path, episode: episode, contextStart: contextStart, contextLength: k, total: total)
+        let (context, truth) = (window.context, window.truth)
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples, lang = meta.configuration.langevin
@@ -107,7 +98,8 @@ struct Predict: ParsableCommand {
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
                 throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
             }
-            baselineStates = FutureSampling.feedforward(ff, context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: total)
+            baselineStates = FutureSampling.feedforward(ff, context: (contextStart + k - ff.encoding.contextLength..<contextStart + k).flatMap { Array(dataset.state(episode: episode, step: $0)) },
+                                                        total: total)
         }
 
         // positions for the viewer: the current state, then each future
