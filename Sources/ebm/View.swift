@@ -40,7 +40,7 @@ struct View: ParsableCommand {
     @Option(help: "Time this many offscreen frames at --size and print the frame time (a benchmark).") var benchFrames: Int?
     @Option(help: "Translucent layers: merged (low-poly, one draw call), nearest (merged, only the nearest surface blends), instanced (the older path).") var translucency: String = "merged"
 
-    @Option(name: .customLong("ghost-slices"), help: "Slices around the axis of translucent shapes (3 or more; fewer are cheaper on software renderers).") var ghostSlices: Int = 8
+    @Option(name: .customLong("ghost-slices"), help: "Slices around the axis of translucent shapes (3 or more; default 4 under a software renderer such as llvmpipe, else 8).") var ghostSlices: Int?
     @Option(help: "A prediction to show: the .npz of `ebm predict`.") var predict: String?
     @Option(help: "Live refinement: run folder of `ebm train --model ebm` (needs --data).") var model: String?
     @Option(help: "Live: run folder of a feedforward model to show alongside.") var baseline: String?
@@ -62,7 +62,7 @@ struct View: ParsableCommand {
         guard Renderer.Translucency(rawValue: translucency) != nil else {
             throw ValidationError("--translucency \(translucency) must be one of \(Renderer.Translucency.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ghostSlices >= 3 else { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
+        if let ghostSlices, ghostSlices < 3 { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps \(fps) must be between 1 and 240") }
         let modes = [predict != nil, model != nil, plan != nil].filter { $0 }.count
         guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan") }
@@ -164,7 +164,7 @@ struct View: ParsableCommand {
         viewer.onKey = timeline.onKey
         viewer.beforeFrame = timeline.beforeFrame
         viewer.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
-        viewer.renderer.translucentSlices = ghostSlices
+        viewer.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
         try viewer.run()
     }
 
@@ -172,7 +172,7 @@ struct View: ParsableCommand {
     func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
         let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
         offscreen.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
-        offscreen.renderer.translucentSlices = ghostSlices
+        offscreen.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
         return offscreen
     }
 
