@@ -124,21 +124,8 @@ struct Compose: ParsableCommand {
         ]
         if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
-        if let robotName = EpisodeFile.robotName(near: file.path), let robot = try? RobotModel.load(robotName), robot.nq <= S {
-            let nq = robot.nq
-            var qpos: [Double] = []
-            for c in 0..<K {
-                qpos += context[(k - 1) * S..<(k - 1) * S + nq]
-                for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
-            }
-            arrays.append(("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq])))
-            if robot.nsite > 0, sampled.allSatisfy(\.isFinite) {
-                let futureQpos = (0..<(K * total)).flatMap { r in sampled[r * S..<r * S + nq] }
-                let sites: [Double]
-                do { sites = try robot.kinematics(qpos: futureQpos, batch: K * total).sites } catch { throw CLIError("forward kinematics of the futures: \(error)") }
-                arrays.append(("sites", try NumPyArray(doubles: sites, shape: [K, total, robot.nsite, 3])))
-            }
-        }
+        arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
+                                                    nearDataset: file.path)
         try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(experts.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "

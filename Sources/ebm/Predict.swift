@@ -111,26 +111,8 @@ struct Predict: ParsableCommand {
         ]
         if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
         if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
-        if let robotName = EpisodeFile.robotName(near: file.path), let robot = try? RobotModel.load(robotName), robot.nq <= S {
-            let nq = robot.nq
-            var qpos: [Double] = []
-            for c in 0..<K {
-                qpos += context[(k - 1) * S..<(k - 1) * S + nq]
-                for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
-            }
-            arrays.append(("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq])))
-            // forward kinematics of every future state in one batch call; a non-finite state gets NaN sites
-            if robot.nsite > 0 {
-                let rows = K * total
-                let finite = (0..<rows).map { r in sampled[r * S..<r * S + nq].allSatisfy(\.isFinite) }
-                let futureQpos = (0..<rows).flatMap { r in finite[r] ? Array(sampled[r * S..<r * S + nq]) : [Double](repeating: 0, count: nq) }
-                var sites: [Double]
-                do { sites = try robot.kinematics(qpos: futureQpos, batch: rows).sites } catch { throw CLIError("forward kinematics of the futures: \(error)") }
-                let width = robot.nsite * 3
-                for r in 0..<rows where !finite[r] { for j in 0..<width { sites[r * width + j] = .nan } }
-                arrays.append(("sites", try NumPyArray(doubles: sites, shape: [K, total, robot.nsite, 3])))
-            }
-        }
+        arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
+                                                    nearDataset: file.path)
         let n = diagnostics.count
         arrays += [
             ("diagnostics_mean_energy", try NumPyArray(doubles: diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
