@@ -47,27 +47,9 @@ public final class Renderer {
         lineProgram = try ShaderProgram(vertex: Shaders.lineVertex, fragment: Shaders.lineFragment, name: "line")
         meshes = [Meshes.sphere(), Meshes.cylinder(), Meshes.cube(), Meshes.square(),
                   Meshes.sphere(slices: 10, stacks: 6), Meshes.cylinder(slices: 10)].map(Self.upload)
-        var vao: GLuint = 0, vbo: GLuint = 0
-        glGenVertexArrays(1, &vao)
-        glGenBuffers(1, &vbo)
-        glBindVertexArray(vao)
-        glBindBuffer(GLenum(GL_ARRAY_BUFFER), vbo)
-        glEnableVertexAttribArray(0)
-        glVertexAttribPointer(0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 12, nil)
-        glBindVertexArray(0)
-        (lineVAO, lineVBO) = (vao, vbo)
+        (lineVAO, lineVBO) = makeFloatVertexArray(components: [3])           // position
         (batchVAO, batchVBO, batchEBO) = Self.makeBatchBuffers()
-        var tvao: GLuint = 0, tvbo: GLuint = 0
-        glGenVertexArrays(1, &tvao)
-        glGenBuffers(1, &tvbo)
-        glBindVertexArray(tvao)
-        glBindBuffer(GLenum(GL_ARRAY_BUFFER), tvbo)
-        glEnableVertexAttribArray(0)
-        glVertexAttribPointer(0, 3, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 28, nil)
-        glEnableVertexAttribArray(1)
-        glVertexAttribPointer(1, 4, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 28, UnsafeRawPointer(bitPattern: 12))
-        glBindVertexArray(0)
-        (trailVAO, trailVBO) = (tvao, tvbo)
+        (trailVAO, trailVBO) = makeFloatVertexArray(components: [3, 4])      // position, colour
         text = try fontPath.map { try TextRenderer(fontPath: $0, pixelHeight: fontPixels) }
     }
 
@@ -309,3 +291,22 @@ private func cross3(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
 }
 
 private func lengthSquared(_ v: SIMD3<Double>) -> Double { (v * v).sum() }
+
+/// A vertex array over one buffer of interleaved Float attributes with `components` floats each,
+/// attribute i at location i; left unbound.
+func makeFloatVertexArray(components: [Int]) -> (vao: GLuint, vbo: GLuint) {
+    var vao: GLuint = 0, vbo: GLuint = 0
+    glGenVertexArrays(1, &vao)
+    glGenBuffers(1, &vbo)
+    glBindVertexArray(vao)
+    glBindBuffer(GLenum(GL_ARRAY_BUFFER), vbo)
+    let stride = GLsizei(components.reduce(0, +) * MemoryLayout<Float>.size)
+    var offset = 0
+    for (location, count) in components.enumerated() {
+        glEnableVertexAttribArray(GLuint(location))
+        glVertexAttribPointer(GLuint(location), GLint(count), GLenum(GL_FLOAT), GLboolean(GL_FALSE), stride, UnsafeRawPointer(bitPattern: offset))
+        offset += count * MemoryLayout<Float>.size
+    }
+    glBindVertexArray(0)
+    return (vao, vbo)
+}

@@ -69,15 +69,7 @@ public final class TextRenderer {
         texture = tex
         program = try ShaderProgram(vertex: Shaders.textVertex, fragment: Shaders.textFragment, name: "text")
         panel = try ShaderProgram(vertex: Shaders.textVertex, fragment: Shaders.panelFragment, name: "panel")
-        var a: GLuint = 0, b: GLuint = 0
-        glGenVertexArrays(1, &a)
-        glGenBuffers(1, &b)
-        glBindVertexArray(a)
-        glBindBuffer(GLenum(GL_ARRAY_BUFFER), b)
-        glEnableVertexAttribArray(0)
-        glVertexAttribPointer(0, 4, GLenum(GL_FLOAT), GLboolean(GL_FALSE), 16, nil)
-        glBindVertexArray(0)
-        (vao, vbo) = (a, b)
+        (vao, vbo) = makeFloatVertexArray(components: [4])   // x, y, u, v
     }
 
     deinit {
