@@ -54,7 +54,7 @@ struct Compose: ParsableCommand {
     func run() throws {
         var experts: [(model: TrajectoryEnergyModel, metadata: CheckpointMetadata)] = []
         for path in model {
-            do { experts.append(try TrajectoryEnergyModel.load(from: Predict.checkpoint(path))) } catch let e as TrainingError { throw CLIError(e.description) }
+            experts.append(try Predict.loadEnergyModel(path))
         }
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
         let first = experts[0].model.encoding

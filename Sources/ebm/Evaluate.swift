@@ -168,8 +168,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if ood { return try OODEvaluation.run(self) }
-        let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
-        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(model)) } catch let e as TrainingError { throw CLIError(e.description) }
+        let (energyModel, meta) = try Predict.loadEnergyModel(model)
         let enc = energyModel.encoding
         let (k, S) = (enc.contextLength, enc.stateSize)
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
@@ -181,8 +180,7 @@ struct Evaluate: ParsableCommand {
 
         var ff: FeedforwardPredictor?
         if let baseline {
-            let loaded: (FeedforwardPredictor, CheckpointMetadata)
-            do { loaded = try FeedforwardPredictor.load(from: Predict.checkpoint(baseline)) } catch let e as TrainingError { throw CLIError(e.description) }
+            let loaded = try Predict.loadFeedforward(baseline)
             guard loaded.0.encoding.stateSize == S, loaded.0.encoding.contextLength <= k else {
                 throw CLIError("--baseline \(baseline): reads \(loaded.0.encoding.contextLength) states of \(loaded.0.encoding.stateSize), the context offers \(k) of \(S)")
             }

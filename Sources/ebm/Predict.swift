@@ -64,9 +64,18 @@ struct Predict: ParsableCommand {
         return url
     }
 
+    /// The energy model of a run folder or checkpoint file; errors name the file.
+    static func loadEnergyModel(_ path: String) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
+        do { return try TrajectoryEnergyModel.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+    }
+
+    /// The feedforward baseline of a run folder or checkpoint file; errors name the file.
+    static func loadFeedforward(_ path: String) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
+        do { return try FeedforwardPredictor.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+    }
+
     func run() throws {
-        let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
-        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Self.checkpoint(model)) } catch let e as TrainingError { throw CLIError(e.description) }
+        let (energyModel, meta) = try Self.loadEnergyModel(model)
         let enc = energyModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
@@ -93,8 +102,7 @@ struct Predict: ParsableCommand {
         // the feedforward prediction, chained the same way
         var baselineStates: [Double]?
         if let baseline {
-            let (ff, _): (FeedforwardPredictor, CheckpointMetadata)
-            do { (ff, _) = try FeedforwardPredictor.load(from: Self.checkpoint(baseline)) } catch let e as TrainingError { throw CLIError(e.description) }
+            let ff = try Self.loadFeedforward(baseline).model
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
                 throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
             }

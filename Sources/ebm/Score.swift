@@ -33,7 +33,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        let energyModel = try ScoringInputs.energyModel(model)
+        let energyModel = try Predict.loadEnergyModel(model).model
         let scorer = EnergyScorer(model: energyModel)
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
@@ -83,14 +83,6 @@ struct Score: ParsableCommand {
 
 /// Loading what the scoring commands read, with errors that name the file.
 enum ScoringInputs {
-    static func energyModel(_ path: String) throws -> TrajectoryEnergyModel {
-        do { return try TrajectoryEnergyModel.load(from: Predict.checkpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
-    }
-
-    static func feedforward(_ path: String) throws -> FeedforwardPredictor {
-        do { return try FeedforwardPredictor.load(from: Predict.checkpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
-    }
-
     static func dataset(_ folder: String, split: String) throws -> TrajectoryDataset {
         let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split).npz")
         guard FileManager.default.fileExists(atPath: file.path) else { throw CLIError("\(file.path): no such file (a dataset folder holds train.npz and test.npz)") }
