@@ -53,6 +53,11 @@ $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reache
 $ebm evaluate --ood --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood
 
+# product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
+# asserts bit for bit); the speeds × paths demonstration pair is in benchmarks/README.md
+$ebm compose --model runs/reacher2-goals4-ebm --model runs/reacher2-goals4-ebm --weight 0.5 --weight 0.5 \
+  --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
+
 echo "== 6c. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
 $ebm generate pointmass2d-plan
 $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs/plan-pointmass2d
