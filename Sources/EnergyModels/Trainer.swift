@@ -92,7 +92,17 @@ public final class Trainer {
 
         // Resume: the latest complete checkpoint pair fixes the encoding, weights and state.
         let latest = try Self.latestCheckpoint(in: outputDirectory)
-        var encoding = WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta)
+        var goalCount = 0
+        if m.conditionOnGoal {
+            goalCount = Int(train.goal.max() ?? -1) + 1
+            guard goalCount > 0, train.goal.allSatisfy({ $0 >= 0 }) else {
+                throw TrainingError("model.conditionOnGoal needs a goal label (goal >= 0) on every episode; this split has none or some -1", file: trainURL.path)
+            }
+            if let test, let bad = test.goal.first(where: { !(0..<Int64(goalCount)).contains($0) }) {
+                throw TrainingError("goal \(bad) is outside the training split's goals 0..<\(goalCount)", file: testURL.path)
+            }
+        }
+        var encoding = WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta, goalCount: goalCount, conditionOnControls: m.conditionOnControls)
         if let latest {
             let saved = try CheckpointMetadata.read(latest.model)
             guard saved.kind == kind else {
@@ -185,7 +195,7 @@ public final class Trainer {
             let episode = Int(generator.next() % UInt64(train.episodes)), start = Int(generator.next() % UInt64(span))
             indices[i] = episode * windows.perEpisode + start
         }
-        windows.gather(indices, context: &context, future: &future)
+        encoding.gather(windows, indices, context: &context, future: &future)
         return encoding.encode(context: context, future: future)
     }
 
@@ -217,18 +227,36 @@ public final class Trainer {
         var extraRows: [Float] = [], extraGradient: [Float] = []
         if let lastStep { improvedCDPairs(samples: negatives, lastStep: lastStep, rows: &extraRows, gradient: &extraGradient) }
         if improved.gradientPenalty > 0 { gradientPenaltyPairs(data: positives, rows: &extraRows, gradient: &extraGradient) }
+        let relabelled = configuration.optimization.goalCrossEntropy > 0 ? relabel(positives) : nil
 
         // One forward over [data; samples; extra] so backward sees every term.
-        let energies = model.network.forward(Tensor(shape: [2 * batch + extraGradient.count, W], scalars: positives + negatives + extraRows),
+        let G = encoding.goalCount, labelRows = relabelled.map { $0.rows.count / W } ?? 0
+        let energies = model.network.forward(Tensor(shape: [2 * batch + extraGradient.count + labelRows, W],
+                                                    scalars: positives + negatives + extraRows + (relabelled?.rows ?? [])),
                                              training: true).scalars
         let alpha = configuration.optimization.energyRegularization
         let n = Float(batch)
         var lossSum: Double = 0, dataSum: Double = 0, sampleSum: Double = 0
         var outputGradient = [Float](repeating: 0, count: 2 * batch) + extraGradient
+        var crossEntropy = 0.0
+        if let relabelled {
+            // ∂CE/∂E_g = (y_g − p_g) for logits −E: lower the true goal's energy against the others'
+            let offset = 2 * batch + extraGradient.count, weight = configuration.optimization.goalCrossEntropy / n
+            for b in 0..<batch {
+                let e = energies[(offset + b * G)..<(offset + (b + 1) * G)]
+                let low = e.min()!
+                let weights = e.map { exp(Double(low - $0)) }, total = weights.reduce(0, +)
+                for g in 0..<G {
+                    let p = weights[g] / total, y = g == relabelled.labels[b] ? 1.0 : 0.0
+                    if y == 1 { crossEntropy -= log(max(p, 1e-30)) / Double(batch) }
+                    outputGradient.append(weight * Float(y - p))
+                }
+            }
+        }
         for b in 0..<batch {
             let (ep, en) = (energies[b], energies[batch + b])
             dataSum += Double(ep); sampleSum += Double(en)
-            lossSum += Double(ep - en + alpha * (ep * ep + en * en))
+            lossSum += Double(ep - en + alpha * (ep * ep + en * en)) + Double(configuration.optimization.goalCrossEntropy) * crossEntropy
             outputGradient[b] = (1 + 2 * alpha * ep) / n
             outputGradient[batch + b] = (-1 + 2 * alpha * en) / n
         }
@@ -287,6 +315,26 @@ public final class Trainer {
         for j in 0..<v.count { v[j] *= lastStep.unclamped[j] }
         Self.directionalPairs(lastStep.rows, directions: v, scales: [Float](repeating: -lastStep.stepSize, count: batch), width: W,
                               rows: &rows, gradient: &gradient)
+    }
+
+    /// Every data row under every goal label (B·G rows, goal-major within a row) and each row's
+    /// own label, read back from its normalised one-hot.
+    private func relabel(_ rows: [Float]) -> (rows: [Float], labels: [Int]) {
+        let (K, G, W) = (encoding.stateContextWidth, encoding.goalCount, encoding.width)
+        let batch = rows.count / W
+        var out = [Float](), labels = [Int]()
+        out.reserveCapacity(batch * G * W)
+        for b in 0..<batch {
+            let row = rows[(b * W)..<((b + 1) * W)]
+            labels.append((0..<G).max { row[b * W + K + $0] * encoding.standardDeviation[K + $0] + encoding.mean[K + $0]
+                < row[b * W + K + $1] * encoding.standardDeviation[K + $1] + encoding.mean[K + $1] }!)
+            for g in 0..<G {
+                var copy = Array(row)
+                for j in 0..<G { copy[K + j] = ((j == g ? 1 : 0) - encoding.mean[K + j]) / encoding.standardDeviation[K + j] }
+                out += copy
+            }
+        }
+        return (out, labels)
     }
 
     /// λ·mean ‖∇_z E(data)‖²: ∂/∂θ = (2λ/B) ∂/∂θ[∇ₓE_θ(x)·g] with g the (frozen) gradient itself.
@@ -365,7 +413,7 @@ public final class Trainer {
         let count = min(maxWindows, testWindows.count)
         let indices = (0..<count).map { $0 * testWindows.count / count }
         var context: [Float] = [], future: [Float] = []
-        testWindows.gather(indices, context: &context, future: &future)
+        encoding.gather(testWindows, indices, context: &context, future: &future)
         let rows = encoding.encode(context: context, future: future)
         let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
         if let model = energyModel {

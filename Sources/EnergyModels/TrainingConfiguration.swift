@@ -40,6 +40,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var channels = 64
     /// Taps of every temporal-convolution kernel, in states.
     public var kernelSize = 5
+    /// Adds the episode's goal label (one-hot over the dataset's goals) to the context:
+    /// E(future | context, goal), for intent inference and goal-directed sampling (MLP only).
+    public var conditionOnGoal = false
+    /// Adds the controls applied at the k context states to the context: with the last one, the
+    /// next state is a function of the physics alone (transition models; MLP only).
+    public var conditionOnControls = false
 
     public init() {}
 }
@@ -123,6 +129,11 @@ public struct OptimizationConfiguration: Codable, Equatable, Sendable {
     public var energyRegularization: Float = 1
     /// |E| above this, or any non-finite loss, stops training as diverged.
     public var divergenceThreshold: Float = 1e4
+    /// Weight of the cross-entropy over goal labels of softmax_g(−E(data window | goal g))
+    /// (goal-conditioned models only). CD compares data and samples under the same goal, so a
+    /// per-goal offset of E leaves its loss unchanged and argmin over goals means nothing; this
+    /// term ties the goals' energies together (as JEM's classification term does).
+    public var goalCrossEntropy: Float = 0
 
     public init() {}
 }
@@ -181,6 +192,8 @@ extension TrainingConfiguration {
         try check(model.hiddenWidth >= 1, "model.hiddenWidth \(model.hiddenWidth) must be >= 1")
         try check(model.depth >= 1, "model.depth \(model.depth) must be >= 1")
         try check(model.channels >= 1 && model.kernelSize >= 1, "model.channels and model.kernelSize must be >= 1")
+        try check(model.architecture == .mlp || !(model.conditionOnGoal || model.conditionOnControls),
+                  "model.conditionOnGoal and conditionOnControls need model.architecture \"mlp\"")
         try check(langevin.steps >= 0, "langevin.steps \(langevin.steps) must be >= 0")
         try check(langevin.stepSize >= 0 && langevin.noise >= 0 && langevin.gradientClip >= 0 && langevin.initialScale > 0,
                   "langevin.stepSize, noise and gradientClip must be >= 0 and initialScale > 0")
@@ -200,6 +213,8 @@ extension TrainingConfiguration {
         try check(optimization.gradientClip >= 0, "optimization.gradientClip must be >= 0")
         try check(optimization.energyRegularization >= 0, "optimization.energyRegularization must be >= 0")
         try check(optimization.divergenceThreshold > 0, "optimization.divergenceThreshold must be > 0")
+        try check(optimization.goalCrossEntropy >= 0, "optimization.goalCrossEntropy must be >= 0")
+        try check(optimization.goalCrossEntropy == 0 || model.conditionOnGoal, "optimization.goalCrossEntropy needs model.conditionOnGoal")
         try check(checkpointEvery >= 0, "checkpointEvery \(checkpointEvery) must be >= 0")
         try check(logEvery >= 1, "logEvery \(logEvery) must be >= 1")
     }
@@ -258,6 +273,7 @@ extension KeyedDecodingContainer {
 extension ModelConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case contextLength, horizon, hiddenWidth, depth, futureAsDelta, spectralNorm, architecture, channels, kernelSize
+        case conditionOnGoal, conditionOnControls
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -277,6 +293,8 @@ extension ModelConfiguration {
         }
         channels = try c.value(.channels, or: d.channels)
         kernelSize = try c.value(.kernelSize, or: d.kernelSize)
+        conditionOnGoal = try c.value(.conditionOnGoal, or: d.conditionOnGoal)
+        conditionOnControls = try c.value(.conditionOnControls, or: d.conditionOnControls)
     }
 }
 
@@ -332,7 +350,7 @@ extension ImprovedCDConfiguration {
 
 extension OptimizationConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case steps, batchSize, learningRate, beta1, beta2, gradientClip, energyRegularization, divergenceThreshold
+        case steps, batchSize, learningRate, beta1, beta2, gradientClip, energyRegularization, divergenceThreshold, goalCrossEntropy
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -346,6 +364,7 @@ extension OptimizationConfiguration {
         gradientClip = try c.value(.gradientClip, or: d.gradientClip)
         energyRegularization = try c.value(.energyRegularization, or: d.energyRegularization)
         divergenceThreshold = try c.value(.divergenceThreshold, or: d.divergenceThreshold)
+        goalCrossEntropy = try c.value(.goalCrossEntropy, or: d.goalCrossEntropy)
     }
 }
 

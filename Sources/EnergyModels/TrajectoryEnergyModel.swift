@@ -32,7 +32,7 @@ public final class TrajectoryEnergyModel {
     }
 
     /// Linear(+SiLU) × depth, then the output layer.
-    static func layers(_ c: ModelConfiguration, inputWidth: Int, outputWidth: Int, spectralNorm: Bool) -> [any Layer] {
+    public static func layers(_ c: ModelConfiguration, inputWidth: Int, outputWidth: Int, spectralNorm: Bool) -> [any Layer] {
         func dense(_ i: Int, _ o: Int) -> any Layer {
             spectralNorm ? SpectralNormLinear(inputWidth: i, outputWidth: o) : Linear(inputWidth: i, outputWidth: o)
         }

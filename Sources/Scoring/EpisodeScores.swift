@@ -47,7 +47,7 @@ public struct EpisodeScores: Sendable {
         scores.reserveCapacity(windows.count)
         var context: [Float] = [], future: [Float] = []
         for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
-            windows.gather(Array(start..<min(start + batchSize, windows.count)), context: &context, future: &future)
+            scorer.gather(windows, Array(start..<min(start + batchSize, windows.count)), context: &context, future: &future)
             scores += scorer.scores(context: context, future: future)
         }
         self.init(episodes: dataset.episodes, windowsPerEpisode: windows.perEpisode,

@@ -11,7 +11,7 @@ import Trajectories
 ///
 /// Conditioning on the context keeps the comparison with E_θ(future | context) fair: neither
 /// score is charged for how unusual the context itself is.
-public struct GaussianWindowModel: WindowScorer {
+public struct GaussianWindowModel: EncodedWindowScorer {
     public let encoding: WindowEncoding
     /// Mean of the rows (width).
     public let mean: [Double]
@@ -44,7 +44,7 @@ public struct GaussianWindowModel: WindowScorer {
         var context: [Float] = [], future: [Float] = []
         for start in Swift.stride(from: 0, to: indices.count, by: chunk) {
             let part = Array(indices[start..<min(start + chunk, indices.count)])
-            windows.gather(part, context: &context, future: &future)
+            encoding.gather(windows, part, context: &context, future: &future)
             let rows = encoding.encode(context: context, future: future)
             for b in 0..<part.count {
                 let x = rows[(b * d)..<((b + 1) * d)].map(Double.init)

@@ -4,6 +4,7 @@
 import EnergyModels
 import Foundation
 import NeuralCore
+import Trajectories
 
 /// Scores windows of k context states and H future states; higher means more unusual.
 public protocol WindowScorer {
@@ -13,13 +14,32 @@ public protocol WindowScorer {
     var contextLength: Int { get }
     var horizon: Int { get }
     var stateSize: Int { get }
-    /// Scores (B) of raw windows: `context` (B, k, S), `future` (B, H, S).
+    /// Scores (B) of raw windows: `context` (B, k, S) plus any condition features the model
+    /// reads (as `gather` makes them), `future` (B, H, S).
     func scores(context: [Float], future: [Float]) -> [Double]
+    /// The raw windows `indices` of `windows` as `scores` reads them.
+    func gather(_ windows: TrajectoryWindows, _ indices: [Int], context: inout [Float], future: inout [Float])
+}
+
+extension WindowScorer {
+    public func gather(_ windows: TrajectoryWindows, _ indices: [Int], context: inout [Float], future: inout [Float]) {
+        windows.gather(indices, context: &context, future: &future)
+    }
+}
+
+/// Scorers over a model's `WindowEncoding` read its condition features (goal, controls) too.
+protocol EncodedWindowScorer: WindowScorer { var encoding: WindowEncoding { get } }
+
+extension EncodedWindowScorer {
+    public func gather(_ windows: TrajectoryWindows, _ indices: [Int], context: inout [Float], future: inout [Float]) {
+        encoding.gather(windows, indices, context: &context, future: &future)
+    }
 }
 
 /// E_θ(future | context) of a trained energy model, in its raw units.
-public struct EnergyScorer: WindowScorer {
+public struct EnergyScorer: EncodedWindowScorer {
     public let model: TrajectoryEnergyModel
+    public var encoding: WindowEncoding { model.encoding }
     public var name: String { "EBM energy" }
     public var contextLength: Int { model.encoding.contextLength }
     public var horizon: Int { model.encoding.horizon }
@@ -35,8 +55,9 @@ public struct EnergyScorer: WindowScorer {
 /// The feedforward baseline's prediction error: mean over the H·S future features of the squared
 /// difference between predicted and observed future, each feature divided by its training
 /// standard deviation (so joint angles and velocities weigh alike).
-public struct PredictionErrorScorer: WindowScorer {
+public struct PredictionErrorScorer: EncodedWindowScorer {
     public let model: FeedforwardPredictor
+    public var encoding: WindowEncoding { model.encoding }
     public var name: String { "feedforward error" }
     public var contextLength: Int { model.encoding.contextLength }
     public var horizon: Int { model.encoding.horizon }

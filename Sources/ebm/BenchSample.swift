@@ -66,6 +66,7 @@ struct BenchSample: ParsableCommand {
             for path in model {
                 do {
                     let (m, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(path))
+                    try Predict.requireUnconditioned(m.encoding, path)
                     models.append((path, m, meta.configuration.langevin))
                 } catch let e as TrainingError { throw CLIError(e.description) }
             }

@@ -59,6 +59,17 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Out-of-distribution benchmark: energies of test data vs shifted trajectories (AUROC, FPR at 95% TPR).")
     var ood = false
+    @Flag(help: "Intent inference: goal accuracy of a goal-conditioned EBM vs a directly trained classifier, by observed states and under attacks.")
+    var intent = false
+    @Option(name: .customLong("intent-episodes"), help: "Episodes for --intent (the split's first N).") var intentEpisodes: Int = 200
+    @Option(name: .customLong("observed-steps"), parsing: .upToNextOption, help: "--intent: last observed state indices n (prefix s_0 … s_n).")
+    var observedSteps: [Int] = [7, 10, 12, 15, 20, 25, 30, 40, 60, 100]
+    @Option(name: .customLong("classifier-steps"), help: "--intent: Adam steps of the classifier baseline.") var classifierSteps: Int = 2000
+    @Option(name: .customLong("attack-observed"), parsing: .upToNextOption, help: "--intent: observed state indices n of the attacked prefixes.")
+    var attackObserved: [Int] = [20, 30]
+    @Option(name: .customLong("epsilons"), parsing: .upToNextOption, help: "--intent: attack radii, L∞ in training-std units per state coordinate.")
+    var epsilons: [Double] = [0, 0.01, 0.02, 0.03, 0.05, 0.1]
+    @Option(name: .customLong("attack-iterations"), help: "--intent: signed-gradient steps per attack.") var attackIterations: Int = 10
     @Option(name: .customLong("reference-samples"), help: "Re-simulated futures per context for energy score and MMD (0: skip).")
     var referenceSamples: Int = 64
     @Option(name: .customLong("long-horizon"), help: "States per long rollout (0: skip the long-horizon section).")
@@ -86,6 +97,13 @@ struct Evaluate: ParsableCommand {
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
         guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
         guard rangeMargin >= 0, rangeMargin.isFinite else { throw ValidationError("--range-margin must be a finite number ≥ 0") }
+        guard !(ood && intent) else { throw ValidationError("give --ood or --intent, not both") }
+        guard intentEpisodes >= 1, classifierSteps >= 1, attackIterations >= 1 else {
+            throw ValidationError("--intent-episodes, --classifier-steps and --attack-iterations must be at least 1")
+        }
+        guard !observedSteps.isEmpty, observedSteps.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--observed-steps must list state indices ≥ 0") }
+        guard !attackObserved.isEmpty, attackObserved.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--attack-observed must list state indices ≥ 0") }
+        guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw ValidationError("--epsilons must list finite radii ≥ 0") }
         guard curveEpisodes >= 0 else { throw ValidationError("--curve-episodes must be ≥ 0") }
         guard !stepCounts.isEmpty, stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
         guard FutureSampling.Kind(rawValue: curveSampler) != nil else { throw ValidationError("--curve-sampler must be langevin, mala or hmc") }
@@ -168,6 +186,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if ood { return try OODEvaluation.run(self) }
+        if intent { return try IntentEvaluation.run(self) }
         let (energyModel, meta) = try Predict.loadEnergyModel(model)
         let enc = energyModel.encoding
         let (k, S) = (enc.contextLength, enc.stateSize)

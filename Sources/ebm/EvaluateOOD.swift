@@ -16,7 +16,7 @@ enum OODEvaluation {
     struct Detector { var name: String, key: String, scorer: any WindowScorer }
 
     static func run(_ command: Evaluate) throws {
-        let ebm = try Predict.loadEnergyModel(command.model).model
+        let ebm = try Predict.loadEnergyModel(command.model, conditioned: true).model
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
         let normal = subset(test, N)
@@ -32,7 +32,7 @@ enum OODEvaluation {
         let clock = Date()
         var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: EnergyScorer(model: ebm))]
         if let baseline = command.baseline {
-            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: try Predict.loadFeedforward(baseline).model)))
+            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: try Predict.loadFeedforward(baseline, conditioned: true).model)))
         }
         let train = try ScoringInputs.dataset(command.data, split: "train")
         do {

@@ -64,14 +64,30 @@ struct Predict: ParsableCommand {
         return url
     }
 
-    /// The energy model of a run folder or checkpoint file; errors name the file.
-    static func loadEnergyModel(_ path: String) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
-        do { return try TrajectoryEnergyModel.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+    /// The energy model of a run folder or checkpoint file; errors name the file. Sampling commands
+    /// build contexts from states alone, so they refuse goal- or control-conditioned models unless
+    /// `conditioned` (scoring reads the condition from the dataset).
+    static func loadEnergyModel(_ path: String, conditioned: Bool = false) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
+        let loaded: (model: TrajectoryEnergyModel, metadata: CheckpointMetadata)
+        do { loaded = try TrajectoryEnergyModel.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+        if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
+        return loaded
     }
 
     /// The feedforward baseline of a run folder or checkpoint file; errors name the file.
-    static func loadFeedforward(_ path: String) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
-        do { return try FeedforwardPredictor.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+    static func loadFeedforward(_ path: String, conditioned: Bool = false) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
+        let loaded: (model: FeedforwardPredictor, metadata: CheckpointMetadata)
+        do { loaded = try FeedforwardPredictor.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+        if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
+        return loaded
+    }
+
+    /// Throws when the model reads a goal label or controls besides the context states.
+    static func requireUnconditioned(_ encoding: WindowEncoding, _ path: String) throws {
+        guard encoding.conditionWidth == 0 else {
+            throw CLIError("\(checkpoint(path).path): the model is conditioned on " + (encoding.goalCount > 0 ? "a goal label" : "controls")
+                           + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)")
+        }
     }
 
     func run() throws {

@@ -33,7 +33,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        let energyModel = try Predict.loadEnergyModel(model).model
+        let energyModel = try Predict.loadEnergyModel(model, conditioned: true).model
         let scorer = EnergyScorer(model: energyModel)
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
