@@ -55,10 +55,15 @@ $ebm evaluate --ood --model runs/reacher2-goals4-ebm --baseline runs/reacher2-go
 
 # product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
 # asserts bit for bit); the speeds × paths demonstration pair is in benchmarks/README.md
+echo "== 6c. Intent: a goal-conditioned EBM names the goal of a partial episode (vs a direct classifier, and under attacks)"
+$ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
+  --config trajectories/reacher2-goals4-intent.train.json --out runs/intent-goal
+$ebm evaluate --intent --model runs/intent-goal --data trajectories/generated/reacher2-goals4 --out out/intent
+
 $ebm compose --model runs/reacher2-goals4-ebm --model runs/reacher2-goals4-ebm --weight 0.5 --weight 0.5 \
   --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
 
-echo "== 6c. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
+echo "== 6d. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
 $ebm generate pointmass2d-plan
 $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs/plan-pointmass2d
 $ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \

@@ -81,14 +81,15 @@ public final class GoalClassifier: GoalScorer {
     public var stateSize: Int { encoding.stateSize }
 
     /// Trains on every window of `windows` (labels = their episodes' goals): `steps` Adam steps of
-    /// `batchSize` windows, seeded.
+    /// `batchSize` windows (all of them when fewer), seeded.
     /// - Throws: `ScoringError` when an episode has no goal label.
     public init(windows: TrajectoryWindows, goalCount G: Int, hiddenWidth: Int, depth: Int,
                 steps: Int, batchSize: Int = 256, learningRate: Float = 1e-3, seed: UInt64) throws {
         guard windows.dataset.goal.allSatisfy({ (0..<Int64(G)).contains($0) }) else {
             throw ScoringError("the classifier baseline needs goal labels 0..<\(G) on every training episode")
         }
-        guard windows.count >= batchSize else { throw ScoringError("\(windows.count) training windows, fewer than a batch of \(batchSize)") }
+        guard windows.count >= 1 else { throw ScoringError("no training windows of \(windows.context + windows.future) states") }
+        let batchSize = min(batchSize, windows.count)
         encoding = WindowEncoding(windows: windows, futureAsDelta: true)
         goalCount = G
         var configuration = ModelConfiguration()

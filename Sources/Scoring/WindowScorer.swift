@@ -52,6 +52,44 @@ public struct EnergyScorer: EncodedWindowScorer {
     }
 }
 
+/// E(observed future | context) − E(descended future | context): how much energy `steps` steps of
+/// clipped gradient descent on the future (the Langevin sampler's moves without noise, normalised
+/// units) still find below the observed future. Raw E is not comparable across contexts — each
+/// context has its own normaliser Z(c) — but an in-distribution future sits near a minimum of its
+/// own context's energy, so the energy a short descent can still gain is small; off the data
+/// manifold it is large.
+public struct EnergyDescentScorer: EncodedWindowScorer {
+    public let model: TrajectoryEnergyModel
+    public let steps: Int, stepSize: Float, gradientClip: Float
+    public var encoding: WindowEncoding { model.encoding }
+    public var name: String { "EBM energy above descent" }
+    public var contextLength: Int { model.encoding.contextLength }
+    public var horizon: Int { model.encoding.horizon }
+    public var stateSize: Int { model.encoding.stateSize }
+
+    public init(model: TrajectoryEnergyModel, steps: Int, stepSize: Float, gradientClip: Float) {
+        (self.model, self.steps, self.stepSize, self.gradientClip) = (model, steps, stepSize, gradientClip)
+    }
+
+    public func scores(context: [Float], future: [Float]) -> [Double] {
+        let enc = model.encoding, (C, W) = (enc.contextWidth, enc.width)
+        var rows = enc.encode(context: context, future: future)
+        let start = model.energies(rows: rows)
+        var lowest = start
+        for _ in 0..<steps {
+            let (e, g) = model.energyAndRowGradient(rows: rows)
+            for b in lowest.indices { lowest[b] = min(lowest[b], e[b]) }
+            for b in 0..<(rows.count / W) {
+                for j in (b * W + C)..<((b + 1) * W) {
+                    rows[j] -= stepSize * (gradientClip > 0 ? min(max(g[j], -gradientClip), gradientClip) : g[j])
+                }
+            }
+        }
+        let last = model.energies(rows: rows)
+        return start.indices.map { Double(start[$0] - min(lowest[$0], last[$0])) }
+    }
+}
+
 /// The feedforward baseline's prediction error: mean over the H·S future features of the squared
 /// difference between predicted and observed future, each feature divided by its training
 /// standard deviation (so joint angles and velocities weigh alike).

@@ -59,6 +59,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Out-of-distribution benchmark: energies of test data vs shifted trajectories (AUROC, FPR at 95% TPR).")
     var ood = false
+    @Option(name: .customLong("descent-steps"), help: "--ood: steps of the 'EBM energy above descent' detector (0: leave it out).")
+    var descentSteps: Int = 20
     @Flag(help: "Intent inference: goal accuracy of a goal-conditioned EBM vs a directly trained classifier, by observed states and under attacks.")
     var intent = false
     @Option(name: .customLong("intent-episodes"), help: "Episodes for --intent (the split's first N).") var intentEpisodes: Int = 200
@@ -97,6 +99,7 @@ struct Evaluate: ParsableCommand {
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
         guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
         guard rangeMargin >= 0, rangeMargin.isFinite else { throw ValidationError("--range-margin must be a finite number ≥ 0") }
+        guard descentSteps >= 0 else { throw ValidationError("--descent-steps must be ≥ 0") }
         guard !(ood && intent) else { throw ValidationError("give --ood or --intent, not both") }
         guard intentEpisodes >= 1, classifierSteps >= 1, attackIterations >= 1 else {
             throw ValidationError("--intent-episodes, --classifier-steps and --attack-iterations must be at least 1")

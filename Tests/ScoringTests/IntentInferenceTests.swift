@@ -84,3 +84,29 @@ final class IntentInferenceTests: XCTestCase {
         XCTAssertLessThan(IntentInference.accuracy(scores: broken, labels: labels, goalCount: 2), 0.5)
     }
 }
+
+/// The descent detector: zero without steps, never negative, and one step is exactly the energy
+/// the clipped gradient step gains.
+final class EnergyDescentScorerTests: XCTestCase {
+    func testOneStepIsTheEnergyTheClippedStepGains() throws {
+        let windows = try TrajectoryWindows(IntentInferenceTests.walks(episodes: 4, steps: 8, seed: 3), context: 2, future: 2)
+        var configuration = ModelConfiguration()
+        (configuration.contextLength, configuration.horizon, configuration.hiddenWidth, configuration.depth) = (2, 2, 16, 2)
+        let model = TrajectoryEnergyModel(configuration: configuration, encoding: WindowEncoding(windows: windows, futureAsDelta: true), seed: 8)
+        var context: [Float] = [], future: [Float] = []
+        windows.gather(Array(0..<8), context: &context, future: &future)
+        XCTAssertEqual(EnergyDescentScorer(model: model, steps: 0, stepSize: 10, gradientClip: 0.01).scores(context: context, future: future),
+                       [Double](repeating: 0, count: 8))
+        let (eta, clip): (Float, Float) = (5, 0.02)
+        let one = EnergyDescentScorer(model: model, steps: 1, stepSize: eta, gradientClip: clip).scores(context: context, future: future)
+        let enc = model.encoding
+        var rows = enc.encode(context: context, future: future)
+        let (e0, g) = model.energyAndRowGradient(rows: rows)
+        for b in 0..<8 { for j in enc.contextWidth..<enc.width { rows[b * enc.width + j] -= eta * min(max(g[b * enc.width + j], -clip), clip) } }
+        let e1 = model.energies(rows: rows)
+        for b in 0..<8 { XCTAssertEqual(one[b], Double(e0[b] - min(e0[b], e1[b])), accuracy: 1e-6) }
+        let many = EnergyDescentScorer(model: model, steps: 10, stepSize: eta, gradientClip: clip).scores(context: context, future: future)
+        XCTAssertTrue(zip(many, one).allSatisfy { $0 >= $1 - 1e-6 && $1 >= 0 }, "\(many) \(one)")
+        XCTAssertGreaterThan(many.reduce(0, +), 0)
+    }
+}
