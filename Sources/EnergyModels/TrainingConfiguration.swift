@@ -18,6 +18,9 @@ public enum Architecture: String, Codable, Sendable, CaseIterable {
     /// Temporal convolutions over the window's k + H states (time-major rows are (time, state)
     /// sequences), then one linear read-out: the parameter count does not grow with H.
     case temporalConvolution = "temporal-convolution"
+    /// A temporal convolutional network: a convolution lifting the S state numbers to `channels`,
+    /// then `depth` residual blocks x + conv(SiLU(conv(x))), then SiLU and the linear read-out.
+    case temporalResidual = "temporal-residual"
 }
 
 /// The window and network: shared by the energy model and the feedforward baseline.

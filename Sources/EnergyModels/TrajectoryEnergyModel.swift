@@ -21,9 +21,13 @@ public final class TrajectoryEnergyModel {
                      "TrajectoryEnergyModel: encoding window differs from the configuration")
         self.configuration = configuration
         self.encoding = encoding
-        let layers = configuration.architecture == .temporalConvolution
-            ? Self.convolutionLayers(configuration, length: configuration.contextLength + configuration.horizon, stateSize: encoding.stateSize)
-            : Self.layers(configuration, inputWidth: encoding.width, outputWidth: 1, spectralNorm: configuration.spectralNorm)
+        let length = configuration.contextLength + configuration.horizon
+        let layers: [any Layer]
+        switch configuration.architecture {
+        case .mlp: layers = Self.layers(configuration, inputWidth: encoding.width, outputWidth: 1, spectralNorm: configuration.spectralNorm)
+        case .temporalConvolution: layers = Self.convolutionLayers(configuration, length: length, stateSize: encoding.stateSize)
+        case .temporalResidual: layers = Self.residualConvolutionLayers(configuration, length: length, stateSize: encoding.stateSize)
+        }
         network = Sequential(layers, seed: seed)
     }
 
@@ -58,6 +62,18 @@ public final class TrajectoryEnergyModel {
         }
         let width = length * channels
         layers.append(c.spectralNorm ? SpectralNormLinear(inputWidth: width, outputWidth: 1) : Linear(inputWidth: width, outputWidth: 1))
+        return layers
+    }
+
+    /// Conv(S → channels) + SiLU, `depth` residual blocks, SiLU, then Linear → 1 (spectrally
+    /// normalised when asked).
+    static func residualConvolutionLayers(_ c: ModelConfiguration, length: Int, stateSize: Int) -> [any Layer] {
+        let width = length * c.channels
+        var layers: [any Layer] = [TemporalConvolution(length: length, inputChannels: stateSize, outputChannels: c.channels, kernelSize: c.kernelSize),
+                                   SiLU(width: width)]
+        for _ in 0..<c.depth { layers.append(TemporalResidualBlock(length: length, channels: c.channels, kernelSize: c.kernelSize)) }
+        layers += [SiLU(width: width),
+                   c.spectralNorm ? SpectralNormLinear(inputWidth: width, outputWidth: 1) : Linear(inputWidth: width, outputWidth: 1)]
         return layers
     }
 

@@ -13,6 +13,7 @@ public enum LayerArchitecture: Codable, Equatable, Sendable {
     case residualBlock(width: Int, hiddenWidth: Int)
     case temporalConvolution(length: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int)
     case spectralNormLinear(inputWidth: Int, outputWidth: Int)
+    case temporalResidualBlock(length: Int, channels: Int, kernelSize: Int)
 
     /// A layer with this configuration.
     public func makeLayer() -> any Layer {
@@ -28,6 +29,8 @@ public enum LayerArchitecture: Codable, Equatable, Sendable {
                                        outputChannels: outputChannels, kernelSize: kernelSize)
         case let .spectralNormLinear(inputWidth, outputWidth):
             return SpectralNormLinear(inputWidth: inputWidth, outputWidth: outputWidth)
+        case let .temporalResidualBlock(length, channels, kernelSize):
+            return TemporalResidualBlock(length: length, channels: channels, kernelSize: kernelSize)
         }
     }
 }

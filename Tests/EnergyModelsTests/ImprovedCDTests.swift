@@ -109,21 +109,23 @@ final class ImprovedCDTests: XCTestCase {
         }
     }
 
-    /// A temporal-convolution energy trains, checkpoints and reloads to the same energies.
+    /// Both temporal-convolution energies train, checkpoint and reload to the same energies.
     func testTemporalConvolutionModelTrainsAndReloads() throws {
         let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 40, steps: 30, stateSize: 3, seed: 2))
-        var configuration = ContrastiveDivergenceTests.toyConfiguration()
-        (configuration.model.contextLength, configuration.model.horizon, configuration.model.depth) = (2, 6, 2)
-        (configuration.model.architecture, configuration.model.channels, configuration.model.kernelSize) = (.temporalConvolution, 8, 3)
-        (configuration.optimization.steps, configuration.optimization.batchSize) = (40, 16)
-        let out = try Fixtures.temporaryDirectory()
-        let trainer = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: data, outputDirectory: out)
-        XCTAssertEqual(try trainer.run(), .finished)
-        XCTAssertTrue(trainer.network.layers.contains { $0 is TemporalConvolution })
-        let (loaded, meta) = try TrajectoryEnergyModel.load(from: out.appendingPathComponent("model.safetensors"))
-        XCTAssertEqual(meta.configuration.model.architecture, .temporalConvolution)
-        var g = SeededGenerator(seed: 1)
-        let rows = (0..<(4 * loaded.encoding.width)).map { _ in g.nextGaussian() }
-        XCTAssertEqual(loaded.energies(rows: rows), trainer.energyModel!.energies(rows: rows))
+        for architecture in [Architecture.temporalConvolution, .temporalResidual] {
+            var configuration = ContrastiveDivergenceTests.toyConfiguration()
+            (configuration.model.contextLength, configuration.model.horizon, configuration.model.depth) = (2, 6, 2)
+            (configuration.model.architecture, configuration.model.channels, configuration.model.kernelSize) = (architecture, 8, 3)
+            (configuration.optimization.steps, configuration.optimization.batchSize) = (40, 16)
+            let out = try Fixtures.temporaryDirectory()
+            let trainer = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: data, outputDirectory: out)
+            XCTAssertEqual(try trainer.run(), .finished)
+            XCTAssertTrue(trainer.network.layers.contains { architecture == .temporalResidual ? $0 is TemporalResidualBlock : $0 is TemporalConvolution })
+            let (loaded, meta) = try TrajectoryEnergyModel.load(from: out.appendingPathComponent("model.safetensors"))
+            XCTAssertEqual(meta.configuration.model.architecture, architecture)
+            var g = SeededGenerator(seed: 1)
+            let rows = (0..<(4 * loaded.encoding.width)).map { _ in g.nextGaussian() }
+            XCTAssertEqual(loaded.energies(rows: rows), trainer.energyModel!.energies(rows: rows))
+        }
     }
 }

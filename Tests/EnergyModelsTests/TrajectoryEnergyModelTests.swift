@@ -6,7 +6,8 @@ final class TrajectoryEnergyModelTests: XCTestCase {
     /// ∂E/∂future in raw units against central differences of E through encode (normalisation
     /// and deltas) and the network: an independent path for every element.
     func testFutureGradientMatchesFiniteDifferences() {
-        for (spectralNorm, architecture) in [(false, Architecture.mlp), (true, .mlp), (false, .temporalConvolution), (true, .temporalConvolution)] {
+        for (spectralNorm, architecture) in [(false, Architecture.mlp), (true, .mlp), (false, .temporalConvolution), (true, .temporalConvolution),
+                                              (false, .temporalResidual), (true, .temporalResidual)] {
             var configuration = ModelConfiguration()
             (configuration.contextLength, configuration.horizon, configuration.hiddenWidth, configuration.depth) = (2, 2, 16, 2)
             (configuration.channels, configuration.kernelSize) = (6, 3)

@@ -40,3 +40,20 @@ final class TemporalConvolutionTests: XCTestCase {
                        reference: reference(length: 5, inputChannels: 2, outputChannels: 3, kernelSize: 4, batch: 2))
     }
 }
+
+extension TemporalConvolutionTests {
+    /// y = x + conv₂(SiLU(conv₁(x))) against the direct-convolution reference, both tensors'
+    /// and the input's gradients, at two batch sizes (the block splits its buffers per batch).
+    func testResidualBlockBackwardMatchesFiniteDifferences() {
+        let (length, channels, kernelSize) = (5, 3, 3)
+        for batch in [1, 3] {
+            let convolution = reference(length: length, inputChannels: channels, outputChannels: channels, kernelSize: kernelSize, batch: batch)
+            let count = channels * channels * kernelSize + channels
+            checkGradients(of: TemporalResidualBlock(length: length, channels: channels, kernelSize: kernelSize), batch: batch, seed: 73) { x, p in
+                let hidden = convolution(x, Array(p[0..<count])).map(referenceSiLU)
+                return zip(x, convolution(hidden, Array(p[count..<(2 * count)]))).map { $0 + $1 }
+            }
+        }
+        XCTAssertEqual(LayerArchitecture.temporalResidualBlock(length: 5, channels: 3, kernelSize: 3).makeLayer().parameterCount, 2 * (27 + 3))
+    }
+}
