@@ -3,7 +3,8 @@
 
 import NeuralCore
 
-/// Unadjusted Langevin dynamics on the future features z of normalised rows, context fixed:
+/// Unadjusted Langevin dynamics on the future features z of normalised rows, context fixed
+/// (or on the whole row when `moveContext`):
 /// z ← z − η_t · clamp(∂E/∂z, ±gradientClip) + σ_t · N(0, 1)   (K steps; η_t, σ_t from
 /// `LangevinConfiguration.schedule`).
 public enum LangevinChains {
@@ -11,7 +12,7 @@ public enum LangevinChains {
     public struct LastStep {
         /// The rows before the last step, x_{K−1} (B, width).
         public var rows: [Float]
-        /// 1 where the last step's gradient was inside the clamp (∂x_K/∂g = −η there), else 0 (B, width; context 0).
+        /// 1 where the last step's gradient was inside the clamp (∂x_K/∂g = −η there), else 0 (B, width; a fixed context 0).
         public var unclamped: [Float]
         /// η of the last step.
         public var stepSize: Float
@@ -21,9 +22,9 @@ public enum LangevinChains {
     /// ‖∂E/∂z‖ before clamping and, when `captureLastStep`, the state before the last step.
     @discardableResult
     public static func run(_ model: TrajectoryEnergyModel, rows: inout [Float], configuration: LangevinConfiguration,
-                           steps: Int? = nil, generator: inout SeededGenerator,
+                           steps: Int? = nil, moveContext: Bool = false, generator: inout SeededGenerator,
                            captureLastStep: Bool = false) -> (gradientNorm: Float, lastStep: LastStep?) {
-        let (C, W) = (model.encoding.contextWidth, model.encoding.width)
+        let (C, W) = (moveContext ? 0 : model.encoding.contextWidth, model.encoding.width)
         let batch = rows.count / W
         let steps = steps ?? configuration.steps
         guard batch > 0, steps > 0 else { return (0, nil) }

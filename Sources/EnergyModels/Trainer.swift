@@ -215,11 +215,13 @@ public final class Trainer {
                 ageSum += Double(step - replay.stepStored[j])
                 replayed += 1
             } else {
-                for f in (b * W + C)..<((b + 1) * W) { negatives[f] = configuration.langevin.initialScale * generator.nextGaussian() }
+                let first = configuration.langevin.moveContext ? b * W : b * W + C
+                for f in first..<((b + 1) * W) { negatives[f] = configuration.langevin.initialScale * generator.nextGaussian() }
             }
         }
         let improved = configuration.improved
-        let (langevinNorm, lastStep) = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin, generator: &generator,
+        let (langevinNorm, lastStep) = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin,
+                                                          moveContext: configuration.langevin.moveContext, generator: &generator,
                                                           captureLastStep: improved.klWeight > 0 || improved.entropyWeight > 0)
         replay.insert(negatives, step: step)
 

@@ -71,6 +71,11 @@ public struct LangevinConfiguration: Codable, Equatable, Sendable {
     public var finalStepSize: Float?
     /// Noise at the last step: the noise moves linearly from `noise` to this (nil: constant).
     public var finalNoise: Float?
+    /// Training chains move the whole window, context included (fresh chains start it from noise
+    /// too): the model then learns the joint density of windows, whose energies compare across
+    /// contexts — what out-of-distribution scores need — instead of a conditional whose per-context
+    /// normaliser is free. Sampling futures still fixes the context.
+    public var moveContext = false
 
     /// Step size and noise at step `t` of an `n`-step chain.
     public func schedule(step t: Int, of n: Int) -> (stepSize: Float, noise: Float) {
@@ -201,6 +206,8 @@ extension TrainingConfiguration {
         try check(langevin.stepSize >= 0 && langevin.noise >= 0 && langevin.gradientClip >= 0 && langevin.initialScale > 0,
                   "langevin.stepSize, noise and gradientClip must be >= 0 and initialScale > 0")
         try check((langevin.finalStepSize ?? 1) > 0 && (langevin.finalStepSize ?? 1).isFinite, "langevin.finalStepSize must be > 0")
+        try check(!langevin.moveContext || !(model.conditionOnGoal || model.conditionOnControls),
+                  "langevin.moveContext cannot be combined with model.conditionOnGoal or conditionOnControls (the chains would move the condition)")
         try check((langevin.finalNoise ?? 0) >= 0 && (langevin.finalNoise ?? 0).isFinite, "langevin.finalNoise must be >= 0")
         try check((0...1).contains(data.episodeStartFraction), "data.episodeStartFraction \(data.episodeStartFraction) must be in [0, 1]")
         try check(data.episodeStartSpan >= 1, "data.episodeStartSpan \(data.episodeStartSpan) must be >= 1")
@@ -302,7 +309,7 @@ extension ModelConfiguration {
 }
 
 extension LangevinConfiguration {
-    enum CodingKeys: String, CodingKey, CaseIterable { case steps, stepSize, gradientClip, noise, initialScale, finalStepSize, finalNoise }
+    enum CodingKeys: String, CodingKey, CaseIterable { case steps, stepSize, gradientClip, noise, initialScale, finalStepSize, finalNoise, moveContext }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -314,6 +321,7 @@ extension LangevinConfiguration {
         initialScale = try c.value(.initialScale, or: d.initialScale)
         finalStepSize = try c.decodeIfPresent(Float.self, forKey: .finalStepSize)
         finalNoise = try c.decodeIfPresent(Float.self, forKey: .finalNoise)
+        moveContext = try c.value(.moveContext, or: d.moveContext)
     }
 }
 

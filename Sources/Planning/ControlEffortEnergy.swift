@@ -10,15 +10,18 @@ import Simulation
 /// ū the actuator's control bound (none when unlimited), κ `limitWeight`.
 ///
 /// Gradient: ∂E/∂a = M(q)ᵀ w with w = ∂E/∂τ, computed exactly as RNEA(q, v, a + w) − RNEA(q, v, a)
-/// (RNEA is affine in a and M is symmetric); ∂E/∂q and ∂E/∂v are wᵀ∂τ/∂q, wᵀ∂τ/∂v by central
-/// differences of RNEA (step `differenceStep`, error O(h²)), all rows in one batched bridge call.
+/// (RNEA is affine in a and M is symmetric); ∂E/∂q and ∂E/∂v are wᵀ∂τ/∂q, wᵀ∂τ/∂v by forward
+/// differences of RNEA (step `differenceStep`, error O(h)), all rows in one batched bridge call:
+/// 1 + 2nv rows per planned step (central differences took 1 + 4nv, and the RNEA rows were
+/// 60 % of a pointmass2d replan).
 public struct ControlEffortEnergy: PlanEnergy {
     public let name = "effort"
     public let layout: PlanLayout
     public let model: RobotModel
     public var limitWeight: Double
-    /// Central-difference step for ∂τ/∂q and ∂τ/∂v, in rad or m (and per second).
-    public var differenceStep = 1e-6
+    /// Forward-difference step for ∂τ/∂q and ∂τ/∂v, in rad or m (and per second): about √ε
+    /// relative to unit-sized states, balancing truncation against rounding.
+    public var differenceStep = 1e-7
     public var threads: Int
     /// Actuator per degree of freedom (nv), or nil.
     let actuatorOf: [Int?]
@@ -94,18 +97,15 @@ public struct ControlEffortEnergy: PlanEnergy {
             }
         }
         guard gradient else { return (e, []) }
-        // rows per configuration: a + w, then q ± h eᵢ and v ± h eᵢ
-        let per = 1 + 4 * n, h = differenceStep
+        // rows per configuration: a + w, then q + h eᵢ, then v + h eᵢ
+        let per = 1 + 2 * n, h = differenceStep
         var bq = [Double](repeating: 0, count: N * per * n), bv = bq, ba = bq
         for r in 0..<N {
             for k in 0..<per {
                 let o = (r * per + k) * n
                 for j in 0..<n { (bq[o + j], bv[o + j], ba[o + j]) = (q[r * n + j], v[r * n + j], a[r * n + j]) }
                 if k == 0 { for j in 0..<n { ba[o + j] += w[r * n + j] } }
-                else {
-                    let (i, sign) = ((k - 1) / 2 % n, (k - 1) % 2 == 0 ? 1.0 : -1.0)
-                    if k - 1 < 2 * n { bq[o + i] += sign * h } else { bv[o + i] += sign * h }
-                }
+                else if k <= n { bq[o + k - 1] += h } else { bv[o + k - 1 - n] += h }
             }
         }
         let t2 = try model.inverseDynamics(qpos: bq, qvel: bv, qacc: ba, batch: N * per, threads: threads)
@@ -117,10 +117,11 @@ public struct ControlEffortEnergy: PlanEnergy {
                 var sq = 0.0, sv = 0.0
                 for j in 0..<n {
                     let wj = w[r * n + j]
-                    sq += wj * (t2[o + (1 + 2 * i) * n + j] - t2[o + (2 + 2 * i) * n + j])
-                    sv += wj * (t2[o + (1 + 2 * n + 2 * i) * n + j] - t2[o + (2 + 2 * n + 2 * i) * n + j])
+                    let base = tau[r * n + j]
+                    sq += wj * (t2[o + (1 + i) * n + j] - base)
+                    sv += wj * (t2[o + (1 + n + i) * n + j] - base)
                 }
-                (dq[r * n + i], dv[r * n + i]) = (sq / (2 * h), sv / (2 * h))
+                (dq[r * n + i], dv[r * n + i]) = (sq / h, sv / h)
             }
         }
         // back to the plan: row t reads state t (q, v) and states t, t+1 (a); state 0 is fixed

@@ -42,6 +42,12 @@ public struct MPCOutcome: Sendable {
     public var alternatives: [Double], alternativeEnergies: [Double]
     /// Most distinct routes among one replan's alternatives (see `Routes`).
     public var routes: Int
+    /// Per replan: the best plan's weighted energy per term (see `Replan.terms`).
+    public var replanTerms: [[(name: String, energy: Double)]] = []
+    /// Per replan of a Metropolis-adjusted planner: the share of proposals accepted.
+    public var acceptance: [Double] = []
+    /// Mean of `acceptance`, nil when there is none.
+    public var meanAcceptance: Double? { acceptance.isEmpty ? nil : acceptance.reduce(0, +) / Double(acceptance.count) }
     /// Median milliseconds per replan.
     public var medianReplanMilliseconds: Double {
         guard !replanSeconds.isEmpty else { return 0 }
@@ -95,6 +101,8 @@ public struct ModelPredictiveController {
             let plan = try replanner.replan(start: start, steps: n, seed: settings.seed &+ UInt64(replan) &* 0x9E37_79B9)
             outcome.replanSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - clock) * 1e-9)
             if replan == 0 { (outcome.alternatives, outcome.alternativeEnergies) = (plan.alternatives, plan.energies) }
+            outcome.replanTerms.append(plan.terms)
+            if let a = plan.acceptance { outcome.acceptance.append(a) }
             if let obstacles {
                 outcome.routes = Swift.max(outcome.routes, try Routes.count(alternatives: plan.alternatives, layout: replanner.layout,
                                                                               current: Array(start.current), goal: goal, obstacles: obstacles.obstacles))

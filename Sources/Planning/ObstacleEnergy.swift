@@ -106,24 +106,16 @@ public final class CollisionGeometry {
     /// ∂E/∂q (count, nv).
     public func evaluate(qpos: [Double], count: Int, obstacles: [Obstacle], margin: Double, gradient: Bool,
                          threads: Int = 0) throws -> (distances: [Double], energies: [Double], gradients: [Double]) {
-        let (nv, ns, C, O) = (model.nv, model.nsite, capsules.count, obstacles.count)
+        let (nq, nv, ns, C, O) = (model.nq, model.nv, model.nsite, capsules.count, obstacles.count)
         var distances = [Double](repeating: .infinity, count: count * C * O)
         var energies = [Double](repeating: 0, count: count)
         var gradients = [Double](repeating: 0, count: gradient ? count * nv : 0)
         guard O > 0, count > 0 else { return (distances, energies, gradients) }
-        // one batched call per end site when Jacobians are needed (each gives that site's Jacobian)
-        var sites: [Double] = []
-        var jacobians: [Int: [Double]] = [:]
-        if gradient {
-            for s in endSites {
-                let k = try model.kinematics(qpos: qpos, batch: count, jacobianSite: s, threads: threads)
-                if sites.isEmpty { sites = k.sites }
-                jacobians[s] = k.jacobian
-            }
-        } else {
-            sites = try model.kinematics(qpos: qpos, batch: count, threads: threads).sites
-        }
+        // every site's position in one call; Jacobians later, only where the hinge is active
+        let sites = try model.kinematics(qpos: qpos, batch: count, threads: threads).sites
         func site(_ b: Int, _ s: Int) -> SIMD3<Double> { let p = (b * ns + s) * 3; return SIMD3(sites[p], sites[p + 1], sites[p + 2]) }
+        // active pairs: configuration, capsule, fraction s along it, −violation · normal
+        var active: [(b: Int, capsule: Int, s: Double, pull: SIMD3<Double>)] = []
         for b in 0..<count {
             for (c, capsule) in capsules.enumerated() {
                 let (a, e) = (site(b, capsule.siteA), site(b, capsule.siteB))
@@ -137,18 +129,29 @@ public final class CollisionGeometry {
                     let violation = margin - d
                     guard violation > 0 else { continue }
                     energies[b] += 0.5 * violation * violation
-                    guard gradient, gap > 1e-12 else { continue }
                     // ∂E/∂q = −violation · nᵀ((1 − s) J_a + s J_b), n = (p − q)/|p − q| (closest points fixed: envelope theorem)
-                    let n = (p - q) / gap
-                    let (ja, jb) = (jacobians[capsule.siteA]!, jacobians[capsule.siteB]!)
-                    for j in 0..<nv {
-                        var dd = 0.0
-                        for x in 0..<3 {
-                            dd += n[x] * ((1 - s) * ja[(b * 3 + x) * nv + j] + s * jb[(b * 3 + x) * nv + j])
-                        }
-                        gradients[b * nv + j] -= violation * dd
-                    }
+                    if gradient && gap > 1e-12 { active.append((b, c, s, -violation * (p - q) / gap)) }
                 }
+            }
+        }
+        guard gradient, !active.isEmpty else { return (distances, energies, gradients) }
+        // the active configurations (A of count) in one batched call per end site they need
+        var row = [Int: Int](), activeQ: [Double] = []
+        for pair in active where row[pair.b] == nil {
+            row[pair.b] = row.count
+            activeQ += qpos[pair.b * nq..<(pair.b + 1) * nq]
+        }
+        var jacobians: [Int: [Double]] = [:]
+        for s in Set(active.flatMap { [capsules[$0.capsule].siteA, capsules[$0.capsule].siteB] }) {
+            jacobians[s] = try model.kinematics(qpos: activeQ, batch: row.count, jacobianSite: s, threads: threads).jacobian
+        }
+        for pair in active {
+            let capsule = capsules[pair.capsule], r = row[pair.b]!
+            let (ja, jb) = (jacobians[capsule.siteA]!, jacobians[capsule.siteB]!)
+            for j in 0..<nv {
+                var dd = 0.0
+                for x in 0..<3 { dd += pair.pull[x] * ((1 - pair.s) * ja[(r * 3 + x) * nv + j] + pair.s * jb[(r * 3 + x) * nv + j]) }
+                gradients[pair.b * nv + j] += dd
             }
         }
         return (distances, energies, gradients)

@@ -100,40 +100,42 @@ public struct PlanObjective {
         return (e, g, perTerm)
     }
 
-    /// The objective after `start` as a sampler's energy over scaled plans y = plan / scale, so
-    /// that every coordinate moves on unit scale (`scale`: S numbers, one per state coordinate).
+    /// The objective after `start` as a sampler's energy over points y of `coordinates`.
+    public func energy(after start: PlanStart, coordinates: PlanCoordinates) -> ScaledPlanEnergy {
+        ScaledPlanEnergy(objective: self, start: start, coordinates: coordinates)
+    }
+
+    /// The objective after `start` over scaled states y = plan / scale (`scale`: S numbers, one
+    /// per state coordinate), so that every coordinate moves on unit scale.
     public func energy(after start: PlanStart, scale: [Double]) -> ScaledPlanEnergy {
-        ScaledPlanEnergy(objective: self, start: start, scale: scale)
+        energy(after: start, coordinates: .states(scale: scale))
     }
 }
 
-/// A `PlanObjective` after a fixed start, over scaled plans y = plan / scale (for the samplers).
+/// A `PlanObjective` after a fixed start, over the points y of some `PlanCoordinates` (what the
+/// samplers and population optimisers move).
 public struct ScaledPlanEnergy: BatchEnergy {
     public let objective: PlanObjective
     public let start: PlanStart
-    /// Per state coordinate (S), in that coordinate's unit.
-    public let scale: [Double]
-    public var dimension: Int { objective.layout.dimension }
+    public let coordinates: PlanCoordinates
+    public var dimension: Int { coordinates.dimension(objective.layout) }
 
-    /// Plans (count, H·S) in raw units from scaled points.
+    /// Plans (count, H·S) in raw units from points (count, D).
     public func plans(_ y: [Double]) -> [Double] {
-        let S = scale.count
-        return y.enumerated().map { $0.element * scale[$0.offset % S] }
+        coordinates.plans(y, count: y.count / dimension, layout: objective.layout, current: start.current)
     }
 
-    /// Scaled points from raw plans.
-    public func scaled(_ plans: [Double]) -> [Double] {
-        let S = scale.count
-        return plans.enumerated().map { $0.element / scale[$0.offset % S] }
+    /// Points (count, D) of raw plans (count, H·S).
+    public func points(_ plans: [Double]) -> [Double] {
+        coordinates.points(plans, count: plans.count / objective.layout.dimension, layout: objective.layout, current: start.current)
     }
 
     public func energiesAndGradients(_ y: [Double], count: Int) -> (energies: [Double], gradients: [Double]) {
-        let S = scale.count
         guard let (e, g, _) = try? objective.evaluate(plans(y), count: count, start: start, gradient: true) else {
             // a simulator failure makes the point infeasible: MALA rejects it, Langevin reports it
             return ([Double](repeating: .infinity, count: count), [Double](repeating: 0, count: count * dimension))
         }
-        return (e, g.enumerated().map { $0.element * scale[$0.offset % S] })
+        return (e, coordinates.pullback(g, count: count, layout: objective.layout))
     }
 
     public func energies(_ y: [Double], count: Int) -> [Double] {

@@ -6,13 +6,23 @@ import Foundation
 import NeuralCore
 import Sampling
 
-/// Moves plans (in the scaled coordinates of a `ScaledPlanEnergy`) to low energy.
+/// What an optimiser returns: `chains` points (chains, D) and their energies, not ranked.
+public struct PlanOptimization: Sendable {
+    public var points: [Double], energies: [Double]
+    /// Share of proposals accepted over the run (Metropolis-adjusted samplers; nil for the others).
+    public var acceptance: Double?
+
+    public init(points: [Double], energies: [Double], acceptance: Double? = nil) {
+        (self.points, self.energies, self.acceptance) = (points, energies, acceptance)
+    }
+}
+
+/// Moves plans (in the coordinates of a `ScaledPlanEnergy`) to low energy.
 public protocol PlanOptimizer {
     /// A short name for reports, e.g. `langevin`.
     var name: String { get }
-    /// Optimises from `initial` (chains, D); returns `chains` plans (chains, D) and their energies,
-    /// not ranked. Deterministic for a given `seed`.
-    func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double])
+    /// Optimises from `initial` (chains, D). Deterministic for a given `seed`.
+    func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization
 }
 
 /// Annealed Langevin dynamics: K independent chains, step η annealed geometrically to η_final
@@ -31,22 +41,28 @@ public struct LangevinPlanOptimizer: PlanOptimizer {
         (self.steps, self.stepSize, self.finalStepSize, self.noise, self.gradientClip) = (steps, stepSize, finalStepSize, noise, gradientClip)
     }
 
-    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double]) {
+    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization {
         let sampler = LangevinSampler(stepSize: stepSize, noiseScale: noise, gradientClip: gradientClip, finalStepSize: finalStepSize)
         do {
             let r = try sampler.sample(energy, initial: initial, chains: chains, stopping: StoppingRule(maxSteps: steps), seed: seed)
-            return (r.samples, r.energies)
+            return PlanOptimization(points: r.samples, energies: r.energies)
         } catch { throw PlanningError("langevin planner: \(error)") }
     }
 }
 
-/// E / T: the objective at a temperature, for MALA's accept/reject.
+/// E / T: the objective at a temperature, for MALA's accept/reject; its gradient optionally
+/// clamped per element to ±c. MALA reads the gradient only as the drift of its proposal, in both
+/// the forward and the reverse proposal density, so a clamped drift leaves the chain exact for
+/// exp(−E/T): it only bounds the move where the gradient is steep (far from the goal, at an
+/// obstacle), where an unclamped drift overshoots and every proposal is rejected.
 struct TemperedEnergy<E: BatchEnergy>: BatchEnergy {
     let base: E, temperature: Double
+    var gradientClip: Double? = nil
     var dimension: Int { base.dimension }
     func energiesAndGradients(_ x: [Double], count: Int) -> (energies: [Double], gradients: [Double]) {
         let (e, g) = base.energiesAndGradients(x, count: count)
-        return (e.map { $0 / temperature }, g.map { $0 / temperature })
+        let c = gradientClip ?? .infinity
+        return (e.map { $0 / temperature }, g.map { Swift.min(Swift.max($0 / temperature, -c), c) })
     }
 }
 
@@ -59,17 +75,19 @@ public struct MALAPlanOptimizer: PlanOptimizer {
     public var stepSize: Double
     /// T (energy units).
     public var temperature: Double
+    /// Per-element clamp on the drift ∂(E/T)/∂y (scaled units per unit of E/T); nil: none.
+    public var gradientClip: Double?
 
-    public init(steps: Int, stepSize: Double, temperature: Double) {
-        (self.steps, self.stepSize, self.temperature) = (steps, stepSize, temperature)
+    public init(steps: Int, stepSize: Double, temperature: Double, gradientClip: Double? = nil) {
+        (self.steps, self.stepSize, self.temperature, self.gradientClip) = (steps, stepSize, temperature, gradientClip)
     }
 
-    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double]) {
+    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization {
         guard temperature.isFinite, temperature > 0 else { throw PlanningError("mala planner: temperature must be positive, got \(temperature)") }
         do {
-            let r = try MALASampler(stepSize: stepSize).sample(TemperedEnergy(base: energy, temperature: temperature), initial: initial,
+            let r = try MALASampler(stepSize: stepSize).sample(TemperedEnergy(base: energy, temperature: temperature, gradientClip: gradientClip), initial: initial,
                                                                chains: chains, stopping: StoppingRule(maxSteps: steps), seed: seed)
-            return (r.samples, r.energies.map { $0 * temperature })
+            return PlanOptimization(points: r.samples, energies: r.energies.map { $0 * temperature }, acceptance: r.acceptanceRate)
         } catch { throw PlanningError("mala planner: \(error)") }
     }
 }
@@ -101,8 +119,9 @@ public struct MPPIPlanOptimizer: PlanOptimizer {
         (self.iterations, self.samples, self.noise, self.temperature, self.name) = (iterations, samples, noise, temperature, name)
     }
 
-    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double]) {
-        try minimize(energy, initial: initial, chains: chains, seed: seed)
+    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization {
+        let r = try minimize(energy, initial: initial, chains: chains, seed: seed)
+        return PlanOptimization(points: r.points, energies: r.energies)
     }
 
     /// The same over any energy (only its `energies` are read): e.g. simulator rollouts of controls.
@@ -131,8 +150,9 @@ public struct CEMPlanOptimizer: PlanOptimizer {
         (self.iterations, self.samples, self.elites, self.noise, self.minimumNoise, self.name) = (iterations, samples, elites, noise, minimumNoise, name)
     }
 
-    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double]) {
-        try minimize(energy, initial: initial, chains: chains, seed: seed)
+    public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization {
+        let r = try minimize(energy, initial: initial, chains: chains, seed: seed)
+        return PlanOptimization(points: r.points, energies: r.energies)
     }
 
     /// The same over any energy (only its `energies` are read): e.g. simulator rollouts of controls.

@@ -35,7 +35,7 @@ public struct PlanningSetup {
     public var trackingFrequency: Double
     /// Langevin: steps, η₀ → η_final, σ, clamp; MALA: steps, η, T; MPPI/CEM: iterations × samples, σ.
     public var langevinSteps = 20, langevinStepSize = 0.1, langevinFinalStepSize = 0.01, langevinNoise = 0.05, gradientClip = 10.0
-    public var malaSteps = 20, malaStepSize = 0.01, malaTemperature = 1.0
+    public var malaSteps = 20, malaStepSize = 0.03, malaTemperature = 0.1, malaGradientClip = 1.0
     public var populationIterations = 6, populationSamples = 64, populationNoise = 0.2, cemElites = 8
     /// Simulator baselines: control effort weight per unit control², and the noise in half control ranges.
     public var simEffortWeight = 0.01, simNoise = 0.5
@@ -44,6 +44,16 @@ public struct PlanningSetup {
     public var initialSpread = 0.5
     /// Bridge threads (0 = every core; 1 for the one-core timing).
     public var threads = 0
+    /// Optimiser runs of a state planner's first (cold) replan.
+    public var coldStartRounds = 1
+    /// State planners move accelerations in these units (nv numbers, rad/s² or m/s²: about what
+    /// the actuators can give), integrated into consistent plans; nil: scaled states (`scale`).
+    public var accelerationScale: [Double]? = nil
+
+    /// What the state planners' optimisers move.
+    public var coordinates: PlanCoordinates {
+        accelerationScale.map { .accelerations(scale: $0) } ?? .states(scale: scale)
+    }
 
     /// Defaults for `reacher2`, `pointmass2d` and `arm7`.
     public static func defaults(robot: String) throws -> PlanningSetup {
@@ -59,19 +69,28 @@ public struct PlanningSetup {
         case "reacher2":
             // no effort term: reacher2's motors (200 N m) rarely bind, and the effort gradient's
             // batched RNEA differences would cost most of the 20 ms replanning budget
-            return PlanningSetup(model: try load("reacher2"), site: "fingertip", horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200,
-                                 tolerance: 0.01, scale: [0.5, 0.5, 5, 5], goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100,
+            var s = PlanningSetup(model: try load("reacher2"), site: "fingertip", horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200,
+                                 tolerance: 0.01, scale: [0.5, 0.5, 5, 5], goalWeight: 400, obstacleWeight: 1e5, limitWeight: 100,
                                  smoothnessWeight: 0.05, effortWeight: 0, modelWeight: 0.1, margin: 0.01, velocityLimit: 20, trackingFrequency: 20)
+            // armature 1 kg m² per joint and 200 N m motors: up to ~150 rad/s²
+            s.accelerationScale = [100, 100]
+            return s
         case "pointmass2d":
-            return PlanningSetup(model: try load("pointmass2d", timestep: 0.05, substeps: 5), site: "center", horizon: 16, chains: 32,
+            var s = PlanningSetup(model: try load("pointmass2d", timestep: 0.05, substeps: 5), site: "center", horizon: 16, chains: 32,
                                  replanEvery: 2, maxSteps: 100, tolerance: 0.02, scale: [0.1, 0.1, 0.3, 0.3], goalWeight: 100,
-                                 obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 1, effortWeight: 0.1, modelWeight: 0.05, margin: 0.02,
+                                 obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 1, effortWeight: 0, modelWeight: 0.05, margin: 0.02,
                                  velocityLimit: 1, trackingFrequency: 8)
+            // 1 kg against 1 N motors: up to 1 m/s²
+            s.accelerationScale = [0.5, 0.5]
+            s.malaStepSize = 0.1
+            return s
         case "arm7":
-            return PlanningSetup(model: try load("arm7", timestep: 0.01, substeps: 5), site: "ee", horizon: 16, chains: 32, replanEvery: 4,
+            var s = PlanningSetup(model: try load("arm7", timestep: 0.01, substeps: 5), site: "ee", horizon: 16, chains: 32, replanEvery: 4,
                                  maxSteps: 200, tolerance: 0.01, scale: [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 2, 2, 2, 2, 2, 2, 2],
                                  goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05, effortWeight: 0.05, modelWeight: 0.1,
                                  margin: 0.01, velocityLimit: 5, trackingFrequency: 12)
+            s.accelerationScale = [Double](repeating: 20, count: 7)
+            return s
         default:
             throw PlanningError("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
         }
@@ -106,13 +125,15 @@ public struct PlanningSetup {
             switch kind {
             case .langevin: optimizer = LangevinPlanOptimizer(steps: langevinSteps, stepSize: langevinStepSize, finalStepSize: langevinFinalStepSize,
                                                               noise: langevinNoise, gradientClip: gradientClip)
-            case .mala: optimizer = MALAPlanOptimizer(steps: malaSteps, stepSize: malaStepSize, temperature: malaTemperature)
+            case .mala: optimizer = MALAPlanOptimizer(steps: malaSteps, stepSize: malaStepSize, temperature: malaTemperature, gradientClip: malaGradientClip)
             case .mppi: optimizer = MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: populationNoise)
             default: optimizer = CEMPlanOptimizer(iterations: populationIterations, samples: populationSamples, elites: cemElites, noise: populationNoise)
             }
-            replanner = try StatePlanner(objective: try PlanObjective(terms), optimizer: optimizer,
-                                         tracker: try PlanTracker(model: model, naturalFrequency: trackingFrequency, threads: threads),
-                                         scale: scale, chains: chains, initialSpread: initialSpread)
+            var planner = try StatePlanner(objective: try PlanObjective(terms), optimizer: optimizer,
+                                           tracker: try PlanTracker(model: model, naturalFrequency: trackingFrequency, threads: threads),
+                                           coordinates: coordinates, chains: chains, initialSpread: initialSpread)
+            planner.coldStartRounds = coldStartRounds
+            replanner = planner
         }
         let spread = Array(scale.prefix(model.nq)).map { $0 * 2 }
         let feasibility = try FeasibilityCheck(goal: goalTerm, obstacles: obstacleTerm, limits: limits, tolerance: tolerance, spread: spread, seed: seed)

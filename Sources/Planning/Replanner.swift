@@ -21,6 +21,11 @@ public struct Replan: Sendable {
     public var alternatives: [Double]
     /// Their energies (K), ascending.
     public var energies: [Double]
+    /// The best plan's weighted energy per objective term, in the objective's order (empty for
+    /// planners without one): which expert dominates, and whether two of them fight.
+    public var terms: [(name: String, energy: Double)] = []
+    /// Share of proposals accepted (MALA; nil otherwise).
+    public var acceptance: Double? = nil
 }
 
 /// Plans from the current state; keeps what it needs for a warm start between calls.
@@ -71,59 +76,79 @@ public struct PlanTracker: Sendable {
     }
 }
 
-/// Plans over states with a `PlanObjective` and any `PlanOptimizer` (Langevin, MALA, MPPI, CEM),
-/// executes the best plan by `PlanTracker`; warm-starts each replan from the previous plans
-/// shifted by the executed steps.
+/// Plans over states with a `PlanObjective` and any `PlanOptimizer` (Langevin, MALA, MPPI, CEM)
+/// in the given `PlanCoordinates`, executes the best plan by `PlanTracker`; warm-starts each
+/// replan from the previous points shifted by the executed steps.
 public struct StatePlanner: Replanner {
     public var objective: PlanObjective
     public var optimizer: any PlanOptimizer
     public var tracker: PlanTracker
-    /// Scale per state coordinate (S): the optimiser moves plan / scale.
-    public var scale: [Double]
+    /// What the optimiser moves (scaled states or scaled accelerations).
+    public var coordinates: PlanCoordinates
     /// Alternatives K (chains).
     public var chains: Int
-    /// Spread of the first plans around "stay where you are", in scaled units.
+    /// Spread of the first points, in scaled units: around "stay where you are" for states,
+    /// around zero acceleration for accelerations.
     public var initialSpread: Double
+    /// Optimiser runs of the first replan, each from the last one's points: without a warm start
+    /// the chains start far from any low-energy plan.
+    public var coldStartRounds = 1
     /// The previous replan's plans (K, H, S), best first.
     public private(set) var previous: [Double]?
+    /// The same as points of `coordinates` (K, D), best first: what the warm start shifts.
+    var previousPoints: [Double]?
     public var name: String { optimizer.name }
     public var layout: PlanLayout { objective.layout }
 
-    public init(objective: PlanObjective, optimizer: any PlanOptimizer, tracker: PlanTracker, scale: [Double], chains: Int, initialSpread: Double = 0.1) throws {
-        guard scale.count == objective.layout.stateSize, scale.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw PlanningError("state planner: scale needs \(objective.layout.stateSize) positive numbers, got \(scale)")
-        }
+    public init(objective: PlanObjective, optimizer: any PlanOptimizer, tracker: PlanTracker, coordinates: PlanCoordinates, chains: Int,
+                initialSpread: Double = 0.1) throws {
+        try coordinates.validate(objective.layout)
         guard chains >= 1 else { throw PlanningError("state planner: chains must be at least 1, got \(chains)") }
-        (self.objective, self.optimizer, self.tracker, self.scale, self.chains, self.initialSpread) = (objective, optimizer, tracker, scale, chains, initialSpread)
+        (self.objective, self.optimizer, self.tracker, self.coordinates, self.chains, self.initialSpread) =
+            (objective, optimizer, tracker, coordinates, chains, initialSpread)
     }
 
-    public mutating func reset() { previous = nil }
+    /// Over scaled states y = plan / scale (`scale`: S numbers).
+    public init(objective: PlanObjective, optimizer: any PlanOptimizer, tracker: PlanTracker, scale: [Double], chains: Int,
+                initialSpread: Double = 0.1) throws {
+        try self.init(objective: objective, optimizer: optimizer, tracker: tracker, coordinates: .states(scale: scale), chains: chains,
+                      initialSpread: initialSpread)
+    }
+
+    public mutating func reset() { (previous, previousPoints) = (nil, nil) }
 
     public mutating func replan(start: PlanStart, steps: Int, seed: UInt64) throws -> Replan {
         let L = layout
         let (H, S, K) = (L.horizon, L.stateSize, chains)
+        let energy = objective.energy(after: start, coordinates: coordinates)
+        let D = energy.dimension
         let current = Array(start.current)
-        var initial: [Double]
-        if let previous {
-            // warm start: drop the executed states, repeat the last one
-            initial = []
-            for c in 0..<K {
-                for t in 0..<H {
-                    let from = Swift.min(t + steps, H - 1)
-                    initial += previous[(c * H + from) * S..<(c * H + from + 1) * S]
-                }
-            }
+        var initial: [Double], rounds = 1
+        if let previousPoints {
+            initial = coordinates.shifted(previousPoints, count: K, steps: steps, layout: L)
         } else {
+            rounds = Swift.max(1, coldStartRounds)
             var random = GaussianStream(seed: seed ^ 0x1234_5678)
-            initial = (0..<(K * H * S)).map { i in current[i % S] + initialSpread * scale[i % S] * random.next() }
+            switch coordinates {
+            case .states(let scale):
+                initial = (0..<(K * D)).map { i in current[i % S] / scale[i % S] + initialSpread * random.next() }
+            case .accelerations:
+                initial = (0..<(K * D)).map { _ in initialSpread * random.next() }
+            }
         }
-        let energy = objective.energy(after: start, scale: scale)
-        let (points, energies) = try optimizer.optimize(energy, initial: energy.scaled(initial), chains: K, seed: seed)
-        let plans = energy.plans(points)
+        var result = try optimizer.optimize(energy, initial: initial, chains: K, seed: seed)
+        for round in 1..<rounds {
+            result = try optimizer.optimize(energy, initial: result.points, chains: K, seed: seed &+ UInt64(round) &* 0xA24B_AED4_963E_E407)
+        }
+        let energies = result.energies
         let order = energies.indices.sorted { energies[$0].isNaN ? false : (energies[$1].isNaN ? true : energies[$0] < energies[$1]) }
-        let ranked = order.flatMap { plans[$0 * H * S..<($0 + 1) * H * S] }
-        previous = ranked
-        let action = try tracker.action(plan: Array(ranked[0..<H * S]), current: current, steps: Swift.min(steps, H), layout: L)
-        return Replan(action: action, alternatives: ranked, energies: order.map { energies[$0] })
+        let rankedPoints = order.flatMap { result.points[$0 * D..<($0 + 1) * D] }
+        let ranked = energy.plans(rankedPoints)
+        (previous, previousPoints) = (ranked, rankedPoints)
+        let best = Array(ranked[0..<H * S])
+        let perTerm = try objective.evaluate(best, count: 1, start: start, gradient: false).perTerm
+        let action = try tracker.action(plan: best, current: current, steps: Swift.min(steps, H), layout: L)
+        return Replan(action: action, alternatives: ranked, energies: order.map { energies[$0] },
+                      terms: zip(objective.terms, perTerm).map { ($0.term.name, $1[0]) }, acceptance: result.acceptance)
     }
 }

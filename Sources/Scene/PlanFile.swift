@@ -80,6 +80,23 @@ public struct PlanFile: Sendable {
         (self.path, self.nq) = (path, nq)
     }
 
+    /// A plan made in memory (live planning): `executed` [steps, nq], `alternatives`
+    /// [alternativeCount, horizon, nq or nq + nv] (empty for none), goals and obstacles in metres.
+    public init(executed: [Double], nq: Int, nv: Int, alternatives: [Double] = [], alternativeCount: Int = 0, horizon: Int = 0,
+                goals: [SIMD3<Double>] = [], obstacles: [(centre: SIMD3<Double>, radius: Double)] = [], path: String) throws {
+        guard nq > 0, !executed.isEmpty, executed.count % nq == 0 else {
+            throw SceneError("\(path): executed states hold \(executed.count) numbers, not a positive multiple of nq = \(nq)")
+        }
+        let rows = alternativeCount * horizon
+        let width = rows > 0 ? alternatives.count / rows : nq
+        guard alternatives.count == rows * width, width == nq || width == nq + nv else {
+            throw SceneError("\(path): alternatives hold \(alternatives.count) numbers, not [\(alternativeCount), \(horizon), nq = \(nq) or nq + nv = \(nq + nv)]")
+        }
+        self.alternatives = width == nq ? alternatives : (0..<rows).flatMap { alternatives[($0 * width)..<($0 * width + nq)] }
+        (self.executed, steps, self.alternativeCount, self.horizon) = (executed, executed.count / nq, alternativeCount, horizon)
+        (self.goals, self.obstacles, self.path, self.nq) = (goals, obstacles, path, nq)
+    }
+
     /// Positions [nq] of the executed trajectory at state `t`.
     public func state(_ t: Int) -> [Double] { Array(executed[(t * nq)..<((t + 1) * nq)]) }
 

@@ -26,6 +26,14 @@ public final class InteractiveViewer {
     public var onKey: (_ key: Int32, _ shift: Bool) -> Bool = { _, _ in false }
     /// Called once per frame before the scene is built (take the latest background snapshot here).
     public var beforeFrame: () throws -> Void = {}
+    /// A left press (without shift) at `cursor` in a window of `size` (both in window units, as
+    /// `Camera.project` takes them) seen by `camera`: returns whether the command takes the drag
+    /// (e.g. a goal under the cursor); then cursor moves go to `onDrag` instead of orbiting.
+    public var onPress: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Bool = { _, _, _ in false }
+    /// Cursor moves during a drag that `onPress` took.
+    public var onDrag: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Void = { _, _, _ in }
+    /// The end of a drag that `onPress` took.
+    public var onRelease: () -> Void = {}
 
     private let window: OpaquePointer
     /// The window's renderer (settings such as `translucency` may be changed before `run`).
@@ -36,6 +44,8 @@ public final class InteractiveViewer {
     private var hidden: Set<Layer> = []
     private var showHelp = true
     private var dragging: Int32 = -1
+    /// Whether the current left drag belongs to the command (`onPress` took it).
+    private var commandDrag = false
     private var lastCursor = SIMD2<Double>(0, 0)
     private var shift = false
     private var screenshots = 0
@@ -151,6 +161,10 @@ public final class InteractiveViewer {
         guard dragging >= 0, var c = camera else { return }
         var ww: Int32 = 0, wh: Int32 = 0
         glfwGetWindowSize(window, &ww, &wh)  // cursor positions are in window (not framebuffer) units
+        if commandDrag {
+            onDrag(SIMD2(x, y), SIMD2(Int(ww), Int(wh)), c)
+            return
+        }
         let d = SIMD2(x, y) - lastCursor, scale = 1 / Double(max(wh, 1))
         if dragging == GLFW_MOUSE_BUTTON_RIGHT || (dragging == GLFW_MOUSE_BUTTON_LEFT && shift) {
             c.pan(right: -d.x * scale, up: d.y * scale)
@@ -158,6 +172,20 @@ public final class InteractiveViewer {
             c.orbit(azimuth: -d.x * 0.4, elevation: d.y * 0.4)
         }
         camera = c
+    }
+
+    private func button(_ button: Int32, action: Int32, mods: Int32) {
+        shift = mods & GLFW_MOD_SHIFT != 0
+        dragging = action == GLFW_PRESS ? button : -1
+        if action == GLFW_PRESS && button == GLFW_MOUSE_BUTTON_LEFT && !shift, let c = camera {
+            var x = 0.0, y = 0.0, ww: Int32 = 0, wh: Int32 = 0
+            glfwGetCursorPos(window, &x, &y)
+            glfwGetWindowSize(window, &ww, &wh)
+            commandDrag = onPress(SIMD2(x, y), SIMD2(Int(ww), Int(wh)), c)
+        } else if action == GLFW_RELEASE && commandDrag {
+            commandDrag = false
+            onRelease()
+        }
     }
 
     private static func of(_ w: OpaquePointer?) -> InteractiveViewer {
@@ -168,9 +196,7 @@ public final class InteractiveViewer {
         glfwSetWindowUserPointer(window, Unmanaged.passUnretained(self).toOpaque())
         glfwSetKeyCallback(window) { w, key, _, action, mods in InteractiveViewer.of(w).key(key, action: action, mods: mods) }
         glfwSetMouseButtonCallback(window) { w, button, action, mods in
-            let v = InteractiveViewer.of(w)
-            v.shift = mods & GLFW_MOD_SHIFT != 0
-            v.dragging = action == GLFW_PRESS ? button : -1
+            InteractiveViewer.of(w).button(button, action: action, mods: mods)
         }
         glfwSetCursorPosCallback(window) { w, x, y in InteractiveViewer.of(w).cursor(x, y) }
         glfwSetScrollCallback(window) { w, _, dy in

@@ -16,12 +16,33 @@ struct MergedBatch {
     static let stride = 10
     /// Slices around the axis of lathed shapes.
     let slices: Int
-    private let cosines: [Float], sines: [Float]
+    /// Rings from a cap's rim to its pole, the pole included: 2 (rim, 45°, pole) or 1 (rim,
+    /// pole: a pyramid cap, half the cap triangles).
+    let capStacks: Int
+    /// The index range of each appended drawable in `indices`, in append order, so that the
+    /// shapes can be redrawn in another order (far to near) without rebuilding the vertices.
+    private(set) var ranges: [Range<Int>] = []
+    /// A lathe's resolution: slices with their angles, and cap rings.
+    private struct Lathe {
+        let slices: Int, capStacks: Int, cosines: [Float], sines: [Float]
+        init(slices: Int, capStacks: Int) {
+            (self.slices, self.capStacks) = (slices, capStacks)
+            cosines = (0..<slices).map { Float(cos(Double($0) / Double(slices) * 2 * .pi)) }
+            sines = (0..<slices).map { Float(sin(Double($0) / Double(slices) * 2 * .pi)) }
+        }
+    }
+    /// `slices` and `capStacks`; the same for spheres and ellipsoids but at least 6 slices and 2
+    /// rings (one sphere per robot at most in arm7, but a point mass is nothing else, and 4 slices
+    /// of 1 ring make it an octahedron); and the finer resolution of `append(_:fine:)` (8 slices
+    /// or more, 2 rings).
+    private let coarse: Lathe, coarseSphere: Lathe, fine: Lathe
 
-    init(slices: Int = 8) {
+    init(slices: Int = 8, capStacks: Int = 2) {
         self.slices = slices
-        cosines = (0..<slices).map { Float(cos(Double($0) / Double(slices) * 2 * .pi)) }
-        sines = (0..<slices).map { Float(sin(Double($0) / Double(slices) * 2 * .pi)) }
+        self.capStacks = min(max(capStacks, 1), 2)
+        coarse = Lathe(slices: slices, capStacks: self.capStacks)
+        coarseSphere = Lathe(slices: max(slices, 6), capStacks: 2)
+        fine = Lathe(slices: max(slices, 8), capStacks: 2)
     }
 
     var vertexCount: Int { vertices.count / Self.stride }
@@ -30,39 +51,51 @@ struct MergedBatch {
     mutating func removeAll() {
         vertices.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+    }
+
+    /// The indices of the drawables in `order` (positions in append order), concatenated into
+    /// `out` (emptied first, its storage kept).
+    func indices(inOrder order: [Int], into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
+        for i in order { out.append(contentsOf: indices[ranges[i]]) }
     }
 
     /// A point of a lathe profile: radius ρ and height z in the shape frame, and the normal's
     /// radial and axial parts.
     struct ProfilePoint { var rho: Float, z: Float, nRho: Float, nZ: Float }
 
-    /// Appends `d` in its world placement.
-    mutating func append(_ d: Drawable) {
+    /// Appends `d` in its world placement, at `slices` and `capStacks`, or when `fine` at 8 slices
+    /// or more and 2 cap rings (for the few shapes that are not ghosts: obstacles, context).
+    mutating func append(_ d: Drawable, fine isFine: Bool = false) {
+        let first = indices.count, lathe = isFine ? fine : coarse, sphere = isFine ? fine : coarseSphere
         switch d.shape {
         case .capsule(let r, let h):
-            appendLathe(Self.capsuleProfile(radius: Float(r), halfLength: Float(h)), d, scale: SIMD3(1, 1, 1))
+            appendLathe(Self.capsuleProfile(radius: Float(r), halfLength: Float(h), stacks: lathe.capStacks), d, scale: SIMD3(1, 1, 1), lathe)
         case .sphere(let r):
-            appendLathe(Self.capsuleProfile(radius: Float(r), halfLength: 0), d, scale: SIMD3(1, 1, 1))
+            appendLathe(Self.capsuleProfile(radius: Float(r), halfLength: 0, stacks: sphere.capStacks), d, scale: SIMD3(1, 1, 1), sphere)
         case .ellipsoid(let radii):
-            appendLathe(Self.capsuleProfile(radius: 1, halfLength: 0), d, scale: SIMD3<Float>(radii))
+            appendLathe(Self.capsuleProfile(radius: 1, halfLength: 0, stacks: sphere.capStacks), d, scale: SIMD3<Float>(radii), sphere)
         case .cylinder(let r, let h):
-            appendLathe(Self.cylinderProfile(radius: Float(r), halfLength: Float(h)), d, scale: SIMD3(1, 1, 1))
+            appendLathe(Self.cylinderProfile(radius: Float(r), halfLength: Float(h)), d, scale: SIMD3(1, 1, 1), lathe)
         case .box(let e): appendBox(SIMD3<Float>(e), d)
         case .plane(let e): appendPlane(SIMD2<Float>(e), d)
         }
+        ranges.append(first..<indices.count)
     }
 
     // MARK: - Profiles (bottom pole to top pole)
 
-    /// A capsule (a sphere when halfLength is 0): hemispheres of two stacks each (0°, 45°, pole)
-    /// around a cylinder from −halfLength to +halfLength; smooth normals throughout.
-    static func capsuleProfile(radius r: Float, halfLength h: Float) -> [ProfilePoint] {
+    /// A capsule (a sphere when halfLength is 0): hemispheres of `stacks` stacks each (2: 0°, 45°,
+    /// pole; 1: 0°, pole) around a cylinder from −halfLength to +halfLength; smooth normals throughout.
+    static func capsuleProfile(radius r: Float, halfLength h: Float, stacks: Int = 2) -> [ProfilePoint] {
         let c = Float(0.5).squareRoot()
-        var p = [ProfilePoint(rho: 0, z: -h - r, nRho: 0, nZ: -1),
-                 ProfilePoint(rho: r * c, z: -h - r * c, nRho: c, nZ: -c),
-                 ProfilePoint(rho: r, z: -h, nRho: 1, nZ: 0)]
+        var p = [ProfilePoint(rho: 0, z: -h - r, nRho: 0, nZ: -1)]
+        if stacks > 1 { p.append(ProfilePoint(rho: r * c, z: -h - r * c, nRho: c, nZ: -c)) }
+        p.append(ProfilePoint(rho: r, z: -h, nRho: 1, nZ: 0))
         if h > 0 { p.append(ProfilePoint(rho: r, z: h, nRho: 1, nZ: 0)) }
-        p += [ProfilePoint(rho: r * c, z: h + r * c, nRho: c, nZ: c), ProfilePoint(rho: 0, z: h + r, nRho: 0, nZ: 1)]
+        if stacks > 1 { p.append(ProfilePoint(rho: r * c, z: h + r * c, nRho: c, nZ: c)) }
+        p.append(ProfilePoint(rho: 0, z: h + r, nRho: 0, nZ: 1))
         return p
     }
 
@@ -76,10 +109,11 @@ struct MergedBatch {
     // MARK: - Emitters
 
     /// The profile turned about the shape's z axis, then scaled (ellipsoids), rotated and moved.
-    private mutating func appendLathe(_ profile: [ProfilePoint], _ d: Drawable, scale: SIMD3<Float>) {
+    private mutating func appendLathe(_ profile: [ProfilePoint], _ d: Drawable, scale: SIMD3<Float>, _ lathe: Lathe) {
         let (r0, r1, r2) = (SIMD3<Float>(d.rotation.rows.0), SIMD3<Float>(d.rotation.rows.1), SIMD3<Float>(d.rotation.rows.2))
         let t = SIMD3<Float>(d.position), inverseScale = 1 / scale
-        let base = UInt32(vertexCount), n = slices
+        let base = UInt32(vertexCount), n = lathe.slices
+        let (cosines, sines) = (lathe.cosines, lathe.sines)
         for p in profile {
             for j in 0..<n {
                 let local = SIMD3(p.rho * cosines[j], p.rho * sines[j], p.z) * scale

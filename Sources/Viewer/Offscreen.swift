@@ -88,7 +88,7 @@ public final class OffscreenRenderer {
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), fbo)
         var rb: [GLuint] = [0, 0]
         glGenRenderbuffers(2, &rb)
-        for (i, (format, attachment)) in [(GL_RGBA8, GL_COLOR_ATTACHMENT0), (GL_DEPTH24_STENCIL8, GL_DEPTH_STENCIL_ATTACHMENT)].enumerated() {
+        for (i, (format, attachment)) in [(GL_RGBA8, GL_COLOR_ATTACHMENT0), (GL_DEPTH_COMPONENT24, GL_DEPTH_ATTACHMENT)].enumerated() {
             glBindRenderbuffer(GLenum(GL_RENDERBUFFER), rb[i])
             if samples > 0 {
                 glRenderbufferStorageMultisample(GLenum(GL_RENDERBUFFER), GLsizei(samples), GLenum(format), GLsizei(width), GLsizei(height))

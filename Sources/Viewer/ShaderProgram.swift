@@ -91,20 +91,23 @@ enum Shaders {
         gl_Position = viewProjection * w;
     }
     """
-    /// Pre-placed world-space vertices with their own colour (merged translucent layers).
+    /// Pre-placed world-space vertices with their own colour (merged translucent layers), lit
+    /// per vertex (Gouraud, no highlight): the fragment shader only passes the colour on, and a
+    /// software rasteriser pays per blended fragment of 64 overlapping ghosts, not per vertex.
     static let batchVertex = """
     #version 330 core
     layout(location = 0) in vec3 position;
     layout(location = 1) in vec3 normal;
     layout(location = 2) in vec4 vertexColour;
     uniform mat4 viewProjection;
-    out vec3 worldPosition;
-    out vec3 worldNormal;
+    uniform vec3 eye;
+    uniform vec3 lightDirection;
     out vec4 colour;
     void main() {
-        worldPosition = position;
-        worldNormal = normal;
-        colour = vertexColour;
+        vec3 n = normalize(normal);
+        if (dot(n, eye - position) < 0.0) n = -n;
+        float diffuse = max(dot(n, normalize(lightDirection)), 0.0);
+        colour = vec4(min(vertexColour.rgb * (0.35 + 0.65 * diffuse), vec3(1.0)), vertexColour.a);
         gl_Position = viewProjection * vec4(position, 1.0);
     }
     """
@@ -126,6 +129,20 @@ enum Shaders {
         vec3 c = colour.rgb * (0.35 + 0.65 * diffuse) + vec3(0.25 * specular);
         fragColour = vec4(min(c, vec3(1.0)), colour.a);
     }
+    """
+    /// Rectangles given in window pixels from the bottom left.
+    static let pixelVertex = """
+    #version 330 core
+    layout(location = 0) in vec2 pixel;
+    uniform vec2 viewport;
+    void main() { gl_Position = vec4(pixel / viewport * 2.0 - 1.0, 0.0, 1.0); }
+    """
+    /// The pixel of a viewport-sized premultiplied-alpha texture under each fragment.
+    static let layerFragment = """
+    #version 330 core
+    uniform sampler2D layer;
+    out vec4 fragColour;
+    void main() { fragColour = texelFetch(layer, ivec2(gl_FragCoord.xy), 0); }
     """
     /// Flat-coloured lines (grid, trails).
     static let lineVertex = """

@@ -31,6 +31,8 @@ enum GLFW {
         glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE)
         glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE)
         glfwWindowHint(GLFW_SAMPLES, Int32(samples))
+        // no stencil (nothing uses it): a depth-only buffer is cheaper to clear on software renderers
+        glfwWindowHint(GLFW_STENCIL_BITS, 0)
         guard let window = glfwCreateWindow(Int32(width), Int32(height), title, nil, nil) else {
             throw ViewerError("cannot create an OpenGL 3.3 core window: \(lastGLFWError)")
         }

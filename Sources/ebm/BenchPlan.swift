@@ -29,6 +29,18 @@ struct BenchPlan: ParsableCommand {
     @Option(help: "Simulator worker threads (1: the one-core measurement).") var threads: Int = 1
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Suite seed.") var seed: UInt64 = 2025
+    @Option(help: "A term weight NAME=VALUE for every robot (as `ebm plan --weight`; repeatable).") var weight: [String] = []
+    @Option(help: "Optimiser steps per replan (Langevin/MALA steps, MPPI/CEM iterations).") var steps: Int?
+    @Option(name: .customLong("step-size"), help: "Langevin η₀ / MALA η, in scaled plan units.") var stepSize: Double?
+    @Option(name: .customLong("final-step-size"), help: "Langevin η at the last step.") var finalStepSize: Double?
+    @Option(help: "Langevin σ₀ / MPPI and CEM σ, in scaled units.") var noise: Double?
+    @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
+    @Option(help: "MALA temperature T (energy units).") var temperature: Double?
+    @Option(help: "What the state planners move: accelerations (default) or states.") var coordinates: String?
+    @Option(help: "Obstacle safety margin, in m.") var margin: Double?
+    @Option(name: .customLong("gradient-clip"), help: "Per-element gradient clamp of Langevin and of MALA's drift, in scaled units.") var gradientClip: Double?
+    @Option(name: .customLong("cold-start-rounds"), help: "Optimiser runs of the first replan (state planners).") var coldStartRounds: Int?
+    @Flag(help: "Print one line per episode (goal, obstacle, outcome).") var verbose = false
 
     func validate() throws {
         for p in planners.split(separator: ",") where PlannerKind(rawValue: String(p)) == nil {
@@ -91,9 +103,11 @@ struct BenchPlan: ParsableCommand {
         var robot: String, planner: String, goals: Int, successes = 0, infeasible = 0, errors = 0
         var steps: [Int] = [], collisions = 0, collidingEpisodes = 0, ms: [Double] = []
         var obstacleCases = 0, multiRoute = 0
+        /// Per episode of a Metropolis-adjusted planner: mean acceptance.
+        var acceptance: [Double] = []
         func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
         var json: JSONValue {
-            .object([("robot", .string(robot)), ("planner", .string(planner)), ("goals", .number(Double(goals), isInteger: true)),
+            var fields: [(String, JSONValue)] = [("robot", .string(robot)), ("planner", .string(planner)), ("goals", .number(Double(goals), isInteger: true)),
                      ("success_rate", .number(Double(successes) / Double(goals), isInteger: false)),
                      ("mean_steps_to_goal", .number(steps.isEmpty ? 0 : Double(steps.reduce(0, +)) / Double(steps.count), isInteger: false)),
                      ("collision_steps", .number(Double(collisions), isInteger: true)),
@@ -102,7 +116,9 @@ struct BenchPlan: ParsableCommand {
                      ("obstacle_cases", .number(Double(obstacleCases), isInteger: true)),
                      ("multi_route_cases", .number(Double(multiRoute), isInteger: true)),
                      ("no_feasible_plan", .number(Double(infeasible), isInteger: true)),
-                     ("errors", .number(Double(errors), isInteger: true))])
+                     ("errors", .number(Double(errors), isInteger: true))]
+            if !acceptance.isEmpty { fields.append(("acceptance", .number(acceptance.reduce(0, +) / Double(acceptance.count), isInteger: false))) }
+            return .object(fields)
         }
     }
 
@@ -115,6 +131,10 @@ struct BenchPlan: ParsableCommand {
             var setup: PlanningSetup
             do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robots: \(error)") }
             setup.threads = threads
+            try Plan.apply(weights: weight, steps: steps, stepSize: stepSize, finalStepSize: finalStepSize, noise: noise, samples: samples,
+                           replanEvery: nil, to: &setup)
+            try Plan.apply(temperature: temperature, coordinates: coordinates, accelerationScale: nil, margin: margin,
+                           coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
             let modelPath = ["reacher2": modelReacher2, "pointmass2d": modelPointmass2d, "arm7": modelArm7][robot] ?? nil
             let learned = try Plan.learnedModel(modelPath, setup: setup)
             let count = goals ?? (robot == "arm7" ? 50 : 100)
@@ -131,6 +151,17 @@ struct BenchPlan: ParsableCommand {
                         row.collisions += o.collisions
                         if o.collisions > 0 { row.collidingEpisodes += 1 }
                         row.ms.append(o.medianReplanMilliseconds)
+                        if let a = o.meanAcceptance { row.acceptance.append(a) }
+                        if verbose {
+                            let obstacle = c.obstacles.first.map { o -> String in
+                                guard case .sphere(let centre, let r) = o else { return " obstacle" }
+                                return String(format: " obstacle (%.3f, %.3f, %.3f) r %.3f", centre.x, centre.y, centre.z, r)
+                            } ?? ""
+                            print(String(format: "  %@ %@ goal %d (%.3f, %.3f, %.3f)%@: %@ %d steps, final %.4f m, %d collisions, %d routes, %.2f ms",
+                                         robot, row.planner, i, c.goal.x, c.goal.y, c.goal.z, obstacle, o.success ? "reached" : "failed",
+                                         o.steps, o.finalDistance, o.collisions, o.routes, o.medianReplanMilliseconds)
+                                  + (o.failure.map { " (\($0))" } ?? ""))
+                        }
                         if !c.obstacles.isEmpty && o.steps > 0 {
                             row.obstacleCases += 1
                             if o.routes >= 2 { row.multiRoute += 1 }
@@ -145,7 +176,8 @@ struct BenchPlan: ParsableCommand {
                 print(String(format: "| %@ | %@ | %.0f%% (%d/%d) | %.1f | %d / %d | %.2f | %d/%d |", robot, row.planner,
                              100 * Double(row.successes) / Double(count), row.successes, count, meanSteps, row.collisions, row.collidingEpisodes,
                              row.median(row.ms), row.multiRoute, row.obstacleCases)
-                      + (row.errors > 0 ? " (\(row.errors) errors)" : "") + (row.infeasible > 0 ? " (\(row.infeasible) no feasible plan)" : ""))
+                      + (row.errors > 0 ? " (\(row.errors) errors)" : "") + (row.infeasible > 0 ? " (\(row.infeasible) no feasible plan)" : "")
+                      + (row.acceptance.isEmpty ? "" : String(format: " (acceptance %.2f)", row.acceptance.reduce(0, +) / Double(row.acceptance.count))))
             }
         }
         if let json {

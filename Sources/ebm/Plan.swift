@@ -40,6 +40,13 @@ struct Plan: ParsableCommand {
     @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
     @Option(help: "MALA temperature T (energy units).") var temperature: Double?
     @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
+    @Option(help: "What the state planners move: accelerations (integrated into consistent plans; the default) or states.") var coordinates: String?
+    @Option(name: .customLong("acceleration-scale"), help: "Acceleration units of the optimiser, one for every joint or one per joint (rad/s² or m/s²).")
+    var accelerationScale: String?
+    @Option(help: "Obstacle safety margin, in m.") var margin: Double?
+    @Option(name: .customLong("gradient-clip"), help: "Per-element gradient clamp of Langevin and of MALA's drift, in scaled units.") var gradientClip: Double?
+    @Option(name: .customLong("cold-start-rounds"), help: "Optimiser runs of the first replan (state planners).") var coldStartRounds: Int?
+    @Flag(help: "Print every replan: distance to the goal, the best plan's energy per term, MALA's acceptance.") var verbose = false
 
     func validate() throws {
         guard PlannerKind(rawValue: planner) != nil else {
@@ -56,6 +63,25 @@ struct Plan: ParsableCommand {
             throw CLIError("\(flag) '\(text)': expected \(counts.map(String.init).joined(separator: " or ")) comma-separated numbers")
         }
         return values.map { $0! }
+    }
+
+    /// The point of `--goal x,y[,z]` (m) for the setup's site; z defaults to the site's height at `qpos`.
+    static func goalPoint(_ text: String, setup: PlanningSetup, qpos: [Double]) throws -> SIMD3<Double> {
+        let m = setup.model
+        guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(m.source) has no site \(setup.site)") }
+        let g = try numbers(text, flag: "--goal", counts: [2, 3])
+        if g.count == 3 { return SIMD3(g[0], g[1], g[2]) }
+        let startSites = try m.kinematics(qpos: qpos, batch: 1).sites
+        return SIMD3(g[0], g[1], startSites[site * 3 + 2])
+    }
+
+    /// The spheres of `--obstacle x,y,z,r` flags (m).
+    static func obstacles(_ texts: [String]) throws -> [Obstacle] {
+        try texts.map { text -> Obstacle in
+            let o = try numbers(text, flag: "--obstacle", counts: [4])
+            guard o[3] > 0 else { throw CLIError("--obstacle '\(text)': the radius must be positive") }
+            return .sphere(center: SIMD3(o[0], o[1], o[2]), radius: o[3])
+        }
     }
 
     /// The energy model of a run folder or checkpoint, checked against the robot.
@@ -82,21 +108,12 @@ struct Plan: ParsableCommand {
         setup.threads = threads
         try Self.apply(weights: weight, steps: steps, stepSize: stepSize, finalStepSize: finalStepSize, noise: noise, samples: samples,
                        replanEvery: replanEvery, to: &setup)
-        if let temperature {
-            guard temperature > 0, temperature.isFinite else { throw CLIError("--temperature must be positive") }
-            setup.malaTemperature = temperature
-        }
+        try Self.apply(temperature: temperature, coordinates: coordinates, accelerationScale: accelerationScale, margin: margin,
+                       coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
         let m = setup.model
         let q0 = try start.map { try Self.numbers($0, flag: "--start", counts: [m.nq]) } ?? m.joints.qpos0
-        guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(robot) has no site \(setup.site)") }
-        let startSites = try m.kinematics(qpos: q0, batch: 1).sites
-        let g = try Self.numbers(goal, flag: "--goal", counts: [2, 3])
-        let goalPoint = SIMD3(g[0], g[1], g.count == 3 ? g[2] : startSites[site * 3 + 2])
-        let obstacles = try obstacle.map { text -> Obstacle in
-            let o = try Self.numbers(text, flag: "--obstacle", counts: [4])
-            guard o[3] > 0 else { throw CLIError("--obstacle '\(text)': the radius must be positive") }
-            return .sphere(center: SIMD3(o[0], o[1], o[2]), radius: o[3])
-        }
+        let goalPoint = try Self.goalPoint(goal, setup: setup, qpos: q0)
+        let obstacles = try Self.obstacles(obstacle)
         let kind = PlannerKind(rawValue: planner)!
         let learned = try Self.learnedModel(model, setup: setup)
         if learned != nil && (kind == .mppiSim || kind == .cemSim) { print("note: --model is not used by \(planner) (it plans with the simulator)") }
@@ -107,9 +124,55 @@ struct Plan: ParsableCommand {
             outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
         } catch { throw CLIError("planning failed: \(error)") }
         try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
+        if verbose { try Self.printReplans(outcome, goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq) }
         let status = outcome.success ? "reached the goal" : (outcome.failure ?? "failed")
-        print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes → %@",
-                     planner, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes, out))
+        print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
+                     planner, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
+              + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
+    }
+
+    /// One line per replan: the step it planned at, the distance there, and the best plan's terms.
+    static func printReplans(_ o: MPCOutcome, goal: GoalEnergy, replanEvery: Int, nq: Int) throws {
+        for (r, terms) in o.replanTerms.enumerated() {
+            let step = Swift.min(r * replanEvery, o.steps)
+            let d = try goal.distances(qpos: Array(o.qpos[step * nq..<(step + 1) * nq]), count: 1)[0]
+            let parts = terms.map { String(format: "%@ %.4g", $0.name, $0.energy) }.joined(separator: ", ")
+            let acceptance = r < o.acceptance.count ? String(format: "  acceptance %.2f", o.acceptance[r]) : ""
+            print(String(format: "replan %3d  step %4d  distance %.4f  %6.2f ms  ", r, step, d, 1000 * o.replanSeconds[r]) + parts + acceptance)
+        }
+    }
+
+    /// The optimiser's coordinates, MALA's temperature, the obstacle margin and the cold-start rounds, from the command line.
+    static func apply(temperature: Double?, coordinates: String?, accelerationScale: String?, margin: Double?, coldStartRounds: Int?,
+                      gradientClip: Double?, to setup: inout PlanningSetup) throws {
+        if let gradientClip {
+            guard gradientClip > 0, gradientClip.isFinite else { throw CLIError("--gradient-clip must be positive") }
+            (setup.gradientClip, setup.malaGradientClip) = (gradientClip, gradientClip)
+        }
+        if let margin {
+            guard margin >= 0, margin.isFinite else { throw CLIError("--margin must be >= 0 m") }
+            setup.margin = margin
+        }
+        if let coldStartRounds {
+            guard coldStartRounds >= 1 else { throw CLIError("--cold-start-rounds must be at least 1") }
+            setup.coldStartRounds = coldStartRounds
+        }
+        if let temperature {
+            guard temperature > 0, temperature.isFinite else { throw CLIError("--temperature must be positive") }
+            setup.malaTemperature = temperature
+        }
+        switch coordinates {
+        case nil, "accelerations": break
+        case "states": setup.accelerationScale = nil
+        default: throw CLIError("--coordinates '\(coordinates!)': expected accelerations or states")
+        }
+        if let accelerationScale {
+            guard coordinates != "states" else { throw CLIError("--acceleration-scale needs --coordinates accelerations") }
+            let nv = setup.model.nv
+            let values = try numbers(accelerationScale, flag: "--acceleration-scale", counts: nv == 1 ? [1] : [1, nv])
+            guard values.allSatisfy({ $0 > 0 }) else { throw CLIError("--acceleration-scale '\(accelerationScale)': every value must be positive") }
+            setup.accelerationScale = values.count == 1 ? [Double](repeating: values[0], count: nv) : values
+        }
     }
 
     /// Overrides of the per-robot defaults, from the command line.
@@ -146,10 +209,13 @@ struct Plan: ParsableCommand {
 
     /// summary.json, with the issue's fixed keys.
     static func summary(_ o: MPCOutcome) -> JSONValue {
-        .object([("success", .bool(o.success)), ("final_distance", .number(o.finalDistance, isInteger: false)),
-                 ("steps", .number(Double(o.steps), isInteger: true)), ("collisions", .number(Double(o.collisions), isInteger: true)),
-                 ("ms_per_replan", .number(o.medianReplanMilliseconds, isInteger: false)),
-                 ("routes", .number(Double(o.routes), isInteger: true)), ("planner", .string(o.planner))])
+        var fields: [(String, JSONValue)] = [
+            ("success", .bool(o.success)), ("final_distance", .number(o.finalDistance, isInteger: false)),
+            ("steps", .number(Double(o.steps), isInteger: true)), ("collisions", .number(Double(o.collisions), isInteger: true)),
+            ("ms_per_replan", .number(o.medianReplanMilliseconds, isInteger: false)),
+            ("routes", .number(Double(o.routes), isInteger: true)), ("planner", .string(o.planner))]
+        if let a = o.meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
+        return .object(fields)
     }
 
     static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {

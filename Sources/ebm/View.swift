@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planning
 import Scene
 import Simulation
 import Viewer
@@ -19,6 +20,9 @@ struct View: ParsableCommand {
                                    background task; `l` re-samples. Headless, --steps sampler steps run first.
           --plan FILE.npz          a plan: executed [T, nq|nq+nv] (or qpos), alternatives [K, H, nq|nq+nv],
                                    goal [3] / goals [G, 3], obstacles [M, 4] (x, y, z, radius); all but the first optional.
+          --plan-live --robot R    live planning (R: reacher2, pointmass2d, arm7) with `ebm plan`'s MPC toward --goal among
+                                   --obstacle spheres; drag the goal or an obstacle with the mouse and the robot replans in a
+                                   background task. Headless, one plan is made before the picture.
         The robot comes from --robot, else from the dataset's meta.json (--data). --screenshot renders offscreen
         (a display is still needed for the GL context: run under `xvfb-run -a` on a headless machine); --svg
         writes a flat projection without OpenGL; --video pipes every frame to ffmpeg. In the window, press h.
@@ -41,8 +45,9 @@ struct View: ParsableCommand {
     @Option(help: "Translucent layers: merged (low-poly, one draw call), nearest (merged, only the nearest surface blends), instanced (the older path).") var translucency: String = "merged"
 
     @Option(name: .customLong("ghost-slices"), help: "Slices around the axis of translucent shapes (3 or more; default 4 under a software renderer such as llvmpipe, else 8).") var ghostSlices: Int?
+    @Option(name: .customLong("ghost-caps"), help: "Rings of the rounded ends of translucent (ghost) capsules, rim to pole: 1 (pyramids) or 2 (default 1 under a software renderer such as llvmpipe, else 2).") var ghostCaps: Int?
     @Option(help: "A prediction to show: the .npz of `ebm predict`.") var predict: String?
-    @Option(help: "Live refinement: run folder of `ebm train --model ebm` (needs --data).") var model: String?
+    @Option(help: "Live refinement: run folder of `ebm train --model ebm` (needs --data); with --plan-live, the planner's learned term.") var model: String?
     @Option(help: "Live: run folder of a feedforward model to show alongside.") var baseline: String?
     @Option(help: "Live: dataset split, test or train.") var split: String = "test"
     @Option(name: .customLong("context-start"), help: "Live: state index of the oldest context state.") var contextStart: Int = 0
@@ -51,6 +56,10 @@ struct View: ParsableCommand {
     @Option(help: "Live: langevin or mala.") var sampler: String = "langevin"
     @Option(help: "Live: random seed.") var seed: UInt64 = 1
     @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
+    @Flag(name: .customLong("plan-live"), help: "Plan live from the robot's reference pose; drag the goal or an obstacle to replan.") var planLive = false
+    @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: String?
+    @Option(help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
+    @Option(help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
     func validate() throws {
         guard parsedSize != nil else { throw ValidationError("--size '\(size)' must be WxH with both between 1 and 8192, e.g. 1280x720") }
@@ -63,10 +72,21 @@ struct View: ParsableCommand {
             throw ValidationError("--translucency \(translucency) must be one of \(Renderer.Translucency.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let ghostSlices, ghostSlices < 3 { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
+        if let ghostCaps, !(1...2).contains(ghostCaps) { throw ValidationError("--ghost-caps \(ghostCaps) must be 1 or 2") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps \(fps) must be between 1 and 240") }
-        let modes = [predict != nil, model != nil, plan != nil].filter { $0 }.count
-        guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan") }
-        if model != nil {
+        let modes = [predict != nil, model != nil && !planLive, plan != nil, planLive].filter { $0 }.count
+        guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan, --plan-live") }
+        if planLive {
+            guard robot != nil else { throw ValidationError("--plan-live needs --robot reacher2, pointmass2d or arm7") }
+            if let planner, PlannerKind(rawValue: planner) == nil {
+                throw ValidationError("--planner \(planner): expected one of \(PlannerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        } else {
+            for (flag, given) in [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)] where given {
+                throw ValidationError("\(flag) is for live planning: add --plan-live")
+            }
+        }
+        if model != nil && !planLive {
             guard data != nil else { throw ValidationError("--model needs --data DIR (the dataset whose context is refined)") }
             guard samples >= 1 else { throw ValidationError("--samples \(samples) must be >= 1") }
             guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
@@ -93,6 +113,10 @@ struct View: ParsableCommand {
         var extraHelp: [String] = []
         var onKey: (_ key: Int32, _ shift: Bool) -> Bool = { _, _ in false }
         var beforeFrame: () throws -> Void = {}
+        /// Mouse drags the command takes (see `InteractiveViewer.onPress`).
+        var onPress: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Bool = { _, _, _ in false }
+        var onDrag: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Void = { _, _, _ in }
+        var onRelease: () -> Void = {}
         /// States per second when playing.
         var rate: Double
     }
@@ -114,7 +138,9 @@ struct View: ParsableCommand {
         let robotModel: RobotModel
         do { robotModel = try RobotModel.load(name) } catch { throw CLIError("--robot \(name): \(error)") }
         let timeline: Timeline
-        if let predict {
+        if planLive {
+            timeline = try livePlanTimeline()
+        } else if let predict {
             timeline = try predictionTimeline(predict, model: robotModel)
         } else if let model {
             timeline = try liveTimeline(run: model, robot: robotModel)
@@ -163,8 +189,10 @@ struct View: ParsableCommand {
         viewer.status = timeline.status
         viewer.onKey = timeline.onKey
         viewer.beforeFrame = timeline.beforeFrame
+        (viewer.onPress, viewer.onDrag, viewer.onRelease) = (timeline.onPress, timeline.onDrag, timeline.onRelease)
         viewer.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
         viewer.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
+        viewer.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
         try viewer.run()
     }
 
@@ -173,6 +201,7 @@ struct View: ParsableCommand {
         let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
         offscreen.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
         offscreen.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
+        offscreen.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
         return offscreen
     }
 
@@ -227,28 +256,35 @@ struct View: ParsableCommand {
 
     // MARK: - Benchmark
 
-    /// Frame time offscreen (scene build + draw + glFinish, no read-back): median and 90th percentile.
+    /// Frame time offscreen (scene build + draw + glFinish, no read-back): median and 90th
+    /// percentile, during playback with the still default camera, then with the camera turning 1°
+    /// per frame (every cached view-dependent layer redrawn: the cost while the user orbits).
     private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
         let offscreen = try offscreenRenderer(width: width, height: height)
         let shown = min(episode, timeline.episodes - 1)
-        var times: [Double] = [], buildTimes: [Double] = []
-        for i in 0..<(frames + 3) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let scene = try timeline.scene(shown, i % timeline.length, nil, [])
-            let built = DispatchTime.now().uptimeNanoseconds
-            offscreen.drawAndFinish(scene, hud: ["frame \(i)"])
-            if i >= 3 {  // after 3 warm-up frames
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                buildTimes.append(Double(built - start) / 1e6)
-            }
-        }
-        times.sort()
         let scene = try timeline.scene(shown, 0, nil, [])
-        let median = times[times.count / 2], p90 = times[min(times.count - 1, times.count * 9 / 10)]
+        func run(orbiting: Bool) throws -> (median: Double, p90: Double, build: Double) {
+            var times: [Double] = [], buildTimes: [Double] = []
+            var camera = scene.camera
+            for i in 0..<(frames + 3) {
+                if orbiting { camera.orbit(azimuth: 1, elevation: 0) }
+                let start = DispatchTime.now().uptimeNanoseconds
+                let frame = try timeline.scene(shown, i % timeline.length, orbiting ? camera : nil, [])
+                let built = DispatchTime.now().uptimeNanoseconds
+                offscreen.drawAndFinish(frame, hud: ["frame \(i)"])
+                if i >= 3 {  // after 3 warm-up frames
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    buildTimes.append(Double(built - start) / 1e6)
+                }
+            }
+            times.sort()
+            return (times[times.count / 2], times[min(times.count - 1, times.count * 9 / 10)], buildTimes.sorted()[buildTimes.count / 2])
+        }
+        let still = try run(orbiting: false), orbit = try run(orbiting: true)
         print("view bench: \(timeline.title), \(scene.drawables.count) drawables, \(width)x\(height), msaa \(offscreen.samples), "
               + "\(translucency) translucency, on \(offscreen.glRenderer): "
-              + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames",
-                       median, buildTimes.sorted()[buildTimes.count / 2], p90, times.count))
+              + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames; orbiting camera: median %.2f ms, p90 %.2f ms",
+                       still.median, still.build, still.p90, frames, orbit.median, orbit.p90))
     }
 }
 

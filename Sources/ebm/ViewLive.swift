@@ -141,6 +141,7 @@ extension View {
         do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(run)) } catch {
             throw CLIError("--model \(run): \(error)")
         }
+        try Predict.requireUnconditioned(energyModel.encoding, run)
         let enc = energyModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         guard S == robot.nq + robot.nv else {

@@ -49,9 +49,9 @@ final class PlannerTests: XCTestCase {
                                                                          margin: 0.02, layout: layout, threads: 1)
         if let obstacleTerm { terms.append((1000, obstacleTerm)) }
         let planner = try StatePlanner(objective: try PlanObjective(terms),
-                                       optimizer: LangevinPlanOptimizer(steps: 40, stepSize: 0.01, finalStepSize: 0.001, noise: 0.05, gradientClip: 10),
+                                       optimizer: LangevinPlanOptimizer(steps: 40, stepSize: 0.1, finalStepSize: 0.01, noise: 0.05, gradientClip: 10),
                                        tracker: try PlanTracker(model: model, naturalFrequency: 8, threads: 1),
-                                       scale: [0.1, 0.1, 0.3, 0.3], chains: 8)
+                                       coordinates: .accelerations(scale: [0.5, 0.5]), chains: 8)
         let feasibility = try FeasibilityCheck(goal: goalTerm, obstacles: obstacleTerm, limits: nil, tolerance: 0.02, spread: [0.2, 0.2])
         return try ModelPredictiveController(model: model, replanner: planner, goal: goalTerm, obstacles: obstacleTerm,
                                              settings: MPCSettings(replanEvery: 2, maxSteps: maxSteps, tolerance: 0.02, historyLength: 2, seed: 3),

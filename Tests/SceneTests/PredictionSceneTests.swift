@@ -195,6 +195,28 @@ final class PlanSceneTests: XCTestCase {
         XCTAssertEqual(goals[1].rgba, PlanScene.obstacleColour)
     }
 
+    /// The in-memory plan of live planning: full-state alternatives keep their positions only, and
+    /// its scene matches the one of the same plan read from a file.
+    func testPlanMadeInMemory() throws {
+        let model = try RobotModel.load("reacher2")
+        var qpos: [Double] = [], alternatives: [Double] = []
+        for t in 0..<4 { qpos += [0.2 * Double(t), 0.3] }
+        for k in 0..<2 { for t in 0..<3 { alternatives += [Double(k) - 0.5, 0.1 * Double(t), 9, 9] } }
+        let plan = try PlanFile(executed: qpos, nq: 2, nv: 2, alternatives: alternatives, alternativeCount: 2, horizon: 3,
+                                goals: [SIMD3(0.1, 0.15, 0.01)], obstacles: [(SIMD3(0.05, -0.1, 0.01), 0.03)], path: "live")
+        XCTAssertEqual([plan.steps, plan.alternativeCount, plan.horizon], [4, 2, 3])
+        XCTAssertEqual(plan.alternative(1), [0.5, 0, 0.5, 0.1, 0.5, 0.2])
+        XCTAssertEqual(plan.state(3), [0.2 * 3, 0.3])
+        let scene = try PlanScene(model: model, plan: plan).scene(step: 3)
+        let path = try XCTUnwrap(scene.lines.first { $0.layer == .trail })
+        for t in 0..<4 { assertClose(path.points[t], reacherFingertip(0.2 * Double(t), 0.3)) }
+        XCTAssertEqual(scene.drawables.filter { $0.layer == .goal }.count, 2)
+        XCTAssertThrowsError(try PlanFile(executed: [0, 0, 0], nq: 2, nv: 2, path: "live")) { XCTAssertTrue("\($0)".contains("nq = 2"), "\($0)") }
+        XCTAssertThrowsError(try PlanFile(executed: [0, 0], nq: 2, nv: 2, alternatives: [1, 2, 3], alternativeCount: 1, horizon: 1, path: "live")) {
+            XCTAssertTrue("\($0)".contains("alternatives"), "\($0)")
+        }
+    }
+
     func testPlanOfAnotherRobotIsRefused() throws {
         let path = directory + "/arm.npz"
         try NumPyArchive([("qpos", NumPyArray(doubles: [Double](repeating: 0, count: 21), shape: [3, 7]))]).write(to: URL(fileURLWithPath: path))

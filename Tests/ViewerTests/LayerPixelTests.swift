@@ -13,8 +13,8 @@ final class MergedBatchTests: XCTestCase {
         let centre = SIMD3<Double>(0.5, -1, 2)
         let shapes: [Shape] = [.capsule(radius: 0.1, halfLength: 0.3), .sphere(radius: 0.2), .cylinder(radius: 0.1, halfLength: 0.2),
                                .box(halfExtents: SIMD3(0.1, 0.2, 0.3)), .ellipsoid(radii: SIMD3(0.1, 0.2, 0.3))]
-        for shape in shapes {
-            var batch = MergedBatch(slices: 8)
+        for shape in shapes { for (slices, stacks) in [(8, 2), (4, 1)] {
+            var batch = MergedBatch(slices: slices, capStacks: stacks)
             batch.append(Drawable(shape: shape, position: centre, rotation: rotation, rgba: SIMD4(1, 0, 0, 0.5), layer: .ghost))
             XCTAssertGreaterThan(batch.triangleCount, 0)
             let v = batch.vertices
@@ -26,19 +26,39 @@ final class MergedBatchTests: XCTestCase {
             for t in stride(from: 0, to: batch.indices.count, by: 3) {
                 let (a, b, c) = (point(batch.indices[t]), point(batch.indices[t + 1]), point(batch.indices[t + 2]))
                 let n = cross3d(b - a, c - a), outward = (a + b + c) / 3 - centre
-                XCTAssertGreaterThan((n * outward).sum(), 0, "\(shape): triangle \(t / 3) faces inward")
+                XCTAssertGreaterThan((n * outward).sum(), 0, "\(shape), \(stacks) cap rings: triangle \(t / 3) faces inward")
                 area += (n * n).sum().squareRoot() / 2
             }
             XCTAssertGreaterThan(area, 0)
             // colours ride along per vertex
             XCTAssertEqual(Array(v[6..<10]), [1, 0, 0, 0.5])
-        }
+        } }
         // a capsule is one lathe of 6 rings: 64 triangles at 8 slices (a cylinder and two spheres were 280)
         var capsule = MergedBatch(slices: 8)
         capsule.append(Drawable(shape: .capsule(radius: 0.1, halfLength: 0.3), position: centre, rotation: rotation,
                                 rgba: SIMD4(1, 1, 1, 1), layer: .ghost))
         XCTAssertEqual(capsule.triangleCount, 64)
         XCTAssertEqual(capsule.vertexCount, 48)
+        // pyramid caps (one ring from rim to pole): 4 rings, 16 triangles at 4 slices; every
+        // vertex still on the capsule's surface
+        var coarse = MergedBatch(slices: 4, capStacks: 1)
+        coarse.append(Drawable(shape: .capsule(radius: 0.1, halfLength: 0.3), position: centre, rotation: rotation,
+                               rgba: SIMD4(1, 1, 1, 1), layer: .ghost))
+        XCTAssertEqual(coarse.triangleCount, 16)
+        XCTAssertEqual(coarse.vertexCount, 16)
+        // a second shape's indices form the second range, and reordering swaps the blocks
+        coarse.append(Drawable(shape: .sphere(radius: 0.2), position: centre, rgba: SIMD4(1, 1, 1, 1), layer: .ghost))
+        XCTAssertEqual(coarse.ranges, [0..<48, 48..<156])  // spheres keep 6 slices and 2 rings: 36 triangles
+        var reordered: [UInt32] = []
+        coarse.indices(inOrder: [1, 0], into: &reordered)
+        XCTAssertEqual(reordered, Array(coarse.indices[48..<156] + coarse.indices[0..<48]))
+        for i in 0..<16 {
+            let o = i * MergedBatch.stride
+            let p = SIMD3(Double(coarse.vertices[o]), Double(coarse.vertices[o + 1]), Double(coarse.vertices[o + 2]))
+            let s = max(-0.3, min(0.3, ((p - centre) * rotation.column(2)).sum()))
+            let d = p - (centre + rotation.column(2) * s)
+            XCTAssertEqual((d * d).sum().squareRoot(), 0.1, accuracy: 1e-5)
+        }
         let axis = rotation.column(2)
         for i in 0..<capsule.vertexCount {
             let o = i * MergedBatch.stride

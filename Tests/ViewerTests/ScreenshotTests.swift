@@ -74,6 +74,42 @@ final class ScreenshotTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(bare.x - bg.x) + abs(bare.y - bg.y) + abs(bare.z - bg.z), 3, "hidden ghost \(bare)")
     }
 
+    /// The merged ghost vertices are built once while the ghosts stay the same (a new camera only
+    /// re-sorts them), and rebuilt when the ghosts move: the picture follows them.
+    func testGhostBufferIsReusedUntilTheGhostsChange() throws {
+        let renderer = try offscreen()
+        renderer.renderer.translucency = .merged
+        func scene(ghostAngle: Double, azimuth: Double = -90) throws -> Scene {
+            let builder = try SceneBuilder(model: RobotModel.load("cartpole"))
+            try builder.addRobot(qpos: [0, 0.6])
+            try builder.addRobot(qpos: [0, ghostAngle], layer: .ghost)
+            return builder.build(camera: Camera(target: SIMD3(0, 0, 0.4), distance: 3, azimuth: azimuth, elevation: 0))
+        }
+        let first = try scene(ghostAngle: -0.8)
+        let bg = SIMD3<Int>(Int((first.background.x * 255).rounded()), Int((first.background.y * 255).rounded()),
+                            Int((first.background.z * 255).rounded()))
+        func isGhost(_ c: SIMD4<Int>) -> Bool { c.y < bg.y - 25 && c.x > c.y + 10 && c.z > c.y + 10 }
+        let oldPoint = SIMD3(sin(-0.8) / 2, 0, cos(-0.8) / 2), newPoint = SIMD3(sin(-1.4) / 2, 0, cos(-1.4) / 2)
+
+        let uploads = renderer.renderer.translucentUploads, layerDraws = renderer.renderer.translucentLayerDraws
+        let before = renderer.render(first)
+        _ = renderer.render(try scene(ghostAngle: -0.8))
+        XCTAssertEqual(renderer.renderer.translucentLayerDraws, layerDraws + 1, "same ghosts and camera: the layer texture is reused")
+        _ = renderer.render(try scene(ghostAngle: -0.8, azimuth: -80))
+        XCTAssertEqual(renderer.renderer.translucentUploads, uploads + 1, "same ghosts, same or other camera: one build")
+        XCTAssertEqual(renderer.renderer.translucentLayerDraws, layerDraws + 2, "another camera: the layer is redrawn")
+        XCTAssertTrue(isGhost(try pixel(before, at: oldPoint, camera: first.camera)))
+        XCTAssertFalse(isGhost(try pixel(before, at: newPoint, camera: first.camera)))
+
+        let moved = try scene(ghostAngle: -1.4)
+        let after = renderer.render(moved)
+        XCTAssertEqual(renderer.renderer.translucentUploads, uploads + 2, "moved ghosts: rebuilt")
+        let arrived = try pixel(after, at: newPoint, camera: moved.camera)
+        XCTAssertTrue(isGhost(arrived), "new ghost place: \(arrived)")
+        let left = try pixel(after, at: oldPoint, camera: moved.camera)
+        XCTAssertLessThanOrEqual(abs(left.x - bg.x) + abs(left.y - bg.y) + abs(left.z - bg.z), 3, "old ghost place after the move: \(left)")
+    }
+
     func testPNGRoundTripAndHUD() throws {
         let renderer = try offscreen()
         let scene = try cartpoleScene(ghost: false)
@@ -152,5 +188,23 @@ final class MeshTests: XCTestCase {
             XCTAssertEqual(Array(vertices[Int(i) * 6..<Int(i) * 6 + 6]), Array(soup[k * 6..<k * 6 + 6]))
         }
         XCTAssertEqual(Meshes.indexed(Meshes.cube()).vertices.count / 6, 24)
+    }
+
+    /// Opaque meshes are drawn with back faces culled, so every triangle of the closed unit meshes
+    /// must wind counter-clockwise seen from outside (its normal points away from the centre).
+    func testClosedUnitMeshesWindOutward() {
+        for (name, soup) in [("sphere", Meshes.sphere()), ("coarse sphere", Meshes.sphere(slices: 10, stacks: 6)),
+                             ("cylinder", Meshes.cylinder()), ("cube", Meshes.cube())] {
+            var faces = 0
+            for t in stride(from: 0, to: soup.count, by: 18) {
+                let p = (0..<3).map { SIMD3<Double>(Double(soup[t + 6 * $0]), Double(soup[t + 6 * $0 + 1]), Double(soup[t + 6 * $0 + 2])) }
+                let e1 = p[1] - p[0], e2 = p[2] - p[0]
+                let n = SIMD3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)
+                if (n * n).sum() < 1e-12 { continue }  // the sphere's pole triangles have no area
+                XCTAssertGreaterThan((n * (p[0] + p[1] + p[2])).sum(), 0, "\(name): triangle \(t / 18) winds inward")
+                faces += 1
+            }
+            XCTAssertGreaterThan(faces, 10, name)
+        }
     }
 }
