@@ -63,7 +63,9 @@ let package = Package(
                 exclude: ["README.md"]),
 
         // MARK: - Neural-network core: float32 layers over BLAS
-        .target(name: "NeuralCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        // AVX2 + FMA pointwise kernels chosen at run time (the package still targets baseline x86-64)
+        .target(name: "CNeuralKernels"),
+        .target(name: "NeuralCore", dependencies: ["CBLAS", "CNeuralKernels"], exclude: ["README.md"]),
 
         // MARK: - Energy models: trajectory EBMs, contrastive divergence, replay buffer, baselines
         .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),
@@ -94,7 +96,7 @@ let package = Package(
 
         // MARK: - Tests: one target per module
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
+        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "CNeuralKernels"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),

@@ -1,5 +1,7 @@
 // SiLU (Swish): y = x · σ(x), y' = σ(x) · (1 + x · (1 − σ(x))).
 
+import CNeuralKernels
+
 /// The sigmoid-weighted linear unit, y = x · sigmoid(x), elementwise.
 public struct SiLU: PointwiseActivation {
     public let width: Int
@@ -12,10 +14,21 @@ public struct SiLU: PointwiseActivation {
     public func activate(rows: Int, source: UnsafePointer<Float>, sourceStride: Int, bias: UnsafePointer<Float>?,
                          values: UnsafeMutablePointer<Float>, valueStride: Int,
                          derivatives: UnsafeMutablePointer<Float>, derivativeStride: Int) {
+        if Self.useAVX2 {
+            nk_silu_avx2(rows, width, source, sourceStride, bias, values, valueStride, derivatives, derivativeStride)
+            return
+        }
         applyPointwise(SiLUKernel(), rows: rows, columns: width, source: source, sourceStride: sourceStride, bias: bias,
                        values: values, valueStride: valueStride,
                        derivatives: derivatives, derivativeStride: derivativeStride)
     }
+}
+
+extension SiLU {
+    /// The AVX2 + FMA kernel of CNeuralKernels where the CPU has it (about twice as fast as the
+    /// SSE2 code Swift emits for baseline x86-64); `applyPointwise` with `SiLUKernel` elsewhere.
+    /// Results differ between the two in the last bits (fused multiply-adds), never between runs.
+    static let useAVX2 = nk_has_avx2_fma() != 0
 }
 
 /// y = z σ(z), y' = σ(z) (1 + z (1 − σ(z))).

@@ -12,6 +12,13 @@ public enum PlannerKind: String, CaseIterable, Sendable {
     case langevin, mala, mppi, cem
     /// MPPI / CEM over controls with rollouts of the true simulator.
     case mppiSim = "mppi-sim", cemSim = "cem-sim"
+    /// MPPI / CEM over controls with rollouts of a learned feedforward transition model.
+    case mppiFF = "mppi-ff", cemFF = "cem-ff"
+
+    /// Plans controls (the simulator or feedforward baselines), not states.
+    public var plansControls: Bool { [.mppiSim, .cemSim, .mppiFF, .cemFF].contains(self) }
+    /// Needs a feedforward transition model (`dynamics`).
+    public var needsDynamics: Bool { self == .mppiFF || self == .cemFF }
 }
 
 /// Everything that defines a planning run; `defaults(robot:)` fills it for the built-in robots.
@@ -96,10 +103,11 @@ public struct PlanningSetup {
         }
     }
 
-    /// The MPC loop for `kind` toward `goal` (m) among `obstacles`, with the learned model as a
-    /// term when given (state planners only).
+    /// The MPC loop for `kind` toward `goal` (m) among `obstacles`, with the learned energy model as
+    /// a term when given (state planners only); `dynamics` is the feedforward transition model
+    /// that `mppi-ff` and `cem-ff` roll out (required by them, unused by the others).
     public func controller(kind: PlannerKind, goal: SIMD3<Double>, obstacles: [Obstacle], learned: TrajectoryEnergyModel?,
-                           seed: UInt64) throws -> ModelPredictiveController {
+                           dynamics: FeedforwardPredictor? = nil, seed: UInt64) throws -> ModelPredictiveController {
         guard let siteIndex = model.index(of: .site, named: site) else { throw PlanningError("\(model.source) has no site '\(site)'") }
         let layout = try PlanLayout(horizon: horizon, nq: model.nq, nv: model.nv, timestep: model.options.timestep)
         let goalTerm = try GoalEnergy(model: model, target: .site(siteIndex, position: goal), layout: layout, threads: threads)
@@ -110,12 +118,14 @@ public struct PlanningSetup {
         if let obstacleTerm { analytic.append((obstacleWeight, obstacleTerm)) }
         let replanner: any Replanner
         switch kind {
-        case .mppiSim, .cemSim:
+        case .mppiSim, .cemSim, .mppiFF, .cemFF:
+            if kind.needsDynamics && dynamics == nil { throw PlanningError("\(kind.rawValue) needs a feedforward transition model (controls-conditioned)") }
             let objective = try PlanObjective(analytic)
-            let method: SimulatorPlanner.Method = kind == .mppiSim
-                ? .mppi(MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: simNoise, name: "mppi-sim"))
-                : .cem(CEMPlanOptimizer(iterations: populationIterations, samples: populationSamples, elites: cemElites, noise: simNoise, name: "cem-sim"))
-            replanner = SimulatorPlanner(model: model, objective: objective, method: method, effortWeight: simEffortWeight, chains: chains, threads: threads)
+            let method: SimulatorPlanner.Method = kind == .mppiSim || kind == .mppiFF
+                ? .mppi(MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: simNoise, name: kind.rawValue))
+                : .cem(CEMPlanOptimizer(iterations: populationIterations, samples: populationSamples, elites: cemElites, noise: simNoise, name: kind.rawValue))
+            replanner = try SimulatorPlanner(model: model, objective: objective, method: method, effortWeight: simEffortWeight, chains: chains,
+                                             threads: threads, dynamics: kind.needsDynamics ? dynamics : nil)
         default:
             var terms = analytic
             terms.append((smoothnessWeight, try SmoothnessEnergy(layout: layout, consistency: 1, acceleration: 1)))
@@ -139,7 +149,7 @@ public struct PlanningSetup {
         let feasibility = try FeasibilityCheck(goal: goalTerm, obstacles: obstacleTerm, limits: limits, tolerance: tolerance, spread: spread, seed: seed)
         return try ModelPredictiveController(model: model, replanner: replanner, goal: goalTerm, obstacles: obstacleTerm,
                                              settings: MPCSettings(replanEvery: replanEvery, maxSteps: maxSteps, tolerance: tolerance,
-                                                                   historyLength: max(learned?.encoding.contextLength ?? 1, 1), seed: seed),
+                                                                   historyLength: max(learned?.encoding.contextLength ?? 1, dynamics?.encoding.contextLength ?? 1, 1), seed: seed),
                                              feasibility: feasibility)
     }
 }

@@ -1,7 +1,9 @@
-// SimulatorPlanner: the baseline users compare with — MPPI or CEM over control sequences, each
+// SimulatorPlanner: the baselines users compare with — MPPI or CEM over control sequences, each
 // candidate rolled out in the true simulator (one batched rollout per iteration), in the style of
-// MuJoCo MPC's sampling planners.
+// MuJoCo MPC's sampling planners; or rolled out by a learned feedforward transition model (the
+// model-based RL style: PETS, MBPO's planners).
 
+import EnergyModels
 import Foundation
 import Sampling
 import Simulation
@@ -10,7 +12,16 @@ import Simulation
 /// centre, as the objective of the states they produce in the simulator plus ½ρ Σ u² (u in
 /// control units). Gradients are not available (population optimisers read energies only).
 public struct SimulatorRolloutEnergy: BatchEnergy {
+    /// What rolls the controls out: the true simulator, or a learned transition model.
+    public enum Rollout {
+        case simulator
+        /// A feedforward model of s_{t+1} from the last k states and their controls (`ebm train
+        /// --model feedforward` with `model.conditionOnControls`), rolled out one state at a time;
+        /// `previousControls` ((k − 1)·nu, control units) are the controls executed before now.
+        case learned(FeedforwardPredictor, previousControls: [Double])
+    }
     public let model: RobotModel
+    public var rollout: Rollout = .simulator
     /// Goal, obstacle and limit terms, evaluated on the simulated states.
     public let objective: PlanObjective
     public let start: PlanStart
@@ -35,6 +46,7 @@ public struct SimulatorRolloutEnergy: BatchEnergy {
 
     /// Simulated plans (count, H, S) of scaled control points.
     public func states(_ x: [Double], count: Int) throws -> [Double] {
+        if case .learned(let predictor, let previous) = rollout { return predicted(x, count: count, predictor: predictor, previousControls: previous) }
         let (H, nq, nv, S) = (objective.layout.horizon, model.nq, model.nv, model.nq + model.nv)
         let current = Array(start.current)
         let q0 = (0..<count).flatMap { _ in current.prefix(nq) }, v0 = (0..<count).flatMap { _ in current.suffix(nv) }
@@ -45,6 +57,35 @@ public struct SimulatorRolloutEnergy: BatchEnergy {
                 let row = (b * H + t - 1) * S
                 for i in 0..<nq { plans[row + i] = r.qpos[(b * (H + 1) + t) * nq + i] }
                 for i in 0..<nv { plans[row + nq + i] = r.qvel[(b * (H + 1) + t) * nv + i] }
+            }
+        }
+        return plans
+    }
+
+    /// Plans (count, H, S) of scaled control points, predicted state by state by the learned
+    /// model from the start's last k states: one batched network call per planned step.
+    func predicted(_ x: [Double], count: Int, predictor: FeedforwardPredictor, previousControls: [Double]) -> [Double] {
+        let (H, S, nu, enc) = (objective.layout.horizon, model.nq + model.nv, model.nu, predictor.encoding)
+        let k = enc.contextLength
+        let u = controls(x)
+        var window = [Float](repeating: 0, count: count * k * S), controlWindow = [Float](repeating: 0, count: count * k * nu)
+        let history = start.last(k).map(Float.init)
+        for b in 0..<count {
+            for i in 0..<(k * S) { window[b * k * S + i] = history[i] }
+            for i in 0..<((k - 1) * nu) { controlWindow[b * k * nu + i] = Float(previousControls[i]) }
+        }
+        var plans = [Double](repeating: 0, count: count * H * S)
+        for t in 0..<H {
+            for b in 0..<count { for a in 0..<nu { controlWindow[(b * k + k - 1) * nu + a] = Float(u[(b * H + t) * nu + a]) } }
+            let next = predictor.predict(context: enc.conditioned(states: window, controls: controlWindow))
+            let width = enc.futureWidth
+            for b in 0..<count {
+                for i in 0..<S { plans[(b * H + t) * S + i] = Double(next[b * width + i]) }
+                // slide both windows one step: drop the oldest state and control
+                let w = b * k * S, c = b * k * nu
+                for i in 0..<((k - 1) * S) { window[w + i] = window[w + S + i] }
+                for i in 0..<S { window[w + (k - 1) * S + i] = next[b * width + i] }
+                for i in 0..<((k - 1) * nu) { controlWindow[c + i] = controlWindow[c + nu + i] }
             }
         }
         return plans
@@ -63,6 +104,18 @@ public struct SimulatorRolloutEnergy: BatchEnergy {
     public func energiesAndGradients(_ x: [Double], count: Int) -> (energies: [Double], gradients: [Double]) {
         (energies(x, count: count), [Double](repeating: 0, count: count * dimension))
     }
+
+    /// Scaled controls (nu) that hold `qpos` at rest: the gravity (and spring) forces of RNEA at
+    /// zero velocity and acceleration through each actuator's gear, clamped to its range.
+    public func holdingControls(at qpos: [Double]) throws -> [Double] {
+        let tau = try model.inverseDynamics(qpos: qpos, qvel: [Double](repeating: 0, count: model.nv),
+                                            qacc: [Double](repeating: 0, count: model.nv), batch: 1, threads: 1)
+        let act = model.actuators
+        return (0..<model.nu).map { a in
+            let u = tau[act.joint[a]] / act.gear[a]
+            return Swift.min(Swift.max((u - centre[a]) / halfWidth[a], -1), 1)
+        }
+    }
 }
 
 /// MPPI (`mppi-sim`) or CEM (`cem-sim`) over controls with simulator rollouts; warm-started
@@ -75,25 +128,54 @@ public struct SimulatorPlanner: Replanner {
     public var effortWeight: Double
     public var chains: Int
     public var threads: Int
+    /// A learned transition model in place of the simulator (`mppi-ff`, `cem-ff`), or nil.
+    public var dynamics: FeedforwardPredictor?
     /// The previous best control sequence (H, nu), scaled.
     public private(set) var previous: [Double]?
+    /// The last controls executed ((k − 1)·nu, control units, oldest first) for the learned model's window.
+    var executed: [Double] = []
     public var name: String {
-        switch method { case .mppi: return "mppi-sim"; case .cem: return "cem-sim" }
+        switch method { case .mppi: return dynamics == nil ? "mppi-sim" : "mppi-ff"; case .cem: return dynamics == nil ? "cem-sim" : "cem-ff" }
     }
     public var layout: PlanLayout { objective.layout }
 
-    public init(model: RobotModel, objective: PlanObjective, method: Method, effortWeight: Double, chains: Int, threads: Int = 0) {
-        (self.model, self.objective, self.method, self.effortWeight, self.chains, self.threads) = (model, objective, method, effortWeight, chains, threads)
+    public init(model: RobotModel, objective: PlanObjective, method: Method, effortWeight: Double, chains: Int, threads: Int = 0,
+                dynamics: FeedforwardPredictor? = nil) throws {
+        if let dynamics {
+            let enc = dynamics.encoding
+            guard enc.controlWidth == enc.contextLength * model.nu, enc.goalCount == 0, enc.stateSize == model.nq + model.nv else {
+                throw PlanningError("learned rollouts need a feedforward model of \(model.source)'s states (\(model.nq + model.nv) numbers) "
+                                    + "conditioned on controls only (model.conditionOnControls); this one reads states of \(enc.stateSize), "
+                                    + "\(enc.controlWidth) control and \(enc.goalCount) goal features")
+            }
+        }
+        (self.model, self.objective, self.method, self.effortWeight, self.chains, self.threads, self.dynamics) =
+            (model, objective, method, effortWeight, chains, threads, dynamics)
     }
 
-    public mutating func reset() { previous = nil }
+    public mutating func reset() { (previous, executed) = (nil, []) }
 
     public mutating func replan(start: PlanStart, steps: Int, seed: UInt64) throws -> Replan {
         let (H, nu, K) = (layout.horizon, model.nu, chains)
-        let energy = SimulatorRolloutEnergy(model: model, objective: objective, start: start, effortWeight: effortWeight, threads: threads)
-        var mean = [Double](repeating: 0, count: H * nu)
+        var energy = SimulatorRolloutEnergy(model: model, objective: objective, start: start, effortWeight: effortWeight, threads: threads)
+        if let dynamics {
+            let k = dynamics.encoding.contextLength
+            if executed.isEmpty {
+                // before the first plan the robot is taken to have held its pose
+                let hold = energy.controls(try energy.holdingControls(at: Array(start.current.prefix(model.nq))))
+                executed = (0..<(k - 1)).flatMap { _ in hold }
+            }
+            energy.rollout = .learned(dynamics, previousControls: executed)
+        }
+        var mean: [Double]
         if let previous {
+            mean = [Double](repeating: 0, count: H * nu)
             for t in 0..<H { for a in 0..<nu { mean[t * nu + a] = previous[Swift.min(t + steps, H - 1) * nu + a] } }
+        } else {
+            // cold start: hold the current pose against gravity (MuJoCo MPC's nominal policy idea);
+            // from zero controls every sample of a 7-joint arm falls and none reaches the goal
+            let hold = try energy.holdingControls(at: Array(start.current.prefix(model.nq)))
+            mean = (0..<H).flatMap { _ in hold }
         }
         let initial = (0..<K).flatMap { _ in mean }
         let (points, energies): ([Double], [Double])
@@ -108,6 +190,7 @@ public struct SimulatorPlanner: Replanner {
         previous = best
         let alternatives = try energy.states(ranked, count: K)
         let u = energy.controls(Array(best[0..<Swift.min(steps, H) * nu]))
+        if let dynamics { executed = Array((executed + u).suffix((dynamics.encoding.contextLength - 1) * nu)) }
         return Replan(action: .controls(u), alternatives: alternatives, energies: order.map { energies[$0] })
     }
 }

@@ -26,6 +26,9 @@ struct BenchPlan: ParsableCommand {
     @Option(name: .customLong("model-reacher2"), help: "Learned model for reacher2 (run folder).") var modelReacher2: String?
     @Option(name: .customLong("model-pointmass2d"), help: "Learned model for pointmass2d (run folder).") var modelPointmass2d: String?
     @Option(name: .customLong("model-arm7"), help: "Learned model for arm7 (run folder).") var modelArm7: String?
+    @Option(name: .customLong("dynamics-reacher2"), help: "Feedforward transition model for reacher2's mppi-ff / cem-ff (run folder).") var dynamicsReacher2: String?
+    @Option(name: .customLong("dynamics-pointmass2d"), help: "Feedforward transition model for pointmass2d's mppi-ff / cem-ff (run folder).") var dynamicsPointmass2d: String?
+    @Option(name: .customLong("dynamics-arm7"), help: "Feedforward transition model for arm7's mppi-ff / cem-ff (run folder).") var dynamicsArm7: String?
     @Option(help: "Simulator worker threads (1: the one-core measurement).") var threads: Int = 1
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Suite seed.") var seed: UInt64 = 2025
@@ -137,14 +140,21 @@ struct BenchPlan: ParsableCommand {
                            coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
             let modelPath = ["reacher2": modelReacher2, "pointmass2d": modelPointmass2d, "arm7": modelArm7][robot] ?? nil
             let learned = try Plan.learnedModel(modelPath, setup: setup)
+            let dynamicsPath = ["reacher2": dynamicsReacher2, "pointmass2d": dynamicsPointmass2d, "arm7": dynamicsArm7][robot] ?? nil
+            let transition = try Plan.dynamicsModel(dynamicsPath, setup: setup)
             let count = goals ?? (robot == "arm7" ? 50 : 100)
             let cases = try Self.suite(robot: robot, setup: setup, count: count, seed: seed)
             for kind in kinds {
-                var row = Row(robot: robot, planner: kind.rawValue + (learned != nil && ![.mppiSim, .cemSim].contains(kind) ? "+ebm" : ""), goals: count)
+                if kind.needsDynamics && transition == nil {
+                    print("| \(robot) | \(kind.rawValue) | skipped: no --dynamics-\(robot) | | | | |")
+                    continue
+                }
+                var row = Row(robot: robot, planner: kind.rawValue + (learned != nil && !kind.plansControls ? "+ebm" : ""), goals: count)
                 let bar = ProgressBar(total: cases.count, unit: "goals")
                 for (i, c) in cases.enumerated() {
                     do {
-                        var mpc = try setup.controller(kind: kind, goal: c.goal, obstacles: c.obstacles, learned: learned, seed: seed &+ UInt64(i))
+                        var mpc = try setup.controller(kind: kind, goal: c.goal, obstacles: c.obstacles, learned: learned, dynamics: transition,
+                                                       seed: seed &+ UInt64(i))
                         let o = try mpc.run(qpos: [Double](repeating: 0, count: setup.model.nq), qvel: [Double](repeating: 0, count: setup.model.nv))
                         if o.success { row.successes += 1; row.steps.append(o.steps) }
                         if o.failure?.hasPrefix("no feasible plan") == true { row.infeasible += 1 }

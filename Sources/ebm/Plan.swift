@@ -8,7 +8,7 @@ import Trajectories
 /// `ebm plan`: plan toward a goal by sampling low-energy futures and execute in the simulator (MPC).
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Plan to a goal (Langevin, MALA, MPPI, CEM, or MPPI/CEM over simulator rollouts) and execute it in the simulator.",
+        abstract: "Plan to a goal (Langevin, MALA, MPPI, CEM, or MPPI/CEM over simulator or learned-model rollouts) and execute it in the simulator.",
         discussion: """
         Replans every few steps (warm-started) with K chains of H planned states, scored by goal, \
         obstacle, limit, smoothness and control-effort terms plus the learned energy of --model; \
@@ -17,14 +17,16 @@ struct Plan: ParsableCommand {
         and alternative_energies [K] of the first replan, replan_ms [R], goal [3], obstacles [O, 4]) \
         and DIR/summary.json with keys success, final_distance (m), steps, collisions, ms_per_replan \
         (median), routes, planner. A goal that no collision-free configuration reaches gives \
-        success false and 0 steps, with the reason printed.
+        success false and 0 steps, with the reason printed. mppi-sim / cem-sim sample control \
+        sequences rolled out in the true simulator; mppi-ff / cem-ff the same rolled out by the \
+        feedforward transition model of --dynamics (the model-based RL baseline).
         """)
 
     @Option(help: "Robot: reacher2, pointmass2d or arm7.") var robot: String
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors): the learned term (state planners).") var model: String?
     @Option(help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
     @Option(help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
-    @Option(help: "langevin, mala, mppi, cem, mppi-sim or cem-sim.") var planner: String = "langevin"
+    @Option(help: "langevin, mala, mppi, cem, mppi-sim, cem-sim, mppi-ff or cem-ff.") var planner: String = "langevin"
     @Option(help: "Output folder.") var out: String
     @Option(help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
     @Option(help: "Alternatives K (chains).") var chains: Int?
@@ -37,6 +39,8 @@ struct Plan: ParsableCommand {
     @Option(name: .customLong("step-size"), help: "Langevin η₀ / MALA η, in scaled plan units.") var stepSize: Double?
     @Option(name: .customLong("final-step-size"), help: "Langevin η at the last step.") var finalStepSize: Double?
     @Option(help: "Langevin σ₀ / MPPI and CEM σ, in scaled units.") var noise: Double?
+    @Option(help: "mppi-ff / cem-ff: run folder of a feedforward transition model (`ebm train --model feedforward` with model.conditionOnControls).")
+    var dynamics: String?
     @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
     @Option(help: "MALA temperature T (energy units).") var temperature: Double?
     @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
@@ -84,6 +88,21 @@ struct Plan: ParsableCommand {
         }
     }
 
+    /// The feedforward transition model of a run folder or checkpoint (for mppi-ff and cem-ff),
+    /// checked against the robot: it must read the robot's states and be conditioned on controls.
+    static func dynamicsModel(_ path: String?, setup: PlanningSetup) throws -> FeedforwardPredictor? {
+        guard let path else { return nil }
+        let loaded = try Predict.loadFeedforward(path, conditioned: true).model
+        let (enc, m) = (loaded.encoding, setup.model)
+        guard enc.stateSize == m.nq + m.nv else {
+            throw CLIError("--dynamics \(path): the model reads states of \(enc.stateSize) numbers; \(m.source) has \(m.nq + m.nv)")
+        }
+        guard enc.controlWidth == enc.contextLength * m.nu, enc.goalCount == 0 else {
+            throw CLIError("--dynamics \(path): a transition model must be conditioned on controls (model.conditionOnControls) and on nothing else")
+        }
+        return loaded
+    }
+
     /// The energy model of a run folder or checkpoint, checked against the robot.
     static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
         guard let path else { return nil }
@@ -116,11 +135,13 @@ struct Plan: ParsableCommand {
         let obstacles = try Self.obstacles(obstacle)
         let kind = PlannerKind(rawValue: planner)!
         let learned = try Self.learnedModel(model, setup: setup)
-        if learned != nil && (kind == .mppiSim || kind == .cemSim) { print("note: --model is not used by \(planner) (it plans with the simulator)") }
+        if learned != nil && kind.plansControls { print("note: --model is not used by \(planner) (it plans controls)") }
+        let transition = try Self.dynamicsModel(dynamics, setup: setup)
+        if kind.needsDynamics && transition == nil { throw CLIError("--planner \(planner) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
         var mpc: ModelPredictiveController
         let outcome: MPCOutcome
         do {
-            mpc = try setup.controller(kind: kind, goal: goalPoint, obstacles: obstacles, learned: learned, seed: seed)
+            mpc = try setup.controller(kind: kind, goal: goalPoint, obstacles: obstacles, learned: learned, dynamics: transition, seed: seed)
             outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
         } catch { throw CLIError("planning failed: \(error)") }
         try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))

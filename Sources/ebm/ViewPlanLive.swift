@@ -134,7 +134,8 @@ extension View {
         do { setup = try PlanningSetup.defaults(robot: name) } catch { throw CLIError("--robot \(name): \(error)") }
         let kind = PlannerKind(rawValue: planner ?? (model != nil ? "langevin" : "mppi-sim"))!
         let learned = try Plan.learnedModel(model, setup: setup)
-        if learned != nil && (kind == .mppiSim || kind == .cemSim) { print("note: --model is not used by \(kind.rawValue) (it plans with the simulator)") }
+        if learned != nil && kind.plansControls { print("note: --model is not used by \(kind.rawValue) (it plans controls)") }
+        guard !kind.needsDynamics else { throw CLIError("--planner \(kind.rawValue): live planning uses the state planners or mppi-sim / cem-sim") }
         let m = setup.model
         let q0 = m.joints.qpos0
         let goalPoint: SIMD3<Double>

@@ -1,0 +1,83 @@
+// AVX2 + FMA versions of the pointwise kernels in NeuralCore/FastMath.swift (see the header).
+
+#include "neural_kernels.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+int nk_has_avx2_fma(void) {
+    static int answer = -1;
+    if (answer < 0) {
+        __builtin_cpu_init();
+        answer = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return answer;
+}
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+// e^x: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial for e^r, 2^n from the exponent bits.
+static inline AVX2 __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+    const __m256 magic = _mm256_set1_ps(12582912.0f);  // 1.5 * 2^23: rounds n without a round instruction
+    __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), magic);
+    __m256 n = _mm256_sub_ps(shifted, magic);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 expR = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
+    __m256i bits = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_castps_si256(magic));
+    __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(bits, _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(expR, scale);
+}
+
+static inline AVX2 void silu8(__m256 z, __m256 *value, __m256 *derivative) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), z))));
+    *value = _mm256_mul_ps(z, s);
+    *derivative = _mm256_mul_ps(s, _mm256_fmadd_ps(z, _mm256_sub_ps(one, s), one));
+}
+
+AVX2 void nk_silu_avx2(long rows, long columns, const float *source, long source_stride, const float *bias,
+                       float *values, long value_stride, float *derivatives, long derivative_stride) {
+    const long whole = columns & ~7L;
+    for (long row = 0; row < rows; row++) {
+        const float *z = source + row * source_stride;
+        float *y = values + row * value_stride, *d = derivatives + row * derivative_stride;
+        long c = 0;
+        for (; c < whole; c += 8) {
+            __m256 lanes = _mm256_loadu_ps(z + c);
+            if (bias) lanes = _mm256_add_ps(lanes, _mm256_loadu_ps(bias + c));
+            __m256 v, g;
+            silu8(lanes, &v, &g);
+            _mm256_storeu_ps(y + c, v);
+            _mm256_storeu_ps(d + c, g);
+        }
+        if (c < columns) {  // the tail padded to eight lanes: every element sees the same arithmetic
+            float in[8] = {0}, out[8], grad[8];
+            for (long k = 0; k < columns - c; k++) in[k] = z[c + k] + (bias ? bias[c + k] : 0.0f);
+            __m256 v, g;
+            silu8(_mm256_loadu_ps(in), &v, &g);
+            _mm256_storeu_ps(out, v);
+            _mm256_storeu_ps(grad, g);
+            for (long k = 0; k < columns - c; k++) { y[c + k] = out[k]; d[c + k] = grad[k]; }
+        }
+    }
+}
+
+#else
+
+int nk_has_avx2_fma(void) { return 0; }
+
+void nk_silu_avx2(long rows, long columns, const float *source, long source_stride, const float *bias,
+                  float *values, long value_stride, float *derivatives, long derivative_stride) {
+    (void)rows; (void)columns; (void)source; (void)source_stride; (void)bias;
+    (void)values; (void)value_stride; (void)derivatives; (void)derivative_stride;
+}
+
+#endif
