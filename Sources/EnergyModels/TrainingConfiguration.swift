@@ -49,6 +49,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// Adds the controls applied at the k context states to the context: with the last one, the
     /// next state is a function of the physics alone (transition models; MLP only).
     public var conditionOnControls = false
+    /// Members M of an ensemble (MLP only): M networks of this width and depth with their own
+    /// initial weights, side by side, whose outputs are averaged — the energy is the mean of the
+    /// members' energies (the feedforward baseline: the mean prediction). Trained together on
+    /// the same negatives: the contrastive loss is linear in E, so each member gets its own CD
+    /// gradient (scaled by 1/M). 1: a single network.
+    public var ensemble = 1
 
     public init() {}
 }
@@ -200,6 +206,9 @@ extension TrainingConfiguration {
         try check(model.hiddenWidth >= 1, "model.hiddenWidth \(model.hiddenWidth) must be >= 1")
         try check(model.depth >= 1, "model.depth \(model.depth) must be >= 1")
         try check(model.channels >= 1 && model.kernelSize >= 1, "model.channels and model.kernelSize must be >= 1")
+        try check((1...64).contains(model.ensemble), "model.ensemble \(model.ensemble) must be between 1 and 64")
+        try check(model.ensemble == 1 || (model.architecture == .mlp && !model.spectralNorm),
+                  "model.ensemble > 1 needs model.architecture \"mlp\" without spectralNorm")
         try check(model.architecture == .mlp || !(model.conditionOnGoal || model.conditionOnControls),
                   "model.conditionOnGoal and conditionOnControls need model.architecture \"mlp\"")
         try check(langevin.steps >= 0, "langevin.steps \(langevin.steps) must be >= 0")
@@ -283,7 +292,7 @@ extension KeyedDecodingContainer {
 extension ModelConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case contextLength, horizon, hiddenWidth, depth, futureAsDelta, spectralNorm, architecture, channels, kernelSize
-        case conditionOnGoal, conditionOnControls
+        case conditionOnGoal, conditionOnControls, ensemble
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -305,6 +314,7 @@ extension ModelConfiguration {
         kernelSize = try c.value(.kernelSize, or: d.kernelSize)
         conditionOnGoal = try c.value(.conditionOnGoal, or: d.conditionOnGoal)
         conditionOnControls = try c.value(.conditionOnControls, or: d.conditionOnControls)
+        ensemble = try c.value(.ensemble, or: d.ensemble)
     }
 }
 

@@ -40,6 +40,7 @@ public final class TrajectoryEnergyModel {
         func dense(_ i: Int, _ o: Int) -> any Layer {
             spectralNorm ? SpectralNormLinear(inputWidth: i, outputWidth: o) : Linear(inputWidth: i, outputWidth: o)
         }
+        if c.ensemble > 1 { return ensembleLayers(c, inputWidth: inputWidth, outputWidth: outputWidth) }
         var layers: [any Layer] = []
         var width = inputWidth
         for _ in 0..<c.depth {
@@ -47,6 +48,17 @@ public final class TrajectoryEnergyModel {
             width = c.hiddenWidth
         }
         layers.append(dense(width, outputWidth))
+        return layers
+    }
+
+    /// `c.ensemble` MLPs side by side: one Linear to all members' first hidden layers (each
+    /// member's block of columns), GroupedLinear + SiLU for the rest, then the members' mean.
+    static func ensembleLayers(_ c: ModelConfiguration, inputWidth: Int, outputWidth: Int) -> [any Layer] {
+        let (M, h) = (c.ensemble, c.hiddenWidth)
+        guard c.depth > 0 else { return [Linear(inputWidth: inputWidth, outputWidth: M * outputWidth), GroupMean(groups: M, width: outputWidth)] }
+        var layers: [any Layer] = [Linear(inputWidth: inputWidth, outputWidth: M * h), SiLU(width: M * h)]
+        for _ in 1..<c.depth { layers += [GroupedLinear(groups: M, inputWidth: h, outputWidth: h), SiLU(width: M * h)] }
+        layers += [GroupedLinear(groups: M, inputWidth: h, outputWidth: outputWidth), GroupMean(groups: M, width: outputWidth)]
         return layers
     }
 

@@ -14,6 +14,8 @@ public enum LayerArchitecture: Codable, Equatable, Sendable {
     case temporalConvolution(length: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int)
     case spectralNormLinear(inputWidth: Int, outputWidth: Int)
     case temporalResidualBlock(length: Int, channels: Int, kernelSize: Int)
+    case groupedLinear(groups: Int, inputWidth: Int, outputWidth: Int)
+    case groupMean(groups: Int, width: Int)
 
     /// A layer with this configuration.
     public func makeLayer() -> any Layer {
@@ -31,6 +33,9 @@ public enum LayerArchitecture: Codable, Equatable, Sendable {
             return SpectralNormLinear(inputWidth: inputWidth, outputWidth: outputWidth)
         case let .temporalResidualBlock(length, channels, kernelSize):
             return TemporalResidualBlock(length: length, channels: channels, kernelSize: kernelSize)
+        case let .groupedLinear(groups, inputWidth, outputWidth):
+            return GroupedLinear(groups: groups, inputWidth: inputWidth, outputWidth: outputWidth)
+        case let .groupMean(groups, width): return GroupMean(groups: groups, width: width)
         }
     }
 }

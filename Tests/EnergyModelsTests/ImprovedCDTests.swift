@@ -129,3 +129,34 @@ final class ImprovedCDTests: XCTestCase {
         }
     }
 }
+
+extension ImprovedCDTests {
+    /// An ensemble energy (model.ensemble 3) and an ensemble feedforward baseline train,
+    /// checkpoint and reload to the same outputs; ensembles with spectral norm are refused.
+    func testEnsembleTrainsAndReloads() throws {
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 40, steps: 30, stateSize: 3, seed: 2))
+        var configuration = ContrastiveDivergenceTests.toyConfiguration()
+        (configuration.model.ensemble, configuration.model.hiddenWidth, configuration.model.depth) = (3, 16, 2)
+        (configuration.optimization.steps, configuration.optimization.batchSize) = (40, 16)
+        for kind in [ModelKind.ebm, .feedforward] {
+            let out = try Fixtures.temporaryDirectory()
+            let trainer = try Trainer(kind: kind, configuration: configuration, dataDirectory: data, outputDirectory: out)
+            XCTAssertEqual(try trainer.run(), .finished)
+            XCTAssertEqual(trainer.network.layers.filter { $0 is GroupedLinear }.count, 2)
+            XCTAssertTrue(trainer.network.layers.last is GroupMean)
+            var g = SeededGenerator(seed: 1)
+            if kind == .ebm {
+                let (loaded, meta) = try TrajectoryEnergyModel.load(from: out.appendingPathComponent("model.safetensors"))
+                XCTAssertEqual(meta.configuration.model.ensemble, 3)
+                let rows = (0..<(4 * loaded.encoding.width)).map { _ in g.nextGaussian() }
+                XCTAssertEqual(loaded.energies(rows: rows), trainer.energyModel!.energies(rows: rows))
+            } else {
+                let (loaded, _) = try FeedforwardPredictor.load(from: out.appendingPathComponent("model.safetensors"))
+                let context = (0..<(4 * loaded.encoding.contextWidth)).map { _ in g.nextGaussian() }
+                XCTAssertEqual(loaded.predict(context: context), trainer.predictor!.predict(context: context))
+            }
+        }
+        configuration.model.spectralNorm = true
+        XCTAssertThrowsError(try configuration.validate())
+    }
+}
