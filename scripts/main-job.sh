@@ -77,6 +77,9 @@ run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episod
 $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 \
   --futures out/reacher2-goals4-predict.npz --svg out/reacher2-goals4-futures.svg
 run_gl $ebm view --robot pointmass2d --plan out/plan-pointmass2d --hud --size 1024x768 --screenshot out/plan-pointmass2d.png
+# live planning (in a window: drag the goal or the obstacle and the robot replans); headless, one plan
+run_gl $ebm view --robot pointmass2d --plan-live --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
+  --hud --size 1024x768 --screenshot out/plan-live-pointmass2d.png
 run_gl $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz --frame 30 --hud --size 1024x768 \
   --screenshot out/reacher2-goals4-predict.png
 run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \

@@ -97,6 +97,9 @@ public struct PlanningSetup {
                                  goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05, effortWeight: 0.05, modelWeight: 0.1,
                                  margin: 0.01, velocityLimit: 5, trackingFrequency: 12)
             s.accelerationScale = [Double](repeating: 20, count: 7)
+            // control-space baselines: σ 0.1 of the half range; 0.5 throws the arm about (0 of 6
+            // suite goals), 0.05 / 0.2 reached 0–1 of 6, 0.1 reached 2–3 of 6 (benchmarks/README.md)
+            s.simNoise = 0.1
             return s
         default:
             throw PlanningError("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
