@@ -456,8 +456,9 @@ public final class Trainer {
         }
         if event == "train" { fields.append(String(format: "\"grad_norm\":%.6g", m.gradientNorm)) }
         let line = "{" + fields.joined(separator: ",") + "}\n"
-        if !FileManager.default.fileExists(atPath: metricsURL.path) {
-            FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: metricsURL.path),
+           !FileManager.default.createFile(atPath: metricsURL.path, contents: nil) {
+            throw TrainingError("cannot create the metrics file", file: metricsURL.path)
         }
         let handle = try FileHandle(forWritingTo: metricsURL)
         defer { try? handle.close() }

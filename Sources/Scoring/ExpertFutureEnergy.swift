@@ -17,14 +17,26 @@ public struct ExpertFutureEnergy: BatchEnergy {
     public let contexts: [Float]
     /// Energies are divided by this (> 0).
     public let temperature: Double
+    /// The label a goal-conditioned expert is asked for (its one-hot joins every context); nil
+    /// for an unconditioned expert.
+    public let label: Int?
     public var dimension: Int { reference.futureWidth }
     /// Chains the contexts cover.
     public var chains: Int { contexts.count / reference.contextWidth }
 
     /// - Throws: `SamplingError` when horizon or state size differ from the reference, the
     ///   reference context is shorter than the expert's, or the contexts do not fill `chains`.
-    public init(model: TrajectoryEnergyModel, reference: WindowEncoding, contexts: [Float], chains: Int, temperature: Double = 1) throws {
+    public init(model: TrajectoryEnergyModel, reference: WindowEncoding, contexts: [Float], chains: Int, temperature: Double = 1,
+                label: Int? = nil) throws {
         let enc = model.encoding
+        guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
+        if enc.goalCount > 0 {
+            guard let label, (0..<enc.goalCount).contains(label) else {
+                throw SamplingError("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
+            }
+        } else if let label {
+            throw SamplingError("expert reads no label, but label \(label) was given")
+        }
         guard enc.horizon == reference.horizon, enc.stateSize == reference.stateSize else {
             throw SamplingError("expert reads \(enc.horizon) future states of \(enc.stateSize), the composition samples \(reference.horizon) of \(reference.stateSize)")
         }
@@ -40,7 +52,7 @@ public struct ExpertFutureEnergy: BatchEnergy {
         } else {
             throw SamplingError("context has \(contexts.count) values; the composition needs \(reference.contextLength) × \(reference.stateSize) per chain")
         }
-        (self.model, self.reference, self.temperature) = (model, reference, temperature)
+        (self.model, self.reference, self.temperature, self.label) = (model, reference, temperature, label)
     }
 
     /// Raw futures (count, H, S) of shared coordinates z (count, H·S).
@@ -70,10 +82,12 @@ public struct ExpertFutureEnergy: BatchEnergy {
         }
     }
 
-    /// The expert's own context (count, k, S): the last k states of each reference context.
+    /// The expert's own context (count, contextWidth): the last k states of each reference
+    /// context, then the label's one-hot for a conditioned expert.
     func expertContexts(count: Int) -> [Float] {
-        let (C, c) = (reference.contextWidth, model.encoding.contextWidth)
-        return (0..<count).flatMap { b in contexts[(b * C + C - c)..<(b * C + C)] }
+        let (C, c) = (reference.contextWidth, model.encoding.stateContextWidth)
+        let states = (0..<count).flatMap { b in contexts[(b * C + C - c)..<(b * C + C)] }
+        return model.encoding.conditioned(states: states, goals: label.map { [Int](repeating: $0, count: count) })
     }
 
     public func energiesAndGradients(_ z: [Double], count: Int) -> (energies: [Double], gradients: [Double]) {

@@ -30,6 +30,9 @@ import Simulation
 /// - `reaction_delay` (steps, default 0), `move_steps` (steps of the minimum-jerk move, default 40).
 /// - `move_steps_range`: `[shortest, longest]` — each episode draws its move's steps uniformly from
 ///   this range (after its goal; fixed gains only), so the speed varies along each path.
+/// - `move_steps_choices`: `[n₁, n₂, …]` — the same from a list (speed classes); `label:
+///   "move_steps"` stores the choice's index as the episode's label (the dataset's `goal` array)
+///   instead of the goal's; `exclude: [[goal, choice], …]` holds those combinations out.
 /// - `control_noise`: standard deviation of Gaussian noise added to each control, in control units.
 /// - `gravity_compensation` (default true).
 ///
@@ -51,6 +54,13 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     /// When set, each episode draws its move's steps uniformly from this range (after its goal), so
     /// speed varies along each path; nil keeps `moveSteps` (and the draw order of older recipes).
     public var moveStepsRange: ClosedRange<Int>?
+    /// When set, each episode draws its move's steps uniformly from these (after its goal).
+    public var moveStepsChoices: [Int]?
+    /// The dataset's per-episode label (its `goal` array) is the index into `moveStepsChoices`
+    /// instead of the goal index (`label: "move_steps"`): speed classes for conditioned models.
+    public var labelsMoveSteps = false
+    /// (goal, choice) pairs never drawn (`exclude`): combinations held out of a dataset.
+    public var excluded: Set<[Int]> = []
     /// Control noise standard deviation, in control units.
     public var controlNoise: Double
     public var gravityCompensation: Bool
@@ -62,7 +72,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
 
     public init(parameters p: RecipeObject, model: RobotModel) throws {
         try p.rejectUnknownKeys(["type", "goals", "kp", "kd", "natural_frequency", "damping_ratio", "reaction_delay", "move_steps", "move_steps_range", "control_noise",
-                                 "gravity_compensation", "feedforward", "ik"])
+                                 "gravity_compensation", "feedforward", "ik", "move_steps_choices", "label", "exclude"])
         let (nq, nu) = (model.nq, model.nu)
         guard model.nq == model.nv else {
             throw p.error("type", "goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(nq), nv \(model.nv)")
@@ -95,6 +105,35 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             }
             guard p["natural_frequency"] == nil else { throw p.error("move_steps_range", "scheduled gains (natural_frequency) follow one nominal move; give kp and kd") }
             moveStepsRange = Int(range[0])...Int(range[1])
+        }
+        if p["move_steps_choices"] != nil {
+            let choices = try p.doubles("move_steps_choices", countName: "move durations, in steps")
+            guard !choices.isEmpty, choices.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
+                throw p.error("move_steps_choices", "expected whole numbers >= 1, found \(choices)")
+            }
+            guard p["move_steps_range"] == nil, p["natural_frequency"] == nil else {
+                throw p.error("move_steps_choices", "give move_steps_choices without move_steps_range and natural_frequency (fixed kp and kd)")
+            }
+            moveStepsChoices = choices.map { Int($0) }
+        }
+        switch p["label"] {
+        case nil, .string("goal")?: labelsMoveSteps = false
+        case .string("move_steps")?:
+            guard moveStepsChoices != nil else { throw p.error("label", "label move_steps needs move_steps_choices") }
+            labelsMoveSteps = true
+        case let other?: throw p.error("label", "expected \"goal\" or \"move_steps\", found \(other)")
+        }
+        if let pairs = p["exclude"] {
+            guard let choices = moveStepsChoices, case .array(let items) = pairs else {
+                throw p.error("exclude", "expected an array of [goal, choice] pairs, with move_steps_choices")
+            }
+            for (k, item) in items.enumerated() {
+                let pair = try RecipeObject.doubles(item, path: p.fieldPath("exclude") + "[\(k)]", count: 2, countName: "goal index, choice index", file: p.file)
+                guard pair.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }), Int(pair[1]) < choices.count else {
+                    throw p.error("exclude", "pair \(k) \(pair): expected a goal index and a move_steps_choices index")
+                }
+                excluded.insert(pair.map { Int($0) })
+            }
         }
         controlNoise = try p.double("control_noise", default: 0, in: 0...1e6)
         if let g = p["gravity_compensation"] {
@@ -206,15 +245,29 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         let model = batch.model
         let (B, T, nq, nu) = (batch.count, batch.steps, model.nq, model.nu)
         let K = goalQpos.count
+        if let choices = moveStepsChoices, excluded.filter({ $0[0] < K }).count >= K * choices.count {
+            throw DatasetError("goal-pd: exclude removes every (goal, move_steps_choices) pair")
+        }
         var goal = [Int](repeating: 0, count: B)
+        var label = [Int](repeating: 0, count: B)
         var qposTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nq]
         var qvelTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nv]
         var qaccTarget = [Double](repeating: 0, count: B * T * nq)  // [B, T, nv]
         var offset = [Double](repeating: 0, count: B * T * nu)      // [B, T, nu]
         for b in 0..<B {
-            // draw order per episode: goal, then control noise [T, nu]
+            // draw order per episode: goal, move steps (range or choices; (goal, choice) drawn again
+            // while excluded), then control noise [T, nu]
             goal[b] = batch.generators[b].index(below: K)
-            let move = moveStepsRange.map { $0.lowerBound + batch.generators[b].index(below: $0.count) }
+            var move = moveStepsRange.map { $0.lowerBound + batch.generators[b].index(below: $0.count) }
+            if let choices = moveStepsChoices {
+                var choice = batch.generators[b].index(below: choices.count)
+                while excluded.contains([goal[b], choice]) {
+                    goal[b] = batch.generators[b].index(below: K)
+                    choice = batch.generators[b].index(below: choices.count)
+                }
+                move = choices[choice]
+                if labelsMoveSteps { label[b] = choice }
+            }
             let start = Array(batch.qpos0[(b * nq)..<((b + 1) * nq)])
             let path = targetPath(start: start, end: goalQpos[goal[b]], steps: T, moveSteps: move)
             qposTarget.replaceSubrange((b * T * nq)..<((b + 1) * T * nq), with: path.qpos)
@@ -252,7 +305,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
                                   ctrlOffset: offset, gravityCompensation: gravityCompensation)
             let rollout = try model.rollout(qpos: batch.qpos0, qvel: batch.qvel0, batch: B, steps: T, feedback: law,
                                             sites: true, recordControls: true, threads: batch.threads)
-            return CollectedEpisodes(rollout: rollout, goal: goal)
+            return CollectedEpisodes(rollout: rollout, goal: labelsMoveSteps ? label : goal)
         }
         return try scheduledRollout(batch, goal: goal, schedule: schedule, qposTarget: qposTarget, qvelTarget: qvelTarget, offset: offset)
     }

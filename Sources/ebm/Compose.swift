@@ -25,6 +25,8 @@ struct Compose: ParsableCommand {
 
     @Option(help: "Run folder (or .safetensors) of an energy model; repeat for each expert.") var model: [String]
     @Option(help: "Weight of each model's energy, in --model order (default 1 each).") var weight: [Double] = []
+    @Option(help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
+    var label: [Int] = []
     @Option(help: "Dataset folder the context comes from.") var data: String
     @Option(help: "Split to read: test or train.") var split: String = "test"
     @Option(help: "Episode (0-based).") var episode: Int = 0
@@ -44,6 +46,9 @@ struct Compose: ParsableCommand {
             throw ValidationError("--weight: \(weight.count) weights for \(model.count) models (give one per --model, or none)")
         }
         guard weight.allSatisfy(\.isFinite) else { throw ValidationError("--weight must be finite") }
+        guard label.isEmpty || label.count == model.count else {
+            throw ValidationError("--label: \(label.count) labels for \(model.count) models (give one per --model, -1 for none, or none at all)")
+        }
         guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
@@ -54,8 +59,9 @@ struct Compose: ParsableCommand {
     func run() throws {
         var experts: [(model: TrajectoryEnergyModel, metadata: CheckpointMetadata)] = []
         for path in model {
-            experts.append(try Predict.loadEnergyModel(path))
+            experts.append(try Predict.loadEnergyModel(path, conditioned: true))
         }
+        let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
         let first = experts[0].model.encoding
         let (H, S) = (first.horizon, first.stateSize)
@@ -64,9 +70,11 @@ struct Compose: ParsableCommand {
         }
         // the shared context: as long as the longest expert context; z lives in the first model's coordinates
         let k = experts.map(\.model.encoding.contextLength).max()!
+        // (a conditioned first model's label features are not part of the shared coordinates)
+        func statesAndFuture(_ x: [Float]) -> [Float] { Array(x[0..<first.stateContextWidth]) + Array(x[first.contextWidth...]) }
         let reference = WindowEncoding(stateSize: S, contextLength: k, horizon: H, futureAsDelta: first.futureAsDelta,
-                                       mean: [Float](repeating: 0, count: (k - first.contextLength) * S) + first.mean,
-                                       standardDeviation: [Float](repeating: 1, count: (k - first.contextLength) * S) + first.standardDeviation)
+                                       mean: [Float](repeating: 0, count: (k - first.contextLength) * S) + statesAndFuture(first.mean),
+                                       standardDeviation: [Float](repeating: 1, count: (k - first.contextLength) * S) + statesAndFuture(first.standardDeviation))
         let dataset = try ScoringInputs.dataset(data, split: split)
         guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
         let total = horizon ?? H
@@ -87,10 +95,14 @@ struct Compose: ParsableCommand {
             let contexts = paths.flatMap { $0.suffix(k * S) }
             let terms: [(weight: Double, energy: any BatchEnergy)]
             do {
-                terms = try zip(weights, experts).map { (w, e) in
-                    (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T) as any BatchEnergy)
+                terms = try zip(weights, experts).enumerated().map { (m, pair) in
+                    let (w, e) = pair
+                    do {
+                        return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
+                                                          label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
+                    } catch { throw CLIError("--model \(model[m]): \(error)") }
                 }
-            } catch { throw CLIError("\(error)") }
+            } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
             let product: WeightedSumEnergy
             do { product = try WeightedSumEnergy(terms) } catch { throw CLIError("\(error)") }
             let initial = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }

@@ -66,3 +66,32 @@ final class CompositionTests: XCTestCase {
         XCTAssertGreaterThan(g.map(abs).max()!, 1e-3)
     }
 }
+
+extension CompositionTests {
+    /// A label-conditioned expert scores futures with its label's one-hot in the context (the
+    /// model's own energy of the conditioned window); a missing, out-of-range or unexpected label
+    /// is refused.
+    func testLabelledExpertReadsItsLabel() throws {
+        var c = ModelConfiguration()
+        (c.contextLength, c.horizon, c.hiddenWidth, c.depth, c.conditionOnGoal) = (2, 2, 8, 2, true)
+        let enc = WindowEncoding(stateSize: 2, contextLength: 2, horizon: 2, futureAsDelta: true, goalCount: 3,
+                                 mean: (0..<11).map { Float($0) * 0.1 }, standardDeviation: (0..<11).map { 0.5 + Float($0) * 0.2 })
+        let model = TrajectoryEnergyModel(configuration: c, encoding: enc, seed: 4)
+        let plain = tinyModel(seed: 1, shift: 0)
+        let states: [Float] = [0.1, -0.2, 0.3, 0.05]
+        let z = [0.2, -0.5, 0.7, 0.1]
+        var energies: [Double] = []
+        for label in 0..<3 {
+            let expert = try ExpertFutureEnergy(model: model, reference: plain.encoding, contexts: states, chains: 1, label: label)
+            let e = expert.energies(z, count: 1)[0]
+            let own = model.energies(context: enc.conditioned(states: states, goals: [label]), future: expert.futures(z))[0]
+            XCTAssertEqual(e, Double(own), accuracy: 1e-6)
+            energies.append(e)
+        }
+        XCTAssertGreaterThan(Set(energies).count, 1, "the label must change the energy")
+        for label in [nil, 3, -1] as [Int?] {
+            XCTAssertThrowsError(try ExpertFutureEnergy(model: model, reference: plain.encoding, contexts: states, chains: 1, label: label))
+        }
+        XCTAssertThrowsError(try ExpertFutureEnergy(model: plain, reference: plain.encoding, contexts: states, chains: 1, label: 0))
+    }
+}

@@ -25,3 +25,25 @@ final class MoveStepsRangeTests: XCTestCase {
         }
     }
 }
+
+extension MoveStepsRangeTests {
+    /// `move_steps_choices` with `label: "move_steps"`: labels are speed classes, faster classes
+    /// peak earlier, and an `exclude`d (goal, choice) pair never occurs.
+    func testSpeedClassLabelsAndExcludedCombinations() throws {
+        let data = try DatasetGenerator(recipe: tiny("\"move_steps_choices\": [12, 50], \"label\": \"move_steps\", \"exclude\": [[0, 0]],")).generate(.train)
+        XCTAssertEqual(Set(data.goal), [0, 1])
+        func peak(_ e: Int) -> Int {
+            (0...data.steps).max { abs(Array(data.state(episode: e, step: $0))[2]) < abs(Array(data.state(episode: e, step: $1))[2]) }!
+        }
+        let fast = (0..<data.episodes).filter { data.goal[$0] == 0 }.map(peak), slow = (0..<data.episodes).filter { data.goal[$0] == 1 }.map(peak)
+        XCTAssertLessThan(fast.max()!, slow.min()!, "fast \(fast), slow \(slow)")
+        // goal 0, at (0.15, 0), never moves fast: no fast episode ends there
+        for e in (0..<data.episodes) where data.goal[e] == 0 {
+            let end = ((e * (data.steps + 1)) + data.steps) * 3
+            XCTAssertGreaterThan(hypot(data.sites[end] - 0.15, data.sites[end + 1]), 0.05, "episode \(e)")
+        }
+        XCTAssertThrowsError(try DatasetGenerator(recipe: tiny("\"move_steps_choices\": [12, 50], \"label\": \"speed\","))) { error in
+            XCTAssertTrue("\(error)".contains("policy.label"), "\(error)")
+        }
+    }
+}
