@@ -63,7 +63,16 @@ $ebm evaluate --intent --model runs/intent-goal --data trajectories/generated/re
 $ebm compose --model runs/reacher2-goals4-ebm --model runs/reacher2-goals4-ebm --weight 0.5 --weight 0.5 \
   --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
 
-echo "== 6d. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
+echo "== 6d. Compose: a speed expert and a goal expert, asked for a (goal, speed) pair that neither dataset holds"
+$ebm generate reacher2-compose-speeds
+$ebm generate reacher2-compose-paths
+$ebm train --data trajectories/generated/reacher2-compose-speeds --model ebm --out runs/compose-speeds
+$ebm train --data trajectories/generated/reacher2-compose-paths --model ebm --out runs/compose-paths
+# goal 1 at the fastest speed (20 steps) is excluded from both recipes
+$ebm compose --model runs/compose-speeds --label 0 --model runs/compose-paths --label 1 --weight 0.5 --weight 1 \
+  --data trajectories/generated/reacher2-compose-paths --samples 16 --horizon 80 --sampler langevin --out out/compose-held-out.npz
+
+echo "== 6e. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
 $ebm generate pointmass2d-plan
 $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs/plan-pointmass2d
 $ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
