@@ -144,6 +144,7 @@ struct Compose: ParsableCommand {
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
                        sampler, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
                        means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
+        FutureSampling.warnIfStuck(kind, acceptance: acceptance.reduce(0, +) / Double(max(acceptance.count, 1)))
         print("wrote \(out)")
     }
 }

@@ -10,6 +10,14 @@ import Trajectories
 enum FutureSampling {
     enum Kind: String, CaseIterable { case langevin, mala, hmc }
 
+    /// Warns on standard error when a Metropolis-adjusted sampler accepted almost nothing: its
+    /// chains then stay at their initial noise, and the futures mean nothing.
+    static func warnIfStuck(_ kind: Kind, acceptance: Double) {
+        guard kind != .langevin, acceptance < 0.05 else { return }
+        FileHandle.standardError.write(Data(String(format: "warning: %@ accepted %.1f %% of its proposals, so the chains barely left their "
+            + "initial noise: lower --step-size, or use --sampler langevin (the training chains' schedule)\n", kind.rawValue, 100 * acceptance).utf8))
+    }
+
     /// The sampler, defaults taken from the training configuration's Langevin settings.
     static func sampler(_ kind: Kind, langevin lang: LangevinConfiguration, stepSize: Double? = nil, noise: Double? = nil,
                         gradientClip: Double? = nil, finalStepSize: Double? = nil, finalNoise: Double? = nil, leapfrog: Int = 10,

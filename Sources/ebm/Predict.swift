@@ -154,6 +154,7 @@ struct Predict: ParsableCommand {
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
+        FutureSampling.warnIfStuck(kind, acceptance: accepted)
         if !truth.isEmpty {
             let steps = truth.count / S
             func ade(_ x: ArraySlice<Double>) -> Double {
