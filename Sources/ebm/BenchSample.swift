@@ -65,7 +65,7 @@ struct BenchSample: ParsableCommand {
         } else {
             for path in model {
                 do {
-                    let (m, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(path))
+                    let (m, meta) = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(path))
                     try Predict.requireUnconditioned(m.encoding, path)
                     models.append((path, m, meta.configuration.langevin))
                 } catch let e as TrainingError { throw CLIError(e.description) }

@@ -107,7 +107,7 @@ struct Plan: ParsableCommand {
     static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
         guard let path else { return nil }
         let loaded: TrajectoryEnergyModel
-        do { loaded = try TrajectoryEnergyModel.load(from: Predict.checkpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
+        do { loaded = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
         try Predict.requireUnconditioned(loaded.encoding, path)
         guard loaded.encoding.stateSize == setup.model.nq + setup.model.nv else {
             throw CLIError("--model \(path): the model reads states of \(loaded.encoding.stateSize) numbers; \(setup.model.source) has \(setup.model.nq + setup.model.nv)")

@@ -64,12 +64,26 @@ struct Predict: ParsableCommand {
         return url
     }
 
+    /// `checkpoint(path)`, or an error saying what is missing: the path itself, or a run
+    /// folder's final model.
+    static func existingCheckpoint(_ path: String) throws -> URL {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CLIError("\(path): no such run folder or checkpoint (give the --out folder of `ebm train`, or a .safetensors file)")
+        }
+        let url = checkpoint(path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CLIError("\(path): the run folder has no model.safetensors yet (training unfinished? re-run `ebm train` with the same --out to resume)")
+        }
+        return url
+    }
+
     /// The energy model of a run folder or checkpoint file; errors name the file. Sampling commands
     /// build contexts from states alone, so they refuse goal- or control-conditioned models unless
     /// `conditioned` (scoring reads the condition from the dataset).
     static func loadEnergyModel(_ path: String, conditioned: Bool = false) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
         let loaded: (model: TrajectoryEnergyModel, metadata: CheckpointMetadata)
-        do { loaded = try TrajectoryEnergyModel.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+        do { loaded = try TrajectoryEnergyModel.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
         if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
         return loaded
     }
@@ -77,7 +91,7 @@ struct Predict: ParsableCommand {
     /// The feedforward baseline of a run folder or checkpoint file; errors name the file.
     static func loadFeedforward(_ path: String, conditioned: Bool = false) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
         let loaded: (model: FeedforwardPredictor, metadata: CheckpointMetadata)
-        do { loaded = try FeedforwardPredictor.load(from: checkpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+        do { loaded = try FeedforwardPredictor.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
         if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
         return loaded
     }

@@ -138,7 +138,7 @@ extension View {
     /// `--model RUN --data DIR`: the context of --episode from --context-start, K chains refined live.
     func liveTimeline(run: String, robot: RobotModel) throws -> Timeline {
         let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
-        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.checkpoint(run)) } catch {
+        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(run)) } catch {
             throw CLIError("--model \(run): \(error)")
         }
         try Predict.requireUnconditioned(energyModel.encoding, run)
@@ -162,7 +162,7 @@ extension View {
         var feedforward: [Double]?
         if let baseline {
             let ff: FeedforwardPredictor
-            do { (ff, _) = try FeedforwardPredictor.load(from: Predict.checkpoint(baseline)) } catch { throw CLIError("--baseline \(baseline): \(error)") }
+            do { (ff, _) = try FeedforwardPredictor.load(from: Predict.existingCheckpoint(baseline)) } catch { throw CLIError("--baseline \(baseline): \(error)") }
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= contextStart + k else {
                 throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(contextStart + k) of \(S)")
             }

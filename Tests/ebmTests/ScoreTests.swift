@@ -43,5 +43,15 @@ final class ScoreTests: XCTestCase {
         let missing = try EBMProcess.run(["score", "--model", ebmRun, "--data", scratch.path, "--out", out.path])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("test.npz: no such file"), missing.stderr)
+        // a run folder that does not exist, and one whose training has not finished
+        let nowhere = scratch.appendingPathComponent("no-run").path
+        let absent = try EBMProcess.run(["score", "--model", nowhere, "--data", data, "--out", out.path])
+        XCTAssertNotEqual(absent.status, 0)
+        XCTAssertTrue(absent.stderr.contains("\(nowhere): no such run folder or checkpoint"), absent.stderr)
+        let unfinished = scratch.appendingPathComponent("unfinished")
+        try FileManager.default.createDirectory(at: unfinished, withIntermediateDirectories: true)
+        let early = try EBMProcess.run(["score", "--model", unfinished.path, "--data", data, "--out", out.path])
+        XCTAssertNotEqual(early.status, 0)
+        XCTAssertTrue(early.stderr.contains("has no model.safetensors yet"), early.stderr)
     }
 }
