@@ -42,10 +42,7 @@ public enum PlanCoordinates: Sendable, Equatable {
     public func plans(_ y: [Double], count: Int, layout: PlanLayout, current: ArraySlice<Double>) -> [Double] {
         switch self {
         case .states(let scale):
-            let S = scale.count
-            var plans = [Double](repeating: 0, count: y.count)
-            for i in y.indices { plans[i] = y[i] * scale[i % S] }
-            return plans
+            return Self.perCoordinate(y, scale, *)
         case .accelerations(let scale):
             let (H, S, n, dt) = (layout.horizon, layout.stateSize, layout.nv, layout.timestep)
             let c = Array(current)
@@ -71,10 +68,7 @@ public enum PlanCoordinates: Sendable, Equatable {
     public func pullback(_ gradients: [Double], count: Int, layout: PlanLayout) -> [Double] {
         switch self {
         case .states(let scale):
-            let S = scale.count
-            var g = [Double](repeating: 0, count: gradients.count)
-            for i in gradients.indices { g[i] = gradients[i] * scale[i % S] }
-            return g
+            return Self.perCoordinate(gradients, scale, *)
         case .accelerations(let scale):
             let (H, S, n, dt) = (layout.horizon, layout.stateSize, layout.nv, layout.timestep)
             var g = [Double](repeating: 0, count: count * H * n)
@@ -100,10 +94,7 @@ public enum PlanCoordinates: Sendable, Equatable {
     public func points(_ plans: [Double], count: Int, layout: PlanLayout, current: ArraySlice<Double>) -> [Double] {
         switch self {
         case .states(let scale):
-            let S = scale.count
-            var y = [Double](repeating: 0, count: plans.count)
-            for i in plans.indices { y[i] = plans[i] / scale[i % S] }
-            return y
+            return Self.perCoordinate(plans, scale, /)
         case .accelerations(let scale):
             let (H, S, n, dt) = (layout.horizon, layout.stateSize, layout.nv, layout.timestep)
             let c = Array(current)
@@ -120,6 +111,11 @@ public enum PlanCoordinates: Sendable, Equatable {
             }
             return y
         }
+    }
+
+    /// x[i] ∘ scale[i mod S] for rows of S state coordinates.
+    static func perCoordinate(_ x: [Double], _ scale: [Double], _ op: (Double, Double) -> Double) -> [Double] {
+        x.indices.map { op(x[$0], scale[$0 % scale.count]) }
     }
 
     /// The warm start: points (count, D) shifted `steps` plan states earlier. States repeat the

@@ -17,21 +17,12 @@ final class LearnedRolloutTests: XCTestCase {
         let q0 = (0..<(E * 2)).map { _ in 0.2 * Double(g.nextGaussian()) }
         let controls = (0..<(E * T * 2)).map { _ in 2 * g.nextUnitDouble() - 1 }
         let r = try model.rollout(qpos: q0, qvel: [Double](repeating: 0, count: E * 2), batch: E, steps: T, controls: controls)
-        var states: [Double] = []
-        for row in 0..<(E * (T + 1)) { states += r.qpos[(row * 2)..<(row * 2 + 2)]; states += r.qvel[(row * 2)..<(row * 2 + 2)] }
-        let data = TrajectoryDataset(episodes: E, steps: T, stateSize: 4, controlSize: 2, siteCount: 1, states: states, controls: controls,
-                                     sites: r.sites, goal: [Int64](repeating: -1, count: E), episodeSeed: (0..<E).map(Int64.init))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try data.write(to: folder.appendingPathComponent("train.npz"))
         var c = TrainingConfiguration()
         c.seed = 4
         (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth, c.model.conditionOnControls) = (2, 1, 64, 2, conditionOnControls)
         (c.optimization.steps, c.optimization.batchSize, c.optimization.learningRate, c.optimization.beta1) = (600, 64, 1e-3, 0.9)
         (c.checkpointEvery, c.logEvery) = (10_000, 10_000)
-        let trainer = try Trainer(kind: .feedforward, configuration: c, dataDirectory: folder, outputDirectory: folder.appendingPathComponent("run"))
-        _ = try trainer.run()
+        let trainer = try PlanFixtures.trained(.feedforward, c, on: r, episodes: E, steps: T, controls: controls)
         return (model, try XCTUnwrap(trainer.predictor))
     }
 

@@ -79,25 +79,12 @@ final class PlannerTests: XCTestCase {
         let target = (0..<(E * 2)).map { _ in 0.3 * Double(g.nextGaussian()) }
         let law = FeedbackLaw(kp: [20, 20], kd: [6, 6], qposTarget: target, targetPerStep: false)
         let r = try model.rollout(qpos: q0, qvel: [Double](repeating: 0, count: E * 2), batch: E, steps: T, feedback: law, recordControls: true)
-        var states: [Double] = []
-        for row in 0..<(E * (T + 1)) {
-            let lo: Int = row * 2, hi: Int = row * 2 + 2
-            states += r.qpos[lo..<hi]
-            states += r.qvel[lo..<hi]
-        }
-        let data = TrajectoryDataset(episodes: E, steps: T, stateSize: 4, controlSize: 2, siteCount: 1, states: states, controls: r.ctrl,
-                                     sites: r.sites, goal: [Int64](repeating: -1, count: E), episodeSeed: (0..<E).map(Int64.init))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try data.write(to: folder.appendingPathComponent("train.npz"))
         var c = TrainingConfiguration()
         c.seed = 2
         (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (2, 8, 32, 2)
         (c.optimization.steps, c.optimization.batchSize, c.optimization.learningRate) = (150, 32, 1e-3)
         (c.langevin.steps, c.replay.capacity, c.checkpointEvery, c.logEvery) = (10, 500, 1000, 1000)
-        let trainer = try Trainer(kind: .ebm, configuration: c, dataDirectory: folder, outputDirectory: folder.appendingPathComponent("run"))
-        _ = try trainer.run()
+        let trainer = try PlanFixtures.trained(.ebm, c, on: r, episodes: E, steps: T, controls: r.ctrl)
         let learned = try XCTUnwrap(trainer.energyModel)
         var mpc = try pointmassController(goal: SIMD3(-0.1, 0.15, 0), obstacles: [], learned: learned)
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])

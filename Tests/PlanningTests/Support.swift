@@ -1,7 +1,9 @@
+import EnergyModels
 import Foundation
 import NeuralCore
 import Sampling
 import Simulation
+import Trajectories
 @testable import Planning
 
 /// Fixtures and the finite-difference oracle of the planning tests.
@@ -12,6 +14,23 @@ enum PlanFixtures {
         var o = m.options
         (o.timestep, o.substeps) = (0.05, 5)
         return try m.with(options: o)
+    }
+
+    /// Trains `configuration` (`kind`) on E pointmass2d episodes of a rollout (states [q, v],
+    /// its controls) written to a temporary dataset folder, removed afterwards.
+    static func trained(_ kind: ModelKind, _ configuration: TrainingConfiguration, on r: Rollout, episodes E: Int, steps T: Int,
+                        controls: [Double]) throws -> Trainer {
+        var states: [Double] = []
+        for row in 0..<(E * (T + 1)) { states += r.qpos[(row * 2)..<(row * 2 + 2)]; states += r.qvel[(row * 2)..<(row * 2 + 2)] }
+        let data = TrajectoryDataset(episodes: E, steps: T, stateSize: 4, controlSize: 2, siteCount: 1, states: states, controls: controls,
+                                     sites: r.sites, goal: [Int64](repeating: -1, count: E), episodeSeed: (0..<E).map(Int64.init))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try data.write(to: folder.appendingPathComponent("train.npz"))
+        let trainer = try Trainer(kind: kind, configuration: configuration, dataDirectory: folder, outputDirectory: folder.appendingPathComponent("run"))
+        _ = try trainer.run()
+        return trainer
     }
 
     /// A random plan batch (count, H, S) around `centre` (S) with spread `spread`.
