@@ -141,16 +141,20 @@ public struct SimulatorPlanner: Replanner {
 
     public init(model: RobotModel, objective: PlanObjective, method: Method, effortWeight: Double, chains: Int, threads: Int = 0,
                 dynamics: FeedforwardPredictor? = nil) throws {
-        if let dynamics {
-            let enc = dynamics.encoding
-            guard enc.controlWidth == enc.contextLength * model.nu, enc.goalCount == 0, enc.stateSize == model.nq + model.nv else {
-                throw PlanningError("learned rollouts need a feedforward model of \(model.source)'s states (\(model.nq + model.nv) numbers) "
-                                    + "conditioned on controls only (model.conditionOnControls); this one reads states of \(enc.stateSize), "
-                                    + "\(enc.controlWidth) control and \(enc.goalCount) goal features")
-            }
-        }
+        if let dynamics { try Self.checkTransitionModel(dynamics, of: model) }
         (self.model, self.objective, self.method, self.effortWeight, self.chains, self.threads, self.dynamics) =
             (model, objective, method, effortWeight, chains, threads, dynamics)
+    }
+
+    /// Throws unless `predictor` reads `model`'s states (nq + nv) and the controls of its k
+    /// context states, and nothing else: what a learned rollout feeds it.
+    public static func checkTransitionModel(_ predictor: FeedforwardPredictor, of model: RobotModel) throws {
+        let enc = predictor.encoding
+        guard enc.controlWidth == enc.contextLength * model.nu, enc.goalCount == 0, enc.stateSize == model.nq + model.nv else {
+            throw PlanningError("learned rollouts need a feedforward model of \(model.source)'s states (\(model.nq + model.nv) numbers) "
+                                + "conditioned on controls only (model.conditionOnControls); this one reads states of \(enc.stateSize), "
+                                + "\(enc.controlWidth) control and \(enc.goalCount) goal features")
+        }
     }
 
     public mutating func reset() { (previous, executed) = (nil, []) }
@@ -158,13 +162,12 @@ public struct SimulatorPlanner: Replanner {
     public mutating func replan(start: PlanStart, steps: Int, seed: UInt64) throws -> Replan {
         let (H, nu, K) = (layout.horizon, model.nu, chains)
         var energy = SimulatorRolloutEnergy(model: model, objective: objective, start: start, effortWeight: effortWeight, threads: threads)
+        // cold start: hold the current pose against gravity (MuJoCo MPC's nominal policy idea);
+        // from zero controls every sample of a 7-joint arm falls and none reaches the goal
+        let hold = previous == nil ? try energy.holdingControls(at: Array(start.current.prefix(model.nq))) : []
         if let dynamics {
-            let k = dynamics.encoding.contextLength
-            if executed.isEmpty {
-                // before the first plan the robot is taken to have held its pose
-                let hold = energy.controls(try energy.holdingControls(at: Array(start.current.prefix(model.nq))))
-                executed = (0..<(k - 1)).flatMap { _ in hold }
-            }
+            // before the first plan the robot is taken to have held its pose
+            if previous == nil { executed = (1..<dynamics.encoding.contextLength).flatMap { _ in energy.controls(hold) } }
             energy.rollout = .learned(dynamics, previousControls: executed)
         }
         var mean: [Double]
@@ -172,9 +175,6 @@ public struct SimulatorPlanner: Replanner {
             mean = [Double](repeating: 0, count: H * nu)
             for t in 0..<H { for a in 0..<nu { mean[t * nu + a] = previous[Swift.min(t + steps, H - 1) * nu + a] } }
         } else {
-            // cold start: hold the current pose against gravity (MuJoCo MPC's nominal policy idea);
-            // from zero controls every sample of a 7-joint arm falls and none reaches the goal
-            let hold = try energy.holdingControls(at: Array(start.current.prefix(model.nq)))
             mean = (0..<H).flatMap { _ in hold }
         }
         let initial = (0..<K).flatMap { _ in mean }

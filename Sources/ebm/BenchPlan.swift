@@ -108,6 +108,7 @@ struct BenchPlan: ParsableCommand {
         var obstacleCases = 0, multiRoute = 0
         /// Per episode of a Metropolis-adjusted planner: mean acceptance.
         var acceptance: [Double] = []
+        var meanAcceptance: Double? { acceptance.isEmpty ? nil : acceptance.reduce(0, +) / Double(acceptance.count) }
         func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
         var json: JSONValue {
             var fields: [(String, JSONValue)] = [("robot", .string(robot)), ("planner", .string(planner)), ("goals", .number(Double(goals), isInteger: true)),
@@ -120,7 +121,7 @@ struct BenchPlan: ParsableCommand {
                      ("multi_route_cases", .number(Double(multiRoute), isInteger: true)),
                      ("no_feasible_plan", .number(Double(infeasible), isInteger: true)),
                      ("errors", .number(Double(errors), isInteger: true))]
-            if !acceptance.isEmpty { fields.append(("acceptance", .number(acceptance.reduce(0, +) / Double(acceptance.count), isInteger: false))) }
+            if let a = meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
             return .object(fields)
         }
     }
@@ -187,7 +188,7 @@ struct BenchPlan: ParsableCommand {
                              100 * Double(row.successes) / Double(count), row.successes, count, meanSteps, row.collisions, row.collidingEpisodes,
                              row.median(row.ms), row.multiRoute, row.obstacleCases)
                       + (row.errors > 0 ? " (\(row.errors) errors)" : "") + (row.infeasible > 0 ? " (\(row.infeasible) no feasible plan)" : "")
-                      + (row.acceptance.isEmpty ? "" : String(format: " (acceptance %.2f)", row.acceptance.reduce(0, +) / Double(row.acceptance.count))))
+                      + (row.meanAcceptance.map { String(format: " (acceptance %.2f)", $0) } ?? ""))
             }
         }
         if let json {

@@ -94,15 +94,13 @@ struct Compose: ParsableCommand {
         for block in 0..<(total + H - 1) / H {
             let contexts = paths.flatMap { $0.suffix(k * S) }
             let terms: [(weight: Double, energy: any BatchEnergy)]
-            do {
-                terms = try zip(weights, experts).enumerated().map { (m, pair) in
-                    let (w, e) = pair
-                    do {
-                        return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
-                                                          label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
-                    } catch { throw CLIError("--model \(model[m]): \(error)") }
-                }
-            } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
+            terms = try zip(weights, experts).enumerated().map { (m, pair) in
+                let (w, e) = pair
+                do {
+                    return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
+                                                      label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
+                } catch { throw CLIError("--model \(model[m]): \(error)") }
+            }
             let product: WeightedSumEnergy
             do { product = try WeightedSumEnergy(terms) } catch { throw CLIError("\(error)") }
             let initial = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }

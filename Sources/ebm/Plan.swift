@@ -93,13 +93,7 @@ struct Plan: ParsableCommand {
     static func dynamicsModel(_ path: String?, setup: PlanningSetup) throws -> FeedforwardPredictor? {
         guard let path else { return nil }
         let loaded = try Predict.loadFeedforward(path, conditioned: true).model
-        let (enc, m) = (loaded.encoding, setup.model)
-        guard enc.stateSize == m.nq + m.nv else {
-            throw CLIError("--dynamics \(path): the model reads states of \(enc.stateSize) numbers; \(m.source) has \(m.nq + m.nv)")
-        }
-        guard enc.controlWidth == enc.contextLength * m.nu, enc.goalCount == 0 else {
-            throw CLIError("--dynamics \(path): a transition model must be conditioned on controls (model.conditionOnControls) and on nothing else")
-        }
+        do { try SimulatorPlanner.checkTransitionModel(loaded, of: setup.model) } catch { throw CLIError("--dynamics \(path): \(error)") }
         return loaded
     }
 
