@@ -45,6 +45,12 @@ echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs 
 $ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate
 
+echo "== 6a. Ensemble: four energy networks averaged (model.ensemble 4): futures and 1,000-state rollouts vs the single model"
+$ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
+  --config trajectories/reacher2-goals4-ensemble.train.json --out runs/reacher2-goals4-ensemble
+$ebm evaluate --model runs/reacher2-goals4-ensemble --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --out out/evaluate-ensemble
+
 echo "== 6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4.npz
 $ebm generate reacher2-goals4-random
@@ -53,13 +59,19 @@ $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reache
 $ebm evaluate --ood --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood
 
-# product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
-# asserts bit for bit); the speeds × paths demonstration pair is in benchmarks/README.md
+# joint window density (langevin.moveContext): raw energies compare across contexts
+$ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
+  --config trajectories/reacher2-goals4-joint.train.json --out runs/reacher2-goals4-joint
+$ebm evaluate --ood --model runs/reacher2-goals4-joint --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --episodes 200 --descent-steps 0 --out out/ood-joint
+
 echo "== 6c. Intent: a goal-conditioned EBM names the goal of a partial episode (vs a direct classifier, and under attacks)"
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-intent.train.json --out runs/intent-goal
 $ebm evaluate --intent --model runs/intent-goal --data trajectories/generated/reacher2-goals4 --out out/intent
 
+# product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
+# asserts bit for bit); step 6d composes two different experts
 $ebm compose --model runs/reacher2-goals4-ebm --model runs/reacher2-goals4-ebm --weight 0.5 --weight 0.5 \
   --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
 
@@ -78,6 +90,11 @@ $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs
 $ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --planner langevin --out out/plan-pointmass2d
 cat out/plan-pointmass2d/summary.json; echo
+# the model-based RL baseline: MPPI over controls rolled out by a learned transition model
+$ebm train --data trajectories/generated/pointmass2d-plan --model feedforward \
+  --config trajectories/pointmass2d-plan-transition.train.json --out runs/transition-pointmass2d
+$ebm plan --robot pointmass2d --dynamics runs/transition-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
+  --planner mppi-ff --out out/plan-pointmass2d-mppi-ff
 
 echo "== 7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
 run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
