@@ -1,20 +1,59 @@
 // BLAS: the one place NeuralCore calls OpenBLAS. Every dense product goes through `gemm`.
 
 import CBLAS
+import CNeuralKernels
 import Foundation
 
-/// Row-major C = alpha · op(A) · op(B) + beta · C through `cblas_sgemm`.
+/// Row-major C = alpha · op(A) · op(B) + beta · C.
 ///
 /// op(A): (m, k), op(B): (k, n), C: (m, n); leading dimensions are row strides in scalars.
+/// On one thread with `GEMMKernel.current == .avx512`, products of at least 8 rows and 16 columns
+/// go to the AVX-512 kernel of CNeuralKernels; everything else to `cblas_sgemm`.
 @inline(__always)
 func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
           b: UnsafePointer<Float>, ldb: Int,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
+    if m >= 8, n >= 16, GEMMKernel.current == .avx512, BLASThreads.count == 1 {
+        nk_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        return
+    }
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                 beta, c, blasint(ldc))
+}
+
+/// The code that multiplies matrices on one thread (OpenBLAS always runs multi-threaded calls).
+///
+/// OpenBLAS picks its kernels per CPU family; machines may pin it (`OPENBLAS_CORETYPE`), and
+/// OpenBLAS 0.3.21 runs its AVX2 kernels on AMD Zen 5. The AVX-512 kernel of CNeuralKernels
+/// measures about twice OpenBLAS's Haswell kernels on the reference network's shapes
+/// (`benchmarks/README.md`), so it is the default wherever the CPU has AVX-512.
+public enum GEMMKernel: String, Sendable, CaseIterable {
+    case openblas
+    case avx512
+
+    /// The kernel in use: AVX-512 where the CPU has it, unless the environment variable
+    /// `EBM_GEMM=openblas` asks for OpenBLAS. Settable (benchmarks and tests compare both);
+    /// not synchronised: set it before work starts.
+    nonisolated(unsafe) public static var current: GEMMKernel = defaultKernel
+
+    /// What `current` starts as.
+    public static let defaultKernel: GEMMKernel = {
+        if ProcessInfo.processInfo.environment["EBM_GEMM"] == "openblas" { return .openblas }
+        return availableOnThisCPU ? .avx512 : .openblas
+    }()
+
+    /// Whether this CPU runs the AVX-512 kernel.
+    public static let availableOnThisCPU: Bool = nk_has_avx512() != 0
+}
+
+/// Which of OpenBLAS's kernel sets runs its products.
+public enum BLASCore {
+    /// OpenBLAS's name for the kernels it chose at load time, e.g. "Haswell" or "SkylakeX"
+    /// (the environment variable OPENBLAS_CORETYPE overrides its choice).
+    public static var name: String { String(cString: openblas_get_corename()) }
 }
 
 /// The number of threads OpenBLAS uses inside one call (a process-wide setting).
@@ -44,12 +83,15 @@ public enum BLASThreads {
 
 /// Measurements of the BLAS itself, the yardstick for model speed.
 public enum BLASBenchmark {
-    /// GFLOP/s of `cblas_sgemm` for C (m, n) = A (m, k) · B (k, n) on the current
-    /// `BLASThreads.count`, the best of `repetitions` timed windows of about `seconds` each
-    /// (one gemm is 2·m·n·k floating-point operations). `clock` returns seconds (wall clock by
-    /// default).
-    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, seconds: Double = 0.2, repetitions: Int = 3,
+    /// GFLOP/s of `kernel` for C (m, n) = A (m, k) · B (k, n) on `BLASThreads.count` threads,
+    /// the best of `repetitions` timed windows of about `seconds` each (one gemm is 2·m·n·k
+    /// floating-point operations). OpenBLAS threads itself; the AVX-512 kernel, one-threaded,
+    /// gets the rows split evenly over the threads. `clock` returns seconds (wall clock by default).
+    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, kernel: GEMMKernel = .openblas,
+                                   seconds: Double = 0.2, repetitions: Int = 3,
                                    clock: () -> Double = wallClockSeconds) -> Double {
+        precondition(kernel == .openblas || GEMMKernel.availableOnThisCPU, "this CPU has no AVX-512")
+        let threads = BLASThreads.count
         var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
         var generator = SeededGenerator(seed: 1)
         for i in a.indices { a[i] = generator.nextUniform(-1, 1) }
@@ -59,8 +101,18 @@ public enum BLASBenchmark {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
-                             b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+                        let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+                        switch kernel {
+                        case .openblas:
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                                        1, a, blasint(k), b, blasint(n), 0, c, blasint(n))
+                        case .avx512:
+                            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                                let rows = m * part / threads..<m * (part + 1) / threads
+                                nk_sgemm_avx512(0, 0, rows.count, n, k, 1, a + rows.lowerBound * k, k, b, n,
+                                                0, c + rows.lowerBound * n, n)
+                            }
+                        }
                     }
                 }
             }

@@ -13,8 +13,9 @@ struct BenchNN: ParsableCommand {
         discussion: """
         For each batch size and thread count: energy + input-gradient evaluations per second \
         (one evaluation = one call on the whole batch), training steps per second (forward, \
-        backward, Adam), the GFLOP/s the evaluations achieve, and cblas_sgemm's GFLOP/s \
-        (1024³) measured in the same run on the same threads. Build with -c release.
+        backward, Adam), the GFLOP/s the evaluations achieve, and the sgemm GFLOP/s (1024³) \
+        measured in the same run on the same threads: the faster of OpenBLAS and, where the CPU \
+        has AVX-512, the package's own kernel. Build with -c release.
         """
     )
 
@@ -33,6 +34,9 @@ struct BenchNN: ParsableCommand {
     @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
     var strategy: String = "auto"
 
+    @Option(help: "Matrix-product kernel of the network (repeatable): avx512 (the default where the CPU has it) or openblas.")
+    var gemm: [String] = []
+
     @Flag(help: "Also time every multi-thread strategy and print the comparison.")
     var compareThreading = false
 
@@ -47,6 +51,14 @@ struct BenchNN: ParsableCommand {
         guard ["auto", "blas", "split"].contains(strategy) else {
             throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
         }
+        for name in gemm {
+            guard let kernel = GEMMKernel(rawValue: name) else {
+                throw ValidationError("--gemm must be avx512 or openblas, got '\(name)'")
+            }
+            guard kernel == .openblas || GEMMKernel.availableOnThisCPU else {
+                throw ValidationError("--gemm avx512: this CPU has no AVX-512")
+            }
+        }
     }
 
     /// One measured row; the JSON keys are part of the interface.
@@ -57,6 +69,12 @@ struct BenchNN: ParsableCommand {
         var train_steps_per_second: Double
         var gflops: Double
         var sgemm_gflops: Double
+        // Added beside the fixed keys: the network's gemm kernel, OpenBLAS's kernel set, and the
+        // two sgemm rates whose maximum is sgemm_gflops.
+        var gemm: String
+        var blas_core: String
+        var openblas_sgemm_gflops: Double
+        var avx512_sgemm_gflops: Double?
     }
 
     func run() throws {
@@ -64,16 +82,26 @@ struct BenchNN: ParsableCommand {
         let clock: () -> Double = self.clock == "cpu" ? processCPUSeconds : wallClockSeconds
         var results: [Result] = []
         var comparisons: [String] = []
+        let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
+        let chosenKernel = GEMMKernel.current
+        defer { GEMMKernel.current = chosenKernel }
         for threadCount in threads {
             BLASThreads.set(threadCount)
-            let sgemm = BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, clock: clock)
+            let openblasSgemm = BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .openblas, clock: clock)
+            let avx512Sgemm = GEMMKernel.availableOnThisCPU
+                ? BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .avx512, clock: clock) : nil
+            let sgemm = max(openblasSgemm, avx512Sgemm ?? 0)
+            for kernel in kernels {
+            GEMMKernel.current = kernel
             for batch in batches {
                 let threading = policy(strategy, threads: threadCount, batch: batch)
                 let measurement = ReferenceNetwork.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
                 results.append(Result(batch: batch, threads: threadCount,
                                       evals_per_second: measurement.evaluationsPerSecond,
                                       train_steps_per_second: measurement.trainingStepsPerSecond,
-                                      gflops: measurement.evaluationGFLOPS, sgemm_gflops: sgemm))
+                                      gflops: measurement.evaluationGFLOPS, sgemm_gflops: sgemm,
+                                      gemm: kernel.rawValue, blas_core: BLASCore.name,
+                                      openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm))
                 if compareThreading && threadCount > 1 {
                     for name in ["blas", "split"] {
                         let other = ReferenceNetwork.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
@@ -82,6 +110,7 @@ struct BenchNN: ParsableCommand {
                                                   other.evaluationsPerSecond, other.trainingStepsPerSecond, other.evaluationGFLOPS))
                     }
                 }
+            }
             }
         }
         if json {
@@ -92,12 +121,19 @@ struct BenchNN: ParsableCommand {
         }
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
         print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock) clock, load average \(load)")
-        print(String(format: "%6@ %7@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "evals/s", "train/s", "GFLOP/s", "sgemm", "of sgemm"))
+        print("OpenBLAS kernels: \(BLASCore.name); AVX-512 kernel \(GEMMKernel.availableOnThisCPU ? "available" : "not available on this CPU")")
+        print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",
+                     "sgemm", "of sgemm"))
         for r in results {
-            print(String(format: "%6d %7d %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.evals_per_second,
+            print(String(format: "%6d %7d %-8@ %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.gemm, r.evals_per_second,
                          r.train_steps_per_second, r.gflops, r.sgemm_gflops, 100 * r.gflops / r.sgemm_gflops))
         }
-        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: cblas_sgemm 1024³ on the same threads.")
+        let rates = Dictionary(grouping: results, by: \.threads).sorted { $0.key < $1.key }.map { threads, rows in
+            String(format: "%d thread%@: OpenBLAS %.1f", threads, threads == 1 ? "" : "s", rows[0].openblas_sgemm_gflops)
+                + (rows[0].avx512_sgemm_gflops.map { String(format: ", AVX-512 kernel %.1f", $0) } ?? "")
+        }
+        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: the faster sgemm 1024³ on the same threads "
+              + "(\(rates.joined(separator: "; ")) GFLOP/s).")
         if !comparisons.isEmpty {
             print("\nthreading strategies")
             print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))

@@ -1,6 +1,7 @@
-// neural_kernels.h: pointwise kernels of NeuralCore compiled for AVX2 + FMA and chosen at run
+// neural_kernels.h: kernels of NeuralCore compiled for AVX2 + FMA or AVX-512 and chosen at run
 // time, so that the package still builds for baseline x86-64 (Swift compiles SIMD8<Float> for
-// SSE2 there). The Swift code in NeuralCore/FastMath.swift is the reference and the fallback.
+// SSE2 there). The Swift code in NeuralCore/FastMath.swift is the reference and the fallback of
+// the pointwise kernels; cblas_sgemm that of the gemm.
 #ifndef NEURAL_KERNELS_H
 #define NEURAL_KERNELS_H
 
@@ -18,6 +19,16 @@ int nk_has_avx2_fma(void);
 /// [-87, 88], evaluated with fused multiply-adds.
 void nk_silu_avx2(long rows, long columns, const float *source, long source_stride, const float *bias,
                   float *values, long value_stride, float *derivatives, long derivative_stride);
+
+/// 1 when this CPU (and OS) runs AVX-512 F/VL/BW/DQ code, else 0.
+int nk_has_avx512(void);
+
+/// Row-major C (m × n) = alpha · op(A) · op(B) + beta · C with AVX-512, one thread, the
+/// cblas_sgemm contract (op(A): m × k, op(B): k × n; leading dimensions are row strides in floats;
+/// beta == 0 overwrites C without reading it). Deterministic: each element sums over k in order,
+/// one fused multiply-add at a time, within chunks of 256. Call only where nk_has_avx512().
+void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
+                     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
 #ifdef __cplusplus
 }

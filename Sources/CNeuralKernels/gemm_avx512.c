@@ -1,0 +1,169 @@
+// Single-precision gemm for AVX-512 (see neural_kernels.h). Blocking, after Goto & van de Geijn,
+// "Anatomy of high-performance matrix multiplication" (TOMS 2008): op(B) is packed per K chunk
+// into 32-column panels that stay in L1; A is read in place (its elements are broadcast, so any
+// layout serves) and C is updated by 8 × 32 register tiles (16 zmm accumulators).
+
+#include "neural_kernels.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+int nk_has_avx512(void) {
+    static int answer = -1;
+    if (answer < 0) {
+        __builtin_cpu_init();
+        // __builtin_cpu_supports also checks that the OS saves the zmm state.
+        answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+                 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    }
+    return answer;
+}
+
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+#define KC 256   // K chunk: a packed panel is KC × 32 floats = 32 KiB
+#define NR 32    // panel width: two zmm
+#define MR 8     // rows per register tile
+
+// Panel of op(B) = B (row-major k × n): rows kk.., columns jj.. (nc ≤ 32 of them), zero-padded.
+static AVX512 void pack_panel(long kc, long nc, const float *b, long ldb, float *panel) {
+    const __mmask16 low = nc >= 16 ? 0xFFFF : (__mmask16)((1u << nc) - 1);
+    const __mmask16 high = nc >= 32 ? 0xFFFF : nc > 16 ? (__mmask16)((1u << (nc - 16)) - 1) : 0;
+    for (long p = 0; p < kc; p++) {
+        const float *row = b + p * ldb;
+        _mm512_store_ps(panel + p * NR, _mm512_maskz_loadu_ps(low, row));
+        _mm512_store_ps(panel + p * NR + 16, _mm512_maskz_loadu_ps(high, row + 16));
+    }
+}
+
+// 16 × 16 transpose in registers (rows[i] lane j → rows[j] lane i).
+static inline AVX512 void transpose16(__m512 rows[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(rows[i], rows[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        rows[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+        rows[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+        rows[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        rows[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(rows[i], rows[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(rows[i], rows[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_f32x4(rows[i + 8], rows[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(rows[i + 8], rows[i + 12], 0xDD);
+    }
+    for (int i = 0; i < 4; i++) {
+        rows[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        rows[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+        rows[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        rows[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
+    }
+}
+
+// Panel of op(B) = Bᵀ (B row-major n × k): panel[p][j] = B[jj + j][kk + p], by 16 × 16 blocks.
+static AVX512 void pack_panel_transposed(long kc, long nc, const float *b, long ldb, float *panel) {
+    for (long half = 0; half < NR; half += 16) {
+        const long columns = nc - half;  // rows of B in this half
+        for (long p = 0; p < kc; p += 16) {
+            const long depth = kc - p < 16 ? kc - p : 16;
+            const __mmask16 mask = (__mmask16)(depth == 16 ? 0xFFFF : (1u << depth) - 1);
+            __m512 rows[16];
+            for (int j = 0; j < 16; j++)
+                rows[j] = j < columns ? _mm512_maskz_loadu_ps(mask, b + (half + j) * ldb + p) : _mm512_setzero_ps();
+            transpose16(rows);
+            for (int q = 0; q < depth; q++) _mm512_store_ps(panel + (p + q) * NR + half, rows[q]);
+        }
+    }
+}
+
+// C tile (rows × nc) = alpha · A tile · panel + beta · C, `rows` a compile-time constant after
+// inlining so that the accumulators live in registers.
+static inline __attribute__((always_inline)) AVX512 void
+tile(const int rows, long kc, const float *a, long a_row, long a_col, const float *panel,
+     float *c, long ldc, __mmask16 low, __mmask16 high, float alpha, float beta) {
+    __m512 left[MR], right[MR];
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++) {
+        left[r] = right[r] = _mm512_setzero_ps();
+        if (beta != 0) {  // C is read only after the K loop: start fetching it now
+            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+            _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+        }
+    }
+    for (long p = 0; p < kc; p++) {
+        const __m512 b0 = _mm512_load_ps(panel + p * NR), b1 = _mm512_load_ps(panel + p * NR + 16);
+        const float *column = a + p * a_col;
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++) {
+            const __m512 broadcast = _mm512_set1_ps(column[r * a_row]);
+            left[r] = _mm512_fmadd_ps(broadcast, b0, left[r]);
+            right[r] = _mm512_fmadd_ps(broadcast, b1, right[r]);
+        }
+    }
+    const __m512 alphas = _mm512_set1_ps(alpha), betas = _mm512_set1_ps(beta);
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++) {
+        float *out = c + r * ldc;
+        __m512 v0 = _mm512_mul_ps(left[r], alphas), v1 = _mm512_mul_ps(right[r], alphas);
+        if (beta != 0) {
+            v0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(low, out), betas, v0);
+            v1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(high, out + 16), betas, v1);
+        }
+        _mm512_mask_storeu_ps(out, low, v0);
+        _mm512_mask_storeu_ps(out + 16, high, v1);
+    }
+}
+
+static AVX512 void tile_any(long rows, long kc, const float *a, long a_row, long a_col, const float *panel,
+                            float *c, long ldc, __mmask16 low, __mmask16 high, float alpha, float beta) {
+    switch (rows) {
+    case 8: tile(8, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 7: tile(7, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 6: tile(6, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 5: tile(5, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 4: tile(4, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 3: tile(3, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    case 2: tile(2, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    default: tile(1, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+    }
+}
+
+AVX512 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
+                            const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0) {
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        return;
+    }
+    // Element (i, p) of op(A) is a[i · a_row + p · a_col].
+    const long a_row = transpose_a ? 1 : lda, a_col = transpose_a ? lda : 1;
+    float panel[KC * NR] __attribute__((aligned(64)));
+    for (long kk = 0; kk < k; kk += KC) {
+        const long kc = k - kk < KC ? k - kk : KC;
+        const float chunk_beta = kk == 0 ? beta : 1;
+        for (long jj = 0; jj < n; jj += NR) {
+            const long nc = n - jj < NR ? n - jj : NR;
+            if (transpose_b) pack_panel_transposed(kc, nc, b + jj * ldb + kk, ldb, panel);
+            else pack_panel(kc, nc, b + kk * ldb + jj, ldb, panel);
+            const __mmask16 low = nc >= 16 ? 0xFFFF : (__mmask16)((1u << nc) - 1);
+            const __mmask16 high = nc >= 32 ? 0xFFFF : nc > 16 ? (__mmask16)((1u << (nc - 16)) - 1) : 0;
+            for (long ii = 0; ii < m; ii += MR) {
+                const long rows = m - ii < MR ? m - ii : MR;
+                tile_any(rows, kc, a + ii * a_row + kk * a_col, a_row, a_col, panel, c + ii * ldc + jj, ldc,
+                         low, high, alpha, chunk_beta);
+            }
+        }
+    }
+}
+
+#else
+int nk_has_avx512(void) { return 0; }
+void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
+                     long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    (void)transpose_a; (void)transpose_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+}
+#endif
