@@ -39,6 +39,9 @@ def main():
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--contexts", type=int, default=2, help="test episodes whose rest context is used")
     p.add_argument("--weights", default="1,1", help="weights of A and B in A + B")
+    p.add_argument("--initial-weights", help="A + B: weights at the start of each block, annealed to --weights (ebm compose --initial-weight)")
+    p.add_argument("--anneal-stages", type=int, default=4, help="with --initial-weights: parts of each block's steps")
+    p.add_argument("--combined-only", action="store_true", help="sample A + B only (A and B alone do not depend on the A + B options)")
     p.add_argument("--sampler", default="mala")
     p.add_argument("--json", help="write the summary here")
     args = p.parse_args()
@@ -50,12 +53,13 @@ def main():
     true_t90 = {s: float(np.median([t90(a_test["sites"][e, :, 0]) for e in np.flatnonzero(a_test["goal"] == s)]))
                 for s in range(len(choices))}
     wa, wb = (float(w) for w in args.weights.split(","))
+    initial = [float(w) for w in args.initial_weights.split(",")] if args.initial_weights else None
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for s in range(len(choices)):
             for g in sorted(goals):
-                for name, models, labels, weights in [("A", [args.a], [s], [1]), ("B", [args.b], [g], [1]),
-                                                      ("A + B", [args.a, args.b], [s, g], [wa, wb])]:
+                runs = [("A", [args.a], [s], [1]), ("B", [args.b], [g], [1]), ("A + B", [args.a, args.b], [s, g], [wa, wb])]
+                for name, models, labels, weights in runs[2:] if args.combined_only else runs:
                     endpoint, speed = [], []
                     for episode in range(args.contexts):
                         out = os.path.join(tmp, "c.npz")
@@ -64,6 +68,8 @@ def main():
                                "--seed", str(1 + episode + 100 * s + 10 * g), "--sampler", args.sampler, "--out", out]
                         for m, l, w in zip(models, labels, weights):
                             cmd += ["--model", m, "--label", str(l), "--weight", str(w)]
+                        if initial and name == "A + B":
+                            cmd += sum([["--initial-weight", str(w)] for w in initial], []) + ["--anneal-stages", str(args.anneal_stages)]
                         r = subprocess.run(cmd, capture_output=True, text=True)
                         if r.returncode != 0:
                             sys.exit(f"ebm compose failed ({' '.join(cmd)}):\n{r.stderr}")
@@ -78,13 +84,15 @@ def main():
                     rows.append({"speed_class": s, "move_steps": choices[s], "goal": int(g), "held_out": (int(g), s) in held_out,
                                  "model": name, "endpoint_error_m": float(np.mean(endpoint)), "speed_error_relative": float(np.mean(speed))})
     print(f"{args.contexts} rest contexts x {args.samples} samples x {args.horizon} states, {args.steps} {args.sampler} steps per block, "
-          f"A + B weights {wa:g}, {wb:g}; "
+          f"A + B weights {wa:g}, {wb:g}" + (f" annealed from {args.initial_weights} in {args.anneal_stages} stages" if initial else "") + "; "
           f"t90 of the data by speed class: {[true_t90[s] for s in range(len(choices))]}")
     print("| combinations | model | endpoint error (m) | speed error (relative) |\n|---|---|---:|---:|")
     summary = {}
     for subset, keep in [("held out (in neither dataset)", True), ("seen", False)]:
         for name in ["A", "B", "A + B"]:
             sel = [r for r in rows if r["held_out"] == keep and r["model"] == name]
+            if not sel:
+                continue
             e, v = np.mean([r["endpoint_error_m"] for r in sel]), np.mean([r["speed_error_relative"] for r in sel])
             summary[f"{subset}: {name}"] = {"endpoint_error_m": float(e), "speed_error_relative": float(v), "combinations": len(sel)}
             print(f"| {subset} ({len(sel)}) | {name} | {e:.4f} | {v:.3f} |")

@@ -69,6 +69,9 @@ echo "== 6c. Intent: a goal-conditioned EBM names the goal of a partial episode 
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-intent.train.json --out runs/intent-goal
 $ebm evaluate --intent --model runs/intent-goal --data trajectories/generated/reacher2-goals4 --out out/intent
+# the same goal-conditioned model as an OOD judge: min over goals of E(window | goal) needs no label
+$ebm evaluate --ood --model runs/intent-goal --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood-intent
 
 # product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
 # asserts bit for bit); step 6d composes two different experts

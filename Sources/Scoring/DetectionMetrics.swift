@@ -11,6 +11,9 @@ public struct DetectionMetrics: Equatable, Sendable {
     public var falsePositiveRate: Double
     /// The recall the false-positive rate is read at (0.95 by default).
     public var truePositiveRate: Double
+    /// Standard error of `auroc` (Hanley & McNeil 1982, eq. 2), for telling a real difference
+    /// between two detectors from sampling noise.
+    public var aurocStandardError: Double
 
     /// Both metrics for `negatives` (normal) and `positives` (shifted) scores.
     /// - Throws: `ScoringError` when a side is empty or a score is NaN (±∞ are ordered as usual).
@@ -25,6 +28,22 @@ public struct DetectionMetrics: Equatable, Sendable {
         auroc = Self.auroc(negatives: negatives, positives: positives)
         falsePositiveRate = Self.falsePositiveRate(negatives: negatives, positives: positives, truePositiveRate: truePositiveRate)
         self.truePositiveRate = truePositiveRate
+        aurocStandardError = Self.aurocStandardError(auroc, positives: positives.count, negatives: negatives.count)
+    }
+
+    /// SE² = [A(1 − A) + (n₊ − 1)(Q₁ − A²) + (n₋ − 1)(Q₂ − A²)] / (n₊ n₋), Q₁ = A / (2 − A),
+    /// Q₂ = 2A² / (1 + A) (Hanley & McNeil 1982, eq. 2).
+    static func aurocStandardError(_ a: Double, positives: Int, negatives: Int) -> Double {
+        let (p, n) = (Double(positives), Double(negatives))
+        let q1 = a / (2 - a), q2 = 2 * a * a / (1 + a)
+        return (max(0, a * (1 - a) + (p - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (p * n)).squareRoot()
+    }
+
+    /// Whether detector `self` separates better than `other` by more than `z` standard errors of
+    /// the difference (the two treated as independent, which overstates the error of two scores of
+    /// the same episodes, so the test is conservative).
+    public func isClearlyBetter(than other: DetectionMetrics, z: Double = 2) -> Bool {
+        auroc - other.auroc > z * (aurocStandardError * aurocStandardError + other.aurocStandardError * other.aurocStandardError).squareRoot()
     }
 
     /// The Mann–Whitney statistic U / (n₊ n₋) with mid-ranks for ties: O(n log n).

@@ -90,6 +90,39 @@ public struct EnergyDescentScorer: EncodedWindowScorer {
     }
 }
 
+/// min_g E(future | context, goal g) of a goal-conditioned energy model: the energy of the window
+/// under the goal that explains it best, so no label is needed (the episode's own label is
+/// ignored). A window heading for none of the goals the model knows scores high under all.
+public struct GoalFreeEnergyScorer: EncodedWindowScorer {
+    public let model: TrajectoryEnergyModel
+    public var encoding: WindowEncoding { model.encoding }
+    public var name: String { "EBM energy, best goal" }
+    public var contextLength: Int { model.encoding.contextLength }
+    public var horizon: Int { model.encoding.horizon }
+    public var stateSize: Int { model.encoding.stateSize }
+
+    /// - Throws: `ScoringError` unless the model reads a goal label.
+    public init(model: TrajectoryEnergyModel) throws {
+        guard model.encoding.goalCount > 1 else {
+            throw ScoringError("the best-goal energy needs a model trained with model.conditionOnGoal")
+        }
+        self.model = model
+    }
+
+    public func scores(context: [Float], future: [Float]) -> [Double] {
+        let enc = model.encoding, (C, K, G) = (enc.contextWidth, enc.stateContextWidth, enc.goalCount)
+        let batch = context.count / C
+        var best = [Double](repeating: .infinity, count: batch)
+        var relabelled = context
+        for g in 0..<G {
+            for b in 0..<batch { for j in 0..<G { relabelled[b * C + K + j] = j == g ? 1 : 0 } }
+            let energies = model.energies(context: relabelled, future: future)
+            for b in 0..<batch { best[b] = min(best[b], Double(energies[b])) }
+        }
+        return best
+    }
+}
+
 /// The feedforward baseline's prediction error: mean over the H·S future features of the squared
 /// difference between predicted and observed future, each feature divided by its training
 /// standard deviation (so joint angles and velocities weigh alike).

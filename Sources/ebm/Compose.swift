@@ -17,6 +17,9 @@ struct Compose: ParsableCommand {
         --episode; each model reads its own last k) and must share H and S. Chains move in the first model's \
         normalised future coordinates; each model scores the raw futures, so models trained on different data \
         compose. Energies are weighted by --weight (one per model, default 1) and divided by --temperature. \
+        With --initial-weight the weights start there and move linearly to --weight over --anneal-stages equal \
+        parts of each block's steps, the chains carried from part to part (e.g. let one expert's modes form \
+        before another is mixed in). \
         Chained H-state blocks reach --horizon as in `ebm predict`. Writes --out (.npz, float64): context [k, S], \
         futures and samples [K, horizon, S], energies [K] (the weighted sum, temperature removed), \
         model_energies [M, K] (each model's own energy of the final block), truth [H', S] where the episode has it, \
@@ -25,6 +28,10 @@ struct Compose: ParsableCommand {
 
     @Option(help: "Run folder (or .safetensors) of an energy model; repeat for each expert.") var model: [String]
     @Option(help: "Weight of each model's energy, in --model order (default 1 each).") var weight: [Double] = []
+    @Option(name: .customLong("initial-weight"), help: "Weight of each model at the start of each block, in --model order (default: no annealing).")
+    var initialWeight: [Double] = []
+    @Option(name: .customLong("anneal-stages"), help: "Equal parts of each block's steps over which the weights move from --initial-weight to --weight.")
+    var annealStages: Int = 4
     @Option(help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
     var label: [Int] = []
     @Option(help: "Dataset folder the context comes from.") var data: String
@@ -46,6 +53,11 @@ struct Compose: ParsableCommand {
             throw ValidationError("--weight: \(weight.count) weights for \(model.count) models (give one per --model, or none)")
         }
         guard weight.allSatisfy(\.isFinite) else { throw ValidationError("--weight must be finite") }
+        guard initialWeight.isEmpty || initialWeight.count == model.count else {
+            throw ValidationError("--initial-weight: \(initialWeight.count) weights for \(model.count) models (give one per --model, or none)")
+        }
+        guard initialWeight.allSatisfy(\.isFinite) else { throw ValidationError("--initial-weight must be finite") }
+        guard annealStages >= 1, annealStages <= steps else { throw ValidationError("--anneal-stages must be between 1 and --steps (\(steps))") }
         guard label.isEmpty || label.count == model.count else {
             throw ValidationError("--label: \(label.count) labels for \(model.count) models (give one per --model, -1 for none, or none at all)")
         }
@@ -93,31 +105,46 @@ struct Compose: ParsableCommand {
         var acceptance: [Double] = []
         for block in 0..<(total + H - 1) / H {
             let contexts = paths.flatMap { $0.suffix(k * S) }
-            let terms: [(weight: Double, energy: any BatchEnergy)]
-            terms = try zip(weights, experts).enumerated().map { (m, pair) in
-                let (w, e) = pair
-                do {
-                    return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
-                                                      label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
-                } catch { throw CLIError("--model \(model[m]): \(error)") }
+            func terms(_ weights: [Double]) throws -> [(weight: Double, energy: any BatchEnergy)] {
+                try zip(weights, experts).enumerated().map { (m, pair) in
+                    let (w, e) = pair
+                    do {
+                        return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
+                                                          label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
+                    } catch { throw CLIError("--model \(model[m]): \(error)") }
+                }
             }
-            let product: WeightedSumEnergy
-            do { product = try WeightedSumEnergy(terms) } catch { throw CLIError("\(error)") }
-            let initial = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
-            let result: SamplingResult
-            do {
-                result = try chosen.sample(product, initial: initial, chains: K, stopping: StoppingRule(maxSteps: steps), seed: seed &+ UInt64(block))
-            } catch { throw CLIError("sampling block \(block): \(error)") }
-            acceptance.append(result.acceptanceRate)
+            var chains = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
+            // annealing: stage i of n runs its share of the steps at weights w₀ + (w − w₀)·i/n
+            let stages = initialWeight.isEmpty ? 1 : annealStages
+            var result: SamplingResult? = nil
+            var stageAcceptance = 0.0
+            for stage in 1...stages {
+                let fraction = Double(stage) / Double(stages)
+                let stageWeights = initialWeight.isEmpty ? weights : zip(initialWeight, weights).map { $0 + ($1 - $0) * fraction }
+                let product: WeightedSumEnergy
+                do { product = try WeightedSumEnergy(try terms(stageWeights)) } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
+                let stageSteps = steps * stage / stages - steps * (stage - 1) / stages
+                do {
+                    result = try chosen.sample(product, initial: chains, chains: K, stopping: StoppingRule(maxSteps: stageSteps),
+                                               seed: seed &+ UInt64(block) &+ (UInt64(stage - 1) << 32))
+                } catch { throw CLIError("sampling block \(block): \(error)") }
+                chains = result!.samples
+                stageAcceptance += result!.acceptanceRate * Double(stageSteps) / Double(steps)
+            }
+            let terms = try terms(weights)
+            let product = try WeightedSumEnergy(terms)
+            let finalEnergies = product.energies(chains, count: K)
+            acceptance.append(stageAcceptance)
             let expert0 = terms[0].energy as! ExpertFutureEnergy
-            let futures = expert0.futures(result.samples)
+            let futures = expert0.futures(chains)
             let keep = min(H, total - block * H)
             for c in 0..<K {
                 paths[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
-                energies[c] += result.energies[c] * T
+                energies[c] += finalEnergies[c] * T
             }
             for (m, term) in terms.enumerated() {
-                let own = term.energy.energies(result.samples, count: K)
+                let own = term.energy.energies(chains, count: K)
                 for c in 0..<K { modelEnergies[m][c] = own[c] * T }
             }
         }

@@ -13,7 +13,9 @@ import Trajectories
 /// DIR/train.npz, scored as −log p(future | context). Physics and controller shifts regenerate the
 /// first N test episodes from the dataset's recipe (meta.json) with the same episode seeds.
 enum OODEvaluation {
-    struct Detector { var name: String, key: String, scorer: any WindowScorer }
+    /// `readsGoalLabel`: the scorer feeds each episode's goal label to its model, so it has nothing
+    /// to read on shifted episodes without one (averaged episodes belong to two goals).
+    struct Detector { var name: String, key: String, scorer: any WindowScorer, readsGoalLabel = false }
 
     static func run(_ command: Evaluate) throws {
         let (ebm, ebmMetadata) = try Predict.loadEnergyModel(command.model, conditioned: true)
@@ -30,20 +32,28 @@ enum OODEvaluation {
 
         // detectors
         let clock = Date()
-        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: EnergyScorer(model: ebm))]
+        let labelled = ebm.encoding.goalCount > 0
+        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: EnergyScorer(model: ebm), readsGoalLabel: labelled)]
         if command.descentSteps > 0 {
             let langevin = ebmMetadata.configuration.langevin
             detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
-                                      scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip)))
+                                      scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
+                                      readsGoalLabel: labelled))
+        }
+        if ebm.encoding.goalCount > 1 {
+            // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
+            detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
         }
         if let baseline = command.baseline {
-            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: try Predict.loadFeedforward(baseline, conditioned: true).model)))
+            let feedforward = try Predict.loadFeedforward(baseline, conditioned: true).model
+            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: feedforward),
+                                      readsGoalLabel: feedforward.encoding.goalCount > 0))
         }
         let train = try ScoringInputs.dataset(command.data, split: "train")
         do {
             let windows = try TrajectoryWindows(train, context: ebm.encoding.contextLength, future: ebm.encoding.horizon)
             let gaussian = try GaussianWindowModel(windows: windows, encoding: ebm.encoding, stride: max(1, windows.count / 50_000))
-            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian))
+            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
         func episodeScores(_ data: TrajectoryDataset, _ d: Detector) throws -> EpisodeScores {
@@ -53,6 +63,7 @@ enum OODEvaluation {
 
         var rows: [[String: Any]] = []
         var table: [[String]] = []
+        var metricsPerShift: [[String: DetectionMetrics]] = []
         for shift in DistributionShift.allCases {
             let shifted: TrajectoryDataset
             var modelHash: String?
@@ -64,11 +75,19 @@ enum OODEvaluation {
             var row: [String: Any] = ["shift": shift.rawValue, "description": shift.summary, "episodes": shifted.episodes]
             if let modelHash { row["model_sha256"] = modelHash }
             var cells = [shift.summary]
+            let unlabelled = shifted.goal.contains { $0 < 0 }
+            var metrics: [String: DetectionMetrics] = [:]
             for (d, normalScore) in zip(detectors, normalScores) {
+                if unlabelled && d.readsGoalLabel {
+                    row[d.key] = ["auroc": NSNull(), "note": "the shifted episodes carry no goal label for this detector's model"] as [String: Any]
+                    cells += ["n/a", "n/a"]
+                    continue
+                }
                 let s = try episodeScores(shifted, d)
                 let mean = try DetectionMetrics(negatives: normalScore.episode, positives: s.episode)
                 let maximum = try DetectionMetrics(negatives: normalScore.episodeMaximum, positives: s.episodeMaximum)
-                row[d.key] = ["auroc": mean.auroc, "fpr_at_95_tpr": mean.falsePositiveRate,
+                metrics[d.key] = mean
+                row[d.key] = ["auroc": mean.auroc, "fpr_at_95_tpr": mean.falsePositiveRate, "auroc_standard_error": mean.aurocStandardError,
                               "auroc_max_window": maximum.auroc, "fpr_at_95_tpr_max_window": maximum.falsePositiveRate,
                               "mean_score_shifted": s.episode.reduce(0, +) / Double(s.episodes),
                               "mean_score_normal": normalScore.episode.reduce(0, +) / Double(normalScore.episodes)] as [String: Any]
@@ -76,21 +95,31 @@ enum OODEvaluation {
             }
             rows.append(row)
             table.append(cells)
+            metricsPerShift.append(metrics)
         }
         let seconds = Date().timeIntervalSince(clock)
 
         // the winner per shift (highest AUROC), and how often the EBM wins
         var (ebmWins, ebmTies) = (0, 0)
         for row in rows {
-            let aurocs = detectors.map { ($0.key.hasPrefix("ebm"), (row[$0.key] as! [String: Any])["auroc"] as! Double) }
+            let aurocs = detectors.compactMap { d in ((row[d.key] as! [String: Any])["auroc"] as? Double).map { (d.key.hasPrefix("ebm"), $0) } }
+            guard aurocs.contains(where: \.0) else { continue }
             let best = aurocs.filter(\.0).map(\.1).max()!, others = aurocs.filter { !$0.0 }.map(\.1).max() ?? -1
             if best > others { ebmWins += 1 } else if best == others { ebmTies += 1 }
+        }
+        // the same, counting only differences beyond two standard errors (Hanley–McNeil)
+        var (clearWins, clearLosses) = (0, 0)
+        for metrics in metricsPerShift {
+            let best = { (ebm: Bool) in metrics.filter { $0.key.hasPrefix("ebm") == ebm }.values.max { $0.auroc < $1.auroc } }
+            guard let ebm = best(true), let baseline = best(false) else { continue }
+            if ebm.isClearlyBetter(than: baseline) { clearWins += 1 } else if baseline.isClearlyBetter(than: ebm) { clearLosses += 1 }
         }
         let summary: [String: Any] = [
             "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split,
             "episodes": N, "seed": Int(command.seed), "episode_score": "mean window score (the *_max_window fields: largest window score)",
             "detectors": detectors.map { ["key": $0.key, "name": $0.name] }, "shifts": rows,
-            "ebm_beats_all_baselines_on": ebmWins, "ebm_ties_best_baseline_on": ebmTies, "shift_count": rows.count, "seconds": seconds,
+            "ebm_beats_all_baselines_on": ebmWins, "ebm_ties_best_baseline_on": ebmTies, "shift_count": rows.count,
+            "ebm_beats_all_baselines_beyond_noise_on": clearWins, "best_baseline_beats_ebm_beyond_noise_on": clearLosses, "seconds": seconds,
         ]
         let outDir = URL(fileURLWithPath: command.out)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
@@ -104,7 +133,8 @@ enum OODEvaluation {
         try AtomicFile.write(Array(md.utf8), to: outDir.appendingPathComponent("ood.md"))
         print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift, episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
         print(md, terminator: "")
-        print("best EBM detector's AUROC above every baseline on \(ebmWins) of \(rows.count) shifts, tied with the best on \(ebmTies)")
+        print("best EBM detector's AUROC above every baseline on \(ebmWins) of \(rows.count) shifts, tied with the best on \(ebmTies); "
+              + "beyond two standard errors: above on \(clearWins), below on \(clearLosses), within noise on \(rows.count - clearWins - clearLosses)")
         print("wrote \(jsonURL.path), \(outDir.appendingPathComponent("ood.md").path)")
     }
 

@@ -11,6 +11,26 @@ final class DetectionMetricsTests: XCTestCase {
         XCTAssertEqual(m.falsePositiveRate, 0.5, accuracy: 1e-12)
     }
 
+    /// Hanley & McNeil's standard error by hand for A = 0.75, n₊ = n₋ = 2: Q₁ = 0.6,
+    /// Q₂ = 1.125 / 1.75, SE² = (0.1875 + 0.0375 + (Q₂ − 0.5625)) / 4.
+    func testAUROCStandardErrorAndClearWins() throws {
+        let m = try DetectionMetrics(negatives: [0.1, 0.4], positives: [0.35, 0.8])
+        let q2 = 1.125 / 1.75
+        XCTAssertEqual(m.aurocStandardError, ((0.1875 + 0.0375 + (q2 - 0.5625)) / 4).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(try DetectionMetrics(negatives: [0, 1], positives: [2, 3]).aurocStandardError, 0, accuracy: 1e-12)
+        // 200 vs 200 episodes: AUROC 0.501 vs 0.497 is noise (SE ≈ 0.029 each), 0.85 vs 0.56 is not
+        func metrics(_ auroc: Double) -> DetectionMetrics {
+            var m = try! DetectionMetrics(negatives: [0], positives: [1])
+            m.auroc = auroc
+            m.aurocStandardError = DetectionMetrics.aurocStandardError(auroc, positives: 200, negatives: 200)
+            return m
+        }
+        XCTAssertEqual(metrics(0.5).aurocStandardError, 0.0289, accuracy: 0.0005)
+        XCTAssertFalse(metrics(0.501).isClearlyBetter(than: metrics(0.497)))
+        XCTAssertTrue(metrics(0.85).isClearlyBetter(than: metrics(0.56)))
+        XCTAssertFalse(metrics(0.56).isClearlyBetter(than: metrics(0.85)))
+    }
+
     func testTiesCountHalf() throws {
         // 2v1 ✓, 2v2 ½, 3v1 ✓, 3v2 ✓ → 3.5/4
         let m = try DetectionMetrics(negatives: [1, 2], positives: [2, 3])

@@ -49,6 +49,32 @@ final class IntentInferenceTests: XCTestCase {
         checkGradient(try GoalClassifier(windows: windows, goalCount: 2, hiddenWidth: 16, depth: 2, steps: 5, batchSize: 16, seed: 3), seed: 4)
     }
 
+    /// The best-goal energy is min over goals of the per-goal energies (the intent scorer's, which
+    /// feeds each label itself), whatever label the episode carries — none included.
+    func testBestGoalEnergyIsTheMinimumOverGoalsAndIgnoresTheLabel() throws {
+        var data = Self.walks(episodes: 4, steps: 8, seed: 1)
+        let windows = try TrajectoryWindows(data, context: 2, future: 2)
+        var configuration = ModelConfiguration()
+        (configuration.contextLength, configuration.horizon, configuration.hiddenWidth, configuration.depth) = (2, 2, 16, 2)
+        let model = TrajectoryEnergyModel(configuration: configuration, encoding: WindowEncoding(windows: windows, futureAsDelta: true, goalCount: 2), seed: 5)
+        let bestGoal = try GoalFreeEnergyScorer(model: model)
+        let scores = try EpisodeScores(scoring: data, with: bestGoal).window
+        let perGoal = try EnergyGoalScorer(model: model)
+        let L = 4 * 2, states = data.states.map(Float.init)
+        for e in 0..<4 {
+            for w in 0..<(9 - 4 + 1) {
+                let window = Array(states[(e * 9 + w) * 2..<((e * 9 + w) * 2 + L)])
+                let expected = perGoal.windowScores(states: window).map { -Double($0) }.min()!
+                XCTAssertEqual(scores[e * 6 + w], expected, accuracy: 1e-6, "episode \(e) window \(w)")
+            }
+        }
+        data.goal = [-1, 1, 0, -1]  // relabelled or unlabelled: the same scores
+        XCTAssertEqual(try EpisodeScores(scoring: data, with: bestGoal).window, scores)
+        XCTAssertGreaterThan(Set(scores).count, 1)
+        let unconditioned = TrajectoryEnergyModel(configuration: configuration, encoding: WindowEncoding(windows: windows, futureAsDelta: true), seed: 5)
+        XCTAssertThrowsError(try GoalFreeEnergyScorer(model: unconditioned)) { XCTAssertTrue("\($0)".contains("conditionOnGoal")) }
+    }
+
     func testUnconditionedModelIsRejected() throws {
         let windows = try TrajectoryWindows(Self.walks(episodes: 4, steps: 8, seed: 1), context: 2, future: 2)
         var configuration = ModelConfiguration()

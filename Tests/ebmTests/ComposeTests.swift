@@ -29,4 +29,29 @@ final class ComposeTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--weight: 1 weights for 2 models"), bad.stderr)
     }
+
+    /// Annealed weights: the model twice, moving from (1, 0) to (½, ½), is at every stage the model
+    /// itself, so it samples what the model alone does over the same stages (to rounding: the
+    /// weighted sums round differently); one stage reproduces the unannealed run bit for bit.
+    func testAnnealedWeightsFollowTheirStages() throws {
+        let (data, ebmRun, _) = try EBMProcess.tinyTrainedRuns(in: scratch)
+        let common = ["--data", data, "--episode", "1", "--context-start", "6", "--samples", "5", "--steps", "20", "--horizon", "6"]
+        func futures(_ arguments: [String], _ name: String) throws -> [Double] {
+            let out = scratch.appendingPathComponent(name)
+            try EBMProcess.succeeding(["compose"] + arguments + common + ["--out", out.path])
+            return try NumPyArchive(contentsOf: out).array(named: "futures").doubles
+        }
+        let plain = try futures(["--model", ebmRun], "plain.npz")
+        XCTAssertEqual(try futures(["--model", ebmRun, "--initial-weight", "1", "--anneal-stages", "1"], "one-stage.npz"), plain)
+        let staged = try futures(["--model", ebmRun, "--initial-weight", "1", "--weight", "1"], "staged.npz")
+        let pair = try futures(["--model", ebmRun, "--model", ebmRun, "--initial-weight", "1", "--initial-weight", "0",
+                                "--weight", "0.5", "--weight", "0.5"], "pair.npz")
+        XCTAssertNotEqual(staged, plain)  // four stages draw their own noise
+        for (x, y) in zip(pair, staged) { XCTAssertEqual(x, y, accuracy: 1e-6 * max(1, abs(y))) }
+
+        let bad = try EBMProcess.run(["compose", "--model", ebmRun, "--initial-weight", "1", "--anneal-stages", "21"] + common
+                                     + ["--out", scratch.appendingPathComponent("bad.npz").path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--anneal-stages must be between 1 and --steps"), bad.stderr)
+    }
 }
