@@ -117,7 +117,6 @@ struct Compose: ParsableCommand {
             var chains = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
             // annealing: stage i of n runs its share of the steps at weights w₀ + (w − w₀)·i/n
             let stages = initialWeight.isEmpty ? 1 : annealStages
-            var result: SamplingResult? = nil
             var stageAcceptance = 0.0
             for stage in 1...stages {
                 let fraction = Double(stage) / Double(stages)
@@ -125,12 +124,13 @@ struct Compose: ParsableCommand {
                 let product: WeightedSumEnergy
                 do { product = try WeightedSumEnergy(try terms(stageWeights)) } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
                 let stageSteps = steps * stage / stages - steps * (stage - 1) / stages
+                let result: SamplingResult
                 do {
                     result = try chosen.sample(product, initial: chains, chains: K, stopping: StoppingRule(maxSteps: stageSteps),
                                                seed: seed &+ UInt64(block) &+ (UInt64(stage - 1) << 32))
                 } catch { throw CLIError("sampling block \(block): \(error)") }
-                chains = result!.samples
-                stageAcceptance += result!.acceptanceRate * Double(stageSteps) / Double(steps)
+                chains = result.samples
+                stageAcceptance += result.acceptanceRate * Double(stageSteps) / Double(steps)
             }
             let terms = try terms(weights)
             let product = try WeightedSumEnergy(terms)

@@ -99,19 +99,15 @@ enum OODEvaluation {
         }
         let seconds = Date().timeIntervalSince(clock)
 
-        // the winner per shift (highest AUROC), and how often the EBM wins
-        var (ebmWins, ebmTies) = (0, 0)
-        for row in rows {
-            let aurocs = detectors.compactMap { d in ((row[d.key] as! [String: Any])["auroc"] as? Double).map { (d.key.hasPrefix("ebm"), $0) } }
-            guard aurocs.contains(where: \.0) else { continue }
-            let best = aurocs.filter(\.0).map(\.1).max()!, others = aurocs.filter { !$0.0 }.map(\.1).max() ?? -1
-            if best > others { ebmWins += 1 } else if best == others { ebmTies += 1 }
-        }
-        // the same, counting only differences beyond two standard errors (Hanley–McNeil)
-        var (clearWins, clearLosses) = (0, 0)
+        // how often the best EBM detector beats the best baseline: by any margin, and beyond two
+        // standard errors of the difference (Hanley–McNeil)
+        var (ebmWins, ebmTies, clearWins, clearLosses) = (0, 0, 0, 0)
         for metrics in metricsPerShift {
             let best = { (ebm: Bool) in metrics.filter { $0.key.hasPrefix("ebm") == ebm }.values.max { $0.auroc < $1.auroc } }
-            guard let ebm = best(true), let baseline = best(false) else { continue }
+            guard let ebm = best(true) else { continue }
+            let baseline = best(false)
+            if ebm.auroc > baseline?.auroc ?? -1 { ebmWins += 1 } else if ebm.auroc == baseline?.auroc { ebmTies += 1 }
+            guard let baseline else { continue }
             if ebm.isClearlyBetter(than: baseline) { clearWins += 1 } else if baseline.isClearlyBetter(than: ebm) { clearLosses += 1 }
         }
         let summary: [String: Any] = [
