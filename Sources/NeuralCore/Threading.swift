@@ -29,8 +29,9 @@ public enum Threading: Sendable, Equatable {
     /// `.automatic` follows `ebm bench nn` on the reference energy network (2-core AMD EPYC,
     /// OpenBLAS 0.3.21, see benchmarks/README.md): splitting the batch wins at both 128 and
     /// 1024 rows, because one-threaded gemms on half the rows keep the pointwise passes parallel
-    /// too and avoid OpenBLAS's per-call thread wake-up. Below 32 rows per core a split costs
-    /// more than it saves, so small batches run on one thread.
+    /// too and avoid OpenBLAS's per-call thread wake-up (re-measured with the AVX-512 gemm, which
+    /// only the split uses: it wins by more). Below 32 rows per core a split costs more than it
+    /// saves, so small batches run on one thread.
     public func resolved(batch: Int) -> Threading {
         switch self {
         case .automatic:
