@@ -36,14 +36,20 @@ extension EncodedWindowScorer {
     }
 }
 
-/// E_θ(future | context) of a trained energy model, in its raw units.
-public struct EnergyScorer: EncodedWindowScorer {
-    public let model: TrajectoryEnergyModel
+/// Scorers backed by a trained energy model read its window shape and encoding.
+protocol EnergyModelScorer: EncodedWindowScorer { var model: TrajectoryEnergyModel { get } }
+
+extension EnergyModelScorer {
     public var encoding: WindowEncoding { model.encoding }
-    public var name: String { "EBM energy" }
     public var contextLength: Int { model.encoding.contextLength }
     public var horizon: Int { model.encoding.horizon }
     public var stateSize: Int { model.encoding.stateSize }
+}
+
+/// E_θ(future | context) of a trained energy model, in its raw units.
+public struct EnergyScorer: EnergyModelScorer {
+    public let model: TrajectoryEnergyModel
+    public var name: String { "EBM energy" }
 
     public init(model: TrajectoryEnergyModel) { self.model = model }
 
@@ -58,14 +64,10 @@ public struct EnergyScorer: EncodedWindowScorer {
 /// context has its own normaliser Z(c) — but an in-distribution future sits near a minimum of its
 /// own context's energy, so the energy a short descent can still gain is small; off the data
 /// manifold it is large.
-public struct EnergyDescentScorer: EncodedWindowScorer {
+public struct EnergyDescentScorer: EnergyModelScorer {
     public let model: TrajectoryEnergyModel
     public let steps: Int, stepSize: Float, gradientClip: Float
-    public var encoding: WindowEncoding { model.encoding }
     public var name: String { "EBM energy above descent" }
-    public var contextLength: Int { model.encoding.contextLength }
-    public var horizon: Int { model.encoding.horizon }
-    public var stateSize: Int { model.encoding.stateSize }
 
     public init(model: TrajectoryEnergyModel, steps: Int, stepSize: Float, gradientClip: Float) {
         (self.model, self.steps, self.stepSize, self.gradientClip) = (model, steps, stepSize, gradientClip)
@@ -93,13 +95,9 @@ public struct EnergyDescentScorer: EncodedWindowScorer {
 /// min_g E(future | context, goal g) of a goal-conditioned energy model: the energy of the window
 /// under the goal that explains it best, so no label is needed (the episode's own label is
 /// ignored). A window heading for none of the goals the model knows scores high under all.
-public struct GoalFreeEnergyScorer: EncodedWindowScorer {
+public struct GoalFreeEnergyScorer: EnergyModelScorer {
     public let model: TrajectoryEnergyModel
-    public var encoding: WindowEncoding { model.encoding }
     public var name: String { "EBM energy, best goal" }
-    public var contextLength: Int { model.encoding.contextLength }
-    public var horizon: Int { model.encoding.horizon }
-    public var stateSize: Int { model.encoding.stateSize }
 
     /// - Throws: `ScoringError` unless the model reads a goal label.
     public init(model: TrajectoryEnergyModel) throws {
