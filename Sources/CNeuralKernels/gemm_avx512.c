@@ -24,10 +24,14 @@ int nk_has_avx512(void) {
 #define NR 32    // panel width: two zmm
 #define MR 8     // rows per register tile
 
+// The first `count` of 16 lanes (none for count ≤ 0, all for count ≥ 16).
+static inline __mmask16 first_lanes(long count) {
+    return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1);
+}
+
 // Panel of op(B) = B (row-major k × n): rows kk.., columns jj.. (nc ≤ 32 of them), zero-padded.
 static AVX512 void pack_panel(long kc, long nc, const float *b, long ldb, float *panel) {
-    const __mmask16 low = nc >= 16 ? 0xFFFF : (__mmask16)((1u << nc) - 1);
-    const __mmask16 high = nc >= 32 ? 0xFFFF : nc > 16 ? (__mmask16)((1u << (nc - 16)) - 1) : 0;
+    const __mmask16 low = first_lanes(nc), high = first_lanes(nc - 16);
     for (long p = 0; p < kc; p++) {
         const float *row = b + p * ldb;
         _mm512_store_ps(panel + p * NR, _mm512_maskz_loadu_ps(low, row));
@@ -68,7 +72,7 @@ static AVX512 void pack_panel_transposed(long kc, long nc, const float *b, long 
         const long columns = nc - half;  // rows of B in this half
         for (long p = 0; p < kc; p += 16) {
             const long depth = kc - p < 16 ? kc - p : 16;
-            const __mmask16 mask = (__mmask16)(depth == 16 ? 0xFFFF : (1u << depth) - 1);
+            const __mmask16 mask = first_lanes(depth);
             __m512 rows[16];
             for (int j = 0; j < 16; j++)
                 rows[j] = j < columns ? _mm512_maskz_loadu_ps(mask, b + (half + j) * ldb + p) : _mm512_setzero_ps();
@@ -148,8 +152,7 @@ AVX512 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, lo
             const long nc = n - jj < NR ? n - jj : NR;
             if (transpose_b) pack_panel_transposed(kc, nc, b + jj * ldb + kk, ldb, panel);
             else pack_panel(kc, nc, b + kk * ldb + jj, ldb, panel);
-            const __mmask16 low = nc >= 16 ? 0xFFFF : (__mmask16)((1u << nc) - 1);
-            const __mmask16 high = nc >= 32 ? 0xFFFF : nc > 16 ? (__mmask16)((1u << (nc - 16)) - 1) : 0;
+            const __mmask16 low = first_lanes(nc), high = first_lanes(nc - 16);
             for (long ii = 0; ii < m; ii += MR) {
                 const long rows = m - ii < MR ? m - ii : MR;
                 tile_any(rows, kc, a + ii * a_row + kk * a_col, a_row, a_col, panel, c + ii * ldc + jj, ldc,

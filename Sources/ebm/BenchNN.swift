@@ -91,9 +91,8 @@ struct BenchNN: ParsableCommand {
             let avx512Sgemm = GEMMKernel.availableOnThisCPU
                 ? BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .avx512, clock: clock) : nil
             let sgemm = max(openblasSgemm, avx512Sgemm ?? 0)
-            for kernel in kernels {
-            GEMMKernel.current = kernel
-            for batch in batches {
+            for (kernel, batch) in kernels.flatMap({ kernel in batches.map { (kernel, $0) } }) {
+                GEMMKernel.current = kernel
                 let threading = policy(strategy, threads: threadCount, batch: batch)
                 let measurement = ReferenceNetwork.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
                 results.append(Result(batch: batch, threads: threadCount,
@@ -110,7 +109,6 @@ struct BenchNN: ParsableCommand {
                                                   other.evaluationsPerSecond, other.trainingStepsPerSecond, other.evaluationGFLOPS))
                     }
                 }
-            }
             }
         }
         if json {

@@ -105,46 +105,41 @@ struct Compose: ParsableCommand {
         var acceptance: [Double] = []
         for block in 0..<(total + H - 1) / H {
             let contexts = paths.flatMap { $0.suffix(k * S) }
-            func terms(_ weights: [Double]) throws -> [(weight: Double, energy: any BatchEnergy)] {
-                try zip(weights, experts).enumerated().map { (m, pair) in
-                    let (w, e) = pair
-                    do {
-                        return (w, try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
-                                                          label: labels[m] < 0 ? nil : labels[m]) as any BatchEnergy)
-                    } catch { throw CLIError("--model \(model[m]): \(error)") }
-                }
+            let expertEnergies: [ExpertFutureEnergy] = try experts.enumerated().map { m, e in
+                do {
+                    return try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
+                                                  label: labels[m] < 0 ? nil : labels[m])
+                } catch { throw CLIError("--model \(model[m]): \(error)") }
             }
             var chains = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
-            // annealing: stage i of n runs its share of the steps at weights w₀ + (w − w₀)·i/n
+            // annealing: stage i of n runs its share of the steps at weights w₀ + (w − w₀)·i/n (the last at w)
             let stages = initialWeight.isEmpty ? 1 : annealStages
-            var stageAcceptance = 0.0
+            var stageAcceptance = 0.0, finalEnergies: [Double] = []
             for stage in 1...stages {
-                let fraction = Double(stage) / Double(stages)
-                let stageWeights = initialWeight.isEmpty ? weights : zip(initialWeight, weights).map { $0 + ($1 - $0) * fraction }
+                let stageWeights = stage == stages ? weights
+                    : zip(initialWeight, weights).map { $0 + ($1 - $0) * Double(stage) / Double(stages) }
                 let product: WeightedSumEnergy
-                do { product = try WeightedSumEnergy(try terms(stageWeights)) } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
+                do { product = try WeightedSumEnergy(zip(stageWeights, expertEnergies).map { ($0, $1 as any BatchEnergy) }) } catch {
+                    throw CLIError("\(error)")
+                }
                 let stageSteps = steps * stage / stages - steps * (stage - 1) / stages
                 let result: SamplingResult
                 do {
                     result = try chosen.sample(product, initial: chains, chains: K, stopping: StoppingRule(maxSteps: stageSteps),
                                                seed: seed &+ UInt64(block) &+ (UInt64(stage - 1) << 32))
                 } catch { throw CLIError("sampling block \(block): \(error)") }
-                chains = result.samples
+                (chains, finalEnergies) = (result.samples, result.energies)
                 stageAcceptance += result.acceptanceRate * Double(stageSteps) / Double(steps)
             }
-            let terms = try terms(weights)
-            let product = try WeightedSumEnergy(terms)
-            let finalEnergies = product.energies(chains, count: K)
             acceptance.append(stageAcceptance)
-            let expert0 = terms[0].energy as! ExpertFutureEnergy
-            let futures = expert0.futures(chains)
+            let futures = expertEnergies[0].futures(chains)
             let keep = min(H, total - block * H)
             for c in 0..<K {
                 paths[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
                 energies[c] += finalEnergies[c] * T
             }
-            for (m, term) in terms.enumerated() {
-                let own = term.energy.energies(chains, count: K)
+            for (m, expert) in expertEnergies.enumerated() {
+                let own = expert.energies(chains, count: K)
                 for c in 0..<K { modelEnergies[m][c] = own[c] * T }
             }
         }
