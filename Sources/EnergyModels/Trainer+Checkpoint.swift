@@ -12,14 +12,21 @@ public struct CheckpointMetadata: Sendable {
     public var configuration: TrainingConfiguration
     public var encoding: WindowEncoding
     public var step: Int
+    /// The future basis of a denoising model (`future_basis`); nil for every other model.
+    public var basis: FutureBasis? = nil
 
     func entries() throws -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return ["trajectory_format": Self.format, "model_kind": kind.rawValue, "step": String(step),
-                "configuration": configuration.encodedJSON(),
-                "window_encoding": String(decoding: try encoder.encode(encoding), as: UTF8.self)]
+        var entries = ["trajectory_format": Self.format, "model_kind": kind.rawValue, "step": String(step),
+                       "configuration": configuration.encodedJSON(),
+                       "window_encoding": String(decoding: try encoder.encode(encoding), as: UTF8.self)]
+        if let basis { entries["future_basis"] = String(decoding: try encoder.encode(basis), as: UTF8.self) }
+        return entries
     }
+
+    /// A denoising-score-matching energy model (needs `DenoisingEnergyModel.load`).
+    public var isDenoising: Bool { kind == .ebm && configuration.optimization.objective == .dsm }
 
     /// Reads the metadata of the checkpoint at `url` (no tensors are checked here).
     public static func read(_ url: URL) throws -> CheckpointMetadata {
@@ -46,7 +53,21 @@ public struct CheckpointMetadata: Sendable {
               encoding.standardDeviation.allSatisfy({ $0 > 0 && $0.isFinite }), encoding.mean.allSatisfy(\.isFinite) else {
             throw TrainingError("metadata window_encoding is missing or inconsistent", file: file)
         }
-        return CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step)
+        var basis: FutureBasis?
+        if kind == .ebm && configuration.optimization.objective == .dsm {
+            let model = configuration.model
+            guard let text = m["future_basis"], let decoded = try? JSONDecoder().decode(FutureBasis.self, from: Data(text.utf8)),
+                  decoded.horizon == model.horizon, decoded.stateSize == encoding.stateSize, decoded.coordinateScale.count == decoded.stateSize,
+                  decoded.mean.count == decoded.futureWidth, decoded.dimension >= 1,
+                  decoded.components.count == (decoded.kind == .pca ? decoded.dimension * decoded.futureWidth : 0),
+                  decoded.kind == .pca || decoded.dimension == decoded.futureWidth,
+                  (decoded.coordinateScale + decoded.mean + decoded.components + decoded.variances + [decoded.unit]).allSatisfy(\.isFinite),
+                  decoded.coordinateScale.allSatisfy({ $0 > 0 }), decoded.unit > 0, decoded.variances.allSatisfy({ $0 >= 0 }) else {
+                throw TrainingError("metadata future_basis is missing or inconsistent", file: file)
+            }
+            basis = decoded
+        }
+        return CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: basis)
     }
 }
 
@@ -55,7 +76,22 @@ extension TrajectoryEnergyModel {
     public static func load(from url: URL) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
         let meta = try CheckpointMetadata.read(url)
         guard meta.kind == .ebm else { throw TrainingError("holds a \(meta.kind.rawValue) model, not an energy model", file: url.path) }
+        guard !meta.isDenoising else { throw TrainingError("holds a denoising-score-matching model (objective dsm): load it with DenoisingEnergyModel.load", file: url.path) }
         let model = TrajectoryEnergyModel(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        return (model, meta)
+    }
+}
+
+extension DenoisingEnergyModel {
+    /// Loads a trained denoising energy model (`ebm train` with `optimization.objective` "dsm").
+    public static func load(from url: URL) throws -> (model: DenoisingEnergyModel, metadata: CheckpointMetadata) {
+        let meta = try CheckpointMetadata.read(url)
+        guard meta.isDenoising, let basis = meta.basis else {
+            throw TrainingError("holds a \(meta.kind.rawValue) model trained by \(meta.configuration.optimization.objective.rawValue), not a denoising energy model", file: url.path)
+        }
+        let model = DenoisingEnergyModel(configuration: meta.configuration.model, denoising: meta.configuration.denoising,
+                                         encoding: meta.encoding, basis: basis, seed: 0)
         do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
         return (model, meta)
     }
@@ -97,12 +133,13 @@ extension Trainer {
     static func latestCheckpoint(in directory: URL) throws -> CheckpointPair? { completeCheckpoints(in: directory).last }
 
     /// The network's input normalisation as NeuralCore's checkpoint stores it.
-    var networkNormalization: InputNormalization {
-        encoding.inputNormalization(features: 0..<(kind == .ebm ? encoding.width : encoding.contextWidth))
+    var networkNormalization: InputNormalization? {
+        if denoisingModel != nil { return nil }   // rows are built by DenoisingEnergyModel.rows
+        return encoding.inputNormalization(features: 0..<(kind == .ebm ? encoding.width : encoding.contextWidth))
     }
 
     func metadata() throws -> [String: String] {
-        try CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step).entries()
+        try CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: denoisingModel?.basis).entries()
     }
 
     /// Writes the state file, then the model file (a pair counts once both exist), each
@@ -114,6 +151,11 @@ extension Trainer {
             ("adam.first_moment", Tensor(shape: [optimizer.firstMoment.count], scalars: optimizer.firstMoment)),
             ("replay.rows", Tensor(shape: [replay.count, replay.width], scalars: replay.rows)),
         ]
+        // denoising: model files keep the averaged weights, the state the trained ones
+        if denoisingModel != nil {
+            let count = network.parameterLayout.count
+            tensors.append(("training.parameters", Tensor(shape: [count], scalars: Array(UnsafeBufferPointer(start: network.parameters.baseAddress, count: count)))))
+        }
         // Steps as two exact Float halves would be fragile; they go to metadata as text.
         tensors = tensors.filter { $0.tensor.count > 0 }
         let state: [String: String] = [
@@ -121,7 +163,7 @@ extension Trainer {
             "replay_next": String(replay.nextSlot), "replay_steps": replay.stepStored.map(String.init).joined(separator: ","),
         ]
         try SafetensorsFile(tensors: tensors, metadata: state).write(to: pair.state)
-        try Checkpoint.save(network, to: pair.model, normalization: networkNormalization, metadata: try metadata())
+        try withAveragedParameters { try Checkpoint.save(network, to: pair.model, normalization: networkNormalization, metadata: try metadata()) }
         for old in Self.completeCheckpoints(in: outputDirectory).dropLast(2) {
             try? FileManager.default.removeItem(at: old.state)
             try? FileManager.default.removeItem(at: old.model)
@@ -156,5 +198,14 @@ extension Trainer {
         optimizer.secondMoment = second
         optimizer.firstMoment = first
         replay = ReplayBuffer(width: replay.width, capacity: replay.capacity, rows: rows, stepStored: replaySteps, nextSlot: next)
+        if denoisingModel != nil {
+            // the model file loaded into the network holds the averaged weights
+            guard let trained = file["training.parameters"]?.scalars, trained.count == paramCount, trained.allSatisfy(\.isFinite) else {
+                throw TrainingError("training.parameters is missing or does not match the model's \(paramCount) parameters", file: url.path)
+            }
+            let theta = network.parameters.baseAddress
+            averagedParameters = Array(UnsafeBufferPointer(start: theta, count: paramCount))
+            trained.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: paramCount) }
+        }
     }
 }

@@ -21,6 +21,8 @@ public struct TrainingMetrics: Sendable, Equatable {
     public var replayAge: Double = 0
     /// Mean parameter-gradient norm before clipping.
     public var gradientNorm: Double = 0
+    /// The learning rate of the interval's last step.
+    public var learningRate: Double = 0
     /// E(samples) − E(data).
     public var gap: Double { energySamples - energyData }
 }
@@ -50,8 +52,10 @@ public final class Trainer {
     public let energyModel: TrajectoryEnergyModel?
     /// The baseline (kind .feedforward).
     public let predictor: FeedforwardPredictor?
+    /// The noise-conditioned energy model (kind .ebm, objective "dsm"); `energyModel` is nil then.
+    public let denoisingModel: DenoisingEnergyModel?
     /// The network being trained.
-    public var network: Sequential { energyModel?.network ?? predictor!.network }
+    public var network: Sequential { energyModel?.network ?? denoisingModel?.network ?? predictor!.network }
     /// Steps completed (resumed runs start above 0).
     public private(set) var step = 0
     /// The step this process started at (0, or the resumed checkpoint's).
@@ -62,6 +66,10 @@ public final class Trainer {
     var generator: SeededGenerator
     var optimizer: Adam
     var replay: ReplayBuffer
+    /// The second-order pass of denoising score matching.
+    var tape: InputGradientTape?
+    /// Exponential moving average of the weights (denoising; what checkpoints keep).
+    var averagedParameters: [Float] = []
 
     /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
     /// latest checkpoint in `outputDirectory` or starts afresh.
@@ -80,7 +88,7 @@ public final class Trainer {
         let testURL = dataDirectory.appendingPathComponent("test.npz")
         test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readDataset(testURL) : nil
         let m = configuration.model
-        windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon)
+        windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
         guard windows.count >= configuration.optimization.batchSize else {
             throw TrainingError("\(windows.count) windows of \(m.contextLength) + \(m.horizon) states, fewer than the batch size \(configuration.optimization.batchSize)",
                                 file: trainURL.path)
@@ -103,6 +111,8 @@ public final class Trainer {
             }
         }
         var encoding = WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta, goalCount: goalCount, conditionOnControls: m.conditionOnControls)
+        let denoising = kind == .ebm && configuration.optimization.objective == .dsm
+        var basis: FutureBasis?
         if let latest {
             let saved = try CheckpointMetadata.read(latest.model)
             guard saved.kind == kind else {
@@ -115,19 +125,27 @@ public final class Trainer {
                 throw TrainingError("checkpoint states have \(saved.encoding.stateSize) coordinates, the dataset \(trainURL.path) has \(train.stateSize)", file: latest.model.path)
             }
             encoding = saved.encoding
+            basis = saved.basis
         }
         self.encoding = encoding
         switch kind {
+        case .ebm where denoising:
+            let d = configuration.denoising
+            if basis == nil { basis = try FutureBasis.fit(windows, kind: d.basis, size: d.basisSize, futureAsDelta: m.futureAsDelta, maxWindows: d.basisWindows) }
+            let model = DenoisingEnergyModel(configuration: m, denoising: d, encoding: encoding, basis: basis!, seed: configuration.seed)
+            (denoisingModel, energyModel, predictor) = (model, nil, nil)
+            tape = try InputGradientTape(model.network)
+            averagedParameters = Array(UnsafeBufferPointer(start: model.network.parameters.baseAddress, count: model.network.parameterLayout.count))
         case .ebm:
             energyModel = TrajectoryEnergyModel(configuration: m, encoding: encoding, seed: configuration.seed)
-            predictor = nil
+            (predictor, denoisingModel) = (nil, nil)
         case .feedforward:
             predictor = FeedforwardPredictor(configuration: m, encoding: encoding, seed: configuration.seed)
-            energyModel = nil
+            (energyModel, denoisingModel) = (nil, nil)
         }
         replay = ReplayBuffer(width: encoding.width, capacity: configuration.replay.capacity)
         if let latest {
-            do { try Checkpoint.load(from: latest.model, into: (energyModel?.network ?? predictor!.network)) } catch let error as CheckpointError {
+            do { try Checkpoint.load(from: latest.model, into: network) } catch let error as CheckpointError {
                 throw TrainingError("cannot resume: \(error)", file: latest.model.path)
             }
             try restoreState(from: latest.state, step: latest.step)
@@ -162,7 +180,7 @@ public final class Trainer {
                 try saveCheckpoint()
                 return .interrupted(step: step)
             }
-            let metrics = kind == .ebm ? try contrastiveDivergenceStep() : try regressionStep()
+            let metrics = kind == .feedforward ? try regressionStep() : denoisingModel != nil ? try denoisingStep() : try contrastiveDivergenceStep()
             step += 1
             interval.append(metrics)
             if step % configuration.logEvery == 0 || step == total {
@@ -178,14 +196,22 @@ public final class Trainer {
             }
         }
         try saveCheckpoint()
-        try Checkpoint.save(network, to: outputDirectory.appendingPathComponent("model.safetensors"),
-                            normalization: networkNormalization, metadata: try metadata())
+        try withAveragedParameters {
+            try Checkpoint.save(network, to: outputDirectory.appendingPathComponent("model.safetensors"),
+                                normalization: networkNormalization, metadata: try metadata())
+        }
         return .finished
     }
 
     /// A batch of data rows (B, width), normalised; the first `episodeStartFraction` of them
     /// replaced by windows starting in the first `episodeStartSpan` steps of random episodes.
     private func dataRows() -> [Float] {
+        let (context, future) = dataWindows()
+        return encoding.encode(context: context, future: future)
+    }
+
+    /// A batch of raw windows: contexts (B, contextWidth) and futures (B, H, S), chosen as `dataRows` says.
+    func dataWindows() -> (context: [Float], future: [Float]) {
         var context: [Float] = [], future: [Float] = []
         var indices = batches.next()
         let d = configuration.data
@@ -196,7 +222,7 @@ public final class Trainer {
             indices[i] = episode * windows.perEpisode + start
         }
         encoding.gather(windows, indices, context: &context, future: &future)
-        return encoding.encode(context: context, future: future)
+        return (context, future)
     }
 
     /// One contrastive-divergence step: loss = mean E(data) − mean E(samples) + α(mean E(data)² + mean E(samples)²).
@@ -374,20 +400,27 @@ public final class Trainer {
     }
 
     private func applyGradient(_ outputGradient: [Float], batch: Int, metrics: TrainingMetrics) throws -> TrainingMetrics {
-        var metrics = metrics
         network.zeroGradients()
         outputGradient.withUnsafeBufferPointer { g in
             network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
         }
+        return try optimizerStep(metrics)
+    }
+
+    /// Clips the accumulated parameter gradients, then one Adam step at the scheduled learning rate.
+    func optimizerStep(_ metrics: TrainingMetrics) throws -> TrainingMetrics {
+        var metrics = metrics
         let clip = configuration.optimization.gradientClip
         let norm = clip > 0 ? GradientClipping.clipByNorm(network.gradients, maxNorm: clip) : Float(network.gradients.trainableNorm())
         guard norm.isFinite else { throw divergence(metrics) }
         metrics.gradientNorm = Double(norm)
+        optimizer.learningRate = configuration.optimization.learningRate(step: step)
+        metrics.learningRate = Double(optimizer.learningRate)
         optimizer.step(parameters: network.parameters, gradients: network.gradients)
         return metrics
     }
 
-    private func divergence(_ m: TrainingMetrics) -> TrainingError {
+    func divergence(_ m: TrainingMetrics) -> TrainingError {
         let last = (try? Self.latestCheckpoint(in: outputDirectory))??.model.path
         return TrainingError(String(format: "training diverged at step %d (loss %g, E(data) %g, E(samples) %g); ", m.step, m.loss, m.energyData, m.energySamples)
                              + (last.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written yet")
@@ -399,7 +432,7 @@ public final class Trainer {
         func avg(_ key: KeyPath<TrainingMetrics, Double>) -> Double { list.reduce(0) { $0 + $1[keyPath: key] } / n }
         return TrainingMetrics(step: step, loss: avg(\.loss), energyData: avg(\.energyData), energySamples: avg(\.energySamples),
                                langevinGradientNorm: avg(\.langevinGradientNorm), replayAge: avg(\.replayAge),
-                               gradientNorm: avg(\.gradientNorm))
+                               gradientNorm: avg(\.gradientNorm), learningRate: list.last?.learningRate ?? 0)
     }
 
     // MARK: - Evaluation
@@ -409,6 +442,7 @@ public final class Trainer {
     /// in normalised units (`loss`). At most `maxWindows` windows, evenly spaced.
     public func evaluate(maxWindows: Int = 2048, chainSteps: Int? = nil) throws -> TrainingMetrics? {
         guard let test else { return nil }
+        if denoisingModel != nil { return try denoisingEvaluation(test, maxWindows: maxWindows) }
         let m = configuration.model
         let testWindows = try TrajectoryWindows(test, context: m.contextLength, future: m.horizon)
         guard testWindows.count > 0 else { return nil }
@@ -450,11 +484,14 @@ public final class Trainer {
     /// Appends one JSON line.
     func appendMetrics(_ m: TrainingMetrics, event: String) throws {
         var fields = [String(format: "\"event\":\"%@\",\"step\":%d,\"loss\":%.6g", event, m.step, m.loss)]
-        if kind == .ebm {
+        if denoisingModel != nil {
+            fields.append("\"objective\":\"dsm\"")
+        } else if kind == .ebm {
             fields.append(String(format: "\"energy_data\":%.6g,\"energy_samples\":%.6g,\"gap\":%.6g,\"langevin_grad_norm\":%.6g,\"replay_age\":%.6g",
                                  m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge))
         }
         if event == "train" { fields.append(String(format: "\"grad_norm\":%.6g", m.gradientNorm)) }
+        if event == "train" && denoisingModel != nil { fields.append(String(format: "\"learning_rate\":%.6g", m.learningRate)) }
         let line = "{" + fields.joined(separator: ",") + "}\n"
         if !FileManager.default.fileExists(atPath: metricsURL.path),
            !FileManager.default.createFile(atPath: metricsURL.path, contents: nil) {

@@ -112,6 +112,9 @@ public struct DataConfiguration: Codable, Equatable, Sendable {
     public var episodeStartFraction: Float = 0
     /// Window starts 0..<span count as episode starts.
     public var episodeStartSpan = 1
+    /// Windows may run past an episode's last state, which then repeats (for recipes whose policy
+    /// holds its final pose): every state of an episode, settled ones included, can be a context.
+    public var padEpisodeEnds = false
 
     public init() {}
 }
@@ -130,8 +133,29 @@ public struct ImprovedCDConfiguration: Codable, Equatable, Sendable {
     public init() {}
 }
 
+/// What the energy model is fitted by.
+public enum TrainingObjective: String, Codable, Sendable, CaseIterable {
+    /// Contrastive divergence against Langevin negatives (`langevin`, `replay`, `improved`).
+    case cd
+    /// Denoising score matching of a noise-conditioned energy E(y, σ | context) (`denoising`):
+    /// σ∇_y E(y + σε, σ) regresses ε, no sampler in the loop.
+    case dsm
+}
+
+/// How the learning rate moves over a run.
+public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
+    case constant
+    /// Linear warm-up over `warmupSteps`, then a half cosine down to zero at the last step.
+    case cosine
+}
+
 /// Adam and the training loop.
 public struct OptimizationConfiguration: Codable, Equatable, Sendable {
+    /// The energy model's objective (the feedforward baseline always regresses).
+    public var objective = TrainingObjective.cd
+    public var learningRateSchedule = LearningRateSchedule.constant
+    /// Steps of linear warm-up (cosine schedule).
+    public var warmupSteps = 0
     public var steps = 5_000
     public var batchSize = 128
     public var learningRate: Float = 2e-4
@@ -150,6 +174,41 @@ public struct OptimizationConfiguration: Codable, Equatable, Sendable {
     public var goalCrossEntropy: Float = 0
 
     public init() {}
+
+    /// The learning rate at (0-based) step `t`.
+    public func learningRate(step t: Int) -> Float {
+        switch learningRateSchedule {
+        case .constant: return learningRate
+        case .cosine:
+            if t < warmupSteps { return learningRate * Float(t + 1) / Float(warmupSteps) }
+            let span = max(steps - warmupSteps, 1), fraction = Float(t - warmupSteps) / Float(span)
+            return learningRate * 0.5 * (1 + cos(Float.pi * fraction))
+        }
+    }
+}
+
+/// Denoising score matching (`optimization.objective` "dsm"): the noise levels, the future basis the
+/// model samples in, and the averaged weights used for sampling.
+public struct DenoisingConfiguration: Codable, Equatable, Sendable {
+    /// Smallest and largest noise level σ, in coefficient units (the first coefficient has unit
+    /// variance); training draws log σ uniformly between them.
+    public var sigmaMin: Float = 0.002
+    public var sigmaMax: Float = 4
+    /// The future basis: "pca" (the leading `basisSize` principal components of the training
+    /// futures) or "identity" (every future number).
+    public var basis = FutureBasis.Kind.pca
+    /// Coefficients D of the "pca" basis (≤ H·S).
+    public var basisSize = 32
+    /// Decay of the exponential moving average of the weights that checkpoints keep (0: none).
+    public var ema: Float = 0.999
+    /// Training windows the basis is fitted to (evenly spaced).
+    public var basisWindows = 20_000
+    /// Standard deviation of Gaussian noise added to the normalised context features of training
+    /// rows (0: none): contexts that carry no information about the future (all at rest) cannot be
+    /// memorised to pick a mode.
+    public var contextNoise: Float = 0
+
+    public init() {}
 }
 
 /// A training run's configuration (`trajectories/NAME.train.json` or `--config FILE.json`).
@@ -164,6 +223,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var optimization = OptimizationConfiguration()
     public var data = DataConfiguration()
     public var improved = ImprovedCDConfiguration()
+    /// Denoising score matching (objective "dsm").
+    public var denoising = DenoisingConfiguration()
     /// Steps between checkpoints (0 = only at the end).
     public var checkpointEvery = 500
     /// Steps between metric lines.
@@ -234,6 +295,18 @@ extension TrainingConfiguration {
         try check(optimization.divergenceThreshold > 0, "optimization.divergenceThreshold must be > 0")
         try check(optimization.goalCrossEntropy >= 0, "optimization.goalCrossEntropy must be >= 0")
         try check(optimization.goalCrossEntropy == 0 || model.conditionOnGoal, "optimization.goalCrossEntropy needs model.conditionOnGoal")
+        try check(optimization.warmupSteps >= 0, "optimization.warmupSteps must be >= 0")
+        if optimization.objective == .dsm {
+            let n = denoising
+            try check(n.sigmaMin > 0 && n.sigmaMin.isFinite, "denoising.sigmaMin \(n.sigmaMin) must be > 0")
+            try check(n.sigmaMax > n.sigmaMin && n.sigmaMax.isFinite, "denoising.sigmaMax \(n.sigmaMax) must be above denoising.sigmaMin \(n.sigmaMin)")
+            try check(n.basis != .pca || n.basisSize >= 1, "denoising.basisSize \(n.basisSize) must be >= 1")
+            try check((0..<1).contains(n.ema), "denoising.ema \(n.ema) must be in [0, 1)")
+            try check(n.basisWindows >= 1, "denoising.basisWindows must be >= 1")
+            try check(n.contextNoise >= 0 && n.contextNoise.isFinite, "denoising.contextNoise must be >= 0")
+            try check(model.architecture == .mlp && !model.spectralNorm && model.ensemble == 1,
+                      "optimization.objective \"dsm\" needs model.architecture \"mlp\" without spectralNorm or ensemble (the second-order pass covers Linear and SiLU)")
+        }
         try check(checkpointEvery >= 0, "checkpointEvery \(checkpointEvery) must be >= 0")
         try check(logEvery >= 1, "logEvery \(logEvery) must be >= 1")
     }
@@ -347,13 +420,14 @@ extension ReplayConfiguration {
 }
 
 extension DataConfiguration {
-    enum CodingKeys: String, CodingKey, CaseIterable { case episodeStartFraction, episodeStartSpan }
+    enum CodingKeys: String, CodingKey, CaseIterable { case episodeStartFraction, episodeStartSpan, padEpisodeEnds }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = DataConfiguration()
         episodeStartFraction = try c.value(.episodeStartFraction, or: d.episodeStartFraction)
         episodeStartSpan = try c.value(.episodeStartSpan, or: d.episodeStartSpan)
+        padEpisodeEnds = try c.value(.padEpisodeEnds, or: d.padEpisodeEnds)
     }
 }
 
@@ -372,6 +446,7 @@ extension ImprovedCDConfiguration {
 extension OptimizationConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case steps, batchSize, learningRate, beta1, beta2, gradientClip, energyRegularization, divergenceThreshold, goalCrossEntropy
+        case objective, learningRateSchedule, warmupSteps
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -386,12 +461,41 @@ extension OptimizationConfiguration {
         energyRegularization = try c.value(.energyRegularization, or: d.energyRegularization)
         divergenceThreshold = try c.value(.divergenceThreshold, or: d.divergenceThreshold)
         goalCrossEntropy = try c.value(.goalCrossEntropy, or: d.goalCrossEntropy)
+        objective = try decodeName(c, .objective, "optimization.objective", or: d.objective)
+        learningRateSchedule = try decodeName(c, .learningRateSchedule, "optimization.learningRateSchedule", or: d.learningRateSchedule)
+        warmupSteps = try c.value(.warmupSteps, or: d.warmupSteps)
+    }
+}
+
+/// An enum stored by name, with an error that names the key and the accepted names.
+func decodeName<K: CodingKey, T: RawRepresentable & CaseIterable>(_ c: KeyedDecodingContainer<K>, _ key: K, _ name: String,
+                                                                  or fallback: T) throws -> T where T.RawValue == String {
+    guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return fallback }
+    guard let value = T(rawValue: text) else {
+        throw TrainingError("\(name) '\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return value
+}
+
+extension DenoisingConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable { case sigmaMin, sigmaMax, basis, basisSize, ema, basisWindows, contextNoise }
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DenoisingConfiguration()
+        sigmaMin = try c.value(.sigmaMin, or: d.sigmaMin)
+        sigmaMax = try c.value(.sigmaMax, or: d.sigmaMax)
+        basis = try decodeName(c, .basis, "denoising.basis", or: d.basis)
+        basisSize = try c.value(.basisSize, or: d.basisSize)
+        ema = try c.value(.ema, or: d.ema)
+        basisWindows = try c.value(.basisWindows, or: d.basisWindows)
+        contextNoise = try c.value(.contextNoise, or: d.contextNoise)
     }
 }
 
 extension TrainingConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case seed, model, langevin, replay, optimization, data, improved, checkpointEvery, logEvery
+        case seed, model, langevin, replay, optimization, data, improved, denoising, checkpointEvery, logEvery
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -404,6 +508,7 @@ extension TrainingConfiguration {
         optimization = try c.value(.optimization, or: d.optimization)
         data = try c.value(.data, or: d.data)
         improved = try c.value(.improved, or: d.improved)
+        denoising = try c.value(.denoising, or: d.denoising)
         checkpointEvery = try c.value(.checkpointEvery, or: d.checkpointEvery)
         logEvery = try c.value(.logEvery, or: d.logEvery)
     }

@@ -71,9 +71,9 @@ public struct WindowEncoding: Codable, Equatable, Sendable {
         let (e, start) = windows.location(of: index)
         let (S, k) = (stateSize, contextLength)
         var row = [Double](repeating: 0, count: width)
-        let last = (e * (data.steps + 1) + start + k - 1) * S
+        let last = windows.stateRow(episode: e, start: start, offset: k - 1) * S
         for t in 0..<(k + horizon) {
-            let source = (e * (data.steps + 1) + start + t) * S
+            let source = windows.stateRow(episode: e, start: start, offset: t) * S
             let target = t < k ? t * S : contextWidth + (t - k) * S
             for d in 0..<S { row[target + d] = data.states[source + d] - (t >= k && futureAsDelta ? data.states[last + d] : 0) }
         }

@@ -9,16 +9,27 @@ public struct TrajectoryWindows: Sendable {
     public let stride: Int
     /// Windows per episode.
     public let perEpisode: Int
+    /// Windows may run past an episode's last state, which then repeats.
+    public let padEnd: Bool
 
     /// - Throws: `DatasetError` for non-positive lengths or stride.
-    public init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int = 1) throws {
+    public init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int = 1, padEnd: Bool = false) throws {
         guard context >= 1, future >= 1, stride >= 1 else {
             throw DatasetError("window context \(context), future \(future) and stride \(stride) must all be >= 1")
         }
         self.dataset = dataset
-        (self.context, self.future, self.stride) = (context, future, stride)
+        (self.context, self.future, self.stride, self.padEnd) = (context, future, stride, padEnd)
         let rows = dataset.steps + 1
-        perEpisode = rows >= context + future ? (rows - context - future) / stride + 1 : 0
+        // padded: every start whose context fits (the future repeats the last state past the end)
+        let span = padEnd ? context : context + future
+        perEpisode = rows >= span ? (rows - span) / stride + 1 : 0
+    }
+
+    /// Index into `dataset.states` (in states) of state `t` of the window of episode `e` starting at
+    /// `start`: past the episode's end (padded windows), its last state.
+    @inline(__always)
+    public func stateRow(episode e: Int, start: Int, offset t: Int) -> Int {
+        e * (dataset.steps + 1) + min(start + t, dataset.steps)
     }
 
     /// Number of windows.
@@ -39,7 +50,7 @@ public struct TrajectoryWindows: Sendable {
         for (b, index) in indices.enumerated() {
             let (e, start) = location(of: index)
             for t in 0..<(context + future) {
-                let row = (e * (dataset.steps + 1) + start + t) * S
+                let row = stateRow(episode: e, start: start, offset: t) * S
                 for d in 0..<S {
                     var x = dataset.states[row + d]
                     if let n = normalization { x = (x - n.mean[d]) / n.std[d] }

@@ -93,6 +93,45 @@ enum FutureSampling {
         return Result(futures: sampled, energies: energies, diagnostics: diagnostics, seconds: seconds)
     }
 
+    /// K futures of `total` states after one context (k × S numbers, original units) from a denoising
+    /// energy model: whole H-state windows, each block conditioned on the chain's own last k states
+    /// (overlapping windows), so any length chains. Futures [K, total, S].
+    static func sample(denoiser model: DenoisingEnergyModel, context: [Double], chains K: Int, total: Int,
+                       sampler: DenoisingSampler, seed: UInt64) throws -> Result {
+        let enc = model.encoding
+        let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
+        var trajectories = [[Float]](repeating: context.map(Float.init), count: K)
+        var energies = [Double](repeating: 0, count: K)
+        var diagnostics: [(block: Int, step: StepDiagnostics)] = []
+        let clock = Date()
+        for block in 0..<(total + H - 1) / H {
+            let contexts = trajectories.flatMap { $0.suffix(k * S) }
+            let result: DenoisingSampler.Result
+            do { result = try sampler.sample(model, contexts: contexts, chainsPerContext: 1, seed: seed &+ UInt64(block)) }
+            catch { throw CLIError("sampling block \(block): \(error)") }
+            let futures = model.futures(coefficients: result.coefficients, context: contexts)
+            let keep = min(H, total - block * H)
+            for c in 0..<K {
+                trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
+                energies[c] += Double(result.energies[c])
+            }
+            diagnostics += result.diagnostics.map { (block, $0) }
+        }
+        let seconds = Date().timeIntervalSince(clock)
+        return Result(futures: trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }, energies: energies,
+                      diagnostics: diagnostics, seconds: seconds)
+    }
+
+    /// The denoising sampler `ebm predict`/`evaluate` build from their options: `steps` network
+    /// evaluations per block spread over `levels` noise levels (the ODE samplers take `steps` steps).
+    static func denoisingSampler(_ kind: DenoisingSamplerKind, steps: Int, levels: Int?, stepScale: Double?, temperature: Double?,
+                                 leapfrog: Int) -> DenoisingSampler {
+        let ode = kind == .ddim || kind == .heun
+        let L = ode ? steps + 1 : (levels ?? min(20, steps))
+        return DenoisingSampler(kind: kind, levels: L, stepsPerLevel: max(1, steps / max(L, 1)), stepScale: stepScale ?? 0.1,
+                                leapfrogSteps: leapfrog, temperature: temperature ?? 1)
+    }
+
     /// `qpos [K, 1 + total, nq]` (the current state, then each future; for `ebm view --futures`) and
     /// `sites [K, total, nsite, 3]` (forward kinematics of every future state in one batch call; NaN
     /// for a non-finite state), when the dataset's meta.json names a robot whose nq fits the states.

@@ -22,7 +22,23 @@ struct Predict: ParsableCommand {
         diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
         """)
 
-    enum SamplerKind: String, ExpressibleByArgument, CaseIterable { case langevin, mala, hmc }
+    enum SamplerKind: String, ExpressibleByArgument, CaseIterable {
+        case langevin, mala, hmc
+        case annealedLangevin = "annealed-langevin", annealedMALA = "annealed-mala", annealedHMC = "annealed-hmc", ddim, heun
+
+        /// For a denoising model: langevin, mala and hmc mean their annealed forms.
+        var denoising: DenoisingSamplerKind {
+            switch self {
+            case .langevin, .annealedLangevin: return .annealedLangevin
+            case .mala, .annealedMALA: return .annealedMALA
+            case .hmc, .annealedHMC: return .annealedHMC
+            case .ddim: return .ddim
+            case .heun: return .heun
+            }
+        }
+        /// The chain sampler of a contrastive-divergence model (nil: only denoising models have it).
+        var chain: FutureSampling.Kind? { FutureSampling.Kind(rawValue: rawValue) }
+    }
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Dataset folder.") var data: String
@@ -46,6 +62,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
     @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Noise levels of a denoising model's annealed samplers (default: min(20, --steps)); --steps are spread over them.") var levels: Int?
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
@@ -104,9 +121,25 @@ struct Predict: ParsableCommand {
         }
     }
 
+    /// A denoising (objective dsm) model of a run folder or checkpoint file, or nil for any other model.
+    static func loadDenoisingModel(_ path: String) throws -> DenoisingEnergyModel? {
+        do {
+            let url = try existingCheckpoint(path)
+            guard try CheckpointMetadata.read(url).isDenoising else { return nil }
+            let model = try DenoisingEnergyModel.load(from: url).model
+            try requireUnconditioned(model.encoding, path)
+            return model
+        } catch let e as TrainingError { throw CLIError(e.description) }
+    }
+
     func run() throws {
-        let (energyModel, meta) = try Self.loadEnergyModel(model)
-        let enc = energyModel.encoding
+        let denoiser = try Self.loadDenoisingModel(model)
+        let (enc, langevin): (WindowEncoding, LangevinConfiguration)
+        var energyModel: TrajectoryEnergyModel?
+        if let denoiser { (enc, langevin) = (denoiser.encoding, LangevinConfiguration()) } else {
+            let (loaded, meta) = try Self.loadEnergyModel(model)
+            (energyModel, enc, langevin) = (loaded, loaded.encoding, meta.configuration.langevin)
+        }
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
@@ -117,16 +150,28 @@ struct Predict: ParsableCommand {
         let (context, truth) = (window.context, window.truth)
 
         // sample block after block, each chain continuing from its own last k states
-        let K = samples, lang = meta.configuration.langevin
-        let kind = FutureSampling.Kind(rawValue: sampler.rawValue)!
-        let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
-                                            finalStepSize: finalStepSize, finalNoise: finalNoise, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
-        let scale = initialScale ?? Double(lang.initialScale)
-        let temperature = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
-        guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
-        let result = try FutureSampling.sample(model: energyModel, context: context, chains: K, total: total, steps: steps,
+        let K = samples, lang = langevin
+        let result: FutureSampling.Result
+        let temperature: Double
+        if let denoiser {
+            temperature = self.temperature ?? 1
+            guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
+            let chosen = FutureSampling.denoisingSampler(sampler.denoising, steps: steps, levels: levels, stepScale: stepSize,
+                                                         temperature: temperature, leapfrog: leapfrog)
+            result = try FutureSampling.sample(denoiser: denoiser, context: context, chains: K, total: total, sampler: chosen, seed: seed)
+        } else {
+            guard let kind = sampler.chain, let energyModel else {
+                throw CLIError("--sampler \(sampler.rawValue) needs a denoising model (ebm train --objective dsm); this one was trained by contrastive divergence")
+            }
+            let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
+                                                finalStepSize: finalStepSize, finalNoise: finalNoise, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
+            let scale = initialScale ?? Double(lang.initialScale)
+            temperature = self.temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
+            guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
+            result = try FutureSampling.sample(model: energyModel, context: context, chains: K, total: total, steps: steps,
                                                sampler: chosen, temperature: temperature, initialScale: scale,
                                                tolerance: tolerance, seed: seed)
+        }
         let (sampled, energies, diagnostics, seconds) = (result.futures, result.energies, result.diagnostics, result.seconds)
 
         // the feedforward prediction, chained the same way
@@ -168,7 +213,7 @@ struct Predict: ParsableCommand {
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
-        FutureSampling.warnIfStuck(kind, acceptance: accepted)
+        if let kind = sampler.chain, denoiser == nil { FutureSampling.warnIfStuck(kind, acceptance: accepted) }
         if !truth.isEmpty {
             let steps = truth.count / S
             func ade(_ x: ArraySlice<Double>) -> Double {

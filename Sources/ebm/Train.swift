@@ -12,6 +12,8 @@ import Darwin
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
 /// `ebm train`: fit an energy model (contrastive divergence) or the feedforward baseline to a dataset.
+extension TrainingObjective: ExpressibleByArgument {}
+
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an energy model (--model ebm) or the feedforward baseline on a generated dataset.",
@@ -26,6 +28,7 @@ struct Train: ParsableCommand {
     @Option(help: "Dataset folder holding train.npz (and test.npz).") var data: String
     @Option(help: "ebm or feedforward.") var model: ModelKind = .ebm
     @Option(help: "Training configuration (.json).") var config: String?
+    @Option(help: "The energy model's objective, overriding optimization.objective: cd (contrastive divergence) or dsm (denoising score matching).") var objective: TrainingObjective?
     @Option(help: "Run folder (created; resumed when it holds checkpoints).") var out: String
     @Option(help: "Folder searched for NAME.train.json.") var recipes: String = "trajectories"
     @Flag(help: "No progress line.") var quiet = false
@@ -52,7 +55,9 @@ struct Train: ParsableCommand {
         let configurationURL = configurationURL()
         let configuration: TrainingConfiguration
         do {
-            configuration = try configurationURL.map { try TrainingConfiguration.load(from: $0) } ?? TrainingConfiguration()
+            var loaded = try configurationURL.map { try TrainingConfiguration.load(from: $0) } ?? TrainingConfiguration()
+            if let objective { loaded.optimization.objective = objective; try loaded.validate(file: configurationURL?.path) }
+            configuration = loaded
         } catch let error as TrainingError { throw CLIError(error.description) }
         let trainer: Trainer
         do {

@@ -1,0 +1,129 @@
+// DenoisingEnergyModel: a noise-conditioned scalar energy E_θ(y, σ | context) over the D basis
+// coefficients y of a whole future window, trained by denoising score matching.
+
+import Foundation
+import NeuralCore
+
+/// A conditional energy over future coefficients at noise level σ:
+///
+///     E(y, σ | c) = Σᵢ yᵢ² / (2(λᵢ + σ²)) + N_θ([c̃, φ(σ), y / √(1 + σ²)]) / σ
+///
+/// The first term is the exact energy of a Gaussian with the training futures' per-coefficient
+/// variances λᵢ blurred by σ (a skip connection: at large σ it is nearly the whole answer); the
+/// network N (Linear + SiLU, `depth` hidden layers) learns what is not Gaussian — the modes — and its
+/// output is divided by σ so that σ∇_y E, which regresses the noise ε, is O(1) at every level.
+/// c̃ is the normalised context (the `WindowEncoding`'s context features), φ(σ) five features of
+/// log σ. Sampling anneals σ from `sigmaMax` down to `sigmaMin` (see Sampling's `AnnealedSampler`).
+public final class DenoisingEnergyModel {
+    public let configuration: ModelConfiguration
+    public let denoising: DenoisingConfiguration
+    /// Normalises contexts (only its context features are used).
+    public let encoding: WindowEncoding
+    public let basis: FutureBasis
+    /// (batch, contextWidth + 5 + D) → (batch, 1).
+    public let network: Sequential
+    /// Noise features φ(σ).
+    public static let noiseFeatures = 5
+
+    /// A freshly initialised model (weights from `seed`).
+    public init(configuration: ModelConfiguration, denoising: DenoisingConfiguration, encoding: WindowEncoding,
+                basis: FutureBasis, seed: UInt64) {
+        precondition(basis.horizon == configuration.horizon && basis.stateSize == encoding.stateSize, "DenoisingEnergyModel: basis window")
+        (self.configuration, self.denoising, self.encoding, self.basis) = (configuration, denoising, encoding, basis)
+        let width = encoding.contextWidth + Self.noiseFeatures + basis.dimension
+        network = Sequential(TrajectoryEnergyModel.layers(configuration, inputWidth: width, outputWidth: 1, spectralNorm: false), seed: seed)
+    }
+
+    /// Coefficients D.
+    public var dimension: Int { basis.dimension }
+    /// Features per network row.
+    public var inputWidth: Int { network.inputWidth }
+
+    /// φ(σ): t = log σ mapped to [−1, 1] over [σmin, σmax], then t, sin πt, cos πt, sin 2πt, cos 2πt.
+    public func noiseFeatures(_ sigma: Float) -> [Float] {
+        let (lo, hi) = (log(denoising.sigmaMin), log(denoising.sigmaMax))
+        let t = 2 * (log(sigma) - lo) / (hi - lo) - 1
+        return [t, sin(.pi * t), cos(.pi * t), sin(2 * .pi * t), cos(2 * .pi * t)]
+    }
+
+    /// Normalised context features (B, contextWidth) from raw contexts (B, contextWidth).
+    public func normalizedContexts(_ context: [Float]) -> [Float] {
+        let C = encoding.contextWidth
+        var out = context
+        for i in 0..<out.count { out[i] = (context[i] - encoding.mean[i % C]) / encoding.standardDeviation[i % C] }
+        return out
+    }
+
+    /// The context states (B, k, S) of raw contexts (B, contextWidth): the condition features dropped.
+    public func contextStates(_ context: [Float]) -> [Float] {
+        let (C, K) = (encoding.contextWidth, encoding.stateContextWidth)
+        guard C != K else { return context }
+        return (0..<(context.count / C)).flatMap { b in context[(b * C)..<(b * C + K)] }
+    }
+
+    /// Network rows (B, inputWidth) for normalised contexts (B, C), coefficients (B, D) and levels (B).
+    public func rows(normalizedContexts c: [Float], coefficients y: [Float], sigma: [Float]) -> [Float] {
+        let (C, D, P, W) = (encoding.contextWidth, dimension, Self.noiseFeatures, inputWidth)
+        let batch = sigma.count
+        precondition(c.count == batch * C && y.count == batch * D, "DenoisingEnergyModel.rows: sizes")
+        var out = [Float](repeating: 0, count: batch * W)
+        for b in 0..<batch {
+            for j in 0..<C { out[b * W + j] = c[b * C + j] }
+            let phi = noiseFeatures(sigma[b]), scale = 1 / (1 + sigma[b] * sigma[b]).squareRoot()
+            for j in 0..<P { out[b * W + C + j] = phi[j] }
+            for j in 0..<D { out[b * W + C + P + j] = y[b * D + j] * scale }
+        }
+        return out
+    }
+
+    /// The energies and ∂E/∂y (B, D) given the network's energies N and its row gradients (B, inputWidth).
+    func assemble(coefficients y: [Float], sigma: [Float], network n: [Float], rowGradient g: [Float]) -> (energies: [Float], gradients: [Float]) {
+        let (D, W, offset) = (dimension, inputWidth, encoding.contextWidth + Self.noiseFeatures)
+        var energies = [Float](repeating: 0, count: sigma.count), gradients = [Float](repeating: 0, count: y.count)
+        for b in 0..<sigma.count {
+            let s2 = sigma[b] * sigma[b], scale = 1 / (1 + s2).squareRoot()
+            var prior: Float = 0
+            for i in 0..<D {
+                let precision = 1 / (basis.variances[i] + s2), v = y[b * D + i]
+                prior += 0.5 * v * v * precision
+                gradients[b * D + i] = v * precision + g[b * W + offset + i] * scale / sigma[b]
+            }
+            energies[b] = prior + n[b] / sigma[b]
+        }
+        return (energies, gradients)
+    }
+
+    /// E(y, σ | c) and ∂E/∂y for normalised contexts (B, C), coefficients (B, D) and levels (B).
+    public func energiesAndGradients(normalizedContexts c: [Float], coefficients y: [Float], sigma: [Float]) -> (energies: [Float], gradients: [Float]) {
+        let input = rows(normalizedContexts: c, coefficients: y, sigma: sigma)
+        let (n, g) = network.energyAndInputGradient(Tensor(shape: [sigma.count, inputWidth], scalars: input))
+        return assemble(coefficients: y, sigma: sigma, network: n, rowGradient: g.scalars)
+    }
+
+    /// E(y, σ | c) alone.
+    public func energies(normalizedContexts c: [Float], coefficients y: [Float], sigma: [Float]) -> [Float] {
+        let input = rows(normalizedContexts: c, coefficients: y, sigma: sigma)
+        let n = network.forward(Tensor(shape: [sigma.count, inputWidth], scalars: input)).scalars
+        let D = dimension
+        return (0..<sigma.count).map { b in
+            let s2 = sigma[b] * sigma[b]
+            var prior: Float = 0
+            for i in 0..<D { prior += 0.5 * y[b * D + i] * y[b * D + i] / (basis.variances[i] + s2) }
+            return prior + n[b] / sigma[b]
+        }
+    }
+
+    /// E(future | context) at the smallest noise level, for raw contexts (B, contextWidth) and futures
+    /// (B, H, S): how unlikely each future is (judges and scores).
+    public func energies(context: [Float], future: [Float]) -> [Float] {
+        let y = basis.encode(context: contextStates(context), contextLength: encoding.contextLength, future: future)
+        let batch = context.count / encoding.contextWidth
+        return energies(normalizedContexts: normalizedContexts(context), coefficients: y,
+                        sigma: [Float](repeating: denoising.sigmaMin, count: batch))
+    }
+
+    /// Raw futures (B, H, S) of coefficients (B, D) after raw contexts (B, contextWidth).
+    public func futures(coefficients: [Float], context: [Float]) -> [Float] {
+        basis.decode(coefficients, context: contextStates(context), contextLength: encoding.contextLength)
+    }
+}

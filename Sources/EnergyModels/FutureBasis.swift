@@ -1,0 +1,187 @@
+// FutureBasis: a window's H future states ↔ the D coefficients a denoising energy model samples,
+// y = Pᵀ(u − μ) / unit with u the future (as a delta from the last context state when the encoding
+// says so) divided per state coordinate by its spread. Computed from the training windows, stored
+// in the checkpoint.
+
+import Foundation
+import NeuralCore
+import Trajectories
+
+/// A linear basis for whole future windows: principal components of the training futures, or the
+/// identity (every future number is a coefficient).
+///
+/// Any coefficient vector decodes to a linear combination of training futures (plus their mean),
+/// so linear relations every real window satisfies — q_{t+1} ≈ q_t + dt·(q̇_t + q̇_{t+1})/2 —
+/// survive sampling. Coefficients are not whitened: the first has unit variance on the training
+/// windows and the others their own smaller ones (`variances`), so a noise level σ blurs every
+/// direction by the same amount, as in the window itself.
+public struct FutureBasis: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// The leading principal components of the training futures.
+        case pca
+        /// The future numbers themselves (scaled): D = H·S.
+        case identity
+    }
+
+    public var kind: Kind
+    /// States per window position S and future states H.
+    public var stateSize: Int, horizon: Int
+    /// Futures as s_{t+h} − s_t.
+    public var futureAsDelta: Bool
+    /// Spread of each state coordinate over the training futures (S), raw units.
+    public var coordinateScale: [Float]
+    /// Mean of the scaled futures u (H·S).
+    public var mean: [Float]
+    /// Basis vectors, rows (D, H·S), orthonormal; empty for `identity`.
+    public var components: [Float]
+    /// Variance of each coefficient on the training windows (D); the first is 1 for `pca`.
+    public var variances: [Float]
+    /// Scaled-future units per coefficient unit.
+    public var unit: Float
+    /// dt of the constant-velocity extrapolation subtracted from future positions, or 0 for none.
+    /// States (q, v) with q_{t+1} − q_t ≈ dt (v_t + v_{t+1})/2 are stored as
+    /// δq_h = q_{t+h} − q_t − h dt v_t and δv_h = v_{t+h} − v_t: the relation then reads
+    /// δq_{h+1} − δq_h = dt (δv_h + δv_{h+1})/2 with no term in the context, so every combination of
+    /// training futures satisfies it after any context.
+    public var extrapolationStep: Float = 0
+
+    /// Coefficients D.
+    public var dimension: Int { variances.count }
+    /// Future numbers H·S.
+    public var futureWidth: Int { horizon * stateSize }
+
+    /// Fits the basis to (at most `maxWindows`, evenly spaced) windows of `windows`.
+    /// - Throws: `TrainingError` naming `denoising.basisSize` when it exceeds H·S, or for non-finite data.
+    public static func fit(_ windows: TrajectoryWindows, kind: Kind, size: Int, futureAsDelta: Bool,
+                           maxWindows: Int = 20_000) throws -> FutureBasis {
+        let (S, H, k) = (windows.dataset.stateSize, windows.future, windows.context)
+        let F = H * S
+        guard kind == .identity || (1...F).contains(size) else {
+            throw TrainingError("denoising.basisSize \(size) must lie in 1...\(F) (H·S of the \(H)-state future window)")
+        }
+        let count = min(maxWindows, windows.count)
+        guard count > 0 else { throw TrainingError("no windows to fit a future basis to") }
+        let indices = (0..<count).map { $0 * windows.count / count }
+        var context: [Float] = [], future: [Float] = []
+        windows.gather(indices, context: &context, future: &future)
+        let dt = futureAsDelta ? Self.positionVelocityStep(context: context, future: future, k: k, H: H, S: S) : 0
+        var u = [Double](repeating: 0, count: count * F)
+        for b in 0..<count {
+            for j in 0..<F {
+                u[b * F + j] = Double(future[b * F + j]) - (futureAsDelta ? Self.offset(context, b: b, k: k, S: S, j: j, dt: dt) : 0)
+            }
+        }
+        // per-coordinate spread (about the coordinate's mean over all future positions)
+        var scale = [Double](repeating: 0, count: S)
+        for d in 0..<S {
+            var sum = 0.0, squares = 0.0
+            for b in 0..<count { for t in 0..<H { sum += u[b * F + t * S + d] } }
+            let m = sum / Double(count * H)
+            for b in 0..<count { for t in 0..<H { let r = u[b * F + t * S + d] - m; squares += r * r } }
+            scale[d] = max((squares / Double(count * H)).squareRoot(), 1e-6)
+        }
+        for i in 0..<u.count { u[i] /= scale[i % S] }
+        guard u.allSatisfy(\.isFinite) else { throw TrainingError("non-finite futures: cannot fit a basis") }
+        var basis = FutureBasis(kind: kind, stateSize: S, horizon: H, futureAsDelta: futureAsDelta,
+                                coordinateScale: scale.map(Float.init), mean: [], components: [], variances: [], unit: 1,
+                                extrapolationStep: Float(dt))
+        switch kind {
+        case .pca:
+            guard let pca = PrincipalComponents(rows: u, width: F, count: size) else { throw TrainingError("the future basis could not be computed") }
+            let unit = max(pca.variances[0].squareRoot(), 1e-12)
+            basis.mean = pca.mean.map(Float.init)
+            basis.components = pca.components.map(Float.init)
+            basis.variances = pca.variances.map { Float($0 / (unit * unit)) }
+            basis.unit = Float(unit)
+        case .identity:
+            var mean = [Double](repeating: 0, count: F), variance = [Double](repeating: 0, count: F)
+            for b in 0..<count { for j in 0..<F { mean[j] += u[b * F + j] / Double(count) } }
+            for b in 0..<count { for j in 0..<F { let r = u[b * F + j] - mean[j]; variance[j] += r * r / Double(count) } }
+            let unit = max(variance.max()!.squareRoot(), 1e-12)
+            basis.mean = mean.map(Float.init)
+            basis.variances = variance.map { Float(max($0, 1e-12) / (unit * unit)) }
+            basis.unit = Float(unit)
+        }
+        return basis
+    }
+
+    /// What future number j of window b is measured from: the last context state, advanced at its
+    /// own velocity for positions when `dt` > 0 (states (q, v), q the first S/2 numbers).
+    @inline(__always)
+    static func offset<T: BinaryFloatingPoint>(_ context: [T], b: Int, k: Int, S: Int, j: Int, dt: Double) -> Double {
+        let (t, d) = (j / S, j % S), last = (b * k + k - 1) * S
+        var value = Double(context[last + d])
+        if dt > 0 && d < S / 2 { value += Double(t + 1) * dt * Double(context[last + d + S / 2]) }
+        return value
+    }
+
+    /// dt when the windows' states are (q, v) with q_{t+1} − q_t = dt (v_t + v_{t+1})/2 to within 0.1 %
+    /// of the position steps (least squares over the windows), else 0.
+    static func positionVelocityStep(context: [Float], future: [Float], k: Int, H: Int, S: Int) -> Double {
+        guard S >= 2, S % 2 == 0 else { return 0 }
+        let n = S / 2, count = future.count / (H * S)
+        var qv = 0.0, vv = 0.0, qq = 0.0
+        func state(_ b: Int, _ t: Int) -> ArraySlice<Float> {
+            t < k ? context[((b * k + t) * S)..<((b * k + t + 1) * S)] : future[((b * H + t - k) * S)..<((b * H + t - k + 1) * S)]
+        }
+        for b in 0..<count {
+            for t in 0..<(k + H - 1) {
+                let (x, y) = (state(b, t), state(b, t + 1))
+                for d in 0..<n {
+                    let dq = Double(y[y.startIndex + d] - x[x.startIndex + d])
+                    let v = Double(x[x.startIndex + n + d] + y[y.startIndex + n + d]) / 2
+                    qv += dq * v; vv += v * v; qq += dq * dq
+                }
+            }
+        }
+        guard vv > 0, qq > 0 else { return 0 }
+        let dt = qv / vv, residual = (qq - 2 * dt * qv + dt * dt * vv) / qq
+        return dt > 0 && residual < 1e-3 ? dt : 0
+    }
+
+    /// Coefficients (B, D) of raw futures (B, H, S) after raw context states (B, k, S).
+    public func encode(context: [Float], contextLength k: Int, future: [Float]) -> [Float] {
+        let (S, F, D) = (stateSize, futureWidth, dimension)
+        let batch = future.count / F
+        precondition(future.count == batch * F && context.count == batch * k * S, "FutureBasis.encode: sizes")
+        var out = [Float](repeating: 0, count: batch * D)
+        var u = [Float](repeating: 0, count: F)
+        for b in 0..<batch {
+            for j in 0..<F {
+                let last = futureAsDelta ? Float(Self.offset(context, b: b, k: k, S: S, j: j, dt: Double(extrapolationStep))) : 0
+                u[j] = (future[b * F + j] - last) / coordinateScale[j % S] - mean[j]
+            }
+            switch kind {
+            case .pca:
+                for i in 0..<D {
+                    var s: Float = 0
+                    for j in 0..<F { s += components[i * F + j] * u[j] }
+                    out[b * D + i] = s / unit
+                }
+            case .identity:
+                for j in 0..<F { out[b * D + j] = u[j] / unit }
+            }
+        }
+        return out
+    }
+
+    /// Raw futures (B, H, S) from coefficients (B, D) after raw context states (B, k, S).
+    public func decode(_ coefficients: [Float], context: [Float], contextLength k: Int) -> [Float] {
+        let (S, F, D) = (stateSize, futureWidth, dimension)
+        let batch = coefficients.count / D
+        precondition(coefficients.count == batch * D && context.count == batch * k * S, "FutureBasis.decode: sizes")
+        var out = [Float](repeating: 0, count: batch * F)
+        for b in 0..<batch {
+            for j in 0..<F {
+                var u = mean[j]
+                switch kind {
+                case .pca: for i in 0..<D { u += components[i * F + j] * coefficients[b * D + i] * unit }
+                case .identity: u += coefficients[b * D + j] * unit
+                }
+                let last = futureAsDelta ? Float(Self.offset(context, b: b, k: k, S: S, j: j, dt: Double(extrapolationStep))) : 0
+                out[b * F + j] = u * coordinateScale[j % S] + last
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,192 @@
+// SecondOrder: differentiating a scalar network's input gradient ∇ₓE with respect to its
+// parameters — the second-order (double) backward that denoising score matching of a scalar
+// energy needs, since its loss ‖σ∇ₓE(x̃) − ε‖² is a function of ∇ₓE.
+//
+// Notation for a chain of layers a_{i+1} = f_i(a_i), a_0 = x, E = a_L (one column):
+//   first-order (backward):   g_L = 1,  g_i = J_iᵀ g_{i+1}            (g_0 = ∇ₓE)
+//   given a cotangent c on g_0, forward over the chain (forward-over-reverse):
+//     v_0 = c,  v_{i+1} = J_i v_i,
+//     ∂/∂θ_i  += ∂/∂θ_i [g_{i+1}ᵀ J_i v_i]          (θ_i inside J_i, e.g. a weight)
+//     r_i      = ∂/∂a_i [g_{i+1}ᵀ J_i(a_i) v_i]      (J_i depends on a_i: activations)
+//   then one ordinary backward whose adjoint on a_i is J_iᵀ adj_{i+1} + r_i (adj_L = cotangent on E).
+// The result is ∂/∂θ [Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b)], exact (no finite differences).
+
+import Foundation
+
+/// A layer whose input gradient can itself be differentiated.
+public protocol SecondOrderLayer: Layer {
+    /// For the rows of `buffers` (after `forward` on them), with `outputGradient` g = ∂E/∂output
+    /// (batch, outputWidth) and a tangent v on ∂E/∂input (batch, inputWidth):
+    /// writes J v into `outputTangent` (batch, outputWidth), adds ∂/∂input [gᵀ J(input) v] into
+    /// `inputAdjoint` (batch, inputWidth) and ∂/∂θ [gᵀ J v] into `parameterGradients` (when non-nil).
+    func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
+                     outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
+                     parameterGradients: UnsafeMutablePointer<Float>?)
+}
+
+extension Linear: SecondOrderLayer {
+    /// J = W: J v = v Wᵀ; ∂/∂W [gᵀ W v] = g vᵀ (summed over rows); J does not depend on the input.
+    public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
+                            outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
+                            parameterGradients: UnsafeMutablePointer<Float>?) {
+        gemm(transposeA: false, transposeB: true, m: buffers.batch, n: outputWidth, k: inputWidth,
+             a: inputTangent, lda: inputWidth, b: buffers.parameters, ldb: inputWidth,
+             beta: 0, c: outputTangent, ldc: outputWidth)
+        if let parameterGradients {
+            gemm(transposeA: true, transposeB: false, m: outputWidth, n: inputWidth, k: buffers.batch,
+                 a: outputGradient, lda: outputWidth, b: inputTangent, ldb: inputWidth,
+                 beta: 1, c: parameterGradients, ldc: inputWidth)
+        }
+    }
+}
+
+extension SiLU: SecondOrderLayer {
+    /// J = diag(φ'(z)): J v = φ'(z) ⊙ v; ∂/∂z [gᵀ diag(φ'(z)) v] = g ⊙ v ⊙ φ''(z), with
+    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))).
+    public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
+                            outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
+                            parameterGradients: UnsafeMutablePointer<Float>?) {
+        let count = buffers.batch * width
+        multiplyElementwise(buffers.saved, inputTangent, into: outputTangent, count: count)
+        for i in 0..<count {
+            let z = buffers.input[i]
+            let s = 1 / (1 + exp(-z))
+            let second = s * (1 - s) * (2 + z * (1 - 2 * s))
+            inputAdjoint[i] += outputGradient[i] * inputTangent[i] * second
+        }
+    }
+}
+
+/// Why a network has no second-order pass.
+public enum SecondOrderError: Error, Equatable, CustomStringConvertible {
+    /// Layer `index` is not a `SecondOrderLayer` (or keeps caches or scratch).
+    case unsupportedLayer(index: Int, architecture: String)
+    /// The network's output is not one column.
+    case nonScalarOutput(outputs: Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedLayer(let index, let architecture):
+            return "layer \(index) (\(architecture)) has no second-order pass; denoising score matching needs Linear and SiLU layers (model.architecture mlp, no spectral norm or ensemble)"
+        case .nonScalarOutput(let outputs): return "the second-order pass needs a scalar network, this one has \(outputs) outputs"
+        }
+    }
+}
+
+/// Records one forward and backward pass of a scalar network — energies and input gradients —
+/// keeping every activation and every intermediate gradient, so that a loss on the input gradient
+/// can be backpropagated to the parameters (`backpropagate`).
+///
+/// Layers run unfused (each activation keeps its pre-activation input, which φ'' needs). Every
+/// layer must be a `SecondOrderLayer` without per-call caches or scratch (Linear, SiLU).
+public final class InputGradientTape {
+    public let network: Sequential
+    /// Rows of the last `record` call.
+    public private(set) var batch = 0
+    private var capacity = 0
+    /// a_0 … a_L: (capacity, width_i) each.
+    private var activations: [UnsafeMutablePointer<Float>] = []
+    /// What each layer's forward saved.
+    private var saved: [UnsafeMutablePointer<Float>] = []
+    /// g_0 … g_L = ∂E/∂a_i.
+    private var gradients: [UnsafeMutablePointer<Float>] = []
+    /// Tangents, adjoints and residual adjoints r_i, each (capacity, widest).
+    private var tangent: [UnsafeMutablePointer<Float>] = []
+    private var adjoint: [UnsafeMutablePointer<Float>] = []
+    private var residual: [UnsafeMutablePointer<Float>] = []
+    private var widths: [Int]
+
+    /// Fails when a layer has no second-order pass or the network's output is not one column.
+    public init(_ network: Sequential) throws {
+        for (index, layer) in network.layers.enumerated() {
+            guard layer is any SecondOrderLayer, layer.cacheCount == 0, layer.scratchWidth == 0 else {
+                throw SecondOrderError.unsupportedLayer(index: index, architecture: "\(layer.architecture)")
+            }
+        }
+        guard network.outputWidth == 1 else {
+            throw SecondOrderError.nonScalarOutput(outputs: network.outputWidth)
+        }
+        self.network = network
+        widths = [network.inputWidth] + network.layers.map(\.outputWidth)
+    }
+
+    deinit { release() }
+
+    private func release() {
+        for list in [activations, saved, gradients, tangent, adjoint, residual] { for p in list { p.deallocate() } }
+        (activations, saved, gradients, tangent, adjoint, residual) = ([], [], [], [], [], [])
+    }
+
+    private func reserve(_ rows: Int) {
+        guard rows > capacity else { return }
+        release()
+        capacity = max(rows, 2 * capacity)
+        func block(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+            p.initialize(repeating: 0, count: max(n, 1))
+            return p
+        }
+        activations = widths.map { block(capacity * $0) }
+        gradients = widths.map { block(capacity * $0) }
+        saved = network.layers.map { block(capacity * $0.savedWidth) }
+        let widest = widths.max()!
+        tangent = (0..<2).map { _ in block(capacity * widest) }
+        adjoint = (0..<2).map { _ in block(capacity * widest) }
+        residual = widths.map { block(capacity * $0) }
+    }
+
+    private func buffers(_ index: Int) -> LayerBuffers {
+        let dummy = UnsafeMutablePointer<Float>(mutating: activations[0])
+        return LayerBuffers(batch: batch, input: activations[index], output: activations[index + 1], saved: saved[index],
+                            scratch: dummy, parameters: network.parameters.baseAddress + network.layerOffsets[index],
+                            cache: dummy)
+    }
+
+    /// Energies E(x) (batch) and ∇ₓE (batch, inputWidth) for `input` (batch, inputWidth).
+    public func record(_ input: [Float], batch rows: Int) -> (energies: [Float], inputGradient: [Float]) {
+        precondition(rows > 0 && input.count == rows * network.inputWidth, "InputGradientTape.record: input size")
+        reserve(rows)
+        batch = rows
+        input.withUnsafeBufferPointer { activations[0].update(from: $0.baseAddress!, count: input.count) }
+        for (index, layer) in network.layers.enumerated() { layer.forward(buffers(index)) }
+        let L = network.layers.count
+        gradients[L].update(repeating: 1, count: rows)
+        for index in (0..<L).reversed() {
+            network.layers[index].backward(buffers(index), outputGradient: gradients[index + 1],
+                                           inputGradient: gradients[index], parameterGradients: nil)
+        }
+        return (Array(UnsafeBufferPointer(start: activations[L], count: rows)),
+                Array(UnsafeBufferPointer(start: gradients[0], count: rows * network.inputWidth)))
+    }
+
+    /// Adds ∂/∂θ [Σ_b energyCotangent_b · E(x_b) + Σ_b gradientCotangent_b · ∇ₓE(x_b)] into
+    /// `network.gradients`, for the rows of the last `record`. `gradientCotangent`: (batch, inputWidth);
+    /// `energyCotangent`: (batch) or nil (zero).
+    public func backpropagate(gradientCotangent: [Float], energyCotangent: [Float]? = nil) {
+        let L = network.layers.count
+        precondition(gradientCotangent.count == batch * network.inputWidth && (energyCotangent?.count ?? batch) == batch,
+                     "InputGradientTape.backpropagate: sizes")
+        let theta = network.gradients.baseAddress
+        // Forward over the chain: tangents v_i, parameter terms and residual adjoints r_i.
+        gradientCotangent.withUnsafeBufferPointer { tangent[0].update(from: $0.baseAddress!, count: $0.count) }
+        for index in 0..<L {
+            let layer = network.layers[index] as! any SecondOrderLayer
+            let (v, next) = (tangent[index % 2], tangent[(index + 1) % 2])
+            residual[index].update(repeating: 0, count: batch * widths[index])
+            layer.secondOrder(buffers(index), outputGradient: gradients[index + 1], inputTangent: v, outputTangent: next,
+                              inputAdjoint: residual[index], parameterGradients: theta + network.layerOffsets[index])
+        }
+        // One ordinary backward with the residual adjoints added at each layer's input.
+        var current = adjoint[0]
+        if let energyCotangent { energyCotangent.withUnsafeBufferPointer { current.update(from: $0.baseAddress!, count: batch) } }
+        else { current.update(repeating: 0, count: batch) }
+        for index in (0..<L).reversed() {
+            let destination = adjoint[(L - index) % 2]
+            network.layers[index].backward(buffers(index), outputGradient: current, inputGradient: destination,
+                                           parameterGradients: theta + network.layerOffsets[index])
+            let r = residual[index]
+            for i in 0..<(batch * widths[index]) { destination[i] += r[i] }
+            current = destination
+        }
+    }
+}

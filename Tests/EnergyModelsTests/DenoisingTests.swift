@@ -1,0 +1,176 @@
+// DenoisingTests: the future basis, the noise-conditioned energy's gradient, denoising-score-
+// matching training (loss falls, resume is bit-identical, the averaged weights load back) and the
+// configuration's checks.
+
+import Foundation
+import NeuralCore
+import Trajectories
+import XCTest
+@testable import EnergyModels
+
+final class DenoisingTests: XCTestCase {
+    /// Episodes of states (q, v) in `n` joints whose positions follow the trapezoid rule
+    /// q_{t+1} = q_t + dt (v_t + v_{t+1})/2 exactly, velocities a random walk; one of two drifts.
+    static func kinematicEpisodes(episodes: Int, steps: Int, joints n: Int, dt: Double, seed: UInt64) -> TrajectoryDataset {
+        var g = SeededGenerator(seed: seed)
+        var states: [Double] = []
+        for e in 0..<episodes {
+            var q = (0..<n).map { _ in 0.1 * Double(g.nextGaussian()) }, v = (0..<n).map { _ in 0.2 * Double(g.nextGaussian()) }
+            let drift = e % 2 == 0 ? 1.0 : -1.0
+            for _ in 0...steps {
+                states += q + v
+                let next = v.map { $0 + 0.3 * drift + 0.1 * Double(g.nextGaussian()) }
+                q = (0..<n).map { q[$0] + dt * (v[$0] + next[$0]) / 2 }
+                v = next
+            }
+        }
+        return Fixtures.dataset(states: states, episodes: episodes, steps: steps, stateSize: 2 * n)
+    }
+
+    func testBasisRoundTripsFindsTheTimestepAndKeepsTheKinematicRelation() throws {
+        let (n, dt) = (2, 0.05)
+        let data = Self.kinematicEpisodes(episodes: 40, steps: 12, joints: n, dt: dt, seed: 4)
+        let windows = try TrajectoryWindows(data, context: 2, future: 6)
+        let (S, F) = (2 * n, 6 * 2 * n)
+        for kind in FutureBasis.Kind.allCases {
+            let basis = try FutureBasis.fit(windows, kind: kind, size: F, futureAsDelta: true)
+            XCTAssertEqual(Double(basis.extrapolationStep), dt, accuracy: 1e-6, "\(kind)")
+            XCTAssertEqual(basis.variances.max()!, 1, accuracy: 1e-5)
+            var context: [Float] = [], future: [Float] = []
+            windows.gather(Array(0..<8), context: &context, future: &future)
+            let y = basis.encode(context: context, contextLength: 2, future: future)
+            let back = basis.decode(y, context: context, contextLength: 2)
+            for (a, b) in zip(back, future) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+            // any combination of the training futures' directions (coefficients spread like the data's: the
+            // directions the data never takes have variance 0), after any context:
+            // q_{t+1} − q_t = dt (v_t + v_{t+1})/2, the context's last state included
+            guard kind == .pca else { continue }
+            var g = SeededGenerator(seed: 9)
+            let random = (0..<(8 * basis.dimension)).map { 2 * basis.variances[$0 % basis.dimension].squareRoot() * g.nextGaussian() }
+            let decoded = basis.decode(random, context: context, contextLength: 2)
+            for b in 0..<8 {
+                var previous = Array(context[((b * 2 + 1) * S)..<((b * 2 + 2) * S)])
+                for t in 0..<6 {
+                    let state = Array(decoded[((b * 6 + t) * S)..<((b * 6 + t + 1) * S)])
+                    for d in 0..<n {
+                        let step = Double(state[d] - previous[d]), predicted = dt * Double(state[n + d] + previous[n + d]) / 2
+                        XCTAssertEqual(step, predicted, accuracy: 2e-4, "\(kind) window \(b) state \(t)")
+                    }
+                    previous = state
+                }
+            }
+        }
+        // a truncated basis keeps the leading variances, in decreasing order
+        let pca = try FutureBasis.fit(windows, kind: .pca, size: 3, futureAsDelta: true)
+        XCTAssertEqual(pca.dimension, 3)
+        XCTAssertEqual(pca.variances, pca.variances.sorted(by: >))
+        XCTAssertThrowsError(try FutureBasis.fit(windows, kind: .pca, size: F + 1, futureAsDelta: true)) { error in
+            XCTAssertTrue("\(error)".contains("model.basisSize") || "\(error)".contains("basisSize"), "\(error)")
+        }
+    }
+
+    static func configuration() -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.seed = 5
+        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (2, 3, 32, 2)
+        (c.optimization.steps, c.optimization.batchSize, c.optimization.learningRate) = (300, 32, 3e-3)
+        (c.optimization.objective, c.optimization.beta1, c.optimization.learningRateSchedule, c.optimization.warmupSteps) = (.dsm, 0.9, .cosine, 5)
+        (c.denoising.sigmaMin, c.denoising.sigmaMax, c.denoising.basisSize, c.denoising.ema) = (0.01, 3, 6, 0.9)
+        (c.checkpointEvery, c.logEvery) = (50, 10)
+        return c
+    }
+
+    func testEnergyGradientMatchesFiniteDifferences() throws {
+        let data = Self.kinematicEpisodes(episodes: 20, steps: 8, joints: 1, dt: 0.05, seed: 1)
+        let folder = try Fixtures.folder(train: data)
+        let trainer = try Trainer(kind: .ebm, configuration: Self.configuration(), dataDirectory: folder, outputDirectory: try Fixtures.temporaryDirectory())
+        let model = try XCTUnwrap(trainer.denoisingModel)
+        var g = SeededGenerator(seed: 2)
+        let batch = 3, (C, D) = (model.encoding.contextWidth, model.dimension)
+        let contexts = (0..<(batch * C)).map { _ in g.nextGaussian() }, y = (0..<(batch * D)).map { _ in g.nextGaussian() }
+        // moderate levels: at σ → 0 the energy grows as 1/σ and Float differences lose their digits
+        let sigma: [Float] = [0.15, 0.5, 2.5]
+        let (_, gradient) = model.energiesAndGradients(normalizedContexts: contexts, coefficients: y, sigma: sigma)
+        for b in 0..<batch {
+            for i in 0..<D {
+                let h: Float = 5e-3
+                var plus = y, minus = y
+                plus[b * D + i] += h; minus[b * D + i] -= h
+                let ep = model.energies(normalizedContexts: contexts, coefficients: plus, sigma: sigma)[b]
+                let em = model.energies(normalizedContexts: contexts, coefficients: minus, sigma: sigma)[b]
+                let numeric = (ep - em) / (2 * h)
+                XCTAssertEqual(gradient[b * D + i], numeric, accuracy: 2e-3 * max(1, abs(numeric)), "row \(b) coefficient \(i)")
+            }
+        }
+    }
+
+    /// The loss falls; interrupting and resuming gives the same bits; the model file holds the
+    /// averaged weights and loads back as a denoising model (and is refused as a CD model).
+    func testTrainingLowersTheLossAndResumesBitIdentically() throws {
+        // two modes: far from the Gaussian the skip term describes, so the network has something to learn
+        let modes = [[1.0, 1.0], [-1.0, -1.0]]
+        let folder = try Fixtures.folder(train: Fixtures.bimodal(modes: modes, episodes: 200, spread: 0.05, seed: 1),
+                                         test: Fixtures.bimodal(modes: modes, episodes: 50, spread: 0.05, seed: 2))
+        var configuration = Self.configuration()
+        (configuration.model.contextLength, configuration.model.horizon, configuration.denoising.basisSize) = (1, 1, 2)
+        (configuration.model.hiddenWidth, configuration.denoising.ema, configuration.optimization.steps) = (64, 0.95, 400)
+        configuration.denoising.basis = .identity
+        let straight = try Fixtures.temporaryDirectory(), resumed = try Fixtures.temporaryDirectory()
+        let a = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: folder, outputDirectory: straight)
+        let before = try XCTUnwrap(try a.evaluate()).loss
+        XCTAssertEqual(try a.run(), .finished)
+        let after = try XCTUnwrap(try a.evaluate()).loss
+        // (the identity basis keeps both coordinates, whose modes the network learns to tie together; in the
+        // principal basis only one direction is bimodal and most of its loss, at σ below the spread, is irreducible)
+        XCTAssertLessThan(after, 0.85 * before, "test denoising loss \(before) → \(after)")
+        var calls = 0
+        let b1 = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: folder, outputDirectory: resumed)
+        XCTAssertEqual(try b1.run(shouldStop: { calls += 1; return calls > 277 }), .interrupted(step: 277))
+        let b2 = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: folder, outputDirectory: resumed)
+        XCTAssertEqual(try b2.run(), .finished)
+        XCTAssertEqual(a.network.parameters.scalars, b2.network.parameters.scalars)
+        XCTAssertEqual(a.averagedParameters, b2.averagedParameters)
+        let fileA = try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(fileA.count, try Data(contentsOf: resumed.appendingPathComponent("model.safetensors")).count)
+
+        let url = straight.appendingPathComponent("model.safetensors")
+        let (loaded, meta) = try DenoisingEnergyModel.load(from: url)
+        XCTAssertEqual(meta.basis, a.denoisingModel!.basis)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: loaded.network.parameters.baseAddress, count: a.averagedParameters.count)), a.averagedParameters)
+        XCTAssertNotEqual(a.averagedParameters, a.network.parameters.scalars)
+        XCTAssertThrowsError(try TrajectoryEnergyModel.load(from: url)) { XCTAssertTrue("\($0)".contains("denoising"), "\($0)") }
+    }
+
+    func testBadDenoisingConfigurationsNameTheKey() throws {
+        func message(_ json: String) -> String {
+            do { _ = try TrainingConfiguration.decode(Data(json.utf8), file: "x.json"); return "" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "denoising": {"sigmaMin": 2, "sigmaMax": 1}}"#).contains("denoising.sigmaMax"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "denoising": {"sigmaMin": 0}}"#).contains("denoising.sigmaMin"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "denoising": {"basisSize": 0}}"#).contains("denoising.basisSize"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "sm"}}"#).contains("optimization.objective"))
+        XCTAssertTrue(message(#"{"denoising": {"basis": "dct"}}"#).contains("denoising.basis"))
+        XCTAssertTrue(message(#"{"denoising": {"sigma": 1}}"#).contains("denoising.sigma"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "model": {"spectralNorm": true}}"#).contains("dsm"))
+        XCTAssertEqual(message(#"{"optimization": {"objective": "dsm", "learningRateSchedule": "cosine"}, "data": {"padEpisodeEnds": true}}"#), "")
+        // a basis larger than the window, at training time, names the key
+        var c = Self.configuration()
+        c.denoising.basisSize = 100
+        let folder = try Fixtures.folder(train: Self.kinematicEpisodes(episodes: 24, steps: 8, joints: 1, dt: 0.05, seed: 1))
+        XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: c, dataDirectory: folder, outputDirectory: try Fixtures.temporaryDirectory())) {
+            XCTAssertTrue("\($0)".contains("basisSize"), "\($0)")
+        }
+    }
+
+    func testPaddedWindowsRepeatTheLastState() throws {
+        let data = Self.kinematicEpisodes(episodes: 2, steps: 5, joints: 1, dt: 0.05, seed: 1)
+        let plain = try TrajectoryWindows(data, context: 2, future: 3), padded = try TrajectoryWindows(data, context: 2, future: 3, padEnd: true)
+        XCTAssertEqual(plain.perEpisode, 2)
+        XCTAssertEqual(padded.perEpisode, 5)
+        var context: [Float] = [], future: [Float] = []
+        padded.gather([4], context: &context, future: &future)
+        let last = data.state(episode: 0, step: 5).map(Float.init)
+        XCTAssertEqual(Array(context[2...]), last)
+        XCTAssertEqual(future, last + last + last)
+    }
+}

@@ -1,0 +1,129 @@
+// SecondOrderTests: the second-order pass (∂/∂θ of a loss on ∇ₓE) against central finite
+// differences of a Float64 reference network, layer by layer and for a whole MLP.
+
+import Foundation
+import XCTest
+@testable import NeuralCore
+
+final class SecondOrderTests: XCTestCase {
+    /// Float64 MLP of Linear(+SiLU) layers: E(x) and ∇ₓE for one row, parameters laid out as the model's.
+    static func reference(widths: [Int], parameters p: [Double], x: [Double]) -> (energy: Double, gradient: [Double]) {
+        var a = x, offset = 0
+        var preactivations: [[Double]] = [], weights: [(offset: Int, rows: Int, columns: Int)] = []
+        for l in 0..<(widths.count - 1) {
+            let (n, m) = (widths[l], widths[l + 1])
+            weights.append((offset, m, n))
+            var z = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                var s = p[offset + m * n + i]
+                for j in 0..<n { s += p[offset + i * n + j] * a[j] }
+                z[i] = s
+            }
+            offset += m * n + m
+            preactivations.append(z)
+            a = l < widths.count - 2 ? z.map { $0 / (1 + exp(-$0)) } : z
+        }
+        var g = [1.0]
+        for l in (0..<(widths.count - 1)).reversed() {
+            let (o, m, n) = weights[l]
+            if l < widths.count - 2 {
+                for i in 0..<m { let z = preactivations[l][i], s = 1 / (1 + exp(-z)); g[i] *= s * (1 + z * (1 - s)) }
+            }
+            var next = [Double](repeating: 0, count: n)
+            for j in 0..<n { for i in 0..<m { next[j] += p[o + i * n + j] * g[i] } }
+            g = next
+        }
+        return (a[0], g)
+    }
+
+    func testMLPParameterGradientOfAnInputGradientLossMatchesFiniteDifferences() throws {
+        let widths = [5, 7, 6, 1]
+        let model = Sequential([Linear(inputWidth: 5, outputWidth: 7), SiLU(width: 7), Linear(inputWidth: 7, outputWidth: 6),
+                                SiLU(width: 6), Linear(inputWidth: 6, outputWidth: 1)], seed: 3)
+        let batch = 4
+        let x = randomTensor([batch, 5], seed: 11).scalars
+        let c = randomTensor([batch, 5], seed: 12).scalars
+        let e = randomTensor([batch], seed: 13).scalars
+        let tape = try InputGradientTape(model)
+        let (energies, gradient) = tape.record(x, batch: batch)
+        // the tape's first-order pass is the model's
+        let (modelEnergies, modelGradient) = model.energyAndInputGradient(Tensor(shape: [batch, 5], scalars: x))
+        assertClose(energies, modelEnergies, absolute: 1e-6, relative: 1e-5, "energies")
+        assertClose(gradient, modelGradient.scalars, absolute: 1e-6, relative: 1e-5, "input gradient")
+        model.zeroGradients()
+        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
+        let analytic = Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: model.parameterLayout.count))
+
+        // J(θ) = Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b), differenced in Float64
+        let theta = Array(UnsafeBufferPointer(start: model.parameters.baseAddress, count: model.parameterLayout.count)).map(Double.init)
+        func objective(_ p: [Double]) -> Double {
+            var total = 0.0
+            for b in 0..<batch {
+                let row = (0..<5).map { Double(x[b * 5 + $0]) }
+                let (energy, g) = Self.reference(widths: widths, parameters: p, x: row)
+                total += Double(e[b]) * energy
+                for j in 0..<5 { total += Double(c[b * 5 + j]) * g[j] }
+            }
+            return total
+        }
+        let h = 1e-6
+        let numeric = theta.indices.map { i -> Double in
+            var plus = theta, minus = theta
+            plus[i] += h; minus[i] -= h
+            return (objective(plus) - objective(minus)) / (2 * h)
+        }
+        assertClose(analytic, numeric, absolute: 2e-4, relative: 2e-3, "∂/∂θ of the input-gradient loss")
+        // and the parameters the input gradient depends on only through the activations (the biases) are non-zero
+        XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
+    }
+
+    func testSiLUSecondDerivativeMatchesDifferencesOfTheFirst() {
+        // r = g ⊙ v ⊙ φ''(z) for one row: difference φ' numerically
+        let layer = SiLU(width: 3)
+        let model = Sequential([layer], seed: 0)
+        let z: [Float] = [-2.5, 0.3, 1.7]
+        _ = model.forward(Tensor(shape: [1, 3], scalars: z))
+        let g: [Float] = [0.7, -1.1, 0.4], v: [Float] = [1.3, 0.2, -0.8]
+        var tangent = [Float](repeating: 0, count: 3), adjoint = [Float](repeating: 0, count: 3)
+        let buffers = model.buffers(layer: 0, rows: 0..<1)
+        tangent.withUnsafeMutableBufferPointer { t in
+            adjoint.withUnsafeMutableBufferPointer { a in
+                layer.secondOrder(buffers, outputGradient: g, inputTangent: v, outputTangent: t.baseAddress!, inputAdjoint: a.baseAddress!,
+                                  parameterGradients: nil)
+            }
+        }
+        func first(_ z: Double) -> Double { let s = 1 / (1 + exp(-z)); return s * (1 + z * (1 - s)) }
+        let h = 1e-5
+        assertClose(tangent, (0..<3).map { first(Double(z[$0])) * Double(v[$0]) }, absolute: 1e-6, relative: 1e-5, "J v")
+        let expected: [Double] = (0..<3).map { i in
+            let zi = Double(z[i])
+            let second: Double = (first(zi + h) - first(zi - h)) / (2 * h)
+            return Double(g[i] * v[i]) * second
+        }
+        assertClose(adjoint, expected, absolute: 1e-6, relative: 1e-4, "g ⊙ v ⊙ φ''")
+    }
+
+    func testLayersWithoutASecondOrderPassAreRefused() {
+        XCTAssertThrowsError(try InputGradientTape(Sequential([Linear(inputWidth: 2, outputWidth: 3), Tanh(width: 3),
+                                                                 Linear(inputWidth: 3, outputWidth: 1)]))) { error in
+            XCTAssertEqual(error as? SecondOrderError, .unsupportedLayer(index: 1, architecture: "\(Tanh(width: 3).architecture)"))
+        }
+        XCTAssertThrowsError(try InputGradientTape(Sequential([Linear(inputWidth: 2, outputWidth: 2)])))
+    }
+
+    func testEigendecompositionReconstructsTheMatrix() throws {
+        let n = 6
+        let a = randomTensor([n, n], seed: 5).scalars.map(Double.init)
+        var symmetric = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { symmetric[i * n + j] = a[i * n + j] + a[j * n + i] } }
+        let eigen = try XCTUnwrap(SymmetricEigen(symmetric, n: n))
+        XCTAssertEqual(eigen.values, eigen.values.sorted(by: >))
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += eigen.vectors[k * n + i] * eigen.values[k] * eigen.vectors[k * n + j] }
+                XCTAssertEqual(s, symmetric[i * n + j], accuracy: 1e-10)
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+"""Futures that hold (issue 21's benchmark): coverage, validity, kinematic defect, energy score /
+MMD against the real futures, and 1,000-state rollouts in the data's range, for one model.
+
+usage: python3 benchmarks/futures_hold.py EBM_BINARY RUN [predict options...]
+env:   DATA (default trajectories/generated/reacher2-goals4), CONTEXTS (40), FUTURES (32),
+       HORIZON (96), LONG (1000; 0 skips the rollouts); reacher2 datasets (planar fingertip FK)
+
+For each of the first CONTEXTS test episodes: FUTURES futures of HORIZON states from states 0-3.
+A future is valid when its final fingertip lies within 2 cm of a goal (the mean final fingertip of
+the test episodes with that goal index); coverage counts the goals some valid future reaches.
+Kinematic defect: mean |q_{t+1} - q_t - dt (v_t + v_{t+1}) / 2| over the futures, beside the same
+on the real test futures. Energy score and MMD (RBF, median bandwidth of the real set) compare the
+sampled futures of all contexts with the real futures of all test episodes, beside the floor
+measured between two halves of the real ones. Rollouts: 8 contexts (episode 0..7, starts 0, 10,
+20, 30, 45, 60, 80, 96: rest, motion, settled) x 8 chains of LONG states; a rollout holds when every
+state lies in the training data's per-coordinate range widened by 10 % of its span.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ebm, model, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
+data = os.environ.get("DATA", "trajectories/generated/reacher2-goals4")
+contexts, futures_per, horizon = int(os.environ.get("CONTEXTS", 40)), int(os.environ.get("FUTURES", 32)), int(os.environ.get("HORIZON", 96))
+long_horizon = int(os.environ.get("LONG", 1000))
+test, train = np.load(os.path.join(data, "test.npz")), np.load(os.path.join(data, "train.npz"))
+states, goal = test["states"], test["goal"]
+meta = json.load(open(os.path.join(data, "meta.json")))
+dt = float(meta.get("timestep", 0.01)) * float(meta.get("substeps", 1))
+nq = states.shape[-1] // 2
+
+
+def fingertip(q):
+    a, b = q[..., 0], q[..., 0] + q[..., 1]
+    return np.stack([0.1 * np.cos(a) + 0.11 * np.cos(b), 0.1 * np.sin(a) + 0.11 * np.sin(b)], -1)
+
+
+def predict(episode, start, total, samples, out):
+    begin = time.perf_counter()
+    subprocess.run([ebm, "predict", "--model", model, "--data", data, "--episode", str(episode), "--context-start", str(start),
+                    "--samples", str(samples), "--horizon", str(total), "--out", out] + extra, check=True, capture_output=True)
+    return np.load(out), time.perf_counter() - begin
+
+
+def endpoint(arrays, final_states):
+    return fingertip(final_states[..., :nq])
+
+
+def defect(x):
+    q, v = x[..., :nq], x[..., nq:]
+    return np.abs(q[..., 1:, :] - q[..., :-1, :] - dt * (v[..., :-1, :] + v[..., 1:, :]) / 2).mean()
+
+
+def energy_score(a, b):
+    """mean ||a - b|| - 0.5 mean ||a - a'|| over flattened futures (a: samples, b: reference)."""
+    d_ab = np.linalg.norm(a[:, None] - b[None], axis=-1).mean()
+    d_aa = np.linalg.norm(a[:, None] - a[None], axis=-1)
+    return d_ab - 0.5 * d_aa.sum() / (len(a) * (len(a) - 1))
+
+
+def mmd(a, b, bandwidth):
+    k = lambda x, y: np.exp(-np.sum((x[:, None] - y[None]) ** 2, -1) / (2 * bandwidth ** 2))
+    return k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean()
+
+
+if nq != 2:
+    sys.exit("futures_hold.py scores reacher2's fingertip (nq = 2); this dataset has nq = %d" % nq)
+goals = np.stack([fingertip(states[goal == g, -1, :2]).mean(0) for g in range(goal.max() + 1)])
+covered, valid, defects, all_futures, seconds = [], [], [], [], []
+with tempfile.TemporaryDirectory() as folder:
+    out = os.path.join(folder, "futures.npz")
+    for episode in range(contexts):
+        arrays, wall = predict(episode, 0, horizon, futures_per, out)
+        seconds.append(wall)
+        futures = arrays["futures"]
+        all_futures.append(futures)
+        defects.append(defect(futures))
+        tip = endpoint(arrays, futures[:, -1])
+        distance = np.linalg.norm(tip[:, None] - goals[None], axis=-1)
+        ok = distance.min(1) < 0.02
+        valid.append(ok.mean())
+        covered.append(len(set(distance.argmin(1)[ok])))
+
+    real = states[:, 4:4 + horizon].reshape(len(states), -1)
+    sampled = np.concatenate(all_futures)[:, :horizon].reshape(-1, real.shape[1])
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(sampled), size=min(len(sampled), 400), replace=False)
+    half = len(real) // 2
+    bandwidth = np.median(np.linalg.norm(real[:, None] - real[None], axis=-1))
+    es, es_floor = energy_score(sampled[pick], real), energy_score(real[:half], real[half:])
+    m, m_floor = mmd(sampled[pick], real, bandwidth), mmd(real[:half], real[half:], bandwidth)
+
+    held = None
+    if long_horizon > 0:
+        low, high = train["states"].min((0, 1)), train["states"].max((0, 1))
+        span = high - low
+        low, high = low - 0.1 * span, high + 0.1 * span
+        inside = []
+        for episode, start in enumerate([0, 10, 20, 30, 45, 60, 80, 96]):
+            arrays, _ = predict(episode, start, long_horizon, 8, out)
+            x = arrays["futures"]
+            inside += list(np.all(np.isfinite(x) & (x >= low) & (x <= high), axis=(1, 2)))
+        held = float(np.mean(inside))
+
+result = {
+    "model": model, "options": " ".join(extra), "contexts": contexts, "futures": futures_per, "horizon": horizon,
+    "coverage": float(np.mean(covered)), "valid": float(np.mean(valid)),
+    "kinematic_defect": float(np.mean(defects)), "kinematic_defect_data": float(defect(states[:, 4:4 + horizon])),
+    "energy_score": float(es), "energy_score_floor": float(es_floor), "mmd": float(m), "mmd_floor": float(m_floor),
+    "rollouts_in_range": held, "seconds_per_predict": float(np.median(seconds)),
+}
+print(json.dumps(result))
+print(f"coverage {result['coverage']:.2f}/{len(goals)}  valid {result['valid']:.3f}  defect {result['kinematic_defect']:.2e} "
+      f"(data {result['kinematic_defect_data']:.2e})  ES {es:.3f} (floor {es_floor:.3f})  MMD {m:.4f} (floor {m_floor:.4f})  "
+      f"in range {held}  predict {result['seconds_per_predict']:.2f} s  {' '.join(extra)}")
