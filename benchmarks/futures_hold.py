@@ -2,6 +2,8 @@
 MMD against the real futures, and 1,000-state rollouts in the data's range, for one model.
 
 usage: python3 benchmarks/futures_hold.py EBM_BINARY RUN [predict options...]
+       python3 benchmarks/futures_hold.py - FUTURES.npz   (futures [CONTEXTS, FUTURES, HORIZON, S] from
+       another sampler, e.g. benchmarks/ddpm_futures.py; no rollouts)
 env:   DATA (default trajectories/generated/reacher2-goals4), CONTEXTS (40), FUTURES (32),
        HORIZON (96), LONG (1000; 0 skips the rollouts); reacher2 datasets (planar fingertip FK)
 
@@ -71,13 +73,19 @@ def mmd(a, b, bandwidth):
 if nq != 2:
     sys.exit("futures_hold.py scores reacher2's fingertip (nq = 2); this dataset has nq = %d" % nq)
 goals = np.stack([fingertip(states[goal == g, -1, :2]).mean(0) for g in range(goal.max() + 1)])
+given = np.load(model)["futures"] if ebm == "-" else None
+if given is not None:
+    contexts, futures_per, horizon, long_horizon = given.shape[0], given.shape[1], given.shape[2], 0
 covered, valid, defects, all_futures, seconds = [], [], [], [], []
 with tempfile.TemporaryDirectory() as folder:
     out = os.path.join(folder, "futures.npz")
     for episode in range(contexts):
-        arrays, wall = predict(episode, 0, horizon, futures_per, out)
-        seconds.append(wall)
-        futures = arrays["futures"]
+        if given is None:
+            arrays, wall = predict(episode, 0, horizon, futures_per, out)
+            seconds.append(wall)
+            futures = arrays["futures"]
+        else:
+            arrays, futures = {}, given[episode]
         all_futures.append(futures)
         defects.append(defect(futures))
         tip = endpoint(arrays, futures[:, -1])
@@ -112,9 +120,9 @@ result = {
     "coverage": float(np.mean(covered)), "valid": float(np.mean(valid)),
     "kinematic_defect": float(np.mean(defects)), "kinematic_defect_data": float(defect(states[:, 4:4 + horizon])),
     "energy_score": float(es), "energy_score_floor": float(es_floor), "mmd": float(m), "mmd_floor": float(m_floor),
-    "rollouts_in_range": held, "seconds_per_predict": float(np.median(seconds)),
+    "rollouts_in_range": held, "seconds_per_predict": float(np.median(seconds)) if seconds else None,
 }
 print(json.dumps(result))
 print(f"coverage {result['coverage']:.2f}/{len(goals)}  valid {result['valid']:.3f}  defect {result['kinematic_defect']:.2e} "
       f"(data {result['kinematic_defect_data']:.2e})  ES {es:.3f} (floor {es_floor:.3f})  MMD {m:.4f} (floor {m_floor:.4f})  "
-      f"in range {held}  predict {result['seconds_per_predict']:.2f} s  {' '.join(extra)}")
+      f"in range {held}  predict {result['seconds_per_predict'] or 0:.2f} s  {' '.join(extra)}")

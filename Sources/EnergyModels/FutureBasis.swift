@@ -12,7 +12,8 @@ import Trajectories
 ///
 /// Any coefficient vector decodes to a linear combination of training futures (plus their mean),
 /// so linear relations every real window satisfies — q_{t+1} ≈ q_t + dt·(q̇_t + q̇_{t+1})/2 —
-/// survive sampling. Coefficients are not whitened: the first has unit variance on the training
+/// survive sampling, once the futures are measured so that the relation has no term in the
+/// context (see `timestep`). Coefficients are not whitened: the first has unit variance on the training
 /// windows and the others their own smaller ones (`variances`), so a noise level σ blurs every
 /// direction by the same amount, as in the window itself.
 public struct FutureBasis: Codable, Equatable, Sendable {
@@ -38,12 +39,12 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     public var variances: [Float]
     /// Scaled-future units per coefficient unit.
     public var unit: Float
-    /// dt of the constant-velocity extrapolation subtracted from future positions, or 0 for none.
-    /// States (q, v) with q_{t+1} − q_t ≈ dt (v_t + v_{t+1})/2 are stored as
-    /// δq_h = q_{t+h} − q_t − h dt v_t and δv_h = v_{t+h} − v_t: the relation then reads
-    /// δq_{h+1} − δq_h = dt (δv_h + δv_{h+1})/2 with no term in the context, so every combination of
-    /// training futures satisfies it after any context.
-    public var extrapolationStep: Float = 0
+    /// dt when the training states are (q, v) pairs with q_{t+1} − q_t = dt (v_t + v_{t+1})/2
+    /// (`TrajectoryDataset.positionVelocityTimestep`), else 0. With it (and `futureAsDelta`) a future is
+    /// measured as δq_h = q_{t+h} − q_t − dt v_t / 2 and δv_h = v_{t+h}: the relation then reads
+    /// δq_{h+1} − δq_h = dt (δv_h + δv_{h+1})/2 for every h ≥ 0 (h = 0 being the context's last state), with no term in the context — so every combination of
+    /// training futures obeys it after any context, and so does every sample.
+    public var timestep: Float = 0
 
     /// Coefficients D.
     public var dimension: Int { variances.count }
@@ -64,12 +65,10 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         let indices = (0..<count).map { $0 * windows.count / count }
         var context: [Float] = [], future: [Float] = []
         windows.gather(indices, context: &context, future: &future)
-        let dt = futureAsDelta ? Self.positionVelocityStep(context: context, future: future, k: k, H: H, S: S) : 0
+        let dt = futureAsDelta ? windows.dataset.positionVelocityTimestep() ?? 0 : 0
         var u = [Double](repeating: 0, count: count * F)
         for b in 0..<count {
-            for j in 0..<F {
-                u[b * F + j] = Double(future[b * F + j]) - (futureAsDelta ? Self.offset(context, b: b, k: k, S: S, j: j, dt: dt) : 0)
-            }
+            for j in 0..<F { u[b * F + j] = Double(future[b * F + j]) - Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: dt) }
         }
         // per-coordinate spread (about the coordinate's mean over all future positions)
         var scale = [Double](repeating: 0, count: S)
@@ -84,7 +83,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         guard u.allSatisfy(\.isFinite) else { throw TrainingError("non-finite futures: cannot fit a basis") }
         var basis = FutureBasis(kind: kind, stateSize: S, horizon: H, futureAsDelta: futureAsDelta,
                                 coordinateScale: scale.map(Float.init), mean: [], components: [], variances: [], unit: 1,
-                                extrapolationStep: Float(dt))
+                                timestep: Float(dt))
         switch kind {
         case .pca:
             guard let pca = PrincipalComponents(rows: u, width: F, count: size) else { throw TrainingError("the future basis could not be computed") }
@@ -105,38 +104,15 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         return basis
     }
 
-    /// What future number j of window b is measured from: the last context state, advanced at its
-    /// own velocity for positions when `dt` > 0 (states (q, v), q the first S/2 numbers).
+    /// What future number j of window b is measured from: nothing (absolute futures); the last
+    /// context state (deltas); or, for (q, v) states with `dt` > 0, q_t + dt v_t / 2 for positions and
+    /// nothing for velocities (see `timestep`).
     @inline(__always)
-    static func offset<T: BinaryFloatingPoint>(_ context: [T], b: Int, k: Int, S: Int, j: Int, dt: Double) -> Double {
-        let (t, d) = (j / S, j % S), last = (b * k + k - 1) * S
-        var value = Double(context[last + d])
-        if dt > 0 && d < S / 2 { value += Double(t + 1) * dt * Double(context[last + d + S / 2]) }
-        return value
-    }
-
-    /// dt when the windows' states are (q, v) with q_{t+1} − q_t = dt (v_t + v_{t+1})/2 to within 0.1 %
-    /// of the position steps (least squares over the windows), else 0.
-    static func positionVelocityStep(context: [Float], future: [Float], k: Int, H: Int, S: Int) -> Double {
-        guard S >= 2, S % 2 == 0 else { return 0 }
-        let n = S / 2, count = future.count / (H * S)
-        var qv = 0.0, vv = 0.0, qq = 0.0
-        func state(_ b: Int, _ t: Int) -> ArraySlice<Float> {
-            t < k ? context[((b * k + t) * S)..<((b * k + t + 1) * S)] : future[((b * H + t - k) * S)..<((b * H + t - k + 1) * S)]
-        }
-        for b in 0..<count {
-            for t in 0..<(k + H - 1) {
-                let (x, y) = (state(b, t), state(b, t + 1))
-                for d in 0..<n {
-                    let dq = Double(y[y.startIndex + d] - x[x.startIndex + d])
-                    let v = Double(x[x.startIndex + n + d] + y[y.startIndex + n + d]) / 2
-                    qv += dq * v; vv += v * v; qq += dq * dq
-                }
-            }
-        }
-        guard vv > 0, qq > 0 else { return 0 }
-        let dt = qv / vv, residual = (qq - 2 * dt * qv + dt * dt * vv) / qq
-        return dt > 0 && residual < 1e-3 ? dt : 0
+    static func origin<T: BinaryFloatingPoint>(_ context: [T], b: Int, k: Int, S: Int, j: Int, delta: Bool, dt: Double) -> Double {
+        guard delta else { return 0 }
+        let d = j % S, last = (b * k + k - 1) * S
+        guard dt > 0 else { return Double(context[last + d]) }
+        return d < S / 2 ? Double(context[last + d]) + dt / 2 * Double(context[last + d + S / 2]) : 0
     }
 
     /// Coefficients (B, D) of raw futures (B, H, S) after raw context states (B, k, S).
@@ -148,8 +124,8 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         var u = [Float](repeating: 0, count: F)
         for b in 0..<batch {
             for j in 0..<F {
-                let last = futureAsDelta ? Float(Self.offset(context, b: b, k: k, S: S, j: j, dt: Double(extrapolationStep))) : 0
-                u[j] = (future[b * F + j] - last) / coordinateScale[j % S] - mean[j]
+                let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
+                u[j] = (future[b * F + j] - origin) / coordinateScale[j % S] - mean[j]
             }
             switch kind {
             case .pca:
@@ -178,8 +154,8 @@ public struct FutureBasis: Codable, Equatable, Sendable {
                 case .pca: for i in 0..<D { u += components[i * F + j] * coefficients[b * D + i] * unit }
                 case .identity: u += coefficients[b * D + j] * unit
                 }
-                let last = futureAsDelta ? Float(Self.offset(context, b: b, k: k, S: S, j: j, dt: Double(extrapolationStep))) : 0
-                out[b * F + j] = u * coordinateScale[j % S] + last
+                let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
+                out[b * F + j] = u * coordinateScale[j % S] + origin
             }
         }
         return out

@@ -71,11 +71,12 @@ public struct WindowEncoding: Codable, Equatable, Sendable {
         let (e, start) = windows.location(of: index)
         let (S, k) = (stateSize, contextLength)
         var row = [Double](repeating: 0, count: width)
-        let last = windows.stateRow(episode: e, start: start, offset: k - 1) * S
         for t in 0..<(k + horizon) {
-            let source = windows.stateRow(episode: e, start: start, offset: t) * S
             let target = t < k ? t * S : contextWidth + (t - k) * S
-            for d in 0..<S { row[target + d] = data.states[source + d] - (t >= k && futureAsDelta ? data.states[last + d] : 0) }
+            for d in 0..<S {
+                row[target + d] = windows.value(episode: e, start: start, offset: t, coordinate: d)
+                    - (t >= k && futureAsDelta ? windows.value(episode: e, start: start, offset: k - 1, coordinate: d) : 0)
+            }
         }
         let condition = conditionFeatures(data, episode: e, start: start)
         for j in 0..<conditionWidth { row[stateContextWidth + j] = Double(condition[j]) }

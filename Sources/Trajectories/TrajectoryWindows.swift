@@ -9,8 +9,11 @@ public struct TrajectoryWindows: Sendable {
     public let stride: Int
     /// Windows per episode.
     public let perEpisode: Int
-    /// Windows may run past an episode's last state, which then repeats.
+    /// Windows may run past an episode's last state, which then repeats — with its velocities set to
+    /// zero when the states are (q, v) pairs (`positionVelocityTimestep`): the robot holds its last pose.
     public let padEnd: Bool
+    /// Coordinates zeroed in padded states (the velocities), empty otherwise.
+    let paddedZeros: Range<Int>
 
     /// - Throws: `DatasetError` for non-positive lengths or stride.
     public init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int = 1, padEnd: Bool = false) throws {
@@ -23,6 +26,14 @@ public struct TrajectoryWindows: Sendable {
         // padded: every start whose context fits (the future repeats the last state past the end)
         let span = padEnd ? context : context + future
         perEpisode = rows >= span ? (rows - span) / stride + 1 : 0
+        paddedZeros = padEnd && dataset.positionVelocityTimestep() != nil ? (dataset.stateSize / 2)..<dataset.stateSize : 0..<0
+    }
+
+    /// State coordinate `d` of state `t` of the window of episode `e` starting at `start`.
+    @inline(__always)
+    public func value(episode e: Int, start: Int, offset t: Int, coordinate d: Int) -> Double {
+        if start + t > dataset.steps && paddedZeros.contains(d) { return 0 }
+        return dataset.states[stateRow(episode: e, start: start, offset: t) * dataset.stateSize + d]
     }
 
     /// Index into `dataset.states` (in states) of state `t` of the window of episode `e` starting at
@@ -50,9 +61,8 @@ public struct TrajectoryWindows: Sendable {
         for (b, index) in indices.enumerated() {
             let (e, start) = location(of: index)
             for t in 0..<(context + future) {
-                let row = stateRow(episode: e, start: start, offset: t) * S
                 for d in 0..<S {
-                    var x = dataset.states[row + d]
+                    var x = value(episode: e, start: start, offset: t, coordinate: d)
                     if let n = normalization { x = (x - n.mean[d]) / n.std[d] }
                     if t < context { contextOut[(b * context + t) * S + d] = Float(x) }
                     else { futureOut[(b * future + t - context) * S + d] = Float(x) }

@@ -82,13 +82,20 @@ struct Train: ParsableCommand {
                 lastDraw = bar.elapsed
                 bar.update(step - trainer.startStep)
                 if let m = metrics {
-                    let text = self.model == .ebm
+                    let text = trainer.denoisingModel != nil
+                        ? String(format: "dsm loss %.4f lr %.2g\u{1B}[K", m.loss, m.learningRate)
+                        : self.model == .ebm
                         ? String(format: "E(data) %.3f E(samples) %.3f gap %.3f |∇E| %.3g age %.0f\u{1B}[K",
                                  m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge)
                         : String(format: "mse %.4g\u{1B}[K", m.loss)
                     FileHandle.standardError.write(Data(text.utf8))
                 }
-            }, onLog: { _ in })
+            }, onLog: { m in
+                // off a terminal (nohup, CI, a cluster job): one progress line per logged interval
+                guard !quiet, !bar.enabled else { return }
+                print(String(format: "step %d/%d  loss %.5g  %.1f s", m.step, total, m.loss, bar.elapsed))
+                fflush(stdout)
+            })
         } catch let error as TrainingError { throw CLIError(error.description) }
         bar.update(total - trainer.startStep)
         if case .interrupted(let step) = outcome {
@@ -98,7 +105,9 @@ struct Train: ParsableCommand {
         let seconds = bar.elapsed
         if let m = try trainer.evaluate() {
             try trainer.recordEvaluation(m)
-            if model == .ebm {
+            if trainer.denoisingModel != nil {
+                print(String(format: "test: denoising loss %.4f (mean (σ∂E/∂y − ε)², fixed noise)", m.loss))
+            } else if model == .ebm {
                 print(String(format: "test: E(data) %.4f, E(samples from noise) %.4f, gap %.4f, sample-vs-data MSE %.4f (normalised)",
                              m.energyData, m.energySamples, m.gap, m.loss))
             } else {
