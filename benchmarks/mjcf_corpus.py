@@ -77,6 +77,7 @@ def build_driver(workdir):
 def reason_key(line):
     """A refusal line without its location, names and numbers: what kind of problem it is."""
     text = re.sub(r"^[^:]*:\d+: ", "", line.strip())
+    text = re.sub(r" \(also at .*$", "", text)
     text = re.sub(r"'[^']*'", "'…'", text)
     text = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", text)
     return text[:150]

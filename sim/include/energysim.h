@@ -60,6 +60,7 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_GEOM_ELLIPSOID 4
 #define SIM_GEOM_CYLINDER 5
 #define SIM_GEOM_BOX 6
+#define SIM_GEOM_MESH 7  ///< a triangle mesh; drawn as its bounding sphere until meshes are drawn
 
 typedef struct simModel_ simModel;
 typedef struct simState_ simState;
@@ -73,7 +74,9 @@ const char* sim_statusName(int32_t status);
 
 // MARK: - Models
 
-/// Loads an MJCF model (the supported subset is listed in README.md) from a file.
+/// Loads an MJCF model (the supported subset is listed in README.md) from a file; <include>
+/// and mesh files are resolved relative to it. Unsupported constructs are all listed, one per
+/// line of `message`, each with file:line.
 /// Returns: SIM_OK and a new model in `*model`, which the caller frees with sim_deleteModel.
 /// Errors: SIM_ERR_IO, SIM_ERR_PARSE, SIM_ERR_MODEL, with "path:line: problem" in `message`
 ///   (truncated to `messageSize` bytes, always NUL-terminated when messageSize > 0);
@@ -104,6 +107,12 @@ const char* sim_builtinModelNames(void);
 
 /// Frees a model. Passing NULL is allowed. States made from it must be deleted first.
 void sim_deleteModel(simModel* SIM_NULLABLE model);
+
+/// What the loader read and ignored because it has no effect on the simulated dynamics
+/// (lights, cameras, materials, <visual>, sensors, contact settings, ...), as one line:
+/// "file: ignored (...): <light> ×3 (file:12); ...", or "" when nothing was ignored.
+/// Pointer lifetime: the model's.
+const char* sim_modelWarnings(const simModel* model);
 
 /// Sizes of a model.
 typedef struct simSizes {

@@ -69,8 +69,9 @@ int32_t statusOf(const sim::BatchReport& r, simBatchReport* out, char* message, 
   return r.firstStatus;
 }
 
-simModel_* compileFromXML(const std::string& xml, const std::string& source) {
-  auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source))};
+simModel_* compileFromXML(const std::string& xml, const std::string& source,
+                          const std::string& path = "") {
+  auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source, path))};
   return handle;
 }
 
@@ -105,7 +106,7 @@ int32_t sim_loadModelFile(const char* path, simModel** model, char* message, siz
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw sim::SimError{SIM_ERR_IO, std::string(path) + ": read error"};
-    *model = compileFromXML(text.str(), path);
+    *model = compileFromXML(text.str(), path, path);
     return SIM_OK;
   });
 }
@@ -134,6 +135,10 @@ int32_t sim_builtinModelXML(const char* name, char* buffer, size_t bufferSize, s
 const char* sim_builtinModelNames(void) { return sim::builtinModelNames(); }
 
 void sim_deleteModel(simModel* model) { delete model; }
+
+const char* sim_modelWarnings(const simModel* model) {
+  return model ? model->model.spec.warnings.c_str() : "";
+}
 
 void sim_modelSizes(const simModel* model, simSizes* sizes) {
   if (!model || !sizes) return;

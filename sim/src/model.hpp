@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -77,12 +78,19 @@ struct SiteSpec {
   SourceLocation where;
 };
 
+/// An actuator on a joint, as MuJoCo's <general> with fixed gain and affine bias:
+/// force = gain·ctrl + bias[0] + bias[1]·(gear·q) + bias[2]·(gear·qdot), clamped to forceRange
+/// when forceLimited, applied as gear·force (motor: gain 1, bias 0).
 struct ActuatorSpec {
   std::string name;
   int joint = -1;
   double gear = 1;
   bool ctrlLimited = false;
   double ctrlRange[2] = {0, 0};
+  double gain = 1;
+  double bias[3] = {0, 0, 0};
+  bool forceLimited = false;
+  double forceRange[2] = {0, 0};
   SourceLocation where;
 };
 
@@ -98,6 +106,7 @@ struct ModelSpec {
   std::vector<GeomSpec> geoms;
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
+  std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
 
 // MARK: - Compiled model
@@ -152,6 +161,10 @@ struct Model {
   std::vector<int> actJoint;
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
+  std::vector<double> actGain;       ///< [nu] force per unit of ctrl
+  std::vector<double> actBias;       ///< [nu, 3] affine bias: constant, per length, per velocity
+  std::vector<char> forceLimited;    ///< [nu]
+  std::vector<double> forceLo, forceHi;  ///< [nu]
 
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
@@ -166,7 +179,30 @@ struct SimError {
 
 /// Parses MJCF text into a spec (mjcf.cpp). Throws SimError(SIM_ERR_PARSE or SIM_ERR_MODEL)
 /// with "source:line: problem".
-ModelSpec parseMJCF(const std::string& xml, const std::string& source);
+/// `path` is the file the text was read from ("" for a string): <include> and mesh files are
+/// resolved relative to it (else to the working directory).
+ModelSpec parseMJCF(const std::string& xml, const std::string& source,
+                    const std::string& path = "");
+
+/// A triangle mesh (mesh.cpp): vertices and faces indexing them, counter-clockwise outward.
+struct Mesh {
+  std::vector<Vec3> vertices;
+  std::vector<std::array<int, 3>> faces;
+};
+
+/// Mass properties of a solid mesh per unit density: volume, centre of volume and inertia
+/// about it (mesh frame).
+struct MeshMass {
+  double volume = 0;
+  Vec3 com = Vec3::Zero();
+  Mat3 inertia = Mat3::Zero();
+};
+
+/// Reads a binary STL, OBJ or MuJoCo .msh file; returns "" or what is wrong with it.
+std::string readMesh(const std::string& path, Mesh& mesh);
+
+/// Volume, centre and inertia of a closed mesh scaled per axis by `scale` (signed tetrahedra).
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale);
 
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);

@@ -1,0 +1,190 @@
+// mesh.cpp — triangle meshes for mesh geoms: a small reader of the formats MJCF files ship
+// (binary STL, Wavefront OBJ, MuJoCo's legacy binary .msh) and their mass properties.
+//
+// No mesh library is used: Debian's libassimp-dev would pull in a large dependency tree for
+// three simple formats. Every read is bounds-checked against the file size and every index
+// against the vertex count, so a truncated or hostile file gives an error, never a crash.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "model.hpp"
+
+namespace sim {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = (char)std::tolower((unsigned char)c);
+  return s;
+}
+
+bool readAll(const std::string& path, std::string& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream os;
+  os << in.rdbuf();
+  if (in.bad()) return false;
+  bytes = os.str();
+  return true;
+}
+
+template <class T>
+T get(const std::string& b, size_t offset) {
+  T v;
+  std::memcpy(&v, b.data() + offset, sizeof(T));
+  return v;
+}
+
+// Binary STL: 80-byte header, uint32 triangle count, 50 bytes per triangle (normal, 3 vertices,
+// attribute). MuJoCo reads binary STL only.
+std::string readSTL(const std::string& b, Mesh& m) {
+  if (b.size() < 84) return "too short for a binary STL (MuJoCo reads binary STL only)";
+  const uint32_t n = get<uint32_t>(b, 80);
+  if ((uint64_t)b.size() < 84 + 50ull * n)
+    return "binary STL declares " + std::to_string(n) + " triangles but holds " +
+           std::to_string((b.size() - 84) / 50) + " (truncated, or an ASCII STL, which MuJoCo "
+           "does not read)";
+  m.vertices.reserve(3 * (size_t)n);
+  for (uint32_t t = 0; t < n; ++t) {
+    const size_t o = 84 + 50 * (size_t)t + 12;
+    std::array<int, 3> f;
+    for (int k = 0; k < 3; ++k) {
+      Vec3 v(get<float>(b, o + 12 * k), get<float>(b, o + 12 * k + 4), get<float>(b, o + 12 * k + 8));
+      if (!v.allFinite()) return "triangle " + std::to_string(t) + " has a non-finite vertex";
+      f[k] = (int)m.vertices.size();
+      m.vertices.push_back(v);
+    }
+    m.faces.push_back(f);
+  }
+  return "";
+}
+
+// Wavefront OBJ: 'v x y z' and 'f a b c ...' (a/b/c forms, negative indices); polygons are
+// split into fans.
+std::string readOBJ(const std::string& b, Mesh& m) {
+  std::istringstream in(b);
+  in.imbue(std::locale::classic());
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    std::istringstream words(line);
+    words.imbue(std::locale::classic());
+    std::string tag;
+    if (!(words >> tag)) continue;
+    if (tag == "v") {
+      double x, y, z;
+      if (!(words >> x >> y >> z) || !std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z))
+        return "line " + std::to_string(lineNo) + ": a vertex needs three finite numbers";
+      m.vertices.push_back(Vec3(x, y, z));
+    } else if (tag == "f") {
+      std::vector<int> poly;
+      std::string w;
+      while (words >> w) {
+        const std::string first = w.substr(0, w.find('/'));
+        char* end = nullptr;
+        const long i = std::strtol(first.c_str(), &end, 10);
+        if (first.empty() || *end != '\0' || i == 0)
+          return "line " + std::to_string(lineNo) + ": bad face index " + w;
+        const long n = (long)m.vertices.size();
+        const long index = i > 0 ? i - 1 : n + i;
+        if (index < 0 || index >= n)
+          return "line " + std::to_string(lineNo) + ": face index " + w + " out of range (" +
+                 std::to_string(n) + " vertices so far)";
+        poly.push_back((int)index);
+      }
+      if (poly.size() < 3) return "line " + std::to_string(lineNo) + ": a face needs 3 vertices";
+      for (size_t k = 1; k + 1 < poly.size(); ++k) m.faces.push_back({poly[0], poly[k], poly[k + 1]});
+    }
+  }
+  return "";
+}
+
+// MuJoCo's legacy .msh: int32 nvertex, nnormal, ntexcoord, nface; then float32 vertices
+// [nvertex, 3], normals [nnormal, 3], texcoords [ntexcoord, 2], int32 faces [nface, 3].
+std::string readMSH(const std::string& b, Mesh& m) {
+  if (b.size() < 16) return "too short for a .msh file";
+  const int32_t nv = get<int32_t>(b, 0), nn = get<int32_t>(b, 4), nt = get<int32_t>(b, 8),
+                nf = get<int32_t>(b, 12);
+  if (nv < 4 || nn < 0 || nt < 0 || nf < 0) return "bad .msh header";
+  const uint64_t want = 16 + 12ull * nv + 12ull * nn + 8ull * nt + 12ull * nf;
+  if (b.size() != want)
+    return "a .msh file of " + std::to_string(b.size()) + " bytes, the header asks for " +
+           std::to_string(want);
+  for (int32_t i = 0; i < nv; ++i) {
+    Vec3 v(get<float>(b, 16 + 12 * (size_t)i), get<float>(b, 20 + 12 * (size_t)i),
+           get<float>(b, 24 + 12 * (size_t)i));
+    if (!v.allFinite()) return "vertex " + std::to_string(i) + " is not finite";
+    m.vertices.push_back(v);
+  }
+  const size_t fo = 16 + 12ull * nv + 12ull * nn + 8ull * nt;
+  for (int32_t f = 0; f < nf; ++f) {
+    std::array<int, 3> t;
+    for (int k = 0; k < 3; ++k) {
+      t[k] = get<int32_t>(b, fo + 12 * (size_t)f + 4 * k);
+      if (t[k] < 0 || t[k] >= nv) return "face " + std::to_string(f) + " has an index out of range";
+    }
+    m.faces.push_back(t);
+  }
+  if (nf == 0) return "a .msh file without faces (MuJoCo would take the convex hull) is not supported";
+  return "";
+}
+
+}  // namespace
+
+std::string readMesh(const std::string& path, Mesh& mesh) {
+  std::string bytes;
+  if (!readAll(path, bytes)) return "cannot read " + path;
+  const size_t dot = path.find_last_of('.');
+  const std::string ext = dot == std::string::npos ? "" : lower(path.substr(dot));
+  std::string error;
+  if (ext == ".stl") error = readSTL(bytes, mesh);
+  else if (ext == ".obj") error = readOBJ(bytes, mesh);
+  else if (ext == ".msh") error = readMSH(bytes, mesh);
+  else return path + ": unknown mesh format '" + ext + "' (binary .stl, .obj or .msh)";
+  if (!error.empty()) return path + ": " + error;
+  if (mesh.faces.empty()) return path + ": the mesh has no faces";
+  return "";
+}
+
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale) {
+  // Signed tetrahedra from the vertex centroid (as MuJoCo's legacy and exact modes for closed
+  // meshes): volume V, first moment, and second moments C = ∫ r rᵀ dV, per unit density.
+  Vec3 origin = Vec3::Zero();
+  for (const Vec3& v : mesh.vertices) origin += v.cwiseProduct(scale);
+  origin /= (double)mesh.vertices.size();
+  double V = 0;
+  Vec3 first = Vec3::Zero();
+  Mat3 C = Mat3::Zero();
+  for (const auto& f : mesh.faces) {
+    const Vec3 a = mesh.vertices[f[0]].cwiseProduct(scale) - origin;
+    const Vec3 b = mesh.vertices[f[1]].cwiseProduct(scale) - origin;
+    const Vec3 c = mesh.vertices[f[2]].cwiseProduct(scale) - origin;
+    const double vol = a.dot(b.cross(c)) / 6;
+    V += vol;
+    first += vol * (a + b + c) / 4;
+    const Vec3 s = a + b + c;
+    C += vol / 20 * (a * a.transpose() + b * b.transpose() + c * c.transpose() + s * s.transpose());
+  }
+  MeshMass out;
+  if (V < 0) {  // inward-facing triangles: the same solid
+    V = -V;
+    first = -first;
+    C = -C;
+  }
+  out.volume = V;
+  if (!(V > 0)) return out;
+  const Vec3 com = first / V;
+  // inertia about the origin, then about the centre of mass (parallel axis)
+  Mat3 I = C.trace() * Mat3::Identity() - C;
+  I -= V * (com.squaredNorm() * Mat3::Identity() - com * com.transpose());
+  out.com = com + origin;
+  out.inertia = (I + I.transpose()) / 2;
+  return out;
+}
+
+}  // namespace sim
