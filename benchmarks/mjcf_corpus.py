@@ -8,6 +8,12 @@ files that load, and for the others every refusal reason (one per line of the lo
 message), counted by files.
 
     python3 benchmarks/mjcf_corpus.py [--dir /tmp/mjcf-corpus] [--json out.json] [--list]
+                                      [--parity]
+
+--parity: on every file that loads, the same state (inside the joint ranges) in MuJoCo with
+contacts disabled: max |qacc ours - MuJoCo|, and max |qpos|, |qvel| differences after 100
+steps of the file's own integrator and timestep (trajectories that leave a joint range are
+counted apart: limits are constraints in MuJoCo and spring-dampers here).
 """
 import argparse
 import collections
@@ -88,6 +94,38 @@ def package_of(path):
     return m.group(1) if m else "?"
 
 
+def parity(loaded):
+    import numpy as np
+    import mujoco
+    rows = []
+    for r in loaded:
+        if "qacc" not in r:
+            continue
+        m = mujoco.MjModel.from_xml_path(r["file"])
+        m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_CONTACT)
+        d = mujoco.MjData(m)
+        if m.nq != r["nq"] or m.nv != r["nv"]:
+            rows.append((r["file"], "size mismatch", np.inf, np.inf, r["limitHit"]))
+            continue
+        d.qpos[:] = r["q0"]
+        d.qvel[:] = r["v0"]
+        mujoco.mj_forward(m, d)
+        dacc = float(np.max(np.abs(d.qacc - r["qacc"]), initial=0)) / max(1.0, float(np.max(np.abs(d.qacc), initial=0)))
+        for _ in range(r["steps"]):
+            mujoco.mj_step(m, d)
+        dq = float(max(np.max(np.abs(d.qpos - r["qT"]), initial=0), np.max(np.abs(d.qvel - r["vT"]), initial=0)))
+        rows.append((r["file"], m.opt.integrator, dacc, dq, r["limitHit"]))
+    free = [x for x in rows if not x[4]]
+    print(f"\nParity with MuJoCo (contacts off): {len(rows)} loaded files, {len(free)} whose 100 steps "
+          f"stay inside the joint ranges")
+    for tol in (1e-9, 1e-6):
+        n = sum(1 for x in free if x[2] <= tol and x[3] <= tol)
+        print(f"  qacc (relative) and 100-step state within {tol:g}: {n} of {len(free)}")
+    print("  worst (within ranges):")
+    for x in sorted(free, key=lambda x: -max(x[2], x[3]))[:12]:
+        print(f"    {x[2]:9.2e} {x[3]:9.2e}  {x[0].split('/x/')[-1]}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", default="/tmp/mjcf-corpus")
@@ -95,6 +133,7 @@ def main():
     ap.add_argument("--json", help="write per-file results here")
     ap.add_argument("--list", action="store_true", help="print each refused file and its first reason")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--parity", action="store_true", help="compare loaded files' dynamics with MuJoCo")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     files = fetch(a.dir, PACKAGES)
@@ -102,7 +141,8 @@ def main():
     exe = a.driver or build_driver(a.dir)
     results = []
     for k in range(0, len(corpus), 50):
-        out = subprocess.run([exe, *corpus[k:k + 50]], capture_output=True, text=True, timeout=600)
+        out = subprocess.run([exe, *(["--parity"] if a.parity else []), *corpus[k:k + 50]],
+                             capture_output=True, text=True, timeout=600)
         if out.returncode != 0:
             print(f"driver failed (rc {out.returncode}) on {corpus[k:k + 50]}\n{out.stderr}", file=sys.stderr)
         results += [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
@@ -136,6 +176,8 @@ def main():
     print(f"\nEvery reason (files):")
     for k, n in every.most_common(a.top):
         print(f"{n:5d}  {k}")
+    if a.parity:
+        parity(loaded)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(results, fh, indent=1)

@@ -1,7 +1,9 @@
 // mjcf_load.cpp — loads MJCF files through the C bridge and prints one JSON line per file:
 // {"file": ..., "status": ..., "message": ..., "nq": ..., "nv": ..., "nu": ..., "nbody": ...}.
 // Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
-// Swift build.
+// Swift build. With --parity, each loaded model also gets a deterministic state inside its
+// joint ranges and reports qacc there and the state after 100 steps (for the MuJoCo check).
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,9 +21,59 @@ static std::string json(const std::string& s) {
   return out + "\"";
 }
 
+static std::string array(const std::vector<double>& x) {
+  std::string out = "[";
+  char buf[40];
+  for (size_t i = 0; i < x.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.17g", i ? ", " : "", x[i]);
+    out += buf;
+  }
+  return out + "]";
+}
+
+static void parity(const simModel* model, int steps) {
+  simSizes z;
+  sim_modelSizes(model, &z);
+  const size_t nq = (size_t)z.nq, nv = (size_t)z.nv;
+  std::vector<int32_t> limited(z.njoint);
+  std::vector<double> range(2 * z.njoint), qpos0(nq), q(nq), v(nv), a(nv);
+  sim_jointInfo(model, nullptr, nullptr, limited.data(), range.data(), qpos0.data());
+  for (size_t i = 0; i < nq; ++i) {
+    const double s = std::sin(1.0 + i), c = std::cos(1.0 + i);
+    if (limited[i]) {
+      const double mid = (range[2 * i] + range[2 * i + 1]) / 2, half = (range[2 * i + 1] - range[2 * i]) / 2;
+      q[i] = mid + 0.25 * half * s;
+    } else {
+      q[i] = qpos0[i] + 0.2 * s;
+    }
+    v[i] = 0.3 * c;
+  }
+  simState* state = nullptr;
+  if (sim_makeState(model, &state) != SIM_OK) return;
+  sim_setState(model, state, q.data(), v.data(), nullptr);
+  int32_t status = sim_forward(model, state);
+  sim_getState(model, state, nullptr, nullptr, a.data(), nullptr, nullptr);
+  std::printf(", \"q0\": %s, \"v0\": %s, \"qacc\": %s", array(q).c_str(), array(v).c_str(),
+              array(a).c_str());
+  int hit = 0;
+  for (int t = 0; t < steps && status == SIM_OK; ++t) {
+    status = sim_step(model, state);
+    sim_getState(model, state, q.data(), nullptr, nullptr, nullptr, nullptr);
+    for (size_t i = 0; i < nq; ++i)
+      if (limited[i] && (q[i] < range[2 * i] || q[i] > range[2 * i + 1])) hit = 1;
+  }
+  sim_getState(model, state, q.data(), v.data(), nullptr, nullptr, nullptr);
+  std::printf(", \"steps\": %d, \"stepStatus\": %d, \"limitHit\": %d, \"qT\": %s, \"vT\": %s",
+              steps, status, hit, array(q).c_str(), array(v).c_str());
+  sim_deleteState(state);
+}
+
 int main(int argc, char** argv) {
   std::vector<char> message(1 << 16);
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  const bool withParity = argc > 1 && std::string(argv[1]) == "--parity";
+  if (withParity) first = 2;
+  for (int i = first; i < argc; ++i) {
     simModel* model = nullptr;
     const int32_t status = sim_loadModelFile(argv[i], &model, message.data(), message.size());
     std::printf("{\"file\": %s, \"status\": %s", json(argv[i]).c_str(),
@@ -31,6 +83,8 @@ int main(int argc, char** argv) {
       sim_modelSizes(model, &z);
       std::printf(", \"nq\": %lld, \"nv\": %lld, \"nu\": %lld, \"nbody\": %lld", (long long)z.nq,
                   (long long)z.nv, (long long)z.nu, (long long)z.nbody);
+      std::printf(", \"warnings\": %s", json(sim_modelWarnings(model)).c_str());
+      if (withParity) parity(model, 100);
     } else {
       std::printf(", \"message\": %s", json(message.data()).c_str());
     }

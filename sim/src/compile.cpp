@@ -143,6 +143,9 @@ Model compileModel(ModelSpec spec) {
     m.rangeHi.push_back(js.range[1]);
     m.limitTimeconst.push_back(js.limitTimeconst);
     m.limitDampratio.push_back(js.limitDampratio);
+    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
+    m.actfrcLo.push_back(js.actfrcRange[0]);
+    m.actfrcHi.push_back(js.actfrcRange[1]);
   }
 
   // Actuators.

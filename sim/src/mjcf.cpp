@@ -163,6 +163,7 @@ class XmlReader {
 enum { kFalse = 0, kTrue = 1, kAuto = 2 };
 
 constexpr int kGeomMesh = SIM_GEOM_MESH;
+constexpr int kGeomHfield = 1;  // MuJoCo's mjGEOM_HFIELD: terrain, static bodies only
 constexpr int kJointFree = 100, kJointBall = 101;  // refused: not simulated yet
 
 struct JointVals {
@@ -173,6 +174,8 @@ struct JointVals {
   int limited = kAuto;
   double damping = 0, armature = 0, stiffness = 0, springref = 0, ref = 0;
   double solref[2] = {0.02, 1.0};
+  double actfrcrange[2] = {0, 0};
+  int actfrclimited = kAuto;
 };
 
 struct GeomVals {
@@ -213,6 +216,7 @@ struct ActuatorVals {
   double gainprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   double biasprm[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   std::string kind = "general";  ///< the element that last set gain and bias in a default
+  double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
 };
 
 struct DefaultClass {
@@ -286,6 +290,8 @@ class MJCFParser {
         ignore(e.line, "<" + e.name + ">");
       else if ((e.name == "equality" || e.name == "tendon") && e.kids.empty())
         continue;  // empty: no effect
+      else if (e.name == "body")
+        ignore(e.line, "<body> outside <worldbody> (MuJoCo skips it)");
       else refuseElement(e, "mujoco");
     }
     for (int k : compilers) readCompiler(nodes_[k]);
@@ -915,8 +921,11 @@ class MJCFParser {
         const bool enable = keyword(f, a, {"enable", "disable"}) == 0;
         if (a.name == "gravity") {
           if (!enable) gravityDisabled_ = true;
-        } else if (a.name == "limit" || a.name == "passive" || a.name == "actuation" ||
-                   a.name == "clampctrl" || a.name == "eulerdamp" || a.name == "constraint" ||
+        } else if (a.name == "limit" || a.name == "constraint") {
+          if (!enable) limitsDisabled_ = true;
+          if (!enable && a.name == "constraint") constraintsDisabled_ = true;
+        } else if (a.name == "passive" || a.name == "actuation" ||
+                   a.name == "clampctrl" || a.name == "eulerdamp" ||
                    a.name == "spring" || a.name == "damper") {
           if (!enable)
             unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
@@ -932,6 +941,8 @@ class MJCFParser {
     if (gravityDisabled_) spec_.gravity = Vec3::Zero();
   }
   bool gravityDisabled_ = false;
+  bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
+  bool constraintsDisabled_ = false;  // friction loss too
 
   // MARK: defaults
 
@@ -1062,13 +1073,21 @@ class MJCFParser {
           }
       }
     };
-    mustBeZero("frictionloss", "dry friction is not modelled");
-    mustBeZero("margin", "limit margins are not modelled");
+    if (constraintsDisabled_) {  // friction loss is a constraint: off with the flag
+      if (const XAttr* a = attr(e, "frictionloss"))
+        if (number(e, *a) != 0) ignore(a->line, "attribute 'frictionloss' of <joint> (constraints disabled)");
+    } else {
+      mustBeZero("frictionloss", "dry friction is not modelled");
+    }
+    if (const XAttr* a = attr(e, "margin"))
+      if (number(e, *a) != 0) ignore(a->line, "attribute 'margin' of <joint>");
     mustBeZero("springdamper", "give stiffness and damping instead");
-    mustBeZero("actuatorfrcrange", "actuator force limits per joint are not modelled");
-    if (const XAttr* a = attr(e, "actuatorfrclimited"))
-      if (triState(e, *a) == kTrue)
-        unsupported(a->line, "attribute 'actuatorfrclimited' of <joint> is not supported");
+    if (const XAttr* a = attr(e, "actuatorfrcrange")) {
+      auto r = numbers(e, *a, 2, 2);
+      v.actfrcrange[0] = r[0];
+      v.actfrcrange[1] = r[1];
+    }
+    if (const XAttr* a = attr(e, "actuatorfrclimited")) v.actfrclimited = triState(e, *a);
     if (const XAttr* a = attr(e, "actuatorgravcomp"))
       if (boolean(e, *a))
         unsupported(a->line, "attribute 'actuatorgravcomp' of <joint> is not supported: gravity "
@@ -1125,6 +1144,7 @@ class MJCFParser {
         {"plane", SIM_GEOM_PLANE},       {"sphere", SIM_GEOM_SPHERE}, {"capsule", SIM_GEOM_CAPSULE},
         {"ellipsoid", SIM_GEOM_ELLIPSOID}, {"cylinder", SIM_GEOM_CYLINDER}, {"box", SIM_GEOM_BOX}};
     if (!site && a.value == "mesh") return kGeomMesh;
+    if (!site && a.value == "hfield") return kGeomHfield;
     auto it = types.find(a.value);
     if (it == types.end() || (site && it->second == SIM_GEOM_PLANE)) {
       bool known =
@@ -1165,8 +1185,7 @@ class MJCFParser {
     if (const XAttr* a = attr(e, "shellinertia"))
       if (boolean(e, *a))
         unsupported(a->line, "shellinertia is not supported (geoms are solid)");
-    if (const XAttr* a = attr(e, "hfield"))
-      unsupported(a->line, "height fields are not supported");
+    if (const XAttr* a = attr(e, "hfield")) (void)a;  // used by type="hfield" (static only)
     readSizes(e, v.size);
     readFromto(e, v.hasFromto, v.fromto);
     getVec3(e, "pos", v.pos);
@@ -1201,10 +1220,10 @@ class MJCFParser {
   void applySite(const XElem& e, SiteVals& v, bool isDefault, bool* explicitOrientation) {
     if (isDefault)
       allowAttrs(e, {"type", "size", "fromto", "pos", "quat", "euler", "axisangle", "xyaxes",
-                     "zaxis", "rgba", "group"});
+                     "zaxis", "rgba", "group"}, {"material", "user"});
     else
       allowAttrs(e, {"name", "class", "type", "size", "fromto", "pos", "quat", "euler",
-                     "axisangle", "xyaxes", "zaxis", "rgba", "group"});
+                     "axisangle", "xyaxes", "zaxis", "rgba", "group"}, {"material", "user"});
     if (const XAttr* a = attr(e, "type")) v.type = shapeType(e, *a, true);
     readSizes(e, v.size);
     readFromto(e, v.hasFromto, v.fromto);
@@ -1226,7 +1245,9 @@ class MJCFParser {
   void applyActuator(const XElem& e, ActuatorVals& v, bool isDefault) {
     const std::string& kind = e.name;
     std::vector<const char*> allowed = {"gear", "ctrlrange", "ctrllimited", "forcerange",
-                                        "forcelimited", "group"};
+                                        "forcelimited", "group", "tendon", "site", "body",
+                                        "jointinparent", "cranksite", "slidersite", "refsite",
+                                        "cranklength"};
     if (!isDefault)
       for (const char* n : {"name", "class", "joint"}) allowed.push_back(n);
     if (kind == "general")
@@ -1313,9 +1334,11 @@ class MJCFParser {
         if (number(e, *a) != 0)
           unsupported(a->line, "attribute 'timeconst' of <position> is not supported "
                                "(activation dynamics)");
-      if (const XAttr* a = attr(e, "inheritrange"))
-        if (number(e, *a) != 0)
-          unsupported(a->line, "attribute 'inheritrange' of <position> is not supported");
+      if (const XAttr* a = attr(e, "inheritrange")) {
+        v.inheritrange = number(e, *a);
+        if (v.inheritrange < 0)
+          failModel(a->line, "attribute 'inheritrange' of <position> must not be negative");
+      }
       v.dyntype = "none", v.gaintype = "fixed", v.biastype = "affine";
       setGain(kp);
       setBias(0, -kp, -kv);
@@ -1486,8 +1509,8 @@ class MJCFParser {
                     "mocap", "gravcomp"},
                    {"user"});
         if (const XAttr* a = attr(b, "mocap"))
-          if (boolean(b, *a))
-            unsupported(a->line, "mocap bodies are not supported");
+          if (boolean(b, *a))  // without equality constraints and contacts, a fixed body
+            ignore(a->line, "mocap (a static body here)");
         if (const XAttr* a = attr(b, "gravcomp"))
           if (number(b, *a) != 0)
             unsupported(a->line, "attribute 'gravcomp' of <body> is not supported: gravity "
@@ -1604,7 +1627,9 @@ class MJCFParser {
     const bool moving = bodyHasJoint_[currentBody_];
     if (m.mass < 0 || (moving && !(m.mass > 0)))
       failModel(mass->line, "<inertial> mass must be positive, got " + quoted(mass->value));
-    const bool massless = m.mass == 0;
+    // zero moments are allowed for a body without joints of its own (MuJoCo checks the mass
+    // of what moves, below in checkMovingMass)
+    const bool massless = m.mass == 0 || !moving;
     Quat q = Quat::Identity();
     bool oriented = readOrientation(e, q);
     const XAttr* diag = attr(e, "diaginertia");
@@ -1724,8 +1749,18 @@ class MJCFParser {
       failModel(e.line, "<joint> range " + fmtPair(v.range) +
                             ": the lower limit must be below the upper" +
                             (hasRange ? "" : " (is 'range' missing?)"));
+    if (limitsDisabled_) j.limited = false;
     j.range[0] = v.range[0] * unit;
     j.range[1] = v.range[1] * unit;
+    {
+      const bool has = !(v.actfrcrange[0] == 0 && v.actfrcrange[1] == 0);
+      j.actfrcLimited = v.actfrclimited == kAuto ? has : v.actfrclimited == kTrue;
+      if (j.actfrcLimited && !(v.actfrcrange[0] <= v.actfrcrange[1]))
+        failModel(e.line, "<joint> actuatorfrcrange " + fmtPair(v.actfrcrange) +
+                              ": the lower limit must not be above the upper");
+      j.actfrcRange[0] = v.actfrcrange[0];
+      j.actfrcRange[1] = v.actfrcrange[1];
+    }
     j.limitTimeconst = v.solref[0];
     j.limitDampratio = v.solref[1];
     spec_.joints.push_back(j);
@@ -1746,6 +1781,15 @@ class MJCFParser {
     applyGeom(e, v, false, &explicitOrient);
     if (v.type == kGeomMesh || !v.mesh.empty()) {
       readMeshGeom(e, bi, v, masses, needMass);
+      return;
+    }
+    if (v.type == kGeomHfield) {
+      // terrain only acts through contacts, which are not simulated; MuJoCo allows height
+      // fields in static bodies only
+      for (int b = bi; b > 0; b = spec_.bodies[b].parent)
+        if (bodyHasJoint_[b])
+          failModel(e.line, "a height-field geom is only allowed in static bodies");
+      ignore(e.line, "height-field geom");
       return;
     }
     Shape s = resolveShape(e, v.type, v.size, v.hasFromto, v.fromto, v.pos, v.quat, explicitOrient);
@@ -2058,6 +2102,17 @@ class MJCFParser {
       limits(v.forcelimited, v.forcerange, "forcerange", "forcelimited", act.forceLimited);
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
+      if (e.name == "position" && v.inheritrange > 0) {
+        // MuJoCo: ctrlrange = the joint range scaled about its centre (joint units)
+        const JointSpec& js = spec_.joints[act.joint];
+        if (!js.limited && js.range[0] == js.range[1])
+          failModel(e.line, "<position> inheritrange needs a joint with a range");
+        const double mid = (js.range[0] + js.range[1]) / 2,
+                     half = (js.range[1] - js.range[0]) / 2 * v.inheritrange;
+        act.ctrlRange[0] = mid - half;
+        act.ctrlRange[1] = mid + half;
+        act.ctrlLimited = true;
+      }
       act.forceRange[0] = v.forcerange[0];
       act.forceRange[1] = v.forcerange[1];
       act.gain = v.gainprm[0];

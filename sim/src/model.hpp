@@ -56,6 +56,8 @@ struct JointSpec {
   double range[2] = {0, 0};     ///< radians or metres
   double limitTimeconst = 0.02; ///< limit spring-damper time constant, seconds (MuJoCo's solref)
   double limitDampratio = 1.0;  ///< limit damping ratio
+  bool actfrcLimited = false;   ///< clamp the total actuator force on this joint
+  double actfrcRange[2] = {0, 0};
   SourceLocation where;
 };
 
@@ -157,6 +159,8 @@ struct Model {
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
   std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
+  std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
   std::vector<int> actJoint;
   std::vector<double> actGear, ctrlLo, ctrlHi;

@@ -39,6 +39,9 @@ void actuatorForces(const Model& m, State& s) {
     if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
     s.qfrcApplied[j] += g * force;
   }
+  for (int i = 0; i < m.nv; ++i)  // MuJoCo's actuatorfrcrange: the total on a joint
+    if (m.actfrcLimited[i])
+      s.qfrcApplied[i] = std::min(std::max(s.qfrcApplied[i], m.actfrcLo[i]), m.actfrcHi[i]);
 }
 
 }  // namespace sim
