@@ -17,6 +17,8 @@ namespace sim {
 
 namespace {
 
+constexpr double kMeshMinVal = 1e-15;  // MuJoCo's mjMINVAL
+
 std::string lower(std::string s) {
   for (char& c : s) c = (char)std::tolower((unsigned char)c);
   return s;
@@ -151,39 +153,62 @@ std::string readMesh(const std::string& path, Mesh& mesh) {
   return "";
 }
 
-MeshMass meshMass(const Mesh& mesh, const Vec3& scale) {
-  // Signed tetrahedra from the vertex centroid (as MuJoCo's legacy and exact modes for closed
-  // meshes): volume V, first moment, and second moments C = ∫ r rᵀ dV, per unit density.
-  Vec3 origin = Vec3::Zero();
-  for (const Vec3& v : mesh.vertices) origin += v.cwiseProduct(scale);
-  origin /= (double)mesh.vertices.size();
-  double V = 0;
-  Vec3 first = Vec3::Zero();
-  Mat3 C = Mat3::Zero();
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy) {
+  // As MuJoCo's compiler (user_mesh.cc): pyramids from each face to the area-weighted centroid
+  // of the faces give the volume and centre of mass; pyramids from the centre of mass give the
+  // inertia and, recomputed, the volume. 'legacy' (MuJoCo's default) takes every pyramid's
+  // volume as positive; 'exact' keeps the sign (a closed, consistently oriented mesh).
+  std::vector<Vec3> v(mesh.vertices.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = mesh.vertices[i].cwiseProduct(scale);
+  auto face = [&](const std::array<int, 3>& f, const Vec3& origin, Vec3& center, Vec3& normal) {
+    const Vec3 a = v[f[0]] - origin, b = v[f[1]] - origin, c = v[f[2]] - origin;
+    center = (a + b + c) / 3;
+    normal = (b - a).cross(c - a);
+    const double area = normal.norm() / 2;
+    if (area > 0) normal /= 2 * area;
+    return area;
+  };
+  Vec3 center, normal;
+  Vec3 facecen = Vec3::Zero();
+  double totalArea = 0;
   for (const auto& f : mesh.faces) {
-    const Vec3 a = mesh.vertices[f[0]].cwiseProduct(scale) - origin;
-    const Vec3 b = mesh.vertices[f[1]].cwiseProduct(scale) - origin;
-    const Vec3 c = mesh.vertices[f[2]].cwiseProduct(scale) - origin;
-    const double vol = a.dot(b.cross(c)) / 6;
-    V += vol;
-    first += vol * (a + b + c) / 4;
-    const Vec3 s = a + b + c;
-    C += vol / 20 * (a * a.transpose() + b * b.transpose() + c * c.transpose() + s * s.transpose());
+    const double area = face(f, Vec3::Zero(), center, normal);
+    facecen += area * center;
+    totalArea += area;
   }
   MeshMass out;
-  if (V < 0) {  // inward-facing triangles: the same solid
-    V = -V;
-    first = -first;
-    C = -C;
+  if (!(totalArea >= kMeshMinVal)) return out;
+  facecen /= totalArea;
+  double volume = 0;
+  Vec3 com = Vec3::Zero();
+  for (const auto& f : mesh.faces) {
+    const double area = face(f, facecen, center, normal);
+    double pyramid = center.dot(normal) * area / 3;
+    if (legacy) pyramid = std::abs(pyramid);
+    volume += pyramid;
+    com += pyramid * ((center + facecen) * 3.0 / 4.0 + facecen / 4.0);
   }
-  out.volume = V;
-  if (!(V > 0)) return out;
-  const Vec3 com = first / V;
-  // inertia about the origin, then about the centre of mass (parallel axis)
-  Mat3 I = C.trace() * Mat3::Identity() - C;
-  I -= V * (com.squaredNorm() * Mat3::Identity() - com * com.transpose());
-  out.com = com + origin;
-  out.inertia = (I + I.transpose()) / 2;
+  // (center above is relative to facecen: the pyramid's centroid is 3/4 of the way to the face)
+  if (!(volume >= kMeshMinVal)) {
+    out.volume = volume;
+    return out;
+  }
+  com /= volume;
+  // second moments about the centre of mass, per unit density
+  Mat3 P = Mat3::Zero();
+  double total = 0;
+  for (const auto& f : mesh.faces) {
+    const double area = face(f, com, center, normal);
+    double pyramid = center.dot(normal) * area / 3;
+    if (legacy) pyramid = std::abs(pyramid);
+    total += pyramid;
+    const Vec3 a = v[f[0]] - com, b = v[f[1]] - com, c = v[f[2]] - com, sum = a + b + c;
+    P += pyramid / 20 * (a * a.transpose() + b * b.transpose() + c * c.transpose() + sum * sum.transpose());
+  }
+  out.volume = total;
+  out.com = com;
+  out.inertia = P.trace() * Mat3::Identity() - P;
+  out.inertia = (out.inertia + out.inertia.transpose()) / 2;
   return out;
 }
 

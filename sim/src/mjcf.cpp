@@ -1845,6 +1845,7 @@ class MJCFParser {
     Vec3 scale = Vec3::Ones();
     bool inlineData = false;
     bool loaded = false;
+    int inertiaMode = 0;  // legacy, exact (convex and shell are refused)
     Mesh mesh;
     MeshMass mass;
   };
@@ -1883,7 +1884,7 @@ class MJCFParser {
       }
       getVec3(e, "scale", m.scale);
       if (const XAttr* x = attr(e, "inertia"))
-        if (keyword(e, *x, {"legacy", "exact", "convex", "shell"}) >= 2)
+        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) >= 2)
           unsupported(x->line, "mesh inertia " + quoted(x->value) +
                                    " is not supported: only 'legacy' and 'exact'");
       for (const char* r : {"refpos", "refquat"})
@@ -1913,7 +1914,7 @@ class MJCFParser {
           }
           m.inlineData = true;
           m.loaded = true;
-          m.mass = meshMass(m.mesh, m.scale);
+          m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
         }
       } else if (m.file.empty()) {
         failParse(e.line, "<mesh> needs 'file' (or 'vertex' and 'face')");
@@ -1959,7 +1960,7 @@ class MJCFParser {
         const std::string error = readMesh(path, m.mesh);
         if (!error.empty())
           throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": " + error};
-        m.mass = meshMass(m.mesh, m.scale);
+        m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
         m.loaded = true;
       } else if (!std::ifstream(path).good()) {
         throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": cannot read " +

@@ -205,8 +205,9 @@ struct MeshMass {
 /// Reads a binary STL, OBJ or MuJoCo .msh file; returns "" or what is wrong with it.
 std::string readMesh(const std::string& path, Mesh& mesh);
 
-/// Volume, centre and inertia of a closed mesh scaled per axis by `scale` (signed tetrahedra).
-MeshMass meshMass(const Mesh& mesh, const Vec3& scale);
+/// Volume, centre and inertia of a mesh scaled per axis by `scale`, as MuJoCo computes them:
+/// `legacy` (its default) counts every face's pyramid as positive, else signed ('exact').
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy);
 
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);
