@@ -94,6 +94,10 @@ public final class RobotModel: @unchecked Sendable {
         String(cString: sim_builtinModelNames()).split(separator: ",").map(String.init)
     }
 
+    /// What the loader read and ignored because it has no effect on the simulated dynamics
+    /// (lights, cameras, materials, sensors, contact settings...), as one line; "" if nothing.
+    public var warnings: String { String(cString: sim_modelWarnings(handle)) }
+
     // MARK: - Options
 
     public var options: SimulationOptions {
@@ -167,7 +171,8 @@ public final class RobotModel: @unchecked Sendable {
 
     /// A geom's shape and placement, for drawing.
     public struct Geom: Sendable {
-        public enum Shape: Int32, Sendable { case plane = 0, sphere = 2, capsule, ellipsoid, cylinder, box }
+        /// `mesh` geoms report their bounding box: size = half-extents, position = its centre.
+        public enum Shape: Int32, Sendable { case plane = 0, sphere = 2, capsule, ellipsoid, cylinder, box, mesh }
         public var shape: Shape
         public var body: Int
         /// MuJoCo's size meaning per shape (radius, half-length, half-extents).

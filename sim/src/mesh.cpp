@@ -82,7 +82,8 @@ std::string readOBJ(const std::string& b, Mesh& m) {
       double x, y, z;
       if (!(words >> x >> y >> z) || !std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z))
         return "line " + std::to_string(lineNo) + ": a vertex needs three finite numbers";
-      m.vertices.push_back(Vec3(x, y, z));
+      // MuJoCo keeps mesh vertices in single precision
+      m.vertices.push_back(Vec3((float)x, (float)y, (float)z));
     } else if (tag == "f") {
       std::vector<int> poly;
       std::string w;

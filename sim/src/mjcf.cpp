@@ -1901,7 +1901,7 @@ class MJCFParser {
           auto fs = numbers(e, *face, 3, 1u << 30);
           if (vs.size() % 3 || fs.size() % 3)
             failParse(e.line, "<mesh> 'vertex' and 'face' need multiples of 3 numbers");
-          for (size_t i = 0; i < vs.size(); i += 3) m.mesh.vertices.push_back(Vec3(vs[i], vs[i + 1], vs[i + 2]));
+          for (size_t i = 0; i < vs.size(); i += 3) m.mesh.vertices.push_back(Vec3((float)vs[i], (float)vs[i + 1], (float)vs[i + 2]));  // single, as MuJoCo
           for (size_t i = 0; i < fs.size(); i += 3) {
             std::array<int, 3> t;
             for (int q = 0; q < 3; ++q) {
@@ -1954,25 +1954,27 @@ class MJCFParser {
     MeshAsset& m = meshes_[found->second];
     const bool counts = needMass && v.group >= groupRange_[0] && v.group <= groupRange_[1] &&
                         (v.hasMass ? v.mass > 0 : v.density > 0);
-    if (!m.loaded) {
+    if (!m.loaded) {  // every mesh a geom uses is read and checked, as MuJoCo does
       const std::string path = meshPath(m);
-      if (counts) {
-        const std::string error = readMesh(path, m.mesh);
-        if (!error.empty())
-          throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": " + error};
-        m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
-        m.loaded = true;
-      } else if (!std::ifstream(path).good()) {
-        throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": cannot read " +
-                                       path};
-      }
+      const std::string error = readMesh(path, m.mesh);
+      if (!error.empty())
+        throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": " + error};
+      m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
+      m.loaded = true;
+    }
+    // drawn as its bounding box for now: size = half-extents, pos = the box centre
+    Vec3 lo = Vec3::Constant(INFINITY), hi = Vec3::Constant(-INFINITY);
+    for (const Vec3& p : m.mesh.vertices) {
+      lo = lo.cwiseMin(p.cwiseProduct(m.scale));
+      hi = hi.cwiseMax(p.cwiseProduct(m.scale));
     }
     GeomSpec g;
     checkName(2, e, g.name);
     g.where = where(e.line);
     g.type = kGeomMesh;
     g.body = bi;
-    g.pos = v.pos;
+    for (int k = 0; k < 3; ++k) g.size[k] = (hi[k] - lo[k]) / 2;
+    g.pos = v.pos + v.quat.toRotationMatrix() * ((lo + hi) / 2);
     g.quat = v.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
     spec_.geoms.push_back(g);
