@@ -134,15 +134,22 @@ final class MJCFFilesTests: XCTestCase {
           </worldbody>
           <contact><exclude body1="world" body2="world"/></contact>
           <sensor><jointpos joint="j"/></sensor>
-          <keyframe><key name="home" qpos="0"/></keyframe>
+          <keyframe><key name="home" qpos="0.5" qvel="-1"/><key name="rest"/></keyframe>
         </mujoco>
         """, sourceName: "case.xml")
         XCTAssertEqual(m.nv, 1)
         for word in ["<light>", "<camera>", "<visual>", "<size>", "<statistic>", "<custom>", "<contact>",
-                     "<sensor>", "<keyframe>", "<material>", "text"] {
+                     "<sensor>", "<material>", "text"] {
             XCTAssertTrue(m.warnings.contains(word), "'\(word)' not in: \(m.warnings)")
         }
         XCTAssertTrue(m.warnings.hasPrefix("case.xml: ignored"), m.warnings)
+        // keyframes are kept as named states; what a key leaves out is MuJoCo's default
+        XCTAssertEqual(m.names(.keyframe), ["home", "rest"])
+        let home = try m.keyframe(named: "home")
+        XCTAssertEqual(home.qpos, [0.5])
+        XCTAssertEqual(home.qvel, [-1])
+        XCTAssertEqual(try m.keyframe(named: "rest").qvel, [0])
+        XCTAssertThrowsError(try m.keyframe(named: "away")) { XCTAssertTrue("\($0)".contains("'home', 'rest'"), "\($0)") }
         XCTAssertEqual(try RobotModel.builtin("arm7").warnings, "")
     }
 

@@ -114,6 +114,16 @@ void sim_deleteModel(simModel* SIM_NULLABLE model);
 /// Pointer lifetime: the model's.
 const char* sim_modelWarnings(const simModel* model);
 
+/// Number of keyframes (<keyframe><key>): named states stored with the model.
+int64_t sim_keyframeCount(const simModel* model);
+
+/// Keyframe `index`: qpos [nq], qvel [nv], ctrl [nu] and time (any pointer may be NULL); what
+/// the key leaves out is MuJoCo's default (qpos0, zero velocity and controls, time 0).
+/// Errors: SIM_ERR_ARGUMENT for an out-of-range index. Thread safety: any thread.
+int32_t sim_keyframe(const simModel* model, int64_t index, double* SIM_NULLABLE qpos,
+                     double* SIM_NULLABLE qvel, double* SIM_NULLABLE ctrl,
+                     double* SIM_NULLABLE time);
+
 /// Sizes of a model.
 typedef struct simSizes {
   int64_t nq;      ///< generalised coordinates
@@ -146,7 +156,8 @@ int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* option
                                  simModel* SIM_NULLABLE* SIM_NONNULL copy,
                                  char* SIM_NULLABLE message, size_t messageSize);
 
-/// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom. Unnamed entries give "".
+/// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom, 5 keyframe. Unnamed entries
+/// give "".
 /// Returns NULL for an out-of-range kind or index. Pointer lifetime: the model's.
 const char* SIM_NULLABLE sim_name(const simModel* model, int32_t kind, int64_t index);
 

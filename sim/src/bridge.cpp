@@ -136,6 +136,25 @@ const char* sim_builtinModelNames(void) { return sim::builtinModelNames(); }
 
 void sim_deleteModel(simModel* model) { delete model; }
 
+int64_t sim_keyframeCount(const simModel* model) {
+  return model ? (int64_t)model->model.spec.keyframes.size() : 0;
+}
+
+int32_t sim_keyframe(const simModel* model, int64_t index, double* qpos, double* qvel,
+                     double* ctrl, double* time) {
+  return guarded(nullptr, 0, [&]() -> int32_t {
+    if (!model) argumentError("sim_keyframe: model must not be NULL");
+    const auto& keys = model->model.spec.keyframes;
+    if (index < 0 || index >= (int64_t)keys.size()) return SIM_ERR_ARGUMENT;
+    const sim::KeyframeSpec& k = keys[index];
+    if (qpos) std::copy(k.qpos.begin(), k.qpos.end(), qpos);
+    if (qvel) std::copy(k.qvel.begin(), k.qvel.end(), qvel);
+    if (ctrl) std::copy(k.ctrl.begin(), k.ctrl.end(), ctrl);
+    if (time) *time = k.time;
+    return SIM_OK;
+  });
+}
+
 const char* sim_modelWarnings(const simModel* model) {
   return model ? model->model.spec.warnings.c_str() : "";
 }
@@ -192,6 +211,7 @@ const char* sim_name(const simModel* model, int32_t kind, int64_t index) {
     case 2: return index < (int64_t)spec.sites.size() ? spec.sites[index].name.c_str() : nullptr;
     case 3: return index < (int64_t)spec.actuators.size() ? spec.actuators[index].name.c_str() : nullptr;
     case 4: return index < (int64_t)spec.geoms.size() ? spec.geoms[index].name.c_str() : nullptr;
+    case 5: return index < (int64_t)spec.keyframes.size() ? spec.keyframes[index].name.c_str() : nullptr;
     default: return nullptr;
   }
 }

@@ -1,13 +1,16 @@
 // mjcf.cpp — reads the supported subset of MuJoCo's MJCF into a ModelSpec.
 //
-// The subset (everything else is refused with "source:line: what and why"):
-//   <mujoco model>
-//   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange>
-//   <option timestep gravity integrator> with <flag contact energy gravity>
-//   <default class> (nested) with <joint> <geom> <site> <motor>
+// The subset (README.md lists it; unsupported constructs are collected and all reported, each
+// with "file:line: what and why"; what has no effect on the dynamics is ignored with a warning):
+//   <mujoco model>, <include file> (spliced in place, see expandIncludes)
+//   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange coordinate
+//     settotalmass meshdir assetdir>
+//   <option timestep gravity integrator> with <flag ...>
+//   <default class> (nested) with <joint> <geom> <site> and every actuator kind
+//   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
-//     <geom>, <site>, <inertial>
-//   <actuator> with <motor name class joint gear ctrlrange ctrllimited>
+//     <geom> (mesh geoms included), <site>, <inertial>; <camera> and <light> ignored
+//   <actuator> with <motor> <position> <velocity> <general> on joints
 //
 // Semantics follow MuJoCo's compiler: defaults and their inheritance, angle units, euler
 // sequences, fromto, autolimits, and the mass properties of bodies computed from their geoms
@@ -275,7 +278,7 @@ class MJCFParser {
     if (const XAttr* a = attr(root, "model")) spec_.name = a->value;
 
     // MuJoCo reads the sections in this order whatever their order in the file.
-    std::vector<int> compilers, options, defaults, worlds, actuators, assets;
+    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes;
     for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
@@ -285,9 +288,9 @@ class MJCFParser {
       else if (e.name == "actuator") actuators.push_back(k);
       else if (e.name == "asset") assets.push_back(k);
       else if (e.name == "visual" || e.name == "statistic" || e.name == "size" ||
-               e.name == "custom" || e.name == "contact" || e.name == "sensor" ||
-               e.name == "keyframe")
+               e.name == "custom" || e.name == "contact" || e.name == "sensor")
         ignore(e.line, "<" + e.name + ">");
+      else if (e.name == "keyframe") keyframes.push_back(k);
       else if ((e.name == "equality" || e.name == "tendon") && e.kids.empty())
         continue;  // empty: no effect
       else if (e.name == "body")
@@ -312,6 +315,45 @@ class MJCFParser {
     applyTotalMass();
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
+    for (int k : keyframes) readKeyframes(nodes_[k]);
+  }
+
+  /// <keyframe><key name time qpos qvel ctrl>: named states; sizes must match the model.
+  void readKeyframes(const XElem& k) {
+    allowAttrs(k, {});
+    const size_t nq = spec_.joints.size(), nu = spec_.actuators.size();
+    std::vector<double> qpos0;
+    for (const JointSpec& j : spec_.joints) qpos0.push_back(j.ref);
+    for (int c : k.kids) {
+      const XElem& e = nodes_[c];
+      if (e.name != "key") {
+        refuseElement(e, "keyframe");
+        continue;
+      }
+      allowAttrs(e, {"name", "time", "qpos", "qvel", "ctrl", "act", "mpos", "mquat"});
+      KeyframeSpec key;
+      key.where = where(e.line);
+      if (const XAttr* a = attr(e, "name")) key.name = a->value;
+      getNumber(e, "time", key.time);
+      auto vec = [&](const char* name, size_t n, std::vector<double> fallback) {
+        const XAttr* a = attr(e, name);
+        if (!a) return fallback;
+        auto v = numbers(e, *a, 0, 1u << 30);
+        if (v.size() != n)
+          failModel(a->line, "<key> '" + std::string(name) + "' has " + std::to_string(v.size()) +
+                                 " numbers; the model needs " + std::to_string(n));
+        return v;
+      };
+      key.qpos = vec("qpos", nq, qpos0);
+      key.qvel = vec("qvel", nq, std::vector<double>(nq, 0.0));
+      key.ctrl = vec("ctrl", nu, std::vector<double>(nu, 0.0));
+      if (const XAttr* a = attr(e, "act"))
+        if (!numbers(e, *a, 0, 1u << 30).empty())
+          failModel(a->line, "<key> 'act': the model has no activation states");
+      for (const char* m : {"mpos", "mquat"})  // mocap bodies are static here
+        if (const XAttr* a = attr(e, m)) ignore(a->line, "attribute '" + std::string(m) + "' of <key>");
+      spec_.keyframes.push_back(std::move(key));
+    }
   }
 
   const std::string& xml_;

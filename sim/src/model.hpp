@@ -96,6 +96,15 @@ struct ActuatorSpec {
   SourceLocation where;
 };
 
+/// A named state (<keyframe><key>): qpos [nq], qvel [nv], ctrl [nu] and time, with MuJoCo's
+/// defaults (qpos0, zero velocity and controls) for what the key leaves out.
+struct KeyframeSpec {
+  std::string name;
+  double time = 0;
+  std::vector<double> qpos, qvel, ctrl;
+  SourceLocation where;
+};
+
 struct ModelSpec {
   std::string name;
   std::string source;  ///< file name used in messages
@@ -108,6 +117,7 @@ struct ModelSpec {
   std::vector<GeomSpec> geoms;
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
+  std::vector<KeyframeSpec> keyframes;
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
 
