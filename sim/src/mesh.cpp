@@ -154,7 +154,8 @@ std::string readMesh(const std::string& path, Mesh& mesh) {
   return "";
 }
 
-MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy) {
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale, int mode) {
+  const bool legacy = mode == kMeshInertiaLegacy, shell = mode == kMeshInertiaShell;
   // As MuJoCo's compiler (user_mesh.cc): pyramids from each face to the area-weighted centroid
   // of the faces give the volume and centre of mass; pyramids from the centre of mass give the
   // inertia and, recomputed, the volume. 'legacy' (MuJoCo's default) takes every pyramid's
@@ -184,7 +185,8 @@ MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy) {
   Vec3 com = Vec3::Zero();
   for (const auto& f : mesh.faces) {
     const double area = face(f, facecen, center, normal);
-    double pyramid = center.dot(normal) * area / 3;
+    // shell: the surface carries the mass (MuJoCo weights the same points by area)
+    double pyramid = shell ? area : center.dot(normal) * area / 3;
     if (legacy) pyramid = std::abs(pyramid);
     volume += pyramid;
     com += pyramid * ((center + facecen) * 3.0 / 4.0 + facecen / 4.0);
@@ -200,11 +202,13 @@ MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy) {
   double total = 0;
   for (const auto& f : mesh.faces) {
     const double area = face(f, com, center, normal);
-    double pyramid = center.dot(normal) * area / 3;
+    double pyramid = shell ? area : center.dot(normal) * area / 3;
     if (legacy) pyramid = std::abs(pyramid);
     total += pyramid;
     const Vec3 a = v[f[0]] - com, b = v[f[1]] - com, c = v[f[2]] - com, sum = a + b + c;
-    P += pyramid / 20 * (a * a.transpose() + b * b.transpose() + c * c.transpose() + sum * sum.transpose());
+    // ∫ r rᵀ over a solid pyramid (apex at com) is V/20 (…), over a triangle A/12 (…)
+    P += pyramid / (shell ? 12 : 20) *
+         (a * a.transpose() + b * b.transpose() + c * c.transpose() + sum * sum.transpose());
   }
   out.volume = total;
   out.com = com;

@@ -971,7 +971,7 @@ class MJCFParser {
                    a.name == "spring" || a.name == "damper") {
           if (!enable)
             unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
-        } else if (a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
+        } else if (a.name == "contact" || a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
                    a.name == "invdiscrete" || a.name == "multiccd" || a.name == "island" ||
                    a.name == "autoreset") {
           // enable-type flags without effect on the dynamics here
@@ -1887,7 +1887,7 @@ class MJCFParser {
     Vec3 scale = Vec3::Ones();
     bool inlineData = false;
     bool loaded = false;
-    int inertiaMode = 0;  // legacy, exact (convex and shell are refused)
+    int inertiaMode = kMeshInertiaLegacy;
     Mesh mesh;
     MeshMass mass;
   };
@@ -1926,9 +1926,10 @@ class MJCFParser {
       }
       getVec3(e, "scale", m.scale);
       if (const XAttr* x = attr(e, "inertia"))
-        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) >= 2)
-          unsupported(x->line, "mesh inertia " + quoted(x->value) +
-                                   " is not supported: only 'legacy' and 'exact'");
+        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) ==
+            kMeshInertiaConvex)
+          unsupported(x->line, "mesh inertia 'convex' is not supported (it needs the convex "
+                               "hull): 'legacy', 'exact' and 'shell' are");
       for (const char* r : {"refpos", "refquat"})
         if (const XAttr* x = attr(e, r))
           unsupported(x->line, "attribute '" + std::string(r) + "' of <mesh> is not supported");
@@ -1956,7 +1957,7 @@ class MJCFParser {
           }
           m.inlineData = true;
           m.loaded = true;
-          m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
+          m.mass = meshMass(m.mesh, m.scale, m.inertiaMode);
         }
       } else if (m.file.empty()) {
         failParse(e.line, "<mesh> needs 'file' (or 'vertex' and 'face')");
@@ -2001,7 +2002,7 @@ class MJCFParser {
       const std::string error = readMesh(path, m.mesh);
       if (!error.empty())
         throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": " + error};
-      m.mass = meshMass(m.mesh, m.scale, m.inertiaMode == 0);
+      m.mass = meshMass(m.mesh, m.scale, m.inertiaMode);
       m.loaded = true;
     }
     // drawn as its bounding box for now: size = half-extents, pos = the box centre

@@ -215,9 +215,13 @@ struct MeshMass {
 /// Reads a binary STL, OBJ or MuJoCo .msh file; returns "" or what is wrong with it.
 std::string readMesh(const std::string& path, Mesh& mesh);
 
-/// Volume, centre and inertia of a mesh scaled per axis by `scale`, as MuJoCo computes them:
-/// `legacy` (its default) counts every face's pyramid as positive, else signed ('exact').
-MeshMass meshMass(const Mesh& mesh, const Vec3& scale, bool legacy);
+/// MuJoCo's mesh inertia modes (<mesh inertia=...>); convex needs a hull and is refused.
+enum { kMeshInertiaLegacy = 0, kMeshInertiaExact = 1, kMeshInertiaConvex = 2, kMeshInertiaShell = 3 };
+
+/// Volume (for a shell: area), centre and inertia of a mesh scaled per axis by `scale`, as
+/// MuJoCo computes them: legacy (its default) counts every face's pyramid as positive, exact
+/// keeps the sign, shell puts the mass on the surface.
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale, int mode);
 
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);
