@@ -437,7 +437,7 @@ class MJCFParser {
       const auto& [what, locs] = ignored_[k];
       out += (k ? "; " : " ") + what;
       if (locs.size() > 1) out += " ×" + std::to_string(locs.size());
-      out += " (" + at(locs[0]) + ")";
+      out += " (" + lineText(locs[0], Loc{0, 0}) + ")";  // "line N" in the main file
     }
     return out;
   }
