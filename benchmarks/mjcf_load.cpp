@@ -1,8 +1,8 @@
 // mjcf_load.cpp — loads MJCF files through the C bridge and prints one JSON line per file:
 // {"file": ..., "status": ..., "message": ..., "nq": ..., "nv": ..., "nu": ..., "nbody": ...}.
 // Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
-// Swift build. With --parity, each loaded model also gets a deterministic state inside its
-// joint ranges and reports qacc there and the state after 100 steps (for the MuJoCo check).
+// Swift build. With --parity, each loaded model is also rolled out from 16 seeded starts inside
+// its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -31,41 +31,57 @@ static std::string array(const std::vector<double>& x) {
   return out + "]";
 }
 
-static void parity(const simModel* model, int steps) {
+// Trajectories for the MuJoCo check: for each integrator (Euler, RK4) and seed, a start inside
+// the joint ranges, zero controls, and qpos every `every` steps; `hit` marks a trajectory that
+// left a joint range (limits are constraints in MuJoCo and spring-dampers here).
+static void parity(const simModel* base, int steps, int seeds, int every) {
   simSizes z;
-  sim_modelSizes(model, &z);
+  sim_modelSizes(base, &z);
   const size_t nq = (size_t)z.nq, nv = (size_t)z.nv;
   std::vector<int32_t> limited(z.njoint);
   std::vector<double> range(2 * z.njoint), qpos0(nq), q(nq), v(nv), a(nv);
-  sim_jointInfo(model, nullptr, nullptr, limited.data(), range.data(), qpos0.data());
-  for (size_t i = 0; i < nq; ++i) {
-    const double s = std::sin(1.0 + i), c = std::cos(1.0 + i);
-    if (limited[i]) {
-      const double mid = (range[2 * i] + range[2 * i + 1]) / 2, half = (range[2 * i + 1] - range[2 * i]) / 2;
-      q[i] = mid + 0.25 * half * s;
-    } else {
-      q[i] = qpos0[i] + 0.2 * s;
+  sim_jointInfo(base, nullptr, nullptr, limited.data(), range.data(), qpos0.data());
+  std::printf(", \"runs\": [");
+  for (int integrator = 0; integrator < 2; ++integrator) {
+    simOptions o;
+    sim_modelOptions(base, &o);
+    o.integrator = integrator;
+    simModel* model = nullptr;
+    if (sim_copyModelWithOptions(base, &o, &model, nullptr, 0) != SIM_OK) return;
+    for (int seed = 0; seed < seeds; ++seed) {
+      for (size_t i = 0; i < nq; ++i) {
+        const double s = std::sin(1.0 + i + 7.0 * seed), c = std::cos(1.0 + i + 3.0 * seed);
+        if (limited[i]) {
+          const double mid = (range[2 * i] + range[2 * i + 1]) / 2,
+                       half = (range[2 * i + 1] - range[2 * i]) / 2;
+          q[i] = mid + 0.25 * half * s;
+        } else {
+          q[i] = qpos0[i] + 0.2 * s;
+        }
+        v[i] = 0.3 * c;
+      }
+      simState* state = nullptr;
+      if (sim_makeState(model, &state) != SIM_OK) break;
+      sim_setState(model, state, q.data(), v.data(), nullptr);
+      int32_t status = sim_forward(model, state);
+      sim_getState(model, state, nullptr, nullptr, a.data(), nullptr, nullptr);
+      std::printf("%s{\"integrator\": %d, \"seed\": %d, \"q0\": %s, \"v0\": %s, \"qacc\": %s, \"snap\": [",
+                  integrator + seed ? ", " : "", integrator, seed, array(q).c_str(),
+                  array(v).c_str(), array(a).c_str());
+      int hit = 0;
+      for (int t = 1; t <= steps && status == SIM_OK; ++t) {
+        status = sim_step(model, state);
+        sim_getState(model, state, q.data(), v.data(), nullptr, nullptr, nullptr);
+        for (size_t i = 0; i < nq; ++i)
+          if (limited[i] && (q[i] < range[2 * i] || q[i] > range[2 * i + 1])) hit = 1;
+        if (t % every == 0) std::printf("%s%s", t == every ? "" : ", ", array(q).c_str());
+      }
+      std::printf("], \"vT\": %s, \"status\": %d, \"hit\": %d}", array(v).c_str(), status, hit);
+      sim_deleteState(state);
     }
-    v[i] = 0.3 * c;
+    sim_deleteModel(model);
   }
-  simState* state = nullptr;
-  if (sim_makeState(model, &state) != SIM_OK) return;
-  sim_setState(model, state, q.data(), v.data(), nullptr);
-  int32_t status = sim_forward(model, state);
-  sim_getState(model, state, nullptr, nullptr, a.data(), nullptr, nullptr);
-  std::printf(", \"q0\": %s, \"v0\": %s, \"qacc\": %s", array(q).c_str(), array(v).c_str(),
-              array(a).c_str());
-  int hit = 0;
-  for (int t = 0; t < steps && status == SIM_OK; ++t) {
-    status = sim_step(model, state);
-    sim_getState(model, state, q.data(), nullptr, nullptr, nullptr, nullptr);
-    for (size_t i = 0; i < nq; ++i)
-      if (limited[i] && (q[i] < range[2 * i] || q[i] > range[2 * i + 1])) hit = 1;
-  }
-  sim_getState(model, state, q.data(), v.data(), nullptr, nullptr, nullptr);
-  std::printf(", \"steps\": %d, \"stepStatus\": %d, \"limitHit\": %d, \"qT\": %s, \"vT\": %s",
-              steps, status, hit, array(q).c_str(), array(v).c_str());
-  sim_deleteState(state);
+  std::printf("], \"steps\": %d, \"every\": %d", steps, every);
 }
 
 int main(int argc, char** argv) {
@@ -84,7 +100,7 @@ int main(int argc, char** argv) {
       std::printf(", \"nq\": %lld, \"nv\": %lld, \"nu\": %lld, \"nbody\": %lld", (long long)z.nq,
                   (long long)z.nv, (long long)z.nu, (long long)z.nbody);
       std::printf(", \"warnings\": %s", json(sim_modelWarnings(model)).c_str());
-      if (withParity) parity(model, 100);
+      if (withParity) parity(model, 500, 16, 50);
     } else {
       std::printf(", \"message\": %s", json(message.data()).c_str());
     }
