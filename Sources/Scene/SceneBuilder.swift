@@ -133,7 +133,7 @@ public final class SceneBuilder {
         case .sphere: return .sphere(radius: s.x)
         case .capsule: return .capsule(radius: s.x, halfLength: s.y)
         case .cylinder: return .cylinder(radius: s.x, halfLength: s.y)
-        case .box: return .box(halfExtents: s)
+        case .box, .mesh: return .box(halfExtents: s)  // a mesh is drawn as its bounding box for now
         case .ellipsoid: return .ellipsoid(radii: s)
         case .plane: return .plane(halfExtents: SIMD2(s.x > 0 ? s.x : 5, s.y > 0 ? s.y : 5))
         }

@@ -94,6 +94,30 @@ public final class RobotModel: @unchecked Sendable {
         String(cString: sim_builtinModelNames()).split(separator: ",").map(String.init)
     }
 
+    /// A named state of the model (MJCF `<keyframe><key name=...>`).
+    public struct Keyframe: Sendable {
+        public var qpos: [Double], qvel: [Double], ctrl: [Double]
+        /// Seconds.
+        public var time: Double
+    }
+
+    /// The keyframe called `name`; throws `SimulationError.notFound` naming the known ones.
+    public func keyframe(named name: String) throws -> Keyframe {
+        let names = self.names(.keyframe)
+        guard let i = names.firstIndex(of: name) else {
+            throw SimulationError(status: SimulationError.notFound,
+                                  message: "\(source): no keyframe '\(name)' (keyframes: \(names.isEmpty ? "none" : names.map { "'\($0)'" }.joined(separator: ", ")))")
+        }
+        var k = Keyframe(qpos: [Double](repeating: 0, count: nq), qvel: [Double](repeating: 0, count: nv),
+                         ctrl: [Double](repeating: 0, count: nu), time: 0)
+        try check(sim_keyframe(handle, Int64(i), &k.qpos, &k.qvel, &k.ctrl, &k.time), "keyframe \(name)")
+        return k
+    }
+
+    /// What the loader read and ignored because it has no effect on the simulated dynamics
+    /// (lights, cameras, materials, sensors, contact settings...), as one line; "" if nothing.
+    public var warnings: String { String(cString: sim_modelWarnings(handle)) }
+
     // MARK: - Options
 
     public var options: SimulationOptions {
@@ -118,11 +142,12 @@ public final class RobotModel: @unchecked Sendable {
 
     // MARK: - Names and descriptions
 
-    public enum Kind: Int32 { case body = 0, joint, site, actuator, geom }
+    public enum Kind: Int32 { case body = 0, joint, site, actuator, geom, keyframe }
 
     /// Names of all entries of a kind, in index order ("" for unnamed ones).
     public func names(_ kind: Kind) -> [String] {
-        let count = [Kind.body: nbody, .joint: nv, .site: nsite, .actuator: nu, .geom: ngeom][kind]!
+        let count = [Kind.body: nbody, .joint: nv, .site: nsite, .actuator: nu, .geom: ngeom,
+                     .keyframe: Int(sim_keyframeCount(handle))][kind]!
         return (0..<count).map { String(cString: sim_name(handle, kind.rawValue, Int64($0))!) }
     }
 
@@ -167,7 +192,8 @@ public final class RobotModel: @unchecked Sendable {
 
     /// A geom's shape and placement, for drawing.
     public struct Geom: Sendable {
-        public enum Shape: Int32, Sendable { case plane = 0, sphere = 2, capsule, ellipsoid, cylinder, box }
+        /// `mesh` geoms report their bounding box: size = half-extents, position = its centre.
+        public enum Shape: Int32, Sendable { case plane = 0, sphere = 2, capsule, ellipsoid, cylinder, box, mesh }
         public var shape: Shape
         public var body: Int
         /// MuJoCo's size meaning per shape (radius, half-length, half-extents).

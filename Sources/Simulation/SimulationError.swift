@@ -28,7 +28,7 @@ public struct SimulationError: Error, CustomStringConvertible, Equatable {
 
 /// Calls a bridge function that fills a message buffer, throwing on a non-OK status.
 func checked(_ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws {
-    var buffer = [CChar](repeating: 0, count: 1024)
+    var buffer = [CChar](repeating: 0, count: 16384)  // a refused file lists every problem
     let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
     if status != SIM_OK {
         let message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

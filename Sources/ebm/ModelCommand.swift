@@ -52,6 +52,7 @@ struct Model: ParsableCommand {
                 print("  actuator \(i) \(name): joint \(a.joint[i]), gear \(a.gear[i]), \(range)")
             }
             for (i, name) in m.names(.site).enumerated() { print("  site \(i) \(name)") }
+            if !m.warnings.isEmpty { FileHandle.standardError.write(Data((m.warnings + "\n").utf8)) }
         }
     }
 }

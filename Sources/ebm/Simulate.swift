@@ -22,6 +22,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: String?
     @Option(help: "Integration substeps per step.") var substeps: Int = 1
     @Option(help: "Initial states: .npz with qpos [B, nq] and optional qvel [B, nv].") var initial: String?
+    @Option(help: "Start from the model's keyframe of this name (MJCF <key name=...>).") var keyframe: String?
     @Option(help: "Controls: .npy of shape [B, N, nu].") var controls: String?
     @Option(help: "Worker threads (0 = every core).") var threads: Int = 0
     @Option(help: "Output .npz file.") var out: String
@@ -34,6 +35,7 @@ struct Simulate: ParsableCommand {
         }
         guard substeps >= 1 else { throw ValidationError("--substeps \(substeps) must be >= 1") }
         guard threads >= 0 else { throw ValidationError("--threads \(threads) must be >= 0") }
+        if initial != nil && keyframe != nil { throw ValidationError("give --initial or --keyframe, not both") }
     }
 
     func run() throws {
@@ -48,6 +50,10 @@ struct Simulate: ParsableCommand {
         var batch = 1
         var qpos = robot.joints.qpos0
         var qvel = [Double](repeating: 0, count: nv)
+        if let keyframe {
+            let key = try robot.keyframe(named: keyframe)
+            (qpos, qvel) = (key.qpos, key.qvel)
+        }
         if let initial {
             let archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: initial))
             var dims: [String: Int] = [:]

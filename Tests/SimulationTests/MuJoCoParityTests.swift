@@ -5,7 +5,7 @@ import Simulation
 /// The same MJCF, state, controls and integrator give MuJoCo's trajectory to round-off.
 /// Needs Python's `mujoco` (scripts/install-deps.sh installs it); skipped with a message otherwise.
 final class MuJoCoParityTests: XCTestCase {
-    func mujocoTrajectory(xml: String, integrator: Integrator, dt: Double, q0: [Double], v0: [Double],
+    static func mujocoTrajectory(xml: String, integrator: Integrator, dt: Double, q0: [Double], v0: [Double],
                           controls: [[Double]]) throws -> [[Double]]? {
         let input: [String: Any] = ["xml": xml, "integrator": integrator == .rk4 ? "RK4" : "Euler", "dt": dt,
                                     "q0": q0, "v0": v0, "controls": controls]
@@ -62,7 +62,7 @@ final class MuJoCoParityTests: XCTestCase {
                                       targetPerStep: false, ctrlOffset: offsets, gravityCompensation: true)
                 let recorded = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, feedback: law, recordControls: true)
                 let controls = (0..<steps).map { Array(recorded.ctrl[$0 * model.nu..<($0 + 1) * model.nu]) }
-                guard let theirs = try mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0,
+                guard let theirs = try Self.mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0,
                                                         controls: controls) else {
                     throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
                 }

@@ -60,6 +60,7 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_GEOM_ELLIPSOID 4
 #define SIM_GEOM_CYLINDER 5
 #define SIM_GEOM_BOX 6
+#define SIM_GEOM_MESH 7  ///< a triangle mesh; drawn as its bounding sphere until meshes are drawn
 
 typedef struct simModel_ simModel;
 typedef struct simState_ simState;
@@ -73,7 +74,9 @@ const char* sim_statusName(int32_t status);
 
 // MARK: - Models
 
-/// Loads an MJCF model (the supported subset is listed in README.md) from a file.
+/// Loads an MJCF model (the supported subset is listed in README.md) from a file; <include>
+/// and mesh files are resolved relative to it. Unsupported constructs are all listed, one per
+/// line of `message`, each with file:line.
 /// Returns: SIM_OK and a new model in `*model`, which the caller frees with sim_deleteModel.
 /// Errors: SIM_ERR_IO, SIM_ERR_PARSE, SIM_ERR_MODEL, with "path:line: problem" in `message`
 ///   (truncated to `messageSize` bytes, always NUL-terminated when messageSize > 0);
@@ -104,6 +107,22 @@ const char* sim_builtinModelNames(void);
 
 /// Frees a model. Passing NULL is allowed. States made from it must be deleted first.
 void sim_deleteModel(simModel* SIM_NULLABLE model);
+
+/// What the loader read and ignored because it has no effect on the simulated dynamics
+/// (lights, cameras, materials, <visual>, sensors, contact settings, ...), as one line:
+/// "file: ignored (...): <light> ×3 (file:12); ...", or "" when nothing was ignored.
+/// Pointer lifetime: the model's.
+const char* sim_modelWarnings(const simModel* model);
+
+/// Number of keyframes (<keyframe><key>): named states stored with the model.
+int64_t sim_keyframeCount(const simModel* model);
+
+/// Keyframe `index`: qpos [nq], qvel [nv], ctrl [nu] and time (any pointer may be NULL); what
+/// the key leaves out is MuJoCo's default (qpos0, zero velocity and controls, time 0).
+/// Errors: SIM_ERR_ARGUMENT for an out-of-range index. Thread safety: any thread.
+int32_t sim_keyframe(const simModel* model, int64_t index, double* SIM_NULLABLE qpos,
+                     double* SIM_NULLABLE qvel, double* SIM_NULLABLE ctrl,
+                     double* SIM_NULLABLE time);
 
 /// Sizes of a model.
 typedef struct simSizes {
@@ -137,7 +156,8 @@ int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* option
                                  simModel* SIM_NULLABLE* SIM_NONNULL copy,
                                  char* SIM_NULLABLE message, size_t messageSize);
 
-/// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom. Unnamed entries give "".
+/// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom, 5 keyframe. Unnamed entries
+/// give "".
 /// Returns NULL for an out-of-range kind or index. Pointer lifetime: the model's.
 const char* SIM_NULLABLE sim_name(const simModel* model, int32_t kind, int64_t index);
 

@@ -69,8 +69,9 @@ int32_t statusOf(const sim::BatchReport& r, simBatchReport* out, char* message, 
   return r.firstStatus;
 }
 
-simModel_* compileFromXML(const std::string& xml, const std::string& source) {
-  auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source))};
+simModel_* compileFromXML(const std::string& xml, const std::string& source,
+                          const std::string& path = "") {
+  auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source, path))};
   return handle;
 }
 
@@ -105,7 +106,7 @@ int32_t sim_loadModelFile(const char* path, simModel** model, char* message, siz
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw sim::SimError{SIM_ERR_IO, std::string(path) + ": read error"};
-    *model = compileFromXML(text.str(), path);
+    *model = compileFromXML(text.str(), path, path);
     return SIM_OK;
   });
 }
@@ -134,6 +135,29 @@ int32_t sim_builtinModelXML(const char* name, char* buffer, size_t bufferSize, s
 const char* sim_builtinModelNames(void) { return sim::builtinModelNames(); }
 
 void sim_deleteModel(simModel* model) { delete model; }
+
+int64_t sim_keyframeCount(const simModel* model) {
+  return model ? (int64_t)model->model.spec.keyframes.size() : 0;
+}
+
+int32_t sim_keyframe(const simModel* model, int64_t index, double* qpos, double* qvel,
+                     double* ctrl, double* time) {
+  return guarded(nullptr, 0, [&]() -> int32_t {
+    if (!model) argumentError("sim_keyframe: model must not be NULL");
+    const auto& keys = model->model.spec.keyframes;
+    if (index < 0 || index >= (int64_t)keys.size()) return SIM_ERR_ARGUMENT;
+    const sim::KeyframeSpec& k = keys[index];
+    if (qpos) std::copy(k.qpos.begin(), k.qpos.end(), qpos);
+    if (qvel) std::copy(k.qvel.begin(), k.qvel.end(), qvel);
+    if (ctrl) std::copy(k.ctrl.begin(), k.ctrl.end(), ctrl);
+    if (time) *time = k.time;
+    return SIM_OK;
+  });
+}
+
+const char* sim_modelWarnings(const simModel* model) {
+  return model ? model->model.spec.warnings.c_str() : "";
+}
 
 void sim_modelSizes(const simModel* model, simSizes* sizes) {
   if (!model || !sizes) return;
@@ -187,6 +211,7 @@ const char* sim_name(const simModel* model, int32_t kind, int64_t index) {
     case 2: return index < (int64_t)spec.sites.size() ? spec.sites[index].name.c_str() : nullptr;
     case 3: return index < (int64_t)spec.actuators.size() ? spec.actuators[index].name.c_str() : nullptr;
     case 4: return index < (int64_t)spec.geoms.size() ? spec.geoms[index].name.c_str() : nullptr;
+    case 5: return index < (int64_t)spec.keyframes.size() ? spec.keyframes[index].name.c_str() : nullptr;
     default: return nullptr;
   }
 }

@@ -143,6 +143,9 @@ Model compileModel(ModelSpec spec) {
     m.rangeHi.push_back(js.range[1]);
     m.limitTimeconst.push_back(js.limitTimeconst);
     m.limitDampratio.push_back(js.limitDampratio);
+    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
+    m.actfrcLo.push_back(js.actfrcRange[0]);
+    m.actfrcHi.push_back(js.actfrcRange[1]);
   }
 
   // Actuators.
@@ -158,6 +161,16 @@ Model compileModel(ModelSpec spec) {
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
     m.ctrlHi.push_back(as.ctrlRange[1]);
+    if (!std::isfinite(as.gain) || !std::isfinite(as.bias[0]) || !std::isfinite(as.bias[1]) ||
+        !std::isfinite(as.bias[2]))
+      fail(where, "actuator '" + as.name + "' has a non-finite gain or bias");
+    if (as.forceLimited && !(as.forceRange[0] <= as.forceRange[1]))
+      fail(where, "actuator '" + as.name + "' has forcerange with lower > upper");
+    m.actGain.push_back(as.gain);
+    for (int k = 0; k < 3; ++k) m.actBias.push_back(as.bias[k]);
+    m.forceLimited.push_back(as.forceLimited ? 1 : 0);
+    m.forceLo.push_back(as.forceRange[0]);
+    m.forceHi.push_back(as.forceRange[1]);
   }
   m.nu = (int)m.actJoint.size();
 

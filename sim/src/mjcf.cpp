@@ -1,13 +1,16 @@
 // mjcf.cpp — reads the supported subset of MuJoCo's MJCF into a ModelSpec.
 //
-// The subset (everything else is refused with "source:line: what and why"):
-//   <mujoco model>
-//   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange>
-//   <option timestep gravity integrator> with <flag contact energy gravity>
-//   <default class> (nested) with <joint> <geom> <site> <motor>
+// The subset (README.md lists it; unsupported constructs are collected and all reported, each
+// with "file:line: what and why"; what has no effect on the dynamics is ignored with a warning):
+//   <mujoco model>, <include file> (spliced in place, see expandIncludes)
+//   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange coordinate
+//     settotalmass meshdir assetdir>
+//   <option timestep gravity integrator> with <flag ...>
+//   <default class> (nested) with <joint> <geom> <site> and every actuator kind
+//   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
-//     <geom>, <site>, <inertial>
-//   <actuator> with <motor name class joint gear ctrlrange ctrllimited>
+//     <geom> (mesh geoms included), <site>, <inertial>; <camera> and <light> ignored
+//   <actuator> with <motor> <position> <velocity> <general> on joints
 //
 // Semantics follow MuJoCo's compiler: defaults and their inheritance, angle units, euler
 // sequences, fromto, autolimits, and the mass properties of bodies computed from their geoms
@@ -24,6 +27,8 @@
 #include <clocale>
 #include <cstdlib>
 #include <cstring>
+#include <climits>
+#include <fstream>
 #include <locale>
 #include <map>
 #include <set>
@@ -53,14 +58,20 @@ std::string quoted(const std::string& s) {
 
 // MARK: - XML
 
+/// A place in a source file: index into the parser's file table, and a 1-based line.
+struct Loc {
+  int file = 0;
+  int line = 0;
+};
+
 struct XAttr {
   std::string name, value;
-  int line = 0;
+  Loc line;
 };
 
 struct XElem {
   std::string name;
-  int line = 0;
+  Loc line;
   int parent = -1;
   std::vector<XAttr> attrs;
   std::vector<int> kids;
@@ -68,12 +79,19 @@ struct XElem {
 
 /// Reads a document with pugixml (a non-recursive parser, so deep chains cost no stack) into a
 /// flat list of elements with line numbers; nodes[0] is the root element.
+///
+/// Text inside elements carries no meaning in MJCF; MuJoCo ignores it, and so does this reader
+/// (it is listed among the ignored constructs through `strayText`).
 class XmlReader {
  public:
-  XmlReader(const std::string& text, const std::string& source) : s_(text), src_(source) {
+  XmlReader(const std::string& text, const std::string& source, int file)
+      : s_(text), src_(source), file_(file) {
     for (size_t i = 0; i < s_.size(); ++i)
       if (s_[i] == '\n') lineStarts_.push_back(i + 1);
   }
+
+  /// Lines of text found inside elements (MuJoCo ignores it; so do we, with a warning).
+  std::vector<std::pair<int, std::string>> strayText;
 
   std::vector<XElem> parse() {
     pugi::xml_document doc;
@@ -103,22 +121,22 @@ class XmlReader {
         const size_t a = text.find_first_not_of(" \t\r\n");
         if (a == std::string::npos) continue;
         text = text.substr(a, text.find_last_not_of(" \t\r\n") - a + 1);
-        fail(SIM_ERR_PARSE, src_, line,
-             "unexpected text " + quoted(text) +
-                 (parent < 0 ? std::string(" outside the root element")
-                             : " in <" + nodes[parent].name + ">") + ": MJCF elements carry no text");
+        if (parent < 0)
+          fail(SIM_ERR_PARSE, src_, line, "unexpected text " + quoted(text) + " outside the root element");
+        strayText.push_back({line, "text " + quoted(text) + " in <" + nodes[parent].name + ">"});
+        continue;
       }
       if (node.type() != pugi::node_element) continue;
       if (parent < 0 && ++roots > 1) fail(SIM_ERR_PARSE, src_, line, "more than one root element");
       XElem e;
       e.name = node.name();
-      e.line = line;
+      e.line = Loc{file_, line};
       e.parent = parent;
       for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
         for (const XAttr& seen : e.attrs)
           if (seen.name == a.name())
             fail(SIM_ERR_PARSE, src_, line, "attribute '" + seen.name + "' repeated in <" + e.name + ">");
-        e.attrs.push_back(XAttr{a.name(), a.value(), line});
+        e.attrs.push_back(XAttr{a.name(), a.value(), e.line});
       }
       const int index = (int)nodes.size();
       if (parent >= 0) nodes[parent].kids.push_back(index);
@@ -139,12 +157,17 @@ class XmlReader {
 
   const std::string& s_;
   std::string src_;
+  int file_;
   std::vector<size_t> lineStarts_{0};
 };
 
 // MARK: - Values of elements (also what default classes hold)
 
 enum { kFalse = 0, kTrue = 1, kAuto = 2 };
+
+constexpr int kGeomMesh = SIM_GEOM_MESH;
+constexpr int kGeomHfield = 1;  // MuJoCo's mjGEOM_HFIELD: terrain, static bodies only
+constexpr int kJointFree = 100, kJointBall = 101;  // refused: not simulated yet
 
 struct JointVals {
   int type = SIM_JOINT_HINGE;
@@ -154,6 +177,8 @@ struct JointVals {
   int limited = kAuto;
   double damping = 0, armature = 0, stiffness = 0, springref = 0, ref = 0;
   double solref[2] = {0.02, 1.0};
+  double actfrcrange[2] = {0, 0};
+  int actfrclimited = kAuto;
 };
 
 struct GeomVals {
@@ -166,6 +191,8 @@ struct GeomVals {
   bool hasMass = false;
   double mass = 0;
   double density = 1000;
+  std::string mesh;  ///< mesh asset name (type mesh)
+  Loc meshLine;
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
   int group = 0;
 };
@@ -179,76 +206,158 @@ struct SiteVals {
   Quat quat = Quat::Identity();
 };
 
-struct MotorVals {
+/// An actuator as MuJoCo's <general> holds it: every kind (motor, position, velocity, ...)
+/// is a shortcut that sets gain, bias and dynamics, and one default per class serves them all.
+struct ActuatorVals {
   double gear[6] = {1, 0, 0, 0, 0, 0};
   double ctrlrange[2] = {0, 0};
   int ctrllimited = kAuto;
+  double forcerange[2] = {0, 0};
+  int forcelimited = kAuto;
+  std::string dyntype = "none", gaintype = "fixed", biastype = "none";
+  double dynprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  double gainprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  double biasprm[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  std::string kind = "general";  ///< the element that last set gain and bias in a default
+  double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
 };
 
 struct DefaultClass {
   std::string name;
-  int line = 0;
+  Loc line;
   JointVals joint;
   GeomVals geom;
   SiteVals site;
-  MotorVals motor;
+  ActuatorVals actuator;
 };
 
 // MARK: - Parser
 
 class MJCFParser {
  public:
-  MJCFParser(const std::string& xml, const std::string& source)
-      : xml_(xml), src_(source.empty() ? "<string>" : source) {}
+  MJCFParser(const std::string& xml, const std::string& source, const std::string& path)
+      : xml_(xml) {
+    files_.push_back(FileInfo{source.empty() ? "<string>" : source, path, -1, Loc{}});
+  }
 
   ModelSpec run() {
-    nodes_ = XmlReader(xml_, src_).parse();
+    try {
+      readModel();
+    } catch (const SimError& e) {
+      // a hard error after unsupported constructs: report them all, the hard error last
+      if (problems_.empty()) throw;
+      throw SimError{SIM_ERR_PARSE, problemText() + "\n" + e.message};
+    }
+    if (!problems_.empty()) throw SimError{SIM_ERR_PARSE, problemText()};
+    spec_.warnings = ignoredText();
+    return std::move(spec_);
+  }
+
+ private:
+  struct FileInfo {
+    std::string name;   ///< as written in messages
+    std::string path;   ///< path on disk ("" for a string with no file behind it)
+    int includedBy;     ///< file index, -1 for the main document
+    Loc includedAt;     ///< the <include> element
+  };
+
+  void readModel() {
+    {
+      XmlReader reader(xml_, files_[0].name, 0);
+      nodes_ = reader.parse();
+      for (auto& [line, what] : reader.strayText) ignore(Loc{0, line}, what);
+    }
+    if (nodes_[0].name != "mujoco")
+      failParse(nodes_[0].line,
+                "the root element is <" + nodes_[0].name + ">; an MJCF model starts with <mujoco>");
+    expandIncludes();  // grows nodes_: references into it are taken after
     const XElem& root = nodes_[0];
-    if (root.name != "mujoco")
-      failParse(root.line,
-                "the root element is <" + root.name + ">; an MJCF model starts with <mujoco>");
-    spec_.source = src_;
+    spec_.source = files_[0].name;
     spec_.name = "MuJoCo Model";
     allowAttrs(root, {"model"});
     if (const XAttr* a = attr(root, "model")) spec_.name = a->value;
 
     // MuJoCo reads the sections in this order whatever their order in the file.
-    std::vector<int> compilers, options, defaults, worlds, actuators;
-    for (int k : root.kids) {
+    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes;
+    for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
       else if (e.name == "option") options.push_back(k);
       else if (e.name == "default") defaults.push_back(k);
       else if (e.name == "worldbody") worlds.push_back(k);
       else if (e.name == "actuator") actuators.push_back(k);
+      else if (e.name == "asset") assets.push_back(k);
+      else if (e.name == "visual" || e.name == "statistic" || e.name == "size" ||
+               e.name == "custom" || e.name == "contact" || e.name == "sensor")
+        ignore(e.line, "<" + e.name + ">");
+      else if (e.name == "keyframe") keyframes.push_back(k);
+      else if ((e.name == "equality" || e.name == "tendon") && e.kids.empty())
+        continue;  // empty: no effect
+      else if (e.name == "body")
+        ignore(e.line, "<body> outside <worldbody> (MuJoCo skips it)");
       else refuseElement(e, "mujoco");
     }
     for (int k : compilers) readCompiler(nodes_[k]);
     for (int k : options) readOption(nodes_[k]);
-    if (defaults.size() > 1)
-      failParse(nodes_[defaults[1]].line,
-                "a second top-level <default>; put all default classes in one <default> "
-                "(the first is at line " + std::to_string(nodes_[defaults[0]].line) + ")");
-    classes_.push_back(DefaultClass{"main", 0, {}, {}, {}, {}});
+    // MuJoCo merges every top-level <default> into class 'main'
+    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}});
     classIndex_["main"] = 0;
-    if (!defaults.empty()) readDefaults(defaults[0]);
+    for (int k : defaults) readDefaults(k);
+    for (int k : assets) readAssets(nodes_[k]);
 
     BodySpec world;
     world.name = "world";
     world.parent = -1;
-    world.where = {src_, worlds.empty() ? root.line : nodes_[worlds[0]].line};
+    world.where = where(worlds.empty() ? root.line : nodes_[worlds[0]].line);
     spec_.bodies.push_back(world);
-    bodyLines_.push_back(world.where.line);
-    names_[0]["world"] = world.where.line;
+    names_[0]["world"] = worlds.empty() ? root.line : nodes_[worlds[0]].line;
     for (int k : worlds) readWorld(k);
+    applyTotalMass();
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
-    return std::move(spec_);
+    for (int k : keyframes) readKeyframes(nodes_[k]);
   }
 
- private:
+  /// <keyframe><key name time qpos qvel ctrl>: named states; sizes must match the model.
+  void readKeyframes(const XElem& k) {
+    allowAttrs(k, {});
+    const size_t nq = spec_.joints.size(), nu = spec_.actuators.size();
+    std::vector<double> qpos0;
+    for (const JointSpec& j : spec_.joints) qpos0.push_back(j.ref);
+    for (int c : k.kids) {
+      const XElem& e = nodes_[c];
+      if (e.name != "key") {
+        refuseElement(e, "keyframe");
+        continue;
+      }
+      allowAttrs(e, {"name", "time", "qpos", "qvel", "ctrl", "act", "mpos", "mquat"});
+      KeyframeSpec key;
+      key.where = where(e.line);
+      if (const XAttr* a = attr(e, "name")) key.name = a->value;
+      getNumber(e, "time", key.time);
+      auto vec = [&](const char* name, size_t n, std::vector<double> fallback) {
+        const XAttr* a = attr(e, name);
+        if (!a) return fallback;
+        auto v = numbers(e, *a, 0, 1u << 30);
+        if (v.size() != n)
+          failModel(a->line, "<key> '" + std::string(name) + "' has " + std::to_string(v.size()) +
+                                 " numbers; the model needs " + std::to_string(n));
+        return v;
+      };
+      key.qpos = vec("qpos", nq, qpos0);
+      key.qvel = vec("qvel", nq, std::vector<double>(nq, 0.0));
+      key.ctrl = vec("ctrl", nu, std::vector<double>(nu, 0.0));
+      if (const XAttr* a = attr(e, "act"))
+        if (!numbers(e, *a, 0, 1u << 30).empty())
+          failModel(a->line, "<key> 'act': the model has no activation states");
+      for (const char* m : {"mpos", "mquat"})  // mocap bodies are static here
+        if (const XAttr* a = attr(e, m)) ignore(a->line, "attribute '" + std::string(m) + "' of <key>");
+      spec_.keyframes.push_back(std::move(key));
+    }
+  }
+
   const std::string& xml_;
-  std::string src_;
+  std::vector<FileInfo> files_;
   std::vector<XElem> nodes_;
   ModelSpec spec_;
 
@@ -258,23 +367,79 @@ class MJCFParser {
   bool autolimits_ = true;
   std::string eulerseq_ = "xyz";
   int groupRange_[2] = {0, 5};
+  double totalMass_ = -1;  // settotalmass; < 0: not given
+  std::string meshdir_, assetdir_;
 
   std::vector<DefaultClass> classes_;
   std::map<std::string, int> classIndex_;
-  std::vector<int> bodyLines_;
   std::vector<char> bodyExplicitInertial_;
   std::vector<int> bodyJointCount_;
   std::vector<char> bodyHasJoint_;
   std::map<std::string, int> jointIndex_;  // filled when the actuators are read
-  std::map<std::string, int> names_[5];  // body, joint, geom, site, actuator → line
+  std::set<std::string> skippedJoints_;    // refused joints (free, ball): not an unknown name
+  std::map<std::string, Loc> names_[5];  // body, joint, geom, site, actuator → where
 
-  // MARK: errors
+  // MARK: errors, unsupported and ignored constructs
 
-  [[noreturn]] void failParse(int line, const std::string& what) {
-    fail(SIM_ERR_PARSE, src_, line, what);
+  /// "file:line" of a location.
+  std::string at(Loc l) const { return files_[l.file].name + ":" + std::to_string(l.line); }
+  /// "line N" in the same file as `from`, else "file:line".
+  std::string lineText(Loc l, Loc from) const {
+    return l.file == from.file ? "line " + std::to_string(l.line) : at(l);
   }
-  [[noreturn]] void failModel(int line, const std::string& what) {
-    fail(SIM_ERR_MODEL, src_, line, what);
+  SourceLocation where(Loc l) const { return SourceLocation{files_[l.file].name, l.line}; }
+
+  [[noreturn]] void failParse(Loc l, const std::string& what) {
+    throw SimError{SIM_ERR_PARSE, at(l) + ": " + what};
+  }
+  [[noreturn]] void failModel(Loc l, const std::string& what) {
+    throw SimError{SIM_ERR_MODEL, at(l) + ": " + what};
+  }
+
+  // Unsupported constructs are collected, not thrown at once, so that a refused file lists all
+  // of them; identical problems are grouped with the places they occur.
+  std::vector<std::pair<std::string, std::vector<Loc>>> problems_;
+  std::vector<std::pair<std::string, std::vector<Loc>>> ignored_;
+
+  static void record(std::vector<std::pair<std::string, std::vector<Loc>>>& list, Loc l,
+                     const std::string& what) {
+    for (auto& p : list)
+      if (p.first == what) {
+        p.second.push_back(l);
+        return;
+      }
+    list.push_back({what, {l}});
+  }
+  void unsupported(Loc l, const std::string& what) { record(problems_, l, what); }
+  /// Something read and dropped: it has no effect on the dynamics simulated here.
+  void ignore(Loc l, const std::string& what) { record(ignored_, l, what); }
+
+  std::string problemText() const {
+    std::string out;
+    for (const auto& [what, locs] : problems_) {
+      if (!out.empty()) out += "\n";
+      out += at(locs[0]) + ": " + what;
+      if (locs.size() > 1) {
+        out += " (also at";
+        for (size_t k = 1; k < locs.size() && k < 6; ++k)
+          out += (k > 1 ? ", " : " ") + lineText(locs[k], locs[0]);
+        if (locs.size() > 6) out += " and " + std::to_string(locs.size() - 6) + " more";
+        out += ")";
+      }
+    }
+    return out;
+  }
+
+  std::string ignoredText() const {
+    if (ignored_.empty()) return "";
+    std::string out = files_[0].name + ": ignored (no effect on the simulated dynamics):";
+    for (size_t k = 0; k < ignored_.size(); ++k) {
+      const auto& [what, locs] = ignored_[k];
+      out += (k ? "; " : " ") + what;
+      if (locs.size() > 1) out += " ×" + std::to_string(locs.size());
+      out += " (" + lineText(locs[0], Loc{0, 0}) + ")";  // "line N" in the main file
+    }
+    return out;
   }
 
   static std::string describe(const XElem& e) {
@@ -283,39 +448,121 @@ class MJCFParser {
     return "<" + e.name + ">";
   }
 
-  [[noreturn]] void refuseElement(const XElem& e, const std::string& parent) {
+  void refuseElement(const XElem& e, const std::string& parent) {
     static const std::map<std::string, std::string> why = {
         {"freejoint", "free joints are not supported (hinge and slide joints only)"},
-        {"frame", "<frame> is not supported; give the bodies' poses directly"},
-        {"include", "<include> is not supported; give the whole model in one document"},
-        {"asset", "assets (meshes, textures, materials) are not supported"},
-        {"visual", "<visual> is not supported"},
-        {"size", "<size> is not supported"},
-        {"statistic", "<statistic> is not supported"},
-        {"contact", "contacts are not simulated"},
         {"equality", "equality constraints are not supported"},
         {"tendon", "tendons are not supported"},
-        {"sensor", "sensors are not supported"},
-        {"keyframe", "keyframes are not supported"},
-        {"camera", "cameras are not supported"},
-        {"light", "lights are not supported"},
-        {"general", "only <motor> actuators are supported"},
-        {"position", "only <motor> actuators are supported (use feedback gains in a rollout)"},
-        {"velocity", "only <motor> actuators are supported (use feedback gains in a rollout)"},
-        {"intvelocity", "only <motor> actuators are supported"},
-        {"damper", "only <motor> actuators are supported"},
-        {"cylinder", "only <motor> actuators are supported"},
-        {"muscle", "only <motor> actuators are supported"},
-        {"adhesion", "only <motor> actuators are supported"},
+        {"general", "this <general> actuator is not supported"},
+        {"cylinder", "cylinder actuators are not supported"},
+        {"muscle", "muscle actuators are not supported"},
+        {"adhesion", "adhesion actuators are not supported"},
+        {"intvelocity", "intvelocity actuators are not supported"},
         {"plugin", "plugins are not supported"},
+        {"extension", "plugins are not supported"},
         {"composite", "composites are not supported"},
         {"flexcomp", "flexes are not supported"},
+        {"deformable", "flexes and skins are not supported"},
         {"replicate", "<replicate> is not supported"},
         {"attach", "<attach> is not supported"},
     };
     auto it = why.find(e.name);
-    failParse(e.line, "<" + e.name + "> in <" + parent + ">: " +
-                          (it != why.end() ? it->second : "unknown or unsupported element"));
+    unsupported(e.line, "<" + e.name + "> in <" + parent + ">: " +
+                            (it != why.end() ? it->second : "unknown or unsupported element"));
+  }
+
+  // MARK: includes
+
+  static std::string dirOf(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  }
+
+  static bool readFile(const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream os;
+    os << in.rdbuf();
+    if (in.bad()) return false;
+    text = os.str();
+    return true;
+  }
+
+  static std::string canonical(const std::string& path) {
+    char buf[PATH_MAX];
+    if (realpath(path.c_str(), buf)) return buf;
+    return path;
+  }
+
+  /// Replaces every <include file> by the children of the included document's root, as MuJoCo
+  /// does: the path is relative to the including file's directory (or, as MuJoCo also accepts,
+  /// the main file's); a file included twice, an include cycle or more than kMaxIncludeDepth
+  /// nested includes are refused with the chain that leads there.
+  void expandIncludes() {
+    constexpr int kMaxIncludeDepth = 16;
+    std::map<std::string, Loc> included;  // canonical path → the <include> that read it
+    if (!files_[0].path.empty()) included[canonical(files_[0].path)] = Loc{0, 0};
+    for (size_t k = 0; k < nodes_.size(); ++k) {  // grows as documents are spliced in
+      if (nodes_[k].name != "include") continue;
+      const XElem inc = nodes_[k];
+      const int parent = inc.parent;
+      if (parent < 0) failParse(inc.line, "<include> cannot be the root element");
+      for (const XAttr& a : inc.attrs)
+        if (a.name != "file")
+          failParse(a.line, "attribute '" + a.name + "' of <include> is not supported");
+      if (!inc.kids.empty()) failParse(inc.line, "<include> has no child elements");
+      const XAttr* f = attr(inc, "file");
+      if (!f || f->value.empty()) failParse(inc.line, "<include> needs 'file'");
+      // the chain of includes that leads here, for messages and the depth guard
+      int depth = 0;
+      std::string chain;
+      for (int fi = inc.line.file; fi >= 0; fi = files_[fi].includedBy, ++depth)
+        chain = files_[fi].name + (chain.empty() ? "" : " → ") + chain;
+      if (depth > kMaxIncludeDepth)
+        failParse(inc.line, "includes nested more than " + std::to_string(kMaxIncludeDepth) +
+                                " deep: " + chain);
+      std::string path = f->value;
+      if (path[0] != '/') {
+        const std::string near = dirOf(files_[inc.line.file].path.empty()
+                                           ? files_[inc.line.file].name
+                                           : files_[inc.line.file].path) + path;
+        const std::string main = dirOf(files_[0].path) + path;
+        std::ifstream probe(near);
+        path = probe.good() ? near : main;
+        if (!probe.good() && !std::ifstream(main).good()) path = near;
+      }
+      std::string text;
+      if (!readFile(path, text))
+        throw SimError{SIM_ERR_IO, at(inc.line) + ": <include> file " + quoted(f->value) +
+                                       " cannot be read (looked for " + path + ")"};
+      const std::string key = canonical(path);
+      for (int fi = inc.line.file; fi >= 0; fi = files_[fi].includedBy)
+        if (!files_[fi].path.empty() && canonical(files_[fi].path) == key)
+          failParse(inc.line, "include cycle: " + chain + " → " + f->value);
+      auto seen = included.find(key);
+      if (seen != included.end())
+        failParse(inc.line, "file " + quoted(f->value) + " is already included (at " +
+                                at(seen->second) + "); MuJoCo includes a file once");
+      included[key] = inc.line;
+      const int fileIndex = (int)files_.size();
+      files_.push_back(FileInfo{path, path, inc.line.file, inc.line});
+      XmlReader reader(text, path, fileIndex);
+      std::vector<XElem> sub = reader.parse();
+      for (auto& [line, what] : reader.strayText) ignore(Loc{fileIndex, line}, what);
+      // splice: the included root's children take the <include>'s place in its parent
+      const int offset = (int)nodes_.size();
+      for (XElem& e : sub) {
+        e.parent = e.parent <= 0 ? parent : e.parent + offset;
+        for (int& kid : e.kids) kid += offset;
+      }
+      std::vector<int> rootKids = sub[0].kids;
+      for (XElem& e : sub) nodes_.push_back(std::move(e));
+      std::vector<int>& kids = nodes_[parent].kids;
+      auto pos = std::find(kids.begin(), kids.end(), (int)k);
+      pos = kids.erase(pos);
+      kids.insert(pos, rootKids.begin(), rootKids.end());
+      nodes_[k].name = "";  // spliced out
+    }
   }
 
   // MARK: attributes
@@ -326,7 +573,10 @@ class MJCFParser {
     return nullptr;
   }
 
-  void allowAttrs(const XElem& e, std::initializer_list<const char*> allowed) {
+  /// Every attribute of `e` must be in `allowed` (read by the caller) or `ignored` (no effect on
+  /// the dynamics simulated here: listed in the model's warning); others are unsupported.
+  void allowAttrs(const XElem& e, std::initializer_list<const char*> allowed,
+                  std::initializer_list<const char*> ignored = {}) {
     static const std::map<std::string, std::string> why = {
         {"frictionloss", "dry friction is not modelled"},
         {"margin", "limit and contact margins are not modelled"},
@@ -384,9 +634,15 @@ class MJCFParser {
       for (const char* name : allowed)
         if (a.name == name) ok = true;
       if (ok) continue;
+      for (const char* name : ignored)
+        if (a.name == name) ok = true;
+      if (ok) {
+        ignore(a.line, "attribute '" + a.name + "' of <" + e.name + ">");
+        continue;
+      }
       auto it = why.find(a.name);
-      failParse(a.line, "attribute '" + a.name + "' of <" + e.name + "> is not supported" +
-                            (it != why.end() ? ": " + it->second : std::string()));
+      unsupported(a.line, "attribute '" + a.name + "' of <" + e.name + "> is not supported" +
+                              (it != why.end() ? ": " + it->second : std::string()));
     }
   }
 
@@ -603,11 +859,35 @@ class MJCFParser {
   // MARK: compiler and option
 
   void readCompiler(const XElem& e) {
-    allowAttrs(e, {"angle", "eulerseq", "inertiafromgeom", "autolimits", "inertiagrouprange"});
-    if (!e.kids.empty()) refuseElement(nodes_[e.kids[0]], "compiler");
+    allowAttrs(e, {"angle", "eulerseq", "inertiafromgeom", "autolimits", "inertiagrouprange",
+                   "coordinate", "settotalmass", "meshdir", "assetdir", "boundmass",
+                   "boundinertia", "balanceinertia"},
+               {"texturedir", "discardvisual", "fusestatic", "strippath", "saveinertial",
+                "usethread", "alignfree", "exactmeshinertia", "convexhull", "inertiafromgeom_"});
+    for (int k : e.kids) {
+      if (nodes_[k].name == "lengthrange") ignore(nodes_[k].line, "<lengthrange>");
+      else refuseElement(nodes_[k], "compiler");
+    }
     if (const XAttr* a = attr(e, "angle")) degree_ = keyword(e, *a, {"radian", "degree"}) == 1;
     if (const XAttr* a = attr(e, "inertiafromgeom")) inertiaFromGeom_ = triState(e, *a);
     if (const XAttr* a = attr(e, "autolimits")) autolimits_ = boolean(e, *a);
+    if (const XAttr* a = attr(e, "coordinate")) {
+      // MuJoCo removed 'global'; 'local' is its only value and the default
+      if (a->value != "local")
+        unsupported(a->line, "attribute 'coordinate' of <compiler>: " + quoted(a->value) +
+                                 " was removed from MuJoCo; only 'local' frames exist");
+    }
+    if (const XAttr* a = attr(e, "settotalmass")) totalMass_ = number(e, *a);
+    for (const char* name : {"boundmass", "boundinertia"})
+      if (const XAttr* a = attr(e, name))
+        if (number(e, *a) != 0)
+          unsupported(a->line, std::string("attribute '") + name +
+                                   "' of <compiler> is not supported: masses and inertias are "
+                                   "used as given");
+    if (const XAttr* a = attr(e, "balanceinertia"))
+      if (boolean(e, *a)) ignore(a->line, "attribute 'balanceinertia' of <compiler>");
+    if (const XAttr* a = attr(e, "meshdir")) meshdir_ = a->value;
+    if (const XAttr* a = attr(e, "assetdir")) assetdir_ = a->value;
     if (const XAttr* a = attr(e, "eulerseq")) {
       bool ok = a->value.size() == 3;
       for (char c : a->value) ok = ok && std::strchr("xyzXYZ", c) != nullptr && c != 0;
@@ -633,35 +913,78 @@ class MJCFParser {
   }
 
   void readOption(const XElem& e) {
-    allowAttrs(e, {"timestep", "gravity", "integrator"});
+    // contact and constraint-solver settings: read for the constraint work, no effect yet
+    allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind"},
+               {"impratio", "tolerance", "ls_tolerance", "noslip_tolerance", "ccd_tolerance",
+                "iterations", "ls_iterations", "noslip_iterations", "ccd_iterations",
+                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "solver", "o_margin",
+                "o_solref", "o_solimp", "o_friction", "magnetic", "actuatorgroupdisable",
+                "collision", "apirate", "mpr_tolerance", "mpr_iterations"});
     if (const XAttr* a = attr(e, "timestep")) {
       double dt = number(e, *a);
       if (!(dt > 0)) failModel(a->line, "attribute 'timestep' of <option> must be positive");
       spec_.timestep = dt;
     }
     getVec3(e, "gravity", spec_.gravity);
+    for (const char* name : {"density", "viscosity", "wind"})
+      if (const XAttr* a = attr(e, name)) {
+        auto v = numbers(e, *a, 1, 3);
+        for (double x : v)
+          if (x != 0) {
+            unsupported(a->line, std::string("attribute '") + name +
+                                     "' of <option> is not supported: fluid forces and wind are "
+                                     "not modelled (it must be 0)");
+            break;
+          }
+      }
     if (const XAttr* a = attr(e, "integrator")) {
       if (a->value == "implicit" || a->value == "implicitfast")
-        failParse(a->line, "integrator '" + a->value +
-                               "' is not supported: use Euler (semi-implicit, damping implicit) "
-                               "or RK4");
-      spec_.integrator = keyword(e, *a, {"Euler", "RK4"}) == 0 ? SIM_INTEGRATOR_EULER
-                                                               : SIM_INTEGRATOR_RK4;
+        unsupported(a->line, "integrator '" + a->value +
+                                 "' is not supported: use Euler (semi-implicit, damping "
+                                 "implicit) or RK4");
+      else
+        spec_.integrator = keyword(e, *a, {"Euler", "RK4"}) == 0 ? SIM_INTEGRATOR_EULER
+                                                                 : SIM_INTEGRATOR_RK4;
     }
     for (int k : e.kids) {
       const XElem& f = nodes_[k];
-      if (f.name != "flag") refuseElement(f, "option");
-      allowAttrs(f, {"contact", "energy", "gravity"});
-      if (!f.kids.empty()) refuseElement(nodes_[f.kids[0]], "flag");
-      if (const XAttr* a = attr(f, "contact")) keyword(f, *a, {"enable", "disable"});
-      if (const XAttr* a = attr(f, "energy")) keyword(f, *a, {"enable", "disable"});
-      if (const XAttr* a = attr(f, "gravity")) {
-        if (keyword(f, *a, {"enable", "disable"}) == 1) gravityDisabled_ = true;
+      if (f.name != "flag") {
+        refuseElement(f, "option");
+        continue;
+      }
+      // flags that change nothing here; the others must keep MuJoCo's default
+      allowAttrs(f, {"contact", "energy", "gravity", "limit", "passive", "actuation",
+                     "clampctrl", "eulerdamp", "constraint", "equality", "frictionloss",
+                     "warmstart", "filterparent", "sensor", "midphase", "refsafe", "override",
+                     "island", "multiccd", "nativeccd", "fwdinv", "invdiscrete", "autoreset",
+                     "spring", "damper"});
+      for (int c : f.kids) refuseElement(nodes_[c], "flag");
+      for (const XAttr& a : f.attrs) {
+        const bool enable = keyword(f, a, {"enable", "disable"}) == 0;
+        if (a.name == "gravity") {
+          if (!enable) gravityDisabled_ = true;
+        } else if (a.name == "limit" || a.name == "constraint") {
+          if (!enable) limitsDisabled_ = true;
+          if (!enable && a.name == "constraint") constraintsDisabled_ = true;
+        } else if (a.name == "passive" || a.name == "actuation" ||
+                   a.name == "clampctrl" || a.name == "eulerdamp" ||
+                   a.name == "spring" || a.name == "damper") {
+          if (!enable)
+            unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
+        } else if (a.name == "contact" || a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
+                   a.name == "invdiscrete" || a.name == "multiccd" || a.name == "island" ||
+                   a.name == "autoreset") {
+          // enable-type flags without effect on the dynamics here
+        } else {
+          ignore(a.line, "<flag " + a.name + ">");
+        }
       }
     }
     if (gravityDisabled_) spec_.gravity = Vec3::Zero();
   }
   bool gravityDisabled_ = false;
+  bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
+  bool constraintsDisabled_ = false;  // friction loss too
 
   // MARK: defaults
 
@@ -691,8 +1014,8 @@ class MJCFParser {
         auto found = classIndex_.find(a->value);
         if (found != classIndex_.end())
           failModel(a->line, "default class " + quoted(a->value) +
-                                 " is defined twice (first at line " +
-                                 std::to_string(classes_[found->second].line) + ")");
+                                 " is defined twice (first at " +
+                                 lineText(classes_[found->second].line, a->line) + ")");
         DefaultClass c = classes_[it.parentClass];
         c.name = a->value;
         c.line = d.line;
@@ -708,18 +1031,28 @@ class MJCFParser {
           nested.push_back(k);
           continue;
         }
-        if (c.name != "joint" && c.name != "geom" && c.name != "site" && c.name != "motor")
+        static const std::set<std::string> visualOnly = {
+            "camera", "light", "material", "mesh", "texture", "hfield", "pair", "equality",
+            "tendon", "flex", "skin", "flexcomp"};
+        if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
+          ignore(c.line, "<" + c.name + "> default");
+          continue;
+        }
+        const bool actuatorKind = isActuatorKind(c.name);
+        if (c.name != "joint" && c.name != "geom" && c.name != "site" && !actuatorKind) {
           refuseElement(c, "default");
+          continue;
+        }
         if (!seen.insert(c.name).second)
           failParse(c.line,
                     "a second <" + c.name + "> in default class '" + classes_[ci].name + "'");
-        if (!c.kids.empty()) refuseElement(nodes_[c.kids[0]], c.name);
+        for (int kk : c.kids) refuseElement(nodes_[kk], c.name);
         checkDefaultElement(c);
         DefaultClass& dc = classes_[ci];
         if (c.name == "joint") applyJoint(c, dc.joint, true);
         else if (c.name == "geom") applyGeom(c, dc.geom, true, nullptr);
         else if (c.name == "site") applySite(c, dc.site, true, nullptr);
-        else applyMotor(c, dc.motor, true);
+        else applyActuator(c, dc.actuator, true);
       }
       for (auto k = nested.rbegin(); k != nested.rend(); ++k) stack.push_back({*k, ci});
     }
@@ -750,18 +1083,57 @@ class MJCFParser {
   }
 
   void applyJoint(const XElem& e, JointVals& v, bool isDefault) {
+    // limit impedance and friction-loss solver settings only shape constraint forces, which
+    // are not simulated (limits are spring-dampers here): read and ignored
     if (isDefault)
       allowAttrs(e, {"type", "pos", "axis", "range", "limited", "damping", "armature", "stiffness",
-                     "springref", "ref", "solreflimit", "group"});
+                     "springref", "ref", "solreflimit", "group", "frictionloss", "margin",
+                     "springdamper", "actuatorfrclimited", "actuatorfrcrange", "actuatorgravcomp"},
+                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
     else
       allowAttrs(e, {"name", "class", "type", "pos", "axis", "range", "limited", "damping",
-                     "armature", "stiffness", "springref", "ref", "solreflimit", "group"});
+                     "armature", "stiffness", "springref", "ref", "solreflimit", "group",
+                     "frictionloss", "margin", "springdamper", "actuatorfrclimited",
+                     "actuatorfrcrange", "actuatorgravcomp"},
+                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
     if (const XAttr* a = attr(e, "type")) {
-      if (a->value == "free" || a->value == "ball")
-        failParse(a->line, "joint type '" + a->value +
-                               "' is not supported: only hinge and slide joints are");
-      v.type = keyword(e, *a, {"hinge", "slide"}) == 0 ? SIM_JOINT_HINGE : SIM_JOINT_SLIDE;
+      if (a->value == "free" || a->value == "ball") {
+        v.type = a->value == "free" ? kJointFree : kJointBall;
+      } else {
+        v.type = keyword(e, *a, {"hinge", "slide"}) == 0 ? SIM_JOINT_HINGE : SIM_JOINT_SLIDE;
+      }
     }
+    // MuJoCo's defaults (0, false) are accepted; other values change the dynamics
+    auto mustBeZero = [&](const char* name, const char* why) {
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, 1, 2);
+        for (double y : x)
+          if (y != 0) {
+            unsupported(a->line, "attribute '" + std::string(name) + "' of <joint> is not "
+                                     "supported: " + why + " (only 0 is)");
+            break;
+          }
+      }
+    };
+    if (constraintsDisabled_) {  // friction loss is a constraint: off with the flag
+      if (const XAttr* a = attr(e, "frictionloss"))
+        if (number(e, *a) != 0) ignore(a->line, "attribute 'frictionloss' of <joint> (constraints disabled)");
+    } else {
+      mustBeZero("frictionloss", "dry friction is not modelled");
+    }
+    if (const XAttr* a = attr(e, "margin"))
+      if (number(e, *a) != 0) ignore(a->line, "attribute 'margin' of <joint>");
+    mustBeZero("springdamper", "give stiffness and damping instead");
+    if (const XAttr* a = attr(e, "actuatorfrcrange")) {
+      auto r = numbers(e, *a, 2, 2);
+      v.actfrcrange[0] = r[0];
+      v.actfrcrange[1] = r[1];
+    }
+    if (const XAttr* a = attr(e, "actuatorfrclimited")) v.actfrclimited = triState(e, *a);
+    if (const XAttr* a = attr(e, "actuatorgravcomp"))
+      if (boolean(e, *a))
+        unsupported(a->line, "attribute 'actuatorgravcomp' of <joint> is not supported: gravity "
+                             "compensation is not modelled");
     getVec3(e, "pos", v.pos);
     getVec3(e, "axis", v.axis);
     if (const XAttr* a = attr(e, "range")) {
@@ -813,6 +1185,8 @@ class MJCFParser {
     static const std::map<std::string, int> types = {
         {"plane", SIM_GEOM_PLANE},       {"sphere", SIM_GEOM_SPHERE}, {"capsule", SIM_GEOM_CAPSULE},
         {"ellipsoid", SIM_GEOM_ELLIPSOID}, {"cylinder", SIM_GEOM_CYLINDER}, {"box", SIM_GEOM_BOX}};
+    if (!site && a.value == "mesh") return kGeomMesh;
+    if (!site && a.value == "hfield") return kGeomHfield;
     auto it = types.find(a.value);
     if (it == types.end() || (site && it->second == SIM_GEOM_PLANE)) {
       bool known =
@@ -832,13 +1206,28 @@ class MJCFParser {
       allowAttrs(e, {"type", "size", "fromto", "pos", "quat", "euler", "axisangle", "xyaxes",
                      "zaxis", "mass", "density", "rgba", "group", "contype", "conaffinity",
                      "condim", "priority", "friction", "solmix", "solref", "solimp", "margin",
-                     "gap"});
+                     "gap", "mesh", "fluidshape", "shellinertia", "hfield"},
+                 {"material", "user", "fluidcoef", "fitscale"});
     else
       allowAttrs(e, {"name", "class", "type", "size", "fromto", "pos", "quat", "euler",
                      "axisangle", "xyaxes", "zaxis", "mass", "density", "rgba", "group",
                      "contype", "conaffinity", "condim", "priority", "friction", "solmix",
-                     "solref", "solimp", "margin", "gap"});
+                     "solref", "solimp", "margin", "gap", "mesh", "fluidshape", "shellinertia",
+                     "hfield"},
+                 {"material", "user", "fluidcoef", "fitscale"});
     if (const XAttr* a = attr(e, "type")) v.type = shapeType(e, *a, false);
+    if (const XAttr* a = attr(e, "mesh")) {
+      v.mesh = a->value;
+      v.meshLine = a->line;
+    }
+    if (const XAttr* a = attr(e, "fluidshape"))
+      if (keyword(e, *a, {"none", "ellipsoid"}) != 0)
+        unsupported(a->line, "fluidshape 'ellipsoid' is not supported: fluid forces are not "
+                             "modelled");
+    if (const XAttr* a = attr(e, "shellinertia"))
+      if (boolean(e, *a))
+        unsupported(a->line, "shellinertia is not supported (geoms are solid)");
+    if (const XAttr* a = attr(e, "hfield")) (void)a;  // used by type="hfield" (static only)
     readSizes(e, v.size);
     readFromto(e, v.hasFromto, v.fromto);
     getVec3(e, "pos", v.pos);
@@ -873,10 +1262,10 @@ class MJCFParser {
   void applySite(const XElem& e, SiteVals& v, bool isDefault, bool* explicitOrientation) {
     if (isDefault)
       allowAttrs(e, {"type", "size", "fromto", "pos", "quat", "euler", "axisangle", "xyaxes",
-                     "zaxis", "rgba", "group"});
+                     "zaxis", "rgba", "group"}, {"material", "user"});
     else
       allowAttrs(e, {"name", "class", "type", "size", "fromto", "pos", "quat", "euler",
-                     "axisangle", "xyaxes", "zaxis", "rgba", "group"});
+                     "axisangle", "xyaxes", "zaxis", "rgba", "group"}, {"material", "user"});
     if (const XAttr* a = attr(e, "type")) v.type = shapeType(e, *a, true);
     readSizes(e, v.size);
     readFromto(e, v.hasFromto, v.fromto);
@@ -887,23 +1276,128 @@ class MJCFParser {
     if (const XAttr* a = attr(e, "group")) integer(e, *a);
   }
 
-  void applyMotor(const XElem& e, MotorVals& v, bool isDefault) {
-    if (isDefault)
-      allowAttrs(e, {"gear", "ctrlrange", "ctrllimited", "group"});
-    else
-      allowAttrs(e, {"name", "class", "joint", "gear", "ctrlrange", "ctrllimited", "group"});
+  static bool isActuatorKind(const std::string& n) {
+    return n == "motor" || n == "general" || n == "position" || n == "velocity" ||
+           n == "intvelocity" || n == "damper" || n == "cylinder" || n == "muscle" ||
+           n == "adhesion";
+  }
+
+  /// Reads an actuator element (or its default) of any kind into `v`, as MuJoCo does: the
+  /// shortcuts set gain and bias (position: kp, -kp q - kv qdot; velocity: kv, -kv qdot).
+  void applyActuator(const XElem& e, ActuatorVals& v, bool isDefault) {
+    const std::string& kind = e.name;
+    std::vector<const char*> allowed = {"gear", "ctrlrange", "ctrllimited", "forcerange",
+                                        "forcelimited", "group", "tendon", "site", "body",
+                                        "jointinparent", "cranksite", "slidersite", "refsite",
+                                        "cranklength"};
+    if (!isDefault)
+      for (const char* n : {"name", "class", "joint"}) allowed.push_back(n);
+    if (kind == "general")
+      for (const char* n : {"dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm"})
+        allowed.push_back(n);
+    if (kind == "position")
+      for (const char* n : {"kp", "kv", "dampratio", "timeconst", "inheritrange"})
+        allowed.push_back(n);
+    if (kind == "velocity") allowed.push_back("kv");
+    for (const XAttr& a : e.attrs) {
+      bool ok = std::find_if(allowed.begin(), allowed.end(), [&](const char* n) {
+                  return a.name == n;
+                }) != allowed.end();
+      if (ok) continue;
+      if (a.name == "user" || a.name == "actdim" || a.name == "actearly" ||
+          a.name == "nsample" || a.name == "interp" || a.name == "delay") {
+        ignore(a.line, "attribute '" + a.name + "' of <" + kind + ">");
+        continue;
+      }
+      if (isDefault && !(kind == "motor" || kind == "general" || kind == "position" ||
+                         kind == "velocity"))
+        continue;  // a kind we do not simulate: refused where an actuator uses it
+      unsupported(a.line, "attribute '" + a.name + "' of <" + kind + "> is not supported");
+    }
     if (const XAttr* a = attr(e, "gear")) {
       auto g = numbers(e, *a, 1, 6);
-      for (size_t k = 0; k < g.size(); ++k) v.gear[k] = g[k];
+      for (int k = 0; k < 6; ++k) v.gear[k] = k < (int)g.size() ? g[k] : 0;
     }
-    if (const XAttr* a = attr(e, "ctrlrange")) {
-      auto r = numbers(e, *a, 2, 2);
-      v.ctrlrange[0] = r[0];
-      v.ctrlrange[1] = r[1];
-    }
+    auto pair = [&](const char* name, double out[2]) {
+      if (const XAttr* a = attr(e, name)) {
+        auto r = numbers(e, *a, 2, 2);
+        out[0] = r[0];
+        out[1] = r[1];
+      }
+    };
+    pair("ctrlrange", v.ctrlrange);
+    pair("forcerange", v.forcerange);
     if (const XAttr* a = attr(e, "ctrllimited")) v.ctrllimited = triState(e, *a);
+    if (const XAttr* a = attr(e, "forcelimited")) v.forcelimited = triState(e, *a);
     if (const XAttr* a = attr(e, "group")) integer(e, *a);
+    auto prm = [&](const char* name, double out[10]) {
+      if (const XAttr* a = attr(e, name)) {
+        auto p = numbers(e, *a, 1, 10);
+        for (int k = 0; k < 10; ++k) out[k] = k < (int)p.size() ? p[k] : 0;
+      }
+    };
+    auto setBias = [&](double b0, double b1, double b2) {
+      std::fill(v.biasprm, v.biasprm + 10, 0.0);
+      v.biasprm[0] = b0, v.biasprm[1] = b1, v.biasprm[2] = b2;
+    };
+    auto setGain = [&](double g) {
+      std::fill(v.gainprm, v.gainprm + 10, 0.0);
+      v.gainprm[0] = g;
+    };
+    const std::string inherited = v.kind;
+    if (kind == "general") {
+      if (const XAttr* a = attr(e, "dyntype")) v.dyntype = a->value;
+      if (const XAttr* a = attr(e, "gaintype")) v.gaintype = a->value;
+      if (const XAttr* a = attr(e, "biastype")) v.biastype = a->value;
+      prm("dynprm", v.dynprm);
+      prm("gainprm", v.gainprm);
+      prm("biasprm", v.biasprm);
+      v.kind = inherited == "general" || isDefault ? "general" : inherited;
+      if (isDefault) v.kind = "general";
+    } else if (kind == "motor") {
+      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "none";
+      setGain(1);
+      setBias(0, 0, 0);
+      v.kind = "motor";
+    } else if (kind == "position") {
+      // kp and kv come from a default set by <position> or <general>, else MuJoCo's 1 and 0
+      const bool from = inherited == "position" || inherited == "general";
+      double kp = from ? v.gainprm[0] : 1, kv = from ? -v.biasprm[2] : 0;
+      getNumber(e, "kp", kp);
+      getNumber(e, "kv", kv);
+      if (const XAttr* a = attr(e, "dampratio")) {
+        if (number(e, *a) != 0)
+          unsupported(a->line, "attribute 'dampratio' of <position> is not supported: give kv");
+      } else if (kv < 0) {
+        unsupported(e.line, "<position> inherits a damping ratio (positive biasprm[2]) from its "
+                            "default, which is not supported: give kv");
+      }
+      if (const XAttr* a = attr(e, "timeconst"))
+        if (number(e, *a) != 0)
+          unsupported(a->line, "attribute 'timeconst' of <position> is not supported "
+                               "(activation dynamics)");
+      if (const XAttr* a = attr(e, "inheritrange")) {
+        v.inheritrange = number(e, *a);
+        if (v.inheritrange < 0)
+          failModel(a->line, "attribute 'inheritrange' of <position> must not be negative");
+      }
+      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "affine";
+      setGain(kp);
+      setBias(0, -kp, -kv);
+      v.kind = "position";
+    } else if (kind == "velocity") {
+      const bool from = inherited == "velocity" || inherited == "general";
+      double kv = from ? v.gainprm[0] : 1;
+      getNumber(e, "kv", kv);
+      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "affine";
+      setGain(kv);
+      setBias(0, 0, -kv);
+      v.kind = "velocity";
+    } else {
+      v.kind = kind;  // a kind we do not simulate
+    }
   }
+
 
   void checkName(int kind, const XElem& e, std::string& out) {
     static const char* kinds[] = {"body", "joint", "geom", "site", "actuator"};
@@ -916,7 +1410,7 @@ class MJCFParser {
       failModel(a->line, std::string("duplicate ") + kinds[kind] + " name " + quoted(out) +
                              (out == "world" && kind == 0
                                   ? " (the world body is called 'world')"
-                                  : " (first at line " + std::to_string(it->second) + ")"));
+                                  : " (first at " + lineText(it->second, a->line) + ")"));
     names_[kind][out] = a->line;
   }
 
@@ -1053,17 +1547,25 @@ class MJCFParser {
         bi = 0;
       } else {
         allowAttrs(b,
-                   {"name", "pos", "quat", "euler", "axisangle", "xyaxes", "zaxis", "childclass"});
+                   {"name", "pos", "quat", "euler", "axisangle", "xyaxes", "zaxis", "childclass",
+                    "mocap", "gravcomp"},
+                   {"user"});
+        if (const XAttr* a = attr(b, "mocap"))
+          if (boolean(b, *a))  // without equality constraints and contacts, a fixed body
+            ignore(a->line, "mocap (a static body here)");
+        if (const XAttr* a = attr(b, "gravcomp"))
+          if (number(b, *a) != 0)
+            unsupported(a->line, "attribute 'gravcomp' of <body> is not supported: gravity "
+                                 "compensation is not modelled");
         BodySpec body;
         body.parent = it.parentBody;
-        body.where = {src_, b.line};
+        body.where = where(b.line);
         checkName(0, b, body.name);
         getVec3(b, "pos", body.pos);
         readOrientation(b, body.quat);
         if (const XAttr* a = attr(b, "childclass")) cls = lookupClass(*a);
         bi = (int)spec_.bodies.size();
         spec_.bodies.push_back(body);
-        bodyLines_.push_back(b.line);
         bodyExplicitInertial_.push_back(0);
         bodyJointCount_.push_back(0);
       }
@@ -1079,27 +1581,38 @@ class MJCFParser {
     const XElem* inertial = nullptr;
     std::vector<GeomMass> geomMasses;
     bodyHasJoint_.resize(spec_.bodies.size(), 0);
-    for (int k : b.kids)
+    bool hasInertial = false;
+    for (int k : b.kids) {
       if (nodes_[k].name == "joint") bodyHasJoint_[bi] = 1;
+      if (nodes_[k].name == "inertial") hasInertial = true;
+    }
+    const bool needMass =
+        !world && (inertiaFromGeom_ == kTrue || (inertiaFromGeom_ == kAuto && !hasInertial));
     for (int k : b.kids) {
       const XElem& c = nodes_[k];
       if (c.name == "body") continue;
       if (!c.kids.empty() && c.name != "body") {
         if (c.name == "joint" || c.name == "geom" || c.name == "site" || c.name == "inertial")
-          refuseElement(nodes_[c.kids[0]], c.name);
+          for (int kk : c.kids) refuseElement(nodes_[kk], c.name);
       }
-      if (c.name == "joint") {
+      if (c.name == "camera" || c.name == "light") {
+        ignore(c.line, "<" + c.name + ">");
+      } else if (c.name == "freejoint") {
+        unsupported(c.line, "<freejoint>: free joints are not supported yet (hinge and slide "
+                            "joints only)");
+        if (const XAttr* a = attr(c, "name")) skippedJoints_.insert(a->value);
+      } else if (c.name == "joint") {
         if (world) failModel(c.line, "the world body cannot have joints");
         readJoint(c, bi, cls);
       } else if (c.name == "geom") {
-        readGeom(c, bi, cls, geomMasses);
+        readGeom(c, bi, cls, geomMasses, needMass);
       } else if (c.name == "site") {
         readSite(c, bi, cls);
       } else if (c.name == "inertial") {
         if (world) failModel(c.line, "the world body cannot have an <inertial>");
         if (inertial)
-          failParse(c.line, "a second <inertial> in the body (the first is at line " +
-                                std::to_string(inertial->line) + ")");
+          failParse(c.line, "a second <inertial> in the body (the first is at " +
+                                lineText(inertial->line, c.line) + ")");
         inertial = &c;
       } else {
         refuseElement(c, where);
@@ -1111,6 +1624,7 @@ class MJCFParser {
     MassInfo mi;
     bool fromGeoms = inertiaFromGeom_ == kTrue || (inertiaFromGeom_ == kAuto && !inertial);
     if (inertial) {
+      currentBody_ = bi;
       MassInfo ex = readInertial(*inertial);
       if (!fromGeoms) mi = ex;
     }
@@ -1129,6 +1643,7 @@ class MJCFParser {
     Vec3 principal = Vec3::Zero();
   };
   std::vector<Vec3> principal_;
+  int currentBody_ = 0;
 
   static Mat3 rotated(const Quat& q, const Vec3& diag) {
     Mat3 R = q.toRotationMatrix();
@@ -1150,8 +1665,13 @@ class MJCFParser {
     if (!mass) failParse(e.line, "<inertial> needs 'mass'");
     getVec3(e, "pos", m.com);
     m.mass = number(e, *mass);
-    if (!(m.mass > 0))
+    // a static (welded) body may have zero mass, as in MuJoCo; a moving one may not
+    const bool moving = bodyHasJoint_[currentBody_];
+    if (m.mass < 0 || (moving && !(m.mass > 0)))
       failModel(mass->line, "<inertial> mass must be positive, got " + quoted(mass->value));
+    // zero moments are allowed for a body without joints of its own (MuJoCo checks the mass
+    // of what moves, below in checkMovingMass)
+    const bool massless = m.mass == 0 || !moving;
     Quat q = Quat::Identity();
     bool oriented = readOrientation(e, q);
     const XAttr* diag = attr(e, "diaginertia");
@@ -1161,7 +1681,7 @@ class MJCFParser {
     if (diag) {
       auto d = numbers(e, *diag, 3, 3);
       Vec3 I(d[0], d[1], d[2]);
-      if (!(I.minCoeff() > 0))
+      if (!(I.minCoeff() > 0) && !(massless && I.minCoeff() >= 0))
         failModel(diag->line, "<inertial> diaginertia " + quoted(diag->value) +
                                   " is not positive definite (every moment must be positive)");
       checkTriangle(I, diag->line, false);
@@ -1175,7 +1695,7 @@ class MJCFParser {
       Mat3 I;
       I << f[0], f[3], f[4], f[3], f[1], f[5], f[4], f[5], f[2];
       Vec3 ev = eigenvalues(I);
-      if (!(ev.minCoeff() >= kEps))
+      if (!(ev.minCoeff() >= kEps) && !(massless && ev.minCoeff() >= -kEps))
         failModel(full->line, "<inertial> fullinertia " + quoted(full->value) +
                                   " is not positive definite (eigenvalues " + fmt(ev) + ")");
       checkTriangle(ev, full->line, true);
@@ -1191,7 +1711,7 @@ class MJCFParser {
     return buf;
   }
 
-  void checkTriangle(const Vec3& I, int line, bool computed) {
+  void checkTriangle(const Vec3& I, Loc line, bool computed) {
     // MuJoCo: A + B >= C for every permutation; computed eigenvalues get rounding slack
     double slack = computed ? 1e-12 * I.sum() : 0.0;
     for (int k = 0; k < 3; ++k) {
@@ -1202,7 +1722,7 @@ class MJCFParser {
     }
   }
 
-  MassInfo geomFrame(const std::vector<GeomMass>& all, int line) {
+  MassInfo geomFrame(const std::vector<GeomMass>& all, Loc line) {
     std::vector<const GeomMass*> sel;
     for (const GeomMass& g : all)
       if (g.group >= groupRange_[0] && g.group <= groupRange_[1]) sel.push_back(&g);
@@ -1237,9 +1757,15 @@ class MJCFParser {
     int c = classOf(e, cls);
     JointVals v = classes_[c].joint;
     applyJoint(e, v, false);
+    if (v.type == kJointFree || v.type == kJointBall) {
+      unsupported(e.line, std::string("joint type '") + (v.type == kJointFree ? "free" : "ball") +
+                              "' is not supported yet: only hinge and slide joints are");
+      if (const XAttr* a = attr(e, "name")) skippedJoints_.insert(a->value);
+      return;
+    }
     JointSpec j;
     checkName(1, e, j.name);
-    j.where = {src_, e.line};
+    j.where = where(e.line);
     j.type = v.type;
     j.body = bi;
     j.pos = v.pos;
@@ -1265,8 +1791,18 @@ class MJCFParser {
       failModel(e.line, "<joint> range " + fmtPair(v.range) +
                             ": the lower limit must be below the upper" +
                             (hasRange ? "" : " (is 'range' missing?)"));
+    if (limitsDisabled_) j.limited = false;
     j.range[0] = v.range[0] * unit;
     j.range[1] = v.range[1] * unit;
+    {
+      const bool has = !(v.actfrcrange[0] == 0 && v.actfrcrange[1] == 0);
+      j.actfrcLimited = v.actfrclimited == kAuto ? has : v.actfrclimited == kTrue;
+      if (j.actfrcLimited && !(v.actfrcrange[0] <= v.actfrcrange[1]))
+        failModel(e.line, "<joint> actuatorfrcrange " + fmtPair(v.actfrcrange) +
+                              ": the lower limit must not be above the upper");
+      j.actfrcRange[0] = v.actfrcrange[0];
+      j.actfrcRange[1] = v.actfrcrange[1];
+    }
     j.limitTimeconst = v.solref[0];
     j.limitDampratio = v.solref[1];
     spec_.joints.push_back(j);
@@ -1280,15 +1816,28 @@ class MJCFParser {
     return buf;
   }
 
-  void readGeom(const XElem& e, int bi, int cls, std::vector<GeomMass>& masses) {
+  void readGeom(const XElem& e, int bi, int cls, std::vector<GeomMass>& masses, bool needMass) {
     int c = classOf(e, cls);
     GeomVals v = classes_[c].geom;
     bool explicitOrient = false;
     applyGeom(e, v, false, &explicitOrient);
+    if (v.type == kGeomMesh || !v.mesh.empty()) {
+      readMeshGeom(e, bi, v, masses, needMass);
+      return;
+    }
+    if (v.type == kGeomHfield) {
+      // terrain only acts through contacts, which are not simulated; MuJoCo allows height
+      // fields in static bodies only
+      for (int b = bi; b > 0; b = spec_.bodies[b].parent)
+        if (bodyHasJoint_[b])
+          failModel(e.line, "a height-field geom is only allowed in static bodies");
+      ignore(e.line, "height-field geom");
+      return;
+    }
     Shape s = resolveShape(e, v.type, v.size, v.hasFromto, v.fromto, v.pos, v.quat, explicitOrient);
     GeomSpec g;
     checkName(2, e, g.name);
-    g.where = {src_, e.line};
+    g.where = where(e.line);
     g.type = s.type;
     g.body = bi;
     for (int k = 0; k < 3; ++k) g.size[k] = s.size[k];
@@ -1323,11 +1872,181 @@ class MJCFParser {
     Shape s = resolveShape(e, v.type, v.size, v.hasFromto, v.fromto, v.pos, v.quat, explicitOrient);
     SiteSpec site;
     checkName(3, e, site.name);
-    site.where = {src_, e.line};
+    site.where = where(e.line);
     site.body = bi;
     site.pos = s.pos;
     site.quat = s.quat;
     spec_.sites.push_back(site);
+  }
+
+  // MARK: assets and mesh geoms
+
+  struct MeshAsset {
+    std::string name, file;
+    Loc line;
+    Vec3 scale = Vec3::Ones();
+    bool inlineData = false;
+    bool loaded = false;
+    int inertiaMode = kMeshInertiaLegacy;
+    Mesh mesh;
+    MeshMass mass;
+  };
+  std::vector<MeshAsset> meshes_;
+  std::map<std::string, int> meshIndex_;
+
+  void readAssets(const XElem& a) {
+    allowAttrs(a, {});
+    for (int k : a.kids) {
+      const XElem& e = nodes_[k];
+      if (e.name == "texture" || e.name == "material" || e.name == "skin" ||
+          e.name == "model") {
+        ignore(e.line, "<" + e.name + ">");
+        continue;
+      }
+      if (e.name == "hfield") {  // refused where a geom uses it
+        ignore(e.line, "<hfield>");
+        continue;
+      }
+      if (e.name != "mesh") {
+        refuseElement(e, "asset");
+        continue;
+      }
+      allowAttrs(e, {"name", "file", "scale", "inertia", "vertex", "face", "refpos", "refquat"},
+                 {"class", "smoothnormal", "maxhullvert", "content_type", "texcoord", "normal",
+                  "material"});
+      for (int kk : e.kids) refuseElement(nodes_[kk], "mesh");
+      MeshAsset m;
+      m.line = e.line;
+      if (const XAttr* f = attr(e, "file")) m.file = f->value;
+      if (const XAttr* n = attr(e, "name")) {
+        m.name = n->value;
+      } else {  // MuJoCo names a mesh after its file, without directory and extension
+        std::string stem = m.file.substr(m.file.find_last_of('/') + 1);
+        m.name = stem.substr(0, stem.find_last_of('.'));
+      }
+      getVec3(e, "scale", m.scale);
+      if (const XAttr* x = attr(e, "inertia"))
+        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) ==
+            kMeshInertiaConvex)
+          unsupported(x->line, "mesh inertia 'convex' is not supported (it needs the convex "
+                               "hull): 'legacy', 'exact' and 'shell' are");
+      for (const char* r : {"refpos", "refquat"})
+        if (const XAttr* x = attr(e, r))
+          unsupported(x->line, "attribute '" + std::string(r) + "' of <mesh> is not supported");
+      const XAttr* vertex = attr(e, "vertex");
+      const XAttr* face = attr(e, "face");
+      if (vertex || face) {
+        if (!vertex || !face) {
+          unsupported(e.line, "a <mesh> with 'vertex' but no 'face' (MuJoCo takes the convex "
+                              "hull) is not supported");
+        } else {
+          auto vs = numbers(e, *vertex, 12, 1u << 30);
+          auto fs = numbers(e, *face, 3, 1u << 30);
+          if (vs.size() % 3 || fs.size() % 3)
+            failParse(e.line, "<mesh> 'vertex' and 'face' need multiples of 3 numbers");
+          for (size_t i = 0; i < vs.size(); i += 3) m.mesh.vertices.push_back(Vec3((float)vs[i], (float)vs[i + 1], (float)vs[i + 2]));  // single, as MuJoCo
+          for (size_t i = 0; i < fs.size(); i += 3) {
+            std::array<int, 3> t;
+            for (int q = 0; q < 3; ++q) {
+              if (fs[i + q] < 0 || fs[i + q] >= (double)m.mesh.vertices.size() ||
+                  fs[i + q] != std::floor(fs[i + q]))
+                failModel(face->line, "<mesh> face index out of range");
+              t[q] = (int)fs[i + q];
+            }
+            m.mesh.faces.push_back(t);
+          }
+          m.inlineData = true;
+          m.loaded = true;
+          m.mass = meshMass(m.mesh, m.scale, m.inertiaMode);
+        }
+      } else if (m.file.empty()) {
+        failParse(e.line, "<mesh> needs 'file' (or 'vertex' and 'face')");
+      }
+      if (meshIndex_.count(m.name))
+        failModel(e.line, "duplicate mesh name " + quoted(m.name) + " (first at " +
+                              lineText(meshes_[meshIndex_[m.name]].line, e.line) + ")");
+      meshIndex_[m.name] = (int)meshes_.size();
+      meshes_.push_back(std::move(m));
+    }
+  }
+
+  /// The mesh file's path: relative paths go through meshdir (or assetdir) from the main
+  /// file's directory, as MuJoCo resolves them.
+  std::string meshPath(const MeshAsset& m) const {
+    if (!m.file.empty() && m.file[0] == '/') return m.file;
+    std::string dir = !meshdir_.empty() ? meshdir_ : assetdir_;
+    if (!dir.empty() && dir.back() != '/') dir += '/';
+    if (!dir.empty() && dir[0] == '/') return dir + m.file;
+    const std::string main = dirOf(files_[0].path) + dir + m.file;
+    if (std::ifstream(main).good() || m.line.file == 0) return main;
+    const std::string near = dirOf(files_[m.line.file].path) + dir + m.file;
+    return std::ifstream(near).good() ? near : main;
+  }
+
+  void readMeshGeom(const XElem& e, int bi, const GeomVals& v, std::vector<GeomMass>& masses,
+                    bool needMass) {
+    if (v.type != kGeomMesh) {
+      unsupported(e.line, "a primitive geom fitted to a mesh (type with 'mesh') is not supported");
+      return;
+    }
+    if (v.hasFromto) failModel(e.line, "a mesh <geom> cannot have 'fromto'");
+    if (v.mesh.empty()) failModel(e.line, "a mesh <geom> needs 'mesh'");
+    auto found = meshIndex_.find(v.mesh);
+    if (found == meshIndex_.end())
+      failModel(v.meshLine, "<geom> uses an unknown mesh " + quoted(v.mesh));
+    MeshAsset& m = meshes_[found->second];
+    const bool counts = needMass && v.group >= groupRange_[0] && v.group <= groupRange_[1] &&
+                        (v.hasMass ? v.mass > 0 : v.density > 0);
+    if (!m.loaded) {  // every mesh a geom uses is read and checked, as MuJoCo does
+      const std::string path = meshPath(m);
+      const std::string error = readMesh(path, m.mesh);
+      if (!error.empty())
+        throw SimError{SIM_ERR_IO, at(m.line) + ": mesh " + quoted(m.name) + ": " + error};
+      m.mass = meshMass(m.mesh, m.scale, m.inertiaMode);
+      m.loaded = true;
+    }
+    // drawn as its bounding box for now: size = half-extents, pos = the box centre
+    Vec3 lo = Vec3::Constant(INFINITY), hi = Vec3::Constant(-INFINITY);
+    for (const Vec3& p : m.mesh.vertices) {
+      lo = lo.cwiseMin(p.cwiseProduct(m.scale));
+      hi = hi.cwiseMax(p.cwiseProduct(m.scale));
+    }
+    GeomSpec g;
+    checkName(2, e, g.name);
+    g.where = where(e.line);
+    g.type = kGeomMesh;
+    g.body = bi;
+    for (int k = 0; k < 3; ++k) g.size[k] = (hi[k] - lo[k]) / 2;
+    g.pos = v.pos + v.quat.toRotationMatrix() * ((lo + hi) / 2);
+    g.quat = v.quat;
+    for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
+    spec_.geoms.push_back(g);
+    if (!counts) return;
+    if (!(m.mass.volume > kMinVal))
+      failModel(e.line, "mesh " + quoted(m.name) + " has no volume: it cannot give the body mass "
+                        "(give the body an <inertial>)");
+    // the mesh's centre and principal axes, in the body frame (MuJoCo re-centres the mesh)
+    const double mass = v.hasMass ? v.mass : v.density * m.mass.volume;
+    Eigen::SelfAdjointEigenSolver<Mat3> es(m.mass.inertia * (mass / m.mass.volume));
+    Mat3 Q = es.eigenvectors();
+    if (Q.determinant() < 0) Q.col(2) = -Q.col(2);
+    const Mat3 R = v.quat.toRotationMatrix();
+    GeomMass gm{mass, v.pos + R * m.mass.com, Quat(R * Q).normalized(), es.eigenvalues(), v.group};
+    masses.push_back(gm);
+  }
+
+  /// settotalmass: every body's mass and inertia scaled so that they add up to the value.
+  void applyTotalMass() {
+    if (totalMass_ <= 0) return;
+    double total = 0;
+    for (const BodySpec& b : spec_.bodies) total += b.mass;
+    if (!(total > kMinVal)) return;
+    const double scale = totalMass_ / total;
+    for (size_t b = 1; b < spec_.bodies.size(); ++b) {
+      spec_.bodies[b].mass *= scale;
+      spec_.bodies[b].inertia *= scale;
+      if (b < principal_.size()) principal_[b] *= scale;
+    }
   }
 
   /// MuJoCo: a body with joints needs, in it or a body welded to it, mass and principal moments
@@ -1344,10 +2063,10 @@ class MJCFParser {
     for (int b = 1; b < nb; ++b)
       if (bodyJointCount_[b] > 0 && !ok[b]) {
         const BodySpec& body = spec_.bodies[b];
-        failModel(body.where.line,
+        throw SimError{SIM_ERR_MODEL, body.where.file + ":" + std::to_string(body.where.line) + ": " +
                   "body " + (body.name.empty() ? "#" + std::to_string(b) : quoted(body.name)) +
                       " moves on a joint but it and the bodies welded to it have no mass or a "
-                      "zero principal inertia: give it geoms or an <inertial>");
+                      "zero principal inertia: give it geoms or an <inertial>"};
       }
   }
 
@@ -1355,52 +2074,106 @@ class MJCFParser {
     allowAttrs(a, {});
     for (int k : a.kids) {
       const XElem& e = nodes_[k];
-      if (e.name != "motor") refuseElement(e, "actuator");
-      if (!e.kids.empty()) refuseElement(nodes_[e.kids[0]], "motor");
+      if (!isActuatorKind(e.name) || e.name == "intvelocity" || e.name == "damper" ||
+          e.name == "cylinder" || e.name == "muscle" || e.name == "adhesion") {
+        refuseElement(e, "actuator");
+        continue;
+      }
+      for (int kk : e.kids) refuseElement(nodes_[kk], e.name);
       int c = classOf(e, 0);
-      MotorVals v = classes_[c].motor;
-      applyMotor(e, v, false);
+      ActuatorVals v = classes_[c].actuator;
+      applyActuator(e, v, false);
       ActuatorSpec act;
       checkName(4, e, act.name);
-      act.where = {src_, e.line};
+      act.where = where(e.line);
+      // MuJoCo: gain fixed; bias none or affine; no activation dynamics
+      if (v.dyntype != "none")
+        unsupported(e.line, "<" + e.name + "> dyntype " + quoted(v.dyntype) +
+                                " is not supported (activation states): only 'none'");
+      if (v.gaintype != "fixed")
+        unsupported(e.line, "<" + e.name + "> gaintype " + quoted(v.gaintype) +
+                                " is not supported: only 'fixed'");
+      if (v.biastype != "none" && v.biastype != "affine")
+        unsupported(e.line, "<" + e.name + "> biastype " + quoted(v.biastype) +
+                                " is not supported: only 'none' and 'affine'");
+      if (v.kind != "motor" && v.kind != "general" && v.kind != "position" &&
+          v.kind != "velocity")
+        unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
+                                "> default, which is not supported");
+      for (const char* t : {"tendon", "site", "jointinparent", "body", "cranksite", "slidersite",
+                            "refsite"})
+        if (const XAttr* x = attr(e, t))
+          unsupported(x->line, "attribute '" + std::string(t) + "' of <" + e.name +
+                                   "> is not supported: only joint transmissions are");
       const XAttr* j = attr(e, "joint");
-      if (!j) failModel(e.line, "<motor> needs 'joint' (the joint it drives)");
+      if (!j) {
+        if (!attr(e, "tendon") && !attr(e, "site") && !attr(e, "body") &&
+            !attr(e, "jointinparent") && !attr(e, "cranksite"))
+          failModel(e.line, "<" + e.name + "> needs 'joint' (the joint it drives)");
+        continue;
+      }
       act.joint = -1;
       if (jointIndex_.empty())
         for (size_t i = 0; i < spec_.joints.size(); ++i)
           if (!spec_.joints[i].name.empty()) jointIndex_[spec_.joints[i].name] = (int)i;
       auto found = jointIndex_.find(j->value);
       if (found != jointIndex_.end()) act.joint = found->second;
-      if (act.joint < 0) failModel(j->line, "<motor> drives an unknown joint " + quoted(j->value));
+      if (act.joint < 0) {
+        if (skippedJoints_.count(j->value)) continue;  // its joint was refused already
+        failModel(j->line, "<" + e.name + "> drives an unknown joint " + quoted(j->value));
+      }
       for (int i = 1; i < 6; ++i)
         if (v.gear[i] != 0)
-          failModel(e.line, "<motor> gear: only the first component acts on a joint; the other "
-                            "five must be 0");
+          failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint; "
+                            "the other five must be 0");
       act.gear = v.gear[0];
-      bool hasRange = !(v.ctrlrange[0] == 0 && v.ctrlrange[1] == 0);
-      if (v.ctrllimited == kAuto) {
-        if (!autolimits_ && hasRange)
-          failModel(e.line, "<motor> has 'ctrlrange' but no 'ctrllimited' while the compiler's "
-                            "autolimits is false: set ctrllimited, or autolimits=\"true\"");
-        act.ctrlLimited = hasRange;
-      } else {
-        act.ctrlLimited = v.ctrllimited == kTrue;
-      }
-      if ((act.ctrlLimited || hasRange) && !(v.ctrlrange[0] < v.ctrlrange[1]))
-        failModel(e.line, "<motor> ctrlrange " + fmtPair(v.ctrlrange) +
-                              ": the lower limit must be below the upper" +
-                              (hasRange ? "" : " (is 'ctrlrange' missing?)"));
+      auto limits = [&](int tri, const double r[2], const char* name, const char* flag,
+                        bool& limited) {
+        bool hasRange = !(r[0] == 0 && r[1] == 0);
+        if (tri == kAuto) {
+          if (!autolimits_ && hasRange)
+            failModel(e.line, "<" + e.name + "> has '" + name + "' but no '" + flag +
+                                  "' while the compiler's autolimits is false: set " + flag +
+                                  ", or autolimits=\"true\"");
+          limited = hasRange;
+        } else {
+          limited = tri == kTrue;
+        }
+        if ((limited || hasRange) && !(r[0] < r[1]))
+          failModel(e.line, "<" + e.name + "> " + name + " " + fmtPair(r) +
+                                ": the lower limit must be below the upper" +
+                                (hasRange ? "" : " (is '" + std::string(name) + "' missing?)"));
+      };
+      limits(v.ctrllimited, v.ctrlrange, "ctrlrange", "ctrllimited", act.ctrlLimited);
+      limits(v.forcelimited, v.forcerange, "forcerange", "forcelimited", act.forceLimited);
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
+      if (e.name == "position" && v.inheritrange > 0) {
+        // MuJoCo: ctrlrange = the joint range scaled about its centre (joint units)
+        const JointSpec& js = spec_.joints[act.joint];
+        if (!js.limited && js.range[0] == js.range[1])
+          failModel(e.line, "<position> inheritrange needs a joint with a range");
+        const double mid = (js.range[0] + js.range[1]) / 2,
+                     half = (js.range[1] - js.range[0]) / 2 * v.inheritrange;
+        act.ctrlRange[0] = mid - half;
+        act.ctrlRange[1] = mid + half;
+        act.ctrlLimited = true;
+      }
+      act.forceRange[0] = v.forcerange[0];
+      act.forceRange[1] = v.forcerange[1];
+      act.gain = v.gainprm[0];
+      if (v.biastype == "affine")
+        for (int i = 0; i < 3; ++i) act.bias[i] = v.biasprm[i];
       spec_.actuators.push_back(act);
     }
   }
+
 };
 
 }  // namespace
 
-ModelSpec parseMJCF(const std::string& xml, const std::string& source) {
-  return MJCFParser(xml, source).run();
+ModelSpec parseMJCF(const std::string& xml, const std::string& source, const std::string& path) {
+  return MJCFParser(xml, source, path).run();
 }
 
 }  // namespace sim

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ struct JointSpec {
   double range[2] = {0, 0};     ///< radians or metres
   double limitTimeconst = 0.02; ///< limit spring-damper time constant, seconds (MuJoCo's solref)
   double limitDampratio = 1.0;  ///< limit damping ratio
+  bool actfrcLimited = false;   ///< clamp the total actuator force on this joint
+  double actfrcRange[2] = {0, 0};
   SourceLocation where;
 };
 
@@ -77,12 +80,28 @@ struct SiteSpec {
   SourceLocation where;
 };
 
+/// An actuator on a joint, as MuJoCo's <general> with fixed gain and affine bias:
+/// force = gain·ctrl + bias[0] + bias[1]·(gear·q) + bias[2]·(gear·qdot), clamped to forceRange
+/// when forceLimited, applied as gear·force (motor: gain 1, bias 0).
 struct ActuatorSpec {
   std::string name;
   int joint = -1;
   double gear = 1;
   bool ctrlLimited = false;
   double ctrlRange[2] = {0, 0};
+  double gain = 1;
+  double bias[3] = {0, 0, 0};
+  bool forceLimited = false;
+  double forceRange[2] = {0, 0};
+  SourceLocation where;
+};
+
+/// A named state (<keyframe><key>): qpos [nq], qvel [nv], ctrl [nu] and time, with MuJoCo's
+/// defaults (qpos0, zero velocity and controls) for what the key leaves out.
+struct KeyframeSpec {
+  std::string name;
+  double time = 0;
+  std::vector<double> qpos, qvel, ctrl;
   SourceLocation where;
 };
 
@@ -98,6 +117,8 @@ struct ModelSpec {
   std::vector<GeomSpec> geoms;
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
+  std::vector<KeyframeSpec> keyframes;
+  std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
 
 // MARK: - Compiled model
@@ -148,10 +169,16 @@ struct Model {
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
   std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
+  std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
   std::vector<int> actJoint;
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
+  std::vector<double> actGain;       ///< [nu] force per unit of ctrl
+  std::vector<double> actBias;       ///< [nu, 3] affine bias: constant, per length, per velocity
+  std::vector<char> forceLimited;    ///< [nu]
+  std::vector<double> forceLo, forceHi;  ///< [nu]
 
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
@@ -166,7 +193,35 @@ struct SimError {
 
 /// Parses MJCF text into a spec (mjcf.cpp). Throws SimError(SIM_ERR_PARSE or SIM_ERR_MODEL)
 /// with "source:line: problem".
-ModelSpec parseMJCF(const std::string& xml, const std::string& source);
+/// `path` is the file the text was read from ("" for a string): <include> and mesh files are
+/// resolved relative to it (else to the working directory).
+ModelSpec parseMJCF(const std::string& xml, const std::string& source,
+                    const std::string& path = "");
+
+/// A triangle mesh (mesh.cpp): vertices and faces indexing them, counter-clockwise outward.
+struct Mesh {
+  std::vector<Vec3> vertices;
+  std::vector<std::array<int, 3>> faces;
+};
+
+/// Mass properties of a solid mesh per unit density: volume, centre of volume and inertia
+/// about it (mesh frame).
+struct MeshMass {
+  double volume = 0;
+  Vec3 com = Vec3::Zero();
+  Mat3 inertia = Mat3::Zero();
+};
+
+/// Reads a binary STL, OBJ or MuJoCo .msh file; returns "" or what is wrong with it.
+std::string readMesh(const std::string& path, Mesh& mesh);
+
+/// MuJoCo's mesh inertia modes (<mesh inertia=...>); convex needs a hull and is refused.
+enum { kMeshInertiaLegacy = 0, kMeshInertiaExact = 1, kMeshInertiaConvex = 2, kMeshInertiaShell = 3 };
+
+/// Volume (for a shell: area), centre and inertia of a mesh scaled per axis by `scale`, as
+/// MuJoCo computes them: legacy (its default) counts every face's pyramid as positive, exact
+/// keeps the sign, shell puts the mass on the surface.
+MeshMass meshMass(const Mesh& mesh, const Vec3& scale, int mode);
 
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);

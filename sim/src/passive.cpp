@@ -1,5 +1,5 @@
 // passive.cpp — generalised forces that do not come from the rigid-body dynamics:
-// joint damping, springs, limit spring-dampers, and motors.
+// joint damping, springs, limit spring-dampers, and actuators.
 #include <algorithm>
 
 #include "state.hpp"
@@ -30,8 +30,18 @@ void actuatorForces(const Model& m, State& s) {
   for (int a = 0; a < m.nu; ++a) {
     double u = s.ctrl[a];
     if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
-    s.qfrcApplied[m.actJoint[a]] += m.actGear[a] * u;
+    // MuJoCo's general actuator on a joint: length gear·q, velocity gear·qdot,
+    // force = gain·u + bias0 + bias1·length + bias2·velocity, clamped, applied as gear·force
+    const int j = m.actJoint[a];
+    const double g = m.actGear[a];
+    const double* b = &m.actBias[3 * a];
+    double force = m.actGain[a] * u + b[0] + b[1] * g * s.qpos[j] + b[2] * g * s.qvel[j];
+    if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
+    s.qfrcApplied[j] += g * force;
   }
+  for (int i = 0; i < m.nv; ++i)  // MuJoCo's actuatorfrcrange: the total on a joint
+    if (m.actfrcLimited[i])
+      s.qfrcApplied[i] = std::min(std::max(s.qfrcApplied[i], m.actfrcLo[i]), m.actfrcHi[i]);
 }
 
 }  // namespace sim

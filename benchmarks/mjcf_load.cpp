@@ -1,0 +1,112 @@
+// mjcf_load.cpp — loads MJCF files through the C bridge and prints one JSON line per file:
+// {"file": ..., "status": ..., "message": ..., "nq": ..., "nv": ..., "nu": ..., "nbody": ...}.
+// Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
+// Swift build. With --parity, each loaded model is also rolled out from 16 seeded starts inside
+// its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check).
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "energysim.h"
+
+static std::string json(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if ((unsigned char)c < 0x20) out += ' ';
+    else out += c;
+  }
+  return out + "\"";
+}
+
+static std::string array(const std::vector<double>& x) {
+  std::string out = "[";
+  char buf[40];
+  for (size_t i = 0; i < x.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.17g", i ? ", " : "", x[i]);
+    out += buf;
+  }
+  return out + "]";
+}
+
+// Trajectories for the MuJoCo check: for each integrator (Euler, RK4) and seed, a start inside
+// the joint ranges, zero controls, and qpos every `every` steps; `hit` marks a trajectory that
+// left a joint range (limits are constraints in MuJoCo and spring-dampers here).
+static void parity(const simModel* base, int steps, int seeds, int every) {
+  simSizes z;
+  sim_modelSizes(base, &z);
+  const size_t nq = (size_t)z.nq, nv = (size_t)z.nv;
+  std::vector<int32_t> limited(z.njoint);
+  std::vector<double> range(2 * z.njoint), qpos0(nq), q(nq), v(nv), a(nv);
+  sim_jointInfo(base, nullptr, nullptr, limited.data(), range.data(), qpos0.data());
+  std::printf(", \"runs\": [");
+  for (int integrator = 0; integrator < 2; ++integrator) {
+    simOptions o;
+    sim_modelOptions(base, &o);
+    o.integrator = integrator;
+    simModel* model = nullptr;
+    if (sim_copyModelWithOptions(base, &o, &model, nullptr, 0) != SIM_OK) return;
+    for (int seed = 0; seed < seeds; ++seed) {
+      for (size_t i = 0; i < nq; ++i) {
+        const double s = std::sin(1.0 + i + 7.0 * seed), c = std::cos(1.0 + i + 3.0 * seed);
+        if (limited[i]) {
+          const double mid = (range[2 * i] + range[2 * i + 1]) / 2,
+                       half = (range[2 * i + 1] - range[2 * i]) / 2;
+          q[i] = mid + 0.25 * half * s;
+        } else {
+          q[i] = qpos0[i] + 0.2 * s;
+        }
+        v[i] = 0.3 * c;
+      }
+      simState* state = nullptr;
+      if (sim_makeState(model, &state) != SIM_OK) break;
+      sim_setState(model, state, q.data(), v.data(), nullptr);
+      int32_t status = sim_forward(model, state);
+      sim_getState(model, state, nullptr, nullptr, a.data(), nullptr, nullptr);
+      std::printf("%s{\"integrator\": %d, \"seed\": %d, \"q0\": %s, \"v0\": %s, \"qacc\": %s, \"snap\": [",
+                  integrator + seed ? ", " : "", integrator, seed, array(q).c_str(),
+                  array(v).c_str(), array(a).c_str());
+      int hit = 0;
+      for (int t = 1; t <= steps && status == SIM_OK; ++t) {
+        status = sim_step(model, state);
+        sim_getState(model, state, q.data(), v.data(), nullptr, nullptr, nullptr);
+        for (size_t i = 0; i < nq; ++i)
+          if (limited[i] && (q[i] < range[2 * i] || q[i] > range[2 * i + 1])) hit = 1;
+        if (t % every == 0) std::printf("%s%s", t == every ? "" : ", ", array(q).c_str());
+      }
+      std::printf("], \"vT\": %s, \"status\": %d, \"hit\": %d}", array(v).c_str(), status, hit);
+      sim_deleteState(state);
+    }
+    sim_deleteModel(model);
+  }
+  std::printf("], \"steps\": %d, \"every\": %d", steps, every);
+}
+
+int main(int argc, char** argv) {
+  std::vector<char> message(1 << 16);
+  int first = 1;
+  const bool withParity = argc > 1 && std::string(argv[1]) == "--parity";
+  if (withParity) first = 2;
+  for (int i = first; i < argc; ++i) {
+    simModel* model = nullptr;
+    const int32_t status = sim_loadModelFile(argv[i], &model, message.data(), message.size());
+    std::printf("{\"file\": %s, \"status\": %s", json(argv[i]).c_str(),
+                json(sim_statusName(status)).c_str());
+    if (status == SIM_OK) {
+      simSizes z;
+      sim_modelSizes(model, &z);
+      std::printf(", \"nq\": %lld, \"nv\": %lld, \"nu\": %lld, \"nbody\": %lld", (long long)z.nq,
+                  (long long)z.nv, (long long)z.nu, (long long)z.nbody);
+      std::printf(", \"warnings\": %s", json(sim_modelWarnings(model)).c_str());
+      if (withParity) parity(model, 500, 16, 50);
+    } else {
+      std::printf(", \"message\": %s", json(message.data()).c_str());
+    }
+    std::printf("}\n");
+    std::fflush(stdout);
+    sim_deleteModel(model);
+  }
+  return 0;
+}
