@@ -3,6 +3,7 @@
 
 import Foundation
 import Simulation
+import Trajectories
 
 /// Settings of the loop.
 public struct MPCSettings: Sendable {
@@ -26,8 +27,8 @@ public struct MPCOutcome: Sendable {
     public var planner: String
     /// Reached the goal within tolerance.
     public var success: Bool
-    /// Why not, when it did not: "no feasible plan: …" (before any step) or "not reached within N steps".
-    public var failure: String?
+    /// Why not, when it did not.
+    public var failure: Failure?
     /// Steps executed (to the goal when successful).
     public var steps: Int
     /// Final site (or joint) distance to the goal.
@@ -54,6 +55,35 @@ public struct MPCOutcome: Sendable {
         let s = replanSeconds.sorted()
         let m = s.count / 2
         return 1000 * (s.count % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]))
+    }
+}
+
+extension MPCOutcome {
+    /// Why a run did not reach the goal; its description is the sentence `ebm plan` prints.
+    public enum Failure: Sendable, Equatable, CustomStringConvertible {
+        /// No collision-free configuration reaches the goal (found before the first step).
+        case infeasible(reason: String)
+        /// The goal was still farther than the tolerance after `steps` steps (final distance in m, or joint units).
+        case notReached(steps: Int, finalDistance: Double)
+
+        public var description: String {
+            switch self {
+            case .infeasible(let reason): return "no feasible plan: " + reason
+            case .notReached(let steps, let d): return "not reached within \(steps) steps (final distance \(String(format: "%.4f", d)))"
+            }
+        }
+    }
+
+    /// The run as `summary.json` of `ebm plan` holds it: success, final_distance (m), steps,
+    /// collisions, ms_per_replan (median), routes, planner, and acceptance for MALA.
+    public var summary: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("success", .bool(success)), ("final_distance", .number(finalDistance, isInteger: false)),
+            ("steps", .number(Double(steps), isInteger: true)), ("collisions", .number(Double(collisions), isInteger: true)),
+            ("ms_per_replan", .number(medianReplanMilliseconds, isInteger: false)),
+            ("routes", .number(Double(routes), isInteger: true)), ("planner", .string(planner))]
+        if let a = meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
+        return .object(fields)
     }
 }
 
@@ -88,7 +118,7 @@ public struct ModelPredictiveController {
                                  qpos: qpos, qvel: qvel, ctrl: [], replanSeconds: [], alternatives: [], alternativeEnergies: [], routes: 0)
         if outcome.finalDistance <= settings.tolerance { outcome.success = true; return outcome }
         if let check = feasibility, let reason = try check.verdict(qpos: qpos) {
-            outcome.failure = "no feasible plan: " + reason
+            outcome.failure = .infeasible(reason: reason)
             return outcome
         }
         var history = qpos + qvel
@@ -137,7 +167,7 @@ public struct ModelPredictiveController {
             (q, v) = (Array(newQ[(keep - 1) * nq..<keep * nq]), Array(newV[(keep - 1) * nv..<keep * nv]))
             if reached != nil { outcome.success = true; return outcome }
         }
-        outcome.failure = "not reached within \(settings.maxSteps) steps (final distance \(String(format: "%.4f", outcome.finalDistance)))"
+        outcome.failure = .notReached(steps: settings.maxSteps, finalDistance: outcome.finalDistance)
         return outcome
     }
 }

@@ -2,6 +2,7 @@
 // futures re-simulated from the same start by the dataset's own recipe and policy.
 
 import Foundation
+import Scoring
 import Simulation
 import Trajectories
 

@@ -3,6 +3,8 @@
 // distance vs time), and whether the controls they imply replay to the same states in the simulator.
 
 import Foundation
+import Plotting
+import Scoring
 import Simulation
 import Trajectories
 
@@ -46,7 +48,7 @@ extension Evaluate {
         let (k, S, N) = (setup.k, setup.S, longHorizon)
         let C = min(longContexts, setup.dataset.episodes), L = longSamples
         let reference = try referenceStates(setup)
-        let ranges = SampleMetrics.StateRanges(states: reference.dataset.states, stateSize: S, margin: rangeMargin)
+        let ranges = StateRanges(states: reference.dataset.states, stateSize: S, margin: rangeMargin)
         let T = reference.dataset.steps
 
         // Gaussian fits of the data's standardised states at each time index 0…T
@@ -54,7 +56,7 @@ extension Evaluate {
             ArraySlice(x.enumerated().map { ($0.element - reference.mean[$0.offset]) / reference.deviation[$0.offset] })
         }
         let dataFits = (0...T).map { t in
-            SampleMetrics.gaussianFit((0..<reference.dataset.episodes).map { standardised(reference.dataset.state(episode: $0, step: t)) }, dimension: S)
+            GaussianFit((0..<reference.dataset.episodes).map { standardised(reference.dataset.state(episode: $0, step: t)) }, dimension: S)
         }
 
         /// Scores of paths (count, N, S) whose context c is count / C rollouts each.
@@ -64,7 +66,7 @@ extension Evaluate {
             let frechet = (0..<N).map { t -> Double in
                 let points = (0..<count).map { standardised(paths[($0 * N + t) * S..<($0 * N + t + 1) * S]) }
                 guard points.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return .infinity }
-                return SampleMetrics.frechetSquared(SampleMetrics.gaussianFit(points, dimension: S), dataFits[min(k + t, T)])
+                return GaussianFit(points, dimension: S).frechetSquared(to: dataFits[min(k + t, T)])
             }
             let known = min(N, setup.length - k)
             var error = [Double](repeating: 0, count: known)

@@ -109,7 +109,7 @@ final class LivePlanner: @unchecked Sendable {
         let o = try mpc.run(qpos: start, qvel: [Double](repeating: 0, count: setup.model.nv))
         let status = o.success || o.failure == nil
             ? String(format: "%@ in %d steps, final distance %.4f m", o.success ? "reached the goal" : "failed", o.steps, o.finalDistance)
-            : o.failure!
+            : o.failure!.description
         condition.lock()
         finished += 1
         let version = finished

@@ -61,7 +61,7 @@ final class PlannerTests: XCTestCase {
     func testReachesGoalWithoutLearnedModel() throws {
         var mpc = try pointmassController(goal: SIMD3(0.15, 0.1, 0), obstacles: [])
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
-        XCTAssertTrue(outcome.success, outcome.failure ?? "")
+        XCTAssertTrue(outcome.success, outcome.failure?.description ?? "")
         XCTAssertLessThanOrEqual(outcome.finalDistance, 0.02)
         XCTAssertEqual(outcome.qpos.count, (outcome.steps + 1) * 2)
         XCTAssertEqual(outcome.alternatives.count, 8 * 8 * 4)
@@ -88,7 +88,7 @@ final class PlannerTests: XCTestCase {
         let learned = try XCTUnwrap(trainer.energyModel)
         var mpc = try pointmassController(goal: SIMD3(-0.1, 0.15, 0), obstacles: [], learned: learned)
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
-        XCTAssertTrue(outcome.success, outcome.failure ?? "")
+        XCTAssertTrue(outcome.success, outcome.failure?.description ?? "")
         XCTAssertLessThanOrEqual(outcome.finalDistance, 0.02)
     }
 
@@ -111,7 +111,9 @@ final class PlannerTests: XCTestCase {
         XCTAssertFalse(outcome.success)
         XCTAssertEqual(outcome.steps, 0)
         let failure = try XCTUnwrap(outcome.failure)
-        XCTAssertTrue(failure.hasPrefix("no feasible plan") && failure.contains("enclosed"), failure)
+        guard case .infeasible(let reason) = failure else { return XCTFail("\(failure)") }
+        XCTAssertTrue(reason.contains("enclosed"), reason)
+        XCTAssertTrue(failure.description.hasPrefix("no feasible plan: "), failure.description)
     }
 
     func testBoundedWhenTheGoalCannotBeReachedInTime() throws {
@@ -119,6 +121,11 @@ final class PlannerTests: XCTestCase {
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
         XCTAssertFalse(outcome.success)
         XCTAssertEqual(outcome.steps, 6)
-        XCTAssertTrue(outcome.failure?.contains("not reached within 6 steps") ?? false)
+        XCTAssertEqual(outcome.failure, .notReached(steps: 6, finalDistance: outcome.finalDistance))
+        XCTAssertTrue(outcome.failure?.description.hasPrefix("not reached within 6 steps (final distance 0.") ?? false)
+        // the summary keeps summary.json's keys in order
+        let summary = outcome.summary.serialized()
+        XCTAssertTrue(summary.hasPrefix("{\"success\":false,\"final_distance\":"), summary)
+        XCTAssertTrue(summary.contains("\"steps\":6,\"collisions\":0,\"ms_per_replan\":"), summary)
     }
 }
