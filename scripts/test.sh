@@ -18,15 +18,15 @@ $xvfb swift test -c release -Xswiftc -enable-testing --skip-build --disable-swif
 # the examples, the first users of the public API: each runs and prints the JSON it promises
 bin=$(swift build -c release --show-bin-path)
 "$bin/example-plan" | tee .build/example-plan.json
-grep -q '"success":true' .build/example-plan.json && grep -q '"final_distance":' .build/example-plan.json
+grep -q '"success": true' .build/example-plan.json && grep -q '"final_distance": ' .build/example-plan.json
 "$bin/example-rollout" > .build/example-rollout.json
-grep -q '"final_sites":' .build/example-rollout.json
+grep -q '"final_sites"' .build/example-rollout.json
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 "$bin/ebm" generate reacher2-tiny --recipes trajectories --out "$scratch/data" >/dev/null
 "$bin/ebm" train --data "$scratch/data" --config trajectories/reacher2-tiny.train.json --out "$scratch/run" --quiet
 "$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
-grep -q '"futures":' .build/example-futures.json
+grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |

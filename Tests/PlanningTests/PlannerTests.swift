@@ -123,9 +123,11 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(outcome.steps, 6)
         XCTAssertEqual(outcome.failure, .notReached(steps: 6, finalDistance: outcome.finalDistance))
         XCTAssertTrue(outcome.failure?.description.hasPrefix("not reached within 6 steps (final distance 0.") ?? false)
-        // the summary keeps summary.json's keys in order
-        let summary = outcome.summary.serialized()
-        XCTAssertTrue(summary.hasPrefix("{\"success\":false,\"final_distance\":"), summary)
-        XCTAssertTrue(summary.contains("\"steps\":6,\"collisions\":0,\"ms_per_replan\":"), summary)
+        // summary.json's keys and values
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.summary.serialized().utf8)) as? [String: Any])
+        XCTAssertEqual(Set(summary.keys), ["success", "final_distance", "steps", "collisions", "ms_per_replan", "routes", "planner"])
+        XCTAssertEqual(summary["success"] as? Bool, false)
+        XCTAssertEqual(summary["steps"] as? Int, 6)
+        XCTAssertEqual(try XCTUnwrap(summary["final_distance"] as? Double), outcome.finalDistance, accuracy: 1e-15)
     }
 }

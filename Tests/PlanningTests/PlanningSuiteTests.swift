@@ -51,9 +51,12 @@ final class PlanningSuiteTests: XCTestCase {
         XCTAssertEqual(row.obstacleCases, 2, "the infeasible case took no step")
         XCTAssertEqual(row.multiRoute, 1)
         XCTAssertEqual(row.median(row.ms), 2, accuracy: 1e-12)   // 2, 4, 0 ms → upper median 2
-        let json = row.json.serialized()
-        XCTAssertTrue(json.hasPrefix("{\"robot\":\"r\",\"planner\":\"p\",\"goals\":3,\"success_rate\":0.6666"), json)
-        XCTAssertTrue(json.hasSuffix("\"no_feasible_plan\":1,\"errors\":0}"), json)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(row.json.serialized().utf8)) as? [String: Any])
+        XCTAssertEqual(Set(json.keys), ["robot", "planner", "goals", "success_rate", "mean_steps_to_goal", "collision_steps", "colliding_episodes",
+                                        "ms_per_replan", "obstacle_cases", "multi_route_cases", "no_feasible_plan", "errors"])
+        XCTAssertEqual(try XCTUnwrap(json["success_rate"] as? Double), 2.0 / 3, accuracy: 1e-15)
+        XCTAssertEqual(json["no_feasible_plan"] as? Int, 1)
+        XCTAssertEqual(json["mean_steps_to_goal"] as? Double, 15)
     }
 
     func testPresetsAndAnyModelWithASite() throws {
