@@ -8,10 +8,38 @@ import Scoring
 import Simulation
 import Trajectories
 
-/// `ebm evaluate`: errors and mode coverage of K sampled futures per test context, EBM beside a feedforward
-/// baseline; energy score and MMD against re-simulated futures; long-horizon stability and physical
-/// consistency; quality vs sampler steps.
-struct Evaluate: ParsableCommand {
+/// `ebm evaluate forecast|ood|intent`: one command per mode, each reading `Evaluate`'s options;
+/// `forecast` is the default, so `ebm evaluate --ood …` and `ebm evaluate --intent …` keep working.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: Evaluate.configuration.abstract,
+                                                    discussion: Evaluate.configuration.discussion, subcommands: [Forecast.self, OOD.self, Intent.self], defaultSubcommand: Forecast.self)
+
+    struct Forecast: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "forecast", abstract: Evaluate.configuration.abstract,
+                                                        discussion: Evaluate.configuration.discussion)
+        @OptionGroup var options: Evaluate
+        func run() throws { try options.run() }
+    }
+
+    struct OOD: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ood", abstract: "Out-of-distribution benchmark (as `ebm evaluate --ood`).")
+        @OptionGroup var options: Evaluate
+        func validate() throws { guard !options.intent else { throw ValidationError("`ebm evaluate ood` takes no --intent") } }
+        func run() throws { try OODEvaluation.run(options) }
+    }
+
+    struct Intent: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "intent", abstract: "Intent inference (as `ebm evaluate --intent`).")
+        @OptionGroup var options: Evaluate
+        func validate() throws { guard !options.ood else { throw ValidationError("`ebm evaluate intent` takes no --ood") } }
+        func run() throws { try IntentEvaluation.run(options) }
+    }
+}
+
+/// The options and the forecast evaluation of `ebm evaluate`: errors and mode coverage of K sampled
+/// futures per test context, EBM beside a feedforward baseline; energy score and MMD against
+/// re-simulated futures; long-horizon stability and physical consistency; quality vs sampler steps.
+struct Evaluate: ParsableArguments {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate sampled futures: ADE/FDE, mode coverage, energy score/MMD, long-horizon stability, quality vs steps.",
         discussion: """

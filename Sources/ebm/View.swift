@@ -8,7 +8,7 @@ import Viewer
 
 /// `ebm view`: play episodes, predictions, live Langevin refinement or plans of a robot in a 3-D
 /// window, or render them headless to PNG, SVG or video.
-struct View: ParsableCommand {
+struct View: ParsableArguments {
     static let configuration = CommandConfiguration(
         abstract: "Show episodes, predictions, live Langevin refinement or plans in a 3-D window (GLFW + OpenGL), or headless to PNG/SVG/video.",
         discussion: """
@@ -62,7 +62,8 @@ struct View: ParsableCommand {
     @Option(parsing: .unconditional, help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
     @Option(parsing: .unconditionalSingleValue, help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
-    func validate() throws {
+    /// The checks of `validate()`, run by each mode after it has set its input.
+    func check() throws {
         guard parsedSize != nil else { throw ValidationError("--size '\(size)' must be WxH with both between 1 and 8192, e.g. 1280x720") }
         guard episode >= 0 else { throw ValidationError("--episode \(episode) must be >= 0") }
         guard frame >= 0 else { throw ValidationError("--frame \(frame) must be >= 0") }
