@@ -68,26 +68,25 @@ extension PlanningSetup {
         func scale(_ position: Double, _ velocity: Double) -> [Double] {
             [Double](repeating: position, count: nq) + [Double](repeating: velocity, count: nv)
         }
+        // what the presets share; each then sets what differs
+        self.init(model: model, site: site, horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200, tolerance: 0.01, scale: [],
+                  goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05, effortWeight: 0, modelWeight: 0.1,
+                  margin: 0.01, velocityLimit: 0, trackingFrequency: 0)
         switch preset {
         case .reacher2:
             // no effort term: reacher2's motors (200 N m) rarely bind, and the effort gradient's
             // batched RNEA differences would cost most of the 20 ms replanning budget
-            self.init(model: model, site: site, horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200,
-                      tolerance: 0.01, scale: scale(0.5, 5), goalWeight: 400, obstacleWeight: 1e5, limitWeight: 100,
-                      smoothnessWeight: 0.05, effortWeight: 0, modelWeight: 0.1, margin: 0.01, velocityLimit: 20, trackingFrequency: 20)
+            (self.scale, obstacleWeight, velocityLimit, trackingFrequency) = (scale(0.5, 5), 1e5, 20, 20)
             // armature 1 kg m² per joint and 200 N m motors: up to ~150 rad/s²
             accelerationScale = [Double](repeating: 100, count: nv)
         case .pointmass2d:
-            self.init(model: model, site: site, horizon: 16, chains: 32, replanEvery: 2, maxSteps: 100, tolerance: 0.02,
-                      scale: scale(0.1, 0.3), goalWeight: 100, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 1,
-                      effortWeight: 0, modelWeight: 0.05, margin: 0.02, velocityLimit: 1, trackingFrequency: 8)
+            (replanEvery, maxSteps, tolerance, self.scale) = (2, 100, 0.02, scale(0.1, 0.3))
+            (goalWeight, smoothnessWeight, modelWeight, margin, velocityLimit, trackingFrequency) = (100, 1, 0.05, 0.02, 1, 8)
             // 1 kg against 1 N motors: up to 1 m/s²
             accelerationScale = [Double](repeating: 0.5, count: nv)
             malaStepSize = 0.1
         case .arm7:
-            self.init(model: model, site: site, horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200, tolerance: 0.01,
-                      scale: scale(0.3, 2), goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05,
-                      effortWeight: 0.05, modelWeight: 0.1, margin: 0.01, velocityLimit: 5, trackingFrequency: 12)
+            (self.scale, effortWeight, velocityLimit, trackingFrequency) = (scale(0.3, 2), 0.05, 5, 12)
             accelerationScale = [Double](repeating: 20, count: nv)
             // control-space baselines: σ 0.1 of the half range; 0.5 throws the arm about (0 of 6
             // suite goals), 0.05 / 0.2 reached 0–1 of 6, 0.1 reached 2–3 of 6 (benchmarks/README.md)

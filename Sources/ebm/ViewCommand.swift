@@ -17,67 +17,68 @@ struct ViewCommand: ParsableCommand {
         func run() throws { try options.run() }
     }
 
-    struct Episodes: ParsableCommand {
+    struct Episodes: ViewMode {
         static let configuration = CommandConfiguration(commandName: "episodes", abstract: "Play episodes (as `ebm view --data`).")
-        @Argument(help: "A dataset folder or .npz of episodes (or give --data).") var path: String?
+        @Argument(help: "A dataset folder or .npz of episodes (or give --data).") var input: String?
         @OptionGroup var options: View
-        func run() throws {
-            var o = options
-            if let path { o.data = path }
+        static func select(_ input: String?, in o: inout View) throws {
+            o.data = input ?? o.data
             guard o.data != nil else { throw ValidationError("`ebm view episodes` needs a dataset folder or .npz") }
             guard o.predict == nil, o.model == nil, o.plan == nil, !o.planLive else { throw ValidationError("`ebm view episodes` shows episodes only") }
-            try o.check()
-            try o.run()
         }
     }
 
-    struct Prediction: ParsableCommand {
+    struct Prediction: ViewMode {
         static let configuration = CommandConfiguration(commandName: "prediction", abstract: "Show the output of `ebm predict` (as `ebm view --predict`).")
-        @Argument(help: "The .npz that `ebm predict` wrote (or give --predict).") var path: String?
+        @Argument(help: "The .npz that `ebm predict` wrote (or give --predict).") var input: String?
         @OptionGroup var options: View
-        func run() throws {
-            var o = options
-            if let path { o.predict = path }
+        static func select(_ input: String?, in o: inout View) throws {
+            o.predict = input ?? o.predict
             guard o.predict != nil else { throw ValidationError("`ebm view prediction` needs the .npz of `ebm predict`") }
-            try o.check()
-            try o.run()
         }
     }
 
-    struct Live: ParsableCommand {
+    struct Live: ViewMode {
         static let configuration = CommandConfiguration(commandName: "live", abstract: "Refine sampled futures live (as `ebm view --model RUN --data DIR`).")
-        @Argument(help: "The run folder of `ebm train` (or give --model).") var runFolder: String?
+        @Argument(help: "The run folder of `ebm train` (or give --model).") var input: String?
         @OptionGroup var options: View
-        func run() throws {
-            var o = options
-            if let runFolder { o.model = runFolder }
+        static func select(_ input: String?, in o: inout View) throws {
+            o.model = input ?? o.model
             guard o.model != nil else { throw ValidationError("`ebm view live` needs a run folder") }
-            try o.check()
-            try o.run()
         }
     }
 
-    struct PlanMode: ParsableCommand {
+    struct PlanMode: ViewMode {
         static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show a plan (as `ebm view --plan`).")
-        @Argument(help: "The plan.npz (or the --out folder of `ebm plan`; or give --plan).") var path: String?
+        @Argument(help: "The plan.npz (or the --out folder of `ebm plan`; or give --plan).") var input: String?
         @OptionGroup var options: View
-        func run() throws {
-            var o = options
-            if let path { o.plan = path }
+        static func select(_ input: String?, in o: inout View) throws {
+            o.plan = input ?? o.plan
             guard o.plan != nil else { throw ValidationError("`ebm view plan` needs a plan file") }
-            try o.check()
-            try o.run()
         }
     }
 
-    struct PlanLive: ParsableCommand {
+    struct PlanLive: ViewMode {
         static let configuration = CommandConfiguration(commandName: "plan-live", abstract: "Plan live (as `ebm view --plan-live`).")
+        var input: String? { nil }
         @OptionGroup var options: View
-        func run() throws {
-            var o = options
-            o.planLive = true
-            try o.check()
-            try o.run()
-        }
+        static func select(_ input: String?, in o: inout View) throws { o.planLive = true }
+    }
+}
+
+/// A mode of `ebm view`: puts its argument where `View` reads it, then checks and shows.
+protocol ViewMode: ParsableCommand {
+    var input: String? { get }
+    var options: View { get }
+    /// Sets the mode's input (the argument, else the flag) in `options`; throws when there is none.
+    static func select(_ input: String?, in options: inout View) throws
+}
+
+extension ViewMode {
+    func run() throws {
+        var o = options
+        try Self.select(input, in: &o)
+        try o.check()
+        try o.run()
     }
 }

@@ -21,7 +21,7 @@ final class ModeSubcommandTests: XCTestCase {
 
     func testViewModes() throws {
         let plan = try XCTUnwrap(try EBM.parseAsRoot(["view", "plan", "out/plan.npz", "--robot", "arm7"]) as? ViewCommand.PlanMode)
-        XCTAssertEqual(plan.path, "out/plan.npz")
+        XCTAssertEqual(plan.input, "out/plan.npz")
         XCTAssertEqual(plan.options.robot, "arm7")
         XCTAssertTrue(try EBM.parseAsRoot(["view", "plan-live", "--robot", "pointmass2d", "--goal", "-0.1,0.2"]) is ViewCommand.PlanLive)
         XCTAssertTrue(try EBM.parseAsRoot(["view", "episodes", "data"]) is ViewCommand.Episodes)
