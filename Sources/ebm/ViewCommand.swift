@@ -17,67 +17,72 @@ struct ViewCommand: ParsableCommand {
         func run() throws { try options.run() }
     }
 
-    struct Episodes: ViewMode {
-        static let configuration = CommandConfiguration(commandName: "episodes", abstract: "Play episodes (as `ebm view --data`).")
-        @Argument(help: "A dataset folder or .npz of episodes (or give --data).") var input: String?
-        @OptionGroup var options: View
-        static func select(_ input: String?, in o: inout View) throws {
-            o.data = input ?? o.data
-            guard o.data != nil else { throw ValidationError("`ebm view episodes` needs a dataset folder or .npz") }
-            guard o.predict == nil, o.model == nil, o.plan == nil, !o.planLive else { throw ValidationError("`ebm view episodes` shows episodes only") }
-        }
-    }
+    typealias Episodes = InputMode<EpisodesInput>
+    typealias Prediction = InputMode<PredictionInput>
+    typealias Live = InputMode<LiveInput>
+    typealias PlanMode = InputMode<PlanInput>
 
-    struct Prediction: ViewMode {
-        static let configuration = CommandConfiguration(commandName: "prediction", abstract: "Show the output of `ebm predict` (as `ebm view --predict`).")
-        @Argument(help: "The .npz that `ebm predict` wrote (or give --predict).") var input: String?
-        @OptionGroup var options: View
-        static func select(_ input: String?, in o: inout View) throws {
-            o.predict = input ?? o.predict
-            guard o.predict != nil else { throw ValidationError("`ebm view prediction` needs the .npz of `ebm predict`") }
-        }
-    }
-
-    struct Live: ViewMode {
-        static let configuration = CommandConfiguration(commandName: "live", abstract: "Refine sampled futures live (as `ebm view --model RUN --data DIR`).")
-        @Argument(help: "The run folder of `ebm train` (or give --model).") var input: String?
-        @OptionGroup var options: View
-        static func select(_ input: String?, in o: inout View) throws {
-            o.model = input ?? o.model
-            guard o.model != nil else { throw ValidationError("`ebm view live` needs a run folder") }
-        }
-    }
-
-    struct PlanMode: ViewMode {
-        static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show a plan (as `ebm view --plan`).")
-        @Argument(help: "The plan.npz (or the --out folder of `ebm plan`; or give --plan).") var input: String?
-        @OptionGroup var options: View
-        static func select(_ input: String?, in o: inout View) throws {
-            o.plan = input ?? o.plan
-            guard o.plan != nil else { throw ValidationError("`ebm view plan` needs a plan file") }
-        }
-    }
-
-    struct PlanLive: ViewMode {
+    struct PlanLive: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "plan-live", abstract: "Plan live (as `ebm view --plan-live`).")
-        var input: String? { nil }
         @OptionGroup var options: View
-        static func select(_ input: String?, in o: inout View) throws { o.planLive = true }
+        func run() throws {
+            var o = options
+            o.planLive = true
+            try o.check()
+            try o.run()
+        }
     }
 }
 
-/// A mode of `ebm view`: puts its argument where `View` reads it, then checks and shows.
-protocol ViewMode: ParsableCommand {
-    var input: String? { get }
-    var options: View { get }
-    /// Sets the mode's input (the argument, else the flag) in `options`; throws when there is none.
-    static func select(_ input: String?, in options: inout View) throws
+/// The four modes of `ebm view` that show one input: its subcommand name, the flag it stands for
+/// and the words of its help.
+enum ViewInput: String {
+    case episodes, prediction, live, plan
+
+    var name: String { rawValue }
+    /// The `View` option the argument fills.
+    var option: WritableKeyPath<View, String?> {
+        switch self {
+        case .episodes: return \.data
+        case .prediction: return \.predict
+        case .live: return \.model
+        case .plan: return \.plan
+        }
+    }
+    /// What the argument is, and the flag that may give it instead.
+    var what: (noun: String, flag: String) {
+        switch self {
+        case .episodes: return ("a dataset folder or .npz of episodes", "--data")
+        case .prediction: return ("the .npz that `ebm predict` wrote", "--predict")
+        case .live: return ("the run folder of `ebm train` (refined live with --data)", "--model")
+        case .plan: return ("a plan.npz or the --out folder of `ebm plan`", "--plan")
+        }
+    }
 }
 
-extension ViewMode {
+protocol ViewInputTag { static var input: ViewInput { get } }
+enum EpisodesInput: ViewInputTag { static var input: ViewInput { .episodes } }
+enum PredictionInput: ViewInputTag { static var input: ViewInput { .prediction } }
+enum LiveInput: ViewInputTag { static var input: ViewInput { .live } }
+enum PlanInput: ViewInputTag { static var input: ViewInput { .plan } }
+
+/// `ebm view MODE [INPUT]`: the input as an argument (or its flag), then `View`'s checks and display.
+struct InputMode<Tag: ViewInputTag>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        let (noun, flag) = Tag.input.what
+        return CommandConfiguration(commandName: Tag.input.name, abstract: "Show \(noun) (as `ebm view \(flag)`).")
+    }
+    @Argument(help: ArgumentHelp("\(Tag.input.what.noun) (or give \(Tag.input.what.flag)).")) var input: String?
+    @OptionGroup var options: View
+
     func run() throws {
         var o = options
-        try Self.select(input, in: &o)
+        let option = Tag.input.option
+        o[keyPath: option] = input ?? o[keyPath: option]
+        guard o[keyPath: option] != nil else { throw ValidationError("`ebm view \(Tag.input.name)` needs \(Tag.input.what.noun)") }
+        if Tag.input == .episodes, o.predict != nil || o.model != nil || o.plan != nil || o.planLive {
+            throw ValidationError("`ebm view episodes` shows episodes only")
+        }
         try o.check()
         try o.run()
     }

@@ -35,6 +35,6 @@ final class ModeSubcommandTests: XCTestCase {
     func testModeWithoutItsInputIsAClearError() throws {
         let r = try EBMProcess.run(["view", "plan", "--robot", "arm7"])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("`ebm view plan` needs a plan file"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("`ebm view plan` needs a plan.npz"), r.stderr)
     }
 }
