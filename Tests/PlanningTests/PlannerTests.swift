@@ -130,4 +130,29 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(summary["steps"] as? Int, 6)
         XCTAssertEqual(try XCTUnwrap(summary["final_distance"] as? Double), outcome.finalDistance, accuracy: 1e-15)
     }
+
+    func testSteppingByHandGivesTheRunsOutcome() throws {
+        let obstacles: [Obstacle] = [.sphere(center: SIMD3(0.15, 0.05, 0), radius: 0.03)]
+        var a = try pointmassController(goal: SIMD3(0.3, 0.1, 0), obstacles: obstacles)
+        let whole = try a.run(qpos: [0, 0], qvel: [0, 0])
+        var b = try pointmassController(goal: SIMD3(0.3, 0.1, 0), obstacles: obstacles)
+        var run = try b.start(qpos: [0, 0], qvel: [0, 0])
+        var steps: [Int] = []
+        while !run.finished {
+            try b.step(&run)
+            steps.append(run.outcome.steps)
+            XCTAssertEqual(run.qpos, Array(run.outcome.qpos.suffix(2)), "the run continues from the last executed state")
+        }
+        XCTAssertEqual(run.replans, whole.replanSeconds.count)
+        XCTAssertEqual(steps.last, whole.steps)
+        XCTAssertTrue(steps.dropFirst().enumerated().allSatisfy { $0.element - steps[$0.offset] <= 2 }, "at most replanEvery (2) steps a step: \(steps)")
+        XCTAssertEqual(run.outcome.qpos, whole.qpos)
+        XCTAssertEqual(run.outcome.ctrl, whole.ctrl)
+        XCTAssertEqual(run.outcome.success, whole.success)
+        XCTAssertEqual(run.outcome.failure, whole.failure)
+        // a finished run stays as it is
+        let before = run.outcome.qpos
+        try b.step(&run)
+        XCTAssertEqual(run.outcome.qpos, before)
+    }
 }
