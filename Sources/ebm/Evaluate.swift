@@ -317,11 +317,11 @@ struct Evaluate: ParsableArguments {
         do { robot = try RobotModel.load(robotName) } catch { throw CLIError("robot \(robotName): \(error)") }
         // the goal site: meta.json's goals.kind "site:NAME" among site_names, else the first
         var site = 0, siteName = "0"
-        if let d = FileManager.default.contents(atPath: URL(fileURLWithPath: data).appendingPathComponent("meta.json").path),
-           let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any] {
-            let names = json["site_names"] as? [String] ?? []
+        if let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: data)) {
+            var names: [String] = []
+            if case .array(let items)? = meta["site_names"] { names = items.compactMap { if case .string(let n) = $0 { return n }; return nil } }
             siteName = names.first ?? siteName
-            if let kind = (json["goals"] as? [String: Any])?["kind"] as? String, kind.hasPrefix("site:"),
+            if case .string(let kind)? = meta["goals"]?["kind"], kind.hasPrefix("site:"),
                let i = names.firstIndex(of: String(kind.dropFirst(5))) { (site, siteName) = (i, names[i]) }
         }
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }

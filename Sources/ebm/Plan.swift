@@ -199,19 +199,14 @@ struct Plan: ParsableCommand {
             guard parts.count == 2, let value = Double(parts[1]), value.isFinite, value >= 0 else {
                 throw CLIError("--weight '\(w)': expected NAME=VALUE with VALUE >= 0")
             }
-            switch parts[0] {
-            case "goal": setup.goalWeight = value
-            case "obstacle": setup.obstacleWeight = value
-            case "limits": setup.limitWeight = value
-            case "smoothness": setup.smoothnessWeight = value
-            case "effort": setup.effortWeight = value
-            case "model": setup.modelWeight = value
-            default: throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (goal, obstacle, limits, smoothness, effort, model)")
+            guard let term = PlanningSetup.Term(rawValue: parts[0]) else {
+                throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (\(PlanningSetup.Term.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            setup[weight: term] = value
         }
         if let steps {
             guard steps >= 1 else { throw CLIError("--steps must be at least 1") }
-            (setup.langevinSteps, setup.malaSteps, setup.populationIterations) = (steps, steps, steps)
+            setup.optimizerSteps = steps
         }
         if let stepSize { setup.langevinStepSize = stepSize; setup.malaStepSize = stepSize }
         if let finalStepSize { setup.langevinFinalStepSize = finalStepSize }

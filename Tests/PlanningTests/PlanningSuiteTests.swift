@@ -80,4 +80,16 @@ final class PlanningSuiteTests: XCTestCase {
         XCTAssertThrowsError(try PlanningSetup(model: reacher, site: "nose")) { XCTAssertTrue("\($0)".contains("fingertip"), "\($0)") }
         _ = try like.controller(kind: .langevin, goal: SIMD3(0.1, 0.1, 0), obstacles: [], learned: nil, seed: 1)
     }
+
+    func testTermWeightsAndStepsByName() throws {
+        var setup = try PlanningSetup(preset: .arm7)
+        XCTAssertEqual(setup[weight: .goal], 400)
+        setup[weight: .smoothness] = 3
+        XCTAssertEqual(setup.smoothnessWeight, 3)
+        for (i, term) in PlanningSetup.Term.allCases.enumerated() { setup[weight: term] = Double(i) }
+        XCTAssertEqual([setup.goalWeight, setup.obstacleWeight, setup.limitWeight, setup.smoothnessWeight, setup.effortWeight, setup.modelWeight],
+                       [0, 1, 2, 3, 4, 5])
+        setup.optimizerSteps = 5
+        XCTAssertEqual([setup.langevinSteps, setup.malaSteps, setup.populationIterations], [5, 5, 5])
+    }
 }
