@@ -24,7 +24,7 @@ grep -q '"final_sites"' .build/example-rollout.json
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 "$bin/ebm" generate reacher2-tiny --recipes trajectories --out "$scratch/data" >/dev/null
-"$bin/ebm" train --data "$scratch/data" --config trajectories/reacher2-tiny.train.json --out "$scratch/run" --quiet
+"$bin/ebm" train --data "$scratch/data" --config trajectories/reacher2-tiny.train.json --out "$scratch/run" --quiet >/dev/null
 "$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
 grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
