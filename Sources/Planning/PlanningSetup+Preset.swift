@@ -94,6 +94,12 @@ extension PlanningSetup {
         }
     }
 
+    /// A goal for the steered site: (x, y, z) in m, z the site's height at `qpos` (nq) when not given.
+    public func goal(x: Double, y: Double, z: Double? = nil, qpos: [Double]) throws -> SIMD3<Double> {
+        if let z { return SIMD3(x, y, z) }
+        return SIMD3(x, y, try sitePosition(qpos: qpos).z)
+    }
+
     /// The position (m) of the steered site at `qpos` (nq).
     public func sitePosition(qpos: [Double]) throws -> SIMD3<Double> {
         guard let i = model.index(of: .site, named: site) else { throw PlanningError("\(model.source) has no site '\(site)'") }

@@ -72,12 +72,8 @@ struct Plan: ParsableCommand {
 
     /// The point of `--goal x,y[,z]` (m) for the setup's site; z defaults to the site's height at `qpos`.
     static func goalPoint(_ text: String, setup: PlanningSetup, qpos: [Double]) throws -> SIMD3<Double> {
-        let m = setup.model
-        guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(m.source) has no site \(setup.site)") }
         let g = try numbers(text, flag: "--goal", counts: [2, 3])
-        if g.count == 3 { return SIMD3(g[0], g[1], g[2]) }
-        let startSites = try m.kinematics(qpos: qpos, batch: 1).sites
-        return SIMD3(g[0], g[1], startSites[site * 3 + 2])
+        return try setup.goal(x: g[0], y: g[1], z: g.count == 3 ? g[2] : nil, qpos: qpos)
     }
 
     /// The spheres of `--obstacle x,y,z,r` flags (m).

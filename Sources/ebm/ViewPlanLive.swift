@@ -85,9 +85,7 @@ extension View {
         if let goal {
             goalPoint = try Plan.goalPoint(goal, setup: setup, qpos: q0)
         } else {
-            guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(m.source) has no site \(setup.site)") }
-            let sites = try m.kinematics(qpos: Self.defaultGoalPoses[name] ?? q0, batch: 1).sites
-            goalPoint = SIMD3(sites[3 * site], sites[3 * site + 1], sites[3 * site + 2])
+            goalPoint = try setup.sitePosition(qpos: Self.defaultGoalPoses[name] ?? q0)
         }
         var request = LivePlanner.Request(goal: goalPoint, obstacles: try Plan.obstacles(obstacle))
         let live = LivePlanner(setup: setup, kind: kind, learned: learned, seed: seed, start: q0)

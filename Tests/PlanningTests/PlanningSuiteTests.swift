@@ -92,4 +92,13 @@ final class PlanningSuiteTests: XCTestCase {
         setup.optimizerSteps = 5
         XCTAssertEqual([setup.langevinSteps, setup.malaSteps, setup.populationIterations], [5, 5, 5])
     }
+
+    func testGoalHeightIsTheSitesAtTheStart() throws {
+        let setup = try PlanningSetup(preset: .arm7)
+        let q0 = setup.model.joints.qpos0
+        let here = try setup.sitePosition(qpos: q0)
+        XCTAssertEqual(try setup.goal(x: 0.3, y: 0.2, qpos: q0), SIMD3(0.3, 0.2, here.z))
+        XCTAssertEqual(try setup.goal(x: 0.3, y: 0.2, z: 1, qpos: q0), SIMD3(0.3, 0.2, 1))
+        XCTAssertEqual(here.z, 1.79, accuracy: 1e-9, "arm7 upright: base 0.05 + links 0.3·4 + 0.2·2 + site 0.14")
+    }
 }
