@@ -8,13 +8,7 @@ import XCTest
 /// The block-chained product-of-experts sampler: a zero-weight expert changes nothing, the result
 /// is a function of the seed, and the chained futures have the asked length.
 final class ExpertCompositionTests: XCTestCase {
-    func tinyModel(seed: UInt64, shift: Float) -> TrajectoryEnergyModel {
-        var c = ModelConfiguration()
-        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (2, 2, 8, 2)
-        let enc = WindowEncoding(stateSize: 2, contextLength: 2, horizon: 2, futureAsDelta: true,
-                                 mean: (0..<8).map { Float($0) * 0.1 + shift }, standardDeviation: (0..<8).map { 0.5 + Float($0) * 0.2 })
-        return TrajectoryEnergyModel(configuration: c, encoding: enc, seed: seed)
-    }
+    func tinyModel(seed: UInt64, shift: Float) -> TrajectoryEnergyModel { tinyEnergyModel(seed: seed, shift: shift) }
 
     func testZeroWeightExpertIsIgnoredAndTheSeedDecides() throws {
         let (a, b) = (tinyModel(seed: 1, shift: 0), tinyModel(seed: 2, shift: 0.3))
