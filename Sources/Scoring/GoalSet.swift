@@ -49,4 +49,10 @@ public struct GoalSet {
         let sites = try robot.kinematics(qpos: safe, batch: count).sites
         return (0..<count).flatMap { sites[($0 * robot.nsite + site) * 3..<($0 * robot.nsite + site) * 3 + 3] }
     }
+
+    /// Share of the configurations qpos (count, nq) whose site lies within `radius` (m) of its nearest goal.
+    public func validity(qpos: [Double], count: Int, radius: Double) throws -> Double {
+        let sites = try sitePositions(qpos: qpos, count: count)
+        return Double((0..<count).filter { nearest(Array(sites[$0 * 3..<$0 * 3 + 3])).distance <= radius }.count) / Double(count)
+    }
 }

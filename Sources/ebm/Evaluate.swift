@@ -209,10 +209,7 @@ struct Evaluate: ParsableArguments {
         var truthValidity: Double?
         if let goals {
             let finals = (0..<N).flatMap { setup.states($0, length - 1..<length).prefix(goals.robot.nq) }
-            let sites = try goals.sitePositions(qpos: Array(finals), count: N)
-            truthValidity = Double((0..<N).filter { e in
-                return goals.nearest(Array(sites[e * 3..<e * 3 + 3])).distance <= radius
-            }.count) / Double(N)
+            truthValidity = try goals.validity(qpos: Array(finals), count: N, radius: radius)
         }
 
         func summary(_ s: ForecastScores, k: Int) -> [String: Any] {

@@ -43,6 +43,8 @@ final class ForecastScoresTests: XCTestCase {
         let positions: [Double] = goals.positions.flatMap { $0 }
         for (p, q) in zip(positions, expected) { XCTAssertEqual(p, q, accuracy: 1e-12) }
         XCTAssertEqual(goals.nearest([0.1, 0.25, height]).goal, 1)
+        // the data's own finals: within 2 cm of their goal's mean; one of three is 5 cm off
+        XCTAssertEqual(try goals.validity(qpos: [0.29, 0, 0, 0.31, 0.35, 0.1], count: 3, radius: 0.02), 2.0 / 3, accuracy: 1e-15)
         // one context, three samples of one state (x, y, vx, vy): near goal 0, near goal 1, and NaN
         let paths: [Double] = [0.305, 0, 0, 0, 0.01, 0.29, 0, 0, .nan, 0, 0, 0]
         let s = try ForecastScores(paths: paths, perContext: 3, truth: [0.3, 0, 0, 0], contexts: 1, steps: 1, stateSize: 4,
