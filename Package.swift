@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Viewer", targets: ["Viewer"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Scoring", targets: ["Scoring"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "ebm", targets: ["ebm"]),
     ],
     dependencies: [
@@ -75,8 +76,10 @@ let package = Package(
 
         // MARK: - Scene: model + states + samples -> drawables and a camera; no graphics dependency
         .target(name: "Scene", dependencies: ["Simulation", "Trajectories"], exclude: ["README.md"]),
+        // MARK: - Plotting: RGBA images as PNG, line charts as SVG and PNG; no graphics dependency
+        .target(name: "Plotting", dependencies: ["CPNG", "Trajectories"], exclude: ["README.md"]),
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
-        .target(name: "Viewer", dependencies: ["Scene", "CGLFW", "CPNG", "CFreeType"], exclude: ["README.md"]),
+        .target(name: "Viewer", dependencies: ["Scene", "Plotting", "CGLFW", "CFreeType"], exclude: ["README.md"]),
 
         // MARK: - Planning: composable plan energies, Langevin/MALA/MPPI/CEM planners, MPC in the simulator
         .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
@@ -89,10 +92,16 @@ let package = Package(
         .executableTarget(
             name: "ebm",
             dependencies: [
-                "Simulation", "NeuralCore", "Trajectories", "Scene", "Viewer", "EnergyModels", "Sampling", "Planning", "Scoring",
+                "Simulation", "NeuralCore", "Trajectories", "Scene", "Plotting", "Viewer", "EnergyModels", "Sampling", "Planning", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // MARK: - Examples: the first users of the public API, short enough to copy
+        .executableTarget(name: "example-plan", dependencies: ["Planning", "Simulation"], path: "Examples/example-plan"),
+        .executableTarget(name: "example-rollout", dependencies: ["Simulation"], path: "Examples/example-rollout"),
+        .executableTarget(name: "example-futures", dependencies: ["EnergyModels", "NeuralCore", "Sampling", "Trajectories"],
+                          path: "Examples/example-futures"),
 
         // MARK: - Tests: one target per module
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
@@ -100,9 +109,10 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
-        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories"]),
+        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
     ],

@@ -15,6 +15,20 @@ swift build -c release -Xswiftc -enable-testing --build-tests
 # the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none
 xvfb=""; [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null && xvfb="xvfb-run -a"
 $xvfb swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
+# the examples, the first users of the public API: each runs and prints the JSON it promises
+bin=$(swift build -c release --show-bin-path)
+"$bin/example-plan" | tee .build/example-plan.json
+grep -q '"success": true' .build/example-plan.json && grep -q '"final_distance": ' .build/example-plan.json
+"$bin/example-rollout" > .build/example-rollout.json
+grep -q '"final_sites"' .build/example-rollout.json
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+"$bin/ebm" generate reacher2-tiny --recipes trajectories --out "$scratch/data" >/dev/null
+"$bin/ebm" train --data "$scratch/data" --config trajectories/reacher2-tiny.train.json --out "$scratch/run" --quiet >/dev/null
+"$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
+grep -q '"futures"' .build/example-futures.json
+echo "examples: example-plan, example-rollout and example-futures ran"
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
   sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/echo "XCTest: $((\1 - \2)) passed, \2 failed"/' | bash
+

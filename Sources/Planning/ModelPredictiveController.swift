@@ -3,6 +3,7 @@
 
 import Foundation
 import Simulation
+import Trajectories
 
 /// Settings of the loop.
 public struct MPCSettings: Sendable {
@@ -26,8 +27,8 @@ public struct MPCOutcome: Sendable {
     public var planner: String
     /// Reached the goal within tolerance.
     public var success: Bool
-    /// Why not, when it did not: "no feasible plan: …" (before any step) or "not reached within N steps".
-    public var failure: String?
+    /// Why not, when it did not.
+    public var failure: Failure?
     /// Steps executed (to the goal when successful).
     public var steps: Int
     /// Final site (or joint) distance to the goal.
@@ -57,6 +58,35 @@ public struct MPCOutcome: Sendable {
     }
 }
 
+extension MPCOutcome {
+    /// Why a run did not reach the goal; its description is the sentence `ebm plan` prints.
+    public enum Failure: Sendable, Equatable, CustomStringConvertible {
+        /// No collision-free configuration reaches the goal (found before the first step).
+        case infeasible(reason: String)
+        /// The goal was still farther than the tolerance after `steps` steps (final distance in m, or joint units).
+        case notReached(steps: Int, finalDistance: Double)
+
+        public var description: String {
+            switch self {
+            case .infeasible(let reason): return "no feasible plan: " + reason
+            case .notReached(let steps, let d): return "not reached within \(steps) steps (final distance \(String(format: "%.4f", d)))"
+            }
+        }
+    }
+
+    /// The run as `summary.json` of `ebm plan` holds it: success, final_distance (m), steps,
+    /// collisions, ms_per_replan (median), routes, planner, and acceptance for MALA.
+    public var summary: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("success", .bool(success)), ("final_distance", .number(finalDistance, isInteger: false)),
+            ("steps", .number(Double(steps), isInteger: true)), ("collisions", .number(Double(collisions), isInteger: true)),
+            ("ms_per_replan", .number(medianReplanMilliseconds, isInteger: false)),
+            ("routes", .number(Double(routes), isInteger: true)), ("planner", .string(planner))]
+        if let a = meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
+        return .object(fields)
+    }
+}
+
 /// Plans, executes n steps in the simulator, replans with a warm start; K alternatives per replan.
 public struct ModelPredictiveController {
     public let model: RobotModel
@@ -79,67 +109,97 @@ public struct ModelPredictiveController {
         (self.model, self.replanner, self.goal, self.obstacles, self.settings, self.feasibility) = (model, replanner, goal, obstacles, settings, feasibility)
     }
 
-    /// Runs from qpos (nq), qvel (nv).
+    /// Runs from qpos (nq), qvel (nv) to the goal, a failure, or `maxSteps`.
     public mutating func run(qpos: [Double], qvel: [Double]) throws -> MPCOutcome {
-        let (nq, nv, nu, S) = (model.nq, model.nv, model.nu, model.nq + model.nv)
-        replanner.reset()
-        var outcome = MPCOutcome(planner: replanner.name, success: false, failure: nil, steps: 0,
-                                 finalDistance: try goal.distances(qpos: qpos, count: 1)[0], collisions: 0,
-                                 qpos: qpos, qvel: qvel, ctrl: [], replanSeconds: [], alternatives: [], alternativeEnergies: [], routes: 0)
-        if outcome.finalDistance <= settings.tolerance { outcome.success = true; return outcome }
-        if let check = feasibility, let reason = try check.verdict(qpos: qpos) {
-            outcome.failure = "no feasible plan: " + reason
-            return outcome
-        }
-        var history = qpos + qvel
-        var (q, v) = (qpos, qvel)
-        var replan = 0
-        while outcome.steps < settings.maxSteps {
-            let start = try PlanStart(history: Array(history.suffix(settings.historyLength * S)), stateSize: S)
-            let n = Swift.min(settings.replanEvery, settings.maxSteps - outcome.steps)
-            let clock = DispatchTime.now().uptimeNanoseconds
-            let plan = try replanner.replan(start: start, steps: n, seed: settings.seed &+ UInt64(replan) &* 0x9E37_79B9)
-            outcome.replanSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - clock) * 1e-9)
-            if replan == 0 { (outcome.alternatives, outcome.alternativeEnergies) = (plan.alternatives, plan.energies) }
-            outcome.replanTerms.append(plan.terms)
-            if let a = plan.acceptance { outcome.acceptance.append(a) }
-            if let obstacles {
-                outcome.routes = Swift.max(outcome.routes, try Routes.count(alternatives: plan.alternatives, layout: replanner.layout,
-                                                                              current: Array(start.current), goal: goal, obstacles: obstacles.obstacles))
-            } else {
-                outcome.routes = Swift.max(outcome.routes, 1)
-            }
-            replan += 1
-            let r: Rollout
-            switch plan.action {
-            case .controls(let u):
-                r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, controls: u, sites: false, recordControls: true)
-            case .track(let tq, let tv, let ff):
-                let law = FeedbackLaw(kp: (replanner as? StatePlanner)?.tracker.kp ?? [Double](repeating: 0, count: nu),
-                                      kd: (replanner as? StatePlanner)?.tracker.kd ?? [Double](repeating: 0, count: nu),
-                                      qposTarget: tq, qvelTarget: tv, targetPerStep: true, ctrlOffset: ff, gravityCompensation: false)
-                r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, feedback: law, sites: false, recordControls: true)
-            }
-            let newQ = Array(r.qpos[nq...]), newV = Array(r.qvel[nv...])
-            let d = try goal.distances(qpos: newQ, count: n)
-            let clearance = try obstacles?.clearance(qpos: newQ, count: n)
-            // keep the executed steps up to the first one within tolerance
-            let reached = d.firstIndex { $0 <= settings.tolerance }
-            let keep = (reached ?? (n - 1)) + 1
-            outcome.qpos += newQ[0..<keep * nq]
-            outcome.qvel += newV[0..<keep * nv]
-            outcome.ctrl += r.ctrl[0..<keep * nu]
-            outcome.collisions += clearance.map { $0[0..<keep].filter { $0 < 0 }.count } ?? 0
-            outcome.steps += keep
-            outcome.finalDistance = d[keep - 1]
-            for t in 0..<keep { history += newQ[t * nq..<(t + 1) * nq]; history += newV[t * nv..<(t + 1) * nv] }
-            history = Array(history.suffix(settings.historyLength * S))
-            (q, v) = (Array(newQ[(keep - 1) * nq..<keep * nq]), Array(newV[(keep - 1) * nv..<keep * nv]))
-            if reached != nil { outcome.success = true; return outcome }
-        }
-        outcome.failure = "not reached within \(settings.maxSteps) steps (final distance \(String(format: "%.4f", outcome.finalDistance)))"
-        return outcome
+        var run = try start(qpos: qpos, qvel: qvel)
+        while !run.finished { try step(&run) }
+        return run.outcome
     }
+
+    /// Begins a run from qpos (nq), qvel (nv): resets the replanner, measures the distance and runs the
+    /// feasibility check. The run is already finished when the start is within tolerance or no plan is feasible.
+    public mutating func start(qpos: [Double], qvel: [Double]) throws -> MPCRun {
+        replanner.reset()
+        var run = MPCRun(outcome: MPCOutcome(planner: replanner.name, success: false, failure: nil, steps: 0,
+                                             finalDistance: try goal.distances(qpos: qpos, count: 1)[0], collisions: 0,
+                                             qpos: qpos, qvel: qvel, ctrl: [], replanSeconds: [], alternatives: [], alternativeEnergies: [], routes: 0),
+                         history: qpos + qvel, qpos: qpos, qvel: qvel)
+        if run.outcome.finalDistance <= settings.tolerance {
+            (run.outcome.success, run.finished) = (true, true)
+        } else if let check = feasibility, let reason = try check.verdict(qpos: qpos) {
+            (run.outcome.failure, run.finished) = (.infeasible(reason: reason), true)
+        }
+        return run
+    }
+
+    /// One receding-horizon step of a run: replan from its current state, execute up to
+    /// `replanEvery` steps in the simulator (stopping at the goal), and finish the run at the goal
+    /// or at `maxSteps`. Does nothing to a finished run.
+    public mutating func step(_ run: inout MPCRun) throws {
+        guard !run.finished else { return }
+        let (nq, nv, nu, S) = (model.nq, model.nv, model.nu, model.nq + model.nv)
+        let start = try PlanStart(history: Array(run.history.suffix(settings.historyLength * S)), stateSize: S)
+        let n = Swift.min(settings.replanEvery, settings.maxSteps - run.outcome.steps)
+        let clock = DispatchTime.now().uptimeNanoseconds
+        let plan = try replanner.replan(start: start, steps: n, seed: settings.seed &+ UInt64(run.replans) &* 0x9E37_79B9)
+        run.outcome.replanSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - clock) * 1e-9)
+        if run.replans == 0 { (run.outcome.alternatives, run.outcome.alternativeEnergies) = (plan.alternatives, plan.energies) }
+        run.outcome.replanTerms.append(plan.terms)
+        if let a = plan.acceptance { run.outcome.acceptance.append(a) }
+        if let obstacles {
+            run.outcome.routes = Swift.max(run.outcome.routes, try Routes.count(alternatives: plan.alternatives, layout: replanner.layout,
+                                                                                  current: Array(start.current), goal: goal, obstacles: obstacles.obstacles))
+        } else {
+            run.outcome.routes = Swift.max(run.outcome.routes, 1)
+        }
+        run.replans += 1
+        let (q, v) = (run.qpos, run.qvel)
+        let r: Rollout
+        switch plan.action {
+        case .controls(let u):
+            r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, controls: u, sites: false, recordControls: true)
+        case .track(let tq, let tv, let ff):
+            let law = FeedbackLaw(kp: (replanner as? StatePlanner)?.tracker.kp ?? [Double](repeating: 0, count: nu),
+                                  kd: (replanner as? StatePlanner)?.tracker.kd ?? [Double](repeating: 0, count: nu),
+                                  qposTarget: tq, qvelTarget: tv, targetPerStep: true, ctrlOffset: ff, gravityCompensation: false)
+            r = try model.rollout(qpos: q, qvel: v, batch: 1, steps: n, feedback: law, sites: false, recordControls: true)
+        }
+        let newQ = Array(r.qpos[nq...]), newV = Array(r.qvel[nv...])
+        let d = try goal.distances(qpos: newQ, count: n)
+        let clearance = try obstacles?.clearance(qpos: newQ, count: n)
+        // keep the executed steps up to the first one within tolerance
+        let reached = d.firstIndex { $0 <= settings.tolerance }
+        let keep = (reached ?? (n - 1)) + 1
+        run.outcome.qpos += newQ[0..<keep * nq]
+        run.outcome.qvel += newV[0..<keep * nv]
+        run.outcome.ctrl += r.ctrl[0..<keep * nu]
+        run.outcome.collisions += clearance.map { $0[0..<keep].filter { $0 < 0 }.count } ?? 0
+        run.outcome.steps += keep
+        run.outcome.finalDistance = d[keep - 1]
+        for t in 0..<keep { run.history += newQ[t * nq..<(t + 1) * nq]; run.history += newV[t * nv..<(t + 1) * nv] }
+        run.history = Array(run.history.suffix(settings.historyLength * S))
+        (run.qpos, run.qvel) = (Array(newQ[(keep - 1) * nq..<keep * nq]), Array(newV[(keep - 1) * nv..<keep * nv]))
+        if reached != nil {
+            (run.outcome.success, run.finished) = (true, true)
+        } else if run.outcome.steps >= settings.maxSteps {
+            (run.outcome.failure, run.finished) = (.notReached(steps: settings.maxSteps, finalDistance: run.outcome.finalDistance), true)
+        }
+    }
+}
+
+/// A run of `ModelPredictiveController` in progress: the outcome so far and the state the next
+/// `step` starts from.
+public struct MPCRun: Sendable {
+    /// The executed trajectory, replans and result so far.
+    public internal(set) var outcome: MPCOutcome
+    /// The goal was reached, no plan is feasible, or `maxSteps` were executed.
+    public internal(set) var finished = false
+    /// Executed states the planner reads ((≤ historyLength) × (nq + nv)).
+    var history: [Double]
+    /// The current state: qpos (nq), qvel (nv).
+    public internal(set) var qpos: [Double], qvel: [Double]
+    /// Replans made so far.
+    public internal(set) var replans = 0
 }
 
 /// Distinct routes among alternative plans: for each obstacle, the side on which a plan's site

@@ -21,7 +21,8 @@ public enum PlannerKind: String, CaseIterable, Sendable {
     public var needsDynamics: Bool { self == .mppiFF || self == .cemFF }
 }
 
-/// Everything that defines a planning run; `defaults(robot:)` fills it for the built-in robots.
+/// Everything that defines a planning run; `init(preset:)` fills it for the built-in robots and
+/// `init(model:site:like:)` for any robot (PlanningSetup+Preset.swift).
 public struct PlanningSetup {
     /// The robot as the planner and the executor step it (timestep and substeps of its plan dataset).
     public var model: RobotModel
@@ -60,50 +61,6 @@ public struct PlanningSetup {
     /// What the state planners' optimisers move.
     public var coordinates: PlanCoordinates {
         accelerationScale.map { .accelerations(scale: $0) } ?? .states(scale: scale)
-    }
-
-    /// Defaults for `reacher2`, `pointmass2d` and `arm7`.
-    public static func defaults(robot: String) throws -> PlanningSetup {
-        func load(_ name: String, timestep: Double? = nil, substeps: Int? = nil) throws -> RobotModel {
-            let m = try RobotModel.builtin(name)
-            guard timestep != nil || substeps != nil else { return m }
-            var o = m.options
-            if let timestep { o.timestep = timestep }
-            if let substeps { o.substeps = substeps }
-            return try m.with(options: o)
-        }
-        switch robot {
-        case "reacher2":
-            // no effort term: reacher2's motors (200 N m) rarely bind, and the effort gradient's
-            // batched RNEA differences would cost most of the 20 ms replanning budget
-            var s = PlanningSetup(model: try load("reacher2"), site: "fingertip", horizon: 16, chains: 32, replanEvery: 4, maxSteps: 200,
-                                 tolerance: 0.01, scale: [0.5, 0.5, 5, 5], goalWeight: 400, obstacleWeight: 1e5, limitWeight: 100,
-                                 smoothnessWeight: 0.05, effortWeight: 0, modelWeight: 0.1, margin: 0.01, velocityLimit: 20, trackingFrequency: 20)
-            // armature 1 kg m² per joint and 200 N m motors: up to ~150 rad/s²
-            s.accelerationScale = [100, 100]
-            return s
-        case "pointmass2d":
-            var s = PlanningSetup(model: try load("pointmass2d", timestep: 0.05, substeps: 5), site: "center", horizon: 16, chains: 32,
-                                 replanEvery: 2, maxSteps: 100, tolerance: 0.02, scale: [0.1, 0.1, 0.3, 0.3], goalWeight: 100,
-                                 obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 1, effortWeight: 0, modelWeight: 0.05, margin: 0.02,
-                                 velocityLimit: 1, trackingFrequency: 8)
-            // 1 kg against 1 N motors: up to 1 m/s²
-            s.accelerationScale = [0.5, 0.5]
-            s.malaStepSize = 0.1
-            return s
-        case "arm7":
-            var s = PlanningSetup(model: try load("arm7", timestep: 0.01, substeps: 5), site: "ee", horizon: 16, chains: 32, replanEvery: 4,
-                                 maxSteps: 200, tolerance: 0.01, scale: [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 2, 2, 2, 2, 2, 2, 2],
-                                 goalWeight: 400, obstacleWeight: 1e4, limitWeight: 100, smoothnessWeight: 0.05, effortWeight: 0.05, modelWeight: 0.1,
-                                 margin: 0.01, velocityLimit: 5, trackingFrequency: 12)
-            s.accelerationScale = [Double](repeating: 20, count: 7)
-            // control-space baselines: σ 0.1 of the half range; 0.5 throws the arm about (0 of 6
-            // suite goals), 0.05 / 0.2 reached 0–1 of 6, 0.1 reached 2–3 of 6 (benchmarks/README.md)
-            s.simNoise = 0.1
-            return s
-        default:
-            throw PlanningError("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
-        }
     }
 
     /// The MPC loop for `kind` toward `goal` (m) among `obstacles`, with the learned energy model as

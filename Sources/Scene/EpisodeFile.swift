@@ -69,11 +69,9 @@ public struct EpisodeFile: Sendable {
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let dir = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
-        let meta = (dir.isEmpty ? "." : dir) + "/meta.json"
-        guard let data = FileManager.default.contents(atPath: meta),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let r = json["robot"] as? String { return r }
-        if let recipe = json["recipe"] as? [String: Any], let r = recipe["robot"] as? String { return r }
+        guard let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: dir.isEmpty ? "." : dir)) else { return nil }
+        if case .string(let r)? = meta["robot"] { return r }
+        if case .string(let r)? = meta["recipe"]?["robot"] { return r }
         return nil
     }
 

@@ -1,4 +1,5 @@
 import CGLFW
+import Plotting
 import Scene
 
 /// Renders scenes into an offscreen framebuffer (4x multisampled, then resolved) and reads the

@@ -1,3 +1,4 @@
+import Plotting
 import Scene
 
 /// One-call headless rendering for the CLI and reports.

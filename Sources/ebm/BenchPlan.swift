@@ -52,83 +52,9 @@ struct BenchPlan: ParsableCommand {
         if let goals, goals < 1 { throw ValidationError("--goals must be at least 1") }
     }
 
-    struct Case { var goal: SIMD3<Double>; var obstacles: [Obstacle] }
-
-    /// The seeded goals (and obstacles) of one robot, starting from q = 0 at rest.
-    static func suite(robot: String, setup: PlanningSetup, count: Int, seed: UInt64) throws -> [Case] {
-        let m = setup.model
-        var g = SeededGenerator(seed: seed ^ UInt64(robot.utf8.reduce(0) { $0 &* 31 &+ Int($1) }))
-        func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * g.nextUnitDouble() }
-        let site = m.index(of: .site, named: setup.site)!
-        let zero = [Double](repeating: 0, count: m.nq)
-        func sitePosition(_ q: [Double]) throws -> SIMD3<Double> {
-            let s = try m.kinematics(qpos: q, batch: 1).sites
-            return SIMD3(s[site * 3], s[site * 3 + 1], s[site * 3 + 2])
-        }
-        let start = try sitePosition(zero)
-        var cases: [Case] = []
-        switch robot {
-        case "reacher2":
-            let layout = try PlanLayout(horizon: 1, nq: 2, nv: 2, timestep: 0.01)
-            let geometry = try CollisionGeometry(robot: m)
-            while cases.count < count {
-                let q = [uniform(-2.6, 2.6), uniform(-2.4, 2.4)]
-                let p = try sitePosition(q)
-                let r = (p.x * p.x + p.y * p.y).squareRoot()
-                guard r > 0.08, ((p - start) * (p - start)).sum().squareRoot() > 0.06 else { continue }
-                var obstacles: [Obstacle] = []
-                if cases.count % 2 == 1 {
-                    let mid = (start + p) / 2
-                    let candidate = Obstacle.sphere(center: SIMD3(mid.x, mid.y, start.z), radius: 0.02)
-                    let term = try ObstacleEnergy(geometry: geometry, obstacles: [candidate], margin: 0, layout: layout)
-                    let clearance = try term.clearance(qpos: zero + q, count: 2)
-                    if clearance.allSatisfy({ $0 > 0.02 }) { obstacles = [candidate] }
-                }
-                cases.append(Case(goal: p, obstacles: obstacles))
-            }
-        case "pointmass2d":
-            for _ in 0..<count {
-                let (angle, distance) = (uniform(-Double.pi, Double.pi), uniform(0.25, 0.35))
-                let p = start + SIMD3(distance * cos(angle), distance * sin(angle), 0)
-                cases.append(Case(goal: p, obstacles: [.sphere(center: (start + p) / 2, radius: 0.04)]))
-            }
-        default:
-            let joints = m.joints
-            for _ in 0..<count {
-                let q = (0..<m.nq).map { j in joints.limited[j] ? 0.8 * uniform(joints.range[j].0, joints.range[j].1) : uniform(-Double.pi, Double.pi) }
-                cases.append(Case(goal: try sitePosition(q), obstacles: []))
-            }
-        }
-        return cases
-    }
-
-    struct Row {
-        var robot: String, planner: String, goals: Int, successes = 0, infeasible = 0, errors = 0
-        var steps: [Int] = [], collisions = 0, collidingEpisodes = 0, ms: [Double] = []
-        var obstacleCases = 0, multiRoute = 0
-        /// Per episode of a Metropolis-adjusted planner: mean acceptance.
-        var acceptance: [Double] = []
-        var meanAcceptance: Double? { acceptance.isEmpty ? nil : acceptance.reduce(0, +) / Double(acceptance.count) }
-        func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
-        var json: JSONValue {
-            var fields: [(String, JSONValue)] = [("robot", .string(robot)), ("planner", .string(planner)), ("goals", .number(Double(goals), isInteger: true)),
-                     ("success_rate", .number(Double(successes) / Double(goals), isInteger: false)),
-                     ("mean_steps_to_goal", .number(steps.isEmpty ? 0 : Double(steps.reduce(0, +)) / Double(steps.count), isInteger: false)),
-                     ("collision_steps", .number(Double(collisions), isInteger: true)),
-                     ("colliding_episodes", .number(Double(collidingEpisodes), isInteger: true)),
-                     ("ms_per_replan", .number(median(ms), isInteger: false)),
-                     ("obstacle_cases", .number(Double(obstacleCases), isInteger: true)),
-                     ("multi_route_cases", .number(Double(multiRoute), isInteger: true)),
-                     ("no_feasible_plan", .number(Double(infeasible), isInteger: true)),
-                     ("errors", .number(Double(errors), isInteger: true))]
-            if let a = meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
-            return .object(fields)
-        }
-    }
-
     func run() throws {
         let kinds = planners.split(separator: ",").map { PlannerKind(rawValue: String($0))! }
-        var rows: [Row] = []
+        var rows: [PlanningSuite.Row] = []
         print("| robot | planner | success | steps to goal | collisions (steps / episodes) | ms per replan | ≥2 routes (obstacle cases) |")
         print("|---|---|---|---|---|---|---|")
         for robot in robots.split(separator: ",").map(String.init) {
@@ -143,49 +69,23 @@ struct BenchPlan: ParsableCommand {
             let learned = try Plan.learnedModel(modelPath, setup: setup)
             let dynamicsPath = ["reacher2": dynamicsReacher2, "pointmass2d": dynamicsPointmass2d, "arm7": dynamicsArm7][robot] ?? nil
             let transition = try Plan.dynamicsModel(dynamicsPath, setup: setup)
-            let count = goals ?? (robot == "arm7" ? 50 : 100)
-            let cases = try Self.suite(robot: robot, setup: setup, count: count, seed: seed)
+            let count = goals ?? PlanningSuite.defaultCount(robot: robot)
+            let cases = try PlanningSuite.cases(robot: robot, setup: setup, count: count, seed: seed)
             for kind in kinds {
                 if kind.needsDynamics && transition == nil {
                     print("| \(robot) | \(kind.rawValue) | skipped: no --dynamics-\(robot) | | | | |")
                     continue
                 }
-                var row = Row(robot: robot, planner: kind.rawValue + (learned != nil && !kind.plansControls ? "+ebm" : ""), goals: count)
+                let planner = kind.rawValue + (learned != nil && !kind.plansControls ? "+ebm" : "")
                 let bar = ProgressBar(total: cases.count, unit: "goals")
-                for (i, c) in cases.enumerated() {
-                    do {
-                        var mpc = try setup.controller(kind: kind, goal: c.goal, obstacles: c.obstacles, learned: learned, dynamics: transition,
-                                                       seed: seed &+ UInt64(i))
-                        let o = try mpc.run(qpos: [Double](repeating: 0, count: setup.model.nq), qvel: [Double](repeating: 0, count: setup.model.nv))
-                        if o.success { row.successes += 1; row.steps.append(o.steps) }
-                        if o.failure?.hasPrefix("no feasible plan") == true { row.infeasible += 1 }
-                        row.collisions += o.collisions
-                        if o.collisions > 0 { row.collidingEpisodes += 1 }
-                        row.ms.append(o.medianReplanMilliseconds)
-                        if let a = o.meanAcceptance { row.acceptance.append(a) }
-                        if verbose {
-                            let obstacle = c.obstacles.first.map { o -> String in
-                                guard case .sphere(let centre, let r) = o else { return " obstacle" }
-                                return String(format: " obstacle (%.3f, %.3f, %.3f) r %.3f", centre.x, centre.y, centre.z, r)
-                            } ?? ""
-                            print(String(format: "  %@ %@ goal %d (%.3f, %.3f, %.3f)%@: %@ %d steps, final %.4f m, %d collisions, %d routes, %.2f ms",
-                                         robot, row.planner, i, c.goal.x, c.goal.y, c.goal.z, obstacle, o.success ? "reached" : "failed",
-                                         o.steps, o.finalDistance, o.collisions, o.routes, o.medianReplanMilliseconds)
-                                  + (o.failure.map { " (\($0))" } ?? ""))
-                        }
-                        if !c.obstacles.isEmpty && o.steps > 0 {
-                            row.obstacleCases += 1
-                            if o.routes >= 2 { row.multiRoute += 1 }
-                        }
-                    } catch {
-                        row.errors += 1
-                    }
+                let row = PlanningSuite.run(kind, robot: robot, planner: planner, cases: cases, setup: setup, learned: learned,
+                                            dynamics: transition, seed: seed) { i, outcome in
+                    if verbose, let o = outcome { Self.printEpisode(robot: robot, planner: planner, index: i, case: cases[i], outcome: o) }
                     bar.update(i + 1)
                 }
                 rows.append(row)
-                let meanSteps = row.steps.isEmpty ? 0 : Double(row.steps.reduce(0, +)) / Double(row.steps.count)
                 print(String(format: "| %@ | %@ | %.0f%% (%d/%d) | %.1f | %d / %d | %.2f | %d/%d |", robot, row.planner,
-                             100 * Double(row.successes) / Double(count), row.successes, count, meanSteps, row.collisions, row.collidingEpisodes,
+                             100 * Double(row.successes) / Double(count), row.successes, count, row.meanSteps, row.collisions, row.collidingEpisodes,
                              row.median(row.ms), row.multiRoute, row.obstacleCases)
                       + (row.errors > 0 ? " (\(row.errors) errors)" : "") + (row.infeasible > 0 ? " (\(row.infeasible) no feasible plan)" : "")
                       + (row.meanAcceptance.map { String(format: " (acceptance %.2f)", $0) } ?? ""))
@@ -196,5 +96,17 @@ struct BenchPlan: ParsableCommand {
                                           ("rows", .array(rows.map(\.json)))])
             do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError("--json \(json): \(error)") }
         }
+    }
+
+    /// One line of --verbose: goal, obstacle, outcome.
+    static func printEpisode(robot: String, planner: String, index i: Int, case c: PlanningSuite.Case, outcome o: MPCOutcome) {
+        let obstacle = c.obstacles.first.map { o -> String in
+            guard case .sphere(let centre, let r) = o else { return " obstacle" }
+            return String(format: " obstacle (%.3f, %.3f, %.3f) r %.3f", centre.x, centre.y, centre.z, r)
+        } ?? ""
+        print(String(format: "  %@ %@ goal %d (%.3f, %.3f, %.3f)%@: %@ %d steps, final %.4f m, %d collisions, %d routes, %.2f ms",
+                     robot, planner, i, c.goal.x, c.goal.y, c.goal.z, obstacle, o.success ? "reached" : "failed",
+                     o.steps, o.finalDistance, o.collisions, o.routes, o.medianReplanMilliseconds)
+              + (o.failure.map { " (\($0))" } ?? ""))
     }
 }

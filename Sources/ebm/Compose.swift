@@ -27,12 +27,12 @@ struct Compose: ParsableCommand {
         """)
 
     @Option(help: "Run folder (or .safetensors) of an energy model; repeat for each expert.") var model: [String]
-    @Option(help: "Weight of each model's energy, in --model order (default 1 each).") var weight: [Double] = []
-    @Option(name: .customLong("initial-weight"), help: "Weight of each model at the start of each block, in --model order (default: no annealing).")
+    @Option(parsing: .unconditionalSingleValue, help: "Weight of each model's energy, in --model order (default 1 each).") var weight: [Double] = []
+    @Option(name: .customLong("initial-weight"), parsing: .unconditionalSingleValue, help: "Weight of each model at the start of each block, in --model order (default: no annealing).")
     var initialWeight: [Double] = []
     @Option(name: .customLong("anneal-stages"), help: "Equal parts of each block's steps over which the weights move from --initial-weight to --weight.")
     var annealStages: Int = 4
-    @Option(help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
+    @Option(parsing: .unconditionalSingleValue, help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
     var label: [Int] = []
     @Option(help: "Dataset folder the context comes from.") var data: String
     @Option(help: "Split to read: test or train.") var split: String = "test"
@@ -81,12 +81,10 @@ struct Compose: ParsableCommand {
             throw CLIError("--model \(path): reads \(e.model.encoding.horizon) future states of \(e.model.encoding.stateSize), --model \(model[0]) reads \(H) of \(S)")
         }
         // the shared context: as long as the longest expert context; z lives in the first model's coordinates
-        let k = experts.map(\.model.encoding.contextLength).max()!
-        // (a conditioned first model's label features are not part of the shared coordinates)
-        func statesAndFuture(_ x: [Float]) -> [Float] { Array(x[0..<first.stateContextWidth]) + Array(x[first.contextWidth...]) }
-        let reference = WindowEncoding(stateSize: S, contextLength: k, horizon: H, futureAsDelta: first.futureAsDelta,
-                                       mean: [Float](repeating: 0, count: (k - first.contextLength) * S) + statesAndFuture(first.mean),
-                                       standardDeviation: [Float](repeating: 1, count: (k - first.contextLength) * S) + statesAndFuture(first.standardDeviation))
+        var composition = ExpertComposition(experts: zip(experts, labels).map { ($0.model, $1 < 0 ? nil : $1) }, weights: weights,
+                                            initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages, steps: steps,
+                                            temperature: 1, initialScale: 1)
+        let k = composition.contextLength
         let dataset = try ScoringInputs.dataset(data, split: split)
         guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
         let total = horizon ?? H
@@ -97,54 +95,14 @@ struct Compose: ParsableCommand {
         let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize)
         let T = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
         let K = samples
-        var paths = [[Float]](repeating: context.map(Float.init), count: K)   // K × (k + generated) × S
-        var energies = [Double](repeating: 0, count: K)
-        var modelEnergies = [[Double]](repeating: [Double](repeating: 0, count: K), count: experts.count)
-        var generator = SeededGenerator(seed: seed ^ 0xC0FF_EE00_D15E_A5E5)
+        (composition.temperature, composition.initialScale) = (T, Double(lang.initialScale))
         let clock = Date()
-        var acceptance: [Double] = []
-        for block in 0..<(total + H - 1) / H {
-            let contexts = paths.flatMap { $0.suffix(k * S) }
-            let expertEnergies: [ExpertFutureEnergy] = try experts.enumerated().map { m, e in
-                do {
-                    return try ExpertFutureEnergy(model: e.model, reference: reference, contexts: contexts, chains: K, temperature: T,
-                                                  label: labels[m] < 0 ? nil : labels[m])
-                } catch { throw CLIError("--model \(model[m]): \(error)") }
-            }
-            var chains = (0..<(K * reference.futureWidth)).map { _ in Double(lang.initialScale) * Double(generator.nextGaussian()) }
-            // annealing: stage i of n runs its share of the steps at weights w₀ + (w − w₀)·i/n (the last at w)
-            let stages = initialWeight.isEmpty ? 1 : annealStages
-            var stageAcceptance = 0.0, finalEnergies: [Double] = []
-            for stage in 1...stages {
-                let stageWeights = stage == stages ? weights
-                    : zip(initialWeight, weights).map { $0 + ($1 - $0) * Double(stage) / Double(stages) }
-                let product: WeightedSumEnergy
-                do { product = try WeightedSumEnergy(zip(stageWeights, expertEnergies).map { ($0, $1 as any BatchEnergy) }) } catch {
-                    throw CLIError("\(error)")
-                }
-                let stageSteps = steps * stage / stages - steps * (stage - 1) / stages
-                let result: SamplingResult
-                do {
-                    result = try chosen.sample(product, initial: chains, chains: K, stopping: StoppingRule(maxSteps: stageSteps),
-                                               seed: seed &+ UInt64(block) &+ (UInt64(stage - 1) << 32))
-                } catch { throw CLIError("sampling block \(block): \(error)") }
-                (chains, finalEnergies) = (result.samples, result.energies)
-                stageAcceptance += result.acceptanceRate * Double(stageSteps) / Double(steps)
-            }
-            acceptance.append(stageAcceptance)
-            let futures = expertEnergies[0].futures(chains)
-            let keep = min(H, total - block * H)
-            for c in 0..<K {
-                paths[c] += futures[(c * H * S)..<(c * H * S + keep * S)]
-                energies[c] += finalEnergies[c] * T
-            }
-            for (m, expert) in expertEnergies.enumerated() {
-                let own = expert.energies(chains, count: K)
-                for c in 0..<K { modelEnergies[m][c] = own[c] * T }
-            }
-        }
+        let result: ExpertComposition.Result
+        do { result = try composition.sample(context: context, chains: K, total: total, sampler: chosen, seed: seed) } catch ExpertCompositionError.expert(let m, let e) {
+            throw CLIError("--model \(model[m]): \(e)")
+        } catch { throw CLIError("\(error)") }
         let seconds = Date().timeIntervalSince(clock)
-        let sampled = paths.flatMap { $0.dropFirst(k * S).map(Double.init) }   // (K, total, S)
+        let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
         var arrays: [(name: String, array: NumPyArray)] = [
             ("context", try NumPyArray(doubles: context, shape: [k, S])),

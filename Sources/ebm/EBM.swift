@@ -7,7 +7,7 @@ struct EBM: ParsableCommand {
         commandName: "ebm",
         abstract: "Simulate robots, train energy-based models of their dynamics, sample and plan.",
         version: "0.1.0",
-        subcommands: [Simulate.self, Model.self, Bench.self, Generate.self, Dataset.self, View.self, Train.self, Predict.self, Evaluate.self, Plan.self, Score.self, Compose.self]
+        subcommands: [Simulate.self, Model.self, Bench.self, Generate.self, Dataset.self, ViewCommand.self, Train.self, Predict.self, EvaluateCommand.self, Plan.self, Score.self, Compose.self]
     )
 }
 

@@ -1,15 +1,45 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
+import Plotting
 import Sampling
 import Scene
+import Scoring
 import Simulation
 import Trajectories
 
-/// `ebm evaluate`: errors and mode coverage of K sampled futures per test context, EBM beside a feedforward
-/// baseline; energy score and MMD against re-simulated futures; long-horizon stability and physical
-/// consistency; quality vs sampler steps.
-struct Evaluate: ParsableCommand {
+/// `ebm evaluate forecast|ood|intent`: one command per mode, each reading `Evaluate`'s options;
+/// `forecast` is the default, so `ebm evaluate --ood …` and `ebm evaluate --intent …` keep working.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: Evaluate.configuration.abstract,
+                                                    discussion: Evaluate.configuration.discussion, subcommands: [Forecast.self, OOD.self, Intent.self], defaultSubcommand: Forecast.self)
+
+    struct Forecast: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "forecast", abstract: Evaluate.configuration.abstract,
+                                                        discussion: Evaluate.configuration.discussion)
+        @OptionGroup var options: Evaluate
+        func run() throws { try options.run() }
+    }
+
+    struct OOD: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ood", abstract: "Out-of-distribution benchmark (as `ebm evaluate --ood`).")
+        @OptionGroup var options: Evaluate
+        func validate() throws { guard !options.intent else { throw ValidationError("`ebm evaluate ood` takes no --intent") } }
+        func run() throws { try OODEvaluation.run(options) }
+    }
+
+    struct Intent: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "intent", abstract: "Intent inference (as `ebm evaluate --intent`).")
+        @OptionGroup var options: Evaluate
+        func validate() throws { guard !options.ood else { throw ValidationError("`ebm evaluate intent` takes no --ood") } }
+        func run() throws { try IntentEvaluation.run(options) }
+    }
+}
+
+/// The options and the forecast evaluation of `ebm evaluate`: errors and mode coverage of K sampled
+/// futures per test context, EBM beside a feedforward baseline; energy score and MMD against
+/// re-simulated futures; long-horizon stability and physical consistency; quality vs sampler steps.
+struct Evaluate: ParsableArguments {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate sampled futures: ADE/FDE, mode coverage, energy score/MMD, long-horizon stability, quality vs steps.",
         discussion: """
@@ -112,14 +142,6 @@ struct Evaluate: ParsableCommand {
         guard FutureSampling.Kind(rawValue: curveSampler) != nil else { throw ValidationError("--curve-sampler must be langevin, mala or hmc") }
     }
 
-    struct Scores {
-        var adeBest = 0.0, adeMean = 0.0, fdeBest = 0.0, fdeMean = 0.0
-        var perStepMean: [Double], perStepBest: [Double]
-        var goalsCovered = 0.0, valid = 0, samples = 0
-        init(steps: Int) { (perStepMean, perStepBest) = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps)) }
-        var validity: Double { Double(valid) / Double(max(samples, 1)) }
-    }
-
     /// What every section reads: the models, the split, its goals and the sampler defaults.
     struct Setup {
         var energyModel: TrajectoryEnergyModel
@@ -127,7 +149,7 @@ struct Evaluate: ParsableCommand {
         var feedforward: FeedforwardPredictor?
         var dataset: TrajectoryDataset
         var file: URL
-        var goals: Goals?
+        var goals: GoalSet?
         /// Context states k, state size S, states per episode, future states per context.
         var k: Int, S: Int, length: Int, total: Int
         /// States `range` of episode `e`, one after the other.
@@ -144,47 +166,9 @@ struct Evaluate: ParsableCommand {
     }
 
     /// ADE/FDE and goal scores of paths (N·perContext, total, S) against the first N episodes.
-    func score(_ paths: [Double], perContext: Int, contexts N: Int, _ setup: Setup) throws -> Scores {
-        let (k, S, length, total) = (setup.k, setup.S, setup.length, setup.total)
-        var s = Scores(steps: total)
-        var finals: [Double] = []
-        for e in 0..<N {
-            let truth = setup.states(e, k..<length)
-            var perStep = [[Double]]()
-            for c in 0..<perContext {
-                let base = (e * perContext + c) * total * S
-                perStep.append((0..<total).map { t in
-                    var q = 0.0
-                    for d in 0..<S { let x = paths[base + t * S + d] - truth[t * S + d]; q += x * x }
-                    return q.squareRoot()
-                })
-                if let goals = setup.goals { finals += paths[(base + (total - 1) * S)..<(base + (total - 1) * S + goals.robot.nq)] }
-            }
-            let ade = perStep.map { $0.reduce(0, +) / Double(total) }, fde = perStep.map { $0[total - 1] }
-            s.adeBest += ade.min()! / Double(N); s.adeMean += ade.reduce(0, +) / Double(perContext * N)
-            s.fdeBest += fde.min()! / Double(N); s.fdeMean += fde.reduce(0, +) / Double(perContext * N)
-            for t in 0..<total {
-                let column = perStep.map { $0[t] }
-                s.perStepMean[t] += column.reduce(0, +) / Double(perContext * N)
-                s.perStepBest[t] += column.min()! / Double(N)
-            }
-        }
-        if let goals = setup.goals {
-            // a non-finite future lands on no goal
-            let safe = finals.map { $0.isFinite ? $0 : 1e6 }
-            let sites = try goals.robot.kinematics(qpos: safe, batch: N * perContext).sites
-            for e in 0..<N {
-                var covered = Set<Int>()
-                for c in 0..<perContext {
-                    let i = (e * perContext + c) * goals.robot.nsite * 3 + goals.site * 3
-                    let (g, d) = goals.nearest(Array(sites[i..<i + 3]))
-                    if d <= radius && finals[(e * perContext + c) * goals.robot.nq].isFinite { covered.insert(g); s.valid += 1 }
-                    s.samples += 1
-                }
-                s.goalsCovered += Double(covered.count) / Double(N)
-            }
-        }
-        return s
+    func score(_ paths: [Double], perContext: Int, contexts N: Int, _ setup: Setup) throws -> ForecastScores {
+        try ForecastScores(paths: paths, perContext: perContext, truth: (0..<N).flatMap { setup.states($0, setup.k..<setup.length) },
+                           contexts: N, steps: setup.total, stateSize: setup.S, goals: setup.goals, radius: radius)
     }
 
     func run() throws {
@@ -225,14 +209,10 @@ struct Evaluate: ParsableCommand {
         var truthValidity: Double?
         if let goals {
             let finals = (0..<N).flatMap { setup.states($0, length - 1..<length).prefix(goals.robot.nq) }
-            let sites = try goals.robot.kinematics(qpos: Array(finals), batch: N).sites
-            truthValidity = Double((0..<N).filter { e in
-                let i = e * goals.robot.nsite * 3 + goals.site * 3
-                return goals.nearest(Array(sites[i..<i + 3])).distance <= radius
-            }.count) / Double(N)
+            truthValidity = try goals.validity(qpos: Array(finals), count: N, radius: radius)
         }
 
-        func summary(_ s: Scores, k: Int) -> [String: Any] {
+        func summary(_ s: ForecastScores, k: Int) -> [String: Any] {
             var d: [String: Any] = ["samples_per_context": k, "ade_best_of_k": s.adeBest, "ade_mean": s.adeMean,
                                     "fde_best_of_k": s.fdeBest, "fde_mean": s.fdeMean]
             if goals != nil {
@@ -272,7 +252,7 @@ struct Evaluate: ParsableCommand {
         print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(sampler), \(steps) steps per block) in "
               + String(format: "%.1f s", result.seconds))
         let header = ["", "ADE best", "ADE mean", "FDE best", "FDE mean"] + (goals != nil ? ["goals", "valid", "collapse"] : [])
-        func row(_ name: String, _ s: Scores) -> [String] {
+        func row(_ name: String, _ s: ForecastScores) -> [String] {
             var r = [name] + [s.adeBest, s.adeMean, s.fdeBest, s.fdeMean].map { String(format: "%.4f", $0) }
             if goals != nil { r += [String(format: "%.2f", s.goalsCovered), String(format: "%.3f", s.validity), String(format: "%.3f", 1 - s.validity)] }
             return r
@@ -325,48 +305,26 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    struct Goals {
-        var robot: RobotModel, site: Int, siteName: String, positions: [[Double]]
-        func nearest(_ p: [Double]) -> (goal: Int, distance: Double) {
-            var best = (goal: 0, distance: Double.infinity)
-            for (g, q) in positions.enumerated() {
-                let d = zip(p, q).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-                if d < best.distance { best = (g, d) }
-            }
-            return best
-        }
-    }
-
     /// Goal positions (mean final site of the episodes with each goal index, over the train split when present
     /// and the evaluated split), the robot and the goal site; nil when the dataset has no goals.
-    func goalSetup(dataset: TrajectoryDataset, file: URL) throws -> Goals? {
+    func goalSetup(dataset: TrajectoryDataset, file: URL) throws -> GoalSet? {
         guard dataset.goal.contains(where: { $0 >= 0 }), dataset.siteCount > 0 else { return nil }
         guard let robotName = EpisodeFile.robotName(near: file.path) else { throw CLIError("\(data)/meta.json: no robot named; goal metrics need it") }
         let robot: RobotModel
         do { robot = try RobotModel.load(robotName) } catch { throw CLIError("robot \(robotName): \(error)") }
         // the goal site: meta.json's goals.kind "site:NAME" among site_names, else the first
         var site = 0, siteName = "0"
-        if let d = FileManager.default.contents(atPath: URL(fileURLWithPath: data).appendingPathComponent("meta.json").path),
-           let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any] {
-            let names = json["site_names"] as? [String] ?? []
+        if let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: data)) {
+            var names: [String] = []
+            if case .array(let items)? = meta["site_names"] { names = items.compactMap { if case .string(let n) = $0 { return n }; return nil } }
             siteName = names.first ?? siteName
-            if let kind = (json["goals"] as? [String: Any])?["kind"] as? String, kind.hasPrefix("site:"),
+            if case .string(let kind)? = meta["goals"]?["kind"], kind.hasPrefix("site:"),
                let i = names.firstIndex(of: String(kind.dropFirst(5))) { (site, siteName) = (i, names[i]) }
         }
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
         if split != "train", FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
-        var sums: [Int: ([Double], Int)] = [:]
-        for d in sources where d.siteCount == dataset.siteCount {
-            for e in 0..<d.episodes where d.goal[e] >= 0 {
-                let i = ((e * (d.steps + 1) + d.steps) * d.siteCount + site) * 3
-                let p = Array(d.sites[i..<i + 3])
-                let (s, n) = sums[Int(d.goal[e])] ?? ([0, 0, 0], 0)
-                sums[Int(d.goal[e])] = (zip(s, p).map(+), n + 1)
-            }
-        }
-        let positions = sums.keys.sorted().map { g in sums[g]!.0.map { $0 / Double(sums[g]!.1) } }
-        return Goals(robot: robot, site: site, siteName: siteName, positions: positions)
+        return GoalSet(robot: robot, site: site, siteName: siteName, datasets: sources, siteCount: dataset.siteCount)
     }
 }

@@ -2,6 +2,7 @@
 // futures re-simulated from the same start by the dataset's own recipe and policy.
 
 import Foundation
+import Scoring
 import Simulation
 import Trajectories
 
@@ -23,13 +24,6 @@ extension Evaluate {
         return (reference, mean, deviation)
     }
 
-    struct DistributionScores {
-        var energyScoreSite = 0.0, mmdSite = 0.0, energyScoreFuture = 0.0, mmdFuture = 0.0
-        var dictionary: [String: Any] {
-            ["energy_score_final_site": energyScoreSite, "mmd2_final_site": mmdSite, "energy_score_future": energyScoreFuture, "mmd2_future": mmdFuture]
-        }
-    }
-
     /// Energy score and MMD² per context, averaged over the first N contexts: EBM futures (N·K, total, S),
     /// feedforward futures (N, total, S), and one half of the references against the other.
     func distributionSection(_ setup: Setup, contexts N: Int, futures: [Double], perContext K: Int, baseline: [Double]?) throws -> [String: Any] {
@@ -44,64 +38,10 @@ extension Evaluate {
         let site: Int? = setup.goals?.site ?? (robot.nsite > 0 ? 0 : nil)
         let siteName = setup.goals?.siteName ?? (site.map { robot.names(.site)[$0] } ?? "none")
         let clock = Date()
-
-        /// Final site positions (count, 3) of paths (count, total, S).
-        func finalSites(_ paths: ArraySlice<Double>, count: Int) throws -> [Double] {
-            guard let site else { return [] }
-            let qpos = (0..<count).flatMap { c -> [Double] in
-                let o = paths.startIndex + (c * total + total - 1) * S
-                return paths[o..<o + robot.nq].map { $0.isFinite ? $0 : 1e6 }
-            }
-            let all = try robot.kinematics(qpos: qpos, batch: count).sites
-            var out: [Double] = []
-            for c in 0..<count {
-                let o = (c * robot.nsite + site) * 3
-                out += all[o..<o + 3]
-            }
-            return out
-        }
-        /// Whole futures, each dimension divided by the data's standard deviation.
-        func standardised(_ paths: ArraySlice<Double>) -> [Double] {
-            var out = Array(paths)
-            for i in out.indices { out[i] /= deviation[i % S] }
-            return out
-        }
-        func scores(_ x: ArraySlice<Double>, count: Int, against y: ArraySlice<Double>, count m: Int) throws -> DistributionScores {
-            var s = DistributionScores()
-            if site != nil {
-                let (xs, ys) = (try finalSites(x, count: count), try finalSites(y, count: m))
-                let (a, b) = (SampleMetrics.rows(xs, dimension: 3), SampleMetrics.rows(ys, dimension: 3))
-                (s.energyScoreSite, s.mmdSite) = (SampleMetrics.energyScore(a, b), SampleMetrics.mmdSquared(a, b).mmd2)
-            }
-            let (a, b) = (SampleMetrics.rows(standardised(x), dimension: total * S), SampleMetrics.rows(standardised(y), dimension: total * S))
-            (s.energyScoreFuture, s.mmdFuture) = (SampleMetrics.energyScore(a, b), SampleMetrics.mmdSquared(a, b).mmd2)
-            return s
-        }
-        func add(_ into: inout DistributionScores, _ s: DistributionScores) {
-            into.energyScoreSite += s.energyScoreSite / Double(N); into.mmdSite += s.mmdSite / Double(N)
-            into.energyScoreFuture += s.energyScoreFuture / Double(N); into.mmdFuture += s.mmdFuture / Double(N)
-        }
-
-        var ebm = DistributionScores(), ff = DistributionScores(), halves = DistributionScores()
-        var referenceGoals = 0.0
-        for e in 0..<N {
-            // M fresh episodes from the context's first state; their states k… are the reference futures
-            let start = setup.states(e, 0..<1)
-            let master = EpisodeGenerator.episodeSeed(master: seed ^ 0x5EF5_1A7E, index: e)
-            let (states, goal) = try simulator.simulate(qpos: Array(start[0..<robot.nq]), qvel: Array(start[robot.nq..<S]), count: M, seed: master)
-            var references: [Double] = []   // (M, total, S)
-            for m in 0..<M { references += states[((m * setup.length + k) * S)..<((m + 1) * setup.length * S)] }
-            referenceGoals += Double(Set(goal).count) / Double(N)
-            let y = references[...]
-            let width = total * S
-            add(&ebm, try scores(futures[(e * K * width)..<((e + 1) * K * width)], count: K, against: y, count: M))
-            if let baseline { add(&ff, try scores(baseline[(e * width)..<((e + 1) * width)], count: 1, against: y, count: M)) }
-            if M >= 2 {
-                let h = M / 2
-                let split = h * total * S
-                add(&halves, try scores(references[0..<split], count: h, against: references[split...], count: M - h))
-            }
-        }
+        let comparison = ReferenceComparison(simulator: simulator, deviation: deviation, site: site, referenceSamples: M, contextLength: k)
+        let result = try comparison.run(futures: futures, perContext: K, baseline: baseline, starts: (0..<N).flatMap { setup.states($0, 0..<1) },
+                                        total: total, seed: seed)
+        let (ebm, ff, halves, referenceGoals) = (result.ebm, result.baseline, result.resimulatedHalf, result.referenceGoalsPerContext)
 
         print(String(format: "energy score / MMD² against %d re-simulated futures per context (%d contexts, %.1f s; site %@ in m, future in data std units; lower is better)",
                      M, N, Date().timeIntervalSince(clock), siteName))

@@ -1,5 +1,6 @@
 import EnergyModels
 import Foundation
+import Plotting
 import Scoring
 import Trajectories
 
@@ -28,7 +29,7 @@ enum IntentEvaluation {
     private static func evaluate(_ command: Evaluate, ebm: TrajectoryEnergyModel, energyScorer: EnergyGoalScorer,
                                  test: TrajectoryDataset, train: TrajectoryDataset, N: Int) throws {
         let clock = Date()
-        let (G, S, T1) = (ebm.encoding.goalCount, test.stateSize, test.steps + 1)
+        let (G, T1) = (ebm.encoding.goalCount, test.steps + 1)
         let L = energyScorer.windowLength
         let classifier: GoalClassifier
         do {
@@ -39,41 +40,18 @@ enum IntentEvaluation {
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
         let trainSeconds = Date().timeIntervalSince(clock)
         let scorers: [any GoalScorer] = [energyScorer, classifier]
-        let states = test.states.prefix(N * T1 * S).map(Float.init)
-        let labels = test.goal.prefix(N).map { Int($0) }
+        let benchmark = IntentBenchmark(scorers: scorers, test: test, episodes: N, goalCount: G)
 
         // accuracy vs observed states
         let observed = command.observedSteps.filter { $0 >= L - 1 && $0 < T1 }
         guard !observed.isEmpty else { throw CLIError("--observed-steps: none in \(L - 1)...\(T1 - 1) (a window holds \(L) states; episodes \(T1))") }
-        var curves = [[Double]](repeating: [], count: scorers.count)
-        for n in observed {
-            for (i, scorer) in scorers.enumerated() {
-                curves[i].append(IntentInference.accuracy(scores: IntentInference.prefixScores(scorer, states: states, episodes: N, length: T1, observed: n),
-                                                          labels: labels, goalCount: G))
-            }
-        }
+        let curves = benchmark.accuracy(observed: observed)
 
         // bounded attacks at one observed length; ε in units of each state coordinate's spread in the training split
-        var scale = [Float](repeating: 0, count: S)
-        let trainStates = train.states
-        let count = Double(trainStates.count / S)
-        for d in 0..<S {
-            var (sum, squares) = (0.0, 0.0)
-            for i in stride(from: d, to: trainStates.count, by: S) { sum += trainStates[i]; squares += trainStates[i] * trainStates[i] }
-            scale[d] = Float(max((squares / count - (sum / count) * (sum / count)).squareRoot(), 1e-6))
-        }
+        let scale = IntentBenchmark.attackScale(train)
         let attackLengths = command.attackObserved.map { min(max($0, L - 1), T1 - 1) }
         // attacked[length][scorer][epsilon]
-        let attacked = attackLengths.map { n in
-            scorers.map { scorer in
-                command.epsilons.map { epsilon in
-                    let perturbed = IntentInference.attack(scorer, states: states, episodes: N, length: T1, observed: n, labels: labels,
-                                                           epsilon: Float(epsilon), scale: scale, iterations: command.attackIterations)
-                    return IntentInference.accuracy(scores: IntentInference.prefixScores(scorer, states: perturbed, episodes: N, length: T1, observed: n),
-                                                    labels: labels, goalCount: G)
-                }
-            }
-        }
+        let attacked = benchmark.adversarialAccuracy(lengths: attackLengths, epsilons: command.epsilons, scale: scale, iterations: command.attackIterations)
         let seconds = Date().timeIntervalSince(clock)
 
         let outDir = URL(fileURLWithPath: command.out)

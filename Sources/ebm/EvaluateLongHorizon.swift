@@ -3,87 +3,23 @@
 // distance vs time), and whether the controls they imply replay to the same states in the simulator.
 
 import Foundation
+import Plotting
+import Scoring
 import Simulation
 import Trajectories
 
 extension Evaluate {
-    /// What one generator's long rollouts scored.
-    struct LongHorizonScores {
-        /// Share of rollouts within the data's ranges so far, per step [N].
-        var withinRange: [Double]
-        /// Squared Fréchet distance to the data's states at the same time, per step [N].
-        var frechet: [Double]
-        /// Mean ‖Δstate‖ to the episode's real future, per step while it lasts [min(N, total)].
-        var error: [Double]
-        var physics: PhysicalConsistency.Result?
-        /// The same check on the first 100 states only (rollouts that diverge later still count there).
-        var physics100: PhysicalConsistency.Result?
-
-        func at(_ curve: [Double], _ step: Int) -> Double { step >= 1 && step <= curve.count ? curve[step - 1] : .nan }
-
-        func dictionary(horizon N: Int) -> [String: Any] {
-            var d: [String: Any] = [
-                "within_range_100": at(withinRange, 100), "within_range_final": at(withinRange, N),
-                "frechet_100": at(frechet, 100), "frechet_final": at(frechet, N),
-                "frechet_mean": frechet.filter(\.isFinite).reduce(0, +) / Double(max(frechet.filter(\.isFinite).count, 1)),
-                "error_episode_end": error.last ?? .nan,
-            ]
-            if let p = physics {
-                var physicsRow: [String: Any] = ["divergence_final": at(p.divergence, N), "one_step_defect": p.oneStepDefect,
-                                                 "controls_out_of_range": p.controlsOutOfRange, "replayed": p.replayed, "rollouts": p.rollouts]
-                if let q = physics100 {
-                    (physicsRow["divergence_100"], physicsRow["one_step_defect_100"], physicsRow["replayed_100"]) = (at(q.divergence, 100), q.oneStepDefect, q.replayed)
-                }
-                d["physics"] = physicsRow
-            }
-            return d
-        }
-    }
-
     /// Long rollouts of the EBM (contexts × chains) and the feedforward model (one per context), scored
     /// against the data; returns the metrics section and the plot files.
     func longHorizonSection(_ setup: Setup, outDir: URL) throws -> ([String: Any], [String]) {
         let (k, S, N) = (setup.k, setup.S, longHorizon)
         let C = min(longContexts, setup.dataset.episodes), L = longSamples
         let reference = try referenceStates(setup)
-        let ranges = SampleMetrics.StateRanges(states: reference.dataset.states, stateSize: S, margin: rangeMargin)
-        let T = reference.dataset.steps
-
-        // Gaussian fits of the data's standardised states at each time index 0…T
-        func standardised(_ x: ArraySlice<Double>) -> ArraySlice<Double> {
-            ArraySlice(x.enumerated().map { ($0.element - reference.mean[$0.offset]) / reference.deviation[$0.offset] })
-        }
-        let dataFits = (0...T).map { t in
-            SampleMetrics.gaussianFit((0..<reference.dataset.episodes).map { standardised(reference.dataset.state(episode: $0, step: t)) }, dimension: S)
-        }
-
-        /// Scores of paths (count, N, S) whose context c is count / C rollouts each.
+        let judge = LongHorizonReference(states: reference.dataset, mean: reference.mean, deviation: reference.deviation, margin: rangeMargin,
+                                         evaluated: setup.dataset, contextLength: k)
+        let ranges = judge.ranges
         func scores(_ paths: [Double], count: Int, physics model: RobotModel?) throws -> LongHorizonScores {
-            let perContext = count / C
-            let withinRange = ranges.stayedWithin(paths, count: count, length: N)
-            let frechet = (0..<N).map { t -> Double in
-                let points = (0..<count).map { standardised(paths[($0 * N + t) * S..<($0 * N + t + 1) * S]) }
-                guard points.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return .infinity }
-                return SampleMetrics.frechetSquared(SampleMetrics.gaussianFit(points, dimension: S), dataFits[min(k + t, T)])
-            }
-            let known = min(N, setup.length - k)
-            var error = [Double](repeating: 0, count: known)
-            for c in 0..<count {
-                let truth = setup.states(c / perContext, k..<k + known)
-                for t in 0..<known {
-                    error[t] += SampleMetrics.distance(paths[(c * N + t) * S..<(c * N + t + 1) * S], truth[t * S..<(t + 1) * S][...]) / Double(count)
-                }
-            }
-            var physics: PhysicalConsistency.Result?, physics100: PhysicalConsistency.Result?
-            if let model {
-                let start = (0..<count).flatMap { setup.states($0 / perContext, k - 1..<k) }
-                physics = try PhysicalConsistency.check(model: model, start: start, paths: paths, count: count, length: N)
-                let n = min(100, N)
-                var head: [Double] = []   // (count, n, S)
-                for c in 0..<count { head += paths[c * N * S..<(c * N + n) * S] }
-                physics100 = try PhysicalConsistency.check(model: model, start: start, paths: head, count: count, length: n)
-            }
-            return LongHorizonScores(withinRange: withinRange, frechet: frechet, error: error, physics: physics, physics100: physics100)
+            try judge.scores(paths, count: count, contexts: C, length: N, physics: model)
         }
 
         // the simulator of the dataset's recipe, when its meta.json names one

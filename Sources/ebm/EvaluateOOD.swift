@@ -13,9 +13,7 @@ import Trajectories
 /// DIR/train.npz, scored as −log p(future | context). Physics and controller shifts regenerate the
 /// first N test episodes from the dataset's recipe (meta.json) with the same episode seeds.
 enum OODEvaluation {
-    /// `readsGoalLabel`: the scorer feeds each episode's goal label to its model, so it has nothing
-    /// to read on shifted episodes without one (averaged episodes belong to two goals).
-    struct Detector { var name: String, key: String, scorer: any WindowScorer, readsGoalLabel = false }
+    typealias Detector = OODBenchmark.Detector
 
     static func run(_ command: Evaluate) throws {
         let (ebm, ebmMetadata) = try Predict.loadEnergyModel(command.model, conditioned: true)
@@ -56,60 +54,38 @@ enum OODEvaluation {
             detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
-        func episodeScores(_ data: TrajectoryDataset, _ d: Detector) throws -> EpisodeScores {
-            do { return try EpisodeScores(scoring: data, with: d.scorer) } catch let e as ScoringError { throw CLIError("\(d.name): \(e)") }
-        }
-        let normalScores = try detectors.map { try episodeScores(normal, $0) }
+        let report: OODReport
+        do {
+            report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed).run()
+        } catch OODBenchmarkError.regeneration(let e) {
+            throw CLIError("\(command.data)/meta.json recipe: \(e)")
+        } catch { throw CLIError("\(error)") }
 
         var rows: [[String: Any]] = []
         var table: [[String]] = []
-        var metricsPerShift: [[String: DetectionMetrics]] = []
-        for shift in DistributionShift.allCases {
-            let shifted: TrajectoryDataset
-            var modelHash: String?
-            if shift.regenerates {
-                do { (shifted, modelHash) = try shift.regenerate(from: recipeJSON, episodes: N) } catch let e as ScoringError { throw CLIError("\(command.data)/meta.json recipe: \(e)") }
-            } else {
-                do { shifted = try shift.transform(normal, positionCount: robot.nq, seed: command.seed) } catch let e as ScoringError { throw CLIError("\(e)") }
-            }
-            var row: [String: Any] = ["shift": shift.rawValue, "description": shift.summary, "episodes": shifted.episodes]
-            if let modelHash { row["model_sha256"] = modelHash }
-            var cells = [shift.summary]
-            let unlabelled = shifted.goal.contains { $0 < 0 }
-            var metrics: [String: DetectionMetrics] = [:]
-            for (d, normalScore) in zip(detectors, normalScores) {
-                if unlabelled && d.readsGoalLabel {
+        for shift in report.shifts {
+            var row: [String: Any] = ["shift": shift.shift.rawValue, "description": shift.shift.summary, "episodes": shift.episodes]
+            if let modelHash = shift.modelHash { row["model_sha256"] = modelHash }
+            var cells = [shift.shift.summary]
+            for (d, result) in zip(detectors, shift.results) {
+                guard let r = result else {
                     row[d.key] = ["auroc": NSNull(), "note": "the shifted episodes carry no goal label for this detector's model"] as [String: Any]
                     cells += ["n/a", "n/a"]
                     continue
                 }
-                let s = try episodeScores(shifted, d)
-                let mean = try DetectionMetrics(negatives: normalScore.episode, positives: s.episode)
-                let maximum = try DetectionMetrics(negatives: normalScore.episodeMaximum, positives: s.episodeMaximum)
-                metrics[d.key] = mean
-                row[d.key] = ["auroc": mean.auroc, "fpr_at_95_tpr": mean.falsePositiveRate, "auroc_standard_error": mean.aurocStandardError,
-                              "auroc_max_window": maximum.auroc, "fpr_at_95_tpr_max_window": maximum.falsePositiveRate,
-                              "mean_score_shifted": s.episode.reduce(0, +) / Double(s.episodes),
-                              "mean_score_normal": normalScore.episode.reduce(0, +) / Double(normalScore.episodes)] as [String: Any]
-                cells += [String(format: "%.3f", mean.auroc), String(format: "%.3f", mean.falsePositiveRate)]
+                row[d.key] = ["auroc": r.mean.auroc, "fpr_at_95_tpr": r.mean.falsePositiveRate, "auroc_standard_error": r.mean.aurocStandardError,
+                              "auroc_max_window": r.maximum.auroc, "fpr_at_95_tpr_max_window": r.maximum.falsePositiveRate,
+                              "mean_score_shifted": r.meanScoreShifted, "mean_score_normal": r.meanScoreNormal] as [String: Any]
+                cells += [String(format: "%.3f", r.mean.auroc), String(format: "%.3f", r.mean.falsePositiveRate)]
             }
             rows.append(row)
             table.append(cells)
-            metricsPerShift.append(metrics)
         }
         let seconds = Date().timeIntervalSince(clock)
 
         // how often the best EBM detector beats the best baseline: by any margin, and beyond two
         // standard errors of the difference (Hanley–McNeil)
-        var (ebmWins, ebmTies, clearWins, clearLosses) = (0, 0, 0, 0)
-        for metrics in metricsPerShift {
-            let best = { (ebm: Bool) in metrics.filter { $0.key.hasPrefix("ebm") == ebm }.values.max { $0.auroc < $1.auroc } }
-            guard let ebm = best(true) else { continue }
-            let baseline = best(false)
-            if ebm.auroc > baseline?.auroc ?? -1 { ebmWins += 1 } else if ebm.auroc == baseline?.auroc { ebmTies += 1 }
-            guard let baseline else { continue }
-            if ebm.isClearlyBetter(than: baseline) { clearWins += 1 } else if baseline.isClearlyBetter(than: ebm) { clearLosses += 1 }
-        }
+        let (ebmWins, ebmTies, clearWins, clearLosses) = report.comparison
         let summary: [String: Any] = [
             "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split,
             "episodes": N, "seed": Int(command.seed), "episode_score": "mean window score (the *_max_window fields: largest window score)",

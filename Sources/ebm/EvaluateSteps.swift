@@ -2,6 +2,8 @@
 // the sampled futures as the sampler gets more refinement steps per block.
 
 import Foundation
+import Plotting
+import Scoring
 
 extension Evaluate {
     /// The first metrics re-measured on the first `contexts` contexts for each of `stepCounts`; the
@@ -10,7 +12,7 @@ extension Evaluate {
         let (K, total, S) = (samples, setup.total, setup.S)
         let kind = FutureSampling.Kind(rawValue: curveSampler)!
         let counts = Array(Set(stepCounts)).sorted()
-        var rows: [(steps: Int, scores: Scores, energy: Double, seconds: Double)] = []
+        var rows: [(steps: Int, scores: ForecastScores, energy: Double, seconds: Double)] = []
         for n in counts {
             let r = try sampleFutures(setup, contexts: N, chains: K, total: total, kind: kind, steps: n)
             rows.append((n, try score(r.futures, perContext: K, contexts: N, setup), r.energies.reduce(0, +) / Double(r.energies.count), r.seconds))

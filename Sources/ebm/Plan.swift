@@ -2,6 +2,7 @@ import ArgumentParser
 import EnergyModels
 import Foundation
 import Planning
+import Scene
 import Simulation
 import Trajectories
 
@@ -24,11 +25,11 @@ struct Plan: ParsableCommand {
 
     @Option(help: "Robot: reacher2, pointmass2d or arm7.") var robot: String
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors): the learned term (state planners).") var model: String?
-    @Option(help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
-    @Option(help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
+    @Option(parsing: .unconditional, help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
+    @Option(parsing: .unconditionalSingleValue, help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
     @Option(help: "langevin, mala, mppi, cem, mppi-sim, cem-sim, mppi-ff or cem-ff.") var planner: String = "langevin"
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
+    @Option(parsing: .unconditional, help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
     @Option(help: "Alternatives K (chains).") var chains: Int?
     @Option(help: "Planned states H.") var horizon: Int?
     @Option(name: .customLong("max-steps"), help: "Simulator steps before giving up.") var maxSteps: Int?
@@ -45,7 +46,7 @@ struct Plan: ParsableCommand {
     @Option(help: "MALA temperature T (energy units).") var temperature: Double?
     @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
     @Option(help: "What the state planners move: accelerations (integrated into consistent plans; the default) or states.") var coordinates: String?
-    @Option(name: .customLong("acceleration-scale"), help: "Acceleration units of the optimiser, one for every joint or one per joint (rad/s² or m/s²).")
+    @Option(name: .customLong("acceleration-scale"), parsing: .unconditional, help: "Acceleration units of the optimiser, one for every joint or one per joint (rad/s² or m/s²).")
     var accelerationScale: String?
     @Option(help: "Obstacle safety margin, in m.") var margin: Double?
     @Option(name: .customLong("gradient-clip"), help: "Per-element gradient clamp of Langevin and of MALA's drift, in scaled units.") var gradientClip: Double?
@@ -71,12 +72,8 @@ struct Plan: ParsableCommand {
 
     /// The point of `--goal x,y[,z]` (m) for the setup's site; z defaults to the site's height at `qpos`.
     static func goalPoint(_ text: String, setup: PlanningSetup, qpos: [Double]) throws -> SIMD3<Double> {
-        let m = setup.model
-        guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(m.source) has no site \(setup.site)") }
         let g = try numbers(text, flag: "--goal", counts: [2, 3])
-        if g.count == 3 { return SIMD3(g[0], g[1], g[2]) }
-        let startSites = try m.kinematics(qpos: qpos, batch: 1).sites
-        return SIMD3(g[0], g[1], startSites[site * 3 + 2])
+        return try setup.goal(x: g[0], y: g[1], z: g.count == 3 ? g[2] : nil, qpos: qpos)
     }
 
     /// The spheres of `--obstacle x,y,z,r` flags (m).
@@ -140,7 +137,7 @@ struct Plan: ParsableCommand {
         } catch { throw CLIError("planning failed: \(error)") }
         try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
         if verbose { try Self.printReplans(outcome, goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq) }
-        let status = outcome.success ? "reached the goal" : (outcome.failure ?? "failed")
+        let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
                      planner, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
               + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
@@ -198,19 +195,14 @@ struct Plan: ParsableCommand {
             guard parts.count == 2, let value = Double(parts[1]), value.isFinite, value >= 0 else {
                 throw CLIError("--weight '\(w)': expected NAME=VALUE with VALUE >= 0")
             }
-            switch parts[0] {
-            case "goal": setup.goalWeight = value
-            case "obstacle": setup.obstacleWeight = value
-            case "limits": setup.limitWeight = value
-            case "smoothness": setup.smoothnessWeight = value
-            case "effort": setup.effortWeight = value
-            case "model": setup.modelWeight = value
-            default: throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (goal, obstacle, limits, smoothness, effort, model)")
+            guard let term = PlanningSetup.Term(rawValue: parts[0]) else {
+                throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (\(PlanningSetup.Term.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            setup[weight: term] = value
         }
         if let steps {
             guard steps >= 1 else { throw CLIError("--steps must be at least 1") }
-            (setup.langevinSteps, setup.malaSteps, setup.populationIterations) = (steps, steps, steps)
+            setup.optimizerSteps = steps
         }
         if let stepSize { setup.langevinStepSize = stepSize; setup.malaStepSize = stepSize }
         if let finalStepSize { setup.langevinFinalStepSize = finalStepSize }
@@ -222,39 +214,18 @@ struct Plan: ParsableCommand {
         }
     }
 
-    /// summary.json, with the fixed keys.
-    static func summary(_ o: MPCOutcome) -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("success", .bool(o.success)), ("final_distance", .number(o.finalDistance, isInteger: false)),
-            ("steps", .number(Double(o.steps), isInteger: true)), ("collisions", .number(Double(o.collisions), isInteger: true)),
-            ("ms_per_replan", .number(o.medianReplanMilliseconds, isInteger: false)),
-            ("routes", .number(Double(o.routes), isInteger: true)), ("planner", .string(o.planner))]
-        if let a = o.meanAcceptance { fields.append(("acceptance", .number(a, isInteger: false))) }
-        return .object(fields)
-    }
-
+    /// DIR/plan.npz (PlanFile's format) and DIR/summary.json (`MPCOutcome.summary`).
     static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let T = o.steps
-            let sites = try m.kinematics(qpos: o.qpos, batch: T + 1).sites
-            let K = o.alternativeEnergies.count
-            var archive = NumPyArchive()
-            try archive.append(NumPyArray(doubles: o.qpos, shape: [T + 1, m.nq]), named: "qpos")
-            try archive.append(NumPyArray(doubles: o.qvel, shape: [T + 1, m.nv]), named: "qvel")
-            try archive.append(NumPyArray(doubles: o.ctrl, shape: [T, m.nu]), named: "ctrl")
-            try archive.append(NumPyArray(doubles: sites, shape: [T + 1, m.nsite, 3]), named: "sites")
-            try archive.append(NumPyArray(doubles: o.alternatives, shape: [K, K == 0 ? 0 : layout.horizon, layout.stateSize]), named: "alternatives")
-            try archive.append(NumPyArray(doubles: o.alternativeEnergies, shape: [K]), named: "alternative_energies")
-            try archive.append(NumPyArray(doubles: o.replanSeconds.map { $0 * 1000 }, shape: [o.replanSeconds.count]), named: "replan_ms")
-            try archive.append(NumPyArray(doubles: [goal.x, goal.y, goal.z], shape: [3]), named: "goal")
-            let rows = obstacles.flatMap { ob -> [Double] in
-                guard case .sphere(let c, let r) = ob else { return [] }
-                return [c.x, c.y, c.z, r]
+            let spheres = obstacles.compactMap { ob -> (centre: SIMD3<Double>, radius: Double)? in
+                guard case .sphere(let c, let r) = ob else { return nil }
+                return (c, r)
             }
-            try archive.append(NumPyArray(doubles: rows, shape: [obstacles.count, 4]), named: "obstacles")
-            try archive.write(to: dir.appendingPathComponent("plan.npz"))
-            try AtomicFile.write(Array((summary(o).serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
-        } catch let e as CLIError { throw e } catch { throw CLIError("\(dir.path): \(error)") }
+            try PlanFile.write(model: m, qpos: o.qpos, qvel: o.qvel, ctrl: o.ctrl, alternatives: o.alternatives, alternativeEnergies: o.alternativeEnergies,
+                               horizon: layout.horizon, stateSize: layout.stateSize, replanMilliseconds: o.replanSeconds.map { $0 * 1000 },
+                               goal: goal, obstacles: spheres, to: dir.appendingPathComponent("plan.npz"))
+            try AtomicFile.write(Array((o.summary.serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
+        } catch { throw CLIError("\(dir.path): \(error)") }
     }
 }

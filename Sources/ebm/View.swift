@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Planning
+import Plotting
 import Scene
 import Simulation
 import Viewer
 
 /// `ebm view`: play episodes, predictions, live Langevin refinement or plans of a robot in a 3-D
 /// window, or render them headless to PNG, SVG or video.
-struct View: ParsableCommand {
+struct View: ParsableArguments {
     static let configuration = CommandConfiguration(
         abstract: "Show episodes, predictions, live Langevin refinement or plans in a 3-D window (GLFW + OpenGL), or headless to PNG/SVG/video.",
         discussion: """
@@ -58,10 +59,11 @@ struct View: ParsableCommand {
     @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
     @Flag(name: .customLong("plan-live"), help: "Plan live from the robot's reference pose; drag the goal or an obstacle to replan.") var planLive = false
     @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: String?
-    @Option(help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
-    @Option(help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
+    @Option(parsing: .unconditional, help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
+    @Option(parsing: .unconditionalSingleValue, help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
-    func validate() throws {
+    /// The checks of `validate()`, run by each mode after it has set its input.
+    func check() throws {
         guard parsedSize != nil else { throw ValidationError("--size '\(size)' must be WxH with both between 1 and 8192, e.g. 1280x720") }
         guard episode >= 0 else { throw ValidationError("--episode \(episode) must be >= 0") }
         guard frame >= 0 else { throw ValidationError("--frame \(frame) must be >= 0") }
@@ -288,20 +290,9 @@ struct View: ParsableCommand {
     }
 }
 
-/// PNG writes that never leave half a file: written beside the target, then renamed over it.
+/// PNG writes that never leave half a file, with errors that name the flag.
 enum AtomicImage {
     static func write(_ image: Image, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp.png")
-        do {
-            try image.writePNG(to: temporary.path)
-            // rename(2) replaces the target atomically, whether or not it exists
-            guard rename(temporary.path, url.path) == 0 else { throw CLIError("--screenshot \(path): cannot rename into place (\(String(cString: strerror(errno))))") }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if let e = error as? CLIError { throw e }
-            if let e = error as? ViewerError { throw CLIError("--screenshot \(path): \(e.description)") }
-            throw CLIError("--screenshot \(path): cannot write (\(error.localizedDescription))")
-        }
+        do { try image.writePNG(atomicallyTo: path) } catch let e as ImageError { throw CLIError("--screenshot \(path): \(e.description)") }
     }
 }

@@ -1,5 +1,6 @@
 import EnergyModels
 import Foundation
+import NeuralCore
 import Sampling
 import Scene
 import Simulation
@@ -119,16 +120,10 @@ final class LiveRefinement: @unchecked Sendable {
 
     /// z ~ N(0, scale²) per chain, from (seed, generation).
     static func initial(chains: Int, dimension: Int, scale: Double, seed: UInt64, generation: Int) -> [Double] {
-        var state = seed ^ (0x5DEE_CE66_D1CE_4E5B &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15)
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var x = state
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            return x ^ (x >> 31)
-        }
+        // SplitMix64 from (seed, generation); Box–Muller in double precision
+        var generator = SeededGenerator(seed: seed ^ (0x5DEE_CE66_D1CE_4E5B &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15))
         return (0..<(chains * dimension)).map { _ in
-            let u1 = 1 - Double(next() >> 11) * 0x1.0p-53, u2 = Double(next() >> 11) * 0x1.0p-53
+            let u1 = 1 - generator.nextUnitDouble(), u2 = generator.nextUnitDouble()
             return scale * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         }
     }

@@ -3,10 +3,10 @@ import Foundation
 import Planning
 import Scene
 import Simulation
+import Viewer
 
-/// Plans of `ebm plan`'s MPC loop on a background thread for the newest goal and obstacles the
-/// user dragged; the frame loop copies the latest finished plan under a lock and never waits.
-/// Requests that arrive while a plan runs collapse into the newest one.
+/// Plans of `ebm plan`'s MPC loop for the newest goal and obstacles the user dragged, made by a
+/// `SnapshotWorker` on a background thread.
 final class LivePlanner: @unchecked Sendable {
     /// What to plan for: the site's goal and spherical obstacles (m).
     struct Request: Equatable {
@@ -14,7 +14,7 @@ final class LivePlanner: @unchecked Sendable {
         var obstacles: [Obstacle]
     }
 
-    /// A finished plan.
+    /// A finished plan, or why there is none.
     struct Snapshot {
         var request: Request
         /// Executed positions [steps + 1, nq] from the start.
@@ -24,82 +24,30 @@ final class LivePlanner: @unchecked Sendable {
         var alternativeCount: Int
         /// One line: reached or why not, steps, final distance, time.
         var summary: String
-        /// Counts finished plans, so that the frame loop rebuilds only on change.
-        var version: Int
+        /// The planning error, when planning failed.
+        var error: Error?
     }
 
     let setup: PlanningSetup, kind: PlannerKind, learned: TrajectoryEnergyModel?, seed: UInt64
     /// Start positions [nq] (at rest).
     let start: [Double]
-    private let condition = NSCondition()
-    private var pending: Request?
-    private var latest: Snapshot?
-    private var busy = false, stopped = false, finished = 0
+    private(set) var worker: SnapshotWorker<Request, Snapshot>!
 
     init(setup: PlanningSetup, kind: PlannerKind, learned: TrajectoryEnergyModel?, seed: UInt64, start: [Double]) {
         (self.setup, self.kind, self.learned, self.seed, self.start) = (setup, kind, learned, seed, start)
-    }
-
-    /// The latest finished plan (nil before the first) and whether a newer one is being made.
-    func snapshot() -> (plan: Snapshot?, planning: Bool) {
-        condition.lock()
-        defer { condition.unlock() }
-        return (latest, busy || pending != nil)
-    }
-
-    /// Asks for a plan toward `request`, replacing any request not yet started.
-    func request(_ request: Request) {
-        condition.lock()
-        pending = request
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Starts the background thread.
-    func start(first: Request) {
-        request(first)
-        let t = Thread { [self] in loop() }
-        t.name = "ebm view: live planning"
-        t.start()
-    }
-
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
+        worker = SnapshotWorker(name: "ebm view: live planning") { [unowned self] request in
+            do { return try plan(request) } catch {
+                return Snapshot(request: request, qpos: start, alternatives: [], alternativeCount: 0, summary: "planning failed: \(error)", error: error)
+            }
+        }
     }
 
     /// Plans `request` on the calling thread (headless) and publishes it.
     @discardableResult
     func planSynchronously(_ request: Request) throws -> Snapshot {
-        let s = try plan(request)
-        condition.lock()
-        latest = s
-        condition.unlock()
+        let s = worker.runSynchronously(request)
+        if let error = s.error { throw error }
         return s
-    }
-
-    // MARK: - Worker
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while pending == nil && !stopped { condition.wait() }
-            if stopped { condition.unlock(); return }
-            let request = pending!
-            (pending, busy) = (nil, true)
-            condition.unlock()
-            let result: Snapshot
-            do { result = try plan(request) } catch {
-                result = Snapshot(request: request, qpos: start, alternatives: [], alternativeCount: 0,
-                                  summary: "planning failed: \(error)", version: 0)
-            }
-            condition.lock()
-            latest = result
-            busy = false
-            condition.unlock()
-        }
     }
 
     /// One MPC run from the start at rest, as `ebm plan` makes it.
@@ -109,14 +57,9 @@ final class LivePlanner: @unchecked Sendable {
         let o = try mpc.run(qpos: start, qvel: [Double](repeating: 0, count: setup.model.nv))
         let status = o.success || o.failure == nil
             ? String(format: "%@ in %d steps, final distance %.4f m", o.success ? "reached the goal" : "failed", o.steps, o.finalDistance)
-            : o.failure!
-        condition.lock()
-        finished += 1
-        let version = finished
-        condition.unlock()
+            : o.failure!.description
         return Snapshot(request: request, qpos: o.qpos, alternatives: o.alternatives, alternativeCount: o.alternativeEnergies.count,
-                        summary: String(format: "%@: %@ (%.2f s)", o.planner, status, Date().timeIntervalSince(clock)),
-                        version: version)
+                        summary: String(format: "%@: %@ (%.2f s)", o.planner, status, Date().timeIntervalSince(clock)), error: nil)
     }
 }
 
@@ -142,9 +85,7 @@ extension View {
         if let goal {
             goalPoint = try Plan.goalPoint(goal, setup: setup, qpos: q0)
         } else {
-            guard let site = m.index(of: .site, named: setup.site) else { throw CLIError("\(m.source) has no site \(setup.site)") }
-            let sites = try m.kinematics(qpos: Self.defaultGoalPoses[name] ?? q0, batch: 1).sites
-            goalPoint = SIMD3(sites[3 * site], sites[3 * site + 1], sites[3 * site + 2])
+            goalPoint = try setup.sitePosition(qpos: Self.defaultGoalPoses[name] ?? q0)
         }
         var request = LivePlanner.Request(goal: goalPoint, obstacles: try Plan.obstacles(obstacle))
         let live = LivePlanner(setup: setup, kind: kind, learned: learned, seed: seed, start: q0)
@@ -154,7 +95,7 @@ extension View {
             do { s = try live.planSynchronously(request) } catch { throw CLIError("planning failed: \(error)") }
             print("planned with " + s.summary)
         } else {
-            live.start(first: request)
+            live.worker.start(first: request)
         }
 
         /// The scene's plan: the latest executed path and alternatives with the goal and obstacles
@@ -168,8 +109,8 @@ extension View {
                                 alternativeCount: s?.alternativeCount ?? 0, horizon: setup.horizon, goals: [request.goal],
                                 obstacles: obstacles, path: "live plan")
         }
-        var shown = live.snapshot()
-        var scenes = try PlanScene(model: m, plan: planFile(shown.plan))
+        var shown = live.worker.snapshot()
+        var scenes = try PlanScene(model: m, plan: planFile(shown.latest))
         var moved = false
         // what a press grabbed: 0 the goal, i > 0 obstacle i − 1
         var grabbed: Int?
@@ -179,18 +120,18 @@ extension View {
             title: "\(m.source), live planning (\(kind.rawValue))", episodes: 1, length: setup.maxSteps + 1,
             scene: { _, step, camera, hidden in try scenes.scene(step: step, camera: camera, hidden: hidden) },
             status: {
-                var line = shown.plan?.summary ?? "planning…"
-                if shown.planning && shown.plan != nil { line += "  (replanning…)" }
+                var line = shown.latest?.summary ?? "planning…"
+                if shown.working && shown.latest != nil { line += "  (replanning…)" }
                 return [line, String(format: "goal %.3f, %.3f, %.3f m", request.goal.x, request.goal.y, request.goal.z)]
             },
             extraHelp: ["drag the red goal or a grey obstacle: it moves in its horizontal plane and the robot replans",
                         "4 alternatives  6 executed path  7 goal and obstacles"],
             beforeFrame: {
-                let now = live.snapshot()
-                let changed = now.plan?.version != shown.plan?.version
+                let now = live.worker.snapshot()
+                let changed = now.version != shown.version
                 shown = now
                 guard changed || moved else { return }
-                scenes = try PlanScene(model: m, plan: planFile(now.plan))
+                scenes = try PlanScene(model: m, plan: planFile(now.latest))
                 moved = false
             },
             onPress: { cursor, size, camera in
@@ -209,7 +150,7 @@ extension View {
                     request.obstacles[g - 1] = .sphere(center: p, radius: r)
                 }
                 moved = true
-                live.request(request)
+                live.worker.request(request)
             },
             onRelease: { grabbed = nil },
             rate: 1 / m.options.timestep)

@@ -69,7 +69,7 @@ final class PlanCoordinatesTests: XCTestCase {
         var mpc = try setup.controller(kind: .langevin, goal: SIMD3(0.02, 0.2, 0.01),
                                        obstacles: [.sphere(center: SIMD3(0.15, 0.15, 0.01), radius: 0.02)], learned: nil, seed: 4)
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
-        XCTAssertTrue(outcome.success, outcome.failure ?? "")
+        XCTAssertTrue(outcome.success, outcome.failure?.description ?? "")
         XCTAssertEqual(outcome.collisions, 0)
         XCTAssertEqual(outcome.replanTerms.first?.map(\.name), ["goal", "limits", "obstacle", "smoothness"])
     }

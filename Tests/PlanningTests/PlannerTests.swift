@@ -61,7 +61,7 @@ final class PlannerTests: XCTestCase {
     func testReachesGoalWithoutLearnedModel() throws {
         var mpc = try pointmassController(goal: SIMD3(0.15, 0.1, 0), obstacles: [])
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
-        XCTAssertTrue(outcome.success, outcome.failure ?? "")
+        XCTAssertTrue(outcome.success, outcome.failure?.description ?? "")
         XCTAssertLessThanOrEqual(outcome.finalDistance, 0.02)
         XCTAssertEqual(outcome.qpos.count, (outcome.steps + 1) * 2)
         XCTAssertEqual(outcome.alternatives.count, 8 * 8 * 4)
@@ -88,7 +88,7 @@ final class PlannerTests: XCTestCase {
         let learned = try XCTUnwrap(trainer.energyModel)
         var mpc = try pointmassController(goal: SIMD3(-0.1, 0.15, 0), obstacles: [], learned: learned)
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
-        XCTAssertTrue(outcome.success, outcome.failure ?? "")
+        XCTAssertTrue(outcome.success, outcome.failure?.description ?? "")
         XCTAssertLessThanOrEqual(outcome.finalDistance, 0.02)
     }
 
@@ -111,7 +111,9 @@ final class PlannerTests: XCTestCase {
         XCTAssertFalse(outcome.success)
         XCTAssertEqual(outcome.steps, 0)
         let failure = try XCTUnwrap(outcome.failure)
-        XCTAssertTrue(failure.hasPrefix("no feasible plan") && failure.contains("enclosed"), failure)
+        guard case .infeasible(let reason) = failure else { return XCTFail("\(failure)") }
+        XCTAssertTrue(reason.contains("enclosed"), reason)
+        XCTAssertTrue(failure.description.hasPrefix("no feasible plan: "), failure.description)
     }
 
     func testBoundedWhenTheGoalCannotBeReachedInTime() throws {
@@ -119,6 +121,38 @@ final class PlannerTests: XCTestCase {
         let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
         XCTAssertFalse(outcome.success)
         XCTAssertEqual(outcome.steps, 6)
-        XCTAssertTrue(outcome.failure?.contains("not reached within 6 steps") ?? false)
+        XCTAssertEqual(outcome.failure, .notReached(steps: 6, finalDistance: outcome.finalDistance))
+        XCTAssertTrue(outcome.failure?.description.hasPrefix("not reached within 6 steps (final distance 0.") ?? false)
+        // summary.json's keys and values
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.summary.serialized().utf8)) as? [String: Any])
+        XCTAssertEqual(Set(summary.keys), ["success", "final_distance", "steps", "collisions", "ms_per_replan", "routes", "planner"])
+        XCTAssertEqual(summary["success"] as? Bool, false)
+        XCTAssertEqual(summary["steps"] as? Int, 6)
+        XCTAssertEqual(try XCTUnwrap(summary["final_distance"] as? Double), outcome.finalDistance, accuracy: 1e-15)
+    }
+
+    func testSteppingByHandGivesTheRunsOutcome() throws {
+        let obstacles: [Obstacle] = [.sphere(center: SIMD3(0.15, 0.05, 0), radius: 0.03)]
+        var a = try pointmassController(goal: SIMD3(0.3, 0.1, 0), obstacles: obstacles)
+        let whole = try a.run(qpos: [0, 0], qvel: [0, 0])
+        var b = try pointmassController(goal: SIMD3(0.3, 0.1, 0), obstacles: obstacles)
+        var run = try b.start(qpos: [0, 0], qvel: [0, 0])
+        var steps: [Int] = []
+        while !run.finished {
+            try b.step(&run)
+            steps.append(run.outcome.steps)
+            XCTAssertEqual(run.qpos, Array(run.outcome.qpos.suffix(2)), "the run continues from the last executed state")
+        }
+        XCTAssertEqual(run.replans, whole.replanSeconds.count)
+        XCTAssertEqual(steps.last, whole.steps)
+        XCTAssertTrue(steps.dropFirst().enumerated().allSatisfy { $0.element - steps[$0.offset] <= 2 }, "at most replanEvery (2) steps a step: \(steps)")
+        XCTAssertEqual(run.outcome.qpos, whole.qpos)
+        XCTAssertEqual(run.outcome.ctrl, whole.ctrl)
+        XCTAssertEqual(run.outcome.success, whole.success)
+        XCTAssertEqual(run.outcome.failure, whole.failure)
+        // a finished run stays as it is
+        let before = run.outcome.qpos
+        try b.step(&run)
+        XCTAssertEqual(run.outcome.qpos, before)
     }
 }

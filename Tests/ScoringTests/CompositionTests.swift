@@ -29,13 +29,7 @@ final class CompositionTests: XCTestCase {
     }
 
     /// A random tiny energy model: k = 2, H = 2, S = 2.
-    func tinyModel(seed: UInt64, shift: Float) -> TrajectoryEnergyModel {
-        var c = ModelConfiguration()
-        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (2, 2, 8, 2)
-        let enc = WindowEncoding(stateSize: 2, contextLength: 2, horizon: 2, futureAsDelta: true,
-                                 mean: (0..<8).map { Float($0) * 0.1 + shift }, standardDeviation: (0..<8).map { 0.5 + Float($0) * 0.2 })
-        return TrajectoryEnergyModel(configuration: c, encoding: enc, seed: seed)
-    }
+    func tinyModel(seed: UInt64, shift: Float) -> TrajectoryEnergyModel { tinyEnergyModel(seed: seed, shift: shift) }
 
     func testExpertInItsOwnCoordinatesIsTheFutureEnergy() throws {
         let model = tinyModel(seed: 1, shift: 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Plotting
 import Scene
 import Simulation
 import XCTest
@@ -126,26 +127,6 @@ final class ScreenshotTests: XCTestCase {
         try withText.writePNG(to: path)
         let read = try Image(contentsOfPNG: path)
         XCTAssertEqual(read, withText)
-    }
-}
-
-final class ImageTests: XCTestCase {
-    func testPNGRoundTripWithoutDisplay() throws {
-        let rgba = (0..<(5 * 3 * 4)).map { UInt8(($0 * 37) % 256) }
-        let image = Image(width: 5, height: 3, rgba: rgba)
-        let path = NSTemporaryDirectory() + "image-test-\(getpid()).png"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try image.writePNG(to: path)
-        XCTAssertEqual(try Image(contentsOfPNG: path), image)
-        XCTAssertEqual(image[1, 2], SIMD4(rgba[44], rgba[45], rgba[46], rgba[47]))
-    }
-
-    func testCorruptPNGNamesTheFile() throws {
-        let path = NSTemporaryDirectory() + "corrupt-\(getpid()).png"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try "not a png".write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Image(contentsOfPNG: path)) { XCTAssertTrue("\($0)".contains(path), "\($0)") }
-        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(to: "/nonexistent-dir/x.png"))
     }
 }
 

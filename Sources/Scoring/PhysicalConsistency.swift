@@ -1,69 +1,24 @@
-// EvaluateReference: ground truth for the distribution scores and physical checks of `ebm evaluate`
-// — futures re-simulated from a context's start state by the dataset's own recipe and policy with
-// fresh random draws, and the re-simulation of the controls implied by generated states.
+// PhysicalConsistency: whether generated states could have come from the simulator — the
+// controls they imply through inverse dynamics (RNEA), replayed open loop and one step at a time.
 
 import Foundation
 import Simulation
-import Trajectories
-
-/// The dataset's recipe (from its `meta.json`) as a simulator of fresh episodes from given start states.
-struct ReferenceSimulator {
-    let generator: DatasetGenerator
-    var model: RobotModel { generator.model }
-    /// Steps per episode T (states T + 1).
-    var steps: Int { generator.recipe.steps }
-
-    /// Reads `folder/meta.json`'s copy of the recipe and builds its robot and policy.
-    init(dataFolder folder: String) throws {
-        let metaURL = URL(fileURLWithPath: folder).appendingPathComponent("meta.json")
-        guard let bytes = FileManager.default.contents(atPath: metaURL.path),
-              let meta = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
-            throw CLIError("\(metaURL.path): missing or not JSON (re-simulation needs the dataset's recipe)")
-        }
-        guard let recipeObject = meta["recipe"] as? [String: Any] else { throw CLIError("\(metaURL.path): no \"recipe\" object") }
-        do {
-            let recipeBytes = try JSONSerialization.data(withJSONObject: recipeObject)
-            generator = try DatasetGenerator(recipe: try Recipe(json: [UInt8](recipeBytes), file: metaURL.path))
-        } catch let error as DatasetError {
-            throw CLIError("\(error)")
-        }
-    }
-
-    /// `count` episodes of the recipe's policy from one start state (qpos [nq], qvel [nv]), each with
-    /// its own generator seeded from (`seed`, episode index): fresh goal draws and fresh noise, the
-    /// same draw order as generation after the initial-state draws.
-    /// Returns states [count, T + 1, nq + nv] (row 0 is the start state) and goal indices [count].
-    func simulate(qpos: [Double], qvel: [Double], count: Int, seed: UInt64) throws -> (states: [Double], goal: [Int]) {
-        let (nq, nv, T) = (model.nq, model.nv, steps)
-        let generators = (0..<count).map { EpisodeGenerator(seed: EpisodeGenerator.episodeSeed(master: seed, index: $0)) }
-        var batch = EpisodeBatch(model: model, count: count, steps: T,
-                                 qpos0: Array((0..<count).map { _ in qpos }.joined()), qvel0: Array((0..<count).map { _ in qvel }.joined()),
-                                 generators: generators, processNoise: generator.recipe.processNoise, threads: 0)
-        let collected: CollectedEpisodes
-        do { collected = try generator.policy.collect(&batch) } catch { throw CLIError("re-simulating \(count) episodes: \(error)") }
-        var states = [Double](repeating: 0, count: count * (T + 1) * (nq + nv))
-        for row in 0..<(count * (T + 1)) {
-            for i in 0..<nq { states[row * (nq + nv) + i] = collected.qpos[row * nq + i] }
-            for i in 0..<nv { states[row * (nq + nv) + nq + i] = collected.qvel[row * nv + i] }
-        }
-        return (states, collected.goal)
-    }
-}
 
 /// Whether generated states are physically consistent: the controls they imply through inverse
 /// dynamics, replayed open loop in the true simulator.
-enum PhysicalConsistency {
-    struct Result {
+public enum PhysicalConsistency {
+    /// What one check measured.
+    public struct Result: Codable, Equatable, Sendable {
         /// Mean ‖re-simulated − generated state‖ after t + 1 steps of open-loop replay [length]
         /// (original state units; over the rollouts that re-simulated).
-        var divergence: [Double]
+        public var divergence: [Double]
         /// Mean ‖state after one simulator step from each generated state under its implied control
         /// − the next generated state‖ (all transitions).
-        var oneStepDefect: Double
+        public var oneStepDefect: Double
         /// Share of implied controls outside the actuators' control ranges (the simulator clamps them).
-        var controlsOutOfRange: Double
+        public var controlsOutOfRange: Double
         /// Rollouts replayed (non-finite ones and those whose replay failed are left out).
-        var replayed: Int, rollouts: Int
+        public var replayed: Int, rollouts: Int
     }
 
     /// For paths (count, length, S = nq + nv) following start states (count, S): for each transition
@@ -73,11 +28,11 @@ enum PhysicalConsistency {
     /// from the start states and one batched one-step rollout from every generated state.
     ///
     /// The finite-difference acceleration is exact for semi-implicit Euler and O(Δt) off for RK4;
-    /// the data's own episodes give the floor of both measures (see `ebm evaluate`'s "data" row).
-    static func check(model: RobotModel, start: [Double], paths: [Double], count: Int, length N: Int) throws -> Result {
+    /// the data's own episodes give the floor of both measures (`ebm evaluate`'s "data" row).
+    public static func check(model: RobotModel, start: [Double], paths: [Double], count: Int, length N: Int) throws -> Result {
         let (nq, nv, nu) = (model.nq, model.nv, model.nu)
         let S = nq + nv
-        guard nq == nv else { throw CLIError("physical consistency needs nq == nv; \(model.source) has nq \(model.nq), nv \(model.nv)") }
+        guard nq == nv else { throw ScoringError("physical consistency needs nq == nv; \(model.source) has nq \(model.nq), nv \(model.nv)") }
         let dt = model.options.timestep * Double(model.options.substeps)
         let finite = (0..<count).filter { c in
             start[c * S..<(c + 1) * S].allSatisfy(\.isFinite) && paths[c * N * S..<(c + 1) * N * S].allSatisfy { $0.isFinite && abs($0) < 1e6 }

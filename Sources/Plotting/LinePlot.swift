@@ -1,33 +1,45 @@
-// Plot: the line charts of `ebm evaluate`, written as SVG text and rasterised to PNG by a small
-// dependency-free renderer (stamped line segments and a 5×7 bitmap font), so the figures open
-// anywhere without a browser or a plotting library.
+// LinePlot: line charts written as SVG text and rasterised to PNG by a small dependency-free
+// renderer (stamped line segments and a 5×7 bitmap font), so the figures open anywhere without a
+// browser or a plotting library.
 
 import Foundation
 import Trajectories
-import Viewer
 
 /// A line chart: named series of (x, y) points over shared axes.
-struct LinePlot {
-    struct Series {
-        var name: String
+public struct LinePlot {
+    /// One named line.
+    public struct Series {
+        public var name: String
         /// 0xRRGGBB.
-        var color: UInt32
-        var x: [Double], y: [Double]
+        public var color: UInt32
+        /// Points (n), in data units; a non-finite y breaks the line.
+        public var x: [Double], y: [Double]
+
+        public init(name: String, color: UInt32, x: [Double], y: [Double]) {
+            (self.name, self.color, self.x, self.y) = (name, color, x, y)
+        }
     }
 
-    var title: String
-    var xLabel: String
-    var yLabel: String
-    var series: [Series] = []
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series] = []
     /// Logarithmic x axis (for step counts); x must then be positive.
-    var logX = false
+    public var logX = false
     /// Logarithmic y axis (for quantities spanning decades); values ≤ 0 are left out.
-    var logY = false
+    public var logY = false
     /// Fixed y range (e.g. 0...1 for shares); nil: 0 (or the minimum, when negative) to 1.05 × the maximum.
-    var yRange: ClosedRange<Double>?
-    var width = 640, height = 400
+    public var yRange: ClosedRange<Double>?
+    /// Size, in pixels.
+    public var width = 640, height = 400
 
-    static let palette: [UInt32] = [0x1F77B4, 0x2CA02C, 0xD62728, 0xFF7F0E, 0x9467BD, 0x8C564B]
+    public init(title: String, xLabel: String, yLabel: String, series: [Series] = [], logX: Bool = false, logY: Bool = false,
+                yRange: ClosedRange<Double>? = nil) {
+        (self.title, self.xLabel, self.yLabel, self.series, self.logX, self.logY, self.yRange) = (title, xLabel, yLabel, series, logX, logY, yRange)
+    }
+
+    /// Default series colours (0xRRGGBB).
+    public static let palette: [UInt32] = [0x1F77B4, 0x2CA02C, 0xD62728, 0xFF7F0E, 0x9467BD, 0x8C564B]
 
     // MARK: - Layout shared by SVG and PNG
 
@@ -55,13 +67,15 @@ struct LinePlot {
         return hi > lo ? (lo, lo + (hi - lo) * 1.05) : (lo, lo + 1)
     }
 
-    func px(_ x: Double) -> Double {
+    /// Screen x (pixels from the left) of a data x.
+    public func px(_ x: Double) -> Double {
         let (lo, hi) = xBounds
         let v = logX ? log10(max(x, 1e-300)) : x
         return left + (Double(width) - left - right) * (v - lo) / (hi - lo)
     }
 
-    func py(_ y: Double) -> Double {
+    /// Screen y (pixels from the top) of a data y, clamped to the plot area.
+    public func py(_ y: Double) -> Double {
         let (lo, hi) = yBounds
         let v = logY ? log10(max(y, 1e-300)) : y
         return Double(height) - bottom - (Double(height) - top - bottom) * (min(max(v, lo), hi) - lo) / (hi - lo)
@@ -100,7 +114,8 @@ struct LinePlot {
 
     // MARK: - SVG
 
-    func svg() -> String {
+    /// The chart as an SVG document.
+    public func svg() -> String {
         func hex(_ c: UInt32) -> String { String(format: "#%06X", c) }
         func esc(_ t: String) -> String { t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;") }
         let (w, h) = (Double(width), Double(height))
@@ -131,7 +146,7 @@ struct LinePlot {
     // MARK: - PNG
 
     /// The chart rasterised: white background, grey grid, black axes, 2-pixel lines, 5×7 text.
-    func image() -> Image {
+    public func image() -> Image {
         var canvas = Canvas(width: width, height: height)
         let (w, h) = (Double(width), Double(height))
         for v in yTicks {
@@ -162,91 +177,11 @@ struct LinePlot {
 
     /// Writes `folder/name.svg` and `folder/name.png` (each atomically); returns their paths.
     @discardableResult
-    func write(to folder: URL, name: String) throws -> [String] {
+    public func write(to folder: URL, name: String) throws -> [String] {
         let svgURL = folder.appendingPathComponent(name + ".svg"), pngURL = folder.appendingPathComponent(name + ".png")
         try AtomicFile.write(Array(svg().utf8), to: svgURL, durable: false)
-        // libpng writes a path; write beside the target, then rename over it (atomic within a folder)
-        let temporary = folder.appendingPathComponent(".\(name).png.\(getpid()).tmp")
-        do {
-            try image().writePNG(to: temporary.path)
-            guard rename(temporary.path, pngURL.path) == 0 else { throw CLIError("\(pngURL.path): cannot rename the written PNG into place (errno \(errno))") }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
+        try image().writePNG(atomicallyTo: pngURL.path)
         return [svgURL.path, pngURL.path]
     }
 }
 
-/// An RGBA pixel buffer with the two primitives a line chart needs.
-struct Canvas {
-    let width: Int, height: Int
-    /// Pixels [height, width, 4], top row first; starts opaque white.
-    var rgba: [UInt8]
-
-    init(width: Int, height: Int) {
-        (self.width, self.height) = (width, height)
-        rgba = [UInt8](repeating: 255, count: width * height * 4)
-    }
-
-    mutating func set(_ x: Int, _ y: Int, _ color: UInt32) {
-        guard x >= 0, y >= 0, x < width, y < height else { return }
-        let o = (y * width + x) * 4
-        rgba[o] = UInt8((color >> 16) & 0xFF); rgba[o + 1] = UInt8((color >> 8) & 0xFF); rgba[o + 2] = UInt8(color & 0xFF); rgba[o + 3] = 255
-    }
-
-    /// A segment drawn by stamping a `thickness`-pixel square every half pixel along it.
-    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, color: UInt32, thickness: Int) {
-        let length = ((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0)).squareRoot()
-        let n = max(1, Int((2 * length).rounded(.up)))
-        let lo = -(thickness - 1) / 2, hi = thickness / 2
-        for i in 0...n {
-            let t = Double(i) / Double(n)
-            let (cx, cy) = (Int((x0 + t * (x1 - x0)).rounded()), Int((y0 + t * (y1 - y0)).rounded()))
-            for dy in lo...hi { for dx in lo...hi { set(cx + dx, cy + dy, color) } }
-        }
-    }
-
-    /// Pixels `text` takes across (6 per character).
-    static func textWidth(_ text: String) -> Int { 6 * text.count }
-
-    /// `text` with its top-left corner at (x, y); lower case is drawn as upper case, other
-    /// characters outside the font as '?'.
-    mutating func text(_ text: String, x: Int, y: Int, color: UInt32) {
-        for (i, ch) in text.uppercased().enumerated() {
-            let rows = Canvas.font[ch] ?? (ch == " " ? [0, 0, 0, 0, 0, 0, 0] : Canvas.font["?"]!)
-            for (r, bits) in rows.enumerated() {
-                for c in 0..<5 where bits & (0x10 >> c) != 0 { set(x + 6 * i + c, y + r, color) }
-            }
-        }
-    }
-
-    /// A 5×7 bitmap font: seven rows per glyph, bit 4 the leftmost column.
-    static let font: [Character: [UInt8]] = [
-        "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        "2": [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F], "3": [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        "4": [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02], "5": [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        "6": [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E], "7": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        "8": [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E], "9": [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        "A": [0x0E, 0x11, 0x11, 0x11, 0x1F, 0x11, 0x11], "B": [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
-        "C": [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E], "D": [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
-        "E": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F], "F": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
-        "G": [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F], "H": [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        "I": [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E], "J": [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
-        "K": [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11], "L": [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
-        "M": [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11], "N": [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
-        "O": [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E], "P": [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
-        "Q": [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D], "R": [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
-        "S": [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E], "T": [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
-        "U": [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E], "V": [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
-        "W": [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A], "X": [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
-        "Y": [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04], "Z": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
-        ".": [0, 0, 0, 0, 0, 0x0C, 0x0C], "-": [0, 0, 0, 0x1F, 0, 0, 0], "+": [0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0],
-        ",": [0, 0, 0, 0, 0x0C, 0x04, 0x08], ":": [0, 0x0C, 0x0C, 0, 0x0C, 0x0C, 0],
-        "(": [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02], ")": [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
-        "/": [0, 0x01, 0x02, 0x04, 0x08, 0x10, 0], "%": [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
-        "=": [0, 0, 0x1F, 0, 0x1F, 0, 0], "_": [0, 0, 0, 0, 0, 0, 0x1F], "|": [0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
-        "<": [0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02], ">": [0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08],
-        "?": [0x0E, 0x11, 0x01, 0x02, 0x04, 0, 0x04], "^": [0x04, 0x0A, 0x11, 0, 0, 0, 0], "'": [0x04, 0x04, 0x08, 0, 0, 0, 0],
-    ]
-}

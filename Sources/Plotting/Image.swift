@@ -31,7 +31,7 @@ public struct Image: Equatable, Sendable {
             png_image_write_to_file(&image, path, 0, bytes.baseAddress, png_int_32(width * 4), nil)
         }
         defer { png_image_free(&image) }
-        if ok == 0 { throw ViewerError("\(path): cannot write the PNG (\(Self.message(&image)))") }
+        if ok == 0 { throw ImageError("\(path): cannot write the PNG (\(Self.message(&image)))") }
     }
 
     /// Reads a PNG as RGBA.
@@ -41,15 +41,32 @@ public struct Image: Equatable, Sendable {
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             let m = Self.message(&image)
             png_image_free(&image)
-            throw ViewerError("\(path): not a readable PNG (\(m))")
+            throw ImageError("\(path): not a readable PNG (\(m))")
         }
         image.format = 3  // PNG_FORMAT_RGBA: colour | alpha
         let (w, h) = (Int(image.width), Int(image.height))
         var pixels = [UInt8](repeating: 0, count: w * h * 4)
         let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, png_int_32(w * 4), nil) }
         defer { png_image_free(&image) }
-        if ok == 0 { throw ViewerError("\(path): corrupt PNG (\(Self.message(&image)))") }
+        if ok == 0 { throw ImageError("\(path): corrupt PNG (\(Self.message(&image)))") }
         self.init(width: w, height: h, rgba: pixels)
+    }
+
+    /// Writes the PNG beside `path` (a hidden temporary file), then renames it over `path`: readers
+    /// see the old file or the new one, never a part. On an error the temporary file is removed.
+    public func writePNG(atomicallyTo path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        do {
+            try writePNG(to: temporary.path)
+            // rename(2) replaces the target atomically, whether or not it exists
+            guard rename(temporary.path, path) == 0 else {
+                throw ImageError("\(path): cannot rename the written PNG into place (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
     }
 
     private static func message(_ image: inout png_image) -> String {
@@ -57,4 +74,10 @@ public struct Image: Equatable, Sendable {
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
+}
+
+/// A PNG that could not be written or read, naming the file and libpng's reason.
+public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

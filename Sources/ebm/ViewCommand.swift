@@ -1,0 +1,89 @@
+import ArgumentParser
+
+/// `ebm view episodes|prediction|live|plan|plan-live`: one command per mode, each reading `View`'s
+/// options with the mode's input as its argument. Without a mode, the flags choose it as before
+/// (`ebm view --plan FILE`, `ebm view --plan-live`, …).
+struct ViewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "view", abstract: View.configuration.abstract, discussion: View.configuration.discussion,
+        subcommands: [ByFlags.self, Episodes.self, Prediction.self, Live.self, PlanMode.self, PlanLive.self], defaultSubcommand: ByFlags.self)
+
+    /// The mode the flags choose (the default).
+    struct ByFlags: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "The mode the flags choose (the default; `ebm view show --help` lists every option).",
+                                                        discussion: View.configuration.discussion)
+        @OptionGroup var options: View
+        func validate() throws { try options.check() }
+        func run() throws { try options.run() }
+    }
+
+    typealias Episodes = InputMode<EpisodesInput>
+    typealias Prediction = InputMode<PredictionInput>
+    typealias Live = InputMode<LiveInput>
+    typealias PlanMode = InputMode<PlanInput>
+
+    struct PlanLive: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "plan-live", abstract: "Plan live (as `ebm view --plan-live`).")
+        @OptionGroup var options: View
+        func run() throws {
+            var o = options
+            o.planLive = true
+            try o.check()
+            try o.run()
+        }
+    }
+}
+
+/// The four modes of `ebm view` that show one input: its subcommand name, the flag it stands for
+/// and the words of its help.
+enum ViewInput: String {
+    case episodes, prediction, live, plan
+
+    var name: String { rawValue }
+    /// The `View` option the argument fills.
+    var option: WritableKeyPath<View, String?> {
+        switch self {
+        case .episodes: return \.data
+        case .prediction: return \.predict
+        case .live: return \.model
+        case .plan: return \.plan
+        }
+    }
+    /// What the argument is, and the flag that may give it instead.
+    var what: (noun: String, flag: String) {
+        switch self {
+        case .episodes: return ("a dataset folder or .npz of episodes", "--data")
+        case .prediction: return ("the .npz that `ebm predict` wrote", "--predict")
+        case .live: return ("the run folder of `ebm train` (refined live with --data)", "--model")
+        case .plan: return ("a plan.npz or the --out folder of `ebm plan`", "--plan")
+        }
+    }
+}
+
+protocol ViewInputTag { static var input: ViewInput { get } }
+enum EpisodesInput: ViewInputTag { static var input: ViewInput { .episodes } }
+enum PredictionInput: ViewInputTag { static var input: ViewInput { .prediction } }
+enum LiveInput: ViewInputTag { static var input: ViewInput { .live } }
+enum PlanInput: ViewInputTag { static var input: ViewInput { .plan } }
+
+/// `ebm view MODE [INPUT]`: the input as an argument (or its flag), then `View`'s checks and display.
+struct InputMode<Tag: ViewInputTag>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        let (noun, flag) = Tag.input.what
+        return CommandConfiguration(commandName: Tag.input.name, abstract: "Show \(noun) (as `ebm view \(flag)`).")
+    }
+    @Argument(help: ArgumentHelp("\(Tag.input.what.noun) (or give \(Tag.input.what.flag)).")) var input: String?
+    @OptionGroup var options: View
+
+    func run() throws {
+        var o = options
+        let option = Tag.input.option
+        o[keyPath: option] = input ?? o[keyPath: option]
+        guard o[keyPath: option] != nil else { throw ValidationError("`ebm view \(Tag.input.name)` needs \(Tag.input.what.noun)") }
+        if Tag.input == .episodes, o.predict != nil || o.model != nil || o.plan != nil || o.planLive {
+            throw ValidationError("`ebm view episodes` shows episodes only")
+        }
+        try o.check()
+        try o.run()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Trajectories
+import XCTest
+@testable import Scoring
+
+/// Mean |number| of each window's future states (reacher2: S = 4).
+struct FutureMagnitude: WindowScorer {
+    var name: String { "future magnitude" }
+    var contextLength: Int { 2 }
+    var horizon: Int { 3 }
+    var stateSize: Int { 4 }
+    func scores(context: [Float], future: [Float]) -> [Double] {
+        (0..<(future.count / 12)).map { w in future[w * 12..<(w + 1) * 12].map { Double(abs($0)) }.reduce(0, +) / 12 }
+    }
+}
+
+/// Every shift of the tiny reacher2 recipe, scored by two detectors: one per shift and detector,
+/// label-reading detectors left out where the shifted episodes have no label, and the tally.
+final class OODBenchmarkTests: XCTestCase {
+    func testEveryShiftIsScoredAndTallied() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("trajectories/reacher2-tiny.json")
+        let bytes = try [UInt8](Data(contentsOf: file))
+        let normal = try DatasetGenerator(recipe: Recipe(json: bytes, file: file.path)).generate(.test, range: 0..<4, threads: 1)
+        let detectors = [OODBenchmark.Detector(name: "EBM stand-in", key: "ebm", scorer: FutureMagnitude(), readsGoalLabel: true),
+                         OODBenchmark.Detector(name: "baseline stand-in", key: "gaussian", scorer: FutureMagnitude())]
+        let report = try OODBenchmark(detectors: detectors, normal: normal, recipe: try JSONValue.parse(bytes), positionCount: 2, seed: 3).run()
+        XCTAssertEqual(report.shifts.map(\.shift), DistributionShift.allCases)
+        for s in report.shifts {
+            XCTAssertEqual(s.results.count, 2)
+            XCTAssertEqual(s.modelHash != nil, s.shift.regenerates, "\(s.shift)")
+            // the same scorer on both: identical metrics wherever both scored
+            if let a = s.results[0], let b = s.results[1] { XCTAssertEqual(a.mean, b.mean) }
+            XCTAssertNotNil(s.results[1], "a detector that reads no label scores every shift")
+            if let r = s.results[1] {
+                XCTAssertTrue((0...1).contains(r.mean.auroc))
+                XCTAssertEqual(r.meanScoreNormal, report.shifts[0].results[1]!.meanScoreNormal)
+            }
+        }
+        // averaged episodes belong to two goals: the label-reading detector has nothing to read
+        let averaging = try XCTUnwrap(report.shifts.first { $0.shift == .averaged })
+        XCTAssertNil(averaging.results[0])
+        // equal AUROCs tie wherever both scored, and no shift is won
+        let tally = report.comparison
+        XCTAssertEqual(tally.wins, 0)
+        XCTAssertEqual(tally.ties, report.shifts.filter { $0.results[0] != nil }.count)
+        XCTAssertEqual(tally.clearWins + tally.clearLosses, 0)
+    }
+}
