@@ -5,11 +5,13 @@ usage: python3 benchmarks/futures_hold.py EBM_BINARY RUN [predict options...]
        python3 benchmarks/futures_hold.py - FUTURES.npz   (futures [CONTEXTS, FUTURES, HORIZON, S] from
        another sampler, e.g. benchmarks/ddpm_futures.py; no rollouts)
 env:   DATA (default trajectories/generated/reacher2-goals4), CONTEXTS (40), FUTURES (32),
-       HORIZON (96), LONG (1000; 0 skips the rollouts); reacher2 datasets (planar fingertip FK)
+       HORIZON (96), LONG (1000; 0 skips the rollouts), SITE (-1: the site whose final position is scored
+       on robots other than reacher2, whose fingertip is computed here)
 
 For each of the first CONTEXTS test episodes: FUTURES futures of HORIZON states from states 0-3.
-A future is valid when its final fingertip lies within 2 cm of a goal (the mean final fingertip of
-the test episodes with that goal index); coverage counts the goals some valid future reaches.
+A future is valid when its final fingertip (reacher2; other robots: site SITE, by the forward
+kinematics `ebm predict` writes) lies within 2 cm of a goal (its mean final position over the test
+episodes with that goal index); coverage counts the goals some valid future reaches.
 Kinematic defect: mean |q_{t+1} - q_t - dt (v_t + v_{t+1}) / 2| over the futures, beside the same
 on the real test futures. Energy score and MMD (RBF, median bandwidth of the real set) compare the
 sampled futures of all contexts with the real futures of all test episodes, beside the floor
@@ -50,7 +52,9 @@ def predict(episode, start, total, samples, out):
 
 
 def endpoint(arrays, final_states):
-    return fingertip(final_states[..., :nq])
+    if nq == 2:
+        return fingertip(final_states[..., :nq])
+    return arrays["sites"][:, -1, site, :]   # forward kinematics by `ebm predict`
 
 
 def defect(x):
@@ -70,9 +74,11 @@ def mmd(a, b, bandwidth):
     return k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean()
 
 
-if nq != 2:
-    sys.exit("futures_hold.py scores reacher2's fingertip (nq = 2); this dataset has nq = %d" % nq)
-goals = np.stack([fingertip(states[goal == g, -1, :2]).mean(0) for g in range(goal.max() + 1)])
+site = int(os.environ.get("SITE", -1))
+if nq == 2:
+    goals = np.stack([fingertip(states[goal == g, -1, :2]).mean(0) for g in range(goal.max() + 1)])
+else:
+    goals = np.stack([test["sites"][goal == g, -1, site].mean(0) for g in range(goal.max() + 1)])
 given = np.load(model)["futures"] if ebm == "-" else None
 if given is not None:
     contexts, futures_per, horizon, long_horizon = given.shape[0], given.shape[1], given.shape[2], 0

@@ -45,6 +45,15 @@ echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs 
 $ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate
 
+echo "== 6-dsm. Futures that hold: a noise-conditioned energy trained by denoising score matching over whole"
+echo "   97-state windows (PCA basis), sampled by annealed MALA: coverage, validity, kinematics, 1,000-state rollouts"
+$ebm train --data trajectories/generated/reacher2-goals4 \
+  --config trajectories/reacher2-goals4-dsm.train.json --out runs/reacher2-goals4-dsm
+$ebm predict --model runs/reacher2-goals4-dsm --data trajectories/generated/reacher2-goals4 --episode 3 \
+  --context-start 0 --samples 32 --horizon 96 --sampler annealed-mala --steps 400 --step-size 0.5 --out out/reacher2-goals4-dsm-predict.npz
+python3 benchmarks/futures_hold.py $ebm runs/reacher2-goals4-dsm --sampler annealed-mala --steps 400 --step-size 0.5 \
+  | tee out/futures-hold-dsm.txt
+
 echo "== 6a. Ensemble: four energy networks averaged (model.ensemble 4): futures and 1,000-state rollouts vs the single model"
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-ensemble.train.json --out runs/reacher2-goals4-ensemble
