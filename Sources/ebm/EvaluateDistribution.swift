@@ -16,12 +16,8 @@ extension Evaluate {
             do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
             guard reference.stateSize == setup.S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(setup.S)") }
         }
-        let S = setup.S, n = reference.states.count / S
-        var mean = [Double](repeating: 0, count: S), square = [Double](repeating: 0, count: S)
-        for i in 0..<n { for d in 0..<S { mean[d] += reference.states[i * S + d] / Double(n); square[d] += reference.states[i * S + d] * reference.states[i * S + d] / Double(n) } }
-        // a constant dimension keeps unit scale
-        let deviation = (0..<S).map { d -> Double in let v = (square[d] - mean[d] * mean[d]).squareRoot(); return v > 1e-12 ? v : 1 }
-        return (reference, mean, deviation)
+        let scale = StateScale(states: reference.states, stateSize: setup.S)
+        return (reference, scale.mean, scale.deviation)
     }
 
     /// Energy score and MMD² per context, averaged over the first N contexts: EBM futures (N·K, total, S),

@@ -4,15 +4,7 @@ import XCTest
 @testable import Scoring
 
 /// Scores the first number of the future's first state: window w of episode e scores state w + k.
-struct FirstFutureNumber: WindowScorer {
-    var name: String { "first future number" }
-    var contextLength: Int { 2 }
-    var horizon: Int { 3 }
-    var stateSize: Int { 2 }
-    func scores(context: [Float], future: [Float]) -> [Double] {
-        (0..<(future.count / 6)).map { Double(future[$0 * 6]) }
-    }
-}
+func firstFutureNumber() -> FutureScorer { FutureScorer(contextLength: 2, horizon: 3, stateSize: 2) { Double($0.first!) } }
 
 final class EpisodeScoresTests: XCTestCase {
     /// E episodes of T steps with state (100·e + t, −t).
@@ -25,13 +17,13 @@ final class EpisodeScoresTests: XCTestCase {
 
     func testEveryWindowOfEveryEpisodeInOrder() throws {
         // 11 states, windows of 5: W = 7; window w scores state w + 2 → mean over w of 100e + w + 2 = 100e + 5
-        let scores = try EpisodeScores(scoring: ramp(episodes: 3, steps: 10), with: FirstFutureNumber(), batchSize: 4)
+        let scores = try EpisodeScores(scoring: ramp(episodes: 3, steps: 10), with: firstFutureNumber(), batchSize: 4)
         XCTAssertEqual(scores.windowsPerEpisode, 7)
         XCTAssertEqual(scores.window, (0..<3).flatMap { e in (0..<7).map { Double(100 * e + $0 + 2) } })
         XCTAssertEqual(scores.episode, [5, 105, 205])
         XCTAssertEqual(scores.episodeMaximum, [8, 108, 208])
         XCTAssertEqual(scores.completionStep(ofWindow: 0), 4)
-        XCTAssertThrowsError(try EpisodeScores(scoring: ramp(episodes: 1, steps: 3), with: FirstFutureNumber()))
+        XCTAssertThrowsError(try EpisodeScores(scoring: ramp(episodes: 1, steps: 3), with: firstFutureNumber()))
     }
 
     func testOnlineThresholdKeepsTheFalsePositiveRateAndFlagsTheFirstCrossing() throws {

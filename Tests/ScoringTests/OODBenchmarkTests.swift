@@ -4,14 +4,8 @@ import XCTest
 @testable import Scoring
 
 /// Mean |number| of each window's future states (reacher2: S = 4).
-struct FutureMagnitude: WindowScorer {
-    var name: String { "future magnitude" }
-    var contextLength: Int { 2 }
-    var horizon: Int { 3 }
-    var stateSize: Int { 4 }
-    func scores(context: [Float], future: [Float]) -> [Double] {
-        (0..<(future.count / 12)).map { w in future[w * 12..<(w + 1) * 12].map { Double(abs($0)) }.reduce(0, +) / 12 }
-    }
+func futureMagnitude() -> FutureScorer {
+    FutureScorer(contextLength: 2, horizon: 3, stateSize: 4) { $0.map { Double(abs($0)) }.reduce(0, +) / Double($0.count) }
 }
 
 /// Every shift of the tiny reacher2 recipe, scored by two detectors: one per shift and detector,
@@ -22,8 +16,8 @@ final class OODBenchmarkTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("trajectories/reacher2-tiny.json")
         let bytes = try [UInt8](Data(contentsOf: file))
         let normal = try DatasetGenerator(recipe: Recipe(json: bytes, file: file.path)).generate(.test, range: 0..<4, threads: 1)
-        let detectors = [OODBenchmark.Detector(name: "EBM stand-in", key: "ebm", scorer: FutureMagnitude(), readsGoalLabel: true),
-                         OODBenchmark.Detector(name: "baseline stand-in", key: "gaussian", scorer: FutureMagnitude())]
+        let detectors = [OODBenchmark.Detector(name: "EBM stand-in", key: "ebm", scorer: futureMagnitude(), readsGoalLabel: true),
+                         OODBenchmark.Detector(name: "baseline stand-in", key: "gaussian", scorer: futureMagnitude())]
         let report = try OODBenchmark(detectors: detectors, normal: normal, recipe: try JSONValue.parse(bytes), positionCount: 2, seed: 3).run()
         XCTAssertEqual(report.shifts.map(\.shift), DistributionShift.allCases)
         for s in report.shifts {

@@ -79,4 +79,12 @@ final class SampleMetricsTests: XCTestCase {
         XCTAssertEqual(ranges.stayedWithin(nan, count: 1, length: length)[9], 1)
         XCTAssertEqual(ranges.stayedWithin(nan, count: 1, length: length)[50], 0)
     }
+
+    func testStateScaleIsThePopulationSpreadWithUnitScaleForConstants() {
+        // dimension 0: 1, 3 → mean 2, deviation 1; dimension 1 constant → unit scale
+        let scale = StateScale(states: [1, 5, 3, 5], stateSize: 2)
+        XCTAssertEqual(scale.mean, [2, 5])
+        XCTAssertEqual(scale.deviation, [1, 1])
+        XCTAssertEqual(StateScale(states: [0, 0, 4, 0], stateSize: 2).deviation[0], 2, accuracy: 1e-15)
+    }
 }
