@@ -149,13 +149,13 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         var out = [Float](repeating: 0, count: batch * F)
         for b in 0..<batch {
             for j in 0..<F {
-                var u = mean[j]
+                // in Double: futures are sums of D terms of values near 1, and kinematic relations hold to 1e-6
+                var u = Double(mean[j])
                 switch kind {
-                case .pca: for i in 0..<D { u += components[i * F + j] * coefficients[b * D + i] * unit }
-                case .identity: u += coefficients[b * D + j] * unit
+                case .pca: for i in 0..<D { u += Double(components[i * F + j]) * Double(coefficients[b * D + i]) * Double(unit) }
+                case .identity: u += Double(coefficients[b * D + j]) * Double(unit)
                 }
-                let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
-                out[b * F + j] = u * coordinateScale[j % S] + origin
+                out[b * F + j] = Float(u * Double(coordinateScale[j % S]) + Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
             }
         }
         return out

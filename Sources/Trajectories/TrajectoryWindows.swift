@@ -9,11 +9,12 @@ public struct TrajectoryWindows: Sendable {
     public let stride: Int
     /// Windows per episode.
     public let perEpisode: Int
-    /// Windows may run past an episode's last state, which then repeats — with its velocities set to
-    /// zero when the states are (q, v) pairs (`positionVelocityTimestep`): the robot holds its last pose.
+    /// Windows may run past an episode's last state, which then repeats — or, when the states are
+    /// (q, v) pairs (`positionVelocityTimestep` dt), the robot comes to rest where its last step takes
+    /// it: q_end + dt v_end / 2 with v = 0, which keeps q_{t+1} − q_t = dt (v_t + v_{t+1})/2 exact.
     public let padEnd: Bool
-    /// Coordinates zeroed in padded states (the velocities), empty otherwise.
-    let paddedZeros: Range<Int>
+    /// dt of (q, v) states, padded as at rest; nil: padded states repeat the last one.
+    let restTimestep: Double?
 
     /// - Throws: `DatasetError` for non-positive lengths or stride.
     public init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int = 1, padEnd: Bool = false) throws {
@@ -26,14 +27,16 @@ public struct TrajectoryWindows: Sendable {
         // padded: every start whose context fits (the future repeats the last state past the end)
         let span = padEnd ? context : context + future
         perEpisode = rows >= span ? (rows - span) / stride + 1 : 0
-        paddedZeros = padEnd && dataset.positionVelocityTimestep() != nil ? (dataset.stateSize / 2)..<dataset.stateSize : 0..<0
+        restTimestep = padEnd ? dataset.positionVelocityTimestep() : nil
     }
 
     /// State coordinate `d` of state `t` of the window of episode `e` starting at `start`.
     @inline(__always)
     public func value(episode e: Int, start: Int, offset t: Int, coordinate d: Int) -> Double {
-        if start + t > dataset.steps && paddedZeros.contains(d) { return 0 }
-        return dataset.states[stateRow(episode: e, start: start, offset: t) * dataset.stateSize + d]
+        let row = stateRow(episode: e, start: start, offset: t) * dataset.stateSize
+        guard start + t > dataset.steps, let dt = restTimestep else { return dataset.states[row + d] }
+        let n = dataset.stateSize / 2
+        return d < n ? dataset.states[row + d] + dt / 2 * dataset.states[row + n + d] : 0
     }
 
     /// Index into `dataset.states` (in states) of state `t` of the window of episode `e` starting at
