@@ -312,6 +312,14 @@ class MJCFParser {
     spec_.bodies.push_back(world);
     names_[0]["world"] = worlds.empty() ? root.line : nodes_[worlds[0]].line;
     for (int k : worlds) readWorld(k);
+    // fluid forces act on moving bodies only: without joints they change nothing
+    for (const XAttr& a : fluidOptions_) {
+      if (spec_.joints.empty() && skippedJoints_.empty())
+        ignore(a.line, "attribute '" + a.name + "' of <option> (no body moves)");
+      else
+        unsupported(a.line, "attribute '" + a.name + "' of <option> is not supported: fluid "
+                                "forces and wind are not modelled (it must be 0)");
+    }
     applyTotalMass();
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
@@ -930,10 +938,8 @@ class MJCFParser {
       if (const XAttr* a = attr(e, name)) {
         auto v = numbers(e, *a, 1, 3);
         for (double x : v)
-          if (x != 0) {
-            unsupported(a->line, std::string("attribute '") + name +
-                                     "' of <option> is not supported: fluid forces and wind are "
-                                     "not modelled (it must be 0)");
+          if (x != 0) {  // decided once the bodies are known (see readModel)
+            fluidOptions_.push_back(*a);
             break;
           }
       }
@@ -983,6 +989,7 @@ class MJCFParser {
     if (gravityDisabled_) spec_.gravity = Vec3::Zero();
   }
   bool gravityDisabled_ = false;
+  std::vector<XAttr> fluidOptions_;  // non-zero density, viscosity or wind
   bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
   bool constraintsDisabled_ = false;  // friction loss too
 
