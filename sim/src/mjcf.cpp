@@ -312,14 +312,6 @@ class MJCFParser {
     spec_.bodies.push_back(world);
     names_[0]["world"] = worlds.empty() ? root.line : nodes_[worlds[0]].line;
     for (int k : worlds) readWorld(k);
-    // fluid forces act on moving bodies only: without joints they change nothing
-    for (const XAttr& a : fluidOptions_) {
-      if (spec_.joints.empty() && skippedJoints_.empty())
-        ignore(a.line, "attribute '" + a.name + "' of <option> (no body moves)");
-      else
-        unsupported(a.line, "attribute '" + a.name + "' of <option> is not supported: fluid "
-                                "forces and wind are not modelled (it must be 0)");
-    }
     applyTotalMass();
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
@@ -937,11 +929,10 @@ class MJCFParser {
     for (const char* name : {"density", "viscosity", "wind"})
       if (const XAttr* a = attr(e, name)) {
         auto v = numbers(e, *a, 1, 3);
-        for (double x : v)
-          if (x != 0) {  // decided once the bodies are known (see readModel)
-            fluidOptions_.push_back(*a);
-            break;
-          }
+        if (std::string(name) == "density") spec_.fluidDensity = v[0];
+        else if (std::string(name) == "viscosity") spec_.fluidViscosity = v[0];
+        else if (v.size() == 3) spec_.wind = Vec3(v[0], v[1], v[2]);
+        else failParse(a->line, "attribute 'wind' of <option> needs 3 numbers");
       }
     if (const XAttr* a = attr(e, "integrator")) {
       if (a->value == "implicit" || a->value == "implicitfast")
@@ -989,7 +980,6 @@ class MJCFParser {
     if (gravityDisabled_) spec_.gravity = Vec3::Zero();
   }
   bool gravityDisabled_ = false;
-  std::vector<XAttr> fluidOptions_;  // non-zero density, viscosity or wind
   bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
   bool constraintsDisabled_ = false;  // friction loss too
 
@@ -1639,6 +1629,7 @@ class MJCFParser {
     body.mass = mi.mass;
     body.com = mi.com;
     body.inertia = mi.inertia;
+    body.iquat = mi.frame;
     principal_.resize(spec_.bodies.size(), Vec3::Zero());
     principal_[bi] = mi.principal;
   }
@@ -1648,8 +1639,17 @@ class MJCFParser {
     Vec3 com = Vec3::Zero();
     Mat3 inertia = Mat3::Zero();
     Vec3 principal = Vec3::Zero();
+    Quat frame = Quat::Identity();  ///< principal axes in the body frame (MuJoCo's body_iquat)
   };
   std::vector<Vec3> principal_;
+
+  /// Principal axes of a symmetric inertia as a rotation (columns = axes, det +1).
+  static Quat principalFrame(const Mat3& I) {
+    Eigen::SelfAdjointEigenSolver<Mat3> es(I);
+    Mat3 Q = es.eigenvectors();
+    if (Q.determinant() < 0) Q.col(2) = -Q.col(2);
+    return Quat(Q).normalized();
+  }
   int currentBody_ = 0;
 
   static Mat3 rotated(const Quat& q, const Vec3& diag) {
@@ -1693,6 +1693,7 @@ class MJCFParser {
                                   " is not positive definite (every moment must be positive)");
       checkTriangle(I, diag->line, false);
       m.principal = I;
+      m.frame = q;
       m.inertia = rotated(q, I);
     } else {
       if (oriented)
@@ -1707,6 +1708,7 @@ class MJCFParser {
                                   " is not positive definite (eigenvalues " + fmt(ev) + ")");
       checkTriangle(ev, full->line, true);
       m.principal = ev;
+      m.frame = principalFrame(I);
       m.inertia = I;
     }
     return m;
@@ -1740,6 +1742,7 @@ class MJCFParser {
       m.com = sel[0]->pos;
       m.inertia = rotated(sel[0]->quat, sel[0]->inertia);
       m.principal = sel[0]->inertia;
+      m.frame = sel[0]->quat;  // one geom: its own frame, as MuJoCo
       return m;
     }
     Vec3 c = Vec3::Zero();
@@ -1756,6 +1759,7 @@ class MJCFParser {
     }
     m.inertia = (m.inertia + m.inertia.transpose()) / 2;
     m.principal = eigenvalues(m.inertia);
+    m.frame = principalFrame(m.inertia);
     checkTriangle(m.principal, line, true);
     return m;
   }
