@@ -368,6 +368,7 @@ class MJCFParser {
   std::string eulerseq_ = "xyz";
   int groupRange_[2] = {0, 5};
   double totalMass_ = -1;  // settotalmass; < 0: not given
+  double boundMass_ = 0, boundInertia_ = 0;  // lower bounds on every body's mass and moments
   std::string meshdir_, assetdir_;
 
   std::vector<DefaultClass> classes_;
@@ -878,12 +879,8 @@ class MJCFParser {
                                  " was removed from MuJoCo; only 'local' frames exist");
     }
     if (const XAttr* a = attr(e, "settotalmass")) totalMass_ = number(e, *a);
-    for (const char* name : {"boundmass", "boundinertia"})
-      if (const XAttr* a = attr(e, name))
-        if (number(e, *a) != 0)
-          unsupported(a->line, std::string("attribute '") + name +
-                                   "' of <compiler> is not supported: masses and inertias are "
-                                   "used as given");
+    if (const XAttr* a = attr(e, "boundmass")) boundMass_ = number(e, *a);
+    if (const XAttr* a = attr(e, "boundinertia")) boundInertia_ = number(e, *a);
     if (const XAttr* a = attr(e, "balanceinertia"))
       if (boolean(e, *a)) ignore(a->line, "attribute 'balanceinertia' of <compiler>");
     if (const XAttr* a = attr(e, "meshdir")) meshdir_ = a->value;
@@ -1626,6 +1623,18 @@ class MJCFParser {
       if (!fromGeoms) mi = ex;
     }
     if (fromGeoms) mi = geomFrame(geomMasses, b.line);
+    if (boundMass_ > 0 || boundInertia_ > 0) {
+      // MuJoCo: every body's mass and principal moments raised to the compiler's bounds; a body
+      // with nothing to give it an inertial frame gets its own pos and quat as that frame
+      // (MuJoCo copies them, in the body's coordinates)
+      if (!inertial && mi.mass == 0) {
+        mi.com = body.pos;
+        mi.frame = body.quat;
+      }
+      mi.mass = std::max(mi.mass, boundMass_);
+      mi.principal = mi.principal.cwiseMax(Vec3::Constant(boundInertia_));
+      mi.inertia = rotated(mi.frame, mi.principal);
+    }
     body.mass = mi.mass;
     body.com = mi.com;
     body.inertia = mi.inertia;
