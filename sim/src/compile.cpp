@@ -104,6 +104,25 @@ Model compileModel(ModelSpec spec) {
     m.links[l].inertia = m.links[l].inertia + rigidInertiaAbout(bs.mass, c, Ic);
   }
 
+  // Bodies the medium acts on: moving, with mass (MuJoCo's inertia-box fluid model).
+  if (spec.fluidDensity > 0 || spec.fluidViscosity > 0) {
+    for (int b = 1; b < nbody; ++b) {
+      const BodySpec& bs = spec.bodies[b];
+      if (m.bodyLink[b] < 0 || bs.mass < 1e-15) continue;
+      const Mat3 Ri = bs.iquat.normalized().toRotationMatrix();
+      const Vec3 I = (Ri.transpose() * bs.inertia * Ri).diagonal();  // principal moments
+      FluidBody f;
+      f.link = m.bodyLink[b];
+      const Pose& X = m.X_link_body[b];
+      f.X_link_inertial = Pose{X.R * Ri, X.p + X.R * bs.com};
+      for (int k = 0; k < 3; ++k) {
+        const double d = I[(k + 1) % 3] + I[(k + 2) % 3] - I[k];
+        f.box[k] = std::sqrt(std::max(1e-15, d) / bs.mass * 6.0);
+      }
+      m.fluid.push_back(f);
+    }
+  }
+
   for (Link& link : m.links) {
     const RigidInertia& I = link.inertia;
     link.mass = I.m;

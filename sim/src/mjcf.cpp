@@ -368,6 +368,7 @@ class MJCFParser {
   std::string eulerseq_ = "xyz";
   int groupRange_[2] = {0, 5};
   double totalMass_ = -1;  // settotalmass; < 0: not given
+  double boundMass_ = 0, boundInertia_ = 0;  // lower bounds on every body's mass and moments
   std::string meshdir_, assetdir_;
 
   std::vector<DefaultClass> classes_;
@@ -878,12 +879,8 @@ class MJCFParser {
                                  " was removed from MuJoCo; only 'local' frames exist");
     }
     if (const XAttr* a = attr(e, "settotalmass")) totalMass_ = number(e, *a);
-    for (const char* name : {"boundmass", "boundinertia"})
-      if (const XAttr* a = attr(e, name))
-        if (number(e, *a) != 0)
-          unsupported(a->line, std::string("attribute '") + name +
-                                   "' of <compiler> is not supported: masses and inertias are "
-                                   "used as given");
+    if (const XAttr* a = attr(e, "boundmass")) boundMass_ = number(e, *a);
+    if (const XAttr* a = attr(e, "boundinertia")) boundInertia_ = number(e, *a);
     if (const XAttr* a = attr(e, "balanceinertia"))
       if (boolean(e, *a)) ignore(a->line, "attribute 'balanceinertia' of <compiler>");
     if (const XAttr* a = attr(e, "meshdir")) meshdir_ = a->value;
@@ -929,13 +926,10 @@ class MJCFParser {
     for (const char* name : {"density", "viscosity", "wind"})
       if (const XAttr* a = attr(e, name)) {
         auto v = numbers(e, *a, 1, 3);
-        for (double x : v)
-          if (x != 0) {
-            unsupported(a->line, std::string("attribute '") + name +
-                                     "' of <option> is not supported: fluid forces and wind are "
-                                     "not modelled (it must be 0)");
-            break;
-          }
+        if (std::string(name) == "density") spec_.fluidDensity = v[0];
+        else if (std::string(name) == "viscosity") spec_.fluidViscosity = v[0];
+        else if (v.size() == 3) spec_.wind = Vec3(v[0], v[1], v[2]);
+        else failParse(a->line, "attribute 'wind' of <option> needs 3 numbers");
       }
     if (const XAttr* a = attr(e, "integrator")) {
       if (a->value == "implicit" || a->value == "implicitfast")
@@ -1629,9 +1623,22 @@ class MJCFParser {
       if (!fromGeoms) mi = ex;
     }
     if (fromGeoms) mi = geomFrame(geomMasses, b.line);
+    if (boundMass_ > 0 || boundInertia_ > 0) {
+      // MuJoCo: every body's mass and principal moments raised to the compiler's bounds; a body
+      // with nothing to give it an inertial frame gets its own pos and quat as that frame
+      // (MuJoCo copies them, in the body's coordinates)
+      if (!inertial && mi.mass == 0) {
+        mi.com = body.pos;
+        mi.frame = body.quat;
+      }
+      mi.mass = std::max(mi.mass, boundMass_);
+      mi.principal = mi.principal.cwiseMax(Vec3::Constant(boundInertia_));
+      mi.inertia = rotated(mi.frame, mi.principal);
+    }
     body.mass = mi.mass;
     body.com = mi.com;
     body.inertia = mi.inertia;
+    body.iquat = mi.frame;
     principal_.resize(spec_.bodies.size(), Vec3::Zero());
     principal_[bi] = mi.principal;
   }
@@ -1641,8 +1648,17 @@ class MJCFParser {
     Vec3 com = Vec3::Zero();
     Mat3 inertia = Mat3::Zero();
     Vec3 principal = Vec3::Zero();
+    Quat frame = Quat::Identity();  ///< principal axes in the body frame (MuJoCo's body_iquat)
   };
   std::vector<Vec3> principal_;
+
+  /// Principal axes of a symmetric inertia as a rotation (columns = axes, det +1).
+  static Quat principalFrame(const Mat3& I) {
+    Eigen::SelfAdjointEigenSolver<Mat3> es(I);
+    Mat3 Q = es.eigenvectors();
+    if (Q.determinant() < 0) Q.col(2) = -Q.col(2);
+    return Quat(Q).normalized();
+  }
   int currentBody_ = 0;
 
   static Mat3 rotated(const Quat& q, const Vec3& diag) {
@@ -1686,6 +1702,7 @@ class MJCFParser {
                                   " is not positive definite (every moment must be positive)");
       checkTriangle(I, diag->line, false);
       m.principal = I;
+      m.frame = q;
       m.inertia = rotated(q, I);
     } else {
       if (oriented)
@@ -1700,6 +1717,7 @@ class MJCFParser {
                                   " is not positive definite (eigenvalues " + fmt(ev) + ")");
       checkTriangle(ev, full->line, true);
       m.principal = ev;
+      m.frame = principalFrame(I);
       m.inertia = I;
     }
     return m;
@@ -1733,6 +1751,7 @@ class MJCFParser {
       m.com = sel[0]->pos;
       m.inertia = rotated(sel[0]->quat, sel[0]->inertia);
       m.principal = sel[0]->inertia;
+      m.frame = sel[0]->quat;  // one geom: its own frame, as MuJoCo
       return m;
     }
     Vec3 c = Vec3::Zero();
@@ -1749,6 +1768,7 @@ class MJCFParser {
     }
     m.inertia = (m.inertia + m.inertia.transpose()) / 2;
     m.principal = eigenvalues(m.inertia);
+    m.frame = principalFrame(m.inertia);
     checkTriangle(m.principal, line, true);
     return m;
   }

@@ -38,6 +38,7 @@ struct BodySpec {
   double mass = 0;           ///< kg
   Vec3 com = Vec3::Zero();   ///< centre of mass, body frame
   Mat3 inertia = Mat3::Zero();  ///< about the centre of mass, body frame (full, symmetric)
+  Quat iquat = Quat::Identity();  ///< principal axes of `inertia` in the body frame
   SourceLocation where;
 };
 
@@ -112,6 +113,8 @@ struct ModelSpec {
   int integrator = SIM_INTEGRATOR_EULER;
   int substeps = 1;
   Vec3 gravity = Vec3(0, 0, -9.81);
+  double fluidDensity = 0, fluidViscosity = 0;  ///< medium: kg/m³, Pa·s (MuJoCo's inertia-box model)
+  Vec3 wind = Vec3::Zero();                     ///< m/s, world frame
   std::vector<BodySpec> bodies;  ///< bodies[0] is the world; parents precede children
   std::vector<JointSpec> joints;  ///< in MJCF order: grouped by body, bodies in order
   std::vector<GeomSpec> geoms;
@@ -155,6 +158,14 @@ struct Link {
   Mat3 Icom = Mat3::Zero();
 };
 
+/// A moving body that the medium acts on (MuJoCo's inertia-box fluid model): its principal
+/// frame in its link's frame and the sides of the box with its mass and inertia.
+struct FluidBody {
+  int link = -1;
+  Pose X_link_inertial;
+  Vec3 box = Vec3::Zero();
+};
+
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
   int nv = 0, nu = 0;
@@ -169,6 +180,7 @@ struct Model {
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
   std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator

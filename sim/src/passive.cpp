@@ -1,10 +1,15 @@
 // passive.cpp — generalised forces that do not come from the rigid-body dynamics:
 // joint damping, springs, limit spring-dampers, and actuators.
 #include <algorithm>
+#include <cmath>
 
 #include "state.hpp"
 
 namespace sim {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}
 
 void passiveForces(const Model& m, State& s) {
   const double h = m.spec.timestep / m.spec.substeps;
@@ -22,6 +27,62 @@ void passiveForces(const Model& m, State& s) {
       else if (q > m.rangeHi[i]) f -= std::max(0.0, k * (q - m.rangeHi[i]) + b * v);
     }
     s.qfrcPassive[i] = f;
+  }
+  if (!m.fluid.empty()) fluidForces(m, s);
+}
+
+// MuJoCo's inertia-box fluid model (mj_inertiaBoxFluidModel): each moving body is a box with
+// its mass and principal inertia; in its principal frame, viscous drag −π d³ μ ω and −3π d μ v
+// (d the mean side) and quadratic drag −½ ρ (area) |v| v, −ρ (…) |ω| ω / 64, applied at the
+// centre of mass through the body's Jacobian (columns as in siteJacobian). Kinematics must be
+// current.
+void fluidForces(const Model& m, State& s) {
+  const double rho = m.spec.fluidDensity, mu = m.spec.fluidViscosity;
+  for (const FluidBody& fb : m.fluid) {
+    const Pose& L = s.X_world_link[fb.link];
+    const Mat3 R = L.R * fb.X_link_inertial.R;
+    const Vec3 p = L.p + L.R * fb.X_link_inertial.p;
+    // world angular and linear velocity of the centre of mass
+    Vec3 w = Vec3::Zero(), v = Vec3::Zero();
+    for (int j = fb.link; j >= 0; j = m.links[j].parent) {
+      const Link& K = m.links[j];
+      const Pose& W = s.X_world_link[j];
+      const Vec3 axis = W.R * K.axis;
+      if (K.type == SIM_JOINT_HINGE) {
+        w += axis * s.qvel[j];
+        v += axis.cross(p - (W.p + W.R * K.anchor)) * s.qvel[j];
+      } else {
+        v += axis * s.qvel[j];
+      }
+    }
+    const Vec3 lw = R.transpose() * w, lv = R.transpose() * (v - m.spec.wind);
+    const Vec3& b = fb.box;
+    Vec3 torque = Vec3::Zero(), force = Vec3::Zero();
+    if (mu > 0) {
+      const double d = (b[0] + b[1] + b[2]) / 3.0;
+      torque = -kPi * d * d * d * mu * lw;
+      force = -3.0 * kPi * d * mu * lv;
+    }
+    if (rho > 0) {
+      force[0] -= 0.5 * rho * b[1] * b[2] * std::abs(lv[0]) * lv[0];
+      force[1] -= 0.5 * rho * b[0] * b[2] * std::abs(lv[1]) * lv[1];
+      force[2] -= 0.5 * rho * b[0] * b[1] * std::abs(lv[2]) * lv[2];
+      const double b4[3] = {std::pow(b[0], 4), std::pow(b[1], 4), std::pow(b[2], 4)};
+      torque[0] -= rho * b[0] * (b4[1] + b4[2]) * std::abs(lw[0]) * lw[0] / 64.0;
+      torque[1] -= rho * b[1] * (b4[0] + b4[2]) * std::abs(lw[1]) * lw[1] / 64.0;
+      torque[2] -= rho * b[2] * (b4[0] + b4[1]) * std::abs(lw[2]) * lw[2] / 64.0;
+    }
+    const Vec3 F = R * force, T = R * torque;
+    // qfrc += Jpᵀ F + Jrᵀ T
+    for (int j = fb.link; j >= 0; j = m.links[j].parent) {
+      const Link& K = m.links[j];
+      const Pose& W = s.X_world_link[j];
+      const Vec3 axis = W.R * K.axis;
+      if (K.type == SIM_JOINT_HINGE)
+        s.qfrcPassive[j] += axis.cross(p - (W.p + W.R * K.anchor)).dot(F) + axis.dot(T);
+      else
+        s.qfrcPassive[j] += axis.dot(F);
+    }
   }
 }
 

@@ -48,6 +48,8 @@ void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* j
 
 /// Passive generalised forces: damping, stiffness and limit spring-dampers (passive.cpp).
 void passiveForces(const Model& m, State& s);
+/// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
+void fluidForces(const Model& m, State& s);
 /// Actuator generalised forces from ctrl, clamped to ctrlrange (passive.cpp).
 void actuatorForces(const Model& m, State& s);
 
