@@ -68,6 +68,9 @@ def batch(size):
             torch.tensor((f / scale).reshape(size, -1), dtype=torch.float32))
 
 
+# the largest |normalised future| of the training windows bounds x̂₀ while sampling
+bound = float(np.abs(sample_future / scale).max())
+
 # cosine schedule (Nichol & Dhariwal 2021)
 N = args.diffusion_steps
 f = lambda t: math.cos((t / N + 0.008) / 1.008 * math.pi / 2) ** 2
@@ -129,8 +132,13 @@ with torch.no_grad():
         x = torch.randn(futures_per, H * S)
         for t in reversed(range(N)):
             eps = ema(x, torch.full((futures_per,), t), c)
-            mean = (x - betas[t] / (1 - alpha_bar[t]).sqrt() * eps) / alphas[t].sqrt()
-            x = mean + (betas[t].sqrt() * torch.randn_like(x) if t > 0 else 0)
+            # x̂₀ clipped to the data's range (the reference implementation's clip_denoised), then the
+            # posterior q(x_{t-1} | x_t, x̂₀): without the clip, early errors grow through 1/√α_t
+            x0 = ((x - (1 - alpha_bar[t]).sqrt() * eps) / alpha_bar[t].sqrt()).clamp(-bound, bound)
+            previous = alpha_bar[t - 1] if t > 0 else torch.tensor(1.0)
+            mean = (betas[t] * previous.sqrt() * x0 + (1 - previous) * alphas[t].sqrt() * x) / (1 - alpha_bar[t])
+            variance = betas[t] * (1 - previous) / (1 - alpha_bar[t])
+            x = mean + (variance.sqrt() * torch.randn_like(x) if t > 0 else 0)
         sample_seconds.append(time.time() - start)
         futures.append(x.numpy().reshape(futures_per, H, S) * scale + context[-1])
 os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
