@@ -76,7 +76,7 @@ extension TrajectoryEnergyModel {
     public static func load(from url: URL) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
         let meta = try CheckpointMetadata.read(url)
         guard meta.kind == .ebm else { throw TrainingError("holds a \(meta.kind.rawValue) model, not an energy model", file: url.path) }
-        guard !meta.isDenoising else { throw TrainingError("holds a denoising-score-matching model (objective dsm): load it with DenoisingEnergyModel.load", file: url.path) }
+        guard !meta.isDenoising else { throw TrainingError("holds a denoising-score-matching model (objective dsm), which `ebm predict` samples (DenoisingEnergyModel.load in Swift); this reader takes contrastive-divergence models only", file: url.path) }
         let model = TrajectoryEnergyModel(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
         do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
         return (model, meta)
