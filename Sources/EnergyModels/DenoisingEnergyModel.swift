@@ -46,6 +46,27 @@ public final class DenoisingEnergyModel {
         return [t, sin(.pi * t), cos(.pi * t), sin(2 * .pi * t), cos(2 * .pi * t)]
     }
 
+    /// s(σ) = 1/√(1 + σ²): the network reads y·s, and σ ∂E/∂y carries ∂N/∂y′ · s.
+    @inline(__always)
+    public static func inputScale(_ sigma: Float) -> Float { 1 / (1 + sigma * sigma).squareRoot() }
+
+    /// Σᵢ yᵢ²/(2(λᵢ + σ²)) for row `b` of `y` (B, D): the skip term.
+    @inline(__always)
+    func prior(_ y: [Float], row b: Int, sigma: Float) -> Float {
+        let (D, s2) = (dimension, sigma * sigma)
+        var prior: Float = 0
+        for i in 0..<D { let v = y[b * D + i]; prior += 0.5 * v * v * (1 / (basis.variances[i] + s2)) }
+        return prior
+    }
+
+    /// y + σ ε per row: coefficients (B, D) blurred at levels σ (B) by noise ε (B, D).
+    public func noisy(_ y: [Float], sigma: [Float], noise: [Float]) -> [Float] {
+        let D = dimension
+        var out = y
+        for b in 0..<sigma.count { for i in 0..<D { out[b * D + i] += sigma[b] * noise[b * D + i] } }
+        return out
+    }
+
     /// Normalised context features (B, contextWidth) from raw contexts (B, contextWidth).
     public func normalizedContexts(_ context: [Float]) -> [Float] {
         let C = encoding.contextWidth
@@ -69,7 +90,7 @@ public final class DenoisingEnergyModel {
         var out = [Float](repeating: 0, count: batch * W)
         for b in 0..<batch {
             for j in 0..<C { out[b * W + j] = c[b * C + j] }
-            let phi = noiseFeatures(sigma[b]), scale = 1 / (1 + sigma[b] * sigma[b]).squareRoot()
+            let phi = noiseFeatures(sigma[b]), scale = Self.inputScale(sigma[b])
             for j in 0..<P { out[b * W + C + j] = phi[j] }
             for j in 0..<D { out[b * W + C + P + j] = y[b * D + j] * scale }
         }
@@ -81,14 +102,9 @@ public final class DenoisingEnergyModel {
         let (D, W, offset) = (dimension, inputWidth, encoding.contextWidth + Self.noiseFeatures)
         var energies = [Float](repeating: 0, count: sigma.count), gradients = [Float](repeating: 0, count: y.count)
         for b in 0..<sigma.count {
-            let s2 = sigma[b] * sigma[b], scale = 1 / (1 + s2).squareRoot()
-            var prior: Float = 0
-            for i in 0..<D {
-                let precision = 1 / (basis.variances[i] + s2), v = y[b * D + i]
-                prior += 0.5 * v * v * precision
-                gradients[b * D + i] = v * precision + g[b * W + offset + i] * scale / sigma[b]
-            }
-            energies[b] = prior + n[b] / sigma[b]
+            let s2 = sigma[b] * sigma[b], scale = Self.inputScale(sigma[b])
+            for i in 0..<D { gradients[b * D + i] = y[b * D + i] * (1 / (basis.variances[i] + s2)) + g[b * W + offset + i] * scale / sigma[b] }
+            energies[b] = prior(y, row: b, sigma: sigma[b]) + n[b] / sigma[b]
         }
         return (energies, gradients)
     }
@@ -104,13 +120,7 @@ public final class DenoisingEnergyModel {
     public func energies(normalizedContexts c: [Float], coefficients y: [Float], sigma: [Float]) -> [Float] {
         let input = rows(normalizedContexts: c, coefficients: y, sigma: sigma)
         let n = network.forward(Tensor(shape: [sigma.count, inputWidth], scalars: input)).scalars
-        let D = dimension
-        return (0..<sigma.count).map { b in
-            let s2 = sigma[b] * sigma[b]
-            var prior: Float = 0
-            for i in 0..<D { prior += 0.5 * y[b * D + i] * y[b * D + i] / (basis.variances[i] + s2) }
-            return prior + n[b] / sigma[b]
-        }
+        return (0..<sigma.count).map { b in prior(y, row: b, sigma: sigma[b]) + n[b] / sigma[b] }
     }
 
     /// E(future | context) at the smallest noise level, for raw contexts (B, contextWidth) and futures

@@ -15,8 +15,7 @@ extension Trainer {
         let batch = context.count / encoding.contextWidth
         let y0 = model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future)
         let (sigma, noise) = drawNoise(batch: batch, dimension: model.dimension, generator: &generator)
-        var y = y0
-        for b in 0..<batch { for i in 0..<model.dimension { y[b * model.dimension + i] += sigma[b] * noise[b * model.dimension + i] } }
+        let y = model.noisy(y0, sigma: sigma, noise: noise)
         var contexts = model.normalizedContexts(context)
         if configuration.denoising.contextNoise > 0 {
             for j in 0..<contexts.count { contexts[j] += configuration.denoising.contextNoise * generator.nextGaussian() }
@@ -51,7 +50,7 @@ extension Trainer {
         var sum = 0.0
         let norm = 2 / Float(batch * D)
         for b in 0..<batch {
-            let scale = 1 / (1 + sigma[b] * sigma[b]).squareRoot()
+            let scale = DenoisingEnergyModel.inputScale(sigma[b])
             for i in 0..<D {
                 let r = sigma[b] * gradients[b * D + i] - noise[b * D + i]
                 sum += Double(r * r)
@@ -90,8 +89,8 @@ extension Trainer {
         encoding.gather(testWindows, indices, context: &context, future: &future)
         var fixed = SeededGenerator(seed: configuration.seed ^ 0xD5A1)
         let (sigma, noise) = drawNoise(batch: count, dimension: model.dimension, generator: &fixed)
-        var y = model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future)
-        for b in 0..<count { for i in 0..<model.dimension { y[b * model.dimension + i] += sigma[b] * noise[b * model.dimension + i] } }
+        let y = model.noisy(model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future),
+                            sigma: sigma, noise: noise)
         let loss = withAveragedParameters { () -> Double in
             let (_, g) = model.energiesAndGradients(normalizedContexts: model.normalizedContexts(context), coefficients: y, sigma: sigma)
             return denoisingLoss(model, sigma: sigma, gradients: g, noise: noise).loss

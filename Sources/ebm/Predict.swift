@@ -133,13 +133,10 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        // a denoising run, or a contrastive-divergence one
         let denoiser = try Self.loadDenoisingModel(model)
-        let (enc, langevin): (WindowEncoding, LangevinConfiguration)
-        var energyModel: TrajectoryEnergyModel?
-        if let denoiser { (enc, langevin) = (denoiser.encoding, LangevinConfiguration()) } else {
-            let (loaded, meta) = try Self.loadEnergyModel(model)
-            (energyModel, enc, langevin) = (loaded, loaded.encoding, meta.configuration.langevin)
-        }
+        let chainModel = denoiser == nil ? try Self.loadEnergyModel(model) : nil
+        let enc = denoiser?.encoding ?? chainModel!.model.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
@@ -150,7 +147,7 @@ struct Predict: ParsableCommand {
         let (context, truth) = (window.context, window.truth)
 
         // sample block after block, each chain continuing from its own last k states
-        let K = samples, lang = langevin
+        let K = samples
         let result: FutureSampling.Result
         let temperature: Double
         if let denoiser {
@@ -160,9 +157,10 @@ struct Predict: ParsableCommand {
                                                          temperature: temperature, leapfrog: leapfrog)
             result = try FutureSampling.sample(denoiser: denoiser, context: context, chains: K, total: total, sampler: chosen, seed: seed)
         } else {
-            guard let kind = sampler.chain, let energyModel else {
+            guard let kind = sampler.chain, let (energyModel, meta) = chainModel else {
                 throw CLIError("--sampler \(sampler.rawValue) needs a denoising model (ebm train --objective dsm); this one was trained by contrastive divergence")
             }
+            let lang = meta.configuration.langevin
             let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
                                                 finalStepSize: finalStepSize, finalNoise: finalNoise, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
             let scale = initialScale ?? Double(lang.initialScale)
