@@ -4,6 +4,38 @@ import Foundation
 import NeuralCore
 import Trajectories
 
+/// Which data a run was trained on: the dataset's robot and the SHA-256 of its MJCF (`meta.json`'s
+/// `robot` and `model_sha256`), stored in checkpoints as `dataset_robot` / `dataset_model_sha256`.
+public struct DatasetIdentity: Equatable, Sendable {
+    public var robot: String
+    public var modelHash: String
+
+    public init(robot: String, modelHash: String) { (self.robot, self.modelHash) = (robot, modelHash) }
+
+    /// The identity in `directory/meta.json`, nil when it has none (a folder made by hand).
+    public init?(datasetFolder directory: URL) {
+        guard let meta = try? DatasetFolder.meta(of: directory), case .string(let robot)? = meta["robot"],
+              case .string(let hash)? = meta["model_sha256"] else { return nil }
+        self.init(robot: robot, modelHash: hash)
+    }
+}
+
+extension CheckpointMetadata {
+    /// Throws unless the model was trained on data of the robot `dataDirectory`'s `meta.json` names
+    /// (either side unknown passes: hand-made datasets, older checkpoints). Physics variants of one
+    /// robot (`ebm evaluate --ood`) share the name and pass.
+    public func requireRobot(ofDataset dataDirectory: URL, file: String) throws {
+        guard let data = DatasetIdentity(datasetFolder: dataDirectory) else { return }
+        try requireRobot(data.robot, file: file, what: "the dataset \(dataDirectory.path)")
+    }
+
+    /// Throws unless the model was trained on data of `robot` (a built-in name or MJCF path).
+    public func requireRobot(_ robot: String, file: String, what: String? = nil) throws {
+        guard let dataset, dataset.robot != robot else { return }
+        throw TrainingError("the model was trained on \(dataset.robot) data; \(what ?? "the robot") is \(robot) (models of one robot do not apply to another)", file: file)
+    }
+}
+
 /// The metadata keys of a trained model's checkpoint, besides NeuralCore's own.
 public struct CheckpointMetadata: Sendable {
     /// The value of `trajectory_format`.
@@ -14,6 +46,8 @@ public struct CheckpointMetadata: Sendable {
     public var step: Int
     /// The future basis of a denoising model (`future_basis`); nil for every other model.
     public var basis: FutureBasis? = nil
+    /// The training data's identity; nil for checkpoints of older versions and hand-made datasets.
+    public var dataset: DatasetIdentity? = nil
 
     func entries() throws -> [String: String] {
         let encoder = JSONEncoder()
@@ -22,6 +56,7 @@ public struct CheckpointMetadata: Sendable {
                        "configuration": configuration.encodedJSON(),
                        "window_encoding": String(decoding: try encoder.encode(encoding), as: UTF8.self)]
         if let basis { entries["future_basis"] = String(decoding: try encoder.encode(basis), as: UTF8.self) }
+        if let dataset { (entries["dataset_robot"], entries["dataset_model_sha256"]) = (dataset.robot, dataset.modelHash) }
         return entries
     }
 
@@ -34,7 +69,13 @@ public struct CheckpointMetadata: Sendable {
         do { file = try SafetensorsFile.read(from: url) } catch let error as CheckpointError {
             throw TrainingError("corrupted checkpoint: \(error)", file: url.path)
         }
-        return try decode(file.metadata, file: url.path)
+        let metadata = try decode(file.metadata, file: url.path)
+        // a network the stored tensors cannot fill is refused before it is allocated
+        let stored = file.tensors.reduce(0) { $0 + $1.tensor.count }
+        if let needed = metadata.configuration.model.minimumParameterCount, needed > stored {
+            throw TrainingError("metadata configuration describes a network of at least \(needed) parameters; the file stores \(stored)", file: url.path)
+        }
+        return metadata
     }
 
     static func decode(_ m: [String: String], file: String) throws -> CheckpointMetadata {
@@ -49,9 +90,19 @@ public struct CheckpointMetadata: Sendable {
         let configuration = try TrainingConfiguration.decode(Data(configurationText.utf8), file: file + " (metadata configuration)")
         guard let encodingText = m["window_encoding"],
               let encoding = try? JSONDecoder().decode(WindowEncoding.self, from: Data(encodingText.utf8)),
+              // bounded before `width` multiplies them
+              (1...1 << 20).contains(encoding.stateSize), (1...ModelConfiguration.Limits.window).contains(encoding.contextLength),
+              (1...ModelConfiguration.Limits.window).contains(encoding.horizon), (0...WindowEncoding.maximumGoalCount).contains(encoding.goalCount),
+              (0...1 << 20).contains(encoding.controlWidth),
               encoding.mean.count == encoding.width, encoding.standardDeviation.count == encoding.width,
               encoding.standardDeviation.allSatisfy({ $0 > 0 && $0.isFinite }), encoding.mean.allSatisfy(\.isFinite) else {
             throw TrainingError("metadata window_encoding is missing or inconsistent", file: file)
+        }
+        // the window the encoding describes must be the configuration's (models are built from both)
+        let window = configuration.model
+        guard encoding.contextLength == window.contextLength, encoding.horizon == window.horizon else {
+            throw TrainingError("metadata window_encoding (context \(encoding.contextLength), horizon \(encoding.horizon), state size \(encoding.stateSize)) "
+                                + "does not match the configuration (context \(window.contextLength), horizon \(window.horizon))", file: file)
         }
         var basis: FutureBasis?
         if kind == .ebm && configuration.optimization.objective == .dsm {
@@ -67,7 +118,9 @@ public struct CheckpointMetadata: Sendable {
             }
             basis = decoded
         }
-        return CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: basis)
+        var dataset: DatasetIdentity?
+        if let robot = m["dataset_robot"], let hash = m["dataset_model_sha256"] { dataset = DatasetIdentity(robot: robot, modelHash: hash) }
+        return CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: basis, dataset: dataset)
     }
 }
 
@@ -139,7 +192,8 @@ extension Trainer {
     }
 
     func metadata() throws -> [String: String] {
-        try CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: denoisingModel?.basis).entries()
+        try CheckpointMetadata(kind: kind, configuration: configuration, encoding: encoding, step: step, basis: denoisingModel?.basis,
+                               dataset: datasetIdentity).entries()
     }
 
     /// Writes the state file, then the model file (a pair counts once both exist), each
@@ -161,12 +215,32 @@ extension Trainer {
         let state: [String: String] = [
             "step": String(step), "generator_state": String(generator.state), "adam_steps": String(optimizer.stepCount),
             "replay_next": String(replay.nextSlot), "replay_steps": replay.stepStored.map(String.init).joined(separator: ","),
+            "interval": Self.encodeInterval(interval),
         ]
         try SafetensorsFile(tensors: tensors, metadata: state).write(to: pair.state)
         try withAveragedParameters { try Checkpoint.save(network, to: pair.model, normalization: networkNormalization, metadata: try metadata()) }
         for old in Self.completeCheckpoints(in: outputDirectory).dropLast(2) {
             try? FileManager.default.removeItem(at: old.state)
             try? FileManager.default.removeItem(at: old.model)
+        }
+    }
+
+    /// The interval's metrics as hexadecimal bit patterns (exact), eight numbers per step.
+    static func encodeInterval(_ list: [TrainingMetrics]) -> String {
+        list.flatMap { m in [Double(m.step), m.loss, m.energyData, m.energySamples, m.langevinGradientNorm, m.replayAge, m.gradientNorm, m.learningRate] }
+            .map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+    }
+
+    /// The inverse of `encodeInterval`; nil when malformed.
+    static func decodeInterval(_ text: String) -> [TrainingMetrics]? {
+        guard !text.isEmpty else { return [] }
+        let numbers = text.split(separator: ",").compactMap { UInt64($0, radix: 16).map(Double.init(bitPattern:)) }
+        guard numbers.count == text.split(separator: ",").count, numbers.count % 8 == 0,
+              stride(from: 0, to: numbers.count, by: 8).allSatisfy({ (0...1e15).contains(numbers[$0]) }) else { return nil }
+        return stride(from: 0, to: numbers.count, by: 8).map { i in
+            let v = Array(numbers[i..<i + 8])
+            return TrainingMetrics(step: Int(v[0]), loss: v[1], energyData: v[2], energySamples: v[3], langevinGradientNorm: v[4],
+                                   replayAge: v[5], gradientNorm: v[6], learningRate: v[7])
         }
     }
 
@@ -193,6 +267,10 @@ extension Trainer {
               first.isEmpty || first.count == paramCount else {
             throw TrainingError("optimiser moments do not match the model's \(paramCount) parameters", file: url.path)
         }
+        guard let pending = Self.decodeInterval(m["interval"] ?? ""), pending.count < configuration.logEvery else {
+            throw TrainingError("training state metadata interval is malformed", file: url.path)
+        }
+        interval = pending
         generator = SeededGenerator(seed: generatorState)
         optimizer.stepCount = adamSteps
         optimizer.secondMoment = second

@@ -60,6 +60,11 @@ public final class Trainer {
     public private(set) var step = 0
     /// The step this process started at (0, or the resumed checkpoint's).
     public private(set) var startStep = 0
+    /// The steps of the current logging interval not yet written to `metrics.jsonl` (kept in the
+    /// training state, so a resumed run logs the same interval means as an uninterrupted one).
+    var interval: [TrainingMetrics] = []
+    /// The training data's `meta.json` identity, stored in every checkpoint.
+    public private(set) var datasetIdentity: DatasetIdentity?
 
     let windows: TrajectoryWindows
     var batches: MiniBatches
@@ -87,6 +92,11 @@ public final class Trainer {
         train = try Self.readDataset(trainURL)
         let testURL = dataDirectory.appendingPathComponent("test.npz")
         test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readDataset(testURL) : nil
+        if let test, (test.stateSize, test.controlSize) != (train.stateSize, train.controlSize) {
+            throw TrainingError("the test split has states of \(test.stateSize) and controls of \(test.controlSize) numbers, "
+                                + "the train split \(train.stateSize) and \(train.controlSize) (splits of different datasets?)", file: testURL.path)
+        }
+        datasetIdentity = DatasetIdentity(datasetFolder: dataDirectory)
         let m = configuration.model
         windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
         guard windows.count >= configuration.optimization.batchSize else {
@@ -102,7 +112,11 @@ public final class Trainer {
         let latest = try Self.latestCheckpoint(in: outputDirectory)
         var goalCount = 0
         if m.conditionOnGoal {
-            goalCount = Int(train.goal.max() ?? -1) + 1
+            let largest = train.goal.max() ?? -1
+            guard largest < Int64(WindowEncoding.maximumGoalCount) else {
+                throw TrainingError("goal label \(largest) is above the limit \(WindowEncoding.maximumGoalCount - 1) (one input per goal: labels are small indices)", file: trainURL.path)
+            }
+            goalCount = Int(largest) + 1
             guard goalCount > 0, train.goal.allSatisfy({ $0 >= 0 }) else {
                 throw TrainingError("model.conditionOnGoal needs a goal label (goal >= 0) on every episode; this split has none or some -1", file: trainURL.path)
             }
@@ -117,6 +131,10 @@ public final class Trainer {
             let saved = try CheckpointMetadata.read(latest.model)
             guard saved.kind == kind else {
                 throw TrainingError("holds a \(saved.kind.rawValue) checkpoint; this run trains \(kind.rawValue) (use another --out)", file: latest.model.path)
+            }
+            if let was = saved.dataset, let now = datasetIdentity, was != now {
+                throw TrainingError("was trained on \(was.robot) data (model sha256 \(was.modelHash.prefix(12))…); \(dataDirectory.path) holds \(now.robot) "
+                                    + "(model sha256 \(now.modelHash.prefix(12))…): resume on the same dataset or use another --out", file: latest.model.path)
             }
             guard saved.configuration == configuration else {
                 throw TrainingError("was trained with a different configuration; resume with the same one or use another --out", file: latest.model.path)
@@ -170,10 +188,14 @@ public final class Trainer {
                     onStep: (Int, TrainingMetrics?) -> Void = { _, _ in },
                     onLog: (TrainingMetrics) -> Void = { _ in }) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: outputDirectory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        removeLeftovers()
+        if step == 0 {
+            // a fresh run: a model of an earlier run in this folder must not outlive its config and metrics
+            try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent("model.safetensors"))
+        }
         try writeText(configuration.encodedJSON() + "\n", to: outputDirectory.appendingPathComponent("config.json"))
         try truncateMetrics(after: step)
         let total = configuration.optimization.steps
-        var interval: [TrainingMetrics] = []
         var last: TrainingMetrics?
         while step < total {
             if shouldStop() {
@@ -512,9 +534,24 @@ public final class Trainer {
         let kept = text.split(separator: "\n").filter { line in
             guard let range = line.range(of: "\"step\":") else { return false }
             let digits = line[range.upperBound...].prefix { $0.isNumber }
-            return (Int(digits) ?? .max) <= step && !line.contains("\"event\":\"test\"")
+            // a line cut by a kill mid-write (no closing brace) goes too
+            return (Int(digits) ?? .max) <= step && !line.contains("\"event\":\"test\"") && line.hasSuffix("}")
         }
         try writeText(kept.map { $0 + "\n" }.joined(), to: metricsURL)
+    }
+
+    /// Removes what killed runs leave: temporary files (`.NAME.tmp-…`) of interrupted atomic writes
+    /// and checkpoint files without their pair. One trainer writes a run folder at a time.
+    func removeLeftovers() {
+        let manager = FileManager.default
+        let complete = Set(Self.completeCheckpoints(in: outputDirectory).flatMap { [$0.model.lastPathComponent, $0.state.lastPathComponent] })
+        for folder in [outputDirectory, outputDirectory.appendingPathComponent("checkpoints")] {
+            for name in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] {
+                let temporary = name.hasPrefix(".") && name.contains(".tmp-")
+                let orphan = folder.lastPathComponent == "checkpoints" && name.hasPrefix("step-") && !complete.contains(name)
+                if temporary || orphan { try? manager.removeItem(at: folder.appendingPathComponent(name)) }
+            }
+        }
     }
 
     private func writeText(_ text: String, to url: URL) throws {

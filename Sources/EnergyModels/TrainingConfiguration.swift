@@ -59,6 +59,21 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public init() {}
 }
 
+extension ModelConfiguration {
+    /// Upper bounds of the sizes a configuration (or a checkpoint's metadata) may ask for: above
+    /// them a network or a window would need more memory than a workstation has.
+    public enum Limits {
+        public static let window = 4096, hiddenWidth = 16384, depth = 128, channels = 4096, kernelSize = 255
+    }
+
+    /// A lower bound of the parameters of an MLP network of this configuration (hidden layers
+    /// alone: biases of the first, weights of the rest), nil for other architectures.
+    public var minimumParameterCount: Int? {
+        guard architecture == .mlp else { return nil }
+        return ensemble * hiddenWidth * (1 + (depth - 1) * hiddenWidth)
+    }
+}
+
 /// Langevin dynamics for the negative samples, in normalised future coordinates z:
 /// z ← z − stepSize · clamp(∂E/∂z, ±gradientClip) + noise · N(0, 1).
 public struct LangevinConfiguration: Codable, Equatable, Sendable {
@@ -262,17 +277,23 @@ extension TrainingConfiguration {
     /// Throws when a value is out of range.
     public func validate(file: String? = nil) throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError(message, file: file) } }
-        try check(model.contextLength >= 1, "model.contextLength \(model.contextLength) must be >= 1")
-        try check(model.horizon >= 1, "model.horizon \(model.horizon) must be >= 1")
-        try check(model.hiddenWidth >= 1, "model.hiddenWidth \(model.hiddenWidth) must be >= 1")
-        try check(model.depth >= 1, "model.depth \(model.depth) must be >= 1")
-        try check(model.channels >= 1 && model.kernelSize >= 1, "model.channels and model.kernelSize must be >= 1")
+        typealias Limits = ModelConfiguration.Limits
+        try check((1...Limits.window).contains(model.contextLength), "model.contextLength \(model.contextLength) must be in 1...\(Limits.window)")
+        try check((1...Limits.window).contains(model.horizon), "model.horizon \(model.horizon) must be in 1...\(Limits.window)")
+        try check((1...Limits.depth).contains(model.depth), "model.depth \(model.depth) must be in 1...\(Limits.depth)")
         try check((1...64).contains(model.ensemble), "model.ensemble \(model.ensemble) must be between 1 and 64")
+        let hiddenBytes = Double(model.ensemble) * Double(model.depth) * Double(model.hiddenWidth) * Double(model.hiddenWidth) * 4
+        try check((1...Limits.hiddenWidth).contains(model.hiddenWidth),
+                  "model.hiddenWidth \(model.hiddenWidth) must be in 1...\(Limits.hiddenWidth)"
+                  + (model.hiddenWidth > Limits.hiddenWidth ? String(format: " (its weights alone would need %.3g GB)", hiddenBytes / 1e9) : ""))
+        try check((1...Limits.channels).contains(model.channels) && (1...Limits.kernelSize).contains(model.kernelSize),
+                  "model.channels \(model.channels) must be in 1...\(Limits.channels) and model.kernelSize \(model.kernelSize) in 1...\(Limits.kernelSize)")
+        try check(hiddenBytes <= 16e9, String(format: "model.ensemble × depth × hiddenWidth² needs %.3g GB of weights, above the 16 GB limit", hiddenBytes / 1e9))
         try check(model.ensemble == 1 || (model.architecture == .mlp && !model.spectralNorm),
                   "model.ensemble > 1 needs model.architecture \"mlp\" without spectralNorm")
         try check(model.architecture == .mlp || !(model.conditionOnGoal || model.conditionOnControls),
                   "model.conditionOnGoal and conditionOnControls need model.architecture \"mlp\"")
-        try check(langevin.steps >= 0, "langevin.steps \(langevin.steps) must be >= 0")
+        try check((0...100_000).contains(langevin.steps), "langevin.steps \(langevin.steps) must be in 0...100000")
         try check(langevin.stepSize >= 0 && langevin.noise >= 0 && langevin.gradientClip >= 0 && langevin.initialScale > 0,
                   "langevin.stepSize, noise and gradientClip must be >= 0 and initialScale > 0")
         try check((langevin.finalStepSize ?? 1) > 0 && (langevin.finalStepSize ?? 1).isFinite, "langevin.finalStepSize must be > 0")
@@ -285,8 +306,9 @@ extension TrainingConfiguration {
                   "improved.klWeight, entropyWeight and gradientPenalty must be >= 0")
         try check((0...1).contains(replay.fraction), "replay.fraction \(replay.fraction) must be in [0, 1]")
         try check(replay.capacity >= 1, "replay.capacity \(replay.capacity) must be >= 1")
-        try check(optimization.steps >= 1, "optimization.steps \(optimization.steps) must be >= 1")
-        try check(optimization.batchSize >= 1, "optimization.batchSize \(optimization.batchSize) must be >= 1")
+        try check((1...1_000_000_000).contains(optimization.steps), "optimization.steps \(optimization.steps) must be in 1...1000000000")
+        try check((1...1 << 20).contains(optimization.batchSize), "optimization.batchSize \(optimization.batchSize) must be in 1...\(1 << 20)")
+        try check(replay.capacity <= 1 << 24, "replay.capacity \(replay.capacity) must be <= \(1 << 24)")
         try check(optimization.learningRate > 0, "optimization.learningRate \(optimization.learningRate) must be > 0")
         try check((0..<1).contains(optimization.beta1) && (0..<1).contains(optimization.beta2),
                   "optimization.beta1 and beta2 must be in [0, 1)")

@@ -14,6 +14,8 @@ import Trajectories
 /// `futureAsDelta`. Every feature is then standardised with `mean`/`standardDeviation`, measured on
 /// the training windows. Raw contexts carry the same first k·S + G + k·nu features (see `gather`).
 public struct WindowEncoding: Codable, Equatable, Sendable {
+    /// The most goal labels a model conditions on (one input each).
+    public static let maximumGoalCount = 4096
     /// States per window position S (nq + nv).
     public var stateSize: Int
     /// Context states k.

@@ -53,9 +53,12 @@ public enum Checkpoint {
                             metadata: [String: String] = [:]) throws {
         var entries = metadata.filter { !reservedKeys.contains($0.key) }
         entries["format"] = format
-        entries["architecture"] = String(decoding: try JSONEncoder().encode(model.architecture), as: UTF8.self)
+        // sorted keys: the same model gives the same bytes in every process (dictionary order is per-process)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        entries["architecture"] = String(decoding: try encoder.encode(model.architecture), as: UTF8.self)
         if let normalization {
-            entries["normalization"] = String(decoding: try JSONEncoder().encode(normalization), as: UTF8.self)
+            entries["normalization"] = String(decoding: try encoder.encode(normalization), as: UTF8.self)
         }
         let tensors = model.parameterLayout.views.map { (name: $0.name, tensor: model.parameters[$0.name]) }
         try SafetensorsFile(tensors: tensors, metadata: entries).write(to: url)

@@ -127,7 +127,11 @@ public struct SafetensorsFile: Equatable {
                 throw CheckpointError.badDataOffsets(file: file, tensor: name, reason: "data_offsets \(entry.dataOffsets) are not [begin, end] with begin ≤ end")
             }
             let (begin, end) = (entry.dataOffsets[0], entry.dataOffsets[1])
-            let expectedBytes = entry.shape.reduce(1, *) * MemoryLayout<Float>.size
+            // overflow-checked: a hostile shape such as [2^32, 2^32] must not trap; no tensor holds
+            // more elements than the file has bytes
+            guard let expectedBytes = checkedByteCount(entry.shape, limit: bytes.count) else {
+                throw CheckpointError.malformedHeader(file: file, reason: "tensor '\(name)' has shape \(entry.shape), more F32 values than the file's \(bytes.count) bytes hold")
+            }
             guard end - begin == expectedBytes else {
                 throw CheckpointError.badDataOffsets(file: file, tensor: name,
                                                      reason: "data_offsets span \(end - begin) bytes, shape \(entry.shape) of F32 needs \(expectedBytes)")
@@ -164,6 +168,17 @@ public struct SafetensorsFile: Equatable {
             return (entry.name, Tensor(shape: entry.shape, scalars: scalars))
         }
         return SafetensorsFile(tensors: tensors, metadata: header.metadata)
+    }
+
+    /// The bytes of F32 tensor `shape`, or nil when they overflow or exceed `limit`.
+    static func checkedByteCount(_ shape: [Int], limit: Int) -> Int? {
+        var count = MemoryLayout<Float>.size
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow, product <= limit else { return nil }
+            count = product
+        }
+        return count
     }
 
     /// One tensor's header entry.

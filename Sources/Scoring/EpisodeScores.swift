@@ -39,6 +39,7 @@ public struct EpisodeScores: Sendable {
         guard dataset.stateSize == scorer.stateSize else {
             throw ScoringError("\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
         }
+        guard dataset.episodes > 0 else { throw ScoringError("the split holds no episodes") }
         let windows = try TrajectoryWindows(dataset, context: scorer.contextLength, future: scorer.horizon)
         guard windows.perEpisode > 0 else {
             throw ScoringError("\(scorer.name): episodes hold \(dataset.steps + 1) states, a window needs \(scorer.contextLength + scorer.horizon)")
@@ -49,6 +50,10 @@ public struct EpisodeScores: Sendable {
         for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
             scorer.gather(windows, Array(start..<min(start + batchSize, windows.count)), context: &context, future: &future)
             scores += scorer.scores(context: context, future: future)
+        }
+        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+            throw ScoringError("\(scorer.name): window \(bad % windows.perEpisode) of episode \(bad / windows.perEpisode) has energy \(scores[bad]) "
+                               + "(states far outside the training data, or a diverged model)")
         }
         self.init(episodes: dataset.episodes, windowsPerEpisode: windows.perEpisode,
                   windowLength: scorer.contextLength + scorer.horizon, window: scores)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A generated dataset folder: `train.npz`, `test.npz`, `meta.json`. Reading, and joining shards.
 public enum DatasetFolder {
@@ -19,6 +22,9 @@ public enum DatasetFolder {
     ///   different recipes or counts, a folder that is not a shard, and any read error.
     public static func merge(shards directories: [URL], into output: URL) throws {
         guard !directories.isEmpty else { throw DatasetError("no shard folders given") }
+        // shards kept in OUTPUT/shards/ survive the replacement (see `publish`); any other input may not be touched
+        let kept = OutputPath.resolved(output.appendingPathComponent("shards").path) + "/"
+        try OutputPath.check(output.path, kind: .folder, inputs: directories.map(\.path).filter { !OutputPath.resolved($0).hasPrefix(kept) })
         var shards: [(index: Int, directory: URL)] = []
         var common: JSONValue?
         var count: Int?
@@ -63,14 +69,103 @@ public enum DatasetFolder {
             }
             joined.append(all!)
         }
-        do {
-            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        } catch {
-            throw DatasetError("cannot create the output folder: \(error.localizedDescription)", file: output.path)
+        try publish(output) { folder in
+            for (split, data) in zip(Split.allCases, joined) {
+                try data.write(to: folder.appendingPathComponent(split.rawValue + ".npz"))
+            }
+            try AtomicFile.write(Array(common!.serialized().utf8), to: folder.appendingPathComponent("meta.json"))
         }
-        for (split, data) in zip(Split.allCases, joined) {
-            try data.write(to: output.appendingPathComponent(split.rawValue + ".npz"))
+    }
+
+    // MARK: - Whole-folder atomicity
+
+    /// The entries a dataset folder may hold: its files, and the shards it was merged from.
+    public static let entries: Set<String> = ["train.npz", "test.npz", "meta.json", "shards"]
+
+    /// Makes `directory` appear complete or not at all: `build` fills a hidden sibling folder
+    /// (`.NAME.partial-PID-…`), which then replaces `directory` in one step — `renameat2(2)` with
+    /// `RENAME_EXCHANGE` when the folder exists (a `shards/` subfolder is carried over), `rename(2)`
+    /// when it does not. A kill at any moment leaves the old dataset or the new one, plus at most a
+    /// hidden partial folder, which the next publish beside it removes once its process is gone.
+    /// - Throws: `DatasetError` when `directory` holds anything but a dataset's entries (so a folder
+    ///   of other files is never replaced), and any error of `build` (the partial folder is removed).
+    public static func publish(_ directory: URL, build: (URL) throws -> Void) throws {
+        let manager = FileManager.default
+        let target = directory.standardizedFileURL
+        let parent = target.deletingLastPathComponent(), name = target.lastPathComponent
+        var isDirectory: ObjCBool = false
+        let exists = manager.fileExists(atPath: target.path, isDirectory: &isDirectory)
+        if exists {
+            guard isDirectory.boolValue else { throw DatasetError("is a file; a dataset is a folder", file: directory.path) }
+            let foreign = ((try? manager.contentsOfDirectory(atPath: target.path)) ?? [])
+                .filter { !$0.hasPrefix(".") && !entries.contains($0) }.sorted()
+            guard foreign.isEmpty else {
+                throw DatasetError("holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : ""), which is not part of a dataset; "
+                                   + "give a new or empty folder (a dataset folder is replaced whole)", file: directory.path)
+            }
         }
-        try AtomicFile.write(Array(common!.serialized().utf8), to: output.appendingPathComponent("meta.json"))
+        do { try manager.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw DatasetError("cannot create the output folder: \(error.localizedDescription)", file: parent.path)
+        }
+        removeStalePartials(of: name, in: parent)
+        let partial = parent.appendingPathComponent(".\(name).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
+        do { try manager.createDirectory(at: partial, withIntermediateDirectories: false) } catch {
+            throw DatasetError("cannot create a temporary folder: \(error.localizedDescription)", file: partial.path)
+        }
+        var published = false
+        defer { if !published { try? manager.removeItem(at: partial) } }
+        try build(partial)
+        if !exists {
+            guard rename(partial.path, target.path) == 0 else {
+                throw DatasetError("cannot rename the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+            }
+            published = true
+            return
+        }
+        // the old folder ends up at `partial`; its shards move back, then it goes
+        if let exchange = renameExchange {
+            guard exchange(AT_FDCWD, partial.path, AT_FDCWD, target.path, 2 /* RENAME_EXCHANGE */) == 0 else {
+                throw DatasetError("cannot swap the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+            }
+        } else {
+            let old = parent.appendingPathComponent(".\(name).partial-\(getpid())-old")
+            guard rename(target.path, old.path) == 0, rename(partial.path, target.path) == 0 else {
+                throw DatasetError("cannot rename the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+            }
+            _ = rename(old.path, partial.path)
+        }
+        let shards = partial.appendingPathComponent("shards")
+        if manager.fileExists(atPath: shards.path) { _ = rename(shards.path, target.appendingPathComponent("shards").path) }
+        // `published` stays false: the defer removes the old dataset, now at `partial`
+    }
+
+    /// `renameat2(2)`, looked up at run time (glibc ≥ 2.28 exports it; Swift's Glibc module hides it).
+    private static let renameExchange: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Removes `.NAME.partial-PID-…` folders beside `name` whose process has exited (killed runs).
+    static func removeStalePartials(of name: String, in parent: URL) {
+        let prefix = ".\(name).partial-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+            }
+        }
+    }
+
+    /// Why `directory` is not a complete dataset folder (no `meta.json`, or a split missing), or nil.
+    /// Readers of folders made by hand (no `meta.json`) warn with it rather than refuse.
+    public static func incompleteness(of directory: URL) -> String? {
+        let missing = ["meta.json", "train.npz", "test.npz"].filter {
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        return missing.isEmpty ? nil : "\(directory.path): no \(missing.joined(separator: ", ")) — not a complete `ebm generate` dataset"
     }
 }

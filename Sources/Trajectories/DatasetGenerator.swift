@@ -105,6 +105,24 @@ public struct DatasetGenerator {
         }
     }
 
+    /// The bytes of a dataset's arrays: states, sites (float64) per state, controls per step, two int64 per episode.
+    public static func datasetBytes(episodes: Int, steps: Int, model: RobotModel) -> Double {
+        Double(episodes) * (Double(steps + 1) * Double(model.nq + model.nv + 3 * model.nsite) + Double(steps * model.nu) + 2) * 8
+    }
+
+    /// Refuses up front a recipe whose dataset the writer (about 5 copies in memory while it encodes)
+    /// could not hold in this machine's memory, naming the sizes.
+    public func checkMemory(episodes: Int) throws {
+        let bytes = Self.datasetBytes(episodes: episodes, steps: recipe.steps, model: model)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard 5 * bytes <= available else {
+            func gb(_ x: Double) -> String { String(format: "%.3g GB", x / 1e9) }
+            throw DatasetError("\(episodes) episodes × \(recipe.steps) steps of \(model.source) make \(gb(bytes)) of arrays; writing them needs about "
+                               + "\(gb(5 * bytes)), more than this machine's \(gb(available)) (lower steps or episodes, or generate shards with --shard)",
+                               file: recipe.file)
+        }
+    }
+
     /// Global index of the first episode of a split (training episodes come first).
     public func firstEpisode(of split: Split) -> Int { split == .train ? 0 : recipe.trainEpisodes }
 
@@ -213,12 +231,15 @@ public struct DatasetGenerator {
     // MARK: - Writing a dataset folder
 
     /// Generates the dataset (or one shard of it) and writes `train.npz`, `test.npz` and
-    /// `meta.json` into `directory`, each atomically and only after every episode succeeded.
+    /// `meta.json` into `directory`, which appears complete or not at all (`DatasetFolder.publish`),
+    /// and only after every episode succeeded.
     /// - Parameter progress: called with (episodes done, episodes total).
     public func write(to directory: URL, shard: Shard? = nil, projectVersion: String, threads: Int = 0,
                       progress: ((Int, Int) -> Void)? = nil) throws {
+        try OutputPath.check(directory.path, kind: .folder, inputs: [recipe.file])
         let ranges = Split.allCases.map { split in shard?.range(of: episodes(of: split)) ?? 0..<episodes(of: split) }
         let total = ranges.reduce(0) { $0 + $1.count }
+        try checkMemory(episodes: total)
         var done = 0
         var splits: [TrajectoryDataset] = []
         for (split, range) in zip(Split.allCases, ranges) {
@@ -228,15 +249,12 @@ public struct DatasetGenerator {
             })
             done += range.count
         }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DatasetError("cannot create the output folder: \(error.localizedDescription)", file: directory.path)
+        try DatasetFolder.publish(directory) { folder in
+            for (split, data) in zip(Split.allCases, splits) {
+                try data.write(to: folder.appendingPathComponent(split.rawValue + ".npz"))
+            }
+            try AtomicFile.write(Array(meta(projectVersion: projectVersion, shard: shard).serialized().utf8),
+                                 to: folder.appendingPathComponent("meta.json"))
         }
-        for (split, data) in zip(Split.allCases, splits) {
-            try data.write(to: directory.appendingPathComponent(split.rawValue + ".npz"))
-        }
-        try AtomicFile.write(Array(meta(projectVersion: projectVersion, shard: shard).serialized().utf8),
-                             to: directory.appendingPathComponent("meta.json"))
     }
 }

@@ -92,18 +92,18 @@ public struct Recipe: Sendable {
             guard case .number(let x, _) = dt, x > 0 else { throw top.error("timestep", "must be a positive number of seconds") }
             timestep = x
         }
-        substeps = try top.int("substeps", default: 1, minimum: 1)
+        substeps = try top.int("substeps", default: 1, minimum: 1, maximum: Limits.substeps)
         if let name = try top.string("integrator", default: nil) {
             guard let integrator = Integrator(rawValue: name) else {
                 throw top.error("integrator", "unknown integrator '\(name)' (euler, rk4)")
             }
             self.integrator = integrator
         }
-        steps = try top.int("steps", minimum: 1)
+        steps = try top.int("steps", minimum: 1, maximum: Limits.steps)
         guard let episodes = try top.object("episodes") else { throw top.error("episodes", "missing ({\"train\": N, \"test\": M})") }
         try episodes.rejectUnknownKeys(["train", "test"])
-        trainEpisodes = try episodes.int("train", minimum: 0)
-        testEpisodes = try episodes.int("test", default: 0, minimum: 0)
+        trainEpisodes = try episodes.int("train", minimum: 0, maximum: Limits.episodes)
+        testEpisodes = try episodes.int("test", default: 0, minimum: 0, maximum: Limits.episodes)
         guard trainEpisodes + testEpisodes > 0 else { throw top.error("episodes", "train + test must be at least 1") }
         let seed = try top.int("seed", minimum: 0)
         self.seed = UInt64(seed)
@@ -118,6 +118,11 @@ public struct Recipe: Sendable {
         _ = try policy.string("type")
         processNoise = try top.double("process_noise", default: 0, in: 0...1e6)
         if let physics = try top.object("physics") { self.physics = try PhysicsModification(physics) }
+    }
+
+    /// Upper bounds of a recipe's counts (the memory a dataset needs is checked by `DatasetGenerator`).
+    public enum Limits {
+        public static let substeps = 10_000, steps = 1_000_000, episodes = 100_000_000
     }
 
     /// The policy's `type`.

@@ -73,9 +73,11 @@ public struct RecipeObject: Sendable {
     }
 
     /// An integer of at least `minimum` (counts: "must be >= 0, found -5").
-    public func int(_ key: String, default fallback: Int? = nil, minimum: Int) throws -> Int {
+    /// With `maximum`, an upper bound too ("must be <= 10000, found 1000000000").
+    public func int(_ key: String, default fallback: Int? = nil, minimum: Int, maximum: Int = .max) throws -> Int {
         let n = try (self[key] == nil ? fallback : nil) ?? int(key)
         guard n >= minimum else { throw error(key, "must be >= \(minimum), found \(n)") }
+        guard n <= maximum else { throw error(key, "must be <= \(maximum), found \(n)") }
         return n
     }
 

@@ -69,6 +69,8 @@ struct Compose: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, inputs: model + [data])
+        try InputChecks.requireSameRobot(model, data: data)
         var experts: [(model: TrajectoryEnergyModel, metadata: CheckpointMetadata)] = []
         for path in model {
             experts.append(try Predict.loadEnergyModel(path, conditioned: true))

@@ -171,7 +171,15 @@ struct Evaluate: ParsableArguments {
                            contexts: N, steps: setup.total, stateSize: setup.S, goals: setup.goals, radius: radius)
     }
 
+    /// Refuses an --out folder that is, holds or lies in an input, and models of another robot than
+    /// the data's (every evaluation section runs it).
+    func checkOutput() throws {
+        try OutputPath.check(out, kind: .folder, inputs: [model, baseline, data])
+        try InputChecks.requireSameRobot([model, baseline], data: data)
+    }
+
     func run() throws {
+        try checkOutput()
         if ood { return try OODEvaluation.run(self) }
         if intent { return try IntentEvaluation.run(self) }
         let (energyModel, meta) = try Predict.loadEnergyModel(model)
@@ -312,6 +320,9 @@ struct Evaluate: ParsableArguments {
         guard let robotName = EpisodeFile.robotName(near: file.path) else { throw CLIError("\(data)/meta.json: no robot named; goal metrics need it") }
         let robot: RobotModel
         do { robot = try RobotModel.load(robotName) } catch { throw CLIError("robot \(robotName): \(error)") }
+        guard robot.nq + robot.nv == dataset.stateSize else {
+            throw CLIError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
+        }
         // the goal site: meta.json's goals.kind "site:NAME" among site_names, else the first
         var site = 0, siteName = "0"
         if let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: data)) {

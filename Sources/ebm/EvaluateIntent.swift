@@ -9,6 +9,7 @@ import Trajectories
 /// windows, as more states are observed, and under bounded gradient attacks on the observed states.
 enum IntentEvaluation {
     static func run(_ command: Evaluate) throws {
+        try command.checkOutput()
         let ebm = try Predict.loadEnergyModel(command.model, conditioned: true).model
         let energyScorer: EnergyGoalScorer
         do { energyScorer = try EnergyGoalScorer(model: ebm) } catch let e as ScoringError { throw CLIError("--model \(command.model): \(e)") }

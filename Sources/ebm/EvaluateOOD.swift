@@ -16,6 +16,7 @@ enum OODEvaluation {
     typealias Detector = OODBenchmark.Detector
 
     static func run(_ command: Evaluate) throws {
+        try command.checkOutput()
         let (ebm, ebmMetadata) = try Predict.loadEnergyModel(command.model, conditioned: true)
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)

@@ -26,6 +26,7 @@ struct Model: ParsableCommand {
         func run() throws {
             let xml = try RobotModel.builtinXML(robot)
             if let out {
+                try OutputPath.check(out, inputs: [])
                 try AtomicFile.write(Array(xml.utf8), to: URL(fileURLWithPath: out))
             } else {
                 print(xml, terminator: "")

@@ -110,6 +110,8 @@ struct Plan: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, kind: .folder, inputs: [model, dynamics])
+        try InputChecks.requireSameRobot([model, dynamics], robot: robot)
         var setup: PlanningSetup
         do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robot: \(error)") }
         if let chains { setup.chains = chains }

@@ -133,6 +133,8 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, inputs: [model, data, baseline])
+        try InputChecks.requireSameRobot([model, baseline], data: data)
         // a denoising run, or a contrastive-divergence one
         let denoiser = try Self.loadDenoisingModel(model)
         let chainModel = denoiser == nil ? try Self.loadEnergyModel(model) : nil

@@ -33,6 +33,9 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
+        let summaryPath = String(out.dropLast(4)) + ".json"
+        for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
+        try InputChecks.requireSameRobot([model], data: data)
         let energyModel = try Predict.loadEnergyModel(model, conditioned: true).model
         let scorer = EnergyScorer(model: energyModel)
         let dataset = try ScoringInputs.dataset(data, split: split)

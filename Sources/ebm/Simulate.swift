@@ -39,6 +39,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, inputs: [model, initial, controls])
         let loaded = try RobotModel.load(model)
         var options = loaded.options
         if let dt { options.timestep = dt }

@@ -52,6 +52,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, kind: .folder, inputs: [data])
+        if let problem = DatasetFolder.incompleteness(of: URL(fileURLWithPath: data)) { fputs("warning: \(problem)\n", stderr) }
         let configurationURL = configurationURL()
         let configuration: TrainingConfiguration
         do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planning
+import Trajectories
 import Plotting
 import Scene
 import Simulation
@@ -124,6 +125,10 @@ struct View: ParsableArguments {
     }
 
     func run() throws {
+        for (option, path) in [("--screenshot", screenshot), ("--svg", svg), ("--video", video)] {
+            if let path { try OutputPath.check(path, inputs: [data, predict, model, baseline, plan, futures, robot], option: option) }
+        }
+        try InputChecks.requireSameRobot([model, baseline], data: data, robot: robot)
         do {
             try show()
         } catch let e as SceneError {

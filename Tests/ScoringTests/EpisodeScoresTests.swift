@@ -26,6 +26,17 @@ final class EpisodeScoresTests: XCTestCase {
         XCTAssertThrowsError(try EpisodeScores(scoring: ramp(episodes: 1, steps: 3), with: firstFutureNumber()))
     }
 
+    /// Issue 18: a split of 0 episodes crashed `ebm score`; non-finite energies were written, then failed as raw JSON errors.
+    func testEmptySplitsAndNonFiniteEnergiesAreErrors() throws {
+        XCTAssertThrowsError(try EpisodeScores(scoring: ramp(episodes: 0, steps: 10), with: firstFutureNumber())) {
+            XCTAssertTrue("\($0)".contains("no episodes"), "\($0)")
+        }
+        let overflowing = FutureScorer(contextLength: 2, horizon: 3, stateSize: 2) { $0.first! > 104 ? .nan : 0 }
+        XCTAssertThrowsError(try EpisodeScores(scoring: ramp(episodes: 3, steps: 10), with: overflowing)) {
+            XCTAssertTrue("\($0)".contains("window 3 of episode 1 has energy nan"), "\($0)")
+        }
+    }
+
     func testOnlineThresholdKeepsTheFalsePositiveRateAndFlagsTheFirstCrossing() throws {
         // ten normal episodes whose maxima are 1 … 10; α = 0.2 lets two exceed: τ = 8
         let normal = EpisodeScores(episodes: 10, windowsPerEpisode: 2, windowLength: 5,
