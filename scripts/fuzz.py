@@ -8,7 +8,8 @@ Targets, each seeded from committed files and run for SECONDS:
   recipe       trajectories/reacher2-tiny.json: values, types, sizes                       -> ebm generate
   config       trajectories/reacher2-tiny.train.json: values, types, sizes                 -> ebm train
   mjcf         the reacher2 MJCF: attribute values, elements                               -> ebm simulate
-Every crashing or hanging input is kept under OUT/TARGET/ with the command that ran it, to become a
+Recipes and configurations that are valid but ask for more work than a fuzz run allows are not run
+(a long run is not a hang). Every crashing or hanging input is kept under OUT/TARGET/ with the command that ran it, to become a
 regression test. Exit status 1 when any was found.
 
 usage: scripts/fuzz.py SECONDS [--ebm PATH] [--out DIR] [--seed N] [--targets a,b] [--timeout S]
@@ -167,6 +168,40 @@ def mutate_mjcf(text, rng):
     return mutate_bytes(text.encode(), rng).decode(errors="replace")
 
 
+def number(obj, path, default):
+    """obj[path…] when it is a plain non-negative number, `default` when missing, None otherwise."""
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        if key not in obj:
+            return default
+        obj = obj[key]
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)) or not obj >= 0:
+        return None
+    return obj
+
+
+def long_but_valid(target, obj):
+    """Whether a mutated recipe or configuration asks for more work than a fuzz run allows, with
+    sizes the program must accept (a long run is not a hang; the size limits have their own tests)."""
+    if target == "recipe":
+        sizes = [number(obj, ["steps"], None), number(obj, ["substeps"], 1),
+                 number(obj, ["episodes", "train"], 0), number(obj, ["episodes", "test"], 0)]
+        if None in sizes:
+            return False
+        steps, substeps, train, test = sizes
+        return steps * substeps * (train + test) > 1e6
+    if target == "config":
+        sizes = [number(obj, ["optimization", "steps"], 5000), number(obj, ["optimization", "batchSize"], 128),
+                 number(obj, ["langevin", "steps"], 20), number(obj, ["model", "hiddenWidth"], 256), number(obj, ["model", "depth"], 3),
+                 number(obj, ["model", "ensemble"], 1), number(obj, ["model", "horizon"], 1), number(obj, ["model", "contextLength"], 4)]
+        if None in sizes:
+            return False
+        steps, batch, chain, hidden, depth, ensemble, horizon, context = sizes
+        return steps * batch * (chain + 1) * ensemble * (hidden * hidden * depth + hidden * (horizon + context) * 4) > 1e9
+    return False
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("seconds", type=float, help="seconds per target")
@@ -204,7 +239,7 @@ def main():
         for target in args.targets.split(","):
             case_dir = os.path.join(work, "case-" + target)
             os.makedirs(case_dir, exist_ok=True)
-            executions = crashes = hangs = clear = 0
+            executions = crashes = hangs = clear = skipped = 0
             deadline = time.time() + args.seconds
             while time.time() < deadline:
                 shutil.rmtree(os.path.join(case_dir, "out"), ignore_errors=True)
@@ -225,11 +260,19 @@ def main():
                                 [ebm, "score", "--model", run_dir, "--data", folder, "--out", os.path.join(case_dir, "out/s.npz")]]
                 elif target == "recipe":
                     path = os.path.join(case_dir, "recipe.json")
-                    json.dump(mutate_json(recipe, rng), open(path, "w"))
+                    mutated = mutate_json(recipe, rng)
+                    if long_but_valid(target, mutated):
+                        skipped += 1
+                        continue
+                    json.dump(mutated, open(path, "w"))
                     commands = [[ebm, "generate", path, "--quiet", "--out", os.path.join(case_dir, "out/ds")]]
                 elif target == "config":
                     path = os.path.join(case_dir, "train.json")
-                    json.dump(mutate_json(config, rng), open(path, "w"))
+                    mutated = mutate_json(config, rng)
+                    if long_but_valid(target, mutated):
+                        skipped += 1
+                        continue
+                    json.dump(mutated, open(path, "w"))
                     commands = [[ebm, "train", "--data", data, "--config", path, "--out", os.path.join(case_dir, "out/run"), "--quiet"]]
                 elif target == "mjcf":
                     path = os.path.join(case_dir, "robot.xml")
@@ -252,7 +295,8 @@ def main():
                     with open(os.path.join(keep, "command.txt"), "w") as f:
                         f.write(" ".join(command) + f"\n# {outcome}, status {code}\n{err}\n")
                     print(f"fuzz {target}: {outcome} (status {code}) kept in {keep}: {err.strip()[-200:]}", flush=True)
-            line = f"fuzz {target}: {executions} runs in {args.seconds:g} s, {clear} clear errors, {crashes} crashes, {hangs} hangs"
+            line = (f"fuzz {target}: {executions} runs in {args.seconds:g} s, {clear} clear errors, {crashes} crashes, {hangs} hangs"
+                    + (f" ({skipped} valid but long inputs not run)" if skipped else ""))
             print(line, flush=True)
             summary.append(line)
         print(f"fuzz: seed {args.seed}; {'no crash or hang' if found == 0 else f'{found} findings under {args.out}'}")

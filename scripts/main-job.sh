@@ -127,6 +127,10 @@ echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo besid
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 
+echo "== 9. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
+EBM=$ebm bash scripts/kill-test.sh 5
+bash scripts/fuzz.sh 5 --seed 1 --ebm $ebm
+
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the simulator and its bridge test with AddressSanitizer + UndefinedBehaviorSanitizer
-# (leak checking included) and runs it. Slow (~2 min); run by hand, not in CI.
+# (leak checking included) and runs it (~2 min; scripts/test.sh runs it in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build

@@ -28,6 +28,10 @@ trap 'rm -rf "$scratch"' EXIT
 "$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
 grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
+# hardening (issue 18): kill test, fuzzing smoke (crashes and hangs fail), the bridge under ASan + UBSan
+EBM="$bin/ebm" bash scripts/kill-test.sh 10
+bash scripts/fuzz.sh 15 --ebm "$bin/ebm" --out .build/fuzz
+bash scripts/sanitize.sh
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
   sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/echo "XCTest: $((\1 - \2)) passed, \2 failed"/' | bash

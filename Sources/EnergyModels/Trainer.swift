@@ -63,6 +63,8 @@ public final class Trainer {
     /// The steps of the current logging interval not yet written to `metrics.jsonl` (kept in the
     /// training state, so a resumed run logs the same interval means as an uninterrupted one).
     var interval: [TrainingMetrics] = []
+    /// The largest state magnitude training accepts (positions in m or rad, velocities per second).
+    public static let largestStateValue = 1e12
     /// The training data's `meta.json` identity, stored in every checkpoint.
     public private(set) var datasetIdentity: DatasetIdentity?
 
@@ -97,6 +99,15 @@ public final class Trainer {
                                 + "the train split \(train.stateSize) and \(train.controlSize) (splits of different datasets?)", file: testURL.path)
         }
         datasetIdentity = DatasetIdentity(datasetFolder: dataDirectory)
+        // values no robot reaches would otherwise surface as a divergence blamed on the learning rate
+        for (split, url) in [(train, trainURL), (test, testURL)] {
+            guard let split else { continue }
+            if let i = split.states.firstIndex(where: { abs($0) > Self.largestStateValue }) {
+                let (row, d) = (i / split.stateSize, i % split.stateSize)
+                throw TrainingError("state \(d) of episode \(row / (split.steps + 1)), step \(row % (split.steps + 1)) is \(split.states[i]), "
+                                    + "beyond ±\(Self.largestStateValue) (damaged data, or a simulation that diverged)", file: url.path)
+            }
+        }
         let m = configuration.model
         windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
         guard windows.count >= configuration.optimization.batchSize else {

@@ -266,7 +266,11 @@ extension TrainingConfiguration {
         do {
             configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: bytes)
         } catch let error as DecodingError {
-            throw TrainingError(describe(error), file: file)
+            let json = try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
+            if let seed = (json as? [String: Any])?["seed"] as? NSNumber, !(seed.doubleValue >= 0 && seed.doubleValue < 1.8e19) {
+                throw TrainingError("seed: must be an integer in 0...\(UInt64.max), found \(seed)", file: file)
+            }
+            throw TrainingError(describe(error, validJSON: json != nil), file: file)
         } catch let error as TrainingError {
             throw TrainingError(error.message, file: file)
         }
@@ -340,7 +344,7 @@ extension TrainingConfiguration {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    private static func describe(_ error: DecodingError, validJSON: Bool) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "top level" : keys.joined(separator: ".")
@@ -349,6 +353,9 @@ extension TrainingConfiguration {
         case let .typeMismatch(type, context): return "\(path(context)): expected \(type): \(context.debugDescription)"
         case let .valueNotFound(type, context): return "\(path(context)): missing \(type)"
         case let .keyNotFound(key, context): return "\(path(context)): missing key '\(key.stringValue)'"
+        case let .dataCorrupted(context) where validJSON:
+            // well-formed JSON whose number does not fit (e.g. "seed": -1 for an unsigned seed)
+            return "\(path(context)): a number does not fit its type (the seed and counts are integers >= 0)"
         case let .dataCorrupted(context):
             let underlying = (context.underlyingError as NSError?)?.localizedDescription
             return "\(path(context)): malformed JSON: \(underlying ?? context.debugDescription)"

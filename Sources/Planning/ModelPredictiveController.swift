@@ -124,7 +124,11 @@ public struct ModelPredictiveController {
                                              finalDistance: try goal.distances(qpos: qpos, count: 1)[0], collisions: 0,
                                              qpos: qpos, qvel: qvel, ctrl: [], replanSeconds: [], alternatives: [], alternativeEnergies: [], routes: 0),
                          history: qpos + qvel, qpos: qpos, qvel: qvel)
-        if run.outcome.finalDistance <= settings.tolerance {
+        if let clearance = try obstacles?.clearance(qpos: qpos, count: 1).first, clearance < 0 {
+            // a start inside an obstacle is no success, however close the goal (issue 18)
+            let reason = String(format: "the start lies %.4f m inside an obstacle", -clearance)
+            (run.outcome.failure, run.outcome.collisions, run.finished) = (.infeasible(reason: reason), 1, true)
+        } else if run.outcome.finalDistance <= settings.tolerance {
             (run.outcome.success, run.finished) = (true, true)
         } else if let check = feasibility, let reason = try check.verdict(qpos: qpos) {
             (run.outcome.failure, run.finished) = (.infeasible(reason: reason), true)

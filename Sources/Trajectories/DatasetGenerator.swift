@@ -113,13 +113,19 @@ public struct DatasetGenerator {
     /// Refuses up front a recipe whose dataset the writer (about 5 copies in memory while it encodes)
     /// could not hold in this machine's memory, naming the sizes.
     public func checkMemory(episodes: Int) throws {
-        let bytes = Self.datasetBytes(episodes: episodes, steps: recipe.steps, model: model)
+        try Self.requireMemory(episodes: episodes, steps: recipe.steps, model: model, copies: 5,
+                               advice: "lower steps or episodes, or generate shards with --shard", file: recipe.file)
+    }
+
+    /// Throws `DatasetError` naming the sizes when `copies` copies of the arrays of `episodes`
+    /// rollouts of `steps` steps would not fit in this machine's memory.
+    public static func requireMemory(episodes: Int, steps: Int, model: RobotModel, copies: Int, advice: String, file: String? = nil) throws {
+        let bytes = datasetBytes(episodes: episodes, steps: steps, model: model)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
-        guard 5 * bytes <= available else {
+        guard Double(copies) * bytes <= available else {
             func gb(_ x: Double) -> String { String(format: "%.3g GB", x / 1e9) }
-            throw DatasetError("\(episodes) episodes × \(recipe.steps) steps of \(model.source) make \(gb(bytes)) of arrays; writing them needs about "
-                               + "\(gb(5 * bytes)), more than this machine's \(gb(available)) (lower steps or episodes, or generate shards with --shard)",
-                               file: recipe.file)
+            throw DatasetError("\(episodes) episodes × \(steps) steps of \(model.source) make \(gb(bytes)) of arrays; writing them needs about "
+                               + "\(gb(Double(copies) * bytes)), more than this machine's \(gb(available)) (\(advice))", file: file)
         }
     }
 

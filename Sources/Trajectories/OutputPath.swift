@@ -17,8 +17,9 @@ public enum OutputPath {
 
     /// Throws `DatasetError` naming `output` when writing it could destroy or corrupt an input:
     /// - the output resolves to an input file, or to an input folder;
-    /// - the output lies inside an input folder, or inside the dataset/run folder holding an input
-    ///   file (a folder with `meta.json`, `model.safetensors`, `config.json` or `checkpoints/`);
+    /// - the output lies inside an input dataset or run folder, or inside the one holding an input
+    ///   file (a folder with `meta.json`, `train.npz`, `test.npz`, `model.safetensors`, `config.json`
+    ///   or `checkpoints/`);
     /// - a folder output contains an input (filling or replacing it would touch the input);
     /// - the output exists and is a symbolic link, a FIFO, a device or a socket; or a folder where
     ///   a file is written (or a file where a folder is).
@@ -44,9 +45,10 @@ public enum OutputPath {
             if target == source {
                 throw error("it is the input \(input)")
             }
-            var folders = inputIsFolder ? [source] : []
-            let parent = (source as NSString).deletingLastPathComponent
-            if !inputIsFolder, isDatasetOrRunFolder(parent) { folders.append(parent) }
+            // the dataset or run folder an input is, or an input file lies in (a plain folder given
+            // as an input, such as a scratch folder holding runs, protects only itself)
+            let folder = inputIsFolder ? source : (source as NSString).deletingLastPathComponent
+            let folders = isDatasetOrRunFolder(folder) ? [folder] : []
             for folder in folders where contains(folder, target) {
                 throw error("it lies inside the input folder \(folder) (write outside input datasets and runs)")
             }
@@ -56,9 +58,10 @@ public enum OutputPath {
         }
     }
 
-    /// Whether `folder` is a generated dataset or a training run (so files beside an input in it are inputs too).
+    /// Whether `folder` is a dataset (generated or hand-made) or a training run, so that every file
+    /// in it counts as an input.
     public static func isDatasetOrRunFolder(_ folder: String) -> Bool {
-        ["meta.json", "model.safetensors", "config.json", "checkpoints"].contains {
+        ["meta.json", "train.npz", "test.npz", "model.safetensors", "config.json", "checkpoints"].contains {
             FileManager.default.fileExists(atPath: folder + "/" + $0)
         }
     }

@@ -63,6 +63,9 @@ struct Compose: ParsableCommand {
         }
         guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
+            throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
+        }
         guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }

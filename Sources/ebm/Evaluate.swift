@@ -138,6 +138,8 @@ struct Evaluate: ParsableArguments {
         guard !attackObserved.isEmpty, attackObserved.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--attack-observed must list state indices ≥ 0") }
         guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw ValidationError("--epsilons must list finite radii ≥ 0") }
         guard curveEpisodes >= 0 else { throw ValidationError("--curve-episodes must be ≥ 0") }
+        guard radius.isFinite, radius > 0 else { throw ValidationError("--radius \(radius) must be a finite number > 0") }
+        guard samples <= 100_000, steps <= 1_000_000 else { throw ValidationError("--samples must be at most 100000 and --steps at most 1000000") }
         guard !stepCounts.isEmpty, stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
         guard FutureSampling.Kind(rawValue: curveSampler) != nil else { throw ValidationError("--curve-sampler must be langevin, mala or hmc") }
     }

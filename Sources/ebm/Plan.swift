@@ -122,6 +122,7 @@ struct Plan: ParsableCommand {
                        replanEvery: replanEvery, to: &setup)
         try Self.apply(temperature: temperature, coordinates: coordinates, accelerationScale: accelerationScale, margin: margin,
                        coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
+        do { try setup.validate() } catch let e as PlanningError { throw CLIError(e.description) }
         let m = setup.model
         let q0 = try start.map { try Self.numbers($0, flag: "--start", counts: [m.nq]) } ?? m.joints.qpos0
         let goalPoint = try Self.goalPoint(goal, setup: setup, qpos: q0)

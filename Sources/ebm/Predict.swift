@@ -68,6 +68,10 @@ struct Predict: ParsableCommand {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        // upper bounds (issue 18): --steps 1e12 ran silently for ever
+        guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
+            throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
+        }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
     }
 

@@ -33,7 +33,7 @@ struct Simulate: ParsableCommand {
         if let integrator, Integrator(rawValue: integrator) == nil {
             throw ValidationError("--integrator '\(integrator)' is not one of euler, rk4")
         }
-        guard substeps >= 1 else { throw ValidationError("--substeps \(substeps) must be >= 1") }
+        guard (1...Recipe.Limits.substeps).contains(substeps) else { throw ValidationError("--substeps \(substeps) must be in 1...\(Recipe.Limits.substeps)") }
         guard threads >= 0 else { throw ValidationError("--threads \(threads) must be >= 0") }
         if initial != nil && keyframe != nil { throw ValidationError("give --initial or --keyframe, not both") }
     }
@@ -79,6 +79,7 @@ struct Simulate: ParsableCommand {
             ctrl = try array.asDoubles()
         }
 
+        try DatasetGenerator.requireMemory(episodes: batch, steps: steps, model: robot, copies: 3, advice: "lower --steps or the batch")
         let rollout = try robot.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl,
                                         sites: true, recordControls: true, threads: threads)
         let time = (0...steps).map { Double($0) * options.timestep }

@@ -155,6 +155,23 @@ final class TrainerHardeningTests: XCTestCase {
         }
     }
 
+    /// Before issue 18 a 1e300 in the data surfaced as a divergence blamed on the learning rate.
+    func testAbsurdStateValuesAreBlamedOnTheData() throws {
+        var train = Fixtures.randomWalk(episodes: 8, steps: 10, stateSize: 2, seed: 1)
+        train.states[5 * 11 * 2 + 3 * 2 + 1] = 1e300
+        XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: TrainerTests.smallConfiguration(), dataDirectory: try Fixtures.folder(train: train),
+                                         outputDirectory: try Fixtures.temporaryDirectory())) {
+            XCTAssertTrue("\($0)".contains("state 1 of episode 5, step 3 is 1e+300"), "\($0)")
+        }
+    }
+
+    /// Before issue 18 valid JSON with "seed": -1 was called "malformed JSON".
+    func testANegativeSeedIsNamedNotCalledMalformed() {
+        XCTAssertThrowsError(try TrainingConfiguration.decode(Data(#"{"seed": -1}"#.utf8), file: "c.json")) {
+            XCTAssertEqual("\($0)", "c.json: seed: must be an integer in 0...18446744073709551615, found -1")
+        }
+    }
+
     func testHugeGoalLabelsAreRefused() throws {
         var train = Fixtures.randomWalk(episodes: 8, steps: 10, stateSize: 2, seed: 1)
         train.goal = [Int64](repeating: 0, count: 8)

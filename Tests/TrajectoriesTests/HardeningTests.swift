@@ -46,6 +46,9 @@ final class OutputPathTests: XCTestCase {
         // a loose .npz in an ordinary folder only protects itself
         let loose = try file("loose/a.npz")
         XCTAssertNoThrow(try OutputPath.check(scratch.path + "/loose/b.npz", inputs: [loose]))
+        // and a plain folder given as an input (one holding datasets, say) protects only itself
+        XCTAssertNoThrow(try OutputPath.check(scratch.path + "/score.npz", inputs: [scratch.path]))
+        assertThrows(["it is the input"]) { try OutputPath.check(scratch.path, kind: .folder, inputs: [scratch.path]) }
     }
 
     func testLinksFIFOsAndDevicesAreRefusedNotReplaced() throws {
