@@ -36,26 +36,28 @@ ref_a=$(digest "$work/ref-a"); ref_b=$(digest "$work/ref-b")
 [ "$ref_a" != "$ref_b" ] || fail "the two recipes give the same dataset"
 start=$(date +%s%N); "$ebm" generate "$work/a.json" --quiet --out "$work/timing" >/dev/null; end=$(date +%s%N)
 gen_ms=$(( (end - start) / 1000000 ))
-killed=0; finished=0; i=0
+killed=0; finished=0; swapped=0; i=0
 while [ "$killed" -lt "$kills" ]; do
   i=$((i + 1))
   r=$([ $((i % 2)) -eq 0 ] && echo a || echo b)
-  # half the kills anywhere, half in the last 40 % of a run, where the files are written
-  lo=$([ $((i % 4)) -lt 2 ] && echo 0 || echo $((gen_ms * 6 / 10)))
-  outcome=$(kill_at_random "$lo" "$gen_ms" "$ebm" generate "$work/$r.json" --quiet --out "$work/ds")
+  before=$([ -e "$work/ds" ] && digest "$work/ds" || echo none)
+  # half the kills anywhere in a run, half around its end, where the files are written and renamed
+  if [ $((i % 4)) -lt 2 ]; then lo=0; hi=$gen_ms; else lo=$((gen_ms * 7 / 10)); hi=$((gen_ms * 14 / 10)); fi
+  outcome=$(kill_at_random "$lo" "$hi" "$ebm" generate "$work/$r.json" --quiet --out "$work/ds")
   [ "$outcome" = failed ] && fail "generate failed without a kill (iteration $i)"
   [ "$outcome" = killed ] && killed=$((killed + 1)) || finished=$((finished + 1))
   if [ -e "$work/ds" ]; then
     d=$(digest "$work/ds")
     [ "$d" = "$ref_a" ] || [ "$d" = "$ref_b" ] || fail "dataset folder visible half-written after kill $i: $(ls -la "$work/ds")"
     "$ebm" dataset info "$work/ds" >/dev/null || fail "dataset info refuses the folder after kill $i"
+    [ "$outcome" = killed ] && [ "$d" != "$before" ] && swapped=$((swapped + 1))
   fi
 done
 "$ebm" generate "$work/a.json" --quiet --out "$work/ds" >/dev/null
 [ "$(digest "$work/ds")" = "$ref_a" ] || fail "a completed generate differs from the reference"
 leftovers=$(ls -A "$work" | grep -c '^\.ds\.partial-' || true)
 [ "$leftovers" -eq 0 ] || fail "$leftovers partial folders left after a completed generate"
-echo "kill-test generate: $i runs, $killed killed at random moments, $finished finished; the folder was always absent or whole"
+echo "kill-test generate: $i runs, $killed killed at random moments ($swapped of them after the new dataset replaced the old), $finished finished; the folder was always absent or whole"
 
 # --- train ------------------------------------------------------------------------------------
 python3 - "$work/train.json" <<'EOF'
