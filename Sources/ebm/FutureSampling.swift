@@ -137,7 +137,13 @@ enum FutureSampling {
     /// for a non-finite state), when the dataset's meta.json names a robot whose nq fits the states.
     static func positionArrays(futures sampled: [Double], context: [Double], chains K: Int, total: Int, stateSize S: Int,
                                nearDataset file: String) throws -> [(String, NumPyArray)] {
-        guard let robotName = EpisodeFile.robotName(near: file), let robot = try? RobotModel.load(robotName), robot.nq <= S else { return [] }
+        guard let robotName = EpisodeFile.robotName(near: file) else { return [] }   // hand-made data: no robot, no positions
+        guard let robot = try? RobotModel.load(robotName), robot.nq <= S else {
+            // said, not silent (issue 18): the output lacks what `ebm view --futures` needs
+            fputs("warning: meta.json beside \(file) names robot '\(robotName)', which does not load or has more joints than the \(S) state numbers; "
+                  + "writing no qpos or sites\n", stderr)
+            return []
+        }
         let (nq, k) = (robot.nq, context.count / S)
         var qpos: [Double] = []
         for c in 0..<K {
