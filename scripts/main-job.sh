@@ -129,7 +129,7 @@ $ebm bench sample
 
 echo "== 9. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
 EBM=$ebm bash scripts/kill-test.sh 5
-bash scripts/fuzz.sh 5 --seed 1 --ebm $ebm
+EBM=$ebm bash scripts/fuzz.sh 5 --seed 1
 
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)

@@ -30,7 +30,7 @@ grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
 # hardening (issue 18): kill test, fuzzing smoke (crashes and hangs fail), the bridge under ASan + UBSan
 EBM="$bin/ebm" bash scripts/kill-test.sh 10
-bash scripts/fuzz.sh 15 --ebm "$bin/ebm" --out .build/fuzz
+EBM="$bin/ebm" bash scripts/fuzz.sh 15 --out .build/fuzz
 bash scripts/sanitize.sh
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
