@@ -149,13 +149,21 @@ public enum DatasetFolder {
         #endif
     }()
 
-    /// Removes `.NAME.partial-PID-…` folders beside `name` whose process has exited (killed runs).
+    /// Removes `.NAME.partial-PID-…` folders beside `name` whose process has exited (killed runs);
+    /// a `shards/` a kill left in one (between the swap and carrying it over) goes back first.
     static func removeStalePartials(of name: String, in parent: URL) {
+        let manager = FileManager.default
         let prefix = ".\(name).partial-"
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
+        for entry in (try? manager.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
             guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
             if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+                let stale = parent.appendingPathComponent(entry)
+                let shards = parent.appendingPathComponent(name).appendingPathComponent("shards")
+                if manager.fileExists(atPath: stale.appendingPathComponent("shards").path), manager.fileExists(atPath: shards.deletingLastPathComponent().path),
+                   !manager.fileExists(atPath: shards.path) {
+                    _ = rename(stale.appendingPathComponent("shards").path, shards.path)
+                }
+                try? manager.removeItem(at: stale)
             }
         }
     }

@@ -112,6 +112,11 @@ final class DatasetPublishTests: XCTestCase {
         try DatasetFolder.publish(scratch.appendingPathComponent("ds")) { try write($0, "x") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dead.path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: alive.path))
+        // a kill between the swap and carrying the shards over: the next publish brings them back
+        try FileManager.default.createDirectory(at: dead.appendingPathComponent("shards/0-of-2"), withIntermediateDirectories: true)
+        try DatasetFolder.publish(scratch.appendingPathComponent("ds")) { try write($0, "y") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dead.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("ds/shards/0-of-2").path))
     }
 
     func testGeneratingOverADatasetReplacesItWhole() throws {
