@@ -56,4 +56,21 @@ final class HardeningTests: XCTestCase {
         try TrajectoryDataset.empty(steps: 30, stateSize: 4, controlSize: 2, siteCount: 2).write(to: URL(fileURLWithPath: empty + "/test.npz"))
         try assertRefused(["score", "--model", ebmRun, "--data", empty, "--out", out], ["no episodes"], keeping: [])
     }
+
+    /// Before issue 18 one non-finite trajectory made `ebm simulate` write nothing: the others were lost.
+    func testSimulateWritesTheFiniteTrajectoriesAndMarksTheFailedOne() throws {
+        let initial = scratch.appendingPathComponent("init.npz"), out = scratch.appendingPathComponent("out.npz")
+        try NumPyArchive([("qpos", NumPyArray(doubles: [0.1, 0.2, 0.3], shape: [3, 1])),
+                          ("qvel", NumPyArray(doubles: [0, 1e308, 0], shape: [3, 1]))]).write(to: initial)
+        let r = try EBMProcess.run(["simulate", "pendulum", "--steps", "20", "--initial", initial.path, "--out", out.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("trajectories 1 of 3 went non-finite"), r.stderr)
+        let archive = try NumPyArchive(contentsOf: out)
+        var dims: [String: Int] = [:]
+        XCTAssertEqual(try archive.array(named: "failed", shape: [3], dtype: .int64, bindings: &dims).int64s, [0, 1, 0])
+        let qpos = try archive.array(named: "qpos", shape: [3, 21, 1], dtype: .float64, bindings: &dims).doubles
+        XCTAssertEqual(qpos[0], 0.1)
+        XCTAssertEqual(qpos[42], 0.3)
+        XCTAssertTrue(qpos[21].isNaN)
+    }
 }
