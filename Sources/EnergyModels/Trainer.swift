@@ -198,7 +198,7 @@ public final class Trainer {
     public func run(shouldStop: () -> Bool = { false },
                     onStep: (Int, TrainingMetrics?) -> Void = { _, _ in },
                     onLog: (TrainingMetrics) -> Void = { _ in }) throws -> TrainingOutcome {
-        try FileManager.default.createDirectory(at: outputDirectory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        do { try AtomicFile.createDirectory(outputDirectory.appendingPathComponent("checkpoints")) } catch { throw TrainingError("\(error)") }
         removeLeftovers()
         if step == 0 {
             // a fresh run: a model of an earlier run in this folder must not outlive its config and metrics

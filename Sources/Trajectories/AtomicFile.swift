@@ -70,6 +70,25 @@ public enum AtomicFile {
         done = true
     }
 
+    /// Creates `url` and its missing parents; errors name the folder and say why in plain words
+    /// (not a raw `NSCocoaErrorDomain` dump).
+    public static func createDirectory(_ url: URL) throws {
+        var path = ""
+        for component in url.standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            var info = stat()
+            if stat(path, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw NumPyError(.io, "cannot create the folder: \(path) is a file", file: url.path)
+                }
+                continue
+            }
+            guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
+                throw NumPyError(.io, "cannot create the folder \(path): \(errnoString())", file: url.path)
+            }
+        }
+    }
+
     private static func errnoString() -> String { String(cString: strerror(errno)) }
 
     private static func reason(_ error: Error) -> String {

@@ -250,7 +250,7 @@ struct Evaluate: ParsableArguments {
         }
 
         let outDir = URL(fileURLWithPath: out)
-        do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch { throw CLIError("--out \(out): \(error.localizedDescription)") }
+        try AtomicFile.createDirectory(outDir)
         var plotFiles: [String] = []
         var errorPlot = LinePlot(title: "error vs horizon (mean |state error|)", xLabel: "future step", yLabel: "error")
         errorPlot.series = [.init(name: "EBM mean of K", color: LinePlot.palette[0], x: (1...total).map(Double.init), y: ebm.perStepMean),

@@ -56,7 +56,7 @@ enum IntentEvaluation {
         let seconds = Date().timeIntervalSince(clock)
 
         let outDir = URL(fileURLWithPath: command.out)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(outDir)
         let keys = ["ebm", "classifier"]
         var summary: [String: Any] = [
             "model": command.model, "data": command.data, "split": command.split, "episodes": N, "goals": G, "seed": Int(command.seed),

@@ -95,7 +95,7 @@ enum OODEvaluation {
             "ebm_beats_all_baselines_beyond_noise_on": clearWins, "best_baseline_beats_ebm_beyond_noise_on": clearLosses, "seconds": seconds,
         ]
         let outDir = URL(fileURLWithPath: command.out)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(outDir)
         let jsonURL = outDir.appendingPathComponent("ood.json")
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
 

@@ -220,7 +220,7 @@ struct Plan: ParsableCommand {
     /// DIR/plan.npz (PlanFile's format) and DIR/summary.json (`MPCOutcome.summary`).
     static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try AtomicFile.createDirectory(dir)
             let spheres = obstacles.compactMap { ob -> (centre: SIMD3<Double>, radius: Double)? in
                 guard case .sphere(let c, let r) = ob else { return nil }
                 return (c, r)

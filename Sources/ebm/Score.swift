@@ -76,7 +76,7 @@ struct Score: ParsableCommand {
                          detector.threshold, 100 * detector.calibrationFalsePositiveRate, normal.episodes, flagged.count, E, median))
         }
         let url = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(url.deletingLastPathComponent())
         try NumPyArchive(arrays).write(to: url)
         let jsonURL = url.deletingPathExtension().appendingPathExtension("json")
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)

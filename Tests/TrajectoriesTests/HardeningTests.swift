@@ -51,6 +51,16 @@ final class OutputPathTests: XCTestCase {
         assertThrows(["it is the input"]) { try OutputPath.check(scratch.path, kind: .folder, inputs: [scratch.path]) }
     }
 
+    /// Before issue 18 unwritable outputs gave raw `NSCocoaErrorDomain Code=512` dumps.
+    func testAFolderThatCannotBeCreatedIsSaidInWords() throws {
+        let file = try self.file("plain")
+        assertThrows(["cannot create the folder", "plain/sub"]) { try AtomicFile.createDirectory(URL(fileURLWithPath: file + "/sub")) }
+        do { try AtomicFile.createDirectory(URL(fileURLWithPath: file + "/sub")) } catch {
+            XCTAssertFalse("\(error)".contains("NSCocoaErrorDomain"), "\(error)")
+            XCTAssertFalse("\(error)".contains("Code="), "\(error)")
+        }
+    }
+
     func testLinksFIFOsAndDevicesAreRefusedNotReplaced() throws {
         let target = try file("target.npz")
         let link = scratch.appendingPathComponent("link.npz")
