@@ -173,7 +173,7 @@ def number(obj, path, default):
     for key in path:
         if not isinstance(obj, dict):
             return None
-        if key not in obj:
+        if obj.get(key) is None:   # missing or null: the program uses its default
             return default
         obj = obj[key]
     if isinstance(obj, bool) or not isinstance(obj, (int, float)) or not obj >= 0:
