@@ -39,8 +39,8 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(a.network.parameters.scalars, b2.network.parameters.scalars, "\(kind): resumed parameters differ")
             let fileA = try SafetensorsFile.read(from: straight.appendingPathComponent("model.safetensors"))
             let fileB = try SafetensorsFile.read(from: resumed.appendingPathComponent("model.safetensors"))
-            // Same tensors and metadata; NeuralCore writes the architecture JSON with unsorted keys, so
-            // those entries are compared decoded.
+            // Same tensors and metadata (the architecture and normalization entries also compared decoded;
+            // TrainerHardeningTests compares the whole files byte for byte).
             XCTAssertTrue(zip(fileA.tensors, fileB.tensors).allSatisfy { $0.name == $1.name && $0.tensor == $1.tensor })
             let unordered: Set<String> = ["architecture", "normalization"]
             XCTAssertEqual(fileA.metadata.filter { !unordered.contains($0.key) }, fileB.metadata.filter { !unordered.contains($0.key) })
