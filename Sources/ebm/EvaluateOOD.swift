@@ -1,5 +1,6 @@
 import EnergyModels
 import Foundation
+import Sampling
 import Scene
 import Scoring
 import Simulation
@@ -16,10 +17,13 @@ enum OODEvaluation {
     typealias Detector = OODBenchmark.Detector
 
     static func run(_ command: Evaluate) throws {
-        let (ebm, ebmMetadata) = try Predict.loadEnergyModel(command.model, conditioned: true)
+        let (energyScorer, futureModel) = try Predict.loadEnergyScorer(command.model)
+        let encoding = futureModel.encoding
+        var ebm: TrajectoryEnergyModel?
+        if case .contrastive(let m, _) = futureModel { ebm = m }
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
-        let normal = subset(test, N)
+        let normal = test.episodes(Array(0..<N))
         let folder = URL(fileURLWithPath: command.data)
         let meta: JSONValue
         do { meta = try DatasetFolder.meta(of: folder) } catch { throw CLIError("\(command.data)/meta.json: \(error)") }
@@ -30,15 +34,16 @@ enum OODEvaluation {
 
         // detectors
         let clock = Date()
-        let labelled = ebm.encoding.goalCount > 0
-        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: EnergyScorer(model: ebm), readsGoalLabel: labelled)]
-        if command.descentSteps > 0 {
-            let langevin = ebmMetadata.configuration.langevin
+        let labelled = encoding.goalCount > 0
+        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: energyScorer, readsGoalLabel: labelled)]
+        // the descent and best-goal detectors read a contrastive-divergence model
+        if command.descentSteps > 0, let ebm {
+            let langevin = try CheckpointMetadata.read(Predict.existingCheckpoint(command.model)).configuration.langevin
             detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
                                       scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
                                       readsGoalLabel: labelled))
         }
-        if ebm.encoding.goalCount > 1 {
+        if let ebm, ebm.encoding.goalCount > 1 {
             // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
             detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
         }
@@ -49,14 +54,20 @@ enum OODEvaluation {
         }
         let train = try ScoringInputs.dataset(command.data, split: "train")
         do {
-            let windows = try TrajectoryWindows(train, context: ebm.encoding.contextLength, future: ebm.encoding.horizon)
-            let gaussian = try GaussianWindowModel(windows: windows, encoding: ebm.encoding, stride: max(1, windows.count / 50_000))
+            let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
+            let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
             detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
+        // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
+        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split).npz")
+        let endpoints = try command.goalSetup(dataset: test, file: goalFile).map {
+            AveragedEndpointRule(robot: $0.robot, site: $0.site, goals: $0.positions)
+        }
         let report: OODReport
         do {
-            report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed).run()
+            report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed,
+                                      endpoints: endpoints).run()
         } catch OODBenchmarkError.regeneration(let e) {
             throw CLIError("\(command.data)/meta.json recipe: \(e)")
         } catch { throw CLIError("\(error)") }
@@ -103,20 +114,10 @@ enum OODEvaluation {
         md += "|---|" + detectors.map { _ in "---:|---:" }.joined(separator: "|") + "|\n"
         for cells in table { md += "| " + cells.joined(separator: " | ") + " |\n" }
         try AtomicFile.write(Array(md.utf8), to: outDir.appendingPathComponent("ood.md"))
-        print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift, episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
+        print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift (averaged: the pairs that end off every goal), episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
         print(md, terminator: "")
         print("best EBM detector's AUROC above every baseline on \(ebmWins) of \(rows.count) shifts, tied with the best on \(ebmTies); "
               + "beyond two standard errors: above on \(clearWins), below on \(clearLosses), within noise on \(rows.count - clearWins - clearLosses)")
         print("wrote \(jsonURL.path), \(outDir.appendingPathComponent("ood.md").path)")
-    }
-
-    /// The first n episodes of `data`.
-    static func subset(_ data: TrajectoryDataset, _ n: Int) -> TrajectoryDataset {
-        let (rows, S) = (data.steps + 1, data.stateSize)
-        return TrajectoryDataset(episodes: n, steps: data.steps, stateSize: S, controlSize: data.controlSize, siteCount: data.siteCount,
-                                 states: Array(data.states[0..<(n * rows * S)]),
-                                 controls: Array(data.controls[0..<(n * data.steps * data.controlSize)]),
-                                 sites: Array(data.sites[0..<(n * rows * data.siteCount * 3)]),
-                                 goal: Array(data.goal[0..<n]), episodeSeed: Array(data.episodeSeed[0..<n]))
     }
 }

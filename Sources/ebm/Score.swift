@@ -33,8 +33,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        let energyModel = try Predict.loadEnergyModel(model, conditioned: true).model
-        let scorer = EnergyScorer(model: energyModel)
+        let scorer = try Predict.loadEnergyScorer(model).scorer
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
         let scores: EpisodeScores
@@ -49,7 +48,7 @@ struct Score: ParsableCommand {
         let mean = episodeEnergy.reduce(0, +) / Double(E)
         var summary: [String: Any] = [
             "model": model, "data": data, "split": split, "episodes": E, "windows_per_episode": W,
-            "window_states": scores.windowLength, "context_states": energyModel.encoding.contextLength,
+            "window_states": scores.windowLength, "context_states": scorer.contextLength,
             "episode_energy": ["mean": mean, "min": episodeEnergy.min()!, "max": episodeEnergy.max()!,
                                "std": (episodeEnergy.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(E)).squareRoot()],
             "seconds": seconds,

@@ -268,8 +268,9 @@ typedef struct simBatchReport {
 
 /// Linear feedback evaluated inside the step loop, per actuator a driving joint j:
 /// ctrl_a = clamp(offset[b,t,a] + (kp_a (qposTarget[b,t,j] - qpos_j)
-///                + kd_a (qvelTarget[b,t,j] - qvel_j) + g_j(qpos) * gravityCompensation) / gear_a)
-/// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration.
+///                + kd_a (qvelTarget[b,t,j] - qvel_j) + s_a g_j(qpos) * gravityCompensation) / gear_a)
+/// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration and s_a is
+/// gravityScale[a] (1 when NULL): a controller that believes the links lighter or heavier.
 typedef struct simFeedback {
   const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
   const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error
@@ -278,6 +279,7 @@ typedef struct simFeedback {
   const double* SIM_NULLABLE ctrlOffset;  ///< [B, T, nu] added in control units; NULL = 0
   int32_t targetPerStep;                  ///< 1: targets are [B, T, ·]; 0: [B, ·]
   int32_t gravityCompensation;            ///< 0 or 1
+  const double* SIM_NULLABLE gravityScale; ///< [nu] multiplies the gravity term; NULL = 1
 } simFeedback;
 
 /// A zeroed feedback (no gains, no targets).

@@ -17,7 +17,7 @@ std::vector<State> makeStates(const Model& m, int workers) {
   return states;
 }
 
-// ctrl_a = offset + (kp (q* − q) + kd (v* − v) + g(q)) / gear  (clamping happens in the step)
+// ctrl_a = offset + (kp (q* − q) + kd (v* − v) + s_a g(q)) / gear  (clamping happens in the step)
 void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b, int64_t t,
                       int64_t T, double* gravity) {
   const int nv = m.nv, nu = m.nu;
@@ -34,7 +34,7 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
     double force = 0;
     if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[j] - s.qpos[j]);
     if (fb.kd) force += fb.kd[a] * ((vTarget ? vTarget[j] : 0.0) - s.qvel[j]);
-    if (fb.gravityCompensation) force += gravity[j];
+    if (fb.gravityCompensation) force += (fb.gravityScale ? fb.gravityScale[a] : 1.0) * gravity[j];
     s.ctrl[a] = (offset ? offset[a] : 0.0) + force / m.actGear[a];
   }
 }
