@@ -1,0 +1,55 @@
+"""Builds energydynamics/_energysim*.so from the repository's sim/src/*.cpp (the same sources
+SwiftPM compiles as its CSim target, with the same defines), flags from pkg-config.
+
+The library has no Python module init: `energydynamics/_bridge.py` opens it with ctypes. It is
+built as a setuptools Extension only so that `pip install` (and `pip install -e`) compile it with
+the project's C++ compiler and place it inside the package.
+"""
+
+import glob
+import os
+import shlex
+import subprocess
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(os.path.dirname(HERE), "sim")
+
+
+def pkg_config(*arguments):
+    try:
+        return shlex.split(subprocess.check_output(["pkg-config", *arguments, "eigen3", "pugixml"], text=True))
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise SystemExit(f"energydynamics: pkg-config eigen3 pugixml failed ({error}); "
+                         "run scripts/install-deps.sh (libeigen3-dev, libpugixml-dev, pkg-config)")
+
+
+class BuildSharedLibrary(build_ext):
+    """A plain shared library: no PyInit symbol is needed or exported, compiled two files at a time."""
+
+    def initialize_options(self):
+        super().initialize_options()
+        self.parallel = os.cpu_count() or 1
+
+    def get_export_symbols(self, ext):
+        return []
+
+
+sources = sorted(glob.glob(os.path.join(SIM, "src", "*.cpp")))
+if not sources:
+    raise SystemExit(f"energydynamics: no simulator sources in {SIM}/src (install from the repository's python/ folder)")
+
+setup(
+    ext_modules=[Extension(
+        "energydynamics._energysim",
+        sources=sources,  # absolute: the object files then stay under build/
+        include_dirs=[os.path.join(SIM, "include")],
+        define_macros=[("NDEBUG", None), ("EIGEN_NO_DEBUG", None), ("EIGEN_DONT_PARALLELIZE", None)],
+        extra_compile_args=["-std=c++17", "-O2", "-g0"] + pkg_config("--cflags"),
+        extra_link_args=pkg_config("--libs") + ["-lpthread"],
+        language="c++",
+    )],
+    cmdclass={"build_ext": BuildSharedLibrary},
+)
