@@ -36,6 +36,16 @@ class BuildSharedLibrary(build_ext):
     def get_export_symbols(self, ext):
         return []
 
+    def build_extension(self, ext):
+        # absolute paths at build time only (setup() takes relative ones): object files then land
+        # under build_temp instead of next to the sources
+        relative = ext.sources
+        ext.sources = [os.path.normpath(os.path.join(HERE, s)) for s in relative]
+        try:
+            super().build_extension(ext)
+        finally:
+            ext.sources = relative
+
 
 sources = sorted(glob.glob(os.path.join(SIM, "src", "*.cpp")))
 if not sources:
@@ -44,7 +54,7 @@ if not sources:
 setup(
     ext_modules=[Extension(
         "energydynamics._energysim",
-        sources=sources,  # absolute: the object files then stay under build/
+        sources=[os.path.relpath(s, HERE) for s in sources],
         include_dirs=[os.path.join(SIM, "include")],
         define_macros=[("NDEBUG", None), ("EIGEN_NO_DEBUG", None), ("EIGEN_DONT_PARALLELIZE", None)],
         extra_compile_args=["-std=c++17", "-O2", "-g0"] + pkg_config("--cflags"),
