@@ -9,6 +9,7 @@ the project's C++ compiler and place it inside the package.
 import glob
 import os
 import shlex
+import shutil
 import subprocess
 
 from setuptools import Extension, setup
@@ -27,7 +28,24 @@ def pkg_config(*arguments):
 
 
 class BuildSharedLibrary(build_ext):
-    """A plain shared library: no PyInit symbol is needed or exported, compiled two files at a time."""
+    """A plain shared library: no PyInit symbol is needed or exported, compiled on every core.
+
+    Compiler: $CXX when set, else clang++ when on PATH (the Swift toolchain's, which SwiftPM uses
+    for the same sources), else Python's default. Measured on reacher2 RK4 rollouts: clang++ -O2
+    runs as fast as the Swift-built simulator, g++ 12 -O2 (with Python's -fwrapv) 1.6x slower; the
+    numbers are bit-identical either way (SSE2, no FMA contraction, no fast-math).
+    """
+
+    def build_extensions(self):
+        compiler = os.environ.get("CXX") or shutil.which("clang++")
+        if compiler and self.compiler.compiler_type == "unix":
+            self.compiler.set_executables(compiler_so=[compiler, "-fPIC"], compiler_cxx=[compiler],
+                                          linker_so=[compiler, "-shared"])
+            # setuptools >= 72 compiles C++ sources with compiler_so_cxx and links with linker_so_cxx
+            for name, value in (("compiler_so_cxx", [compiler, "-fPIC"]), ("linker_so_cxx", [compiler, "-shared"])):
+                if hasattr(self.compiler, name):
+                    setattr(self.compiler, name, value)
+        super().build_extensions()
 
     def initialize_options(self):
         super().initialize_options()

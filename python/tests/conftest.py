@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import types
 
 import pytest
 
@@ -34,11 +35,15 @@ def run(*arguments, cwd=ROOT):
 
 
 @pytest.fixture(scope="session")
-def tiny_run(ebm, tmp_path_factory):
-    """The tiny path's dataset and trained CD energy model: (data dir, run dir); ~2 s."""
+def tiny(ebm, tmp_path_factory):
+    """The tiny path's dataset and runs trained on it (~1 s): a namespace with data, cd, dsm, ff folders."""
     base = tmp_path_factory.mktemp("tiny")
-    data, model = base / "data", base / "run"
+    data = base / "data"
     run(ebm, "generate", "reacher2-tiny", "--recipes", os.path.join(ROOT, "trajectories"), "--out", data)
-    run(ebm, "train", "--data", data, "--config", os.path.join(ROOT, "trajectories", "reacher2-tiny.train.json"),
-        "--out", model, "--quiet")
-    return data, model
+    runs = {}
+    for name, config, kind in [("cd", "reacher2-tiny.train.json", "ebm"), ("dsm", "reacher2-tiny-dsm.train.json", "ebm"),
+                               ("ff", "reacher2-tiny.train.json", "feedforward")]:
+        runs[name] = base / name
+        run(ebm, "train", "--data", data, "--config", os.path.join(ROOT, "trajectories", config), "--model", kind,
+            "--out", runs[name], "--quiet")
+    return types.SimpleNamespace(data=data, base=base, **runs)
