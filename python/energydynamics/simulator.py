@@ -149,6 +149,13 @@ class Model:
         return out
 
     @property
+    def joint_types(self) -> list[str]:
+        """"hinge" (rad) or "slide" (m) per joint."""
+        out = np.zeros(self.njoint, dtype=np.int32)
+        lib.sim_jointInfo(self._handle, pointer(out), None, None, None, None)
+        return ["slide" if t == _b.SIM_JOINT_SLIDE else "hinge" for t in out]
+
+    @property
     def joint_range(self) -> np.ndarray:
         """Joint limits [njoint, 2] (see `joint_limited`)."""
         out = np.zeros((self.njoint, 2))
