@@ -29,6 +29,8 @@ def export_minari(dataset_dir: str | os.PathLike, name: str | None = None, split
 
     if data_path is not None:
         os.environ["MINARI_DATASETS_PATH"] = os.fspath(data_path)
+    if os.environ.get("MINARI_DATASETS_PATH"):  # minari 0.5 mis-joins relative paths: make it absolute
+        os.environ["MINARI_DATASETS_PATH"] = os.path.abspath(os.environ["MINARI_DATASETS_PATH"])
     dataset = load_dataset(dataset_dir, splits)
     meta = dataset.meta
     name = name or dataset.name
