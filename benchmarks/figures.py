@@ -123,24 +123,22 @@ def forecast_figures(metrics, folder):
     long = metrics.get("long_horizon")
     if long:
         c, steps = long["curves"], long["curves"]["step"]
-        f = Figure("Rollouts within the data's state ranges", time_label("generated step", dt),
-                   "share of rollouts", integer_x=True, unit_interval=True)
-        f.line(steps, c["ebm_within_range"], "EBM")
-        if "baseline_within_range" in c:
-            f.line(steps, c["baseline_within_range"], "feedforward")
+
+        def ebm_and_baseline(figure, key):
+            figure.line(steps, c[f"ebm_{key}"], "EBM")
+            if f"baseline_{key}" in c:
+                figure.line(steps, c[f"baseline_{key}"], "feedforward")
+            return figure
+
+        f = ebm_and_baseline(Figure("Rollouts within the data's state ranges", time_label("generated step", dt),
+                                    "share of rollouts", integer_x=True, unit_interval=True), "within_range")
         written += f.save(folder, "stability_vs_time")
-        f = Figure("Distance to the data's state distribution", time_label("generated step", dt),
-                   "squared Fréchet distance (std units²)", integer_x=True, log_y=True)
-        f.line(steps, c["ebm_frechet"], "EBM")
-        if "baseline_frechet" in c:
-            f.line(steps, c["baseline_frechet"], "feedforward")
+        f = ebm_and_baseline(Figure("Distance to the data's state distribution", time_label("generated step", dt),
+                                    "squared Fréchet distance (std units²)", integer_x=True, log_y=True), "frechet")
         written += f.save(folder, "frechet_vs_time")
         if "ebm_divergence" in c:
-            f = Figure("Implied controls replayed in the simulator", time_label("generated step", dt),
-                       f"|state error| ({units})", integer_x=True, log_y=True)
-            f.line(steps, c["ebm_divergence"], "EBM")
-            if "baseline_divergence" in c:
-                f.line(steps, c["baseline_divergence"], "feedforward")
+            f = ebm_and_baseline(Figure("Implied controls replayed in the simulator", time_label("generated step", dt),
+                                        f"|state error| ({units})", integer_x=True, log_y=True), "divergence")
             if "data_divergence" in c:
                 f.line(list(range(1, len(c["data_divergence"]) + 1)), c["data_divergence"], "data")
             written += f.save(folder, "physical_divergence")

@@ -180,15 +180,19 @@ class Model:
 
     # MARK: - Batched calls (one bridge call each, spread over `threads`; 0 = every core)
 
+    def _positions(self, qpos) -> np.ndarray:
+        """qpos as a C-contiguous float64 [B, nq] (a 1-D qpos is one state: B = 1)."""
+        qpos = np.atleast_2d(np.asarray(qpos, dtype=np.float64))
+        return as_doubles(qpos, (qpos.shape[0], self.nq), "qpos")
+
     def rollout(self, qpos, qvel=None, ctrl=None, steps: int | None = None, *, sites: bool = True,
                 threads: int = 0) -> Rollout:
         """Rolls out B trajectories from qpos [B, nq], qvel [B, nv] (None = rest) under open-loop
         controls ctrl [B, T, nu] (None = zeros, then `steps` gives T). Bit-identical for any
         `threads`. A 1-D qpos means B = 1 and the outputs keep their batch axis.
         Raises NonFiniteError when a trajectory diverges (its `report` names the first; the others finish)."""
-        qpos = np.atleast_2d(np.asarray(qpos, dtype=np.float64))
+        qpos = self._positions(qpos)
         B = qpos.shape[0]
-        qpos = as_doubles(qpos, (B, self.nq), "qpos")
         qvel = np.zeros((B, self.nv)) if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
         if ctrl is not None:
             ctrl = np.asarray(ctrl, dtype=np.float64)
@@ -242,7 +246,7 @@ class Model:
 
     def forward(self, qpos, qvel=None, qfrc=None, *, threads: int = 0) -> np.ndarray:
         """Forward dynamics (ABA) at B states: qacc [B, nv] under applied generalised forces qfrc [B, nv]."""
-        qpos = as_doubles(np.atleast_2d(qpos), (np.atleast_2d(qpos).shape[0], self.nq), "qpos")
+        qpos = self._positions(qpos)
         B = qpos.shape[0]
         qvel = None if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
         qfrc = None if qfrc is None else as_doubles(np.reshape(qfrc, (B, -1)), (B, self.nv), "qfrc")
@@ -253,7 +257,7 @@ class Model:
 
     def inverse(self, qpos, qvel, qacc, *, threads: int = 0) -> np.ndarray:
         """Inverse dynamics (RNEA) at B states: qfrc [B, nv] = (M + diag(armature)) qacc + c − qfrc_passive."""
-        qpos = as_doubles(np.atleast_2d(qpos), (np.atleast_2d(qpos).shape[0], self.nq), "qpos")
+        qpos = self._positions(qpos)
         B = qpos.shape[0]
         qvel = None if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
         qacc = as_doubles(np.reshape(qacc, (B, -1)), (B, self.nv), "qacc")
@@ -265,7 +269,7 @@ class Model:
     def kinematics(self, qpos, jacobian_site: int | str | None = None, *, threads: int = 0):
         """Forward kinematics at B configurations qpos [B, nq]: site positions [B, nsite, 3], and with
         `jacobian_site` (index or name) also that site's translational Jacobian [B, 3, nv]."""
-        qpos = as_doubles(np.atleast_2d(qpos), (np.atleast_2d(qpos).shape[0], self.nq), "qpos")
+        qpos = self._positions(qpos)
         B = qpos.shape[0]
         site = -1 if jacobian_site is None else (self.index("site", jacobian_site) if isinstance(jacobian_site, str) else int(jacobian_site))
         sites, message = np.empty((B, self.nsite, 3)), message_buffer()
