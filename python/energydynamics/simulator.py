@@ -185,12 +185,17 @@ class Model:
         qpos = np.atleast_2d(np.asarray(qpos, dtype=np.float64))
         return as_doubles(qpos, (qpos.shape[0], self.nq), "qpos")
 
-    def rollout(self, qpos, qvel=None, ctrl=None, steps: int | None = None, *, sites: bool = True,
+    def rollout(self, qpos, qvel=None, ctrl=None, steps: int | None = None, *, dt: float | None = None,
+                integrator: str | None = None, substeps: int | None = None, sites: bool = True,
                 threads: int = 0) -> Rollout:
         """Rolls out B trajectories from qpos [B, nq], qvel [B, nv] (None = rest) under open-loop
         controls ctrl [B, T, nu] (None = zeros, then `steps` gives T). Bit-identical for any
-        `threads`. A 1-D qpos means B = 1 and the outputs keep their batch axis.
+        `threads`. A 1-D qpos means B = 1 and the outputs keep their batch axis. dt, integrator
+        ("euler", "rk4") and substeps override the model's options for this call (`with_options`).
         Raises NonFiniteError when a trajectory diverges (its `report` names the first; the others finish)."""
+        if dt is not None or integrator is not None or substeps is not None:
+            return self.with_options(timestep=dt, integrator=integrator, substeps=substeps).rollout(
+                qpos, qvel, ctrl, steps, sites=sites, threads=threads)
         qpos = self._positions(qpos)
         B = qpos.shape[0]
         qvel = np.zeros((B, self.nv)) if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")

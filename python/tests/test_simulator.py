@@ -78,6 +78,11 @@ def test_threads_steps_and_states_agree():
     # sites of the rollout are the batched kinematics of its positions
     sites = model.kinematics(one.qpos.reshape(-1, model.nq)).reshape(one.sites.shape)
     assert np.abs(sites - one.sites).max() < 1e-12
+    # per-call options equal a model copied with them
+    fast = model.rollout(qpos, qvel, ctrl, dt=0.001, integrator="euler", substeps=2)
+    copied = model.with_options(timestep=0.001, integrator="euler", substeps=2)
+    assert copied.options.integrator == "euler" and copied.options.timestep == 0.001
+    assert np.array_equal(fast.qpos, copied.rollout(qpos, qvel, ctrl).qpos) and not np.array_equal(fast.qpos, one.qpos)
     # zero-step rollouts and steps= without controls
     idle = model.rollout(qpos, qvel, steps=0)
     assert idle.qpos.shape == (5, 1, model.nq) and np.array_equal(idle.qpos[:, 0], qpos)
