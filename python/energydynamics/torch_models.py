@@ -416,7 +416,9 @@ def score_windows(states, encoding: WindowEncoding, goals=None, controls=None):
         context.append(onehot)
     if encoding.controlWidth:
         controls = np.asarray(controls)
-        u = controls[:, np.minimum(index[:, :k], controls.shape[1] - 1)].astype(np.float32)  # [E, W, k, nu]
+        steps = index[:, :k]  # controls u_start ... u_{start+k-1}, zero past the episode's end (as Swift)
+        u = controls[:, np.minimum(steps, controls.shape[1] - 1)].astype(np.float32)  # [E, W, k, nu]
+        u[:, steps >= controls.shape[1]] = 0
         context.append(u.reshape(E, W, -1))
     context = np.concatenate(context, axis=2).reshape(E * W, -1)
     return torch.from_numpy(context), torch.from_numpy(windows[:, :, k:].reshape(E * W, H, S).copy())

@@ -1,6 +1,9 @@
 """Trained runs rebuilt in PyTorch reproduce the Swift energies: `ebm score` for contrastive-divergence
 models, `ebm predict`'s sample energies for denoising (DSM) models; gradients against finite differences."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,7 +12,7 @@ pytest.importorskip("safetensors")
 
 from energydynamics.torch_models import (CheckpointError, DenoisingEnergyModel, EnergyModel, load_energy_model,
                                          score_windows)
-from conftest import run
+from conftest import ROOT, run
 
 
 def test_cd_energies_equal_ebm_score(ebm, tiny):
@@ -25,6 +28,30 @@ def test_cd_energies_equal_ebm_score(ebm, tiny):
     assert expected.shape == (5, 24)
     assert np.abs(energies - expected).max() < 1e-5
     assert np.ptp(expected) > 1e-3  # the energies differ between windows: the check has teeth
+
+
+@pytest.mark.parametrize("variant", [
+    {"spectralNorm": True},
+    {"ensemble": 3},
+    {"architecture": "temporal-convolution", "channels": 8, "kernelSize": 3},
+    {"architecture": "temporal-residual", "channels": 8, "kernelSize": 4},
+    {"conditionOnGoal": True, "conditionOnControls": True, "futureAsDelta": False},
+])
+def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
+    config = json.loads((Path(ROOT) / "trajectories" / "reacher2-tiny.train.json").read_text())
+    config["model"].update(variant)
+    config["optimization"]["steps"] = 20
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    run(ebm, "train", "--data", tiny.data, "--config", tmp_path / "config.json", "--model", "ebm", "--out", tmp_path / "run", "--quiet")
+    run(ebm, "score", "--model", tmp_path / "run", "--data", tiny.data, "--out", tmp_path / "score.npz")
+    expected = np.load(tmp_path / "score.npz")["window_energy"]
+    model = load_energy_model(tmp_path / "run")
+    test = np.load(tiny.data / "test.npz")
+    context, future = score_windows(test["states"], model.encoding, test["goal"], test["controls"])
+    with torch.no_grad():
+        energies = model(context, future).numpy().reshape(expected.shape)
+    assert np.abs(energies - expected).max() < 1e-5 * max(1, np.abs(expected).max())
+    assert np.ptp(expected) > 1e-4
 
 
 def test_dsm_energies_equal_swift(ebm, tiny):
