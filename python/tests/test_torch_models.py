@@ -36,7 +36,7 @@ def test_cd_energies_equal_ebm_score(ebm, tiny):
     {"architecture": "temporal-convolution", "channels": 8, "kernelSize": 3},
     {"architecture": "temporal-residual", "channels": 8, "kernelSize": 4},
     {"conditionOnGoal": True, "conditionOnControls": True, "futureAsDelta": False},
-])
+], ids=["spectral-norm", "ensemble", "temporal-convolution", "temporal-residual", "goal-and-controls"])
 def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
     config = json.loads((Path(ROOT) / "trajectories" / "reacher2-tiny.train.json").read_text())
     config["model"].update(variant)
