@@ -180,6 +180,14 @@ class Model:
 
     # MARK: - Batched calls (one bridge call each, spread over `threads`; 0 = every core)
 
+    @staticmethod
+    def _rows(value, B: int, width: int, what: str) -> np.ndarray:
+        """`value` as a C-contiguous float64 [B, width] (a flat [B·width] or, for B = 1, [width] is accepted)."""
+        array = np.asarray(value, dtype=np.float64)
+        if array.size != B * width:
+            raise _b.ArgumentError(f"{what} has shape {array.shape}, expected [{B}, {width}]")
+        return np.ascontiguousarray(array.reshape(B, width))
+
     def _positions(self, qpos) -> np.ndarray:
         """qpos as a C-contiguous float64 [B, nq] (a 1-D qpos is one state: B = 1)."""
         qpos = np.atleast_2d(np.asarray(qpos, dtype=np.float64))
@@ -198,7 +206,7 @@ class Model:
                 qpos, qvel, ctrl, steps, sites=sites, threads=threads)
         qpos = self._positions(qpos)
         B = qpos.shape[0]
-        qvel = np.zeros((B, self.nv)) if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
+        qvel = np.zeros((B, self.nv)) if qvel is None else self._rows(qvel, B, self.nv, "qvel")
         if ctrl is not None:
             ctrl = np.asarray(ctrl, dtype=np.float64)
             T = ctrl.shape[-2] if ctrl.ndim >= 2 else -1
@@ -225,24 +233,24 @@ class Model:
 
     def step(self, qpos, qvel, ctrl=None, nstep: int = 1, *, threads: int = 0, out=None):
         """Advances B states qpos [B, nq], qvel [B, nv] by `nstep` steps under constant ctrl [B, nu]
-        (None = zeros). Returns new (qpos, qvel); with out=(qpos, qvel) (C-contiguous float64) it
-        writes there, and out may be the inputs themselves (in place, no copy)."""
-        qpos_in = np.atleast_2d(np.asarray(qpos, dtype=np.float64))
+        (None = zeros). Returns new (qpos, qvel); with out=(qpos, qvel), C-contiguous float64 arrays
+        [B, nq] and [B, nv], it writes there, and out may be the inputs themselves (in place, no copy)."""
+        qpos_in = self._positions(qpos)
         B = qpos_in.shape[0]
+        qvel_in = self._rows(qvel, B, self.nv, "qvel")
         if out is None:
-            out = (np.array(qpos_in, dtype=np.float64, order="C"),
-                   np.array(np.reshape(qvel, (B, -1)), dtype=np.float64, order="C"))
+            q, v = qpos_in.copy(), qvel_in.copy()
         else:
-            for array in out:
-                if not (isinstance(array, np.ndarray) and array.dtype == np.float64 and array.flags.c_contiguous):
-                    raise _b.ArgumentError("out arrays must be C-contiguous float64 NumPy arrays")
-            if out[0] is not qpos:
-                out[0][...] = qpos_in
-            if out[1] is not qvel:
-                out[1][...] = np.reshape(qvel, out[1].shape)
-        q, v = out
-        as_doubles(q.reshape(B, -1), (B, self.nq), "qpos"), as_doubles(v.reshape(B, -1), (B, self.nv), "qvel")
-        u = None if ctrl is None else as_doubles(np.reshape(ctrl, (B, -1)), (B, self.nu), "ctrl")
+            q, v = out
+            for array, width, what in ((q, self.nq, "out[0] (qpos)"), (v, self.nv, "out[1] (qvel)")):
+                if not (isinstance(array, np.ndarray) and array.dtype == np.float64 and array.flags.c_contiguous
+                        and array.shape == (B, width)):
+                    raise _b.ArgumentError(f"{what} must be a C-contiguous float64 NumPy array [{B}, {width}]")
+            if q is not qpos:
+                q[...] = qpos_in
+            if v is not qvel:
+                v[...] = qvel_in
+        u = None if ctrl is None else self._rows(ctrl, B, self.nu, "ctrl")
         report, message = _b.simBatchReport(), message_buffer()
         status = lib.sim_stepBatch(self._handle, B, int(nstep), pointer(q), pointer(v), pointer(u), int(threads),
                                    ctypes.byref(report), message, _b.MESSAGE_SIZE)
@@ -253,8 +261,8 @@ class Model:
         """Forward dynamics (ABA) at B states: qacc [B, nv] under applied generalised forces qfrc [B, nv]."""
         qpos = self._positions(qpos)
         B = qpos.shape[0]
-        qvel = None if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
-        qfrc = None if qfrc is None else as_doubles(np.reshape(qfrc, (B, -1)), (B, self.nv), "qfrc")
+        qvel = None if qvel is None else self._rows(qvel, B, self.nv, "qvel")
+        qfrc = None if qfrc is None else self._rows(qfrc, B, self.nv, "qfrc")
         qacc, message = np.empty((B, self.nv)), message_buffer()
         check(lib.sim_forwardBatch(self._handle, B, pointer(qpos), pointer(qvel), pointer(qfrc), pointer(qacc),
                                    int(threads), message, _b.MESSAGE_SIZE), "forward", message)
@@ -264,8 +272,8 @@ class Model:
         """Inverse dynamics (RNEA) at B states: qfrc [B, nv] = (M + diag(armature)) qacc + c − qfrc_passive."""
         qpos = self._positions(qpos)
         B = qpos.shape[0]
-        qvel = None if qvel is None else as_doubles(np.reshape(qvel, (B, -1)), (B, self.nv), "qvel")
-        qacc = as_doubles(np.reshape(qacc, (B, -1)), (B, self.nv), "qacc")
+        qvel = None if qvel is None else self._rows(qvel, B, self.nv, "qvel")
+        qacc = self._rows(qacc, B, self.nv, "qacc")
         qfrc, message = np.empty((B, self.nv)), message_buffer()
         check(lib.sim_inverseBatch(self._handle, B, pointer(qpos), pointer(qvel), pointer(qacc), pointer(qfrc),
                                    int(threads), message, _b.MESSAGE_SIZE), "inverse", message)

@@ -64,6 +64,10 @@ def test_threads_steps_and_states_agree():
     qpos, qvel, ctrl = random_problem(model, 5, 40, seed=1)
     one, every = model.rollout(qpos, qvel, ctrl, threads=1), model.rollout(qpos, qvel, ctrl, threads=0)
     assert all(np.array_equal(a, b) for a, b in zip(one, every))
+    # a step returns new arrays and leaves its inputs alone
+    before = qpos.copy()
+    q1, v1 = model.step(qpos, qvel, ctrl[:, 0])
+    assert np.array_equal(q1, one.qpos[:, 1]) and np.array_equal(v1, one.qvel[:, 1]) and np.array_equal(qpos, before)
     # one step at a time (constant control per call) gives the rollout's states
     q, v = qpos.copy(), qvel.copy()
     for t in range(40):
@@ -129,6 +133,12 @@ def test_errors_become_exceptions(tmp_path):
         model.rollout(np.zeros((2, 2)), None, np.zeros((3, 10, 2)))
     with pytest.raises(ed.ArgumentError):
         model.with_options(timestep=-1)
+    with pytest.raises(ed.ArgumentError, match="qvel"):
+        model.step(np.zeros((2, 2)), np.zeros((3, 2)))
+    with pytest.raises(ed.ArgumentError, match="out"):
+        model.step(np.zeros((2, 2)), np.zeros((2, 2)), out=(np.zeros((2, 2), dtype=np.float32), np.zeros((2, 2))))
+    with pytest.raises(ed.ArgumentError, match="qacc"):
+        model.inverse(np.zeros((2, 2)), None, np.zeros(3))
     with pytest.raises(ed.NotFoundError):
         model.index("site", "nose")
     qpos = np.zeros((3, 2))
