@@ -495,7 +495,7 @@ public final class Trainer {
         }
         if event == "train" { fields.append(String(format: "\"grad_norm\":%.6g", m.gradientNorm)) }
         if event == "train" && denoisingModel != nil { fields.append(String(format: "\"learning_rate\":%.6g", m.learningRate)) }
-        // every line: the learning rate of its last step, seconds since this process began training, Unix time
+        // train lines: the learning rate of their last step; every line: seconds since this process began training, Unix time
         if event == "train" { fields.append(String(format: "\"lr\":%.6g", m.learningRate)) }
         if event == "test" { fields.append(String(format: "\"test_loss\":%.6g", m.loss)) }
         fields.append(String(format: "\"wall_s\":%.3f,\"time\":%.3f", Date().timeIntervalSince(runStart), Date().timeIntervalSince1970))
