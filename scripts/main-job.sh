@@ -143,6 +143,26 @@ echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo besid
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 
+echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
+python3 -c "import energydynamics" 2>/dev/null || python3 -m pip install -q --no-build-isolation ./python  # compiles sim/src (~1.5 min)
+python3 benchmarks/python_sim.py --ebm $ebm --json out/python-sim.json
+python3 - <<'PY'
+import numpy as np, torch, energydynamics as ed
+from energydynamics.torch_models import score_windows
+model = ed.load_energy_model("runs/reacher2-goals4-ebm")   # a torch.nn.Module
+test = ed.load_dataset("trajectories/generated/reacher2-goals4")["test"]
+context, future = score_windows(test.states, model.encoding, test.goal, test.controls)
+with torch.no_grad():
+    energies = model(context, future).numpy()
+swift = np.load("out/score/reacher2-goals4.npz")["window_energy"].ravel()
+print(f"PyTorch vs ebm score: {energies.size} window energies, max |difference| {np.abs(energies - swift).max():.2e}")
+dsm = ed.load_energy_model("runs/reacher2-goals4-dsm")
+print(f"DSM model in PyTorch: {type(dsm).__name__}, {dsm.basis.dimension} {dsm.basis.kind} coefficients, sigma {dsm.sigma_min:g}..{dsm.sigma_max:g}")
+PY
+python3 -m energydynamics.tensorboard runs/reacher2-goals4-ebm runs/reacher2-goals4-dsm
+rm -rf out/minari && MINARI_DATASETS_PATH=out/minari python3 -m energydynamics.minari_export trajectories/generated/reacher2-goals4
+python3 benchmarks/figures.py out/evaluate out/evaluate-ensemble out/intent
+
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi

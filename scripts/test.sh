@@ -28,7 +28,12 @@ trap 'rm -rf "$scratch"' EXIT
 "$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
 grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
+# the Python package: compiles sim/src into python/energydynamics (clang++, ~1.5 min on 2 cores), then its
+# tests check it against this build's ebm (same numbers), MuJoCo, PyTorch, Minari and TensorBoard
+python3 -m pip install -q --no-build-isolation ./python
+EBM="$bin/ebm" python3 -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee .build/pytest.log
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
   sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/echo "XCTest: $((\1 - \2)) passed, \2 failed"/' | bash
+echo "pytest: $(tail -1 .build/pytest.log)"
 
