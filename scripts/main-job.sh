@@ -65,6 +65,7 @@ $ebm evaluate --model runs/reacher2-goals4-ensemble --baseline runs/reacher2-goa
 
 echo "== 6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4.npz
+$ebm score --model runs/reacher2-goals4-cd --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4-cd.npz
 $ebm generate reacher2-goals4-random
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4-random --online \
   --calibration trajectories/generated/reacher2-goals4 --fpr 0.05 --out out/score/reacher2-goals4-random.npz
@@ -144,22 +145,22 @@ $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 
 echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
-python3 -c "import energydynamics" 2>/dev/null || python3 -m pip install -q --no-build-isolation ./python  # compiles sim/src (~1.5 min)
+python3 -m pip install -q --no-build-isolation ./python  # this checkout's package: compiles sim/src (~1.5 min)
 python3 benchmarks/python_sim.py --ebm $ebm --json out/python-sim.json
 python3 - <<'PY'
 import numpy as np, torch, energydynamics as ed
 from energydynamics.torch_models import score_windows
-model = ed.load_energy_model("runs/reacher2-goals4-ebm")   # a torch.nn.Module
 test = ed.load_dataset("trajectories/generated/reacher2-goals4")["test"]
-context, future = score_windows(test.states, model.encoding, test.goal, test.controls)
-with torch.no_grad():
-    energies = model(context, future).numpy()
-swift = np.load("out/score/reacher2-goals4.npz")["window_energy"].ravel()
-print(f"PyTorch vs ebm score: {energies.size} window energies, max |difference| {np.abs(energies - swift).max():.2e}")
-dsm = ed.load_energy_model("runs/reacher2-goals4-dsm")
-print(f"DSM model in PyTorch: {type(dsm).__name__}, {dsm.basis.dimension} {dsm.basis.kind} coefficients, sigma {dsm.sigma_min:g}..{dsm.sigma_max:g}")
+for run, scores in [("runs/reacher2-goals4-ebm", "out/score/reacher2-goals4.npz"), ("runs/reacher2-goals4-cd", "out/score/reacher2-goals4-cd.npz")]:
+    model = ed.load_energy_model(run)   # a torch.nn.Module: the denoising default, then the CD model
+    context, future = score_windows(test.states, model.encoding, test.goal, test.controls)
+    with torch.no_grad():
+        energies = model(context, future).numpy()
+    swift = np.load(scores)["window_energy"].ravel()
+    print(f"{run} in PyTorch ({type(model).__name__}) vs ebm score: {energies.size} window energies, "
+          f"max |difference| {np.abs(energies - swift).max():.2e} (largest |energy| {np.abs(swift).max():.3g})")
 PY
-python3 -m energydynamics.tensorboard runs/reacher2-goals4-ebm runs/reacher2-goals4-dsm
+python3 -m energydynamics.tensorboard runs/reacher2-goals4-ebm runs/reacher2-goals4-cd
 rm -rf out/minari && MINARI_DATASETS_PATH=out/minari python3 -m energydynamics.minari_export trajectories/generated/reacher2-goals4
 python3 benchmarks/figures.py out/evaluate out/evaluate-ensemble out/intent
 

@@ -235,6 +235,9 @@ class FutureBasis(nn.Module):
                              self.dimension * F_ if self.kind == "pca" else 0)
         self.register_buffer("components", components.reshape(self.dimension, F_) if self.kind == "pca" else components)
         self.unit = float(np.float32(b["unit"]))
+        # probabilistic PCA's variance off the basis (None for identity bases and older checkpoints)
+        rv = b.get("residualVariance")
+        self.residual_variance = float(np.float32(rv)) if rv is not None else None
 
     def origin(self, context_states):
         """What each future number is measured from [B, 1, S]: 0, the last context state, or for
@@ -256,6 +259,15 @@ class FutureBasis(nn.Module):
         if self.kind == "pca":
             return (u @ self.components.T) / self.unit
         return u / self.unit
+
+    def residuals(self, context_states, future):
+        """‖r‖² [B] of each future's part off the basis, in scaled-future units (0 for identity)."""
+        if self.kind != "pca":
+            return torch.zeros(future.shape[0], dtype=future.dtype, device=future.device)
+        u = ((future.double() - self.origin(context_states).double()) / self.scale.double()).reshape(future.shape[0], -1) - self.mu.double()
+        y = self.encode(context_states, future).double()
+        r = u - (y @ self.components.double()) * self.unit
+        return (r * r).sum(dim=1).to(future.dtype)
 
     def decode(self, y, context_states):
         """Raw futures [B, H, S] from coefficients y [B, D] (in double, as the Swift code)."""
@@ -315,13 +327,19 @@ class DenoisingEnergyModel(nn.Module):
         return prior + self.network(rows)[:, 0] / sigma
 
     def forward(self, context, future, sigma=None):
+        """At σ = sigmaMin (the default) the judged energy of the whole window, as `ebm score`: the
+        coefficients' energy plus ‖r‖²/(2σr²) for the part off the basis when the basis keeps σr²."""
         B = context.shape[0]
+        judged = sigma is None
         if sigma is None:
             sigma = self.sigma_min
         sigma = torch.as_tensor(sigma, dtype=context.dtype, device=context.device).expand(B)
         states = context[:, :self.encoding.stateContextWidth]
         y = self.basis.encode(states, future)
-        return self.energy(self.encoding.normalized_context(context), y, sigma)
+        e = self.energy(self.encoding.normalized_context(context), y, sigma)
+        if judged and self.basis.residual_variance:
+            e = e + self.basis.residuals(states, future) / (2 * self.basis.residual_variance)
+        return e
 
 
 # MARK: - Loading

@@ -76,6 +76,24 @@ def test_dsm_energies_equal_swift(ebm, tiny):
         assert (model.basis.decode(model.basis.encode(states, future), states) - future).abs().max() < 1e-4
 
 
+def test_dsm_judged_energies_equal_ebm_score(ebm, tiny):
+    """`ebm score` on a denoising run: the energy of each window's basis coefficients plus the
+    residual off the basis, ‖r‖²/(2σr²)."""
+    out = tiny.base / "dsm-score.npz"
+    run(ebm, "score", "--model", tiny.dsm, "--data", tiny.data, "--out", out)
+    expected = np.load(out)["window_energy"]
+    model = load_energy_model(tiny.dsm)
+    assert model.basis.residual_variance and model.basis.residual_variance > 0
+    test = np.load(tiny.data / "test.npz")
+    context, future = score_windows(test["states"], model.encoding, test["goal"], test["controls"])
+    with torch.no_grad():
+        energies = model(context, future).numpy().reshape(expected.shape)
+        states = context[:, :model.encoding.stateContextWidth]
+        residual = (model.basis.residuals(states, future) / (2 * model.basis.residual_variance)).numpy()
+    assert np.abs(energies - expected).max() <= 1e-4 * max(1, np.abs(expected).max())
+    assert residual.max() > 1e-3 * np.abs(expected).max()  # the residual term counts: the check has teeth
+
+
 @pytest.mark.parametrize("which", ["cd", "dsm"])
 def test_input_gradients_match_finite_differences(tiny, which):
     model = load_energy_model(getattr(tiny, which)).double()
