@@ -127,13 +127,14 @@ public final class DenoisingEnergyModel {
     /// (B, H, S): how unlikely each future is (judges and scores). The whole window counts: the
     /// energy of its basis coefficients plus, when the basis keeps a residual variance σr², ‖r‖²/(2σr²)
     /// for the part off the basis (what noise or a glitch adds); samples lie in the basis (r = 0).
-    public func energies(context: [Float], future: [Float]) -> [Float] {
+    /// `offBasis` false leaves that term out: the energy of the basis coefficients alone.
+    public func energies(context: [Float], future: [Float], offBasis: Bool = true) -> [Float] {
         let states = contextStates(context), k = encoding.contextLength
         let y = basis.encode(context: states, contextLength: k, future: future)
         let batch = context.count / encoding.contextWidth
         var e = energies(normalizedContexts: normalizedContexts(context), coefficients: y,
                          sigma: [Float](repeating: denoising.sigmaMin, count: batch))
-        if let variance = basis.residualVariance, variance > 0 {
+        if offBasis, let variance = basis.residualVariance, variance > 0 {
             let r = basis.residuals(context: states, contextLength: k, future: future)
             for b in 0..<batch { e[b] += r[b] / (2 * variance) }
         }

@@ -43,6 +43,11 @@ enum OODEvaluation {
                                       scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
                                       readsGoalLabel: labelled))
         }
+        if case .denoising(let m) = futureModel, m.basis.residualVariance != nil {
+            // averaging halves a window's residual off the basis: the coefficients' energy alone judges averages better
+            detectors.append(Detector(name: "EBM energy, basis part", key: "ebm_basis", scorer: DenoisingEnergyScorer(model: m, offBasis: false),
+                                      readsGoalLabel: labelled))
+        }
         if let ebm, ebm.encoding.goalCount > 1 {
             // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
             detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
