@@ -51,6 +51,10 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_INTEGRATOR_EULER 0  ///< semi-implicit Euler, joint damping implicit (MuJoCo's Euler)
 #define SIM_INTEGRATOR_RK4 1    ///< classic 4th-order Runge–Kutta (MuJoCo's RK4)
 
+#define SIM_SOLVER_PGS 0     ///< projected Gauss–Seidel on the dual (MuJoCo's PGS)
+#define SIM_SOLVER_CG 1      ///< nonlinear conjugate gradient on the primal (MuJoCo's CG)
+#define SIM_SOLVER_NEWTON 2  ///< Newton on the primal, exact line search (MuJoCo's default)
+
 #define SIM_JOINT_HINGE 0
 #define SIM_JOINT_SLIDE 1
 

@@ -19,6 +19,26 @@ void makeState(const Model& m, State& s) {
   for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qpos0, &s.qvel0,
                     &s.dqpos, &s.dqvel, &s.savedQpos, &s.savedQvel})
     vec->assign(nv, 0.0);
+  // constraint scratch
+  const size_t ne = m.maxConstraintRows;
+  s.nefc = s.nfriction = 0;
+  s.efcJ.assign(ne * nv, 0.0);
+  for (auto* vec : {&s.efcPos, &s.efcMargin, &s.efcAref, &s.efcR, &s.efcD, &s.efcFloss,
+                    &s.efcForce, &s.efcJar, &s.efcJd})
+    vec->assign(ne, 0.0);
+  s.efcType.assign(ne, 0);
+  s.efcId.assign(ne, 0);
+  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
+    vec->assign(nv, 0.0);
+  s.solverIterations = 0;
+  s.M.setZero(nv, nv);
+  s.H.setZero(nv, nv);
+  s.llt = Eigen::LLT<Eigen::MatrixXd>((Eigen::Index)nv);
+  for (auto* vec : {&s.Ma, &s.grad, &s.Mgrad, &s.dir, &s.gradPrev, &s.MgradPrev, &s.Mdir})
+    vec->setZero(nv);
+  const bool dual = m.spec.solver.solver == SIM_SOLVER_PGS;
+  s.MinvJt.setZero(dual ? nv : 0, dual ? ne : 0);
+  s.AR.setZero(dual ? ne : 0, dual ? ne : 0);
 }
 
 // Link pose in its parent: pre-joint frame, then the joint's motion about its anchor/axis.

@@ -177,6 +177,10 @@ struct JointVals {
   int limited = kAuto;
   double damping = 0, armature = 0, stiffness = 0, springref = 0, ref = 0;
   double solref[2] = {0.02, 1.0};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, frictionloss = 0;
+  double solreffriction[2] = {0.02, 1.0};
+  double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double actfrcrange[2] = {0, 0};
   int actfrclimited = kAuto;
 };
@@ -910,11 +914,11 @@ class MJCFParser {
   }
 
   void readOption(const XElem& e) {
-    // contact and constraint-solver settings: read for the constraint work, no effect yet
-    allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind"},
-               {"impratio", "tolerance", "ls_tolerance", "noslip_tolerance", "ccd_tolerance",
-                "iterations", "ls_iterations", "noslip_iterations", "ccd_iterations",
-                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "solver", "o_margin",
+    // the constraint solver's settings are read; contact-only settings have no effect yet
+    allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind", "solver",
+                   "iterations", "tolerance", "ls_iterations", "ls_tolerance", "impratio"},
+               {"noslip_tolerance", "ccd_tolerance", "noslip_iterations", "ccd_iterations",
+                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "o_margin",
                 "o_solref", "o_solimp", "o_friction", "magnetic", "actuatorgroupdisable",
                 "collision", "apirate", "mpr_tolerance", "mpr_iterations"});
     if (const XAttr* a = attr(e, "timestep")) {
@@ -923,6 +927,28 @@ class MJCFParser {
       spec_.timestep = dt;
     }
     getVec3(e, "gravity", spec_.gravity);
+    SolverOptions& so = spec_.solver;
+    if (const XAttr* a = attr(e, "solver"))
+      so.solver = keyword(e, *a, {"PGS", "CG", "Newton"});  // = SIM_SOLVER_PGS, _CG, _NEWTON
+    auto count = [&](const char* name, int& x) {
+      if (const XAttr* a = attr(e, name)) {
+        x = integer(e, *a);
+        if (x < 0) failModel(a->line, std::string("attribute '") + name + "' of <option> must not be negative");
+      }
+    };
+    auto positive = [&](const char* name, double& x, bool zeroOk) {
+      if (const XAttr* a = attr(e, name)) {
+        x = number(e, *a);
+        if (!(x > 0 || (zeroOk && x == 0)))
+          failModel(a->line, std::string("attribute '") + name + "' of <option> must be " +
+                                 (zeroOk ? "non-negative" : "positive"));
+      }
+    };
+    count("iterations", so.iterations);
+    count("ls_iterations", so.lsIterations);
+    positive("tolerance", so.tolerance, true);
+    positive("ls_tolerance", so.lsTolerance, true);
+    positive("impratio", so.impratio, false);
     for (const char* name : {"density", "viscosity", "wind"})
       if (const XAttr* a = attr(e, name)) {
         auto v = numbers(e, *a, 1, 3);
@@ -958,8 +984,17 @@ class MJCFParser {
         if (a.name == "gravity") {
           if (!enable) gravityDisabled_ = true;
         } else if (a.name == "limit" || a.name == "constraint") {
-          if (!enable) limitsDisabled_ = true;
-          if (!enable && a.name == "constraint") constraintsDisabled_ = true;
+          if (!enable) {
+            limitsDisabled_ = true;
+            spec_.solver.limits = false;
+          }
+          if (!enable && a.name == "constraint") spec_.solver.frictionloss = false;
+        } else if (a.name == "frictionloss") {
+          spec_.solver.frictionloss = enable;
+        } else if (a.name == "warmstart") {
+          spec_.solver.warmstart = enable;
+        } else if (a.name == "refsafe") {
+          spec_.solver.refsafe = enable;
         } else if (a.name == "passive" || a.name == "actuation" ||
                    a.name == "clampctrl" || a.name == "eulerdamp" ||
                    a.name == "spring" || a.name == "damper") {
@@ -978,7 +1013,6 @@ class MJCFParser {
   }
   bool gravityDisabled_ = false;
   bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
-  bool constraintsDisabled_ = false;  // friction loss too
 
   // MARK: defaults
 
@@ -1077,19 +1111,20 @@ class MJCFParser {
   }
 
   void applyJoint(const XElem& e, JointVals& v, bool isDefault) {
-    // limit impedance and friction-loss solver settings only shape constraint forces, which
-    // are not simulated (limits are spring-dampers here): read and ignored
+    // limits and dry friction are soft constraints with their own solref/solimp
     if (isDefault)
       allowAttrs(e, {"type", "pos", "axis", "range", "limited", "damping", "armature", "stiffness",
                      "springref", "ref", "solreflimit", "group", "frictionloss", "margin",
-                     "springdamper", "actuatorfrclimited", "actuatorfrcrange", "actuatorgravcomp"},
-                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
+                     "springdamper", "actuatorfrclimited", "actuatorfrcrange", "actuatorgravcomp",
+                     "solimplimit", "solreffriction", "solimpfriction"},
+                 {"user"});
     else
       allowAttrs(e, {"name", "class", "type", "pos", "axis", "range", "limited", "damping",
                      "armature", "stiffness", "springref", "ref", "solreflimit", "group",
                      "frictionloss", "margin", "springdamper", "actuatorfrclimited",
-                     "actuatorfrcrange", "actuatorgravcomp"},
-                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
+                     "actuatorfrcrange", "actuatorgravcomp", "solimplimit", "solreffriction",
+                     "solimpfriction"},
+                 {"user"});
     if (const XAttr* a = attr(e, "type")) {
       if (a->value == "free" || a->value == "ball") {
         v.type = a->value == "free" ? kJointFree : kJointBall;
@@ -1109,14 +1144,20 @@ class MJCFParser {
           }
       }
     };
-    if (constraintsDisabled_) {  // friction loss is a constraint: off with the flag
-      if (const XAttr* a = attr(e, "frictionloss"))
-        if (number(e, *a) != 0) ignore(a->line, "attribute 'frictionloss' of <joint> (constraints disabled)");
-    } else {
-      mustBeZero("frictionloss", "dry friction is not modelled");
+    if (const XAttr* a = attr(e, "margin")) v.margin = number(e, *a);
+    auto solimp = [&](const char* name, double* out) {
+      if (const XAttr* a = attr(e, name)) {
+        auto r = numbers(e, *a, 1, 5);  // MuJoCo reads a prefix; the rest keeps its default
+        for (size_t k = 0; k < r.size(); ++k) out[k] = r[k];
+      }
+    };
+    solimp("solimplimit", v.solimp);
+    solimp("solimpfriction", v.solimpfriction);
+    if (const XAttr* a = attr(e, "solreffriction")) {
+      auto r = numbers(e, *a, 2, 2);
+      v.solreffriction[0] = r[0];
+      v.solreffriction[1] = r[1];
     }
-    if (const XAttr* a = attr(e, "margin"))
-      if (number(e, *a) != 0) ignore(a->line, "attribute 'margin' of <joint>");
     mustBeZero("springdamper", "give stiffness and damping instead");
     if (const XAttr* a = attr(e, "actuatorfrcrange")) {
       auto r = numbers(e, *a, 2, 2);
@@ -1147,13 +1188,11 @@ class MJCFParser {
     nonneg("damping", v.damping);
     nonneg("armature", v.armature);
     nonneg("stiffness", v.stiffness);
+    nonneg("frictionloss", v.frictionloss);
     getNumber(e, "springref", v.springref);
     getNumber(e, "ref", v.ref);
     if (const XAttr* a = attr(e, "solreflimit")) {
       auto r = numbers(e, *a, 2, 2);
-      if (!(r[0] > 0 && r[1] > 0))
-        failModel(a->line, "solreflimit " + quoted(a->value) +
-                               ": only the positive 'timeconst dampratio' form is supported");
       v.solref[0] = r[0];
       v.solref[1] = r[1];
     }
@@ -1825,6 +1864,11 @@ class MJCFParser {
     }
     j.limitTimeconst = v.solref[0];
     j.limitDampratio = v.solref[1];
+    std::copy(v.solimp, v.solimp + 5, j.limitSolimp);
+    j.margin = v.margin;
+    j.frictionloss = v.frictionloss;
+    std::copy(v.solreffriction, v.solreffriction + 2, j.frictionSolref);
+    std::copy(v.solimpfriction, v.solimpfriction + 5, j.frictionSolimp);
     spec_.joints.push_back(j);
     if (++bodyJointCount_[bi] > 6)
       failModel(e.line, "more than 6 joints in one body");

@@ -55,8 +55,13 @@ struct JointSpec {
   double ref = 0;               ///< qpos0: the reference configuration
   bool limited = false;
   double range[2] = {0, 0};     ///< radians or metres
-  double limitTimeconst = 0.02; ///< limit spring-damper time constant, seconds (MuJoCo's solref)
-  double limitDampratio = 1.0;  ///< limit damping ratio
+  double limitTimeconst = 0.02; ///< solreflimit[0]: time constant, s (> 0), or −stiffness (≤ 0)
+  double limitDampratio = 1.0;  ///< solreflimit[1]: damping ratio (> 0), or −damping (≤ 0)
+  double limitSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};  ///< solimplimit: dmin dmax width mid power
+  double margin = 0;            ///< limit becomes active this far (rad or m) before the range ends
+  double frictionloss = 0;      ///< dry friction, N·m or N (a friction constraint row)
+  double frictionSolref[2] = {0.02, 1.0};                 ///< solreffriction
+  double frictionSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};  ///< solimpfriction
   bool actfrcLimited = false;   ///< clamp the total actuator force on this joint
   double actfrcRange[2] = {0, 0};
   SourceLocation where;
@@ -106,6 +111,20 @@ struct KeyframeSpec {
   SourceLocation where;
 };
 
+/// MuJoCo's constraint-solver options (<option>) and the flags that switch constraint kinds.
+struct SolverOptions {
+  int solver = SIM_SOLVER_NEWTON;  ///< SIM_SOLVER_PGS, _CG or _NEWTON
+  int iterations = 100;            ///< main solver iterations
+  double tolerance = 1e-8;         ///< stop when scaled cost improvement or gradient is below
+  int lsIterations = 50;           ///< line-search iterations (CG, Newton)
+  double lsTolerance = 0.01;       ///< line-search tolerance, relative to `tolerance`
+  double impratio = 1;             ///< friction-to-normal impedance ratio (contacts)
+  bool limits = true;              ///< <flag limit>
+  bool frictionloss = true;        ///< <flag frictionloss>
+  bool warmstart = true;           ///< <flag warmstart>
+  bool refsafe = true;             ///< <flag refsafe>: time constants at least two steps
+};
+
 struct ModelSpec {
   std::string name;
   std::string source;  ///< file name used in messages
@@ -121,6 +140,7 @@ struct ModelSpec {
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
+  SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
 
@@ -179,7 +199,13 @@ struct Model {
   std::vector<char> limited;
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
-  std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  std::vector<double> limitSolimp;   ///< [nv, 5] solimplimit
+  std::vector<double> limitMargin;   ///< [nv]
+  std::vector<double> frictionloss;  ///< [nv] dry friction (0: none)
+  std::vector<double> frictionSolref, frictionSolimp;  ///< [nv, 2], [nv, 5]
+  std::vector<double> invweight0;    ///< [nv] (M⁻¹)_ii at qpos0: MuJoCo's dof_invweight0
+  double meanInertia = 1;            ///< mean of diag M at qpos0: scales solver tolerances
+  int maxConstraintRows = 0;         ///< capacity of the constraint rows (state scratch)
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]

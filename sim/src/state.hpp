@@ -8,6 +8,9 @@
 
 namespace sim {
 
+/// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
+enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2 };
+
 struct State {
   // MARK: state proper
   std::vector<double> qpos, qvel, qacc, ctrl;  // [nq], [nv], [nv], [nu]
@@ -25,6 +28,28 @@ struct State {
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)
   std::vector<double> qfrcPassive;       // [nv] damping, stiffness, joint limits
   std::vector<double> tau;               // [nv] total generalised force
+
+  // MARK: constraints (constraint.cpp builds the rows, solver.cpp solves them)
+  // Rows in MuJoCo's order: dry friction, then limits, then contacts. Capacity m.maxConstraintRows.
+  int nefc = 0;                          // rows in use
+  int nfriction = 0;                     // the first nfriction rows are friction rows
+  std::vector<double> efcJ;              // [nefcMax, nv] row-major constraint Jacobian
+  std::vector<double> efcPos, efcMargin; // [nefcMax] distance (negative: violated), margin
+  std::vector<double> efcAref;           // [nefcMax] reference acceleration −B·vel − K·imp·(pos − margin)
+  std::vector<double> efcR, efcD;        // [nefcMax] regulariser R = (1−imp)/imp·invweight, D = 1/R
+  std::vector<double> efcFloss;          // [nefcMax] friction bound (friction rows)
+  std::vector<double> efcForce;          // [nefcMax] solved constraint force
+  std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
+  std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
+  std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
+  std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
+  std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
+  int solverIterations = 0;              // iterations of the last solve
+  Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
+  Eigen::LLT<Eigen::MatrixXd> llt;       // factor of H (Newton) or M (CG, PGS)
+  Eigen::VectorXd Ma, grad, Mgrad, dir, gradPrev, MgradPrev, Mdir;  // [nv] solver vectors
+  Eigen::MatrixXd MinvJt, AR;            // PGS only: [nv, nefcMax] M⁻¹Jᵀ, [nefcMax, nefcMax] J M⁻¹ Jᵀ + R
 
   // MARK: integrator scratch
   std::vector<double> qpos0, qvel0, dqpos, dqvel;  // [nv]
@@ -67,6 +92,22 @@ void crba(const Model& m, State& s, double* M);
 
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
+
+/// Constraint rows of the current state (constraint.cpp): joint limits (active within their
+/// margin) and dry friction, with MuJoCo's impedance (solimp), regulariser R and reference
+/// acceleration (solref). Kinematics and qvel must be current; fills s.nefc and the efc arrays.
+void makeConstraints(const Model& m, State& s);
+
+/// Solves the constraint problem of MuJoCo (solver.cpp): qacc minimises
+///   ½ (qacc − qaccSmooth)ᵀ M (qacc − qaccSmooth) + Σ_rows s_row(J qacc − aref)
+/// by the model's solver (Newton with exact line search, CG or PGS), from a warm start.
+/// Needs s.M, s.qaccSmooth, s.qfrcSmooth and the rows; writes s.qacc, s.efcForce,
+/// s.qfrcConstraint, s.qaccWarmstart.
+void solveConstraints(const Model& m, State& s);
+
+/// qaccSmooth by ABA from s.tau, the mass matrix, then solveConstraints (integrate.cpp).
+/// Kinematics and the rows must be current.
+void constrainedAcceleration(const Model& m, State& s);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
 void forward(const Model& m, State& s);
