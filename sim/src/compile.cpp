@@ -227,12 +227,7 @@ Model compileModel(ModelSpec spec) {
       fail(spec.source, "solver iterations and tolerances must be >= 0 and impratio > 0");
   }
   m.spec = std::move(spec);
-  // Constraint rows: two limit sides and one friction row per dof at most.
-  m.maxConstraintRows = 0;
-  for (int i = 0; i < m.nv; ++i) {
-    if (m.limited[i] && m.spec.solver.limits) m.maxConstraintRows += 2;
-    if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) m.maxConstraintRows += 1;
-  }
+  m.maxConstraintRows = constraintCapacity(m);
 
   // The mass matrix at qpos0 must be positive definite: every dof must move some mass or
   // carry armature. Its inverse's diagonal weighs the constraint rows (MuJoCo's dof_invweight0).

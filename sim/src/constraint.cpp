@@ -81,6 +81,16 @@ void addDofRow(const Model& m, State& s, int type, int dof, double sign, double 
 
 }  // namespace
 
+int constraintCapacity(const Model& m) {
+  // two limit sides and one friction row per dof at most
+  int rows = 0;
+  for (int i = 0; i < m.nv; ++i) {
+    if (m.limited[i] && m.spec.solver.limits) rows += 2;
+    if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
+  }
+  return rows;
+}
+
 void makeConstraints(const Model& m, State& s) {
   s.nefc = 0;
   const SolverOptions& o = m.spec.solver;

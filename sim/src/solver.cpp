@@ -172,6 +172,7 @@ void solvePrimal(const Model& m, State& s, bool newton) {
         if (den > 0) beta = std::max(0.0, s.grad.dot(s.Mgrad - s.MgradPrev) / den);
       }
       s.dir = -s.Mgrad + beta * s.dir;
+      if (s.grad.dot(s.dir) >= 0) s.dir = -s.Mgrad;  // not a descent direction: restart
       s.gradPrev = s.grad;
       s.MgradPrev = s.Mgrad;
     }

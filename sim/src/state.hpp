@@ -93,6 +93,9 @@ void crba(const Model& m, State& s, double* M);
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
 
+/// Most constraint rows a state of `m` can hold (sizes the scratch; constraint.cpp).
+int constraintCapacity(const Model& m);
+
 /// Constraint rows of the current state (constraint.cpp): joint limits (active within their
 /// margin) and dry friction, with MuJoCo's impedance (solimp), regulariser R and reference
 /// acceleration (solref). Kinematics and qvel must be current; fills s.nefc and the efc arrays.

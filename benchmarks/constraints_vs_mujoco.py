@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Joint limits and dry friction against MuJoCo: trajectories of real robot files that touch
+their joint limits.
+
+The same corpus as benchmarks/mjcf_corpus.py (standalone MJCF files shipped in gymnasium,
+dm_control, metaworld, robosuite and gymnasium-robotics that MuJoCo loads), loaded through our
+C bridge by the small driver benchmarks/mjcf_load.cpp. Every file that loads is rolled out from
+16 seeded starts inside its joint ranges (±25 % of the range about its middle, velocities
+0.3·cos), Euler and RK4, 500 steps of its own timestep, zero controls, here and in MuJoCo with
+contacts disabled (the file's own solver options otherwise). Trajectories that leave a joint
+range (a limit constraint acted) are compared: max |qpos ours − MuJoCo| over the snapshots
+(every 50 steps). `--tolerance X` sets the solver tolerance in both engines.
+
+    pip install mujoco
+    python3 benchmarks/constraints_vs_mujoco.py [--dir /tmp/mjcf-corpus] [--tolerance 1e-12]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mjcf_corpus  # noqa: E402  (same corpus, same driver)
+
+
+def compare(loaded, tolerance):
+    import mujoco
+    integrators = [mujoco.mjtIntegrator.mjINT_EULER, mujoco.mjtIntegrator.mjINT_RK4]
+    rows = []  # (file, integrator, max |dqpos|, ours finite, mujoco finite)
+    for r in loaded:
+        if "runs" not in r:
+            continue
+        m = mujoco.MjModel.from_xml_path(r["file"])
+        m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_CONTACT)
+        if tolerance is not None:
+            m.opt.tolerance = tolerance
+        if m.nq != r["nq"] or m.nv != r["nv"]:
+            continue
+        d = mujoco.MjData(m)
+        for run in r["runs"]:
+            if not run["hit"]:
+                continue
+            k = run["integrator"]
+            m.opt.integrator = integrators[k]
+            mujoco.mj_resetData(m, d)
+            d.qpos[:] = run["q0"]
+            d.qvel[:] = run["v0"]
+            worst, theirs_ok = 0.0, True
+            for snap in run["snap"]:
+                for _ in range(r["every"]):
+                    mujoco.mj_step(m, d)
+                theirs_ok = theirs_ok and bool(np.all(np.isfinite(d.qpos)))
+                worst = max(worst, float(np.max(np.abs(d.qpos - np.array(snap)), initial=0)))
+            ours_ok = run["status"] == 0 and len(run["snap"]) == r["steps"] // r["every"]
+            rows.append((r["file"], k, worst if ours_ok else np.inf, ours_ok, theirs_ok,
+                         r["steps"] * m.opt.timestep))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default="/tmp/mjcf-corpus")
+    ap.add_argument("--driver", help="a built mjcf_load (default: build it from this checkout)")
+    ap.add_argument("--tolerance", type=float, help="solver tolerance in both engines (default: the file's)")
+    ap.add_argument("--json", help="write per-trajectory results here")
+    a = ap.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    files = mjcf_corpus.fetch(a.dir, mjcf_corpus.PACKAGES)
+    corpus = mjcf_corpus.mujoco_loads(files, os.path.join(a.dir, "mujoco_loads.json"))
+    exe = a.driver or mjcf_corpus.build_driver(a.dir)
+    flags = ["--parity"] + (["--tolerance", repr(a.tolerance)] if a.tolerance is not None else [])
+    results = []
+    for k in range(0, len(corpus), 25):
+        out = subprocess.run([exe, *flags, *corpus[k:k + 25]], capture_output=True, text=True, timeout=1800)
+        results += [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+    loaded = [r for r in results if r["status"] == "SIM_OK"]
+    rows = compare(loaded, a.tolerance)
+    total = sum(len(r.get("runs", [])) for r in loaded)
+    print(f"{len(loaded)} files load; {total} trajectories (16 starts x Euler/RK4, 500 steps), "
+          f"{len(rows)} touch a joint limit, in {len({x[0] for x in rows})} files; "
+          f"solver tolerance {a.tolerance if a.tolerance is not None else 'as in each file'}")
+    for k, name in enumerate(["Euler", "RK4"]):
+        sel = [x for x in rows if x[1] == k]
+        errs = np.array([x[2] for x in sel])
+        if not len(sel):
+            continue
+        print(f"  {name}: {len(sel)} limit-touching trajectories, max |dqpos| vs MuJoCo: "
+              f"median {np.median(errs):.2e}, 90th pct {np.percentile(errs, 90):.2e}, max {errs.max():.2e}")
+        for tol in (1e-9, 1e-6, 1e-3):
+            print(f"    within {tol:g}: {int(np.sum(errs <= tol))} of {len(sel)}")
+        nan_ours = sum(1 for x in sel if not x[3] and x[4])
+        print(f"    non-finite here where MuJoCo stays finite: {nan_ours}")
+        print("    worst files:")
+        worst = {}
+        for x in sel:
+            worst[x[0]] = max(worst.get(x[0], 0), x[2])
+        for f, e in sorted(worst.items(), key=lambda t: -t[1])[:6]:
+            print(f"      {e:9.2e}  {f.split('/x/')[-1]}")
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump([dict(file=x[0], integrator=x[1], max_dqpos=x[2], seconds=x[5]) for x in rows], fh, indent=0)
+
+
+if __name__ == "__main__":
+    main()
