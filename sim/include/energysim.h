@@ -97,7 +97,8 @@ int32_t sim_loadModelString(const char* xml, const char* sourceName,
                             char* SIM_NULLABLE message, size_t messageSize);
 
 /// Writes the MJCF text of a built-in robot: "pendulum", "cartpole", "acrobot", "pointmass2d",
-/// "reacher2", "arm7", or "chainN" (N-link pendulum chain, 1 <= N <= 1024).
+/// "reacher2", "arm7", "ridgeball" (a ball dropped on a ridge: contacts), or "chainN" (N-link
+/// pendulum chain, 1 <= N <= 1024).
 /// Returns: SIM_OK; `*length` is the text length without the terminating NUL. When `buffer` is
 ///   NULL or `bufferSize <= *length`, only `*length` is set (call again with a larger buffer).
 /// Errors: SIM_ERR_NOT_FOUND for an unknown name.
@@ -172,6 +173,7 @@ typedef struct simSolverOptions {
   int32_t limits;       ///< 1: joint limits are enforced (<flag limit>)
   int32_t frictionloss; ///< 1: joint dry friction is applied (<flag frictionloss>)
   int32_t warmstart;    ///< 1: each solve starts from the previous solution (<flag warmstart>)
+  int32_t contacts;     ///< 1: geoms collide (<flag contact>); 0 leaves only joint constraints
 } simSolverOptions;
 
 /// Fills `options` with the model's constraint-solver options.
@@ -259,10 +261,12 @@ int32_t sim_forward(const simModel* model, simState* state);
 int32_t sim_step(const simModel* model, simState* state);
 
 /// The constraints of the last sim_forward or sim_step (its last stage): number of active
-/// constraint rows (limits within their margin, dry-friction rows), iterations the solver took,
+/// constraint rows (dry friction, limits within their margin, contact pyramid edges), the
+/// number of contacts (may be NULL), iterations the solver took,
 /// and the generalised constraint force qfrcConstraint [nv] = Jᵀ f (any pointer may be NULL).
 void sim_constraintInfo(const simModel* model, const simState* state, int64_t* SIM_NULLABLE nefc,
-                        int64_t* SIM_NULLABLE iterations, double* SIM_NULLABLE qfrcConstraint);
+                        int64_t* SIM_NULLABLE ncon, int64_t* SIM_NULLABLE iterations,
+                        double* SIM_NULLABLE qfrcConstraint);
 
 /// Inverse dynamics (RNEA): the generalised force qfrc [nv], beyond the passive forces
 /// (damping, stiffness; constraint forces of limits and dry friction are not included), that

@@ -214,6 +214,7 @@ void sim_modelSolverOptions(const simModel* model, simSolverOptions* options) {
   options->limits = o.limits ? 1 : 0;
   options->frictionloss = o.frictionloss ? 1 : 0;
   options->warmstart = o.warmstart ? 1 : 0;
+  options->contacts = o.contact ? 1 : 0;
 }
 
 int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOptions* options,
@@ -243,6 +244,11 @@ int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOpt
     o.limits = options->limits != 0;
     o.frictionloss = options->frictionloss != 0;
     o.warmstart = options->warmstart != 0;
+    if (o.contact != (options->contacts != 0)) {
+      o.contact = options->contacts != 0;
+      std::string unsupported;  // already in the warnings when contacts were on
+      sim::compileCollision(out->model, unsupported);
+    }
     out->model.maxConstraintRows = sim::constraintCapacity(out->model);
     *copy = out;
     return SIM_OK;
@@ -392,10 +398,11 @@ int32_t sim_step(const simModel* model, simState* state) {
 }
 
 void sim_constraintInfo(const simModel* model, const simState* state, int64_t* nefc,
-                        int64_t* iterations, double* qfrcConstraint) {
+                        int64_t* ncon, int64_t* iterations, double* qfrcConstraint) {
   if (!model || !state) return;
   const sim::State& s = state->state;
   if (nefc) *nefc = s.nefc;
+  if (ncon) *ncon = s.ncon;
   if (iterations) *iterations = s.nefc > 0 ? s.solverIterations : 0;
   if (qfrcConstraint) std::copy(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), qfrcConstraint);
 }

@@ -251,6 +251,14 @@ Model compileModel(ModelSpec spec) {
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
     m.meanInertia = M.trace() / m.nv;
   }
+  // collision pairs and contact weights; the constraint rows they need
+  std::string unsupported;
+  compileCollision(m, unsupported);
+  if (!unsupported.empty()) {
+    const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
+    m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
+  }
+  m.maxConstraintRows = constraintCapacity(m);
   return m;
 }
 

@@ -199,6 +199,7 @@ struct GeomVals {
   Loc meshLine;
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
   int group = 0;
+  ContactParams contact;
 };
 
 struct SiteVals {
@@ -991,6 +992,10 @@ class MJCFParser {
           if (!enable && a.name == "constraint") spec_.solver.frictionloss = false;
         } else if (a.name == "frictionloss") {
           spec_.solver.frictionloss = enable;
+        } else if (a.name == "contact") {
+          spec_.solver.contact = enable;
+        } else if (a.name == "filterparent") {
+          spec_.solver.filterparent = enable;
         } else if (a.name == "warmstart") {
           spec_.solver.warmstart = enable;
         } else if (a.name == "refsafe") {
@@ -1000,7 +1005,7 @@ class MJCFParser {
                    a.name == "spring" || a.name == "damper") {
           if (!enable)
             unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
-        } else if (a.name == "contact" || a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
+        } else if (a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
                    a.name == "invdiscrete" || a.name == "multiccd" || a.name == "island" ||
                    a.name == "autoreset") {
           // enable-type flags without effect on the dynamics here
@@ -1281,15 +1286,32 @@ class MJCFParser {
       for (int k = 0; k < 4; ++k) v.rgba[k] = (float)c[k];
     }
     if (const XAttr* a = attr(e, "group")) v.group = integer(e, *a);
-    // contact-only parameters: checked for form, without effect (no contacts are simulated)
-    for (const char* name : {"contype", "conaffinity", "condim", "priority"})
-      if (const XAttr* a = attr(e, name)) integer(e, *a);
-    if (const XAttr* a = attr(e, "friction")) numbers(e, *a, 1, 3);
-    if (const XAttr* a = attr(e, "solmix")) number(e, *a);
-    if (const XAttr* a = attr(e, "solref")) numbers(e, *a, 2, 2);
-    if (const XAttr* a = attr(e, "solimp")) numbers(e, *a, 3, 5);
-    if (const XAttr* a = attr(e, "margin")) number(e, *a);
-    if (const XAttr* a = attr(e, "gap")) number(e, *a);
+    // contact parameters (collision.cpp)
+    ContactParams& c = v.contact;
+    if (const XAttr* a = attr(e, "contype")) c.contype = integer(e, *a);
+    if (const XAttr* a = attr(e, "conaffinity")) c.conaffinity = integer(e, *a);
+    if (const XAttr* a = attr(e, "priority")) c.priority = integer(e, *a);
+    if (const XAttr* a = attr(e, "condim")) {
+      c.condim = integer(e, *a);
+      if (c.condim != 1 && c.condim != 3 && c.condim != 4 && c.condim != 6)
+        failModel(a->line, "attribute 'condim' of <geom> must be 1, 3, 4 or 6");
+    }
+    if (const XAttr* a = attr(e, "friction")) {
+      auto f = numbers(e, *a, 1, 3);  // a prefix; the rest keeps its value
+      for (size_t k = 0; k < f.size(); ++k) c.friction[k] = f[k];
+    }
+    if (const XAttr* a = attr(e, "solmix")) c.solmix = number(e, *a);
+    if (const XAttr* a = attr(e, "solref")) {
+      auto r = numbers(e, *a, 2, 2);
+      c.solref[0] = r[0];
+      c.solref[1] = r[1];
+    }
+    if (const XAttr* a = attr(e, "solimp")) {
+      auto r = numbers(e, *a, 3, 5);
+      for (size_t k = 0; k < r.size(); ++k) c.solimp[k] = r[k];
+    }
+    if (const XAttr* a = attr(e, "margin")) c.margin = number(e, *a);
+    if (const XAttr* a = attr(e, "gap")) c.gap = number(e, *a);
   }
 
   void applySite(const XElem& e, SiteVals& v, bool isDefault, bool* explicitOrientation) {
@@ -1908,6 +1930,7 @@ class MJCFParser {
     g.pos = s.pos;
     g.quat = s.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
+    g.contact = v.contact;
     if (s.type == SIM_GEOM_PLANE) {
       // MuJoCo: planes only in static bodies (no joint on the path to the world)
       for (int b = bi; b > 0; b = spec_.bodies[b].parent)
@@ -2084,6 +2107,7 @@ class MJCFParser {
     g.pos = v.pos + v.quat.toRotationMatrix() * ((lo + hi) / 2);
     g.quat = v.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
+    g.contact = v.contact;
     spec_.geoms.push_back(g);
     if (!counts) return;
     if (!(m.mass.volume > kMinVal))

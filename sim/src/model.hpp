@@ -67,6 +67,19 @@ struct JointSpec {
   SourceLocation where;
 };
 
+/// A geom's contact parameters (MJCF <geom contype conaffinity condim priority friction solmix
+/// solref solimp margin gap>), with MuJoCo's defaults.
+struct ContactParams {
+  int contype = 1, conaffinity = 1;  ///< two geoms collide when contype of one & conaffinity of the other
+  int condim = 3;                    ///< 1 frictionless, 3 sliding friction (4, 6 as 3: see collision.cpp)
+  int priority = 0;                  ///< the higher priority geom's parameters win
+  double friction[3] = {1, 0.005, 0.0001};  ///< sliding, torsional, rolling
+  double solmix = 1;                 ///< weight of this geom's solref/solimp in a pair
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, gap = 0;        ///< m: contacts activate within margin − gap
+};
+
 struct GeomSpec {
   std::string name;
   int type = SIM_GEOM_SPHERE;
@@ -75,6 +88,7 @@ struct GeomSpec {
   Vec3 pos = Vec3::Zero();
   Quat quat = Quat::Identity();
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
+  ContactParams contact;
   SourceLocation where;
 };
 
@@ -123,6 +137,8 @@ struct SolverOptions {
   bool frictionloss = true;        ///< <flag frictionloss>
   bool warmstart = true;           ///< <flag warmstart>
   bool refsafe = true;             ///< <flag refsafe>: time constants at least two steps
+  bool contact = true;             ///< <flag contact>: collisions make contact constraints
+  bool filterparent = true;        ///< <flag filterparent>: a body does not touch its parent
 };
 
 struct ModelSpec {
@@ -186,6 +202,19 @@ struct FluidBody {
   Vec3 box = Vec3::Zero();
 };
 
+/// A pair of geoms that may touch (collision.cpp), ordered so that type(g1) <= type(g2) as
+/// MuJoCo's collision table, with the pair's mixed contact parameters (priority, solmix, max
+/// friction and condim, summed margin and gap).
+struct CollisionPair {
+  int g1 = -1, g2 = -1;
+  int maxContacts = 1;       ///< most contacts this pair's collision function returns
+  int condim = 3;            ///< 1 or 3
+  double friction = 1;       ///< sliding friction coefficient
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, gap = 0;
+};
+
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
   int nv = 0, nu = 0;
@@ -206,6 +235,12 @@ struct Model {
   std::vector<double> invweight0;    ///< [nv] (M⁻¹)_ii at qpos0: MuJoCo's dof_invweight0
   double meanInertia = 1;            ///< mean of diag M at qpos0: scales solver tolerances
   int maxConstraintRows = 0;         ///< capacity of the constraint rows (state scratch)
+  // collision (collision.cpp)
+  std::vector<int> geomLink;         ///< [ngeom] link carrying the geom, -1 = world
+  std::vector<Pose> X_link_geom;     ///< [ngeom] geom frame in its link's (or the world) frame
+  std::vector<CollisionPair> pairs;  ///< candidate pairs after contype/conaffinity/parent filters
+  std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
+  int maxContacts = 0;               ///< capacity of the contact list
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
@@ -221,6 +256,7 @@ struct Model {
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
   int nsite() const { return (int)spec.sites.size(); }
+  int ngeom() const { return (int)spec.geoms.size(); }
 };
 
 /// Thrown inside the simulator for a user-facing problem; never crosses the bridge.

@@ -8,6 +8,15 @@
 
 namespace sim {
 
+/// One contact between two geoms (collision.cpp): distance (negative: penetration), the
+/// midpoint between the surfaces, and the contact frame (rows: normal from g1 to g2, tangents).
+struct Contact {
+  int pair = -1;
+  double dist = 0;
+  Vec3 pos = Vec3::Zero();
+  Mat3 frame = Mat3::Identity();
+};
+
 /// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
 enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2 };
 
@@ -41,6 +50,10 @@ struct State {
   std::vector<double> efcForce;          // [nefcMax] solved constraint force
   std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
   std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
+  int ncon = 0;
+  std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
+  std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
   std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
@@ -71,6 +84,11 @@ Vec3 sitePosition(const Model& m, const State& s, int i);
 /// coordinates, row-major (either may be null; kinematics must be current).
 void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* jacr);
 
+/// Adds sign × the translational Jacobian of a world point moving with `link` to jacp [3, nv]
+/// (row-major; kinematics must be current; link −1 adds nothing).
+void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, double sign,
+                   double* jacp);
+
 /// Passive generalised forces: damping, stiffness and limit spring-dampers (passive.cpp).
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
@@ -92,6 +110,15 @@ void crba(const Model& m, State& s, double* M);
 
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
+
+/// Contacts of the current configuration (collision.cpp): geom world poses, then each candidate
+/// pair's analytic narrow phase; contacts closer than margin − gap are kept. Kinematics must be
+/// current. Fills s.ncon, s.contacts, s.geomPose.
+void collide(const Model& m, State& s);
+
+/// Geom frames, candidate pairs and body weights of a compiled model (collision.cpp); also
+/// returns, in `unsupported`, what the narrow phase cannot collide (for the model's warnings).
+void compileCollision(Model& m, std::string& unsupported);
 
 /// Most constraint rows a state of `m` can hold (sizes the scratch; constraint.cpp).
 int constraintCapacity(const Model& m);

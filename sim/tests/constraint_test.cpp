@@ -103,7 +103,7 @@ int main() {
     simState* s = nullptr;
     sim_makeState(m, &s);
     sim_forward(m, s);
-    sim_constraintInfo(m, s, &nefc, nullptr, nullptr);
+    sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
     CHECK(nefc == 1, "one friction row, got %lld", (long long)nefc);
     sim_deleteState(s);
     sim_deleteModel(m);
@@ -136,7 +136,7 @@ int main() {
       sim_setState(m, s, q, v, nullptr);
       sim_forward(m, s);
       int64_t nefc = 0;
-      sim_constraintInfo(m, s, &nefc, nullptr, nullptr);
+      sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
       CHECK(nefc == 6, "3 friction + 3 limit rows, got %lld", (long long)nefc);
       sim_getState(m, s, nullptr, nullptr, qacc[solver], nullptr, nullptr);
       sim_deleteState(s);
