@@ -301,6 +301,10 @@ void compileCollision(Model& m, std::string& unsupported) {
     std::vector<double> jac(3 * m.nv);
     for (int b = 1; b < nb; ++b) {
       if (m.bodyLink[b] < 0) continue;
+      if (m.bodySimpleSlider[b]) {
+        m.bodyInvweight0[b] = 1 / spec.bodies[b].mass;
+        continue;
+      }
       const Pose W = bodyPose(m, s, b);
       pointJacobian(m, s, m.bodyLink[b], W.p + W.R * spec.bodies[b].com, 1.0, jac.data());
       const Eigen::Map<const Eigen::Matrix<double, 3, Eigen::Dynamic, Eigen::RowMajor>> J(jac.data(), 3, m.nv);

@@ -249,6 +249,33 @@ Model compileModel(ModelSpec spec) {
     const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
     m.invweight0.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
+    // MuJoCo's "simple" bodies (body_simple == 2) weigh 1/mass instead: a leaf body at the root
+    // (or on a static child of the world), its inertial frame its own, moved only by sliders
+    // along a coordinate axis through its origin
+    const ModelSpec& sp = m.spec;
+    const int nbody = (int)sp.bodies.size();
+    m.bodySimpleSlider.assign(nbody, 0);
+    std::vector<char> isParent(nbody, 0), hasJoint(nbody, 0);
+    for (int b = 1; b < nbody; ++b) isParent[sp.bodies[b].parent] = 1;
+    for (const JointSpec& j : sp.joints) hasJoint[j.body] = 1;
+    for (int b = 1; b < nbody; ++b) {
+      const BodySpec& bs = sp.bodies[b];
+      const int p = bs.parent;
+      bool simple = hasJoint[b] && !isParent[b] && bs.mass > 0 && bs.com.norm() < 1e-14 &&
+                    bs.iquat.normalized().vec().norm() < 1e-14 &&
+                    (p == 0 || (sp.bodies[p].parent == 0 && !hasJoint[p]));
+      for (const JointSpec& j : sp.joints) {
+        if (j.body != b) continue;
+        const int nonzero = (std::abs(j.axis[0]) > 1e-14) + (std::abs(j.axis[1]) > 1e-14) +
+                            (std::abs(j.axis[2]) > 1e-14);
+        simple = simple && j.type == SIM_JOINT_SLIDE && j.pos.norm() < 1e-14 && nonzero == 1;
+      }
+      m.bodySimpleSlider[b] = simple;
+    }
+    for (int i = 0; i < m.nv; ++i) {
+      const int b = sp.joints[i].body;
+      if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
+    }
     m.meanInertia = M.trace() / m.nv;
   }
   // collision pairs and contact weights; the constraint rows they need

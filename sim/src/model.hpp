@@ -240,6 +240,7 @@ struct Model {
   std::vector<Pose> X_link_geom;     ///< [ngeom] geom frame in its link's (or the world) frame
   std::vector<CollisionPair> pairs;  ///< candidate pairs after contype/conaffinity/parent filters
   std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
+  std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)

@@ -1,5 +1,5 @@
-// constraint_test.cpp — joint limits and dry friction against closed forms, the three solvers
-// against each other, energy, and bad input; through the C bridge. Built and run by
+// constraint_test.cpp — joint limits, dry friction and contacts against closed forms, the three
+// solvers against each other, energy, and bad input; through the C bridge. Built and run by
 // scripts/test.sh (plain C++, no Swift build needed).
 //
 // Closed forms (MuJoCo's soft constraints, one slide joint of mass m, no gravity):
@@ -181,12 +181,77 @@ int main() {
     sim_deleteState(s);
     sim_deleteModel(m);
   }
-  // 5. bad input is refused with a status
+  // 5. contacts. A ball resting on a plane (condim 3, friction mu, flat impedance d): each of the
+  // four pyramid edges carries D·K·d·(−dist), their normal parts sum to m g, and
+  // R = 2 mu² R_n, R_n = (1 − d)/d · (1 + mu²)/m, so the rest penetration is
+  // g mu² (1 − d)(1 + mu²) tc² dr² / 2 (independent of m).
+  {
+    // (both geoms get the parameters: a pair takes the larger friction and the mean solimp)
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" "
+                       "solimp=\"0.95 0.95 0.001\"/></default><worldbody><geom type=\"plane\" "
+                       "size=\"1 1 .1\"/><body><joint type=\"slide\" axis=\"0 0 1\"/><geom "
+                       "type=\"sphere\" size=\"0.1\" mass=\"2\"/></body></worldbody></mujoco>");
+    double q, v, a;
+    run(m, 0, 3000, &q, &v, &a, 0.3);
+    const double mu = 0.7, d = 0.95, tc = 0.02;
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / 2;
+    CHECK(std::abs(q - (0.1 - pen)) < 1e-9, "ball rests at %.12f, closed form %.12f", q, 0.1 - pen);
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double z = 0.1 - pen, zero = 0;
+    sim_setState(m, s, &z, &zero, nullptr);
+    sim_forward(m, s);
+    int64_t nefc = 0, ncon = 0;
+    sim_constraintInfo(m, s, &nefc, &ncon, nullptr, nullptr);
+    CHECK(ncon == 1 && nefc == 4, "one contact, four pyramid edges: %lld, %lld", (long long)ncon, (long long)nefc);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // a box resting on a plane does not drift (10 s), and the ridge ball falls to the side it
+  // starts on
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\"/>"
+                       "<body><joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
+                       "<joint axis=\"0 1 0\"/><geom type=\"box\" size=\"0.2 0.1 0.05\" mass=\"2\"/></body>"
+                       "</worldbody></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q[3] = {0, 0.05 - 0.0002, 0}, v[3] = {0, 0, 0}, worst = 0;
+    sim_setState(m, s, q, v, nullptr);
+    for (int k = 0; k < 5000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+      if (k > 500) worst = std::max(worst, std::abs(v[0]) + std::abs(v[2]));
+    }
+    CHECK(worst < 1e-6, "box drift %g m/s", worst);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+    size_t n = 0;
+    sim_builtinModelXML("ridgeball", nullptr, 0, &n);
+    std::string xml(n + 1, '\0');
+    sim_builtinModelXML("ridgeball", &xml[0], xml.size(), &n);
+    xml.resize(n);
+    m = load(xml);
+    for (double x0 : {0.01, -0.01}) {
+      double x[3] = {x0, 0, 0}, zero[3] = {0, 0, 0};
+      sim_makeState(m, &s);
+      sim_setState(m, s, x, zero, nullptr);
+      for (int k = 0; k < 1000; ++k) sim_step(m, s);
+      sim_getState(m, s, x, nullptr, nullptr, nullptr, nullptr);
+      CHECK(x[0] * x0 > 0 && std::abs(x[0]) > 0.5 && std::abs(x[1] + 0.5) < 1e-3,
+            "ridgeball from %g: x %g, z %g (on the floor, its side)", x0, x[0], x[1]);
+      sim_deleteState(s);
+    }
+    sim_deleteModel(m);
+  }
+  // 6. bad input is refused with a status
   load(slider("range=\"-1 1\" solreflimit=\"0.02 -1\""), SIM_ERR_MODEL);
   load(slider("frictionloss=\"-1\""), SIM_ERR_MODEL);
   load(slider("", "solver=\"Jacobi\""), SIM_ERR_PARSE);
   load(slider("", "iterations=\"-3\""), SIM_ERR_MODEL);
   load(slider("", "impratio=\"0\""), SIM_ERR_MODEL);
+  load("<mujoco><worldbody><body><joint/><geom size=\"0.1\" condim=\"2\"/></body></worldbody></mujoco>",
+       SIM_ERR_MODEL);
   {
     simModel* m = load(slider("range=\"-1 1\""));
     simSolverOptions o;

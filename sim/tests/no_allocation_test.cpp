@@ -1,9 +1,10 @@
 // no_allocation_test.cpp — stepping never touches the heap: every operator new is counted while
 // 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
-// limits and dry friction are active, with each constraint solver. Built and run by
+// limits and dry friction are active, with each constraint solver, and on contact scenes. Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <new>
 
 #include "../src/state.hpp"
@@ -65,6 +66,35 @@ int main() {
       std::printf("limits+frictionloss solver %d %s: %ld heap allocations in 1000 steps (%ld rows)\n",
                   solver, integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler", made, rows);
     }
+  // contacts: the ridge ball falling and rolling, a box landing on its corners
+  for (const char* scene : {"ridgeball", "box"}) {
+    std::string xml;
+    if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
+    else
+      xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
+            "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
+            "<joint axis=\"0 1 0\"/><geom type=\"box\" size=\"0.2 0.1 0.05\"/></body></worldbody></mujoco>";
+    for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+      sim::ModelSpec spec = sim::parseMJCF(xml, scene);
+      spec.integrator = integrator;
+      sim::Model model = sim::compileModel(spec);
+      sim::State state;
+      sim::makeState(model, state);
+      state.qpos[0] = 0.02;
+      state.qvel[2] = 1;
+      long contacts = 0;
+      const long before = allocations;
+      for (int k = 0; k < 1000; ++k) {
+        sim::step(model, state);
+        contacts += state.ncon;
+      }
+      const long made = allocations - before;
+      ++checks;
+      if (made != 0 || contacts < 100) ++failures;
+      std::printf("contacts %s %s: %ld heap allocations in 1000 steps (%ld contacts)\n", scene,
+                  integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler", made, contacts);
+    }
+  }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }
