@@ -61,7 +61,7 @@ def compare(loaded, tolerance):
             theirs_ok = d.warning[bad].number == 0
             ours_ok = run["status"] == 0 and len(run["snap"]) == r["steps"] // r["every"]
             rows.append((r["file"], k, worst if ours_ok and theirs_ok else np.inf, ours_ok, theirs_ok,
-                         r["steps"] * m.opt.timestep))
+                         r["steps"] * m.opt.timestep, float(np.max(np.abs(d.qvel), initial=0))))
     return rows
 
 
@@ -103,6 +103,11 @@ def main():
         nan_theirs = sum(1 for x in everything if x[3] and not x[4])
         print(f"    both diverge (MuJoCo resets with a bad-qpos warning): {both}; only ours: "
               f"{nan_ours}; only MuJoCo's: {nan_theirs}")
+        if nan_ours:
+            speeds = [x[6] for x in everything if not x[3] and x[4]]
+            print(f"    where only ours diverges, MuJoCo's final max |qvel|: median {np.median(speeds):.2e}, "
+                  f"min {np.min(speeds):.2e}; files: "
+                  + ", ".join(sorted({x[0].split('/')[-1] for x in everything if not x[3] and x[4]})))
         print("    worst files:")
         worst = {}
         for x in sel:

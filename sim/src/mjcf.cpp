@@ -5,7 +5,8 @@
 //   <mujoco model>, <include file> (spliced in place, see expandIncludes)
 //   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange coordinate
 //     settotalmass meshdir assetdir>
-//   <option timestep gravity integrator> with <flag ...>
+//   <option timestep gravity integrator density viscosity wind solver iterations tolerance
+//     ls_iterations ls_tolerance impratio> with <flag ...>
 //   <default class> (nested) with <joint> <geom> <site> and every actuator kind
 //   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,

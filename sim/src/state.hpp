@@ -89,7 +89,7 @@ void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* j
 void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, double sign,
                    double* jacp);
 
-/// Passive generalised forces: damping, stiffness and limit spring-dampers (passive.cpp).
+/// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
