@@ -48,17 +48,19 @@ def compare(loaded, tolerance):
             mujoco.mj_resetData(m, d)
             d.qpos[:] = run["q0"]
             d.qvel[:] = run["v0"]
-            # MuJoCo resets a diverging state to qpos0 with a bad-qpos warning: that counts as
-            # diverged, as our SIM_ERR_NONFINITE does
-            bad = int(mujoco.mjtWarning.mjWARN_BADQPOS)
+            # MuJoCo resets a diverging state (|qpos|, |qvel| or |qacc| beyond 1e10, or NaN) with
+            # a warning: that counts as diverged, as our SIM_ERR_NONFINITE does
+            warnings = [int(w) for w in (mujoco.mjtWarning.mjWARN_BADQPOS, mujoco.mjtWarning.mjWARN_BADQVEL,
+                                         mujoco.mjtWarning.mjWARN_BADQACC)]
+            resets = lambda: sum(d.warning[w].number for w in warnings)  # noqa: E731
             worst = 0.0
             for t in range(r["steps"] // r["every"]):
                 for _ in range(r["every"]):
                     mujoco.mj_step(m, d)
-                if d.warning[bad].number > 0 or t >= len(run["snap"]):
+                if resets() > 0 or t >= len(run["snap"]):
                     break
                 worst = max(worst, float(np.max(np.abs(d.qpos - np.array(run["snap"][t])), initial=0)))
-            theirs_ok = d.warning[bad].number == 0
+            theirs_ok = resets() == 0
             ours_ok = run["status"] == 0 and len(run["snap"]) == r["steps"] // r["every"]
             rows.append((r["file"], k, worst if ours_ok and theirs_ok else np.inf, ours_ok, theirs_ok,
                          r["steps"] * m.opt.timestep, float(np.max(np.abs(d.qvel), initial=0))))
@@ -101,7 +103,7 @@ def main():
         both = sum(1 for x in everything if not x[3] and not x[4])
         nan_ours = sum(1 for x in everything if not x[3] and x[4])
         nan_theirs = sum(1 for x in everything if x[3] and not x[4])
-        print(f"    both diverge (MuJoCo resets with a bad-qpos warning): {both}; only ours: "
+        print(f"    both diverge (MuJoCo resets with a bad qpos/qvel/qacc warning): {both}; only ours: "
               f"{nan_ours}; only MuJoCo's: {nan_theirs}")
         if nan_ours:
             speeds = [x[6] for x in everything if not x[3] and x[4]]

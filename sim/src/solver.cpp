@@ -78,8 +78,9 @@ void gradient(const Model& m, State& s) {
 
 // Exact minimisation of cost(a + α·dir) over α ≥ 0. The derivative is piecewise linear and
 // increasing; Newton on it is exact within a piece, and a bracket [lo, hi] with bisection as a
-// fallback keeps it convergent. Returns α and leaves the cost there in *cost.
-double lineSearch(const Model& m, State& s, const double* a, double* cost) {
+// fallback keeps it convergent. Returns α (0 when dir is not a descent direction); leaves
+// s.Mdir = M·dir and s.efcJd = J·dir.
+double lineSearch(const Model& m, State& s) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
   // Gauss part: g1 = (M a − qfrcSmooth)·dir, g2 = dirᵀ M dir
@@ -113,10 +114,7 @@ double lineSearch(const Model& m, State& s, const double* a, double* cost) {
   const double gtol = std::max(1e-300, o.tolerance * o.lsTolerance * std::sqrt(dnorm) / scale);
   double lo = 0, hi = INFINITY, alpha = 0, d2;
   double d1 = derivatives(0, &d2);
-  if (d1 >= 0) {  // not a descent direction (converged to rounding)
-    *cost = NAN;
-    return 0;
-  }
+  if (d1 >= 0) return 0;  // not a descent direction (converged to rounding)
   for (int it = 0; it < std::max(1, o.lsIterations); ++it) {
     if (std::abs(d1) < gtol) break;
     if (d1 < 0) lo = alpha;
@@ -127,7 +125,6 @@ double lineSearch(const Model& m, State& s, const double* a, double* cost) {
     alpha = next;
     d1 = derivatives(alpha, &d2);
   }
-  *cost = NAN;  // recomputed by the caller's evaluate
   return alpha;
 }
 
@@ -176,8 +173,7 @@ void solvePrimal(const Model& m, State& s, bool newton) {
       s.gradPrev = s.grad;
       s.MgradPrev = s.Mgrad;
     }
-    double ignored;
-    const double alpha = lineSearch(m, s, a, &ignored);
+    const double alpha = lineSearch(m, s);
     if (!(alpha > 0)) break;
     qacc += alpha * s.dir;
     s.Ma += alpha * s.Mdir;
