@@ -11,7 +11,13 @@ c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported 
 own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
 
     pip install mujoco
-    python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so]
+    python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so] [--corpus /tmp/mjcf-corpus]
+
+With --corpus (the directory benchmarks/mjcf_corpus.py fills), gymnasium's planar walkers
+(hopper, walker2d, half_cheetah: slide/hinge root joints, capsule–plane contacts) also fall for
+1 s from their reference pose, zero controls; the hopper's thigh and leg joints start exactly at
+their upper limit (0), where whether a limit row exists flips with 1e-18 round-off, so it is
+also started 0.01 rad inside.
 """
 import argparse
 import ctypes
@@ -130,6 +136,7 @@ def apexes(z):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
+    ap.add_argument("--corpus", help="the mjcf_corpus.py directory: add gymnasium's planar walkers")
     a = ap.parse_args()
     lib = a.lib
     if not lib:
@@ -155,6 +162,20 @@ def main():
          floor='<geom type="plane" size="5 5 0.1"/><geom type="capsule" fromto="-0.3 0 0.1 0.3 0 0.1" size="0.05"/>'),
          [[0.0, 0, 0.4]], [[0, 0, 0]], 1500, None),
     ]
+    if a.corpus:
+        for name in ["hopper", "walker2d", "half_cheetah"]:
+            files = glob.glob(os.path.join(a.corpus, f"x/gymnasium-*/gymnasium/envs/mujoco/assets/{name}.xml"))
+            if not files:
+                continue
+            xml = open(files[0]).read()
+            m = mujoco.MjModel.from_xml_string(xml)
+            steps = int(round(1.0 / m.opt.timestep))
+            scenes.append((f"gymnasium {name}, 1 s from qpos0", xml, [m.qpos0], [np.zeros(m.nv)], steps, None))
+            if name == "hopper":
+                q = m.qpos0.copy()
+                q[3:5] -= 0.01
+                scenes.append(("gymnasium hopper, thigh/leg 0.01 rad inside their limit", xml, [q],
+                               [np.zeros(m.nv)], steps, None))
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print("| scene | steps | max abs dqpos vs MuJoCo | figure (ours / MuJoCo) | steps/s ours | steps/s MuJoCo |")
     print("|---|---:|---:|---|---:|---:|")
