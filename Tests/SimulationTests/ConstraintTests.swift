@@ -43,6 +43,31 @@ final class ConstraintTests: XCTestCase {
         XCTAssertEqual(state.qacc[0], 3, accuracy: 1e-9)
     }
 
+    /// Solver options come from <option> and round-trip through a copy; the copy's solver runs.
+    func testSolverOptionsFromTheFileAndCopies() throws {
+        let model = try RobotModel(xml: """
+        <mujoco><option solver="PGS" iterations="50" tolerance="1e-10" impratio="2"><flag warmstart="disable"/></option>
+        <worldbody><body><joint range="-0.1 0.1" frictionloss="0.1"/><geom size="0.1"/></body></worldbody></mujoco>
+        """, sourceName: "o.xml")
+        var o = model.solverOptions
+        XCTAssertEqual(o.solver, .pgs)
+        XCTAssertEqual(o.iterations, 50)
+        XCTAssertEqual(o.tolerance, 1e-10)
+        XCTAssertEqual(o.impratio, 2)
+        XCTAssertFalse(o.warmstart)
+        XCTAssertTrue(o.limits && o.frictionloss && o.contacts)
+        o.solver = .newton
+        o.tolerance = 1e-14
+        let copy = try model.with(solverOptions: o)
+        XCTAssertEqual(copy.solverOptions, o)
+        o.impratio = 0
+        XCTAssertThrowsError(try model.with(solverOptions: o))
+        let state = try RobotState(model: copy)
+        try state.set(qpos: [0.2], qvel: [0])
+        try state.step(500)
+        XCTAssertLessThan(state.qpos[0], 0.1 + 1e-2)  // pushed back inside its range
+    }
+
     /// The ridge ball falls to the side it starts on and lands on the floor.
     func testRidgeBallBranchesOnItsStartingSide() throws {
         let model = try RobotModel.builtin("ridgeball")
