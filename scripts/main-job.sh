@@ -27,6 +27,18 @@ d = np.load('out/reacher2-rollout.npz')
 print({k: d[k].shape for k in d.files})
 print('fingertip at the end of trajectory 0:', d['sites'][0, -1, 0])"
 
+echo "== 2b. Contacts: the ridge ball falls to the side it starts on (benchmarks/contacts_vs_mujoco.py"
+echo "   and benchmarks/constraints_vs_mujoco.py put MuJoCo beside it)"
+python3 -c "
+import numpy as np
+np.savez('out/ridgeball-initial.npz', qpos=np.array([[0.02, 0, 0], [-0.02, 0, 0]]), qvel=np.zeros((2, 3)))"
+$ebm simulate ridgeball --steps 1000 --initial out/ridgeball-initial.npz --out out/ridgeball-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/ridgeball-rollout.npz')['qpos']
+print('ridgeball x after 2 s from x0 = +0.02, -0.02:', q[:, -1, 0])
+assert q[0, -1, 0] > 0.5 and q[1, -1, 0] < -0.5"
+
 echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 $ebm generate reacher2-goals4
 $ebm dataset info trajectories/generated/reacher2-goals4

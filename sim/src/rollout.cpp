@@ -155,7 +155,14 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
     kinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
-    aba(m, s, nullptr);
+    // as sim_forward: limits and dry friction by the constraint solver (cold start)
+    if (m.maxConstraintRows > 0) makeConstraints(m, s);
+    if (m.maxConstraintRows > 0 && s.nefc > 0) {
+      std::fill(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), 0.0);
+      constrainedAcceleration(m, s);
+    } else {
+      aba(m, s, nullptr);
+    }
     std::copy(s.qacc.begin(), s.qacc.end(), qacc + b * nv);
   });
 }
