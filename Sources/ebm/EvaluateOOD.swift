@@ -9,7 +9,9 @@ import Trajectories
 /// `ebm evaluate --ood`: in-distribution test episodes against shifted ones (physics, controller,
 /// time reversal, averaging, glitches, noise), each detector's episode score → AUROC and FPR at 95% TPR.
 ///
-/// Detectors: the EBM's mean window energy; the feedforward baseline's mean prediction error
+/// Detectors: the EBM's mean window energy (for a denoising model: of the whole window, and of its
+/// basis coefficients alone; for a contrastive-divergence one also the energy above a short descent);
+/// the feedforward baseline's mean prediction error
 /// (`--baseline`); a full-covariance Gaussian over the EBM's normalised windows fitted on
 /// DIR/train.npz, scored as −log p(future | context). Physics and controller shifts regenerate the
 /// first N test episodes from the dataset's recipe (meta.json) with the same episode seeds.
