@@ -13,8 +13,8 @@ message), counted by files.
 --parity: every file that loads is rolled out from 16 seeded starts inside its joint ranges,
 with Euler and with RK4, 500 steps of its own timestep, zero controls, here and in MuJoCo with
 contacts disabled: max |qpos ours - MuJoCo| (every 50 steps) and the relative |qacc| at the
-start. Trajectories that leave a joint range are counted apart: limits are constraints in
-MuJoCo and spring-dampers here.
+start. Trajectories that leave a joint range are counted apart: benchmarks/constraints_vs_mujoco.py
+compares those.
 """
 import argparse
 import collections
@@ -118,7 +118,7 @@ def parity(loaded):
             k = run["integrator"]
             total[k] += 1
             if run["hit"] or run["status"] != 0:
-                continue  # left a joint range: limits differ by design
+                continue  # left a joint range: constraints_vs_mujoco.py compares these
             clean[k] += 1
             m.opt.integrator = integrators[k]
             mujoco.mj_resetData(m, d)

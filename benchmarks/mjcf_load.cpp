@@ -2,9 +2,11 @@
 // {"file": ..., "status": ..., "message": ..., "nq": ..., "nv": ..., "nu": ..., "nbody": ...}.
 // Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
 // Swift build. With --parity, each loaded model is also rolled out from 16 seeded starts inside
-// its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check).
+// its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check);
+// --tolerance X sets the constraint solver's tolerance (benchmarks/constraints_vs_mujoco.py).
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -33,7 +35,7 @@ static std::string array(const std::vector<double>& x) {
 
 // Trajectories for the MuJoCo check: for each integrator (Euler, RK4) and seed, a start inside
 // the joint ranges, zero controls, and qpos every `every` steps; `hit` marks a trajectory that
-// left a joint range (limits are constraints in MuJoCo and spring-dampers here).
+// left a joint range (a limit constraint acted; benchmarks/constraints_vs_mujoco.py compares those).
 static void parity(const simModel* base, int steps, int seeds, int every) {
   simSizes z;
   sim_modelSizes(base, &z);
@@ -87,11 +89,27 @@ static void parity(const simModel* base, int steps, int seeds, int every) {
 int main(int argc, char** argv) {
   std::vector<char> message(1 << 16);
   int first = 1;
-  const bool withParity = argc > 1 && std::string(argv[1]) == "--parity";
-  if (withParity) first = 2;
+  bool withParity = false;
+  double tolerance = -1;  // --tolerance X: the constraint solver's tolerance (else the file's)
+  for (; first < argc; ++first) {
+    const std::string flag = argv[first];
+    if (flag == "--parity") withParity = true;
+    else if (flag == "--tolerance" && first + 1 < argc) tolerance = std::atof(argv[++first]);
+    else break;
+  }
   for (int i = first; i < argc; ++i) {
     simModel* model = nullptr;
-    const int32_t status = sim_loadModelFile(argv[i], &model, message.data(), message.size());
+    int32_t status = sim_loadModelFile(argv[i], &model, message.data(), message.size());
+    if (status == SIM_OK && (tolerance >= 0 || withParity)) {
+      simSolverOptions so;
+      sim_modelSolverOptions(model, &so);
+      if (tolerance >= 0) so.tolerance = tolerance;
+      so.contacts = 0;  // the MuJoCo side of the parity check disables contacts too
+      simModel* tight = nullptr;
+      status = sim_copyModelWithSolverOptions(model, &so, &tight, message.data(), message.size());
+      sim_deleteModel(model);
+      model = tight;  // warnings (what the loader ignored) are the same
+    }
     std::printf("{\"file\": %s, \"status\": %s", json(argv[i]).c_str(),
                 json(sim_statusName(status)).c_str());
     if (status == SIM_OK) {

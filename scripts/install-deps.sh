@@ -16,9 +16,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# numpy loads our .npy/.npz; mujoco is the reference simulator for the parity tests and benchmarks.
+# numpy loads our .npy/.npz; mujoco is the reference simulator for the parity tests and benchmarks;
+# the Python package (python/) and its tests use pytest, torch + safetensors (models in PyTorch),
+# minari + h5py (dataset export), tensorboard (event files) and matplotlib (benchmarks/figures.py).
 if command -v python3 >/dev/null; then
-  for module in numpy mujoco; do
+  for module in numpy mujoco setuptools pytest safetensors torch minari h5py tensorboard matplotlib; do
     python3 -c "import $module" 2>/dev/null || python3 -m pip install -q "$module" 2>&1 | grep -v "WARNING: Running pip as" || true
   done
 fi

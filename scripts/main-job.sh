@@ -27,32 +27,47 @@ d = np.load('out/reacher2-rollout.npz')
 print({k: d[k].shape for k in d.files})
 print('fingertip at the end of trajectory 0:', d['sites'][0, -1, 0])"
 
+echo "== 2b. Contacts: the ridge ball falls to the side it starts on (benchmarks/contacts_vs_mujoco.py"
+echo "   and benchmarks/constraints_vs_mujoco.py put MuJoCo beside it)"
+python3 -c "
+import numpy as np
+np.savez('out/ridgeball-initial.npz', qpos=np.array([[0.02, 0, 0], [-0.02, 0, 0]]), qvel=np.zeros((2, 3)))"
+$ebm simulate ridgeball --steps 1000 --initial out/ridgeball-initial.npz --out out/ridgeball-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/ridgeball-rollout.npz')['qpos']
+print('ridgeball x after 2 s from x0 = +0.02, -0.02:', q[:, -1, 0])
+assert q[0, -1, 0] > 0.5 and q[1, -1, 0] < -0.5"
+
 echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 $ebm generate reacher2-goals4
 $ebm dataset info trajectories/generated/reacher2-goals4
 
-echo "== 4. Train: the feedforward baseline and the energy model (contrastive divergence)"
-$ebm train --data trajectories/generated/reacher2-goals4 --model feedforward --out runs/reacher2-goals4-ff
+echo "== 4. Train: the feedforward baseline, the energy model (the default: denoising score matching over whole"
+echo "   97-state windows) and an energy model trained by contrastive divergence (for the live view and composition)"
+$ebm train --data trajectories/generated/reacher2-goals4 --model feedforward \
+  --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-ff
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm --out runs/reacher2-goals4-ebm
 tail -n 2 runs/reacher2-goals4-ebm/metrics.jsonl
+$ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
+  --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-cd
 
-echo "== 5. Predict: 32 futures of test episode 3 sampled by MALA from the energy model, with the baseline"
+echo "== 5. Predict: 32 futures of test episode 3 from the energy model (its sampler: annealed MALA), with the baseline"
 $ebm predict --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --episode 3 \
-  --context-start 0 --samples 32 --steps 60 --sampler mala --horizon 60 \
+  --context-start 0 --samples 32 --horizon 96 \
   --baseline runs/reacher2-goals4-ff --out out/reacher2-goals4-predict.npz
 
 echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs the feedforward baseline"
 $ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate
 
-echo "== 6-dsm. Futures that hold: a noise-conditioned energy trained by denoising score matching over whole"
-echo "   97-state windows (PCA basis), sampled by annealed MALA: coverage, validity, kinematics, 1,000-state rollouts"
-$ebm train --data trajectories/generated/reacher2-goals4 \
-  --config trajectories/reacher2-goals4-dsm.train.json --out runs/reacher2-goals4-dsm
-$ebm predict --model runs/reacher2-goals4-dsm --data trajectories/generated/reacher2-goals4 --episode 3 \
-  --context-start 0 --samples 32 --horizon 96 --sampler annealed-mala --steps 400 --step-size 0.5 --out out/reacher2-goals4-dsm-predict.npz
-python3 benchmarks/futures_hold.py $ebm runs/reacher2-goals4-dsm --sampler annealed-mala --steps 400 --step-size 0.5 \
-  | tee out/futures-hold-dsm.txt
+echo "== 6-dsm. Futures that hold (the issue's benchmark): coverage, validity, kinematics, energy score/MMD against"
+echo "   re-simulated futures, 1,000-state rollouts; the default model, then arm7-goals4 (7 DoF, gravity)"
+python3 benchmarks/futures_hold.py $ebm runs/reacher2-goals4-ebm | tee out/futures-hold-dsm.txt
+$ebm generate arm7-goals4
+$ebm train --data trajectories/generated/arm7-goals4 --model ebm --out runs/arm7-goals4-ebm
+DATA=trajectories/generated/arm7-goals4 SITE=0 python3 benchmarks/futures_hold.py $ebm runs/arm7-goals4-ebm \
+  | tee out/futures-hold-arm7.txt
 
 echo "== 6a. Ensemble: four energy networks averaged (model.ensemble 4): futures and 1,000-state rollouts vs the single model"
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
@@ -62,11 +77,25 @@ $ebm evaluate --model runs/reacher2-goals4-ensemble --baseline runs/reacher2-goa
 
 echo "== 6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4.npz
+$ebm score --model runs/reacher2-goals4-cd --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4-cd.npz
 $ebm generate reacher2-goals4-random
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4-random --online \
   --calibration trajectories/generated/reacher2-goals4 --fpr 0.05 --out out/score/reacher2-goals4-random.npz
 $ebm evaluate --ood --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood
+$ebm evaluate --ood --model runs/reacher2-goals4-cd --baseline runs/reacher2-goals4-ff \
+  --data trajectories/generated/reacher2-goals4 --episodes 200 --out out/ood-cd
+# the shifts that need another dataset to show: gear x0.5 under a compliant controller, mass x2 on arm7 under gravity
+$ebm generate reacher2-goals4-compliant
+$ebm train --data trajectories/generated/reacher2-goals4-compliant --model ebm \
+  --config trajectories/reacher2-goals4.train.json --out runs/reacher2-goals4-compliant-ebm
+$ebm train --data trajectories/generated/reacher2-goals4-compliant --model feedforward \
+  --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-compliant-ff
+$ebm evaluate --ood --model runs/reacher2-goals4-compliant-ebm --baseline runs/reacher2-goals4-compliant-ff \
+  --data trajectories/generated/reacher2-goals4-compliant --episodes 200 --out out/ood-compliant
+$ebm train --data trajectories/generated/arm7-goals4 --model feedforward --out runs/arm7-goals4-ff
+$ebm evaluate --ood --model runs/arm7-goals4-ebm --baseline runs/arm7-goals4-ff \
+  --data trajectories/generated/arm7-goals4 --episodes 100 --out out/ood-arm7
 
 # joint window density (langevin.moveContext): raw energies compare across contexts
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
@@ -84,7 +113,7 @@ $ebm evaluate --ood --model runs/intent-goal --baseline runs/reacher2-goals4-ff 
 
 # product of experts: the model with itself at weights ½ + ½ is the model again (the check ComposeTests
 # asserts bit for bit); step 6d composes two different experts
-$ebm compose --model runs/reacher2-goals4-ebm --model runs/reacher2-goals4-ebm --weight 0.5 --weight 0.5 \
+$ebm compose --model runs/reacher2-goals4-cd --model runs/reacher2-goals4-cd --weight 0.5 --weight 0.5 \
   --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
 
 echo "== 6d. Compose: a speed expert and a goal expert, asked for a (goal, speed) pair that neither dataset holds"
@@ -120,14 +149,34 @@ run_gl $ebm view --robot pointmass2d --plan-live --model runs/plan-pointmass2d -
   --hud --size 1024x768 --screenshot out/plan-live-pointmass2d.png
 run_gl $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz --frame 30 --hud --size 1024x768 \
   --screenshot out/reacher2-goals4-predict.png
-run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
+run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reacher2-goals4-cd --baseline runs/reacher2-goals4-ff \
   --episode 3 --samples 16 --steps 60 --frame 8 --hud --size 1024x768 --screenshot out/reacher2-goals4-live.png
 
 echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 
-echo "== 9. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
+echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
+python3 -m pip install -q --no-build-isolation ./python  # this checkout's package: compiles sim/src (~1.5 min)
+python3 benchmarks/python_sim.py --ebm $ebm --json out/python-sim.json
+python3 - <<'PY'
+import numpy as np, torch, energydynamics as ed
+from energydynamics.torch_models import score_windows
+test = ed.load_dataset("trajectories/generated/reacher2-goals4")["test"]
+for run, scores in [("runs/reacher2-goals4-ebm", "out/score/reacher2-goals4.npz"), ("runs/reacher2-goals4-cd", "out/score/reacher2-goals4-cd.npz")]:
+    model = ed.load_energy_model(run)   # a torch.nn.Module: the denoising default, then the CD model
+    context, future = score_windows(test.states, model.encoding, test.goal, test.controls)
+    with torch.no_grad():
+        energies = model(context, future).numpy()
+    swift = np.load(scores)["window_energy"].ravel()
+    print(f"{run} in PyTorch ({type(model).__name__}) vs ebm score: {energies.size} window energies, "
+          f"max |difference| {np.abs(energies - swift).max():.2e} (largest |energy| {np.abs(swift).max():.3g})")
+PY
+python3 -m energydynamics.tensorboard runs/reacher2-goals4-ebm runs/reacher2-goals4-cd
+rm -rf out/minari && MINARI_DATASETS_PATH=out/minari python3 -m energydynamics.minari_export trajectories/generated/reacher2-goals4
+python3 benchmarks/figures.py out/evaluate out/evaluate-ensemble out/intent
+
+echo "== 10. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
 EBM=$ebm bash scripts/kill-test.sh 5
 EBM=$ebm bash scripts/fuzz.sh 5 --seed 1
 

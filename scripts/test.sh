@@ -10,6 +10,10 @@ bash scripts/embed-robots.sh --check
 mkdir -p .build
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/no_allocation_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o .build/no_allocation_test
+# C++-level check of the constraint solver: limits and dry friction against closed forms
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/constraint_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o .build/constraint_test
+.build/constraint_test
 .build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
 # the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none
@@ -28,6 +32,10 @@ trap 'rm -rf "$scratch"' EXIT
 "$bin/example-futures" "$scratch/run" "$scratch/data" > .build/example-futures.json
 grep -q '"futures"' .build/example-futures.json
 echo "examples: example-plan, example-rollout and example-futures ran"
+# the Python package: compiles sim/src into python/energydynamics (clang++, ~1.5 min on 2 cores), then its
+# tests check it against this build's ebm (same numbers), MuJoCo, PyTorch, Minari and TensorBoard
+python3 -m pip install -q --no-build-isolation ./python
+EBM="$bin/ebm" python3 -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee .build/pytest.log
 # hardening (issue 18): kill test, fuzzing smoke (crashes and hangs fail), the bridge under ASan + UBSan
 EBM="$bin/ebm" bash scripts/kill-test.sh 10
 EBM="$bin/ebm" bash scripts/fuzz.sh 15 --out .build/fuzz
@@ -35,4 +43,5 @@ bash scripts/sanitize.sh
 # one plain closing line for CI: the XCTest totals
 grep -E "^\s*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 |
   sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/echo "XCTest: $((\1 - \2)) passed, \2 failed"/' | bash
+echo "pytest: $(tail -1 .build/pytest.log)"
 

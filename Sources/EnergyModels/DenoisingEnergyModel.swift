@@ -124,12 +124,21 @@ public final class DenoisingEnergyModel {
     }
 
     /// E(future | context) at the smallest noise level, for raw contexts (B, contextWidth) and futures
-    /// (B, H, S): how unlikely each future is (judges and scores).
-    public func energies(context: [Float], future: [Float]) -> [Float] {
-        let y = basis.encode(context: contextStates(context), contextLength: encoding.contextLength, future: future)
+    /// (B, H, S): how unlikely each future is (judges and scores). The whole window counts: the
+    /// energy of its basis coefficients plus, when the basis keeps a residual variance σr², ‖r‖²/(2σr²)
+    /// for the part off the basis (what noise or a glitch adds); samples lie in the basis (r = 0).
+    /// `offBasis` false leaves that term out: the energy of the basis coefficients alone.
+    public func energies(context: [Float], future: [Float], offBasis: Bool = true) -> [Float] {
+        let states = contextStates(context), k = encoding.contextLength
+        let y = basis.encode(context: states, contextLength: k, future: future)
         let batch = context.count / encoding.contextWidth
-        return energies(normalizedContexts: normalizedContexts(context), coefficients: y,
-                        sigma: [Float](repeating: denoising.sigmaMin, count: batch))
+        var e = energies(normalizedContexts: normalizedContexts(context), coefficients: y,
+                         sigma: [Float](repeating: denoising.sigmaMin, count: batch))
+        if offBasis, let variance = basis.residualVariance, variance > 0 {
+            let r = basis.residuals(context: states, contextLength: k, future: future)
+            for b in 0..<batch { e[b] += r[b] / (2 * variance) }
+        }
+        return e
     }
 
     /// Raw futures (B, H, S) of coefficients (B, D) after raw contexts (B, contextWidth).

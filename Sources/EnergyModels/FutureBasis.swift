@@ -45,6 +45,11 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// δq_{h+1} − δq_h = dt (δv_h + δv_{h+1})/2 for every h ≥ 0 (h = 0 being the context's last state), with no term in the context — so every combination of
     /// training futures obeys it after any context, and so does every sample.
     public var timestep: Float = 0
+    /// `pca`: the variance per scaled-future number of the training futures off the basis, (total
+    /// variance − kept variance) / (H·S − D), as probabilistic PCA's σ² (Tipping & Bishop 1999); a
+    /// future's residual r off the basis then costs ‖r‖² / (2σ²) (`residuals`). Nil for `identity`
+    /// and for bases fitted before it was kept.
+    public var residualVariance: Float?
 
     /// Coefficients D.
     public var dimension: Int { variances.count }
@@ -92,6 +97,11 @@ public struct FutureBasis: Codable, Equatable, Sendable {
             basis.components = pca.components.map(Float.init)
             basis.variances = pca.variances.map { Float($0 / (unit * unit)) }
             basis.unit = Float(unit)
+            if F > size {
+                var total = 0.0
+                for b in 0..<count { for j in 0..<F { let r = u[b * F + j] - pca.mean[j]; total += r * r / Double(count) } }
+                basis.residualVariance = Float(max(total - pca.variances.reduce(0, +), 1e-12 * total) / Double(F - size))
+            }
         case .identity:
             var mean = [Double](repeating: 0, count: F), variance = [Double](repeating: 0, count: F)
             for b in 0..<count { for j in 0..<F { mean[j] += u[b * F + j] / Double(count) } }
@@ -139,6 +149,25 @@ public struct FutureBasis: Codable, Equatable, Sendable {
             }
         }
         return out
+    }
+
+    /// ‖r‖² (B) of each raw future's residual off the basis, in scaled-future units (the units of
+    /// `residualVariance`): u − mean − Σᵢ cᵢ vᵢ for the scaled future u. Zeros for `identity`.
+    public func residuals(context: [Float], contextLength k: Int, future: [Float]) -> [Float] {
+        let (S, F, D) = (stateSize, futureWidth, dimension)
+        let batch = future.count / F
+        guard kind == .pca else { return [Float](repeating: 0, count: batch) }
+        let coefficients = encode(context: context, contextLength: k, future: future)
+        return (0..<batch).map { b in
+            var sum = 0.0
+            for j in 0..<F {
+                let origin = Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep))
+                var r = (Double(future[b * F + j]) - origin) / Double(coordinateScale[j % S]) - Double(mean[j])
+                for i in 0..<D { r -= Double(components[i * F + j]) * Double(coefficients[b * D + i]) * Double(unit) }
+                sum += r * r
+            }
+            return Float(sum)
+        }
     }
 
     /// Raw futures (B, H, S) from coefficients (B, D) after raw context states (B, k, S).

@@ -77,6 +77,8 @@ public final class Trainer {
     var tape: InputGradientTape?
     /// Exponential moving average of the weights (denoising; what checkpoints keep).
     var averagedParameters: [Float] = []
+    /// When `run` began (the `wall_s` of metrics lines counts from here).
+    var runStart = Date()
 
     /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
     /// latest checkpoint in `outputDirectory` or starts afresh.
@@ -206,6 +208,7 @@ public final class Trainer {
         }
         try writeText(configuration.encodedJSON() + "\n", to: outputDirectory.appendingPathComponent("config.json"))
         try truncateMetrics(after: step)
+        runStart = Date()
         let total = configuration.optimization.steps
         var last: TrainingMetrics?
         while step < total {
@@ -525,6 +528,10 @@ public final class Trainer {
         }
         if event == "train" { fields.append(String(format: "\"grad_norm\":%.6g", m.gradientNorm)) }
         if event == "train" && denoisingModel != nil { fields.append(String(format: "\"learning_rate\":%.6g", m.learningRate)) }
+        // train lines: the learning rate of their last step; every line: seconds since this process began training, Unix time
+        if event == "train" { fields.append(String(format: "\"lr\":%.6g", m.learningRate)) }
+        if event == "test" { fields.append(String(format: "\"test_loss\":%.6g", m.loss)) }
+        fields.append(String(format: "\"wall_s\":%.3f,\"time\":%.3f", Date().timeIntervalSince(runStart), Date().timeIntervalSince1970))
         let line = "{" + fields.joined(separator: ",") + "}\n"
         if !FileManager.default.fileExists(atPath: metricsURL.path),
            !FileManager.default.createFile(atPath: metricsURL.path, contents: nil) {

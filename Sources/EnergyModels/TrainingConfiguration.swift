@@ -222,6 +222,12 @@ public struct DenoisingConfiguration: Codable, Equatable, Sendable {
     /// rows (0: none): contexts that carry no information about the future (all at rest) cannot be
     /// memorised to pick a mode.
     public var contextNoise: Float = 0
+    /// The sampler defaults of the trained model (what `FutureSampler` uses unless told otherwise):
+    /// annealed steps per window spread over 20 noise levels, ε of the per-level step η = ε σ², and the
+    /// temperature energies are divided by (below 1 concentrates the samples on the modes).
+    public var samplerSteps = 200
+    public var samplerStepScale: Float = 0.5
+    public var samplerTemperature: Float = 1
 
     public init() {}
 }
@@ -330,6 +336,9 @@ extension TrainingConfiguration {
             try check((0..<1).contains(n.ema), "denoising.ema \(n.ema) must be in [0, 1)")
             try check(n.basisWindows >= 1, "denoising.basisWindows must be >= 1")
             try check(n.contextNoise >= 0 && n.contextNoise.isFinite, "denoising.contextNoise must be >= 0")
+            try check(n.samplerSteps >= 1, "denoising.samplerSteps \(n.samplerSteps) must be >= 1")
+            try check(n.samplerStepScale > 0 && n.samplerStepScale.isFinite, "denoising.samplerStepScale \(n.samplerStepScale) must be > 0")
+            try check(n.samplerTemperature > 0 && n.samplerTemperature.isFinite, "denoising.samplerTemperature \(n.samplerTemperature) must be > 0")
             try check(model.architecture == .mlp && !model.spectralNorm && model.ensemble == 1,
                       "optimization.objective \"dsm\" needs model.architecture \"mlp\" without spectralNorm or ensemble (the second-order pass covers Linear and SiLU)")
         }
@@ -507,7 +516,9 @@ func decodeName<K: CodingKey, T: RawRepresentable & CaseIterable>(_ c: KeyedDeco
 }
 
 extension DenoisingConfiguration {
-    enum CodingKeys: String, CodingKey, CaseIterable { case sigmaMin, sigmaMax, basis, basisSize, ema, basisWindows, contextNoise }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case sigmaMin, sigmaMax, basis, basisSize, ema, basisWindows, contextNoise, samplerSteps, samplerStepScale, samplerTemperature
+    }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -519,6 +530,9 @@ extension DenoisingConfiguration {
         ema = try c.value(.ema, or: d.ema)
         basisWindows = try c.value(.basisWindows, or: d.basisWindows)
         contextNoise = try c.value(.contextNoise, or: d.contextNoise)
+        samplerSteps = try c.value(.samplerSteps, or: d.samplerSteps)
+        samplerStepScale = try c.value(.samplerStepScale, or: d.samplerStepScale)
+        samplerTemperature = try c.value(.samplerTemperature, or: d.samplerTemperature)
     }
 }
 

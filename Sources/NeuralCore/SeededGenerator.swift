@@ -34,12 +34,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         low + (high - low) * Float(nextUnitDouble())
     }
 
-    /// A standard normal sample (mean 0, variance 1) by the Box–Muller transform.
-    public mutating func nextGaussian() -> Float {
+    /// A standard normal sample (mean 0, variance 1) by the Box–Muller transform, in double
+    /// precision; each call consumes two outputs (the pair's second normal is discarded).
+    public mutating func gaussian() -> Double {
         // u1 in (0, 1] so the logarithm is finite.
         let u1 = 1.0 - nextUnitDouble()
         let u2 = nextUnitDouble()
-        return Float((-2.0 * Foundation.log(u1)).squareRoot() * Foundation.cos(2.0 * Double.pi * u2))
+        return (-2.0 * Foundation.log(u1)).squareRoot() * Foundation.cos(2.0 * Double.pi * u2)
     }
+
+    /// `gaussian()` rounded to Float.
+    public mutating func nextGaussian() -> Float { Float(gaussian()) }
 }
 

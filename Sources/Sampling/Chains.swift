@@ -92,10 +92,7 @@ struct ChainRandom {
         }
     }
     /// N(0, 1) in Double (Box–Muller).
-    mutating func gaussian(_ chain: Int) -> Double {
-        let u1 = 1.0 - generators[chain].nextUnitDouble(), u2 = generators[chain].nextUnitDouble()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
+    mutating func gaussian(_ chain: Int) -> Double { generators[chain].gaussian() }
     mutating func uniform(_ chain: Int) -> Double { generators[chain].nextUnitDouble() }
 }
 

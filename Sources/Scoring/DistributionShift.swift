@@ -8,18 +8,28 @@ import Trajectories
 
 /// One way of producing trajectories a model never saw.
 public enum DistributionShift: String, CaseIterable, Sendable {
-    /// Link masses and inertias ×2 (recipe `physics.mass_scale`).
+    /// Link masses and inertias ×2 (recipe `physics.mass_scale`) under the controller built from the
+    /// nominal robot (`controller_model: nominal`): its gravity compensation and feedforward are off.
     case mass
+    /// For reference, the earlier definition: mass ×2 with the controller rebuilt from the changed
+    /// robot, which a model-based controller (arm7-goals4) compensates almost exactly.
+    case massRetuned = "mass-retuned"
     /// Joint damping ×5 (`physics.damping_scale`).
     case damping
-    /// Actuator gears ×0.5 (`physics.gear_scale`).
+    /// Actuator gears ×0.5 (`physics.gear_scale`), controller from the nominal robot: visible under a
+    /// compliant (low-gain) controller, hidden by a stiff PD one.
     case gear
     /// Random (Ornstein–Uhlenbeck) torques instead of the recipe's policy.
     case controller
     /// Each episode played backwards: states in reverse order, velocities negated.
     case reversed
-    /// The state-wise mean of two real episodes (with different goals when the data has goals).
+    /// The state-wise mean of two real episodes with different goals, kept only where the averaged
+    /// final pose puts the goal site ≥ 3 cm from every goal (`AveragedEndpointRule`); without a
+    /// rule, as `averagedAny`.
     case averaged
+    /// For reference, the earlier definition: every episode averaged with the next one of another goal
+    /// (some averages end on a goal, in distribution).
+    case averagedAny = "averaged-any"
     /// A few single steps corrupted by large noise (sensor glitches).
     case glitch
     /// Gaussian noise added to every state.
@@ -28,19 +38,21 @@ public enum DistributionShift: String, CaseIterable, Sendable {
     /// What the shift does, for tables.
     public var summary: String {
         switch self {
-        case .mass: return "link mass ×2"
+        case .mass: return "link mass ×2, nominal controller"
+        case .massRetuned: return "link mass ×2, controller retuned"
         case .damping: return "joint damping ×5"
         case .gear: return "gear ×0.5"
         case .controller: return "random controller"
         case .reversed: return "time reversed"
-        case .averaged: return "two episodes averaged"
+        case .averaged: return "two episodes averaged, end ≥ 3 cm off goals"
+        case .averagedAny: return "two episodes averaged (any pair)"
         case .glitch: return "glitches (3 steps, 1 std)"
         case .noise: return "noise (0.05 std)"
         }
     }
 
     /// Whether the shift regenerates episodes in the simulator (else it transforms given ones).
-    public var regenerates: Bool { [.mass, .damping, .gear, .controller].contains(self) }
+    public var regenerates: Bool { [.mass, .massRetuned, .damping, .gear, .controller].contains(self) }
 
     // MARK: - Recipe shifts
 
@@ -53,9 +65,10 @@ public enum DistributionShift: String, CaseIterable, Sendable {
         }
         func number(_ x: Double) -> JSONValue { .number(x, isInteger: false) }
         switch self {
-        case .mass: set("physics", .object([("mass_scale", number(2))]))
+        case .mass: set("physics", .object([("mass_scale", number(2)), ("controller_model", .string("nominal"))]))
+        case .massRetuned: set("physics", .object([("mass_scale", number(2))]))
         case .damping: set("physics", .object([("damping_scale", number(5))]))
-        case .gear: set("physics", .object([("gear_scale", number(0.5))]))
+        case .gear: set("physics", .object([("gear_scale", number(0.5)), ("controller_model", .string("nominal"))]))
         case .controller: set("policy", .object([("type", .string("random")), ("theta", number(5)), ("sigma", number(0.3))]))
         default: throw ScoringError("shift \(rawValue) transforms trajectories; it has no recipe")
         }
@@ -84,8 +97,10 @@ public enum DistributionShift: String, CaseIterable, Sendable {
     // MARK: - Data shifts
 
     /// `data` transformed by this shift; `positionCount` (nq) splits each state into qpos and qvel,
-    /// `seed` draws glitch steps, glitch and noise values (per episode, so any subset agrees).
-    public func transform(_ data: TrajectoryDataset, positionCount nq: Int, seed: UInt64) throws -> TrajectoryDataset {
+    /// `seed` draws glitch steps, glitch and noise values (per episode, so any subset agrees); `endpoints`
+    /// keeps only averaged pairs that end off every goal (`averaged`; fewer episodes come back).
+    public func transform(_ data: TrajectoryDataset, positionCount nq: Int, seed: UInt64,
+                          endpoints: AveragedEndpointRule? = nil) throws -> TrajectoryDataset {
         let (E, T, S) = (data.episodes, data.steps, data.stateSize)
         guard nq >= 0, nq <= S else { throw ScoringError("nq \(nq) does not fit states of \(S) numbers") }
         var out = data
@@ -102,16 +117,20 @@ public enum DistributionShift: String, CaseIterable, Sendable {
                 let nu = data.controlSize
                 for t in 0..<T { for j in 0..<nu { out.controls[(e * T + t) * nu + j] = data.controls[(e * T + T - 1 - t) * nu + j] } }
             }
-        case .averaged:
+        case .averaged, .averagedAny:
             guard E >= 2 else { throw ScoringError("averaging needs at least two episodes") }
-            for e in 0..<E {
-                let partner = Self.partner(of: e, goals: data.goal)
-                for i in 0..<(rows * S) { out.states[e * rows * S + i] = 0.5 * (data.states[e * rows * S + i] + data.states[partner * rows * S + i]) }
-                let w = rows * data.siteCount * 3
-                for i in 0..<w { out.sites[e * w + i] = 0.5 * (data.sites[e * w + i] + data.sites[partner * w + i]) }
-                let c = T * data.controlSize
-                for i in 0..<c { out.controls[e * c + i] = 0.5 * (data.controls[e * c + i] + data.controls[partner * c + i]) }
-                out.goal[e] = -1
+            var pairs = (0..<E).map { (episode: $0, partner: Self.partner(of: $0, goals: data.goal)) }
+            if self == .averaged, let endpoints {
+                pairs = try endpoints.pairs(data, positionCount: nq)
+                guard !pairs.isEmpty else { throw ScoringError("no two episodes average to a pose \(endpoints.minimumDistance) m or more from every goal") }
+            }
+            out = data.episodes(pairs.map(\.episode))
+            let (w, c) = (rows * data.siteCount * 3, T * data.controlSize)
+            for (o, (e, partner)) in pairs.enumerated() {
+                for i in 0..<(rows * S) { out.states[o * rows * S + i] = 0.5 * (data.states[e * rows * S + i] + data.states[partner * rows * S + i]) }
+                for i in 0..<w { out.sites[o * w + i] = 0.5 * (data.sites[e * w + i] + data.sites[partner * w + i]) }
+                for i in 0..<c { out.controls[o * c + i] = 0.5 * (data.controls[e * c + i] + data.controls[partner * c + i]) }
+                out.goal[o] = -1
             }
         case .glitch, .noise:
             let spread = Self.standardDeviation(data)
@@ -146,5 +165,46 @@ public enum DistributionShift: String, CaseIterable, Sendable {
         for r in 0..<n { for d in 0..<S { mean[d] += data.states[r * S + d] / Double(n) } }
         for r in 0..<n { for d in 0..<S { let x = data.states[r * S + d] - mean[d]; square[d] += x * x / Double(n) } }
         return square.map { $0.squareRoot() }
+    }
+}
+
+/// Which averaged pairs the `averaged` shift keeps: those whose averaged final pose (forward
+/// kinematics of the mean final qpos) puts the goal site at least `minimumDistance` from every goal,
+/// so that no averaged episode ends as a real one would.
+public struct AveragedEndpointRule {
+    public var robot: RobotModel
+    /// The goal site's index in the robot.
+    public var site: Int
+    /// Goal positions (metres; `GoalSet` averages them from a dataset).
+    public var goals: [[Double]]
+    public var minimumDistance: Double
+
+    public init(robot: RobotModel, site: Int, goals: [[Double]], minimumDistance: Double = 0.03) {
+        (self.robot, self.site, self.goals, self.minimumDistance) = (robot, site, goals, minimumDistance)
+    }
+
+    /// For each episode in order, the first partner after it (cyclically) with another goal whose
+    /// average ends far enough from every goal; episodes with none are left out.
+    public func pairs(_ data: TrajectoryDataset, positionCount nq: Int) throws -> [(episode: Int, partner: Int)] {
+        let (E, rows, S) = (data.episodes, data.steps + 1, data.stateSize)
+        guard nq == robot.nq, site < robot.nsite else { throw ScoringError("the averaged-endpoint rule's robot has nq \(robot.nq) and \(robot.nsite) sites") }
+        var result: [(episode: Int, partner: Int)] = []
+        for e in 0..<E {
+            // every candidate's averaged final qpos, one batched forward-kinematics call per episode
+            let partners = (1..<E).map { (e + $0) % E }.filter { data.goal[$0] != data.goal[e] || data.goal[e] < 0 }
+            guard !partners.isEmpty else { continue }
+            var qpos: [Double] = []
+            qpos.reserveCapacity(partners.count * nq)
+            for p in partners {
+                for d in 0..<nq { qpos.append(0.5 * (data.states[(e * rows + rows - 1) * S + d] + data.states[(p * rows + rows - 1) * S + d])) }
+            }
+            let sites: [Double]
+            do { sites = try robot.kinematics(qpos: qpos, batch: partners.count).sites } catch { throw ScoringError("forward kinematics: \(error)") }
+            if let i = partners.indices.first(where: { i in
+                let x = (0..<3).map { sites[(i * robot.nsite + site) * 3 + $0] }
+                return goals.allSatisfy { g in zip(x, g).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() >= minimumDistance }
+            }) { result.append((e, partners[i])) }
+        }
+        return result
     }
 }

@@ -28,9 +28,13 @@ public struct OODBenchmark {
     public var positionCount: Int
     /// Seed of the random transforms (glitches, noise).
     public var seed: UInt64
+    /// Which averaged pairs the `averaged` shift keeps (nil: every pair, as `averaged-any`).
+    public var endpoints: AveragedEndpointRule?
 
-    public init(detectors: [Detector], normal: TrajectoryDataset, recipe: JSONValue, positionCount: Int, seed: UInt64) {
+    public init(detectors: [Detector], normal: TrajectoryDataset, recipe: JSONValue, positionCount: Int, seed: UInt64,
+                endpoints: AveragedEndpointRule? = nil) {
         (self.detectors, self.normal, self.recipe, self.positionCount, self.seed) = (detectors, normal, recipe, positionCount, seed)
+        self.endpoints = endpoints
     }
 
     /// Scores every shift; throws `OODBenchmarkError`.
@@ -46,7 +50,7 @@ public struct OODBenchmark {
             if shift.regenerates {
                 do { (shifted, modelHash) = try shift.regenerate(from: recipe, episodes: normal.episodes) } catch let e as ScoringError { throw OODBenchmarkError.regeneration(e) }
             } else {
-                do { shifted = try shift.transform(normal, positionCount: positionCount, seed: seed) } catch let e as ScoringError { throw OODBenchmarkError.transform(e) }
+                do { shifted = try shift.transform(normal, positionCount: positionCount, seed: seed, endpoints: endpoints) } catch let e as ScoringError { throw OODBenchmarkError.transform(e) }
             }
             var row = OODReport.Shift(shift: shift, episodes: shifted.episodes, modelHash: modelHash, results: [])
             let unlabelled = shifted.goal.contains { $0 < 0 }

@@ -58,6 +58,25 @@ public struct EnergyScorer: EnergyModelScorer {
     }
 }
 
+/// E(future | context) of a denoising-score-matching model at its smallest noise level, in its raw
+/// units: of the whole window (`offBasis`: its coefficients plus the residual off the basis), or of
+/// its basis coefficients alone.
+public struct DenoisingEnergyScorer: EncodedWindowScorer {
+    public let model: DenoisingEnergyModel
+    public let offBasis: Bool
+    public var name: String { offBasis ? "EBM energy" : "EBM energy, basis part" }
+    public var encoding: WindowEncoding { model.encoding }
+    public var contextLength: Int { model.encoding.contextLength }
+    public var horizon: Int { model.encoding.horizon }
+    public var stateSize: Int { model.encoding.stateSize }
+
+    public init(model: DenoisingEnergyModel, offBasis: Bool = true) { (self.model, self.offBasis) = (model, offBasis) }
+
+    public func scores(context: [Float], future: [Float]) -> [Double] {
+        model.energies(context: context, future: future, offBasis: offBasis).map(Double.init)
+    }
+}
+
 /// E(observed future | context) − E(descended future | context): how much energy `steps` steps of
 /// clipped gradient descent on the future (the Langevin sampler's moves without noise, normalised
 /// units) still find below the observed future. Raw E is not comparable across contexts — each

@@ -29,9 +29,13 @@ public struct FeedbackLaw: Sendable {
     public var ctrlOffset: [Double]?
     /// Adds the gravity force g(q) from RNEA, so that the targets are held without sag.
     public var gravityCompensation: Bool
+    /// Multiplies each actuator's gravity term [nu] (nil: 1): a controller whose model of the links'
+    /// masses or of the gears differs from the simulated robot's.
+    public var gravityScale: [Double]?
 
     public init(kp: [Double], kd: [Double], qposTarget: [Double], qvelTarget: [Double]? = nil,
-                targetPerStep: Bool, ctrlOffset: [Double]? = nil, gravityCompensation: Bool = false) {
+                targetPerStep: Bool, ctrlOffset: [Double]? = nil, gravityCompensation: Bool = false, gravityScale: [Double]? = nil) {
+        self.gravityScale = gravityScale
         self.kp = kp
         self.kd = kd
         self.qposTarget = qposTarget
@@ -76,17 +80,21 @@ extension RobotModel {
             try requireCount(feedback.qposTarget, rows * nq, "feedback qposTarget")
             if let v = feedback.qvelTarget { try requireCount(v, rows * nv, "feedback qvelTarget") }
             if let o = feedback.ctrlOffset { try requireCount(o, batch * steps * nu, "feedback ctrlOffset") }
+            if let g = feedback.gravityScale { try requireCount(g, nu, "feedback gravityScale") }
             try feedback.kp.withUnsafeBufferPointer { kp in
                 try feedback.kd.withUnsafeBufferPointer { kd in
                     try feedback.qposTarget.withUnsafeBufferPointer { qt in
                         try withOptionalPointer(feedback.qvelTarget) { vt in
                             try withOptionalPointer(feedback.ctrlOffset) { off in
+                              try withOptionalPointer(feedback.gravityScale) { gs in
                                 var law = sim_defaultFeedback()
+                                law.gravityScale = gs
                                 law.kp = kp.baseAddress; law.kd = kd.baseAddress; law.qposTarget = qt.baseAddress
                                 law.qvelTarget = vt; law.ctrlOffset = off
                                 law.targetPerStep = feedback.targetPerStep ? 1 : 0
                                 law.gravityCompensation = feedback.gravityCompensation ? 1 : 0
                                 try callRollout(&out, qpos, qvel, nil, &law, wantSites, wantCtrl, threads)
+                              }
                             }
                         }
                     }

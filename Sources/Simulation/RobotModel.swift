@@ -23,6 +23,23 @@ public struct SimulationOptions: Equatable, Sendable {
     public var gravity: SIMD3<Double>
 }
 
+/// Constraint-solver options of a model: MuJoCo's `<option solver iterations tolerance
+/// ls_iterations ls_tolerance impratio>` and the flags that switch constraint kinds on.
+public struct SolverOptions: Equatable, Sendable {
+    public enum Solver: String, Sendable { case pgs = "PGS", cg = "CG", newton = "Newton" }
+    public var solver: Solver
+    /// Main solver iterations.
+    public var iterations: Int
+    /// Stop when the scaled cost improvement or gradient falls below this (dimensionless).
+    public var tolerance: Double
+    public var lsIterations: Int
+    /// Line-search tolerance, relative to `tolerance`.
+    public var lsTolerance: Double
+    /// Friction-to-normal impedance ratio of contacts.
+    public var impratio: Double
+    public var limits: Bool, frictionloss: Bool, warmstart: Bool, contacts: Bool
+}
+
 /// An immutable robot description loaded from MJCF (a built-in robot or a file).
 /// Shareable across threads; owns its bridge handle.
 public final class RobotModel: @unchecked Sendable {
@@ -137,6 +154,34 @@ public final class RobotModel: @unchecked Sendable {
         o.gravity = (new.gravity.x, new.gravity.y, new.gravity.z)
         var out: OpaquePointer?
         try checked { sim_copyModelWithOptions(handle, &o, &out, $0, $1) }
+        return RobotModel(handle: out!, source: source)
+    }
+
+    /// The constraint solver's options.
+    public var solverOptions: SolverOptions {
+        var o = simSolverOptions()
+        sim_modelSolverOptions(handle, &o)
+        let solver: SolverOptions.Solver = o.solver == Int32(SIM_SOLVER_PGS) ? .pgs : o.solver == Int32(SIM_SOLVER_CG) ? .cg : .newton
+        return SolverOptions(solver: solver, iterations: Int(o.iterations), tolerance: o.tolerance,
+                             lsIterations: Int(o.lsIterations), lsTolerance: o.lsTolerance, impratio: o.impratio,
+                             limits: o.limits != 0, frictionloss: o.frictionloss != 0,
+                             warmstart: o.warmstart != 0, contacts: o.contacts != 0)
+    }
+
+    /// A copy of this model with other solver options. Throws for negative iterations or
+    /// tolerances, or a non-positive impratio.
+    public func with(solverOptions new: SolverOptions) throws -> RobotModel {
+        var o = simSolverOptions()
+        o.solver = new.solver == .pgs ? Int32(SIM_SOLVER_PGS) : new.solver == .cg ? Int32(SIM_SOLVER_CG) : Int32(SIM_SOLVER_NEWTON)
+        o.iterations = Int32(clamping: new.iterations)
+        o.tolerance = new.tolerance
+        o.lsIterations = Int32(clamping: new.lsIterations)
+        o.lsTolerance = new.lsTolerance
+        o.impratio = new.impratio
+        (o.limits, o.frictionloss) = (new.limits ? 1 : 0, new.frictionloss ? 1 : 0)
+        (o.warmstart, o.contacts) = (new.warmstart ? 1 : 0, new.contacts ? 1 : 0)
+        var out: OpaquePointer?
+        try checked { sim_copyModelWithSolverOptions(handle, &o, &out, $0, $1) }
         return RobotModel(handle: out!, source: source)
     }
 

@@ -17,6 +17,13 @@ public struct EpisodeBatch {
     public let processNoise: Double
     /// Worker threads for the simulator (0 = every core).
     public let threads: Int
+    /// The robot as the policy's controller models it, when that differs from the simulated one (a
+    /// controller tuned before a physics change; nil: the simulated model). Model-based parts of a
+    /// policy (feedforward, gain schedules, gravity compensation, gears) read it.
+    public var controllerModel: RobotModel?
+    /// g_controller(q) / g_simulated(q) for the gravity compensation of `controllerModel` (exact for
+    /// the uniform mass scaling of `PhysicsModification`: 1 / mass_scale).
+    public var controllerGravityRatio: Double = 1
 
     public init(model: RobotModel, count: Int, steps: Int, qpos0: [Double], qvel0: [Double],
                 generators: [EpisodeGenerator], processNoise: Double, threads: Int) {

@@ -47,6 +47,10 @@ public struct DatasetGenerator {
     public let modelHash: String
     /// Initial qpos mean [nq] and noise standard deviations [nq], [nv].
     let qposMean: [Double], qposStd: [Double], qvelStd: [Double]
+    /// The robot as the policy's controller models it (`physics.controller_model: nominal`), and its
+    /// gravity relative to the simulated robot's; nil: the simulated model.
+    let controllerModel: RobotModel?
+    let controllerGravityRatio: Double
 
     /// - Parameter policies: The policy types a recipe may name (`BuiltinPolicies.all` plus yours).
     /// - Throws: `DatasetError` naming the recipe file: unknown robot or policy, bad parameters.
@@ -70,6 +74,7 @@ public struct DatasetGenerator {
         } catch let error as SimulationError {
             throw DatasetError("robot: \(error.message)", file: file)
         }
+        let nominal = loaded
         if let physics = recipe.physics, !physics.isIdentity {
             // the changed MJCF is compiled and hashed, so meta.json's model_sha256 tells the datasets apart
             text = Array(try physics.apply(toMJCF: String(decoding: text, as: UTF8.self), file: robotPath).utf8)
@@ -88,7 +93,13 @@ public struct DatasetGenerator {
         guard let policyType = policies.first(where: { $0.typeName == type }) else {
             throw recipe.policy.error("type", "unknown policy '\(type)' (known: \(policies.map { $0.typeName }.joined(separator: ", ")))")
         }
-        policy = try policyType.init(parameters: recipe.policy, model: model)
+        // a controller tuned before a physics change reads the nominal robot (same options)
+        if let physics = recipe.physics, physics.nominalController, !physics.isIdentity {
+            (controllerModel, controllerGravityRatio) = (try nominal.with(options: options), 1 / physics.massScale)
+        } else {
+            (controllerModel, controllerGravityRatio) = (nil, 1)
+        }
+        policy = try policyType.init(parameters: recipe.policy, model: controllerModel ?? model)
 
         let initial = try RecipeObject(recipe.json["initial"] ?? .object([]), path: "initial", file: file)
         let nq = model.nq, source = model.source
@@ -166,6 +177,7 @@ public struct DatasetGenerator {
             }
             var batch = EpisodeBatch(model: model, count: B, steps: T, qpos0: qpos0, qvel0: qvel0, generators: generators,
                                      processNoise: recipe.processNoise, threads: threads)
+            (batch.controllerModel, batch.controllerGravityRatio) = (controllerModel, controllerGravityRatio)
             let collected: CollectedEpisodes
             do {
                 collected = try policy.collect(&batch)

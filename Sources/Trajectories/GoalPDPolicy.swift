@@ -149,7 +149,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     }
 
     public func collect(_ batch: inout EpisodeBatch) throws -> CollectedEpisodes {
-        let model = batch.model
+        let (model, controller) = (batch.model, batch.controllerModel ?? batch.model)
         let (B, T, nq, nu) = (batch.count, batch.steps, model.nq, model.nu)
         let K = goalQpos.count
         if let choices = moveStepsChoices, excluded.filter({ $0[0] < K }).count >= K * choices.count {
@@ -193,13 +193,13 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             // RNEA at the target acceleration minus RNEA at the passive acceleration (forward
             // dynamics without actuation, whose RNEA is the passive force)
             let rows = B * T
-            let passiveQacc = try model.forwardDynamics(qpos: qposTarget, qvel: qvelTarget, qfrc: nil, batch: rows, threads: batch.threads)
-            let total = try model.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: qaccTarget, batch: rows, threads: batch.threads)
-            let passive = try model.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: passiveQacc, batch: rows, threads: batch.threads)
+            let passiveQacc = try controller.forwardDynamics(qpos: qposTarget, qvel: qvelTarget, qfrc: nil, batch: rows, threads: batch.threads)
+            let total = try controller.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: qaccTarget, batch: rows, threads: batch.threads)
+            let passive = try controller.inverseDynamics(qpos: qposTarget, qvel: qvelTarget, qacc: passiveQacc, batch: rows, threads: batch.threads)
             let gravity = gravityCompensation
-                ? try model.inverseDynamics(qpos: qposTarget, qvel: nil, qacc: [Double](repeating: 0, count: rows * nq), batch: rows, threads: batch.threads)
+                ? try controller.inverseDynamics(qpos: qposTarget, qvel: nil, qacc: [Double](repeating: 0, count: rows * nq), batch: rows, threads: batch.threads)
                 : [Double](repeating: 0, count: rows * nq)
-            let (joint, gear) = (model.actuators.joint, model.actuators.gear)
+            let (joint, gear) = (controller.actuators.joint, controller.actuators.gear)
             for r in 0..<rows {
                 for a in 0..<nu {
                     let j = r * nq + joint[a]
@@ -208,8 +208,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             }
         }
         guard let schedule = gainSchedule else {
-            let law = FeedbackLaw(kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, targetPerStep: true,
-                                  ctrlOffset: offset, gravityCompensation: gravityCompensation)
+            let law = feedbackLaw(batch, kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, offset: offset)
             let rollout = try model.rollout(qpos: batch.qpos0, qvel: batch.qvel0, batch: B, steps: T, feedback: law,
                                             sites: true, recordControls: true, threads: batch.threads)
             return CollectedEpisodes(rollout: rollout, goal: labelsMoveSteps ? label : goal)
@@ -219,13 +218,28 @@ public struct GoalPDPolicy: DataCollectionPolicy {
 
     /// Rolls out goal group by goal group with gains from the mass matrix along the group's nominal
     /// path (reference pose → goal), one simulator call per run of steps whose gains are equal.
+    /// The PD law with gravity compensation as the simulator runs it, for a controller that models the
+    /// robot as `batch.controllerModel`: the simulator divides forces by its own gears, so the gains
+    /// are rescaled by gear_sim / gear_ctrl and the gravity term by g_ctrl / g_sim · gear_sim / gear_ctrl.
+    func feedbackLaw(_ batch: EpisodeBatch, kp: [Double], kd: [Double], qposTarget: [Double], qvelTarget: [Double], offset: [Double]) -> FeedbackLaw {
+        guard let controller = batch.controllerModel else {
+            return FeedbackLaw(kp: kp, kd: kd, qposTarget: qposTarget, qvelTarget: qvelTarget, targetPerStep: true,
+                               ctrlOffset: offset, gravityCompensation: gravityCompensation)
+        }
+        let ratio = zip(batch.model.actuators.gear, controller.actuators.gear).map { $0 / $1 }
+        return FeedbackLaw(kp: zip(kp, ratio).map(*), kd: zip(kd, ratio).map(*), qposTarget: qposTarget, qvelTarget: qvelTarget,
+                           targetPerStep: true, ctrlOffset: offset, gravityCompensation: gravityCompensation,
+                           gravityScale: ratio.map { $0 * batch.controllerGravityRatio })
+    }
+
     func scheduledRollout(_ batch: EpisodeBatch, goal: [Int], schedule: (naturalFrequency: Double, dampingRatio: Double),
                           qposTarget: [Double], qvelTarget: [Double], offset: [Double]) throws -> CollectedEpisodes {
         let model = batch.model
         let (B, T, nq, nv, nu, ns) = (batch.count, batch.steps, model.nq, model.nv, model.nu, model.nsite)
         let (omega, zeta) = schedule
         let joint = model.actuators.joint
-        let state = try RobotState(model: model)
+        // the gains follow the controller's model of the inertia
+        let state = try RobotState(model: batch.controllerModel ?? model)
         var out = CollectedEpisodes(qpos: [Double](repeating: 0, count: B * (T + 1) * nq),
                                     qvel: [Double](repeating: 0, count: B * (T + 1) * nv),
                                     sites: [Double](repeating: 0, count: B * (T + 1) * ns * 3),
@@ -264,9 +278,8 @@ public struct GoalPDPolicy: DataCollectionPolicy {
                 func rows(_ x: [Double], _ width: Int) -> [Double] {  // [n, steps, width] from [B, T, width]
                     members.flatMap { b in x[((b * T + t0) * width)..<((b * T + t1) * width)] }
                 }
-                let law = FeedbackLaw(kp: m.map { $0 * omega * omega }, kd: m.map { 2 * zeta * $0 * omega },
-                                      qposTarget: rows(qposTarget, nq), qvelTarget: rows(qvelTarget, nv), targetPerStep: true,
-                                      ctrlOffset: rows(offset, nu), gravityCompensation: gravityCompensation)
+                let law = feedbackLaw(batch, kp: m.map { $0 * omega * omega }, kd: m.map { 2 * zeta * $0 * omega },
+                                      qposTarget: rows(qposTarget, nq), qvelTarget: rows(qvelTarget, nv), offset: rows(offset, nu))
                 let r = try model.rollout(qpos: qpos, qvel: qvel, batch: n, steps: steps, feedback: law,
                                           sites: true, recordControls: true, threads: batch.threads)
                 for (i, b) in members.enumerated() {

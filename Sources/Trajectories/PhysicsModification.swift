@@ -14,6 +14,9 @@ import Foundation
 /// - `damping_scale` multiplies every joint's `damping` (the MJCF default 0 stays 0).
 /// - `gear_scale` multiplies every motor's `gear` (all six numbers) and sets the root default motor
 ///   gear to the scale (the MJCF default gear is 1) when none is given there.
+/// - `controller_model`: `"changed"` (default) builds the policy (its gravity compensation, feedforward
+///   and scheduled gains) from the changed model, so a model-based controller hides the change;
+///   `"nominal"` builds it from the unchanged robot, as a controller tuned before the change would be.
 public struct PhysicsModification: Equatable, Sendable, CustomStringConvertible {
     /// Multiplies link masses and inertias (unitless).
     public var massScale: Double
@@ -21,23 +24,32 @@ public struct PhysicsModification: Equatable, Sendable, CustomStringConvertible 
     public var dampingScale: Double
     /// Multiplies actuator gears (unitless).
     public var gearScale: Double
+    /// The policy is built from the unchanged robot (`controller_model: "nominal"`).
+    public var nominalController: Bool
 
-    public init(massScale: Double = 1, dampingScale: Double = 1, gearScale: Double = 1) {
-        (self.massScale, self.dampingScale, self.gearScale) = (massScale, dampingScale, gearScale)
+    public init(massScale: Double = 1, dampingScale: Double = 1, gearScale: Double = 1, nominalController: Bool = false) {
+        (self.massScale, self.dampingScale, self.gearScale, self.nominalController) = (massScale, dampingScale, gearScale, nominalController)
     }
 
     /// Reads the recipe's `physics` object; errors name the file and field.
     public init(_ object: RecipeObject) throws {
-        try object.rejectUnknownKeys(["mass_scale", "damping_scale", "gear_scale"])
+        try object.rejectUnknownKeys(["mass_scale", "damping_scale", "gear_scale", "controller_model"])
         massScale = try object.double("mass_scale", default: 1, in: 1e-6...1e6)
         dampingScale = try object.double("damping_scale", default: 1, in: 0...1e6)
         gearScale = try object.double("gear_scale", default: 1, in: 1e-6...1e6)
+        switch try object.string("controller_model", default: "changed") ?? "changed" {
+        case "changed": nominalController = false
+        case "nominal": nominalController = true
+        case let other: throw object.error("controller_model", "'\(other)' is not changed or nominal")
+        }
     }
 
     /// True when nothing changes.
     public var isIdentity: Bool { massScale == 1 && dampingScale == 1 && gearScale == 1 }
 
-    public var description: String { "mass ×\(massScale), damping ×\(dampingScale), gear ×\(gearScale)" }
+    public var description: String {
+        "mass ×\(massScale), damping ×\(dampingScale), gear ×\(gearScale)" + (nominalController ? ", controller from the nominal model" : "")
+    }
 
     // MARK: - Editing the MJCF
 

@@ -49,6 +49,22 @@ public struct TrajectoryDataset: Equatable, Sendable {
         episodeSeed += other.episodeSeed
     }
 
+    /// The episodes `indices` (in that order, repeats allowed), each index in 0..<episodes.
+    public func episodes(_ indices: [Int]) -> TrajectoryDataset {
+        var out = TrajectoryDataset.empty(steps: steps, stateSize: stateSize, controlSize: controlSize, siteCount: siteCount)
+        let (rows, w) = (steps + 1, (steps + 1) * siteCount * 3)
+        for e in indices {
+            precondition((0..<episodes).contains(e), "episode \(e) of \(episodes)")
+            out.states += states[(e * rows * stateSize)..<((e + 1) * rows * stateSize)]
+            out.controls += controls[(e * steps * controlSize)..<((e + 1) * steps * controlSize)]
+            out.sites += sites[(e * w)..<((e + 1) * w)]
+            out.goal.append(goal[e])
+            out.episodeSeed.append(episodeSeed[e])
+        }
+        out.episodes = indices.count
+        return out
+    }
+
     /// State `t` of episode `e` [S].
     public func state(episode e: Int, step t: Int) -> ArraySlice<Double> {
         let start = (e * (steps + 1) + t) * stateSize

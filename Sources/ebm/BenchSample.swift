@@ -24,12 +24,13 @@ struct BenchSample: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Run folders (or .safetensors) of `ebm train --model ebm` to measure instead of the default pair.")
     var model: [String] = []
     @Option(help: "Training configuration of the default models' architecture and Langevin settings.")
-    var config: String = "trajectories/reacher2-goals4.train.json"
+    var config: String = "trajectories/reacher2-goals4-cd.train.json"
     @Option(name: .customLong("state-size"), help: "Numbers per state of the default models (reacher2: 4).") var stateSize: Int = 4
     @Option(parsing: .upToNextOption, help: "Horizons H of the default models.") var horizons: [Int] = [1, 16]
     @Option(help: "Chains K (futures per run).") var samples: Int = 32
     @Option(help: "Sampler steps per run.") var steps: Int = 60
-    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`).") var sampler: String = "langevin"
+    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`; for a denoising model also the annealed samplers, ddim or heun).")
+    var sampler: FutureSamplerKind = .langevin
     @Option(parsing: .upToNextOption, help: "Thread counts to measure (default: 1 and every core).") var threads: [Int] = []
     @Option(name: .customLong("min-time"), help: "Minimum seconds of measurement per row.") var minTime: Double = 1
     @Flag(help: "Print one JSON array instead of a table.") var json = false
@@ -38,7 +39,6 @@ struct BenchSample: ParsableCommand {
         guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
         guard stateSize >= 1 else { throw ValidationError("--state-size must be at least 1") }
         guard !horizons.isEmpty, horizons.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--horizons must list horizons ≥ 1") }
-        guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
         guard minTime > 0, minTime.isFinite else { throw ValidationError("--min-time must be a positive number of seconds") }
         for t in threads where t < 1 { throw ValidationError("--threads \(t) must be ≥ 1") }
     }
@@ -49,8 +49,7 @@ struct BenchSample: ParsableCommand {
     }
 
     func run() throws {
-        // (name, model, Langevin settings)
-        var models: [(String, TrajectoryEnergyModel, LangevinConfiguration)] = []
+        var models: [(name: String, model: FutureModel)] = []
         if model.isEmpty {
             let configuration: TrainingConfiguration
             do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: config)) } catch { throw CLIError("--config \(config): \(error)") }
@@ -60,38 +59,30 @@ struct BenchSample: ParsableCommand {
                 let width = (architecture.contextLength + H) * stateSize
                 let encoding = WindowEncoding(stateSize: stateSize, contextLength: architecture.contextLength, horizon: H, futureAsDelta: architecture.futureAsDelta,
                                               mean: [Float](repeating: 0, count: width), standardDeviation: [Float](repeating: 1, count: width))
-                models.append(("untrained H=\(H)", TrajectoryEnergyModel(configuration: architecture, encoding: encoding, seed: configuration.seed), configuration.langevin))
+                models.append(("untrained H=\(H)", .contrastive(TrajectoryEnergyModel(configuration: architecture, encoding: encoding, seed: configuration.seed),
+                                                               langevin: configuration.langevin)))
             }
         } else {
-            for path in model {
-                do {
-                    let (m, meta) = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(path))
-                    try Predict.requireUnconditioned(m.encoding, path)
-                    models.append((path, m, meta.configuration.langevin))
-                } catch let e as TrainingError { throw CLIError(e.description) }
-            }
+            for path in model { models.append((path, try Predict.loadFutureModel(path).model)) }
         }
-        let kind = FutureSampling.Kind(rawValue: sampler)!
         let counts = threads.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threads
         var rows: [Row] = []
-        if !json { print("bench sample: \(samples) futures × \(steps) \(sampler) steps per run, wall clock, \(Threading.availableCores) cores") }
-        for (name, energyModel, lang) in models {
-            let enc = energyModel.encoding
+        if !json { print("bench sample: \(samples) futures × \(steps) \(sampler.rawValue) steps per run, wall clock, \(Threading.availableCores) cores") }
+        for (name, futureModel) in models {
+            let enc = futureModel.encoding
+            let chosen = try Predict.futureSampler(sampler, chainDefault: .langevin, model: futureModel, steps: steps)
             // the context: the data's mean state (raw units), k times
             let context = (0..<enc.contextWidth).map { Double(enc.mean[$0]) }
             for t in counts {
-                energyModel.network.threading = t == 1 ? .single : .batchSplit(threads: t)
+                futureModel.network.threading = t == 1 ? .single : .batchSplit(threads: t)
                 func once() throws -> Double {
-                    try FutureSampling.sample(model: energyModel, context: context, chains: samples, total: enc.horizon, steps: steps,
-                                              sampler: FutureSampling.sampler(kind, langevin: lang),
-                                              temperature: FutureSampling.defaultTemperature(kind, langevin: lang),
-                                              initialScale: Double(lang.initialScale), tolerance: nil, seed: 1).seconds
+                    try chosen.sample(futureModel, contexts: context, chainsPerContext: samples, total: enc.horizon, seed: 1).seconds
                 }
                 _ = try once()   // warm-up: allocations, thread pool
                 var (runs, elapsed) = (0, 0.0)
                 repeat { elapsed += try once(); runs += 1 } while elapsed < minTime
                 let rate = Double(runs * samples) / elapsed
-                let row = Row(model: name, horizon: enc.horizon, samples: samples, steps: steps, sampler: sampler, threads: t,
+                let row = Row(model: name, horizon: enc.horizon, samples: samples, steps: steps, sampler: chosen.kind.rawValue, threads: t,
                               threading: t == 1 ? "single" : "batchSplit(\(t))", futures_per_second: rate,
                               states_per_second: rate * Double(enc.horizon), milliseconds_per_step: 1000 * elapsed / Double(runs * steps))
                 rows.append(row)
@@ -100,7 +91,7 @@ struct BenchSample: ParsableCommand {
                                  name as NSString, enc.horizon, t, rate, row.states_per_second, row.milliseconds_per_step))
                 }
             }
-            energyModel.network.threading = .automatic
+            futureModel.network.threading = .automatic
         }
         if json {
             let encoder = JSONEncoder()

@@ -40,7 +40,7 @@ struct Compose: ParsableCommand {
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
     @Option(help: "Sampler steps per H-state block.") var steps: Int = 200
-    @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`).") var sampler: String = "mala"
+    @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`).") var sampler: FutureSamplerKind = .mala
     @Option(help: "Future states to generate (default: H).") var horizon: Int?
     @Option(help: "Energies are divided by this (default: as `ebm predict` for the sampler).") var temperature: Double?
     @Option(name: .customLong("step-size"), help: "Sampler step size in normalised units (default as `ebm predict`).") var stepSize: Double?
@@ -66,7 +66,7 @@ struct Compose: ParsableCommand {
         guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
-        guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
+        guard sampler.isChain else { throw ValidationError("--sampler must be langevin, mala or hmc") }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
     }
@@ -96,9 +96,11 @@ struct Compose: ParsableCommand {
         let window = try EpisodeContext(dataset, file: "\(data)/\(split).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
         let (context, truth) = (window.context, window.truth)
 
-        let kind = FutureSampling.Kind(rawValue: sampler)!, lang = experts[0].metadata.configuration.langevin
-        let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize)
-        let T = temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
+        let lang = experts[0].metadata.configuration.langevin
+        var options = FutureSampler(kind: sampler, steps: steps)
+        (options.stepSize, options.temperature) = (stepSize, temperature)
+        let chosen = try options.chainSampler(langevin: lang)
+        let T = options.temperature(for: .contrastive(experts[0].model, langevin: lang))
         let K = samples
         (composition.temperature, composition.initialScale) = (T, Double(lang.initialScale))
         let clock = Date()
@@ -125,9 +127,11 @@ struct Compose: ParsableCommand {
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(experts.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
-                       sampler, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
+                       sampler.rawValue, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
                        means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
-        FutureSampling.warnIfStuck(kind, acceptance: acceptance.reduce(0, +) / Double(max(acceptance.count, 1)))
+        if sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
+            FileHandle.standardError.write(Data("warning: \(sampler.rawValue) accepted almost none of its proposals: lower --step-size, or use --sampler langevin\n".utf8))
+        }
         print("wrote \(out)")
     }
 }

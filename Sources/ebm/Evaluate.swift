@@ -82,8 +82,9 @@ struct Evaluate: ParsableArguments {
     @Option(help: "Split to evaluate: test or train.") var split: String = "test"
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block.") var steps: Int = 60
-    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`).") var sampler: String = "mala"
+    @Option(help: "Sampler steps per H-state block (default: 60, or 200 for a denoising model).") var steps: Int?
+    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`); for a denoising model also the annealed samplers, ddim or heun (default: mala, annealed-mala for a denoising model).")
+    var sampler: FutureSamplerKind?
     @Option(help: "Validity radius around a goal, in metres.") var radius: Double = 0.02
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output folder.") var out: String
@@ -114,16 +115,16 @@ struct Evaluate: ParsableArguments {
     var rangeMargin: Double = 0.1
     @Option(name: .customLong("curve-episodes"), help: "Contexts for the quality-vs-steps curve (0: skip).")
     var curveEpisodes: Int = 10
-    @Option(name: .customLong("step-counts"), parsing: .upToNextOption, help: "Sampler steps per block for the quality-vs-steps curve.")
-    var stepCounts: [Int] = [0, 5, 10, 20, 40, 60, 120]
-    @Option(name: .customLong("curve-sampler"), help: "Sampler of the quality-vs-steps curve: langevin, mala or hmc.")
-    var curveSampler: String = "langevin"
+    @Option(name: .customLong("step-counts"), parsing: .upToNextOption,
+            help: "Sampler steps per block for the quality-vs-steps curve (default: 0 5 10 20 40 60 120, or 0 20 50 100 200 400 for a denoising model).")
+    var stepCounts: [Int] = []
+    @Option(name: .customLong("curve-sampler"), help: "Sampler of the quality-vs-steps curve (default: langevin, annealed-mala for a denoising model).")
+    var curveSampler: FutureSamplerKind?
 
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
-        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
-        guard FutureSampling.Kind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be langevin, mala or hmc") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
@@ -139,15 +140,15 @@ struct Evaluate: ParsableArguments {
         guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw ValidationError("--epsilons must list finite radii ≥ 0") }
         guard curveEpisodes >= 0 else { throw ValidationError("--curve-episodes must be ≥ 0") }
         guard radius.isFinite, radius > 0 else { throw ValidationError("--radius \(radius) must be a finite number > 0") }
-        guard samples <= 100_000, steps <= 1_000_000 else { throw ValidationError("--samples must be at most 100000 and --steps at most 1000000") }
-        guard !stepCounts.isEmpty, stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
-        guard FutureSampling.Kind(rawValue: curveSampler) != nil else { throw ValidationError("--curve-sampler must be langevin, mala or hmc") }
+        guard samples <= 100_000, (steps ?? 0) <= 1_000_000 else { throw ValidationError("--samples must be at most 100000 and --steps at most 1000000") }
+        guard stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
     }
 
     /// What every section reads: the models, the split, its goals and the sampler defaults.
     struct Setup {
-        var energyModel: TrajectoryEnergyModel
-        var langevin: LangevinConfiguration
+        var model: FutureModel
+        /// The forecast sampler and the quality-vs-steps curve's, options resolved for the model.
+        var sampler: FutureSampler, curveSampler: FutureSampler
         var feedforward: FeedforwardPredictor?
         var dataset: TrajectoryDataset
         var file: URL
@@ -158,13 +159,12 @@ struct Evaluate: ParsableArguments {
         func states(_ e: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: e, step: $0)) } }
     }
 
-    /// K futures to the end of the episode for the first `contexts` episodes, with `kind` and `steps`.
-    func sampleFutures(_ setup: Setup, contexts N: Int, chains K: Int, total: Int, kind: FutureSampling.Kind, steps: Int) throws -> FutureSampling.Result {
-        let lang = setup.langevin
-        return try FutureSampling.sample(model: setup.energyModel, context: (0..<N).flatMap { setup.states($0, 0..<setup.k) },
-                                         chains: K, total: total, steps: steps, sampler: FutureSampling.sampler(kind, langevin: lang),
-                                         temperature: FutureSampling.defaultTemperature(kind, langevin: lang),
-                                         initialScale: Double(lang.initialScale), tolerance: nil, seed: seed)
+    /// K futures of `total` states after the first states of the first `contexts` episodes.
+    func sampleFutures(_ setup: Setup, contexts N: Int, chains K: Int, total: Int, sampler: FutureSampler) throws -> FutureSamples {
+        do {
+            return try sampler.sample(setup.model, contexts: (0..<N).flatMap { setup.states($0, 0..<setup.k) }, chainsPerContext: K,
+                                      total: total, seed: seed)
+        } catch { throw CLIError("\(error)") }
     }
 
     /// ADE/FDE and goal scores of paths (N·perContext, total, S) against the first N episodes.
@@ -184,8 +184,8 @@ struct Evaluate: ParsableArguments {
         try checkOutput()
         if ood { return try OODEvaluation.run(self) }
         if intent { return try IntentEvaluation.run(self) }
-        let (energyModel, meta) = try Predict.loadEnergyModel(model)
-        let enc = energyModel.encoding
+        let futureModel = try Predict.loadFutureModel(model).model
+        let enc = futureModel.encoding
         let (k, S) = (enc.contextLength, enc.stateSize)
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
         let dataset: TrajectoryDataset
@@ -203,12 +203,14 @@ struct Evaluate: ParsableArguments {
             ff = loaded.0
         }
         // goals: positions from the dataset's final sites, robot from meta.json
-        let setup = Setup(energyModel: energyModel, langevin: meta.configuration.langevin, feedforward: ff, dataset: dataset, file: file,
+        let chosen = try Predict.futureSampler(sampler, chainDefault: .mala, model: futureModel, steps: steps)
+        let curve = try Predict.futureSampler(curveSampler, chainDefault: .langevin, model: futureModel, steps: nil)
+        let setup = Setup(model: futureModel, sampler: chosen, curveSampler: curve, feedforward: ff, dataset: dataset, file: file,
                           goals: try goalSetup(dataset: dataset, file: file), k: k, S: S, length: length, total: total)
         let goals = setup.goals
 
         // all N × K chains sampled together
-        let result = try sampleFutures(setup, contexts: N, chains: K, total: total, kind: FutureSampling.Kind(rawValue: sampler)!, steps: steps)
+        let result = try sampleFutures(setup, contexts: N, chains: K, total: total, sampler: chosen)
         let futures = result.futures   // (N·K, total, S)
         let baselineFutures = ff.map { f in (0..<N).flatMap { FutureSampling.feedforward(f, context: setup.states($0, 0..<k), total: total) } }   // (N, total, S)
 
@@ -233,7 +235,7 @@ struct Evaluate: ParsableArguments {
             return d
         }
         var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": sampler, "steps": steps,
+            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": chosen.kind.rawValue, "steps": chosen.steps(for: futureModel),
             "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": result.seconds,
             "ebm": summary(ebm, k: K),
         ]
@@ -259,7 +261,7 @@ struct Evaluate: ParsableArguments {
         plotFiles += try errorPlot.write(to: outDir, name: "error_vs_horizon")
 
         // table
-        print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(sampler), \(steps) steps per block) in "
+        print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(chosen.kind.rawValue), \(chosen.steps(for: futureModel)) steps per block) in "
               + String(format: "%.1f s", result.seconds))
         let header = ["", "ADE best", "ADE mean", "FDE best", "FDE mean"] + (goals != nil ? ["goals", "valid", "collapse"] : [])
         func row(_ name: String, _ s: ForecastScores) -> [String] {

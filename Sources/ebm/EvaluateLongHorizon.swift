@@ -27,8 +27,7 @@ extension Evaluate {
         let model = simulator.flatMap { $0.model.nq + $0.model.nv == S && $0.model.nq == $0.model.nv ? $0.model : nil }
 
         let clock = Date()
-        let kind = FutureSampling.Kind(rawValue: sampler)!
-        let generated = try sampleFutures(setup, contexts: C, chains: L, total: N, kind: kind, steps: steps)
+        let generated = try sampleFutures(setup, contexts: C, chains: L, total: N, sampler: setup.sampler)
         let ebm = try scores(generated.futures, count: C * L, physics: model)
         let ebmSeconds = Date().timeIntervalSince(clock)
         var ff: LongHorizonScores?
@@ -45,7 +44,7 @@ extension Evaluate {
 
         // table
         print(String(format: "long horizon: %d contexts × %d EBM chains (%@, %d steps per block) and the feedforward model, %d states, in %.1f s; ranges: data ±%.0f%% of each range",
-                     C, L, sampler, steps, N, ebmSeconds, 100 * rangeMargin))
+                     C, L, setup.sampler.kind.rawValue, setup.sampler.steps(for: setup.model), N, ebmSeconds, 100 * rangeMargin))
         func f(_ v: Double, _ format: String = "%.4g") -> String { v.isFinite ? String(format: format, v) : (v.isNaN ? "-" : "inf") }
         let at100 = min(100, N)
         var rows = [["", "in range@\(at100)", "in range@\(N)", "Fréchet@\(at100)", "Fréchet@\(N)", "replay@\(at100)", "replay@\(N)", "1-step"]]
@@ -88,7 +87,7 @@ extension Evaluate {
         }
         if let d = dataPhysics { curves["data_divergence"] = d.divergence }
         var section: [String: Any] = [
-            "states": N, "contexts": C, "samples_per_context": L, "sampler": sampler, "steps": steps, "seconds": ebmSeconds,
+            "states": N, "contexts": C, "samples_per_context": L, "sampler": setup.sampler.kind.rawValue, "steps": setup.sampler.steps(for: setup.model), "seconds": ebmSeconds,
             "range_margin": rangeMargin, "range_lower": ranges.lower, "range_upper": ranges.upper,
             "frechet_reference": "squared Fréchet distance between Gaussian fits of standardised states (data mean/std per dimension) at each generated step t and of the reference split's states at time index k + t (its final states once k + t passes the episode's end)",
             "ebm": ebm.dictionary(horizon: N), "curves": curves,

@@ -1,5 +1,6 @@
 import EnergyModels
 import Foundation
+import Sampling
 import Scene
 import Scoring
 import Simulation
@@ -8,7 +9,9 @@ import Trajectories
 /// `ebm evaluate --ood`: in-distribution test episodes against shifted ones (physics, controller,
 /// time reversal, averaging, glitches, noise), each detector's episode score → AUROC and FPR at 95% TPR.
 ///
-/// Detectors: the EBM's mean window energy; the feedforward baseline's mean prediction error
+/// Detectors: the EBM's mean window energy (for a denoising model: of the whole window, and of its
+/// basis coefficients alone; for a contrastive-divergence one also the energy above a short descent);
+/// the feedforward baseline's mean prediction error
 /// (`--baseline`); a full-covariance Gaussian over the EBM's normalised windows fitted on
 /// DIR/train.npz, scored as −log p(future | context). Physics and controller shifts regenerate the
 /// first N test episodes from the dataset's recipe (meta.json) with the same episode seeds.
@@ -17,10 +20,13 @@ enum OODEvaluation {
 
     static func run(_ command: Evaluate) throws {
         try command.checkOutput()
-        let (ebm, ebmMetadata) = try Predict.loadEnergyModel(command.model, conditioned: true)
+        let (energyScorer, futureModel) = try Predict.loadEnergyScorer(command.model)
+        let encoding = futureModel.encoding
+        var ebm: TrajectoryEnergyModel?
+        if case .contrastive(let m, _) = futureModel { ebm = m }
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
-        let normal = subset(test, N)
+        let normal = test.episodes(Array(0..<N))
         let folder = URL(fileURLWithPath: command.data)
         let meta: JSONValue
         do { meta = try DatasetFolder.meta(of: folder) } catch { throw CLIError("\(command.data)/meta.json: \(error)") }
@@ -31,15 +37,21 @@ enum OODEvaluation {
 
         // detectors
         let clock = Date()
-        let labelled = ebm.encoding.goalCount > 0
-        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: EnergyScorer(model: ebm), readsGoalLabel: labelled)]
-        if command.descentSteps > 0 {
-            let langevin = ebmMetadata.configuration.langevin
+        let labelled = encoding.goalCount > 0
+        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: energyScorer, readsGoalLabel: labelled)]
+        // the descent and best-goal detectors read a contrastive-divergence model
+        if command.descentSteps > 0, let ebm {
+            let langevin = try CheckpointMetadata.read(Predict.existingCheckpoint(command.model)).configuration.langevin
             detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
                                       scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
                                       readsGoalLabel: labelled))
         }
-        if ebm.encoding.goalCount > 1 {
+        if case .denoising(let m) = futureModel, m.basis.residualVariance != nil {
+            // averaging halves a window's residual off the basis: the coefficients' energy alone judges averages better
+            detectors.append(Detector(name: "EBM energy, basis part", key: "ebm_basis", scorer: DenoisingEnergyScorer(model: m, offBasis: false),
+                                      readsGoalLabel: labelled))
+        }
+        if let ebm, ebm.encoding.goalCount > 1 {
             // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
             detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
         }
@@ -50,14 +62,20 @@ enum OODEvaluation {
         }
         let train = try ScoringInputs.dataset(command.data, split: "train")
         do {
-            let windows = try TrajectoryWindows(train, context: ebm.encoding.contextLength, future: ebm.encoding.horizon)
-            let gaussian = try GaussianWindowModel(windows: windows, encoding: ebm.encoding, stride: max(1, windows.count / 50_000))
+            let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
+            let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
             detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
+        // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
+        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split).npz")
+        let endpoints = try command.goalSetup(dataset: test, file: goalFile).map {
+            AveragedEndpointRule(robot: $0.robot, site: $0.site, goals: $0.positions)
+        }
         let report: OODReport
         do {
-            report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed).run()
+            report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed,
+                                      endpoints: endpoints).run()
         } catch OODBenchmarkError.regeneration(let e) {
             throw CLIError("\(command.data)/meta.json recipe: \(e)")
         } catch { throw CLIError("\(error)") }
@@ -104,20 +122,10 @@ enum OODEvaluation {
         md += "|---|" + detectors.map { _ in "---:|---:" }.joined(separator: "|") + "|\n"
         for cells in table { md += "| " + cells.joined(separator: " | ") + " |\n" }
         try AtomicFile.write(Array(md.utf8), to: outDir.appendingPathComponent("ood.md"))
-        print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift, episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
+        print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift (averaged: the pairs that end off every goal), episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
         print(md, terminator: "")
         print("best EBM detector's AUROC above every baseline on \(ebmWins) of \(rows.count) shifts, tied with the best on \(ebmTies); "
               + "beyond two standard errors: above on \(clearWins), below on \(clearLosses), within noise on \(rows.count - clearWins - clearLosses)")
         print("wrote \(jsonURL.path), \(outDir.appendingPathComponent("ood.md").path)")
-    }
-
-    /// The first n episodes of `data`.
-    static func subset(_ data: TrajectoryDataset, _ n: Int) -> TrajectoryDataset {
-        let (rows, S) = (data.steps + 1, data.stateSize)
-        return TrajectoryDataset(episodes: n, steps: data.steps, stateSize: S, controlSize: data.controlSize, siteCount: data.siteCount,
-                                 states: Array(data.states[0..<(n * rows * S)]),
-                                 controls: Array(data.controls[0..<(n * data.steps * data.controlSize)]),
-                                 sites: Array(data.sites[0..<(n * rows * data.siteCount * 3)]),
-                                 goal: Array(data.goal[0..<n]), episodeSeed: Array(data.episodeSeed[0..<n]))
     }
 }

@@ -34,7 +34,7 @@ struct Generate: ParsableCommand {
         let defaultOut = "trajectories/generated/\(recipe.name)" + (shard.map { "/shards/\($0.index)-of-\($0.count)" } ?? "")
         let directory = URL(fileURLWithPath: out ?? defaultOut)
         let total = shard.map { s in Split.allCases.reduce(0) { $0 + s.range(of: generator.episodes(of: $1)).count } } ?? recipe.episodes
-        let bar = ProgressBar(total: total, unit: "episodes", quiet: quiet)
+        let bar = ProgressBar(total: total, unit: "episodes", enabled: !quiet)
         try generator.write(to: directory, shard: shard, projectVersion: EBM.configuration.version, threads: threads) { done, _ in
             bar.update(done)
         }

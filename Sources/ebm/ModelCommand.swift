@@ -42,6 +42,12 @@ struct Model: ParsableCommand {
             let o = m.options
             print("\(m.source): nq \(m.nq), nv \(m.nv), nu \(m.nu), bodies \(m.nbody), sites \(m.nsite), geoms \(m.ngeom)")
             print("timestep \(o.timestep) s, integrator \(o.integrator.rawValue), gravity \(o.gravity.x) \(o.gravity.y) \(o.gravity.z)")
+            let c = m.solverOptions
+            let off = [("limits", c.limits), ("frictionloss", c.frictionloss), ("contacts", c.contacts),
+                       ("warmstart", c.warmstart)].filter { !$0.1 }.map(\.0)
+            print("constraints: solver \(c.solver.rawValue), iterations \(c.iterations), tolerance \(c.tolerance), "
+                  + "ls_iterations \(c.lsIterations), ls_tolerance \(c.lsTolerance), impratio \(c.impratio)"
+                  + (off.isEmpty ? "" : "; disabled: " + off.joined(separator: ", ")))
             let j = m.joints
             for (i, name) in m.names(.joint).enumerated() {
                 let range = j.limited[i] ? "range [\(j.range[i].0), \(j.range[i].1)]" : "unlimited"

@@ -3,6 +3,7 @@ import EnergyModels
 import Foundation
 import Sampling
 import Scene
+import Scoring
 import Simulation
 import Trajectories
 
@@ -22,32 +23,15 @@ struct Predict: ParsableCommand {
         diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
         """)
 
-    enum SamplerKind: String, ExpressibleByArgument, CaseIterable {
-        case langevin, mala, hmc
-        case annealedLangevin = "annealed-langevin", annealedMALA = "annealed-mala", annealedHMC = "annealed-hmc", ddim, heun
-
-        /// For a denoising model: langevin, mala and hmc mean their annealed forms.
-        var denoising: DenoisingSamplerKind {
-            switch self {
-            case .langevin, .annealedLangevin: return .annealedLangevin
-            case .mala, .annealedMALA: return .annealedMALA
-            case .hmc, .annealedHMC: return .annealedHMC
-            case .ddim: return .ddim
-            case .heun: return .heun
-            }
-        }
-        /// The chain sampler of a contrastive-divergence model (nil: only denoising models have it).
-        var chain: FutureSampling.Kind? { FutureSampling.Kind(rawValue: rawValue) }
-    }
-
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Dataset folder.") var data: String
     @Option(help: "Split to read: test or train.") var split: String = "test"
     @Option(help: "Episode (0-based).") var episode: Int = 0
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block.") var steps: Int = 60
-    @Option(help: "langevin, mala or hmc.") var sampler: SamplerKind = .langevin
+    @Option(help: "Sampler steps per H-state block (default: 60, or 200 for a denoising model).") var steps: Int?
+    @Option(help: "langevin, mala or hmc; for a denoising model also annealed-langevin, annealed-mala, annealed-hmc, ddim or heun (default: langevin, annealed-mala for a denoising model).")
+    var sampler: FutureSamplerKind?
     @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
     @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
     @Option(help: "Output .npz.") var out: String
@@ -66,10 +50,10 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
-        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         // upper bounds (issue 18): --steps 1e12 ran silently for ever
-        guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
+        guard samples <= 100_000, (steps ?? 1) <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
@@ -125,24 +109,42 @@ struct Predict: ParsableCommand {
         }
     }
 
-    /// A denoising (objective dsm) model of a run folder or checkpoint file, or nil for any other model.
-    static func loadDenoisingModel(_ path: String) throws -> DenoisingEnergyModel? {
-        do {
-            let url = try existingCheckpoint(path)
-            guard try CheckpointMetadata.read(url).isDenoising else { return nil }
-            let model = try DenoisingEnergyModel.load(from: url).model
-            try requireUnconditioned(model.encoding, path)
-            return model
-        } catch let e as TrainingError { throw CLIError(e.description) }
+    /// The future model of a run folder or checkpoint file, whichever objective trained it; errors
+    /// name the file. Sampling builds contexts from states alone, so conditioned models are refused.
+    static func loadFutureModel(_ path: String) throws -> (model: FutureModel, metadata: CheckpointMetadata) {
+        let loaded: (model: FutureModel, metadata: CheckpointMetadata)
+        do { loaded = try FutureModel.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
+        try requireUnconditioned(loaded.model.encoding, path)
+        return loaded
+    }
+
+    /// The energy of a run folder or checkpoint file as a window scorer, whichever objective trained it
+    /// (a denoising model's energy at its smallest noise level), with the model; conditioned models are accepted.
+    static func loadEnergyScorer(_ path: String) throws -> (scorer: any WindowScorer, model: FutureModel) {
+        let model: FutureModel
+        do { model = try FutureModel.load(from: existingCheckpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
+        switch model {
+        case .contrastive(let m, _): return (EnergyScorer(model: m), model)
+        case .denoising(let m): return (DenoisingEnergyScorer(model: m), model)
+        }
+    }
+
+    /// The sampler the shared options describe, for `model`: langevin by default, annealed MALA for a
+    /// denoising model (`chainDefault` is the command's default for a contrastive-divergence model).
+    static func futureSampler(_ kind: FutureSamplerKind?, chainDefault: FutureSamplerKind, model: FutureModel, steps: Int?) throws -> FutureSampler {
+        var chosen: FutureSamplerKind
+        if case .denoising = model { chosen = kind ?? .annealedMALA } else { chosen = kind ?? chainDefault }
+        if case .contrastive = model, !chosen.isChain {
+            throw CLIError("--sampler \(chosen.rawValue) needs a denoising model (ebm train --objective dsm); this one was trained by contrastive divergence")
+        }
+        return FutureSampler(kind: chosen, steps: steps)
     }
 
     func run() throws {
         try OutputPath.check(out, inputs: [model, data, baseline])
         try InputChecks.requireSameRobot([model, baseline], data: data)
-        // a denoising run, or a contrastive-divergence one
-        let denoiser = try Self.loadDenoisingModel(model)
-        let chainModel = denoiser == nil ? try Self.loadEnergyModel(model) : nil
-        let enc = denoiser?.encoding ?? chainModel!.model.encoding
+        let (futureModel, _) = try Self.loadFutureModel(model)
+        let enc = futureModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
@@ -154,28 +156,14 @@ struct Predict: ParsableCommand {
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples
-        let result: FutureSampling.Result
-        let temperature: Double
-        if let denoiser {
-            temperature = self.temperature ?? 1
-            guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
-            let chosen = FutureSampling.denoisingSampler(sampler.denoising, steps: steps, levels: levels, stepScale: stepSize,
-                                                         temperature: temperature, leapfrog: leapfrog)
-            result = try FutureSampling.sample(denoiser: denoiser, context: context, chains: K, total: total, sampler: chosen, seed: seed)
-        } else {
-            guard let kind = sampler.chain, let (energyModel, meta) = chainModel else {
-                throw CLIError("--sampler \(sampler.rawValue) needs a denoising model (ebm train --objective dsm); this one was trained by contrastive divergence")
-            }
-            let lang = meta.configuration.langevin
-            let chosen = FutureSampling.sampler(kind, langevin: lang, stepSize: stepSize, noise: noise, gradientClip: gradientClip,
-                                                finalStepSize: finalStepSize, finalNoise: finalNoise, leapfrog: leapfrog, targetAcceptance: targetAcceptance)
-            let scale = initialScale ?? Double(lang.initialScale)
-            temperature = self.temperature ?? FutureSampling.defaultTemperature(kind, langevin: lang)
-            guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
-            result = try FutureSampling.sample(model: energyModel, context: context, chains: K, total: total, steps: steps,
-                                               sampler: chosen, temperature: temperature, initialScale: scale,
-                                               tolerance: tolerance, seed: seed)
-        }
+        var chosen = try Self.futureSampler(sampler, chainDefault: .langevin, model: futureModel, steps: steps)
+        (chosen.stepSize, chosen.noise, chosen.gradientClip, chosen.finalStepSize, chosen.finalNoise) = (stepSize, noise, gradientClip, finalStepSize, finalNoise)
+        (chosen.leapfrog, chosen.targetAcceptance, chosen.temperature, chosen.tolerance) = (leapfrog, targetAcceptance, temperature, tolerance)
+        (chosen.initialScale, chosen.levels) = (initialScale, levels)
+        let temperature = chosen.temperature(for: futureModel)
+        guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
+        let result: FutureSamples
+        do { result = try chosen.sample(futureModel, contexts: context, chainsPerContext: K, total: total, seed: seed) } catch { throw CLIError("\(error)") }
         let (sampled, energies, diagnostics, seconds) = (result.futures, result.energies, result.diagnostics, result.seconds)
 
         // the feedforward prediction, chained the same way
@@ -213,11 +201,11 @@ struct Predict: ParsableCommand {
         // summary: speed, energies, acceptance and the error against the real future
         let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
         let blocks = (total + H - 1) / H
-        print("predict: \(K) futures × \(total) states (\(sampler.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
+        print("predict: \(K) futures × \(total) states (\(chosen.kind.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
-        if let kind = sampler.chain, denoiser == nil { FutureSampling.warnIfStuck(kind, acceptance: accepted) }
+        if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if !truth.isEmpty {
             let steps = truth.count / S
             func ade(_ x: ArraySlice<Double>) -> Double {

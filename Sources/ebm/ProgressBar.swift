@@ -5,50 +5,49 @@ import Glibc
 import Darwin
 #endif
 
-/// A one-line progress bar on standard error with rate and ETA, redrawn at most 10 times a
-/// second; when standard error is not a terminal (logs, cluster jobs) and `lines`, a plain line
-/// every 10 seconds instead.
+/// Progress on standard error with rate and ETA: on a terminal, a one-line bar redrawn at most 10
+/// times a second; elsewhere (nohup, CI, a cluster job's log) one plain line every `logInterval`
+/// seconds and one at the end; nothing when not `enabled` (--quiet).
 final class ProgressBar {
     let total: Int
     let unit: String
     let enabled: Bool
-    let lines: Bool
+    /// Standard error is a terminal: the bar redraws in place.
+    let interactive: Bool
+    let logInterval: Double
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
 
-    init(total: Int, unit: String, enabled: Bool = isatty(STDERR_FILENO) != 0, lines: Bool = false) {
+    init(total: Int, unit: String, enabled: Bool = true, interactive: Bool = isatty(STDERR_FILENO) != 0, logInterval: Double = 5) {
         self.total = total
         self.unit = unit
         self.enabled = enabled
-        self.lines = lines && !enabled
-    }
-
-    /// A bar on a terminal, plain lines in logs, nothing when `quiet`.
-    convenience init(total: Int, unit: String, quiet: Bool) {
-        let terminal = isatty(STDERR_FILENO) != 0
-        self.init(total: total, unit: unit, enabled: !quiet && terminal, lines: !quiet && !terminal)
+        self.interactive = interactive
+        self.logInterval = logInterval
     }
 
     /// Seconds since the bar was made.
     var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
 
-    func update(_ done: Int) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if lines, now - max(lastDraw, start) > 10_000_000_000, done < total {   // the first line after 10 s
-            lastDraw = now
-            let rate = Double(done) / max(elapsed, 1e-9)
-            let line = String(format: "%d/%d %@ (%.0f %%), %.0f %@/s, ETA %.0f s\n", done, total, unit, 100 * Double(done) / Double(max(total, 1)),
-                              rate, unit, rate > 0 ? Double(total - done) / rate : 0)
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+    /// Reports `done` of `total`; `detail` (e.g. the loss) follows a plain line.
+    func update(_ done: Int, detail: String = "") {
         guard enabled else { return }
-        guard done >= total || now - lastDraw > 100_000_000 else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let interval = interactive ? 100_000_000 : UInt64(logInterval * 1e9)
+        guard done >= total || now - lastDraw > interval else { return }
+        if !interactive && lastDraw == 0 && done < total { lastDraw = now; return }  // the first line after logInterval
         lastDraw = now
         let fraction = total > 0 ? Double(done) / Double(total) : 1
-        let width = 30
-        let filled = Int(fraction * Double(width))
         let rate = Double(done) / max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - done) / rate : 0
+        guard interactive else {
+            let line = String(format: "%d/%d %@ (%.0f%%)  %.0f %@/s  ETA %.1f s%@\n", done, total, unit, 100 * fraction, rate, unit, eta,
+                              detail.isEmpty ? "" : "  " + detail)
+            FileHandle.standardError.write(Data(line.utf8))
+            return
+        }
+        let width = 30
+        let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let line = String(format: "\r[%@] %d/%d %@  %.0f %@/s  ETA %.1f s ", bar, done, total, unit, rate, unit, eta)
         FileHandle.standardError.write(Data(line.utf8))

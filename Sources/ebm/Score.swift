@@ -36,8 +36,7 @@ struct Score: ParsableCommand {
         let summaryPath = String(out.dropLast(4)) + ".json"
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
         try InputChecks.requireSameRobot([model], data: data)
-        let energyModel = try Predict.loadEnergyModel(model, conditioned: true).model
-        let scorer = EnergyScorer(model: energyModel)
+        let scorer = try Predict.loadEnergyScorer(model).scorer
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
         let scores: EpisodeScores
@@ -52,7 +51,7 @@ struct Score: ParsableCommand {
         let mean = episodeEnergy.reduce(0, +) / Double(E)
         var summary: [String: Any] = [
             "model": model, "data": data, "split": split, "episodes": E, "windows_per_episode": W,
-            "window_states": scores.windowLength, "context_states": energyModel.encoding.contextLength,
+            "window_states": scores.windowLength, "context_states": scorer.contextLength,
             "episode_energy": ["mean": mean, "min": episodeEnergy.min()!, "max": episodeEnergy.max()!,
                                "std": (episodeEnergy.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(E)).squareRoot()],
             "seconds": seconds,

@@ -75,12 +75,18 @@ struct Train: ParsableCommand {
         defer { signal(SIGINT, SIG_DFL) }
 
         // The bar draws rate and ETA; the energies follow it on the same line.
-        let bar = ProgressBar(total: total - trainer.startStep, unit: "it", enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        // Off a terminal the bar prints a plain line every few seconds (rate, ETA, last logged loss).
+        let bar = ProgressBar(total: total - trainer.startStep, unit: "it", enabled: !quiet)
         var lastDraw = 0.0
         let outcome: TrainingOutcome
         do {
             outcome = try trainer.run(shouldStop: { interruptRequested != 0 }, onStep: { step, metrics in
-                guard bar.enabled, step < total, bar.elapsed - lastDraw > 0.11 || lastDraw == 0 else { return }
+                guard bar.enabled, step < total else { return }
+                guard bar.interactive else {
+                    bar.update(step - trainer.startStep, detail: metrics.map { String(format: "loss %.5g", $0.loss) } ?? "")
+                    return
+                }
+                guard bar.elapsed - lastDraw > 0.11 || lastDraw == 0 else { return }
                 lastDraw = bar.elapsed
                 bar.update(step - trainer.startStep)
                 if let m = metrics {
@@ -94,7 +100,7 @@ struct Train: ParsableCommand {
                 }
             }, onLog: { m in
                 // off a terminal (nohup, CI, a cluster job): one progress line per logged interval
-                guard !quiet, !bar.enabled else { return }
+                guard !quiet, !bar.interactive else { return }
                 print(String(format: "step %d/%d  loss %.5g  %.1f s", m.step, total, m.loss, bar.elapsed))
                 fflush(stdout)
             })

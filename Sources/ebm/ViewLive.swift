@@ -120,12 +120,8 @@ final class LiveRefinement: @unchecked Sendable {
 
     /// z ~ N(0, scale²) per chain, from (seed, generation).
     static func initial(chains: Int, dimension: Int, scale: Double, seed: UInt64, generation: Int) -> [Double] {
-        // SplitMix64 from (seed, generation); Box–Muller in double precision
         var generator = SeededGenerator(seed: seed ^ (0x5DEE_CE66_D1CE_4E5B &+ UInt64(generation) &* 0x9E37_79B9_7F4A_7C15))
-        return (0..<(chains * dimension)).map { _ in
-            let u1 = 1 - generator.nextUnitDouble(), u2 = generator.nextUnitDouble()
-            return scale * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        return (0..<(chains * dimension)).map { _ in scale * generator.gaussian() }
     }
 }
 
@@ -133,6 +129,10 @@ extension View {
     /// `--model RUN --data DIR`: the context of --episode from --context-start, K chains refined live.
     func liveTimeline(run: String, robot: RobotModel) throws -> Timeline {
         let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
+        if try Predict.loadFutureModel(run).metadata.isDenoising {
+            throw CLIError("--model \(run): a denoising model is sampled over its noise levels, not refined live step by step: "
+                           + "run `ebm predict --model \(run) … --out F.npz`, then `ebm view --futures F.npz`")
+        }
         do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(run)) } catch {
             throw CLIError("--model \(run): \(error)")
         }
@@ -164,14 +164,14 @@ extension View {
             feedforward = FutureSampling.feedforward(ff, context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }
 
-        let kind = FutureSampling.Kind(rawValue: sampler)!
         let lang = meta.configuration.langevin
-        let temperature = FutureSampling.defaultTemperature(kind, langevin: lang)
+        let options = FutureSampler(kind: FutureSamplerKind(rawValue: sampler)!, steps: steps)
+        let temperature = options.temperature(for: .contrastive(energyModel, langevin: lang))
         let energy: FutureEnergy
         do { energy = try FutureEnergy(model: energyModel, contexts: context.map(Float.init), chains: samples, temperature: temperature) } catch {
             throw CLIError("--model \(run): \(error)")
         }
-        let live = LiveRefinement(energy: energy, sampler: FutureSampling.sampler(kind, langevin: lang), chains: samples, steps: steps,
+        let live = LiveRefinement(energy: energy, sampler: try options.chainSampler(langevin: lang), chains: samples, steps: steps,
                                   temperature: temperature, initialScale: Double(lang.initialScale), seed: seed)
         let headless = screenshot != nil || svg != nil || video != nil || benchFrames != nil
         if headless {

@@ -63,6 +63,17 @@ final class DenoisingTests: XCTestCase {
         let pca = try FutureBasis.fit(windows, kind: .pca, size: 3, futureAsDelta: true)
         XCTAssertEqual(pca.dimension, 3)
         XCTAssertEqual(pca.variances, pca.variances.sorted(by: >))
+        // the residual variance is the training futures' mean squared residual off the basis per dropped direction
+        let all = Array(0..<windows.count)
+        var (context, future) = ([Float](), [Float]())
+        windows.gather(all, context: &context, future: &future)
+        let residuals = pca.residuals(context: context, contextLength: 2, future: future)
+        let mean = residuals.map(Double.init).reduce(0, +) / Double(all.count)
+        XCTAssertEqual(Double(try XCTUnwrap(pca.residualVariance)), mean / Double(F - 3), accuracy: 1e-3 * mean / Double(F - 3))
+        // a future in the basis has no residual; a full basis keeps none
+        let inside = pca.decode(pca.encode(context: context, contextLength: 2, future: future), context: context, contextLength: 2)
+        XCTAssertLessThan(pca.residuals(context: context, contextLength: 2, future: inside).max()!, 1e-6 * Float(mean))
+        XCTAssertNil(try FutureBasis.fit(windows, kind: .pca, size: F, futureAsDelta: true).residualVariance)
         XCTAssertThrowsError(try FutureBasis.fit(windows, kind: .pca, size: F + 1, futureAsDelta: true)) { error in
             XCTAssertTrue("\(error)".contains("model.basisSize") || "\(error)".contains("basisSize"), "\(error)")
         }
@@ -101,6 +112,27 @@ final class DenoisingTests: XCTestCase {
                 XCTAssertEqual(gradient[b * D + i], numeric, accuracy: 2e-3 * max(1, abs(numeric)), "row \(b) coefficient \(i)")
             }
         }
+    }
+
+    /// The energy judges and scores read charges a window's residual off the basis as probabilistic
+    /// PCA does: E(window) = E(its basis part) + ‖r‖² / (2σr²).
+    func testJudgedEnergyChargesTheResidualOffTheBasis() throws {
+        let data = Self.kinematicEpisodes(episodes: 20, steps: 8, joints: 1, dt: 0.05, seed: 1)
+        var c = Self.configuration()
+        c.denoising.basisSize = 3
+        let trainer = try Trainer(kind: .ebm, configuration: c, dataDirectory: try Fixtures.folder(train: data), outputDirectory: try Fixtures.temporaryDirectory())
+        let model = try XCTUnwrap(trainer.denoisingModel)
+        let variance = try XCTUnwrap(model.basis.residualVariance)
+        let windows = try TrajectoryWindows(data, context: 2, future: 3)
+        var (context, future) = ([Float](), [Float]())
+        windows.gather([0, 5, 9], context: &context, future: &future)
+        let basis = model.basis
+        let y = basis.encode(context: context, contextLength: 2, future: future)
+        let r = basis.residuals(context: context, contextLength: 2, future: future)
+        let e = model.energies(context: context, future: future)
+        let e0 = model.energies(normalizedContexts: model.normalizedContexts(context), coefficients: y, sigma: [Float](repeating: c.denoising.sigmaMin, count: 3))
+        for b in 0..<3 { XCTAssertEqual(e[b], e0[b] + r[b] / (2 * variance), accuracy: 1e-3 * max(1, abs(e[b]))) }
+        XCTAssertGreaterThan(r.max()!, 0)
     }
 
     /// The loss falls; interrupting and resuming gives the same bits; the model file holds the

@@ -1,4 +1,5 @@
 import Foundation
+import Simulation
 import Trajectories
 import XCTest
 @testable import Scoring
@@ -38,6 +39,35 @@ final class DistributionShiftTests: XCTestCase {
             XCTAssertEqual(Array(a.state(episode: 0, step: t)), expected)
         }
         XCTAssertEqual(a.goal, [-1, -1, -1, -1])
+    }
+
+    /// reacher2 episodes ending at A = (0, 0), B = (0, 0.2), C = (1.5, 0), D = (−1.5, 0), one goal each
+    /// (the fingertip there): A+B ends ~1 cm from A's goal and C+D exactly on it, so those pairs are
+    /// skipped for the next partner whose average ends ≥ 3 cm from every goal.
+    func testAveragedPairsEndOffEveryGoal() throws {
+        let robot = try RobotModel.load("reacher2")
+        let site = try XCTUnwrap(robot.index(of: .site, named: "fingertip"))
+        let finals: [[Double]] = [[0, 0], [0, 0.2], [1.5, 0], [-1.5, 0]]
+        var states: [Double] = []
+        for q in finals { for t in 0...2 { states += [q[0] * Double(t) / 2, q[1] * Double(t) / 2, 0, 0] } }
+        let data = TrajectoryDataset(episodes: 4, steps: 2, stateSize: 4, controlSize: 1, siteCount: 1, states: states,
+                                     controls: [Double](repeating: 0, count: 8), sites: [Double](repeating: 0, count: 36),
+                                     goal: [0, 1, 2, 3], episodeSeed: [0, 1, 2, 3])
+        let goalSites = try robot.kinematics(qpos: finals.flatMap { $0 }, batch: 4).sites
+        let goals = (0..<4).map { g in (0..<3).map { goalSites[(g * robot.nsite + site) * 3 + $0] } }
+        let rule = AveragedEndpointRule(robot: robot, site: site, goals: goals)
+        let pairs = try rule.pairs(data, positionCount: 2)
+        XCTAssertEqual(pairs.map(\.episode), [0, 1, 2, 3])
+        XCTAssertEqual(pairs.map(\.partner), [2, 2, 0, 0])
+        let averaged = try DistributionShift.averaged.transform(data, positionCount: 2, seed: 0, endpoints: rule)
+        XCTAssertEqual(Array(averaged.state(episode: 2, step: 2)), [0.75, 0, 0, 0])
+        XCTAssertEqual(averaged.goal, [-1, -1, -1, -1])
+        // without the rule every episode takes the next one of another goal, A+B included
+        let any = try DistributionShift.averagedAny.transform(data, positionCount: 2, seed: 0, endpoints: rule)
+        XCTAssertEqual(Array(any.state(episode: 0, step: 2)), [0, 0.1, 0, 0])
+        // a rule no pair can meet is an error, not an empty shift
+        XCTAssertThrowsError(try DistributionShift.averaged.transform(data, positionCount: 2, seed: 0,
+                                                                       endpoints: AveragedEndpointRule(robot: robot, site: site, goals: goals, minimumDistance: 10)))
     }
 
     func testGlitchCorruptsThreeStepsAndNoiseCorruptsAllBySeed() throws {

@@ -138,7 +138,7 @@ final class MJCFTests: XCTestCase {
         assertRefused(body("<joint type=\"screw\"/>"), status: SimulationError.parse, line: 4, "screw")
         assertRefused(body("<joint type=\"free\"/>"), status: SimulationError.parse, line: 4, "free")
         assertRefused(body("<composite/>"), status: SimulationError.parse, line: 4, "composite")
-        assertRefused(body("<joint frictionloss=\"1\"/>"), status: SimulationError.parse, line: 4, "frictionloss")
+        assertRefused(body("<joint springdamper=\"1 1\"/>"), status: SimulationError.parse, line: 4, "springdamper")
         assertRefused(body("<geom foo=\"1\"/>"), status: SimulationError.parse, line: 4, "foo")
         assertRefused("<mujoco>\n<option integrator=\"implicitfast\"/>\n</mujoco>", status: SimulationError.parse, line: 2, "implicitfast")
     }

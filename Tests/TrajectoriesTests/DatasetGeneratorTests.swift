@@ -75,7 +75,7 @@ final class DatasetGeneratorTests: XCTestCase {
         let generator = try DatasetGenerator(recipe: committedRecipe("arm7-goals4"))
         let targets = try XCTUnwrap(generator.policy.goals).targets
         let site = try XCTUnwrap(generator.model.index(of: .site, named: "ee"))
-        let data = try generator.generate(.train, range: 0..<100)  // a tenth of the training split
+        let data = try generator.generate(.train, range: 0..<100)  // the first 100 training episodes
         let (nq, ns) = (generator.model.nq, generator.model.nsite)
         var distances: [Double] = [], speeds: [Double] = [], counts = [0, 0, 0, 0]
         for e in 0..<data.episodes {

@@ -71,6 +71,39 @@ final class PhysicsModificationTests: XCTestCase {
         XCTAssertEqual(geared.meta(projectVersion: "t")["model_sha256"], .string(geared.modelHash))
     }
 
+    /// arm7-goals4's controller is model-based (gravity compensation, inverse-dynamics feedforward,
+    /// gains from the mass matrix): rebuilt from a heavier arm it compensates most of the change (what
+    /// remains comes from its torque limits); built from the nominal arm (`controller_model: nominal`)
+    /// it does not, and the states move about 4× as far from the unshifted ones.
+    func testANominalControllerShowsAMassChangeARetunedOneCompensates() throws {
+        var text = try String(contentsOf: repositoryRoot.appendingPathComponent("trajectories/arm7-goals4.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"test\": 100", with: "\"test\": 6")
+        func generate(_ physics: String?) throws -> TrajectoryDataset {
+            let shifted = physics.map { text.replacingOccurrences(of: "\"process_noise\": 0", with: "\"process_noise\": 0, \"physics\": \($0)") } ?? text
+            return try DatasetGenerator(recipe: recipe(shifted, file: "arm7-shifted.json")).generate(.test)
+        }
+        let plain = try generate(nil)
+        let retuned = try generate("{\"mass_scale\": 2}")
+        let nominal = try generate("{\"mass_scale\": 2, \"controller_model\": \"nominal\"}")
+        // mean joint-angle difference from the unshifted episodes, over every state
+        func gap(_ d: TrajectoryDataset) -> Double {
+            var sum = 0.0
+            for e in 0..<d.episodes {
+                for t in 0...d.steps {
+                    let (x, y) = (Array(d.state(episode: e, step: t)), Array(plain.state(episode: e, step: t)))
+                    for j in 0..<7 { sum += abs(x[j] - y[j]) }
+                }
+            }
+            return sum / Double(d.episodes * (d.steps + 1) * 7)
+        }
+        XCTAssertEqual(plain.episodeSeed, nominal.episodeSeed)
+        XCTAssertGreaterThan(gap(nominal), 2.5 * gap(retuned), "nominal \(gap(nominal)), retuned \(gap(retuned))")
+        XCTAssertGreaterThan(gap(nominal), 0.02)
+        XCTAssertThrowsError(try generate("{\"mass_scale\": 2, \"controller_model\": \"old\"}")) { error in
+            XCTAssertTrue("\(error)".contains("physics.controller_model"), "\(error)")
+        }
+    }
+
     func testIdentityKeepsTheTextAndBadFieldsNameTheField() throws {
         XCTAssertEqual(try PhysicsModification().apply(toMJCF: reacher), reacher)
         XCTAssertThrowsError(try tinyRecipe(physics: "{\"mass\": 2}")) { error in

@@ -13,6 +13,20 @@ final class TrajectoryDatasetTests: XCTestCase {
     }
     override func tearDownWithError() throws { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
 
+    func testEpisodeSubsetsKeepEveryArrayInTheGivenOrder() throws {
+        let train = try TrajectoryDataset(contentsOf: folder.appendingPathComponent("train.npz"))
+        let picked = train.episodes([3, 0, 3])
+        XCTAssertEqual(picked.episodes, 3)
+        XCTAssertEqual(picked.goal, [train.goal[3], train.goal[0], train.goal[3]])
+        XCTAssertEqual(picked.episodeSeed, [train.episodeSeed[3], train.episodeSeed[0], train.episodeSeed[3]])
+        for t in [0, train.steps] { XCTAssertEqual(Array(picked.state(episode: 1, step: t)), Array(train.state(episode: 0, step: t))) }
+        var joined = train.episodes([3])
+        try joined.append(train.episodes([0]))
+        try joined.append(train.episodes([3]))
+        XCTAssertEqual(joined, picked)
+        XCTAssertEqual(train.episodes(Array(0..<train.episodes)), train)
+    }
+
     func testNumPyLoadsGeneratedFilesAndAgreesWithSwift() throws {
         let train = try TrajectoryDataset(contentsOf: folder.appendingPathComponent("train.npz"))
         let output = try Python.script("""

@@ -42,6 +42,24 @@ final class DenoisingPredictTests: XCTestCase {
                                        "--steps", "12", "--sampler", sampler, "--horizon", "15", "--out", again])
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: out)), sampler)
         }
+        // evaluate, score and the OOD benchmark read a denoising model too: its own sampler defaults
+        let evaluation = scratch.appendingPathComponent("evaluate")
+        let evaluate = try EBMProcess.succeeding(["evaluate", "--model", run, "--data", data, "--episodes", "3", "--samples", "4", "--steps", "10",
+                                                  "--reference-samples", "4", "--long-horizon", "20", "--long-contexts", "2", "--long-samples", "2",
+                                                  "--curve-episodes", "2", "--step-counts", "0", "10", "--out", evaluation.path])
+        XCTAssertTrue(evaluate.stdout.contains("(annealed-mala, 10 steps per block)"), evaluate.stdout)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: evaluation.appendingPathComponent("metrics.json"))) as! [String: Any]
+        XCTAssertEqual(metrics["sampler"] as? String, "annealed-mala")
+        XCTAssertEqual((metrics["quality_vs_steps"] as? [String: Any])?["steps"] as? [Int], [0, 10])
+        XCTAssertNotNil(metrics["long_horizon"])
+        let score = try EBMProcess.succeeding(["score", "--model", run, "--data", data, "--out", scratch.appendingPathComponent("score.npz").path])
+        XCTAssertTrue(score.stdout.contains("score: "), score.stdout)
+        let scored = try NumPyArchive(contentsOf: scratch.appendingPathComponent("score.npz"))
+        XCTAssertTrue(try scored.array(named: "episode_energy").doubles.allSatisfy(\.isFinite))
+        let ood = try EBMProcess.succeeding(["evaluate", "ood", "--model", run, "--data", data, "--episodes", "4",
+                                             "--out", scratch.appendingPathComponent("ood").path])
+        XCTAssertTrue(ood.stdout.contains("| link mass ×2, nominal controller |"), ood.stdout)
+
         // a contrastive-divergence model has no annealed samplers
         let cd = scratch.appendingPathComponent("cd").path
         try EBMProcess.succeeding(["train", "--data", data, "--config", configFile.path, "--objective", "cd", "--out", cd, "--quiet"])

@@ -51,6 +51,10 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_INTEGRATOR_EULER 0  ///< semi-implicit Euler, joint damping implicit (MuJoCo's Euler)
 #define SIM_INTEGRATOR_RK4 1    ///< classic 4th-order Runge–Kutta (MuJoCo's RK4)
 
+#define SIM_SOLVER_PGS 0     ///< projected Gauss–Seidel on the dual (MuJoCo's PGS)
+#define SIM_SOLVER_CG 1      ///< nonlinear conjugate gradient on the primal (MuJoCo's CG)
+#define SIM_SOLVER_NEWTON 2  ///< Newton on the primal, exact line search (MuJoCo's default)
+
 #define SIM_JOINT_HINGE 0
 #define SIM_JOINT_SLIDE 1
 
@@ -93,7 +97,8 @@ int32_t sim_loadModelString(const char* xml, const char* sourceName,
                             char* SIM_NULLABLE message, size_t messageSize);
 
 /// Writes the MJCF text of a built-in robot: "pendulum", "cartpole", "acrobot", "pointmass2d",
-/// "reacher2", "arm7", or "chainN" (N-link pendulum chain, 1 <= N <= 1024).
+/// "reacher2", "arm7", "ridgeball" (a ball dropped on a ridge: contacts), or "chainN" (N-link
+/// pendulum chain, 1 <= N <= 1024).
 /// Returns: SIM_OK; `*length` is the text length without the terminating NUL. When `buffer` is
 ///   NULL or `bufferSize <= *length`, only `*length` is set (call again with a larger buffer).
 /// Errors: SIM_ERR_NOT_FOUND for an unknown name.
@@ -155,6 +160,31 @@ void sim_modelOptions(const simModel* model, simOptions* options);
 int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* options,
                                  simModel* SIM_NULLABLE* SIM_NONNULL copy,
                                  char* SIM_NULLABLE message, size_t messageSize);
+
+/// Constraint-solver options of a model (MuJoCo's <option solver iterations tolerance
+/// ls_iterations ls_tolerance impratio> and the flags that switch constraint kinds).
+typedef struct simSolverOptions {
+  int32_t solver;       ///< SIM_SOLVER_NEWTON (default), SIM_SOLVER_CG or SIM_SOLVER_PGS
+  int32_t iterations;   ///< main iterations (>= 0; default 100)
+  double tolerance;     ///< stop when the scaled cost improvement or gradient is below (default 1e-8)
+  int32_t lsIterations; ///< line-search iterations (CG, Newton; default 50)
+  double lsTolerance;   ///< line-search tolerance relative to `tolerance` (default 0.01)
+  double impratio;      ///< friction-to-normal impedance ratio (> 0; default 1)
+  int32_t limits;       ///< 1: joint limits are enforced (<flag limit>)
+  int32_t frictionloss; ///< 1: joint dry friction is applied (<flag frictionloss>)
+  int32_t warmstart;    ///< 1: each solve starts from the previous solution (<flag warmstart>)
+  int32_t contacts;     ///< 1: geoms collide (<flag contact>); 0 leaves only joint constraints
+} simSolverOptions;
+
+/// Fills `options` with the model's constraint-solver options.
+void sim_modelSolverOptions(const simModel* model, simSolverOptions* options);
+
+/// Makes a copy of `model` with other constraint-solver options.
+/// Errors: SIM_ERR_ARGUMENT for an unknown solver, negative iterations or tolerances, or
+///   impratio <= 0 (message says which).
+int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOptions* options,
+                                       simModel* SIM_NULLABLE* SIM_NONNULL copy,
+                                       char* SIM_NULLABLE message, size_t messageSize);
 
 /// Names. `kind`: 0 body, 1 joint, 2 site, 3 actuator, 4 geom, 5 keyframe. Unnamed entries
 /// give "".
@@ -221,16 +251,26 @@ void sim_getState(const simModel* model, const simState* state, double* SIM_NULL
 
 // MARK: - Pipeline (single state)
 
-/// Forward kinematics and forward dynamics (ABA) at the current state and controls; fills
-/// qacc, body and site poses. Errors: SIM_ERR_NONFINITE.
+/// Forward kinematics and forward dynamics (ABA, then the constraint solver for joint limits
+/// and dry friction) at the current state and controls; fills qacc, body and site poses.
+/// Errors: SIM_ERR_NONFINITE.
 int32_t sim_forward(const simModel* model, simState* state);
 
 /// Advances one timestep with the model's integrator (and substeps), clamping controls to
 /// their ranges. Errors: SIM_ERR_NONFINITE, leaving the state as it was before the step.
 int32_t sim_step(const simModel* model, simState* state);
 
+/// The constraints of the last sim_forward or sim_step (its last stage): number of active
+/// constraint rows (dry friction, limits within their margin, contact pyramid edges), the
+/// number of contacts (may be NULL), iterations the solver took,
+/// and the generalised constraint force qfrcConstraint [nv] = Jᵀ f (any pointer may be NULL).
+void sim_constraintInfo(const simModel* model, const simState* state, int64_t* SIM_NULLABLE nefc,
+                        int64_t* SIM_NULLABLE ncon, int64_t* SIM_NULLABLE iterations,
+                        double* SIM_NULLABLE qfrcConstraint);
+
 /// Inverse dynamics (RNEA): the generalised force qfrc [nv], beyond the passive forces
-/// (damping, stiffness, limits), that gives acceleration qacc [nv] at the current qpos, qvel:
+/// (damping, stiffness; constraint forces of limits and dry friction are not included), that
+/// gives acceleration qacc [nv] at the current qpos, qvel:
 /// qfrc = (M(q) + diag(armature)) qacc + c(q, qvel) - qfrc_passive(q, qvel).
 /// Errors: SIM_ERR_NONFINITE.
 int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, double* qfrc);
@@ -268,8 +308,9 @@ typedef struct simBatchReport {
 
 /// Linear feedback evaluated inside the step loop, per actuator a driving joint j:
 /// ctrl_a = clamp(offset[b,t,a] + (kp_a (qposTarget[b,t,j] - qpos_j)
-///                + kd_a (qvelTarget[b,t,j] - qvel_j) + g_j(qpos) * gravityCompensation) / gear_a)
-/// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration.
+///                + kd_a (qvelTarget[b,t,j] - qvel_j) + s_a g_j(qpos) * gravityCompensation) / gear_a)
+/// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration and s_a is
+/// gravityScale[a] (1 when NULL): a controller that believes the links lighter or heavier.
 typedef struct simFeedback {
   const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
   const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error
@@ -278,6 +319,7 @@ typedef struct simFeedback {
   const double* SIM_NULLABLE ctrlOffset;  ///< [B, T, nu] added in control units; NULL = 0
   int32_t targetPerStep;                  ///< 1: targets are [B, T, ·]; 0: [B, ·]
   int32_t gravityCompensation;            ///< 0 or 1
+  const double* SIM_NULLABLE gravityScale; ///< [nu] multiplies the gravity term; NULL = 1
 } simFeedback;
 
 /// A zeroed feedback (no gains, no targets).

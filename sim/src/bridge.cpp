@@ -202,6 +202,59 @@ int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* option
   });
 }
 
+void sim_modelSolverOptions(const simModel* model, simSolverOptions* options) {
+  if (!model || !options) return;
+  const sim::SolverOptions& o = model->model.spec.solver;
+  options->solver = o.solver;
+  options->iterations = o.iterations;
+  options->tolerance = o.tolerance;
+  options->lsIterations = o.lsIterations;
+  options->lsTolerance = o.lsTolerance;
+  options->impratio = o.impratio;
+  options->limits = o.limits ? 1 : 0;
+  options->frictionloss = o.frictionloss ? 1 : 0;
+  options->warmstart = o.warmstart ? 1 : 0;
+  options->contacts = o.contact ? 1 : 0;
+}
+
+int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOptions* options,
+                                       simModel** copy, char* message, size_t messageSize) {
+  if (copy) *copy = nullptr;
+  return guarded(message, messageSize, [&]() -> int32_t {
+    if (!model || !options || !copy)
+      argumentError("sim_copyModelWithSolverOptions: arguments must not be NULL");
+    if (options->solver != SIM_SOLVER_PGS && options->solver != SIM_SOLVER_CG &&
+        options->solver != SIM_SOLVER_NEWTON)
+      argumentError("unknown solver " + std::to_string(options->solver) + " (0 = PGS, 1 = CG, 2 = Newton)");
+    if (options->iterations < 0 || options->lsIterations < 0)
+      argumentError("solver iterations must be >= 0");
+    if (!(options->tolerance >= 0) || !std::isfinite(options->tolerance) ||
+        !(options->lsTolerance >= 0) || !std::isfinite(options->lsTolerance))
+      argumentError("solver tolerances must be finite and >= 0");
+    if (!(options->impratio > 0) || !std::isfinite(options->impratio))
+      argumentError("impratio must be positive and finite");
+    auto* out = new simModel_{model->model};
+    sim::SolverOptions& o = out->model.spec.solver;
+    o.solver = options->solver;
+    o.iterations = options->iterations;
+    o.tolerance = options->tolerance;
+    o.lsIterations = options->lsIterations;
+    o.lsTolerance = options->lsTolerance;
+    o.impratio = options->impratio;
+    o.limits = options->limits != 0;
+    o.frictionloss = options->frictionloss != 0;
+    o.warmstart = options->warmstart != 0;
+    if (o.contact != (options->contacts != 0)) {
+      o.contact = options->contacts != 0;
+      std::string unsupported;  // already in the warnings when contacts were on
+      sim::compileCollision(out->model, unsupported);
+    }
+    out->model.maxConstraintRows = sim::constraintCapacity(out->model);
+    *copy = out;
+    return SIM_OK;
+  });
+}
+
 const char* sim_name(const simModel* model, int32_t kind, int64_t index) {
   if (!model || index < 0) return nullptr;
   const sim::ModelSpec& spec = model->model.spec;
@@ -342,6 +395,16 @@ int32_t sim_step(const simModel* model, simState* state) {
     if (!sim::allFinite(s.ctrl.data(), m.nu)) return SIM_ERR_NONFINITE;
     return sim::step(m, s);
   });
+}
+
+void sim_constraintInfo(const simModel* model, const simState* state, int64_t* nefc,
+                        int64_t* ncon, int64_t* iterations, double* qfrcConstraint) {
+  if (!model || !state) return;
+  const sim::State& s = state->state;
+  if (nefc) *nefc = s.nefc;
+  if (ncon) *ncon = s.ncon;
+  if (iterations) *iterations = s.nefc > 0 ? s.solverIterations : 0;
+  if (qfrcConstraint) std::copy(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), qfrcConstraint);
 }
 
 int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, double* qfrc) {

@@ -150,8 +150,24 @@ Model compileModel(ModelSpec spec) {
     if (js.limited && !(js.range[0] < js.range[1]))
       fail(where, "joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
                       std::to_string(js.range[1]) + "]: the lower limit must be below the upper");
-    if (!(js.limitTimeconst > 0) || !(js.limitDampratio > 0))
-      fail(where, "joint '" + js.name + "' has a non-positive limit time constant or damping ratio");
+    // solref: both positive (time constant, damping ratio) or both ≤ 0 (−stiffness, −damping)
+    auto checkSolref = [&](double a, double b, const char* what) {
+      if (!std::isfinite(a) || !std::isfinite(b) || ((a > 0) != (b > 0)) || (a == 0 && b == 0))
+        fail(where, "joint '" + js.name + "' has " + what + " '" + std::to_string(a) + " " +
+                        std::to_string(b) + "': give 'timeconst dampratio' (both > 0) or "
+                        "'-stiffness -damping' (both <= 0, not both 0)");
+    };
+    auto checkSolimp = [&](const double* v, const char* what) {
+      for (int k = 0; k < 5; ++k)
+        if (!std::isfinite(v[k]))
+          fail(where, "joint '" + js.name + "' has a non-finite " + what);
+    };
+    checkSolref(js.limitTimeconst, js.limitDampratio, "solreflimit");
+    checkSolref(js.frictionSolref[0], js.frictionSolref[1], "solreffriction");
+    checkSolimp(js.limitSolimp, "solimplimit");
+    checkSolimp(js.frictionSolimp, "solimpfriction");
+    nonNegative(js.frictionloss, "frictionloss");
+    if (!std::isfinite(js.margin)) fail(where, "joint '" + js.name + "' has a non-finite margin");
     m.damping.push_back(js.damping);
     m.armature.push_back(js.armature);
     m.stiffness.push_back(js.stiffness);
@@ -162,6 +178,11 @@ Model compileModel(ModelSpec spec) {
     m.rangeHi.push_back(js.range[1]);
     m.limitTimeconst.push_back(js.limitTimeconst);
     m.limitDampratio.push_back(js.limitDampratio);
+    m.limitSolimp.insert(m.limitSolimp.end(), js.limitSolimp, js.limitSolimp + 5);
+    m.limitMargin.push_back(js.margin);
+    m.frictionloss.push_back(js.frictionloss);
+    m.frictionSolref.insert(m.frictionSolref.end(), js.frictionSolref, js.frictionSolref + 2);
+    m.frictionSolimp.insert(m.frictionSolimp.end(), js.frictionSolimp, js.frictionSolimp + 5);
     m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
     m.actfrcLo.push_back(js.actfrcRange[0]);
     m.actfrcHi.push_back(js.actfrcRange[1]);
@@ -196,13 +217,24 @@ Model compileModel(ModelSpec spec) {
   if (!(spec.timestep > 0) || !std::isfinite(spec.timestep))
     fail(spec.source, "timestep must be positive and finite");
   if (!spec.gravity.allFinite()) fail(spec.source, "gravity must be finite");
+  {
+    const SolverOptions& o = spec.solver;
+    if (o.solver != SIM_SOLVER_PGS && o.solver != SIM_SOLVER_CG && o.solver != SIM_SOLVER_NEWTON)
+      fail(spec.source, "unknown constraint solver " + std::to_string(o.solver));
+    if (o.iterations < 0 || o.lsIterations < 0 || !(o.tolerance >= 0) || !(o.lsTolerance >= 0) ||
+        !(o.impratio > 0) || !std::isfinite(o.tolerance) || !std::isfinite(o.lsTolerance) ||
+        !std::isfinite(o.impratio))
+      fail(spec.source, "solver iterations and tolerances must be >= 0 and impratio > 0");
+  }
   m.spec = std::move(spec);
+  m.maxConstraintRows = constraintCapacity(m);
 
   // The mass matrix at qpos0 must be positive definite: every dof must move some mass or
-  // carry armature. Its diagonal also scales the joint-limit spring-dampers.
+  // carry armature. Its inverse's diagonal weighs the constraint rows (MuJoCo's dof_invweight0).
   if (m.nv > 0) {
     State s;
     makeState(m, s);
+    kinematics(m, s);  // crba reads the link transforms at qpos0
     Eigen::MatrixXd M(m.nv, m.nv);
     crba(m, s, M.data());  // symmetric, so row/column-major does not matter
     for (int i = 0; i < m.nv; ++i) {
@@ -214,9 +246,46 @@ Model compileModel(ModelSpec spec) {
     }
     if (Eigen::LLT<Eigen::MatrixXd>(M).info() != Eigen::Success)
       fail(m.spec.source, "the mass matrix at qpos0 is not positive definite (joints with parallel, coincident axes?)");
-    m.limitInertia.resize(m.nv);
-    for (int i = 0; i < m.nv; ++i) m.limitInertia[i] = M(i, i);
+    const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
+    m.invweight0.resize(m.nv);
+    for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
+    // MuJoCo's "simple" bodies (body_simple == 2) weigh 1/mass instead: a leaf body at the root
+    // (or on a static child of the world), its inertial frame its own, moved only by sliders
+    // along a coordinate axis through its origin
+    const ModelSpec& sp = m.spec;
+    const int nbody = (int)sp.bodies.size();
+    m.bodySimpleSlider.assign(nbody, 0);
+    std::vector<char> isParent(nbody, 0), hasJoint(nbody, 0);
+    for (int b = 1; b < nbody; ++b) isParent[sp.bodies[b].parent] = 1;
+    for (const JointSpec& j : sp.joints) hasJoint[j.body] = 1;
+    for (int b = 1; b < nbody; ++b) {
+      const BodySpec& bs = sp.bodies[b];
+      const int p = bs.parent;
+      bool simple = hasJoint[b] && !isParent[b] && bs.mass > 0 && bs.com.norm() < 1e-14 &&
+                    bs.iquat.normalized().vec().norm() < 1e-14 &&
+                    (p == 0 || (sp.bodies[p].parent == 0 && !hasJoint[p]));
+      for (const JointSpec& j : sp.joints) {
+        if (j.body != b) continue;
+        const int nonzero = (std::abs(j.axis[0]) > 1e-14) + (std::abs(j.axis[1]) > 1e-14) +
+                            (std::abs(j.axis[2]) > 1e-14);
+        simple = simple && j.type == SIM_JOINT_SLIDE && j.pos.norm() < 1e-14 && nonzero == 1;
+      }
+      m.bodySimpleSlider[b] = simple;
+    }
+    for (int i = 0; i < m.nv; ++i) {
+      const int b = sp.joints[i].body;
+      if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
+    }
+    m.meanInertia = M.trace() / m.nv;
   }
+  // collision pairs and contact weights; the constraint rows they need
+  std::string unsupported;
+  compileCollision(m, unsupported);
+  if (!unsupported.empty()) {
+    const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
+    m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
+  }
+  m.maxConstraintRows = constraintCapacity(m);
   return m;
 }
 

@@ -5,15 +5,45 @@
 
 namespace sim {
 
+// qaccSmooth = M⁻¹ (tau − c) by ABA; M by CRBA; then the constraint solver's qacc. The rows
+// (makeConstraints) must be current.
+void constrainedAcceleration(const Model& m, State& s) {
+  aba(m, s, nullptr);
+  std::copy(s.qacc.begin(), s.qacc.end(), s.qaccSmooth.begin());
+  crba(m, s, s.M.data());
+  // qfrcSmooth = M qaccSmooth (= tau − c, without a second pass)
+  Eigen::Map<Eigen::VectorXd>(s.qfrcSmooth.data(), m.nv).noalias() =
+      s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), m.nv);
+  solveConstraints(m, s);
+}
+
 namespace {
 
-// tau = actuators + passive; then ABA. `extraArmature` as in aba().
+// tau = actuators + passive; then ABA, and the constraint solver when rows are active.
+// `extraArmature` as in aba(): Euler's implicit damping. As MuJoCo's mj_Euler, the constraint
+// problem is solved with M, and the damped step then takes (M + h·diag(damping))⁻¹ (tau − c +
+// Jᵀ f); s.qaccWarmstart keeps the solver's own qacc.
 void dynamics(const Model& m, State& s, const double* extraArmature) {
   kinematics(m, s);
   actuatorForces(m, s);
   passiveForces(m, s);
   for (int i = 0; i < m.nv; ++i) s.tau[i] = s.qfrcApplied[i] + s.qfrcPassive[i];
-  aba(m, s, extraArmature);
+  if (m.maxConstraintRows == 0) {
+    aba(m, s, extraArmature);
+    return;
+  }
+  makeConstraints(m, s);
+  if (s.nefc == 0) {
+    std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
+    aba(m, s, extraArmature);
+    std::copy(s.qacc.begin(), s.qacc.end(), s.qaccWarmstart.begin());
+    return;
+  }
+  constrainedAcceleration(m, s);
+  if (extraArmature) {
+    for (int i = 0; i < m.nv; ++i) s.tau[i] += s.qfrcConstraint[i];
+    aba(m, s, extraArmature);
+  }
 }
 
 // Semi-implicit Euler as MuJoCo: (M + h·diag(damping)) qacc = tau, qvel += h qacc,

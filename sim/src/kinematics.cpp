@@ -19,6 +19,31 @@ void makeState(const Model& m, State& s) {
   for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qpos0, &s.qvel0,
                     &s.dqpos, &s.dqvel, &s.savedQpos, &s.savedQvel})
     vec->assign(nv, 0.0);
+  s.contacts.assign(m.maxContacts, Contact{});
+  s.ncon = 0;
+  s.geomPose.assign(m.ngeom(), Pose{});
+  s.jacA.assign(3 * nv, 0.0);
+  s.jacB.assign(3 * nv, 0.0);
+  // constraint scratch
+  const size_t ne = m.maxConstraintRows;
+  s.nefc = s.nfriction = 0;
+  s.efcJ.assign(ne * nv, 0.0);
+  for (auto* vec : {&s.efcPos, &s.efcMargin, &s.efcAref, &s.efcR, &s.efcD, &s.efcFloss,
+                    &s.efcForce, &s.efcJar, &s.efcJd})
+    vec->assign(ne, 0.0);
+  s.efcType.assign(ne, 0);
+  s.efcId.assign(ne, 0);
+  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
+    vec->assign(nv, 0.0);
+  s.solverIterations = 0;
+  s.M.setZero(nv, nv);
+  s.H.setZero(nv, nv);
+  s.llt = Eigen::LLT<Eigen::MatrixXd>((Eigen::Index)nv);
+  for (auto* vec : {&s.Ma, &s.grad, &s.Mgrad, &s.dir, &s.gradPrev, &s.MgradPrev, &s.Mdir})
+    vec->setZero(nv);
+  const bool dual = m.spec.solver.solver == SIM_SOLVER_PGS;
+  s.MinvJt.setZero(dual ? nv : 0, dual ? ne : 0);
+  s.AR.setZero(dual ? ne : 0, dual ? ne : 0);
 }
 
 // Link pose in its parent: pre-joint frame, then the joint's motion about its anchor/axis.
@@ -93,6 +118,18 @@ void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* j
       if (jacp) jacp[r * nv + j] = lin[r];
       if (jacr) jacr[r * nv + j] = ang[r];
     }
+  }
+}
+
+void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, double sign,
+                   double* jacp) {
+  const int nv = m.nv;
+  for (int j = link; j >= 0; j = m.links[j].parent) {
+    const Link& L = m.links[j];
+    const Pose& W = s.X_world_link[j];
+    const Vec3 axis = W.R * L.axis;
+    const Vec3 lin = L.type == SIM_JOINT_HINGE ? Vec3(axis.cross(point - (W.p + W.R * L.anchor))) : axis;
+    for (int r = 0; r < 3; ++r) jacp[r * nv + j] += sign * lin[r];
   }
 }
 

@@ -5,7 +5,8 @@
 //   <mujoco model>, <include file> (spliced in place, see expandIncludes)
 //   <compiler angle eulerseq inertiafromgeom autolimits inertiagrouprange coordinate
 //     settotalmass meshdir assetdir>
-//   <option timestep gravity integrator> with <flag ...>
+//   <option timestep gravity integrator density viscosity wind solver iterations tolerance
+//     ls_iterations ls_tolerance impratio> with <flag ...>
 //   <default class> (nested) with <joint> <geom> <site> and every actuator kind
 //   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
@@ -177,6 +178,10 @@ struct JointVals {
   int limited = kAuto;
   double damping = 0, armature = 0, stiffness = 0, springref = 0, ref = 0;
   double solref[2] = {0.02, 1.0};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, frictionloss = 0;
+  double solreffriction[2] = {0.02, 1.0};
+  double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double actfrcrange[2] = {0, 0};
   int actfrclimited = kAuto;
 };
@@ -195,6 +200,7 @@ struct GeomVals {
   Loc meshLine;
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
   int group = 0;
+  ContactParams contact;
 };
 
 struct SiteVals {
@@ -910,11 +916,11 @@ class MJCFParser {
   }
 
   void readOption(const XElem& e) {
-    // contact and constraint-solver settings: read for the constraint work, no effect yet
-    allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind"},
-               {"impratio", "tolerance", "ls_tolerance", "noslip_tolerance", "ccd_tolerance",
-                "iterations", "ls_iterations", "noslip_iterations", "ccd_iterations",
-                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "solver", "o_margin",
+    // the constraint solver's settings are read; contact-only settings have no effect yet
+    allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind", "solver",
+                   "iterations", "tolerance", "ls_iterations", "ls_tolerance", "impratio"},
+               {"noslip_tolerance", "ccd_tolerance", "noslip_iterations", "ccd_iterations",
+                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "o_margin",
                 "o_solref", "o_solimp", "o_friction", "magnetic", "actuatorgroupdisable",
                 "collision", "apirate", "mpr_tolerance", "mpr_iterations"});
     if (const XAttr* a = attr(e, "timestep")) {
@@ -923,6 +929,28 @@ class MJCFParser {
       spec_.timestep = dt;
     }
     getVec3(e, "gravity", spec_.gravity);
+    SolverOptions& so = spec_.solver;
+    if (const XAttr* a = attr(e, "solver"))
+      so.solver = keyword(e, *a, {"PGS", "CG", "Newton"});  // = SIM_SOLVER_PGS, _CG, _NEWTON
+    auto count = [&](const char* name, int& x) {
+      if (const XAttr* a = attr(e, name)) {
+        x = integer(e, *a);
+        if (x < 0) failModel(a->line, std::string("attribute '") + name + "' of <option> must not be negative");
+      }
+    };
+    auto positive = [&](const char* name, double& x, bool zeroOk) {
+      if (const XAttr* a = attr(e, name)) {
+        x = number(e, *a);
+        if (!(x > 0 || (zeroOk && x == 0)))
+          failModel(a->line, std::string("attribute '") + name + "' of <option> must be " +
+                                 (zeroOk ? "non-negative" : "positive"));
+      }
+    };
+    count("iterations", so.iterations);
+    count("ls_iterations", so.lsIterations);
+    positive("tolerance", so.tolerance, true);
+    positive("ls_tolerance", so.lsTolerance, true);
+    positive("impratio", so.impratio, false);
     for (const char* name : {"density", "viscosity", "wind"})
       if (const XAttr* a = attr(e, name)) {
         auto v = numbers(e, *a, 1, 3);
@@ -958,14 +986,27 @@ class MJCFParser {
         if (a.name == "gravity") {
           if (!enable) gravityDisabled_ = true;
         } else if (a.name == "limit" || a.name == "constraint") {
-          if (!enable) limitsDisabled_ = true;
-          if (!enable && a.name == "constraint") constraintsDisabled_ = true;
+          if (!enable) {
+            limitsDisabled_ = true;
+            spec_.solver.limits = false;
+          }
+          if (!enable && a.name == "constraint") spec_.solver.frictionloss = false;
+        } else if (a.name == "frictionloss") {
+          spec_.solver.frictionloss = enable;
+        } else if (a.name == "contact") {
+          spec_.solver.contact = enable;
+        } else if (a.name == "filterparent") {
+          spec_.solver.filterparent = enable;
+        } else if (a.name == "warmstart") {
+          spec_.solver.warmstart = enable;
+        } else if (a.name == "refsafe") {
+          spec_.solver.refsafe = enable;
         } else if (a.name == "passive" || a.name == "actuation" ||
                    a.name == "clampctrl" || a.name == "eulerdamp" ||
                    a.name == "spring" || a.name == "damper") {
           if (!enable)
             unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
-        } else if (a.name == "contact" || a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
+        } else if (a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
                    a.name == "invdiscrete" || a.name == "multiccd" || a.name == "island" ||
                    a.name == "autoreset") {
           // enable-type flags without effect on the dynamics here
@@ -978,7 +1019,6 @@ class MJCFParser {
   }
   bool gravityDisabled_ = false;
   bool limitsDisabled_ = false;       // <flag limit|constraint="disable">
-  bool constraintsDisabled_ = false;  // friction loss too
 
   // MARK: defaults
 
@@ -1077,19 +1117,20 @@ class MJCFParser {
   }
 
   void applyJoint(const XElem& e, JointVals& v, bool isDefault) {
-    // limit impedance and friction-loss solver settings only shape constraint forces, which
-    // are not simulated (limits are spring-dampers here): read and ignored
+    // limits and dry friction are soft constraints with their own solref/solimp
     if (isDefault)
       allowAttrs(e, {"type", "pos", "axis", "range", "limited", "damping", "armature", "stiffness",
                      "springref", "ref", "solreflimit", "group", "frictionloss", "margin",
-                     "springdamper", "actuatorfrclimited", "actuatorfrcrange", "actuatorgravcomp"},
-                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
+                     "springdamper", "actuatorfrclimited", "actuatorfrcrange", "actuatorgravcomp",
+                     "solimplimit", "solreffriction", "solimpfriction"},
+                 {"user"});
     else
       allowAttrs(e, {"name", "class", "type", "pos", "axis", "range", "limited", "damping",
                      "armature", "stiffness", "springref", "ref", "solreflimit", "group",
                      "frictionloss", "margin", "springdamper", "actuatorfrclimited",
-                     "actuatorfrcrange", "actuatorgravcomp"},
-                 {"solimplimit", "solreffriction", "solimpfriction", "user"});
+                     "actuatorfrcrange", "actuatorgravcomp", "solimplimit", "solreffriction",
+                     "solimpfriction"},
+                 {"user"});
     if (const XAttr* a = attr(e, "type")) {
       if (a->value == "free" || a->value == "ball") {
         v.type = a->value == "free" ? kJointFree : kJointBall;
@@ -1109,14 +1150,20 @@ class MJCFParser {
           }
       }
     };
-    if (constraintsDisabled_) {  // friction loss is a constraint: off with the flag
-      if (const XAttr* a = attr(e, "frictionloss"))
-        if (number(e, *a) != 0) ignore(a->line, "attribute 'frictionloss' of <joint> (constraints disabled)");
-    } else {
-      mustBeZero("frictionloss", "dry friction is not modelled");
+    if (const XAttr* a = attr(e, "margin")) v.margin = number(e, *a);
+    auto solimp = [&](const char* name, double* out) {
+      if (const XAttr* a = attr(e, name)) {
+        auto r = numbers(e, *a, 1, 5);  // MuJoCo reads a prefix; the rest keeps its default
+        for (size_t k = 0; k < r.size(); ++k) out[k] = r[k];
+      }
+    };
+    solimp("solimplimit", v.solimp);
+    solimp("solimpfriction", v.solimpfriction);
+    if (const XAttr* a = attr(e, "solreffriction")) {
+      auto r = numbers(e, *a, 2, 2);
+      v.solreffriction[0] = r[0];
+      v.solreffriction[1] = r[1];
     }
-    if (const XAttr* a = attr(e, "margin"))
-      if (number(e, *a) != 0) ignore(a->line, "attribute 'margin' of <joint>");
     mustBeZero("springdamper", "give stiffness and damping instead");
     if (const XAttr* a = attr(e, "actuatorfrcrange")) {
       auto r = numbers(e, *a, 2, 2);
@@ -1147,13 +1194,11 @@ class MJCFParser {
     nonneg("damping", v.damping);
     nonneg("armature", v.armature);
     nonneg("stiffness", v.stiffness);
+    nonneg("frictionloss", v.frictionloss);
     getNumber(e, "springref", v.springref);
     getNumber(e, "ref", v.ref);
     if (const XAttr* a = attr(e, "solreflimit")) {
       auto r = numbers(e, *a, 2, 2);
-      if (!(r[0] > 0 && r[1] > 0))
-        failModel(a->line, "solreflimit " + quoted(a->value) +
-                               ": only the positive 'timeconst dampratio' form is supported");
       v.solref[0] = r[0];
       v.solref[1] = r[1];
     }
@@ -1242,15 +1287,32 @@ class MJCFParser {
       for (int k = 0; k < 4; ++k) v.rgba[k] = (float)c[k];
     }
     if (const XAttr* a = attr(e, "group")) v.group = integer(e, *a);
-    // contact-only parameters: checked for form, without effect (no contacts are simulated)
-    for (const char* name : {"contype", "conaffinity", "condim", "priority"})
-      if (const XAttr* a = attr(e, name)) integer(e, *a);
-    if (const XAttr* a = attr(e, "friction")) numbers(e, *a, 1, 3);
-    if (const XAttr* a = attr(e, "solmix")) number(e, *a);
-    if (const XAttr* a = attr(e, "solref")) numbers(e, *a, 2, 2);
-    if (const XAttr* a = attr(e, "solimp")) numbers(e, *a, 3, 5);
-    if (const XAttr* a = attr(e, "margin")) number(e, *a);
-    if (const XAttr* a = attr(e, "gap")) number(e, *a);
+    // contact parameters (collision.cpp)
+    ContactParams& c = v.contact;
+    if (const XAttr* a = attr(e, "contype")) c.contype = integer(e, *a);
+    if (const XAttr* a = attr(e, "conaffinity")) c.conaffinity = integer(e, *a);
+    if (const XAttr* a = attr(e, "priority")) c.priority = integer(e, *a);
+    if (const XAttr* a = attr(e, "condim")) {
+      c.condim = integer(e, *a);
+      if (c.condim != 1 && c.condim != 3 && c.condim != 4 && c.condim != 6)
+        failModel(a->line, "attribute 'condim' of <geom> must be 1, 3, 4 or 6");
+    }
+    if (const XAttr* a = attr(e, "friction")) {
+      auto f = numbers(e, *a, 1, 3);  // a prefix; the rest keeps its value
+      for (size_t k = 0; k < f.size(); ++k) c.friction[k] = f[k];
+    }
+    if (const XAttr* a = attr(e, "solmix")) c.solmix = number(e, *a);
+    if (const XAttr* a = attr(e, "solref")) {
+      auto r = numbers(e, *a, 2, 2);
+      c.solref[0] = r[0];
+      c.solref[1] = r[1];
+    }
+    if (const XAttr* a = attr(e, "solimp")) {
+      auto r = numbers(e, *a, 3, 5);
+      for (size_t k = 0; k < r.size(); ++k) c.solimp[k] = r[k];
+    }
+    if (const XAttr* a = attr(e, "margin")) c.margin = number(e, *a);
+    if (const XAttr* a = attr(e, "gap")) c.gap = number(e, *a);
   }
 
   void applySite(const XElem& e, SiteVals& v, bool isDefault, bool* explicitOrientation) {
@@ -1825,6 +1887,11 @@ class MJCFParser {
     }
     j.limitTimeconst = v.solref[0];
     j.limitDampratio = v.solref[1];
+    std::copy(v.solimp, v.solimp + 5, j.limitSolimp);
+    j.margin = v.margin;
+    j.frictionloss = v.frictionloss;
+    std::copy(v.solreffriction, v.solreffriction + 2, j.frictionSolref);
+    std::copy(v.solimpfriction, v.solimpfriction + 5, j.frictionSolimp);
     spec_.joints.push_back(j);
     if (++bodyJointCount_[bi] > 6)
       failModel(e.line, "more than 6 joints in one body");
@@ -1864,6 +1931,7 @@ class MJCFParser {
     g.pos = s.pos;
     g.quat = s.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
+    g.contact = v.contact;
     if (s.type == SIM_GEOM_PLANE) {
       // MuJoCo: planes only in static bodies (no joint on the path to the world)
       for (int b = bi; b > 0; b = spec_.bodies[b].parent)
@@ -2040,6 +2108,7 @@ class MJCFParser {
     g.pos = v.pos + v.quat.toRotationMatrix() * ((lo + hi) / 2);
     g.quat = v.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
+    g.contact = v.contact;
     spec_.geoms.push_back(g);
     if (!counts) return;
     if (!(m.mass.volume > kMinVal))

@@ -55,11 +55,29 @@ struct JointSpec {
   double ref = 0;               ///< qpos0: the reference configuration
   bool limited = false;
   double range[2] = {0, 0};     ///< radians or metres
-  double limitTimeconst = 0.02; ///< limit spring-damper time constant, seconds (MuJoCo's solref)
-  double limitDampratio = 1.0;  ///< limit damping ratio
+  double limitTimeconst = 0.02; ///< solreflimit[0]: time constant, s (> 0), or −stiffness (≤ 0)
+  double limitDampratio = 1.0;  ///< solreflimit[1]: damping ratio (> 0), or −damping (≤ 0)
+  double limitSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};  ///< solimplimit: dmin dmax width mid power
+  double margin = 0;            ///< limit becomes active this far (rad or m) before the range ends
+  double frictionloss = 0;      ///< dry friction, N·m or N (a friction constraint row)
+  double frictionSolref[2] = {0.02, 1.0};                 ///< solreffriction
+  double frictionSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};  ///< solimpfriction
   bool actfrcLimited = false;   ///< clamp the total actuator force on this joint
   double actfrcRange[2] = {0, 0};
   SourceLocation where;
+};
+
+/// A geom's contact parameters (MJCF <geom contype conaffinity condim priority friction solmix
+/// solref solimp margin gap>), with MuJoCo's defaults.
+struct ContactParams {
+  int contype = 1, conaffinity = 1;  ///< two geoms collide when contype of one & conaffinity of the other
+  int condim = 3;                    ///< 1 frictionless, 3 sliding friction (4, 6 as 3: see collision.cpp)
+  int priority = 0;                  ///< the higher priority geom's parameters win
+  double friction[3] = {1, 0.005, 0.0001};  ///< sliding, torsional, rolling
+  double solmix = 1;                 ///< weight of this geom's solref/solimp in a pair
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, gap = 0;        ///< m: contacts activate within margin − gap
 };
 
 struct GeomSpec {
@@ -70,6 +88,7 @@ struct GeomSpec {
   Vec3 pos = Vec3::Zero();
   Quat quat = Quat::Identity();
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
+  ContactParams contact;
   SourceLocation where;
 };
 
@@ -106,6 +125,22 @@ struct KeyframeSpec {
   SourceLocation where;
 };
 
+/// MuJoCo's constraint-solver options (<option>) and the flags that switch constraint kinds.
+struct SolverOptions {
+  int solver = SIM_SOLVER_NEWTON;  ///< SIM_SOLVER_PGS, _CG or _NEWTON
+  int iterations = 100;            ///< main solver iterations
+  double tolerance = 1e-8;         ///< stop when scaled cost improvement or gradient is below
+  int lsIterations = 50;           ///< line-search iterations (CG, Newton)
+  double lsTolerance = 0.01;       ///< line-search tolerance, relative to `tolerance`
+  double impratio = 1;             ///< friction-to-normal impedance ratio (contacts)
+  bool limits = true;              ///< <flag limit>
+  bool frictionloss = true;        ///< <flag frictionloss>
+  bool warmstart = true;           ///< <flag warmstart>
+  bool refsafe = true;             ///< <flag refsafe>: time constants at least two steps
+  bool contact = true;             ///< <flag contact>: collisions make contact constraints
+  bool filterparent = true;        ///< <flag filterparent>: a body does not touch its parent
+};
+
 struct ModelSpec {
   std::string name;
   std::string source;  ///< file name used in messages
@@ -121,6 +156,7 @@ struct ModelSpec {
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
+  SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
 
@@ -166,6 +202,19 @@ struct FluidBody {
   Vec3 box = Vec3::Zero();
 };
 
+/// A pair of geoms that may touch (collision.cpp), ordered so that type(g1) <= type(g2) as
+/// MuJoCo's collision table, with the pair's mixed contact parameters (priority, solmix, max
+/// friction and condim, summed margin and gap).
+struct CollisionPair {
+  int g1 = -1, g2 = -1;
+  int maxContacts = 1;       ///< most contacts this pair's collision function returns
+  int condim = 3;            ///< 1 or 3
+  double friction = 1;       ///< sliding friction coefficient
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, gap = 0;
+};
+
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
   int nv = 0, nu = 0;
@@ -179,7 +228,20 @@ struct Model {
   std::vector<char> limited;
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
-  std::vector<double> limitInertia;  ///< M_ii at qpos0, scales the limit spring-damper
+  std::vector<double> limitSolimp;   ///< [nv, 5] solimplimit
+  std::vector<double> limitMargin;   ///< [nv]
+  std::vector<double> frictionloss;  ///< [nv] dry friction (0: none)
+  std::vector<double> frictionSolref, frictionSolimp;  ///< [nv, 2], [nv, 5]
+  std::vector<double> invweight0;    ///< [nv] (M⁻¹)_ii at qpos0: MuJoCo's dof_invweight0
+  double meanInertia = 1;            ///< mean of diag M at qpos0: scales solver tolerances
+  int maxConstraintRows = 0;         ///< capacity of the constraint rows (state scratch)
+  // collision (collision.cpp)
+  std::vector<int> geomLink;         ///< [ngeom] link carrying the geom, -1 = world
+  std::vector<Pose> X_link_geom;     ///< [ngeom] geom frame in its link's (or the world) frame
+  std::vector<CollisionPair> pairs;  ///< candidate pairs after contype/conaffinity/parent filters
+  std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
+  std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
+  int maxContacts = 0;               ///< capacity of the contact list
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
@@ -195,6 +257,7 @@ struct Model {
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
   int nsite() const { return (int)spec.sites.size(); }
+  int ngeom() const { return (int)spec.geoms.size(); }
 };
 
 /// Thrown inside the simulator for a user-facing problem; never crosses the bridge.

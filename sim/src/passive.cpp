@@ -1,5 +1,6 @@
 // passive.cpp — generalised forces that do not come from the rigid-body dynamics:
-// joint damping, springs, limit spring-dampers, and actuators.
+// joint damping, springs, fluid drag, and actuators (limits and dry friction are constraints:
+// constraint.cpp).
 #include <algorithm>
 #include <cmath>
 
@@ -12,20 +13,9 @@ constexpr double kPi = 3.14159265358979323846;
 }
 
 void passiveForces(const Model& m, State& s) {
-  const double h = m.spec.timestep / m.spec.substeps;
   for (int i = 0; i < m.nv; ++i) {
     const double q = s.qpos[i], v = s.qvel[i];
-    double f = -m.damping[i] * v - m.stiffness[i] * (q - m.springref[i]);
-    // Limits as a unilateral spring-damper scaled by the joint's inertia, with MuJoCo's solref
-    // meaning: time constant tc (at least two steps, as MuJoCo enforces, to stay stable) and
-    // damping ratio dr give stiffness 1/(tc·dr)² and damping 2/tc per unit of inertia.
-    if (m.limited[i]) {
-      const double tc = std::max(m.limitTimeconst[i], 2 * h), dr = m.limitDampratio[i];
-      const double k = m.limitInertia[i] / (tc * tc * dr * dr);
-      const double b = m.limitInertia[i] * 2 / tc;
-      if (q < m.rangeLo[i]) f += std::max(0.0, k * (m.rangeLo[i] - q) - b * v);
-      else if (q > m.rangeHi[i]) f -= std::max(0.0, k * (q - m.rangeHi[i]) + b * v);
-    }
+    const double f = -m.damping[i] * v - m.stiffness[i] * (q - m.springref[i]);
     s.qfrcPassive[i] = f;
   }
   if (!m.fluid.empty()) fluidForces(m, s);

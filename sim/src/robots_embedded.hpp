@@ -214,4 +214,28 @@ static const EmbeddedRobot kEmbeddedRobots[] = {
   </actuator>
 </mujoco>
 )MJCF_EMBED"},
+    {"ridgeball", R"MJCF_EMBED(<!-- ridgeball: a ball (radius 0.1 m, 1 kg) that moves in the x–z plane (slide x, slide z) and
+     rolls about y (hinge), dropped onto a ridge (a capsule of radius 0.1 m lying along y on the
+     floor). Where it starts decides on which side of the ridge it falls and rolls away: futures
+     that branch because of contact. The motor pushes along x (±5 N). Contacts as MuJoCo's
+     defaults: condim 3, friction 1, pyramidal cone, Newton solver. -->
+<mujoco model="ridgeball">
+  <compiler angle="radian"/>
+  <option timestep="0.002" gravity="0 0 -9.81" integrator="Euler"/>
+  <worldbody>
+    <geom name="floor" type="plane" size="3 1 0.1" rgba="0.8 0.8 0.8 1"/>
+    <geom name="ridge" type="capsule" fromto="0 -0.5 0.1 0 0.5 0.1" size="0.1" rgba="0.6 0.4 0.2 1"/>
+    <body name="ball" pos="0 0 0.6">
+      <joint name="x" type="slide" axis="1 0 0"/>
+      <joint name="z" type="slide" axis="0 0 1"/>
+      <joint name="roll" type="hinge" axis="0 1 0"/>
+      <geom name="ball" type="sphere" size="0.1" mass="1" rgba="0.2 0.4 0.8 1"/>
+      <site name="center"/>
+    </body>
+  </worldbody>
+  <actuator>
+    <motor name="push" joint="x" gear="1" ctrllimited="true" ctrlrange="-5 5"/>
+  </actuator>
+</mujoco>
+)MJCF_EMBED"},
 };

@@ -17,7 +17,7 @@ std::vector<State> makeStates(const Model& m, int workers) {
   return states;
 }
 
-// ctrl_a = offset + (kp (q* − q) + kd (v* − v) + g(q)) / gear  (clamping happens in the step)
+// ctrl_a = offset + (kp (q* − q) + kd (v* − v) + s_a g(q)) / gear  (clamping happens in the step)
 void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b, int64_t t,
                       int64_t T, double* gravity) {
   const int nv = m.nv, nu = m.nu;
@@ -34,7 +34,7 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
     double force = 0;
     if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[j] - s.qpos[j]);
     if (fb.kd) force += fb.kd[a] * ((vTarget ? vTarget[j] : 0.0) - s.qvel[j]);
-    if (fb.gravityCompensation) force += gravity[j];
+    if (fb.gravityCompensation) force += (fb.gravityScale ? fb.gravityScale[a] : 1.0) * gravity[j];
     s.ctrl[a] = (offset ? offset[a] : 0.0) + force / m.actGear[a];
   }
 }
@@ -155,7 +155,14 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
     kinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
-    aba(m, s, nullptr);
+    // as sim_forward: limits and dry friction by the constraint solver (cold start)
+    if (m.maxConstraintRows > 0) makeConstraints(m, s);
+    if (m.maxConstraintRows > 0 && s.nefc > 0) {
+      std::fill(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), 0.0);
+      constrainedAcceleration(m, s);
+    } else {
+      aba(m, s, nullptr);
+    }
     std::copy(s.qacc.begin(), s.qacc.end(), qacc + b * nv);
   });
 }

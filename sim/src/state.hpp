@@ -8,6 +8,18 @@
 
 namespace sim {
 
+/// One contact between two geoms (collision.cpp): distance (negative: penetration), the
+/// midpoint between the surfaces, and the contact frame (rows: normal from g1 to g2, tangents).
+struct Contact {
+  int pair = -1;
+  double dist = 0;
+  Vec3 pos = Vec3::Zero();
+  Mat3 frame = Mat3::Identity();
+};
+
+/// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
+enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2 };
+
 struct State {
   // MARK: state proper
   std::vector<double> qpos, qvel, qacc, ctrl;  // [nq], [nv], [nv], [nu]
@@ -25,6 +37,32 @@ struct State {
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)
   std::vector<double> qfrcPassive;       // [nv] damping, stiffness, joint limits
   std::vector<double> tau;               // [nv] total generalised force
+
+  // MARK: constraints (constraint.cpp builds the rows, solver.cpp solves them)
+  // Rows in MuJoCo's order: dry friction, then limits, then contacts. Capacity m.maxConstraintRows.
+  int nefc = 0;                          // rows in use
+  int nfriction = 0;                     // the first nfriction rows are friction rows
+  std::vector<double> efcJ;              // [nefcMax, nv] row-major constraint Jacobian
+  std::vector<double> efcPos, efcMargin; // [nefcMax] distance (negative: violated), margin
+  std::vector<double> efcAref;           // [nefcMax] reference acceleration −B·vel − K·imp·(pos − margin)
+  std::vector<double> efcR, efcD;        // [nefcMax] regulariser R = (1−imp)/imp·invweight, D = 1/R
+  std::vector<double> efcFloss;          // [nefcMax] friction bound (friction rows)
+  std::vector<double> efcForce;          // [nefcMax] solved constraint force
+  std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
+  std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
+  int ncon = 0;
+  std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
+  std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
+  std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
+  std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
+  std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
+  std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
+  int solverIterations = 0;              // iterations of the last solve
+  Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
+  Eigen::LLT<Eigen::MatrixXd> llt;       // factor of H (Newton) or M (CG, PGS)
+  Eigen::VectorXd Ma, grad, Mgrad, dir, gradPrev, MgradPrev, Mdir;  // [nv] solver vectors
+  Eigen::MatrixXd MinvJt, AR;            // PGS only: [nv, nefcMax] M⁻¹Jᵀ, [nefcMax, nefcMax] J M⁻¹ Jᵀ + R
 
   // MARK: integrator scratch
   std::vector<double> qpos0, qvel0, dqpos, dqvel;  // [nv]
@@ -46,7 +84,12 @@ Vec3 sitePosition(const Model& m, const State& s, int i);
 /// coordinates, row-major (either may be null; kinematics must be current).
 void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* jacr);
 
-/// Passive generalised forces: damping, stiffness and limit spring-dampers (passive.cpp).
+/// Adds sign × the translational Jacobian of a world point moving with `link` to jacp [3, nv]
+/// (row-major; kinematics must be current; link −1 adds nothing).
+void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, double sign,
+                   double* jacp);
+
+/// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
@@ -67,6 +110,34 @@ void crba(const Model& m, State& s, double* M);
 
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
+
+/// Contacts of the current configuration (collision.cpp): geom world poses, then each candidate
+/// pair's analytic narrow phase; contacts closer than margin − gap are kept. Kinematics must be
+/// current. Fills s.ncon, s.contacts, s.geomPose.
+void collide(const Model& m, State& s);
+
+/// Geom frames, candidate pairs and body weights of a compiled model (collision.cpp); also
+/// returns, in `unsupported`, what the narrow phase cannot collide (for the model's warnings).
+void compileCollision(Model& m, std::string& unsupported);
+
+/// Most constraint rows a state of `m` can hold (sizes the scratch; constraint.cpp).
+int constraintCapacity(const Model& m);
+
+/// Constraint rows of the current state (constraint.cpp): joint limits (active within their
+/// margin) and dry friction, with MuJoCo's impedance (solimp), regulariser R and reference
+/// acceleration (solref). Kinematics and qvel must be current; fills s.nefc and the efc arrays.
+void makeConstraints(const Model& m, State& s);
+
+/// Solves the constraint problem of MuJoCo (solver.cpp): qacc minimises
+///   ½ (qacc − qaccSmooth)ᵀ M (qacc − qaccSmooth) + Σ_rows s_row(J qacc − aref)
+/// by the model's solver (Newton with exact line search, CG or PGS), from a warm start.
+/// Needs s.M, s.qaccSmooth, s.qfrcSmooth and the rows; writes s.qacc, s.efcForce,
+/// s.qfrcConstraint, s.qaccWarmstart.
+void solveConstraints(const Model& m, State& s);
+
+/// qaccSmooth by ABA from s.tau, the mass matrix, then solveConstraints (integrate.cpp).
+/// Kinematics and the rows must be current.
+void constrainedAcceleration(const Model& m, State& s);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
 void forward(const Model& m, State& s);

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Contacts against MuJoCo: the same MJCF scenes, start states and options in both engines.
+
+Scenes (hinge/slide joints only; free joints are not supported yet): a sphere dropped on a plane
+(bounce apexes), a box resting on a plane (drift over 10 s), a box sliding to rest (distance),
+a capsule falling flat onto a plane (two contacts), a ball on two slides and a hinge dropped on
+a ridge (the built-in `ridgeball`, both sides), a ball dropped on a tilted box, and two
+capsules. Our side runs through the C bridge (a shared library built here from sim/src with
+c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported per scene: max
+|qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
+own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
+
+    pip install mujoco
+    python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so] [--corpus /tmp/mjcf-corpus]
+
+With --corpus (the directory benchmarks/mjcf_corpus.py fills), gymnasium's planar walkers
+(hopper, walker2d, half_cheetah: slide/hinge root joints, capsule–plane contacts) also fall for
+1 s from their reference pose, zero controls; the hopper's thigh and leg joints start exactly at
+their upper limit (0), where whether a limit row exists flips with 1e-18 round-off, so it is
+also started 0.01 rad inside.
+"""
+import argparse
+import ctypes
+import glob
+import os
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import mujoco
+from mujoco import rollout
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+P = ctypes.c_void_p
+D = ctypes.POINTER(ctypes.c_double)
+
+
+def build_lib(out):
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "eigen3", "pugixml"], check=True,
+                           capture_output=True, text=True).stdout.split()
+    subprocess.run(["c++", "-std=c++17", "-O2", "-DNDEBUG", "-shared", "-fPIC",
+                    *sorted(glob.glob(os.path.join(ROOT, "sim/src/*.cpp"))),
+                    "-I" + os.path.join(ROOT, "sim/include"), *flags, "-lpthread", "-o", out], check=True)
+
+
+class Ours:
+    def __init__(self, lib):
+        self.lib = ctypes.CDLL(lib)
+        L = self.lib
+        L.sim_loadModelString.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(P), ctypes.c_char_p, ctypes.c_size_t]
+        L.sim_rollout.argtypes = [P, ctypes.c_int64, ctypes.c_int64, D, D, P, P, D, D, P, P, ctypes.c_int32, P, ctypes.c_char_p, ctypes.c_size_t]
+        L.sim_deleteModel.argtypes = [P]
+        L.sim_builtinModelXML.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+
+    def builtin(self, name):
+        n = ctypes.c_size_t()
+        self.lib.sim_builtinModelXML(name.encode(), None, 0, ctypes.byref(n))
+        buf = ctypes.create_string_buffer(n.value + 1)
+        self.lib.sim_builtinModelXML(name.encode(), buf, n.value + 1, ctypes.byref(n))
+        return buf.value.decode()
+
+    def rollout(self, xml, q0, v0, steps, threads=1):
+        """qpos [B, steps+1, nq] from starts q0 [B, nq], v0 [B, nv], zero controls."""
+        m = P()
+        msg = ctypes.create_string_buffer(4096)
+        if self.lib.sim_loadModelString(xml.encode(), b"scene", ctypes.byref(m), msg, 4096) != 0:
+            raise RuntimeError(msg.value.decode())
+        B, nq = q0.shape
+        q0 = np.ascontiguousarray(q0, dtype=float)
+        v0 = np.ascontiguousarray(v0, dtype=float)
+        qpos = np.zeros((B, steps + 1, nq))
+        qvel = np.zeros((B, steps + 1, v0.shape[1]))
+        st = self.lib.sim_rollout(m, B, steps, q0.ctypes.data_as(D), v0.ctypes.data_as(D), None, None,
+                                  qpos.ctypes.data_as(D), qvel.ctypes.data_as(D), None, None, threads,
+                                  None, msg, 4096)
+        self.lib.sim_deleteModel(m)
+        if st != 0:
+            raise RuntimeError(msg.value.decode())
+        return qpos, qvel
+
+
+def theirs(xml, q0, v0, steps):
+    m = mujoco.MjModel.from_xml_string(xml)
+    d = mujoco.MjData(m)
+    out = np.zeros((q0.shape[0], steps + 1, m.nq))
+    for b in range(q0.shape[0]):
+        mujoco.mj_resetData(m, d)
+        d.qpos[:] = q0[b]
+        d.qvel[:] = v0[b]
+        out[b, 0] = d.qpos
+        for t in range(steps):
+            mujoco.mj_step(m, d)
+            out[b, t + 1] = d.qpos
+    return out
+
+
+def speed(ours, xml, q0, v0, steps=2000, batch=8):
+    q0 = np.repeat(q0[:1], batch, 0)
+    v0 = np.repeat(v0[:1], batch, 0)
+    start = time.perf_counter()
+    ours.rollout(xml, q0, v0, steps)
+    t_ours = time.perf_counter() - start
+    m = mujoco.MjModel.from_xml_string(xml)
+    d = mujoco.MjData(m)
+    spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
+    init = np.zeros((batch, mujoco.mj_stateSize(m, spec)))
+    for b in range(batch):
+        mujoco.mj_resetData(m, d)
+        d.qpos[:] = q0[b]
+        d.qvel[:] = v0[b]
+        mujoco.mj_getState(m, d, init[b], spec)
+    with rollout.Rollout(nthread=1) as r:
+        r.rollout(m, [d], init, np.zeros((batch, 1, m.nu)), nstep=10)
+        start = time.perf_counter()
+        r.rollout(m, [d], init, np.zeros((batch, 1, m.nu)), nstep=steps)
+        t_mj = time.perf_counter() - start
+    return batch * steps / t_ours, batch * steps / t_mj
+
+
+def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option=""):
+    return (f'<mujoco><compiler angle="radian"/><option timestep="0.002" {option}/><worldbody>{floor}'
+            f'{body}</worldbody></mujoco>')
+
+
+def planar(geom, pos="0 0 0"):
+    return (f'<body pos="{pos}"><joint name="x" type="slide" axis="1 0 0"/><joint name="z" type="slide" '
+            f'axis="0 0 1"/><joint name="ry" axis="0 1 0"/>{geom}</body>')
+
+
+def apexes(z):
+    """Heights of the local maxima of z (after the drop)."""
+    return [z[i] for i in range(1, len(z) - 1) if z[i] > z[i - 1] and z[i] >= z[i + 1] and i > 5]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
+    ap.add_argument("--corpus", help="the mjcf_corpus.py directory: add gymnasium's planar walkers")
+    a = ap.parse_args()
+    lib = a.lib
+    if not lib:
+        lib = os.path.join(tempfile.mkdtemp(), "libenergysim.so")
+        build_lib(lib)
+    ours = Ours(lib)
+    ball = planar('<geom type="sphere" size="0.1" mass="1"/>')
+    box = planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
+    scenes = [
+        ("sphere bounce on plane (solref 0.005 0.1, 3 s)",
+         scene('<body><joint name="z" type="slide" axis="0 0 1"/><geom type="sphere" size="0.1" mass="1" '
+               'solref="0.005 0.1"/></body>'), [[1.0]], [[0.0]], 1500, "bounce"),
+        ("box resting on plane (10 s)", scene(box), [[0, 0.05 - 0.0002, 0]], [[0, 0, 0]], 5000, "rest"),
+        ("box sliding to rest (v0 = 2 m/s)", scene(box), [[0, 0.05, 0]], [[2, 0, 0]], 1500, "slide"),
+        ("capsule falling flat on plane", scene(planar('<geom type="capsule" fromto="-0.2 0 0 0.2 0 0" size="0.05" mass="1"/>')),
+         [[0, 0.3, 0.2]], [[0.5, 0, 1]], 1500, None),
+        ("ridgeball, right of the ridge", ours.builtin("ridgeball"), [[0.02, 0, 0]], [[0, 0, 0]], 1500, "side"),
+        ("ridgeball, left of the ridge", ours.builtin("ridgeball"), [[-0.03, 0, 0]], [[0, 0, 0]], 1500, "side"),
+        ("ball dropped on a tilted box", scene(planar('<geom type="sphere" size="0.1" mass="1"/>', "0 0 0.8"),
+         floor='<geom type="plane" size="5 5 0.1"/><geom type="box" size="0.3 0.3 0.1" pos="0 0 0.2" euler="0 0.3 0"/>'),
+         [[0.05, 0, 0]], [[0, 0, 0]], 1500, None),
+        ("capsule on capsule", scene(planar('<geom type="capsule" fromto="0 -0.2 0 0 0.2 0" size="0.05" mass="1"/>', "0 0 0.5"),
+         floor='<geom type="plane" size="5 5 0.1"/><geom type="capsule" fromto="-0.3 0 0.1 0.3 0 0.1" size="0.05"/>'),
+         [[0.0, 0, 0.4]], [[0, 0, 0]], 1500, None),
+    ]
+    if a.corpus:
+        for name in ["hopper", "walker2d", "half_cheetah"]:
+            files = glob.glob(os.path.join(a.corpus, f"x/gymnasium-*/gymnasium/envs/mujoco/assets/{name}.xml"))
+            if not files:
+                continue
+            xml = open(files[0]).read()
+            m = mujoco.MjModel.from_xml_string(xml)
+            steps = int(round(1.0 / m.opt.timestep))
+            scenes.append((f"gymnasium {name}, 1 s from qpos0", xml, [m.qpos0], [np.zeros(m.nv)], steps, None))
+            if name == "hopper":
+                q = m.qpos0.copy()
+                q[3:5] -= 0.01
+                scenes.append(("gymnasium hopper, thigh/leg 0.01 rad inside their limit", xml, [q],
+                               [np.zeros(m.nv)], steps, None))
+    print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
+    print("| scene | steps | max abs dqpos vs MuJoCo | figure (ours / MuJoCo) | steps/s ours | steps/s MuJoCo |")
+    print("|---|---:|---:|---|---:|---:|")
+    for name, xml, q0, v0, steps, kind in scenes:
+        q0 = np.array(q0, float)
+        v0 = np.array(v0, float)
+        qo, vo = ours.rollout(xml, q0, v0, steps)
+        qm = theirs(xml, q0, v0, steps)
+        err = float(np.max(np.abs(qo - qm)))
+        fig = ""
+        if kind == "bounce":
+            ao, am = apexes(qo[0, :, 0]), apexes(qm[0, :, 0])
+            fig = "apexes " + ", ".join(f"{x:.4f}" for x in ao[:3]) + " / " + ", ".join(f"{x:.4f}" for x in am[:3])
+        elif kind == "rest":
+            fig = f"max abs vx over 10 s {np.max(np.abs(vo[0, 500:, 0])):.1e} m/s"
+        elif kind == "slide":
+            m = mujoco.MjModel.from_xml_string(xml)
+            fig = f"distance {qo[0, -1, 0]:.6f} / {qm[0, -1, 0]:.6f} m"
+        elif kind == "side":
+            fig = f"x after {steps * 0.002:.0f} s {qo[0, -1, 0]:+.4f} / {qm[0, -1, 0]:+.4f} m"
+        so, sm = speed(ours, xml, q0, v0)
+        print(f"| {name} | {steps} | {err:.2e} | {fig} | {so:,.0f} | {sm:,.0f} |")
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+if __name__ == "__main__":
+    main()

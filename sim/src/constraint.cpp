@@ -1,0 +1,184 @@
+// constraint.cpp — the constraint rows of MuJoCo's soft-constraint model.
+//
+// Each row i has a Jacobian J_i (1 × nv), a distance pos_i (negative: violated) and margin, and
+// the parameters that make it soft (MuJoCo's Computation chapter, "Soft constraints"):
+//   impedance  imp_i = d(pos_i − margin_i) from solimp (dmin, dmax, width, midpoint, power),
+//   regulariser R_i = (1 − imp_i)/imp_i · invweight_i, where invweight_i approximates
+//              (J M⁻¹ Jᵀ)_ii by its value at qpos0 (dof_invweight0),
+//   reference  aref_i = −B·(J_i qvel) − K·imp_i·(pos_i − margin_i), with
+//              K = 1/(dmax² timeconst² dampratio²), B = 2/(dmax timeconst) for solref > 0,
+//              or K = −solref[0]/dmax², B = −solref[1]/dmax for solref ≤ 0 (direct form).
+// Dry friction rows (frictionloss) have pos = 0 and K = 0; contact rows (collision.cpp finds the
+// contacts) are the edges of MuJoCo's pyramidal friction cone. The solver (solver.cpp) then finds the
+// acceleration that balances the Gauss principle against these soft constraints.
+#include <algorithm>
+#include <cmath>
+
+#include "state.hpp"
+
+namespace sim {
+
+namespace {
+
+constexpr double kMinVal = 1e-15;                   // MuJoCo's mjMINVAL
+constexpr double kMinImp = 0.0001, kMaxImp = 0.9999;  // mjMINIMP, mjMAXIMP
+
+double power(double a, double b) { return b == 1 ? a : b == 2 ? a * a : std::pow(a, b); }
+
+// Impedance d(x) of solimp at violation x = pos − margin: dmin at x = 0 rising to dmax at
+// |x| = width along two power-law halves that meet at `midpoint` (MuJoCo's getimpedance).
+double impedance(const double solimpIn[5], double pos, double margin) {
+  double sol[5];
+  std::copy(solimpIn, solimpIn + 5, sol);
+  sol[0] = std::min(kMaxImp, std::max(kMinImp, sol[0]));
+  sol[1] = std::min(kMaxImp, std::max(kMinImp, sol[1]));
+  sol[2] = std::max(0.0, sol[2]);
+  sol[3] = std::min(kMaxImp, std::max(kMinImp, sol[3]));
+  sol[4] = std::max(1.0, sol[4]);
+  if (sol[0] == sol[1] || sol[2] <= kMinVal) return 0.5 * (sol[0] + sol[1]);
+  const double x = std::abs((pos - margin) / sol[2]);
+  if (x >= 1 || x <= 0) return x >= 1 ? sol[1] : sol[0];
+  double y;
+  if (sol[4] == 1) {
+    y = x;
+  } else if (x <= sol[3]) {
+    y = power(x, sol[4]) / power(sol[3], sol[4] - 1);
+  } else {
+    y = 1 - power(1 - x, sol[4]) / power(1 - sol[3], sol[4] - 1);
+  }
+  return sol[0] + y * (sol[1] - sol[0]);
+}
+
+// Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
+// impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
+// friction rows).
+void finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
+               double floss, const double solrefIn[2], const double solimp[5], double diagApprox) {
+  const int nv = m.nv;
+  const double* J = &s.efcJ[(size_t)i * nv];
+  // solref: at least two steps of time constant (MuJoCo's refsafe), standard or direct form
+  double solref[2] = {solrefIn[0], solrefIn[1]};
+  const double h = m.spec.timestep / m.spec.substeps;
+  if (m.spec.solver.refsafe && solref[0] > 0) solref[0] = std::max(solref[0], 2 * h);
+  const double dmax = std::min(kMaxImp, std::max(kMinImp, solimp[1]));
+  const double imp = impedance(solimp, pos, margin);
+  double K, B;
+  if (type == kRowFriction) K = 0;
+  else if (solref[0] > 0) K = 1 / std::max(kMinVal, dmax * dmax * solref[0] * solref[0] * solref[1] * solref[1]);
+  else K = -solref[0] / std::max(kMinVal, dmax * dmax);
+  if (solref[1] > 0) B = 2 / std::max(kMinVal, dmax * solref[0]);
+  else B = -solref[1] / std::max(kMinVal, dmax);
+  const double R = std::max(kMinVal, (1 - imp) * diagApprox / imp);
+  double vel = 0;
+  for (int k = 0; k < nv; ++k) vel += J[k] * s.qvel[k];
+  s.efcType[i] = type;
+  s.efcId[i] = id;
+  s.efcPos[i] = pos;
+  s.efcMargin[i] = margin;
+  s.efcFloss[i] = floss;
+  s.efcR[i] = R;
+  s.efcD[i] = 1 / R;
+  s.efcAref[i] = -B * vel - K * imp * (pos - margin);
+}
+
+// Appends one row with a unit Jacobian on `dof` (sign ±1), weighted by dof_invweight0.
+void addDofRow(const Model& m, State& s, int type, int dof, double sign, double pos, double margin,
+               double floss, const double solref[2], const double solimp[5]) {
+  const int nv = m.nv, i = s.nefc++;
+  double* J = &s.efcJ[(size_t)i * nv];
+  std::fill(J, J + nv, 0.0);
+  J[dof] = sign;
+  finishRow(m, s, i, type, dof, pos, margin, floss, solref, solimp, m.invweight0[dof]);
+}
+
+// Appends the rows of contact c: the normal (condim 1) or the friction pyramid's four edges
+// n ± μ t1, n ± μ t2 (condim 3) of the relative velocity Jacobian J(g2) − J(g1) at the contact
+// point, in the contact frame. As MuJoCo (mj_makeImpedance), every edge gets the regulariser
+// R_py = 2 μ_r² R_n with R_n from diagApprox = (1 + μ²)·(w1 + w2) and μ_r = μ/√impratio.
+void addContactRows(const Model& m, State& s, int c) {
+  const int nv = m.nv;
+  const Contact& con = s.contacts[c];
+  const CollisionPair& p = m.pairs[con.pair];
+  const GeomSpec &g1 = m.spec.geoms[p.g1], &g2 = m.spec.geoms[p.g2];
+  std::fill(s.jacA.begin(), s.jacA.end(), 0.0);
+  pointJacobian(m, s, m.geomLink[p.g2], con.pos, 1.0, s.jacA.data());
+  pointJacobian(m, s, m.geomLink[p.g1], con.pos, -1.0, s.jacA.data());
+  // rotate into the contact frame: jacB rows = normal, tangent 1, tangent 2
+  bool any = false;
+  for (int r = 0; r < 3; ++r)
+    for (int k = 0; k < nv; ++k) {
+      double v = 0;
+      for (int q = 0; q < 3; ++q) v += con.frame(r, q) * s.jacA[q * nv + k];
+      s.jacB[r * nv + k] = v;
+      any = any || v != 0;
+    }
+  if (!any) return;  // touches nothing that moves
+  const double tran = m.bodyInvweight0[g1.body] + m.bodyInvweight0[g2.body];
+  const double margin = p.margin - p.gap;
+  const double* Jn = &s.jacB[0];
+  if (p.condim == 1) {
+    const int i = s.nefc++;
+    std::copy(Jn, Jn + nv, &s.efcJ[(size_t)i * nv]);
+    finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran);
+    return;
+  }
+  const double mu = p.friction;
+  const int first = s.nefc;
+  for (int t = 1; t <= 2; ++t)
+    for (double sign : {1.0, -1.0}) {
+      const int i = s.nefc++;
+      double* J = &s.efcJ[(size_t)i * nv];
+      const double* Jt = &s.jacB[t * nv];
+      for (int k = 0; k < nv; ++k) J[k] = Jn[k] + sign * mu * Jt[k];
+      finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran + mu * mu * tran);
+    }
+  const double Rn = s.efcR[first], Rt = Rn / std::max(kMinVal, m.spec.solver.impratio);
+  const double muR = mu * std::sqrt(Rt / Rn);
+  for (int i = first; i < s.nefc; ++i) {
+    s.efcR[i] = 2 * muR * muR * Rn;
+    s.efcD[i] = 1 / s.efcR[i];
+  }
+}
+
+}  // namespace
+
+int constraintCapacity(const Model& m) {
+  // two limit sides and one friction row per dof at most; per contact one row (condim 1) or
+  // the four edges of the friction pyramid (condim 3)
+  int rows = 0;
+  for (int i = 0; i < m.nv; ++i) {
+    if (m.limited[i] && m.spec.solver.limits) rows += 2;
+    if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
+  }
+  for (const CollisionPair& p : m.pairs) rows += p.maxContacts * (p.condim == 1 ? 1 : 4);
+  return rows;
+}
+
+void makeConstraints(const Model& m, State& s) {
+  s.nefc = 0;
+  const SolverOptions& o = m.spec.solver;
+  // dry friction: one row per dof with frictionloss, force bounded by it
+  if (o.frictionloss)
+    for (int i = 0; i < m.nv; ++i)
+      if (m.frictionloss[i] > 0)
+        addDofRow(m, s, kRowFriction, i, 1.0, 0, 0, m.frictionloss[i], &m.frictionSolref[2 * i],
+                  &m.frictionSolimp[5 * i]);
+  s.nfriction = s.nefc;
+  // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above
+  if (o.limits)
+    for (int i = 0; i < m.nv; ++i) {
+      if (!m.limited[i]) continue;
+      const double q = s.qpos[i], margin = m.limitMargin[i];
+      const double solref[2] = {m.limitTimeconst[i], m.limitDampratio[i]};
+      const double lower = q - m.rangeLo[i], upper = m.rangeHi[i] - q;
+      if (lower < margin) addDofRow(m, s, kRowLimit, i, 1.0, lower, margin, 0, solref, &m.limitSolimp[5 * i]);
+      if (upper < margin) addDofRow(m, s, kRowLimit, i, -1.0, upper, margin, 0, solref, &m.limitSolimp[5 * i]);
+    }
+  // contacts: collision detection, then their rows
+  if (!m.pairs.empty()) {
+    collide(m, s);
+    for (int c = 0; c < s.ncon; ++c) addContactRows(m, s, c);
+  }
+}
+
+}  // namespace sim

@@ -1,0 +1,290 @@
+// solver.cpp — MuJoCo's constraint solvers: Newton (default) and CG on the primal, PGS on the dual.
+//
+// The primal problem (MuJoCo's Computation chapter, "Solver"): find qacc minimising
+//   cost(qacc) = ½ (M qacc − qfrcSmooth)·(qacc − qaccSmooth) + Σ_i s_i(jar_i),  jar = J qacc − aref,
+// where each row's s_i is convex and piecewise quadratic:
+//   limit / contact (unilateral): ½ D jar² when jar < 0, else 0;
+//   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F².
+// Row forces are f_i = −∂s_i/∂jar_i; the gradient is M qacc − qfrcSmooth − Jᵀ f.
+// Newton steps along −H⁻¹ grad with H = M + Jᵀ diag(D on quadratic rows) J; CG along
+// Polak–Ribière directions preconditioned by M⁻¹; both with an exact line search (the cost along
+// a line is a convex piecewise quadratic, so safeguarded 1-D Newton lands on its minimum).
+// PGS solves the dual: min ½ fᵀ (J M⁻¹ Jᵀ + R) f + fᵀ (J qaccSmooth − aref) over the force bounds.
+// Stopping: scaled cost improvement or gradient below `tolerance`, the scale being
+// 1/(meanInertia·max(1, nv)) as MuJoCo's.
+#include <algorithm>
+#include <cmath>
+
+#include "state.hpp"
+
+namespace sim {
+
+namespace {
+
+// Force, Hessian weight (D when the row is quadratic, else 0) and cost of one row at jar.
+inline double rowCost(const State& s, int i, double jar, double* force, double* weight) {
+  const double D = s.efcD[i], R = s.efcR[i];
+  if (s.efcType[i] == kRowFriction) {
+    const double F = s.efcFloss[i];
+    if (jar <= -R * F) {
+      *force = F;
+      *weight = 0;
+      return -0.5 * R * F * F - F * jar;
+    }
+    if (jar >= R * F) {
+      *force = -F;
+      *weight = 0;
+      return -0.5 * R * F * F + F * jar;
+    }
+  } else if (jar >= 0) {
+    *force = 0;
+    *weight = 0;
+    return 0;
+  }
+  *force = -D * jar;
+  *weight = D;
+  return 0.5 * D * jar * jar;
+}
+
+const double* row(const Model& m, const State& s, int i) { return &s.efcJ[(size_t)i * m.nv]; }
+
+// jar = J a − aref, forces, and the total cost at qacc = a with Ma = M a.
+double evaluate(const Model& m, State& s, const double* a, const Eigen::VectorXd& Ma) {
+  const int nv = m.nv;
+  double cost = 0;
+  for (int k = 0; k < nv; ++k) cost += 0.5 * (Ma[k] - s.qfrcSmooth[k]) * (a[k] - s.qaccSmooth[k]);
+  for (int i = 0; i < s.nefc; ++i) {
+    const double* J = row(m, s, i);
+    double jar = -s.efcAref[i];
+    for (int k = 0; k < nv; ++k) jar += J[k] * a[k];
+    double w;
+    s.efcJar[i] = jar;
+    cost += rowCost(s, i, jar, &s.efcForce[i], &w);
+  }
+  return cost;
+}
+
+// grad = M a − qfrcSmooth − Jᵀ f (forces from the last evaluate).
+void gradient(const Model& m, State& s) {
+  const int nv = m.nv;
+  for (int k = 0; k < nv; ++k) s.grad[k] = s.Ma[k] - s.qfrcSmooth[k];
+  for (int i = 0; i < s.nefc; ++i) {
+    const double f = s.efcForce[i];
+    if (f == 0) continue;
+    const double* J = row(m, s, i);
+    for (int k = 0; k < nv; ++k) s.grad[k] -= J[k] * f;
+  }
+}
+
+// Exact minimisation of cost(a + α·dir) over α ≥ 0. The derivative is piecewise linear and
+// increasing; Newton on it is exact within a piece, and a bracket [lo, hi] with bisection as a
+// fallback keeps it convergent. Returns α (0 when dir is not a descent direction); leaves
+// s.Mdir = M·dir and s.efcJd = J·dir.
+double lineSearch(const Model& m, State& s) {
+  const int nv = m.nv;
+  const SolverOptions& o = m.spec.solver;
+  // Gauss part: g1 = (M a − qfrcSmooth)·dir, g2 = dirᵀ M dir
+  s.Mdir.noalias() = s.M * s.dir;  // fixed size, no temporaries
+  double g1 = 0, g2 = 0, dnorm = 0;
+  for (int k = 0; k < nv; ++k) {
+    g1 += (s.Ma[k] - s.qfrcSmooth[k]) * s.dir[k];
+    g2 += s.dir[k] * s.Mdir[k];
+    dnorm += s.dir[k] * s.dir[k];
+  }
+  for (int i = 0; i < s.nefc; ++i) {
+    const double* J = row(m, s, i);
+    double jd = 0;
+    for (int k = 0; k < nv; ++k) jd += J[k] * s.dir[k];
+    s.efcJd[i] = jd;
+  }
+  auto derivatives = [&](double alpha, double* d2) {
+    double d1 = g1 + alpha * g2;
+    *d2 = g2;
+    for (int i = 0; i < s.nefc; ++i) {
+      const double jd = s.efcJd[i];
+      if (jd == 0) continue;
+      double f, w;
+      rowCost(s, i, s.efcJar[i] + alpha * jd, &f, &w);
+      d1 -= f * jd;
+      *d2 += w * jd * jd;
+    }
+    return d1;
+  };
+  const double scale = 1 / (m.meanInertia * std::max(1, nv));
+  const double gtol = std::max(1e-300, o.tolerance * o.lsTolerance * std::sqrt(dnorm) / scale);
+  double lo = 0, hi = INFINITY, alpha = 0, d2;
+  double d1 = derivatives(0, &d2);
+  if (d1 >= 0) return 0;  // not a descent direction (converged to rounding)
+  for (int it = 0; it < std::max(1, o.lsIterations); ++it) {
+    if (std::abs(d1) < gtol) break;
+    if (d1 < 0) lo = alpha;
+    else hi = alpha;
+    double next = d2 > 0 ? alpha - d1 / d2 : (std::isfinite(hi) ? 0.5 * (lo + hi) : 2 * alpha + 1);
+    if (!(next > lo && next < hi)) next = std::isfinite(hi) ? 0.5 * (lo + hi) : 2 * alpha + 1;
+    if (next == alpha) break;
+    alpha = next;
+    d1 = derivatives(alpha, &d2);
+  }
+  return alpha;
+}
+
+// Newton (hessian = true) or CG on the primal, from s.qacc.
+void solvePrimal(const Model& m, State& s, bool newton) {
+  const int nv = m.nv;
+  const SolverOptions& o = m.spec.solver;
+  const double scale = 1 / (m.meanInertia * std::max(1, nv));
+  double* a = s.qacc.data();
+  Eigen::Map<Eigen::VectorXd> qacc(a, nv);
+  s.Ma.noalias() = s.M * qacc;
+  double cost = evaluate(m, s, a, s.Ma);
+  gradient(m, s);
+  if (!newton) s.llt.compute(s.M);  // CG preconditioner M⁻¹
+  int iter = 0;
+  for (; iter < o.iterations; ++iter) {
+    if (scale * s.grad.norm() < o.tolerance) break;
+    if (newton) {
+      // H = M + Σ_quadratic rows D_i J_iᵀ J_i
+      s.H = s.M;
+      for (int i = 0; i < s.nefc; ++i) {
+        double f, w;
+        rowCost(s, i, s.efcJar[i], &f, &w);
+        if (w == 0) continue;
+        const double* J = row(m, s, i);
+        for (int r = 0; r < nv; ++r) {
+          if (J[r] == 0) continue;
+          const double wr = w * J[r];
+          for (int c = 0; c < nv; ++c) s.H(r, c) += wr * J[c];
+        }
+      }
+      s.llt.compute(s.H);
+      s.dir = -s.grad;
+      s.llt.solveInPlace(s.dir);
+    } else {
+      // Polak–Ribière with M⁻¹ as preconditioner, restarted when β < 0
+      s.Mgrad = s.grad;
+      s.llt.solveInPlace(s.Mgrad);
+      double beta = 0;
+      if (iter > 0) {
+        const double den = s.gradPrev.dot(s.MgradPrev);
+        if (den > 0) beta = std::max(0.0, s.grad.dot(s.Mgrad - s.MgradPrev) / den);
+      }
+      s.dir = -s.Mgrad + beta * s.dir;
+      if (s.grad.dot(s.dir) >= 0) s.dir = -s.Mgrad;  // not a descent direction: restart
+      s.gradPrev = s.grad;
+      s.MgradPrev = s.Mgrad;
+    }
+    const double alpha = lineSearch(m, s);
+    if (!(alpha > 0)) break;
+    qacc += alpha * s.dir;
+    s.Ma += alpha * s.Mdir;
+    const double old = cost;
+    cost = evaluate(m, s, a, s.Ma);
+    gradient(m, s);
+    if (scale * (old - cost) < o.tolerance) {
+      ++iter;
+      break;
+    }
+  }
+  s.solverIterations = iter;
+}
+
+// Projected Gauss–Seidel on the dual, from forces f (warm start); qacc = qaccSmooth + M⁻¹ Jᵀ f.
+void solveDual(const Model& m, State& s) {
+  const int nv = m.nv, ne = s.nefc;
+  const SolverOptions& o = m.spec.solver;
+  const double scale = 1 / (m.meanInertia * std::max(1, nv));
+  // M⁻¹ Jᵀ and AR = J M⁻¹ Jᵀ + diag(R) on the active block
+  s.llt.compute(s.M);
+  for (int i = 0; i < ne; ++i) {
+    const double* J = row(m, s, i);
+    for (int k = 0; k < nv; ++k) s.MinvJt(k, i) = J[k];
+  }
+  auto block = s.MinvJt.leftCols(ne);
+  s.llt.solveInPlace(block);
+  for (int i = 0; i < ne; ++i) {
+    const double* J = row(m, s, i);
+    for (int j = 0; j < ne; ++j) {
+      double v = 0;
+      for (int k = 0; k < nv; ++k) v += J[k] * s.MinvJt(k, j);
+      s.AR(i, j) = v;
+    }
+    s.AR(i, i) += s.efcR[i];
+  }
+  // b = J qaccSmooth − aref (kept in efcJd)
+  for (int i = 0; i < ne; ++i) {
+    const double* J = row(m, s, i);
+    double b = -s.efcAref[i];
+    for (int k = 0; k < nv; ++k) b += J[k] * s.qaccSmooth[k];
+    s.efcJd[i] = b;
+  }
+  // warm start: forces at qaccWarmstart, unless zero forces are better (dual cost > 0)
+  double* f = s.efcForce.data();
+  if (o.warmstart) {
+    double dualCost = 0;
+    for (int i = 0; i < ne; ++i) {
+      double v = s.efcJd[i];
+      for (int j = 0; j < ne; ++j) v += 0.5 * s.AR(i, j) * f[j];
+      dualCost += f[i] * v;
+    }
+    if (dualCost > 0) std::fill(f, f + ne, 0.0);
+  } else {
+    std::fill(f, f + ne, 0.0);
+  }
+  int iter = 0;
+  for (; iter < o.iterations; ++iter) {
+    double improvement = 0;
+    for (int i = 0; i < ne; ++i) {
+      double res = s.efcJd[i];
+      for (int j = 0; j < ne; ++j) res += s.AR(i, j) * f[j];
+      const double old = f[i];
+      double x = old - res / s.AR(i, i);
+      if (s.efcType[i] == kRowFriction) x = std::min(s.efcFloss[i], std::max(-s.efcFloss[i], x));
+      else x = std::max(0.0, x);
+      const double delta = x - old;
+      // cost change of a 1-D quadratic: ½ AR_ii δ² + res δ
+      improvement -= 0.5 * s.AR(i, i) * delta * delta + res * delta;
+      f[i] = x;
+    }
+    if (scale * improvement < o.tolerance) {
+      ++iter;
+      break;
+    }
+  }
+  s.solverIterations = iter;
+  for (int k = 0; k < nv; ++k) {
+    double v = s.qaccSmooth[k];
+    for (int i = 0; i < ne; ++i) v += s.MinvJt(k, i) * f[i];
+    s.qacc[k] = v;
+  }
+}
+
+}  // namespace
+
+void solveConstraints(const Model& m, State& s) {
+  const int nv = m.nv;
+  const SolverOptions& o = m.spec.solver;
+  // start from the better of the last solution and the unconstrained acceleration
+  std::copy(s.qaccSmooth.begin(), s.qaccSmooth.end(), s.qacc.begin());
+  if (o.warmstart && o.solver != SIM_SOLVER_PGS) {
+    Eigen::Map<const Eigen::VectorXd> warm(s.qaccWarmstart.data(), nv);
+    s.Ma.noalias() = s.M * warm;
+    const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
+    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), nv);
+    const double costSmooth = evaluate(m, s, s.qaccSmooth.data(), s.Ma);
+    if (costWarm < costSmooth) std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
+  } else if (o.warmstart) {
+    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
+    evaluate(m, s, s.qaccWarmstart.data(), s.Ma);  // forces at the warm start
+  }
+  if (o.solver == SIM_SOLVER_PGS) solveDual(m, s);
+  else solvePrimal(m, s, o.solver == SIM_SOLVER_NEWTON);
+  // constraint force in joint space: Jᵀ f (primal forces are those of the final evaluate)
+  std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
+  for (int i = 0; i < s.nefc; ++i) {
+    const double* J = row(m, s, i);
+    for (int k = 0; k < nv; ++k) s.qfrcConstraint[k] += J[k] * s.efcForce[i];
+  }
+  std::copy(s.qacc.begin(), s.qacc.end(), s.qaccWarmstart.begin());
+}
+
+}  // namespace sim

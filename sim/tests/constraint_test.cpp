@@ -1,0 +1,269 @@
+// constraint_test.cpp — joint limits, dry friction and contacts against closed forms, the three
+// solvers against each other, energy, and bad input; through the C bridge. Built and run by
+// scripts/test.sh (plain C++, no Swift build needed).
+//
+// Closed forms (MuJoCo's soft constraints, one slide joint of mass m, no gravity):
+// - A constant force F pushing into a limit comes to rest where the constraint force −F balances
+//   it: D·K·imp·(margin − pos) = F with D = 1/R, R = (1 − imp)/imp · (1/m) and K =
+//   1/(dmax² tc² dr²); past the impedance width imp = dmax, so the penetration beyond the
+//   margin is F (1 − dmax) tc² dr² / m.
+// - Dry friction F_f with a force F < F_f: the row stays in its quadratic zone and the joint
+//   creeps at the steady velocity v = F·R/B (B = 2/(dmax tc), R from imp = dmin at pos 0);
+//   with F > F_f the row saturates and qacc = (F − F_f)/m exactly.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "energysim.h"
+
+static int failures = 0, checks = 0;
+#define CHECK(cond, ...)                                           \
+  do {                                                             \
+    ++checks;                                                      \
+    if (!(cond)) {                                                 \
+      ++failures;                                                  \
+      std::printf("FAILED %s:%d: %s  ", __FILE__, __LINE__, #cond); \
+      std::printf(__VA_ARGS__);                                    \
+      std::printf("\n");                                           \
+    }                                                              \
+  } while (0)
+
+static simModel* load(const std::string& xml, int32_t expect = SIM_OK) {
+  char msg[1024];
+  simModel* m = nullptr;
+  const int32_t st = sim_loadModelString(xml.c_str(), "test", &m, msg, sizeof msg);
+  CHECK(st == expect, "status %d, expected %d: %s", st, expect, msg);
+  return m;
+}
+
+static std::string slider(const std::string& joint, const std::string& option = "") {
+  return "<mujoco><option timestep=\"0.002\" gravity=\"0 0 0\" " + option +
+         "/><worldbody><body><joint name=\"x\" type=\"slide\" axis=\"1 0 0\" " + joint +
+         "/><inertial pos=\"0 0 0\" mass=\"1\" diaginertia=\"0.1 0.1 0.1\"/></body></worldbody>"
+         "<actuator><motor joint=\"x\"/></actuator></mujoco>";
+}
+
+// Steps `n` times under a constant control; returns the final qpos, qvel, qacc.
+static void run(simModel* m, double ctrl, int n, double* q, double* v, double* a, double q0 = 0) {
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  double v0 = 0;
+  sim_setState(m, s, &q0, &v0, &ctrl);
+  for (int k = 0; k < n; ++k) CHECK(sim_step(m, s) == SIM_OK, "step %d", k);
+  sim_getState(m, s, q, v, a, nullptr, nullptr);
+  sim_deleteState(s);
+}
+
+int main() {
+  // 1. limit: rest penetration F (1 − dmax) tc² dr² / m beyond the margin, both integrators
+  for (const char* integrator : {"Euler", "RK4"})
+    for (double margin : {0.0, 0.01}) {
+      const std::string opt = std::string("integrator=\"") + integrator + "\"";
+      simModel* m = load(slider("range=\"-0.1 0.1\" margin=\"" + std::to_string(margin) +
+                                    "\" solreflimit=\"0.02 1\"", opt));
+      double q, v, a;
+      run(m, -100, 3000, &q, &v, &a);
+      const double expected = -0.1 + margin - 100 * (1 - 0.95) * 0.02 * 0.02 * 1 / 1.0;
+      CHECK(std::abs(q - expected) < 1e-9, "%s margin %g: rest at %.12f, closed form %.12f",
+            integrator, margin, q, expected);
+      CHECK(std::abs(v) < 1e-9, "at rest: v = %g", v);
+      sim_deleteModel(m);
+    }
+  // 1b. the penetration never exceeds the soft constraint's: a hard hit at 2 m/s
+  {
+    simModel* m = load(slider("range=\"-0.1 0.1\""));
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q = 0, v = -2, worst = 0;
+    sim_setState(m, s, &q, &v, nullptr);
+    for (int k = 0; k < 1000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, &q, &v, nullptr, nullptr, nullptr);
+      worst = std::max(worst, -0.1 - q);
+    }
+    // critically damped approach with time constant 0.02 s: at most v·tc/e ≈ 0.0147 m
+    CHECK(worst > 0 && worst < 2 * 0.02 / std::exp(1.0) + 1e-3, "penetration %g", worst);
+    CHECK(std::abs(v) < 2, "bounces back slower than it came: %g m/s", v);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // 2. dry friction: creep at F·R/B below the bound, qacc = (F − F_f)/m above it
+  {
+    simModel* m = load(slider("frictionloss=\"2\""));
+    double q, v, a;
+    run(m, 1.0, 500, &q, &v, &a);
+    const double R = (1 - 0.9) / 0.9 * 1.0, B = 2 / (0.95 * 0.02);
+    CHECK(std::abs(v - 1.0 * R / B) < 1e-9, "creep %.12g, closed form %.12g", v, R / B);
+    CHECK(std::abs(q) < 1.0 * 1.0 * R / B + 1e-9, "held: moved %g in 1 s", q);
+    run(m, 5.0, 250, &q, &v, &a);
+    CHECK(std::abs(a - 3.0) < 1e-9, "sliding qacc %.12g, closed form 3", a);
+    run(m, -5.0, 250, &q, &v, &a);
+    CHECK(std::abs(a + 3.0) < 1e-9, "sliding qacc %.12g, closed form -3", a);
+    int64_t nefc = -1;
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    sim_forward(m, s);
+    sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
+    CHECK(nefc == 1, "one friction row, got %lld", (long long)nefc);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // 3. Newton, CG and PGS find the same acceleration (tight tolerance), with limits and friction
+  {
+    const std::string xml =
+        "<mujoco><compiler angle=\"radian\"/><option timestep=\"0.002\"/><worldbody><body pos=\"0 0 1\">"
+        "<joint axis=\"0 1 0\" frictionloss=\"0.8\" range=\"-1 1\" margin=\"0.05\"/>"
+        "<geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.04\"/><body pos=\"0.3 0 0\">"
+        "<joint axis=\"0 1 0\" frictionloss=\"0.3\" range=\"-0.5 0.7\" solreflimit=\"-5000 -20\"/>"
+        "<geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.04\"/><body pos=\"0.3 0 0\">"
+        "<joint type=\"slide\" axis=\"1 0 0\" frictionloss=\"2\" range=\"-0.1 0.1\"/>"
+        "<geom type=\"sphere\" size=\"0.06\"/></body></body></body></worldbody></mujoco>";
+    simModel* base = load(xml);
+    double qacc[3][3];
+    const double q[3] = {-1.02, 0.72, 0.2}, v[3] = {-0.3, 1.0, 0.5};
+    for (int solver = 0; solver < 3; ++solver) {
+      simSolverOptions o;
+      sim_modelSolverOptions(base, &o);
+      CHECK(o.solver == SIM_SOLVER_NEWTON && o.iterations == 100 && o.tolerance == 1e-8,
+            "MuJoCo's defaults");
+      o.solver = solver;
+      o.tolerance = 1e-15;
+      o.iterations = 5000;
+      simModel* m = nullptr;
+      CHECK(sim_copyModelWithSolverOptions(base, &o, &m, nullptr, 0) == SIM_OK, "copy");
+      simState* s = nullptr;
+      sim_makeState(m, &s);
+      sim_setState(m, s, q, v, nullptr);
+      sim_forward(m, s);
+      int64_t nefc = 0;
+      sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
+      CHECK(nefc == 6, "3 friction + 3 limit rows, got %lld", (long long)nefc);
+      sim_getState(m, s, nullptr, nullptr, qacc[solver], nullptr, nullptr);
+      sim_deleteState(s);
+      sim_deleteModel(m);
+    }
+    for (int solver = 0; solver < 2; ++solver)
+      for (int i = 0; i < 3; ++i)
+        CHECK(std::abs(qacc[solver][i] - qacc[SIM_SOLVER_NEWTON][i]) <
+                  1e-6 * (1 + std::abs(qacc[SIM_SOLVER_NEWTON][i])),
+              "solver %d dof %d: %.12g vs Newton %.12g", solver, i, qacc[solver][i],
+              qacc[SIM_SOLVER_NEWTON][i]);
+    sim_deleteModel(base);
+  }
+  // 4. energy: a pendulum without damping swinging into its limit loses energy in the bounce
+  // and never gains any; dry friction makes energy decrease monotonically
+  for (const char* joint : {"range=\"-0.5 0.5\"", "frictionloss=\"0.05\""}) {
+    simModel* m = load(std::string("<mujoco><compiler angle=\"radian\"/><option timestep=\"0.001\" "
+                                   "integrator=\"RK4\"/><worldbody>"
+                                   "<body><joint axis=\"0 1 0\" ") + joint +
+                       "/><geom type=\"sphere\" pos=\"0 0 -0.5\" size=\"0.05\" mass=\"1\"/>"
+                       "</body></worldbody></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q = 0.4, v = 3, pe, ke;
+    sim_setState(m, s, &q, &v, nullptr);
+    sim_energy(m, s, &pe, &ke);
+    const double e0 = pe + ke;
+    double prev = e0, rise = 0;
+    bool wasInside = true;
+    for (int k = 0; k < 2000; ++k) {
+      sim_step(m, s);
+      sim_energy(m, s, &pe, &ke);
+      sim_getState(m, s, &q, &v, nullptr, nullptr, nullptr);
+      // energy may only come back while the limit's spring is compressed (it stores energy there)
+      const bool inside = q < 0.5 && q > -0.5;
+      if (inside && wasInside) rise = std::max(rise, pe + ke - prev);
+      wasInside = inside;
+      prev = pe + ke;
+    }
+    CHECK(prev < e0 - 1e-3, "%s: energy %g → %g must drop", joint, e0, prev);
+    CHECK(rise < 1e-6, "%s: energy rose by %g away from the limit", joint, rise);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // 5. contacts. A ball resting on a plane (condim 3, friction mu, flat impedance d): each of the
+  // four pyramid edges carries D·K·d·(−dist), their normal parts sum to m g, and
+  // R = 2 mu² R_n, R_n = (1 − d)/d · (1 + mu²)/m, so the rest penetration is
+  // g mu² (1 − d)(1 + mu²) tc² dr² / 2 (independent of m).
+  {
+    // (both geoms get the parameters: a pair takes the larger friction and the mean solimp)
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" "
+                       "solimp=\"0.95 0.95 0.001\"/></default><worldbody><geom type=\"plane\" "
+                       "size=\"1 1 .1\"/><body><joint type=\"slide\" axis=\"0 0 1\"/><geom "
+                       "type=\"sphere\" size=\"0.1\" mass=\"2\"/></body></worldbody></mujoco>");
+    double q, v, a;
+    run(m, 0, 3000, &q, &v, &a, 0.3);
+    const double mu = 0.7, d = 0.95, tc = 0.02;
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / 2;
+    CHECK(std::abs(q - (0.1 - pen)) < 1e-9, "ball rests at %.12f, closed form %.12f", q, 0.1 - pen);
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double z = 0.1 - pen, zero = 0;
+    sim_setState(m, s, &z, &zero, nullptr);
+    sim_forward(m, s);
+    int64_t nefc = 0, ncon = 0;
+    sim_constraintInfo(m, s, &nefc, &ncon, nullptr, nullptr);
+    CHECK(ncon == 1 && nefc == 4, "one contact, four pyramid edges: %lld, %lld", (long long)ncon, (long long)nefc);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // a box resting on a plane does not drift (10 s), and the ridge ball falls to the side it
+  // starts on
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\"/>"
+                       "<body><joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
+                       "<joint axis=\"0 1 0\"/><geom type=\"box\" size=\"0.2 0.1 0.05\" mass=\"2\"/></body>"
+                       "</worldbody></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q[3] = {0, 0.05 - 0.0002, 0}, v[3] = {0, 0, 0}, worst = 0;
+    sim_setState(m, s, q, v, nullptr);
+    for (int k = 0; k < 5000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+      if (k > 500) worst = std::max(worst, std::abs(v[0]) + std::abs(v[2]));
+    }
+    CHECK(worst < 1e-6, "box drift %g m/s", worst);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+    size_t n = 0;
+    sim_builtinModelXML("ridgeball", nullptr, 0, &n);
+    std::string xml(n + 1, '\0');
+    sim_builtinModelXML("ridgeball", &xml[0], xml.size(), &n);
+    xml.resize(n);
+    m = load(xml);
+    for (double x0 : {0.01, -0.01}) {
+      double x[3] = {x0, 0, 0}, zero[3] = {0, 0, 0};
+      sim_makeState(m, &s);
+      sim_setState(m, s, x, zero, nullptr);
+      for (int k = 0; k < 1000; ++k) sim_step(m, s);
+      sim_getState(m, s, x, nullptr, nullptr, nullptr, nullptr);
+      CHECK(x[0] * x0 > 0 && std::abs(x[0]) > 0.5 && std::abs(x[1] + 0.5) < 1e-3,
+            "ridgeball from %g: x %g, z %g (on the floor, its side)", x0, x[0], x[1]);
+      sim_deleteState(s);
+    }
+    sim_deleteModel(m);
+  }
+  // 6. bad input is refused with a status
+  load(slider("range=\"-1 1\" solreflimit=\"0.02 -1\""), SIM_ERR_MODEL);
+  load(slider("frictionloss=\"-1\""), SIM_ERR_MODEL);
+  load(slider("", "solver=\"Jacobi\""), SIM_ERR_PARSE);
+  load(slider("", "iterations=\"-3\""), SIM_ERR_MODEL);
+  load(slider("", "impratio=\"0\""), SIM_ERR_MODEL);
+  load("<mujoco><worldbody><body><joint/><geom size=\"0.1\" condim=\"2\"/></body></worldbody></mujoco>",
+       SIM_ERR_MODEL);
+  {
+    simModel* m = load(slider("range=\"-1 1\""));
+    simSolverOptions o;
+    sim_modelSolverOptions(m, &o);
+    o.solver = 7;
+    simModel* c = nullptr;
+    CHECK(sim_copyModelWithSolverOptions(m, &o, &c, nullptr, 0) == SIM_ERR_ARGUMENT && !c, "bad solver");
+    sim_modelSolverOptions(m, &o);
+    o.tolerance = NAN;
+    CHECK(sim_copyModelWithSolverOptions(m, &o, &c, nullptr, 0) == SIM_ERR_ARGUMENT && !c, "NaN tolerance");
+    sim_deleteModel(m);
+  }
+  std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}
