@@ -82,7 +82,7 @@ struct Evaluate: ParsableArguments {
     @Option(help: "Split to evaluate: test or train.") var split: String = "test"
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block (default: 60, or 200 for a denoising model).") var steps: Int?
+    @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
     @Option(help: "langevin, mala or hmc (defaults as `ebm predict`); for a denoising model also the annealed samplers, ddim or heun (default: mala, annealed-mala for a denoising model).")
     var sampler: FutureSamplerKind?
     @Option(help: "Validity radius around a goal, in metres.") var radius: Double = 0.02

@@ -29,20 +29,20 @@ struct Predict: ParsableCommand {
     @Option(help: "Episode (0-based).") var episode: Int = 0
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block (default: 60, or 200 for a denoising model).") var steps: Int?
+    @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
     @Option(help: "langevin, mala or hmc; for a denoising model also annealed-langevin, annealed-mala, annealed-hmc, ddim or heun (default: langevin, annealed-mala for a denoising model).")
     var sampler: FutureSamplerKind?
     @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
     @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
     @Option(help: "Output .npz.") var out: String
-    @Option(name: .customLong("step-size"), help: "Langevin η / MALA η / HMC initial ε, in normalised units (default: the training Langevin step for langevin, 0.001 for mala, 0.01 for hmc).") var stepSize: Double?
+    @Option(name: .customLong("step-size"), help: "Langevin η / MALA η / HMC initial ε, in normalised units (default: the training Langevin step for langevin, 0.001 for mala, 0.01 for hmc); for a denoising model ε of η = ε σ² per level (default: its denoising.samplerStepScale).") var stepSize: Double?
     @Option(help: "Langevin noise σ (default: the training configuration's).") var noise: Double?
     @Option(name: .customLong("gradient-clip"), help: "Langevin per-element gradient clamp (default: the training configuration's; 0 = none).") var gradientClip: Double?
     @Option(name: .customLong("final-step-size"), help: "Anneal the Langevin step geometrically to this.") var finalStepSize: Double?
     @Option(name: .customLong("final-noise"), help: "Anneal the Langevin noise linearly to this (default: the training configuration's).") var finalNoise: Double?
     @Option(help: "HMC leapfrog steps.") var leapfrog: Int = 10
     @Option(name: .customLong("target-acceptance"), help: "HMC dual-averaging target (first half of the steps adapt).") var targetAcceptance: Double = 0.65
-    @Option(help: "Energies are divided by this before sampling (default: 1 for langevin; for mala and hmc the temperature the training Langevin chains sampled at, σ²/(2η) of the run's configuration).") var temperature: Double?
+    @Option(help: "Energies are divided by this before sampling (default: 1 for langevin; for mala and hmc the temperature the training Langevin chains sampled at, σ²/(2η) of the run's configuration; for a denoising model its denoising.samplerTemperature).") var temperature: Double?
     @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
     @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
