@@ -93,7 +93,8 @@ $ebm train --data trajectories/generated/reacher2-goals4-compliant --model feedf
   --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-compliant-ff
 $ebm evaluate --ood --model runs/reacher2-goals4-compliant-ebm --baseline runs/reacher2-goals4-compliant-ff \
   --data trajectories/generated/reacher2-goals4-compliant --episodes 200 --out out/ood-compliant
-$ebm train --data trajectories/generated/arm7-goals4 --model feedforward --out runs/arm7-goals4-ff
+$ebm train --data trajectories/generated/arm7-goals4 --model feedforward \
+  --config trajectories/reacher2-goals4-cd.train.json --out runs/arm7-goals4-ff
 $ebm evaluate --ood --model runs/arm7-goals4-ebm --baseline runs/arm7-goals4-ff \
   --data trajectories/generated/arm7-goals4 --episodes 100 --out out/ood-arm7
 
