@@ -135,7 +135,7 @@ public final class DenoisingEnergyModel {
         var e = energies(normalizedContexts: normalizedContexts(context), coefficients: y,
                          sigma: [Float](repeating: denoising.sigmaMin, count: batch))
         if offBasis, let variance = basis.residualVariance, variance > 0 {
-            let r = basis.residuals(context: states, contextLength: k, future: future)
+            let r = basis.residuals(context: states, contextLength: k, future: future, coefficients: y)
             for b in 0..<batch { e[b] += r[b] / (2 * variance) }
         }
         return e

@@ -133,10 +133,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         var out = [Float](repeating: 0, count: batch * D)
         var u = [Float](repeating: 0, count: F)
         for b in 0..<batch {
-            for j in 0..<F {
-                let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
-                u[j] = (future[b * F + j] - origin) / coordinateScale[j % S] - mean[j]
-            }
+            centred(context: context, contextLength: k, future: future, window: b, into: &u)
             switch kind {
             case .pca:
                 for i in 0..<D {
@@ -151,19 +148,30 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         return out
     }
 
+    /// The scaled, centred future u − mean of window `b` (H·S numbers), what `encode` projects.
+    private func centred(context: [Float], contextLength k: Int, future: [Float], window b: Int, into u: inout [Float]) {
+        let (S, F) = (stateSize, futureWidth)
+        for j in 0..<F {
+            let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
+            u[j] = (future[b * F + j] - origin) / coordinateScale[j % S] - mean[j]
+        }
+    }
+
     /// ‖r‖² (B) of each raw future's residual off the basis, in scaled-future units (the units of
-    /// `residualVariance`): u − mean − Σᵢ cᵢ vᵢ for the scaled future u. Zeros for `identity`.
-    public func residuals(context: [Float], contextLength k: Int, future: [Float]) -> [Float] {
-        let (S, F, D) = (stateSize, futureWidth, dimension)
+    /// `residualVariance`): u − mean − Σᵢ cᵢ vᵢ for the scaled future u, with c the future's
+    /// coefficients (`encode`'s, passed when the caller has them). Zeros for `identity`.
+    public func residuals(context: [Float], contextLength k: Int, future: [Float], coefficients: [Float]? = nil) -> [Float] {
+        let (F, D) = (futureWidth, dimension)
         let batch = future.count / F
         guard kind == .pca else { return [Float](repeating: 0, count: batch) }
-        let coefficients = encode(context: context, contextLength: k, future: future)
+        let c = coefficients ?? encode(context: context, contextLength: k, future: future)
+        var u = [Float](repeating: 0, count: F)
         return (0..<batch).map { b in
+            centred(context: context, contextLength: k, future: future, window: b, into: &u)
             var sum = 0.0
             for j in 0..<F {
-                let origin = Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep))
-                var r = (Double(future[b * F + j]) - origin) / Double(coordinateScale[j % S]) - Double(mean[j])
-                for i in 0..<D { r -= Double(components[i * F + j]) * Double(coefficients[b * D + i]) * Double(unit) }
+                var r = Double(u[j])
+                for i in 0..<D { r -= Double(components[i * F + j]) * Double(c[b * D + i]) * Double(unit) }
                 sum += r * r
             }
             return Float(sum)

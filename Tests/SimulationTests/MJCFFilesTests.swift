@@ -292,16 +292,7 @@ final class MJCFFilesTests: XCTestCase {
             let q0 = [0.3, -0.4, 0.05], v0 = [0.2, -0.1, 0.0]
             let steps = 300
             let controls = (0..<steps).map { t in [0.8 * sin(0.01 * Double(t)), 1.5 * cos(0.02 * Double(t)), 0.1] }
-            guard let theirs = try MuJoCoParityTests.mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0,
-                                                           controls: controls) else {
-                throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
-            }
-            let ours = try m.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, controls: controls.flatMap { $0 })
-            var worst = 0.0
-            for t in 0...steps {
-                let q = Array(ours.qpos[t * 3..<(t + 1) * 3]), v = Array(ours.qvel[t * 3..<(t + 1) * 3])
-                worst = max(worst, maxAbsDifference(q + v, theirs[t]))
-            }
+            let worst = try MuJoCoParityTests.parityError(m, xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0, controls: controls)
             XCTAssertLessThan(worst, 1e-9, "\(integrator): max |ours − MuJoCo| = \(worst)")
         }
     }
@@ -331,16 +322,7 @@ final class MJCFFilesTests: XCTestCase {
             let q0 = [0.1, 0.4, -0.6], v0 = [0.5, -1.0, 2.0]
             let steps = 400
             let controls = [[Double]](repeating: [], count: steps)
-            guard let theirs = try MuJoCoParityTests.mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.005, q0: q0,
-                                                                      v0: v0, controls: controls) else {
-                throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
-            }
-            let ours = try m.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps)
-            var worst = 0.0
-            for t in 0...steps {
-                let q = Array(ours.qpos[t * 3..<(t + 1) * 3]), v = Array(ours.qvel[t * 3..<(t + 1) * 3])
-                worst = max(worst, maxAbsDifference(q + v, theirs[t]))
-            }
+            let worst = try MuJoCoParityTests.parityError(m, xml: xml, integrator: integrator, dt: 0.005, q0: q0, v0: v0, controls: controls)
             XCTAssertLessThan(worst, 1e-9, "\(integrator): max |ours − MuJoCo| = \(worst)")
         }
     }
@@ -364,15 +346,8 @@ final class MJCFFilesTests: XCTestCase {
         let m = try RobotModel(xml: xml, sourceName: "bounds.xml")
         XCTAssertEqual(m.bodies.mass, [0, 0.5, 0.5, 0.5])
         let q0 = [0.3, -0.2, 0.5], v0 = [0.1, 0.4, -0.3], steps = 300
-        guard let theirs = try MuJoCoParityTests.mujocoTrajectory(xml: xml, integrator: .euler, dt: 0.002, q0: q0, v0: v0,
-                                                                  controls: [[Double]](repeating: [], count: steps)) else {
-            throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
-        }
-        let ours = try m.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps)
-        var worst = 0.0
-        for t in 0...steps {
-            worst = max(worst, maxAbsDifference(Array(ours.qpos[t * 3..<(t + 1) * 3]) + Array(ours.qvel[t * 3..<(t + 1) * 3]), theirs[t]))
-        }
+        let worst = try MuJoCoParityTests.parityError(m, xml: xml, integrator: .euler, dt: 0.002, q0: q0, v0: v0,
+                                                      controls: [[Double]](repeating: [], count: steps))
         XCTAssertLessThan(worst, 1e-9)
     }
 }

@@ -5,6 +5,24 @@ import Simulation
 /// The same MJCF, state, controls and integrator give MuJoCo's trajectory to round-off.
 /// Needs Python's `mujoco` (scripts/install-deps.sh installs it); skipped with a message otherwise.
 final class MuJoCoParityTests: XCTestCase {
+    /// max |ours − MuJoCo| over every (qpos, qvel) of `model` (whose MJCF is `xml`) rolled out from
+    /// (q0, v0) under `controls` (one row per step, [] for none) with `integrator` and step `dt`;
+    /// skips the test when Python's mujoco is missing.
+    static func parityError(_ model: RobotModel, xml: String, integrator: Integrator, dt: Double, q0: [Double], v0: [Double],
+                            controls: [[Double]]) throws -> Double {
+        guard let theirs = try mujocoTrajectory(xml: xml, integrator: integrator, dt: dt, q0: q0, v0: v0, controls: controls) else {
+            throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
+        }
+        let steps = controls.count
+        let ours = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, controls: controls.flatMap { $0 })
+        var worst = 0.0
+        for t in 0...steps {
+            let q = Array(ours.qpos[t * model.nq..<(t + 1) * model.nq]), v = Array(ours.qvel[t * model.nv..<(t + 1) * model.nv])
+            worst = max(worst, maxAbsDifference(q + v, theirs[t]))
+        }
+        return worst
+    }
+
     static func mujocoTrajectory(xml: String, integrator: Integrator, dt: Double, q0: [Double], v0: [Double],
                           controls: [[Double]]) throws -> [[Double]]? {
         let input: [String: Any] = ["xml": xml, "integrator": integrator == .rk4 ? "RK4" : "Euler", "dt": dt,
@@ -61,17 +79,7 @@ final class MuJoCoParityTests: XCTestCase {
                                       targetPerStep: false, ctrlOffset: offsets, gravityCompensation: true)
                 let recorded = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, feedback: law, recordControls: true)
                 let controls = (0..<steps).map { Array(recorded.ctrl[$0 * model.nu..<($0 + 1) * model.nu]) }
-                guard let theirs = try Self.mujocoTrajectory(xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0,
-                                                        controls: controls) else {
-                    throw XCTSkip("Python's mujoco is not installed (pip install mujoco); parity not checked")
-                }
-                let ours = try model.rollout(qpos: q0, qvel: v0, batch: 1, steps: steps, controls: controls.flatMap { $0 })
-                var worst = 0.0
-                for t in 0...steps {
-                    let q = Array(ours.qpos[t * model.nq..<(t + 1) * model.nq])
-                    let v = Array(ours.qvel[t * model.nv..<(t + 1) * model.nv])
-                    worst = max(worst, maxAbsDifference(q + v, theirs[t]))
-                }
+                let worst = try Self.parityError(model, xml: xml, integrator: integrator, dt: 0.002, q0: q0, v0: v0, controls: controls)
                 XCTAssertLessThan(worst, 1e-9, "\(robot) \(integrator): max |ours − MuJoCo| = \(worst) over \(steps) steps")
                 compared += 1
             }

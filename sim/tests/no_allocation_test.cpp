@@ -18,6 +18,19 @@ void* operator new(size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 
+// Heap allocations during 1000 steps; `active` (rows or contacts) sums `count(state)` after each step.
+template <typename Count>
+static long allocationsIn1000Steps(const sim::Model& model, sim::State& state, long& active, Count count) {
+  const long before = allocations;
+  for (int k = 0; k < 1000; ++k) {
+    sim::step(model, state);
+    active += count(state);
+  }
+  return allocations - before;
+}
+
+static const char* integratorName(int integrator) { return integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler"; }
+
 int main() {
   int failures = 0, checks = 0;
   for (const char* name : {"arm7", "chain32", "reacher2"}) {
@@ -29,13 +42,11 @@ int main() {
       sim::State state;
       sim::makeState(model, state);
       for (int i = 0; i < model.nv; ++i) state.qpos[i] += 0.1 * i;
-      const long before = allocations;
-      for (int k = 0; k < 1000; ++k) sim::step(model, state);
-      const long made = allocations - before;
+      long unused = 0;
+      const long made = allocationsIn1000Steps(model, state, unused, [](const sim::State&) { return 0L; });
       ++checks;
       if (made != 0) ++failures;
-      std::printf("%s %s: %ld heap allocations in 1000 steps\n", name,
-                  integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler", made);
+      std::printf("%s %s: %ld heap allocations in 1000 steps\n", name, integratorName(integrator), made);
     }
   }
   // joint limits and dry friction, active in every step, with each constraint solver
@@ -55,16 +66,11 @@ int main() {
       sim::makeState(model, state);
       state.qvel[0] = 3;  // swings into the limits, friction rows always on
       long rows = 0;
-      const long before = allocations;
-      for (int k = 0; k < 1000; ++k) {
-        sim::step(model, state);
-        rows += state.nefc;
-      }
-      const long made = allocations - before;
+      const long made = allocationsIn1000Steps(model, state, rows, [](const sim::State& s) { return long(s.nefc); });
       ++checks;
       if (made != 0 || rows <= 2000) ++failures;  // the limits must have been active too
       std::printf("limits+frictionloss solver %d %s: %ld heap allocations in 1000 steps (%ld rows)\n",
-                  solver, integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler", made, rows);
+                  solver, integratorName(integrator), made, rows);
     }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   for (const char* scene : {"ridgeball", "box"}) {
@@ -83,16 +89,11 @@ int main() {
       state.qpos[0] = 0.02;
       state.qvel[2] = 1;
       long contacts = 0;
-      const long before = allocations;
-      for (int k = 0; k < 1000; ++k) {
-        sim::step(model, state);
-        contacts += state.ncon;
-      }
-      const long made = allocations - before;
+      const long made = allocationsIn1000Steps(model, state, contacts, [](const sim::State& s) { return long(s.ncon); });
       ++checks;
       if (made != 0 || contacts < 100) ++failures;
-      std::printf("contacts %s %s: %ld heap allocations in 1000 steps (%ld contacts)\n", scene,
-                  integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler", made, contacts);
+      std::printf("contacts %s %s: %ld heap allocations in 1000 steps (%ld contacts)\n", scene, integratorName(integrator),
+                  made, contacts);
     }
   }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
