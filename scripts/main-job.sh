@@ -176,6 +176,8 @@ PY
 python3 -m energydynamics.tensorboard runs/reacher2-goals4-ebm runs/reacher2-goals4-cd
 rm -rf out/minari && MINARI_DATASETS_PATH=out/minari python3 -m energydynamics.minari_export trajectories/generated/reacher2-goals4
 python3 benchmarks/figures.py out/evaluate out/evaluate-ensemble out/intent
+# which noise level of the default model judges averaged episode pairs (benchmarks/README.md, OOD session 7)
+python3 benchmarks/ood_noise_levels.py runs/reacher2-goals4-ebm trajectories/generated/reacher2-goals4 0 reacher2
 
 echo "== 10. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
 EBM=$ebm bash scripts/kill-test.sh 5
