@@ -161,21 +161,68 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// `residualVariance`): u − mean − Σᵢ cᵢ vᵢ for the scaled future u, with c the future's
     /// coefficients (`encode`'s, passed when the caller has them). Zeros for `identity`.
     public func residuals(context: [Float], contextLength k: Int, future: [Float], coefficients: [Float]? = nil) -> [Float] {
+        let F = futureWidth
+        let r = residualVectors(context: context, contextLength: k, future: future, coefficients: coefficients)
+        return (0..<(future.count / F)).map { b in
+            var sum = 0.0
+            for j in 0..<F { sum += r[b * F + j] * r[b * F + j] }
+            return Float(sum)
+        }
+    }
+
+    /// The residuals r themselves (B, H·S) of `residuals`; zeros for `identity`.
+    public func residualVectors(context: [Float], contextLength k: Int, future: [Float], coefficients: [Float]? = nil) -> [Double] {
         let (F, D) = (futureWidth, dimension)
         let batch = future.count / F
-        guard kind == .pca else { return [Float](repeating: 0, count: batch) }
+        var out = [Double](repeating: 0, count: batch * F)
+        guard kind == .pca else { return out }
         let c = coefficients ?? encode(context: context, contextLength: k, future: future)
         var u = [Float](repeating: 0, count: F)
-        return (0..<batch).map { b in
+        for b in 0..<batch {
             centred(context: context, contextLength: k, future: future, window: b, into: &u)
-            var sum = 0.0
             for j in 0..<F {
                 var r = Double(u[j])
                 for i in 0..<D { r -= Double(components[i * F + j]) * Double(c[b * D + i]) * Double(unit) }
-                sum += r * r
+                out[b * F + j] = r
             }
-            return Float(sum)
         }
+        return out
+    }
+
+    /// ∂L/∂future (B, H·S) from ∂L/∂y (B, D) and, optionally, ∂L/∂u (B, H·S) of the scaled future u:
+    /// the transpose of the Jacobians of `encode` (y = Pᵀu/unit) and of u = (future − origin)/scale.
+    public func encodePullback(coefficientGradient gy: [Double], scaledFutureGradient gu: [Double]? = nil) -> [Double] {
+        let (S, F, D) = (stateSize, futureWidth, dimension)
+        let batch = gy.count / D
+        var out = gu ?? [Double](repeating: 0, count: batch * F)
+        for b in 0..<batch {
+            for j in 0..<F {
+                var g = out[b * F + j]
+                switch kind {
+                case .pca: for i in 0..<D { g += Double(components[i * F + j]) * gy[b * D + i] / Double(unit) }
+                case .identity: g += gy[b * D + j] / Double(unit)
+                }
+                out[b * F + j] = g / Double(coordinateScale[j % S])
+            }
+        }
+        return out
+    }
+
+    /// ∂L/∂y (B, D) from ∂L/∂future (B, H·S): the transpose of `decode`'s Jacobian.
+    public func decodePullback(_ gx: [Double]) -> [Double] {
+        let (S, F, D) = (stateSize, futureWidth, dimension)
+        let batch = gx.count / F
+        var out = [Double](repeating: 0, count: batch * D)
+        for b in 0..<batch {
+            for j in 0..<F {
+                let g = gx[b * F + j] * Double(coordinateScale[j % S]) * Double(unit)
+                switch kind {
+                case .pca: for i in 0..<D { out[b * D + i] += Double(components[i * F + j]) * g }
+                case .identity: out[b * D + j] += g
+                }
+            }
+        }
+        return out
     }
 
     /// Raw futures (B, H, S) from coefficients (B, D) after raw context states (B, k, S).

@@ -89,33 +89,49 @@ public struct DenoisingSampler: Sendable {
     /// for `chainsPerContext` chains (context-major). Deterministic for a given `seed`.
     public func sample(_ model: DenoisingEnergyModel, contexts: [Float], chainsPerContext K: Int, seed: UInt64) throws -> Result {
         let C = model.encoding.contextWidth
-        guard levels >= 1, stepsPerLevel >= 1, K >= 1, stepScale > 0, stepScale.isFinite, temperature > 0, leapfrogSteps >= 1 else {
-            throw SamplingError("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale and temperature > 0")
-        }
+        guard K >= 1 else { throw SamplingError("DenoisingSampler: chains per context must be >= 1") }
         guard !contexts.isEmpty, contexts.count % C == 0 else { throw SamplingError("DenoisingSampler: contexts hold \(contexts.count) numbers, not a multiple of \(C)") }
         let normalized = model.normalizedContexts(contexts)
         let chains = contexts.count / C * K
         var perChain = [Float](); perChain.reserveCapacity(chains * C)
         for n in 0..<(contexts.count / C) { for _ in 0..<K { perChain += normalized[(n * C)..<((n + 1) * C)] } }
-        let D = model.dimension
-        let sigmas = schedule(model)
+        let (y, diagnostics) = try anneal(chains: chains, sigmas: schedule(model), variances: model.basis.variances, seed: seed) { sigma, temperature in
+            NoiseLevelEnergy(model: model, contexts: perChain, sigma: sigma, temperature: temperature)
+        }
+        let last = schedule(model).last!
+        let coefficients = y.map(Float.init)
+        let energies = model.energies(normalizedContexts: perChain, coefficients: coefficients, sigma: [Float](repeating: last, count: chains))
+        return Result(coefficients: coefficients, energies: energies, diagnostics: diagnostics)
+    }
+
+    /// The annealing loop itself, for any energy given per noise level: `levelEnergy(σ, T)` is E(y, σ)/T
+    /// over D-vectors for `chains` chains (a single model's `NoiseLevelEnergy`, or a weighted sum of
+    /// experts). Chains start from N(0, variances + σmax²) and end with the Tweedie step at σmin
+    /// when `denoiseLast`. Deterministic for a given `seed`.
+    public func anneal(chains: Int, sigmas: [Float], variances: [Float], seed: UInt64,
+                       levelEnergy: (_ sigma: Float, _ temperature: Double) throws -> any BatchEnergy) throws -> (y: [Double], diagnostics: [StepDiagnostics]) {
+        guard levels >= 1, stepsPerLevel >= 1, chains >= 1, stepScale > 0, stepScale.isFinite, temperature > 0, leapfrogSteps >= 1 else {
+            throw SamplingError("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale and temperature > 0")
+        }
+        guard let last = sigmas.last else { throw SamplingError("DenoisingSampler: no noise levels") }
+        let D = variances.count
         var random = ChainRandom(seed: seed, chains: chains)
         // start from the Gaussian the energy's skip term describes at σmax
         var y = [Double](repeating: 0, count: chains * D)
-        for b in 0..<chains { for i in 0..<D { y[b * D + i] = Double((model.basis.variances[i] + sigmas[0] * sigmas[0]).squareRoot()) * random.gaussian(b) } }
+        for b in 0..<chains { for i in 0..<D { y[b * D + i] = Double((variances[i] + sigmas[0] * sigmas[0]).squareRoot()) * random.gaussian(b) } }
         var diagnostics: [StepDiagnostics] = []
-        func energy(_ sigma: Float) -> NoiseLevelEnergy { NoiseLevelEnergy(model: model, contexts: perChain, sigma: sigma, temperature: temperature) }
+        func energy(_ sigma: Float) throws -> any BatchEnergy { try levelEnergy(sigma, temperature) }
 
         switch kind {
         case .ddim, .heun:
             for (level, sigma) in sigmas.enumerated() where level + 1 < sigmas.count {
                 let next = Double(sigmas[level + 1]), s = Double(sigma)
-                let (e, g) = energy(sigma).energiesAndGradients(y, count: chains)
+                let (e, g) = try energy(sigma).energiesAndGradients(y, count: chains)
                 // dy/dσ = σ ∂E/∂y (at T = 1; a temperature scales the score)
                 let d = g.map { $0 * s }
                 var proposal = zip(y, d).map { $0 + (next - s) * $1 }
                 if kind == .heun {
-                    let (_, g2) = energy(Float(next)).energiesAndGradients(proposal, count: chains)
+                    let (_, g2) = try energy(Float(next)).energiesAndGradients(proposal, count: chains)
                     for j in 0..<proposal.count { proposal[j] = y[j] + (next - s) * 0.5 * (d[j] + g2[j] * next) }
                 }
                 y = proposal
@@ -125,7 +141,7 @@ public struct DenoisingSampler: Sendable {
         case .annealedLangevin:
             for sigma in sigmas {
                 let eta = stepScale * Double(sigma * sigma), noise = (2 * eta).squareRoot()
-                let level = energy(sigma)
+                let level = try energy(sigma)
                 for _ in 0..<stepsPerLevel {
                     let (e, g) = level.energiesAndGradients(y, count: chains)
                     for b in 0..<chains { for j in (b * D)..<((b + 1) * D) { y[j] += -eta * g[j] + noise * random.gaussian(b) } }
@@ -139,20 +155,17 @@ public struct DenoisingSampler: Sendable {
                 let inner: any ChainSampler = kind == .annealedMALA
                     ? MALASampler(stepSize: eta)
                     : HMCSampler(stepSize: eta.squareRoot(), leapfrogSteps: leapfrogSteps, adaptationSteps: 0)
-                let result = try inner.sample(energy(sigma), initial: y, chains: chains, stopping: StoppingRule(maxSteps: stepsPerLevel),
+                let result = try inner.sample(try energy(sigma), initial: y, chains: chains, stopping: StoppingRule(maxSteps: stepsPerLevel),
                                               seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9)
                 y = result.samples
                 diagnostics += result.diagnostics
             }
         }
-        let last = sigmas.last!
         if denoiseLast {
             // Tweedie: E[y₀ | y] = y + σ² ∇ log p_σ(y) = y − σ² ∂E/∂y (at T = 1)
-            let (_, g) = NoiseLevelEnergy(model: model, contexts: perChain, sigma: last).energiesAndGradients(y, count: chains)
+            let (_, g) = try levelEnergy(last, 1).energiesAndGradients(y, count: chains)
             for j in 0..<y.count { y[j] -= Double(last * last) * g[j] }
         }
-        let coefficients = y.map(Float.init)
-        let energies = model.energies(normalizedContexts: perChain, coefficients: coefficients, sigma: [Float](repeating: last, count: chains))
-        return Result(coefficients: coefficients, energies: energies, diagnostics: diagnostics)
+        return (y, diagnostics)
     }
 }

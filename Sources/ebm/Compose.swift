@@ -13,13 +13,17 @@ struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample futures from the sum of several energy models' energies (a product of experts).",
         discussion: """
+        The experts are either all contrastive-divergence models or all denoising (dsm) models. \
         Every --model reads the same raw context (the last k states before --context-start + k_max of episode \
         --episode; each model reads its own last k) and must share H and S. Chains move in the first model's \
         normalised future coordinates; each model scores the raw futures, so models trained on different data \
         compose. Energies are weighted by --weight (one per model, default 1) and divided by --temperature. \
         With --initial-weight the weights start there and move linearly to --weight over --anneal-stages equal \
         parts of each block's steps, the chains carried from part to part (e.g. let one expert's modes form \
-        before another is mixed in). \
+        before another is mixed in). Denoising experts are annealed over the first model's noise levels instead \
+        (its sampler settings are the defaults; --sampler mala means annealed MALA), chains moving in the first \
+        model's basis coefficients and every other model scoring the decoded future through its own basis, \
+        residual included. \
         Chained H-state blocks reach --horizon as in `ebm predict`. Writes --out (.npz, float64): context [k, S], \
         futures and samples [K, horizon, S], energies [K] (the weighted sum, temperature removed), \
         model_energies [M, K] (each model's own energy of the final block), truth [H', S] where the episode has it, \
@@ -40,7 +44,7 @@ struct Compose: ParsableCommand {
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
     @Option(help: "Sampler steps per H-state block.") var steps: Int = 200
-    @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`).") var sampler: FutureSamplerKind = .mala
+    @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`); for denoising experts also the annealed samplers, ddim and heun.") var sampler: FutureSamplerKind = .mala
     @Option(help: "Future states to generate (default: H).") var horizon: Int?
     @Option(help: "Energies are divided by this (default: as `ebm predict` for the sampler).") var temperature: Double?
     @Option(name: .customLong("step-size"), help: "Sampler step size in normalised units (default as `ebm predict`).") var stepSize: Double?
@@ -66,7 +70,6 @@ struct Compose: ParsableCommand {
         guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
-        guard sampler.isChain else { throw ValidationError("--sampler must be langevin, mala or hmc") }
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
     }
@@ -74,40 +77,56 @@ struct Compose: ParsableCommand {
     func run() throws {
         try OutputPath.check(out, inputs: model + [data])
         try InputChecks.requireSameRobot(model, data: data)
-        var experts: [(model: TrajectoryEnergyModel, metadata: CheckpointMetadata)] = []
+        var loaded: [(model: FutureModel, metadata: CheckpointMetadata)] = []
         for path in model {
-            experts.append(try Predict.loadEnergyModel(path, conditioned: true))
+            do { loaded.append(try FutureModel.load(from: Predict.existingCheckpoint(path))) } catch let e as TrainingError { throw CLIError("\(e)") }
         }
         let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
-        let first = experts[0].model.encoding
+        let first = loaded[0].model.encoding
         let (H, S) = (first.horizon, first.stateSize)
-        for (path, e) in zip(model, experts) where e.model.encoding.horizon != H || e.model.encoding.stateSize != S {
+        for (path, e) in zip(model, loaded) where e.model.encoding.horizon != H || e.model.encoding.stateSize != S {
             throw CLIError("--model \(path): reads \(e.model.encoding.horizon) future states of \(e.model.encoding.stateSize), --model \(model[0]) reads \(H) of \(S)")
         }
-        // the shared context: as long as the longest expert context; z lives in the first model's coordinates
-        var composition = ExpertComposition(experts: zip(experts, labels).map { ($0.model, $1 < 0 ? nil : $1) }, weights: weights,
-                                            initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages, steps: steps,
-                                            temperature: 1, initialScale: 1)
-        let k = composition.contextLength
+        let denoisers = loaded.compactMap { if case .denoising(let m) = $0.model { return m } else { return nil } }
+        let contrastive = loaded.compactMap { if case .contrastive(let m, _) = $0.model { return m } else { return nil } }
+        guard denoisers.isEmpty || contrastive.isEmpty else {
+            throw CLIError("--model: \(denoisers.count) denoising (dsm) and \(contrastive.count) contrastive-divergence experts; compose models of one objective")
+        }
+        var options = FutureSampler(kind: sampler, steps: steps)
+        (options.stepSize, options.temperature) = (stepSize, temperature)
         let dataset = try ScoringInputs.dataset(data, split: split)
         guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
         let total = horizon ?? H
-        let window = try EpisodeContext(dataset, file: "\(data)/\(split).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
-        let (context, truth) = (window.context, window.truth)
-
-        let lang = experts[0].metadata.configuration.langevin
-        var options = FutureSampler(kind: sampler, steps: steps)
-        (options.stepSize, options.temperature) = (stepSize, temperature)
-        let chosen = try options.chainSampler(langevin: lang)
-        let T = options.temperature(for: .contrastive(experts[0].model, langevin: lang))
         let K = samples
-        (composition.temperature, composition.initialScale) = (T, Double(lang.initialScale))
         let clock = Date()
-        let result: ExpertComposition.Result
-        do { result = try composition.sample(context: context, chains: K, total: total, sampler: chosen, seed: seed) } catch ExpertCompositionError.expert(let m, let e) {
+        let result: ExpertComposition.Result, k: Int, T: Double, context: [Double], truth: [Double]
+        do {
+            if denoisers.isEmpty {
+                guard sampler.isChain else { throw ValidationError("--sampler must be langevin, mala or hmc for contrastive-divergence experts") }
+                let lang = loaded[0].metadata.configuration.langevin
+                var composition = ExpertComposition(experts: zip(contrastive, labels).map { ($0, $1 < 0 ? nil : $1) }, weights: weights,
+                                                    initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages, steps: steps,
+                                                    temperature: 1, initialScale: Double(lang.initialScale))
+                k = composition.contextLength
+                (context, truth) = try episodeWindow(dataset, k: k, total: total)
+                T = options.temperature(for: loaded[0].model)
+                composition.temperature = T
+                result = try composition.sample(context: context, chains: K, total: total, sampler: try options.chainSampler(langevin: lang), seed: seed)
+            } else {
+                guard initialWeight.isEmpty else {
+                    throw ValidationError("--initial-weight: denoising experts are annealed over their noise levels; weight annealing is for contrastive-divergence experts")
+                }
+                let sampling = options.denoisingSampler(for: denoisers[0])
+                let composition = DenoisingComposition(experts: zip(denoisers, labels).map { ($0, $1 < 0 ? nil : $1) }, weights: weights, sampler: sampling)
+                k = composition.contextLength
+                (context, truth) = try episodeWindow(dataset, k: k, total: total)
+                T = sampling.temperature
+                result = try composition.sample(context: context, chains: K, total: total, seed: seed)
+            }
+        } catch ExpertCompositionError.expert(let m, let e) {
             throw CLIError("--model \(model[m]): \(e)")
-        } catch { throw CLIError("\(error)") }
+        } catch let e as ExpertCompositionError { throw CLIError("\(e)") }
         let seconds = Date().timeIntervalSince(clock)
         let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
@@ -116,7 +135,7 @@ struct Compose: ParsableCommand {
             ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
             ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
             ("energies", try NumPyArray(doubles: energies, shape: [K])),
-            ("model_energies", try NumPyArray(doubles: modelEnergies.flatMap { $0 }, shape: [experts.count, K])),
+            ("model_energies", try NumPyArray(doubles: modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
             ("weights", try NumPyArray(doubles: weights, shape: [weights.count])),
         ]
         if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
@@ -125,13 +144,19 @@ struct Compose: ParsableCommand {
                                                     nearDataset: file.path)
         try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
-        print("compose: \(K) futures × \(total) states from \(experts.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
+        print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
                        sampler.rawValue, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
                        means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
-        if sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
+        if denoisers.isEmpty, sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
             FileHandle.standardError.write(Data("warning: \(sampler.rawValue) accepted almost none of its proposals: lower --step-size, or use --sampler langevin\n".utf8))
         }
         print("wrote \(out)")
+    }
+
+    /// The context (k states before --context-start + k) and the truth after it, of --episode.
+    private func episodeWindow(_ dataset: TrajectoryDataset, k: Int, total: Int) throws -> (context: [Double], truth: [Double]) {
+        let window = try EpisodeContext(dataset, file: "\(data)/\(split).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
+        return (window.context, window.truth)
     }
 }
