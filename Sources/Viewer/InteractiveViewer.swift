@@ -42,7 +42,8 @@ public final class InteractiveViewer {
     private var playback: Playback
     private var camera: Camera?
     private var hidden: Set<Layer> = []
-    private var showHelp = true
+    /// The HUD shows one line "h  help" until `h` (the keys are printed on the terminal at start).
+    private var showHelp = false
     private var dragging: Int32 = -1
     /// Whether the current left drag belongs to the command (`onPress` took it).
     private var commandDrag = false
@@ -148,10 +149,8 @@ public final class InteractiveViewer {
             screenshots += 1
             let path = "view-\(screenshots).png"
             try offscreen.render(scene).writePNG(to: path)
-            glfwMakeContextCurrent(window)
             print("wrote \(path)")
         } catch {
-            glfwMakeContextCurrent(window)
             print("screenshot failed: \(error)")
         }
     }

@@ -7,7 +7,9 @@ import Scene
 /// window that owns the context (Xvfb is enough).
 public final class OffscreenRenderer {
     public let width: Int, height: Int
-    public let renderer: Renderer
+    /// Draws into the target (its GL objects live in this renderer's own context).
+    public var renderer: Renderer { ownRenderer! }
+    private var ownRenderer: Renderer?
     private let window: OpaquePointer
     private var msFBO: GLuint = 0, resolveFBO: GLuint = 0
     private var renderbuffers: [GLuint] = []
@@ -22,29 +24,42 @@ public final class OffscreenRenderer {
         }
         guard (0...16).contains(samples) else { throw ViewerError("multisamples \(samples) must be between 0 and 16") }
         (self.width, self.height, self.samples) = (width, height, samples)
+        let previous = glfwGetCurrentContext()
         window = try GLFW.makeWindow(width: 64, height: 64, title: "ebm offscreen", visible: false)
-        renderer = try Renderer(fontPath: fontPath)
+        defer { glfwMakeContextCurrent(previous) }
+        ownRenderer = try Renderer(fontPath: fontPath)
         resolveFBO = try makeFramebuffer(samples: 0)
         msFBO = samples > 0 ? try makeFramebuffer(samples: samples) : resolveFBO
     }
 
+    /// Every GL object is deleted in this target's own context, and the context that was current
+    /// before is current again afterwards (an interactive window goes on drawing after a screenshot).
     deinit {
+        let previous = glfwGetCurrentContext()
         glfwMakeContextCurrent(window)
+        ownRenderer = nil
         var fbos = msFBO == resolveFBO ? [resolveFBO] : [msFBO, resolveFBO]
         glDeleteFramebuffers(GLsizei(fbos.count), &fbos)
         glDeleteRenderbuffers(GLsizei(renderbuffers.count), &renderbuffers)
         glfwDestroyWindow(window)
+        glfwMakeContextCurrent(previous == window ? nil : previous)
+    }
+
+    /// Runs `body` with this target's context current, then makes the caller's current again.
+    private func inOwnContext<T>(_ body: () -> T) -> T {
+        let previous = glfwGetCurrentContext()
+        glfwMakeContextCurrent(window)
+        defer { if previous != window { glfwMakeContextCurrent(previous) } }
+        return body()
     }
 
     /// Name of the GL implementation doing the work.
-    public var glRenderer: String {
-        glfwMakeContextCurrent(window)
-        return GLFW.rendererName
-    }
+    public var glRenderer: String { inOwnContext { GLFW.rendererName } }
 
     /// Renders `scene` (and `hud` text) and returns the image, top row first.
-    public func render(_ scene: Scene, hud: [String] = []) -> Image {
-        glfwMakeContextCurrent(window)
+    public func render(_ scene: Scene, hud: [String] = []) -> Image { inOwnContext { renderHere(scene, hud: hud) } }
+
+    private func renderHere(_ scene: Scene, hud: [String]) -> Image {
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
         renderer.draw(scene, width: width, height: height, hud: hud)
         if msFBO != resolveFBO {
@@ -70,18 +85,16 @@ public final class OffscreenRenderer {
     /// Draws `scene` into the offscreen target without reading it back and waits for the GL to
     /// finish: the cost of one interactive frame, for benchmarks.
     public func drawAndFinish(_ scene: Scene, hud: [String] = []) {
-        glfwMakeContextCurrent(window)
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
-        renderer.draw(scene, width: width, height: height, hud: hud)
-        glFinish()
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
+        inOwnContext {
+            glBindFramebuffer(GLenum(GL_FRAMEBUFFER), msFBO)
+            renderer.draw(scene, width: width, height: height, hud: hud)
+            glFinish()
+            glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
+        }
     }
 
     /// Finishes all queued GL work (for timing).
-    public func finish() {
-        glfwMakeContextCurrent(window)
-        glFinish()
-    }
+    public func finish() { inOwnContext { glFinish() } }
 
     private func makeFramebuffer(samples: Int) throws -> GLuint {
         var fbo: GLuint = 0

@@ -84,9 +84,35 @@ public final class TextRenderer {
         text.unicodeScalars.reduce(0) { $0 + glyph($1).advance }
     }
 
-    /// Draws lines of text from (x, y) pixels from the top left, on a translucent panel.
+    /// `line` broken at spaces into pieces no wider than `maxWidth` (a word wider than that alone is
+    /// cut between characters); an empty line stays one empty line.
+    public static func wrap(_ line: String, maxWidth: Float, width: (String) -> Float) -> [String] {
+        guard width(line) > maxWidth else { return [line] }
+        var pieces: [String] = [], current = ""
+        func add(_ word: String) {
+            let joined = current.isEmpty ? word : current + " " + word
+            if width(joined) <= maxWidth { current = joined; return }
+            if !current.isEmpty { pieces.append(current); current = "" }
+            // a word too wide for a line of its own: cut it
+            var rest = Substring(word)
+            while width(String(rest)) > maxWidth, rest.count > 1 {
+                var n = 1
+                while n < rest.count, width(String(rest.prefix(n + 1))) <= maxWidth { n += 1 }
+                pieces.append(String(rest.prefix(n)))
+                rest = rest.dropFirst(n)
+            }
+            current = String(rest)
+        }
+        for word in line.split(separator: " ", omittingEmptySubsequences: true) { add(String(word)) }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces.isEmpty ? [""] : pieces
+    }
+
+    /// Draws lines of text from (x, y) pixels from the top left, on a translucent panel; lines wider
+    /// than the viewport are wrapped at spaces.
     public func draw(lines: [String], x: Float, y: Float, viewport: SIMD2<Float>,
                      colour: SIMD4<Float> = SIMD4(0.08, 0.09, 0.12, 1), background: SIMD4<Float> = SIMD4(1, 1, 1, 0.65)) {
+        let lines = lines.flatMap { Self.wrap($0, maxWidth: max(viewport.x - x - 12, 40), width: width(of:)) }
         glEnable(GLenum(GL_BLEND))
         glBlendFunc(GLenum(GL_SRC_ALPHA), GLenum(GL_ONE_MINUS_SRC_ALPHA))
         glBindVertexArray(vao)

@@ -40,6 +40,9 @@ enum GLFW {
         return window
     }
 
+    /// The window whose context is current on this thread (nil: none).
+    static var currentContext: OpaquePointer? { glfwGetCurrentContext() }
+
     /// The GL renderer string of the current context (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)").
     static var rendererName: String {
         glGetString(GLenum(GL_RENDERER)).map { String(cString: $0) } ?? "unknown"

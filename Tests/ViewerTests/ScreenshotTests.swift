@@ -189,3 +189,23 @@ final class MeshTests: XCTestCase {
         }
     }
 }
+
+/// A screenshot taken from an interactive window (a fresh offscreen target, rendered and released)
+/// leaves the window's context current: the window goes on drawing afterwards (it froze before).
+final class OffscreenContextTests: XCTestCase {
+    func testAnOffscreenTargetRestoresTheCallersContext() throws {
+        _ = try sharedOffscreen()   // skips without a display
+        let window = try GLFW.makeWindow(width: 64, height: 64, title: "caller", visible: false)
+        XCTAssertEqual(GLFW.currentContext, window)
+        do {
+            let offscreen = try OffscreenRenderer(width: 32, height: 24, samples: 0)
+            XCTAssertEqual(GLFW.currentContext, window, "creating a target keeps the caller's context")
+            let builder = try SceneBuilder(model: RobotModel.load("cartpole"))
+            try builder.addRobot(qpos: [0, 0.3])
+            let image = offscreen.render(builder.build())
+            XCTAssertEqual(image.width, 32)
+            XCTAssertEqual(GLFW.currentContext, window, "rendering keeps the caller's context")
+        }
+        XCTAssertEqual(GLFW.currentContext, window, "releasing the target keeps the caller's context")
+    }
+}

@@ -41,3 +41,17 @@ final class SnapshotWorkerTests: XCTestCase {
         XCTAssertLessThanOrEqual(seen.count, 3, "requests 1…4 were replaced while 0 ran: \(seen)")
     }
 }
+
+/// HUD lines wider than the window wrap at spaces; a word wider than a line is cut.
+final class HUDWrapTests: XCTestCase {
+    func testLinesWrapAtSpacesAndLongWordsAreCut() {
+        let width: (String) -> Float = { Float($0.count) * 10 }
+        XCTAssertEqual(TextRenderer.wrap("short line", maxWidth: 200, width: width), ["short line"])
+        XCTAssertEqual(TextRenderer.wrap("aaa bbb ccc ddd", maxWidth: 75, width: width), ["aaa bbb", "ccc ddd"])
+        XCTAssertEqual(TextRenderer.wrap("abcdefghij xy", maxWidth: 40, width: width), ["abcd", "efgh", "ij", "xy"])
+        XCTAssertEqual(TextRenderer.wrap("", maxWidth: 40, width: width), [""])
+        for piece in TextRenderer.wrap("episode 1/20  step 40/100  speed x1  frame 3.2 ms  hidden: ghost trail", maxWidth: 120, width: width) {
+            XCTAssertLessThanOrEqual(width(piece), 120, piece)
+        }
+    }
+}
