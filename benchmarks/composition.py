@@ -39,6 +39,9 @@ def main():
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--contexts", type=int, default=2, help="test episodes whose rest context is used")
     p.add_argument("--weights", default="1,1", help="weights of A and B in A + B")
+    p.add_argument("--u", help="run folder of an unconditioned model of the same motions: A + B - U samples p(x | s) p(x | g) / p(x), "
+                   "which is p(x | s, g) when speed and goal are independent given the motion (the product alone counts p(x) twice)")
+    p.add_argument("--u-weight", type=float, default=-1, help="weight of U in A + B + U (default -1)")
     p.add_argument("--initial-weights", help="A + B: weights at the start of each block, annealed to --weights (ebm compose --initial-weight)")
     p.add_argument("--anneal-stages", type=int, default=4, help="with --initial-weights: parts of each block's steps")
     p.add_argument("--combined-only", action="store_true", help="sample A + B only (A and B alone do not depend on the A + B options)")
@@ -59,6 +62,8 @@ def main():
         for s in range(len(choices)):
             for g in sorted(goals):
                 runs = [("A", [args.a], [s], [1]), ("B", [args.b], [g], [1]), ("A + B", [args.a, args.b], [s, g], [wa, wb])]
+                if args.u:
+                    runs[2] = ("A + B", [args.a, args.b, args.u], [s, g, -1], [wa, wb, args.u_weight])
                 for name, models, labels, weights in runs[2:] if args.combined_only else runs:
                     endpoint, speed = [], []
                     for episode in range(args.contexts):
@@ -84,7 +89,7 @@ def main():
                     rows.append({"speed_class": s, "move_steps": choices[s], "goal": int(g), "held_out": (int(g), s) in held_out,
                                  "model": name, "endpoint_error_m": float(np.mean(endpoint)), "speed_error_relative": float(np.mean(speed))})
     print(f"{args.contexts} rest contexts x {args.samples} samples x {args.horizon} states, {args.steps} {args.sampler} steps per block, "
-          f"A + B weights {wa:g}, {wb:g}" + (f" annealed from {args.initial_weights} in {args.anneal_stages} stages" if initial else "") + "; "
+          f"A + B weights {wa:g}, {wb:g}" + (f", U {args.u_weight:g}" if args.u else "") + (f" annealed from {args.initial_weights} in {args.anneal_stages} stages" if initial else "") + "; "
           f"t90 of the data by speed class: {[true_t90[s] for s in range(len(choices))]}")
     print("| combinations | model | endpoint error (m) | speed error (relative) |\n|---|---|---:|---:|")
     summary = {}

@@ -120,11 +120,20 @@ $ebm compose --model runs/reacher2-goals4-cd --model runs/reacher2-goals4-cd --w
 echo "== 6d. Compose: a speed expert and a goal expert, asked for a (goal, speed) pair that neither dataset holds"
 $ebm generate reacher2-compose-speeds
 $ebm generate reacher2-compose-paths
+# the recipes' default training configs are denoising (DSM) experts; -cd.train.json are the older CD ones
 $ebm train --data trajectories/generated/reacher2-compose-speeds --model ebm --out runs/compose-speeds
 $ebm train --data trajectories/generated/reacher2-compose-paths --model ebm --out runs/compose-paths
+# an unconditioned model of the same motions: A + B − ½U keeps the product from counting p(motion) twice
+$ebm train --data trajectories/generated/reacher2-compose-paths --model ebm \
+  --config trajectories/reacher2-goals4.train.json --out runs/compose-unconditional
 # goal 1 at the fastest speed (20 steps) is excluded from both recipes
-$ebm compose --model runs/compose-speeds --label 0 --model runs/compose-paths --label 1 --weight 0.5 --weight 1 \
-  --data trajectories/generated/reacher2-compose-paths --samples 16 --horizon 80 --sampler langevin --out out/compose-held-out.npz
+$ebm compose --model runs/compose-speeds --label 0 --model runs/compose-paths --label 1 --model runs/compose-unconditional \
+  --weight 1 --weight 1 --weight -0.5 --data trajectories/generated/reacher2-compose-paths --samples 16 --horizon 80 \
+  --out out/compose-held-out.npz
+# endpoint and speed errors on every (goal, speed) pair, held out and seen (benchmarks/README.md runs 4 contexts x 32)
+python3 benchmarks/composition.py --ebm $ebm --a runs/compose-speeds --b runs/compose-paths --u runs/compose-unconditional \
+  --u-weight=-0.5 --data-a trajectories/generated/reacher2-compose-speeds --data-b trajectories/generated/reacher2-compose-paths \
+  --contexts 2 --samples 16 --json out/composition.json
 
 echo "== 6e. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
 $ebm generate pointmass2d-plan

@@ -26,13 +26,15 @@ public struct DenoisingExpertEnergy: BatchEnergy {
     /// The expert's own noise level.
     public let sigma: Float
     public let temperature: Double
+    /// Whether the residual off the expert's basis costs energy (see the type's formula).
+    public let offBasis: Bool
     let isReference: Bool
     public var dimension: Int { reference.dimension }
 
     /// `states`: raw context states (chains, k, S) with k ≥ both models' context lengths; `label` the
     /// expert's condition (nil: none). Throws `SamplingError` when the label does not fit the expert.
     public init(expert: DenoisingEnergyModel, reference: DenoisingEnergyModel, isReference: Bool, states: [Float], contextLength k: Int,
-                label: Int?, sigma: Float, temperature: Double) throws {
+                label: Int?, sigma: Float, temperature: Double, offBasis: Bool = true) throws {
         let S = reference.encoding.stateSize
         let enc = expert.encoding
         guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
@@ -59,6 +61,7 @@ public struct DenoisingExpertEnergy: BatchEnergy {
         (referenceStates, expertStates) = (last(reference.encoding.contextLength), last(enc.contextLength))
         contexts = expert.normalizedContexts(enc.conditioned(states: expertStates, goals: label.map { [Int](repeating: $0, count: chains) }))
         (self.expert, self.reference, self.isReference, self.sigma, self.temperature) = (expert, reference, isReference, sigma, temperature)
+        self.offBasis = offBasis
     }
 
     public func energiesAndGradients(_ y: [Double], count: Int) -> (energies: [Double], gradients: [Double]) {
@@ -74,7 +77,7 @@ public struct DenoisingExpertEnergy: BatchEnergy {
         let (e, g) = expert.energiesAndGradients(normalizedContexts: ctx, coefficients: coefficients, sigma: [Float](repeating: sigma, count: count))
         var energies = e.map(Double.init)
         var residualGradient: [Double]? = nil
-        if let v = expert.basis.residualVariance, v > 0 {
+        if offBasis, let v = expert.basis.residualVariance, v > 0 {
             let variance = Double(v) + Double(sigma * expert.basis.unit) * Double(sigma * expert.basis.unit)
             let r = expert.basis.residualVectors(context: ownStates, contextLength: ke, future: future, coefficients: coefficients)
             let F = expert.basis.futureWidth
@@ -97,9 +100,11 @@ public struct DenoisingComposition {
     public var weights: [Double]
     /// Levels, steps, step scale and temperature (those of the first expert's `FutureSampler` by default).
     public var sampler: DenoisingSampler
+    /// Whether the other experts' residuals off their bases cost energy (`DenoisingExpertEnergy.offBasis`).
+    public var offBasis: Bool
 
-    public init(experts: [(model: DenoisingEnergyModel, label: Int?)], weights: [Double], sampler: DenoisingSampler) {
-        (self.experts, self.weights, self.sampler) = (experts, weights, sampler)
+    public init(experts: [(model: DenoisingEnergyModel, label: Int?)], weights: [Double], sampler: DenoisingSampler, offBasis: Bool = true) {
+        (self.experts, self.weights, self.sampler, self.offBasis) = (experts, weights, sampler, offBasis)
     }
 
     /// The shared context length: the longest expert context.
@@ -137,7 +142,8 @@ public struct DenoisingComposition {
                     let s = min(max(sigma * scales[i], own.sigmaMin), own.sigmaMax)
                     do {
                         return (weights[i], try DenoisingExpertEnergy(expert: e.model, reference: reference, isReference: i == 0, states: states,
-                                                                      contextLength: k, label: e.label, sigma: i == 0 ? sigma : s, temperature: temperature))
+                                                                      contextLength: k, label: e.label, sigma: i == 0 ? sigma : s, temperature: temperature,
+                                                                      offBasis: offBasis))
                     } catch { throw ExpertCompositionError.expert(index: i, error) }
                 }
                 return try WeightedSumEnergy(terms)

@@ -42,6 +42,16 @@ final class DenoisingPredictTests: XCTestCase {
                                        "--steps", "12", "--sampler", sampler, "--horizon", "15", "--out", again])
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: again)), try Data(contentsOf: URL(fileURLWithPath: out)), sampler)
         }
+        // ebm compose with this one model samples what predict does, bit for bit
+        let composed = scratch.appendingPathComponent("composed.npz").path
+        let compose = try EBMProcess.succeeding(["compose", "--model", run, "--data", data, "--episode", "1", "--samples", "5", "--steps", "12",
+                                                 "--sampler", "annealed-mala", "--horizon", "15", "--out", composed])
+        XCTAssertTrue(compose.stdout.contains("from 1 models"), compose.stdout)
+        XCTAssertEqual(try NumPyArchive(contentsOf: URL(fileURLWithPath: composed)).array(named: "futures").doubles,
+                       try NumPyArchive(contentsOf: scratch.appendingPathComponent("annealed-mala.npz")).array(named: "futures").doubles)
+        let annealedWeights = try EBMProcess.run(["compose", "--model", run, "--initial-weight", "0", "--data", data, "--out", composed])
+        XCTAssertNotEqual(annealedWeights.status, 0)
+        XCTAssertTrue(annealedWeights.stderr.contains("annealed over their noise levels"), annealedWeights.stderr)
         // evaluate, score and the OOD benchmark read a denoising model too: its own sampler defaults
         let evaluation = scratch.appendingPathComponent("evaluate")
         let evaluate = try EBMProcess.succeeding(["evaluate", "--model", run, "--data", data, "--episodes", "3", "--samples", "4", "--steps", "10",
