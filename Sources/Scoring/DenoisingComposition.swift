@@ -37,14 +37,7 @@ public struct DenoisingExpertEnergy: BatchEnergy {
                 label: Int?, sigma: Float, temperature: Double, offBasis: Bool = true) throws {
         let S = reference.encoding.stateSize
         let enc = expert.encoding
-        guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
-        if enc.goalCount > 0 {
-            guard let label, (0..<enc.goalCount).contains(label) else {
-                throw SamplingError("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
-            }
-        } else if let label {
-            throw SamplingError("expert reads no label, but label \(label) was given")
-        }
+        try ExpertFutureEnergy.checkCondition(enc, label: label)
         guard enc.stateSize == S, expert.basis.horizon == reference.basis.horizon else {
             throw SamplingError("expert reads \(expert.basis.horizon) future states of \(enc.stateSize), the composition samples \(reference.basis.horizon) of \(S)")
         }

@@ -29,14 +29,7 @@ public struct ExpertFutureEnergy: BatchEnergy {
     public init(model: TrajectoryEnergyModel, reference: WindowEncoding, contexts: [Float], chains: Int, temperature: Double = 1,
                 label: Int? = nil) throws {
         let enc = model.encoding
-        guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
-        if enc.goalCount > 0 {
-            guard let label, (0..<enc.goalCount).contains(label) else {
-                throw SamplingError("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
-            }
-        } else if let label {
-            throw SamplingError("expert reads no label, but label \(label) was given")
-        }
+        try Self.checkCondition(enc, label: label)
         guard enc.horizon == reference.horizon, enc.stateSize == reference.stateSize else {
             throw SamplingError("expert reads \(enc.horizon) future states of \(enc.stateSize), the composition samples \(reference.horizon) of \(reference.stateSize)")
         }
@@ -53,6 +46,19 @@ public struct ExpertFutureEnergy: BatchEnergy {
             throw SamplingError("context has \(contexts.count) values; the composition needs \(reference.contextLength) × \(reference.stateSize) per chain")
         }
         (self.model, self.reference, self.temperature, self.label) = (model, reference, temperature, label)
+    }
+
+    /// Throws `SamplingError` unless an expert reading `encoding` can be asked for `label`: no control
+    /// features, and a label in range exactly when it is conditioned on one.
+    static func checkCondition(_ enc: WindowEncoding, label: Int?) throws {
+        guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
+        if enc.goalCount > 0 {
+            guard let label, (0..<enc.goalCount).contains(label) else {
+                throw SamplingError("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
+            }
+        } else if let label {
+            throw SamplingError("expert reads no label, but label \(label) was given")
+        }
     }
 
     /// Raw futures (count, H, S) of shared coordinates z (count, H·S).
