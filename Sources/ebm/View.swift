@@ -193,45 +193,15 @@ struct View: ParsableArguments {
         guard episode < episodes.count else {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")
         }
-        let scenes = try EpisodeScene(model: model, episodes: episodes)
-        if let futures {
-            let f = try EpisodeFile(contentsOf: futures, nq: model.nq, nv: model.nv)
-            try scenes.setFutures(qpos: f.qpos, count: f.count, steps: f.length)
-        }
-        var title = "\(model.source), episode \(episode + 1)/\(episodes.count)"
-        if scenes.futureCount > 0 { title += ", \(scenes.futureCount) ghost futures" }
-        return Timeline(title: title, episodes: episodes.count, length: episodes.length,
-                        scene: { try scenes.scene(episode: $0, step: $1, camera: $2, hidden: $3) },
-                        rate: 1 / model.options.timestep)
+        return try .episodes(episodes, futures: try futures.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }, model: model, shown: episode)
     }
-
-    // MARK: - Predictions
 
     private func predictionTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        let file = try PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source)
-        let scenes = try PredictionScene(model: model, prediction: file)
-        var parts = ["\(file.count) futures x \(file.horizon) states"]
-        if let e = file.energies { parts.append(String(format: "E %.3g..%.3g", e.min()!, e.max()!)) }
-        if file.truth != nil { parts.append("real future") }
-        if file.feedforward != nil { parts.append("feedforward") }
-        return Timeline(title: "\(model.source), \((path as NSString).lastPathComponent): " + parts.joined(separator: ", "),
-                        episodes: 1, length: file.horizon,
-                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
-                        extraHelp: Self.predictionHelp, rate: 1 / model.options.timestep)
+        try .prediction(PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source), path: path, model: model)
     }
 
-    static let predictionHelp = ["2 context  3 real future (green)  4 ghosts  5 feedforward (orange)  6 trails"]
-
-    // MARK: - Plans
-
     private func planTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        let file = try PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source)
-        let scenes = try PlanScene(model: model, plan: file)
-        let title = "\(model.source), plan \((path as NSString).lastPathComponent): \(file.steps) states, "
-            + "\(file.alternativeCount) alternatives, \(file.goals.count) goals, \(file.obstacles.count) obstacles"
-        return Timeline(title: title, episodes: 1, length: file.steps,
-                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
-                        extraHelp: ["4 alternatives  6 executed path  7 goals and obstacles"], rate: 1 / model.options.timestep)
+        try .plan(PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source), path: path, model: model)
     }
 
     // MARK: - Benchmark

@@ -78,7 +78,7 @@ extension View {
                 let mean = shown.energies.reduce(0, +) / Double(max(shown.energies.count, 1))
                 return [String(format: "refinement %d: step %d/%d, mean E %.4g", shown.generation + 1, shown.step, self.steps, mean)]
             },
-            extraHelp: Self.predictionHelp + ["l  re-sample: fresh noise, refined live step by step"],
+            extraHelp: Timeline.predictionHelp + ["l  re-sample: fresh noise, refined live step by step"],
             onKey: { key, _ in
                 guard key == 76 /* GLFW_KEY_L */ else { return false }
                 live.restart()
