@@ -100,12 +100,7 @@ struct Plan: ParsableCommand {
         let loaded: TrajectoryEnergyModel
         do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
         try RunFolder.requireUnconditioned(loaded.encoding, run: path)
-        guard loaded.encoding.stateSize == setup.model.nq + setup.model.nv else {
-            throw CLIError("--model \(path): the model reads states of \(loaded.encoding.stateSize) numbers; \(setup.model.source) has \(setup.model.nq + setup.model.nv)")
-        }
-        guard loaded.encoding.horizon <= setup.horizon else {
-            throw CLIError("--model \(path): the model's horizon \(loaded.encoding.horizon) exceeds the plan horizon \(setup.horizon) (--horizon)")
-        }
+        do { try setup.checkLearnedModel(loaded) } catch { throw CLIError("--model \(path): \(error)") }
         return loaded
     }
 
