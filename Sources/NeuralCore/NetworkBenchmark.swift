@@ -66,8 +66,14 @@ public enum NetworkBenchmark {
     public static func callsPerSecond(seconds: Double, clock: () -> Double, _ body: () -> Void) -> Double {
         let warmUpEnd = clock() + 0.1 * seconds
         repeat { body() } while clock() < warmUpEnd
+        return bestCallsPerSecond(windows: 5, window: seconds / 5, clock: clock, body)
+    }
+
+    /// The most calls per second of `body` over `windows` timed windows of at least `window` seconds
+    /// of `clock` each (no warm-up).
+    public static func bestCallsPerSecond(windows: Int, window: Double, clock: () -> Double, _ body: () -> Void) -> Double {
         var best = 0.0
-        for _ in 0..<5 {
+        for _ in 0..<windows {
             var calls = 0
             let start = clock()
             var elapsed = 0.0
@@ -75,7 +81,7 @@ public enum NetworkBenchmark {
                 body()
                 calls += 1
                 elapsed = clock() - start
-            } while elapsed < seconds / 5
+            } while elapsed < window
             best = max(best, Double(calls) / elapsed)
         }
         return best
