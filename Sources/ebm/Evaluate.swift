@@ -317,15 +317,7 @@ struct Evaluate: ParsableArguments {
         guard robot.nq + robot.nv == dataset.stateSize else {
             throw CLIError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
         }
-        // the goal site: meta.json's goals.kind "site:NAME" among site_names, else the first
-        var site = 0, siteName = "0"
-        if let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: data)) {
-            var names: [String] = []
-            if case .array(let items)? = meta["site_names"] { names = items.compactMap { if case .string(let n) = $0 { return n }; return nil } }
-            siteName = names.first ?? siteName
-            if case .string(let kind)? = meta["goals"]?["kind"], kind.hasPrefix("site:"),
-               let i = names.firstIndex(of: String(kind.dropFirst(5))) { (site, siteName) = (i, names[i]) }
-        }
+        let (site, siteName) = GoalSet.goalSite(meta: try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")

@@ -142,15 +142,7 @@ struct Predict: ParsableCommand {
         if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if !truth.isEmpty {
             let steps = truth.count / S
-            func ade(_ x: ArraySlice<Double>) -> Double {
-                var s = 0.0
-                for t in 0..<steps {
-                    var q = 0.0
-                    for d in 0..<S { let e = x[x.startIndex + t * S + d] - truth[t * S + d]; q += e * e }
-                    s += q.squareRoot()
-                }
-                return s / Double(steps)
-            }
+            func ade(_ x: ArraySlice<Double>) -> Double { SampleMetrics.averageDisplacement(x, truth: truth, steps: steps, stateSize: S) }
             let per = (0..<K).map { ade(sampled[($0 * total * S)..<(($0 + 1) * total * S)]) }
             var line = String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", steps,
                               per.reduce(0, +) / Double(K), per.min()!)
