@@ -9,7 +9,7 @@ import Trajectories
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else { print("usage: example-futures RUN_FOLDER DATASET_FOLDER"); exit(2) }
-let model = try FutureModel.load(from: URL(fileURLWithPath: arguments[1]).appendingPathComponent("model.safetensors")).model
+let model = try FutureModel.load(run: arguments[1]).model   // a run folder or a .safetensors checkpoint
 let data = try TrajectoryDataset(contentsOf: URL(fileURLWithPath: arguments[2]).appendingPathComponent("test.npz"))
 let (k, H) = (model.encoding.contextLength, model.encoding.horizon)
 let context: [Double] = (0..<k).flatMap { Array(data.state(episode: 0, step: $0)) }

@@ -118,19 +118,8 @@ public enum BLASBenchmark {
             }
         }
         multiply()  // warm-up: page faults, thread start
-        var best = 0.0
-        for _ in 0..<repetitions {
-            var calls = 0
-            let start = clock()
-            var elapsed = 0.0
-            repeat {
-                multiply()
-                calls += 1
-                elapsed = clock() - start
-            } while elapsed < seconds
-            best = max(best, 2 * Double(m) * Double(n) * Double(k) * Double(calls) / elapsed * 1e-9)
-        }
-        return best
+        let calls = NetworkBenchmark.bestCallsPerSecond(windows: repetitions, window: seconds, clock: clock, multiply)
+        return 2 * Double(m) * Double(n) * Double(k) * calls * 1e-9
     }
 }
 

@@ -7,7 +7,7 @@ import Simulation
 import Trajectories
 
 /// What one generator's long rollouts scored.
-public struct LongHorizonScores {
+public struct LongHorizonScores: Codable, Sendable {
     /// Share of rollouts within the data's ranges so far, per step (N).
     public var withinRange: [Double]
     /// Squared Fréchet distance to the data's states at the same time, per step (N).

@@ -104,6 +104,8 @@ public struct NumPyArray: Equatable, Sendable {
     public var doubles: [Double] { get throws { try values(.float64, "doubles") } }
     /// The elements as `Float`, in C order. Throws `.wrongDType` unless the dtype is `float32`.
     public var floats: [Float] { get throws { try values(.float32, "floats") } }
+    /// The values as Double, converting float32 (an int64 array throws, as `doubles` does).
+    public func asDoubles() throws -> [Double] { dtype == .float32 ? try floats.map(Double.init) : try doubles }
     /// The elements as `Int64`, in C order. Throws `.wrongDType` unless the dtype is `int64`.
     public var int64s: [Int64] { get throws { try values(.int64, "int64s") } }
     /// The elements as `Int32`, in C order. Throws `.wrongDType` unless the dtype is `int32`.

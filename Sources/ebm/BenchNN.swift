@@ -94,7 +94,7 @@ struct BenchNN: ParsableCommand {
             for (kernel, batch) in kernels.flatMap({ kernel in batches.map { (kernel, $0) } }) {
                 GEMMKernel.current = kernel
                 let threading = policy(strategy, threads: threadCount, batch: batch)
-                let measurement = ReferenceNetwork.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
+                let measurement = NetworkBenchmark.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
                 results.append(Result(batch: batch, threads: threadCount,
                                       evals_per_second: measurement.evaluationsPerSecond,
                                       train_steps_per_second: measurement.trainingStepsPerSecond,
@@ -103,7 +103,7 @@ struct BenchNN: ParsableCommand {
                                       openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm))
                 if compareThreading && threadCount > 1 {
                     for name in ["blas", "split"] {
-                        let other = ReferenceNetwork.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
+                        let other = NetworkBenchmark.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
                                                              seconds: seconds, clock: clock)
                         comparisons.append(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", batch, threadCount, name,
                                                   other.evaluationsPerSecond, other.trainingStepsPerSecond, other.evaluationGFLOPS))
@@ -147,84 +147,4 @@ struct BenchNN: ParsableCommand {
         default: return Threading.automatic(threads: threads, batch: batch)
         }
     }
-}
-
-extension BenchNN {
-/// The reference energy network of the benchmark and its timing loops.
-enum ReferenceNetwork {
-    /// Input 80 (4 context + 16 future states of a 4-D state), three hidden layers of 256, SiLU.
-    static func make() -> Sequential {
-        Sequential([Linear(inputWidth: 80, outputWidth: 256), SiLU(width: 256),
-                    Linear(inputWidth: 256, outputWidth: 256), SiLU(width: 256),
-                    Linear(inputWidth: 256, outputWidth: 256), SiLU(width: 256),
-                    Linear(inputWidth: 256, outputWidth: 1)], seed: 0)
-    }
-
-    struct Measurement {
-        var evaluationsPerSecond: Double
-        var trainingStepsPerSecond: Double
-        var evaluationGFLOPS: Double
-    }
-
-    static func measure(batch: Int, threading: Threading, seconds: Double, clock: () -> Double) -> Measurement {
-        let model = make()
-        model.threading = threading
-        // Multiply-adds per row of all dense layers; an evaluation does them twice (forward and
-        // input gradient), each worth two floating-point operations.
-        let multiplyAddsPerRow = model.layers.compactMap { $0 as? Linear }.reduce(0) { $0 + $1.inputWidth * $1.outputWidth }
-        let flopsPerEvaluation = 4 * Double(multiplyAddsPerRow) * Double(batch)
-
-        var generator = SeededGenerator(seed: 7)
-        let input = (0..<(batch * 80)).map { _ in generator.nextGaussian() }
-        var energies = [Float](repeating: 0, count: batch)
-        var inputGradient = [Float](repeating: 0, count: batch * 80)
-        let meanGradient = [Float](repeating: 1 / Float(batch), count: batch)
-        var optimizer = Adam(learningRate: 1e-4)
-
-        let evaluationRate = input.withUnsafeBufferPointer { x in
-            energies.withUnsafeMutableBufferPointer { e in
-                inputGradient.withUnsafeMutableBufferPointer { g in
-                    callsPerSecond(seconds: seconds, clock: clock) {
-                        model.energyAndInputGradient(input: x.baseAddress!, batch: batch,
-                                                     energies: e.baseAddress!, inputGradient: g.baseAddress!)
-                    }
-                }
-            }
-        }
-        // Training step: loss = mean energy; forward, backward, Adam (as a contrastive-divergence step does).
-        let trainingRate = input.withUnsafeBufferPointer { x in
-            meanGradient.withUnsafeBufferPointer { dE in
-                callsPerSecond(seconds: seconds, clock: clock) {
-                    model.forward(input: x.baseAddress!, batch: batch, training: true)
-                    model.zeroGradients()
-                    model.backward(outputGradient: dE.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
-                    optimizer.step(parameters: model.parameters, gradients: model.gradients)
-                }
-            }
-        }
-        return Measurement(evaluationsPerSecond: evaluationRate, trainingStepsPerSecond: trainingRate,
-                           evaluationGFLOPS: evaluationRate * flopsPerEvaluation * 1e-9)
-    }
-
-    /// Calls per second of `body`: the best of five windows of `seconds / 5` after a warm-up
-    /// (the best, not the median, because other processes on a shared machine only ever slow a
-    /// window down).
-    static func callsPerSecond(seconds: Double, clock: () -> Double, _ body: () -> Void) -> Double {
-        let warmUpEnd = clock() + 0.1 * seconds
-        repeat { body() } while clock() < warmUpEnd
-        var best = 0.0
-        for _ in 0..<5 {
-            var calls = 0
-            let start = clock()
-            var elapsed = 0.0
-            repeat {
-                body()
-                calls += 1
-                elapsed = clock() - start
-            } while elapsed < seconds / 5
-            best = max(best, Double(calls) / elapsed)
-        }
-        return best
-    }
-}
 }

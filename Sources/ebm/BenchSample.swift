@@ -63,14 +63,14 @@ struct BenchSample: ParsableCommand {
                                                                langevin: configuration.langevin)))
             }
         } else {
-            for path in model { models.append((path, try Predict.loadFutureModel(path).model)) }
+            for path in model { models.append((path, try FutureModel.load(run: path).model)) }
         }
         let counts = threads.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threads
         var rows: [Row] = []
         if !json { print("bench sample: \(samples) futures × \(steps) \(sampler.rawValue) steps per run, wall clock, \(Threading.availableCores) cores") }
         for (name, futureModel) in models {
             let enc = futureModel.encoding
-            let chosen = try Predict.futureSampler(sampler, chainDefault: .langevin, model: futureModel, steps: steps)
+            let chosen = try FutureSampler(kind: sampler, chainDefault: .langevin, for: futureModel, steps: steps)
             // the context: the data's mean state (raw units), k times
             let context = (0..<enc.contextWidth).map { Double(enc.mean[$0]) }
             for t in counts {

@@ -49,7 +49,7 @@ struct BenchSim: ParsableCommand {
                 options.substeps = 1
                 let model = try base.with(options: options)
                 for threads in (self.threads.isEmpty ? Set([1, allThreads]).sorted() : self.threads) {
-                    let rate = try measure(model, threads: threads)
+                    let rate = try model.rolloutStepsPerSecond(threads: threads, steps: steps, minTime: minTime, clock: now)
                     rows.append(Row(robot: robot, integrator: name, dt: dt, threads: threads, steps_per_second: rate))
                     if !json {
                         print(String(format: "%-12@ %-6@ dt %.4f  threads %2d  %12.0f steps/s  (%.3f µs/step/thread)",
@@ -63,27 +63,6 @@ struct BenchSim: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         }
-    }
-
-    /// Steps/s of open-loop rollouts of `batch` trajectories from a slightly perturbed rest pose.
-    func measure(_ model: RobotModel, threads: Int) throws -> Double {
-        let batch = 8 * threads
-        let q0 = model.joints.qpos0
-        var qpos = [Double](), qvel = [Double]()
-        for b in 0..<batch {
-            qpos += q0.enumerated().map { $0.element + 0.1 * sin(Double($0.offset + b)) }
-            qvel += (0..<model.nv).map { 0.1 * cos(Double($0 * 7 + b)) }
-        }
-        _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: 50, sites: false, threads: threads)
-        var total = 0
-        let start = now()
-        var elapsed = 0.0
-        repeat {
-            _ = try model.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, sites: false, threads: threads)
-            total += batch * steps
-            elapsed = now() - start
-        } while elapsed < minTime
-        return Double(total) / elapsed
     }
 
     /// Seconds on the chosen clock.

@@ -50,19 +50,15 @@ struct DatasetInfo: ParsableCommand {
             print("\(url.lastPathComponent): \(E) episodes")
             print("  states [\(E), \(T + 1), \(S)]  controls [\(E), \(T), \(data.controlSize)]  sites [\(E), \(T + 1), \(data.siteCount), 3]  goal [\(E)]  episode_seed [\(E)]")
             guard E > 0 else { continue }
+            let (lower, upper) = data.stateRanges
             for d in 0..<S {
-                var lo = Double.infinity, hi = -Double.infinity
-                for row in 0..<(E * (T + 1)) { let x = data.states[row * S + d]; lo = min(lo, x); hi = max(hi, x) }
-                let name = d < names.count ? names[d] : "state[\(d)]"
-                print(String(format: "  %-16@ [%10.4f, %10.4f]", name as NSString, lo, hi))
+                print(String(format: "  %-16@ [%10.4f, %10.4f]", (d < names.count ? names[d] : "state[\(d)]") as NSString, lower[d], upper[d]))
             }
             if data.controlSize > 0 {
                 let lo = data.controls.min() ?? 0, hi = data.controls.max() ?? 0
                 print(String(format: "  %-16@ [%10.4f, %10.4f]", "controls" as NSString, lo, hi))
             }
-            var counts: [Int64: Int] = [:]
-            for g in data.goal { counts[g, default: 0] += 1 }
-            print("  goals: " + counts.keys.sorted().map { "\($0 < 0 ? "none" : String($0)): \(counts[$0]!)" }.joined(separator: ", "))
+            print("  goals: " + data.goalCounts.map { "\($0.goal < 0 ? "none" : String($0.goal)): \($0.episodes)" }.joined(separator: ", "))
         }
     }
 }

@@ -144,35 +144,6 @@ struct Evaluate: ParsableArguments {
         guard stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
     }
 
-    /// What every section reads: the models, the split, its goals and the sampler defaults.
-    struct Setup {
-        var model: FutureModel
-        /// The forecast sampler and the quality-vs-steps curve's, options resolved for the model.
-        var sampler: FutureSampler, curveSampler: FutureSampler
-        var feedforward: FeedforwardPredictor?
-        var dataset: TrajectoryDataset
-        var file: URL
-        var goals: GoalSet?
-        /// Context states k, state size S, states per episode, future states per context.
-        var k: Int, S: Int, length: Int, total: Int
-        /// States `range` of episode `e`, one after the other.
-        func states(_ e: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: e, step: $0)) } }
-    }
-
-    /// K futures of `total` states after the first states of the first `contexts` episodes.
-    func sampleFutures(_ setup: Setup, contexts N: Int, chains K: Int, total: Int, sampler: FutureSampler) throws -> FutureSamples {
-        do {
-            return try sampler.sample(setup.model, contexts: (0..<N).flatMap { setup.states($0, 0..<setup.k) }, chainsPerContext: K,
-                                      total: total, seed: seed)
-        } catch { throw CLIError("\(error)") }
-    }
-
-    /// ADE/FDE and goal scores of paths (N·perContext, total, S) against the first N episodes.
-    func score(_ paths: [Double], perContext: Int, contexts N: Int, _ setup: Setup) throws -> ForecastScores {
-        try ForecastScores(paths: paths, perContext: perContext, truth: (0..<N).flatMap { setup.states($0, setup.k..<setup.length) },
-                           contexts: N, steps: setup.total, stateSize: setup.S, goals: setup.goals, radius: radius)
-    }
-
     /// Refuses an --out folder that is, holds or lies in an input, and models of another robot than
     /// the data's (every evaluation section runs it).
     func checkOutput() throws {
@@ -184,111 +155,81 @@ struct Evaluate: ParsableArguments {
         try checkOutput()
         if ood { return try OODEvaluation.run(self) }
         if intent { return try IntentEvaluation.run(self) }
-        let futureModel = try Predict.loadFutureModel(model).model
-        let enc = futureModel.encoding
-        let (k, S) = (enc.contextLength, enc.stateSize)
+        let futureModel = try FutureModel.load(run: model).model
+        let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
         let length = dataset.steps + 1, total = length - k, N = min(episodes, dataset.episodes), K = samples
         guard total >= 1 else { throw CLIError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
-
-        var ff: FeedforwardPredictor?
-        if let baseline {
-            let loaded = try Predict.loadFeedforward(baseline)
-            guard loaded.0.encoding.stateSize == S, loaded.0.encoding.contextLength <= k else {
-                throw CLIError("--baseline \(baseline): reads \(loaded.0.encoding.contextLength) states of \(loaded.0.encoding.stateSize), the context offers \(k) of \(S)")
+        let ff = try baseline.map { path -> FeedforwardPredictor in
+            let f = try FeedforwardPredictor.load(run: path).model
+            guard f.encoding.stateSize == S, f.encoding.contextLength <= k else {
+                throw CLIError("--baseline \(path): reads \(f.encoding.contextLength) states of \(f.encoding.stateSize), the context offers \(k) of \(S)")
             }
-            ff = loaded.0
+            return f
         }
-        // goals: positions from the dataset's final sites, robot from meta.json
-        let chosen = try Predict.futureSampler(sampler, chainDefault: .mala, model: futureModel, steps: steps)
-        let curve = try Predict.futureSampler(curveSampler, chainDefault: .langevin, model: futureModel, steps: nil)
-        let setup = Setup(model: futureModel, sampler: chosen, curveSampler: curve, feedforward: ff, dataset: dataset, file: file,
-                          goals: try goalSetup(dataset: dataset, file: file), k: k, S: S, length: length, total: total)
-        let goals = setup.goals
+        let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
+                                                sampler: try FutureSampler(kind: sampler, chainDefault: .mala, for: futureModel, steps: steps),
+                                                curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
+                                                feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
+        let report = try evaluation.forecast(contexts: N, samples: K)
 
-        // all N × K chains sampled together
-        let result = try sampleFutures(setup, contexts: N, chains: K, total: total, sampler: chosen)
-        let futures = result.futures   // (N·K, total, S)
-        let baselineFutures = ff.map { f in (0..<N).flatMap { FutureSampling.feedforward(f, context: setup.states($0, 0..<k), total: total) } }   // (N, total, S)
-
-        let ebm = try score(futures, perContext: K, contexts: N, setup)
-        let ffScores = try baselineFutures.map { try score($0, perContext: 1, contexts: N, setup) }
-
-        // truth validity: how often the data's own final site lies within the radius (sanity check of the goals)
-        var truthValidity: Double?
-        if let goals {
-            let finals = (0..<N).flatMap { setup.states($0, length - 1..<length).prefix(goals.robot.nq) }
-            truthValidity = try goals.validity(qpos: Array(finals), count: N, radius: radius)
-        }
-
-        func summary(_ s: ForecastScores, k: Int) -> [String: Any] {
-            var d: [String: Any] = ["samples_per_context": k, "ade_best_of_k": s.adeBest, "ade_mean": s.adeMean,
-                                    "fde_best_of_k": s.fdeBest, "fde_mean": s.fdeMean]
-            if goals != nil {
-                d["goals_covered"] = s.goalsCovered
-                d["validity"] = s.validity
-                d["mean_collapse"] = 1 - s.validity
-            }
-            return d
-        }
         var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": chosen.kind.rawValue, "steps": chosen.steps(for: futureModel),
-            "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": result.seconds,
-            "ebm": summary(ebm, k: K),
+            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
+            "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": report.seconds,
+            "ebm": report.summary(report.ebm, samplesPerContext: K), "error_vs_horizon": report.curves,
         ]
-        var curves: [String: Any] = ["step": Array(1...total), "ebm_mean": ebm.perStepMean, "ebm_best_of_k": ebm.perStepBest]
-        if let baseline, let f = ffScores {
-            metrics["baseline_model"] = baseline
-            metrics["baseline"] = summary(f, k: 1)
-            curves["baseline"] = f.perStepMean
-        }
-        metrics["error_vs_horizon"] = curves
-        if let goals {
+        if let baseline, let f = report.baseline { (metrics["baseline_model"], metrics["baseline"]) = (baseline, report.summary(f, samplesPerContext: 1)) }
+        if let goals = evaluation.goals {
             metrics["goals"] = ["count": goals.positions.count, "positions": goals.positions, "site": goals.siteName,
-                                "radius": radius, "truth_validity": truthValidity ?? 0] as [String: Any]
+                                "radius": radius, "truth_validity": report.truthValidity ?? 0] as [String: Any]
         }
-
         let outDir = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(outDir)
-        var plotFiles: [String] = []
-        var errorPlot = LinePlot(title: "error vs horizon (mean |state error|)", xLabel: "future step", yLabel: "error")
-        errorPlot.series = [.init(name: "EBM mean of K", color: LinePlot.palette[0], x: (1...total).map(Double.init), y: ebm.perStepMean),
-                            .init(name: "EBM best of K", color: LinePlot.palette[1], x: (1...total).map(Double.init), y: ebm.perStepBest)]
-        if let f = ffScores { errorPlot.series.append(.init(name: "feedforward", color: LinePlot.palette[2], x: (1...total).map(Double.init), y: f.perStepMean)) }
-        plotFiles += try errorPlot.write(to: outDir, name: "error_vs_horizon")
-
-        // table
-        print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(chosen.kind.rawValue), \(chosen.steps(for: futureModel)) steps per block) in "
-              + String(format: "%.1f s", result.seconds))
-        let header = ["", "ADE best", "ADE mean", "FDE best", "FDE mean"] + (goals != nil ? ["goals", "valid", "collapse"] : [])
-        func row(_ name: String, _ s: ForecastScores) -> [String] {
-            var r = [name] + [s.adeBest, s.adeMean, s.fdeBest, s.fdeMean].map { String(format: "%.4f", $0) }
-            if goals != nil { r += [String(format: "%.2f", s.goalsCovered), String(format: "%.3f", s.validity), String(format: "%.3f", 1 - s.validity)] }
-            return r
-        }
-        var rows = [header, row("EBM", ebm)]
-        if let f = ffScores { rows.append(row("feedforward", f)) }
-        Self.printTable(rows)
-        if let goals, let truthValidity {
+        let xs = (1...total).map(Double.init)
+        var plotFiles = try plot("error vs horizon (mean |state error|)", x: "future step", y: "error", name: "error_vs_horizon", to: outDir,
+                                 [("EBM mean of K", 0, xs, report.ebm.perStepMean), ("EBM best of K", 1, xs, report.ebm.perStepBest)]
+                                 + (report.baseline.map { [("feedforward", 2, xs, $0.perStepMean)] } ?? []))
+        print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(report.sampler.rawValue), \(report.steps) steps per block) in "
+              + String(format: "%.1f s", report.seconds))
+        Self.printTable(report.table)
+        if let goals = evaluation.goals, let truthValidity = report.truthValidity {
             print(String(format: "goals: %d (site %@, radius %.3g m); the data's own final states are valid in %.3f", goals.positions.count, goals.siteName, radius, truthValidity))
         }
 
         // the further sections, each adding its metrics, plots and table
+        let reference = try referenceSplit(dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
         if referenceSamples > 0 {
-            metrics["distribution"] = try distributionSection(setup, contexts: N, futures: futures, perContext: K, baseline: baselineFutures)
+            let simulator = try ReferenceSimulator(dataFolder: data)
+            let robot = simulator.model
+            guard simulator.steps + 1 == length, robot.nq + robot.nv == S else {
+                throw CLIError("\(data)/meta.json: its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(file.path) holds \(length) of \(S)")
+            }
+            let section = try evaluation.distribution(of: report, simulator: simulator, referenceSamples: referenceSamples, reference: reference)
+            print(section.heading)
+            Self.printTable(section.table)
+            metrics["distribution"] = section.dictionary
         }
         if longHorizon > 0 {
-            let (section, files) = try longHorizonSection(setup, outDir: outDir)
-            metrics["long_horizon"] = section
-            plotFiles += files
+            // the simulator of the dataset's recipe, when its meta.json names one
+            let physics = (try? ReferenceSimulator(dataFolder: data)).flatMap { $0.model.nq + $0.model.nv == S && $0.model.nq == $0.model.nv ? $0.model : nil }
+            let section = try evaluation.longHorizon(states: longHorizon, contexts: longContexts, chains: longSamples, margin: rangeMargin,
+                                                     reference: reference, physics: physics)
+            print(section.heading)
+            Self.printTable(section.table, first: 12, other: 14)
+            print(section.footnote)
+            metrics["long_horizon"] = section.dictionary
+            plotFiles += try plots(section, to: outDir)
         }
         if curveEpisodes > 0 {
-            let (section, files) = try qualityVsStepsSection(setup, contexts: min(curveEpisodes, N), baseline: baselineFutures, outDir: outDir)
-            metrics["quality_vs_steps"] = section
-            plotFiles += files
+            let section = try evaluation.qualityVsSteps(contexts: min(curveEpisodes, N), samples: K, stepCounts: stepCounts.isEmpty ? evaluation.defaultStepCounts : stepCounts,
+                                                        baselineFutures: report.baselineFutures)
+            print(section.heading)
+            Self.printTable(section.table)
+            metrics["quality_vs_steps"] = section.dictionary
+            plotFiles += try plots(section, to: outDir)
         }
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
 
@@ -296,6 +237,55 @@ struct Evaluate: ParsableArguments {
         let json = try JSONSerialization.data(withJSONObject: Self.jsonSafe(metrics), options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write([UInt8](json), to: metricsURL, durable: false)
         print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
+    }
+
+    /// The states the data-dependent references come from: the training split when the folder has
+    /// one, else the evaluated split (read only when a section needs it).
+    func referenceSplit(_ evaluated: TrajectoryDataset, stateSize S: Int, needed: Bool) throws -> TrajectoryDataset {
+        let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
+        guard needed, split != "train", FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
+        let reference: TrajectoryDataset
+        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
+        guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
+        return reference
+    }
+
+    /// A line plot of `series` (name, palette colour, x, y) written as OUT/name.svg and .png.
+    func plot(_ title: String, x: String, y: String, name: String, to dir: URL, yRange: ClosedRange<Double>? = nil, logY: Bool = false,
+              _ series: [(String, Int, [Double], [Double])]) throws -> [String] {
+        var p = LinePlot(title: title, xLabel: x, yLabel: y, logY: logY, yRange: yRange)
+        p.series = series.map { .init(name: $0.0, color: LinePlot.palette[$0.1], x: $0.2, y: $0.3) }
+        return try p.write(to: dir, name: name)
+    }
+
+    /// stability_vs_time, frechet_vs_time and physical_divergence.
+    func plots(_ s: LongHorizonReport, to dir: URL) throws -> [String] {
+        let xs = (1...s.states).map(Double.init)
+        var files = try plot("share of rollouts within the data's ranges", x: "generated step", y: "share", name: "stability_vs_time", to: dir, yRange: 0...1,
+                             [("EBM", 0, xs, s.ebm.withinRange)] + (s.baseline.map { [("feedforward", 2, xs, $0.withinRange)] } ?? []))
+        files += try plot("Frechet distance to the data's states vs time", x: "generated step", y: "Frechet^2", name: "frechet_vs_time", to: dir, logY: true,
+                          [("EBM", 0, xs, s.ebm.frechet)] + (s.baseline.map { [("feedforward", 2, xs, $0.frechet)] } ?? []))
+        guard let p = s.ebm.physics else { return files }
+        return files + (try plot("replayed implied controls: divergence from generated states", x: "generated step", y: "|state error|",
+                                 name: "physical_divergence", to: dir, logY: true,
+                                 [("EBM", 0, xs, p.divergence)] + (s.baseline?.physics.map { [("feedforward", 2, xs, $0.divergence)] } ?? [])
+                                 + (s.dataPhysics.map { [("data", 3, (1...s.dataLength).map(Double.init), $0.divergence)] } ?? [])))
+    }
+
+    /// quality_vs_steps (goal datasets: shares of valid samples and of goals covered) and ade_vs_steps.
+    func plots(_ s: StepsReport, to dir: URL) throws -> [String] {
+        let xs = s.rows.map { Double($0.steps) }, name = s.sampler.rawValue
+        var files: [String] = []
+        if let goalCount = s.goalCount.map(Double.init) {
+            let g = Int(goalCount)
+            files += try plot("quality vs \(name) steps per block", x: "sampler steps", y: "share", name: "quality_vs_steps", to: dir, yRange: 0...1,
+                              [("EBM validity", 0, xs, s.rows.map { $0.scores.validity }), ("EBM goals covered / \(g)", 1, xs, s.rows.map { $0.scores.goalsCovered / goalCount })]
+                              + (s.baseline.map { f in [("feedforward validity", 2, xs, xs.map { _ in f.validity }),
+                                                        ("feedforward goals covered / \(g)", 3, xs, xs.map { _ in f.goalsCovered / goalCount })] } ?? []))
+        }
+        return files + (try plot("ADE vs \(name) steps per block", x: "sampler steps", y: "ADE", name: "ade_vs_steps", to: dir,
+                                 [("EBM best of K", 1, xs, s.rows.map { $0.scores.adeBest }), ("EBM mean of K", 0, xs, s.rows.map { $0.scores.adeMean })]
+                                 + (s.baseline.map { f in [("feedforward", 2, xs, xs.map { _ in f.adeMean })] } ?? [])))
     }
 
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
@@ -327,15 +317,7 @@ struct Evaluate: ParsableArguments {
         guard robot.nq + robot.nv == dataset.stateSize else {
             throw CLIError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
         }
-        // the goal site: meta.json's goals.kind "site:NAME" among site_names, else the first
-        var site = 0, siteName = "0"
-        if let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: data)) {
-            var names: [String] = []
-            if case .array(let items)? = meta["site_names"] { names = items.compactMap { if case .string(let n) = $0 { return n }; return nil } }
-            siteName = names.first ?? siteName
-            if case .string(let kind)? = meta["goals"]?["kind"], kind.hasPrefix("site:"),
-               let i = names.firstIndex(of: String(kind.dropFirst(5))) { (site, siteName) = (i, names[i]) }
-        }
+        let (site, siteName) = GoalSet.goalSite(meta: try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")

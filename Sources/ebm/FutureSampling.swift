@@ -6,12 +6,11 @@ import Simulation
 import Scene
 import Trajectories
 
-/// What `ebm predict`, `evaluate`, `compose` and `view` share around `FutureSampler` (Sampling): the
-/// arrays that place futures on the robot, and the feedforward baseline chained like the futures.
+/// What `ebm predict` and `compose` share: the dataset's robot for `PredictionFile.positionArrays`
+/// (Scene), or a warning why the output holds no positions.
 enum FutureSampling {
-    /// `qpos [K, 1 + total, nq]` (the current state, then each future; for `ebm view --futures`) and
-    /// `sites [K, total, nsite, 3]` (forward kinematics of every future state in one batch call; NaN
-    /// for a non-finite state), when the dataset's meta.json names a robot whose nq fits the states.
+    /// `qpos` and `sites` of the futures (for `ebm view --futures`), when the dataset's meta.json names
+    /// a robot whose nq fits the states.
     static func positionArrays(futures sampled: [Double], context: [Double], chains K: Int, total: Int, stateSize S: Int,
                                nearDataset file: String) throws -> [(String, NumPyArray)] {
         guard let robotName = EpisodeFile.robotName(near: file) else { return [] }   // hand-made data: no robot, no positions
@@ -21,32 +20,7 @@ enum FutureSampling {
                   + "writing no qpos or sites\n", stderr)
             return []
         }
-        let (nq, k) = (robot.nq, context.count / S)
-        var qpos: [Double] = []
-        for c in 0..<K {
-            qpos += context[(k - 1) * S..<(k - 1) * S + nq]
-            for t in 0..<total { qpos += sampled[(c * total + t) * S..<(c * total + t) * S + nq] }
-        }
-        var arrays = [("qpos", try NumPyArray(doubles: qpos, shape: [K, total + 1, nq]))]
-        if robot.nsite > 0 {
-            let rows = K * total
-            let finite = (0..<rows).map { r in sampled[r * S..<r * S + nq].allSatisfy(\.isFinite) }
-            let futureQpos = (0..<rows).flatMap { r in finite[r] ? Array(sampled[r * S..<r * S + nq]) : [Double](repeating: 0, count: nq) }
-            var sites: [Double]
-            do { sites = try robot.kinematics(qpos: futureQpos, batch: rows).sites } catch { throw CLIError("forward kinematics of the futures: \(error)") }
-            let width = robot.nsite * 3
-            for r in 0..<rows where !finite[r] { for j in 0..<width { sites[r * width + j] = .nan } }
-            arrays.append(("sites", try NumPyArray(doubles: sites, shape: [K, total, robot.nsite, 3])))
-        }
-        return arrays
-    }
-
-    /// The feedforward prediction of `total` states after `context` (its last fk states are read), chained.
-    static func feedforward(_ ff: FeedforwardPredictor, context: [Double], total: Int) -> [Double] {
-        let (fk, S) = (ff.encoding.contextLength, ff.encoding.stateSize)
-        var path = Array(context.suffix(fk * S)).map(Float.init)
-        while path.count < (fk + total) * S { path += ff.predict(context: Array(path.suffix(fk * S))) }
-        return path[(fk * S)..<((fk + total) * S)].map(Double.init)
+        return try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, robot: robot)
     }
 }
 

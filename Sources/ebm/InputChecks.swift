@@ -8,7 +8,7 @@ enum InputChecks {
     /// robot of `data` (a dataset folder, or an .npz in one) and of `robot` (a built-in name or MJCF).
     static func requireSameRobot(_ models: [String?], data: String? = nil, robot: String? = nil) throws {
         for case let path? in models {
-            let url = try Predict.existingCheckpoint(path)
+            let url = try RunFolder.existingCheckpoint(path)
             do {
                 let metadata = try CheckpointMetadata.read(url)
                 if let data {

@@ -89,7 +89,7 @@ struct Plan: ParsableCommand {
     /// checked against the robot: it must read the robot's states and be conditioned on controls.
     static func dynamicsModel(_ path: String?, setup: PlanningSetup) throws -> FeedforwardPredictor? {
         guard let path else { return nil }
-        let loaded = try Predict.loadFeedforward(path, conditioned: true).model
+        let loaded = try FeedforwardPredictor.load(run: path, conditioned: true).model
         do { try SimulatorPlanner.checkTransitionModel(loaded, of: setup.model) } catch { throw CLIError("--dynamics \(path): \(error)") }
         return loaded
     }
@@ -98,14 +98,9 @@ struct Plan: ParsableCommand {
     static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
         guard let path else { return nil }
         let loaded: TrajectoryEnergyModel
-        do { loaded = try TrajectoryEnergyModel.load(from: Predict.existingCheckpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
-        try Predict.requireUnconditioned(loaded.encoding, path)
-        guard loaded.encoding.stateSize == setup.model.nq + setup.model.nv else {
-            throw CLIError("--model \(path): the model reads states of \(loaded.encoding.stateSize) numbers; \(setup.model.source) has \(setup.model.nq + setup.model.nv)")
-        }
-        guard loaded.encoding.horizon <= setup.horizon else {
-            throw CLIError("--model \(path): the model's horizon \(loaded.encoding.horizon) exceeds the plan horizon \(setup.horizon) (--horizon)")
-        }
+        do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
+        try RunFolder.requireUnconditioned(loaded.encoding, run: path)
+        do { try setup.checkLearnedModel(loaded) } catch { throw CLIError("--model \(path): \(error)") }
         return loaded
     }
 

@@ -59,91 +59,25 @@ struct Predict: ParsableCommand {
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
     }
 
-    /// `path/model.safetensors` for a run folder, else `path`.
-    static func checkpoint(_ path: String) -> URL {
-        var isDirectory: ObjCBool = false
-        let url = URL(fileURLWithPath: path)
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return url.appendingPathComponent("model.safetensors")
-        }
-        return url
-    }
-
-    /// `checkpoint(path)`, or an error saying what is missing: the path itself, or a run
-    /// folder's final model.
-    static func existingCheckpoint(_ path: String) throws -> URL {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CLIError("\(path): no such run folder or checkpoint (give the --out folder of `ebm train`, or a .safetensors file)")
-        }
-        let url = checkpoint(path)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIError("\(path): the run folder has no model.safetensors yet (training unfinished? re-run `ebm train` with the same --out to resume)")
-        }
-        return url
-    }
-
-    /// The energy model of a run folder or checkpoint file; errors name the file. Sampling commands
-    /// build contexts from states alone, so they refuse goal- or control-conditioned models unless
-    /// `conditioned` (scoring reads the condition from the dataset).
+    /// The run-folder loaders (EnergyModels' `RunFolder`, Sampling's `FutureModel.load(run:)`) under the
+    /// names the commands still call.
+    static func existingCheckpoint(_ path: String) throws -> URL { try RunFolder.existingCheckpoint(path) }
     static func loadEnergyModel(_ path: String, conditioned: Bool = false) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
-        let loaded: (model: TrajectoryEnergyModel, metadata: CheckpointMetadata)
-        do { loaded = try TrajectoryEnergyModel.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
-        if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
-        return loaded
+        try TrajectoryEnergyModel.load(run: path, conditioned: conditioned)
     }
-
-    /// The feedforward baseline of a run folder or checkpoint file; errors name the file.
     static func loadFeedforward(_ path: String, conditioned: Bool = false) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
-        let loaded: (model: FeedforwardPredictor, metadata: CheckpointMetadata)
-        do { loaded = try FeedforwardPredictor.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
-        if !conditioned { try requireUnconditioned(loaded.model.encoding, path) }
-        return loaded
+        try FeedforwardPredictor.load(run: path, conditioned: conditioned)
     }
-
-    /// Throws when the model reads a goal label or controls besides the context states.
-    static func requireUnconditioned(_ encoding: WindowEncoding, _ path: String) throws {
-        guard encoding.conditionWidth == 0 else {
-            throw CLIError("\(checkpoint(path).path): the model is conditioned on " + (encoding.goalCount > 0 ? "a goal label" : "controls")
-                           + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)")
-        }
-    }
-
-    /// The future model of a run folder or checkpoint file, whichever objective trained it; errors
-    /// name the file. Sampling builds contexts from states alone, so conditioned models are refused.
-    static func loadFutureModel(_ path: String) throws -> (model: FutureModel, metadata: CheckpointMetadata) {
-        let loaded: (model: FutureModel, metadata: CheckpointMetadata)
-        do { loaded = try FutureModel.load(from: existingCheckpoint(path)) } catch let e as TrainingError { throw CLIError(e.description) }
-        try requireUnconditioned(loaded.model.encoding, path)
-        return loaded
-    }
-
-    /// The energy of a run folder or checkpoint file as a window scorer, whichever objective trained it
-    /// (a denoising model's energy at its smallest noise level), with the model; conditioned models are accepted.
+    /// The energy of a run folder as a window scorer (conditioned models accepted), with the model.
     static func loadEnergyScorer(_ path: String) throws -> (scorer: any WindowScorer, model: FutureModel) {
-        let model: FutureModel
-        do { model = try FutureModel.load(from: existingCheckpoint(path)).model } catch let e as TrainingError { throw CLIError(e.description) }
-        switch model {
-        case .contrastive(let m, _): return (EnergyScorer(model: m), model)
-        case .denoising(let m): return (DenoisingEnergyScorer(model: m), model)
-        }
-    }
-
-    /// The sampler the shared options describe, for `model`: langevin by default, annealed MALA for a
-    /// denoising model (`chainDefault` is the command's default for a contrastive-divergence model).
-    static func futureSampler(_ kind: FutureSamplerKind?, chainDefault: FutureSamplerKind, model: FutureModel, steps: Int?) throws -> FutureSampler {
-        var chosen: FutureSamplerKind
-        if case .denoising = model { chosen = kind ?? .annealedMALA } else { chosen = kind ?? chainDefault }
-        if case .contrastive = model, !chosen.isChain {
-            throw CLIError("--sampler \(chosen.rawValue) needs a denoising model (ebm train --objective dsm); this one was trained by contrastive divergence")
-        }
-        return FutureSampler(kind: chosen, steps: steps)
+        let model = try FutureModel.load(from: RunFolder.existingCheckpoint(path)).model
+        return (model.windowScorer, model)
     }
 
     func run() throws {
         try OutputPath.check(out, inputs: [model, data, baseline])
         try InputChecks.requireSameRobot([model, baseline], data: data)
-        let (futureModel, _) = try Self.loadFutureModel(model)
+        let (futureModel, _) = try FutureModel.load(run: model)
         let enc = futureModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
@@ -156,7 +90,7 @@ struct Predict: ParsableCommand {
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples
-        var chosen = try Self.futureSampler(sampler, chainDefault: .langevin, model: futureModel, steps: steps)
+        var chosen = try FutureSampler(kind: sampler, chainDefault: .langevin, for: futureModel, steps: steps)
         (chosen.stepSize, chosen.noise, chosen.gradientClip, chosen.finalStepSize, chosen.finalNoise) = (stepSize, noise, gradientClip, finalStepSize, finalNoise)
         (chosen.leapfrog, chosen.targetAcceptance, chosen.temperature, chosen.tolerance) = (leapfrog, targetAcceptance, temperature, tolerance)
         (chosen.initialScale, chosen.levels) = (initialScale, levels)
@@ -169,12 +103,12 @@ struct Predict: ParsableCommand {
         // the feedforward prediction, chained the same way
         var baselineStates: [Double]?
         if let baseline {
-            let ff = try Self.loadFeedforward(baseline).model
+            let ff = try FeedforwardPredictor.load(run: baseline).model
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
                 throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
             }
-            baselineStates = FutureSampling.feedforward(ff, context: (contextStart + k - ff.encoding.contextLength..<contextStart + k).flatMap { Array(dataset.state(episode: episode, step: $0)) },
-                                                        total: total)
+            baselineStates = ff.rollout(context: (contextStart + k - ff.encoding.contextLength..<contextStart + k).flatMap { Array(dataset.state(episode: episode, step: $0)) },
+                                        total: total)
         }
 
         // positions for the viewer: the current state, then each future
@@ -208,15 +142,7 @@ struct Predict: ParsableCommand {
         if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if !truth.isEmpty {
             let steps = truth.count / S
-            func ade(_ x: ArraySlice<Double>) -> Double {
-                var s = 0.0
-                for t in 0..<steps {
-                    var q = 0.0
-                    for d in 0..<S { let e = x[x.startIndex + t * S + d] - truth[t * S + d]; q += e * e }
-                    s += q.squareRoot()
-                }
-                return s / Double(steps)
-            }
+            func ade(_ x: ArraySlice<Double>) -> Double { SampleMetrics.averageDisplacement(x, truth: truth, steps: steps, stateSize: S) }
             let per = (0..<K).map { ade(sampled[($0 * total * S)..<(($0 + 1) * total * S)]) }
             var line = String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", steps,
                               per.reduce(0, +) / Double(K), per.min()!)

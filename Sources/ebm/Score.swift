@@ -47,32 +47,25 @@ struct Score: ParsableCommand {
             ("window_energy", try NumPyArray(doubles: scores.window, shape: [E, W])),
             ("episode_energy", try NumPyArray(doubles: scores.episode, shape: [E])),
         ]
-        let episodeEnergy = scores.episode
-        let mean = episodeEnergy.reduce(0, +) / Double(E)
+        let energy = EnergyStatistics(scores.episode)
         var summary: [String: Any] = [
             "model": model, "data": data, "split": split, "episodes": E, "windows_per_episode": W,
-            "window_states": scores.windowLength, "context_states": scorer.contextLength,
-            "episode_energy": ["mean": mean, "min": episodeEnergy.min()!, "max": episodeEnergy.max()!,
-                               "std": (episodeEnergy.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(E)).squareRoot()],
-            "seconds": seconds,
+            "window_states": scores.windowLength, "context_states": scorer.contextLength, "episode_energy": energy.dictionary, "seconds": seconds,
         ]
         print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
-                     E, W, scores.windowLength, seconds, mean, episodeEnergy.min()!, episodeEnergy.max()!))
+                     E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
         if online, let calibration {
             let normal: EpisodeScores
             do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: "test"), with: scorer) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
-            let detector = try OnlineDetector(calibratingOn: normal, falsePositiveRate: fpr)
-            let flags = detector.firstFlaggedStep(scores)
-            arrays.append(("first_flag", try NumPyArray(int64s: flags.map { Int64($0 ?? -1) }, shape: [E])))
-            let flagged = flags.compactMap { $0 }
-            let median = flagged.isEmpty ? -1 : flagged.sorted()[flagged.count / 2]
-            summary["online"] = ["calibration": calibration, "calibration_episodes": normal.episodes, "fpr": fpr,
-                                 "threshold": detector.threshold, "calibration_fpr": detector.calibrationFalsePositiveRate,
-                                 "flagged_share": Double(flagged.count) / Double(E), "median_first_flag": median] as [String: Any]
+            let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
+            arrays.append(("first_flag", try NumPyArray(int64s: d.firstFlags.map { Int64($0 ?? -1) }, shape: [E])))
+            summary["online"] = ["calibration": calibration, "calibration_episodes": d.calibrationEpisodes, "fpr": fpr,
+                                 "threshold": d.threshold, "calibration_fpr": d.calibrationFalsePositiveRate,
+                                 "flagged_share": d.flaggedShare, "median_first_flag": d.medianFirstFlag] as [String: Any]
             print(String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
-                         detector.threshold, 100 * detector.calibrationFalsePositiveRate, normal.episodes, flagged.count, E, median))
+                         d.threshold, 100 * d.calibrationFalsePositiveRate, normal.episodes, d.flagged.count, E, d.medianFirstFlag))
         }
         let url = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(url.deletingLastPathComponent())

@@ -80,16 +80,7 @@ struct Simulate: ParsableCommand {
         }
 
         try DatasetGenerator.requireMemory(episodes: batch, steps: steps, model: robot, copies: 3, advice: "lower --steps or the batch")
-        let rollout: SimulatedBatch
-        do {
-            let r = try robot.rollout(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl,
-                                      sites: true, recordControls: true, threads: threads)
-            rollout = SimulatedBatch(qpos: r.qpos, qvel: r.qvel, sites: r.sites, ctrl: r.ctrl)
-        } catch let error as SimulationError where error.status == SimulationError.nonFinite && batch > 1 {
-            // one trajectory went non-finite: the others are still written, the failed ones NaN and marked
-            rollout = try Self.oneByOne(robot, qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl)
-        }
-        let failed = rollout.failed
+        let (rollout, failed) = try robot.rolloutKeepingFinite(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl, threads: threads)
         let time = (0...steps).map { Double($0) * options.timestep }
         var arrays = [
             ("qpos", try NumPyArray(doubles: rollout.qpos, shape: [batch, steps + 1, nq])),
@@ -106,41 +97,5 @@ struct Simulate: ParsableCommand {
         }
         print("wrote \(out): \(batch) trajectories × \(steps) steps of \(robot.source) "
               + "(dt \(options.timestep) s, \(options.integrator.rawValue)); sites: \(robot.names(.site).joined(separator: ", "))")
-    }
-}
-
-extension Simulate {
-    /// What `ebm simulate` writes: [B, N+1, nq], [B, N+1, nv], [B, N+1, nsite, 3], [B, N, nu], and
-    /// the trajectories that went non-finite.
-    struct SimulatedBatch { var qpos: [Double], qvel: [Double], sites: [Double], ctrl: [Double], failed: [Int] = [] }
-
-    /// The batch rolled out trajectory by trajectory: failed ones (non-finite) are NaN, and listed.
-    static func oneByOne(_ robot: RobotModel, qpos: [Double], qvel: [Double], batch: Int, steps: Int,
-                         controls: [Double]?) throws -> SimulatedBatch {
-        let (nq, nv, nu, ns) = (robot.nq, robot.nv, robot.nu, robot.nsite * 3)
-        var all = SimulatedBatch(qpos: [], qvel: [], sites: [], ctrl: [])
-        for b in 0..<batch {
-            do {
-                let one = try robot.rollout(qpos: Array(qpos[b * nq..<(b + 1) * nq]), qvel: Array(qvel[b * nv..<(b + 1) * nv]), batch: 1, steps: steps,
-                                            controls: controls.map { Array($0[b * steps * nu..<(b + 1) * steps * nu]) },
-                                            sites: true, recordControls: true, threads: 1)
-                (all.qpos, all.qvel, all.sites, all.ctrl) = (all.qpos + one.qpos, all.qvel + one.qvel, all.sites + one.sites, all.ctrl + one.ctrl)
-            } catch let error as SimulationError where error.status == SimulationError.nonFinite {
-                all.failed.append(b)
-                let rows = steps + 1
-                all.qpos += [Double](repeating: .nan, count: rows * nq)
-                all.qvel += [Double](repeating: .nan, count: rows * nv)
-                all.sites += [Double](repeating: .nan, count: rows * ns)
-                all.ctrl += [Double](repeating: .nan, count: steps * nu)
-            }
-        }
-        return all
-    }
-}
-
-extension NumPyArray {
-    /// Values as Double, converting from float32 where needed.
-    func asDoubles() throws -> [Double] {
-        dtype == .float32 ? try floats.map(Double.init) : try doubles
     }
 }

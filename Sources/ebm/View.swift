@@ -105,25 +105,6 @@ struct View: ParsableArguments {
         return (parts[0], parts[1])
     }
 
-    /// What a command shows over time: scenes by (episode, state), a status line, and for live
-    /// refinement the keys and the snapshot taken before each frame.
-    struct Timeline {
-        var title: String
-        var episodes: Int
-        var length: Int
-        var scene: (_ episode: Int, _ step: Int, _ camera: Camera?, _ hidden: Set<Layer>) throws -> Scene
-        var status: () -> [String] = { [] }
-        var extraHelp: [String] = []
-        var onKey: (_ key: Int32, _ shift: Bool) -> Bool = { _, _ in false }
-        var beforeFrame: () throws -> Void = {}
-        /// Mouse drags the command takes (see `InteractiveViewer.onPress`).
-        var onPress: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Bool = { _, _, _ in false }
-        var onDrag: (_ cursor: SIMD2<Double>, _ size: SIMD2<Int>, _ camera: Camera) -> Void = { _, _, _ in }
-        var onRelease: () -> Void = {}
-        /// States per second when playing.
-        var rate: Double
-    }
-
     func run() throws {
         for (option, path) in [("--screenshot", screenshot), ("--svg", svg), ("--video", video)] {
             if let path { try OutputPath.check(path, inputs: [data, predict, model, baseline, plan, futures, robot], option: option) }
@@ -187,16 +168,8 @@ struct View: ParsableArguments {
             return
         }
 
-        let samples = try msaa ?? GraphicsProbe.defaultMultisamples()
-        let playback = Playback(episodes: timeline.episodes, length: timeline.length,
-                                statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        let viewer = try InteractiveViewer(title: "ebm view: \(timeline.title)", width: width, height: height, samples: samples,
-                                           playback: playback, source: timeline.scene)
-        viewer.extraHelp = timeline.extraHelp
-        viewer.status = timeline.status
-        viewer.onKey = timeline.onKey
-        viewer.beforeFrame = timeline.beforeFrame
-        (viewer.onPress, viewer.onDrag, viewer.onRelease) = (timeline.onPress, timeline.onDrag, timeline.onRelease)
+        let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
+                                           samples: try msaa ?? GraphicsProbe.defaultMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
         viewer.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
         viewer.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
         viewer.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
@@ -220,75 +193,24 @@ struct View: ParsableArguments {
         guard episode < episodes.count else {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")
         }
-        let scenes = try EpisodeScene(model: model, episodes: episodes)
-        if let futures {
-            let f = try EpisodeFile(contentsOf: futures, nq: model.nq, nv: model.nv)
-            try scenes.setFutures(qpos: f.qpos, count: f.count, steps: f.length)
-        }
-        var title = "\(model.source), episode \(episode + 1)/\(episodes.count)"
-        if scenes.futureCount > 0 { title += ", \(scenes.futureCount) ghost futures" }
-        return Timeline(title: title, episodes: episodes.count, length: episodes.length,
-                        scene: { try scenes.scene(episode: $0, step: $1, camera: $2, hidden: $3) },
-                        rate: 1 / model.options.timestep)
+        return try .episodes(episodes, futures: try futures.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }, model: model, shown: episode)
     }
-
-    // MARK: - Predictions
 
     private func predictionTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        let file = try PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source)
-        let scenes = try PredictionScene(model: model, prediction: file)
-        var parts = ["\(file.count) futures x \(file.horizon) states"]
-        if let e = file.energies { parts.append(String(format: "E %.3g..%.3g", e.min()!, e.max()!)) }
-        if file.truth != nil { parts.append("real future") }
-        if file.feedforward != nil { parts.append("feedforward") }
-        return Timeline(title: "\(model.source), \((path as NSString).lastPathComponent): " + parts.joined(separator: ", "),
-                        episodes: 1, length: file.horizon,
-                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
-                        extraHelp: Self.predictionHelp, rate: 1 / model.options.timestep)
+        try .prediction(PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source), path: path, model: model)
     }
 
-    static let predictionHelp = ["2 context  3 real future (green)  4 ghosts  5 feedforward (orange)  6 trails"]
-
-    // MARK: - Plans
-
     private func planTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        let file = try PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source)
-        let scenes = try PlanScene(model: model, plan: file)
-        let title = "\(model.source), plan \((path as NSString).lastPathComponent): \(file.steps) states, "
-            + "\(file.alternativeCount) alternatives, \(file.goals.count) goals, \(file.obstacles.count) obstacles"
-        return Timeline(title: title, episodes: 1, length: file.steps,
-                        scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
-                        extraHelp: ["4 alternatives  6 executed path  7 goals and obstacles"], rate: 1 / model.options.timestep)
+        try .plan(PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source), path: path, model: model)
     }
 
     // MARK: - Benchmark
 
-    /// Frame time offscreen (scene build + draw + glFinish, no read-back): median and 90th
-    /// percentile, during playback with the still default camera, then with the camera turning 1°
-    /// per frame (every cached view-dependent layer redrawn: the cost while the user orbits).
+    /// Frame times offscreen (`OffscreenRenderer.benchmark`), still and with an orbiting camera.
     private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
         let offscreen = try offscreenRenderer(width: width, height: height)
-        let shown = min(episode, timeline.episodes - 1)
-        let scene = try timeline.scene(shown, 0, nil, [])
-        func run(orbiting: Bool) throws -> (median: Double, p90: Double, build: Double) {
-            var times: [Double] = [], buildTimes: [Double] = []
-            var camera = scene.camera
-            for i in 0..<(frames + 3) {
-                if orbiting { camera.orbit(azimuth: 1, elevation: 0) }
-                let start = DispatchTime.now().uptimeNanoseconds
-                let frame = try timeline.scene(shown, i % timeline.length, orbiting ? camera : nil, [])
-                let built = DispatchTime.now().uptimeNanoseconds
-                offscreen.drawAndFinish(frame, hud: ["frame \(i)"])
-                if i >= 3 {  // after 3 warm-up frames
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                    buildTimes.append(Double(built - start) / 1e6)
-                }
-            }
-            times.sort()
-            return (times[times.count / 2], times[min(times.count - 1, times.count * 9 / 10)], buildTimes.sorted()[buildTimes.count / 2])
-        }
-        let still = try run(orbiting: false), orbit = try run(orbiting: true)
-        print("view bench: \(timeline.title), \(scene.drawables.count) drawables, \(width)x\(height), msaa \(offscreen.samples), "
+        let (still, orbit, drawables) = try offscreen.benchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames)
+        print("view bench: \(timeline.title), \(drawables) drawables, \(width)x\(height), msaa \(offscreen.samples), "
               + "\(translucency) translucency, on \(offscreen.glRenderer): "
               + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames; orbiting camera: median %.2f ms, p90 %.2f ms",
                        still.median, still.build, still.p90, frames, orbit.median, orbit.p90))

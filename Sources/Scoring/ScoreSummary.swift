@@ -1,0 +1,43 @@
+// ScoreSummary: what `ebm score` reports about a split's energies — statistics of the episode
+// energies and, with a calibration set, where an online detector first flags each episode.
+
+/// Mean, extremes and (population) standard deviation of a set of energies.
+public struct EnergyStatistics: Codable, Equatable, Sendable {
+    public var mean: Double, min: Double, max: Double, std: Double
+
+    /// The statistics of `values` (at least one).
+    public init(_ values: [Double]) {
+        let n = Double(values.count)
+        mean = values.reduce(0, +) / n
+        (min, max) = (values.min()!, values.max()!)
+        let m = mean
+        std = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / n).squareRoot()
+    }
+
+    /// The keys of `ebm score`'s summary.
+    public var dictionary: [String: Any] { ["mean": mean, "min": min, "max": max, "std": std] }
+}
+
+/// An online detector calibrated on normal episodes and the first flag it raises in each scored episode.
+public struct OnlineDetection: Codable, Equatable, Sendable {
+    public var threshold: Double
+    /// The false-positive rate allowed, and the share of calibration episodes ever above the threshold.
+    public var falsePositiveRate: Double, calibrationFalsePositiveRate: Double
+    public var calibrationEpisodes: Int
+    /// State index of each episode's first window above the threshold; nil: never flagged.
+    public var firstFlags: [Int?]
+
+    /// Calibrates on `normal` so that at most `falsePositiveRate` of its episodes are ever flagged,
+    /// then flags `scores`' episodes.
+    public init(_ scores: EpisodeScores, calibration normal: EpisodeScores, falsePositiveRate: Double) throws {
+        let detector = try OnlineDetector(calibratingOn: normal, falsePositiveRate: falsePositiveRate)
+        (threshold, calibrationFalsePositiveRate) = (detector.threshold, detector.calibrationFalsePositiveRate)
+        (self.falsePositiveRate, calibrationEpisodes, firstFlags) = (falsePositiveRate, normal.episodes, detector.firstFlaggedStep(scores))
+    }
+
+    /// Flagged episodes' first flags, and their share of all episodes.
+    public var flagged: [Int] { firstFlags.compactMap { $0 } }
+    public var flaggedShare: Double { Double(flagged.count) / Double(firstFlags.count) }
+    /// The median first flag of the flagged episodes (the upper one of an even count); −1 when none.
+    public var medianFirstFlag: Int { flagged.isEmpty ? -1 : flagged.sorted()[flagged.count / 2] }
+}

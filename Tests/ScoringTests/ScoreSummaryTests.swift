@@ -1,0 +1,32 @@
+import XCTest
+@testable import Scoring
+
+/// `ebm score`'s summary: energy statistics against hand values, and online flags of known episodes.
+final class ScoreSummaryTests: XCTestCase {
+    func testEnergyStatistics() {
+        let s = EnergyStatistics([4, 1, 3, 2])
+        XCTAssertEqual(s.mean, 2.5)
+        XCTAssertEqual([s.min, s.max], [1, 4])
+        XCTAssertEqual(s.std, (1.25 as Double).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(EnergyStatistics([7]).std, 0)
+    }
+
+    func testOnlineDetectionFlagsAndMedian() throws {
+        // calibration: 4 normal episodes of 3 windows, maxima 1, 2, 3, 4; α = 0.25 allows one above τ = 3
+        let normal = EpisodeScores(episodes: 4, windowsPerEpisode: 3, windowLength: 5,
+                                   window: [1, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4])
+        // scored: episode 0 crosses at window 2, episode 1 never, episode 2 at window 0, episode 3 at window 1
+        let scores = EpisodeScores(episodes: 4, windowsPerEpisode: 3, windowLength: 5,
+                                   window: [0, 1, 9, 0, 3, 2, 5, 5, 5, 0, 3.5, 0])
+        let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: 0.25)
+        XCTAssertEqual(d.threshold, 3)
+        XCTAssertEqual(d.calibrationFalsePositiveRate, 0.25)
+        XCTAssertEqual(d.calibrationEpisodes, 4)
+        XCTAssertEqual(d.firstFlags, [6, nil, 4, 5])   // window w completes at state w + 4
+        XCTAssertEqual(d.flaggedShare, 0.75)
+        XCTAssertEqual(d.medianFirstFlag, 5)
+        let none = try OnlineDetection(EpisodeScores(episodes: 1, windowsPerEpisode: 1, windowLength: 5, window: [0]), calibration: normal, falsePositiveRate: 0)
+        XCTAssertEqual(none.medianFirstFlag, -1)
+        XCTAssertThrowsError(try OnlineDetection(scores, calibration: normal, falsePositiveRate: 1))
+    }
+}
