@@ -64,26 +64,67 @@ Model compileModel(ModelSpec spec) {
     Pose zero = inParentLink;
     for (int j : bodyJoints[b]) {
       const JointSpec& js = spec.joints[j];
-      Link link;
-      link.parent = parentLink;
-      link.type = js.type;
-      link.X_parent_zero = zero;
       const double axisNorm = js.axis.norm();
-      if (!(axisNorm > 1e-12)) fail(at(js.where, spec.source), "joint '" + js.name + "' has a zero axis");
-      link.axis = js.axis / axisNorm;
-      link.anchor = js.pos;
-      // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
-      if (js.type == SIM_JOINT_HINGE) {
-        link.S << link.axis, link.anchor.cross(link.axis);
-        const Mat3 K = skew(link.axis);
-        link.R0K = zero.R * K;
-        link.R0K2 = zero.R * K * K;
-        link.p0anchor = zero.p + zero.R * link.anchor;
-      } else {
-        link.S << Vec3::Zero(), link.axis;
+      const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
+      if (js.type < SIM_JOINT_HINGE || js.type > SIM_JOINT_FREE)
+        fail(at(js.where, spec.source), "joint '" + js.name + "' has an unknown type");
+      if (!multi && !(axisNorm > 1e-12))
+        fail(at(js.where, spec.source), "joint '" + js.name + "' has a zero axis");
+      if (js.type == SIM_JOINT_FREE) {
+        // MuJoCo: qpos of a free joint is the body's world pose, so it must be the body's only
+        // joint, on a body that nothing else moves
+        if (bodyJoints[b].size() != 1)
+          fail(at(js.where, spec.source), "free joint '" + js.name + "' must be the only joint of its body");
+        if (parentLink >= 0)
+          fail(at(js.where, spec.source), "free joint '" + js.name +
+                                              "' is on a body whose parent moves: free joints need a body fixed to the world");
       }
-      parentLink = (int)m.links.size();
-      m.links.push_back(link);
+      m.jntQposAdr.push_back(m.nq);
+      m.jntDofAdr.push_back((int)m.links.size());
+      const int ndof = js.type == SIM_JOINT_FREE ? 6 : js.type == SIM_JOINT_BALL ? 3 : 1;
+      for (int k = 0; k < ndof; ++k) {
+        Link link;
+        link.parent = parentLink;
+        link.type = js.type;
+        link.sub = k;
+        link.qposAdr = m.nq;
+        if (!multi) {
+          link.axis = js.axis / axisNorm;
+          link.anchor = js.pos;
+          link.rot = js.type == SIM_JOINT_HINGE;
+        } else {
+          // ball: rotations about the body axes through the anchor; free: world translations,
+          // then rotations about the body axes through the body origin (as MuJoCo)
+          const int axisIndex = js.type == SIM_JOINT_FREE ? k % 3 : k;
+          link.axis = Vec3::Unit(axisIndex);
+          link.rot = !(js.type == SIM_JOINT_FREE && k < 3);
+          link.anchor = js.type == SIM_JOINT_BALL ? js.pos : Vec3::Zero();
+          link.continues = link.rot && k != (js.type == SIM_JOINT_FREE ? 3 : 0);
+        }
+        link.X_parent_zero = (k == 0 && js.type != SIM_JOINT_FREE) ? zero : Pose{};
+        // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
+        if (link.rot) link.S << link.axis, link.anchor.cross(link.axis);
+        else link.S << Vec3::Zero(), link.axis;
+        if (js.type == SIM_JOINT_HINGE || js.type == SIM_JOINT_BALL) {
+          const Mat3 K = skew(link.axis);
+          link.R0K = link.X_parent_zero.R * K;
+          link.R0K2 = link.X_parent_zero.R * K * K;
+          link.p0anchor = link.X_parent_zero.p + link.X_parent_zero.R * link.anchor;
+        }
+        parentLink = (int)m.links.size();
+        m.links.push_back(link);
+        m.dofJoint.push_back(j);
+      }
+      // reference configuration: hinge/slide ref, identity quaternion, the free body's pose
+      if (js.type == SIM_JOINT_FREE) {
+        const Quat q(zero.R);
+        m.qpos0.insert(m.qpos0.end(), {zero.p.x(), zero.p.y(), zero.p.z(), q.w(), q.x(), q.y(), q.z()});
+      } else if (js.type == SIM_JOINT_BALL) {
+        m.qpos0.insert(m.qpos0.end(), {1.0, 0.0, 0.0, 0.0});
+      } else {
+        m.qpos0.push_back(js.ref);
+      }
+      m.nq = (int)m.qpos0.size();
       zero = Pose{};  // later joints of the same body act in the frame the previous ones moved
     }
     m.bodyLink[b] = parentLink;
@@ -137,7 +178,28 @@ Model compileModel(ModelSpec spec) {
     m.X_link_site.push_back(compose(m.X_link_body[ss.body], localPose(ss.pos, ss.quat)));
   }
 
-  // Per-dof parameters.
+  // Per-dof parameters: a ball's or free joint's value repeats on each of its dofs; limits
+  // (hinge, slide, ball) belong to the joint's first dof.
+  auto pushDof = [&m](const JointSpec& js) {
+    m.damping.push_back(js.damping);
+    m.armature.push_back(js.armature);
+    m.stiffness.push_back(js.stiffness);
+    m.springref.push_back(js.springref);
+    const bool first = m.limited.size() == (size_t)m.jntDofAdr[m.dofJoint[m.limited.size()]];
+    m.limited.push_back(first && js.limited && js.type != SIM_JOINT_FREE ? 1 : 0);
+    m.rangeLo.push_back(js.range[0]);
+    m.rangeHi.push_back(js.range[1]);
+    m.limitTimeconst.push_back(js.limitTimeconst);
+    m.limitDampratio.push_back(js.limitDampratio);
+    m.limitSolimp.insert(m.limitSolimp.end(), js.limitSolimp, js.limitSolimp + 5);
+    m.limitMargin.push_back(js.margin);
+    m.frictionloss.push_back(js.frictionloss);
+    m.frictionSolref.insert(m.frictionSolref.end(), js.frictionSolref, js.frictionSolref + 2);
+    m.frictionSolimp.insert(m.frictionSolimp.end(), js.frictionSolimp, js.frictionSolimp + 5);
+    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
+    m.actfrcLo.push_back(js.actfrcRange[0]);
+    m.actfrcHi.push_back(js.actfrcRange[1]);
+  };
   for (const JointSpec& js : spec.joints) {
     const std::string where = at(js.where, spec.source);
     auto nonNegative = [&](double x, const char* what) {
@@ -168,35 +230,31 @@ Model compileModel(ModelSpec spec) {
     checkSolimp(js.frictionSolimp, "solimpfriction");
     nonNegative(js.frictionloss, "frictionloss");
     if (!std::isfinite(js.margin)) fail(where, "joint '" + js.name + "' has a non-finite margin");
-    m.damping.push_back(js.damping);
-    m.armature.push_back(js.armature);
-    m.stiffness.push_back(js.stiffness);
-    m.springref.push_back(js.springref);
-    m.qpos0.push_back(js.ref);
-    m.limited.push_back(js.limited ? 1 : 0);
-    m.rangeLo.push_back(js.range[0]);
-    m.rangeHi.push_back(js.range[1]);
-    m.limitTimeconst.push_back(js.limitTimeconst);
-    m.limitDampratio.push_back(js.limitDampratio);
-    m.limitSolimp.insert(m.limitSolimp.end(), js.limitSolimp, js.limitSolimp + 5);
-    m.limitMargin.push_back(js.margin);
-    m.frictionloss.push_back(js.frictionloss);
-    m.frictionSolref.insert(m.frictionSolref.end(), js.frictionSolref, js.frictionSolref + 2);
-    m.frictionSolimp.insert(m.frictionSolimp.end(), js.frictionSolimp, js.frictionSolimp + 5);
-    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
-    m.actfrcLo.push_back(js.actfrcRange[0]);
-    m.actfrcHi.push_back(js.actfrcRange[1]);
+    const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
+    if (multi && js.stiffness != 0)
+      fail(where, "joint '" + js.name + "': stiffness on ball and free joints is not supported yet");
+    if (js.type == SIM_JOINT_BALL && js.limited && !(js.range[0] == 0 && js.range[1] > 0))
+      fail(where, "ball joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
+                      std::to_string(js.range[1]) + "]: MuJoCo's ball limit is '0 angle' with angle > 0");
+    const int ndof = js.type == SIM_JOINT_FREE ? 6 : js.type == SIM_JOINT_BALL ? 3 : 1;
+    for (int k = 0; k < ndof; ++k) pushDof(js);
   }
 
   // Actuators.
   for (const ActuatorSpec& as : spec.actuators) {
     const std::string where = at(as.where, spec.source);
-    if (as.joint < 0 || as.joint >= m.nv) fail(where, "actuator '" + as.name + "' drives no joint");
+    if (as.joint < 0 || as.joint >= (int)spec.joints.size())
+      fail(where, "actuator '" + as.name + "' drives no joint");
+    const int jt = spec.joints[as.joint].type;
+    if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
+      fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
     if (!std::isfinite(as.gear) || as.gear == 0)
       fail(where, "actuator '" + as.name + "' has gear " + std::to_string(as.gear) + " (must be finite and non-zero)");
     if (as.ctrlLimited && !(as.ctrlRange[0] <= as.ctrlRange[1]))
       fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
     m.actJoint.push_back(as.joint);
+    m.actDof.push_back(m.jntDofAdr[as.joint]);
+    m.actQpos.push_back(m.jntQposAdr[as.joint]);
     m.actGear.push_back(as.gear);
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
@@ -239,7 +297,7 @@ Model compileModel(ModelSpec spec) {
     crba(m, s, M.data());  // symmetric, so row/column-major does not matter
     for (int i = 0; i < m.nv; ++i) {
       if (!(M(i, i) > 1e-12)) {
-        const JointSpec& js = m.spec.joints[i];
+        const JointSpec& js = m.spec.joints[m.dofJoint[i]];
         fail(at(js.where, m.spec.source),
              "joint '" + js.name + "' moves no mass and has no armature, so the mass matrix is singular");
       }
@@ -249,6 +307,14 @@ Model compileModel(ModelSpec spec) {
     const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
     m.invweight0.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
+    // a ball's dofs, and a free joint's translations and rotations, share the mean (as MuJoCo)
+    for (int i = 0; i < m.nv; ++i) {
+      const Link& L = m.links[i];
+      if ((L.type == SIM_JOINT_BALL && L.sub == 0) || (L.type == SIM_JOINT_FREE && L.sub % 3 == 0)) {
+        const double mean = (Minv(i, i) + Minv(i + 1, i + 1) + Minv(i + 2, i + 2)) / 3;
+        for (int k = 0; k < 3; ++k) m.invweight0[i + k] = mean;
+      }
+    }
     // MuJoCo's "simple" bodies (body_simple == 2) weigh 1/mass instead: a leaf body at the root
     // (or on a static child of the world), its inertial frame its own, moved only by sliders
     // along a coordinate axis through its origin
@@ -273,7 +339,7 @@ Model compileModel(ModelSpec spec) {
       m.bodySimpleSlider[b] = simple;
     }
     for (int i = 0; i < m.nv; ++i) {
-      const int b = sp.joints[i].body;
+      const int b = sp.joints[m.dofJoint[i]].body;
       if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
     }
     m.meanInertia = M.trace() / m.nv;

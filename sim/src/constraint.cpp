@@ -21,6 +21,7 @@ namespace sim {
 namespace {
 
 constexpr double kMinVal = 1e-15;                   // MuJoCo's mjMINVAL
+constexpr double kPiConst = 3.14159265358979323846;
 constexpr double kMinImp = 0.0001, kMaxImp = 0.9999;  // mjMINIMP, mjMAXIMP
 
 double power(double a, double b) { return b == 1 ? a : b == 2 ? a * a : std::pow(a, b); }
@@ -140,6 +141,22 @@ void addContactRows(const Model& m, State& s, int c) {
   }
 }
 
+// MuJoCo's mju_quat2Vel(·, q, 1) split into angle and unit axis: the rotation of the
+// (normalised) quaternion q as θ·axis with θ in [−π, π]; returns |θ| and a unit axis (x when θ = 0).
+double ballAngleAxis(const double* qpos, Vec3& axis) {
+  const Quat q = qposQuat(qpos);
+  Vec3 v(q.x(), q.y(), q.z());
+  const double sinHalf = v.norm();
+  double angle = 2 * std::atan2(sinHalf, q.w());
+  if (angle > kPiConst) angle -= 2 * kPiConst;
+  if (sinHalf < kMinVal || std::abs(angle) < kMinVal) {
+    axis = Vec3::UnitX();
+    return 0;
+  }
+  axis = v / sinHalf * (angle < 0 ? -1.0 : 1.0);
+  return std::abs(angle);
+}
+
 }  // namespace
 
 int constraintCapacity(const Model& m) {
@@ -164,12 +181,29 @@ void makeConstraints(const Model& m, State& s) {
         addDofRow(m, s, kRowFriction, i, 1.0, 0, 0, m.frictionloss[i], &m.frictionSolref[2 * i],
                   &m.frictionSolimp[5 * i]);
   s.nfriction = s.nefc;
-  // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above
+  // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above.
+  // A ball's limit is a cone: distance range[1] − θ with θ the quaternion's rotation angle and
+  // J = −(unit rotation axis) on its three dofs (MuJoCo's mj_instantiateLimit).
   if (o.limits)
     for (int i = 0; i < m.nv; ++i) {
       if (!m.limited[i]) continue;
-      const double q = s.qpos[i], margin = m.limitMargin[i];
+      const Link& L = m.links[i];
+      const double margin = m.limitMargin[i];
       const double solref[2] = {m.limitTimeconst[i], m.limitDampratio[i]};
+      if (L.type == SIM_JOINT_BALL) {
+        Vec3 axis;
+        const double angle = ballAngleAxis(&s.qpos[L.qposAdr], axis);
+        const double dist = std::max(m.rangeLo[i], m.rangeHi[i]) - angle;
+        if (dist < margin) {
+          const int r = s.nefc++;
+          double* J = &s.efcJ[(size_t)r * m.nv];
+          std::fill(J, J + m.nv, 0.0);
+          for (int k = 0; k < 3; ++k) J[i + k] = -axis[k];
+          finishRow(m, s, r, kRowLimit, i, dist, margin, 0, solref, &m.limitSolimp[5 * i], m.invweight0[i]);
+        }
+        continue;
+      }
+      const double q = s.qpos[L.qposAdr];
       const double lower = q - m.rangeLo[i], upper = m.rangeHi[i] - q;
       if (lower < margin) addDofRow(m, s, kRowLimit, i, 1.0, lower, margin, 0, solref, &m.limitSolimp[5 * i]);
       if (upper < margin) addDofRow(m, s, kRowLimit, i, -1.0, upper, margin, 0, solref, &m.limitSolimp[5 * i]);

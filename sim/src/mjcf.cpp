@@ -168,7 +168,7 @@ enum { kFalse = 0, kTrue = 1, kAuto = 2 };
 
 constexpr int kGeomMesh = SIM_GEOM_MESH;
 constexpr int kGeomHfield = 1;  // MuJoCo's mjGEOM_HFIELD: terrain, static bodies only
-constexpr int kJointFree = 100, kJointBall = 101;  // refused: not simulated yet
+constexpr int kJointFree = SIM_JOINT_FREE, kJointBall = SIM_JOINT_BALL;
 
 struct JointVals {
   int type = SIM_JOINT_HINGE;
@@ -327,9 +327,25 @@ class MJCFParser {
   /// <keyframe><key name time qpos qvel ctrl>: named states; sizes must match the model.
   void readKeyframes(const XElem& k) {
     allowAttrs(k, {});
-    const size_t nq = spec_.joints.size(), nu = spec_.actuators.size();
+    const size_t nu = spec_.actuators.size();
+    // qpos0 as compileModel makes it: ref, an identity quaternion, a free body's pose
     std::vector<double> qpos0;
-    for (const JointSpec& j : spec_.joints) qpos0.push_back(j.ref);
+    size_t nv = 0;
+    for (const JointSpec& j : spec_.joints) {
+      if (j.type == kJointFree) {
+        const BodySpec& b = spec_.bodies[j.body];
+        const Quat q = b.quat.normalized();
+        qpos0.insert(qpos0.end(), {b.pos.x(), b.pos.y(), b.pos.z(), q.w(), q.x(), q.y(), q.z()});
+        nv += 6;
+      } else if (j.type == kJointBall) {
+        qpos0.insert(qpos0.end(), {1.0, 0.0, 0.0, 0.0});
+        nv += 3;
+      } else {
+        qpos0.push_back(j.ref);
+        nv += 1;
+      }
+    }
+    const size_t nq = qpos0.size();
     for (int c : k.kids) {
       const XElem& e = nodes_[c];
       if (e.name != "key") {
@@ -351,7 +367,7 @@ class MJCFParser {
         return v;
       };
       key.qpos = vec("qpos", nq, qpos0);
-      key.qvel = vec("qvel", nq, std::vector<double>(nq, 0.0));
+      key.qvel = vec("qvel", nv, std::vector<double>(nv, 0.0));
       key.ctrl = vec("ctrl", nu, std::vector<double>(nu, 0.0));
       if (const XAttr* a = attr(e, "act"))
         if (!numbers(e, *a, 0, 1u << 30).empty())
@@ -1654,9 +1670,8 @@ class MJCFParser {
       if (c.name == "camera" || c.name == "light") {
         ignore(c.line, "<" + c.name + ">");
       } else if (c.name == "freejoint") {
-        unsupported(c.line, "<freejoint>: free joints are not supported yet (hinge and slide "
-                            "joints only)");
-        if (const XAttr* a = attr(c, "name")) skippedJoints_.insert(a->value);
+        if (world) failModel(c.line, "the world body cannot have joints");
+        readFreeJoint(c, bi);
       } else if (c.name == "joint") {
         if (world) failModel(c.line, "the world body cannot have joints");
         readJoint(c, bi, cls);
@@ -1839,25 +1854,22 @@ class MJCFParser {
     int c = classOf(e, cls);
     JointVals v = classes_[c].joint;
     applyJoint(e, v, false);
-    if (v.type == kJointFree || v.type == kJointBall) {
-      unsupported(e.line, std::string("joint type '") + (v.type == kJointFree ? "free" : "ball") +
-                              "' is not supported yet: only hinge and slide joints are");
-      if (const XAttr* a = attr(e, "name")) skippedJoints_.insert(a->value);
-      return;
-    }
     JointSpec j;
     checkName(1, e, j.name);
     j.where = where(e.line);
     j.type = v.type;
     j.body = bi;
     j.pos = v.pos;
+    const bool multi = v.type == kJointFree || v.type == kJointBall;
+    if (v.type == kJointFree && spec_.bodies[bi].parent != 0)
+      unsupported(e.line, "a free joint in a body that is not a child of the world body");
     double n = v.axis.norm();
-    if (n < kEps) failModel(e.line, "<joint> axis is zero");
-    j.axis = v.axis / n;
+    if (!multi && n < kEps) failModel(e.line, "<joint> axis is zero");
+    j.axis = multi ? Vec3::UnitZ() : Vec3(v.axis / n);
     j.damping = v.damping;
     j.armature = v.armature;
     j.stiffness = v.stiffness;
-    double unit = v.type == SIM_JOINT_HINGE ? angleUnit() : 1.0;
+    double unit = v.type == SIM_JOINT_HINGE || v.type == kJointBall ? angleUnit() : 1.0;
     j.ref = v.ref * unit;
     j.springref = v.springref * unit;
     bool hasRange = !(v.range[0] == 0 && v.range[1] == 0);
@@ -1873,7 +1885,7 @@ class MJCFParser {
       failModel(e.line, "<joint> range " + fmtPair(v.range) +
                             ": the lower limit must be below the upper" +
                             (hasRange ? "" : " (is 'range' missing?)"));
-    if (limitsDisabled_) j.limited = false;
+    if (limitsDisabled_ || v.type == kJointFree) j.limited = false;  // MuJoCo: free joints have no limit
     j.range[0] = v.range[0] * unit;
     j.range[1] = v.range[1] * unit;
     {
@@ -1895,6 +1907,22 @@ class MJCFParser {
     spec_.joints.push_back(j);
     if (++bodyJointCount_[bi] > 6)
       failModel(e.line, "more than 6 joints in one body");
+  }
+
+  /// <freejoint name group align>: a free joint with MuJoCo's defaults (no default class applies).
+  void readFreeJoint(const XElem& e, int bi) {
+    allowAttrs(e, {"name", "group", "align"});
+    if (const XAttr* a = attr(e, "align"))
+      if (a->value == "true") unsupported(a->line, "<freejoint align=\"true\"> (body frame moved to the inertial frame)");
+    if (spec_.bodies[bi].parent != 0)
+      unsupported(e.line, "a free joint in a body that is not a child of the world body");
+    JointSpec j;
+    checkName(1, e, j.name);
+    j.where = where(e.line);
+    j.type = kJointFree;
+    j.body = bi;
+    spec_.joints.push_back(j);
+    if (++bodyJointCount_[bi] > 6) failModel(e.line, "more than 6 joints in one body");
   }
 
   static std::string fmtPair(const double r[2]) {

@@ -44,7 +44,7 @@ struct BodySpec {
 
 struct JointSpec {
   std::string name;
-  int type = SIM_JOINT_HINGE;   ///< SIM_JOINT_HINGE or SIM_JOINT_SLIDE
+  int type = SIM_JOINT_HINGE;   ///< SIM_JOINT_HINGE, _SLIDE, _BALL or _FREE
   int body = 0;                 ///< body the joint moves (relative to its parent)
   Vec3 pos = Vec3::Zero();      ///< anchor, body frame
   Vec3 axis = Vec3::UnitZ();    ///< unit axis, body frame
@@ -176,10 +176,20 @@ struct RigidInertia {
   Mat3 Ibar = Mat3::Zero();
 };
 
-/// One degree of freedom: a joint and the rigid mass it carries.
+/// One degree of freedom: a joint and the rigid mass it carries. A ball joint is three links
+/// (rotations about the body frame's x, y, z through the anchor), a free joint six (translations
+/// along the world axes, then a ball at the body origin): the links of one joint share one pose,
+/// computed from the quaternion at the joint's first (rotational) link, and only the last
+/// carries the mass, so ABA/RNEA/CRBA run unchanged over 1-dof links.
 struct Link {
   int parent = -1;            ///< parent link, -1 = world; always < this link's index
-  int type = SIM_JOINT_HINGE;
+  int type = SIM_JOINT_HINGE; ///< the type of the joint this dof belongs to (SIM_JOINT_*)
+  int sub = 0;                ///< dof within its joint: 0 (hinge, slide), 0..2 (ball), 0..5 (free)
+  bool rot = true;            ///< rotation about `axis` through `anchor` (else translation along it)
+  bool continues = false;     ///< rotation after the first of a ball: same pose as the previous link,
+                              ///< and its velocity product uses the velocity before the ball (as
+                              ///< MuJoCo's cdof_dot for ball and free joints)
+  int qposAdr = 0;            ///< hinge/slide: its qpos; ball/free: the joint's first qpos
   Pose X_parent_zero;         ///< pre-joint frame in the parent link's frame
   Vec3 axis = Vec3::UnitZ();  ///< joint axis, link frame
   Vec3 anchor = Vec3::Zero(); ///< joint anchor, link frame
@@ -217,14 +227,17 @@ struct CollisionPair {
 
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
-  int nv = 0, nu = 0;
+  int nq = 0, nv = 0, nu = 0;
+  std::vector<int> jntQposAdr, jntDofAdr;  ///< [njoint] first qpos and dof of each joint
+  std::vector<int> dofJoint;  ///< [nv] joint of each dof
   std::vector<Link> links;    ///< [nv], topological order, index = dof = joint
   std::vector<int> bodyLink;  ///< [nbody] link carrying the body, -1 = world
   std::vector<Pose> X_link_body;  ///< [nbody] body frame in its link's frame
   std::vector<int> siteLink;      ///< [nsite]
   std::vector<Pose> X_link_site;  ///< [nsite]
   // per dof
-  std::vector<double> damping, armature, stiffness, springref, qpos0;
+  std::vector<double> damping, armature, stiffness, springref;  ///< [nv]
+  std::vector<double> qpos0;  ///< [nq] reference configuration (ball/free: body quaternion, pose)
   std::vector<char> limited;
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
@@ -246,7 +259,8 @@ struct Model {
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
-  std::vector<int> actJoint;
+  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide)
+  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
   std::vector<double> actGain;       ///< [nu] force per unit of ctrl

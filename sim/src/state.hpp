@@ -65,8 +65,9 @@ struct State {
   Eigen::MatrixXd MinvJt, AR;            // PGS only: [nv, nefcMax] M⁻¹Jᵀ, [nefcMax, nefcMax] J M⁻¹ Jᵀ + R
 
   // MARK: integrator scratch
-  std::vector<double> qpos0, qvel0, dqpos, dqvel;  // [nv]
-  std::vector<double> savedQpos, savedQvel;        // [nv] state before the current step
+  std::vector<double> qpos0, savedQpos;             // [nq] RK4's start, the state before the step
+  std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
+  std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
 };
 
 /// Sizes every buffer of a state for `m` and sets it to the reference configuration.
@@ -145,6 +146,14 @@ void forward(const Model& m, State& s);
 /// One step (with substeps) of the model's integrator; returns SIM_OK or SIM_ERR_NONFINITE
 /// (then the state is restored to its value before the step) (integrate.cpp).
 int step(const Model& m, State& s);
+
+/// MuJoCo's mj_integratePos: qpos [nq] ← qpos ⊕ h·qvel [nv] on each joint's manifold
+/// (quaternions: q ← normalise(q) ⊗ exp(h·ω/2), ω in the body frame) (integrate.cpp).
+void integratePos(const Model& m, double* qpos, const double* qvel, double h);
+
+/// Unit quaternion (w, x, y, z) of qpos[adr..adr+3], renormalised as MuJoCo's kinematics does
+/// (identity for a zero quaternion).
+Quat qposQuat(const double* q);
 
 bool allFinite(const double* x, size_t n);
 
