@@ -55,16 +55,16 @@ SCENES = [
 ]
 
 
-def starts(m, seeds):
+def starts(m, seeds, qscale=0.5, vscale=1.0):
     """Seeded starts: qpos0 moved along random velocities on the manifold, random qvel."""
     rng = np.random.default_rng(0)
     q0 = np.zeros((seeds, m.nq))
     v0 = np.zeros((seeds, m.nv))
     for b in range(seeds):
         q = m.qpos0.copy()
-        mujoco.mj_integratePos(m, q, rng.normal(0, 0.5, m.nv), 1.0)
+        mujoco.mj_integratePos(m, q, rng.normal(0, qscale, m.nv), 1.0)
         q0[b] = q
-        v0[b] = rng.normal(0, 1.0, m.nv)
+        v0[b] = rng.normal(0, vscale, m.nv)
     return q0, v0
 
 

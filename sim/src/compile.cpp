@@ -29,6 +29,84 @@ std::string at(const SourceLocation& where, const std::string& fallback) {
   throw SimError{SIM_ERR_MODEL, where + ": " + what};
 }
 
+// Equality constraints: the held frames in their bodies, from the reference configuration
+// where MuJoCo takes them from it (a connect's second point, a weld without relpose).
+void compileEqualities(Model& m) {
+  const ModelSpec& sp = m.spec;
+  if (sp.equalities.empty()) return;
+  State s;
+  makeState(m, s);
+  kinematics(m, s);
+  const int nbody = m.nbody(), nsite = m.nsite(), njnt = (int)sp.joints.size();
+  for (const EqualitySpec& es : sp.equalities) {
+    const std::string where = at(es.where, sp.source);
+    auto check = [&](bool ok, const std::string& what) {
+      if (!ok) fail(where, "equality '" + es.name + "': " + what);
+    };
+    for (double x : es.solref) check(std::isfinite(x), "non-finite solref");
+    for (double x : es.solimp) check(std::isfinite(x), "non-finite solimp");
+    check(((es.solref[0] > 0) == (es.solref[1] > 0)) && !(es.solref[0] == 0 && es.solref[1] == 0),
+          "solref must be 'timeconst dampratio' (both > 0) or '-stiffness -damping' (both <= 0)");
+    if (!es.active) continue;  // inactive at load: no rows (eq_active0 = false)
+    Equality e;
+    e.type = es.type;
+    std::copy(es.solref, es.solref + 2, e.solref);
+    std::copy(es.solimp, es.solimp + 5, e.solimp);
+    if (es.type == EqualitySpec::kJoint) {
+      check(es.obj1 >= 0 && es.obj1 < njnt && es.obj2 >= -1 && es.obj2 < njnt, "unknown joint");
+      for (int j : {es.obj1, es.obj2}) {
+        if (j < 0) continue;
+        check(sp.joints[j].type == SIM_JOINT_HINGE || sp.joints[j].type == SIM_JOINT_SLIDE,
+              "joint '" + sp.joints[j].name + "' is not a hinge or slide");
+      }
+      e.dof1 = m.jntDofAdr[es.obj1];
+      e.qpos1 = m.jntQposAdr[es.obj1];
+      if (es.obj2 >= 0) {
+        e.dof2 = m.jntDofAdr[es.obj2];
+        e.qpos2 = m.jntQposAdr[es.obj2];
+      }
+      for (int k = 0; k < 5; ++k) check(std::isfinite(es.polycoef[k]), "non-finite polycoef");
+      std::copy(es.polycoef, es.polycoef + 5, e.polycoef);
+      m.equalities.push_back(e);
+      continue;
+    }
+    check(es.anchor.allFinite() && std::isfinite(es.torquescale), "non-finite anchor or torquescale");
+    e.torquescale = es.torquescale;
+    if (es.sites) {
+      check(es.obj1 >= 0 && es.obj1 < nsite && es.obj2 >= 0 && es.obj2 < nsite, "unknown site");
+      const SiteSpec &s1 = sp.sites[es.obj1], &s2 = sp.sites[es.obj2];
+      e.body1 = s1.body;
+      e.body2 = s2.body;
+      e.X_body1_frame = localPose(s1.pos, s1.quat);
+      e.X_body2_frame = localPose(s2.pos, s2.quat);
+    } else {
+      check(es.obj1 >= 0 && es.obj1 < nbody && es.obj2 >= 0 && es.obj2 < nbody, "unknown body");
+      e.body1 = es.obj1;
+      e.body2 = es.obj2;
+      const Pose B1 = bodyPose(m, s, e.body1), B2 = bodyPose(m, s, e.body2);
+      if (es.type == EqualitySpec::kConnect) {
+        // anchor on body1; the same point at qpos0 in body2's frame
+        e.X_body1_frame.p = es.anchor;
+        e.X_body2_frame.p = B2.R.transpose() * (B1.p + B1.R * es.anchor - B2.p);
+      } else {
+        // anchor on body2; relpose (body2's anchor and frame seen from body1), or qpos0's
+        e.X_body2_frame.p = es.anchor;
+        const Quat rq(es.relpose[3], es.relpose[4], es.relpose[5], es.relpose[6]);
+        for (double x : es.relpose) check(std::isfinite(x), "non-finite relpose");
+        if (rq.coeffs().norm() > 0) {
+          e.X_body1_frame.p = Vec3(es.relpose[0], es.relpose[1], es.relpose[2]);
+          e.relR = rq.normalized().toRotationMatrix();
+        } else {
+          e.X_body1_frame.p = B1.R.transpose() * (B2.p + B2.R * es.anchor - B1.p);
+          e.relR = B1.R.transpose() * B2.R;
+        }
+      }
+    }
+    check(e.body1 != e.body2, "both sides are the same body");
+    m.equalities.push_back(e);
+  }
+}
+
 }  // namespace
 
 Model compileModel(ModelSpec spec) {
@@ -351,6 +429,7 @@ Model compileModel(ModelSpec spec) {
     const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
     m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
   }
+  compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
   return m;
 }

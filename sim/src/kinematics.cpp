@@ -25,6 +25,7 @@ void makeState(const Model& m, State& s) {
   s.geomPose.assign(m.ngeom(), Pose{});
   s.jacA.assign(3 * nv, 0.0);
   s.jacB.assign(3 * nv, 0.0);
+  s.jacR.assign(3 * nv, 0.0);
   // constraint scratch
   const size_t ne = m.maxConstraintRows;
   s.nefc = s.nfriction = 0;
@@ -150,6 +151,40 @@ void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, 
     const Vec3 axis = W.R * L.axis;
     const Vec3 lin = L.rot ? Vec3(axis.cross(point - (W.p + W.R * L.anchor))) : axis;
     for (int r = 0; r < 3; ++r) jacp[r * nv + j] += sign * lin[r];
+  }
+}
+
+void velocityBias(const Model& m, State& s) {
+  Vec6 vBefore = Vec6::Zero();
+  for (int i = 0; i < m.nv; ++i) {
+    const Link& L = m.links[i];
+    const Pose& W = s.X_world_link[i];
+    const Vec3 axis = W.R * L.axis;
+    Vec6 S;
+    if (L.rot) S << axis, (W.p + W.R * L.anchor).cross(axis);
+    else S << Vec3::Zero(), axis;
+    const Vec6 vJ = S * s.qvel[i];
+    if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
+    s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);
+    const Vec6 c = crossMotion(vBefore, vJ);
+    s.a[i] = L.parent < 0 ? c : Vec6(s.a[L.parent] + c);
+  }
+}
+
+Vec3 pointBiasAcceleration(const State& s, int link, const Vec3& p) {
+  if (link < 0) return Vec3::Zero();
+  const Vec3 w = s.v[link].head<3>(), vo = s.v[link].tail<3>();
+  const Vec3 alpha = s.a[link].head<3>(), ao = s.a[link].tail<3>();
+  return ao + alpha.cross(p) + w.cross(vo + w.cross(p));
+}
+
+void rotationJacobian(const Model& m, const State& s, int link, double sign, double* jacr) {
+  const int nv = m.nv;
+  for (int j = link; j >= 0; j = m.links[j].parent) {
+    const Link& L = m.links[j];
+    if (!L.rot) continue;
+    const Vec3 axis = s.X_world_link[j].R * L.axis;
+    for (int r = 0; r < 3; ++r) jacr[r * nv + j] += sign * axis[r];
   }
 }
 

@@ -116,6 +116,26 @@ struct ActuatorSpec {
   SourceLocation where;
 };
 
+/// An equality constraint (<equality><connect|weld|joint>), MuJoCo's semantics: connect holds
+/// a point of body1 (`anchor`, body1 frame) on body2; weld holds body2's `anchor` point at
+/// body1's `relpose` and their orientations; joint holds q1 − ref1 = poly(q2 − ref2). With
+/// site1/site2 (connect, weld) the sites' positions (and frames) are held together instead.
+struct EqualitySpec {
+  enum Type { kConnect = 0, kWeld = 1, kJoint = 2 };
+  std::string name;
+  int type = kConnect;
+  int obj1 = -1, obj2 = -1;  ///< bodies (obj2 0 = world), sites, or joints (obj2 −1 = none)
+  bool sites = false;        ///< obj1, obj2 are sites
+  Vec3 anchor = Vec3::Zero();
+  double relpose[7] = {0, 1, 0, 0, 0, 0, 0};  ///< pos, quat (w x y z); quat 0: from qpos0
+  double torquescale = 1;
+  double polycoef[5] = {0, 1, 0, 0, 0};
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  bool active = true;
+  SourceLocation where;
+};
+
 /// A named state (<keyframe><key>): qpos [nq], qvel [nv], ctrl [nu] and time, with MuJoCo's
 /// defaults (qpos0, zero velocity and controls) for what the key leaves out.
 struct KeyframeSpec {
@@ -138,6 +158,7 @@ struct SolverOptions {
   bool warmstart = true;           ///< <flag warmstart>
   bool refsafe = true;             ///< <flag refsafe>: time constants at least two steps
   bool contact = true;             ///< <flag contact>: collisions make contact constraints
+  bool equality = true;            ///< <flag equality>: equality constraints are enforced
   bool filterparent = true;        ///< <flag filterparent>: a body does not touch its parent
 };
 
@@ -156,6 +177,7 @@ struct ModelSpec {
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
+  std::vector<EqualitySpec> equalities;
   SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
@@ -225,6 +247,19 @@ struct CollisionPair {
   double margin = 0, gap = 0;
 };
 
+/// A compiled equality constraint (constraint.cpp): the two sides as links and frames in them.
+struct Equality {
+  int type = EqualitySpec::kConnect;
+  int body1 = 0, body2 = 0;     ///< connect/weld: bodies (site semantic: the sites' bodies)
+  Pose X_body1_frame, X_body2_frame;  ///< connect/weld: the held points (and frames) in the bodies
+  Mat3 relR = Mat3::Identity(); ///< weld (body semantic): body1's frame times relR should be body2's
+  double torquescale = 1;
+  int dof1 = -1, dof2 = -1, qpos1 = -1, qpos2 = -1;  ///< joint: dofs, qpos addresses (2: −1 = none)
+  double polycoef[5] = {0, 1, 0, 0, 0};
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+};
+
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
   int nq = 0, nv = 0, nu = 0;
@@ -253,6 +288,8 @@ struct Model {
   std::vector<Pose> X_link_geom;     ///< [ngeom] geom frame in its link's (or the world) frame
   std::vector<CollisionPair> pairs;  ///< candidate pairs after contype/conaffinity/parent filters
   std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
+  std::vector<double> bodyInvweight0Rot;  ///< [nbody] rotational (Jr M⁻¹ Jrᵀ)/3 at qpos0
+  std::vector<Equality> equalities;  ///< active at load (MuJoCo's eq_active0)
   std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
