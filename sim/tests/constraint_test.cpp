@@ -201,6 +201,64 @@ static void floatingBases() {
        "<keyframe><key qpos=\"0 0 0 1 0 0\"/></keyframe></mujoco>", SIM_ERR_MODEL);
 }
 
+// 8. Equality constraints (connect, weld, joint) against closed forms, and bad input.
+static void equalities() {
+  // (a) a free body of mass m welded to the world sags under gravity until the soft weld's
+  // force D·K·imp·|pos| = m g: with a flat impedance imp and R = (1 − imp)/imp · (1/m),
+  // pos = −g (1 − imp) / (imp² K), K = 1/(imp² tc² dr²)  (tc 0.02, dr 1)
+  for (const char* integrator : {"Euler", "RK4"}) {
+    simModel* m = load(std::string("<mujoco><option timestep=\"0.002\" integrator=\"") + integrator +
+                       "\"/><worldbody><body name=\"b\" pos=\"0 0 1\"><freejoint/><inertial pos=\"0 0 0\" "
+                       "mass=\"2\" diaginertia=\"0.1 0.1 0.1\"/></body></worldbody><equality><weld body1=\"b\" "
+                       "solimp=\"0.95 0.95 0.001\"/></equality></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    for (int k = 0; k < 2500; ++k) sim_step(m, s);
+    double q[7];
+    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+    const double imp = 0.95, K = 1 / (imp * imp * 0.02 * 0.02), sag = 9.81 * (1 - imp) / (imp * imp * K);
+    CHECK(std::abs(q[2] - (1 - sag)) < 1e-9 && std::abs(q[0]) < 1e-12 && std::abs(q[4]) < 1e-12,
+          "weld sag (%s): z %.12f, expected %.12f", integrator, q[2], 1 - sag);
+    int64_t nefc = 0;
+    sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
+    CHECK(nefc == 6, "a weld has 6 rows, got %lld", (long long)nefc);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (b) two hinges coupled q1 = 2 q2 (joint, polycoef "0 2") stay coupled while they swing;
+  // uncoupled, their different starts would part them by ~1 rad
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><body pos=\"0 0 1\"><joint name=\"a\" "
+                       "axis=\"0 1 0\"/><geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.03\"/></body>"
+                       "<body pos=\"1 0 1\"><joint name=\"b\" axis=\"0 1 0\"/><geom type=\"capsule\" "
+                       "fromto=\"0 0 0 0.3 0 0\" size=\"0.03\"/></body></worldbody><equality><joint joint1=\"a\" "
+                       "joint2=\"b\" polycoef=\"0 2\" solref=\"0.005 1\"/></equality></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q[2] = {0.2, 0.1}, v[2] = {0, 3};
+    sim_setState(m, s, q, v, nullptr);
+    double worst = 0;
+    for (int k = 0; k < 1000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+      if (k > 100) worst = std::max(worst, std::abs(q[0] - 2 * q[1]));
+    }
+    CHECK(worst < 2e-3, "joint coupling violated by %g", worst);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (c) bad input
+  const std::string body = "<mujoco><worldbody><body name=\"b\"><freejoint/><geom size=\"0.1\"/><site name=\"s\"/>"
+                           "</body></worldbody><equality>";
+  load(body + "<connect body1=\"b\"/></equality></mujoco>", SIM_ERR_MODEL);               // no anchor
+  load(body + "<connect body1=\"c\" anchor=\"0 0 0\"/></equality></mujoco>", SIM_ERR_MODEL);  // unknown body
+  load(body + "<weld site1=\"s\"/></equality></mujoco>", SIM_ERR_MODEL);                  // one site
+  load(body + "<weld body1=\"b\" solref=\"0.02 -1\"/></equality></mujoco>", SIM_ERR_MODEL);  // mixed solref
+  load(body + "<tendon tendon1=\"t\"/></equality></mujoco>", SIM_ERR_PARSE);              // not supported
+  load("<mujoco><worldbody><body><joint name=\"j\" type=\"ball\"/><geom size=\"0.1\"/></body></worldbody>"
+       "<equality><joint joint1=\"j\"/></equality></mujoco>", SIM_ERR_MODEL);            // ball joint
+}
+
 int main() {
   // 1. limit: rest penetration F (1 − dmax) tc² dr² / m beyond the margin, both integrators
   for (const char* integrator : {"Euler", "RK4"})
@@ -412,6 +470,7 @@ int main() {
     sim_deleteModel(m);
   }
   floatingBases();
+  equalities();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

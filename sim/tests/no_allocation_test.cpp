@@ -74,8 +74,9 @@ int main() {
                   solver, integratorName(integrator), made, rows);
     }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
-  // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane
-  for (const char* scene : {"ridgeball", "box", "free"}) {
+  // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
+  // held by a connect and a weld (equality rows)
+  for (const char* scene : {"ridgeball", "box", "free", "equality"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
     else if (std::string(scene) == "box")
@@ -83,10 +84,14 @@ int main() {
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
             "<joint axis=\"0 1 0\"/><geom type=\"box\" size=\"0.2 0.1 0.05\"/></body></worldbody></mujoco>";
     else
-      xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.3\">"
-            "<freejoint/><geom type=\"box\" size=\"0.2 0.1 0.05\"/><body pos=\"0.2 0 0\">"
+      xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body name=\"top\" pos=\"0 0 0.3\">"
+            "<freejoint/><geom type=\"box\" size=\"0.2 0.1 0.05\"/><body name=\"leg\" pos=\"0.2 0 0\">"
             "<joint type=\"ball\" damping=\"0.1\"/><geom type=\"capsule\" fromto=\"0 0 0 0.2 0 -0.2\" "
             "size=\"0.04\"/></body></body></worldbody></mujoco>";
+    if (std::string(scene) == "equality")
+      xml.replace(xml.find("</mujoco>"), 9,
+                  "<equality><connect body1=\"leg\" anchor=\"0.2 0 -0.2\"/><weld body1=\"top\" body2=\"leg\" "
+                  "solref=\"0.05 1\"/></equality></mujoco>");
     for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
       sim::ModelSpec spec = sim::parseMJCF(xml, scene);
       spec.integrator = integrator;
