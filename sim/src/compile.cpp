@@ -103,6 +103,7 @@ void compileEqualities(Model& m) {
       }
     }
     check(e.body1 != e.body2, "both sides are the same body");
+    if (m.bodyLink[e.body1] < 0 && m.bodyLink[e.body2] < 0) continue;  // nothing moves: no effect
     m.equalities.push_back(e);
   }
 }
