@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ball and free joints against MuJoCo: quaternion coordinates (nq != nv) on the same MJCF.
 
-Scenes: a ball-joint pendulum, a 3-link ball-joint chain with anchors off the body origin and
+Scenes: a ball-joint pendulum, one in a cone limit (MuJoCo's ball limit row), a 3-link ball-joint chain with anchors off the body origin and
 damping, a free tumbling box with unequal principal moments (torque-free, no gravity), a free body
 falling under gravity while spinning, and a free base carrying two hinged legs (an ant-like tree).
 Each runs 500 steps from 4 seeded starts (random quaternions and velocities) with Euler and RK4,
@@ -32,6 +32,9 @@ def model(body, option=""):
 SCENES = [
     ("ball pendulum", model(
         '<body pos="0 0 1"><joint type="ball"/><geom type="capsule" fromto="0 0 0 0 0 -0.5" size="0.05"/></body>')),
+    ("ball pendulum in a 0.3 rad cone limit", model(
+        '<body pos="0 0 1"><joint type="ball" range="0 0.3" damping="0.02"/>'
+        '<geom type="capsule" fromto="0 0 0 0.2 0 -0.5" size="0.05"/></body>')),
     ("ball chain (3 links, anchors off the origin, damping)", model(
         '<body pos="0 0 2"><joint type="ball" pos="0 0 0.1" damping="0.05"/>'
         '<geom type="capsule" fromto="0 0 0 0.3 0 -0.4" size="0.05"/>'
