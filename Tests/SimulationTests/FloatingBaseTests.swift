@@ -7,6 +7,7 @@ import Simulation
 final class FloatingBaseTests: XCTestCase {
     let xml = """
     <mujoco model="floating">
+      <compiler angle="radian"/>
       <option timestep="0.002"/>
       <worldbody>
         <body name="box" pos="0 0 1"><freejoint name="root"/>
