@@ -39,10 +39,20 @@ static std::string array(const std::vector<double>& x) {
 static void parity(const simModel* base, int steps, int seeds, int every) {
   simSizes z;
   sim_modelSizes(base, &z);
-  const size_t nq = (size_t)z.nq, nv = (size_t)z.nv;
-  std::vector<int32_t> limited(z.njoint);
-  std::vector<double> range(2 * z.njoint), qpos0(nq), q(nq), v(nv), a(nv);
-  sim_jointInfo(base, nullptr, nullptr, limited.data(), range.data(), qpos0.data());
+  const size_t nq = (size_t)z.nq, nv = (size_t)z.nv, nj = (size_t)z.njoint;
+  std::vector<int32_t> limited(nj), type(nj);
+  std::vector<int64_t> qadr(nj), dadr(nj);
+  std::vector<double> range(2 * nj), qpos0(nq), q(nq), v(nv), a(nv);
+  sim_jointInfo(base, type.data(), nullptr, limited.data(), range.data(), qpos0.data());
+  sim_jointAddresses(base, qadr.data(), dadr.data());
+  // a hinge/slide joint's coordinate leaves its range (a limit constraint acted)
+  auto outside = [&](const std::vector<double>& x) {
+    for (size_t j = 0; j < nj; ++j)
+      if (limited[j] && type[j] <= SIM_JOINT_SLIDE &&
+          (x[qadr[j]] < range[2 * j] || x[qadr[j]] > range[2 * j + 1]))
+        return true;
+    return false;
+  };
   std::printf(", \"runs\": [");
   for (int integrator = 0; integrator < 2; ++integrator) {
     simOptions o;
@@ -51,17 +61,25 @@ static void parity(const simModel* base, int steps, int seeds, int every) {
     simModel* model = nullptr;
     if (sim_copyModelWithOptions(base, &o, &model, nullptr, 0) != SIM_OK) return;
     for (int seed = 0; seed < seeds; ++seed) {
-      for (size_t i = 0; i < nq; ++i) {
-        const double s = std::sin(1.0 + i + 7.0 * seed), c = std::cos(1.0 + i + 3.0 * seed);
-        if (limited[i]) {
-          const double mid = (range[2 * i] + range[2 * i + 1]) / 2,
-                       half = (range[2 * i + 1] - range[2 * i]) / 2;
+      // hinge/slide: inside the range or near qpos0; ball/free: qpos0 turned by a small
+      // rotation (sim_integratePos from qpos0 along a seeded velocity), free bodies also moved
+      std::vector<double> turn(nv);
+      for (size_t i = 0; i < nv; ++i) turn[i] = 0.2 * std::sin(2.0 + i + 5.0 * seed);
+      q = qpos0;
+      sim_integratePos(model, q.data(), turn.data(), 1.0);
+      for (size_t j = 0; j < nj; ++j) {
+        if (type[j] > SIM_JOINT_SLIDE) continue;
+        const size_t i = (size_t)qadr[j];
+        const double s = std::sin(1.0 + i + 7.0 * seed);
+        if (limited[j]) {
+          const double mid = (range[2 * j] + range[2 * j + 1]) / 2,
+                       half = (range[2 * j + 1] - range[2 * j]) / 2;
           q[i] = mid + 0.25 * half * s;
         } else {
           q[i] = qpos0[i] + 0.2 * s;
         }
-        v[i] = 0.3 * c;
       }
+      for (size_t i = 0; i < nv; ++i) v[i] = 0.3 * std::cos(1.0 + i + 3.0 * seed);
       simState* state = nullptr;
       if (sim_makeState(model, &state) != SIM_OK) break;
       sim_setState(model, state, q.data(), v.data(), nullptr);
@@ -74,8 +92,7 @@ static void parity(const simModel* base, int steps, int seeds, int every) {
       for (int t = 1; t <= steps && status == SIM_OK; ++t) {
         status = sim_step(model, state);
         sim_getState(model, state, q.data(), v.data(), nullptr, nullptr, nullptr);
-        for (size_t i = 0; i < nq; ++i)
-          if (limited[i] && (q[i] < range[2 * i] || q[i] > range[2 * i + 1])) hit = 1;
+        if (outside(q)) hit = 1;
         if (t % every == 0) std::printf("%s%s", t == every ? "" : ", ", array(q).c_str());
       }
       std::printf("], \"vT\": %s, \"status\": %d, \"hit\": %d}", array(v).c_str(), status, hit);

@@ -47,6 +47,8 @@ public final class RobotModel: @unchecked Sendable {
     /// Where the model came from (a built-in name or a file path).
     public let source: String
     public let nq: Int, nv: Int, nu: Int, nbody: Int, nsite: Int, ngeom: Int
+    /// Joints: hinge and slide hold one qpos and one dof, ball 4 and 3, free 7 and 6.
+    public let njoint: Int
 
     private init(handle: OpaquePointer, source: String) {
         self.handle = handle
@@ -55,6 +57,7 @@ public final class RobotModel: @unchecked Sendable {
         sim_modelSizes(handle, &sizes)
         (nq, nv, nu) = (Int(sizes.nq), Int(sizes.nv), Int(sizes.nu))
         (nbody, nsite, ngeom) = (Int(sizes.nbody), Int(sizes.nsite), Int(sizes.ngeom))
+        njoint = Int(sizes.njoint)
     }
 
     deinit { sim_deleteModel(handle) }
@@ -191,7 +194,7 @@ public final class RobotModel: @unchecked Sendable {
 
     /// Names of all entries of a kind, in index order ("" for unnamed ones).
     public func names(_ kind: Kind) -> [String] {
-        let count = [Kind.body: nbody, .joint: nv, .site: nsite, .actuator: nu, .geom: ngeom,
+        let count = [Kind.body: nbody, .joint: njoint, .site: nsite, .actuator: nu, .geom: ngeom,
                      .keyframe: Int(sim_keyframeCount(handle))][kind]!
         return (0..<count).map { String(cString: sim_name(handle, kind.rawValue, Int64($0))!) }
     }
@@ -202,13 +205,43 @@ public final class RobotModel: @unchecked Sendable {
         return i < 0 ? nil : Int(i)
     }
 
-    /// Joint limits: limited [nv], range [nv] as (lower, upper); and the reference qpos0 [nq].
+    /// Joint limits per qpos coordinate: limited [nq], range [nq] as (lower, upper); and the
+    /// reference qpos0 [nq]. A hinge's or slide's coordinate carries its joint's limit; the
+    /// quaternion and position coordinates of ball and free joints are unlimited here.
     public var joints: (limited: [Bool], range: [(Double, Double)], qpos0: [Double]) {
-        var limited = [Int32](repeating: 0, count: nv)
-        var range = [Double](repeating: 0, count: 2 * nv)
+        var type = [Int32](repeating: 0, count: njoint)
+        var limitedJ = [Int32](repeating: 0, count: njoint)
+        var rangeJ = [Double](repeating: 0, count: 2 * njoint)
+        var address = [Int64](repeating: 0, count: njoint)
         var qpos0 = [Double](repeating: 0, count: nq)
-        sim_jointInfo(handle, nil, nil, &limited, &range, &qpos0)
-        return (limited.map { $0 != 0 }, (0..<nv).map { (range[2 * $0], range[2 * $0 + 1]) }, qpos0)
+        sim_jointInfo(handle, &type, nil, &limitedJ, &rangeJ, &qpos0)
+        sim_jointAddresses(handle, &address, nil)
+        var limited = [Bool](repeating: false, count: nq)
+        var range = [(Double, Double)](repeating: (0, 0), count: nq)
+        for j in 0..<njoint where type[j] == SIM_JOINT_HINGE || type[j] == SIM_JOINT_SLIDE {
+            let q = Int(address[j])
+            limited[q] = limitedJ[j] != 0
+            range[q] = (rangeJ[2 * j], rangeJ[2 * j + 1])
+        }
+        return (limited, range, qpos0)
+    }
+
+    /// Where each joint's coordinates start: qpos address [njoint] and dof address [njoint].
+    public var jointAddresses: (qpos: [Int], dof: [Int]) {
+        var qpos = [Int64](repeating: 0, count: njoint), dof = [Int64](repeating: 0, count: njoint)
+        sim_jointAddresses(handle, &qpos, &dof)
+        return (qpos.map(Int.init), dof.map(Int.init))
+    }
+
+    /// A joint's kind: hinge and slide hold 1 qpos and 1 dof, ball 4 (a quaternion) and 3, free
+    /// 7 (position, quaternion) and 6.
+    public enum JointType: Int32 { case hinge = 0, slide, ball, free }
+
+    /// Joint types [njoint].
+    public var jointTypes: [JointType] {
+        var type = [Int32](repeating: 0, count: njoint)
+        sim_jointInfo(handle, &type, nil, nil, nil, nil)
+        return type.map { JointType(rawValue: $0) ?? .hinge }
     }
 
     /// Actuators: driven joint [nu], gear [nu], and control range [nu] (nil when unlimited).

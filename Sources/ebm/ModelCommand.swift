@@ -48,10 +48,12 @@ struct Model: ParsableCommand {
             print("constraints: solver \(c.solver.rawValue), iterations \(c.iterations), tolerance \(c.tolerance), "
                   + "ls_iterations \(c.lsIterations), ls_tolerance \(c.lsTolerance), impratio \(c.impratio)"
                   + (off.isEmpty ? "" : "; disabled: " + off.joined(separator: ", ")))
-            let j = m.joints
+            let (j, address, types) = (m.joints, m.jointAddresses.qpos, m.jointTypes)
             for (i, name) in m.names(.joint).enumerated() {
-                let range = j.limited[i] ? "range [\(j.range[i].0), \(j.range[i].1)]" : "unlimited"
-                print("  joint \(i) \(name): \(range)")
+                let q = address[i]
+                let range = j.limited[q] ? "range [\(j.range[q].0), \(j.range[q].1)]" : "unlimited"
+                let kind = types[i] == .free ? "free, " : types[i] == .ball ? "ball, " : ""
+                print("  joint \(i) \(name): \(kind)\(range)")
             }
             let a = m.actuators
             for (i, name) in m.names(.actuator).enumerated() {

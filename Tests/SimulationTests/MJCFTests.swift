@@ -136,7 +136,9 @@ final class MJCFTests: XCTestCase {
             "<mujoco>\n<worldbody>\n<body>\n\(inner)\n<geom size=\"0.1\"/>\n</body>\n</worldbody>\n</mujoco>"
         }
         assertRefused(body("<joint type=\"screw\"/>"), status: SimulationError.parse, line: 4, "screw")
-        assertRefused(body("<joint type=\"free\"/>"), status: SimulationError.parse, line: 4, "free")
+        // a free joint below another body (MuJoCo's free joints are on bodies of the world)
+        assertRefused(body("<body><joint type=\"free\"/><geom size=\"0.1\"/></body>"), status: SimulationError.parse,
+                      line: 4, "free joint")
         assertRefused(body("<composite/>"), status: SimulationError.parse, line: 4, "composite")
         assertRefused(body("<joint springdamper=\"1 1\"/>"), status: SimulationError.parse, line: 4, "springdamper")
         assertRefused(body("<geom foo=\"1\"/>"), status: SimulationError.parse, line: 4, "foo")

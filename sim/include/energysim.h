@@ -55,8 +55,11 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_SOLVER_CG 1      ///< nonlinear conjugate gradient on the primal (MuJoCo's CG)
 #define SIM_SOLVER_NEWTON 2  ///< Newton on the primal, exact line search (MuJoCo's default)
 
-#define SIM_JOINT_HINGE 0
-#define SIM_JOINT_SLIDE 1
+#define SIM_JOINT_HINGE 0  ///< 1 qpos (rad), 1 dof
+#define SIM_JOINT_SLIDE 1  ///< 1 qpos (m), 1 dof
+#define SIM_JOINT_BALL 2   ///< 4 qpos (unit quaternion w x y z), 3 dofs (angular velocity, body frame)
+#define SIM_JOINT_FREE 3   ///< 7 qpos (world position, quaternion), 6 dofs (world linear velocity,
+                           ///< angular velocity in the body frame), as MuJoCo's free joint
 
 #define SIM_GEOM_PLANE 0
 #define SIM_GEOM_SPHERE 2
@@ -132,10 +135,10 @@ int32_t sim_keyframe(const simModel* model, int64_t index, double* SIM_NULLABLE 
 /// Sizes of a model.
 typedef struct simSizes {
   int64_t nq;      ///< generalised coordinates
-  int64_t nv;      ///< degrees of freedom (equal to nq: hinge and slide joints only)
+  int64_t nv;      ///< degrees of freedom (nq > nv when ball or free joints hold quaternions)
   int64_t nu;      ///< actuators (motors)
   int64_t nbody;   ///< bodies, including the world body 0
-  int64_t njoint;  ///< joints (one dof each)
+  int64_t njoint;  ///< joints (hinge/slide: 1 dof, ball: 3, free: 6; see sim_jointAddresses)
   int64_t nsite;   ///< named sites
   int64_t ngeom;   ///< geoms
 } simSizes;
@@ -200,6 +203,19 @@ int64_t sim_nameToIndex(const simModel* model, int32_t kind, const char* name);
 void sim_jointInfo(const simModel* model, int32_t* SIM_NULLABLE type, int64_t* SIM_NULLABLE body,
                    int32_t* SIM_NULLABLE limited, double* SIM_NULLABLE range,
                    double* SIM_NULLABLE qpos0);
+
+/// Where each joint's coordinates start (any pointer may be NULL): qposAddress [njoint] in
+/// qpos [nq], dofAddress [njoint] in qvel [nv] (MuJoCo's jnt_qposadr, jnt_dofadr).
+/// Thread safety: any thread.
+void sim_jointAddresses(const simModel* model, int64_t* SIM_NULLABLE qposAddress,
+                        int64_t* SIM_NULLABLE dofAddress);
+
+/// Integrates positions on the joints' manifold, as MuJoCo's mj_integratePos:
+/// qpos [nq] ← qpos ⊕ dt·qvel [nv] (hinge/slide add, quaternions rotate by exp(dt·ω/2) in the
+/// body frame and are renormalised).
+/// Errors: SIM_ERR_ARGUMENT for a NULL pointer; SIM_ERR_NONFINITE when the result is not finite.
+/// Thread safety: any thread (touches only the arrays passed).
+int32_t sim_integratePos(const simModel* model, double* qpos, const double* qvel, double dt);
 
 /// Per-actuator arrays (any pointer may be NULL): joint [nu], gear [nu],
 /// ctrlLimited [nu] (0/1), ctrlRange [nu, 2].

@@ -11,17 +11,22 @@ namespace sim {
 // ABA (RBDA Table 7.1): qacc = (M + diag(armature))^-1 (tau − c(q, qvel)).
 void aba(const Model& m, State& s, const double* extraArmature) {
   const int nv = m.nv;
-  // pass 1: motion subspaces, velocities, velocity-product accelerations and bias forces
+  // pass 1: motion subspaces, velocities, velocity-product accelerations and bias forces.
+  // c = v_before ×m vJ with v_before the velocity before this dof's joint: the parent's for a
+  // hinge or slide (= v ×m vJ), the one before the ball for a ball's later rotations (MuJoCo's
+  // cdof_dot), so that the three 1-dof links act as one spherical joint.
+  Vec6 vBefore = Vec6::Zero();
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Pose& W = s.X_world_link[i];
     const Vec3 axis = W.R * L.axis;
     Vec6& S = s.S[i];
-    if (L.type == SIM_JOINT_HINGE) S << axis, (W.p + W.R * L.anchor).cross(axis);
+    if (L.rot) S << axis, (W.p + W.R * L.anchor).cross(axis);
     else S << Vec3::Zero(), axis;
     const Vec6 vJ = S * s.qvel[i];
+    if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
     s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);
-    s.c[i] = crossMotion(s.v[i], vJ);
+    s.c[i] = crossMotion(vBefore, vJ);
     // the link's rigid inertia about the world origin
     const Vec3 com = W.p + W.R * L.com;
     const RigidInertia I = rigidInertiaAbout(L.mass, com, W.R * L.Icom * W.R.transpose());

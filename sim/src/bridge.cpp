@@ -162,11 +162,11 @@ const char* sim_modelWarnings(const simModel* model) {
 void sim_modelSizes(const simModel* model, simSizes* sizes) {
   if (!model || !sizes) return;
   const sim::Model& m = model->model;
-  sizes->nq = m.nv;
+  sizes->nq = m.nq;
   sizes->nv = m.nv;
   sizes->nu = m.nu;
   sizes->nbody = m.nbody();
-  sizes->njoint = m.nv;
+  sizes->njoint = (int64_t)m.spec.joints.size();
   sizes->nsite = m.nsite();
   sizes->ngeom = (int64_t)m.spec.geoms.size();
 }
@@ -282,14 +282,33 @@ void sim_jointInfo(const simModel* model, int32_t* type, int64_t* body, int32_t*
                    double* range, double* qpos0) {
   if (!model) return;
   const sim::Model& m = model->model;
-  for (int i = 0; i < m.nv; ++i) {
+  for (int i = 0; i < (int)m.spec.joints.size(); ++i) {
     const sim::JointSpec& j = m.spec.joints[i];
+    const int dof = m.jntDofAdr[i];
     if (type) type[i] = j.type;
     if (body) body[i] = j.body;
-    if (limited) limited[i] = m.limited[i];
-    if (range) { range[2 * i] = m.rangeLo[i]; range[2 * i + 1] = m.rangeHi[i]; }
-    if (qpos0) qpos0[i] = m.qpos0[i];
+    if (limited) limited[i] = m.limited[dof];
+    if (range) { range[2 * i] = m.rangeLo[dof]; range[2 * i + 1] = m.rangeHi[dof]; }
   }
+  if (qpos0) std::copy(m.qpos0.begin(), m.qpos0.end(), qpos0);
+}
+
+void sim_jointAddresses(const simModel* model, int64_t* qposAddress, int64_t* dofAddress) {
+  if (!model) return;
+  const sim::Model& m = model->model;
+  for (size_t i = 0; i < m.jntQposAdr.size(); ++i) {
+    if (qposAddress) qposAddress[i] = m.jntQposAdr[i];
+    if (dofAddress) dofAddress[i] = m.jntDofAdr[i];
+  }
+}
+
+int32_t sim_integratePos(const simModel* model, double* qpos, const double* qvel, double dt) {
+  if (!model || !qpos || !qvel) return SIM_ERR_ARGUMENT;
+  return guarded(nullptr, 0, [&]() -> int32_t {
+    const sim::Model& m = model->model;
+    sim::integratePos(m, qpos, qvel, dt);
+    return sim::allFinite(qpos, m.nq) ? SIM_OK : SIM_ERR_NONFINITE;
+  });
 }
 
 void sim_actuatorInfo(const simModel* model, int64_t* joint, double* gear, int32_t* ctrlLimited,
@@ -350,10 +369,10 @@ int32_t sim_setState(const simModel* model, simState* state, const double* qpos,
                      const double* ctrl) {
   if (!model || !state || !qpos || !qvel || state->owner != model) return SIM_ERR_ARGUMENT;
   const sim::Model& m = model->model;
-  if (!sim::allFinite(qpos, m.nv) || !sim::allFinite(qvel, m.nv) || (ctrl && !sim::allFinite(ctrl, m.nu)))
+  if (!sim::allFinite(qpos, m.nq) || !sim::allFinite(qvel, m.nv) || (ctrl && !sim::allFinite(ctrl, m.nu)))
     return SIM_ERR_NONFINITE;
   sim::State& s = state->state;
-  std::copy(qpos, qpos + m.nv, s.qpos.begin());
+  std::copy(qpos, qpos + m.nq, s.qpos.begin());
   std::copy(qvel, qvel + m.nv, s.qvel.begin());
   if (ctrl) std::copy(ctrl, ctrl + m.nu, s.ctrl.begin());
   return SIM_OK;
@@ -559,7 +578,7 @@ int32_t sim_kinematicsBatch(const simModel* model, int64_t B, const double* qpos
     requireBatch(B, qpos, qpos, "sim_kinematicsBatch");
     if (jacp && (jacobianSite < 0 || jacobianSite >= model->model.nsite()))
       argumentError("sim_kinematicsBatch: site " + std::to_string(jacobianSite) + " is out of range");
-    if (!sim::allFinite(qpos, B * model->model.nv))
+    if (!sim::allFinite(qpos, B * model->model.nq))
       throw sim::SimError{SIM_ERR_NONFINITE, "sim_kinematicsBatch: qpos is not finite"};
     sim::kinematicsBatch(model->model, B, qpos, sites, jacobianSite, jacp, threads);
     return SIM_OK;

@@ -291,6 +291,7 @@ void compileCollision(Model& m, std::string& unsupported) {
   unsupported = os.str();
   // translational inverse weight of each body at its centre of mass, qpos0 (body_invweight0)
   m.bodyInvweight0.assign(nb, 0.0);
+  m.bodyInvweight0Rot.assign(nb, 0.0);
   if (m.nv > 0) {
     State s;
     makeState(m, s);
@@ -299,19 +300,31 @@ void compileCollision(Model& m, std::string& unsupported) {
     crba(m, s, M.data());
     const Eigen::LLT<Eigen::MatrixXd> llt(M);
     std::vector<double> jac(3 * m.nv);
+    std::vector<double> jacr(3 * m.nv);
     for (int b = 1; b < nb; ++b) {
       if (m.bodyLink[b] < 0) continue;
+      // rotational weight (weld rows); a body that cannot turn takes the translational one
+      std::fill(jacr.begin(), jacr.end(), 0.0);
+      rotationJacobian(m, s, m.bodyLink[b], 1.0, jacr.data());
+      const Eigen::Map<const Eigen::Matrix<double, 3, Eigen::Dynamic, Eigen::RowMajor>> Jr(jacr.data(), 3, m.nv);
+      m.bodyInvweight0Rot[b] = (Jr * llt.solve(Eigen::MatrixXd(Jr.transpose()))).trace() / 3;
       if (m.bodySimpleSlider[b]) {
         m.bodyInvweight0[b] = 1 / spec.bodies[b].mass;
         continue;
       }
       const Pose W = bodyPose(m, s, b);
-      pointJacobian(m, s, m.bodyLink[b], W.p + W.R * spec.bodies[b].com, 1.0, jac.data());
+      // at the centre of mass; MuJoCo puts a massless body's inertial frame at its own `pos`
+      // read in the body frame (body_ipos = body_pos), so its weight is taken there
+      const BodySpec& bs = spec.bodies[b];
+      const Vec3 at = bs.mass > 0 ? bs.com : bs.pos;
+      pointJacobian(m, s, m.bodyLink[b], W.p + W.R * at, 1.0, jac.data());
       const Eigen::Map<const Eigen::Matrix<double, 3, Eigen::Dynamic, Eigen::RowMajor>> J(jac.data(), 3, m.nv);
       const Eigen::MatrixXd A = J * llt.solve(Eigen::MatrixXd(J.transpose()));
       m.bodyInvweight0[b] = A.trace() / 3;
       std::fill(jac.begin(), jac.end(), 0.0);
     }
+    for (int b = 1; b < nb; ++b)
+      if (!(m.bodyInvweight0Rot[b] > 1e-15)) m.bodyInvweight0Rot[b] = m.bodyInvweight0[b];
   }
 }
 

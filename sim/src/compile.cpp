@@ -29,6 +29,85 @@ std::string at(const SourceLocation& where, const std::string& fallback) {
   throw SimError{SIM_ERR_MODEL, where + ": " + what};
 }
 
+// Equality constraints: the held frames in their bodies, from the reference configuration
+// where MuJoCo takes them from it (a connect's second point, a weld without relpose).
+void compileEqualities(Model& m) {
+  const ModelSpec& sp = m.spec;
+  if (sp.equalities.empty()) return;
+  State s;
+  makeState(m, s);
+  kinematics(m, s);
+  const int nbody = m.nbody(), nsite = m.nsite(), njnt = (int)sp.joints.size();
+  for (const EqualitySpec& es : sp.equalities) {
+    const std::string where = at(es.where, sp.source);
+    auto check = [&](bool ok, const std::string& what) {
+      if (!ok) fail(where, "equality '" + es.name + "': " + what);
+    };
+    for (double x : es.solref) check(std::isfinite(x), "non-finite solref");
+    for (double x : es.solimp) check(std::isfinite(x), "non-finite solimp");
+    check(((es.solref[0] > 0) == (es.solref[1] > 0)) && !(es.solref[0] == 0 && es.solref[1] == 0),
+          "solref must be 'timeconst dampratio' (both > 0) or '-stiffness -damping' (both <= 0)");
+    if (!es.active) continue;  // inactive at load: no rows (eq_active0 = false)
+    Equality e;
+    e.type = es.type;
+    std::copy(es.solref, es.solref + 2, e.solref);
+    std::copy(es.solimp, es.solimp + 5, e.solimp);
+    if (es.type == EqualitySpec::kJoint) {
+      check(es.obj1 >= 0 && es.obj1 < njnt && es.obj2 >= -1 && es.obj2 < njnt, "unknown joint");
+      for (int j : {es.obj1, es.obj2}) {
+        if (j < 0) continue;
+        check(sp.joints[j].type == SIM_JOINT_HINGE || sp.joints[j].type == SIM_JOINT_SLIDE,
+              "joint '" + sp.joints[j].name + "' is not a hinge or slide");
+      }
+      e.dof1 = m.jntDofAdr[es.obj1];
+      e.qpos1 = m.jntQposAdr[es.obj1];
+      if (es.obj2 >= 0) {
+        e.dof2 = m.jntDofAdr[es.obj2];
+        e.qpos2 = m.jntQposAdr[es.obj2];
+      }
+      for (int k = 0; k < 5; ++k) check(std::isfinite(es.polycoef[k]), "non-finite polycoef");
+      std::copy(es.polycoef, es.polycoef + 5, e.polycoef);
+      m.equalities.push_back(e);
+      continue;
+    }
+    check(es.anchor.allFinite() && std::isfinite(es.torquescale), "non-finite anchor or torquescale");
+    e.torquescale = es.torquescale;
+    if (es.sites) {
+      check(es.obj1 >= 0 && es.obj1 < nsite && es.obj2 >= 0 && es.obj2 < nsite, "unknown site");
+      const SiteSpec &s1 = sp.sites[es.obj1], &s2 = sp.sites[es.obj2];
+      e.body1 = s1.body;
+      e.body2 = s2.body;
+      e.X_body1_frame = localPose(s1.pos, s1.quat);
+      e.X_body2_frame = localPose(s2.pos, s2.quat);
+    } else {
+      check(es.obj1 >= 0 && es.obj1 < nbody && es.obj2 >= 0 && es.obj2 < nbody, "unknown body");
+      e.body1 = es.obj1;
+      e.body2 = es.obj2;
+      const Pose B1 = bodyPose(m, s, e.body1), B2 = bodyPose(m, s, e.body2);
+      if (es.type == EqualitySpec::kConnect) {
+        // anchor on body1; the same point at qpos0 in body2's frame
+        e.X_body1_frame.p = es.anchor;
+        e.X_body2_frame.p = B2.R.transpose() * (B1.p + B1.R * es.anchor - B2.p);
+      } else {
+        // anchor on body2; relpose (body2's anchor and frame seen from body1), or qpos0's
+        e.X_body2_frame.p = es.anchor;
+        const Quat rq(es.relpose[3], es.relpose[4], es.relpose[5], es.relpose[6]);
+        for (double x : es.relpose) check(std::isfinite(x), "non-finite relpose");
+        if (rq.coeffs().norm() > 0) {
+          e.X_body1_frame.p = Vec3(es.relpose[0], es.relpose[1], es.relpose[2]);
+          e.relR = rq.normalized().toRotationMatrix();
+        } else {
+          e.X_body1_frame.p = B1.R.transpose() * (B2.p + B2.R * es.anchor - B1.p);
+          e.relR = B1.R.transpose() * B2.R;
+        }
+      }
+    }
+    check(e.body1 != e.body2, "both sides are the same body");
+    if (m.bodyLink[e.body1] < 0 && m.bodyLink[e.body2] < 0) continue;  // nothing moves: no effect
+    m.equalities.push_back(e);
+  }
+}
+
 }  // namespace
 
 Model compileModel(ModelSpec spec) {
@@ -64,26 +143,67 @@ Model compileModel(ModelSpec spec) {
     Pose zero = inParentLink;
     for (int j : bodyJoints[b]) {
       const JointSpec& js = spec.joints[j];
-      Link link;
-      link.parent = parentLink;
-      link.type = js.type;
-      link.X_parent_zero = zero;
       const double axisNorm = js.axis.norm();
-      if (!(axisNorm > 1e-12)) fail(at(js.where, spec.source), "joint '" + js.name + "' has a zero axis");
-      link.axis = js.axis / axisNorm;
-      link.anchor = js.pos;
-      // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
-      if (js.type == SIM_JOINT_HINGE) {
-        link.S << link.axis, link.anchor.cross(link.axis);
-        const Mat3 K = skew(link.axis);
-        link.R0K = zero.R * K;
-        link.R0K2 = zero.R * K * K;
-        link.p0anchor = zero.p + zero.R * link.anchor;
-      } else {
-        link.S << Vec3::Zero(), link.axis;
+      const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
+      if (js.type < SIM_JOINT_HINGE || js.type > SIM_JOINT_FREE)
+        fail(at(js.where, spec.source), "joint '" + js.name + "' has an unknown type");
+      if (!multi && !(axisNorm > 1e-12))
+        fail(at(js.where, spec.source), "joint '" + js.name + "' has a zero axis");
+      if (js.type == SIM_JOINT_FREE) {
+        // MuJoCo: qpos of a free joint is the body's world pose, so it must be the body's only
+        // joint, on a body that nothing else moves
+        if (bodyJoints[b].size() != 1)
+          fail(at(js.where, spec.source), "free joint '" + js.name + "' must be the only joint of its body");
+        if (parentLink >= 0)
+          fail(at(js.where, spec.source), "free joint '" + js.name +
+                                              "' is on a body whose parent moves: free joints need a body fixed to the world");
       }
-      parentLink = (int)m.links.size();
-      m.links.push_back(link);
+      m.jntQposAdr.push_back(m.nq);
+      m.jntDofAdr.push_back((int)m.links.size());
+      const int ndof = js.type == SIM_JOINT_FREE ? 6 : js.type == SIM_JOINT_BALL ? 3 : 1;
+      for (int k = 0; k < ndof; ++k) {
+        Link link;
+        link.parent = parentLink;
+        link.type = js.type;
+        link.sub = k;
+        link.qposAdr = m.nq;
+        if (!multi) {
+          link.axis = js.axis / axisNorm;
+          link.anchor = js.pos;
+          link.rot = js.type == SIM_JOINT_HINGE;
+        } else {
+          // ball: rotations about the body axes through the anchor; free: world translations,
+          // then rotations about the body axes through the body origin (as MuJoCo)
+          const int axisIndex = js.type == SIM_JOINT_FREE ? k % 3 : k;
+          link.axis = Vec3::Unit(axisIndex);
+          link.rot = !(js.type == SIM_JOINT_FREE && k < 3);
+          link.anchor = js.type == SIM_JOINT_BALL ? js.pos : Vec3::Zero();
+          link.continues = link.rot && k != (js.type == SIM_JOINT_FREE ? 3 : 0);
+        }
+        link.X_parent_zero = (k == 0 && js.type != SIM_JOINT_FREE) ? zero : Pose{};
+        // Motion subspace in link coordinates (RBDA Table 4.1, shifted to the anchor).
+        if (link.rot) link.S << link.axis, link.anchor.cross(link.axis);
+        else link.S << Vec3::Zero(), link.axis;
+        if (js.type == SIM_JOINT_HINGE || js.type == SIM_JOINT_BALL) {
+          const Mat3 K = skew(link.axis);
+          link.R0K = link.X_parent_zero.R * K;
+          link.R0K2 = link.X_parent_zero.R * K * K;
+          link.p0anchor = link.X_parent_zero.p + link.X_parent_zero.R * link.anchor;
+        }
+        parentLink = (int)m.links.size();
+        m.links.push_back(link);
+        m.dofJoint.push_back(j);
+      }
+      // reference configuration: hinge/slide ref, identity quaternion, the free body's pose
+      if (js.type == SIM_JOINT_FREE) {
+        const Quat q(zero.R);
+        m.qpos0.insert(m.qpos0.end(), {zero.p.x(), zero.p.y(), zero.p.z(), q.w(), q.x(), q.y(), q.z()});
+      } else if (js.type == SIM_JOINT_BALL) {
+        m.qpos0.insert(m.qpos0.end(), {1.0, 0.0, 0.0, 0.0});
+      } else {
+        m.qpos0.push_back(js.ref);
+      }
+      m.nq = (int)m.qpos0.size();
       zero = Pose{};  // later joints of the same body act in the frame the previous ones moved
     }
     m.bodyLink[b] = parentLink;
@@ -137,7 +257,28 @@ Model compileModel(ModelSpec spec) {
     m.X_link_site.push_back(compose(m.X_link_body[ss.body], localPose(ss.pos, ss.quat)));
   }
 
-  // Per-dof parameters.
+  // Per-dof parameters: a ball's or free joint's value repeats on each of its dofs; limits
+  // (hinge, slide, ball) belong to the joint's first dof.
+  auto pushDof = [&m](const JointSpec& js) {
+    m.damping.push_back(js.damping);
+    m.armature.push_back(js.armature);
+    m.stiffness.push_back(js.stiffness);
+    m.springref.push_back(js.springref);
+    const bool first = m.limited.size() == (size_t)m.jntDofAdr[m.dofJoint[m.limited.size()]];
+    m.limited.push_back(first && js.limited && js.type != SIM_JOINT_FREE ? 1 : 0);
+    m.rangeLo.push_back(js.range[0]);
+    m.rangeHi.push_back(js.range[1]);
+    m.limitTimeconst.push_back(js.limitTimeconst);
+    m.limitDampratio.push_back(js.limitDampratio);
+    m.limitSolimp.insert(m.limitSolimp.end(), js.limitSolimp, js.limitSolimp + 5);
+    m.limitMargin.push_back(js.margin);
+    m.frictionloss.push_back(js.frictionloss);
+    m.frictionSolref.insert(m.frictionSolref.end(), js.frictionSolref, js.frictionSolref + 2);
+    m.frictionSolimp.insert(m.frictionSolimp.end(), js.frictionSolimp, js.frictionSolimp + 5);
+    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
+    m.actfrcLo.push_back(js.actfrcRange[0]);
+    m.actfrcHi.push_back(js.actfrcRange[1]);
+  };
   for (const JointSpec& js : spec.joints) {
     const std::string where = at(js.where, spec.source);
     auto nonNegative = [&](double x, const char* what) {
@@ -168,35 +309,31 @@ Model compileModel(ModelSpec spec) {
     checkSolimp(js.frictionSolimp, "solimpfriction");
     nonNegative(js.frictionloss, "frictionloss");
     if (!std::isfinite(js.margin)) fail(where, "joint '" + js.name + "' has a non-finite margin");
-    m.damping.push_back(js.damping);
-    m.armature.push_back(js.armature);
-    m.stiffness.push_back(js.stiffness);
-    m.springref.push_back(js.springref);
-    m.qpos0.push_back(js.ref);
-    m.limited.push_back(js.limited ? 1 : 0);
-    m.rangeLo.push_back(js.range[0]);
-    m.rangeHi.push_back(js.range[1]);
-    m.limitTimeconst.push_back(js.limitTimeconst);
-    m.limitDampratio.push_back(js.limitDampratio);
-    m.limitSolimp.insert(m.limitSolimp.end(), js.limitSolimp, js.limitSolimp + 5);
-    m.limitMargin.push_back(js.margin);
-    m.frictionloss.push_back(js.frictionloss);
-    m.frictionSolref.insert(m.frictionSolref.end(), js.frictionSolref, js.frictionSolref + 2);
-    m.frictionSolimp.insert(m.frictionSolimp.end(), js.frictionSolimp, js.frictionSolimp + 5);
-    m.actfrcLimited.push_back(js.actfrcLimited ? 1 : 0);
-    m.actfrcLo.push_back(js.actfrcRange[0]);
-    m.actfrcHi.push_back(js.actfrcRange[1]);
+    const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
+    if (multi && js.stiffness != 0)
+      fail(where, "joint '" + js.name + "': stiffness on ball and free joints is not supported yet");
+    if (js.type == SIM_JOINT_BALL && js.limited && !(js.range[0] == 0 && js.range[1] > 0))
+      fail(where, "ball joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
+                      std::to_string(js.range[1]) + "]: MuJoCo's ball limit is '0 angle' with angle > 0");
+    const int ndof = js.type == SIM_JOINT_FREE ? 6 : js.type == SIM_JOINT_BALL ? 3 : 1;
+    for (int k = 0; k < ndof; ++k) pushDof(js);
   }
 
   // Actuators.
   for (const ActuatorSpec& as : spec.actuators) {
     const std::string where = at(as.where, spec.source);
-    if (as.joint < 0 || as.joint >= m.nv) fail(where, "actuator '" + as.name + "' drives no joint");
+    if (as.joint < 0 || as.joint >= (int)spec.joints.size())
+      fail(where, "actuator '" + as.name + "' drives no joint");
+    const int jt = spec.joints[as.joint].type;
+    if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
+      fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
     if (!std::isfinite(as.gear) || as.gear == 0)
       fail(where, "actuator '" + as.name + "' has gear " + std::to_string(as.gear) + " (must be finite and non-zero)");
     if (as.ctrlLimited && !(as.ctrlRange[0] <= as.ctrlRange[1]))
       fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
     m.actJoint.push_back(as.joint);
+    m.actDof.push_back(m.jntDofAdr[as.joint]);
+    m.actQpos.push_back(m.jntQposAdr[as.joint]);
     m.actGear.push_back(as.gear);
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
@@ -239,7 +376,7 @@ Model compileModel(ModelSpec spec) {
     crba(m, s, M.data());  // symmetric, so row/column-major does not matter
     for (int i = 0; i < m.nv; ++i) {
       if (!(M(i, i) > 1e-12)) {
-        const JointSpec& js = m.spec.joints[i];
+        const JointSpec& js = m.spec.joints[m.dofJoint[i]];
         fail(at(js.where, m.spec.source),
              "joint '" + js.name + "' moves no mass and has no armature, so the mass matrix is singular");
       }
@@ -249,6 +386,14 @@ Model compileModel(ModelSpec spec) {
     const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
     m.invweight0.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
+    // a ball's dofs, and a free joint's translations and rotations, share the mean (as MuJoCo)
+    for (int i = 0; i < m.nv; ++i) {
+      const Link& L = m.links[i];
+      if ((L.type == SIM_JOINT_BALL && L.sub == 0) || (L.type == SIM_JOINT_FREE && L.sub % 3 == 0)) {
+        const double mean = (Minv(i, i) + Minv(i + 1, i + 1) + Minv(i + 2, i + 2)) / 3;
+        for (int k = 0; k < 3; ++k) m.invweight0[i + k] = mean;
+      }
+    }
     // MuJoCo's "simple" bodies (body_simple == 2) weigh 1/mass instead: a leaf body at the root
     // (or on a static child of the world), its inertial frame its own, moved only by sliders
     // along a coordinate axis through its origin
@@ -273,7 +418,7 @@ Model compileModel(ModelSpec spec) {
       m.bodySimpleSlider[b] = simple;
     }
     for (int i = 0; i < m.nv; ++i) {
-      const int b = sp.joints[i].body;
+      const int b = sp.joints[m.dofJoint[i]].body;
       if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
     }
     m.meanInertia = M.trace() / m.nv;
@@ -285,6 +430,7 @@ Model compileModel(ModelSpec spec) {
     const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
     m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
   }
+  compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
   return m;
 }

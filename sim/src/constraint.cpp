@@ -21,6 +21,7 @@ namespace sim {
 namespace {
 
 constexpr double kMinVal = 1e-15;                   // MuJoCo's mjMINVAL
+constexpr double kPiConst = 3.14159265358979323846;
 constexpr double kMinImp = 0.0001, kMaxImp = 0.9999;  // mjMINIMP, mjMAXIMP
 
 double power(double a, double b) { return b == 1 ? a : b == 2 ? a * a : std::pow(a, b); }
@@ -52,8 +53,11 @@ double impedance(const double solimpIn[5], double pos, double margin) {
 // Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
 // impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
 // friction rows).
+// `impPos`, when given, replaces pos in the impedance: a connect's or weld's rows share the
+// impedance of their error's norm (MuJoCo's getposdim).
 void finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
-               double floss, const double solrefIn[2], const double solimp[5], double diagApprox) {
+               double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
+               double impPos = NAN) {
   const int nv = m.nv;
   const double* J = &s.efcJ[(size_t)i * nv];
   // solref: at least two steps of time constant (MuJoCo's refsafe), standard or direct form
@@ -61,7 +65,7 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   const double h = m.spec.timestep / m.spec.substeps;
   if (m.spec.solver.refsafe && solref[0] > 0) solref[0] = std::max(solref[0], 2 * h);
   const double dmax = std::min(kMaxImp, std::max(kMinImp, solimp[1]));
-  const double imp = impedance(solimp, pos, margin);
+  const double imp = impedance(solimp, std::isnan(impPos) ? pos : impPos, margin);
   double K, B;
   if (type == kRowFriction) K = 0;
   else if (solref[0] > 0) K = 1 / std::max(kMinVal, dmax * dmax * solref[0] * solref[0] * solref[1] * solref[1]);
@@ -140,12 +144,117 @@ void addContactRows(const Model& m, State& s, int c) {
   }
 }
 
+// MuJoCo's mju_quat2Vel(·, q, 1) split into angle and unit axis: the rotation of the
+// (normalised) quaternion q as θ·axis with θ in [−π, π]; returns |θ| and a unit axis (x when θ = 0).
+double ballAngleAxis(const double* qpos, Vec3& axis) {
+  const Quat q = qposQuat(qpos);
+  Vec3 v(q.x(), q.y(), q.z());
+  const double sinHalf = v.norm();
+  double angle = 2 * std::atan2(sinHalf, q.w());
+  if (angle > kPiConst) angle -= 2 * kPiConst;
+  if (sinHalf < kMinVal || std::abs(angle) < kMinVal) {
+    axis = Vec3::UnitX();
+    return 0;
+  }
+  axis = v / sinHalf * (angle < 0 ? -1.0 : 1.0);
+  return std::abs(angle);
+}
+
+// World pose of a frame fixed in body b (kinematics must be current).
+Pose framePose(const Model& m, const State& s, int b, const Pose& X_body_frame) {
+  const Pose B = bodyPose(m, s, b);
+  return Pose{B.R * X_body_frame.R, B.p + B.R * X_body_frame.p};
+}
+
+// Appends the rows of equality constraint e (MuJoCo's mj_instantiateEquality):
+// connect: 3 rows, error p1 − p2 of the held points, J = Jp(body1, p1) − Jp(body2, p2);
+// weld: those and 3 rows of orientation error torquescale·vec(q2⁻¹ q1 q_rel) with the rotational
+//   Jacobian ½·torquescale·[(0, R2ᵀ(Jr1 − Jr2)) ⊗ q_err]_vec (MuJoCo's quaternion form, from
+//   rotation matrices so that the error quaternion has w ≥ 0);
+// joint: 1 row, (q1 − ref1) − poly(q2 − ref2), J = e1 − poly'·e2.
+void addEqualityRows(const Model& m, State& s, int e) {
+  const int nv = m.nv;
+  const Equality& eq = m.equalities[e];
+  if (eq.type == EqualitySpec::kJoint) {
+    const int i = s.nefc++;
+    double* J = &s.efcJ[(size_t)i * nv];
+    std::fill(J, J + nv, 0.0);
+    J[eq.dof1] = 1;
+    double pos = s.qpos[eq.qpos1] - m.qpos0[eq.qpos1] - eq.polycoef[0];
+    double diag = m.invweight0[eq.dof1];
+    if (eq.dof2 >= 0) {
+      const double* c = eq.polycoef;
+      const double x = s.qpos[eq.qpos2] - m.qpos0[eq.qpos2];
+      pos = s.qpos[eq.qpos1] - m.qpos0[eq.qpos1] - c[0] - (c[1] * x + c[2] * x * x + c[3] * x * x * x + c[4] * x * x * x * x);
+      J[eq.dof2] -= c[1] + 2 * c[2] * x + 3 * c[3] * x * x + 4 * c[4] * x * x * x;
+      diag += m.invweight0[eq.dof2];
+    }
+    finishRow(m, s, i, kRowEquality, e, pos, 0, 0, eq.solref, eq.solimp, diag);
+    return;
+  }
+  const Pose F1 = framePose(m, s, eq.body1, eq.X_body1_frame);
+  const Pose F2 = framePose(m, s, eq.body2, eq.X_body2_frame);
+  const Vec3 err = F1.p - F2.p;
+  std::fill(s.jacA.begin(), s.jacA.end(), 0.0);
+  pointJacobian(m, s, m.bodyLink[eq.body1], F1.p, 1.0, s.jacA.data());
+  pointJacobian(m, s, m.bodyLink[eq.body2], F2.p, -1.0, s.jacA.data());
+  double pos[6] = {err[0], err[1], err[2], 0, 0, 0};
+  // J̇ q̇ of each row: MuJoCo 4 takes it out of the reference acceleration of connect and weld
+  // rows (checked against it by finite differences of J q̇ along the motion)
+  const int l1 = m.bodyLink[eq.body1], l2 = m.bodyLink[eq.body2];
+  const Vec3 biasT = pointBiasAcceleration(s, l1, F1.p) - pointBiasAcceleration(s, l2, F2.p);
+  double jdot[6] = {biasT[0], biasT[1], biasT[2], 0, 0, 0};
+  const int rows = eq.type == EqualitySpec::kWeld ? 6 : 3;
+  if (rows == 6) {
+    // q_err = q2⁻¹ q1 q_rel as a rotation: R2ᵀ R1 relR, taken with w ≥ 0
+    Quat qe(Mat3(F2.R.transpose() * F1.R * eq.relR));
+    if (qe.w() < 0) qe.coeffs() = -qe.coeffs();
+    const double w = qe.w();
+    const Vec3 u = qe.vec();
+    for (int k = 0; k < 3; ++k) pos[3 + k] = eq.torquescale * u[k];
+    std::fill(s.jacR.begin(), s.jacR.end(), 0.0);
+    rotationJacobian(m, s, m.bodyLink[eq.body1], 1.0, s.jacR.data());
+    rotationJacobian(m, s, m.bodyLink[eq.body2], -1.0, s.jacR.data());
+    for (int c = 0; c < nv; ++c) {
+      const Vec3 a(s.jacR[c], s.jacR[nv + c], s.jacR[2 * nv + c]);
+      const Vec3 v = F2.R.transpose() * a;
+      const Vec3 col = 0.5 * eq.torquescale * (w * v + v.cross(u));
+      for (int k = 0; k < 3; ++k) s.jacR[k * nv + c] = col[k];
+    }
+    // rotational J̇ q̇: with r = R2ᵀ(ω1 − ω2) and q̇_err = ½ (0, r) ⊗ q_err,
+    // d/dt ½ ts [(0, r) ⊗ q_err]_vec = ½ ts (w ṙ + ṙ × u − ½ |r|² u), ṙ = R2ᵀ(α1 − α2 − ω2 × (ω1 − ω2))
+    const Vec3 w1 = l1 < 0 ? Vec3::Zero() : Vec3(s.v[l1].head<3>());
+    const Vec3 w2 = l2 < 0 ? Vec3::Zero() : Vec3(s.v[l2].head<3>());
+    const Vec3 a1 = l1 < 0 ? Vec3::Zero() : Vec3(s.a[l1].head<3>());
+    const Vec3 a2 = l2 < 0 ? Vec3::Zero() : Vec3(s.a[l2].head<3>());
+    const Vec3 r = F2.R.transpose() * (w1 - w2);
+    const Vec3 rdot = F2.R.transpose() * (a1 - a2 - w2.cross(w1 - w2));
+    const Vec3 jr = 0.5 * eq.torquescale * (w * rdot + rdot.cross(u) - 0.5 * r.squaredNorm() * u);
+    for (int k = 0; k < 3; ++k) jdot[3 + k] = jr[k];
+  }
+  double norm = 0;
+  for (int k = 0; k < rows; ++k) norm += pos[k] * pos[k];
+  norm = std::sqrt(norm);
+  const double tran = m.bodyInvweight0[eq.body1] + m.bodyInvweight0[eq.body2];
+  const double rot = m.bodyInvweight0Rot[eq.body1] + m.bodyInvweight0Rot[eq.body2];
+  for (int k = 0; k < rows; ++k) {
+    const int i = s.nefc++;
+    const double* src = k < 3 ? &s.jacA[(size_t)k * nv] : &s.jacR[(size_t)(k - 3) * nv];
+    std::copy(src, src + nv, &s.efcJ[(size_t)i * nv]);
+    finishRow(m, s, i, kRowEquality, e, pos[k], 0, 0, eq.solref, eq.solimp, k < 3 ? tran : rot, norm);
+    s.efcAref[i] -= jdot[k];
+  }
+}
+
 }  // namespace
 
 int constraintCapacity(const Model& m) {
   // two limit sides and one friction row per dof at most; per contact one row (condim 1) or
   // the four edges of the friction pyramid (condim 3)
   int rows = 0;
+  if (m.spec.solver.equality)
+    for (const Equality& e : m.equalities)
+      rows += e.type == EqualitySpec::kWeld ? 6 : e.type == EqualitySpec::kConnect ? 3 : 1;
   for (int i = 0; i < m.nv; ++i) {
     if (m.limited[i] && m.spec.solver.limits) rows += 2;
     if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
@@ -157,19 +266,42 @@ int constraintCapacity(const Model& m) {
 void makeConstraints(const Model& m, State& s) {
   s.nefc = 0;
   const SolverOptions& o = m.spec.solver;
+  // equality constraints first, as MuJoCo orders its rows
+  if (o.equality && !m.equalities.empty()) {
+    velocityBias(m, s);
+    for (int e = 0; e < (int)m.equalities.size(); ++e) addEqualityRows(m, s, e);
+  }
   // dry friction: one row per dof with frictionloss, force bounded by it
+  const int firstFriction = s.nefc;
   if (o.frictionloss)
     for (int i = 0; i < m.nv; ++i)
       if (m.frictionloss[i] > 0)
         addDofRow(m, s, kRowFriction, i, 1.0, 0, 0, m.frictionloss[i], &m.frictionSolref[2 * i],
                   &m.frictionSolimp[5 * i]);
-  s.nfriction = s.nefc;
-  // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above
+  s.nfriction = s.nefc - firstFriction;
+  // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above.
+  // A ball's limit is a cone: distance range[1] − θ with θ the quaternion's rotation angle and
+  // J = −(unit rotation axis) on its three dofs (MuJoCo's mj_instantiateLimit).
   if (o.limits)
     for (int i = 0; i < m.nv; ++i) {
       if (!m.limited[i]) continue;
-      const double q = s.qpos[i], margin = m.limitMargin[i];
+      const Link& L = m.links[i];
+      const double margin = m.limitMargin[i];
       const double solref[2] = {m.limitTimeconst[i], m.limitDampratio[i]};
+      if (L.type == SIM_JOINT_BALL) {
+        Vec3 axis;
+        const double angle = ballAngleAxis(&s.qpos[L.qposAdr], axis);
+        const double dist = std::max(m.rangeLo[i], m.rangeHi[i]) - angle;
+        if (dist < margin) {
+          const int r = s.nefc++;
+          double* J = &s.efcJ[(size_t)r * m.nv];
+          std::fill(J, J + m.nv, 0.0);
+          for (int k = 0; k < 3; ++k) J[i + k] = -axis[k];
+          finishRow(m, s, r, kRowLimit, i, dist, margin, 0, solref, &m.limitSolimp[5 * i], m.invweight0[i]);
+        }
+        continue;
+      }
+      const double q = s.qpos[L.qposAdr];
       const double lower = q - m.rangeLo[i], upper = m.rangeHi[i] - q;
       if (lower < margin) addDofRow(m, s, kRowLimit, i, 1.0, lower, margin, 0, solref, &m.limitSolimp[5 * i]);
       if (upper < margin) addDofRow(m, s, kRowLimit, i, -1.0, upper, margin, 0, solref, &m.limitSolimp[5 * i]);

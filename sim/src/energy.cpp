@@ -19,7 +19,7 @@ void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinet
       const Vec3 c = W.p + W.R * (L.inertia.h / L.inertia.m);
       U -= L.inertia.m * m.spec.gravity.dot(c);
     }
-    const double dq = s.qpos[i] - m.springref[i];
+    const double dq = s.qpos[L.qposAdr] - m.springref[i];  // hinge/slide only (see passive.cpp)
     U += 0.5 * m.stiffness[i] * dq * dq;
   }
   if (potential) *potential = U;

@@ -1,5 +1,6 @@
 // integrate.cpp — forward dynamics of the whole pipeline and the two integrators.
 #include <algorithm>
+#include <cmath>
 
 #include "state.hpp"
 
@@ -18,6 +19,30 @@ void constrainedAcceleration(const Model& m, State& s) {
 }
 
 namespace {
+
+// MuJoCo's mju_quatIntegrate: q ← normalise(q) ⊗ (cos(θ/2), sin(θ/2)·ω/|ω|), θ = h|ω|, with
+// its conventions (a zero ω is no rotation; a quaternion within 1e-15 of unit length is kept).
+void quatIntegrate(double* q, const double* w, double h) {
+  const double wn = std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  double rot[4] = {1, 0, 0, 0};
+  if (wn >= 1e-15) {
+    const double angle = h * wn, sn = std::sin(angle / 2);
+    rot[0] = std::cos(angle / 2);
+    for (int k = 0; k < 3; ++k) rot[k + 1] = sn * w[k] / wn;
+  }
+  const double qn = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+  if (qn < 1e-15) {
+    q[0] = 1;
+    q[1] = q[2] = q[3] = 0;
+  } else if (std::abs(qn - 1) > 1e-15) {
+    for (int k = 0; k < 4; ++k) q[k] /= qn;
+  }
+  const double a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
+  q[0] = a0 * rot[0] - a1 * rot[1] - a2 * rot[2] - a3 * rot[3];
+  q[1] = a0 * rot[1] + a1 * rot[0] + a2 * rot[3] - a3 * rot[2];
+  q[2] = a0 * rot[2] - a1 * rot[3] + a2 * rot[0] + a3 * rot[1];
+  q[3] = a0 * rot[3] + a1 * rot[2] - a2 * rot[1] + a3 * rot[0];
+}
 
 // tau = actuators + passive; then ABA, and the constraint solver when rows are active.
 // `extraArmature` as in aba(): Euler's implicit damping. As MuJoCo's mj_Euler, the constraint
@@ -56,55 +81,108 @@ void eulerStep(const Model& m, State& s, double h) {
     anyDamping |= m.damping[i] > 0;
   }
   dynamics(m, s, anyDamping ? extra : nullptr);
-  for (int i = 0; i < m.nv; ++i) {
-    s.qvel[i] += h * s.qacc[i];
-    s.qpos[i] += h * s.qvel[i];
-  }
+  for (int i = 0; i < m.nv; ++i) s.qvel[i] += h * s.qacc[i];
+  integratePos(m, s.qpos.data(), s.qvel.data(), h);
   s.time += h;
 }
 
-// Classic RK4 on (qpos, qvel) with controls held, as MuJoCo's mj_RungeKutta (explicit damping).
+// out += scale · dqpos/dt at (qpos, qvel): qvel for hinge, slide and a free joint's position,
+// ½ q ⊗ (0, ω) for a quaternion q with body-frame angular velocity ω.
+void addPositionRate(const Model& m, const double* qpos, const double* qvel, double scale, double* out) {
+  for (int j = 0, nj = (int)m.jntQposAdr.size(); j < nj; ++j) {
+    const int qa = m.jntQposAdr[j], da = m.jntDofAdr[j];
+    const int type = m.links[da].type;
+    int quat = qa, w = da;
+    if (type == SIM_JOINT_FREE) {
+      for (int k = 0; k < 3; ++k) out[qa + k] += scale * qvel[da + k];
+      quat += 3;
+      w += 3;
+    } else if (type != SIM_JOINT_BALL) {
+      out[qa] += scale * qvel[da];
+      continue;
+    }
+    const double* q = qpos + quat;
+    const double* v = qvel + w;
+    const double c = 0.5 * scale;
+    out[quat] += c * (-q[1] * v[0] - q[2] * v[1] - q[3] * v[2]);
+    out[quat + 1] += c * (q[0] * v[0] + q[2] * v[2] - q[3] * v[1]);
+    out[quat + 2] += c * (q[0] * v[1] - q[1] * v[2] + q[3] * v[0]);
+    out[quat + 3] += c * (q[0] * v[2] + q[1] * v[1] - q[2] * v[0]);
+  }
+}
+
+// Renormalises every quaternion of qpos as MuJoCo's mju_normalize4.
+void normalizeQuaternions(const Model& m, double* qpos) {
+  for (int j = 0, nj = (int)m.jntQposAdr.size(); j < nj; ++j) {
+    const int type = m.links[m.jntDofAdr[j]].type;
+    if (type != SIM_JOINT_BALL && type != SIM_JOINT_FREE) continue;
+    double* q = qpos + m.jntQposAdr[j] + (type == SIM_JOINT_FREE ? 3 : 0);
+    const double n = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    if (n < 1e-15) {
+      q[0] = 1;
+      q[1] = q[2] = q[3] = 0;
+    } else if (std::abs(n - 1) > 1e-15) {
+      for (int k = 0; k < 4; ++k) q[k] /= n;
+    }
+  }
+}
+
+// Classic RK4 on (qpos, qvel) with controls held, as MuJoCo's mj_step with RK4 (explicit
+// damping). Quaternions are stepped as MuJoCo 4 does (checked against it): along their time
+// derivative ½ q ⊗ (0, ω) in R⁴ and renormalised at each stage and at the end.
 void rk4Step(const Model& m, State& s, double h) {
   static const double A[3] = {0.5, 0.5, 1.0};  // stage i uses A[i-1] × stage i-1's slope
   static const double B[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};
-  const int nv = m.nv;
+  const int nq = m.nq, nv = m.nv;
+  std::copy(s.qpos.begin(), s.qpos.end(), s.qpos0.begin());
+  std::fill(s.dqpos.begin(), s.dqpos.end(), 0.0);
   for (int i = 0; i < nv; ++i) {
-    s.qpos0[i] = s.qpos[i];
     s.qvel0[i] = s.qvel[i];
-    s.dqpos[i] = 0;
     s.dqvel[i] = 0;
   }
   const double t0 = s.time;
   for (int stage = 0; stage < 4; ++stage) {
     if (stage > 0) {
-      // this stage's state: x0 + h·A·(previous stage's slope), slope qvel is the velocity there
+      // this stage's state: x0 + h·A·(previous stage's slope)
       const double ah = A[stage - 1] * h;
-      for (int i = 0; i < nv; ++i) {
-        const double slopeQ = s.qvel[i], slopeV = s.qacc[i];
-        s.qpos[i] = s.qpos0[i] + ah * slopeQ;
-        s.qvel[i] = s.qvel0[i] + ah * slopeV;
-      }
+      std::copy(s.qpos0.begin(), s.qpos0.end(), s.qposStage.begin());
+      addPositionRate(m, s.qpos.data(), s.qvel.data(), ah, s.qposStage.data());
+      normalizeQuaternions(m, s.qposStage.data());
+      std::copy(s.qposStage.begin(), s.qposStage.end(), s.qpos.begin());
+      for (int i = 0; i < nv; ++i) s.qvel[i] = s.qvel0[i] + ah * s.qacc[i];
       s.time = t0 + ah;
     }
     dynamics(m, s, nullptr);
-    for (int i = 0; i < nv; ++i) {
-      s.dqpos[i] += B[stage] * s.qvel[i];
-      s.dqvel[i] += B[stage] * s.qacc[i];
-    }
+    addPositionRate(m, s.qpos.data(), s.qvel.data(), B[stage], s.dqpos.data());
+    for (int i = 0; i < nv; ++i) s.dqvel[i] += B[stage] * s.qacc[i];
   }
-  for (int i = 0; i < nv; ++i) {
-    s.qpos[i] = s.qpos0[i] + h * s.dqpos[i];
-    s.qvel[i] = s.qvel0[i] + h * s.dqvel[i];
-  }
+  for (int i = 0; i < nq; ++i) s.qpos[i] = s.qpos0[i] + h * s.dqpos[i];
+  normalizeQuaternions(m, s.qpos.data());
+  for (int i = 0; i < nv; ++i) s.qvel[i] = s.qvel0[i] + h * s.dqvel[i];
   s.time = t0 + h;
 }
 
 }  // namespace
 
+void integratePos(const Model& m, double* qpos, const double* qvel, double h) {
+  for (int j = 0, nj = (int)m.jntQposAdr.size(); j < nj; ++j) {
+    double* q = qpos + m.jntQposAdr[j];
+    const double* v = qvel + m.jntDofAdr[j];
+    switch (m.links[m.jntDofAdr[j]].type) {
+      case SIM_JOINT_FREE:
+        for (int k = 0; k < 3; ++k) q[k] += h * v[k];
+        quatIntegrate(q + 3, v + 3, h);
+        break;
+      case SIM_JOINT_BALL: quatIntegrate(q, v, h); break;
+      default: q[0] += h * v[0];
+    }
+  }
+}
+
 void forward(const Model& m, State& s) { dynamics(m, s, nullptr); }
 
 int step(const Model& m, State& s) {
-  const int nv = m.nv;
+  const int nq = m.nq, nv = m.nv;
   const int substeps = m.spec.substeps;
   const double h = m.spec.timestep / substeps;
   // keep the pre-step state so that a failing step leaves it untouched
@@ -115,7 +193,7 @@ int step(const Model& m, State& s) {
     if (m.spec.integrator == SIM_INTEGRATOR_RK4) rk4Step(m, s, h);
     else eulerStep(m, s, h);
   }
-  if (!allFinite(s.qpos.data(), nv) || !allFinite(s.qvel.data(), nv) ||
+  if (!allFinite(s.qpos.data(), nq) || !allFinite(s.qvel.data(), nv) ||
       !allFinite(s.qacc.data(), nv)) {
     std::copy(s.savedQpos.begin(), s.savedQpos.end(), s.qpos.begin());
     std::copy(s.savedQvel.begin(), s.savedQvel.end(), s.qvel.begin());

@@ -16,14 +16,16 @@ void makeState(const Model& m, State& s) {
   s.X_world_link.assign(nv, Pose{});
   for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f, &s.S}) vec->assign(nv, Vec6::Zero());
   s.IA.assign(nv, Mat6::Zero());
-  for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qpos0, &s.qvel0,
-                    &s.dqpos, &s.dqvel, &s.savedQpos, &s.savedQvel})
+  for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qvel0, &s.dqvel,
+                    &s.savedQvel})
     vec->assign(nv, 0.0);
+  for (auto* vec : {&s.qpos0, &s.savedQpos, &s.dqpos, &s.qposStage}) vec->assign(m.nq, 0.0);
   s.contacts.assign(m.maxContacts, Contact{});
   s.ncon = 0;
   s.geomPose.assign(m.ngeom(), Pose{});
   s.jacA.assign(3 * nv, 0.0);
   s.jacB.assign(3 * nv, 0.0);
+  s.jacR.assign(3 * nv, 0.0);
   // constraint scratch
   const size_t ne = m.maxConstraintRows;
   s.nefc = s.nfriction = 0;
@@ -46,14 +48,24 @@ void makeState(const Model& m, State& s) {
   s.AR.setZero(dual ? ne : 0, dual ? ne : 0);
 }
 
+Quat qposQuat(const double* q) {
+  Quat quat(q[0], q[1], q[2], q[3]);
+  const double n = quat.norm();
+  if (!(n > 1e-15)) return Quat::Identity();  // MuJoCo's mju_normalize4 of a zero quaternion
+  quat.coeffs() /= n;
+  return quat;
+}
+
 // Link pose in its parent: pre-joint frame, then the joint's motion about its anchor/axis.
-// As MuJoCo, the joint coordinate is measured from the reference configuration qpos0.
+// As MuJoCo, a hinge/slide coordinate is measured from the reference configuration qpos0; a
+// ball's quaternion rotates the pre-joint frame about the anchor; a free joint's qpos is the
+// body's world position and orientation. The later links of a ball or free joint share the pose.
 void kinematics(const Model& m, State& s) {
   for (int i = 0; i < m.nv; ++i) {
     const Link& L = m.links[i];
-    const double q = s.qpos[i] - m.qpos0[i];
     Pose local;
     if (L.type == SIM_JOINT_HINGE) {
+      const double q = s.qpos[L.qposAdr] - m.qpos0[L.qposAdr];
       double sq, cq;
 #ifdef __GLIBC__
       sincos(q, &sq, &cq);  // one call for both
@@ -64,10 +76,19 @@ void kinematics(const Model& m, State& s) {
       const double vq = 1.0 - cq;
       local.R = L.X_parent_zero.R + sq * L.R0K + vq * L.R0K2;
       local.p = L.p0anchor - local.R * L.anchor;
-    } else {
+    } else if (L.type == SIM_JOINT_SLIDE) {
+      const double q = s.qpos[L.qposAdr] - m.qpos0[L.qposAdr];
       local.R = L.X_parent_zero.R;
       local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.axis * q);
-    }
+    } else if (L.type == SIM_JOINT_BALL && L.sub == 0) {
+      // R = R0·R(quat), p = p0 + R0·anchor − R·anchor (rotation about the anchor)
+      local.R = L.X_parent_zero.R * qposQuat(&s.qpos[L.qposAdr]).toRotationMatrix();
+      local.p = L.p0anchor - local.R * L.anchor;
+    } else if (L.type == SIM_JOINT_FREE && L.sub == 0) {
+      local.p = Vec3(s.qpos[L.qposAdr], s.qpos[L.qposAdr + 1], s.qpos[L.qposAdr + 2]);
+    } else if (L.type == SIM_JOINT_FREE && L.sub == 3) {
+      local.R = qposQuat(&s.qpos[L.qposAdr + 3]).toRotationMatrix();
+    }  // other links of a ball or free joint: identity in the previous one
     s.X_parent_link[i] = Transform::fromPose(local.R, local.p);
     if (L.parent < 0) {
       s.X_world_link[i] = local;
@@ -95,8 +116,8 @@ Vec3 sitePosition(const Model& m, const State& s, int i) {
 }
 
 // Column j of the site Jacobian is the world velocity of the site point due to dof j, for every
-// dof j on the path from the site's link to the root: hinge ω = a, v = a × (p − anchor);
-// slide v = a.
+// dof j on the path from the site's link to the root: rotation ω = a, v = a × (p − anchor);
+// translation v = a.
 void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* jacr) {
   const int nv = m.nv;
   if (jacp) std::fill(jacp, jacp + 3 * nv, 0.0);
@@ -107,7 +128,7 @@ void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* j
     const Pose& W = s.X_world_link[j];
     const Vec3 axis = W.R * L.axis;
     Vec3 lin, ang;
-    if (L.type == SIM_JOINT_HINGE) {
+    if (L.rot) {
       ang = axis;
       lin = axis.cross(p - (W.p + W.R * L.anchor));
     } else {
@@ -128,8 +149,42 @@ void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, 
     const Link& L = m.links[j];
     const Pose& W = s.X_world_link[j];
     const Vec3 axis = W.R * L.axis;
-    const Vec3 lin = L.type == SIM_JOINT_HINGE ? Vec3(axis.cross(point - (W.p + W.R * L.anchor))) : axis;
+    const Vec3 lin = L.rot ? Vec3(axis.cross(point - (W.p + W.R * L.anchor))) : axis;
     for (int r = 0; r < 3; ++r) jacp[r * nv + j] += sign * lin[r];
+  }
+}
+
+void velocityBias(const Model& m, State& s) {
+  Vec6 vBefore = Vec6::Zero();
+  for (int i = 0; i < m.nv; ++i) {
+    const Link& L = m.links[i];
+    const Pose& W = s.X_world_link[i];
+    const Vec3 axis = W.R * L.axis;
+    Vec6 S;
+    if (L.rot) S << axis, (W.p + W.R * L.anchor).cross(axis);
+    else S << Vec3::Zero(), axis;
+    const Vec6 vJ = S * s.qvel[i];
+    if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
+    s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);
+    const Vec6 c = crossMotion(vBefore, vJ);
+    s.a[i] = L.parent < 0 ? c : Vec6(s.a[L.parent] + c);
+  }
+}
+
+Vec3 pointBiasAcceleration(const State& s, int link, const Vec3& p) {
+  if (link < 0) return Vec3::Zero();
+  const Vec3 w = s.v[link].head<3>(), vo = s.v[link].tail<3>();
+  const Vec3 alpha = s.a[link].head<3>(), ao = s.a[link].tail<3>();
+  return ao + alpha.cross(p) + w.cross(vo + w.cross(p));
+}
+
+void rotationJacobian(const Model& m, const State& s, int link, double sign, double* jacr) {
+  const int nv = m.nv;
+  for (int j = link; j >= 0; j = m.links[j].parent) {
+    const Link& L = m.links[j];
+    if (!L.rot) continue;
+    const Vec3 axis = s.X_world_link[j].R * L.axis;
+    for (int r = 0; r < 3; ++r) jacr[r * nv + j] += sign * axis[r];
   }
 }
 

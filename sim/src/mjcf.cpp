@@ -168,7 +168,7 @@ enum { kFalse = 0, kTrue = 1, kAuto = 2 };
 
 constexpr int kGeomMesh = SIM_GEOM_MESH;
 constexpr int kGeomHfield = 1;  // MuJoCo's mjGEOM_HFIELD: terrain, static bodies only
-constexpr int kJointFree = 100, kJointBall = 101;  // refused: not simulated yet
+constexpr int kJointFree = SIM_JOINT_FREE, kJointBall = SIM_JOINT_BALL;
 
 struct JointVals {
   int type = SIM_JOINT_HINGE;
@@ -203,6 +203,12 @@ struct GeomVals {
   ContactParams contact;
 };
 
+struct EqualityVals {
+  double solref[2] = {0.02, 1.0};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  bool active = true;
+};
+
 struct SiteVals {
   int type = SIM_GEOM_SPHERE;
   double size[3] = {0.005, 0.005, 0.005};
@@ -235,6 +241,7 @@ struct DefaultClass {
   GeomVals geom;
   SiteVals site;
   ActuatorVals actuator;
+  EqualityVals equality;
 };
 
 // MARK: - Parser
@@ -284,7 +291,7 @@ class MJCFParser {
     if (const XAttr* a = attr(root, "model")) spec_.name = a->value;
 
     // MuJoCo reads the sections in this order whatever their order in the file.
-    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes;
+    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes, equalities;
     for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
@@ -297,7 +304,8 @@ class MJCFParser {
                e.name == "custom" || e.name == "contact" || e.name == "sensor")
         ignore(e.line, "<" + e.name + ">");
       else if (e.name == "keyframe") keyframes.push_back(k);
-      else if ((e.name == "equality" || e.name == "tendon") && e.kids.empty())
+      else if (e.name == "equality") equalities.push_back(k);
+      else if (e.name == "tendon" && e.kids.empty())
         continue;  // empty: no effect
       else if (e.name == "body")
         ignore(e.line, "<body> outside <worldbody> (MuJoCo skips it)");
@@ -306,7 +314,7 @@ class MJCFParser {
     for (int k : compilers) readCompiler(nodes_[k]);
     for (int k : options) readOption(nodes_[k]);
     // MuJoCo merges every top-level <default> into class 'main'
-    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}});
+    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}, {}});
     classIndex_["main"] = 0;
     for (int k : defaults) readDefaults(k);
     for (int k : assets) readAssets(nodes_[k]);
@@ -321,15 +329,138 @@ class MJCFParser {
     applyTotalMass();
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
+    for (int k : equalities) readEqualities(nodes_[k]);
     for (int k : keyframes) readKeyframes(nodes_[k]);
+  }
+
+  /// solref, solimp, active of an <equality> default or element.
+  void applyEquality(const XElem& e, EqualityVals& v, bool isDefault) {
+    if (isDefault) allowAttrs(e, {"solref", "solimp", "active"});
+    if (const XAttr* a = attr(e, "solref")) {
+      auto x = numbers(e, *a, 2, 2);
+      v.solref[0] = x[0];
+      v.solref[1] = x[1];
+    }
+    if (const XAttr* a = attr(e, "solimp")) {
+      auto x = numbers(e, *a, 1, 5);
+      std::copy(x.begin(), x.end(), v.solimp);
+    }
+    if (const XAttr* a = attr(e, "active")) v.active = boolean(e, *a);
+  }
+
+  /// Index of a named body (kind 0), joint (1) or site (3) in the spec, −1 when absent.
+  int indexOf(int kind, const std::string& name) const {
+    if (kind == 0) {
+      for (size_t i = 0; i < spec_.bodies.size(); ++i) if (spec_.bodies[i].name == name) return (int)i;
+    } else if (kind == 1) {
+      for (size_t i = 0; i < spec_.joints.size(); ++i) if (spec_.joints[i].name == name) return (int)i;
+    } else {
+      for (size_t i = 0; i < spec_.sites.size(); ++i) if (spec_.sites[i].name == name) return (int)i;
+    }
+    return -1;
+  }
+
+  /// <equality><connect|weld|joint>: MuJoCo's equality constraints (tendon and flex ones are
+  /// refused). Names resolve to bodies (body1, body2 = world by default), sites (site1, site2)
+  /// or joints (joint1, joint2 optional).
+  void readEqualities(const XElem& q) {
+    allowAttrs(q, {});
+    for (int k : q.kids) {
+      const XElem& e = nodes_[k];
+      if (e.name != "connect" && e.name != "weld" && e.name != "joint") {
+        refuseElement(e, "equality");
+        continue;
+      }
+      for (int kk : e.kids) refuseElement(nodes_[kk], e.name);
+      if (e.name == "joint")
+        allowAttrs(e, {"name", "class", "active", "solref", "solimp", "joint1", "joint2", "polycoef"});
+      else
+        allowAttrs(e, {"name", "class", "active", "solref", "solimp", "body1", "body2", "site1",
+                       "site2", "anchor", "relpose", "torquescale"});
+      EqualityVals v = classes_[classOf(e, 0)].equality;
+      applyEquality(e, v, false);
+      EqualitySpec eq;
+      if (const XAttr* a = attr(e, "name")) eq.name = a->value;
+      eq.where = where(e.line);
+      eq.type = e.name == "connect" ? EqualitySpec::kConnect
+                : e.name == "weld"  ? EqualitySpec::kWeld
+                                    : EqualitySpec::kJoint;
+      std::copy(v.solref, v.solref + 2, eq.solref);
+      std::copy(v.solimp, v.solimp + 5, eq.solimp);
+      eq.active = v.active;
+      auto object = [&](const char* attrName, int kind, int fallback) {
+        const XAttr* a = attr(e, attrName);
+        if (!a) return fallback;
+        const int i = indexOf(kind, a->value);
+        if (i < 0) {
+          if (kind == 1 && skippedJoints_.count(a->value)) return -2;  // refused already
+          failModel(a->line, "<" + e.name + "> " + attrName + " " + quoted(a->value) + " names no " +
+                                 (kind == 0 ? "body" : kind == 1 ? "joint" : "site"));
+        }
+        return i;
+      };
+      if (eq.type == EqualitySpec::kJoint) {
+        if (!attr(e, "joint1")) failModel(e.line, "<joint> in <equality> needs 'joint1'");
+        eq.obj1 = object("joint1", 1, -1);
+        eq.obj2 = object("joint2", 1, -1);
+        if (eq.obj1 == -2 || eq.obj2 == -2) continue;
+        if (const XAttr* a = attr(e, "polycoef")) {
+          auto x = numbers(e, *a, 1, 5);
+          std::fill(eq.polycoef, eq.polycoef + 5, 0.0);
+          std::copy(x.begin(), x.end(), eq.polycoef);
+        }
+      } else {
+        const bool bodies = attr(e, "body1") || attr(e, "body2");
+        eq.sites = attr(e, "site1") || attr(e, "site2");
+        if (bodies == eq.sites)
+          failModel(e.line, "<" + e.name + "> needs body1 (and optionally body2) or site1 and site2, not both");
+        if (eq.sites) {
+          if (!attr(e, "site1") || !attr(e, "site2"))
+            failModel(e.line, "<" + e.name + "> needs both site1 and site2");
+          eq.obj1 = object("site1", 3, -1);
+          eq.obj2 = object("site2", 3, -1);
+        } else {
+          if (!attr(e, "body1")) failModel(e.line, "<" + e.name + "> needs body1");
+          eq.obj1 = object("body1", 0, -1);
+          eq.obj2 = object("body2", 0, 0);
+        }
+        getVec3(e, "anchor", eq.anchor);
+        if (e.name == "connect" && eq.sites && attr(e, "anchor"))
+          failModel(e.line, "<connect> with sites takes no anchor");
+        if (e.name == "connect" && !eq.sites && !attr(e, "anchor"))
+          failModel(e.line, "<connect> needs 'anchor' (the point on body1)");
+        if (const XAttr* a = attr(e, "relpose")) {
+          auto x = numbers(e, *a, 7, 7);
+          std::copy(x.begin(), x.end(), eq.relpose);
+        }
+        getNumber(e, "torquescale", eq.torquescale);
+      }
+      spec_.equalities.push_back(eq);
+    }
   }
 
   /// <keyframe><key name time qpos qvel ctrl>: named states; sizes must match the model.
   void readKeyframes(const XElem& k) {
     allowAttrs(k, {});
-    const size_t nq = spec_.joints.size(), nu = spec_.actuators.size();
+    const size_t nu = spec_.actuators.size();
+    // qpos0 as compileModel makes it: ref, an identity quaternion, a free body's pose
     std::vector<double> qpos0;
-    for (const JointSpec& j : spec_.joints) qpos0.push_back(j.ref);
+    size_t nv = 0;
+    for (const JointSpec& j : spec_.joints) {
+      if (j.type == kJointFree) {
+        const BodySpec& b = spec_.bodies[j.body];
+        const Quat q = b.quat.normalized();
+        qpos0.insert(qpos0.end(), {b.pos.x(), b.pos.y(), b.pos.z(), q.w(), q.x(), q.y(), q.z()});
+        nv += 6;
+      } else if (j.type == kJointBall) {
+        qpos0.insert(qpos0.end(), {1.0, 0.0, 0.0, 0.0});
+        nv += 3;
+      } else {
+        qpos0.push_back(j.ref);
+        nv += 1;
+      }
+    }
+    const size_t nq = qpos0.size();
     for (int c : k.kids) {
       const XElem& e = nodes_[c];
       if (e.name != "key") {
@@ -351,7 +482,7 @@ class MJCFParser {
         return v;
       };
       key.qpos = vec("qpos", nq, qpos0);
-      key.qvel = vec("qvel", nq, std::vector<double>(nq, 0.0));
+      key.qvel = vec("qvel", nv, std::vector<double>(nv, 0.0));
       key.ctrl = vec("ctrl", nu, std::vector<double>(nu, 0.0));
       if (const XAttr* a = attr(e, "act"))
         if (!numbers(e, *a, 0, 1u << 30).empty())
@@ -990,11 +1121,16 @@ class MJCFParser {
             limitsDisabled_ = true;
             spec_.solver.limits = false;
           }
-          if (!enable && a.name == "constraint") spec_.solver.frictionloss = false;
+          if (!enable && a.name == "constraint") {
+            spec_.solver.frictionloss = false;
+            spec_.solver.equality = false;
+          }
         } else if (a.name == "frictionloss") {
           spec_.solver.frictionloss = enable;
         } else if (a.name == "contact") {
           spec_.solver.contact = enable;
+        } else if (a.name == "equality") {
+          spec_.solver.equality = enable;
         } else if (a.name == "filterparent") {
           spec_.solver.filterparent = enable;
         } else if (a.name == "warmstart") {
@@ -1066,13 +1202,19 @@ class MJCFParser {
           continue;
         }
         static const std::set<std::string> visualOnly = {
-            "camera", "light", "material", "mesh", "texture", "hfield", "pair", "equality",
+            "camera", "light", "material", "mesh", "texture", "hfield", "pair",
             "tendon", "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
           continue;
         }
         const bool actuatorKind = isActuatorKind(c.name);
+        if (c.name == "equality") {
+          if (!seen.insert(c.name).second)
+            failParse(c.line, "a second <equality> in default class '" + classes_[ci].name + "'");
+          applyEquality(c, classes_[ci].equality, true);
+          continue;
+        }
         if (c.name != "joint" && c.name != "geom" && c.name != "site" && !actuatorKind) {
           refuseElement(c, "default");
           continue;
@@ -1654,9 +1796,8 @@ class MJCFParser {
       if (c.name == "camera" || c.name == "light") {
         ignore(c.line, "<" + c.name + ">");
       } else if (c.name == "freejoint") {
-        unsupported(c.line, "<freejoint>: free joints are not supported yet (hinge and slide "
-                            "joints only)");
-        if (const XAttr* a = attr(c, "name")) skippedJoints_.insert(a->value);
+        if (world) failModel(c.line, "the world body cannot have joints");
+        readFreeJoint(c, bi);
       } else if (c.name == "joint") {
         if (world) failModel(c.line, "the world body cannot have joints");
         readJoint(c, bi, cls);
@@ -1839,25 +1980,22 @@ class MJCFParser {
     int c = classOf(e, cls);
     JointVals v = classes_[c].joint;
     applyJoint(e, v, false);
-    if (v.type == kJointFree || v.type == kJointBall) {
-      unsupported(e.line, std::string("joint type '") + (v.type == kJointFree ? "free" : "ball") +
-                              "' is not supported yet: only hinge and slide joints are");
-      if (const XAttr* a = attr(e, "name")) skippedJoints_.insert(a->value);
-      return;
-    }
     JointSpec j;
     checkName(1, e, j.name);
     j.where = where(e.line);
     j.type = v.type;
     j.body = bi;
     j.pos = v.pos;
+    const bool multi = v.type == kJointFree || v.type == kJointBall;
+    if (v.type == kJointFree && spec_.bodies[bi].parent != 0)
+      unsupported(e.line, "a free joint in a body that is not a child of the world body");
     double n = v.axis.norm();
-    if (n < kEps) failModel(e.line, "<joint> axis is zero");
-    j.axis = v.axis / n;
+    if (!multi && n < kEps) failModel(e.line, "<joint> axis is zero");
+    j.axis = multi ? Vec3::UnitZ() : Vec3(v.axis / n);
     j.damping = v.damping;
     j.armature = v.armature;
     j.stiffness = v.stiffness;
-    double unit = v.type == SIM_JOINT_HINGE ? angleUnit() : 1.0;
+    double unit = v.type == SIM_JOINT_HINGE || v.type == kJointBall ? angleUnit() : 1.0;
     j.ref = v.ref * unit;
     j.springref = v.springref * unit;
     bool hasRange = !(v.range[0] == 0 && v.range[1] == 0);
@@ -1873,7 +2011,7 @@ class MJCFParser {
       failModel(e.line, "<joint> range " + fmtPair(v.range) +
                             ": the lower limit must be below the upper" +
                             (hasRange ? "" : " (is 'range' missing?)"));
-    if (limitsDisabled_) j.limited = false;
+    if (limitsDisabled_ || v.type == kJointFree) j.limited = false;  // MuJoCo: free joints have no limit
     j.range[0] = v.range[0] * unit;
     j.range[1] = v.range[1] * unit;
     {
@@ -1895,6 +2033,22 @@ class MJCFParser {
     spec_.joints.push_back(j);
     if (++bodyJointCount_[bi] > 6)
       failModel(e.line, "more than 6 joints in one body");
+  }
+
+  /// <freejoint name group align>: a free joint with MuJoCo's defaults (no default class applies).
+  void readFreeJoint(const XElem& e, int bi) {
+    allowAttrs(e, {"name", "group", "align"});
+    if (const XAttr* a = attr(e, "align"))
+      if (a->value == "true") unsupported(a->line, "<freejoint align=\"true\"> (body frame moved to the inertial frame)");
+    if (spec_.bodies[bi].parent != 0)
+      unsupported(e.line, "a free joint in a body that is not a child of the world body");
+    JointSpec j;
+    checkName(1, e, j.name);
+    j.where = where(e.line);
+    j.type = kJointFree;
+    j.body = bi;
+    spec_.joints.push_back(j);
+    if (++bodyJointCount_[bi] > 6) failModel(e.line, "more than 6 joints in one body");
   }
 
   static std::string fmtPair(const double r[2]) {

@@ -44,7 +44,7 @@ struct BodySpec {
 
 struct JointSpec {
   std::string name;
-  int type = SIM_JOINT_HINGE;   ///< SIM_JOINT_HINGE or SIM_JOINT_SLIDE
+  int type = SIM_JOINT_HINGE;   ///< SIM_JOINT_HINGE, _SLIDE, _BALL or _FREE
   int body = 0;                 ///< body the joint moves (relative to its parent)
   Vec3 pos = Vec3::Zero();      ///< anchor, body frame
   Vec3 axis = Vec3::UnitZ();    ///< unit axis, body frame
@@ -116,6 +116,26 @@ struct ActuatorSpec {
   SourceLocation where;
 };
 
+/// An equality constraint (<equality><connect|weld|joint>), MuJoCo's semantics: connect holds
+/// a point of body1 (`anchor`, body1 frame) on body2; weld holds body2's `anchor` point at
+/// body1's `relpose` and their orientations; joint holds q1 − ref1 = poly(q2 − ref2). With
+/// site1/site2 (connect, weld) the sites' positions (and frames) are held together instead.
+struct EqualitySpec {
+  enum Type { kConnect = 0, kWeld = 1, kJoint = 2 };
+  std::string name;
+  int type = kConnect;
+  int obj1 = -1, obj2 = -1;  ///< bodies (obj2 0 = world), sites, or joints (obj2 −1 = none)
+  bool sites = false;        ///< obj1, obj2 are sites
+  Vec3 anchor = Vec3::Zero();
+  double relpose[7] = {0, 1, 0, 0, 0, 0, 0};  ///< pos, quat (w x y z); quat 0: from qpos0
+  double torquescale = 1;
+  double polycoef[5] = {0, 1, 0, 0, 0};
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  bool active = true;
+  SourceLocation where;
+};
+
 /// A named state (<keyframe><key>): qpos [nq], qvel [nv], ctrl [nu] and time, with MuJoCo's
 /// defaults (qpos0, zero velocity and controls) for what the key leaves out.
 struct KeyframeSpec {
@@ -138,6 +158,7 @@ struct SolverOptions {
   bool warmstart = true;           ///< <flag warmstart>
   bool refsafe = true;             ///< <flag refsafe>: time constants at least two steps
   bool contact = true;             ///< <flag contact>: collisions make contact constraints
+  bool equality = true;            ///< <flag equality>: equality constraints are enforced
   bool filterparent = true;        ///< <flag filterparent>: a body does not touch its parent
 };
 
@@ -156,6 +177,7 @@ struct ModelSpec {
   std::vector<SiteSpec> sites;
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
+  std::vector<EqualitySpec> equalities;
   SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
@@ -176,10 +198,20 @@ struct RigidInertia {
   Mat3 Ibar = Mat3::Zero();
 };
 
-/// One degree of freedom: a joint and the rigid mass it carries.
+/// One degree of freedom: a joint and the rigid mass it carries. A ball joint is three links
+/// (rotations about the body frame's x, y, z through the anchor), a free joint six (translations
+/// along the world axes, then a ball at the body origin): the links of one joint share one pose,
+/// computed from the quaternion at the joint's first (rotational) link, and only the last
+/// carries the mass, so ABA/RNEA/CRBA run unchanged over 1-dof links.
 struct Link {
   int parent = -1;            ///< parent link, -1 = world; always < this link's index
-  int type = SIM_JOINT_HINGE;
+  int type = SIM_JOINT_HINGE; ///< the type of the joint this dof belongs to (SIM_JOINT_*)
+  int sub = 0;                ///< dof within its joint: 0 (hinge, slide), 0..2 (ball), 0..5 (free)
+  bool rot = true;            ///< rotation about `axis` through `anchor` (else translation along it)
+  bool continues = false;     ///< rotation after the first of a ball: same pose as the previous link,
+                              ///< and its velocity product uses the velocity before the ball (as
+                              ///< MuJoCo's cdof_dot for ball and free joints)
+  int qposAdr = 0;            ///< hinge/slide: its qpos; ball/free: the joint's first qpos
   Pose X_parent_zero;         ///< pre-joint frame in the parent link's frame
   Vec3 axis = Vec3::UnitZ();  ///< joint axis, link frame
   Vec3 anchor = Vec3::Zero(); ///< joint anchor, link frame
@@ -215,16 +247,32 @@ struct CollisionPair {
   double margin = 0, gap = 0;
 };
 
+/// A compiled equality constraint (constraint.cpp): the two sides as links and frames in them.
+struct Equality {
+  int type = EqualitySpec::kConnect;
+  int body1 = 0, body2 = 0;     ///< connect/weld: bodies (site semantic: the sites' bodies)
+  Pose X_body1_frame, X_body2_frame;  ///< connect/weld: the held points (and frames) in the bodies
+  Mat3 relR = Mat3::Identity(); ///< weld (body semantic): body1's frame times relR should be body2's
+  double torquescale = 1;
+  int dof1 = -1, dof2 = -1, qpos1 = -1, qpos2 = -1;  ///< joint: dofs, qpos addresses (2: −1 = none)
+  double polycoef[5] = {0, 1, 0, 0, 0};
+  double solref[2] = {0.02, 1};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+};
+
 struct Model {
   ModelSpec spec;             ///< names, geoms, sites and options as loaded
-  int nv = 0, nu = 0;
+  int nq = 0, nv = 0, nu = 0;
+  std::vector<int> jntQposAdr, jntDofAdr;  ///< [njoint] first qpos and dof of each joint
+  std::vector<int> dofJoint;  ///< [nv] joint of each dof
   std::vector<Link> links;    ///< [nv], topological order, index = dof = joint
   std::vector<int> bodyLink;  ///< [nbody] link carrying the body, -1 = world
   std::vector<Pose> X_link_body;  ///< [nbody] body frame in its link's frame
   std::vector<int> siteLink;      ///< [nsite]
   std::vector<Pose> X_link_site;  ///< [nsite]
   // per dof
-  std::vector<double> damping, armature, stiffness, springref, qpos0;
+  std::vector<double> damping, armature, stiffness, springref;  ///< [nv]
+  std::vector<double> qpos0;  ///< [nq] reference configuration (ball/free: body quaternion, pose)
   std::vector<char> limited;
   std::vector<double> rangeLo, rangeHi;
   std::vector<double> limitTimeconst, limitDampratio;  ///< MuJoCo's solreflimit
@@ -240,13 +288,16 @@ struct Model {
   std::vector<Pose> X_link_geom;     ///< [ngeom] geom frame in its link's (or the world) frame
   std::vector<CollisionPair> pairs;  ///< candidate pairs after contype/conaffinity/parent filters
   std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
+  std::vector<double> bodyInvweight0Rot;  ///< [nbody] rotational (Jr M⁻¹ Jrᵀ)/3 at qpos0
+  std::vector<Equality> equalities;  ///< active at load (MuJoCo's eq_active0)
   std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
-  std::vector<int> actJoint;
+  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide)
+  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
   std::vector<double> actGain;       ///< [nu] force per unit of ctrl

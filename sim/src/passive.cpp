@@ -14,8 +14,11 @@ constexpr double kPi = 3.14159265358979323846;
 
 void passiveForces(const Model& m, State& s) {
   for (int i = 0; i < m.nv; ++i) {
-    const double q = s.qpos[i], v = s.qvel[i];
-    const double f = -m.damping[i] * v - m.stiffness[i] * (q - m.springref[i]);
+    // springs only on hinge and slide dofs (compile refuses stiffness on ball and free joints)
+    const Link& L = m.links[i];
+    const double v = s.qvel[i];
+    double f = -m.damping[i] * v;
+    if (m.stiffness[i] != 0) f -= m.stiffness[i] * (s.qpos[L.qposAdr] - m.springref[i]);
     s.qfrcPassive[i] = f;
   }
   if (!m.fluid.empty()) fluidForces(m, s);
@@ -38,7 +41,7 @@ void fluidForces(const Model& m, State& s) {
       const Link& K = m.links[j];
       const Pose& W = s.X_world_link[j];
       const Vec3 axis = W.R * K.axis;
-      if (K.type == SIM_JOINT_HINGE) {
+      if (K.rot) {
         w += axis * s.qvel[j];
         v += axis.cross(p - (W.p + W.R * K.anchor)) * s.qvel[j];
       } else {
@@ -68,7 +71,7 @@ void fluidForces(const Model& m, State& s) {
       const Link& K = m.links[j];
       const Pose& W = s.X_world_link[j];
       const Vec3 axis = W.R * K.axis;
-      if (K.type == SIM_JOINT_HINGE)
+      if (K.rot)
         s.qfrcPassive[j] += axis.cross(p - (W.p + W.R * K.anchor)).dot(F) + axis.dot(T);
       else
         s.qfrcPassive[j] += axis.dot(F);
@@ -83,10 +86,10 @@ void actuatorForces(const Model& m, State& s) {
     if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
     // MuJoCo's general actuator on a joint: length gear·q, velocity gear·qdot,
     // force = gain·u + bias0 + bias1·length + bias2·velocity, clamped, applied as gear·force
-    const int j = m.actJoint[a];
+    const int j = m.actDof[a];
     const double g = m.actGear[a];
     const double* b = &m.actBias[3 * a];
-    double force = m.actGain[a] * u + b[0] + b[1] * g * s.qpos[j] + b[2] * g * s.qvel[j];
+    double force = m.actGain[a] * u + b[0] + b[1] * g * s.qpos[m.actQpos[a]] + b[2] * g * s.qvel[j];
     if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
     s.qfrcApplied[j] += g * force;
   }

@@ -8,7 +8,9 @@ void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withV
   const int nv = m.nv;
   Vec6 a0;
   a0 << Vec3::Zero(), -m.spec.gravity;
-  // pass 1: velocities, accelerations and body forces, root to leaves
+  // pass 1: velocities, accelerations and body forces, root to leaves; the velocity product
+  // v_before ×m vJ uses the velocity before the joint (see aba.cpp: ball joints)
+  Vec6 vBefore = Vec6::Zero();
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Transform& X = s.X_parent_link[i];
@@ -16,11 +18,13 @@ void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withV
     const double qdd = qacc ? qacc[i] : 0.0;
     const Vec6 vJ = L.S * qd;
     if (L.parent < 0) {
+      vBefore.setZero();
       s.v[i] = vJ;
       s.a[i] = X.applyMotion(a0) + L.S * qdd;
     } else {
+      if (!L.continues) vBefore = X.applyMotion(s.v[L.parent]);  // a continuing link's X is 1
       s.v[i] = X.applyMotion(s.v[L.parent]) + vJ;
-      s.a[i] = X.applyMotion(s.a[L.parent]) + L.S * qdd + crossMotion(s.v[i], vJ);
+      s.a[i] = X.applyMotion(s.a[L.parent]) + L.S * qdd + crossMotion(vBefore, vJ);
     }
     s.f[i] = inertiaTimes(L.inertia, s.a[i]) + crossForce(s.v[i], inertiaTimes(L.inertia, s.v[i]));
   }

@@ -20,9 +20,9 @@ std::vector<State> makeStates(const Model& m, int workers) {
 // ctrl_a = offset + (kp (q* − q) + kd (v* − v) + s_a g(q)) / gear  (clamping happens in the step)
 void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b, int64_t t,
                       int64_t T, double* gravity) {
-  const int nv = m.nv, nu = m.nu;
+  const int nq = m.nq, nv = m.nv, nu = m.nu;
   const int64_t row = fb.targetPerStep ? b * T + t : b;
-  const double* qTarget = fb.qposTarget ? fb.qposTarget + row * nv : nullptr;
+  const double* qTarget = fb.qposTarget ? fb.qposTarget + row * nq : nullptr;
   const double* vTarget = fb.qvelTarget ? fb.qvelTarget + row * nv : nullptr;
   const double* offset = fb.ctrlOffset ? fb.ctrlOffset + (b * T + t) * nu : nullptr;
   if (fb.gravityCompensation) {
@@ -30,9 +30,9 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
     rnea(m, s, nullptr, gravity, false);
   }
   for (int a = 0; a < nu; ++a) {
-    const int j = m.actJoint[a];
+    const int j = m.actDof[a], qa = m.actQpos[a];
     double force = 0;
-    if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[j] - s.qpos[j]);
+    if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[qa] - s.qpos[qa]);
     if (fb.kd) force += fb.kd[a] * ((vTarget ? vTarget[j] : 0.0) - s.qvel[j]);
     if (fb.gravityCompensation) force += (fb.gravityScale ? fb.gravityScale[a] : 1.0) * gravity[j];
     s.ctrl[a] = (offset ? offset[a] : 0.0) + force / m.actGear[a];
@@ -66,7 +66,7 @@ void fillNaN(double* x, int64_t n) {
 }  // namespace
 
 void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
-  const int64_t nv = m.nv, nu = m.nu, ns = m.nsite(), T = r.T;
+  const int64_t nq = m.nq, nv = m.nv, nu = m.nu, ns = m.nsite(), T = r.T;
   std::vector<int> status(r.B, SIM_OK);
   std::vector<int64_t> failStep(r.B, -1);
   const int workers = workerCount(r.B, double(T) * (nv + 1) * 400.0, r.threads);
@@ -75,16 +75,16 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
 
   parallelFor(r.B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    double* qpos = r.qpos + b * (T + 1) * nv;
+    double* qpos = r.qpos + b * (T + 1) * nq;
     double* qvel = r.qvel + b * (T + 1) * nv;
     double* sites = r.sites ? r.sites + b * (T + 1) * ns * 3 : nullptr;
     double* ctrlOut = r.ctrlOut ? r.ctrlOut + b * T * nu : nullptr;
-    std::copy(r.qpos0 + b * nv, r.qpos0 + (b + 1) * nv, s.qpos.begin());
+    std::copy(r.qpos0 + b * nq, r.qpos0 + (b + 1) * nq, s.qpos.begin());
     std::copy(r.qvel0 + b * nv, r.qvel0 + (b + 1) * nv, s.qvel.begin());
     std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
     s.time = 0;
     int64_t t = 0, lastGoodRow = -1;
-    int st = allFinite(s.qpos.data(), nv) && allFinite(s.qvel.data(), nv) ? SIM_OK : SIM_ERR_NONFINITE;
+    int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) ? SIM_OK : SIM_ERR_NONFINITE;
     if (st == SIM_OK) {
       writeRow(m, s, qpos, qvel, sites);
       lastGoodRow = 0;
@@ -96,13 +96,13 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
       if (ctrlOut) clampedControls(m, s, ctrlOut + t * nu);
       st = step(m, s);
       if (st != SIM_OK) break;
-      writeRow(m, s, qpos + (t + 1) * nv, qvel + (t + 1) * nv, sites ? sites + (t + 1) * ns * 3 : nullptr);
+      writeRow(m, s, qpos + (t + 1) * nq, qvel + (t + 1) * nv, sites ? sites + (t + 1) * ns * 3 : nullptr);
       lastGoodRow = t + 1;
     }
     if (st != SIM_OK) {
       // rows after the last good one are NaN: a failed trajectory never looks valid
       const int64_t bad = lastGoodRow + 1;
-      fillNaN(qpos + bad * nv, (T + 1 - bad) * nv);
+      fillNaN(qpos + bad * nq, (T + 1 - bad) * nq);
       fillNaN(qvel + bad * nv, (T + 1 - bad) * nv);
       if (sites) fillNaN(sites + bad * ns * 3, (T + 1 - bad) * ns * 3);
       if (ctrlOut) fillNaN(ctrlOut + t * nu, (T - t) * nu);
@@ -115,25 +115,25 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
 
 void stepBatch(const Model& m, int64_t B, int64_t steps, double* qpos, double* qvel,
                const double* ctrl, int threads, BatchReport& report) {
-  const int64_t nv = m.nv, nu = m.nu;
+  const int64_t nq = m.nq, nv = m.nv, nu = m.nu;
   std::vector<int> status(B, SIM_OK);
   std::vector<int64_t> failStep(B, -1);
   const int workers = workerCount(B, double(steps) * (nv + 1) * 400.0, threads);
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
+    std::copy(qpos + b * nq, qpos + (b + 1) * nq, s.qpos.begin());
     std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
     if (ctrl) std::copy(ctrl + b * nu, ctrl + (b + 1) * nu, s.ctrl.begin());
     else std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
-    int st = allFinite(s.qpos.data(), nv) && allFinite(s.qvel.data(), nv) && allFinite(s.ctrl.data(), nu)
+    int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) && allFinite(s.ctrl.data(), nu)
                  ? SIM_OK : SIM_ERR_NONFINITE;
     int64_t t = 0;
     for (; st == SIM_OK && t < steps; ++t) {
       st = step(m, s);
       if (st != SIM_OK) break;
     }
-    std::copy(s.qpos.begin(), s.qpos.end(), qpos + b * nv);
+    std::copy(s.qpos.begin(), s.qpos.end(), qpos + b * nq);
     std::copy(s.qvel.begin(), s.qvel.end(), qvel + b * nv);
     if (st != SIM_OK) {
       status[b] = st;
@@ -150,7 +150,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
+    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
     if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
     kinematics(m, s);
     passiveForces(m, s);
@@ -174,7 +174,7 @@ void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* q
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
+    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
     if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
     inverseDynamics(m, s, qacc + b * nv, qfrc + b * nv);
   });
@@ -187,7 +187,7 @@ void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* site
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * nv, qpos + (b + 1) * nv, s.qpos.begin());
+    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
     kinematics(m, s);
     if (sites)
       for (int i = 0; i < ns; ++i) {

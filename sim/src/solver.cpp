@@ -3,6 +3,7 @@
 // The primal problem (MuJoCo's Computation chapter, "Solver"): find qacc minimising
 //   cost(qacc) = ½ (M qacc − qfrcSmooth)·(qacc − qaccSmooth) + Σ_i s_i(jar_i),  jar = J qacc − aref,
 // where each row's s_i is convex and piecewise quadratic:
+//   equality: ½ D jar² always;
 //   limit / contact (unilateral): ½ D jar² when jar < 0, else 0;
 //   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F².
 // Row forces are f_i = −∂s_i/∂jar_i; the gradient is M qacc − qfrcSmooth − Jᵀ f.
@@ -36,7 +37,7 @@ inline double rowCost(const State& s, int i, double jar, double* force, double* 
       *weight = 0;
       return -0.5 * R * F * F + F * jar;
     }
-  } else if (jar >= 0) {
+  } else if (s.efcType[i] != kRowEquality && jar >= 0) {  // equality rows are always quadratic
     *force = 0;
     *weight = 0;
     return 0;
@@ -239,7 +240,7 @@ void solveDual(const Model& m, State& s) {
       const double old = f[i];
       double x = old - res / s.AR(i, i);
       if (s.efcType[i] == kRowFriction) x = std::min(s.efcFloss[i], std::max(-s.efcFloss[i], x));
-      else x = std::max(0.0, x);
+      else if (s.efcType[i] != kRowEquality) x = std::max(0.0, x);
       const double delta = x - old;
       // cost change of a 1-D quadratic: ½ AR_ii δ² + res δ
       improvement -= 0.5 * s.AR(i, i) * delta * delta + res * delta;

@@ -18,7 +18,7 @@ struct Contact {
 };
 
 /// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
-enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2 };
+enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3 };
 
 struct State {
   // MARK: state proper
@@ -39,9 +39,9 @@ struct State {
   std::vector<double> tau;               // [nv] total generalised force
 
   // MARK: constraints (constraint.cpp builds the rows, solver.cpp solves them)
-  // Rows in MuJoCo's order: dry friction, then limits, then contacts. Capacity m.maxConstraintRows.
+  // Rows in MuJoCo's order: equality, dry friction, limits, contacts. Capacity m.maxConstraintRows.
   int nefc = 0;                          // rows in use
-  int nfriction = 0;                     // the first nfriction rows are friction rows
+  int nfriction = 0;                     // friction rows (after the equality rows)
   std::vector<double> efcJ;              // [nefcMax, nv] row-major constraint Jacobian
   std::vector<double> efcPos, efcMargin; // [nefcMax] distance (negative: violated), margin
   std::vector<double> efcAref;           // [nefcMax] reference acceleration −B·vel − K·imp·(pos − margin)
@@ -54,6 +54,7 @@ struct State {
   int ncon = 0;
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
   std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
+  std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows)
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
   std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
@@ -65,8 +66,9 @@ struct State {
   Eigen::MatrixXd MinvJt, AR;            // PGS only: [nv, nefcMax] M⁻¹Jᵀ, [nefcMax, nefcMax] J M⁻¹ Jᵀ + R
 
   // MARK: integrator scratch
-  std::vector<double> qpos0, qvel0, dqpos, dqvel;  // [nv]
-  std::vector<double> savedQpos, savedQvel;        // [nv] state before the current step
+  std::vector<double> qpos0, savedQpos;             // [nq] RK4's start, the state before the step
+  std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
+  std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
 };
 
 /// Sizes every buffer of a state for `m` and sets it to the reference configuration.
@@ -88,6 +90,18 @@ void siteJacobian(const Model& m, const State& s, int i, double* jacp, double* j
 /// (row-major; kinematics must be current; link −1 adds nothing).
 void pointJacobian(const Model& m, const State& s, int link, const Vec3& point, double sign,
                    double* jacp);
+
+/// Spatial velocities s.v and velocity-product ("bias") accelerations s.a of every link at zero
+/// qacc and gravity, world coordinates at the world origin: a = Σ_path v_before ×m S q̇ (the
+/// J̇ q̇ of a link; kinematics must be current; s.v and s.a are ABA's scratch, overwritten there).
+void velocityBias(const Model& m, State& s);
+/// J̇ q̇ of a world point p moving with `link` (velocityBias must be current; link −1: zero):
+/// a_o + α × p + ω × (v_o + ω × p).
+Vec3 pointBiasAcceleration(const State& s, int link, const Vec3& p);
+
+/// Adds sign × the rotational Jacobian of `link` (world angular velocity per dof) to
+/// jacr [3, nv] (row-major; kinematics must be current; link −1 adds nothing).
+void rotationJacobian(const Model& m, const State& s, int link, double sign, double* jacr);
 
 /// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
@@ -145,6 +159,14 @@ void forward(const Model& m, State& s);
 /// One step (with substeps) of the model's integrator; returns SIM_OK or SIM_ERR_NONFINITE
 /// (then the state is restored to its value before the step) (integrate.cpp).
 int step(const Model& m, State& s);
+
+/// MuJoCo's mj_integratePos: qpos [nq] ← qpos ⊕ h·qvel [nv] on each joint's manifold
+/// (quaternions: q ← normalise(q) ⊗ exp(h·ω/2), ω in the body frame) (integrate.cpp).
+void integratePos(const Model& m, double* qpos, const double* qvel, double h);
+
+/// Unit quaternion (w, x, y, z) of qpos[adr..adr+3], renormalised as MuJoCo's kinematics does
+/// (identity for a zero quaternion).
+Quat qposQuat(const double* q);
 
 bool allFinite(const double* x, size_t n);
 

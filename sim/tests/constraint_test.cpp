@@ -10,6 +10,7 @@
 // - Dry friction F_f with a force F < F_f: the row stays in its quadratic zone and the joint
 //   creeps at the steady velocity v = F·R/B (B = 2/(dmax tc), R from imp = dmin at pos 0);
 //   with F > F_f the row saturates and qacc = (F − F_f)/m exactly.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -52,6 +53,211 @@ static void run(simModel* m, double ctrl, int n, double* q, double* v, double* a
   for (int k = 0; k < n; ++k) CHECK(sim_step(m, s) == SIM_OK, "step %d", k);
   sim_getState(m, s, q, v, a, nullptr, nullptr);
   sim_deleteState(s);
+}
+
+// q ⊗ r for quaternions (w, x, y, z).
+static void quatMul(const double* q, const double* r, double* out) {
+  out[0] = q[0] * r[0] - q[1] * r[1] - q[2] * r[2] - q[3] * r[3];
+  out[1] = q[0] * r[1] + q[1] * r[0] + q[2] * r[3] - q[3] * r[2];
+  out[2] = q[0] * r[2] - q[1] * r[3] + q[2] * r[0] + q[3] * r[1];
+  out[3] = q[0] * r[3] + q[1] * r[2] - q[2] * r[1] + q[3] * r[0];
+}
+
+// Rotation matrix (row-major) of a unit quaternion.
+static void quatMat(const double* q, double* R) {
+  const double w = q[0], x = q[1], y = q[2], z = q[3];
+  const double M[9] = {1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+                       2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                       2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)};
+  for (int k = 0; k < 9; ++k) R[k] = M[k];
+}
+
+// 7. Ball and free joints (quaternions, nq != nv) against closed forms and each other.
+static void floatingBases() {
+  // (a) a free body falling and spinning about a principal axis, Euler: the discrete closed
+  // form p_n = p0 + n h v0 + h² g n(n+1)/2, ω constant, q_n = q0 ⊗ exp(n h ω/2)
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><body pos=\"0 0 1\"><freejoint/>"
+                       "<inertial pos=\"0 0 0\" mass=\"2\" diaginertia=\"0.1 0.2 0.3\"/></body></worldbody></mujoco>");
+    simSizes z;
+    sim_modelSizes(m, &z);
+    CHECK(z.nq == 7 && z.nv == 6 && z.njoint == 1, "free joint sizes nq %lld nv %lld", (long long)z.nq, (long long)z.nv);
+    const double h = 0.002, g = -9.81, w = 3.0;
+    double q[7] = {0.1, -0.2, 1, 1, 0, 0, 0}, v[6] = {0.5, -0.25, 2, 0, 0, w};
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    sim_setState(m, s, q, v, nullptr);
+    const int n = 500;
+    for (int k = 0; k < n; ++k) sim_step(m, s);
+    sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+    const double zExpect = 1 + n * h * 2 + h * h * g * n * (n + 1) / 2;
+    CHECK(std::abs(q[0] - (0.1 + n * h * 0.5)) < 1e-12 && std::abs(q[1] - (-0.2 - n * h * 0.25)) < 1e-12 &&
+              std::abs(q[2] - zExpect) < 1e-11,
+          "free fall position %g %g %g, expected z %g", q[0], q[1], q[2], zExpect);
+    CHECK(std::abs(v[5] - w) < 1e-12 && std::abs(v[3]) < 1e-12 && std::abs(v[4]) < 1e-12, "spin %g %g %g", v[3], v[4], v[5]);
+    CHECK(std::abs(q[3] - std::cos(n * h * w / 2)) < 1e-12 && std::abs(q[6] - std::sin(n * h * w / 2)) < 1e-12,
+          "spin quaternion %g %g", q[3], q[6]);
+    // bad input: a NaN quaternion is refused, sim_integratePos guards its pointers
+    q[4] = NAN;
+    CHECK(sim_setState(m, s, q, v, nullptr) == SIM_ERR_NONFINITE, "NaN quaternion");
+    double* none = nullptr;  // through a variable: the header marks qpos non-null for Swift
+    CHECK(sim_integratePos(m, none, v, 0.1) == SIM_ERR_ARGUMENT, "integratePos NULL");
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (b) a torque-free asymmetric body, RK4: angular momentum R I ω (world) and energy conserved
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.001\" integrator=\"RK4\" gravity=\"0 0 0\"/><worldbody>"
+                       "<body><joint type=\"free\"/><inertial pos=\"0 0 0\" mass=\"1\" "
+                       "diaginertia=\"0.1 0.2 0.3\"/></body></worldbody></mujoco>");
+    const double I[3] = {0.1, 0.2, 0.3};
+    double q[7] = {0, 0, 0, 0.9, 0.1, 0.3, 0.2}, v[6] = {0, 0, 0, 1.0, 4.0, 0.5};  // near the unstable axis
+    auto momentum = [&](const double* q, const double* v, double* L, double& E) {
+      double qn[4], R[9];
+      const double n = std::sqrt(q[3] * q[3] + q[4] * q[4] + q[5] * q[5] + q[6] * q[6]);
+      for (int k = 0; k < 4; ++k) qn[k] = q[3 + k] / n;
+      quatMat(qn, R);
+      E = 0;
+      for (int r = 0; r < 3; ++r) {
+        L[r] = 0;
+        for (int c = 0; c < 3; ++c) L[r] += R[3 * r + c] * I[c] * v[3 + c];
+        E += 0.5 * I[r] * v[3 + r] * v[3 + r];
+      }
+    };
+    double L0[3], E0, L1[3], E1;
+    momentum(q, v, L0, E0);
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    sim_setState(m, s, q, v, nullptr);
+    double worst = 0;
+    for (int k = 0; k < 3000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+      momentum(q, v, L1, E1);
+      for (int r = 0; r < 3; ++r) worst = std::max(worst, std::abs(L1[r] - L0[r]));
+      worst = std::max(worst, std::abs(E1 - E0));
+    }
+    // RK4's own error (near the unstable middle axis) is ~1e-5 here; a wrong velocity product
+    // or inertia gives O(1)
+    CHECK(worst < 1e-4, "torque-free body: |dL|, |dE| up to %g over 3 s", worst);
+    CHECK(std::abs(v[0]) + std::abs(v[1]) + std::abs(v[2]) < 1e-14, "torque-free body drifted");
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (c) a ball pendulum swinging in a plane is a hinge pendulum: same angle, both integrators
+  for (const char* integrator : {"Euler", "RK4"}) {
+    const std::string head = std::string("<mujoco><option timestep=\"0.002\" integrator=\"") + integrator +
+                             "\"/><worldbody><body pos=\"0 0 1\">";
+    const std::string tail = "<geom type=\"capsule\" fromto=\"0 0 0 0.3 0 -0.4\" size=\"0.05\"/></body></worldbody></mujoco>";
+    simModel* ball = load(head + "<joint type=\"ball\" pos=\"0 0 0.1\" damping=\"0.2\"/>" + tail);
+    simModel* hinge = load(head + "<joint axis=\"0 1 0\" pos=\"0 0 0.1\" damping=\"0.2\"/>" + tail);
+    const double th0 = 0.4, w0 = -1.5;
+    double qb[4] = {std::cos(th0 / 2), 0, std::sin(th0 / 2), 0}, vb[3] = {0, w0, 0}, qh = th0, vh = w0;
+    simState *sb = nullptr, *sh = nullptr;
+    sim_makeState(ball, &sb);
+    sim_makeState(hinge, &sh);
+    sim_setState(ball, sb, qb, vb, nullptr);
+    sim_setState(hinge, sh, &qh, &vh, nullptr);
+    double worst = 0;
+    for (int k = 0; k < 1000; ++k) {
+      sim_step(ball, sb);
+      sim_step(hinge, sh);
+      sim_getState(ball, sb, qb, vb, nullptr, nullptr, nullptr);
+      sim_getState(hinge, sh, &qh, &vh, nullptr, nullptr, nullptr);
+      const double ref[4] = {std::cos(qh / 2), 0, std::sin(qh / 2), 0};
+      for (int r = 0; r < 4; ++r) worst = std::max(worst, std::abs(qb[r] - ref[r]));
+      worst = std::max(worst, std::abs(vb[1] - vh) + std::abs(vb[0]) + std::abs(vb[2]));
+    }
+    CHECK(worst < 1e-10, "ball vs hinge pendulum (%s): %g", integrator, worst);
+    sim_deleteState(sb);
+    sim_deleteState(sh);
+    sim_deleteModel(ball);
+    sim_deleteModel(hinge);
+  }
+  // (d) quaternion integration: sim_integratePos rotates by exp(dt ω/2) in the body frame
+  {
+    simModel* m = load("<mujoco><worldbody><body><joint type=\"ball\"/><geom size=\"0.1\"/></body></worldbody></mujoco>");
+    const double q0[4] = {0.5, 0.5, 0.5, 0.5}, w[3] = {0.3, -0.4, 1.2}, dt = 0.7;
+    double q[4] = {q0[0], q0[1], q0[2], q0[3]}, r[4], expect[4];
+    CHECK(sim_integratePos(m, q, w, dt) == SIM_OK, "integratePos");
+    const double wn = std::sqrt(0.09 + 0.16 + 1.44), a = dt * wn / 2;
+    r[0] = std::cos(a);
+    for (int k = 0; k < 3; ++k) r[k + 1] = std::sin(a) * w[k] / wn;
+    quatMul(q0, r, expect);
+    double err = 0;
+    for (int k = 0; k < 4; ++k) err = std::max(err, std::abs(q[k] - expect[k]));
+    CHECK(err < 1e-15, "integratePos quaternion off by %g", err);
+    int64_t qa = -1, da = -1;
+    sim_jointAddresses(m, &qa, &da);
+    CHECK(qa == 0 && da == 0, "joint addresses %lld %lld", (long long)qa, (long long)da);
+    sim_deleteModel(m);
+  }
+  // (e) bad input: a free joint below a moving body, an actuator on a ball joint, a keyframe of
+  // the wrong length
+  load("<mujoco><worldbody><body><joint/><geom size=\"0.1\"/><body><freejoint/><geom size=\"0.1\"/>"
+       "</body></body></worldbody></mujoco>", SIM_ERR_PARSE);
+  load("<mujoco><worldbody><body><joint name=\"b\" type=\"ball\"/><geom size=\"0.1\"/></body></worldbody>"
+       "<actuator><motor joint=\"b\"/></actuator></mujoco>", SIM_ERR_MODEL);
+  load("<mujoco><worldbody><body><freejoint/><geom size=\"0.1\"/></body></worldbody>"
+       "<keyframe><key qpos=\"0 0 0 1 0 0\"/></keyframe></mujoco>", SIM_ERR_MODEL);
+}
+
+// 8. Equality constraints (connect, weld, joint) against closed forms, and bad input.
+static void equalities() {
+  // (a) a free body of mass m welded to the world sags under gravity until the soft weld's
+  // force D·K·imp·|pos| = m g: with a flat impedance imp and R = (1 − imp)/imp · (1/m),
+  // pos = −g (1 − imp) / (imp² K), K = 1/(imp² tc² dr²)  (tc 0.02, dr 1)
+  for (const char* integrator : {"Euler", "RK4"}) {
+    simModel* m = load(std::string("<mujoco><option timestep=\"0.002\" integrator=\"") + integrator +
+                       "\"/><worldbody><body name=\"b\" pos=\"0 0 1\"><freejoint/><inertial pos=\"0 0 0\" "
+                       "mass=\"2\" diaginertia=\"0.1 0.1 0.1\"/></body></worldbody><equality><weld body1=\"b\" "
+                       "solimp=\"0.95 0.95 0.001\"/></equality></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    for (int k = 0; k < 2500; ++k) sim_step(m, s);
+    double q[7];
+    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+    const double imp = 0.95, K = 1 / (imp * imp * 0.02 * 0.02), sag = 9.81 * (1 - imp) / (imp * imp * K);
+    CHECK(std::abs(q[2] - (1 - sag)) < 1e-9 && std::abs(q[0]) < 1e-12 && std::abs(q[4]) < 1e-12,
+          "weld sag (%s): z %.12f, expected %.12f", integrator, q[2], 1 - sag);
+    int64_t nefc = 0;
+    sim_constraintInfo(m, s, &nefc, nullptr, nullptr, nullptr);
+    CHECK(nefc == 6, "a weld has 6 rows, got %lld", (long long)nefc);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (b) two hinges coupled q1 = 2 q2 (joint, polycoef "0 2") stay coupled while they swing;
+  // uncoupled, their different starts would part them by ~1 rad
+  {
+    simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><body pos=\"0 0 1\"><joint name=\"a\" "
+                       "axis=\"0 1 0\"/><geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.03\"/></body>"
+                       "<body pos=\"1 0 1\"><joint name=\"b\" axis=\"0 1 0\"/><geom type=\"capsule\" "
+                       "fromto=\"0 0 0 0.3 0 0\" size=\"0.03\"/></body></worldbody><equality><joint joint1=\"a\" "
+                       "joint2=\"b\" polycoef=\"0 2\" solref=\"0.005 1\"/></equality></mujoco>");
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    double q[2] = {0.2, 0.1}, v[2] = {0, 3};
+    sim_setState(m, s, q, v, nullptr);
+    double worst = 0;
+    for (int k = 0; k < 1000; ++k) {
+      sim_step(m, s);
+      sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+      if (k > 100) worst = std::max(worst, std::abs(q[0] - 2 * q[1]));
+    }
+    CHECK(worst < 2e-3, "joint coupling violated by %g", worst);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  // (c) bad input
+  const std::string body = "<mujoco><worldbody><body name=\"b\"><freejoint/><geom size=\"0.1\"/><site name=\"s\"/>"
+                           "</body></worldbody><equality>";
+  load(body + "<connect body1=\"b\"/></equality></mujoco>", SIM_ERR_MODEL);               // no anchor
+  load(body + "<connect body1=\"c\" anchor=\"0 0 0\"/></equality></mujoco>", SIM_ERR_MODEL);  // unknown body
+  load(body + "<weld site1=\"s\"/></equality></mujoco>", SIM_ERR_MODEL);                  // one site
+  load(body + "<weld body1=\"b\" solref=\"0.02 -1\"/></equality></mujoco>", SIM_ERR_MODEL);  // mixed solref
+  load(body + "<tendon tendon1=\"t\"/></equality></mujoco>", SIM_ERR_PARSE);              // not supported
+  load("<mujoco><worldbody><body><joint name=\"j\" type=\"ball\"/><geom size=\"0.1\"/></body></worldbody>"
+       "<equality><joint joint1=\"j\"/></equality></mujoco>", SIM_ERR_MODEL);            // ball joint
 }
 
 int main() {
@@ -264,6 +470,8 @@ int main() {
     CHECK(sim_copyModelWithSolverOptions(m, &o, &c, nullptr, 0) == SIM_ERR_ARGUMENT && !c, "NaN tolerance");
     sim_deleteModel(m);
   }
+  floatingBases();
+  equalities();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // no_allocation_test.cpp — stepping never touches the heap: every operator new is counted while
 // 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
-// limits and dry friction are active, with each constraint solver, and on contact scenes. Built and run by
+// limits and dry friction are active, with each constraint solver, and on contact scenes (one
+// of them a free body with a ball-jointed leg). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cstdio>
 #include <cstdlib>
@@ -73,13 +74,24 @@ int main() {
                   solver, integratorName(integrator), made, rows);
     }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
-  for (const char* scene : {"ridgeball", "box"}) {
+  // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
+  // held by a connect and a weld (equality rows)
+  for (const char* scene : {"ridgeball", "box", "free", "equality"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
-    else
+    else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
             "<joint axis=\"0 1 0\"/><geom type=\"box\" size=\"0.2 0.1 0.05\"/></body></worldbody></mujoco>";
+    else
+      xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body name=\"top\" pos=\"0 0 0.3\">"
+            "<freejoint/><geom type=\"box\" size=\"0.2 0.1 0.05\"/><body name=\"leg\" pos=\"0.2 0 0\">"
+            "<joint type=\"ball\" damping=\"0.1\"/><geom type=\"capsule\" fromto=\"0 0 0 0.2 0 -0.2\" "
+            "size=\"0.04\"/></body></body></worldbody></mujoco>";
+    if (std::string(scene) == "equality")
+      xml.replace(xml.find("</mujoco>"), 9,
+                  "<equality><connect body1=\"leg\" anchor=\"0.2 0 -0.2\"/><weld body1=\"top\" body2=\"leg\" "
+                  "solref=\"0.05 1\"/></equality></mujoco>");
     for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
       sim::ModelSpec spec = sim::parseMJCF(xml, scene);
       spec.integrator = integrator;
