@@ -79,7 +79,7 @@ struct Compose: ParsableCommand {
         try InputChecks.requireSameRobot(model, data: data)
         var loaded: [(model: FutureModel, metadata: CheckpointMetadata)] = []
         for path in model {
-            do { loaded.append(try FutureModel.load(from: Predict.existingCheckpoint(path))) } catch let e as TrainingError { throw CLIError("\(e)") }
+            do { loaded.append(try FutureModel.load(from: RunFolder.existingCheckpoint(path))) } catch let e as TrainingError { throw CLIError("\(e)") }
         }
         let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight

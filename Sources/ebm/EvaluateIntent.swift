@@ -10,7 +10,7 @@ import Trajectories
 enum IntentEvaluation {
     static func run(_ command: Evaluate) throws {
         try command.checkOutput()
-        let ebm = try Predict.loadEnergyModel(command.model, conditioned: true).model
+        let ebm = try TrajectoryEnergyModel.load(run: command.model, conditioned: true).model
         let energyScorer: EnergyGoalScorer
         do { energyScorer = try EnergyGoalScorer(model: ebm) } catch let e as ScoringError { throw CLIError("--model \(command.model): \(e)") }
         let test = try ScoringInputs.dataset(command.data, split: command.split)

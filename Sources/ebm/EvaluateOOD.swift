@@ -20,7 +20,8 @@ enum OODEvaluation {
 
     static func run(_ command: Evaluate) throws {
         try command.checkOutput()
-        let (energyScorer, futureModel) = try Predict.loadEnergyScorer(command.model)
+        let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
+        let energyScorer = futureModel.windowScorer
         let encoding = futureModel.encoding
         var ebm: TrajectoryEnergyModel?
         if case .contrastive(let m, _) = futureModel { ebm = m }
@@ -41,7 +42,7 @@ enum OODEvaluation {
         var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: energyScorer, readsGoalLabel: labelled)]
         // the descent and best-goal detectors read a contrastive-divergence model
         if command.descentSteps > 0, let ebm {
-            let langevin = try CheckpointMetadata.read(Predict.existingCheckpoint(command.model)).configuration.langevin
+            let langevin = try CheckpointMetadata.read(RunFolder.existingCheckpoint(command.model)).configuration.langevin
             detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
                                       scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
                                       readsGoalLabel: labelled))
@@ -56,7 +57,7 @@ enum OODEvaluation {
             detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
         }
         if let baseline = command.baseline {
-            let feedforward = try Predict.loadFeedforward(baseline, conditioned: true).model
+            let feedforward = try FeedforwardPredictor.load(run: baseline, conditioned: true).model
             detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: feedforward),
                                       readsGoalLabel: feedforward.encoding.goalCount > 0))
         }

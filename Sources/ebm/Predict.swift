@@ -59,21 +59,6 @@ struct Predict: ParsableCommand {
         guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
     }
 
-    /// The run-folder loaders (EnergyModels' `RunFolder`, Sampling's `FutureModel.load(run:)`) under the
-    /// names the commands still call.
-    static func existingCheckpoint(_ path: String) throws -> URL { try RunFolder.existingCheckpoint(path) }
-    static func loadEnergyModel(_ path: String, conditioned: Bool = false) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
-        try TrajectoryEnergyModel.load(run: path, conditioned: conditioned)
-    }
-    static func loadFeedforward(_ path: String, conditioned: Bool = false) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
-        try FeedforwardPredictor.load(run: path, conditioned: conditioned)
-    }
-    /// The energy of a run folder as a window scorer (conditioned models accepted), with the model.
-    static func loadEnergyScorer(_ path: String) throws -> (scorer: any WindowScorer, model: FutureModel) {
-        let model = try FutureModel.load(from: RunFolder.existingCheckpoint(path)).model
-        return (model.windowScorer, model)
-    }
-
     func run() throws {
         try OutputPath.check(out, inputs: [model, data, baseline])
         try InputChecks.requireSameRobot([model, baseline], data: data)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
+import Sampling
 import Scoring
 import Trajectories
 
@@ -36,7 +37,7 @@ struct Score: ParsableCommand {
         let summaryPath = String(out.dropLast(4)) + ".json"
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
         try InputChecks.requireSameRobot([model], data: data)
-        let scorer = try Predict.loadEnergyScorer(model).scorer
+        let scorer = try FutureModel.load(from: RunFolder.existingCheckpoint(model)).model.windowScorer
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
         let scores: EpisodeScores
