@@ -329,8 +329,7 @@ public final class Trainer {
         }
         let improved = configuration.improved
         let chainsStart = generator
-        var lastSteps: [LangevinChains.LastStep?] = []
-        var normSum = 0.0
+        var lastSteps: [LangevinChains.LastStep?] = [], normSums: [Double] = []
         for rows in shares {
             // each share replays the whole batch's chain noise from the same state, using its rows' part
             generator = chainsStart
@@ -341,7 +340,7 @@ public final class Trainer {
                                                       skippedRows: (rows.lowerBound, batch - rows.upperBound))
             negatives.replaceSubrange((rows.lowerBound * W)..<(rows.upperBound * W), with: chains)
             lastSteps.append(lastStep)
-            normSum += Double(norm) * Double(rows.count)
+            normSums.append(Double(norm) * Double(rows.count))
         }
         if parallelism.ranks > 1 { try gatherRows(&negatives, width: W) }
         replay.insert(negatives, step: step)
@@ -349,7 +348,7 @@ public final class Trainer {
         let alpha = configuration.optimization.energyRegularization
         let n = Float(batch), G = encoding.goalCount
         var share = 0
-        let sums = try reduceShares(batch: batch, partials: 4) { rows in
+        let sums = try reduceShares(batch: batch, partials: 5) { rows in
             defer { share += 1 }
             let m = rows.count
             let data = Array(positives[(rows.lowerBound * W)..<(rows.upperBound * W)])
@@ -393,12 +392,12 @@ public final class Trainer {
             outputGradient.withUnsafeBufferPointer { g in
                 model.network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
             }
-            return [lossSum, dataSum, sampleSum, crossEntropy]
+            return [lossSum, dataSum, sampleSum, crossEntropy, normSums[share]]
         }
         let metrics = TrainingMetrics(step: step + 1,
                                       loss: sums[0] / Double(batch) + Double(configuration.optimization.goalCrossEntropy) * sums[3],
                                       energyData: sums[1] / Double(batch), energySamples: sums[2] / Double(batch),
-                                      langevinGradientNorm: normSum / Double(batch),
+                                      langevinGradientNorm: sums[4] / Double(batch),
                                       replayAge: replayed > 0 ? ageSum / Double(replayed) : 0)
         let threshold = Double(configuration.optimization.divergenceThreshold)
         guard metrics.loss.isFinite, abs(metrics.energyData) < threshold, abs(metrics.energySamples) < threshold else {
