@@ -82,6 +82,11 @@ int coll_barrier(char *message, size_t capacity) {
     return code == MPI_SUCCESS ? COLL_OK : coll_failure("MPI_Barrier", code, message, capacity);
 }
 
+void coll_abort(int code) {
+    if (coll_initialized) MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code);
+}
+
 double coll_wallTime(void) { return MPI_Wtime(); }
 
 #else  // built without MPI: one process
@@ -110,6 +115,8 @@ int coll_barrier(char *message, size_t capacity) {
     coll_message(message, capacity, "built without MPI");
     return COLL_ERR_UNAVAILABLE;
 }
+
+void coll_abort(int code) { exit(code); }
 
 double coll_wallTime(void) {
     struct timespec t;

@@ -66,6 +66,13 @@ public final class MPICollective: Collective {
         return received
     }
 
+    /// Ends every rank of the job with exit status `code` (MPI_Abort): what a rank that failed must
+    /// do, since the others may be waiting for it in a collective.
+    public func abort(code: Int32) -> Never {
+        coll_abort(code)
+        fatalError("MPI_Abort returned")
+    }
+
     /// Seconds on MPI's clock (MPI_Wtime), or the monotonic clock in a build without MPI.
     public static func wallTime() -> Double { coll_wallTime() }
 }

@@ -75,6 +75,15 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let world = try mpiWorld()
+        do { try train(world: world) } catch {
+            guard let world, world.size > 1 else { throw error }
+            // the other ranks may be waiting for this one in a collective: end the whole job
+            fputs("Error (rank \(world.rank) of \(world.size)): \(error)\n", stderr)
+            world.abort(code: 1)
+        }
+    }
+
+    func train(world: MPICollective?) throws {
         let parallelism = DataParallelism(microBatches: microBatches, collective: world.flatMap { $0.size > 1 ? $0 : nil })
         // ranks other than 0 compute only: no output of theirs
         let quiet = self.quiet || !parallelism.isWriter

@@ -46,10 +46,11 @@ final class DataParallelTrainingTests: XCTestCase {
     static let mpirun: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Runs `ebm ARGS` under `mpirun -np ranks` (as root in CI, several ranks per core).
-    static func mpi(_ ranks: Int, _ arguments: [String]) throws -> EBMProcess.Result {
+    static func mpi(_ ranks: Int, _ arguments: [String], timeout: Int = 300) throws -> EBMProcess.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--oversubscribe", "--allow-run-as-root", "-np", String(ranks), EBMProcess.binary.path] + arguments
+        process.arguments = ["--oversubscribe", "--allow-run-as-root", "--timeout", String(timeout), "-np", String(ranks),
+                             EBMProcess.binary.path] + arguments
         let out = Pipe(), err = Pipe()
         (process.standardOutput, process.standardError) = (out, err)
         try process.run()
@@ -176,6 +177,27 @@ final class DataParallelTrainingTests: XCTestCase {
         let step = resumed.stdout.range(of: #"resuming at step (\d+)"#, options: .regularExpression).map { String(resumed.stdout[$0].dropFirst(17)) }
         XCTAssertEqual(step.flatMap(Int.init).map { $0 >= 100 && $0 % 100 == 0 }, true, resumed.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/model.safetensors"))
+    }
+
+    /// A rank that fails alone (rank 0 cannot create its checkpoints folder: a file is in the way)
+    /// ends the whole job (MPI_Abort) with a message, instead of leaving rank 1 waiting in a collective.
+    func testFailingRankEndsTheJob() throws {
+        guard Self.mpirun != nil else {
+            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
+            throw XCTSkip("mpirun not found")
+        }
+        let scratch = try EBMProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (data, config) = try Self.setUp(scratch, objective: "dsm")
+        let run = scratch.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try Data("in the way".utf8).write(to: run.appendingPathComponent("checkpoints"))
+        let started = Date()
+        // a hang check, not a speed check: without MPI_Abort the job would run into mpirun's 120 s limit
+        let r = try Self.mpi(2, ["train", "--data", data, "--config", config, "--out", run.path, "--quiet"], timeout: 120)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("rank 0 of 2"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 110, "the job waited for mpirun's time limit: \(r.stderr)")
     }
 
     /// Processes whose parent is `pid` (from /proc).

@@ -42,6 +42,10 @@ int coll_allToAll(const void *sent, size_t bytes, void *received, char *message,
 /// MPI_Barrier over the world.
 int coll_barrier(char *message, size_t messageCapacity);
 
+/// MPI_Abort over the world with `code`: ends every rank (a rank that fails must not leave the
+/// others waiting in a collective, nor wait for them in MPI_Finalize). Without MPI: exit(code).
+void coll_abort(int code);
+
 /// Seconds since an arbitrary origin (MPI_Wtime), or the monotonic clock without MPI.
 double coll_wallTime(void);
 
