@@ -51,4 +51,23 @@ final class ClusterScriptsTests: XCTestCase {
         XCTAssertEqual(unset.status, 2)
         XCTAssertTrue(unset.stderr.contains("SLURM_ARRAY_TASK_ID"), unset.stderr)
     }
+
+    /// The MPI training script outside Slurm (2 ranks through mpirun, as in CI) trains the model
+    /// one process with --micro-batches 2 trains, bit for bit.
+    func testMPITrainingScriptMatchesMicroBatches() throws {
+        guard DataParallelTrainingTests.mpirun != nil else {
+            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
+            throw XCTSkip("mpirun not found")
+        }
+        let scratch = try EBMProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (data, config) = try DataParallelTrainingTests.setUp(scratch, objective: "dsm")
+        let (script, micro) = (scratch.appendingPathComponent("script").path, scratch.appendingPathComponent("micro").path)
+        let r = try Self.script("train-mpi.sbatch", [data, script, "--config", config],
+                                environment: ["NP": "2", "MPIRUN_ARGS": "--oversubscribe --allow-run-as-root"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("rank 0 of 2"), r.stdout)
+        try DataParallelTrainingTests.train(data, config, micro, model: "ebm", extra: ["--micro-batches", "2"])
+        XCTAssertTrue(zip(try DataParallelTrainingTests.weights(script), try DataParallelTrainingTests.weights(micro)).allSatisfy { $0.scalars == $1.scalars })
+    }
 }
