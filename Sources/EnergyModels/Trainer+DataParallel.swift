@@ -65,6 +65,24 @@ extension Trainer {
         all.withUnsafeBufferPointer { sum.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// Throws unless every rank starts from the same state: step, data size, generator and weights
+    /// (ranks given different --data, or node-local --out folders resumed at different steps, would
+    /// otherwise train on silently).
+    func requireRanksAgree() throws {
+        guard let collective = parallelism.collective, collective.size > 1 else { return }
+        // FNV-1a over the weights' bits
+        var weights: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in UnsafeBufferPointer(start: network.parameters.baseAddress, count: network.parameterLayout.count) {
+            weights = (weights ^ UInt64(x.bitPattern)) &* 0x100_0000_01b3
+        }
+        let mine: [UInt64] = [UInt64(step), UInt64(windows.count), UInt64(train.episodes), generator.state, weights]
+        let all = try collective.allGather(mine)
+        for r in 0..<collective.size where Array(all[(r * mine.count)..<((r + 1) * mine.count)]) != mine {
+            throw TrainingError("rank \(r) starts at step \(all[r * mine.count]) with \(all[r * mine.count + 1]) windows, rank \(collective.rank) at step \(step) "
+                                + "with \(windows.count) windows (or their weights differ): give every rank the same --data and one shared --out folder")
+        }
+    }
+
     /// Fills every other rank's shares of `rows` (B, width) from those ranks: afterwards every
     /// rank holds the whole batch (the negatives after the chains).
     func gatherRows(_ rows: inout [Float], width: Int) throws {

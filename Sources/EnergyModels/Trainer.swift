@@ -207,6 +207,7 @@ public final class Trainer {
             for _ in 0..<step { _ = batches.next() }   // the batch order is a function of the step
         }
         startStep = step
+        try requireRanksAgree()
     }
 
     private static func readDataset(_ url: URL) throws -> TrajectoryDataset {

@@ -65,19 +65,21 @@ final class DataParallelismTests: XCTestCase {
                         microBatches: Int) throws -> (trainer: Trainer, out: URL, weights: [[Float]]) {
         let shared = ThreadCollective.Shared(size: ranks)
         let outs = try (0..<ranks).map { _ in try Fixtures.temporaryDirectory() }
-        let trainers = try (0..<ranks).map { r in
-            try Trainer(kind: kind, configuration: configuration, dataDirectory: data, outputDirectory: outs[r],
-                        parallelism: DataParallelism(microBatches: microBatches,
-                                                     collective: ThreadCollective(rank: r, size: ranks, shared: shared)))
-        }
         let failures = NSLock()
-        var errors: [String] = []
-        // one thread per rank (concurrentPerform may run iterations one after another, and a rank
-        // waiting in a collective for a rank not yet started would wait forever)
+        var errors: [String] = [], trainers = [Trainer?](repeating: nil, count: ranks)
+        // one thread per rank, each making its trainer (init already meets the other ranks) and
+        // training it (concurrentPerform may run iterations one after another: a rank waiting in a
+        // collective for a rank not yet started would wait forever)
         let done = DispatchSemaphore(value: 0)
         for r in 0..<ranks {
             let thread = Thread {
-                do { _ = try trainers[r].run() } catch { failures.lock(); errors.append("rank \(r): \(error)"); failures.unlock() }
+                do {
+                    let trainer = try Trainer(kind: kind, configuration: configuration, dataDirectory: data, outputDirectory: outs[r],
+                                              parallelism: DataParallelism(microBatches: microBatches,
+                                                                           collective: ThreadCollective(rank: r, size: ranks, shared: shared)))
+                    _ = try trainer.run()
+                    failures.lock(); trainers[r] = trainer; failures.unlock()
+                } catch { failures.lock(); errors.append("rank \(r): \(error)"); failures.unlock() }
                 done.signal()
             }
             thread.stackSize = 8 << 20
@@ -85,7 +87,9 @@ final class DataParallelismTests: XCTestCase {
         }
         for _ in 0..<ranks { done.wait() }
         XCTAssertEqual(errors, [])
-        return (trainers[0], outs[0], trainers.map { $0.network.parameters.scalars })
+        let finished = trainers.compactMap { $0 }
+        guard finished.count == ranks else { throw TrainingError("ranks failed: \(errors)") }
+        return (finished[0], outs[0], finished.map { $0.network.parameters.scalars })
     }
 
     /// 2 thread ranks = `--micro-batches 2` in one trainer, bit for bit, for DSM, improved CD and

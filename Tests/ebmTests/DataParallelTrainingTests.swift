@@ -200,6 +200,35 @@ final class DataParallelTrainingTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 110, "the job waited for mpirun's time limit: \(r.stderr)")
     }
 
+    /// Ranks that would start from different states (here: rank 0 resumes a run at step 50, rank 1
+    /// is given an empty --out of its own, as with node-local folders) refuse to train.
+    func testRanksStartingApartAreRefused() throws {
+        guard Self.mpirun != nil else {
+            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
+            throw XCTSkip("mpirun not found")
+        }
+        let scratch = try EBMProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (data, config) = try Self.setUp(scratch, objective: "dsm")
+        let (resumed, fresh) = (scratch.appendingPathComponent("resumed").path, scratch.appendingPathComponent("fresh").path)
+        try Self.train(data, config, resumed, model: "ebm")
+        for name in ["model.safetensors", "checkpoints/step-00000100.safetensors", "checkpoints/step-00000100.state.safetensors"] {
+            try FileManager.default.removeItem(atPath: resumed + "/" + name)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.mpirun!)
+        let train = ["train", "--data", data, "--config", config, "--quiet"]
+        process.arguments = ["--oversubscribe", "--allow-run-as-root", "--timeout", "120", "-np", "1", EBMProcess.binary.path] + train + ["--out", resumed]
+            + [":", "-np", "1", EBMProcess.binary.path] + train + ["--out", fresh]
+        let err = Pipe()
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, err)
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertNotEqual(process.terminationStatus, 0)
+        XCTAssertTrue(text.contains("starts at step") && text.contains("one shared --out"), text)
+    }
+
     /// Processes whose parent is `pid` (from /proc).
     static func children(of pid: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
