@@ -28,6 +28,23 @@ public final class MPICollective: Collective {
     /// True when an MPI launcher started this process (its environment says so).
     public static var isLaunchedByMPI: Bool { coll_isLaunchedByMPI() != 0 }
 
+    /// The world of this process when an MPI launcher started it, else nil (one process).
+    /// - Throws: `TrainingError` when a launcher started several ranks of an ebm built without MPI
+    ///   (each would train alone and write the same folder), or MPI_Init fails.
+    public static func launched() throws -> MPICollective? {
+        guard isLaunchedByMPI else { return nil }
+        guard isAvailable else {
+            let environment = ProcessInfo.processInfo.environment
+            let size = environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMI_SIZE"] ?? "?"
+            guard size == "1" else {
+                throw TrainingError("started by an MPI launcher (\(size) ranks), but this build has no MPI: "
+                                    + "install libopenmpi-dev (scripts/install-deps.sh) and rebuild, or run one process")
+            }
+            return nil
+        }
+        return try MPICollective()
+    }
+
     /// Initialises MPI (once per process).
     /// - Throws: `TrainingError` when this build has no MPI or MPI_Init fails.
     public init() throws {

@@ -51,20 +51,6 @@ struct Train: ParsableCommand {
         guard (1...4096).contains(microBatches) else { throw ValidationError("--micro-batches \(microBatches): give 1 to 4096") }
     }
 
-    /// The MPI world when an MPI launcher started this process with more than one rank, else nil.
-    func mpiWorld() throws -> MPICollective? {
-        guard MPICollective.isLaunchedByMPI else { return nil }
-        guard MPICollective.isAvailable else {
-            let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? ProcessInfo.processInfo.environment["PMI_SIZE"] ?? "?"
-            guard size == "1" else {
-                throw CLIError("started by an MPI launcher (\(size) ranks), but this ebm was built without MPI: "
-                               + "install libopenmpi-dev (scripts/install-deps.sh) and rebuild, or run one process")
-            }
-            return nil
-        }
-        do { return try MPICollective() } catch let error as TrainingError { throw CLIError(error.description) }
-    }
-
     /// The configuration file to use and where it came from (nil: built-in defaults).
     func configurationURL() -> URL? {
         if let config { return URL(fileURLWithPath: config) }
@@ -74,7 +60,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let world = try mpiWorld()
+        let world: MPICollective?
+        do { world = try MPICollective.launched() } catch let error as TrainingError { throw CLIError(error.description) }
         do { try train(world: world) } catch {
             guard let world, world.size > 1 else { throw error }
             // the other ranks may be waiting for this one in a collective: end the whole job
