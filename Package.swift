@@ -40,6 +40,10 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
                        providers: [.apt(["libfreetype-dev"])]),
+        // Optional: Open MPI's flags when pkg-config finds ompi-c; without it CCollective builds
+        // single-process stubs (see Sources/CCollective/collective.c for why not a plain module map)
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // MARK: - The simulator: C++17 + Eigen behind one C header
         .target(
@@ -69,7 +73,9 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["CBLAS", "CNeuralKernels"], exclude: ["README.md"]),
 
         // MARK: - Energy models: trajectory EBMs, contrastive divergence, replay buffer, baselines
-        .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories"], exclude: ["README.md"]),
+        // CCollective: the MPI calls of data-parallel training (MPI_Allgather), or stubs without MPI
+        .target(name: "CCollective", dependencies: ["CMPI"]),
+        .target(name: "EnergyModels", dependencies: ["NeuralCore", "Trajectories", "CCollective"], exclude: ["README.md"]),
 
         // MARK: - Sampling: Langevin, MALA, HMC over any batched energy; trained models as energies
         .target(name: "Sampling", dependencies: ["EnergyModels", "NeuralCore"], exclude: ["README.md"]),
@@ -109,7 +115,7 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
-        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting"]),
+        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),

@@ -209,6 +209,28 @@ echo "== 10. Hardening: SIGKILL at random moments (datasets whole, resumes byte-
 EBM=$ebm bash scripts/kill-test.sh 5
 EBM=$ebm bash scripts/fuzz.sh 5 --seed 1
 
+echo "== 11. Scale-out: the generation array as Slurm would run it (3 tasks + merge), then 2 MPI ranks against 2"
+echo "   micro-batches of one process (the same weights bit for bit; benchmarks/README.md, Scale-out)"
+rm -rf out/cluster && mkdir -p out/cluster
+for i in 0 1 2; do
+  SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=3 EBM=$ebm bash scripts/cluster/generate-array.sbatch reacher2-tiny out/cluster/tiny >/dev/null
+done
+EBM=$ebm bash scripts/cluster/generate-array.sbatch --merge reacher2-tiny out/cluster/tiny
+$ebm train --data out/cluster/tiny/merged --config trajectories/reacher2-tiny-dsm.train.json --out out/cluster/micro2 --micro-batches 2 --quiet | tail -n 1
+if command -v mpirun >/dev/null; then
+  mpirun --oversubscribe --allow-run-as-root -np 2 $ebm train --data out/cluster/tiny/merged \
+    --config trajectories/reacher2-tiny-dsm.train.json --out out/cluster/ranks2 --quiet | tail -n 2
+  python3 - <<'PY'
+import json, struct, numpy as np
+def weights(path):
+    b = open(path, "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
+    return {k: b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]] for k, v in h.items() if k != "__metadata__"}
+a, b = weights("out/cluster/micro2/model.safetensors"), weights("out/cluster/ranks2/model.safetensors")
+assert a == b, "2 MPI ranks differ from 2 micro-batches"
+print(f"2 MPI ranks == --micro-batches 2: {len(a)} tensors identical bit for bit")
+PY
+fi
+
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi

@@ -20,10 +20,14 @@ public enum LangevinChains {
 
     /// Runs the chains on `rows` (B, width) in place; returns the mean over steps and chains of
     /// ‖∂E/∂z‖ before clamping and, when `captureLastStep`, the state before the last step.
+    /// `skippedRows`: `rows` are one share of a larger batch, with `before` rows ahead of it and
+    /// `after` behind; each step draws (and drops) their noise too, so every share sees the
+    /// numbers the whole batch would, and the generator ends where the whole batch leaves it.
     @discardableResult
     public static func run(_ model: TrajectoryEnergyModel, rows: inout [Float], configuration: LangevinConfiguration,
                            steps: Int? = nil, moveContext: Bool = false, generator: inout SeededGenerator,
-                           captureLastStep: Bool = false) -> (gradientNorm: Float, lastStep: LastStep?) {
+                           captureLastStep: Bool = false,
+                           skippedRows: (before: Int, after: Int) = (0, 0)) -> (gradientNorm: Float, lastStep: LastStep?) {
         let (C, W) = (moveContext ? 0 : model.encoding.contextWidth, model.encoding.width)
         let batch = rows.count / W
         let steps = steps ?? configuration.steps
@@ -48,6 +52,7 @@ public enum LangevinChains {
                 for b in 0..<batch { for j in (b * W + C)..<((b + 1) * W) where clip <= 0 || abs(gradient[j]) < clip { unclamped[j] = 1 } }
                 lastStep = LastStep(rows: rows, unclamped: unclamped, stepSize: eta)
             }
+            for _ in 0..<(skippedRows.before * (W - C)) { _ = generator.nextGaussian() }
             for b in 0..<batch {
                 var squared: Float = 0
                 for j in (b * W + C)..<((b + 1) * W) {
@@ -58,6 +63,7 @@ public enum LangevinChains {
                 }
                 normSum += Double(squared.squareRoot())
             }
+            for _ in 0..<(skippedRows.after * (W - C)) { _ = generator.nextGaussian() }
         }
         return (Float(normSum / Double(steps * batch)), lastStep)
     }

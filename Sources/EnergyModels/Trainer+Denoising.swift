@@ -11,23 +11,29 @@ extension Trainer {
     /// ∇_y E, so it is backpropagated by the network's second-order pass (`InputGradientTape`).
     func denoisingStep() throws -> TrainingMetrics {
         let model = denoisingModel!, tape = tape!
-        let (context, future) = dataWindows()
-        let batch = context.count / encoding.contextWidth
-        let y0 = model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future)
-        let (sigma, noise) = drawNoise(batch: batch, dimension: model.dimension, generator: &generator)
-        let y = model.noisy(y0, sigma: sigma, noise: noise)
-        var contexts = model.normalizedContexts(context)
-        if configuration.denoising.contextNoise > 0 {
-            for j in 0..<contexts.count { contexts[j] += configuration.denoising.contextNoise * generator.nextGaussian() }
+        let (C, D) = (encoding.contextWidth, model.dimension)
+        let indices = batchIndices()
+        let batch = indices.count
+        // the whole batch's levels, noise and context noise, whichever rows this rank computes
+        let (sigma, noise) = drawNoise(batch: batch, dimension: D, generator: &generator)
+        let contextNoise = configuration.denoising.contextNoise
+        let contextShifts = contextNoise > 0 ? (0..<(batch * C)).map { _ in contextNoise * generator.nextGaussian() } : []
+        let sums = try reduceShares(batch: batch, partials: 1) { rows in
+            let (context, future) = dataWindows(indices[rows])
+            let (s, e) = (Array(sigma[rows]), Array(noise[(rows.lowerBound * D)..<(rows.upperBound * D)]))
+            let y0 = model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future)
+            let y = model.noisy(y0, sigma: s, noise: e)
+            var contexts = model.normalizedContexts(context)
+            if !contextShifts.isEmpty { for j in 0..<contexts.count { contexts[j] += contextShifts[rows.lowerBound * C + j] } }
+            let input = model.rows(normalizedContexts: contexts, coefficients: y, sigma: s)
+            let (n, g) = tape.record(input, batch: rows.count)
+            let (_, gradients) = model.assemble(coefficients: y, sigma: s, network: n, rowGradient: g)
+            let (loss, cotangent) = denoisingLoss(model, sigma: s, gradients: gradients, noise: e, batch: batch)
+            tape.backpropagate(gradientCotangent: cotangent)
+            return [loss]
         }
-        let input = model.rows(normalizedContexts: contexts, coefficients: y, sigma: sigma)
-        let (n, g) = tape.record(input, batch: batch)
-        let (_, gradients) = model.assemble(coefficients: y, sigma: sigma, network: n, rowGradient: g)
-        let (loss, cotangent) = denoisingLoss(model, sigma: sigma, gradients: gradients, noise: noise)
-        let metrics = TrainingMetrics(step: step + 1, loss: loss)
-        guard loss.isFinite, loss < Double(configuration.optimization.divergenceThreshold) else { throw divergence(metrics) }
-        network.zeroGradients()
-        tape.backpropagate(gradientCotangent: cotangent)
+        let metrics = TrainingMetrics(step: step + 1, loss: sums[0])
+        guard metrics.loss.isFinite, metrics.loss < Double(configuration.optimization.divergenceThreshold) else { throw divergence(metrics) }
         let result = try optimizerStep(metrics)
         updateAveragedParameters()
         return result
@@ -42,13 +48,17 @@ extension Trainer {
         return (sigma, noise)
     }
 
-    /// The loss mean (σ∂E/∂y − ε)² and its cotangent on the network's row gradient (B, inputWidth):
+    /// The loss mean (σ∂E/∂y − ε)² and its cotangent on the network's row gradient (n, inputWidth):
     /// σ ∂E/∂yᵢ = σ yᵢ/(λᵢ + σ²) + s ∂N/∂y'ᵢ with s = 1/√(1 + σ²), so ∂loss/∂(∂N/∂y'ᵢ) = 2 r s / (B D).
-    func denoisingLoss(_ model: DenoisingEnergyModel, sigma: [Float], gradients: [Float], noise: [Float]) -> (loss: Double, cotangent: [Float]) {
+    /// The n rows may be one share of a batch of B = `batch` rows (default n): then the loss is
+    /// the share's part of the batch mean.
+    func denoisingLoss(_ model: DenoisingEnergyModel, sigma: [Float], gradients: [Float], noise: [Float],
+                       batch total: Int? = nil) -> (loss: Double, cotangent: [Float]) {
         let (D, W, offset, batch) = (model.dimension, model.inputWidth, encoding.contextWidth + DenoisingEnergyModel.noiseFeatures, sigma.count)
+        let mean = total ?? batch
         var cotangent = [Float](repeating: 0, count: batch * W)
         var sum = 0.0
-        let norm = 2 / Float(batch * D)
+        let norm = 2 / Float(mean * D)
         for b in 0..<batch {
             let scale = DenoisingEnergyModel.inputScale(sigma[b])
             for i in 0..<D {
@@ -57,7 +67,7 @@ extension Trainer {
                 cotangent[b * W + offset + i] = norm * r * scale
             }
         }
-        return (sum / Double(batch * D), cotangent)
+        return (sum / Double(mean * D), cotangent)
     }
 
     /// θ̄ ← d θ̄ + (1 − d) θ with d = min(ema, (1 + t)/(10 + t)) (early steps average less).

@@ -79,13 +79,33 @@ public final class Trainer {
     var averagedParameters: [Float] = []
     /// When `run` began (the `wall_s` of metrics lines counts from here).
     var runStart = Date()
+    /// How each global batch is split over micro-batches and MPI ranks (see `DataParallelism`).
+    public let parallelism: DataParallelism
+    /// This rank asked to stop (Ctrl-C) before the current step; ranks agree through the step's reduction.
+    var stopRequestedHere = false
+    /// Some rank asked to stop: every rank stops after the same step.
+    var stopAgreed = false
+    /// Seconds this process spent in MPI collectives (gradient reduction, gathering negatives).
+    public internal(set) var communicationSeconds = 0.0
 
     /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
     /// latest checkpoint in `outputDirectory` or starts afresh.
+    /// `parallelism` splits every batch into shares (micro-batches, MPI ranks); only its rank 0
+    /// writes into `outputDirectory`.
     /// - Throws: `TrainingError` naming the file for unreadable data, too few windows, a
     ///   checkpoint of another configuration or state size, or a corrupted checkpoint.
-    public init(kind: ModelKind, configuration: TrainingConfiguration, dataDirectory: URL, outputDirectory: URL) throws {
+    public init(kind: ModelKind, configuration: TrainingConfiguration, dataDirectory: URL, outputDirectory: URL,
+                parallelism: DataParallelism = .single) throws {
         try configuration.validate()
+        let shares = parallelism.shares
+        guard shares <= configuration.optimization.batchSize else {
+            throw TrainingError("\(shares) shares (\(parallelism.ranks) ranks × \(parallelism.microBatches) micro-batches) are more than optimization.batchSize \(configuration.optimization.batchSize) rows")
+        }
+        // spectral normalisation advances its power iteration at every training forward: once per share
+        guard shares == 1 || !configuration.model.spectralNorm else {
+            throw TrainingError("model.spectralNorm trains in one share only (its power iteration runs at every forward): use --micro-batches 1 and one rank")
+        }
+        self.parallelism = parallelism
         self.kind = kind
         self.configuration = configuration
         self.outputDirectory = outputDirectory
@@ -175,6 +195,9 @@ public final class Trainer {
             (energyModel, denoisingModel) = (nil, nil)
         }
         replay = ReplayBuffer(width: encoding.width, capacity: configuration.replay.capacity)
+        // a share's numbers must not depend on how many cores its process sees (one rank per core under mpirun)
+        // (OpenBLAS splits a gemm differently on 1 and on 2 threads, so every share runs on one)
+        if shares > 1 { network.threading = .single; BLASThreads.set(1) }
         if let latest {
             do { try Checkpoint.load(from: latest.model, into: network) } catch let error as CheckpointError {
                 throw TrainingError("cannot resume: \(error)", file: latest.model.path)
@@ -184,6 +207,7 @@ public final class Trainer {
             for _ in 0..<step { _ = batches.next() }   // the batch order is a function of the step
         }
         startStep = step
+        try requireRanksAgree()
     }
 
     private static func readDataset(_ url: URL) throws -> TrajectoryDataset {
@@ -200,37 +224,44 @@ public final class Trainer {
     public func run(shouldStop: () -> Bool = { false },
                     onStep: (Int, TrainingMetrics?) -> Void = { _, _ in },
                     onLog: (TrainingMetrics) -> Void = { _ in }) throws -> TrainingOutcome {
-        do { try AtomicFile.createDirectory(outputDirectory.appendingPathComponent("checkpoints")) } catch { throw TrainingError("\(error)") }
-        removeLeftovers()
-        if step == 0 {
-            // a fresh run: a model of an earlier run in this folder must not outlive its config and metrics
-            try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent("model.safetensors"))
+        let writer = parallelism.isWriter
+        if writer {
+            do { try AtomicFile.createDirectory(outputDirectory.appendingPathComponent("checkpoints")) } catch { throw TrainingError("\(error)") }
+            removeLeftovers()
+            if step == 0 {
+                // a fresh run: a model of an earlier run in this folder must not outlive its config and metrics
+                try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent("model.safetensors"))
+            }
+            try writeText(configuration.encodedJSON() + "\n", to: outputDirectory.appendingPathComponent("config.json"))
+            try truncateMetrics(after: step)
         }
-        try writeText(configuration.encodedJSON() + "\n", to: outputDirectory.appendingPathComponent("config.json"))
-        try truncateMetrics(after: step)
         runStart = Date()
         let total = configuration.optimization.steps
         var last: TrainingMetrics?
+        (stopRequestedHere, stopAgreed) = (false, false)
         while step < total {
-            if shouldStop() {
-                try saveCheckpoint()
+            // several ranks stop together: a request travels with the next step's reduction
+            if parallelism.ranks > 1 ? stopAgreed : shouldStop() {
+                if writer { try saveCheckpoint() }
                 return .interrupted(step: step)
             }
+            if parallelism.ranks > 1 { stopRequestedHere = shouldStop() }
             let metrics = kind == .feedforward ? try regressionStep() : denoisingModel != nil ? try denoisingStep() : try contrastiveDivergenceStep()
             step += 1
             interval.append(metrics)
             if step % configuration.logEvery == 0 || step == total {
                 let mean = Self.mean(interval, step: step)
-                try appendMetrics(mean, event: "train")
+                if writer { try appendMetrics(mean, event: "train") }
                 onLog(mean)
                 last = mean
                 interval = []
             }
             onStep(step, last)
-            if configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0 && step < total {
+            if writer && configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0 && step < total {
                 try saveCheckpoint()
             }
         }
+        guard writer else { return .finished }
         try saveCheckpoint()
         try withAveragedParameters {
             try Checkpoint.save(network, to: outputDirectory.appendingPathComponent("model.safetensors"),
@@ -239,16 +270,9 @@ public final class Trainer {
         return .finished
     }
 
-    /// A batch of data rows (B, width), normalised; the first `episodeStartFraction` of them
-    /// replaced by windows starting in the first `episodeStartSpan` steps of random episodes.
-    private func dataRows() -> [Float] {
-        let (context, future) = dataWindows()
-        return encoding.encode(context: context, future: future)
-    }
-
-    /// A batch of raw windows: contexts (B, contextWidth) and futures (B, H, S), chosen as `dataRows` says.
-    func dataWindows() -> (context: [Float], future: [Float]) {
-        var context: [Float] = [], future: [Float] = []
+    /// The global batch's window indices (B): the next mini-batch, the first `episodeStartFraction`
+    /// of it replaced by windows starting in the first `episodeStartSpan` steps of random episodes.
+    func batchIndices() -> [Int] {
         var indices = batches.next()
         let d = configuration.data
         let starts = Int((d.episodeStartFraction * Float(indices.count)).rounded())
@@ -257,81 +281,130 @@ public final class Trainer {
             let episode = Int(generator.next() % UInt64(train.episodes)), start = Int(generator.next() % UInt64(span))
             indices[i] = episode * windows.perEpisode + start
         }
-        encoding.gather(windows, indices, context: &context, future: &future)
+        return indices
+    }
+
+    /// Raw windows of `indices`: contexts (n, contextWidth) and futures (n, H, S).
+    func dataWindows(_ indices: ArraySlice<Int>) -> (context: [Float], future: [Float]) {
+        var context: [Float] = [], future: [Float] = []
+        encoding.gather(windows, Array(indices), context: &context, future: &future)
         return (context, future)
     }
 
+    /// Normalised data rows (n, width) of `indices`.
+    private func dataRows(_ indices: ArraySlice<Int>) -> [Float] {
+        let (context, future) = dataWindows(indices)
+        return encoding.encode(context: context, future: future)
+    }
+
     /// One contrastive-divergence step: loss = mean E(data) − mean E(samples) + α(mean E(data)² + mean E(samples)²).
+    /// With several shares, each computes its rows' chains and gradients; the negatives are
+    /// gathered after the chains (the replay buffer and the entropy term see the whole batch).
     func contrastiveDivergenceStep() throws -> TrainingMetrics {
         let model = energyModel!
         let (C, W) = (encoding.contextWidth, encoding.width)
-        let positives = dataRows()
-        let batch = positives.count / W
-        // Chains start from the replay buffer (their own context kept) or from noise under a data context.
+        let indices = batchIndices()
+        let batch = indices.count
+        let shares = parallelism.localShares.map { parallelism.rows(ofShare: $0, batch: batch) }
+        let mine = shares.first!.lowerBound..<shares.last!.upperBound
+        // Data rows of this rank's shares (B, width; other ranks' rows stay zero until gathered).
+        var positives = [Float](repeating: 0, count: batch * W)
+        positives.replaceSubrange((mine.lowerBound * W)..<(mine.upperBound * W), with: dataRows(indices[mine]))
+        // Chains start from the replay buffer (their own context kept) or from noise under a data context;
+        // every rank draws every row's numbers and keeps its own.
         var negatives = positives
         var ageSum = 0.0, replayed = 0
         for b in 0..<batch {
             if replay.count > 0 && Float(generator.nextUnitDouble()) < configuration.replay.fraction {
                 let j = Int(generator.next() % UInt64(replay.count))
-                negatives.replaceSubrange((b * W)..<((b + 1) * W), with: replay.row(j))
+                if mine.contains(b) { negatives.replaceSubrange((b * W)..<((b + 1) * W), with: replay.row(j)) }
                 ageSum += Double(step - replay.stepStored[j])
                 replayed += 1
             } else {
                 let first = configuration.langevin.moveContext ? b * W : b * W + C
-                for f in first..<((b + 1) * W) { negatives[f] = configuration.langevin.initialScale * generator.nextGaussian() }
-            }
-        }
-        let improved = configuration.improved
-        let (langevinNorm, lastStep) = LangevinChains.run(model, rows: &negatives, configuration: configuration.langevin,
-                                                          moveContext: configuration.langevin.moveContext, generator: &generator,
-                                                          captureLastStep: improved.klWeight > 0 || improved.entropyWeight > 0)
-        replay.insert(negatives, step: step)
-
-        // Extra rows whose parameter gradients carry the second-order terms (see `directionalPairs`).
-        var extraRows: [Float] = [], extraGradient: [Float] = []
-        if let lastStep { improvedCDPairs(samples: negatives, lastStep: lastStep, rows: &extraRows, gradient: &extraGradient) }
-        if improved.gradientPenalty > 0 { gradientPenaltyPairs(data: positives, rows: &extraRows, gradient: &extraGradient) }
-        let relabelled = configuration.optimization.goalCrossEntropy > 0 ? relabel(positives) : nil
-
-        // One forward over [data; samples; extra] so backward sees every term.
-        let G = encoding.goalCount, labelRows = relabelled.map { $0.rows.count / W } ?? 0
-        let energies = model.network.forward(Tensor(shape: [2 * batch + extraGradient.count + labelRows, W],
-                                                    scalars: positives + negatives + extraRows + (relabelled?.rows ?? [])),
-                                             training: true).scalars
-        let alpha = configuration.optimization.energyRegularization
-        let n = Float(batch)
-        var lossSum: Double = 0, dataSum: Double = 0, sampleSum: Double = 0
-        var outputGradient = [Float](repeating: 0, count: 2 * batch) + extraGradient
-        var crossEntropy = 0.0
-        if let relabelled {
-            // ∂CE/∂E_g = (y_g − p_g) for logits −E: lower the true goal's energy against the others'
-            let offset = 2 * batch + extraGradient.count, weight = configuration.optimization.goalCrossEntropy / n
-            for b in 0..<batch {
-                let e = energies[(offset + b * G)..<(offset + (b + 1) * G)]
-                let low = e.min()!
-                let weights = e.map { exp(Double(low - $0)) }, total = weights.reduce(0, +)
-                for g in 0..<G {
-                    let p = weights[g] / total, y = g == relabelled.labels[b] ? 1.0 : 0.0
-                    if y == 1 { crossEntropy -= log(max(p, 1e-30)) / Double(batch) }
-                    outputGradient.append(weight * Float(y - p))
+                for f in first..<((b + 1) * W) {
+                    let value = configuration.langevin.initialScale * generator.nextGaussian()
+                    if mine.contains(b) { negatives[f] = value }
                 }
             }
         }
-        for b in 0..<batch {
-            let (ep, en) = (energies[b], energies[batch + b])
-            dataSum += Double(ep); sampleSum += Double(en)
-            lossSum += Double(ep - en + alpha * (ep * ep + en * en)) + Double(configuration.optimization.goalCrossEntropy) * crossEntropy
-            outputGradient[b] = (1 + 2 * alpha * ep) / n
-            outputGradient[batch + b] = (-1 + 2 * alpha * en) / n
+        let improved = configuration.improved
+        let chainsStart = generator
+        var lastSteps: [LangevinChains.LastStep?] = [], normSums: [Double] = []
+        for rows in shares {
+            // each share replays the whole batch's chain noise from the same state, using its rows' part
+            generator = chainsStart
+            var chains = Array(negatives[(rows.lowerBound * W)..<(rows.upperBound * W)])
+            let (norm, lastStep) = LangevinChains.run(model, rows: &chains, configuration: configuration.langevin,
+                                                      moveContext: configuration.langevin.moveContext, generator: &generator,
+                                                      captureLastStep: improved.klWeight > 0 || improved.entropyWeight > 0,
+                                                      skippedRows: (rows.lowerBound, batch - rows.upperBound))
+            negatives.replaceSubrange((rows.lowerBound * W)..<(rows.upperBound * W), with: chains)
+            lastSteps.append(lastStep)
+            normSums.append(Double(norm) * Double(rows.count))
         }
-        let metrics = TrainingMetrics(step: step + 1, loss: lossSum / Double(batch), energyData: dataSum / Double(batch),
-                                      energySamples: sampleSum / Double(batch), langevinGradientNorm: Double(langevinNorm),
+        if parallelism.ranks > 1 { try gatherRows(&negatives, width: W) }
+        replay.insert(negatives, step: step)
+
+        let alpha = configuration.optimization.energyRegularization
+        let n = Float(batch), G = encoding.goalCount
+        var share = 0
+        let sums = try reduceShares(batch: batch, partials: 5) { rows in
+            defer { share += 1 }
+            let m = rows.count
+            let data = Array(positives[(rows.lowerBound * W)..<(rows.upperBound * W)])
+            let samples = Array(negatives[(rows.lowerBound * W)..<(rows.upperBound * W)])
+            // Extra rows whose parameter gradients carry the second-order terms (see `directionalPairs`).
+            var extraRows: [Float] = [], extraGradient: [Float] = []
+            if let lastStep = lastSteps[share] {
+                improvedCDPairs(samples: negatives, rows: rows, lastStep: lastStep, extraRows: &extraRows, gradient: &extraGradient)
+            }
+            if improved.gradientPenalty > 0 { gradientPenaltyPairs(data: data, batch: batch, rows: &extraRows, gradient: &extraGradient) }
+            let relabelled = configuration.optimization.goalCrossEntropy > 0 ? relabel(data) : nil
+
+            // One forward over [data; samples; extra] so backward sees every term.
+            let labelRows = relabelled.map { $0.rows.count / W } ?? 0
+            let energies = model.network.forward(Tensor(shape: [2 * m + extraGradient.count + labelRows, W],
+                                                        scalars: data + samples + extraRows + (relabelled?.rows ?? [])),
+                                                 training: true).scalars
+            var lossSum: Double = 0, dataSum: Double = 0, sampleSum: Double = 0, crossEntropy = 0.0
+            var outputGradient = [Float](repeating: 0, count: 2 * m) + extraGradient
+            if let relabelled {
+                // ∂CE/∂E_g = (y_g − p_g) for logits −E: lower the true goal's energy against the others'
+                let offset = 2 * m + extraGradient.count, weight = configuration.optimization.goalCrossEntropy / n
+                for b in 0..<m {
+                    let e = energies[(offset + b * G)..<(offset + (b + 1) * G)]
+                    let low = e.min()!
+                    let weights = e.map { exp(Double(low - $0)) }, total = weights.reduce(0, +)
+                    for g in 0..<G {
+                        let p = weights[g] / total, y = g == relabelled.labels[b] ? 1.0 : 0.0
+                        if y == 1 { crossEntropy -= log(max(p, 1e-30)) / Double(batch) }
+                        outputGradient.append(weight * Float(y - p))
+                    }
+                }
+            }
+            for b in 0..<m {
+                let (ep, en) = (energies[b], energies[m + b])
+                dataSum += Double(ep); sampleSum += Double(en)
+                lossSum += Double(ep - en + alpha * (ep * ep + en * en))
+                outputGradient[b] = (1 + 2 * alpha * ep) / n
+                outputGradient[m + b] = (-1 + 2 * alpha * en) / n
+            }
+            outputGradient.withUnsafeBufferPointer { g in
+                model.network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
+            }
+            return [lossSum, dataSum, sampleSum, crossEntropy, normSums[share]]
+        }
+        let metrics = TrainingMetrics(step: step + 1,
+                                      loss: sums[0] / Double(batch) + Double(configuration.optimization.goalCrossEntropy) * sums[3],
+                                      energyData: sums[1] / Double(batch), energySamples: sums[2] / Double(batch),
+                                      langevinGradientNorm: sums[4] / Double(batch),
                                       replayAge: replayed > 0 ? ageSum / Double(replayed) : 0)
         let threshold = Double(configuration.optimization.divergenceThreshold)
         guard metrics.loss.isFinite, abs(metrics.energyData) < threshold, abs(metrics.energySamples) < threshold else {
             throw divergence(metrics)
         }
-        return try applyGradient(outputGradient, batch: outputGradient.count, metrics: metrics)
+        return try optimizerStep(metrics)
     }
 
     /// Rows x ± ε_b·w_b with output gradients ±c_b/(2ε_b): their parameter gradients add
@@ -355,17 +428,20 @@ public final class Trainer {
     /// The KL and entropy terms of improved CD through the last Langevin step
     /// x_K = x_{K−1} − η·clamp(∇ₓE_θ(x_{K−1})) + σξ: with v = ∂L/∂x_K (L = λ_KL·mean E_θ̄(x_K) −
     /// λ_H·mean log ‖z_K − nearest z_K‖, parameters frozen in L), ∂L/∂θ = −η ∂/∂θ[∇ₓE_θ(x_{K−1})·(m ⊙ v)],
-    /// m masking clamped elements (Du et al. 2021, eq. 7 and 8).
-    private func improvedCDPairs(samples: [Float], lastStep: LangevinChains.LastStep, rows: inout [Float], gradient: inout [Float]) {
+    /// m masking clamped elements (Du et al. 2021, eq. 7 and 8). `samples`: the whole batch (B, width);
+    /// the pairs are those of `rows` (one share), whose last step `lastStep` holds.
+    private func improvedCDPairs(samples: [Float], rows range: Range<Int>, lastStep: LangevinChains.LastStep,
+                                 extraRows rows: inout [Float], gradient: inout [Float]) {
         let (C, W) = (encoding.contextWidth, encoding.width)
         let batch = samples.count / W, n = Float(batch), improved = configuration.improved
-        var v = [Float](repeating: 0, count: samples.count)
+        let lo = range.lowerBound
+        var v = [Float](repeating: 0, count: range.count * W)
         if improved.klWeight > 0 {
-            let (_, g) = energyModel!.energyAndRowGradient(rows: samples)
+            let (_, g) = energyModel!.energyAndRowGradient(rows: Array(samples[(lo * W)..<(range.upperBound * W)]))
             for j in 0..<v.count { v[j] += improved.klWeight / n * g[j] }
         }
         if improved.entropyWeight > 0 && batch > 1 {
-            for b in 0..<batch {
+            for b in range {
                 var best = Float.infinity, nearest = b
                 for o in 0..<batch where o != b {
                     var d: Float = 0
@@ -373,11 +449,11 @@ public final class Trainer {
                     if d < best { (best, nearest) = (d, o) }
                 }
                 guard best > 0 else { continue }
-                for j in C..<W { v[b * W + j] -= improved.entropyWeight / n * (samples[b * W + j] - samples[nearest * W + j]) / best }
+                for j in C..<W { v[(b - lo) * W + j] -= improved.entropyWeight / n * (samples[b * W + j] - samples[nearest * W + j]) / best }
             }
         }
         for j in 0..<v.count { v[j] *= lastStep.unclamped[j] }
-        Self.directionalPairs(lastStep.rows, directions: v, scales: [Float](repeating: -lastStep.stepSize, count: batch), width: W,
+        Self.directionalPairs(lastStep.rows, directions: v, scales: [Float](repeating: -lastStep.stepSize, count: range.count), width: W,
                               rows: &rows, gradient: &gradient)
     }
 
@@ -401,45 +477,46 @@ public final class Trainer {
         return (out, labels)
     }
 
-    /// λ·mean ‖∇_z E(data)‖²: ∂/∂θ = (2λ/B) ∂/∂θ[∇ₓE_θ(x)·g] with g the (frozen) gradient itself.
-    private func gradientPenaltyPairs(data: [Float], rows: inout [Float], gradient: inout [Float]) {
+    /// λ·mean ‖∇_z E(data)‖² over a batch of `batch` rows, for the rows `data` (n, width) of one share:
+    /// ∂/∂θ = (2λ/B) ∂/∂θ[∇ₓE_θ(x)·g] with g the (frozen) gradient itself.
+    private func gradientPenaltyPairs(data: [Float], batch: Int, rows: inout [Float], gradient: inout [Float]) {
         let (C, W) = (encoding.contextWidth, encoding.width)
-        let batch = data.count / W
+        let count = data.count / W
         var (_, g) = energyModel!.energyAndRowGradient(rows: data)
-        for b in 0..<batch { for j in (b * W)..<(b * W + C) { g[j] = 0 } }
+        for b in 0..<count { for j in (b * W)..<(b * W + C) { g[j] = 0 } }
         let scale = 2 * configuration.improved.gradientPenalty / Float(batch)
-        Self.directionalPairs(data, directions: g, scales: [Float](repeating: scale, count: batch), width: W, rows: &rows, gradient: &gradient)
+        Self.directionalPairs(data, directions: g, scales: [Float](repeating: scale, count: count), width: W, rows: &rows, gradient: &gradient)
     }
 
     /// One baseline step: MSE between predicted and true normalised futures.
     func regressionStep() throws -> TrainingMetrics {
         let network = predictor!.network
         let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
-        let rows = dataRows()
-        let batch = rows.count / W
-        var input = [Float](repeating: 0, count: batch * C), target = [Float](repeating: 0, count: batch * F)
-        for b in 0..<batch {
-            for j in 0..<C { input[b * C + j] = rows[b * W + j] }
-            for j in 0..<F { target[b * F + j] = rows[b * W + C + j] }
+        let indices = batchIndices()
+        let batch = indices.count
+        let sums = try reduceShares(batch: batch, partials: 1) { share in
+            let rows = dataRows(indices[share])
+            let m = share.count
+            var input = [Float](repeating: 0, count: m * C), target = [Float](repeating: 0, count: m * F)
+            for b in 0..<m {
+                for j in 0..<C { input[b * C + j] = rows[b * W + j] }
+                for j in 0..<F { target[b * F + j] = rows[b * W + C + j] }
+            }
+            let output = network.forward(Tensor(shape: [m, C], scalars: input), training: true).scalars
+            var lossSum: Double = 0
+            var outputGradient = [Float](repeating: 0, count: m * F)
+            for i in 0..<(m * F) {
+                let r = output[i] - target[i]
+                lossSum += Double(r * r)
+                outputGradient[i] = 2 * r / Float(batch * F)
+            }
+            outputGradient.withUnsafeBufferPointer { g in
+                network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
+            }
+            return [lossSum]
         }
-        let output = network.forward(Tensor(shape: [batch, C], scalars: input), training: true).scalars
-        var lossSum: Double = 0
-        var outputGradient = [Float](repeating: 0, count: batch * F)
-        for i in 0..<(batch * F) {
-            let r = output[i] - target[i]
-            lossSum += Double(r * r)
-            outputGradient[i] = 2 * r / Float(batch * F)
-        }
-        let metrics = TrainingMetrics(step: step + 1, loss: lossSum / Double(batch * F))
+        let metrics = TrainingMetrics(step: step + 1, loss: sums[0] / Double(batch * F))
         guard metrics.loss.isFinite, metrics.loss < Double(configuration.optimization.divergenceThreshold) else { throw divergence(metrics) }
-        return try applyGradient(outputGradient, batch: batch, metrics: metrics)
-    }
-
-    private func applyGradient(_ outputGradient: [Float], batch: Int, metrics: TrainingMetrics) throws -> TrainingMetrics {
-        network.zeroGradients()
-        outputGradient.withUnsafeBufferPointer { g in
-            network.backward(outputGradient: g.baseAddress!, inputGradient: nil, accumulateParameterGradients: true)
-        }
         return try optimizerStep(metrics)
     }
 

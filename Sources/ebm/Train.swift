@@ -23,6 +23,11 @@ struct Train: ParsableCommand {
         (DIR/meta.json), else the built-in defaults. Writes --out: config.json, metrics.jsonl, \
         checkpoints/ and model.safetensors. Re-running with the same --out resumes from the latest \
         checkpoint, bit-identically to an uninterrupted run. Ctrl-C writes a checkpoint and exits.
+
+        Data-parallel: `mpirun -np N ebm train …` (or srun) splits every batch over the N ranks and \
+        sums their gradients in rank order; rank 0 alone writes --out. --micro-batches M splits \
+        each rank's share into M micro-batches computed one after another: one process with \
+        --micro-batches N gives the same weights bit for bit as N ranks. A run resumes with any N and M.
         """)
 
     @Option(help: "Dataset folder holding train.npz (and test.npz).") var data: String
@@ -31,6 +36,8 @@ struct Train: ParsableCommand {
     @Option(help: "The energy model's objective, overriding optimization.objective: cd (contrastive divergence) or dsm (denoising score matching).") var objective: TrainingObjective?
     @Option(help: "Run folder (created; resumed when it holds checkpoints).") var out: String
     @Option(help: "Folder searched for NAME.train.json.") var recipes: String = "trajectories"
+    @Option(help: "Split each batch (each rank's share under MPI) into this many micro-batches, their gradients summed in order.")
+    var microBatches: Int = 1
     @Flag(help: "No progress line.") var quiet = false
 
     func validate() throws {
@@ -41,6 +48,7 @@ struct Train: ParsableCommand {
         if let config, !FileManager.default.fileExists(atPath: config) {
             throw ValidationError("--config \(config): no such file")
         }
+        guard (1...4096).contains(microBatches) else { throw ValidationError("--micro-batches \(microBatches): give 1 to 4096") }
     }
 
     /// The configuration file to use and where it came from (nil: built-in defaults).
@@ -52,8 +60,22 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let world: MPICollective?
+        do { world = try MPICollective.launched() } catch let error as TrainingError { throw CLIError(error.description) }
+        do { try train(world: world) } catch {
+            guard let world, world.size > 1 else { throw error }
+            // the other ranks may be waiting for this one in a collective: end the whole job
+            fputs("Error (rank \(world.rank) of \(world.size)): \(error)\n", stderr)
+            world.abort(code: 1)
+        }
+    }
+
+    func train(world: MPICollective?) throws {
+        let parallelism = DataParallelism(microBatches: microBatches, collective: world.flatMap { $0.size > 1 ? $0 : nil })
+        // ranks other than 0 compute only: no output of theirs
+        let quiet = self.quiet || !parallelism.isWriter
         try OutputPath.check(out, kind: .folder, inputs: [data])
-        if let problem = DatasetFolder.incompleteness(of: URL(fileURLWithPath: data)) { fputs("warning: \(problem)\n", stderr) }
+        if parallelism.isWriter, let problem = DatasetFolder.incompleteness(of: URL(fileURLWithPath: data)) { fputs("warning: \(problem)\n", stderr) }
         let configurationURL = configurationURL()
         let configuration: TrainingConfiguration
         do {
@@ -64,11 +86,14 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         do {
             trainer = try Trainer(kind: model, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
-                                  outputDirectory: URL(fileURLWithPath: out))
+                                  outputDirectory: URL(fileURLWithPath: out), parallelism: parallelism)
         } catch let error as TrainingError { throw CLIError(error.description) }
         let total = configuration.optimization.steps
-        print("training \(model.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)"
-              + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
+        let split = parallelism.shares > 1 ? " in \(parallelism.ranks) rank(s) × \(parallelism.microBatches) micro-batch(es)" : ""
+        if parallelism.isWriter {
+            print("training \(model.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)\(split)"
+                  + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
+        }
 
         interruptRequested = 0
         signal(SIGINT) { _ in interruptRequested = 1 }
@@ -106,6 +131,7 @@ struct Train: ParsableCommand {
             })
         } catch let error as TrainingError { throw CLIError(error.description) }
         bar.update(total - trainer.startStep)
+        guard parallelism.isWriter else { return }
         if case .interrupted(let step) = outcome {
             print("interrupted at step \(step); checkpoint written to \(out)/checkpoints (re-run the same command to resume)")
             return
@@ -124,6 +150,10 @@ struct Train: ParsableCommand {
         }
         print(String(format: "wrote %@/model.safetensors after %d steps (%.1f s, %.1f it/s)", out, total, seconds,
                      Double(total - trainer.startStep) / max(seconds, 1e-9)))
+        if parallelism.ranks > 1 {
+            print(String(format: "rank 0 of %d: %.2f s of %.2f s in MPI collectives (gradient reduction)", parallelism.ranks,
+                         trainer.communicationSeconds, seconds))
+        }
     }
 }
 
