@@ -174,6 +174,10 @@ struct Evaluate: ParsableArguments {
                                                 sampler: try FutureSampler(kind: sampler, chainDefault: .mala, for: futureModel, steps: steps),
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
                                                 feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
+        // one progress line per section on standard error (long evaluations are otherwise silent in a log)
+        let sections = 1 + (referenceSamples > 0 ? 1 : 0) + (longHorizon > 0 ? 1 : 0) + (curveEpisodes > 0 ? 1 : 0)
+        let progress = SectionProgress(command: "evaluate", sections: sections)
+        progress.start("forecast: \(N) contexts × \(K) futures")
         let report = try evaluation.forecast(contexts: N, samples: K)
 
         var metrics: [String: Any] = [
@@ -207,6 +211,7 @@ struct Evaluate: ParsableArguments {
             guard simulator.steps + 1 == length, robot.nq + robot.nv == S else {
                 throw CLIError("\(data)/meta.json: its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(file.path) holds \(length) of \(S)")
             }
+            progress.start("distribution against \(referenceSamples) re-simulated futures per context")
             let section = try evaluation.distribution(of: report, simulator: simulator, referenceSamples: referenceSamples, reference: reference)
             print(section.heading)
             Self.printTable(section.table)
@@ -215,6 +220,7 @@ struct Evaluate: ParsableArguments {
         if longHorizon > 0 {
             // the simulator of the dataset's recipe, when its meta.json names one
             let physics = (try? ReferenceSimulator(dataFolder: data)).flatMap { $0.model.nq + $0.model.nv == S && $0.model.nq == $0.model.nv ? $0.model : nil }
+            progress.start("long horizon: \(longContexts) contexts × \(longSamples) chains of \(longHorizon) states")
             let section = try evaluation.longHorizon(states: longHorizon, contexts: longContexts, chains: longSamples, margin: rangeMargin,
                                                      reference: reference, physics: physics)
             print(section.heading)
@@ -224,6 +230,7 @@ struct Evaluate: ParsableArguments {
             plotFiles += try plots(section, to: outDir)
         }
         if curveEpisodes > 0 {
+            progress.start("quality vs steps")
             let section = try evaluation.qualityVsSteps(contexts: min(curveEpisodes, N), samples: K, stepCounts: stepCounts.isEmpty ? evaluation.defaultStepCounts : stepCounts,
                                                         baselineFutures: report.baselineFutures)
             print(section.heading)
@@ -231,6 +238,7 @@ struct Evaluate: ParsableArguments {
             metrics["quality_vs_steps"] = section.dictionary
             plotFiles += try plots(section, to: outDir)
         }
+        progress.finish()
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
 
         let metricsURL = outDir.appendingPathComponent("metrics.json")

@@ -54,3 +54,31 @@ final class ProgressBar {
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
+
+/// Progress of a command made of sections of unknown length (e.g. `ebm evaluate`): one line on
+/// standard error as each section starts, with the previous one's time and the elapsed total.
+final class SectionProgress {
+    let command: String, sections: Int
+    private var current = 0
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var sectionStart: UInt64 = 0
+
+    init(command: String, sections: Int) { (self.command, self.sections) = (command, sections) }
+
+    private func seconds(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) * 1e-9 }
+
+    /// The next section begins.
+    func start(_ name: String) {
+        let previous = current > 0 ? String(format: " (section %d took %.1f s)", current, seconds(since: sectionStart)) : ""
+        current += 1
+        sectionStart = DispatchTime.now().uptimeNanoseconds
+        let line = String(format: "%@: section %d/%d, %@ …  %.1f s elapsed%@\n", command, current, sections, name, seconds(since: start), previous)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Every section has finished.
+    func finish() {
+        let line = String(format: "%@: %d/%d sections done in %.1f s\n", command, current, sections, seconds(since: start))
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

@@ -15,6 +15,11 @@ final class EvaluateTests: XCTestCase {
                          "--steps", "8", "--sampler", "mala", "--reference-samples", "6", "--long-horizon", "120", "--long-contexts", "2",
                          "--long-samples", "3", "--curve-episodes", "2", "--step-counts", "0", "4", "12", "--out", out.path])
         XCTAssertTrue(r.stdout.contains("evaluate: 2 episodes × 4 futures of 27 states"), r.stdout)
+        // one progress line per section on standard error, then the total (a log is never silent for a whole evaluation)
+        for line in ["evaluate: section 1/4, forecast: 2 contexts × 4 futures", "evaluate: section 2/4, distribution",
+                     "evaluate: section 3/4, long horizon", "evaluate: section 4/4, quality vs steps", "evaluate: 4/4 sections done in"] {
+            XCTAssertTrue(r.stderr.contains(line), "\(line) in\n\(r.stderr)")
+        }
         XCTAssertTrue(r.stdout.contains("EBM") && r.stdout.contains("feedforward"), r.stdout)
 
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as! [String: Any]
