@@ -77,6 +77,24 @@ final class SecondOrderTests: XCTestCase {
         XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
     }
 
+    /// The tape's products run one-threaded (the AVX-512 kernel where the CPU has it), not on
+    /// OpenBLAS's default threads, unless the network asks for OpenBLAS threads.
+    func testTheTapeRunsItsProductsOnOneThreadUnlessAskedForBLASThreads() throws {
+        let model = Sequential([Linear(inputWidth: 5, outputWidth: 16), SiLU(width: 16), Linear(inputWidth: 16, outputWidth: 1)], seed: 3)
+        let tape = try InputGradientTape(model)
+        let x = randomTensor([8, 5], seed: 11).scalars
+        defer { BLASThreads.set(BLASThreads.available) }
+        BLASThreads.set(2)
+        _ = tape.record(x, batch: 8)
+        XCTAssertEqual(BLASThreads.count, 1, "record")
+        BLASThreads.set(2)
+        tape.backpropagate(gradientCotangent: x)
+        XCTAssertEqual(BLASThreads.count, 1, "backpropagate")
+        model.threading = .blas(threads: 2)
+        _ = tape.record(x, batch: 8)
+        XCTAssertEqual(BLASThreads.count, 2, "a network that asks for OpenBLAS threads gets them")
+    }
+
     func testSiLUSecondDerivativeMatchesDifferencesOfTheFirst() {
         // r = g ⊙ v ⊙ φ''(z) for one row: difference φ' numerically
         let layer = SiLU(width: 3)
