@@ -83,8 +83,17 @@ class Ours:
         return qpos, qvel
 
 
-def theirs(xml, q0, v0, steps):
-    m = mujoco.MjModel.from_xml_string(xml)
+def bridge(lib=None):
+    """The simulator's bridge over `lib` (a libenergysim.so), or over one built from sim/src."""
+    if not lib:
+        lib = os.path.join(tempfile.mkdtemp(), "libenergysim.so")
+        build_lib(lib)
+    return Ours(lib)
+
+
+def theirs(model, q0, v0, steps):
+    """MuJoCo's qpos [batch, steps + 1, nq] from starts q0, v0 with mj_step; `model` an MJCF string or an MjModel."""
+    m = mujoco.MjModel.from_xml_string(model) if isinstance(model, str) else model
     d = mujoco.MjData(m)
     out = np.zeros((q0.shape[0], steps + 1, m.nq))
     for b in range(q0.shape[0]):
@@ -142,11 +151,7 @@ def main():
     ap.add_argument("--corpus", help="the mjcf_corpus.py directory: add gymnasium's walkers and ant")
     ap.add_argument("--only", help="run only the scenes whose name contains this text")
     a = ap.parse_args()
-    lib = a.lib
-    if not lib:
-        lib = os.path.join(tempfile.mkdtemp(), "libenergysim.so")
-        build_lib(lib)
-    ours = Ours(lib)
+    ours = bridge(a.lib)
     ball = planar('<geom type="sphere" size="0.1" mass="1"/>')
     box = planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
     scenes = [

@@ -16,14 +16,13 @@ disabled in both engines, Newton solver, zero controls. Our side runs through th
 import argparse
 import os
 import sys
-import tempfile
 
 import numpy as np
 import mujoco
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contacts_vs_mujoco import Ours, build_lib, cpu_model  # noqa: E402  (one bridge wrapper)
-from floating_vs_mujoco import model, starts, theirs  # noqa: E402
+from contacts_vs_mujoco import bridge, cpu_model, theirs  # noqa: E402  (one bridge wrapper)
+from floating_vs_mujoco import model, starts  # noqa: E402
 
 SCENES = [
     ("four-bar: two hinged links, tip connected to the world", model(
@@ -56,11 +55,7 @@ def main():
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--seeds", type=int, default=4)
     a = ap.parse_args()
-    lib = a.lib
-    if not lib:
-        lib = os.path.join(tempfile.mkdtemp(), "libenergysim.so")
-        build_lib(lib)
-    ours = Ours(lib)
+    ours = bridge(a.lib)
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print("| scene | nq | nv | max abs dqpos Euler | max abs dqpos RK4 |")
     print("|---|---:|---:|---:|---:|")

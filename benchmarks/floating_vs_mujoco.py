@@ -15,13 +15,12 @@ Reported: max |qpos ours - MuJoCo| over all steps, starts and both integrators.
 import argparse
 import os
 import sys
-import tempfile
 
 import numpy as np
 import mujoco
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contacts_vs_mujoco import Ours, build_lib, cpu_model  # noqa: E402  (one bridge wrapper)
+from contacts_vs_mujoco import bridge, cpu_model, theirs  # noqa: E402  (one bridge wrapper)
 
 
 def model(body, option=""):
@@ -71,31 +70,13 @@ def starts(m, seeds, qscale=0.5, vscale=1.0):
     return q0, v0
 
 
-def theirs(m, q0, v0, steps):
-    d = mujoco.MjData(m)
-    out = np.zeros((q0.shape[0], steps + 1, m.nq))
-    for b in range(q0.shape[0]):
-        mujoco.mj_resetData(m, d)
-        d.qpos[:] = q0[b]
-        d.qvel[:] = v0[b]
-        out[b, 0] = d.qpos
-        for t in range(steps):
-            mujoco.mj_step(m, d)
-            out[b, t + 1] = d.qpos
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--seeds", type=int, default=4)
     a = ap.parse_args()
-    lib = a.lib
-    if not lib:
-        lib = os.path.join(tempfile.mkdtemp(), "libenergysim.so")
-        build_lib(lib)
-    ours = Ours(lib)
+    ours = bridge(a.lib)
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print(f"| scene | nq | nv | max abs dqpos Euler | max abs dqpos RK4 |")
     print("|---|---:|---:|---:|---:|")
