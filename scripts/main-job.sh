@@ -144,7 +144,7 @@ $ebm train --data trajectories/generated/reacher2-compose-paths --model ebm --ou
 $ebm train --data trajectories/generated/reacher2-compose-paths --model ebm \
   --config trajectories/reacher2-goals4.train.json --out runs/compose-unconditional
 # goal 1 at the fastest speed (20 steps) is excluded from both recipes
-$ebm compose --model runs/compose-speeds --label 0 --model runs/compose-paths --label 1 --model runs/compose-unconditional \
+$ebm compose --model runs/compose-speeds --label 0 --model runs/compose-paths --label 1 --model runs/compose-unconditional --label -1 \
   --weight 1 --weight 1 --weight -0.5 --data trajectories/generated/reacher2-compose-paths --samples 16 --horizon 80 \
   --out out/compose-held-out.npz
 # endpoint and speed errors on every (goal, speed) pair, held out and seen (benchmarks/README.md runs 4 contexts x 32)
