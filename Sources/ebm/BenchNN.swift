@@ -75,6 +75,12 @@ struct BenchNN: ParsableCommand {
         var blas_core: String
         var openblas_sgemm_gflops: Double
         var avx512_sgemm_gflops: Double?
+        // The machine (issue 22): CPU model, vendor, family/model numbers and vector features.
+        var cpu_model: String
+        var cpu_vendor: String
+        var cpu_family: Int?
+        var cpu_model_number: Int?
+        var cpu_features: [String]
     }
 
     func run() throws {
@@ -84,6 +90,7 @@ struct BenchNN: ParsableCommand {
         var comparisons: [String] = []
         let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
         let chosenKernel = GEMMKernel.current
+        let machine = MachineInfo.current
         defer { GEMMKernel.current = chosenKernel }
         for threadCount in threads {
             BLASThreads.set(threadCount)
@@ -100,7 +107,9 @@ struct BenchNN: ParsableCommand {
                                       train_steps_per_second: measurement.trainingStepsPerSecond,
                                       gflops: measurement.evaluationGFLOPS, sgemm_gflops: sgemm,
                                       gemm: kernel.rawValue, blas_core: BLASCore.name,
-                                      openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm))
+                                      openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm,
+                                      cpu_model: machine.model, cpu_vendor: machine.vendor, cpu_family: machine.family,
+                                      cpu_model_number: machine.modelNumber, cpu_features: machine.features))
                 if compareThreading && threadCount > 1 {
                     for name in ["blas", "split"] {
                         let other = NetworkBenchmark.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
@@ -119,6 +128,7 @@ struct BenchNN: ParsableCommand {
         }
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
         print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock) clock, load average \(load)")
+        print("CPU: \(machine.summary)")
         print("OpenBLAS kernels: \(BLASCore.name); AVX-512 kernel \(GEMMKernel.availableOnThisCPU ? "available" : "not available on this CPU")")
         print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",
                      "sgemm", "of sgemm"))
