@@ -23,9 +23,9 @@ public struct DenoisingExpertEnergy: BatchEnergy {
     let referenceStates: [Float], expertStates: [Float]
     /// The expert's normalised contexts (chains, contextWidth), labels included.
     let contexts: [Float]
-    /// The expert's own noise level.
-    public let sigma: Float
-    public let temperature: Double
+    /// The expert's own noise level, and T (set per level by `DenoisingComposition`: the contexts above do not depend on them).
+    public internal(set) var sigma: Float
+    public internal(set) var temperature: Double
     /// Whether the residual off the expert's basis costs energy (see the type's formula).
     public let offBasis: Bool
     let isReference: Bool
@@ -129,19 +129,22 @@ public struct DenoisingComposition {
         var acceptance: [Double] = []
         for block in 0..<(total + H - 1) / H {
             let states = paths.flatMap { $0.suffix(k * S) }
-            func level(_ sigma: Float, _ temperature: Double) throws -> WeightedSumEnergy {
-                let terms: [(weight: Double, energy: any BatchEnergy)] = try experts.enumerated().map { i, e in
-                    let own = e.model.denoising
-                    let s = min(max(sigma * scales[i], own.sigmaMin), own.sigmaMax)
-                    do {
-                        return (weights[i], try DenoisingExpertEnergy(expert: e.model, reference: reference, isReference: i == 0, states: states,
-                                                                      contextLength: k, label: e.label, sigma: i == 0 ? sigma : s, temperature: temperature,
-                                                                      offBasis: offBasis))
-                    } catch { throw ExpertCompositionError.expert(index: i, error) }
-                }
-                return try WeightedSumEnergy(terms)
+            // each expert's contexts once per block (its checks before any sampling); the levels only set σ and T
+            let terms: [DenoisingExpertEnergy] = try experts.enumerated().map { i, e in
+                do {
+                    return try DenoisingExpertEnergy(expert: e.model, reference: reference, isReference: i == 0, states: states, contextLength: k,
+                                                     label: e.label, sigma: sigmas[0], temperature: 1, offBasis: offBasis)
+                } catch { throw ExpertCompositionError.expert(index: i, error) }
             }
-            _ = try level(sigmas[0], 1)   // the experts' checks, before any sampling
+            func level(_ sigma: Float, _ temperature: Double) throws -> WeightedSumEnergy {
+                try WeightedSumEnergy(terms.enumerated().map { i, term in
+                    var term = term
+                    let own = term.expert.denoising
+                    term.sigma = i == 0 ? sigma : min(max(sigma * scales[i], own.sigmaMin), own.sigmaMax)
+                    term.temperature = temperature
+                    return (weights[i], term as any BatchEnergy)
+                })
+            }
             let y: [Double], diagnostics: [StepDiagnostics]
             do {
                 (y, diagnostics) = try sampler.anneal(chains: K, sigmas: sigmas, variances: reference.basis.variances, seed: seed &+ UInt64(block)) {

@@ -8,18 +8,8 @@ import XCTest
 
 final class FutureModelRunTests: XCTestCase {
     /// An untrained contrastive-divergence model: k = 2, H = 3, S = 4.
-    static func contrastive() -> FutureModel {
-        var c = ModelConfiguration()
-        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (2, 3, 32, 2)
-        let encoding = WindowEncoding(stateSize: 4, contextLength: 2, horizon: 3, futureAsDelta: true,
-                                      mean: [Float](repeating: 0, count: 20), standardDeviation: [Float](repeating: 1, count: 20))
-        var langevin = LangevinConfiguration()
-        (langevin.stepSize, langevin.noise) = (0.5, 0.1)
-        return .contrastive(TrajectoryEnergyModel(configuration: c, encoding: encoding, seed: 3), langevin: langevin)
-    }
-
     func testDefaultSamplerFollowsTheModelKind() throws {
-        let cd = Self.contrastive()
+        let cd = FutureSamplerTests.contrastive()
         let dsm = FutureModel.denoising(try DenoisingSamplerTests.trainedModel())
         XCTAssertFalse(cd.isDenoising)
         XCTAssertTrue(dsm.isDenoising)

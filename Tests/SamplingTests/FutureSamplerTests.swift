@@ -9,7 +9,8 @@ import XCTest
 
 final class FutureSamplerTests: XCTestCase {
     /// An untrained contrastive-divergence model: k = 2, H = 3, S = 4 (as FutureEnergyTests).
-    func contrastive() -> FutureModel {
+    /// A random contrastive-divergence model (k = 2, H = 3, S = 4) with its training Langevin settings.
+    static func contrastive() -> FutureModel {
         var c = ModelConfiguration()
         (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (2, 3, 32, 2)
         let encoding = WindowEncoding(stateSize: 4, contextLength: 2, horizon: 3, futureAsDelta: true,
@@ -20,7 +21,7 @@ final class FutureSamplerTests: XCTestCase {
     }
 
     func testChainedBlocksContinueEachChainAndRepeatForASeed() throws {
-        for (name, model) in [("contrastive", contrastive()), ("denoising", .denoising(try DenoisingSamplerTests.trainedModel()))] {
+        for (name, model) in [("contrastive", Self.contrastive()), ("denoising", .denoising(try DenoisingSamplerTests.trainedModel()))] {
             let enc = model.encoding
             let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
             // two contexts, 3 chains each, 2 H + 1 states: three blocks, the last one cut
@@ -48,7 +49,7 @@ final class FutureSamplerTests: XCTestCase {
     }
 
     func testDefaultsFollowTheModelKind() throws {
-        let cd = contrastive(), dsm = FutureModel.denoising(try DenoisingSamplerTests.trainedModel())
+        let cd = Self.contrastive(), dsm = FutureModel.denoising(try DenoisingSamplerTests.trainedModel())
         XCTAssertEqual(FutureSampler(kind: .mala).steps(for: cd), 60)
         XCTAssertEqual(FutureSampler(kind: .mala).steps(for: dsm), 200)
         // MALA on a CD model samples at the training chains' temperature σ²/(2η) = 0.01 / 1
@@ -76,7 +77,7 @@ final class FutureSamplerTests: XCTestCase {
     }
 
     func testRefusedCombinationsAreErrors() throws {
-        let cd = contrastive()
+        let cd = Self.contrastive()
         let context = [Double](repeating: 0, count: 8)
         XCTAssertThrowsError(try FutureSampler(kind: .ddim).sample(cd, contexts: context, chainsPerContext: 2, total: 3, seed: 1))
         XCTAssertThrowsError(try FutureSampler(kind: .langevin).sample(cd, contexts: [0, 0, 0], chainsPerContext: 2, total: 3, seed: 1))

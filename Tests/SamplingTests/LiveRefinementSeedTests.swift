@@ -27,7 +27,7 @@ final class LiveRefinementSeedTests: XCTestCase {
 /// the same steps taken one sampler call at a time, and the background thread publishes the same.
 final class LiveRefinementTests: XCTestCase {
     func refinement() throws -> LiveRefinement {
-        guard case .contrastive(let model, _) = FutureModelRunTests.contrastive() else { throw XCTSkip("fixture changed") }
+        guard case .contrastive(let model, _) = FutureSamplerTests.contrastive() else { throw XCTSkip("fixture changed") }
         let context = (0..<(model.encoding.contextLength * model.encoding.stateSize)).map { Float($0 % 3) * 0.1 }
         let energy = try FutureEnergy(model: model, contexts: context, chains: 4, temperature: 2)
         return LiveRefinement(energy: energy, sampler: LangevinSampler(stepSize: 0.01, noiseScale: 0.05), chains: 4, steps: 5,

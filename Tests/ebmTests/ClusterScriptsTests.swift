@@ -9,20 +9,11 @@ final class ClusterScriptsTests: XCTestCase {
 
     /// Runs `bash scripts/cluster/NAME ARGS` with `environment` added (EBM and RECIPES point here).
     static func script(_ name: String, _ arguments: [String], environment: [String: String]) throws -> EBMProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [scripts.appendingPathComponent(name).path] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM_") && $0.key != "JOB_COMPLETION_INDEX" }
         env["EBM"] = EBMProcess.binary.path
         env["RECIPES"] = EBMProcess.recipes
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return EBMProcess.Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try EBMProcess.capture(URL(fileURLWithPath: "/bin/bash"), [scripts.appendingPathComponent(name).path] + arguments, environment: env)
     }
 
     /// Three array tasks (Slurm's SLURM_ARRAY_TASK_ID/COUNT, one as a Kubernetes Indexed Job's
@@ -55,10 +46,7 @@ final class ClusterScriptsTests: XCTestCase {
     /// The MPI training script outside Slurm (2 ranks through mpirun, as in CI) trains the model
     /// one process with --micro-batches 2 trains, bit for bit.
     func testMPITrainingScriptMatchesMicroBatches() throws {
-        guard DataParallelTrainingTests.mpirun != nil else {
-            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
-            throw XCTSkip("mpirun not found")
-        }
+        try DataParallelTrainingTests.requireMPI()
         let scratch = try EBMProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (data, config) = try DataParallelTrainingTests.setUp(scratch, objective: "dsm")

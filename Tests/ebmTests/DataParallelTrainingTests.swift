@@ -11,15 +11,10 @@ final class DataParallelTrainingTests: XCTestCase {
         let data = scratch.appendingPathComponent("data").path
         try EBMProcess.succeeding(["generate", "reacher2-tiny", "--recipes", EBMProcess.recipes, "--out", data])
         let base = objective == "dsm" ? "reacher2-tiny-dsm" : "reacher2-tiny"
-        var config = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: EBMProcess.recipes + "/\(base).train.json"))) as! [String: Any]
-        var optimization = config["optimization"] as! [String: Any]
-        optimization["steps"] = 100
-        config["optimization"] = optimization
-        if objective == "cd" { config["improved"] = ["klWeight": 1, "entropyWeight": 0.1] }
-        (config["checkpointEvery"], config["logEvery"]) = (50, 10)
         let file = scratch.appendingPathComponent("\(objective).train.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: file)
+        try EBMProcess.writeConfig(from: EBMProcess.recipes + "/\(base).train.json", steps: 100, checkpointEvery: 50, logEvery: 10, to: file) {
+            if objective == "cd" { $0["improved"] = ["klWeight": 1, "entropyWeight": 0.1] }
+        }
         return (data, file.path)
     }
 
@@ -47,16 +42,15 @@ final class DataParallelTrainingTests: XCTestCase {
 
     /// Runs `ebm ARGS` under `mpirun -np ranks` (as root in CI, several ranks per core).
     static func mpi(_ ranks: Int, _ arguments: [String], timeout: Int = 300) throws -> EBMProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--oversubscribe", "--allow-run-as-root", "--timeout", String(timeout), "-np", String(ranks),
-                             EBMProcess.binary.path] + arguments
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return EBMProcess.Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try EBMProcess.capture(URL(fileURLWithPath: mpirun!), ["--oversubscribe", "--allow-run-as-root", "--timeout", String(timeout),
+                                                               "-np", String(ranks), EBMProcess.binary.path] + arguments)
+    }
+
+    /// Skips the test (saying why) where Open MPI's mpirun is not installed.
+    static func requireMPI() throws {
+        guard mpirun == nil else { return }
+        print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
+        throw XCTSkip("mpirun not found")
     }
 
     /// Micro-batches change only the order of float sums: after 100 steps the weights are within
@@ -101,10 +95,7 @@ final class DataParallelTrainingTests: XCTestCase {
     /// improved CD); a run checkpointed by one process resumes under two ranks to the same bits;
     /// only rank 0 writes (one metrics line per interval).
     func testTwoRanksMatchTwoMicroBatches() throws {
-        guard Self.mpirun != nil else {
-            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
-            throw XCTSkip("mpirun not found")
-        }
+        try DataParallelTrainingTests.requireMPI()
         for (objective, model) in [("dsm", "ebm"), ("cd", "ebm"), ("ff", "feedforward")] {
             let scratch = try EBMProcess.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: scratch) }
@@ -139,20 +130,12 @@ final class DataParallelTrainingTests: XCTestCase {
     /// A rank killed mid-run (SIGKILL, as an out-of-memory kill or a lost node) makes mpirun exit
     /// non-zero; the last checkpoint pair is intact and one process resumes from it to the end.
     func testKilledRankLeavesAResumableCheckpoint() throws {
-        guard Self.mpirun != nil else {
-            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
-            throw XCTSkip("mpirun not found")
-        }
+        try DataParallelTrainingTests.requireMPI()
         let scratch = try EBMProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (data, base) = try Self.setUp(scratch, objective: "dsm")
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base))) as! [String: Any]
-        var optimization = config["optimization"] as! [String: Any]
-        optimization["steps"] = 3000
-        config["optimization"] = optimization
-        (config["checkpointEvery"], config["logEvery"]) = (100, 100)
         let file = scratch.appendingPathComponent("long.train.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: file)
+        try EBMProcess.writeConfig(from: base, steps: 3000, checkpointEvery: 100, logEvery: 100, to: file)
         let run = scratch.appendingPathComponent("run").path
 
         let process = Process()
@@ -182,10 +165,7 @@ final class DataParallelTrainingTests: XCTestCase {
     /// A rank that fails alone (rank 0 cannot create its checkpoints folder: a file is in the way)
     /// ends the whole job (MPI_Abort) with a message, instead of leaving rank 1 waiting in a collective.
     func testFailingRankEndsTheJob() throws {
-        guard Self.mpirun != nil else {
-            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
-            throw XCTSkip("mpirun not found")
-        }
+        try DataParallelTrainingTests.requireMPI()
         let scratch = try EBMProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (data, config) = try Self.setUp(scratch, objective: "dsm")
@@ -203,10 +183,7 @@ final class DataParallelTrainingTests: XCTestCase {
     /// Ranks that would start from different states (here: rank 0 resumes a run at step 50, rank 1
     /// is given an empty --out of its own, as with node-local folders) refuse to train.
     func testRanksStartingApartAreRefused() throws {
-        guard Self.mpirun != nil else {
-            print("skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev: scripts/install-deps.sh)")
-            throw XCTSkip("mpirun not found")
-        }
+        try DataParallelTrainingTests.requireMPI()
         let scratch = try EBMProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (data, config) = try Self.setUp(scratch, objective: "dsm")

@@ -13,10 +13,14 @@ enum EBMProcess {
         Bundle.main.bundleURL.appendingPathComponent("ebm")
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String]) throws -> Result { try capture(binary, arguments) }
+
+    /// Runs any executable (`environment` nil: this process's) and captures its output.
+    static func capture(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -26,6 +30,19 @@ enum EBMProcess {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Writes `file`: the training configuration `base` (a path) with `steps` optimisation steps,
+    /// checkpoints and log lines every `checkpointEvery` / `logEvery` steps, then `edit` applied.
+    static func writeConfig(from base: String, steps: Int, checkpointEvery: Int, logEvery: Int, to file: URL,
+                            edit: (inout [String: Any]) -> Void = { _ in }) throws {
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base))) as! [String: Any]
+        var optimization = config["optimization"] as! [String: Any]
+        optimization["steps"] = steps
+        config["optimization"] = optimization
+        (config["checkpointEvery"], config["logEvery"]) = (checkpointEvery, logEvery)
+        edit(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: file)
     }
 
     /// The repository's trajectories/ folder (committed recipes and training configs).
@@ -45,14 +62,8 @@ enum EBMProcess {
     static func tinyTrainedRuns(in scratch: URL) throws -> (data: String, ebmRun: String, ffRun: String) {
         let data = scratch.appendingPathComponent("data").path
         try succeeding(["generate", "reacher2-tiny", "--recipes", recipes, "--out", data])
-        var config = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: recipes + "/reacher2-tiny.train.json"))) as! [String: Any]
-        var optimization = config["optimization"] as! [String: Any]
-        optimization["steps"] = 10
-        config["optimization"] = optimization
-        (config["checkpointEvery"], config["logEvery"]) = (10, 5)
         let configFile = scratch.appendingPathComponent("tiny.train.json")
-        try JSONSerialization.data(withJSONObject: config).write(to: configFile)
+        try writeConfig(from: recipes + "/reacher2-tiny.train.json", steps: 10, checkpointEvery: 10, logEvery: 5, to: configFile)
         let (ebmRun, ffRun) = (scratch.appendingPathComponent("ebm").path, scratch.appendingPathComponent("ff").path)
         try succeeding(["train", "--data", data, "--config", configFile.path, "--out", ebmRun, "--quiet"])
         try succeeding(["train", "--data", data, "--model", "feedforward", "--config", configFile.path, "--out", ffRun, "--quiet"])
