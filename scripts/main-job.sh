@@ -182,6 +182,8 @@ run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reac
 echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
+# the network's evaluations and training steps at batch 128, one thread, with the machine they ran on
+$ebm bench nn --batch 128 --threads 1 --seconds 0.2
 
 echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
 python3 -m pip install -q --no-build-isolation ./python  # this checkout's package: compiles sim/src (~1.5 min)
