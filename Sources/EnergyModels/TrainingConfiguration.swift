@@ -211,7 +211,7 @@ public struct DenoisingConfiguration: Codable, Equatable, Sendable {
     public var sigmaMax: Float = 4
     /// The future basis: "pca" (the leading `basisSize` principal components of the training
     /// futures) or "identity" (every future number).
-    public var basis = FutureBasis.Kind.pca
+    public var basis = FutureBasisKind.pca
     /// Coefficients D of the "pca" basis (≤ H·S).
     public var basisSize = 32
     /// Decay of the exponential moving average of the weights that checkpoints keep (0: none).
