@@ -36,6 +36,31 @@ final class SecondOrderTests: XCTestCase {
         return (a[0], g)
     }
 
+    /// The tape's ∂/∂θ [Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b)] for rows `x` (batch, width), after checking that its
+    /// first-order pass is the model's, and the parameters θ (Float64) to difference.
+    func tapeParameterGradient(_ model: Sequential, x: [Float], c: [Float], e: [Float], batch: Int, width: Int,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> (analytic: [Float], theta: [Double]) {
+        let tape = try InputGradientTape(model)
+        let (energies, gradient) = tape.record(x, batch: batch)
+        let (modelEnergies, modelGradient) = model.energyAndInputGradient(Tensor(shape: [batch, width], scalars: x))
+        assertClose(energies, modelEnergies, absolute: 1e-6, relative: 1e-5, "energies", file: file, line: line)
+        assertClose(gradient, modelGradient.scalars, absolute: 1e-6, relative: 1e-5, "input gradient", file: file, line: line)
+        model.zeroGradients()
+        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
+        let count = model.parameterLayout.count
+        return (Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: count)),
+                Array(UnsafeBufferPointer(start: model.parameters.baseAddress, count: count)).map(Double.init))
+    }
+
+    /// Central differences of `objective` at `theta`, one parameter at a time.
+    static func centralDifferences(_ theta: [Double], step h: Double, _ objective: ([Double]) -> Double) -> [Double] {
+        theta.indices.map { i in
+            var plus = theta, minus = theta
+            plus[i] += h; minus[i] -= h
+            return (objective(plus) - objective(minus)) / (2 * h)
+        }
+    }
+
     func testMLPParameterGradientOfAnInputGradientLossMatchesFiniteDifferences() throws {
         let widths = [5, 7, 6, 1]
         let model = Sequential([Linear(inputWidth: 5, outputWidth: 7), SiLU(width: 7), Linear(inputWidth: 7, outputWidth: 6),
@@ -44,18 +69,8 @@ final class SecondOrderTests: XCTestCase {
         let x = randomTensor([batch, 5], seed: 11).scalars
         let c = randomTensor([batch, 5], seed: 12).scalars
         let e = randomTensor([batch], seed: 13).scalars
-        let tape = try InputGradientTape(model)
-        let (energies, gradient) = tape.record(x, batch: batch)
-        // the tape's first-order pass is the model's
-        let (modelEnergies, modelGradient) = model.energyAndInputGradient(Tensor(shape: [batch, 5], scalars: x))
-        assertClose(energies, modelEnergies, absolute: 1e-6, relative: 1e-5, "energies")
-        assertClose(gradient, modelGradient.scalars, absolute: 1e-6, relative: 1e-5, "input gradient")
-        model.zeroGradients()
-        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
-        let analytic = Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: model.parameterLayout.count))
-
+        let (analytic, theta) = try tapeParameterGradient(model, x: x, c: c, e: e, batch: batch, width: 5)
         // J(θ) = Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b), differenced in Float64
-        let theta = Array(UnsafeBufferPointer(start: model.parameters.baseAddress, count: model.parameterLayout.count)).map(Double.init)
         func objective(_ p: [Double]) -> Double {
             var total = 0.0
             for b in 0..<batch {
@@ -66,12 +81,7 @@ final class SecondOrderTests: XCTestCase {
             }
             return total
         }
-        let h = 1e-6
-        let numeric = theta.indices.map { i -> Double in
-            var plus = theta, minus = theta
-            plus[i] += h; minus[i] -= h
-            return (objective(plus) - objective(minus)) / (2 * h)
-        }
+        let numeric = Self.centralDifferences(theta, step: 1e-6, objective)
         assertClose(analytic, numeric, absolute: 2e-4, relative: 2e-3, "∂/∂θ of the input-gradient loss")
         // and the parameters the input gradient depends on only through the activations (the biases) are non-zero
         XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
@@ -127,17 +137,8 @@ final class SecondOrderTests: XCTestCase {
         let x = randomTensor([batch, width], seed: 21).scalars
         let c = randomTensor([batch, width], seed: 22).scalars
         let e = randomTensor([batch], seed: 23).scalars
-        let tape = try InputGradientTape(model)
-        let (energies, gradient) = tape.record(x, batch: batch)
-        let (modelEnergies, modelGradient) = model.energyAndInputGradient(Tensor(shape: [batch, width], scalars: x))
-        assertClose(energies, modelEnergies, absolute: 1e-6, relative: 1e-5, "energies")
-        assertClose(gradient, modelGradient.scalars, absolute: 1e-6, relative: 1e-5, "input gradient")
-        model.zeroGradients()
-        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
-        let analytic = Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: model.parameterLayout.count))
-
+        let (analytic, theta) = try tapeParameterGradient(model, x: x, c: c, e: e, batch: batch, width: width)
         // J(θ) = Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b) in Float64, ∇ₓE and ∂J/∂θ by central differences
-        let theta = Array(UnsafeBufferPointer(start: model.parameters.baseAddress, count: model.parameterLayout.count)).map(Double.init)
         let h = 1e-4
         func objective(_ p: [Double]) -> Double {
             var total = 0.0
@@ -153,11 +154,7 @@ final class SecondOrderTests: XCTestCase {
             }
             return total
         }
-        let numeric = theta.indices.map { i -> Double in
-            var plus = theta, minus = theta
-            plus[i] += h; minus[i] -= h
-            return (objective(plus) - objective(minus)) / (2 * h)
-        }
+        let numeric = Self.centralDifferences(theta, step: h, objective)
         assertClose(analytic, numeric, absolute: 2e-4, relative: 2e-3, "∂/∂θ of the input-gradient loss, temporal layers")
         XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
         // every layer's parameters take part (a pass that left one layer's term out would fail above)
