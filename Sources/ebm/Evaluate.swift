@@ -79,7 +79,7 @@ struct Evaluate: ParsableArguments {
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Run folder of a feedforward model to evaluate alongside.") var baseline: String?
     @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to evaluate: test or train.") var split: String = "test"
+    @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
     @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
@@ -125,7 +125,6 @@ struct Evaluate: ParsableArguments {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
         guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
@@ -157,7 +156,7 @@ struct Evaluate: ParsableArguments {
         if intent { return try IntentEvaluation.run(self) }
         let futureModel = try FutureModel.load(run: model).model
         let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
@@ -181,7 +180,7 @@ struct Evaluate: ParsableArguments {
         let report = try evaluation.forecast(contexts: N, samples: K)
 
         var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
+            "model": model, "data": data, "split": split.rawValue, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
             "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": report.seconds,
             "ebm": report.summary(report.ebm, samplesPerContext: K), "error_vs_horizon": report.curves,
         ]
@@ -251,7 +250,7 @@ struct Evaluate: ParsableArguments {
     /// one, else the evaluated split (read only when a section needs it).
     func referenceSplit(_ evaluated: TrajectoryDataset, stateSize S: Int, needed: Bool) throws -> TrajectoryDataset {
         let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        guard needed, split != "train", FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
+        guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
         let reference: TrajectoryDataset
         do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
         guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
@@ -329,7 +328,7 @@ struct Evaluate: ParsableArguments {
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        if split != "train", FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
+        if split != .train, FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
         return GoalSet(robot: robot, site: site, siteName: siteName, datasets: sources, siteCount: dataset.siteCount)
     }
 }

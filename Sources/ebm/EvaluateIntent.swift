@@ -14,8 +14,8 @@ enum IntentEvaluation {
         let energyScorer: EnergyGoalScorer
         do { energyScorer = try EnergyGoalScorer(model: ebm) } catch let e as ScoringError { throw CLIError("--model \(command.model): \(e)") }
         let test = try ScoringInputs.dataset(command.data, split: command.split)
-        let train = try ScoringInputs.dataset(command.data, split: "train")
-        let testFile = "\(command.data)/\(command.split).npz"
+        let train = try ScoringInputs.dataset(command.data, split: .train)
+        let testFile = "\(command.data)/\(command.split.rawValue).npz"
         guard test.stateSize == ebm.encoding.stateSize else {
             throw CLIError("\(testFile): states have \(test.stateSize) numbers, the model reads \(ebm.encoding.stateSize)")
         }
@@ -59,7 +59,7 @@ enum IntentEvaluation {
         try AtomicFile.createDirectory(outDir)
         let keys = ["ebm", "classifier"]
         var summary: [String: Any] = [
-            "model": command.model, "data": command.data, "split": command.split, "episodes": N, "goals": G, "seed": Int(command.seed),
+            "model": command.model, "data": command.data, "split": command.split.rawValue, "episodes": N, "goals": G, "seed": Int(command.seed),
             "window_states": L, "observed_steps": observed, "chance": 1.0 / Double(G),
             "classifier": ["hidden_width": ebm.configuration.hiddenWidth, "depth": ebm.configuration.depth, "steps": command.classifierSteps,
                            "batch": 256, "learning_rate": 1e-3, "train_seconds": trainSeconds] as [String: Any],

@@ -61,7 +61,7 @@ enum OODEvaluation {
             detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: feedforward),
                                       readsGoalLabel: feedforward.encoding.goalCount > 0))
         }
-        let train = try ScoringInputs.dataset(command.data, split: "train")
+        let train = try ScoringInputs.dataset(command.data, split: .train)
         do {
             let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
             let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
@@ -69,7 +69,7 @@ enum OODEvaluation {
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
         // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
-        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split).npz")
+        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split.rawValue).npz")
         let endpoints = try command.goalSetup(dataset: test, file: goalFile).map {
             AveragedEndpointRule(robot: $0.robot, site: $0.site, goals: $0.positions)
         }
@@ -107,7 +107,7 @@ enum OODEvaluation {
         // standard errors of the difference (Hanley–McNeil)
         let (ebmWins, ebmTies, clearWins, clearLosses) = report.comparison
         let summary: [String: Any] = [
-            "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split,
+            "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split.rawValue,
             "episodes": N, "seed": Int(command.seed), "episode_score": "mean window score (the *_max_window fields: largest window score)",
             "detectors": detectors.map { ["key": $0.key, "name": $0.name] }, "shifts": rows,
             "ebm_beats_all_baselines_on": ebmWins, "ebm_ties_best_baseline_on": ebmTies, "shift_count": rows.count,

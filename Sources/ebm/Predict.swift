@@ -25,7 +25,7 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to read: test or train.") var split: String = "test"
+    @Option(help: "Split to read: test or train.") var split: Split = .test
     @Option(help: "Episode (0-based).") var episode: Int = 0
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
@@ -56,7 +56,6 @@ struct Predict: ParsableCommand {
         guard samples <= 100_000, (steps ?? 1) <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
     }
 
     func run() throws {
@@ -66,7 +65,7 @@ struct Predict: ParsableCommand {
         let enc = futureModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
