@@ -21,10 +21,7 @@ enum OODEvaluation {
     static func run(_ command: Evaluate) throws {
         try command.checkOutput()
         let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
-        let energyScorer = futureModel.windowScorer
         let encoding = futureModel.encoding
-        var ebm: TrajectoryEnergyModel?
-        if case .contrastive(let m, _) = futureModel { ebm = m }
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
         let normal = test.episodes(Array(0..<N))
@@ -38,34 +35,13 @@ enum OODEvaluation {
 
         // detectors
         let clock = Date()
-        let labelled = encoding.goalCount > 0
-        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: energyScorer, readsGoalLabel: labelled)]
-        // the descent and best-goal detectors read a contrastive-divergence model
-        if command.descentSteps > 0, let ebm {
-            let langevin = try CheckpointMetadata.read(RunFolder.existingCheckpoint(command.model)).configuration.langevin
-            detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
-                                      scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
-                                      readsGoalLabel: labelled))
-        }
-        if case .denoising(let m) = futureModel, m.basis.residualVariance != nil {
-            // averaging halves a window's residual off the basis: the coefficients' energy alone judges averages better
-            detectors.append(Detector(name: "EBM energy, basis part", key: "ebm_basis", scorer: DenoisingEnergyScorer(model: m, offBasis: false),
-                                      readsGoalLabel: labelled))
-        }
-        if let ebm, ebm.encoding.goalCount > 1 {
-            // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
-            detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
-        }
-        if let baseline = command.baseline {
-            let feedforward = try FeedforwardPredictor.load(run: baseline, conditioned: true).model
-            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: feedforward),
-                                      readsGoalLabel: feedforward.encoding.goalCount > 0))
-        }
+        let feedforward = try command.baseline.map { try FeedforwardPredictor.load(run: $0, conditioned: true).model }
+        var detectors = try OODBenchmark.modelDetectors(futureModel, descentSteps: command.descentSteps, feedforward: feedforward)
         let train = try ScoringInputs.dataset(command.data, split: .train)
         do {
             let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
             let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
-            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
+            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: encoding.goalCount > 0))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
         // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
