@@ -82,9 +82,7 @@ struct Evaluate: ParsableArguments {
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
-    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`); for a denoising model also the annealed samplers, ddim or heun (default: mala, annealed-mala for a denoising model).")
-    var sampler: FutureSamplerKind?
+    @OptionGroup var sampling: SamplerOptions
     @Option(help: "Validity radius around a goal, in metres.") var radius: Double = 0.02
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output folder.") var out: String
@@ -124,6 +122,7 @@ struct Evaluate: ParsableArguments {
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        let steps = sampling.steps
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
@@ -170,7 +169,7 @@ struct Evaluate: ParsableArguments {
             return f
         }
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
-                                                sampler: try FutureSampler(kind: sampler, chainDefault: .mala, for: futureModel, steps: steps),
+                                                sampler: try sampling.sampler(chainDefault: .mala, for: futureModel),
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
                                                 feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
