@@ -39,6 +39,25 @@ final class ArgumentTypesTests: XCTestCase {
         XCTAssertThrowsError(try BenchNN.parse(["--clock", "sundial"]))
     }
 
+    func testPredictAndEvaluateShareTheirSamplerOptions() throws {
+        let required = ["--model", "run", "--data", "data", "--out", "o"]
+        let settings = ["--sampler", "hmc", "--steps", "9", "--step-size", "0.02", "--leapfrog", "4", "--target-acceptance", "0.8",
+                        "--temperature", "0.5", "--initial-scale", "0.3", "--levels", "6", "--noise", "0.01", "--tolerance", "1e-3"]
+        for options in [try Predict.parse(required + settings).sampling, try Evaluate.parse(required + settings).sampling] {
+            XCTAssertEqual(options.sampler, .hmc)
+            XCTAssertEqual(options.steps, 9)
+            XCTAssertEqual([options.stepSize, options.targetAcceptance, options.temperature, options.initialScale, options.noise, options.tolerance],
+                           [0.02, 0.8, 0.5, 0.3, 0.01, 1e-3])
+            XCTAssertEqual([options.leapfrog, options.levels], [4, 6])
+        }
+        // nothing given: each command's own default kind, the library's defaults for the rest
+        let defaults = try Evaluate.parse(required).sampling
+        XCTAssertNil(defaults.sampler)
+        XCTAssertNil(defaults.steps)
+        XCTAssertEqual(defaults.leapfrog, 10)
+        XCTAssertEqual(defaults.targetAcceptance, 0.65)
+    }
+
     func testPlanAndBenchPlanShareTheirTuningOptions() throws {
         let tuning = ["--weight", "goal=200", "--steps", "7", "--step-size", "0.05", "--final-step-size", "0.01", "--noise", "0.1",
                       "--samples", "9", "--temperature", "0.3", "--margin", "0.02", "--gradient-clip", "2", "--cold-start-rounds", "3"]
