@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
                 exclude: ["README.md"]),
         // MARK: - Scoring: energies as judges — anomaly scores, AUROC, OOD shifts, intent, composition
-        .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
+        .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling", "Plotting"],
                 exclude: ["README.md"]),
 
         // MARK: - Command-line tool

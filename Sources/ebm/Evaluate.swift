@@ -1,7 +1,6 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
-import Plotting
 import Sampling
 import Scene
 import Scoring
@@ -190,10 +189,7 @@ struct Evaluate: ParsableArguments {
         }
         let outDir = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(outDir)
-        let xs = (1...total).map(Double.init)
-        var plotFiles = try plot("error vs horizon (mean |state error|)", x: "future step", y: "error", name: "error_vs_horizon", to: outDir,
-                                 [("EBM mean of K", 0, xs, report.ebm.perStepMean), ("EBM best of K", 1, xs, report.ebm.perStepBest)]
-                                 + (report.baseline.map { [("feedforward", 2, xs, $0.perStepMean)] } ?? []))
+        var plotFiles = try report.plots(to: outDir)
         print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(report.sampler.rawValue), \(report.steps) steps per block) in "
               + String(format: "%.1f s", report.seconds))
         Self.printTable(report.table)
@@ -225,7 +221,7 @@ struct Evaluate: ParsableArguments {
             Self.printTable(section.table, first: 12, other: 14)
             print(section.footnote)
             metrics["long_horizon"] = section.dictionary
-            plotFiles += try plots(section, to: outDir)
+            plotFiles += try section.plots(to: outDir)
         }
         if curveEpisodes > 0 {
             progress.start("quality vs steps")
@@ -234,7 +230,7 @@ struct Evaluate: ParsableArguments {
             print(section.heading)
             Self.printTable(section.table)
             metrics["quality_vs_steps"] = section.dictionary
-            plotFiles += try plots(section, to: outDir)
+            plotFiles += try section.plots(to: outDir)
         }
         progress.finish()
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -254,44 +250,6 @@ struct Evaluate: ParsableArguments {
         do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
         guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
         return reference
-    }
-
-    /// A line plot of `series` (name, palette colour, x, y) written as OUT/name.svg and .png.
-    func plot(_ title: String, x: String, y: String, name: String, to dir: URL, yRange: ClosedRange<Double>? = nil, logY: Bool = false,
-              _ series: [(String, Int, [Double], [Double])]) throws -> [String] {
-        var p = LinePlot(title: title, xLabel: x, yLabel: y, logY: logY, yRange: yRange)
-        p.series = series.map { .init(name: $0.0, color: LinePlot.palette[$0.1], x: $0.2, y: $0.3) }
-        return try p.write(to: dir, name: name)
-    }
-
-    /// stability_vs_time, frechet_vs_time and physical_divergence.
-    func plots(_ s: LongHorizonReport, to dir: URL) throws -> [String] {
-        let xs = (1...s.states).map(Double.init)
-        var files = try plot("share of rollouts within the data's ranges", x: "generated step", y: "share", name: "stability_vs_time", to: dir, yRange: 0...1,
-                             [("EBM", 0, xs, s.ebm.withinRange)] + (s.baseline.map { [("feedforward", 2, xs, $0.withinRange)] } ?? []))
-        files += try plot("Frechet distance to the data's states vs time", x: "generated step", y: "Frechet^2", name: "frechet_vs_time", to: dir, logY: true,
-                          [("EBM", 0, xs, s.ebm.frechet)] + (s.baseline.map { [("feedforward", 2, xs, $0.frechet)] } ?? []))
-        guard let p = s.ebm.physics else { return files }
-        return files + (try plot("replayed implied controls: divergence from generated states", x: "generated step", y: "|state error|",
-                                 name: "physical_divergence", to: dir, logY: true,
-                                 [("EBM", 0, xs, p.divergence)] + (s.baseline?.physics.map { [("feedforward", 2, xs, $0.divergence)] } ?? [])
-                                 + (s.dataPhysics.map { [("data", 3, (1...s.dataLength).map(Double.init), $0.divergence)] } ?? [])))
-    }
-
-    /// quality_vs_steps (goal datasets: shares of valid samples and of goals covered) and ade_vs_steps.
-    func plots(_ s: StepsReport, to dir: URL) throws -> [String] {
-        let xs = s.rows.map { Double($0.steps) }, name = s.sampler.rawValue
-        var files: [String] = []
-        if let goalCount = s.goalCount.map(Double.init) {
-            let g = Int(goalCount)
-            files += try plot("quality vs \(name) steps per block", x: "sampler steps", y: "share", name: "quality_vs_steps", to: dir, yRange: 0...1,
-                              [("EBM validity", 0, xs, s.rows.map { $0.scores.validity }), ("EBM goals covered / \(g)", 1, xs, s.rows.map { $0.scores.goalsCovered / goalCount })]
-                              + (s.baseline.map { f in [("feedforward validity", 2, xs, xs.map { _ in f.validity }),
-                                                        ("feedforward goals covered / \(g)", 3, xs, xs.map { _ in f.goalsCovered / goalCount })] } ?? []))
-        }
-        return files + (try plot("ADE vs \(name) steps per block", x: "sampler steps", y: "ADE", name: "ade_vs_steps", to: dir,
-                                 [("EBM best of K", 1, xs, s.rows.map { $0.scores.adeBest }), ("EBM mean of K", 0, xs, s.rows.map { $0.scores.adeMean })]
-                                 + (s.baseline.map { f in [("feedforward", 2, xs, xs.map { _ in f.adeMean })] } ?? [])))
     }
 
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
