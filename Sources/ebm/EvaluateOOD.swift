@@ -57,26 +57,7 @@ enum OODEvaluation {
             throw CLIError("\(command.data)/meta.json recipe: \(e)")
         } catch { throw CLIError("\(error)") }
 
-        var rows: [[String: Any]] = []
-        var table: [[String]] = []
-        for shift in report.shifts {
-            var row: [String: Any] = ["shift": shift.shift.rawValue, "description": shift.shift.summary, "episodes": shift.episodes]
-            if let modelHash = shift.modelHash { row["model_sha256"] = modelHash }
-            var cells = [shift.shift.summary]
-            for (d, result) in zip(detectors, shift.results) {
-                guard let r = result else {
-                    row[d.key] = ["auroc": NSNull(), "note": "the shifted episodes carry no goal label for this detector's model"] as [String: Any]
-                    cells += ["n/a", "n/a"]
-                    continue
-                }
-                row[d.key] = ["auroc": r.mean.auroc, "fpr_at_95_tpr": r.mean.falsePositiveRate, "auroc_standard_error": r.mean.aurocStandardError,
-                              "auroc_max_window": r.maximum.auroc, "fpr_at_95_tpr_max_window": r.maximum.falsePositiveRate,
-                              "mean_score_shifted": r.meanScoreShifted, "mean_score_normal": r.meanScoreNormal] as [String: Any]
-                cells += [String(format: "%.3f", r.mean.auroc), String(format: "%.3f", r.mean.falsePositiveRate)]
-            }
-            rows.append(row)
-            table.append(cells)
-        }
+        let rows = report.rows
         let seconds = Date().timeIntervalSince(clock)
 
         // how often the best EBM detector beats the best baseline: by any margin, and beyond two
@@ -95,9 +76,7 @@ enum OODEvaluation {
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
 
         // a Markdown table (printed and written beside the JSON)
-        var md = "| shift | " + detectors.map { "\($0.name) AUROC | FPR@95" }.joined(separator: " | ") + " |\n"
-        md += "|---|" + detectors.map { _ in "---:|---:" }.joined(separator: "|") + "|\n"
-        for cells in table { md += "| " + cells.joined(separator: " | ") + " |\n" }
+        let md = report.markdown(detectorNames: detectors.map(\.name))
         try AtomicFile.write(Array(md.utf8), to: outDir.appendingPathComponent("ood.md"))
         print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift (averaged: the pairs that end off every goal), episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
         print(md, terminator: "")
