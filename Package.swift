@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
                 exclude: ["README.md"]),
         // MARK: - Scoring: energies as judges — anomaly scores, AUROC, OOD shifts, intent, composition
-        .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
+        .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling", "Plotting"],
                 exclude: ["README.md"]),
 
         // MARK: - Command-line tool
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
-        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore"]),
+        .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore", "Planning"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),

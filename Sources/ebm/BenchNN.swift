@@ -29,7 +29,7 @@ struct BenchNN: ParsableCommand {
     var seconds: Double = 0.5
 
     @Option(help: "wall (default) or cpu: process CPU time, steadier on a shared machine but only meaningful with --threads 1.")
-    var clock: String = "wall"
+    var clock: BenchClock = .wall
 
     @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
     var strategy: String = "auto"
@@ -47,7 +47,6 @@ struct BenchNN: ParsableCommand {
         guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
         guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard ["wall", "cpu"].contains(clock) else { throw ValidationError("--clock must be wall or cpu, got '\(clock)'") }
         guard ["auto", "blas", "split"].contains(strategy) else {
             throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
         }
@@ -85,7 +84,7 @@ struct BenchNN: ParsableCommand {
 
     func run() throws {
         let threads = threadCounts.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threadCounts
-        let clock: () -> Double = self.clock == "cpu" ? processCPUSeconds : wallClockSeconds
+        let clock = self.clock.seconds
         var results: [Result] = []
         var comparisons: [String] = []
         let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
@@ -127,7 +126,7 @@ struct BenchNN: ParsableCommand {
             return
         }
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
-        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock) clock, load average \(load)")
+        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock.rawValue) clock, load average \(load)")
         print("CPU: \(machine.summary)")
         print("OpenBLAS kernels: \(BLASCore.name); AVX-512 kernel \(GEMMKernel.availableOnThisCPU ? "available" : "not available on this CPU")")
         print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",

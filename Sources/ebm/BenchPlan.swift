@@ -32,17 +32,7 @@ struct BenchPlan: ParsableCommand {
     @Option(help: "Simulator worker threads (1: the one-core measurement).") var threads: Int = 1
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Suite seed.") var seed: UInt64 = 2025
-    @Option(help: "A term weight NAME=VALUE for every robot (as `ebm plan --weight`; repeatable).") var weight: [String] = []
-    @Option(help: "Optimiser steps per replan (Langevin/MALA steps, MPPI/CEM iterations).") var steps: Int?
-    @Option(name: .customLong("step-size"), help: "Langevin η₀ / MALA η, in scaled plan units.") var stepSize: Double?
-    @Option(name: .customLong("final-step-size"), help: "Langevin η at the last step.") var finalStepSize: Double?
-    @Option(help: "Langevin σ₀ / MPPI and CEM σ, in scaled units.") var noise: Double?
-    @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
-    @Option(help: "MALA temperature T (energy units).") var temperature: Double?
-    @Option(help: "What the state planners move: accelerations (default) or states.") var coordinates: String?
-    @Option(help: "Obstacle safety margin, in m.") var margin: Double?
-    @Option(name: .customLong("gradient-clip"), help: "Per-element gradient clamp of Langevin and of MALA's drift, in scaled units.") var gradientClip: Double?
-    @Option(name: .customLong("cold-start-rounds"), help: "Optimiser runs of the first replan (state planners).") var coldStartRounds: Int?
+    @OptionGroup var tuning: PlannerOptions
     @Flag(help: "Print one line per episode (goal, obstacle, outcome).") var verbose = false
 
     func validate() throws {
@@ -61,10 +51,7 @@ struct BenchPlan: ParsableCommand {
             var setup: PlanningSetup
             do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robots: \(error)") }
             setup.threads = threads
-            try Plan.apply(weights: weight, steps: steps, stepSize: stepSize, finalStepSize: finalStepSize, noise: noise, samples: samples,
-                           replanEvery: nil, to: &setup)
-            try Plan.apply(temperature: temperature, coordinates: coordinates, accelerationScale: nil, margin: margin,
-                           coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
+            try tuning.apply(to: &setup)
             let modelPath = ["reacher2": modelReacher2, "pointmass2d": modelPointmass2d, "arm7": modelArm7][robot] ?? nil
             let learned = try Plan.learnedModel(modelPath, setup: setup)
             let dynamicsPath = ["reacher2": dynamicsReacher2, "pointmass2d": dynamicsPointmass2d, "arm7": dynamicsArm7][robot] ?? nil

@@ -39,7 +39,7 @@ struct Compose: ParsableCommand {
     @Option(parsing: .unconditionalSingleValue, help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
     var label: [Int] = []
     @Option(help: "Dataset folder the context comes from.") var data: String
-    @Option(help: "Split to read: test or train.") var split: String = "test"
+    @Option(help: "Split to read: test or train.") var split: Split = .test
     @Option(help: "Episode (0-based).") var episode: Int = 0
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
@@ -70,7 +70,6 @@ struct Compose: ParsableCommand {
         guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
     }
 
@@ -96,7 +95,7 @@ struct Compose: ParsableCommand {
         var options = FutureSampler(kind: sampler, steps: steps)
         (options.stepSize, options.temperature) = (stepSize, temperature)
         let dataset = try ScoringInputs.dataset(data, split: split)
-        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
+        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split.rawValue).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
         let total = horizon ?? H
         let K = samples
         let clock = Date()
@@ -139,7 +138,7 @@ struct Compose: ParsableCommand {
             ("weights", try NumPyArray(doubles: weights, shape: [weights.count])),
         ]
         if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
                                                     nearDataset: file.path)
         try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
@@ -156,7 +155,7 @@ struct Compose: ParsableCommand {
 
     /// The context (k states before --context-start + k) and the truth after it, of --episode.
     private func episodeWindow(_ dataset: TrajectoryDataset, k: Int, total: Int) throws -> (context: [Double], truth: [Double]) {
-        let window = try EpisodeContext(dataset, file: "\(data)/\(split).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
+        let window = try EpisodeContext(dataset, file: "\(data)/\(split.rawValue).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
         return (window.context, window.truth)
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
-import Plotting
 import Sampling
 import Scene
 import Scoring
@@ -79,12 +78,10 @@ struct Evaluate: ParsableArguments {
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Run folder of a feedforward model to evaluate alongside.") var baseline: String?
     @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to evaluate: test or train.") var split: String = "test"
+    @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
-    @Option(help: "langevin, mala or hmc (defaults as `ebm predict`); for a denoising model also the annealed samplers, ddim or heun (default: mala, annealed-mala for a denoising model).")
-    var sampler: FutureSamplerKind?
+    @OptionGroup var sampling: SamplerOptions
     @Option(help: "Validity radius around a goal, in metres.") var radius: Double = 0.02
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output folder.") var out: String
@@ -124,8 +121,8 @@ struct Evaluate: ParsableArguments {
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        let steps = sampling.steps
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
         guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
         guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
@@ -157,7 +154,7 @@ struct Evaluate: ParsableArguments {
         if intent { return try IntentEvaluation.run(self) }
         let futureModel = try FutureModel.load(run: model).model
         let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
@@ -171,7 +168,7 @@ struct Evaluate: ParsableArguments {
             return f
         }
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
-                                                sampler: try FutureSampler(kind: sampler, chainDefault: .mala, for: futureModel, steps: steps),
+                                                sampler: try sampling.sampler(chainDefault: .mala, for: futureModel),
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
                                                 feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
@@ -181,7 +178,7 @@ struct Evaluate: ParsableArguments {
         let report = try evaluation.forecast(contexts: N, samples: K)
 
         var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
+            "model": model, "data": data, "split": split.rawValue, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
             "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": report.seconds,
             "ebm": report.summary(report.ebm, samplesPerContext: K), "error_vs_horizon": report.curves,
         ]
@@ -192,10 +189,7 @@ struct Evaluate: ParsableArguments {
         }
         let outDir = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(outDir)
-        let xs = (1...total).map(Double.init)
-        var plotFiles = try plot("error vs horizon (mean |state error|)", x: "future step", y: "error", name: "error_vs_horizon", to: outDir,
-                                 [("EBM mean of K", 0, xs, report.ebm.perStepMean), ("EBM best of K", 1, xs, report.ebm.perStepBest)]
-                                 + (report.baseline.map { [("feedforward", 2, xs, $0.perStepMean)] } ?? []))
+        var plotFiles = try report.plots(to: outDir)
         print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(report.sampler.rawValue), \(report.steps) steps per block) in "
               + String(format: "%.1f s", report.seconds))
         Self.printTable(report.table)
@@ -227,7 +221,7 @@ struct Evaluate: ParsableArguments {
             Self.printTable(section.table, first: 12, other: 14)
             print(section.footnote)
             metrics["long_horizon"] = section.dictionary
-            plotFiles += try plots(section, to: outDir)
+            plotFiles += try section.plots(to: outDir)
         }
         if curveEpisodes > 0 {
             progress.start("quality vs steps")
@@ -236,7 +230,7 @@ struct Evaluate: ParsableArguments {
             print(section.heading)
             Self.printTable(section.table)
             metrics["quality_vs_steps"] = section.dictionary
-            plotFiles += try plots(section, to: outDir)
+            plotFiles += try section.plots(to: outDir)
         }
         progress.finish()
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -251,49 +245,11 @@ struct Evaluate: ParsableArguments {
     /// one, else the evaluated split (read only when a section needs it).
     func referenceSplit(_ evaluated: TrajectoryDataset, stateSize S: Int, needed: Bool) throws -> TrajectoryDataset {
         let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        guard needed, split != "train", FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
+        guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
         let reference: TrajectoryDataset
         do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
         guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
         return reference
-    }
-
-    /// A line plot of `series` (name, palette colour, x, y) written as OUT/name.svg and .png.
-    func plot(_ title: String, x: String, y: String, name: String, to dir: URL, yRange: ClosedRange<Double>? = nil, logY: Bool = false,
-              _ series: [(String, Int, [Double], [Double])]) throws -> [String] {
-        var p = LinePlot(title: title, xLabel: x, yLabel: y, logY: logY, yRange: yRange)
-        p.series = series.map { .init(name: $0.0, color: LinePlot.palette[$0.1], x: $0.2, y: $0.3) }
-        return try p.write(to: dir, name: name)
-    }
-
-    /// stability_vs_time, frechet_vs_time and physical_divergence.
-    func plots(_ s: LongHorizonReport, to dir: URL) throws -> [String] {
-        let xs = (1...s.states).map(Double.init)
-        var files = try plot("share of rollouts within the data's ranges", x: "generated step", y: "share", name: "stability_vs_time", to: dir, yRange: 0...1,
-                             [("EBM", 0, xs, s.ebm.withinRange)] + (s.baseline.map { [("feedforward", 2, xs, $0.withinRange)] } ?? []))
-        files += try plot("Frechet distance to the data's states vs time", x: "generated step", y: "Frechet^2", name: "frechet_vs_time", to: dir, logY: true,
-                          [("EBM", 0, xs, s.ebm.frechet)] + (s.baseline.map { [("feedforward", 2, xs, $0.frechet)] } ?? []))
-        guard let p = s.ebm.physics else { return files }
-        return files + (try plot("replayed implied controls: divergence from generated states", x: "generated step", y: "|state error|",
-                                 name: "physical_divergence", to: dir, logY: true,
-                                 [("EBM", 0, xs, p.divergence)] + (s.baseline?.physics.map { [("feedforward", 2, xs, $0.divergence)] } ?? [])
-                                 + (s.dataPhysics.map { [("data", 3, (1...s.dataLength).map(Double.init), $0.divergence)] } ?? [])))
-    }
-
-    /// quality_vs_steps (goal datasets: shares of valid samples and of goals covered) and ade_vs_steps.
-    func plots(_ s: StepsReport, to dir: URL) throws -> [String] {
-        let xs = s.rows.map { Double($0.steps) }, name = s.sampler.rawValue
-        var files: [String] = []
-        if let goalCount = s.goalCount.map(Double.init) {
-            let g = Int(goalCount)
-            files += try plot("quality vs \(name) steps per block", x: "sampler steps", y: "share", name: "quality_vs_steps", to: dir, yRange: 0...1,
-                              [("EBM validity", 0, xs, s.rows.map { $0.scores.validity }), ("EBM goals covered / \(g)", 1, xs, s.rows.map { $0.scores.goalsCovered / goalCount })]
-                              + (s.baseline.map { f in [("feedforward validity", 2, xs, xs.map { _ in f.validity }),
-                                                        ("feedforward goals covered / \(g)", 3, xs, xs.map { _ in f.goalsCovered / goalCount })] } ?? []))
-        }
-        return files + (try plot("ADE vs \(name) steps per block", x: "sampler steps", y: "ADE", name: "ade_vs_steps", to: dir,
-                                 [("EBM best of K", 1, xs, s.rows.map { $0.scores.adeBest }), ("EBM mean of K", 0, xs, s.rows.map { $0.scores.adeMean })]
-                                 + (s.baseline.map { f in [("feedforward", 2, xs, xs.map { _ in f.adeMean })] } ?? [])))
     }
 
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
@@ -329,7 +285,7 @@ struct Evaluate: ParsableArguments {
         guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        if split != "train", FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
+        if split != .train, FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
         return GoalSet(robot: robot, site: site, siteName: siteName, datasets: sources, siteCount: dataset.siteCount)
     }
 }

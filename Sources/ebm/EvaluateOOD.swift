@@ -21,10 +21,7 @@ enum OODEvaluation {
     static func run(_ command: Evaluate) throws {
         try command.checkOutput()
         let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
-        let energyScorer = futureModel.windowScorer
         let encoding = futureModel.encoding
-        var ebm: TrajectoryEnergyModel?
-        if case .contrastive(let m, _) = futureModel { ebm = m }
         let test = try ScoringInputs.dataset(command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
         let normal = test.episodes(Array(0..<N))
@@ -38,38 +35,17 @@ enum OODEvaluation {
 
         // detectors
         let clock = Date()
-        let labelled = encoding.goalCount > 0
-        var detectors = [Detector(name: "EBM energy", key: "ebm", scorer: energyScorer, readsGoalLabel: labelled)]
-        // the descent and best-goal detectors read a contrastive-divergence model
-        if command.descentSteps > 0, let ebm {
-            let langevin = try CheckpointMetadata.read(RunFolder.existingCheckpoint(command.model)).configuration.langevin
-            detectors.append(Detector(name: "EBM energy above descent", key: "ebm_descent",
-                                      scorer: EnergyDescentScorer(model: ebm, steps: command.descentSteps, stepSize: langevin.stepSize, gradientClip: langevin.gradientClip),
-                                      readsGoalLabel: labelled))
-        }
-        if case .denoising(let m) = futureModel, m.basis.residualVariance != nil {
-            // averaging halves a window's residual off the basis: the coefficients' energy alone judges averages better
-            detectors.append(Detector(name: "EBM energy, basis part", key: "ebm_basis", scorer: DenoisingEnergyScorer(model: m, offBasis: false),
-                                      readsGoalLabel: labelled))
-        }
-        if let ebm, ebm.encoding.goalCount > 1 {
-            // the episodes' own labels mean nothing for shifted data (averaged episodes have none)
-            detectors.append(Detector(name: "EBM energy, best goal", key: "ebm_best_goal", scorer: try GoalFreeEnergyScorer(model: ebm)))
-        }
-        if let baseline = command.baseline {
-            let feedforward = try FeedforwardPredictor.load(run: baseline, conditioned: true).model
-            detectors.append(Detector(name: "feedforward error", key: "feedforward", scorer: PredictionErrorScorer(model: feedforward),
-                                      readsGoalLabel: feedforward.encoding.goalCount > 0))
-        }
-        let train = try ScoringInputs.dataset(command.data, split: "train")
+        let feedforward = try command.baseline.map { try FeedforwardPredictor.load(run: $0, conditioned: true).model }
+        var detectors = try OODBenchmark.modelDetectors(futureModel, descentSteps: command.descentSteps, feedforward: feedforward)
+        let train = try ScoringInputs.dataset(command.data, split: .train)
         do {
             let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
             let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
-            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: labelled))
+            detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: encoding.goalCount > 0))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
         // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
-        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split).npz")
+        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split.rawValue).npz")
         let endpoints = try command.goalSetup(dataset: test, file: goalFile).map {
             AveragedEndpointRule(robot: $0.robot, site: $0.site, goals: $0.positions)
         }
@@ -81,33 +57,14 @@ enum OODEvaluation {
             throw CLIError("\(command.data)/meta.json recipe: \(e)")
         } catch { throw CLIError("\(error)") }
 
-        var rows: [[String: Any]] = []
-        var table: [[String]] = []
-        for shift in report.shifts {
-            var row: [String: Any] = ["shift": shift.shift.rawValue, "description": shift.shift.summary, "episodes": shift.episodes]
-            if let modelHash = shift.modelHash { row["model_sha256"] = modelHash }
-            var cells = [shift.shift.summary]
-            for (d, result) in zip(detectors, shift.results) {
-                guard let r = result else {
-                    row[d.key] = ["auroc": NSNull(), "note": "the shifted episodes carry no goal label for this detector's model"] as [String: Any]
-                    cells += ["n/a", "n/a"]
-                    continue
-                }
-                row[d.key] = ["auroc": r.mean.auroc, "fpr_at_95_tpr": r.mean.falsePositiveRate, "auroc_standard_error": r.mean.aurocStandardError,
-                              "auroc_max_window": r.maximum.auroc, "fpr_at_95_tpr_max_window": r.maximum.falsePositiveRate,
-                              "mean_score_shifted": r.meanScoreShifted, "mean_score_normal": r.meanScoreNormal] as [String: Any]
-                cells += [String(format: "%.3f", r.mean.auroc), String(format: "%.3f", r.mean.falsePositiveRate)]
-            }
-            rows.append(row)
-            table.append(cells)
-        }
+        let rows = report.rows
         let seconds = Date().timeIntervalSince(clock)
 
         // how often the best EBM detector beats the best baseline: by any margin, and beyond two
         // standard errors of the difference (Hanley–McNeil)
         let (ebmWins, ebmTies, clearWins, clearLosses) = report.comparison
         let summary: [String: Any] = [
-            "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split,
+            "model": command.model, "baseline_model": command.baseline ?? NSNull(), "data": command.data, "split": command.split.rawValue,
             "episodes": N, "seed": Int(command.seed), "episode_score": "mean window score (the *_max_window fields: largest window score)",
             "detectors": detectors.map { ["key": $0.key, "name": $0.name] }, "shifts": rows,
             "ebm_beats_all_baselines_on": ebmWins, "ebm_ties_best_baseline_on": ebmTies, "shift_count": rows.count,
@@ -119,9 +76,7 @@ enum OODEvaluation {
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
 
         // a Markdown table (printed and written beside the JSON)
-        var md = "| shift | " + detectors.map { "\($0.name) AUROC | FPR@95" }.joined(separator: " | ") + " |\n"
-        md += "|---|" + detectors.map { _ in "---:|---:" }.joined(separator: "|") + "|\n"
-        for cells in table { md += "| " + cells.joined(separator: " | ") + " |\n" }
+        let md = report.markdown(detectorNames: detectors.map(\.name))
         try AtomicFile.write(Array(md.utf8), to: outDir.appendingPathComponent("ood.md"))
         print("evaluate --ood: \(N) normal vs \(N) shifted episodes per shift (averaged: the pairs that end off every goal), episode score = mean window score (\(String(format: "%.1f", seconds)) s)")
         print(md, terminator: "")

@@ -43,5 +43,3 @@ struct EpisodeContext {
         truth = states(contextStart + k..<min(contextStart + k + total, length))
     }
 }
-
-extension FutureSamplerKind: ExpressibleByArgument {}

@@ -27,7 +27,7 @@ struct Plan: ParsableCommand {
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors): the learned term (state planners).") var model: String?
     @Option(parsing: .unconditional, help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
     @Option(parsing: .unconditionalSingleValue, help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
-    @Option(help: "langevin, mala, mppi, cem, mppi-sim, cem-sim, mppi-ff or cem-ff.") var planner: String = "langevin"
+    @Option(help: "langevin, mala, mppi, cem, mppi-sim, cem-sim, mppi-ff or cem-ff.") var planner: PlannerKind = .langevin
     @Option(help: "Output folder.") var out: String
     @Option(parsing: .unconditional, help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
     @Option(help: "Alternatives K (chains).") var chains: Int?
@@ -35,28 +35,15 @@ struct Plan: ParsableCommand {
     @Option(name: .customLong("max-steps"), help: "Simulator steps before giving up.") var maxSteps: Int?
     @Option(help: "Worker threads of the simulator calls (0 = every core).") var threads: Int = 0
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "A term weight NAME=VALUE (goal, obstacle, limits, smoothness, effort, model; repeatable).") var weight: [String] = []
-    @Option(help: "Optimiser steps per replan (Langevin/MALA steps, MPPI/CEM iterations).") var steps: Int?
-    @Option(name: .customLong("step-size"), help: "Langevin η₀ / MALA η, in scaled plan units.") var stepSize: Double?
-    @Option(name: .customLong("final-step-size"), help: "Langevin η at the last step.") var finalStepSize: Double?
-    @Option(help: "Langevin σ₀ / MPPI and CEM σ, in scaled units.") var noise: Double?
+    @OptionGroup var tuning: PlannerOptions
     @Option(help: "mppi-ff / cem-ff: run folder of a feedforward transition model (`ebm train --model feedforward` with model.conditionOnControls).")
     var dynamics: String?
-    @Option(help: "MPPI/CEM samples per iteration.") var samples: Int?
-    @Option(help: "MALA temperature T (energy units).") var temperature: Double?
     @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
-    @Option(help: "What the state planners move: accelerations (integrated into consistent plans; the default) or states.") var coordinates: String?
     @Option(name: .customLong("acceleration-scale"), parsing: .unconditional, help: "Acceleration units of the optimiser, one for every joint or one per joint (rad/s² or m/s²).")
     var accelerationScale: String?
-    @Option(help: "Obstacle safety margin, in m.") var margin: Double?
-    @Option(name: .customLong("gradient-clip"), help: "Per-element gradient clamp of Langevin and of MALA's drift, in scaled units.") var gradientClip: Double?
-    @Option(name: .customLong("cold-start-rounds"), help: "Optimiser runs of the first replan (state planners).") var coldStartRounds: Int?
     @Flag(help: "Print every replan: distance to the goal, the best plan's energy per term, MALA's acceptance.") var verbose = false
 
     func validate() throws {
-        guard PlannerKind(rawValue: planner) != nil else {
-            throw ValidationError("--planner \(planner): expected one of \(PlannerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if let chains, chains < 1 { throw ValidationError("--chains must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
@@ -109,28 +96,31 @@ struct Plan: ParsableCommand {
         try InputChecks.requireSameRobot([model, dynamics], robot: robot)
         var setup: PlanningSetup
         do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robot: \(error)") }
-        if let chains { setup.chains = chains }
-        if let horizon { setup.horizon = horizon; setup.replanEvery = min(setup.replanEvery, horizon) }
-        if let maxSteps { setup.maxSteps = maxSteps }
-        setup.threads = threads
-        try Self.apply(weights: weight, steps: steps, stepSize: stepSize, finalStepSize: finalStepSize, noise: noise, samples: samples,
-                       replanEvery: replanEvery, to: &setup)
-        try Self.apply(temperature: temperature, coordinates: coordinates, accelerationScale: accelerationScale, margin: margin,
-                       coldStartRounds: coldStartRounds, gradientClip: gradientClip, to: &setup)
+        let nv = setup.model.nv
+        try tuning.apply(to: &setup) { o in
+            (o.chains, o.horizon, o.maxSteps, o.threads, o.replanEvery) = (chains, horizon, maxSteps, threads, replanEvery)
+            // parsed only where it can apply: with --coordinates states the overrides refuse any scale
+            let states = o.coordinates == .states
+            o.accelerationScale = try accelerationScale.map { text in
+                guard !states else { return [] }
+                let values = try Self.numbers(text, flag: "--acceleration-scale", counts: nv == 1 ? [1] : [1, nv])
+                guard values.allSatisfy({ $0 > 0 }) else { throw CLIError("--acceleration-scale '\(text)': every value must be positive") }
+                return values
+            }
+        }
         do { try setup.validate() } catch let e as PlanningError { throw CLIError(e.description) }
         let m = setup.model
         let q0 = try start.map { try Self.numbers($0, flag: "--start", counts: [m.nq]) } ?? m.joints.qpos0
         let goalPoint = try Self.goalPoint(goal, setup: setup, qpos: q0)
         let obstacles = try Self.obstacles(obstacle)
-        let kind = PlannerKind(rawValue: planner)!
         let learned = try Self.learnedModel(model, setup: setup)
-        if learned != nil && kind.plansControls { print("note: --model is not used by \(planner) (it plans controls)") }
+        if learned != nil && planner.plansControls { print("note: --model is not used by \(planner.rawValue) (it plans controls)") }
         let transition = try Self.dynamicsModel(dynamics, setup: setup)
-        if kind.needsDynamics && transition == nil { throw CLIError("--planner \(planner) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
+        if planner.needsDynamics && transition == nil { throw CLIError("--planner \(planner.rawValue) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
         var mpc: ModelPredictiveController
         let outcome: MPCOutcome
         do {
-            mpc = try setup.controller(kind: kind, goal: goalPoint, obstacles: obstacles, learned: learned, dynamics: transition, seed: seed)
+            mpc = try setup.controller(kind: planner, goal: goalPoint, obstacles: obstacles, learned: learned, dynamics: transition, seed: seed)
             // the run step by step, with progress on standard error (a line every few seconds when not on a terminal)
             var run = try mpc.start(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
             let bar = ProgressBar(total: setup.maxSteps, unit: "steps")
@@ -144,7 +134,7 @@ struct Plan: ParsableCommand {
         if verbose { try Self.printReplans(outcome, goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq) }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
-                     planner, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
+                     planner.rawValue, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
               + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
     }
 
@@ -156,66 +146,6 @@ struct Plan: ParsableCommand {
             let parts = terms.map { String(format: "%@ %.4g", $0.name, $0.energy) }.joined(separator: ", ")
             let acceptance = r < o.acceptance.count ? String(format: "  acceptance %.2f", o.acceptance[r]) : ""
             print(String(format: "replan %3d  step %4d  distance %.4f  %6.2f ms  ", r, step, d, 1000 * o.replanSeconds[r]) + parts + acceptance)
-        }
-    }
-
-    /// The optimiser's coordinates, MALA's temperature, the obstacle margin and the cold-start rounds, from the command line.
-    static func apply(temperature: Double?, coordinates: String?, accelerationScale: String?, margin: Double?, coldStartRounds: Int?,
-                      gradientClip: Double?, to setup: inout PlanningSetup) throws {
-        if let gradientClip {
-            guard gradientClip > 0, gradientClip.isFinite else { throw CLIError("--gradient-clip must be positive") }
-            (setup.gradientClip, setup.malaGradientClip) = (gradientClip, gradientClip)
-        }
-        if let margin {
-            guard margin >= 0, margin.isFinite else { throw CLIError("--margin must be >= 0 m") }
-            setup.margin = margin
-        }
-        if let coldStartRounds {
-            guard coldStartRounds >= 1 else { throw CLIError("--cold-start-rounds must be at least 1") }
-            setup.coldStartRounds = coldStartRounds
-        }
-        if let temperature {
-            guard temperature > 0, temperature.isFinite else { throw CLIError("--temperature must be positive") }
-            setup.malaTemperature = temperature
-        }
-        switch coordinates {
-        case nil, "accelerations": break
-        case "states": setup.accelerationScale = nil
-        default: throw CLIError("--coordinates '\(coordinates!)': expected accelerations or states")
-        }
-        if let accelerationScale {
-            guard coordinates != "states" else { throw CLIError("--acceleration-scale needs --coordinates accelerations") }
-            let nv = setup.model.nv
-            let values = try numbers(accelerationScale, flag: "--acceleration-scale", counts: nv == 1 ? [1] : [1, nv])
-            guard values.allSatisfy({ $0 > 0 }) else { throw CLIError("--acceleration-scale '\(accelerationScale)': every value must be positive") }
-            setup.accelerationScale = values.count == 1 ? [Double](repeating: values[0], count: nv) : values
-        }
-    }
-
-    /// Overrides of the per-robot defaults, from the command line.
-    static func apply(weights: [String], steps: Int?, stepSize: Double?, finalStepSize: Double?, noise: Double?, samples: Int?,
-                      replanEvery: Int?, to setup: inout PlanningSetup) throws {
-        for w in weights {
-            let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value.isFinite, value >= 0 else {
-                throw CLIError("--weight '\(w)': expected NAME=VALUE with VALUE >= 0")
-            }
-            guard let term = PlanningSetup.Term(rawValue: parts[0]) else {
-                throw CLIError("--weight '\(w)': unknown term '\(parts[0])' (\(PlanningSetup.Term.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            setup[weight: term] = value
-        }
-        if let steps {
-            guard steps >= 1 else { throw CLIError("--steps must be at least 1") }
-            setup.optimizerSteps = steps
-        }
-        if let stepSize { setup.langevinStepSize = stepSize; setup.malaStepSize = stepSize }
-        if let finalStepSize { setup.langevinFinalStepSize = finalStepSize }
-        if let noise { setup.langevinNoise = noise; setup.populationNoise = noise; setup.simNoise = noise }
-        if let samples { setup.populationSamples = samples }
-        if let replanEvery {
-            guard (1...setup.horizon).contains(replanEvery) else { throw CLIError("--replan-every must lie in 1...\(setup.horizon)") }
-            setup.replanEvery = replanEvery
         }
     }
 

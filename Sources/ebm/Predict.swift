@@ -25,38 +25,25 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to read: test or train.") var split: String = "test"
+    @Option(help: "Split to read: test or train.") var split: Split = .test
     @Option(help: "Episode (0-based).") var episode: Int = 0
     @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Futures K (chains).") var samples: Int = 32
-    @Option(help: "Sampler steps per H-state block (default: 60; for a denoising model its denoising.samplerSteps).") var steps: Int?
-    @Option(help: "langevin, mala or hmc; for a denoising model also annealed-langevin, annealed-mala, annealed-hmc, ddim or heun (default: langevin, annealed-mala for a denoising model).")
-    var sampler: FutureSamplerKind?
     @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
     @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
     @Option(help: "Output .npz.") var out: String
-    @Option(name: .customLong("step-size"), help: "Langevin η / MALA η / HMC initial ε, in normalised units (default: the training Langevin step for langevin, 0.001 for mala, 0.01 for hmc); for a denoising model ε of η = ε σ² per level (default: its denoising.samplerStepScale).") var stepSize: Double?
-    @Option(help: "Langevin noise σ (default: the training configuration's).") var noise: Double?
-    @Option(name: .customLong("gradient-clip"), help: "Langevin per-element gradient clamp (default: the training configuration's; 0 = none).") var gradientClip: Double?
-    @Option(name: .customLong("final-step-size"), help: "Anneal the Langevin step geometrically to this.") var finalStepSize: Double?
-    @Option(name: .customLong("final-noise"), help: "Anneal the Langevin noise linearly to this (default: the training configuration's).") var finalNoise: Double?
-    @Option(help: "HMC leapfrog steps.") var leapfrog: Int = 10
-    @Option(name: .customLong("target-acceptance"), help: "HMC dual-averaging target (first half of the steps adapt).") var targetAcceptance: Double = 0.65
-    @Option(help: "Energies are divided by this before sampling (default: 1 for langevin; for mala and hmc the temperature the training Langevin chains sampled at, σ²/(2η) of the run's configuration; for a denoising model its denoising.samplerTemperature).") var temperature: Double?
-    @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
-    @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
+    @OptionGroup var sampling: SamplerOptions
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Noise levels of a denoising model's annealed samplers (default: min(20, --steps)); --steps are spread over them.") var levels: Int?
 
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        let steps = sampling.steps
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         // upper bounds (issue 18): --steps 1e12 ran silently for ever
         guard samples <= 100_000, (steps ?? 1) <= 1_000_000, (horizon ?? 1) <= 100_000 else {
             throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
         }
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
     }
 
     func run() throws {
@@ -66,7 +53,7 @@ struct Predict: ParsableCommand {
         let enc = futureModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
@@ -75,10 +62,7 @@ struct Predict: ParsableCommand {
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples
-        var chosen = try FutureSampler(kind: sampler, chainDefault: .langevin, for: futureModel, steps: steps)
-        (chosen.stepSize, chosen.noise, chosen.gradientClip, chosen.finalStepSize, chosen.finalNoise) = (stepSize, noise, gradientClip, finalStepSize, finalNoise)
-        (chosen.leapfrog, chosen.targetAcceptance, chosen.temperature, chosen.tolerance) = (leapfrog, targetAcceptance, temperature, tolerance)
-        (chosen.initialScale, chosen.levels) = (initialScale, levels)
+        let chosen = try sampling.sampler(chainDefault: .langevin, for: futureModel)
         let temperature = chosen.temperature(for: futureModel)
         guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
         let result: FutureSamples

@@ -20,14 +20,13 @@ struct Score: ParsableCommand {
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to score: test or train.") var split: String = "test"
+    @Option(help: "Split to score: test or train.") var split: Split = .test
     @Option(help: "Output .npz (the summary goes beside it as .json).") var out: String
     @Flag(help: "Flag the first anomalous step of each episode (needs --calibration).") var online = false
     @Option(help: "Dataset folder of normal episodes (its test split) that calibrates the online threshold.") var calibration: String?
     @Option(help: "False-positive rate the online threshold allows on the calibration episodes.") var fpr: Double = 0.05
 
     func validate() throws {
-        guard ["test", "train"].contains(split) else { throw ValidationError("--split must be test or train") }
         guard out.hasSuffix(".npz") else { throw ValidationError("--out \(out): must end in .npz") }
         guard fpr >= 0, fpr < 1 else { throw ValidationError("--fpr \(fpr) must be in [0, 1)") }
         if online && calibration == nil { throw ValidationError("--online needs --calibration DIR (a folder of normal episodes)") }
@@ -41,7 +40,7 @@ struct Score: ParsableCommand {
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
         let scores: EpisodeScores
-        do { scores = try EpisodeScores(scoring: dataset, with: scorer) } catch let e as ScoringError { throw CLIError("\(data)/\(split).npz: \(e)") }
+        do { scores = try EpisodeScores(scoring: dataset, with: scorer) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
         let seconds = Date().timeIntervalSince(clock)
         let (E, W) = (scores.episodes, scores.windowsPerEpisode)
         var arrays: [(name: String, array: NumPyArray)] = [
@@ -50,14 +49,14 @@ struct Score: ParsableCommand {
         ]
         let energy = EnergyStatistics(scores.episode)
         var summary: [String: Any] = [
-            "model": model, "data": data, "split": split, "episodes": E, "windows_per_episode": W,
+            "model": model, "data": data, "split": split.rawValue, "episodes": E, "windows_per_episode": W,
             "window_states": scores.windowLength, "context_states": scorer.contextLength, "episode_energy": energy.dictionary, "seconds": seconds,
         ]
         print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
                      E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
         if online, let calibration {
             let normal: EpisodeScores
-            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: "test"), with: scorer) } catch let e as ScoringError {
+            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: .test), with: scorer) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
@@ -79,8 +78,8 @@ struct Score: ParsableCommand {
 
 /// Loading what the scoring commands read, with errors that name the file.
 enum ScoringInputs {
-    static func dataset(_ folder: String, split: String) throws -> TrajectoryDataset {
-        let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split).npz")
+    static func dataset(_ folder: String, split: Split) throws -> TrajectoryDataset {
+        let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
         guard FileManager.default.fileExists(atPath: file.path) else { throw CLIError("\(file.path): no such file (a dataset folder holds train.npz and test.npz)") }
         do { return try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
     }

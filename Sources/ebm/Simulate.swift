@@ -19,7 +19,7 @@ struct Simulate: ParsableCommand {
     var model: String
     @Option(help: "Number of steps N.") var steps: Int
     @Option(help: "Timestep in seconds (default: the model's).") var dt: Double?
-    @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: String?
+    @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: Integrator?
     @Option(help: "Integration substeps per step.") var substeps: Int = 1
     @Option(help: "Initial states: .npz with qpos [B, nq] and optional qvel [B, nv].") var initial: String?
     @Option(help: "Start from the model's keyframe of this name (MJCF <key name=...>).") var keyframe: String?
@@ -30,9 +30,6 @@ struct Simulate: ParsableCommand {
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
         if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt \(dt) must be a positive number of seconds") }
-        if let integrator, Integrator(rawValue: integrator) == nil {
-            throw ValidationError("--integrator '\(integrator)' is not one of euler, rk4")
-        }
         guard (1...Recipe.Limits.substeps).contains(substeps) else { throw ValidationError("--substeps \(substeps) must be in 1...\(Recipe.Limits.substeps)") }
         guard threads >= 0 else { throw ValidationError("--threads \(threads) must be >= 0") }
         if initial != nil && keyframe != nil { throw ValidationError("give --initial or --keyframe, not both") }
@@ -43,7 +40,7 @@ struct Simulate: ParsableCommand {
         let loaded = try RobotModel.load(model)
         var options = loaded.options
         if let dt { options.timestep = dt }
-        if let integrator { options.integrator = Integrator(rawValue: integrator)! }
+        if let integrator { options.integrator = integrator }
         options.substeps = substeps
         let robot = try loaded.with(options: options)
         let (nq, nv, nu) = (robot.nq, robot.nv, robot.nu)

@@ -12,11 +12,9 @@ import Darwin
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
 /// `ebm train`: fit an energy model (contrastive divergence) or the feedforward baseline to a dataset.
-extension TrainingObjective: ExpressibleByArgument {}
-
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train an energy model (--model ebm) or the feedforward baseline on a generated dataset.",
+        abstract: "Train an energy model (--kind ebm) or the feedforward baseline (--kind feedforward) on a generated dataset.",
         discussion: """
         Reads DIR/train.npz (and DIR/test.npz for the final evaluation). The configuration is \
         --config FILE.json, else trajectories/NAME.train.json where NAME is the dataset's recipe \
@@ -31,7 +29,8 @@ struct Train: ParsableCommand {
         """)
 
     @Option(help: "Dataset folder holding train.npz (and test.npz).") var data: String
-    @Option(help: "ebm or feedforward.") var model: ModelKind = .ebm
+    @Option(help: "What to train: ebm (an energy model) or feedforward (the baseline).") var kind: ModelKind?
+    @Option(help: "The older spelling of --kind: ebm or feedforward.") var model: ModelKind?
     @Option(help: "Training configuration (.json).") var config: String?
     @Option(help: "The energy model's objective, overriding optimization.objective: cd (contrastive divergence) or dsm (denoising score matching).") var objective: TrainingObjective?
     @Option(help: "Run folder (created; resumed when it holds checkpoints).") var out: String
@@ -48,8 +47,12 @@ struct Train: ParsableCommand {
         if let config, !FileManager.default.fileExists(atPath: config) {
             throw ValidationError("--config \(config): no such file")
         }
+        if let kind, let model, kind != model { throw ValidationError("--kind \(kind.rawValue) and --model \(model.rawValue) differ: give one") }
         guard (1...4096).contains(microBatches) else { throw ValidationError("--micro-batches \(microBatches): give 1 to 4096") }
     }
+
+    /// --kind, else --model (the older spelling), else ebm.
+    var modelKind: ModelKind { kind ?? model ?? .ebm }
 
     /// The configuration file to use and where it came from (nil: built-in defaults).
     func configurationURL() -> URL? {
@@ -85,13 +88,13 @@ struct Train: ParsableCommand {
         } catch let error as TrainingError { throw CLIError(error.description) }
         let trainer: Trainer
         do {
-            trainer = try Trainer(kind: model, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
+            trainer = try Trainer(kind: modelKind, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
                                   outputDirectory: URL(fileURLWithPath: out), parallelism: parallelism)
         } catch let error as TrainingError { throw CLIError(error.description) }
         let total = configuration.optimization.steps
         let split = parallelism.shares > 1 ? " in \(parallelism.ranks) rank(s) × \(parallelism.microBatches) micro-batch(es)" : ""
         if parallelism.isWriter {
-            print("training \(model.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)\(split)"
+            print("training \(modelKind.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)\(split)"
                   + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
         }
 
@@ -117,7 +120,7 @@ struct Train: ParsableCommand {
                 if let m = metrics {
                     let text = trainer.denoisingModel != nil
                         ? String(format: "dsm loss %.4f lr %.2g\u{1B}[K", m.loss, m.learningRate)
-                        : self.model == .ebm
+                        : self.modelKind == .ebm
                         ? String(format: "E(data) %.3f E(samples) %.3f gap %.3f |∇E| %.3g age %.0f\u{1B}[K",
                                  m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge)
                         : String(format: "mse %.4g\u{1B}[K", m.loss)
@@ -141,7 +144,7 @@ struct Train: ParsableCommand {
             try trainer.recordEvaluation(m)
             if trainer.denoisingModel != nil {
                 print(String(format: "test: denoising loss %.4f (mean (σ∂E/∂y − ε)², fixed noise)", m.loss))
-            } else if model == .ebm {
+            } else if modelKind == .ebm {
                 print(String(format: "test: E(data) %.4f, E(samples from noise) %.4f, gap %.4f, sample-vs-data MSE %.4f (normalised)",
                              m.energyData, m.energySamples, m.gap, m.loss))
             } else {
@@ -156,5 +159,3 @@ struct Train: ParsableCommand {
         }
     }
 }
-
-extension ModelKind: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planning
+import Sampling
 import Trajectories
 import Plotting
 import Scene
@@ -44,18 +45,18 @@ struct View: ParsableArguments {
     @Option(help: "Multisamples per pixel for antialiasing (0 = off; default 0 under a software renderer such as llvmpipe, else 4).") var msaa: Int?
     @Option(help: "Sampled futures to draw as ghost robots and trails: .npz with qpos [K, T, nq] (e.g. from `ebm simulate`).") var futures: String?
     @Option(help: "Time this many offscreen frames at --size and print the frame time (a benchmark).") var benchFrames: Int?
-    @Option(help: "Translucent layers: merged (low-poly, one draw call), nearest (merged, only the nearest surface blends), instanced (the older path).") var translucency: String = "merged"
+    @Option(help: "Translucent layers: merged (low-poly, one draw call), nearest (merged, only the nearest surface blends), instanced (the older path).") var translucency: Renderer.Translucency = .merged
 
     @Option(name: .customLong("ghost-slices"), help: "Slices around the axis of translucent shapes (3 or more; default 4 under a software renderer such as llvmpipe, else 8).") var ghostSlices: Int?
     @Option(name: .customLong("ghost-caps"), help: "Rings of the rounded ends of translucent (ghost) capsules, rim to pole: 1 (pyramids) or 2 (default 1 under a software renderer such as llvmpipe, else 2).") var ghostCaps: Int?
     @Option(help: "A prediction to show: the .npz of `ebm predict`.") var predict: String?
     @Option(help: "Live refinement: run folder of `ebm train --model ebm` (needs --data); with --plan-live, the planner's learned term.") var model: String?
     @Option(help: "Live: run folder of a feedforward model to show alongside.") var baseline: String?
-    @Option(help: "Live: dataset split, test or train.") var split: String = "test"
+    @Option(help: "Live: dataset split, test or train.") var split: Split = .test
     @Option(name: .customLong("context-start"), help: "Live: state index of the oldest context state.") var contextStart: Int = 0
     @Option(help: "Live: futures K (chains).") var samples: Int = 16
     @Option(help: "Live: sampler steps per refinement (headless: the steps run before the screenshot).") var steps: Int = 60
-    @Option(help: "Live: langevin or mala.") var sampler: String = "langevin"
+    @Option(help: "Live: langevin or mala.") var sampler: FutureSamplerKind = .langevin
     @Option(help: "Live: random seed.") var seed: UInt64 = 1
     @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
     @Flag(name: .customLong("plan-live"), help: "Plan live from the robot's reference pose; drag the goal or an obstacle to replan.") var planLive = false
@@ -71,9 +72,6 @@ struct View: ParsableArguments {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate \(rate) must be a positive number of states per second") }
         if let msaa, !(0...16).contains(msaa) { throw ValidationError("--msaa \(msaa) must be between 0 and 16") }
         if let benchFrames, benchFrames < 1 { throw ValidationError("--bench-frames \(benchFrames) must be >= 1") }
-        guard Renderer.Translucency(rawValue: translucency) != nil else {
-            throw ValidationError("--translucency \(translucency) must be one of \(Renderer.Translucency.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if let ghostSlices, ghostSlices < 3 { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
         if let ghostCaps, !(1...2).contains(ghostCaps) { throw ValidationError("--ghost-caps \(ghostCaps) must be 1 or 2") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps \(fps) must be between 1 and 240") }
@@ -93,8 +91,7 @@ struct View: ParsableArguments {
             guard data != nil else { throw ValidationError("--model needs --data DIR (the dataset whose context is refined)") }
             guard samples >= 1 else { throw ValidationError("--samples \(samples) must be >= 1") }
             guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
-            guard ["langevin", "mala"].contains(sampler) else { throw ValidationError("--sampler \(sampler) must be langevin or mala") }
-            guard ["test", "train"].contains(split) else { throw ValidationError("--split \(split) must be test or train") }
+            guard [.langevin, .mala].contains(sampler) else { throw ValidationError("--sampler \(sampler.rawValue) must be langevin or mala") }
         }
         if robot == nil && data == nil { throw ValidationError("give --robot NAME, --data FILE, or both") }
     }
@@ -170,7 +167,7 @@ struct View: ParsableArguments {
 
         let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
                                            samples: try msaa ?? GraphicsProbe.defaultMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        viewer.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
+        viewer.renderer.translucency = translucency
         viewer.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
         viewer.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
         try viewer.run()
@@ -179,7 +176,7 @@ struct View: ParsableArguments {
     /// An offscreen target with --msaa (or the renderer's default) and --translucency.
     func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
         let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
-        offscreen.renderer.translucency = Renderer.Translucency(rawValue: translucency) ?? .merged
+        offscreen.renderer.translucency = translucency
         offscreen.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
         offscreen.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
         return offscreen
@@ -211,7 +208,7 @@ struct View: ParsableArguments {
         let offscreen = try offscreenRenderer(width: width, height: height)
         let (still, orbit, drawables) = try offscreen.benchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames)
         print("view bench: \(timeline.title), \(drawables) drawables, \(width)x\(height), msaa \(offscreen.samples), "
-              + "\(translucency) translucency, on \(offscreen.glRenderer): "
+              + "\(translucency.rawValue) translucency, on \(offscreen.glRenderer): "
               + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames; orbiting camera: median %.2f ms, p90 %.2f ms",
                        still.median, still.build, still.p90, frames, orbit.median, orbit.p90))
     }

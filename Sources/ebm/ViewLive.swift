@@ -23,7 +23,7 @@ extension View {
         guard S == robot.nq + robot.nv else {
             throw CLIError("--model \(run): reads states of \(S) numbers, but \(robot.source) has nq + nv = \(robot.nq + robot.nv): a model of another robot?")
         }
-        let file = URL(fileURLWithPath: data!).appendingPathComponent("\(split).npz")
+        let file = URL(fileURLWithPath: data!).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
@@ -46,7 +46,7 @@ extension View {
         }
 
         let lang = meta.configuration.langevin
-        let options = FutureSampler(kind: FutureSamplerKind(rawValue: sampler)!, steps: steps)
+        let options = FutureSampler(kind: sampler, steps: steps)
         let temperature = options.temperature(for: .contrastive(energyModel, langevin: lang))
         let energy: FutureEnergy
         do { energy = try FutureEnergy(model: energyModel, contexts: context.map(Float.init), chains: samples, temperature: temperature) } catch {
@@ -60,7 +60,7 @@ extension View {
         if headless {
             let clock = Date()
             try live.runSynchronously()
-            print(String(format: "refined %d chains for %d %@ steps in %.2f s", samples, steps, sampler, Date().timeIntervalSince(clock)))
+            print(String(format: "refined %d chains for %d %@ steps in %.2f s", samples, steps, sampler.rawValue, Date().timeIntervalSince(clock)))
         } else {
             live.start()
         }
@@ -70,7 +70,7 @@ extension View {
                                             path: "\(run) on \(file.path)")
         let scenes = try PredictionScene(model: robot, prediction: prediction)
         var shown = first
-        let title = "\(robot.source), live \(sampler): \(samples) chains x \(H) states, episode \(episode), context from \(contextStart)"
+        let title = "\(robot.source), live \(sampler.rawValue): \(samples) chains x \(H) states, episode \(episode), context from \(contextStart)"
         return Timeline(
             title: title, episodes: 1, length: H,
             scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },

@@ -89,5 +89,21 @@ final class ForecastEvaluationTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("the model reads 4"), "\($0)")
         }
     }
-}
 
+    /// The figures of `ebm evaluate`: one SVG and one PNG per plot, its series named in it.
+    func testSectionPlotsAreWrittenAsSVGAndPNG() throws {
+        let (e, _) = try evaluation()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plots-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = try e.forecast(contexts: 2, samples: 2)
+        var files = try report.plots(to: dir)
+        let steps = try e.qualityVsSteps(contexts: 1, samples: 2, stepCounts: [0, 4], baselineFutures: report.baselineFutures)
+        files += try steps.plots(to: dir)
+        XCTAssertEqual(files.map { URL(fileURLWithPath: $0).lastPathComponent },
+                       ["error_vs_horizon.svg", "error_vs_horizon.png", "ade_vs_steps.svg", "ade_vs_steps.png"], "no goals: no quality_vs_steps")
+        let svg = try String(contentsOf: dir.appendingPathComponent("error_vs_horizon.svg"), encoding: .utf8)
+        for name in ["EBM mean of K", "EBM best of K", "feedforward", "future step"] { XCTAssertTrue(svg.contains(name), name) }
+        for f in files { XCTAssertGreaterThan(try Data(contentsOf: URL(fileURLWithPath: f)).count, 100, f) }
+    }
+}

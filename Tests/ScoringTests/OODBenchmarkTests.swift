@@ -34,6 +34,16 @@ final class OODBenchmarkTests: XCTestCase {
         // averaged episodes belong to two goals: the label-reading detector has nothing to read
         let averaging = try XCTUnwrap(report.shifts.first { $0.shift == .averaged })
         XCTAssertNil(averaging.results[0])
+        // as ood.json and ood.md hold it
+        let rows = report.rows, averaged = try XCTUnwrap(DistributionShift.allCases.firstIndex(of: .averaged))
+        XCTAssertEqual(rows.map { $0["shift"] as? String }, DistributionShift.allCases.map(\.rawValue))
+        XCTAssertEqual((rows[averaged]["ebm"] as? [String: Any])?["note"] as? String, "the shifted episodes carry no goal label for this detector's model")
+        XCTAssertEqual(Set(try XCTUnwrap(rows[0]["gaussian"] as? [String: Any]).keys),
+                       ["auroc", "fpr_at_95_tpr", "auroc_standard_error", "auroc_max_window", "fpr_at_95_tpr_max_window", "mean_score_shifted", "mean_score_normal"])
+        let md = report.markdown(detectorNames: detectors.map(\.name)).split(separator: "\n")
+        XCTAssertEqual(md.count, 2 + DistributionShift.allCases.count)
+        XCTAssertEqual(md[0], "| shift | EBM stand-in AUROC | FPR@95 | baseline stand-in AUROC | FPR@95 |")
+        XCTAssertTrue(md[2 + averaged].hasPrefix("| \(DistributionShift.averaged.summary) | n/a | n/a | "), String(md[2 + averaged]))
         // equal AUROCs tie wherever both scored, and no shift is won
         let tally = report.comparison
         XCTAssertEqual(tally.wins, 0)

@@ -7,6 +7,23 @@ final class EvaluateTests: XCTestCase {
     override func setUpWithError() throws { scratch = try EBMProcess.temporaryDirectory() }
     override func tearDownWithError() throws { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
 
+    /// The sampler settings of `ebm predict` reach the evaluation: a larger Langevin step gives
+    /// other futures, the same settings the same ones.
+    func testEvaluateTakesPredictsSamplerSettings() throws {
+        let (data, ebmRun, _) = try EBMProcess.tinyTrainedRuns(in: scratch)
+        func ade(_ name: String, _ settings: [String]) throws -> Double {
+            let out = scratch.appendingPathComponent(name)
+            try EBMProcess.succeeding(["evaluate", "--model", ebmRun, "--data", data, "--episodes", "2", "--samples", "4", "--steps", "6",
+                                       "--sampler", "langevin", "--reference-samples", "0", "--long-horizon", "0", "--curve-episodes", "0",
+                                       "--out", out.path] + settings)
+            let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as! [String: Any]
+            return try XCTUnwrap((metrics["ebm"] as? [String: Any])?["ade_mean"] as? Double)
+        }
+        let small = try ade("small", ["--step-size", "0.001", "--noise", "0.001"])
+        XCTAssertEqual(try ade("again", ["--step-size", "0.001", "--noise", "0.001"]), small)
+        XCTAssertNotEqual(try ade("large", ["--step-size", "5", "--noise", "0.5"]), small)
+    }
+
     func testEvaluateWritesMetricsAndPlot() throws {
         let (data, ebmRun, ffRun) = try EBMProcess.tinyTrainedRuns(in: scratch)
 
