@@ -178,6 +178,12 @@ public struct NumPyArchiveIndex: Sendable {
             guard path.hasSuffix(".npy"), path.count > 4, ZipEndRecord.nameProblem(String(path.dropLast(4))) == nil else {
                 throw corrupt("entry '\(path)' is not an .npy array")
             }
+            // a directory or symbolic link by its attributes is not an array either (as the zip library reads them)
+            let (host, attributes) = (directory[position + 5], Self.uint32(directory, position + 38))
+            let mode = (attributes >> 16) & 0o170000
+            guard !((host == 3 || host == 19) && (mode == 0o040000 || mode == 0o120000)), !(host == 0 && attributes >> 4 == 1) else {
+                throw corrupt("entry '\(path)' is not an .npy array")
+            }
             let name = String(path.dropLast(4))
             guard names.insert(name).inserted else { throw corrupt("bad entry '\(path)': duplicate array name '\(name)'") }
             var compressed = UInt64(Self.uint32(directory, position + 20)), uncompressed = UInt64(Self.uint32(directory, position + 24))

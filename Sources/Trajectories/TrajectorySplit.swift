@@ -208,7 +208,7 @@ public struct SplitWindows: Sendable {
     public init(_ split: TrajectorySplit, context: Int, future: Int, stride: Int = 1, padEnd: Bool = false) throws {
         // the window arithmetic of TrajectoryWindows, on an episode-less split of the same length
         let shape = try TrajectoryWindows(.empty(steps: split.steps, stateSize: split.stateSize, controlSize: split.controlSize, siteCount: 0),
-                                          context: context, future: future, stride: stride, padEnd: false)
+                                          context: context, future: future, stride: stride, padEnd: padEnd)
         (self.split, self.context, self.future, self.stride, self.padEnd, perEpisode) = (split, context, future, stride, padEnd, shape.perEpisode)
         restTimestep = padEnd ? try split.positionVelocityTimestep() : nil
     }

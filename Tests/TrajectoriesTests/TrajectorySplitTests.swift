@@ -119,8 +119,14 @@ final class TrajectorySplitTests: XCTestCase {
             try? AtomicFile.write(bytes, to: url, durable: false)
             do {
                 let split = try TrajectorySplit(contentsOf: url)
-                // accepted: then it reads what the whole reader reads
-                XCTAssertEqual(try split.episodes(0..<split.episodes).states, try TrajectoryDataset(contentsOf: url).states, label)
+                // accepted: then it reads what the whole reader reads, unless the damage lies in the sites,
+                // whose values training never reads (so they are not checked)
+                do {
+                    let whole = try TrajectoryDataset(contentsOf: url)
+                    XCTAssertEqual(try split.episodes(0..<split.episodes).states, whole.states, label)
+                } catch {
+                    XCTAssertTrue("\(error)".contains("sites"), "\(label): accepted in place, refused whole: \(error)")
+                }
             } catch {
                 XCTAssertTrue(error is NumPyError || error is DatasetError, "\(label): \(error)")
             }
@@ -147,10 +153,10 @@ final class TrajectorySplitTests: XCTestCase {
                 attempt(bytes, "end record field \(field) = \(value)")
             }
         }
-        // the stored states member claiming deflate: read whole, which cannot inflate it
+        // the stored states member declared deflated: not read in place (the whole reader decides)
         var deflated = good
         deflated[cd + 10] = 8
-        assertNumPyError(.corruptArchive, []) { try TrajectorySplit(contentsOf: { try AtomicFile.write(deflated, to: directory.appendingPathComponent("m.npz")); return directory.appendingPathComponent("m.npz") }()) }
+        attempt(deflated, "stored bytes declared deflated")
         // an .npy header whose shape overflows
         let states = try index.storedArray(named: "states")!
         var huge = good
@@ -162,7 +168,7 @@ final class TrajectorySplitTests: XCTestCase {
         huge.replaceSubrange((states.dataStart - states.header.count)..<states.dataStart, with: Array(hostile.utf8))
         attempt(huge, "overflowing shape")
         var g = EpisodeGenerator(seed: 4)
-        for _ in 0..<300 {
+        for _ in 0..<1000 {
             var bytes = good
             for _ in 0..<(1 + g.index(below: 4)) { bytes[g.index(below: bytes.count)] = UInt8(truncatingIfNeeded: g.next()) }
             attempt(bytes, "random damage")
