@@ -8,7 +8,7 @@ public func fuzzNPZ(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let reader = PositionalReader(bytes: [UInt8](UnsafeRawBufferPointer(start: start, count: count)), file: "fuzz.npz")
     guard let index = try? NumPyArchiveIndex(reader) else { return 0 }
     for member in index.members {
-        guard let found = try? index.storedArray(named: member.name), let array = found else { continue }
+        guard let array = try? index.storedArray(named: member.name) else { continue }
         let size = array.count * array.dtype.itemSize
         precondition(array.dataStart >= 0 && array.dataStart + size <= count, "stored array lies past the end of the input")
         var raw = [UInt8](repeating: 0, count: size)
