@@ -72,7 +72,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         try fit(stateSize: windows.split.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
                 kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
                 gather: { indices, context, future in try windows.gather(indices, context: &context, future: &future) },
-                timestep: { try windows.split.positionVelocityTimestep() })
+                timestep: { windows.padEnd ? windows.restTimestep : try windows.split.positionVelocityTimestep() })
     }
 
     /// `fit` on `windowCount` windows whose raw contexts and futures `gather` reads; `timestep`: the

@@ -199,8 +199,9 @@ public struct SplitWindows: Sendable {
     public let padEnd: Bool
     /// Windows per episode.
     public let perEpisode: Int
-    /// The whole split's rest timestep for padded windows (see `TrajectoryWindows.padEnd`).
-    let restTimestep: Double?
+    /// The whole split's `positionVelocityTimestep()` when `padEnd` (padded windows come to rest
+    /// with it, see `TrajectoryWindows.padEnd`), else nil.
+    public let restTimestep: Double?
     /// Windows gathered at a time by `forEachChunk(of:)` (changes memory, never the numbers).
     public var gatherChunk = 1024
 
