@@ -4,7 +4,7 @@ crash (a signal: trap, abort, segfault) or a hang (no exit within the timeout).
 
 Targets, each seeded from committed files and run for SECONDS:
   safetensors  model.safetensors of a tiny run: header shapes/offsets, metadata JSON, bytes  -> ebm predict
-  npz          test.npz of the tiny dataset: npy headers, zip bytes, truncation             -> ebm dataset info, ebm score
+  npz          test.npz of the tiny dataset: npy headers, zip bytes, truncation             -> ebm dataset info, ebm score, ebm train
   recipe       trajectories/reacher2-tiny.json: values, types, sizes                       -> ebm generate
   config       trajectories/reacher2-tiny.train.json: values, types, sizes                 -> ebm train
   mjcf         the reacher2 MJCF: attribute values, elements                               -> ebm simulate
@@ -257,7 +257,9 @@ def main():
                     path = os.path.join(folder, "test.npz")
                     open(path, "wb").write(mutate_npz(npz_bytes, rng, case_dir))
                     commands = [[ebm, "dataset", "info", folder],
-                                [ebm, "score", "--model", run_dir, "--data", folder, "--out", os.path.join(case_dir, "out/s.npz")]]
+                                [ebm, "score", "--model", run_dir, "--data", folder, "--out", os.path.join(case_dir, "out/s.npz")],
+                                # training reads the split in place (issue 20), a reader of its own
+                                [ebm, "train", "--data", folder, "--config", config_path, "--out", os.path.join(case_dir, "out/run"), "--quiet"]]
                 elif target == "recipe":
                     path = os.path.join(case_dir, "recipe.json")
                     mutated = mutate_json(recipe, rng)

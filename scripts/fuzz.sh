@@ -4,8 +4,9 @@
 #     safetensors, a dataset's .npz and the reacher2 MJCF, runs the release `ebm` on each (crash =
 #     signal, hang = timeout); findings are kept under out/fuzz/TARGET/ (or --out).
 #  2. libFuzzer with AddressSanitizer: the safetensors reader (scripts/fuzz/safetensors.swift), the
-#     .npy reader (scripts/fuzz/npy.swift), the training configuration (scripts/fuzz/config.swift) and
-#     the recipe JSON parser with its physics object (scripts/fuzz/recipe.swift), built with swiftc -sanitize=fuzzer,address from the
+#     .npy reader (scripts/fuzz/npy.swift), the in-place .npz reader of training (scripts/fuzz/npz.swift),
+#     the training configuration (scripts/fuzz/config.swift) and the recipe JSON parser with its physics
+#     object (scripts/fuzz/recipe.swift), built with swiftc -sanitize=fuzzer,address from the
 #     library sources; the MJCF loader through the C bridge (sim/tests/fuzz_mjcf.cpp, clang
 #     -fsanitize=fuzzer,address,undefined). Seeds: a tiny generated dataset and run, sim/robots/*.xml,
 #     the committed recipes and training configurations;
@@ -21,8 +22,8 @@ nice -n 10 python3 scripts/fuzz.py "$seconds" --ebm "$ebm" "$@" || status=$?
 
 # seeds: the members of a tiny dataset's test.npz, a tiny run's model and checkpoints, the robots
 corpus=.build/fuzz-corpus
-mkdir -p "$corpus/safetensors" "$corpus/npy" "$corpus/config" "$corpus/recipe" "$corpus/mjcf"
-if [ ! -e "$corpus/seeded" ]; then
+mkdir -p "$corpus/safetensors" "$corpus/npy" "$corpus/npz" "$corpus/config" "$corpus/recipe" "$corpus/mjcf"
+if [ ! -e "$corpus/seeded" ] || [ -z "$(ls -A "$corpus/npz")" ]; then
   seed=$(mktemp -d)
   "$ebm" generate trajectories/reacher2-tiny.json --quiet --out "$seed/ds" >/dev/null
   python3 - "$seed" <<'PY'
@@ -33,6 +34,7 @@ json.dump(c, open(sys.argv[1] + "/train.json", "w"))
 PY
   "$ebm" train --data "$seed/ds" --config "$seed/train.json" --out "$seed/run" --quiet >/dev/null
   cp "$seed/run/model.safetensors" "$seed"/run/checkpoints/*.safetensors "$corpus/safetensors/"
+  cp "$seed/ds/test.npz" "$corpus/npz/"
   (cd "$corpus/npy" && python3 -c "import zipfile, sys; z = zipfile.ZipFile(sys.argv[1]); [open(n, 'wb').write(z.read(n)) for n in z.namelist()]" "$seed/ds/test.npz")
   rm -rf "$seed"
   touch "$corpus/seeded"
@@ -56,10 +58,11 @@ build() {
 }
 build safetensors scripts/fuzz/safetensors.swift Sources/NeuralCore/{Safetensors,Tensor,CheckpointError}.swift
 build npy scripts/fuzz/npy.swift Sources/Trajectories/{NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile}.swift
+build npz scripts/fuzz/npz.swift Sources/Trajectories/{NumPyArchiveIndex,NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile}.swift
 build config scripts/fuzz/config.swift Sources/EnergyModels/{TrainingConfiguration,TrainingError,FutureBasisKind}.swift
 build recipe scripts/fuzz/recipe.swift Sources/Trajectories/{JSONValue,RecipeObject,PhysicsModification,DatasetError}.swift
 build mjcf sim/tests/fuzz_mjcf.cpp sim/src/*.cpp
-for name in safetensors npy config recipe mjcf; do
+for name in safetensors npy npz config recipe mjcf; do
   if nice -n 10 ".build/fuzz_$name" "$corpus/$name" -dict=scripts/fuzz/json.dict -max_total_time="${seconds%.*}" -max_len=262144 \
        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=".build/fuzz-crash-$name-" > ".build/fuzz_$name.log" 2>&1; then
     echo "fuzz $name (libFuzzer, ASan): $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' ".build/fuzz_$name.log"), no crash"

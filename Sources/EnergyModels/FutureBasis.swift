@@ -55,17 +55,36 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// - Throws: `TrainingError` naming `denoising.basisSize` when it exceeds H·S, or for non-finite data.
     public static func fit(_ windows: TrajectoryWindows, kind: Kind, size: Int, futureAsDelta: Bool,
                            maxWindows: Int = 20_000) throws -> FutureBasis {
-        let (S, H, k) = (windows.dataset.stateSize, windows.future, windows.context)
+        try fit(stateSize: windows.dataset.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
+                kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                gather: { indices, context, future in windows.gather(indices, context: &context, future: &future) },
+                timestep: { windows.dataset.positionVelocityTimestep() })
+    }
+
+    /// `fit` on the windows of a split read chunk by chunk (the same windows, the same numbers).
+    public static func fit(_ windows: SplitWindows, kind: Kind, size: Int, futureAsDelta: Bool,
+                           maxWindows: Int = 20_000) throws -> FutureBasis {
+        try fit(stateSize: windows.split.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
+                kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                gather: { indices, context, future in try windows.gather(indices, context: &context, future: &future) },
+                timestep: { windows.padEnd ? windows.restTimestep : try windows.split.positionVelocityTimestep() })
+    }
+
+    /// `fit` on `windowCount` windows whose raw contexts and futures `gather` reads; `timestep`: the
+    /// states' (q, v) timestep.
+    private static func fit(stateSize S: Int, context k: Int, horizon H: Int, windowCount: Int, kind: Kind, size: Int, futureAsDelta: Bool,
+                            maxWindows: Int, gather: ([Int], inout [Float], inout [Float]) throws -> Void,
+                            timestep: () throws -> Double?) throws -> FutureBasis {
         let F = H * S
         guard kind == .identity || (1...F).contains(size) else {
             throw TrainingError("denoising.basisSize \(size) must lie in 1...\(F) (H·S of the \(H)-state future window)")
         }
-        let count = min(maxWindows, windows.count)
+        let count = min(maxWindows, windowCount)
         guard count > 0 else { throw TrainingError("no windows to fit a future basis to") }
-        let indices = (0..<count).map { $0 * windows.count / count }
+        let indices = (0..<count).map { $0 * windowCount / count }
         var context: [Float] = [], future: [Float] = []
-        windows.gather(indices, context: &context, future: &future)
-        let dt = futureAsDelta ? windows.dataset.positionVelocityTimestep() ?? 0 : 0
+        try gather(indices, &context, &future)
+        let dt = futureAsDelta ? try timestep() ?? 0 : 0
         var u = [Double](repeating: 0, count: count * F)
         for b in 0..<count {
             for j in 0..<F { u[b * F + j] = Double(future[b * F + j]) - Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: dt) }

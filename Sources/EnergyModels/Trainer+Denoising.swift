@@ -12,14 +12,14 @@ extension Trainer {
     func denoisingStep() throws -> TrainingMetrics {
         let model = denoisingModel!, tape = tape!
         let (C, D) = (encoding.contextWidth, model.dimension)
-        let indices = batchIndices()
+        let indices = try batchIndices()
         let batch = indices.count
         // the whole batch's levels, noise and context noise, whichever rows this rank computes
         let (sigma, noise) = drawNoise(batch: batch, dimension: D, generator: &generator)
         let contextNoise = configuration.denoising.contextNoise
         let contextShifts = contextNoise > 0 ? (0..<(batch * C)).map { _ in contextNoise * generator.nextGaussian() } : []
         let sums = try reduceShares(batch: batch, partials: 1) { rows in
-            let (context, future) = dataWindows(indices[rows])
+            let (context, future) = try dataWindows(indices[rows])
             let (s, e) = (Array(sigma[rows]), Array(noise[(rows.lowerBound * D)..<(rows.upperBound * D)]))
             let y0 = model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future)
             let y = model.noisy(y0, sigma: s, noise: e)
@@ -89,14 +89,14 @@ extension Trainer {
 
     /// Test-split denoising loss of the averaged weights: at most `maxWindows` windows evenly
     /// spaced, levels and noise from a fixed seed (the same numbers every evaluation).
-    func denoisingEvaluation(_ test: TrajectoryDataset, maxWindows: Int) throws -> TrainingMetrics? {
+    func denoisingEvaluation(_ test: TrajectorySplit, maxWindows: Int) throws -> TrainingMetrics? {
         let model = denoisingModel!, m = configuration.model
-        let testWindows = try TrajectoryWindows(test, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
+        let testWindows = try SplitWindows(test, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
         guard testWindows.count > 0 else { return nil }
         let count = min(maxWindows, testWindows.count)
         let indices = (0..<count).map { $0 * testWindows.count / count }
         var context: [Float] = [], future: [Float] = []
-        encoding.gather(testWindows, indices, context: &context, future: &future)
+        try encoding.gather(testWindows, indices, context: &context, future: &future)
         var fixed = SeededGenerator(seed: configuration.seed ^ 0xD5A1)
         let (sigma, noise) = drawNoise(batch: count, dimension: model.dimension, generator: &fixed)
         let y = model.noisy(model.basis.encode(context: model.contextStates(context), contextLength: encoding.contextLength, future: future),

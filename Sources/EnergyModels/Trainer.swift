@@ -45,8 +45,9 @@ public final class Trainer {
     public let kind: ModelKind
     public let configuration: TrainingConfiguration
     public let outputDirectory: URL
-    public let train: TrajectoryDataset
-    public let test: TrajectoryDataset?
+    /// The training split, read a chunk of episodes at a time when stored uncompressed (see `TrajectorySplit`).
+    public let train: TrajectorySplit
+    public let test: TrajectorySplit?
     public let encoding: WindowEncoding
     /// The energy model (kind .ebm).
     public let energyModel: TrajectoryEnergyModel?
@@ -68,7 +69,7 @@ public final class Trainer {
     /// The training data's `meta.json` identity, stored in every checkpoint.
     public private(set) var datasetIdentity: DatasetIdentity?
 
-    let windows: TrajectoryWindows
+    let windows: SplitWindows
     var batches: MiniBatches
     var generator: SeededGenerator
     var optimizer: Adam
@@ -88,14 +89,16 @@ public final class Trainer {
     /// Seconds this process spent in MPI collectives (gradient reduction, gathering negatives).
     public internal(set) var communicationSeconds = 0.0
 
-    /// Loads `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
+    /// Opens `dataDirectory/train.npz` (and `test.npz` when present), then resumes from the
     /// latest checkpoint in `outputDirectory` or starts afresh.
     /// `parallelism` splits every batch into shares (micro-batches, MPI ranks); only its rank 0
-    /// writes into `outputDirectory`.
+    /// writes into `outputDirectory`. Splits stored uncompressed (as `ebm generate` writes them) are
+    /// read a chunk of episodes at a time, so memory does not grow with the dataset; `streaming`
+    /// false reads them whole instead (the same numbers, the same weights).
     /// - Throws: `TrainingError` naming the file for unreadable data, too few windows, a
     ///   checkpoint of another configuration or state size, or a corrupted checkpoint.
     public init(kind: ModelKind, configuration: TrainingConfiguration, dataDirectory: URL, outputDirectory: URL,
-                parallelism: DataParallelism = .single) throws {
+                parallelism: DataParallelism = .single, streaming: Bool = true) throws {
         try configuration.validate()
         let shares = parallelism.shares
         guard shares <= configuration.optimization.batchSize else {
@@ -113,9 +116,9 @@ public final class Trainer {
         guard FileManager.default.fileExists(atPath: trainURL.path) else {
             throw TrainingError("no train.npz (generate one with `ebm generate RECIPE`)", file: trainURL.path)
         }
-        train = try Self.readDataset(trainURL)
+        train = try Self.readSplit(trainURL, streaming: streaming)
         let testURL = dataDirectory.appendingPathComponent("test.npz")
-        test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readDataset(testURL) : nil
+        test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readSplit(testURL, streaming: streaming) : nil
         if let test, (test.stateSize, test.controlSize) != (train.stateSize, train.controlSize) {
             throw TrainingError("the test split has states of \(test.stateSize) and controls of \(test.controlSize) numbers, "
                                 + "the train split \(train.stateSize) and \(train.controlSize) (splits of different datasets?)", file: testURL.path)
@@ -124,14 +127,18 @@ public final class Trainer {
         // values no robot reaches would otherwise surface as a divergence blamed on the learning rate
         for (split, url) in [(train, trainURL), (test, testURL)] {
             guard let split else { continue }
-            if let i = split.states.firstIndex(where: { abs($0) > Self.largestStateValue }) {
-                let (row, d) = (i / split.stateSize, i % split.stateSize)
-                throw TrainingError("state \(d) of episode \(row / (split.steps + 1)), step \(row % (split.steps + 1)) is \(split.states[i]), "
-                                    + "beyond ±\(Self.largestStateValue) (damaged data, or a simulation that diverged)", file: url.path)
+            try Self.readingSplit(url) {
+                try split.forEachChunk { first, chunk in
+                    guard let i = chunk.states.firstIndex(where: { abs($0) > Trainer.largestStateValue }) else { return }
+                    let (row, d) = (i / split.stateSize, i % split.stateSize)
+                    throw TrainingError("state \(d) of episode \(first + row / (split.steps + 1)), step \(row % (split.steps + 1)) is \(chunk.states[i]), "
+                                        + "beyond ±\(Trainer.largestStateValue) (damaged data, or a simulation that diverged)", file: url.path)
+                }
             }
         }
         let m = configuration.model
-        windows = try TrajectoryWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds)
+        let train = self.train
+        windows = try Self.readingSplit(trainURL) { try SplitWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds) }
         guard windows.count >= configuration.optimization.batchSize else {
             throw TrainingError("\(windows.count) windows of \(m.contextLength) + \(m.horizon) states, fewer than the batch size \(configuration.optimization.batchSize)",
                                 file: trainURL.path)
@@ -157,7 +164,14 @@ public final class Trainer {
                 throw TrainingError("goal \(bad) is outside the training split's goals 0..<\(goalCount)", file: testURL.path)
             }
         }
-        var encoding = WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta, goalCount: goalCount, conditionOnControls: m.conditionOnControls)
+        // the statistics pass over every window: only for a fresh run (a resumed one keeps its checkpoint's)
+        var measured: WindowEncoding?
+        if latest == nil {
+            let windows = self.windows
+            measured = try Self.readingSplit(trainURL) {
+                try WindowEncoding(windows: windows, futureAsDelta: m.futureAsDelta, goalCount: goalCount, conditionOnControls: m.conditionOnControls)
+            }
+        }
         let denoising = kind == .ebm && configuration.optimization.objective == .dsm
         var basis: FutureBasis?
         if let latest {
@@ -175,14 +189,19 @@ public final class Trainer {
             guard saved.encoding.stateSize == train.stateSize else {
                 throw TrainingError("checkpoint states have \(saved.encoding.stateSize) coordinates, the dataset \(trainURL.path) has \(train.stateSize)", file: latest.model.path)
             }
-            encoding = saved.encoding
+            measured = saved.encoding
             basis = saved.basis
         }
-        self.encoding = encoding
+        encoding = measured!
         switch kind {
         case .ebm where denoising:
             let d = configuration.denoising
-            if basis == nil { basis = try FutureBasis.fit(windows, kind: d.basis, size: d.basisSize, futureAsDelta: m.futureAsDelta, maxWindows: d.basisWindows) }
+            if basis == nil {
+                let windows = self.windows
+                basis = try Self.readingSplit(trainURL) {
+                    try FutureBasis.fit(windows, kind: d.basis, size: d.basisSize, futureAsDelta: m.futureAsDelta, maxWindows: d.basisWindows)
+                }
+            }
             let model = DenoisingEnergyModel(configuration: m, denoising: d, encoding: encoding, basis: basis!, seed: configuration.seed)
             (denoisingModel, energyModel, predictor) = (model, nil, nil)
             tape = try InputGradientTape(model.network)
@@ -204,14 +223,19 @@ public final class Trainer {
             }
             try restoreState(from: latest.state, step: latest.step)
             step = latest.step
-            for _ in 0..<step { _ = batches.next() }   // the batch order is a function of the step
+            for _ in 0..<step { _ = try batches.next() }   // the batch order is a function of the step
         }
         startStep = step
         try requireRanksAgree()
     }
 
-    private static func readDataset(_ url: URL) throws -> TrajectoryDataset {
-        do { return try TrajectoryDataset(contentsOf: url) } catch {
+    private static func readSplit(_ url: URL, streaming: Bool) throws -> TrajectorySplit {
+        try readingSplit(url) { try TrajectorySplit(contentsOf: url, streaming: streaming) }
+    }
+
+    /// `body`, its read errors (`NumPyError`, `DatasetError`) as `TrainingError`s naming `url`.
+    static func readingSplit<T>(_ url: URL, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as TrainingError { throw error } catch {
             let text = "\(error)"
             throw TrainingError(text.contains(url.path) ? text : "\(url.path): \(text)")
         }
@@ -272,8 +296,8 @@ public final class Trainer {
 
     /// The global batch's window indices (B): the next mini-batch, the first `episodeStartFraction`
     /// of it replaced by windows starting in the first `episodeStartSpan` steps of random episodes.
-    func batchIndices() -> [Int] {
-        var indices = batches.next()
+    func batchIndices() throws -> [Int] {
+        var indices = try batches.next()
         let d = configuration.data
         let starts = Int((d.episodeStartFraction * Float(indices.count)).rounded())
         let span = min(d.episodeStartSpan, windows.perEpisode)
@@ -285,15 +309,15 @@ public final class Trainer {
     }
 
     /// Raw windows of `indices`: contexts (n, contextWidth) and futures (n, H, S).
-    func dataWindows(_ indices: ArraySlice<Int>) -> (context: [Float], future: [Float]) {
+    func dataWindows(_ indices: ArraySlice<Int>) throws -> (context: [Float], future: [Float]) {
         var context: [Float] = [], future: [Float] = []
-        encoding.gather(windows, Array(indices), context: &context, future: &future)
+        try encoding.gather(windows, Array(indices), context: &context, future: &future)
         return (context, future)
     }
 
     /// Normalised data rows (n, width) of `indices`.
-    private func dataRows(_ indices: ArraySlice<Int>) -> [Float] {
-        let (context, future) = dataWindows(indices)
+    private func dataRows(_ indices: ArraySlice<Int>) throws -> [Float] {
+        let (context, future) = try dataWindows(indices)
         return encoding.encode(context: context, future: future)
     }
 
@@ -303,13 +327,13 @@ public final class Trainer {
     func contrastiveDivergenceStep() throws -> TrainingMetrics {
         let model = energyModel!
         let (C, W) = (encoding.contextWidth, encoding.width)
-        let indices = batchIndices()
+        let indices = try batchIndices()
         let batch = indices.count
         let shares = parallelism.localShares.map { parallelism.rows(ofShare: $0, batch: batch) }
         let mine = shares.first!.lowerBound..<shares.last!.upperBound
         // Data rows of this rank's shares (B, width; other ranks' rows stay zero until gathered).
         var positives = [Float](repeating: 0, count: batch * W)
-        positives.replaceSubrange((mine.lowerBound * W)..<(mine.upperBound * W), with: dataRows(indices[mine]))
+        positives.replaceSubrange((mine.lowerBound * W)..<(mine.upperBound * W), with: try dataRows(indices[mine]))
         // Chains start from the replay buffer (their own context kept) or from noise under a data context;
         // every rank draws every row's numbers and keeps its own.
         var negatives = positives
@@ -492,10 +516,10 @@ public final class Trainer {
     func regressionStep() throws -> TrainingMetrics {
         let network = predictor!.network
         let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
-        let indices = batchIndices()
+        let indices = try batchIndices()
         let batch = indices.count
         let sums = try reduceShares(batch: batch, partials: 1) { share in
-            let rows = dataRows(indices[share])
+            let rows = try dataRows(indices[share])
             let m = share.count
             var input = [Float](repeating: 0, count: m * C), target = [Float](repeating: 0, count: m * F)
             for b in 0..<m {
@@ -557,12 +581,12 @@ public final class Trainer {
         guard let test else { return nil }
         if denoisingModel != nil { return try denoisingEvaluation(test, maxWindows: maxWindows) }
         let m = configuration.model
-        let testWindows = try TrajectoryWindows(test, context: m.contextLength, future: m.horizon)
+        let testWindows = try SplitWindows(test, context: m.contextLength, future: m.horizon)
         guard testWindows.count > 0 else { return nil }
         let count = min(maxWindows, testWindows.count)
         let indices = (0..<count).map { $0 * testWindows.count / count }
         var context: [Float] = [], future: [Float] = []
-        encoding.gather(testWindows, indices, context: &context, future: &future)
+        try encoding.gather(testWindows, indices, context: &context, future: &future)
         let rows = encoding.encode(context: context, future: future)
         let (C, F, W) = (encoding.contextWidth, encoding.futureWidth, encoding.width)
         if let model = energyModel {

@@ -47,32 +47,54 @@ public struct WindowEncoding: Codable, Equatable, Sendable {
     /// adds the goal one-hot (labels must lie in 0..<G), `conditionOnControls` the context's controls.
     public init(windows: TrajectoryWindows, futureAsDelta: Bool, goalCount: Int = 0, conditionOnControls: Bool = false) {
         let data = windows.dataset
-        (stateSize, contextLength, horizon, self.futureAsDelta) = (data.stateSize, windows.context, windows.future, futureAsDelta)
-        (self.goalCount, controlWidth) = (goalCount, conditionOnControls ? windows.context * data.controlSize : 0)
+        self.init(stateSize: data.stateSize, controlSize: data.controlSize, contextLength: windows.context, horizon: windows.future,
+                  futureAsDelta: futureAsDelta, goalCount: goalCount, conditionOnControls: conditionOnControls,
+                  windowCount: windows.count) { visit in visit(windows) }
+    }
+
+    /// Measures the statistics on every window of a split read chunk by chunk: the same sums in the
+    /// same order as `init(windows:…)` on the whole split in memory, so the same numbers.
+    /// - Throws: read errors of the split.
+    public init(windows: SplitWindows, futureAsDelta: Bool, goalCount: Int = 0, conditionOnControls: Bool = false) throws {
+        let data = windows.split
+        try self.init(stateSize: data.stateSize, controlSize: data.controlSize, contextLength: windows.context, horizon: windows.future,
+                      futureAsDelta: futureAsDelta, goalCount: goalCount, conditionOnControls: conditionOnControls,
+                      windowCount: windows.count) { visit in try windows.forEachChunk(visit) }
+    }
+
+    /// The statistics of `windowCount` windows that `chunks` hands out in index order (as one or
+    /// several `TrajectoryWindows`), once per pass.
+    private init(stateSize: Int, controlSize: Int, contextLength: Int, horizon: Int, futureAsDelta: Bool, goalCount: Int,
+                 conditionOnControls: Bool, windowCount: Int, chunks: ((TrajectoryWindows) -> Void) throws -> Void) rethrows {
+        (self.stateSize, self.contextLength, self.horizon, self.futureAsDelta) = (stateSize, contextLength, horizon, futureAsDelta)
+        (self.goalCount, controlWidth) = (goalCount, conditionOnControls ? contextLength * controlSize : 0)
         let width = contextLength * stateSize + goalCount + controlWidth + horizon * stateSize
         (mean, standardDeviation) = ([Float](repeating: 0, count: width), [Float](repeating: 1, count: width))
         var sum = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)
+        var x = [Double](repeating: 0, count: width)
         // Two passes (mean, then spread) keep the variance stable for large offsets.
         for pass in 0..<2 {
-            let centre = pass == 0 ? [Double](repeating: 0, count: width) : sum.map { $0 / Double(max(windows.count, 1)) }
-            for index in 0..<windows.count {
-                let x = rawRow(windows, index)
-                for f in 0..<width {
-                    if pass == 0 { sum[f] += x[f] } else { squares[f] += (x[f] - centre[f]) * (x[f] - centre[f]) }
+            let centre = pass == 0 ? [Double](repeating: 0, count: width) : sum.map { $0 / Double(max(windowCount, 1)) }
+            try chunks { windows in
+                for index in 0..<windows.count {
+                    rawRow(windows, index, into: &x)
+                    for f in 0..<width {
+                        if pass == 0 { sum[f] += x[f] } else { squares[f] += (x[f] - centre[f]) * (x[f] - centre[f]) }
+                    }
                 }
             }
             if pass == 1 { sum = centre }
         }
         mean = sum.map(Float.init)
-        standardDeviation = squares.map { Float(Swift.max(($0 / Double(max(windows.count, 1))).squareRoot(), 1e-6)) }
+        standardDeviation = squares.map { Float(Swift.max(($0 / Double(max(windowCount, 1))).squareRoot(), 1e-6)) }
     }
 
-    /// Window `index` as one unnormalised row in Double: states, condition, (delta) future.
-    private func rawRow(_ windows: TrajectoryWindows, _ index: Int) -> [Double] {
+    /// Window `index` as one unnormalised row in Double (`row`: `width` numbers, all overwritten):
+    /// states, condition, (delta) future.
+    private func rawRow(_ windows: TrajectoryWindows, _ index: Int, into row: inout [Double]) {
         let data = windows.dataset
         let (e, start) = windows.location(of: index)
         let (S, k) = (stateSize, contextLength)
-        var row = [Double](repeating: 0, count: width)
         for t in 0..<(k + horizon) {
             let target = t < k ? t * S : contextWidth + (t - k) * S
             for d in 0..<S {
@@ -82,7 +104,6 @@ public struct WindowEncoding: Codable, Equatable, Sendable {
         }
         let condition = conditionFeatures(data, episode: e, start: start)
         for j in 0..<conditionWidth { row[stateContextWidth + j] = Double(condition[j]) }
-        return row
     }
 
     /// The condition features of the window of episode `e` starting at `start`: goal one-hot, then
@@ -113,6 +134,21 @@ public struct WindowEncoding: Codable, Equatable, Sendable {
             let condition = conditionFeatures(windows.dataset, episode: e, start: start)
             for j in 0..<conditionWidth { context[b * C + K + j] = condition[j] }
         }
+    }
+
+    /// `gather` of windows `indices` of a split read chunk by chunk.
+    /// - Throws: read errors of the split.
+    public func gather(_ windows: SplitWindows, _ indices: [Int], context: inout [Float], future: inout [Float]) throws {
+        var (contexts, futures) = ([Float](), [Float]())
+        contexts.reserveCapacity(indices.count * contextWidth)
+        futures.reserveCapacity(indices.count * futureWidth)
+        try windows.forEachChunk(of: indices) { chunk, local in
+            var c: [Float] = [], f: [Float] = []
+            gather(chunk, local, context: &c, future: &f)
+            contexts += c
+            futures += f
+        }
+        (context, future) = (contexts, futures)
     }
 
     /// Contexts (B, contextWidth) from context states (B, k, S), each with goal `goals[b]`'s one-hot

@@ -99,7 +99,7 @@ public final class GoalClassifier: GoalScorer {
         var batches = try MiniBatches(count: windows.count, batchSize: batchSize, seed: seed)
         var context: [Float] = [], future: [Float] = []
         for _ in 0..<steps {
-            let indices = batches.next()
+            let indices = try batches.next()
             windows.gather(indices, context: &context, future: &future)
             let rows = encoding.encode(context: context, future: future)
             let logits = network.forward(Tensor(shape: [indices.count, encoding.width], scalars: rows), training: true).scalars

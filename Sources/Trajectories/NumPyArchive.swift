@@ -46,13 +46,7 @@ public struct NumPyArchive: Equatable, Sendable {
         arrays[name] = array
     }
 
-    static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "empty" }
-        if name.contains("/") || name.contains("\\") { return "contains a path separator" }
-        if name.unicodeScalars.contains("\0") { return "contains NUL" }
-        if name.utf8.count > 4096 { return "longer than 4096 bytes" }
-        return nil
-    }
+    static func problem(withName name: String) -> String? { ZipEndRecord.nameProblem(name) }
 
     // MARK: - Lookup with validation
 
@@ -80,11 +74,7 @@ public struct NumPyArchive: Equatable, Sendable {
                       requireFinite: Bool = false, bindings: inout [String: Int]) throws -> NumPyArray {
         let array = try self.array(named: name)
         do {
-            try array.requireShape(shape, bindings: &bindings)
-            if let dtype, array.dtype != dtype {
-                throw NumPyError(.wrongDType, "has dtype \(array.dtype.descr) (\(array.dtype.name)); "
-                                 + "expected \(dtype.descr) (\(dtype.name))")
-            }
+            try array.require(shape, dtype: dtype, bindings: &bindings)
             if requireFinite { try array.requireFinite() }
         } catch let error as NumPyError {
             throw error.located(file: file, array: name)
@@ -178,8 +168,8 @@ extension NumPyArchive {
     ///   not `NAME.npy`, a duplicate name; any `.npy` error of an entry, naming the entry.
     public init(contentsOf url: URL) throws {
         let file = url.path
-        let ends = try AtomicFile.readEnds(url, head: 8, tail: EndRecord.searchLength)
-        let expectedEntries = try EndRecord.entryCount(size: ends.size, head: ends.head, tail: ends.tail, file: file)
+        let ends = try AtomicFile.readEnds(url, head: 8, tail: ZipEndRecord.searchLength)
+        let expectedEntries = try ZipEndRecord.entryCount(size: ends.size, head: ends.head, tail: ends.tail, file: file)
         let archive: Archive
         do {
             // File-backed on purpose: ZIPFoundation 0.9.20's in-memory backend traps on offsets past
@@ -199,8 +189,8 @@ extension NumPyArchive {
     /// - Parameter file: Named in error messages and kept in `file`.
     public init(npzBytes bytes: [UInt8], file: String? = nil) throws {
         // Check first, so that non-zip input never reaches the disk.
-        _ = try EndRecord.entryCount(size: bytes.count, head: Array(bytes.prefix(8)),
-                                     tail: Array(bytes.suffix(EndRecord.searchLength)), file: file)
+        _ = try ZipEndRecord.entryCount(size: bytes.count, head: Array(bytes.prefix(8)),
+                                     tail: Array(bytes.suffix(ZipEndRecord.searchLength)), file: file)
         let temporary = FileManager.default.temporaryDirectory
             .appendingPathComponent("npz-" + UUID().uuidString + ".npz")
         try AtomicFile.write(bytes, to: temporary, durable: false)
@@ -237,42 +227,6 @@ extension NumPyArchive {
         if let expectedEntries, entryCount != expectedEntries {
             throw NumPyError(.corruptArchive, "corrupt zip archive: central directory lists "
                              + "\(expectedEntries) entries, \(entryCount) readable", file: file)
-        }
-    }
-
-    /// The end-of-central-directory record, found before the zip library sees the file so that
-    /// non-zip input gets a clear message.
-    enum EndRecord {
-        static let size = 22
-        /// The record sits in the last 22 + 65535 (comment) bytes.
-        static let searchLength = size + Int(UInt16.max)
-
-        /// The entry count the record declares (`nil` for ZIP64's 0xFFFF).
-        ///
-        /// - Parameters:
-        ///   - size: The file size in bytes.
-        ///   - head: Its first (up to) 8 bytes, for hints about what the file is instead.
-        ///   - tail: Its last (up to) `searchLength` bytes.
-        static func entryCount(size: Int, head: [UInt8], tail: [UInt8], file: String?) throws -> Int? {
-            guard size >= EndRecord.size else {
-                throw NumPyError(.notAZip, size == 0 ? "not a zip archive: the file is empty"
-                                 : "not a zip archive: \(size) bytes, too short (truncated?)", file: file)
-            }
-            var offset = tail.count - EndRecord.size
-            while offset >= 0 {
-                if tail[offset] == 0x50, tail[offset + 1] == 0x4B, tail[offset + 2] == 0x05, tail[offset + 3] == 0x06 {
-                    let count = Int(tail[offset + 10]) | Int(tail[offset + 11]) << 8
-                    return count == 0xFFFF ? nil : count
-                }
-                offset -= 1
-            }
-            var message = "not a zip archive: no end-of-central-directory record"
-            if head.starts(with: NPYHeader.magic) {
-                message += " (this is an .npy file; read it with NumPyArray(contentsOf:))"
-            } else if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-                message += " (the archive is truncated)"
-            }
-            throw NumPyError(.notAZip, message, file: file)
         }
     }
 

@@ -55,6 +55,16 @@ extension NumPyArray {
         bindings = local
     }
 
+    /// Checks `shape` against `pattern` (see `requireShape(_:bindings:)`) and the dtype (`nil`: any).
+    /// - Throws: `NumPyError` `.shapeMismatch` or `.wrongDType`.
+    func require(_ pattern: [ShapeDimension], dtype: NumPyDType?, bindings: inout [String: Int]) throws {
+        try requireShape(pattern, bindings: &bindings)
+        if let dtype, self.dtype != dtype {
+            throw NumPyError(.wrongDType, "has dtype \(self.dtype.descr) (\(self.dtype.name)); "
+                             + "expected \(dtype.descr) (\(dtype.name))")
+        }
+    }
+
     /// Checks `shape` against `pattern`; see `requireShape(_:bindings:)`.
     ///
     /// - Returns: The extent bound to each named dimension.
@@ -83,8 +93,13 @@ extension NumPyArray {
         default: return
         }
         guard let first else { return }
-        throw NumPyError(.nonFinite, "has \(nanCount + infiniteCount) non-finite values "
-                         + "(\(nanCount) NaN, \(infiniteCount) infinite); first at index \(multiIndex(first))")
+        throw nonFinite(nan: nanCount, infinite: infiniteCount, first: first)
+    }
+
+    /// The `.nonFinite` error of `requireFinite` for these counts and the first bad element's flat index.
+    func nonFinite(nan: Int, infinite: Int, first: Int) -> NumPyError {
+        NumPyError(.nonFinite, "has \(nan + infinite) non-finite values "
+                   + "(\(nan) NaN, \(infinite) infinite); first at index \(multiIndex(first))")
     }
 
     /// The C-order multi-index of the element at flat position `flat`.

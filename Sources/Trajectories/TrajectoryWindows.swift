@@ -1,3 +1,8 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// (context, future) pairs cut from every episode of a split: a window starting at step s holds
 /// states s..<s+C as context and s+C..<s+C+F as future. Starts step by `stride`.
 ///
@@ -18,6 +23,12 @@ public struct TrajectoryWindows: Sendable {
 
     /// - Throws: `DatasetError` for non-positive lengths or stride.
     public init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int = 1, padEnd: Bool = false) throws {
+        try self.init(dataset, context: context, future: future, stride: stride, padEnd: padEnd,
+                      restTimestep: padEnd ? dataset.positionVelocityTimestep() : nil)
+    }
+
+    /// Windows padded at rest with `restTimestep` (measured on a whole split of which `dataset` is part).
+    init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int, padEnd: Bool, restTimestep: Double?) throws {
         guard context >= 1, future >= 1, stride >= 1 else {
             throw DatasetError("window context \(context), future \(future) and stride \(stride) must all be >= 1")
         }
@@ -27,7 +38,7 @@ public struct TrajectoryWindows: Sendable {
         // padded: every start whose context fits (the future repeats the last state past the end)
         let span = padEnd ? context : context + future
         perEpisode = rows >= span ? (rows - span) / stride + 1 : 0
-        restTimestep = padEnd ? dataset.positionVelocityTimestep() : nil
+        self.restTimestep = padEnd ? restTimestep : nil
     }
 
     /// State coordinate `d` of state `t` of the window of episode `e` starting at `start`.
@@ -79,20 +90,33 @@ public struct TrajectoryWindows: Sendable {
 /// an `EpisodeGenerator` seeded with `EpisodeGenerator.episodeSeed(master: seed, index: epoch)`, so
 /// the order depends only on the seed and the epoch. The last partial batch of an epoch is
 /// dropped when `dropLast` (default), else returned short.
+///
+/// Up to `memoryLimit` windows the permutation is held in memory; beyond, it is built and kept in
+/// an unlinked temporary file (4 bytes a window, read one batch at a time), so that memory does not
+/// grow with the dataset. Both hold the same permutation.
 public struct MiniBatches: Sendable {
     public let count: Int, batchSize: Int, seed: UInt64, dropLast: Bool
     public private(set) var epoch = 0
-    private var order: [Int] = []
+    private var order: WindowOrder
     private var position = 0
+    /// The most windows whose permutation is held in memory (8 MiB of indices).
+    public static let defaultMemoryLimit = 1 << 20
+    let memoryLimit: Int
 
-    /// - Throws: `DatasetError` for a batch size < 1 or larger than `count` with `dropLast`.
+    /// - Throws: `DatasetError` for a batch size < 1 or larger than `count` with `dropLast`, more
+    ///   than 2³² − 1 windows, or a temporary file that cannot be written.
     public init(count: Int, batchSize: Int, seed: UInt64, dropLast: Bool = true) throws {
+        try self.init(count: count, batchSize: batchSize, seed: seed, dropLast: dropLast, memoryLimit: MiniBatches.defaultMemoryLimit)
+    }
+
+    init(count: Int, batchSize: Int, seed: UInt64, dropLast: Bool = true, memoryLimit: Int) throws {
         guard batchSize >= 1 else { throw DatasetError("batch size \(batchSize) must be >= 1") }
         guard count >= 1, !(dropLast && batchSize > count) else {
             throw DatasetError("batch size \(batchSize) exceeds the \(count) windows available")
         }
-        (self.count, self.batchSize, self.seed, self.dropLast) = (count, batchSize, seed, dropLast)
-        order = MiniBatches.permutation(count, seed: seed, epoch: 0)
+        guard count <= Int(UInt32.max) else { throw DatasetError("\(count) windows: at most \(UInt32.max) can be shuffled") }
+        (self.count, self.batchSize, self.seed, self.dropLast, self.memoryLimit) = (count, batchSize, seed, dropLast, memoryLimit)
+        order = try WindowOrder(count, seed: seed, epoch: 0, memoryLimit: memoryLimit)
     }
 
     static func permutation(_ n: Int, seed: UInt64, epoch: Int) -> [Int] {
@@ -103,15 +127,86 @@ public struct MiniBatches: Sendable {
     }
 
     /// The next batch of indices; starts a new epoch (new permutation) when this one is used up.
-    public mutating func next() -> [Int] {
+    /// - Throws: `DatasetError` when the permutation file cannot be written or read.
+    public mutating func next() throws -> [Int] {
         let remaining = count - position
         if remaining == 0 || (dropLast && remaining < batchSize) {
             epoch += 1
-            order = MiniBatches.permutation(count, seed: seed, epoch: epoch)
+            order = try WindowOrder(count, seed: seed, epoch: epoch, memoryLimit: memoryLimit)
             position = 0
         }
         let end = min(position + batchSize, count)
         defer { position = end }
-        return Array(order[position..<end])
+        return try order.slice(position..<end)
+    }
+}
+
+/// One epoch's permutation (`MiniBatches.permutation`), in memory or in an unlinked temporary file.
+/// Immutable once built (a new epoch builds a new one), so `MiniBatches` copies stay independent.
+final class WindowOrder: @unchecked Sendable {
+    private let memory: [Int]
+    private let descriptor: Int32
+
+    init(_ n: Int, seed: UInt64, epoch: Int, memoryLimit: Int) throws {
+        guard n > memoryLimit else { (memory, descriptor) = (MiniBatches.permutation(n, seed: seed, epoch: epoch), -1); return }
+        memory = []
+        var template = Array((FileManager.default.temporaryDirectory.path + "/ebm-window-order-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw WindowOrder.failure("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path)") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        // Fisher–Yates as in `MiniBatches.permutation`, the top `block` entries in memory (where i
+        // walks down) and single entries read and written where j falls below them
+        var g = EpisodeGenerator(seed: EpisodeGenerator.episodeSeed(master: seed, index: epoch))
+        let block = 1 << 16
+        var buffer = [UInt32](repeating: 0, count: block)
+        for start in Swift.stride(from: 0, to: n, by: block) {
+            let m = min(block, n - start)
+            for k in 0..<m { buffer[k] = UInt32(start + k) }
+            try write(buffer, count: m, at: start)
+        }
+        var (lo, hi) = (n, n)
+        for i in Swift.stride(from: n - 1, to: 0, by: -1) {
+            if i < lo {
+                if hi > lo { try write(buffer, count: hi - lo, at: lo) }
+                (lo, hi) = (max(0, i + 1 - block), i + 1)
+                try read(&buffer, count: hi - lo, at: lo)
+            }
+            let j = g.index(below: i + 1)
+            if j >= lo {
+                buffer.swapAt(i - lo, j - lo)
+            } else {
+                var other = [UInt32](repeating: 0, count: 1)
+                try read(&other, count: 1, at: j)
+                try write([buffer[i - lo]], count: 1, at: j)
+                buffer[i - lo] = other[0]
+            }
+        }
+        if hi > lo { try write(buffer, count: hi - lo, at: lo) }
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Entries `range` of the permutation.
+    func slice(_ range: Range<Int>) throws -> [Int] {
+        guard descriptor >= 0 else { return Array(memory[range]) }
+        var values = [UInt32](repeating: 0, count: range.count)
+        try read(&values, count: range.count, at: range.lowerBound)
+        return values.map(Int.init)
+    }
+
+    private func read(_ values: inout [UInt32], count: Int, at index: Int) throws {
+        let bytes = count * 4
+        let done = values.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, bytes, off_t(index * 4)) }
+        guard done == bytes else { throw WindowOrder.failure("cannot read the window order file") }
+    }
+
+    private func write(_ values: [UInt32], count: Int, at index: Int) throws {
+        let bytes = count * 4
+        let done = values.withUnsafeBytes { pwrite(descriptor, $0.baseAddress!, bytes, off_t(index * 4)) }
+        guard done == bytes else { throw WindowOrder.failure("cannot write the window order file") }
+    }
+
+    private static func failure(_ what: String) -> DatasetError {
+        DatasetError("\(what): \(String(cString: strerror(errno))) (the shuffled order of a large dataset's windows is kept on disk, 4 bytes a window)")
     }
 }

@@ -150,15 +150,15 @@ final class TrajectoryWindowsTests: XCTestCase {
         var a = try MiniBatches(count: 10, batchSize: 4, seed: 3)
         var b = try MiniBatches(count: 10, batchSize: 4, seed: 3)
         var c = try MiniBatches(count: 10, batchSize: 4, seed: 4)
-        let epochA = (0..<2).flatMap { _ in a.next() }
-        XCTAssertEqual(epochA, (0..<2).flatMap { _ in b.next() })
-        XCTAssertNotEqual(epochA, (0..<2).flatMap { _ in c.next() })
+        let epochA = try (0..<2).flatMap { _ in try a.next() }
+        XCTAssertEqual(epochA, try (0..<2).flatMap { _ in try b.next() })
+        XCTAssertNotEqual(epochA, try (0..<2).flatMap { _ in try c.next() })
         XCTAssertEqual(Set(epochA).count, 8, "no repeats within an epoch")
-        let next = a.next()  // two left over are dropped; a new epoch starts
+        let next = try a.next()  // two left over are dropped; a new epoch starts
         XCTAssertEqual(a.epoch, 1)
         XCTAssertEqual(next.count, 4)
         var keep = try MiniBatches(count: 10, batchSize: 4, seed: 3, dropLast: false)
-        XCTAssertEqual((0..<3).flatMap { _ in keep.next() }.sorted(), Array(0..<10))
+        XCTAssertEqual(try (0..<3).flatMap { _ in try keep.next() }.sorted(), Array(0..<10))
         assertThrows(["batch size 11 exceeds the 10 windows"]) { try MiniBatches(count: 10, batchSize: 11, seed: 0) }
     }
 }
