@@ -45,7 +45,7 @@ build() {
   local built=0
   case $name in
     mjcf) clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-            "$@" -Isim/include $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
+            "$@" -Isim/include $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
     *) swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$name" "$@" -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
   esac
   if [ "$built" -ne 0 ]; then grep -v "Cannot export local symbol" ".build/fuzz_$name.build.log" | tail -30; echo "fuzz: cannot build $name" >&2; exit 1; fi

@@ -92,6 +92,29 @@ const char* sim_statusName(int32_t status);
 int32_t sim_loadModelFile(const char* path, simModel* SIM_NULLABLE* SIM_NONNULL model,
                           char* SIM_NULLABLE message, size_t messageSize);
 
+/// Loads a URDF robot file as MuJoCo's URDF import does (urdfdom parses it; README.md lists the
+/// mapping): links become bodies, revolute/continuous joints hinges, prismatic slides, floating
+/// free joints, planar two slides and a hinge, fixed joints weld; the root link is fixed to the
+/// world; <collision> geoms are kept and <visual> ones discarded. `package://NAME/...` mesh paths
+/// are looked up in `packagePath` (directories separated by ':', may be NULL), then in
+/// ROS_PACKAGE_PATH; other relative paths are relative to the file. sim_loadModelFile also
+/// loads URDF (any file whose root element is <robot>), with ROS_PACKAGE_PATH only.
+/// Returns/Errors: as sim_loadModelFile; structural problems (duplicate names, missing parent or
+///   child links, two parents, cycles, several roots) are all listed with file:line.
+/// Thread safety: reentrant.
+int32_t sim_loadURDFFile(const char* path, const char* SIM_NULLABLE packagePath,
+                         simModel* SIM_NULLABLE* SIM_NONNULL model, char* SIM_NULLABLE message,
+                         size_t messageSize);
+
+/// Writes the MJCF text that a URDF file imports as (what sim_loadURDFFile compiles), e.g. to
+/// load it in MuJoCo or edit it. `packagePath` as in sim_loadURDFFile.
+/// Returns: SIM_OK; `*length` is the text length without the terminating NUL. When `buffer` is
+///   NULL or `bufferSize <= *length`, only `*length` is set (call again with a larger buffer).
+/// Errors: as sim_loadURDFFile. Thread safety: reentrant.
+int32_t sim_urdfToMJCF(const char* path, const char* SIM_NULLABLE packagePath,
+                       char* SIM_NULLABLE buffer, size_t bufferSize, size_t* length,
+                       char* SIM_NULLABLE message, size_t messageSize);
+
 /// Loads an MJCF model from XML text; `sourceName` names it in error messages.
 /// Returns/Errors: as sim_loadModelFile (without SIM_ERR_IO).
 /// Thread safety: reentrant.
