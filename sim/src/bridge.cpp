@@ -69,8 +69,10 @@ int32_t statusOf(const sim::BatchReport& r, simBatchReport* out, char* message, 
   return r.firstStatus;
 }
 
-sim::URDFOptions urdfOptions(const char* packagePath) {
+sim::URDFOptions urdfOptions(const char* packagePath, const std::string& file) {
   sim::URDFOptions options;
+  const size_t slash = file.find_last_of('/');
+  options.fileDirectory = slash == std::string::npos ? (file.empty() ? "" : ".") : file.substr(0, slash + 1);
   if (!packagePath) return options;
   std::stringstream list(packagePath);
   for (std::string dir; std::getline(list, dir, ':');)
@@ -82,7 +84,7 @@ sim::URDFOptions urdfOptions(const char* packagePath) {
 simModel_* compileFromXML(const std::string& xml, const std::string& source,
                           const std::string& path = "", const char* packagePath = nullptr) {
   if (sim::looksLikeURDF(xml))
-    return new simModel_{sim::compileModel(sim::parseURDF(xml, source, path, urdfOptions(packagePath)))};
+    return new simModel_{sim::compileModel(sim::parseURDF(xml, source, path, urdfOptions(packagePath, path)))};
   auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source, path))};
   return handle;
 }
@@ -143,7 +145,7 @@ int32_t sim_loadURDFFile(const char* path, const char* packagePath, simModel** m
   return guarded(message, messageSize, [&]() -> int32_t {
     if (!path || !model) argumentError("sim_loadURDFFile: path and model must not be NULL");
     const std::string text = readModelFile(path);
-    *model = new simModel_{sim::compileModel(sim::parseURDF(text, path, path, urdfOptions(packagePath)))};
+    *model = new simModel_{sim::compileModel(sim::parseURDF(text, path, path, urdfOptions(packagePath, path)))};
     return SIM_OK;
   });
 }
@@ -153,7 +155,7 @@ int32_t sim_urdfToMJCF(const char* path, const char* packagePath, char* buffer, 
   return guarded(message, messageSize, [&]() -> int32_t {
     if (!path || !length) argumentError("sim_urdfToMJCF: path and length must not be NULL");
     const std::string text = readModelFile(path);
-    const std::string xml = sim::convertURDF(text, path, urdfOptions(packagePath)).mjcf;
+    const std::string xml = sim::convertURDF(text, path, urdfOptions(packagePath, path)).mjcf;
     *length = xml.size();
     if (buffer && bufferSize > xml.size()) std::memcpy(buffer, xml.c_str(), xml.size() + 1);
     return SIM_OK;

@@ -325,9 +325,11 @@ ModelSpec parseMJCF(const std::string& xml, const std::string& source,
                     const std::string& path = "");
 
 /// Where a URDF import looks for `package://NAME/…` files (urdf.cpp): these directories first
-/// (each holds packages as subdirectories, or is the package itself), then ROS_PACKAGE_PATH.
+/// (each holds packages as subdirectories, or is the package itself), then ROS_PACKAGE_PATH,
+/// then the URDF's own directory (pybullet's rule).
 struct URDFOptions {
   std::vector<std::string> packagePaths;
+  std::string fileDirectory;  ///< the URDF's directory, searched last ("" for text without a file)
 };
 
 /// A URDF converted to MJCF text in MuJoCo's conventions (what mj_loadXML builds from it).

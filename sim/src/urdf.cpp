@@ -25,7 +25,8 @@
 //   angles: URDF rpy are fixed-axis X, Y, Z rotations, composed as urdfdom composes them.
 // Differences from MuJoCo, by design: mesh filenames keep their directories (MuJoCo strips
 // nothing either by default) and `package://NAME/…` is resolved through the package path
-// (the `--package-path` directories, then ROS_PACKAGE_PATH) instead of failing; <mimic>,
+// (the `--package-path` directories, then ROS_PACKAGE_PATH, then the URDF's own directory, as
+// pybullet resolves it) instead of failing; <mimic>,
 // <transmission>, <gazebo>, <safety_controller> and <calibration> are ignored with a warning
 // (MuJoCo ignores them silently).
 //
@@ -308,6 +309,7 @@ std::string resolveMeshPath(const std::string& filename, const URDFOptions& opti
   std::vector<std::string> dirs = options.packagePaths;
   if (const char* env = std::getenv("ROS_PACKAGE_PATH"))
     for (const std::string& d : splitPath(env)) dirs.push_back(d);
+  if (!options.fileDirectory.empty()) dirs.push_back(options.fileDirectory);  // as pybullet does
   for (std::string d : dirs) {
     while (d.size() > 1 && d.back() == '/') d.pop_back();
     if (isDirectory(d + "/" + name)) return d + "/" + name + tail;
