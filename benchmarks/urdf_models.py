@@ -15,6 +15,11 @@ then the URDF's own directory, as pybullet does), written next to the original a
 NAME.mujoco.urdf. Nothing else is changed.
 
     python3 benchmarks/urdf_models.py [--dir /tmp/urdf-corpus] [--json out.json] [--no-parity]
+                                      [--no-limits] [--tolerance 1e-12]
+
+--no-limits switches joint limits off in both engines, so every trajectory is compared (arms
+under gravity with zero controls reach a limit within 500 steps); --tolerance sets the
+constraint solver's tolerance in both (files with joint dry friction solve it iteratively).
 """
 import argparse
 import glob
@@ -67,12 +72,16 @@ def mujoco_copy(path):
     return out
 
 
-def mujoco_parity(ref, r):
+def mujoco_parity(ref, r, no_limits=False, tolerance=None):
     """Per integrator: (max |dqpos| over the clean trajectories, clean, total)."""
     import mujoco
     import numpy as np
     m = mujoco.MjModel.from_xml_path(ref)
     m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_CONTACT)
+    if no_limits:
+        m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_LIMIT)
+    if tolerance is not None:
+        m.opt.tolerance = tolerance
     if m.nq != r["nq"] or m.nv != r["nv"]:
         return None
     d = mujoco.MjData(m)
@@ -81,7 +90,7 @@ def mujoco_parity(ref, r):
     for run in r["runs"]:
         k = run["integrator"]
         total[k] += 1
-        if run["hit"] or run["status"] != 0:
+        if (run["hit"] and not no_limits) or run["status"] != 0:
             continue  # touched a joint limit: benchmarks/constraints_vs_mujoco.py compares those
         clean[k] += 1
         m.opt.integrator = integrators[k]
@@ -101,6 +110,9 @@ def main():
     ap.add_argument("--driver", help="a built mjcf_load (default: build it from this checkout)")
     ap.add_argument("--json", help="write per-file results here")
     ap.add_argument("--no-parity", action="store_true", help="only tabulate what loads")
+    ap.add_argument("--no-limits", action="store_true",
+                    help="switch joint limits off in both engines: every trajectory is compared")
+    ap.add_argument("--tolerance", type=float, help="the constraint solver's tolerance in both engines")
     a = ap.parse_args()
     import mujoco
     os.makedirs(a.dir, exist_ok=True)
@@ -117,14 +129,15 @@ def main():
         except Exception as e:  # noqa: BLE001 (MuJoCo's own refusal, kept as text)
             mj = None
             row["mujoco"] = "refused: " + str(e).strip().split("\n")[0][:90]
-        out = subprocess.run([exe, *([] if a.no_parity else ["--parity"]), f], capture_output=True, text=True,
-                             timeout=600)
+        flags = ([] if a.no_parity else ["--parity"]) + (["--no-limits"] if a.no_limits else []) + \
+            (["--tolerance", repr(a.tolerance)] if a.tolerance is not None else [])
+        out = subprocess.run([exe, *flags, f], capture_output=True, text=True, timeout=600)
         lines = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
         r = lines[0] if lines else {"status": f"CRASH (rc {out.returncode})", "message": out.stderr[-200:]}
         row["ours"] = f"nq {r['nq']}" if r["status"] == "SIM_OK" else \
             "refused: " + r.get("message", "").split("\n")[0].split(": ", 1)[-1][:90]
         if r["status"] == "SIM_OK" and mj is not None and r["nq"] > 0 and "runs" in r:
-            p = mujoco_parity(ref, r)
+            p = mujoco_parity(ref, r, a.no_limits, a.tolerance)
             row["parity"] = p if p else "sizes differ"
         rows.append(row)
     both = [x for x in rows if x["ours"].startswith("nq") and x["mujoco"].startswith("nq")]
@@ -148,7 +161,8 @@ def main():
         clean = sum(x["parity"][1][k] for x in compared)
         total = sum(x["parity"][2][k] for x in compared)
         within = sum(v <= 1e-9 for v in vals)
-        print(f"{integrator}: {len(vals)} files compared ({clean} of {total} trajectories touch no limit), "
+        print(f"{integrator}: {len(vals)} files compared ({clean} of {total} trajectories "
+              f"{'(limits off)' if a.no_limits else 'touch no limit'}), "
               f"{within} within 1e-9, worst {max(vals, default=0):.2e}")
     if a.json:
         with open(a.json, "w") as fh:

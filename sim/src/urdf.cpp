@@ -10,7 +10,8 @@
 //     the root link hangs from the world without a joint (MuJoCo imports URDF with a fixed base);
 //   revolute, continuous → hinge; prismatic → slide; floating → free; planar → two slides and a
 //     hinge (_TX, _TY, _RZ); fixed → no joint (the body is welded; the compiler merges welded
-//     bodies, MuJoCo's fusestatic, which URDF import turns on);
+//     bodies, MuJoCo's fusestatic, which URDF import turns on; a welded link with zero mass
+//     adds no inertia, as FuseStatic skips it);
 //   <limit lower upper> → range, limited when lower < upper (MuJoCo's autolimits), for
 //     continuous joints too; <limit effort> → actuatorfrcrange ±effort; <dynamics damping
 //     friction> → damping, frictionloss; the axis defaults to (1, 0, 0);
@@ -461,7 +462,12 @@ class URDFConverter {
       if (joint) open += poseAttrs(model_->getJoint(joint->name)->parent_to_joint_origin_transform);
       w_.line(joint ? joint->line : line, depth, open + ">");
       d = depth + 1;
-      if (link->inertial) writeInertial(*link->inertial, line, d);
+      // MuJoCo fuses a welded link into its parent only when its mass is at least mjMINVAL:
+      // a massless welded link's inertia counts for nothing (FuseStatic)
+      const bool welded = !joint || model_->getJoint(joint->name)->type == urdf::Joint::FIXED;
+      if (link->inertial && welded && link->inertial->mass < 1e-15)
+        w_.line(line, d, "<inertial pos=\"0 0 0\" mass=\"0\" diaginertia=\"0 0 0\"/>");
+      else if (link->inertial) writeInertial(*link->inertial, line, d);
       if (joint) writeJoint(*joint, d);
     }
     writeGeoms(*link, d);
