@@ -24,10 +24,12 @@
 //   a <mujoco> element inside <robot> passes its <compiler>, <option> and <size> through, as
 //     MuJoCo reads them (angles stay radians);
 //   angles: URDF rpy are fixed-axis X, Y, Z rotations, composed as urdfdom composes them.
+//   <mimic joint multiplier offset> → <equality><joint joint1=this joint2=mimicked
+//     polycoef="offset multiplier 0 0 0"> (what MuJoCo 4's import builds);
 // Differences from MuJoCo, by design: mesh filenames keep their directories (MuJoCo strips
 // nothing either by default) and `package://NAME/…` is resolved through the package path
 // (the `--package-path` directories, then ROS_PACKAGE_PATH, then the URDF's own directory, as
-// pybullet resolves it) instead of failing; <mimic>,
+// pybullet resolves it) instead of failing;
 // <transmission>, <gazebo>, <safety_controller> and <calibration> are ignored with a warning
 // (MuJoCo ignores them silently).
 //
@@ -162,7 +164,7 @@ URDFIndex indexURDF(const std::string& text, const std::string& source) {
       j.child = c.attribute("link").value();
       j.parentLine = p ? lineOf(p.offset_debug()) : line;
       j.childLine = c ? lineOf(c.offset_debug()) : line;
-      for (const char* ignoredTag : {"mimic", "safety_controller", "calibration"})
+      for (const char* ignoredTag : {"safety_controller", "calibration"})
         if (pugi::xml_node x = e.child(ignoredTag))
           index.ignored.push_back({lineOf(x.offset_debug()), "<" + std::string(ignoredTag) + ">"});
       index.joints.push_back(j);
@@ -420,8 +422,22 @@ class URDFConverter {
     std::string text = w_.text() + body.text();
     std::vector<int> map = w_.lineMap();
     map.insert(map.end(), body.lineMap().begin(), body.lineMap().end());
-    text += "  </worldbody>\n</mujoco>\n";
+    text += "  </worldbody>\n";
     map.push_back(1);
+    if (!mimics_.empty()) {
+      // MuJoCo imports <mimic> as a joint equality: q_child = offset + multiplier·q_mimicked
+      MJCFWriter eq;
+      eq.line(1, 1, "<equality>");
+      for (const URDFIndex::Joint* ij : mimics_) {
+        const urdf::JointMimic& mm = *model_->getJoint(ij->name)->mimic;
+        eq.line(ij->line, 2, "<joint joint1=\"" + escape(ij->name) + "\" joint2=\"" + escape(mm.joint_name) +
+                                 "\" polycoef=\"" + vec({mm.offset, mm.multiplier, 0, 0, 0}) + "\"/>");
+      }
+      eq.line(1, 1, "</equality>");
+      text += eq.text();
+      map.insert(map.end(), eq.lineMap().begin(), eq.lineMap().end());
+    }
+    text += "</mujoco>\n";
     map.push_back(1);
     URDFImport out;
     out.mjcf = std::move(text);
@@ -519,6 +535,7 @@ class URDFConverter {
       if (effort > 0) limits += " actuatorfrcrange=\"" + vec({-effort, effort}) + "\"";
     }
     const std::string name = escape(ij.name);
+    if (j->mimic && j->type != urdf::Joint::FIXED) mimics_.push_back(&ij);
     switch (j->type) {
       case urdf::Joint::REVOLUTE:
       case urdf::Joint::CONTINUOUS:
@@ -632,6 +649,7 @@ class URDFConverter {
   std::vector<MeshAsset> meshes_;
   std::map<std::string, std::vector<int>> meshesByStem_;
   std::set<std::string> geomNames_;
+  std::vector<const URDFIndex::Joint*> mimics_;
   int visuals_ = 0, visualLine_ = 1;
 };
 
