@@ -112,6 +112,52 @@ int main() {
   CHECK(s == SIM_OK, msg);
   sim_deleteModel(m);
 
+  // every joint kind: planar (2 slides + hinge), floating (free), a mimic (joint equality)
+  {
+    const std::string kinds = write("kinds.urdf", R"(<robot name="kinds">
+  <link name="world"/>
+  <link name="body"><inertial><mass value="2"/><inertia ixx="0.3" iyy="0.25" izz="0.2" ixy="0" ixz="0" iyz="0"/></inertial></link>
+  <link name="a"><inertial><mass value="1"/><inertia ixx="0.1" iyy="0.1" izz="0.1" ixy="0" ixz="0" iyz="0"/></inertial></link>
+  <link name="b"><inertial><mass value="1"/><inertia ixx="0.1" iyy="0.1" izz="0.1" ixy="0" ixz="0" iyz="0"/></inertial></link>
+  <joint name="float" type="floating"><parent link="world"/><child link="body"/><origin xyz="0 0 1"/></joint>
+  <joint name="pl" type="planar"><parent link="body"/><child link="a"/><axis xyz="0 0 1"/><limit lower="-1" upper="1" effort="1" velocity="1"/></joint>
+  <joint name="m" type="continuous"><parent link="a"/><child link="b"/><mimic joint="pl_RZ" multiplier="2" offset="0.1"/></joint>
+</robot>
+)");
+    s = sim_loadURDFFile(kinds.c_str(), nullptr, &m, msg, sizeof msg);
+    CHECK(s == SIM_OK, msg);
+    if (s == SIM_OK) {
+      simSizes z;
+      sim_modelSizes(m, &z);
+      CHECK(z.nq == 7 + 3 + 1 && z.nv == 6 + 3 + 1 && z.njoint == 5, "free + planar + hinge sizes");
+      CHECK(std::string(sim_name(m, 1, 1)) == "pl_TX" && std::string(sim_name(m, 1, 3)) == "pl_RZ", "planar joint names");
+      int32_t type[5];
+      sim_jointInfo(m, type, nullptr, nullptr, nullptr, nullptr);
+      CHECK(type[0] == SIM_JOINT_FREE && type[1] == SIM_JOINT_SLIDE && type[3] == SIM_JOINT_HINGE, "joint types");
+      sim_deleteModel(m);
+    }
+    n = 0;
+    sim_urdfToMJCF(kinds.c_str(), nullptr, nullptr, 0, &n, msg, sizeof msg);
+    std::vector<char> text(n + 1);
+    sim_urdfToMJCF(kinds.c_str(), nullptr, text.data(), text.size(), &n, msg, sizeof msg);
+    CHECK(std::string(text.data()).find("<joint joint1=\"m\" joint2=\"pl_RZ\" polycoef=\"0.10000000000000001 2 0 0 0\"/>") !=
+              std::string::npos, "mimic as a joint equality");
+  }
+  // package:// through the package path; without it, a clear error
+  {
+    std::system("mkdir -p /tmp/urdf_test_pkgs/mypkg/meshes");
+    std::ofstream("/tmp/urdf_test_pkgs/mypkg/meshes/tet.obj")
+        << "v 0 0 0\nv 0.1 0 0\nv 0 0.1 0\nv 0 0 0.1\nf 1 3 2\nf 1 2 4\nf 1 4 3\nf 2 3 4\n";
+    const std::string withMesh = write("pkg.urdf", replace(kArm, "<box size=\"0.2 0.2 0.1\"/>",
+                                                           "<mesh filename=\"package://mypkg/meshes/tet.obj\"/>"));
+    s = sim_loadURDFFile(withMesh.c_str(), "/nonexistent:/tmp/urdf_test_pkgs", &m, msg, sizeof msg);
+    CHECK(s == SIM_OK, msg);
+    sim_deleteModel(m);
+    s = sim_loadURDFFile(withMesh.c_str(), nullptr, &m, msg, sizeof msg);
+    CHECK(s == SIM_ERR_IO && std::string(msg).find("urdf_test_pkg.urdf:2: mesh 'package://mypkg/meshes/tet.obj': "
+                                                     "package 'mypkg' not found") != std::string::npos, msg);
+  }
+
   // bad input: each names the file and line
   const std::string A = kArm;
   expectError("cycle.urdf",
@@ -129,6 +175,11 @@ int main() {
   expectError("mesh_file.urdf", replace(A, "<box size=\"0.2 0.2 0.1\"/>", "<mesh filename=\"missing.stl\"/>"),
               "urdf_test_mesh_file.urdf:2:");
   expectError("not_urdf.urdf", "<mujoco/>", "a URDF file's is <robot>");
+  expectError("mimic.urdf", replace(A, "<origin xyz=\"0 0 0.5\"/>", "<origin xyz=\"0 0 0.5\"/><mimic joint=\"nothing\"/>"),
+              "urdf_test_mimic.urdf:11:");  // the mimicked joint does not exist: the elbow's line
+  expectError("no_limit.urdf", replace(A, "<limit lower=\"-2\" upper=\"2\" effort=\"10\" velocity=\"3\"/>", ""),
+              "urdfdom refused the file");  // a revolute joint needs <limit> (urdfdom's rule)
+
   expectError("malformed.urdf", A.substr(0, A.size() / 2), "malformed XML");
   std::string deep = "<robot name=\"d\"><link name=\"a\">";
   for (int i = 0; i < 200000; ++i) deep += "<x>";
