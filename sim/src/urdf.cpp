@@ -263,7 +263,25 @@ class URDFLog : public console_bridge::OutputHandler {
   std::vector<std::string> lines;
 };
 
-urdf::ModelInterfaceSharedPtr parseWithURDFDOM(const std::string& text, const std::string& source) {
+/// The line of the first link or joint that a urdfdom message names ("Joint [j]", "link 'l'").
+int lineNamedIn(const std::string& message, const URDFIndex& index) {
+  for (size_t i = 0; i < message.size(); ++i) {
+    const char open = message[i];
+    if (open != '[' && open != '\'') continue;
+    const size_t end = message.find(open == '[' ? ']' : '\'', i + 1);
+    if (end == std::string::npos) break;
+    const std::string name = message.substr(i + 1, end - i - 1);
+    for (const URDFIndex::Joint& j : index.joints)
+      if (j.name == name) return j.line;
+    for (const URDFIndex::Element& l : index.links)
+      if (l.name == name) return l.line;
+    i = end;
+  }
+  return 0;
+}
+
+urdf::ModelInterfaceSharedPtr parseWithURDFDOM(const std::string& text, const std::string& source,
+                                               const URDFIndex& index) {
   static std::mutex lock;
   std::lock_guard<std::mutex> guard(lock);
   URDFLog log;
@@ -279,7 +297,10 @@ urdf::ModelInterfaceSharedPtr parseWithURDFDOM(const std::string& text, const st
   console_bridge::useOutputHandler(previous);
   if (!model) {
     std::string what = source + ": urdfdom refused the file";
-    for (const std::string& l : log.lines) what += "\n" + source + ": " + l;
+    for (const std::string& l : log.lines) {
+      const int line = lineNamedIn(l, index);
+      what += "\n" + (line ? at(source, line) : source) + ": " + l;
+    }
     if (!thrown.empty()) what += "\n" + source + ": " + thrown;
     throw SimError{SIM_ERR_PARSE, what};
   }
@@ -381,7 +402,7 @@ class URDFConverter {
  public:
   URDFConverter(const std::string& text, const std::string& source, const URDFOptions& options)
       : source_(source), options_(options), index_(indexURDF(text, source)),
-        model_(parseWithURDFDOM(text, source)) {}
+        model_(parseWithURDFDOM(text, source, index_)) {}
 
   URDFImport run() {
     const std::string name = index_.robotName.empty() ? "urdf" : index_.robotName;

@@ -178,7 +178,7 @@ int main() {
   expectError("mimic.urdf", replace(A, "<origin xyz=\"0 0 0.5\"/>", "<origin xyz=\"0 0 0.5\"/><mimic joint=\"nothing\"/>"),
               "urdf_test_mimic.urdf:11:");  // the mimicked joint does not exist: the elbow's line
   expectError("no_limit.urdf", replace(A, "<limit lower=\"-2\" upper=\"2\" effort=\"10\" velocity=\"3\"/>", ""),
-              "urdfdom refused the file");  // a revolute joint needs <limit> (urdfdom's rule)
+              "urdf_test_no_limit.urdf:8: Joint [shoulder] is of type REVOLUTE but it does not specify limits");
 
   expectError("malformed.urdf", A.substr(0, A.size() / 2), "malformed XML");
   std::string deep = "<robot name=\"d\"><link name=\"a\">";
