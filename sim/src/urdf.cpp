@@ -38,6 +38,7 @@
 // and remembers where each element is; every message is "file:line: problem". Problems found
 // later by the MJCF loader in the generated text are mapped back to the URDF line they came from.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -212,25 +213,32 @@ URDFIndex indexURDF(const std::string& text, const std::string& source) {
                          "' and joint '" + it->second->name + "' (line " + std::to_string(it->second->line) + ")");
   }
   if (problems.empty()) {
-    std::set<std::string> reported;
+    // walk up from each link until a link seen before: one on this walk closes a cycle; every
+    // link is walked once, so a long chain costs linear time
+    std::map<std::string, int> state;  // 1: on the current walk, 2: finished
     for (const URDFIndex::Element& l : index.links) {
-      std::vector<std::string> path{l.name};
-      std::set<std::string> seen{l.name};
-      for (auto p = parentJoint.find(l.name); p != parentJoint.end(); p = parentJoint.find(p->second->parent)) {
-        const std::string& up = p->second->parent;
-        if (seen.count(up)) {
-          if (!reported.count(up)) {
-            auto from = std::find(path.begin(), path.end(), up);
-            std::string cycle;
-            for (auto k = from; k != path.end(); ++k) { reported.insert(*k); cycle += *k + " → "; }
-            problems.push_back(at(source, parentJoint[up]->line) + ": the joints form a cycle: " + cycle + up +
-                               " (a URDF robot is a tree)");
-          }
+      std::vector<std::string> path;
+      std::string cur = l.name;
+      bool cycle = false;
+      while (true) {
+        auto seen = state.find(cur);
+        if (seen != state.end()) {
+          cycle = seen->second == 1;
           break;
         }
-        seen.insert(up);
-        path.push_back(up);
+        state[cur] = 1;
+        path.push_back(cur);
+        auto up = parentJoint.find(cur);
+        if (up == parentJoint.end()) break;
+        cur = up->second->parent;
       }
+      if (cycle) {
+        std::string text;
+        for (auto k = std::find(path.begin(), path.end(), cur); k != path.end(); ++k) text += *k + " → ";
+        problems.push_back(at(source, parentJoint[cur]->line) + ": the joints form a cycle: " + text + cur +
+                           " (a URDF robot is a tree)");
+      }
+      for (const std::string& k : path) state[k] = 2;
     }
   }
   if (problems.empty()) {
@@ -421,16 +429,16 @@ class URDFConverter {
     if (!compiler) w_.line(1, 1, "<compiler angle=\"radian\"/>");
     // bodies in MuJoCo's order: roots in link order, children depth first in joint order
     for (const URDFIndex::Joint& j : index_.joints) children_[j.parent].push_back(&j);
-    std::vector<std::string> bodyLines;
+    std::set<std::string> children;
+    for (const URDFIndex::Joint& j : index_.joints) children.insert(j.child);
     std::string root;
     for (const URDFIndex::Element& l : index_.links) {
-      bool child = false;
-      for (const URDFIndex::Joint& j : index_.joints) child = child || j.child == l.name;
-      if (!child) root = l.name;
+      linkLines_[l.name] = l.line;
+      if (!children.count(l.name)) root = l.name;
     }
     MJCFWriter body;
     std::swap(w_, body);  // bodies first (meshes are met there), assets written before them
-    writeLink(root, nullptr, 2);
+    writeTree(root);
     std::swap(w_, body);
     if (!meshes_.empty()) {
       w_.line(1, 1, "<asset>");
@@ -483,16 +491,42 @@ class URDFConverter {
   };
 
   int linkLine(const std::string& name) const {
-    for (const URDFIndex::Element& l : index_.links)
-      if (l.name == name) return l.line;
-    return 1;
+    auto it = linkLines_.find(name);
+    return it == linkLines_.end() ? 1 : it->second;
   }
 
-  void writeLink(const std::string& name, const URDFIndex::Joint* joint, int depth) {
+  /// Bodies depth first, children in joint order, without recursion (a chain of N links nests
+  /// N bodies; the MJCF loader reads deep nesting without recursion too).
+  void writeTree(const std::string& root) {
+    struct Visit {
+      std::string link;
+      const URDFIndex::Joint* joint;
+      int depth;
+      bool close;  ///< write the link's </body>
+    };
+    std::vector<Visit> stack{{root, nullptr, 2, false}};
+    while (!stack.empty()) {
+      const Visit v = stack.back();
+      stack.pop_back();
+      if (v.close) {
+        w_.line(linkLine(v.link), v.depth, "</body>");
+        continue;
+      }
+      const bool world = v.link == "world" && !v.joint;  // MuJoCo: a link named world is the world body
+      const int d = world ? v.depth : v.depth + 1;
+      writeLink(v.link, v.joint, v.depth, world);
+      if (!world) stack.push_back({v.link, v.joint, v.depth, true});
+      auto kids = children_.find(v.link);
+      if (kids != children_.end())
+        for (auto j = kids->second.rbegin(); j != kids->second.rend(); ++j) stack.push_back({(*j)->child, *j, d, false});
+    }
+  }
+
+  /// A link's <body> opening, inertial, joint and geoms (its children and </body> follow).
+  void writeLink(const std::string& name, const URDFIndex::Joint* joint, int depth, bool world) {
     urdf::LinkConstSharedPtr link = model_->getLink(name);
     if (!link) fail(SIM_ERR_INTERNAL, source_, linkLine(name), "urdfdom lost link '" + name + "'");
     const int line = linkLine(name);
-    const bool world = name == "world" && !joint;  // MuJoCo: a link named world is the world body
     int d = depth;
     if (!world) {
       std::string open = "<body name=\"" + escape(name) + "\"";
@@ -508,10 +542,6 @@ class URDFConverter {
       if (joint) writeJoint(*joint, d);
     }
     writeGeoms(*link, d);
-    auto kids = children_.find(name);
-    if (kids != children_.end())
-      for (const URDFIndex::Joint* j : kids->second) writeLink(j->child, j, d);
-    if (!world) w_.line(line, depth, "</body>");
   }
 
   /// Principal moments and axes of the URDF tensor; the axes follow the <origin rpy> frame
@@ -671,6 +701,7 @@ class URDFConverter {
   std::map<std::string, std::vector<int>> meshesByStem_;
   std::set<std::string> geomNames_;
   std::vector<const URDFIndex::Joint*> mimics_;
+  std::map<std::string, int> linkLines_;
   int visuals_ = 0, visualLine_ = 1;
 };
 
