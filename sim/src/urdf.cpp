@@ -385,7 +385,7 @@ std::string escape(const std::string& s) {
 class MJCFWriter {
  public:
   void line(int urdfLine, int depth, const std::string& text) {
-    out_ += std::string(2 * depth, ' ') + text + "\n";
+    out_ += std::string(2 * std::min(depth, 32), ' ') + text + "\n";  // deep chains: no quadratic indent
     map_.push_back(urdfLine);
   }
   std::string text() const { return out_; }
