@@ -6,7 +6,8 @@
 #  2. libFuzzer with AddressSanitizer: the safetensors reader (scripts/fuzz/safetensors.swift) and the
 #     .npy reader (scripts/fuzz/npy.swift), built with swiftc -sanitize=fuzzer,address from the
 #     library sources; the MJCF loader through the C bridge (sim/tests/fuzz_mjcf.cpp, clang
-#     -fsanitize=fuzzer,address,undefined). Seeds: a tiny generated dataset and run, sim/robots/*.xml;
+#     -fsanitize=fuzzer,address,undefined; URDF too, sim_loadModelString takes a <robot> root). Seeds: a
+#     tiny generated dataset and run, sim/robots/*.xml, benchmarks/models/two_link_arm.urdf;
 #     corpora grow in .build/fuzz-corpus/, crash inputs land in .build/fuzz-crash-TARGET-*.
 # Usage: scripts/fuzz.sh SECONDS [fuzz.py options]   (EBM=path/to/ebm to skip the lookup)
 set -euo pipefail
@@ -35,7 +36,7 @@ PY
   rm -rf "$seed"
   touch "$corpus/seeded"
 fi
-cp -n sim/robots/*.xml "$corpus/mjcf/"
+cp -n sim/robots/*.xml benchmarks/models/two_link_arm.urdf "$corpus/mjcf/"  # a <robot> root takes the URDF import
 
 # builds .build/fuzz_NAME from the given sources unless it is newer than all of them
 build() {
