@@ -678,7 +678,21 @@ class URDFConverter {
   /// MuJoCo's mesh assets for URDF: named after the file's stem, one per (stem, scale), a
   /// second scale of the same stem numbered.
   std::string meshAsset(const urdf::Mesh& m, int line) {
-    const std::string file = resolveMeshPath(m.filename, options_, source_, line);
+    std::string file = resolveMeshPath(m.filename, options_, source_, line);
+    // absolute, so that the MJCF text works wherever it is written (`ebm model xml --out`);
+    // with a <compiler meshdir|assetdir> passed through, relative names keep MuJoCo's meaning
+    bool meshdir = false;
+    for (auto& section : index_.mujocoSections)
+      meshdir = meshdir || section.second.find("meshdir") != std::string::npos ||
+                section.second.find("assetdir") != std::string::npos;
+    const bool package = m.filename.compare(0, 10, "package://") == 0;
+    if (!file.empty() && file[0] != '/' && (package || (!meshdir && !options_.fileDirectory.empty()))) {
+      const std::string base = package ? "." : options_.fileDirectory;
+      if (char* real = ::realpath(base.c_str(), nullptr)) {
+        file = std::string(real) + "/" + file;
+        std::free(real);
+      }
+    }
     std::string stem = m.filename.substr(m.filename.find_last_of('/') + 1);
     stem = stem.substr(0, stem.find_last_of('.'));
     const std::array<double, 3> scale{m.scale.x, m.scale.y, m.scale.z};
