@@ -156,6 +156,12 @@ int main() {
     s = sim_loadURDFFile(withMesh.c_str(), nullptr, &m, msg, sizeof msg);
     CHECK(s == SIM_ERR_IO && std::string(msg).find("urdf_test_pkg.urdf:2: mesh 'package://mypkg/meshes/tet.obj': "
                                                      "package 'mypkg' not found") != std::string::npos, msg);
+    // ROS_PACKAGE_PATH, also through sim_loadModelFile
+    setenv("ROS_PACKAGE_PATH", "/nonexistent:/tmp/urdf_test_pkgs", 1);
+    s = sim_loadModelFile(withMesh.c_str(), &m, msg, sizeof msg);
+    CHECK(s == SIM_OK, msg);
+    sim_deleteModel(m);
+    unsetenv("ROS_PACKAGE_PATH");
   }
 
   // bad input: each names the file and line
