@@ -3,11 +3,13 @@
 #  1. scripts/fuzz.py: mutates the committed recipe, training configuration, a trained model's
 #     safetensors, a dataset's .npz and the reacher2 MJCF, runs the release `ebm` on each (crash =
 #     signal, hang = timeout); findings are kept under out/fuzz/TARGET/ (or --out).
-#  2. libFuzzer with AddressSanitizer: the safetensors reader (scripts/fuzz/safetensors.swift) and the
-#     .npy reader (scripts/fuzz/npy.swift), built with swiftc -sanitize=fuzzer,address from the
+#  2. libFuzzer with AddressSanitizer: the safetensors reader (scripts/fuzz/safetensors.swift), the
+#     .npy reader (scripts/fuzz/npy.swift), the training configuration (scripts/fuzz/config.swift) and
+#     the recipe JSON parser with its physics object (scripts/fuzz/recipe.swift), built with swiftc -sanitize=fuzzer,address from the
 #     library sources; the MJCF loader through the C bridge (sim/tests/fuzz_mjcf.cpp, clang
 #     -fsanitize=fuzzer,address,undefined; URDF too, sim_loadModelString takes a <robot> root). Seeds: a
-#     tiny generated dataset and run, sim/robots/*.xml, benchmarks/models/two_link_arm.urdf;
+#     tiny generated dataset and run, sim/robots/*.xml, benchmarks/models/two_link_arm.urdf, the
+#     committed recipes and training configurations;
 #     corpora grow in .build/fuzz-corpus/, crash inputs land in .build/fuzz-crash-TARGET-*.
 # Usage: scripts/fuzz.sh SECONDS [fuzz.py options]   (EBM=path/to/ebm to skip the lookup)
 set -euo pipefail
@@ -20,7 +22,7 @@ nice -n 10 python3 scripts/fuzz.py "$seconds" --ebm "$ebm" "$@" || status=$?
 
 # seeds: the members of a tiny dataset's test.npz, a tiny run's model and checkpoints, the robots
 corpus=.build/fuzz-corpus
-mkdir -p "$corpus/safetensors" "$corpus/npy" "$corpus/mjcf"
+mkdir -p "$corpus/safetensors" "$corpus/npy" "$corpus/config" "$corpus/recipe" "$corpus/mjcf"
 if [ ! -e "$corpus/seeded" ]; then
   seed=$(mktemp -d)
   "$ebm" generate trajectories/reacher2-tiny.json --quiet --out "$seed/ds" >/dev/null
@@ -37,6 +39,8 @@ PY
   touch "$corpus/seeded"
 fi
 cp -n sim/robots/*.xml benchmarks/models/two_link_arm.urdf "$corpus/mjcf/"  # a <robot> root takes the URDF import
+cp -n trajectories/*.train.json "$corpus/config/"
+for f in trajectories/*.json; do case $f in *.train.json) ;; *) cp -n "$f" "$corpus/recipe/" ;; esac; done
 
 # builds .build/fuzz_NAME from the given sources unless it is newer than all of them
 build() {
@@ -53,8 +57,10 @@ build() {
 }
 build safetensors scripts/fuzz/safetensors.swift Sources/NeuralCore/{Safetensors,Tensor,CheckpointError}.swift
 build npy scripts/fuzz/npy.swift Sources/Trajectories/{NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile}.swift
+build config scripts/fuzz/config.swift Sources/EnergyModels/{TrainingConfiguration,TrainingError,FutureBasisKind}.swift
+build recipe scripts/fuzz/recipe.swift Sources/Trajectories/{JSONValue,RecipeObject,PhysicsModification,DatasetError}.swift
 build mjcf sim/tests/fuzz_mjcf.cpp sim/src/*.cpp
-for name in safetensors npy mjcf; do
+for name in safetensors npy config recipe mjcf; do
   if nice -n 10 ".build/fuzz_$name" "$corpus/$name" -dict=scripts/fuzz/json.dict -max_total_time="${seconds%.*}" -max_len=262144 \
        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=".build/fuzz-crash-$name-" > ".build/fuzz_$name.log" 2>&1; then
     echo "fuzz $name (libFuzzer, ASan): $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' ".build/fuzz_$name.log"), no crash"

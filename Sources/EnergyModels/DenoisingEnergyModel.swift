@@ -14,24 +14,51 @@ import NeuralCore
 /// output is divided by σ so that σ∇_y E, which regresses the noise ε, is O(1) at every level.
 /// c̃ is the normalised context (the `WindowEncoding`'s context features), φ(σ) five features of
 /// log σ. Sampling anneals σ from `sigmaMax` down to `sigmaMin` (see Sampling's `AnnealedSampler`).
+///
+/// N is an MLP on the flat row (`model.architecture` "mlp"), or a temporal convolutional network
+/// ("temporal-convolution", "temporal-residual") over the identity basis — the window itself — read
+/// as a sequence of k + H steps with S + 6 channels: [c̃_t, φ(σ), 1] at the k context steps and
+/// [y_t / √(1 + σ²), φ(σ), 0] at the H future steps (the noise features and a context flag broadcast
+/// over time).
 public final class DenoisingEnergyModel {
     public let configuration: ModelConfiguration
     public let denoising: DenoisingConfiguration
     /// Normalises contexts (only its context features are used).
     public let encoding: WindowEncoding
     public let basis: FutureBasis
-    /// (batch, contextWidth + 5 + D) → (batch, 1).
+    /// (batch, inputWidth) → (batch, 1): rows (contextWidth + 5 + D) for an MLP, (k + H, S + 6) for
+    /// a temporal network.
     public let network: Sequential
     /// Noise features φ(σ).
     public static let noiseFeatures = 5
+    /// The network row's column of each coefficient (D).
+    public let coefficientColumns: [Int]
+
+    /// Whether N reads the window as a sequence over time.
+    public var isTemporal: Bool { configuration.architecture != .mlp }
+    /// Channels per step of a temporal network's rows: the state, φ(σ) and the context flag.
+    var stepChannels: Int { encoding.stateSize + Self.noiseFeatures + 1 }
 
     /// A freshly initialised model (weights from `seed`).
     public init(configuration: ModelConfiguration, denoising: DenoisingConfiguration, encoding: WindowEncoding,
                 basis: FutureBasis, seed: UInt64) {
         precondition(basis.horizon == configuration.horizon && basis.stateSize == encoding.stateSize, "DenoisingEnergyModel: basis window")
         (self.configuration, self.denoising, self.encoding, self.basis) = (configuration, denoising, encoding, basis)
-        let width = encoding.contextWidth + Self.noiseFeatures + basis.dimension
-        network = Sequential(TrajectoryEnergyModel.layers(configuration, inputWidth: width, outputWidth: 1, spectralNorm: false), seed: seed)
+        let (k, H, S, channels) = (configuration.contextLength, configuration.horizon, encoding.stateSize, encoding.stateSize + Self.noiseFeatures + 1)
+        let layers: [any Layer]
+        switch configuration.architecture {
+        case .mlp:
+            let width = encoding.contextWidth + Self.noiseFeatures + basis.dimension
+            layers = TrajectoryEnergyModel.layers(configuration, inputWidth: width, outputWidth: 1, spectralNorm: false)
+            coefficientColumns = (0..<basis.dimension).map { encoding.contextWidth + Self.noiseFeatures + $0 }
+        case .temporalConvolution, .temporalResidual:
+            precondition(basis.kind == .identity && encoding.contextWidth == k * S, "DenoisingEnergyModel: a temporal network reads the identity basis after state contexts")
+            layers = configuration.architecture == .temporalConvolution
+                ? TrajectoryEnergyModel.convolutionLayers(configuration, length: k + H, stateSize: channels)
+                : TrajectoryEnergyModel.residualConvolutionLayers(configuration, length: k + H, stateSize: channels)
+            coefficientColumns = (0..<basis.dimension).map { j in (k + j / S) * channels + j % S }
+        }
+        network = Sequential(layers, seed: seed)
     }
 
     /// Coefficients D.
@@ -89,21 +116,34 @@ public final class DenoisingEnergyModel {
         precondition(c.count == batch * C && y.count == batch * D, "DenoisingEnergyModel.rows: sizes")
         var out = [Float](repeating: 0, count: batch * W)
         for b in 0..<batch {
-            for j in 0..<C { out[b * W + j] = c[b * C + j] }
             let phi = noiseFeatures(sigma[b]), scale = Self.inputScale(sigma[b])
-            for j in 0..<P { out[b * W + C + j] = phi[j] }
-            for j in 0..<D { out[b * W + C + P + j] = y[b * D + j] * scale }
+            if isTemporal {
+                // every step: its state (context, or future scaled), φ(σ), the context flag
+                let (S, channels, steps) = (encoding.stateSize, stepChannels, W / stepChannels)
+                for t in 0..<steps {
+                    let row = b * W + t * channels
+                    for j in 0..<P { out[row + S + j] = phi[j] }
+                    if t < encoding.contextLength {
+                        for d in 0..<S { out[row + d] = c[b * C + t * S + d] }
+                        out[row + S + P] = 1
+                    }
+                }
+            } else {
+                for j in 0..<C { out[b * W + j] = c[b * C + j] }
+                for j in 0..<P { out[b * W + C + j] = phi[j] }
+            }
+            for j in 0..<D { out[b * W + coefficientColumns[j]] = y[b * D + j] * scale }
         }
         return out
     }
 
     /// The energies and ∂E/∂y (B, D) given the network's energies N and its row gradients (B, inputWidth).
     func assemble(coefficients y: [Float], sigma: [Float], network n: [Float], rowGradient g: [Float]) -> (energies: [Float], gradients: [Float]) {
-        let (D, W, offset) = (dimension, inputWidth, encoding.contextWidth + Self.noiseFeatures)
+        let (D, W) = (dimension, inputWidth)
         var energies = [Float](repeating: 0, count: sigma.count), gradients = [Float](repeating: 0, count: y.count)
         for b in 0..<sigma.count {
             let s2 = sigma[b] * sigma[b], scale = Self.inputScale(sigma[b])
-            for i in 0..<D { gradients[b * D + i] = y[b * D + i] * (1 / (basis.variances[i] + s2)) + g[b * W + offset + i] * scale / sigma[b] }
+            for i in 0..<D { gradients[b * D + i] = y[b * D + i] * (1 / (basis.variances[i] + s2)) + g[b * W + coefficientColumns[i]] * scale / sigma[b] }
             energies[b] = prior(y, row: b, sigma: sigma[b]) + n[b] / sigma[b]
         }
         return (energies, gradients)

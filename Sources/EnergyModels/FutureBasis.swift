@@ -17,12 +17,7 @@ import Trajectories
 /// windows and the others their own smaller ones (`variances`), so a noise level σ blurs every
 /// direction by the same amount, as in the window itself.
 public struct FutureBasis: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
-        /// The leading principal components of the training futures.
-        case pca
-        /// The future numbers themselves (scaled): D = H·S.
-        case identity
-    }
+    public typealias Kind = FutureBasisKind
 
     public var kind: Kind
     /// States per window position S and future states H.

@@ -24,15 +24,31 @@ extension CheckpointMetadata {
     /// Throws unless the model was trained on data of the robot `dataDirectory`'s `meta.json` names
     /// (either side unknown passes: hand-made datasets, older checkpoints). Physics variants of one
     /// robot (`ebm evaluate --ood`) share the name and pass.
+    /// The same MJCF under another name or path (equal `model_sha256`) passes too.
     public func requireRobot(ofDataset dataDirectory: URL, file: String) throws {
-        guard let data = DatasetIdentity(datasetFolder: dataDirectory) else { return }
-        try requireRobot(data.robot, file: file, what: "the dataset \(dataDirectory.path)")
+        guard let dataset, let data = DatasetIdentity(datasetFolder: dataDirectory),
+              dataset.robot != data.robot, dataset.modelHash != data.modelHash else { return }
+        throw mismatch(data.robot, what: "the dataset \(dataDirectory.path)", file: file)
     }
 
-    /// Throws unless the model was trained on data of `robot` (a built-in name or MJCF path).
-    public func requireRobot(_ robot: String, file: String, what: String? = nil) throws {
-        guard let dataset, dataset.robot != robot else { return }
-        throw TrainingError("the model was trained on \(dataset.robot) data; \(what ?? "the robot") is \(robot) (models of one robot do not apply to another)", file: file)
+    /// Throws unless the model was trained on data of `robot` (a built-in name or MJCF path): the same
+    /// name, or the same MJCF text (SHA-256) under another name or path. Returns a warning when the name
+    /// matches but the MJCF text differs from the training data's (a physics variant, an edited file).
+    @discardableResult
+    public func requireRobot(_ robot: String, file: String) throws -> String? {
+        guard let dataset else { return nil }
+        let hash = (try? DatasetGenerator.modelText(robot)).map(SHA256.hex)
+        if dataset.robot != robot {
+            guard let hash, hash == dataset.modelHash else { throw mismatch(robot, what: "the robot", file: file) }
+            return nil
+        }
+        guard let hash, hash != dataset.modelHash else { return nil }
+        return "\(file): the model was trained on data of another MJCF of \(robot) (sha256 \(dataset.modelHash.prefix(12))…, "
+            + "this one \(hash.prefix(12))…): a physics variant or an edited file"
+    }
+
+    private func mismatch(_ robot: String, what: String, file: String) -> TrainingError {
+        TrainingError("the model was trained on \(dataset?.robot ?? "?") data; \(what) is \(robot) (models of one robot do not apply to another)", file: file)
     }
 }
 

@@ -54,7 +54,7 @@ extension Trainer {
     /// the share's part of the batch mean.
     func denoisingLoss(_ model: DenoisingEnergyModel, sigma: [Float], gradients: [Float], noise: [Float],
                        batch total: Int? = nil) -> (loss: Double, cotangent: [Float]) {
-        let (D, W, offset, batch) = (model.dimension, model.inputWidth, encoding.contextWidth + DenoisingEnergyModel.noiseFeatures, sigma.count)
+        let (D, W, columns, batch) = (model.dimension, model.inputWidth, model.coefficientColumns, sigma.count)
         let mean = total ?? batch
         var cotangent = [Float](repeating: 0, count: batch * W)
         var sum = 0.0
@@ -64,7 +64,7 @@ extension Trainer {
             for i in 0..<D {
                 let r = sigma[b] * gradients[b * D + i] - noise[b * D + i]
                 sum += Double(r * r)
-                cotangent[b * W + offset + i] = norm * r * scale
+                cotangent[b * W + columns[i]] = norm * r * scale
             }
         }
         return (sum / Double(mean * D), cotangent)

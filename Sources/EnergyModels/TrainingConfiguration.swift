@@ -211,7 +211,7 @@ public struct DenoisingConfiguration: Codable, Equatable, Sendable {
     public var sigmaMax: Float = 4
     /// The future basis: "pca" (the leading `basisSize` principal components of the training
     /// futures) or "identity" (every future number).
-    public var basis = FutureBasis.Kind.pca
+    public var basis = FutureBasisKind.pca
     /// Coefficients D of the "pca" basis (≤ H·S).
     public var basisSize = 32
     /// Decay of the exponential moving average of the weights that checkpoints keep (0: none).
@@ -339,8 +339,10 @@ extension TrainingConfiguration {
             try check(n.samplerSteps >= 1, "denoising.samplerSteps \(n.samplerSteps) must be >= 1")
             try check(n.samplerStepScale > 0 && n.samplerStepScale.isFinite, "denoising.samplerStepScale \(n.samplerStepScale) must be > 0")
             try check(n.samplerTemperature > 0 && n.samplerTemperature.isFinite, "denoising.samplerTemperature \(n.samplerTemperature) must be > 0")
-            try check(model.architecture == .mlp && !model.spectralNorm && model.ensemble == 1,
-                      "optimization.objective \"dsm\" needs model.architecture \"mlp\" without spectralNorm or ensemble (the second-order pass covers Linear and SiLU)")
+            try check(!model.spectralNorm && model.ensemble == 1,
+                      "optimization.objective \"dsm\" needs a model without spectralNorm or ensemble (the second-order pass covers Linear, SiLU and temporal convolutions)")
+            try check(model.architecture == .mlp || n.basis == .identity,
+                      "model.architecture \"\(model.architecture.rawValue)\" under optimization.objective \"dsm\" reads the window over time: it needs denoising.basis \"identity\"")
         }
         try check(checkpointEvery >= 0, "checkpointEvery \(checkpointEvery) must be >= 0")
         try check(logEvery >= 1, "logEvery \(logEvery) must be >= 1")

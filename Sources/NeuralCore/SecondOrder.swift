@@ -22,6 +22,13 @@ public protocol SecondOrderLayer: Layer {
     func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
                      outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
                      parameterGradients: UnsafeMutablePointer<Float>?)
+
+    /// Floats per row of `buffers.scratch` that `secondOrder` uses (default: `scratchWidth`).
+    var secondOrderScratchWidth: Int { get }
+}
+
+extension SecondOrderLayer {
+    public var secondOrderScratchWidth: Int { scratchWidth }
 }
 
 extension Linear: SecondOrderLayer {
@@ -48,18 +55,83 @@ extension SiLU: SecondOrderLayer {
                             parameterGradients: UnsafeMutablePointer<Float>?) {
         let count = buffers.batch * width
         multiplyElementwise(buffers.saved, inputTangent, into: outputTangent, count: count)
-        for i in 0..<count {
-            let z = buffers.input[i]
-            let s = 1 / (1 + exp(-z))
-            let second = s * (1 - s) * (2 + z * (1 - 2 * s))
-            inputAdjoint[i] += outputGradient[i] * inputTangent[i] * second
+        for i in 0..<count { inputAdjoint[i] += outputGradient[i] * inputTangent[i] * SiLU.secondDerivative(buffers.input[i]) }
+    }
+
+    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))).
+    @inline(__always)
+    static func secondDerivative(_ z: Float) -> Float {
+        let s = 1 / (1 + exp(-z))
+        return s * (1 - s) * (2 + z * (1 - 2 * s))
+    }
+}
+
+extension TemporalConvolution: SecondOrderLayer {
+    /// J v = conv(v) without the bias (im2col(v) Wᵀ); ∂/∂W [gᵀ J v] = gᵀ im2col(v); J does not depend
+    /// on the input. Scratch: im2col(v), (length, patchWidth) per row.
+    public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
+                            outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
+                            parameterGradients: UnsafeMutablePointer<Float>?) {
+        let rows = buffers.batch * length
+        let patches = buffers.scratch
+        im2col(inputTangent, batch: buffers.batch, into: patches)
+        gemm(transposeA: false, transposeB: true, m: rows, n: outputChannels, k: patchWidth,
+             a: patches, lda: patchWidth, b: buffers.parameters, ldb: patchWidth,
+             beta: 0, c: outputTangent, ldc: outputChannels)
+        if let parameterGradients {
+            gemm(transposeA: true, transposeB: false, m: outputChannels, n: patchWidth, k: rows,
+                 a: outputGradient, lda: outputChannels, b: patches, ldb: patchWidth,
+                 beta: 1, c: parameterGradients, ldc: patchWidth)
         }
+    }
+}
+
+extension TemporalResidualBlock: SecondOrderLayer {
+    /// y = x + conv₂(φ(z)), z = conv₁(x). With conv′ a convolution without its bias, u = φ'(z) ⊙ conv₁′(v)
+    /// and d = conv₂ᵀ g (the gradient on φ(z)):
+    ///   J v = v + conv₂′(u);
+    ///   ∂/∂θ₂ [gᵀ J v] = gᵀ im2col(u) (conv₂'s weight);
+    ///   ∂/∂θ₁ [gᵀ J v] = (d ⊙ φ'(z))ᵀ im2col(v) (the direct term) + the backward of conv₁ from r;
+    ///   ∂/∂x  [gᵀ J v] = conv₁ᵀ r,  r = d ⊙ conv₁′(v) ⊙ φ''(z)  (J depends on x through φ'(z)).
+    /// Scratch, whole-batch regions: [conv₁′(v) | d | d ⊙ φ'(z), then u | z, then r | patches].
+    public var secondOrderScratchWidth: Int { 4 * inputWidth + max(first.scratchWidth, second.scratchWidth) }
+
+    public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
+                            outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
+                            parameterGradients: UnsafeMutablePointer<Float>?) {
+        let r = regions(buffers)
+        let count = buffers.batch * inputWidth
+        let firstTangent = buffers.scratch, d = firstTangent + count, weighted = d + count, z = weighted + count
+        let patches = z + count
+        let firstBuffers = convolutionBuffers(buffers, input: buffers.input, output: r.hidden, saved: r.firstSaved, scratch: patches, second: false)
+        let secondBuffers = convolutionBuffers(buffers, input: r.hidden, output: buffers.output, saved: r.secondSaved, scratch: patches, second: true)
+        let secondGradients = parameterGradients.map { $0 + first.parameterCount }
+        // d = conv₂ᵀ g; conv₁′(v) and the direct term on θ₁ with the gradient d ⊙ φ'(z) on conv₁'s output
+        second.backward(secondBuffers, outputGradient: outputGradient, inputGradient: d, parameterGradients: nil)
+        multiplyElementwise(d, r.derivative, into: weighted, count: count)
+        first.secondOrder(firstBuffers, outputGradient: weighted, inputTangent: inputTangent, outputTangent: firstTangent,
+                          inputAdjoint: inputAdjoint, parameterGradients: parameterGradients)
+        // J v = v + conv₂′(u) and conv₂'s term
+        let u = weighted
+        multiplyElementwise(r.derivative, firstTangent, into: u, count: count)
+        second.secondOrder(secondBuffers, outputGradient: outputGradient, inputTangent: u, outputTangent: outputTangent,
+                           inputAdjoint: inputAdjoint, parameterGradients: secondGradients)
+        for i in 0..<count { outputTangent[i] += inputTangent[i] }
+        // z again (conv₁'s output before φ), then r = d ⊙ conv₁′(v) ⊙ φ''(z), backpropagated through conv₁
+        let rows = buffers.batch * length
+        broadcastRows(buffers.parameters + first.biasOffset, rows: rows, columns: channels, into: z, stride: channels)
+        gemm(transposeA: false, transposeB: true, m: rows, n: channels, k: first.patchWidth,
+             a: r.firstSaved, lda: first.patchWidth, b: buffers.parameters, ldb: first.patchWidth,
+             beta: 1, c: z, ldc: channels)
+        for i in 0..<count { z[i] = d[i] * firstTangent[i] * SiLU.secondDerivative(z[i]) }
+        first.backward(firstBuffers, outputGradient: z, inputGradient: firstTangent, parameterGradients: parameterGradients)
+        for i in 0..<count { inputAdjoint[i] += firstTangent[i] }
     }
 }
 
 /// Why a network has no second-order pass.
 public enum SecondOrderError: Error, Equatable, CustomStringConvertible {
-    /// Layer `index` is not a `SecondOrderLayer` (or keeps caches or scratch).
+    /// Layer `index` is not a `SecondOrderLayer` (or keeps per-call caches).
     case unsupportedLayer(index: Int, architecture: String)
     /// The network's output is not one column.
     case nonScalarOutput(outputs: Int)
@@ -67,7 +139,7 @@ public enum SecondOrderError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unsupportedLayer(let index, let architecture):
-            return "layer \(index) (\(architecture)) has no second-order pass; denoising score matching needs Linear and SiLU layers (model.architecture mlp, no spectral norm or ensemble)"
+            return "layer \(index) (\(architecture)) has no second-order pass; denoising score matching needs Linear, SiLU and temporal-convolution layers (no spectral norm or ensemble)"
         case .nonScalarOutput(let outputs): return "the second-order pass needs a scalar network, this one has \(outputs) outputs"
         }
     }
@@ -78,7 +150,8 @@ public enum SecondOrderError: Error, Equatable, CustomStringConvertible {
 /// can be backpropagated to the parameters (`backpropagate`).
 ///
 /// Layers run unfused (each activation keeps its pre-activation input, which φ'' needs). Every
-/// layer must be a `SecondOrderLayer` without per-call caches or scratch (Linear, SiLU).
+/// layer must be a `SecondOrderLayer` without per-call caches (Linear, SiLU, TemporalConvolution,
+/// TemporalResidualBlock).
 public final class InputGradientTape {
     public let network: Sequential
     /// Rows of the last `record` call.
@@ -94,12 +167,14 @@ public final class InputGradientTape {
     private var tangent: [UnsafeMutablePointer<Float>] = []
     private var adjoint: [UnsafeMutablePointer<Float>] = []
     private var residual: [UnsafeMutablePointer<Float>] = []
+    /// Scratch shared by the layers' calls: (capacity, widest scratch).
+    private var scratch: UnsafeMutablePointer<Float>?
     private var widths: [Int]
 
     /// Fails when a layer has no second-order pass or the network's output is not one column.
     public init(_ network: Sequential) throws {
         for (index, layer) in network.layers.enumerated() {
-            guard layer is any SecondOrderLayer, layer.cacheCount == 0, layer.scratchWidth == 0 else {
+            guard layer is any SecondOrderLayer, layer.cacheCount == 0 else {
                 throw SecondOrderError.unsupportedLayer(index: index, architecture: "\(layer.architecture)")
             }
         }
@@ -115,6 +190,8 @@ public final class InputGradientTape {
     private func release() {
         for list in [activations, saved, gradients, tangent, adjoint, residual] { for p in list { p.deallocate() } }
         (activations, saved, gradients, tangent, adjoint, residual) = ([], [], [], [], [], [])
+        scratch?.deallocate()
+        scratch = nil
     }
 
     private func reserve(_ rows: Int) {
@@ -133,12 +210,14 @@ public final class InputGradientTape {
         tangent = (0..<2).map { _ in block(capacity * widest) }
         adjoint = (0..<2).map { _ in block(capacity * widest) }
         residual = widths.map { block(capacity * $0) }
+        let widestScratch = network.layers.map { max($0.scratchWidth, ($0 as! any SecondOrderLayer).secondOrderScratchWidth) }.max() ?? 0
+        scratch = block(capacity * widestScratch)
     }
 
     private func buffers(_ index: Int) -> LayerBuffers {
         let dummy = UnsafeMutablePointer<Float>(mutating: activations[0])
         return LayerBuffers(batch: batch, input: activations[index], output: activations[index + 1], saved: saved[index],
-                            scratch: dummy, parameters: network.parameters.baseAddress + network.layerOffsets[index],
+                            scratch: scratch!, parameters: network.parameters.baseAddress + network.layerOffsets[index],
                             cache: dummy)
     }
 

@@ -49,19 +49,7 @@ public struct TemporalConvolution: Layer {
 
     public func forward(_ buffers: LayerBuffers) {
         let patches = buffers.saved  // (batch · length, inputChannels · kernelSize)
-        // im2col: patches[t, c · k + j] = x[t + j − left, c], zero outside the sequence.
-        for row in 0..<buffers.batch {
-            let x = buffers.input + row * inputWidth
-            for t in 0..<length {
-                let patch = patches + (row * length + t) * patchWidth
-                for c in 0..<inputChannels {
-                    for j in 0..<kernelSize {
-                        let source = t + j - leftPadding
-                        patch[c * kernelSize + j] = (source >= 0 && source < length) ? x[source * inputChannels + c] : 0
-                    }
-                }
-            }
-        }
+        im2col(buffers.input, batch: buffers.batch, into: patches)
         let rows = buffers.batch * length
         broadcastRows(buffers.parameters + biasOffset, rows: rows, columns: outputChannels,
                       into: buffers.output, stride: outputChannels)
@@ -85,12 +73,34 @@ public struct TemporalConvolution: Layer {
                         weightGradient: parameterGradients, weightGradientScale: 1,
                         biasGradient: parameterGradients.map { $0 + biasOffset })
         guard let inputGradient, let patchGradient else { return }
-        // col2im: scatter-add each patch entry back to the input step it was copied from.
-        inputGradient.update(repeating: 0, count: buffers.batch * inputWidth)
-        for row in 0..<buffers.batch {
-            let dx = inputGradient + row * inputWidth
+        col2im(patchGradient, batch: buffers.batch, into: inputGradient)
+    }
+
+    // MARK: - im2col and its adjoint
+
+    /// patches[t, c · k + j] = x[t + j − left, c], zero outside the sequence: (batch · length, patchWidth).
+    func im2col(_ input: UnsafePointer<Float>, batch: Int, into patches: UnsafeMutablePointer<Float>) {
+        for row in 0..<batch {
+            let x = input + row * inputWidth
             for t in 0..<length {
-                let patch = patchGradient + (row * length + t) * patchWidth
+                let patch = patches + (row * length + t) * patchWidth
+                for c in 0..<inputChannels {
+                    for j in 0..<kernelSize {
+                        let source = t + j - leftPadding
+                        patch[c * kernelSize + j] = (source >= 0 && source < length) ? x[source * inputChannels + c] : 0
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im, the adjoint of `im2col`: each patch entry scatter-added back to the input step it was copied from.
+    func col2im(_ patches: UnsafePointer<Float>, batch: Int, into input: UnsafeMutablePointer<Float>) {
+        input.update(repeating: 0, count: batch * inputWidth)
+        for row in 0..<batch {
+            let dx = input + row * inputWidth
+            for t in 0..<length {
+                let patch = patches + (row * length + t) * patchWidth
                 for c in 0..<inputChannels {
                     for j in 0..<kernelSize {
                         let source = t + j - leftPadding

@@ -35,7 +35,7 @@ public struct TemporalResidualBlock: Layer {
     }
 
     /// The whole-batch regions of `buffers` for each part.
-    private func regions(_ buffers: LayerBuffers) -> (firstSaved: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+    func regions(_ buffers: LayerBuffers) -> (firstSaved: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
                                                       derivative: UnsafeMutablePointer<Float>, secondSaved: UnsafeMutablePointer<Float>,
                                                       hiddenGradient: UnsafeMutablePointer<Float>, convolutionScratch: UnsafeMutablePointer<Float>) {
         let n = buffers.batch
@@ -44,7 +44,7 @@ public struct TemporalResidualBlock: Layer {
         return (buffers.saved, hidden, derivative, derivative + n * inputWidth, buffers.scratch, buffers.scratch + n * inputWidth)
     }
 
-    private func convolutionBuffers(_ buffers: LayerBuffers, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    func convolutionBuffers(_ buffers: LayerBuffers, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                     saved: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, second isSecond: Bool) -> LayerBuffers {
         LayerBuffers(batch: buffers.batch, input: input, output: output, saved: saved, scratch: scratch,
                      parameters: buffers.parameters + (isSecond ? first.parameterCount : 0), cache: buffers.cache)

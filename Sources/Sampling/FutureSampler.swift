@@ -169,8 +169,9 @@ public struct FutureSampler {
 
     /// `chainsPerContext` futures of `total` states after each context (`contexts`: C contexts of k × S
     /// raw numbers, one after the other). Futures (C · chainsPerContext, total, S), context-major.
-    /// Deterministic for a given `seed`.
-    public func sample(_ model: FutureModel, contexts: [Double], chainsPerContext: Int, total: Int, seed: UInt64) throws -> FutureSamples {
+    /// Deterministic for a given `seed`. `progress` hears (blocks done, blocks) after every block of H states.
+    public func sample(_ model: FutureModel, contexts: [Double], chainsPerContext: Int, total: Int, seed: UInt64,
+                       progress: ((_ done: Int, _ blocks: Int) -> Void)? = nil) throws -> FutureSamples {
         let enc = model.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         guard chainsPerContext >= 1, total >= 1 else { throw SamplingError("chains per context and total states must be at least 1") }
@@ -235,6 +236,7 @@ public struct FutureSampler {
             }
             let keep = min(H, total - block * H)
             for c in 0..<K { trajectories[c] += futures[(c * H * S)..<(c * H * S + keep * S)] }
+            progress?(block + 1, (total + H - 1) / H)
         }
         let seconds = Date().timeIntervalSince(clock)
         return FutureSamples(futures: trajectories.flatMap { $0.dropFirst(k * S).map(Double.init) }, energies: energies,

@@ -84,6 +84,45 @@ public struct Camera: Equatable, Sendable {
         return c
     }
 
+    /// This camera's angles, moved so that every sphere (centre, radius) lies in view with a margin and
+    /// the set fills the view's height (the smaller side of a landscape window): the target is the middle of
+    /// the spheres' projected extent and the distance the least that keeps each sphere inside the field of
+    /// view. A sphere of radius ρ at lateral offset x and depth z (towards the eye) stays in view when
+    /// (|x| + ρ)·margin ≤ tan(fov/2)·(d − z), so d = max over spheres and both view axes of z + (|x| + ρ)·margin / tan(fov/2).
+    public func framing(spheres: [(centre: SIMD3<Double>, radius: Double)], margin: Double = 1.08) -> Camera {
+        guard !spheres.isEmpty else { return self }
+        var c = self
+        let (r, u, b) = axes, tanHalf = tan(fieldOfView * .pi / 360)
+        var lo = SIMD3<Double>(repeating: .infinity), hi = SIMD3<Double>(repeating: -.infinity)
+        for (p, rho) in spheres {
+            let local = SIMD3(dot(p, r), dot(p, u), dot(p, b))
+            lo = pointwiseMin(lo, local - rho)
+            hi = pointwiseMax(hi, local + rho)
+        }
+        // the middle of the box in view coordinates, then (twice) re-centred on the projected extent
+        var middle = (lo + hi) / 2
+        var distance = 0.0
+        for _ in 0..<3 {
+            distance = 0
+            for (p, rho) in spheres {
+                let x = dot(p, r) - middle.x, y = dot(p, u) - middle.y, z = dot(p, b) - middle.z
+                distance = max(distance, z + (abs(x) + rho) * margin / tanHalf, z + (abs(y) + rho) * margin / tanHalf, z + rho + 0.05)
+            }
+            // projected extents (as tangents) at this distance, and the shift that centres them
+            var (xl, xh, yl, yh) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
+            for (p, rho) in spheres {
+                let x = dot(p, r) - middle.x, y = dot(p, u) - middle.y, depth = distance - (dot(p, b) - middle.z)
+                (xl, xh) = (min(xl, (x - rho) / depth), max(xh, (x + rho) / depth))
+                (yl, yh) = (min(yl, (y - rho) / depth), max(yh, (y + rho) / depth))
+            }
+            middle.x += (xl + xh) / 2 * distance
+            middle.y += (yl + yh) / 2 * distance
+        }
+        c.target = r * middle.x + u * middle.y + b * middle.z
+        c.distance = max(distance, 0.05)
+        return c
+    }
+
     // MARK: - Interaction (the viewer maps mouse motion to these)
 
     /// Turns around the target by degrees.

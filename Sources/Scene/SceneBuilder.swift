@@ -103,7 +103,8 @@ public final class SceneBuilder {
     public func build(camera: Camera? = nil, hidden: Set<Layer> = []) -> Scene {
         var scene = Scene(drawables: drawables, lines: lines, background: palette.background, hidden: hidden)
         let bounds = scene.bounds() ?? scene.bounds(layers: [.world]) ?? (SIMD3(0, 0, 0), 1)
-        scene.camera = camera ?? Camera().framing(centre: bounds.centre, radius: bounds.radius)
+        let spheres = scene.boundingSpheres().isEmpty ? scene.boundingSpheres(layers: [.world]) : scene.boundingSpheres()
+        scene.camera = camera ?? (spheres.isEmpty ? Camera().framing(centre: bounds.centre, radius: bounds.radius) : Camera().framing(spheres: spheres))
         let spacing = gridSpacing(forRadius: bounds.radius)
         scene.grid = Scene.Grid(centre: SIMD2((bounds.centre.x / spacing).rounded() * spacing, (bounds.centre.y / spacing).rounded() * spacing),
                                 halfExtent: spacing * 8, spacing: spacing, height: min(0, lowestPoint(scene)), rgba: palette.grid)

@@ -66,11 +66,7 @@ public struct DatasetGenerator {
         var text: [UInt8]
         do {
             loaded = try RobotModel.load(robotPath)
-            if let xml = try? RobotModel.builtinXML(recipe.robot), !recipe.robot.hasSuffix(".xml") {
-                text = Array(xml.utf8)
-            } else {
-                text = try AtomicFile.read(URL(fileURLWithPath: robotPath))
-            }
+            text = try Self.modelText(robotPath)
         } catch let error as SimulationError {
             throw DatasetError("robot: \(error.message)", file: file)
         }
@@ -274,5 +270,14 @@ public struct DatasetGenerator {
             try AtomicFile.write(Array(meta(projectVersion: projectVersion, shard: shard).serialized().utf8),
                                  to: folder.appendingPathComponent("meta.json"))
         }
+    }
+}
+
+extension DatasetGenerator {
+    /// The MJCF text a robot name or path stands for — a built-in robot's XML, or the file's bytes —
+    /// whose SHA-256 is a dataset's `model_sha256` (before any `physics` change).
+    public static func modelText(_ robot: String) throws -> [UInt8] {
+        if !robot.hasSuffix(".xml"), let xml = try? RobotModel.builtinXML(robot) { return Array(xml.utf8) }
+        return try AtomicFile.read(URL(fileURLWithPath: robot))
     }
 }

@@ -15,7 +15,9 @@ enum InputChecks {
                     let folder = URL(fileURLWithPath: data)
                     try metadata.requireRobot(ofDataset: data.hasSuffix(".npz") ? folder.deletingLastPathComponent() : folder, file: url.path)
                 }
-                if let robot { try metadata.requireRobot(robot, file: url.path) }
+                if let robot, let warning = try metadata.requireRobot(robot, file: url.path) {
+                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                }
             } catch let e as TrainingError { throw CLIError(e.description) }
         }
     }

@@ -131,7 +131,14 @@ struct Plan: ParsableCommand {
         let outcome: MPCOutcome
         do {
             mpc = try setup.controller(kind: kind, goal: goalPoint, obstacles: obstacles, learned: learned, dynamics: transition, seed: seed)
-            outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
+            // the run step by step, with progress on standard error (a line every few seconds when not on a terminal)
+            var run = try mpc.start(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
+            let bar = ProgressBar(total: setup.maxSteps, unit: "steps")
+            while !run.finished {
+                try mpc.step(&run)
+                bar.update(run.finished ? setup.maxSteps : run.outcome.steps)
+            }
+            outcome = run.outcome
         } catch { throw CLIError("planning failed: \(error)") }
         try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
         if verbose { try Self.printReplans(outcome, goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq) }

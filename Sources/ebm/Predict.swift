@@ -82,7 +82,10 @@ struct Predict: ParsableCommand {
         let temperature = chosen.temperature(for: futureModel)
         guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
         let result: FutureSamples
-        do { result = try chosen.sample(futureModel, contexts: context, chainsPerContext: K, total: total, seed: seed) } catch { throw CLIError("\(error)") }
+        let bar = ProgressBar(total: (total + H - 1) / H, unit: "blocks")
+        do {
+            result = try chosen.sample(futureModel, contexts: context, chainsPerContext: K, total: total, seed: seed) { done, _ in bar.update(done) }
+        } catch { throw CLIError("\(error)") }
         let (sampled, energies, diagnostics, seconds) = (result.futures, result.energies, result.diagnostics, result.seconds)
 
         // the feedforward prediction, chained the same way

@@ -90,11 +90,26 @@ final class DenoisingTests: XCTestCase {
         return c
     }
 
+    /// A temporal network over the identity basis (the window itself), small.
+    static func temporalConfiguration(_ architecture: Architecture) -> TrainingConfiguration {
+        var c = configuration()
+        (c.model.architecture, c.model.channels, c.model.kernelSize, c.model.depth) = (architecture, 6, 3, 1)
+        c.denoising.basis = .identity
+        return c
+    }
+
     func testEnergyGradientMatchesFiniteDifferences() throws {
+        for configuration in [Self.configuration(), Self.temporalConfiguration(.temporalConvolution), Self.temporalConfiguration(.temporalResidual)] {
+            try checkEnergyGradient(configuration)
+        }
+    }
+
+    func checkEnergyGradient(_ configuration: TrainingConfiguration) throws {
         let data = Self.kinematicEpisodes(episodes: 20, steps: 8, joints: 1, dt: 0.05, seed: 1)
         let folder = try Fixtures.folder(train: data)
-        let trainer = try Trainer(kind: .ebm, configuration: Self.configuration(), dataDirectory: folder, outputDirectory: try Fixtures.temporaryDirectory())
+        let trainer = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: folder, outputDirectory: try Fixtures.temporaryDirectory())
         let model = try XCTUnwrap(trainer.denoisingModel)
+        XCTAssertEqual(model.isTemporal, configuration.model.architecture != .mlp)
         var g = SeededGenerator(seed: 2)
         let batch = 3, (C, D) = (model.encoding.contextWidth, model.dimension)
         let contexts = (0..<(batch * C)).map { _ in g.nextGaussian() }, y = (0..<(batch * D)).map { _ in g.nextGaussian() }
@@ -109,9 +124,44 @@ final class DenoisingTests: XCTestCase {
                 let ep = model.energies(normalizedContexts: contexts, coefficients: plus, sigma: sigma)[b]
                 let em = model.energies(normalizedContexts: contexts, coefficients: minus, sigma: sigma)[b]
                 let numeric = (ep - em) / (2 * h)
-                XCTAssertEqual(gradient[b * D + i], numeric, accuracy: 2e-3 * max(1, abs(numeric)), "row \(b) coefficient \(i)")
+                XCTAssertEqual(gradient[b * D + i], numeric, accuracy: 2e-3 * max(1, abs(numeric)), "\(configuration.model.architecture) row \(b) coefficient \(i)")
             }
         }
+    }
+
+    /// A temporal network's rows: k context steps [c̃_t, φ(σ), 1], then H future steps [y_t s(σ), φ(σ), 0].
+    func testTemporalRowsLayTheWindowOutOverTime() throws {
+        let data = Self.kinematicEpisodes(episodes: 20, steps: 8, joints: 1, dt: 0.05, seed: 1)
+        let trainer = try Trainer(kind: .ebm, configuration: Self.temporalConfiguration(.temporalResidual), dataDirectory: try Fixtures.folder(train: data),
+                                  outputDirectory: try Fixtures.temporaryDirectory())
+        let model = try XCTUnwrap(trainer.denoisingModel)
+        let (k, H, S, channels) = (2, 3, 2, 2 + DenoisingEnergyModel.noiseFeatures + 1)
+        XCTAssertEqual(model.inputWidth, (k + H) * channels)
+        XCTAssertEqual(model.dimension, H * S)
+        let c: [Float] = [1, 2, 3, 4], y: [Float] = [5, 6, 7, 8, 9, 10], sigma: Float = 0.7
+        let rows = model.rows(normalizedContexts: c, coefficients: y, sigma: [sigma])
+        let phi = model.noiseFeatures(sigma), s = DenoisingEnergyModel.inputScale(sigma)
+        for t in 0..<(k + H) {
+            let step = Array(rows[(t * channels)..<((t + 1) * channels)])
+            let state = t < k ? Array(c[(t * S)..<((t + 1) * S)]) : y[((t - k) * S)..<((t - k + 1) * S)].map { $0 * s }
+            XCTAssertEqual(step, state + phi + [t < k ? 1 : 0], "step \(t)")
+        }
+    }
+
+    /// A temporal residual network learns what the Gaussian skip term cannot (the bimodal test of
+    /// `testTrainingLowersTheLossAndResumesBitIdentically`, over time).
+    func testTemporalNetworkTrainsByDenoising() throws {
+        let modes = [[1.0, 1.0], [-1.0, -1.0]]
+        let folder = try Fixtures.folder(train: Fixtures.bimodal(modes: modes, episodes: 200, spread: 0.05, seed: 1),
+                                         test: Fixtures.bimodal(modes: modes, episodes: 50, spread: 0.05, seed: 2))
+        var configuration = Self.temporalConfiguration(.temporalResidual)
+        (configuration.model.contextLength, configuration.model.horizon, configuration.model.channels) = (1, 1, 32)
+        (configuration.denoising.ema, configuration.optimization.steps) = (0.95, 400)
+        let a = try Trainer(kind: .ebm, configuration: configuration, dataDirectory: folder, outputDirectory: try Fixtures.temporaryDirectory())
+        let before = try XCTUnwrap(try a.evaluate()).loss
+        XCTAssertEqual(try a.run(), .finished)
+        let after = try XCTUnwrap(try a.evaluate()).loss
+        XCTAssertLessThan(after, 0.85 * before, "test denoising loss \(before) → \(after)")
     }
 
     /// The energy judges and scores read charges a window's residual off the basis as probabilistic
@@ -183,6 +233,8 @@ final class DenoisingTests: XCTestCase {
         XCTAssertTrue(message(#"{"denoising": {"basis": "dct"}}"#).contains("denoising.basis"))
         XCTAssertTrue(message(#"{"denoising": {"sigma": 1}}"#).contains("denoising.sigma"))
         XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "model": {"spectralNorm": true}}"#).contains("dsm"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "model": {"architecture": "temporal-residual"}}"#).contains("denoising.basis"))
+        XCTAssertEqual(message(#"{"optimization": {"objective": "dsm"}, "model": {"architecture": "temporal-residual"}, "denoising": {"basis": "identity"}}"#), "")
         XCTAssertEqual(message(#"{"optimization": {"objective": "dsm", "learningRateSchedule": "cosine"}, "data": {"padEpisodeEnds": true}}"#), "")
         // a basis larger than the window, at training time, names the key
         var c = Self.configuration()

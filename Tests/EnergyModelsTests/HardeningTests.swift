@@ -156,6 +156,18 @@ final class TrainerHardeningTests: XCTestCase {
         XCTAssertNoThrow(try model.requireRobot(ofDataset: try walkFolder(robot: "reacher2"), file: "m"))
         XCTAssertNoThrow(try model.requireRobot(ofDataset: try walkFolder(), file: "m"))   // hand-made data: unknown
         XCTAssertThrowsError(try model.requireRobot("arm7", file: "m"))
+        // the same name with another MJCF text warns (a physics variant, an edited file); the same MJCF text
+        // under another path passes; another MJCF under another path is refused
+        XCTAssertTrue(try XCTUnwrap(try model.requireRobot("reacher2", file: "m")).contains("another MJCF of reacher2"))
+        var real = model
+        real.dataset = DatasetIdentity(robot: "reacher2", modelHash: SHA256.hex(try DatasetGenerator.modelText("reacher2")))
+        XCTAssertNil(try real.requireRobot("reacher2", file: "m"))
+        let folder = try Fixtures.temporaryDirectory()
+        let copy = folder.appendingPathComponent("my-reacher.xml"), other = folder.appendingPathComponent("my-arm.xml")
+        try Data(try DatasetGenerator.modelText("reacher2")).write(to: copy)
+        try Data(try DatasetGenerator.modelText("arm7")).write(to: other)
+        XCTAssertNil(try real.requireRobot(copy.path, file: "m"))
+        XCTAssertThrowsError(try real.requireRobot(other.path, file: "m")) { XCTAssertTrue("\($0)".contains("trained on reacher2 data"), "\($0)") }
 
         let mixed = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 8, steps: 10, stateSize: 2, seed: 1),
                                         test: Fixtures.randomWalk(episodes: 2, steps: 10, stateSize: 3, seed: 2))

@@ -77,6 +77,96 @@ final class SecondOrderTests: XCTestCase {
         XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
     }
 
+    /// E(x) in Float64 for a chain of Linear, SiLU, TemporalConvolution and TemporalResidualBlock layers,
+    /// parameters `p` laid out as the model's.
+    static func referenceEnergy(_ model: Sequential, parameters p: [Double], x: [Double]) -> Double {
+        func silu(_ z: Double) -> Double { z / (1 + exp(-z)) }
+        func convolve(_ c: TemporalConvolution, _ o: Int, _ x: [Double]) -> [Double] {
+            let (L, ci, co, k) = (c.length, c.inputChannels, c.outputChannels, c.kernelSize)
+            var y = [Double](repeating: 0, count: L * co)
+            for t in 0..<L {
+                for out in 0..<co {
+                    var s = p[o + co * ci * k + out]
+                    for ch in 0..<ci {
+                        for j in 0..<k where (0..<L).contains(t + j - (k - 1) / 2) {
+                            s += p[o + (out * ci + ch) * k + j] * x[(t + j - (k - 1) / 2) * ci + ch]
+                        }
+                    }
+                    y[t * co + out] = s
+                }
+            }
+            return y
+        }
+        var a = x
+        for (index, layer) in model.layers.enumerated() {
+            let o = model.layerOffsets[index]
+            switch layer {
+            case let l as Linear:
+                a = (0..<l.outputWidth).map { i in (0..<l.inputWidth).reduce(p[o + l.outputWidth * l.inputWidth + i]) { $0 + p[o + i * l.inputWidth + $1] * a[$1] } }
+            case is SiLU: a = a.map(silu)
+            case let c as TemporalConvolution: a = convolve(c, o, a)
+            case let b as TemporalResidualBlock:
+                let conv = TemporalConvolution(length: b.length, inputChannels: b.channels, outputChannels: b.channels, kernelSize: b.kernelSize)
+                let h = convolve(conv, o, a).map(silu)
+                let y = convolve(conv, o + conv.parameterCount, h)
+                a = zip(a, y).map { $0 + $1 }
+            default: fatalError("no Float64 reference for \(layer.architecture)")
+            }
+        }
+        return a[0]
+    }
+
+    func testTemporalNetworkParameterGradientOfAnInputGradientLossMatchesFiniteDifferences() throws {
+        // even and odd kernels, a lifting convolution and two residual blocks
+        let (L, S) = (5, 3)
+        let model = Sequential([TemporalConvolution(length: L, inputChannels: S, outputChannels: 4, kernelSize: 3), SiLU(width: L * 4),
+                                TemporalResidualBlock(length: L, channels: 4, kernelSize: 3),
+                                TemporalResidualBlock(length: L, channels: 4, kernelSize: 2), SiLU(width: L * 4),
+                                Linear(inputWidth: L * 4, outputWidth: 1)], seed: 5)
+        let (batch, width) = (3, L * S)
+        let x = randomTensor([batch, width], seed: 21).scalars
+        let c = randomTensor([batch, width], seed: 22).scalars
+        let e = randomTensor([batch], seed: 23).scalars
+        let tape = try InputGradientTape(model)
+        let (energies, gradient) = tape.record(x, batch: batch)
+        let (modelEnergies, modelGradient) = model.energyAndInputGradient(Tensor(shape: [batch, width], scalars: x))
+        assertClose(energies, modelEnergies, absolute: 1e-6, relative: 1e-5, "energies")
+        assertClose(gradient, modelGradient.scalars, absolute: 1e-6, relative: 1e-5, "input gradient")
+        model.zeroGradients()
+        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
+        let analytic = Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: model.parameterLayout.count))
+
+        // J(θ) = Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b) in Float64, ∇ₓE and ∂J/∂θ by central differences
+        let theta = Array(UnsafeBufferPointer(start: model.parameters.baseAddress, count: model.parameterLayout.count)).map(Double.init)
+        let h = 1e-4
+        func objective(_ p: [Double]) -> Double {
+            var total = 0.0
+            for b in 0..<batch {
+                let row = (0..<width).map { Double(x[b * width + $0]) }
+                total += Double(e[b]) * Self.referenceEnergy(model, parameters: p, x: row)
+                for j in 0..<width {
+                    var plus = row, minus = row
+                    plus[j] += h; minus[j] -= h
+                    let g = (Self.referenceEnergy(model, parameters: p, x: plus) - Self.referenceEnergy(model, parameters: p, x: minus)) / (2 * h)
+                    total += Double(c[b * width + j]) * g
+                }
+            }
+            return total
+        }
+        let numeric = theta.indices.map { i -> Double in
+            var plus = theta, minus = theta
+            plus[i] += h; minus[i] -= h
+            return (objective(plus) - objective(minus)) / (2 * h)
+        }
+        assertClose(analytic, numeric, absolute: 2e-4, relative: 2e-3, "∂/∂θ of the input-gradient loss, temporal layers")
+        XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
+        // every layer's parameters take part (a pass that left one layer's term out would fail above)
+        for index in model.layers.indices where model.layers[index].parameterCount > 0 {
+            let range = model.layerOffsets[index]..<(model.layerOffsets[index] + model.layers[index].parameterCount)
+            XCTAssertGreaterThan(range.map { abs(numeric[$0]) }.max()!, 1e-3, "layer \(index)")
+        }
+    }
+
     /// The tape's products run one-threaded (the AVX-512 kernel where the CPU has it), not on
     /// OpenBLAS's default threads, unless the network asks for OpenBLAS threads.
     func testTheTapeRunsItsProductsOnOneThreadUnlessAskedForBLASThreads() throws {

@@ -1,3 +1,4 @@
+import Simulation
 import XCTest
 @testable import Scene
 
@@ -42,5 +43,32 @@ final class CameraTests: XCTestCase {
         camera.pan(right: 0.1, up: 0)
         XCTAssertEqual(dot(camera.target - before, camera.axes.up), 0, accuracy: 1e-12)
         XCTAssertGreaterThan(dot(camera.target - before, camera.axes.right), 0)
+    }
+
+    /// The default framing of arm7 over an episode's poses: every drawable's bounding sphere lies inside a
+    /// 1280 × 720 image, and the robot spans at least 85 % of the image height (the sphere framing
+    /// it replaces left the robot in about 40 % of the view).
+    func testFramingFillsTheViewWithEverySphereInside() throws {
+        let model = try RobotModel.load("arm7")
+        let builder = try SceneBuilder(model: model)
+        let poses: [[Double]] = [[0, 0, 0, 0, 0, 0, 0], [0.8, -0.6, 0.3, 1.1, -0.4, 0.7, 0.2], [-1.0, 0.9, -0.5, -0.8, 0.6, -0.3, 1.2]]
+        for (instance, qpos) in poses.enumerated() { try builder.addRobot(qpos: Array(qpos.prefix(model.nq)), instance: instance) }
+        let scene = builder.build()
+        let spheres = scene.boundingSpheres()
+        XCTAssertFalse(spheres.isEmpty)
+        let (w, h) = (1280, 720)
+        var (top, bottom, left, right) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
+        for (p, rho) in spheres {
+            let c = try XCTUnwrap(scene.camera.project(p, width: w, height: h))
+            let extent = scene.camera.pixelsPerMetre(atDepth: c.depth, height: h) * rho
+            (top, bottom) = (min(top, c.y - extent), max(bottom, c.y + extent))
+            (left, right) = (min(left, c.x - extent), max(right, c.x + extent))
+        }
+        XCTAssertGreaterThanOrEqual(top, 0); XCTAssertLessThanOrEqual(bottom, Double(h))
+        XCTAssertGreaterThanOrEqual(left, 0); XCTAssertLessThanOrEqual(right, Double(w))
+        XCTAssertGreaterThanOrEqual(max(bottom - top, (right - left) * Double(h) / Double(w)), 0.85 * Double(h),
+                                    "rows \(top)...\(bottom), columns \(left)...\(right)")
+        // centred: equal margins above and below (or left and right, whichever side binds)
+        XCTAssertEqual(top, Double(h) - bottom, accuracy: 0.02 * Double(h))
     }
 }

@@ -36,11 +36,14 @@ final class HardeningTests: XCTestCase {
         try assertRefused(["generate", "reacher2-tiny", "--recipes", EBMProcess.recipes, "--out", mine.path], ["notes.txt", "not part of a dataset"],
                           keeping: [mine.path + "/notes.txt"])
 
-        // the same data relabelled as another robot of the same state width (pointmass2d: S = 4)
+        // the same data relabelled as another robot of the same state width (pointmass2d: S = 4), its name and
+        // MJCF hash (the same MJCF text under another name would pass)
         let other = scratch.appendingPathComponent("other").path
         try FileManager.default.copyItem(atPath: data, toPath: other)
         let meta = try String(contentsOfFile: other + "/meta.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: #""reacher2""#, with: #""pointmass2d""#).write(toFile: other + "/meta.json", atomically: true, encoding: .utf8)
+        try meta.replacingOccurrences(of: #""reacher2""#, with: #""pointmass2d""#)
+            .replacingOccurrences(of: #""model_sha256"\s*:\s*"[0-9a-f]+""#, with: #""model_sha256": "0123""#, options: .regularExpression)
+            .write(toFile: other + "/meta.json", atomically: true, encoding: .utf8)
         XCTAssertTrue(try String(contentsOfFile: other + "/meta.json", encoding: .utf8).contains("pointmass2d"))
         let out = scratch.appendingPathComponent("p.npz").path
         try assertRefused(["predict", "--model", ebmRun, "--data", other, "--out", out, "--steps", "2"], ["trained on reacher2 data"], keeping: [])

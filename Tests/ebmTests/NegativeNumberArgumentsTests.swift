@@ -20,6 +20,7 @@ final class NegativeNumberArgumentsTests: XCTestCase {
         let r = try EBMProcess.succeeding(["plan", "--robot", "pointmass2d", "--goal", "-0.10,0.14", "--obstacle", "-0.05,0.07,0,0.02",
                                            "--max-steps", "20", "--out", scratch.path])
         XCTAssertTrue(r.stdout.contains("langevin: "), r.stdout)
+        XCTAssertTrue(r.stderr.contains("20/20 steps (100%)"), "progress on standard error: \(r.stderr)")
         let summary = try String(contentsOf: scratch.appendingPathComponent("summary.json"), encoding: .utf8)
         XCTAssertTrue(summary.contains("\"success\": "), summary)
     }

@@ -18,6 +18,8 @@ final class PredictTests: XCTestCase {
                              "--baseline", ffRun, "--out", out])
             XCTAssertTrue(r.stdout.contains("predict: 8 futures × \(horizon) states (\(sampler) at T = "), r.stdout)
             XCTAssertTrue(r.stdout.contains("feedforward"), r.stdout)
+            // progress on standard error (not a terminal here: the closing line)
+            XCTAssertTrue(r.stderr.contains("\((horizon + 3) / 4)/\((horizon + 3) / 4) blocks (100%)"), r.stderr)
             let a = try NumPyArchive(contentsOf: URL(fileURLWithPath: out))
             let blocks = (horizon + 3) / 4
             XCTAssertEqual(a["context"]?.shape, [4, 4])

@@ -311,6 +311,8 @@ class DenoisingEnergyModel(nn.Module):
         self.network = Network(architecture)
         self.sigma_min = float(np.float32(denoising.get("sigmaMin", 0.002)))
         self.sigma_max = float(np.float32(denoising.get("sigmaMax", 4)))
+        # a temporal network reads the window over time (Swift's DenoisingEnergyModel.isTemporal)
+        self.temporal = isinstance(self.network.layers[0], TemporalConvolution)
 
     def phi(self, sigma):
         """φ(σ) [B, 5]: t = log σ mapped to [−1, 1] over [σmin, σmax]; t, sin πt, cos πt, sin 2πt, cos 2πt."""
@@ -319,10 +321,22 @@ class DenoisingEnergyModel(nn.Module):
         return torch.stack([t, torch.sin(math.pi * t), torch.cos(math.pi * t),
                             torch.sin(2 * math.pi * t), torch.cos(2 * math.pi * t)], dim=1)
 
+    def rows(self, normalized_context, y, sigma):
+        """The network's rows: [c̃, φ(σ), y s(σ)] for an MLP; for a temporal network over the identity basis,
+        k + H steps of S + 6 channels — [c̃_t, φ(σ), 1] at the context steps, [y_t s(σ), φ(σ), 0] after."""
+        scale = 1 / torch.sqrt(1 + sigma * sigma)
+        phi = self.phi(sigma)
+        if not self.temporal:
+            return torch.cat([normalized_context, phi, y * scale[:, None]], dim=1)
+        B, k, S = y.shape[0], self.encoding.contextLength, self.encoding.stateSize
+        states = torch.cat([normalized_context.reshape(B, k, S), (y * scale[:, None]).reshape(B, -1, S)], dim=1)
+        steps = states.shape[1]
+        flag = torch.cat([torch.ones(B, k, 1, dtype=y.dtype), torch.zeros(B, steps - k, 1, dtype=y.dtype)], dim=1)
+        return torch.cat([states, phi[:, None, :].expand(B, steps, phi.shape[1]), flag], dim=2).reshape(B, -1)
+
     def energy(self, normalized_context, y, sigma):
         """E(y, σ | c̃) [B] for normalised contexts [B, C], coefficients [B, D], levels σ [B]."""
-        scale = 1 / torch.sqrt(1 + sigma * sigma)
-        rows = torch.cat([normalized_context, self.phi(sigma), y * scale[:, None]], dim=1)
+        rows = self.rows(normalized_context, y, sigma)
         prior = (0.5 * y * y * (1 / (self.basis.variances + (sigma * sigma)[:, None]))).sum(dim=1)
         return prior + self.network(rows)[:, 0] / sigma
 
@@ -390,6 +404,8 @@ def load_energy_model(run: str | os.PathLike, device="cpu") -> nn.Module:
             model = DenoisingEnergyModel(architecture, encoding, _json(metadata, "future_basis", path),
                                          configuration.get("denoising", {}), info)
             expected = model.encoding.contextWidth + DenoisingEnergyModel.noise_features + model.basis.dimension
+            if model.temporal:  # k + H steps of the state, φ(σ) and the context flag
+                expected = (model.encoding.contextLength + model.basis.horizon) * (model.encoding.stateSize + DenoisingEnergyModel.noise_features + 1)
         else:
             model = EnergyModel(architecture, encoding, info)
             expected = model.encoding.contextWidth + model.encoding.futureWidth

@@ -36,12 +36,14 @@ def run(*arguments, cwd=ROOT):
 
 @pytest.fixture(scope="session")
 def tiny(ebm, tmp_path_factory):
-    """The tiny path's dataset and runs trained on it (~1 s): a namespace with data, cd, dsm, ff folders."""
+    """The tiny path's dataset and runs trained on it (~1 s): a namespace with data, cd, dsm, dsmt (a temporal
+    network over the window), ff folders."""
     base = tmp_path_factory.mktemp("tiny")
     data = base / "data"
     run(ebm, "generate", "reacher2-tiny", "--recipes", os.path.join(ROOT, "trajectories"), "--out", data)
     runs = {}
     for name, config, kind in [("cd", "reacher2-tiny.train.json", "ebm"), ("dsm", "reacher2-tiny-dsm.train.json", "ebm"),
+                               ("dsmt", "reacher2-tiny-dsm-temporal.train.json", "ebm"),
                                ("ff", "reacher2-tiny.train.json", "feedforward")]:
         runs[name] = base / name
         run(ebm, "train", "--data", data, "--config", os.path.join(ROOT, "trajectories", config), "--model", kind,

@@ -54,13 +54,15 @@ def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
     assert np.ptp(expected) > 1e-4
 
 
-def test_dsm_energies_equal_swift(ebm, tiny):
-    out = tiny.base / "dsm-predict.npz"
-    run(ebm, "predict", "--model", tiny.dsm, "--data", tiny.data, "--episode", 1, "--context-start", 2,
+@pytest.mark.parametrize("which", ["dsm", "dsmt"])
+def test_dsm_energies_equal_swift(ebm, tiny, which):
+    out = tiny.base / f"{which}-predict.npz"
+    run(ebm, "predict", "--model", getattr(tiny, which), "--data", tiny.data, "--episode", 1, "--context-start", 2,
         "--samples", 16, "--horizon", 8, "--sampler", "annealed-mala", "--steps", 30, "--out", out)
     predicted = np.load(out)
-    model = load_energy_model(tiny.dsm)
-    assert isinstance(model, DenoisingEnergyModel) and model.basis.kind == "pca" and model.basis.dimension == 8
+    model = load_energy_model(getattr(tiny, which))
+    assert isinstance(model, DenoisingEnergyModel)
+    assert (model.basis.kind, model.basis.dimension) == (("pca", 8) if which == "dsm" else ("identity", 32))
     K = predicted["futures"].shape[0]
     context = torch.tensor(np.repeat(predicted["context"].reshape(1, -1), K, 0), dtype=torch.float32)
     future = torch.tensor(predicted["futures"], dtype=torch.float32)
@@ -94,7 +96,7 @@ def test_dsm_judged_energies_equal_ebm_score(ebm, tiny):
     assert residual.max() > 1e-3 * np.abs(expected).max()  # the residual term counts: the check has teeth
 
 
-@pytest.mark.parametrize("which", ["cd", "dsm"])
+@pytest.mark.parametrize("which", ["cd", "dsm", "dsmt"])
 def test_input_gradients_match_finite_differences(tiny, which):
     model = load_energy_model(getattr(tiny, which)).double()
     test = np.load(tiny.data / "test.npz")
