@@ -301,6 +301,8 @@ urdf::ModelInterfaceSharedPtr parseWithURDFDOM(const std::string& text, const st
     model = urdf::parseURDF(text);
   } catch (const std::exception& e) {
     thrown = e.what();
+  } catch (...) {
+    thrown = "unknown exception";  // the handler below must be restored whatever happens
   }
   console_bridge::useOutputHandler(previous);
   if (!model) {
