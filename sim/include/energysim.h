@@ -98,8 +98,8 @@ int32_t sim_loadModelFile(const char* path, simModel* SIM_NULLABLE* SIM_NONNULL 
 /// world; <collision> geoms are kept and <visual> ones discarded. `package://NAME/...` mesh paths
 /// are looked up in `packagePath` (directories separated by ':', may be NULL), then in
 /// ROS_PACKAGE_PATH, then in the file's own directory (as pybullet); other relative paths are
-/// relative to the file. sim_loadModelFile also
-/// loads URDF (any file whose root element is <robot>), with ROS_PACKAGE_PATH only.
+/// relative to the file. <mimic> becomes a joint equality, as in MuJoCo 4. sim_loadModelFile and
+/// sim_loadModelString also load URDF (a root element <robot>), without a package path.
 /// Returns/Errors: as sim_loadModelFile; structural problems (duplicate names, missing parent or
 ///   child links, two parents, cycles, several roots) are all listed with file:line.
 /// Thread safety: reentrant.
