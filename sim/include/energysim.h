@@ -81,7 +81,8 @@ const char* sim_statusName(int32_t status);
 
 // MARK: - Models
 
-/// Loads an MJCF model (the supported subset is listed in README.md) from a file; <include>
+/// Loads an MJCF model (the supported subset is listed in README.md), or a URDF file (root
+/// element <robot>: see sim_loadURDFFile), from a file; <include>
 /// and mesh files are resolved relative to it. Unsupported constructs are all listed, one per
 /// line of `message`, each with file:line.
 /// Returns: SIM_OK and a new model in `*model`, which the caller frees with sim_deleteModel.
