@@ -412,7 +412,20 @@ class URDFConverter {
  public:
   URDFConverter(const std::string& text, const std::string& source, const URDFOptions& options)
       : source_(source), options_(options), index_(indexURDF(text, source)),
-        model_(parseWithURDFDOM(text, source, index_)) {}
+        model_(parseWithURDFDOM(text, source, index_)) {
+    // the XML pass and urdfdom must name the same links and joints (TinyXML and pugixml treat
+    // odd whitespace in attribute values differently); every later lookup relies on it
+    std::string problems;
+    for (const URDFIndex::Element& l : index_.links)
+      if (!model_->getLink(l.name))
+        problems += (problems.empty() ? "" : "\n") + at(source_, l.line) + ": link name '" + l.name +
+                    "' reads differently in urdfdom (whitespace or control characters in the name?)";
+    for (const URDFIndex::Joint& j : index_.joints)
+      if (!model_->getJoint(j.name))
+        problems += (problems.empty() ? "" : "\n") + at(source_, j.line) + ": joint name '" + j.name +
+                    "' reads differently in urdfdom (whitespace or control characters in the name?)";
+    if (!problems.empty()) throw SimError{SIM_ERR_PARSE, problems};
+  }
 
   URDFImport run() {
     const std::string name = index_.robotName.empty() ? "urdf" : index_.robotName;
