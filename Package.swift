@@ -32,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libeigen3-dev"])]),
         .systemLibrary(name: "CPugiXML", path: "Sources/CPugiXML", pkgConfig: "pugixml",
                        providers: [.apt(["libpugixml-dev"])]),
+        .systemLibrary(name: "CURDFDOM", path: "Sources/CURDFDOM", pkgConfig: "urdfdom",
+                       providers: [.apt(["liburdfdom-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGLFW", path: "Sources/CGLFW", pkgConfig: "glfw3",
@@ -48,7 +50,7 @@ let package = Package(
         // MARK: - The simulator: C++17 + Eigen behind one C header
         .target(
             name: "CSim",
-            dependencies: ["CEigen", "CPugiXML"],
+            dependencies: ["CEigen", "CPugiXML", "CURDFDOM"],
             path: "sim",
             exclude: ["robots", "tests"],
             sources: ["src"],

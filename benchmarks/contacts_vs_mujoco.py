@@ -40,7 +40,7 @@ D = ctypes.POINTER(ctypes.c_double)
 
 
 def build_lib(out):
-    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "eigen3", "pugixml"], check=True,
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "eigen3", "pugixml", "urdfdom"], check=True,
                            capture_output=True, text=True).stdout.split()
     subprocess.run(["c++", "-std=c++17", "-O2", "-DNDEBUG", "-shared", "-fPIC",
                     *sorted(glob.glob(os.path.join(ROOT, "sim/src/*.cpp"))),

@@ -72,7 +72,7 @@ def mujoco_loads(files, cache):
 
 def build_driver(workdir):
     exe = os.path.join(workdir, "mjcf_load")
-    cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "eigen3", "pugixml"], check=True,
+    cflags = subprocess.run(["pkg-config", "--cflags", "--libs", "eigen3", "pugixml", "urdfdom"], check=True,
                             capture_output=True, text=True).stdout.split()
     cmd = ["c++", "-std=c++17", "-O1", "-DNDEBUG", os.path.join(ROOT, "benchmarks/mjcf_load.cpp"),
            *sorted(glob.glob(os.path.join(ROOT, "sim/src/*.cpp"))), "-I" + os.path.join(ROOT, "sim/include"),

@@ -3,7 +3,8 @@
 // Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
 // Swift build. With --parity, each loaded model is also rolled out from 16 seeded starts inside
 // its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check);
-// --tolerance X sets the constraint solver's tolerance (benchmarks/constraints_vs_mujoco.py).
+// --tolerance X sets the constraint solver's tolerance (benchmarks/constraints_vs_mujoco.py);
+// --no-limits switches joint limits off (benchmarks/urdf_models.py).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -107,11 +108,13 @@ int main(int argc, char** argv) {
   std::vector<char> message(1 << 16);
   int first = 1;
   bool withParity = false;
+  bool noLimits = false;  // --no-limits: joint limits switched off (<flag limit="disable">)
   double tolerance = -1;  // --tolerance X: the constraint solver's tolerance (else the file's)
   for (; first < argc; ++first) {
     const std::string flag = argv[first];
     if (flag == "--parity") withParity = true;
     else if (flag == "--tolerance" && first + 1 < argc) tolerance = std::atof(argv[++first]);
+    else if (flag == "--no-limits") noLimits = true;
     else break;
   }
   for (int i = first; i < argc; ++i) {
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
       simSolverOptions so;
       sim_modelSolverOptions(model, &so);
       if (tolerance >= 0) so.tolerance = tolerance;
+      if (noLimits) so.limits = 0;
       so.contacts = 0;  // the MuJoCo side of the parity check disables contacts too
       simModel* tight = nullptr;
       status = sim_copyModelWithSolverOptions(model, &so, &tight, message.data(), message.size());

@@ -21,10 +21,10 @@ SIM = os.path.join(os.path.dirname(HERE), "sim")
 
 def pkg_config(*arguments):
     try:
-        return shlex.split(subprocess.check_output(["pkg-config", *arguments, "eigen3", "pugixml"], text=True))
+        return shlex.split(subprocess.check_output(["pkg-config", *arguments, "eigen3", "pugixml", "urdfdom"], text=True))
     except (OSError, subprocess.CalledProcessError) as error:
-        raise SystemExit(f"energydynamics: pkg-config eigen3 pugixml failed ({error}); "
-                         "run scripts/install-deps.sh (libeigen3-dev, libpugixml-dev, pkg-config)")
+        raise SystemExit(f"energydynamics: pkg-config eigen3 pugixml urdfdom failed ({error}); "
+                         "run scripts/install-deps.sh (libeigen3-dev, libpugixml-dev, liburdfdom-dev, pkg-config)")
 
 
 class BuildSharedLibrary(build_ext):

@@ -8,8 +8,9 @@
 #     the training configuration (scripts/fuzz/config.swift) and the recipe JSON parser with its physics
 #     object (scripts/fuzz/recipe.swift), built with swiftc -sanitize=fuzzer,address from the
 #     library sources; the MJCF loader through the C bridge (sim/tests/fuzz_mjcf.cpp, clang
-#     -fsanitize=fuzzer,address,undefined). Seeds: a tiny generated dataset and run, sim/robots/*.xml,
-#     the committed recipes and training configurations;
+#     -fsanitize=fuzzer,address,undefined; URDF too, sim_loadModelString takes a <robot> root). Seeds: a
+#     tiny generated dataset and run, sim/robots/*.xml, benchmarks/models/two_link_arm.urdf, the
+#     committed recipes and training configurations;
 #     corpora grow in .build/fuzz-corpus/, crash inputs land in .build/fuzz-crash-TARGET-*.
 # Usage: scripts/fuzz.sh SECONDS [fuzz.py options]   (EBM=path/to/ebm to skip the lookup)
 set -euo pipefail
@@ -39,7 +40,7 @@ PY
   rm -rf "$seed"
   touch "$corpus/seeded"
 fi
-cp -n sim/robots/*.xml "$corpus/mjcf/"
+cp -n sim/robots/*.xml benchmarks/models/two_link_arm.urdf "$corpus/mjcf/"  # a <robot> root takes the URDF import
 cp -n trajectories/*.train.json "$corpus/config/"
 for f in trajectories/*.json; do case $f in *.train.json) ;; *) cp -n "$f" "$corpus/recipe/" ;; esac; done
 
@@ -51,7 +52,7 @@ build() {
   local built=0
   case $name in
     mjcf) clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-            "$@" -Isim/include $(pkg-config --cflags --libs eigen3 pugixml) -lpthread -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
+            "$@" -Isim/include $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
     *) swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$name" "$@" -o "$binary" > ".build/fuzz_$name.build.log" 2>&1 || built=$? ;;
   esac
   if [ "$built" -ne 0 ]; then grep -v "Cannot export local symbol" ".build/fuzz_$name.build.log" | tail -30; echo "fuzz: cannot build $name" >&2; exit 1; fi

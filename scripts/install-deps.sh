@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # libopenmpi-dev + openmpi-bin: optional at build time (pkg-config ompi-c); `mpirun -np N ebm train`
-packages=(pkg-config libeigen3-dev libpugixml-dev libopenblas-dev libglfw3-dev libgl-dev libgl1-mesa-dri libpng-dev libfreetype-dev fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin)
+packages=(pkg-config libeigen3-dev libpugixml-dev liburdfdom-dev libopenblas-dev libglfw3-dev libgl-dev libgl1-mesa-dri libpng-dev libfreetype-dev fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -185,6 +185,11 @@ $ebm bench sample
 # the network's evaluations and training steps at batch 128, one thread, with the machine they ran on
 $ebm bench nn --batch 128 --threads 1 --seconds 0.2
 
+echo "== 8b. URDF import (urdfdom, as MuJoCo imports URDF): info, the MJCF it imports as, a rollout"
+$ebm model info benchmarks/models/two_link_arm.urdf
+$ebm model xml benchmarks/models/two_link_arm.urdf --out out/two_link_arm.xml
+$ebm simulate benchmarks/models/two_link_arm.urdf --steps 200 --out out/two_link_arm.npz
+
 echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
 python3 -m pip install -q --no-build-isolation ./python  # this checkout's package: compiles sim/src (~1.5 min)
 python3 benchmarks/python_sim.py --ebm $ebm --json out/python-sim.json

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds the simulator and its bridge test with AddressSanitizer + UndefinedBehaviorSanitizer
-# (leak checking included) and runs it (~2 min; scripts/test.sh runs it in CI).
+# Builds the simulator, its bridge test and its URDF-import test with AddressSanitizer +
+# UndefinedBehaviorSanitizer (leak checking included) and runs them (~3 min; scripts/test.sh runs
+# it in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .build
-clang++ -std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-  sim/tests/bridge_test.cpp sim/src/*.cpp -Isim/include $(pkg-config --cflags --libs eigen3 pugixml) -lpthread \
-  -o .build/bridge_test_sanitized
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 .build/bridge_test_sanitized
+mkdir -p .build/sanitized
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
+cflags=$(pkg-config --cflags eigen3 pugixml urdfdom)
+libs=$(pkg-config --libs eigen3 pugixml urdfdom)
+(cd .build/sanitized && rm -f ./*.o && clang++ "${flags[@]}" -c ../../sim/src/*.cpp -I../../sim/include $cflags)
+for t in bridge_test urdf_test; do
+  clang++ "${flags[@]}" sim/tests/$t.cpp .build/sanitized/*.o -Isim/include $cflags $libs -lpthread \
+    -o .build/${t}_sanitized
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 .build/${t}_sanitized
+done

@@ -71,6 +71,35 @@ public final class RobotModel: @unchecked Sendable {
         self.init(handle: out!, source: path)
     }
 
+    /// Loads a URDF file as MuJoCo's URDF import does (fixed base, collision geoms, welded links
+    /// merged). `package://NAME/…` meshes are looked up in `packagePath` (directories), then in
+    /// ROS_PACKAGE_PATH, then in the file's own directory. Throws naming the file and line.
+    public convenience init(urdf path: String, packagePath: [String] = []) throws {
+        var out: OpaquePointer?
+        let list = packagePath.isEmpty ? nil : packagePath.joined(separator: ":")
+        try checked { sim_loadURDFFile(path, list, &out, $0, $1) }
+        self.init(handle: out!, source: path)
+    }
+
+    /// The MJCF text a URDF file imports as (what `init(urdf:packagePath:)` compiles).
+    public static func mjcf(fromURDF path: String, packagePath: [String] = []) throws -> String {
+        let list = packagePath.isEmpty ? nil : packagePath.joined(separator: ":")
+        var length = 0
+        try checked { sim_urdfToMJCF(path, list, nil, 0, &length, $0, $1) }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        try checked { sim_urdfToMJCF(path, list, &buffer, buffer.count, &length, $0, $1) }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// A built-in robot, an MJCF file, or a URDF file (`.urdf`, with `packagePath` for its
+    /// `package://` meshes).
+    public static func load(_ nameOrPath: String, packagePath: [String]) throws -> RobotModel {
+        if nameOrPath.lowercased().hasSuffix(".urdf") && FileManager.default.fileExists(atPath: nameOrPath) {
+            return try RobotModel(urdf: nameOrPath, packagePath: packagePath)
+        }
+        return try load(nameOrPath)
+    }
+
     /// Loads MJCF text; `sourceName` names it in error messages.
     public convenience init(xml: String, sourceName: String = "<string>") throws {
         var out: OpaquePointer?
@@ -84,7 +113,7 @@ public final class RobotModel: @unchecked Sendable {
         try RobotModel(xml: builtinXML(name), sourceName: name)
     }
 
-    /// A built-in robot by name, or else an MJCF file by path.
+    /// A built-in robot by name, or else an MJCF (or URDF: root element <robot>) file by path.
     public static func load(_ nameOrPath: String) throws -> RobotModel {
         if !nameOrPath.hasSuffix(".xml"), let xml = try? builtinXML(nameOrPath) {
             return try RobotModel(xml: xml, sourceName: nameOrPath)

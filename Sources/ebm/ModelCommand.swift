@@ -6,7 +6,7 @@ import Trajectories
 /// `ebm model …`: inspect built-in robots and MJCF files.
 struct Model: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect robot models: list built-ins, print a model's MJCF, summarise sizes.",
+        abstract: "Inspect robot models: list built-ins, print a model's MJCF (or a URDF's import), summarise sizes.",
         subcommands: [List.self, XML.self, Info.self]
     )
 
@@ -20,13 +20,17 @@ struct Model: ParsableCommand {
 
     struct XML: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "xml", abstract: "Print (or write with --out) a built-in robot's MJCF, e.g. for MuJoCo.")
-        @Argument(help: "Built-in robot name (pendulum, reacher2, arm7, chain32, …).") var robot: String
+            commandName: "xml",
+            abstract: "Print (or write with --out) a built-in robot's MJCF, or the MJCF a URDF file imports as, e.g. for MuJoCo.")
+        @Argument(help: "Built-in robot name (pendulum, reacher2, arm7, chain32, …) or a .urdf file.") var robot: String
         @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Option(name: .customLong("package-path"), help: "A directory holding the URDF's package:// packages (repeatable; then ROS_PACKAGE_PATH).")
+        var packagePath: [String] = []
         func run() throws {
-            let xml = try RobotModel.builtinXML(robot)
+            let urdf = robot.lowercased().hasSuffix(".urdf")
+            let xml = urdf ? try RobotModel.mjcf(fromURDF: robot, packagePath: packagePath) : try RobotModel.builtinXML(robot)
             if let out {
-                try OutputPath.check(out, inputs: [])
+                try OutputPath.check(out, inputs: urdf ? [robot] : [])
                 try AtomicFile.write(Array(xml.utf8), to: URL(fileURLWithPath: out))
             } else {
                 print(xml, terminator: "")
@@ -36,9 +40,11 @@ struct Model: ParsableCommand {
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Summarise a model: sizes, joints, actuators, sites.")
-        @Argument(help: "Built-in robot name or MJCF file.") var model: String
+        @Argument(help: "Built-in robot name, MJCF file or URDF file.") var model: String
+        @Option(name: .customLong("package-path"), help: "A directory holding the URDF's package:// packages (repeatable; then ROS_PACKAGE_PATH).")
+        var packagePath: [String] = []
         func run() throws {
-            let m = try RobotModel.load(model)
+            let m = try RobotModel.load(model, packagePath: packagePath)
             let o = m.options
             print("\(m.source): nq \(m.nq), nv \(m.nv), nu \(m.nu), bodies \(m.nbody), sites \(m.nsite), geoms \(m.ngeom)")
             print("timestep \(o.timestep) s, integrator \(o.integrator.rawValue), gravity \(o.gravity.x) \(o.gravity.y) \(o.gravity.z)")

@@ -15,8 +15,10 @@ struct Simulate: ParsableCommand {
         sites [B, N+1, nsite, 3], ctrl [B, N, nu] (as applied, clamped) and time [N+1].
         """)
 
-    @Argument(help: "Built-in robot name (pendulum, cartpole, acrobot, pointmass2d, reacher2, arm7, chainN) or MJCF file.")
+    @Argument(help: "Built-in robot name (pendulum, cartpole, acrobot, pointmass2d, reacher2, arm7, chainN), MJCF or URDF file.")
     var model: String
+    @Option(name: .customLong("package-path"), help: "A directory holding a URDF's package:// packages (repeatable; then ROS_PACKAGE_PATH).")
+    var packagePath: [String] = []
     @Option(help: "Number of steps N.") var steps: Int
     @Option(help: "Timestep in seconds (default: the model's).") var dt: Double?
     @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: Integrator?
@@ -37,7 +39,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try OutputPath.check(out, inputs: [model, initial, controls])
-        let loaded = try RobotModel.load(model)
+        let loaded = try RobotModel.load(model, packagePath: packagePath)
         var options = loaded.options
         if let dt { options.timestep = dt }
         if let integrator { options.integrator = integrator }

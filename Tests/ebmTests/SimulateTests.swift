@@ -55,6 +55,30 @@ final class SimulateTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing is written on error")
     }
 
+    /// `ebm model info|xml|simulate` take a URDF file (the main job's two-link arm).
+    func testURDFThroughModelAndSimulate() throws {
+        let urdf = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("benchmarks/models/two_link_arm.urdf").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("urdf-ebm-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let info = try EBMProcess.run(["model", "info", urdf, "--package-path", dir.path])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("nq 2, nv 2, nu 0, bodies 5"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("joint 0 shoulder: range [-2.0, 2.0]"), info.stdout)
+        let xml = dir.appendingPathComponent("arm.xml").path
+        let written = try EBMProcess.run(["model", "xml", urdf, "--out", xml])
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertEqual(try RobotModel(contentsOf: xml).nq, 2)
+        let npz = dir.appendingPathComponent("arm.npz").path
+        let sim = try EBMProcess.run(["simulate", urdf, "--steps", "10", "--out", npz])
+        XCTAssertEqual(sim.status, 0, sim.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: npz))
+        let refused = try EBMProcess.run(["model", "xml", dir.appendingPathComponent("missing.urdf").path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("missing.urdf: cannot open file"), refused.stderr)
+    }
+
     func testModelXMLLoadsBack() throws {
         let r = try EBMProcess.run(["model", "xml", "chain3"])
         XCTAssertEqual(r.status, 0)

@@ -81,7 +81,8 @@ const char* sim_statusName(int32_t status);
 
 // MARK: - Models
 
-/// Loads an MJCF model (the supported subset is listed in README.md) from a file; <include>
+/// Loads an MJCF model (the supported subset is listed in README.md), or a URDF file (root
+/// element <robot>: see sim_loadURDFFile), from a file; <include>
 /// and mesh files are resolved relative to it. Unsupported constructs are all listed, one per
 /// line of `message`, each with file:line.
 /// Returns: SIM_OK and a new model in `*model`, which the caller frees with sim_deleteModel.
@@ -91,6 +92,30 @@ const char* sim_statusName(int32_t status);
 /// Thread safety: reentrant.
 int32_t sim_loadModelFile(const char* path, simModel* SIM_NULLABLE* SIM_NONNULL model,
                           char* SIM_NULLABLE message, size_t messageSize);
+
+/// Loads a URDF robot file as MuJoCo's URDF import does (urdfdom parses it; README.md lists the
+/// mapping): links become bodies, revolute/continuous joints hinges, prismatic slides, floating
+/// free joints, planar two slides and a hinge, fixed joints weld; the root link is fixed to the
+/// world; <collision> geoms are kept and <visual> ones discarded. `package://NAME/...` mesh paths
+/// are looked up in `packagePath` (directories separated by ':', may be NULL), then in
+/// ROS_PACKAGE_PATH, then in the file's own directory (as pybullet); other relative paths are
+/// relative to the file. <mimic> becomes a joint equality, as in MuJoCo 4. sim_loadModelFile and
+/// sim_loadModelString also load URDF (a root element <robot>), without a package path.
+/// Returns/Errors: as sim_loadModelFile; structural problems (duplicate names, missing parent or
+///   child links, two parents, cycles, several roots) are all listed with file:line.
+/// Thread safety: reentrant.
+int32_t sim_loadURDFFile(const char* path, const char* SIM_NULLABLE packagePath,
+                         simModel* SIM_NULLABLE* SIM_NONNULL model, char* SIM_NULLABLE message,
+                         size_t messageSize);
+
+/// Writes the MJCF text that a URDF file imports as (what sim_loadURDFFile compiles), e.g. to
+/// load it in MuJoCo or edit it. `packagePath` as in sim_loadURDFFile.
+/// Returns: SIM_OK; `*length` is the text length without the terminating NUL. When `buffer` is
+///   NULL or `bufferSize <= *length`, only `*length` is set (call again with a larger buffer).
+/// Errors: as sim_loadURDFFile. Thread safety: reentrant.
+int32_t sim_urdfToMJCF(const char* path, const char* SIM_NULLABLE packagePath,
+                       char* SIM_NULLABLE buffer, size_t bufferSize, size_t* length,
+                       char* SIM_NULLABLE message, size_t messageSize);
 
 /// Loads an MJCF model from XML text; `sourceName` names it in error messages.
 /// Returns/Errors: as sim_loadModelFile (without SIM_ERR_IO).

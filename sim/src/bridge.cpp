@@ -69,10 +69,38 @@ int32_t statusOf(const sim::BatchReport& r, simBatchReport* out, char* message, 
   return r.firstStatus;
 }
 
+sim::URDFOptions urdfOptions(const char* packagePath, const std::string& file) {
+  sim::URDFOptions options;
+  const size_t slash = file.find_last_of('/');
+  options.fileDirectory = slash == std::string::npos ? (file.empty() ? "" : ".") : file.substr(0, slash + 1);
+  if (!packagePath) return options;
+  std::stringstream list(packagePath);
+  for (std::string dir; std::getline(list, dir, ':');)
+    if (!dir.empty()) options.packagePaths.push_back(dir);
+  return options;
+}
+
+/// MJCF, or URDF when the root element is <robot> (MuJoCo's rule in mj_loadXML).
 simModel_* compileFromXML(const std::string& xml, const std::string& source,
-                          const std::string& path = "") {
+                          const std::string& path = "", const char* packagePath = nullptr) {
+  if (sim::looksLikeURDF(xml))
+    return new simModel_{sim::compileModel(sim::parseURDF(xml, source, path, urdfOptions(packagePath, path)))};
   auto* handle = new simModel_{sim::compileModel(sim::parseMJCF(xml, source, path))};
   return handle;
+}
+
+/// A model file's text; files over 256 MiB are refused (no robot description is that large).
+std::string readModelFile(const char* path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw sim::SimError{SIM_ERR_IO, std::string(path) + ": cannot open file"};
+  const std::streamoff size = in.tellg();
+  if (size < 0 || size > (std::streamoff(256) << 20))
+    throw sim::SimError{SIM_ERR_IO, std::string(path) + ": not a readable file of at most 256 MiB"};
+  in.seekg(0);
+  std::string text((size_t)size, '\0');
+  in.read(&text[0], size);
+  if (in.gcount() != size) throw sim::SimError{SIM_ERR_IO, std::string(path) + ": read error"};
+  return text;
 }
 
 }  // namespace
@@ -107,6 +135,29 @@ int32_t sim_loadModelFile(const char* path, simModel** model, char* message, siz
     text << in.rdbuf();
     if (in.bad()) throw sim::SimError{SIM_ERR_IO, std::string(path) + ": read error"};
     *model = compileFromXML(text.str(), path, path);
+    return SIM_OK;
+  });
+}
+
+int32_t sim_loadURDFFile(const char* path, const char* packagePath, simModel** model, char* message,
+                         size_t messageSize) {
+  if (model) *model = nullptr;
+  return guarded(message, messageSize, [&]() -> int32_t {
+    if (!path || !model) argumentError("sim_loadURDFFile: path and model must not be NULL");
+    const std::string text = readModelFile(path);
+    *model = new simModel_{sim::compileModel(sim::parseURDF(text, path, path, urdfOptions(packagePath, path)))};
+    return SIM_OK;
+  });
+}
+
+int32_t sim_urdfToMJCF(const char* path, const char* packagePath, char* buffer, size_t bufferSize,
+                       size_t* length, char* message, size_t messageSize) {
+  return guarded(message, messageSize, [&]() -> int32_t {
+    if (!path || !length) argumentError("sim_urdfToMJCF: path and length must not be NULL");
+    const std::string text = readModelFile(path);
+    const std::string xml = sim::convertURDF(text, path, urdfOptions(packagePath, path)).mjcf;
+    *length = xml.size();
+    if (buffer && bufferSize > xml.size()) std::memcpy(buffer, xml.c_str(), xml.size() + 1);
     return SIM_OK;
   });
 }

@@ -324,6 +324,33 @@ struct SimError {
 ModelSpec parseMJCF(const std::string& xml, const std::string& source,
                     const std::string& path = "");
 
+/// Where a URDF import looks for `package://NAME/…` files (urdf.cpp): these directories first
+/// (each holds packages as subdirectories, or is the package itself), then ROS_PACKAGE_PATH,
+/// then the URDF's own directory (pybullet's rule).
+struct URDFOptions {
+  std::vector<std::string> packagePaths;
+  std::string fileDirectory;  ///< the URDF's directory, searched last ("" for text without a file)
+};
+
+/// A URDF converted to MJCF text in MuJoCo's conventions (what mj_loadXML builds from it).
+struct URDFImport {
+  std::string mjcf;
+  std::vector<int> lineMap;  ///< for each MJCF line (1-based index − 1), the URDF line it came from
+  std::string warnings;      ///< what the URDF holds that the import ignores ("" when nothing)
+};
+
+/// True when `text` is XML whose root element is <robot> (as MuJoCo tells URDF from MJCF).
+bool looksLikeURDF(const std::string& text);
+
+/// Reads a URDF with urdfdom and writes the MJCF that MuJoCo's URDF import corresponds to.
+/// Throws SimError (SIM_ERR_PARSE, SIM_ERR_MODEL, SIM_ERR_IO for an unresolvable package://)
+/// with every structural problem as "source:line: problem".
+URDFImport convertURDF(const std::string& text, const std::string& source, const URDFOptions& options);
+
+/// convertURDF, then parseMJCF on the result; messages point at URDF lines.
+ModelSpec parseURDF(const std::string& text, const std::string& source, const std::string& path,
+                    const URDFOptions& options);
+
 /// A triangle mesh (mesh.cpp): vertices and faces indexing them, counter-clockwise outward.
 struct Mesh {
   std::vector<Vec3> vertices;
