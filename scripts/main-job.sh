@@ -238,6 +238,11 @@ print(f"2 MPI ranks == --micro-batches 2: {len(a)} tensors identical bit for bit
 PY
 fi
 
+echo "== 12. A temporal denoising energy (issue 21's third candidate): residual convolutions over the window"
+echo "   itself, trained by denoising score matching through their second-order passes, then sampled"
+$ebm train --data out/cluster/tiny/merged --config trajectories/reacher2-tiny-dsm-temporal.train.json --out out/temporal --quiet | tail -n 1
+$ebm predict --model out/temporal --data out/cluster/tiny/merged --episode 1 --samples 8 --out out/temporal-predict.npz | head -n 1
+
 echo "== done: outputs in out/"
 # with a display, open the viewer on the dataset (close the window to finish)
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi
