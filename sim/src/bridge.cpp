@@ -91,6 +91,7 @@ const char* sim_statusName(int32_t status) {
     case SIM_ERR_IO: return "SIM_ERR_IO";
     case SIM_ERR_NOT_FOUND: return "SIM_ERR_NOT_FOUND";
     case SIM_ERR_INTERNAL: return "SIM_ERR_INTERNAL";
+    case SIM_ERR_UNSUPPORTED: return "SIM_ERR_UNSUPPORTED";
     default: return "SIM_ERR_UNKNOWN";
   }
 }
@@ -437,6 +438,23 @@ int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, 
   });
 }
 
+int32_t sim_inverseVJP(const simModel* model, simState* state, const double* qacc, const double* w,
+                       double* dqpos, double* dqvel, double* dqacc, double* qfrc) {
+  SIM_REQUIRE_PAIR(model, state);
+  if (!qacc || !w || !dqpos || !dqvel || !dqacc) return SIM_ERR_ARGUMENT;
+  return guarded(nullptr, 0, [&]() -> int32_t {
+    const sim::Model& m = model->model;
+    if (sim::rneaVJPUnsupported(m)) return SIM_ERR_UNSUPPORTED;
+    const int nv = m.nv;
+    if (!sim::allFinite(qacc, nv) || !sim::allFinite(w, nv)) return SIM_ERR_NONFINITE;
+    sim::kinematics(m, state->state);
+    sim::rneaVJP(m, state->state, qacc, w, dqpos, dqvel, dqacc, qfrc);
+    const bool finite = sim::allFinite(dqpos, nv) && sim::allFinite(dqvel, nv) &&
+                        sim::allFinite(dqacc, nv) && (!qfrc || sim::allFinite(qfrc, nv));
+    return finite ? SIM_OK : SIM_ERR_NONFINITE;
+  });
+}
+
 int32_t sim_massMatrix(const simModel* model, simState* state, double* mass) {
   SIM_REQUIRE_PAIR(model, state);
   if (!mass) return SIM_ERR_ARGUMENT;
@@ -566,6 +584,27 @@ int32_t sim_inverseBatch(const simModel* model, int64_t B, const double* qpos, c
     sim::inverseBatch(model->model, B, qpos, qvel, qacc, qfrc, threads);
     if (!sim::allFinite(qfrc, B * nv))
       throw sim::SimError{SIM_ERR_NONFINITE, "sim_inverseBatch: a state or acceleration is not finite"};
+    return SIM_OK;
+  });
+}
+
+int32_t sim_inverseVJPBatch(const simModel* model, int64_t B, const double* qpos, const double* qvel,
+                            const double* qacc, const double* w, double* dqpos, double* dqvel,
+                            double* dqacc, double* qfrc, int32_t threads, char* message,
+                            size_t messageSize) {
+  return guarded(message, messageSize, [&]() -> int32_t {
+    if (!model) argumentError("sim_inverseVJPBatch: model is NULL");
+    const sim::Model& m = model->model;
+    if (const char* why = sim::rneaVJPUnsupported(m))
+      throw sim::SimError{SIM_ERR_UNSUPPORTED, std::string("sim_inverseVJPBatch: ") + m.spec.source + ": " + why};
+    requireBatch(B, qpos, qacc, "sim_inverseVJPBatch");
+    if (B > 0 && (!w || !dqpos || !dqvel || !dqacc))
+      argumentError("sim_inverseVJPBatch: the cotangent w or an output (dqpos, dqvel, dqacc) is NULL");
+    const int64_t nv = m.nv;
+    sim::inverseVJPBatch(m, B, qpos, qvel, qacc, w, dqpos, dqvel, dqacc, qfrc, threads);
+    if (!sim::allFinite(dqpos, B * nv) || !sim::allFinite(dqvel, B * nv) ||
+        !sim::allFinite(dqacc, B * nv) || (qfrc && !sim::allFinite(qfrc, B * nv)))
+      throw sim::SimError{SIM_ERR_NONFINITE, "sim_inverseVJPBatch: a state, acceleration or cotangent is not finite"};
     return SIM_OK;
   });
 }

@@ -33,6 +33,11 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
                   const double* qfrc, double* qacc, int threads);
 void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
                   const double* qacc, double* qfrc, int threads);
+/// rneaVJP at B states: qpos, qvel, qacc, w [B, nv] in, dqpos, dqvel, dqacc [B, nv] out, and
+/// qfrc [B, nv] (may be null) as inverseBatch.
+void inverseVJPBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
+                     const double* qacc, const double* w, double* dqpos, double* dqvel,
+                     double* dqacc, double* qfrc, int threads);
 void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* sites,
                      int64_t jacobianSite, double* jacp, int threads);
 

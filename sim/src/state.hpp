@@ -119,6 +119,15 @@ void aba(const Model& m, State& s, const double* extraArmature);
 /// Gravity is included through a fictitious base acceleration. Kinematics must be current.
 void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withVelocity);
 
+/// Vector–Jacobian product of inverse dynamics (rnea_derivatives.cpp): with τ(q, q̇, q̈) as
+/// inverseDynamics and a cotangent w [nv], writes wᵀ∂τ/∂q, wᵀ∂τ/∂q̇, wᵀ∂τ/∂q̈ [nv] each and,
+/// when qfrc is not null, τ itself. Hinge and slide joints, no fluid (see rneaVJPUnsupported);
+/// kinematics and s.qvel must be current. Uses s.S, s.v, s.a, s.c, s.f, s.pA, s.U as scratch.
+void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, double* dqpos,
+             double* dqvel, double* dqacc, double* qfrc);
+/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium), or null.
+const char* rneaVJPUnsupported(const Model& m);
+
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.
 void crba(const Model& m, State& s, double* M);
 
