@@ -394,6 +394,25 @@ int32_t sim_inverseVJPBatch(const simModel* model, int64_t B, const double* qpos
                             double* dqpos, double* dqvel, double* dqacc, double* SIM_NULLABLE qfrc,
                             int32_t threads, char* SIM_NULLABLE message, size_t messageSize);
 
+/// A cost ℓ on one row's generalised forces, for sim_inverseCostGradientBatch: returns ℓ(qfrc)
+/// and writes ∂ℓ/∂qfrc [nv] into `gradient` (zeroed before the call). `row` is the batch index.
+/// Called from the batch's worker threads, so it must be safe to call concurrently.
+typedef double (*simForceCost)(void* SIM_NULLABLE context, int64_t row, const double* qfrc,
+                               double* gradient);
+
+/// The gradient of a cost on inverse dynamics, Σ_b ℓ(qfrc_b) with qfrc_b as sim_inverseBatch at
+/// qpos, qvel, qacc [B, ·]: writes costs [B] = ℓ(qfrc_b) and dqpos, dqvel, dqacc [B, nv] =
+/// (∂ℓ/∂qfrc)ᵀ ∂qfrc/∂(qpos, qvel, qacc) — sim_inverseVJPBatch with the cotangent that `cost`
+/// returns from each row's forces, in one pass (one kinematics and forward sweep per row); qfrc
+/// [B, nv] (NULL to skip) receives the forces. Errors: as sim_inverseVJPBatch; SIM_ERR_ARGUMENT
+/// for a NULL cost or output; SIM_ERR_NONFINITE also when a cost or its gradient is not finite.
+int32_t sim_inverseCostGradientBatch(const simModel* model, int64_t B, const double* qpos,
+                                     const double* SIM_NULLABLE qvel, const double* qacc,
+                                     simForceCost cost, void* SIM_NULLABLE context, double* costs,
+                                     double* dqpos, double* dqvel, double* dqacc,
+                                     double* SIM_NULLABLE qfrc, int32_t threads,
+                                     char* SIM_NULLABLE message, size_t messageSize);
+
 /// Batched kinematics at B configurations qpos [B, nq]: site positions sites [B, nsite, 3]
 /// (NULL to skip) and, for site `jacobianSite` >= 0, its translational Jacobian
 /// jacp [B, 3, nv] (NULL to skip).

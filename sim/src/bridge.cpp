@@ -75,6 +75,24 @@ simModel_* compileFromXML(const std::string& xml, const std::string& source,
   return handle;
 }
 
+/// The checks shared by the batched inverse-dynamics derivatives.
+const sim::Model& requireVJP(const simModel* model, int64_t B, const double* qpos, const double* qacc,
+                             const void* a, const void* b, const void* c, const void* d, const char* call) {
+  if (!model) argumentError(std::string(call) + ": model is NULL");
+  const sim::Model& m = model->model;
+  if (const char* why = sim::rneaVJPUnsupported(m))
+    throw sim::SimError{SIM_ERR_UNSUPPORTED, std::string(call) + ": " + m.spec.source + ": " + why};
+  requireBatch(B, qpos, qacc, call);
+  if (B > 0 && (!a || !b || !c || !d)) argumentError(std::string(call) + ": an input or output array is NULL");
+  return m;
+}
+
+void requireFiniteVJP(int64_t n, const double* dqpos, const double* dqvel, const double* dqacc,
+                      const double* qfrc, const char* call) {
+  if (!sim::allFinite(dqpos, n) || !sim::allFinite(dqvel, n) || !sim::allFinite(dqacc, n) ||
+      (qfrc && !sim::allFinite(qfrc, n)))
+    throw sim::SimError{SIM_ERR_NONFINITE, std::string(call) + ": a state, acceleration or cotangent is not finite"};
+}
 }  // namespace
 
 extern "C" {
@@ -593,18 +611,28 @@ int32_t sim_inverseVJPBatch(const simModel* model, int64_t B, const double* qpos
                             double* dqacc, double* qfrc, int32_t threads, char* message,
                             size_t messageSize) {
   return guarded(message, messageSize, [&]() -> int32_t {
-    if (!model) argumentError("sim_inverseVJPBatch: model is NULL");
-    const sim::Model& m = model->model;
-    if (const char* why = sim::rneaVJPUnsupported(m))
-      throw sim::SimError{SIM_ERR_UNSUPPORTED, std::string("sim_inverseVJPBatch: ") + m.spec.source + ": " + why};
-    requireBatch(B, qpos, qacc, "sim_inverseVJPBatch");
-    if (B > 0 && (!w || !dqpos || !dqvel || !dqacc))
-      argumentError("sim_inverseVJPBatch: the cotangent w or an output (dqpos, dqvel, dqacc) is NULL");
-    const int64_t nv = m.nv;
+    const char* call = "sim_inverseVJPBatch";
+    const sim::Model& m = requireVJP(model, B, qpos, qacc, w, dqpos, dqvel, dqacc, call);
     sim::inverseVJPBatch(m, B, qpos, qvel, qacc, w, dqpos, dqvel, dqacc, qfrc, threads);
-    if (!sim::allFinite(dqpos, B * nv) || !sim::allFinite(dqvel, B * nv) ||
-        !sim::allFinite(dqacc, B * nv) || (qfrc && !sim::allFinite(qfrc, B * nv)))
-      throw sim::SimError{SIM_ERR_NONFINITE, "sim_inverseVJPBatch: a state, acceleration or cotangent is not finite"};
+    requireFiniteVJP(B * m.nv, dqpos, dqvel, dqacc, qfrc, call);
+    return SIM_OK;
+  });
+}
+
+int32_t sim_inverseCostGradientBatch(const simModel* model, int64_t B, const double* qpos,
+                                     const double* qvel, const double* qacc, simForceCost cost,
+                                     void* context, double* costs, double* dqpos, double* dqvel,
+                                     double* dqacc, double* qfrc, int32_t threads, char* message,
+                                     size_t messageSize) {
+  return guarded(message, messageSize, [&]() -> int32_t {
+    const char* call = "sim_inverseCostGradientBatch";
+    if (!cost) argumentError(std::string(call) + ": cost is NULL");
+    const sim::Model& m = requireVJP(model, B, qpos, qacc, costs, dqpos, dqvel, dqacc, call);
+    sim::inverseCostGradientBatch(m, B, qpos, qvel, qacc, cost, context, costs, dqpos, dqvel, dqacc,
+                                  qfrc, threads);
+    requireFiniteVJP(B * m.nv, dqpos, dqvel, dqacc, qfrc, call);
+    if (!sim::allFinite(costs, B))
+      throw sim::SimError{SIM_ERR_NONFINITE, std::string(call) + ": a cost is not finite"};
     return SIM_OK;
   });
 }

@@ -42,14 +42,11 @@ const char* rneaVJPUnsupported(const Model& m) {
   return nullptr;
 }
 
-void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, double* dqpos,
-             double* dqvel, double* dqacc, double* qfrc) {
+// Sweeps 1 and 2: S, v, a, I, I·v and f root to leaves; subtree sums F and τ leaves to root.
+void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc) {
   const int nv = m.nv;
   Vec6 a0;
   a0 << Vec3::Zero(), -m.spec.gravity;
-  // scratch: s.S world subspaces, s.v velocities, s.a accelerations, s.c the velocities W under
-  // q̇ = w, s.f link forces f → subtree sums F, s.pA I·W → P, s.U Z → Z̄
-  // forward sweep, root to leaves
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Pose& X = s.X_world_link[i];
@@ -61,22 +58,39 @@ void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, doub
     const bool root = L.parent < 0;
     s.v[i] = root ? vJ : Vec6(s.v[L.parent] + vJ);
     s.a[i] = (root ? a0 : s.a[L.parent]) + S * qacc[i] + crossMotion(s.v[i], vJ);
-    s.c[i] = root ? Vec6(S * w[i]) : Vec6(s.c[L.parent] + S * w[i]);
     // the link's rigid inertia about the world origin
-    const RigidInertia I = rigidInertiaAbout(L.mass, X.p + X.R * L.com, X.R * L.Icom * X.R.transpose());
-    const Vec6 Iv = inertiaTimes(I, s.v[i]), IW = inertiaTimes(I, s.c[i]);
-    s.f[i] = inertiaTimes(I, s.a[i]) + crossForce(s.v[i], Iv);
-    s.pA[i] = IW;
-    s.U[i] = crossForce(s.v[i], IW) - crossForce(s.c[i], Iv) - inertiaTimes(I, crossMotion(s.v[i], s.c[i]));
+    RigidInertia& I = s.Iworld[i];
+    I = rigidInertiaAbout(L.mass, X.p + X.R * L.com, X.R * L.Icom * X.R.transpose());
+    s.Iv[i] = inertiaTimes(I, s.v[i]);
+    s.f[i] = inertiaTimes(I, s.a[i]) + crossForce(s.v[i], s.Iv[i]);
   }
-  // backward sweep, leaves to root: each subtree sum is complete when its link is reached
+  for (int j = nv - 1; j >= 0; --j) {
+    const Link& L = m.links[j];
+    const double spring = m.stiffness[j] * (s.qpos[L.qposAdr] - m.springref[j]);
+    qfrc[j] = s.S[j].dot(s.f[j]) + m.armature[j] * qacc[j] + m.damping[j] * s.qvel[j] + spring;
+    if (L.parent >= 0) s.f[L.parent] += s.f[j];
+  }
+}
+
+// Sweeps 3 and 4: W, I·W and Z root to leaves; subtree sums P, Z̄ and the three products
+// leaves to root (F from sweep 2).
+void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, double* dqvel,
+                     double* dqacc) {
+  const int nv = m.nv;
+  Vec6 a0;
+  a0 << Vec3::Zero(), -m.spec.gravity;
+  for (int i = 0; i < nv; ++i) {
+    const Link& L = m.links[i];
+    const RigidInertia& I = s.Iworld[i];
+    s.c[i] = L.parent < 0 ? Vec6(s.S[i] * w[i]) : Vec6(s.c[L.parent] + s.S[i] * w[i]);
+    const Vec6 IW = inertiaTimes(I, s.c[i]);
+    s.pA[i] = IW;
+    s.U[i] = crossForce(s.v[i], IW) - crossForce(s.c[i], s.Iv[i]) - inertiaTimes(I, crossMotion(s.v[i], s.c[i]));
+  }
   for (int j = nv - 1; j >= 0; --j) {
     const Link& L = m.links[j];
     const Vec6& S = s.S[j];
     const Vec6 &F = s.f[j], &P = s.pA[j], &Z = s.U[j];
-    const double qdd = qacc[j], qd = s.qvel[j];
-    const double spring = m.stiffness[j] * (s.qpos[L.qposAdr] - m.springref[j]);
-    if (qfrc) qfrc[j] = S.dot(F) + m.armature[j] * qdd + m.damping[j] * qd + spring;
     dqacc[j] = S.dot(P) + m.armature[j] * w[j];
     if (L.parent < 0) {
       // u = 0, W_λ = 0, a_λ = a₀
@@ -89,11 +103,16 @@ void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, doub
       dqpos[j] = -S.dot(crossForce(s.c[p], F) + crossForce(s.a[p], P) + crossForce(u, Vec6(Z - uP))) +
                  w[j] * m.stiffness[j];
       dqvel[j] = S.dot(Z - 2.0 * uP) + w[j] * m.damping[j];
-      s.f[p] += F;
       s.pA[p] += P;
       s.U[p] += Z;
     }
   }
+}
+
+void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, double* dqpos,
+             double* dqvel, double* dqacc, double* qfrc) {
+  rneaVJPForward(m, s, qacc, qfrc ? qfrc : s.u.data());
+  rneaVJPBackward(m, s, w, dqpos, dqvel, dqacc);
 }
 
 }  // namespace sim

@@ -167,6 +167,66 @@ static double checkModel(simModel* m, const char* name, int states, std::mt19937
   return worst;
 }
 
+// ℓ(τ) = Σ_j ½ (j + 1) τ_j² + sin(row + τ_j): a row-dependent, nonlinear cost on the forces.
+static double testCost(void* context, int64_t row, const double* qfrc, double* gradient) {
+  const int n = *static_cast<const int*>(context);
+  double l = 0;
+  for (int j = 0; j < n; ++j) {
+    l += 0.5 * (j + 1) * qfrc[j] * qfrc[j] + std::sin(double(row) + qfrc[j]);
+    gradient[j] = (j + 1) * qfrc[j] + std::cos(double(row) + qfrc[j]);
+  }
+  return l;
+}
+
+// sim_inverseCostGradientBatch: the same bits as sim_inverseVJPBatch with the cost's own
+// cotangent, and the gradient of Σ ℓ against central differences of the costs.
+static void checkCostGradient(simModel* m, const char* name, std::mt19937_64& rng) {
+  simSizes sz;
+  sim_modelSizes(m, &sz);
+  int n = (int)sz.nv;
+  const int B = 5;
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> q(B * n), v(B * n), a(B * n);
+  for (auto* x : {&q, &v, &a})
+    for (double& e : *x) e = normal(rng);
+  std::vector<double> costs(B), dq(B * n), dv(B * n), da(B * n), tau(B * n);
+  char msg[512];
+  int32_t st = sim_inverseCostGradientBatch(m, B, q.data(), v.data(), a.data(), testCost, &n, costs.data(),
+                                            dq.data(), dv.data(), da.data(), tau.data(), 2, msg, sizeof msg);
+  CHECK(st == SIM_OK, "%s: %s", name, msg);
+  std::vector<double> w(B * n), dq2(B * n), dv2(B * n), da2(B * n);
+  for (int b = 0; b < B; ++b) CHECK(testCost(&n, b, &tau[b * n], &w[b * n]) == costs[b], "%s: cost %d", name, b);
+  sim_inverseVJPBatch(m, B, q.data(), v.data(), a.data(), w.data(), dq2.data(), dv2.data(), da2.data(),
+                      nullptr, 1, msg, sizeof msg);
+  CHECK(dq == dq2 && dv == dv2 && da == da2, "%s: cost gradient differs from the VJP with its cotangent", name);
+  // central differences of Σ_b ℓ_b in every coordinate of row 0
+  const double h = 1e-6;
+  double worst = 0, scale = 0;
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < n; ++i) {
+      double sum[2];
+      for (int side = 0; side < 2; ++side) {
+        std::vector<double> x[3] = {q, v, a};
+        x[c][i] += side ? -h : h;
+        std::vector<double> l(B), o(B * n);
+        sim_inverseCostGradientBatch(m, B, x[0].data(), x[1].data(), x[2].data(), testCost, &n, l.data(),
+                                     o.data(), o.data(), o.data(), nullptr, 1, msg, sizeof msg);
+        sum[side] = 0;
+        for (double e : l) sum[side] += e;
+      }
+      const double fd = (sum[0] - sum[1]) / (2 * h);
+      const double got = (c == 0 ? dq : c == 1 ? dv : da)[i];
+      worst = std::max(worst, std::abs(got - fd));
+      scale = std::max(scale, std::abs(fd));
+    }
+  CHECK(worst <= 1e-6 * std::max(scale, 1.0), "%s: cost gradient vs differences %.3g (scale %.3g)", name, worst, scale);
+  std::printf("  %-28s cost gradient: |difference| %.2e at scale %.2e\n", name, worst, scale);
+  // bad input
+  CHECK(sim_inverseCostGradientBatch(m, B, q.data(), v.data(), a.data(), nullptr, &n, costs.data(), dq.data(),
+                                     dv.data(), da.data(), nullptr, 1, msg, sizeof msg) == SIM_ERR_ARGUMENT,
+        "NULL cost");
+}
+
 int main() {
   std::mt19937_64 rng(20261207);
   std::printf("rnea_derivatives_test: wᵀ∂τ/∂(q, q̇, q̈) against central differences\n");
@@ -174,6 +234,7 @@ int main() {
   for (const char* name : builtins) {
     simModel* m = builtin(name);
     if (m) checkModel(m, name, 12, rng);
+    if (m && std::string(name) == "arm7") checkCostGradient(m, name, rng);
     sim_deleteModel(m);
   }
   const char* files[] = {"sim/robots/arm7.xml", "sim/robots/reacher2.xml", "sim/robots/acrobot.xml"};
@@ -184,6 +245,7 @@ int main() {
   }
   simModel* tree = fromString(kTree, "tree");
   if (tree) checkModel(tree, "tree (armature, damping, springs)", 24, rng);
+  if (tree) checkCostGradient(tree, "tree", rng);
 
   // batches: bit-identical for any thread count, and equal to the one-state calls
   if (tree) {
