@@ -158,6 +158,9 @@ $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs
 $ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --planner langevin --out out/plan-pointmass2d
 cat out/plan-pointmass2d/summary.json; echo
+# planning speed on one thread, first 10 goals of the suite (seconds; the full table: benchmarks/README.md, Planning)
+OPENBLAS_NUM_THREADS=1 $ebm bench plan --threads 1 --robots pointmass2d --planners langevin,mala --goals 10 \
+  --model-pointmass2d runs/plan-pointmass2d
 # the model-based RL baseline: MPPI over controls rolled out by a learned transition model
 $ebm train --data trajectories/generated/pointmass2d-plan --model feedforward \
   --config trajectories/pointmass2d-plan-transition.train.json --out runs/transition-pointmass2d

@@ -15,8 +15,10 @@ public enum Threading: Sendable, Equatable {
     /// The measured best for the batch size on all cores (see `resolved(batch:)`).
     case automatic
 
-    /// Cores available to this process.
-    public static var availableCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// Cores available to this process, read once: Foundation's activeProcessorCount reads the
+    /// cgroup's CPU quota and cpuset files on every call, which was 3 % of an arm7 replan (a
+    /// network call resolves `.automatic` each time).
+    public static let availableCores: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// The measured best way to use `threads` cores on `batch` rows.
     public static func automatic(threads: Int, batch: Int) -> Threading {

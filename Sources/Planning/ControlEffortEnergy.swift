@@ -9,19 +9,16 @@ import Simulation
 /// E = ½ Σₜ [ Σₐ (uₐ² + κ max(0, |uₐ| − ūₐ)²) + κ Σ_{unactuated j} τⱼ² ],
 /// ū the actuator's control bound (none when unlimited), κ `limitWeight`.
 ///
-/// Gradient: ∂E/∂a = M(q)ᵀ w with w = ∂E/∂τ, computed exactly as RNEA(q, v, a + w) − RNEA(q, v, a)
-/// (RNEA is affine in a and M is symmetric); ∂E/∂q and ∂E/∂v are wᵀ∂τ/∂q, wᵀ∂τ/∂v by forward
-/// differences of RNEA (step `differenceStep`, error O(h)), all rows in one batched bridge call:
-/// 1 + 2nv rows per planned step (central differences took 1 + 4nv, and the RNEA rows were
-/// 60 % of a pointmass2d replan).
+/// Gradient: with w = ∂E/∂τ per planned step, ∂E/∂q = wᵀ∂τ/∂q, ∂E/∂v = wᵀ∂τ/∂v and ∂E/∂a =
+/// (M + armature) w, exact, from the simulator's vector–Jacobian product of inverse dynamics
+/// (`RobotModel.inverseDynamicsCostGradient`: τ, this cost's w and the products in one pass per
+/// planned step). Forward differences of RNEA took 1 + 2nv RNEA rows per planned step instead,
+/// 85 % of an arm7 replan (benchmarks/README.md, Planning).
 public struct ControlEffortEnergy: PlanEnergy {
     public let name = "effort"
     public let layout: PlanLayout
     public let model: RobotModel
     public var limitWeight: Double
-    /// Forward-difference step for ∂τ/∂q and ∂τ/∂v, in rad or m (and per second): about √ε
-    /// relative to unit-sized states, balancing truncation against rounding.
-    public var differenceStep = 1e-7
     public var threads: Int
     /// Actuator per degree of freedom (nv), or nil.
     let actuatorOf: [Int?]
@@ -70,60 +67,46 @@ public struct ControlEffortEnergy: PlanEnergy {
         return (q, v, a)
     }
 
+    /// One planned step's cost from its forces τ [nv]; writes ∂/∂τ into `w` when given (zeroed).
+    func rowCost(_ tau: UnsafePointer<Double>, _ w: UnsafeMutablePointer<Double>?) -> Double {
+        var e = 0.0
+        for j in 0..<model.nv {
+            let f = tau[j]
+            if let act = actuatorOf[j] {
+                let u = f / gear[act]
+                var dEdu = u
+                e += 0.5 * u * u
+                if let ub = bound[act], abs(u) > ub {
+                    let excess = abs(u) - ub
+                    e += 0.5 * limitWeight * excess * excess
+                    dEdu += limitWeight * excess * (u > 0 ? 1 : -1)
+                }
+                w?[j] = dEdu / gear[act]
+            } else {
+                e += 0.5 * limitWeight * f * f
+                w?[j] = limitWeight * f
+            }
+        }
+        return e
+    }
+
     public func evaluate(_ plans: [Double], count: Int, start: PlanStart, gradient: Bool) throws -> (energies: [Double], gradients: [Double]) {
         let (H, S, n, dt) = (layout.horizon, layout.stateSize, layout.nv, layout.timestep)
         let N = count * H
         let (q, v, a) = rows(plans, count: count, start: start)
-        let tau = try model.inverseDynamics(qpos: q, qvel: v, qacc: a, batch: N, threads: threads)
         var e = [Double](repeating: 0, count: count)
-        var w = [Double](repeating: 0, count: N * n)   // ∂E/∂τ
-        for r in 0..<N {
-            for j in 0..<n {
-                let f = tau[r * n + j]
-                if let act = actuatorOf[j] {
-                    let u = f / gear[act]
-                    var dEdu = u
-                    e[r / H] += 0.5 * u * u
-                    if let ub = bound[act], abs(u) > ub {
-                        let excess = abs(u) - ub
-                        e[r / H] += 0.5 * limitWeight * excess * excess
-                        dEdu += limitWeight * excess * (u > 0 ? 1 : -1)
-                    }
-                    w[r * n + j] = dEdu / gear[act]
-                } else {
-                    e[r / H] += 0.5 * limitWeight * f * f
-                    w[r * n + j] = limitWeight * f
-                }
+        guard gradient else {
+            let tau = try model.inverseDynamics(qpos: q, qvel: v, qacc: a, batch: N, threads: threads)
+            tau.withUnsafeBufferPointer { t in
+                for r in 0..<N { e[r / H] += rowCost(t.baseAddress! + r * n, nil) }
             }
+            return (e, [])
         }
-        guard gradient else { return (e, []) }
-        // rows per configuration: a + w, then q + h eᵢ, then v + h eᵢ
-        let per = 1 + 2 * n, h = differenceStep
-        var bq = [Double](repeating: 0, count: N * per * n), bv = bq, ba = bq
-        for r in 0..<N {
-            for k in 0..<per {
-                let o = (r * per + k) * n
-                for j in 0..<n { (bq[o + j], bv[o + j], ba[o + j]) = (q[r * n + j], v[r * n + j], a[r * n + j]) }
-                if k == 0 { for j in 0..<n { ba[o + j] += w[r * n + j] } }
-                else if k <= n { bq[o + k - 1] += h } else { bv[o + k - 1 - n] += h }
-            }
+        let (costs, d) = try model.inverseDynamicsCostGradient(qpos: q, qvel: v, qacc: a, batch: N, threads: threads) { _, tau, w in
+            rowCost(tau, w)
         }
-        let t2 = try model.inverseDynamics(qpos: bq, qvel: bv, qacc: ba, batch: N * per, threads: threads)
-        var dq = [Double](repeating: 0, count: N * n), dv = dq, da = dq
-        for r in 0..<N {
-            let o = r * per * n
-            for j in 0..<n { da[r * n + j] = t2[o + j] - tau[r * n + j] }
-            for i in 0..<n {
-                var sq = 0.0, sv = 0.0
-                for j in 0..<n {
-                    let wj = w[r * n + j]
-                    let base = tau[r * n + j]
-                    sq += wj * (t2[o + (1 + i) * n + j] - base)
-                    sv += wj * (t2[o + (1 + n + i) * n + j] - base)
-                }
-                (dq[r * n + i], dv[r * n + i]) = (sq / h, sv / h)
-            }
-        }
+        for r in 0..<N { e[r / H] += costs[r] }
+        let (dq, dv, da) = (d.qpos, d.qvel, d.qacc)
         // back to the plan: row t reads state t (q, v) and states t, t+1 (a); state 0 is fixed
         var g = [Double](repeating: 0, count: count * H * S)
         for b in 0..<count {

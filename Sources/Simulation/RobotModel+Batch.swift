@@ -172,6 +172,59 @@ extension RobotModel {
         return qfrc
     }
 
+    /// Vector–Jacobian products of inverse dynamics (exact: one forward and one backward sweep
+    /// per row, `sim_inverseVJPBatch`): with τ = `inverseDynamics(qpos:qvel:qacc:)` and a cotangent
+    /// w [batch, nv], wᵀ∂τ/∂qpos, wᵀ∂τ/∂qvel, wᵀ∂τ/∂qacc = (M + armature) w, and τ itself.
+    /// Hinge and slide joints only.
+    /// - Throws: `SimulationError` (`unsupported` for ball or free joints or a fluid medium;
+    ///   `nonFinite`; wrong sizes).
+    public func inverseDynamicsVJP(qpos: [Double], qvel: [Double]?, qacc: [Double], cotangent: [Double],
+                                   batch: Int, threads: Int = 0) throws -> InverseDynamicsGradient {
+        try requireCount(qpos, batch * nq, "qpos")
+        try requireCount(qacc, batch * nv, "qacc")
+        try requireCount(cotangent, batch * nv, "cotangent")
+        if let qvel { try requireCount(qvel, batch * nv, "qvel") }
+        var out = InverseDynamicsGradient(rows: batch * nv)
+        try withOptionalPointer(qvel) { v in
+            try checked {
+                sim_inverseVJPBatch(handle, Int64(batch), qpos, v, qacc, cotangent, &out.qpos, &out.qvel, &out.qacc,
+                                    &out.qfrc, Int32(clamping: threads), $0, $1)
+            }
+        }
+        return out
+    }
+
+    /// The gradient of a cost on the forces of inverse dynamics, in one pass per row
+    /// (`sim_inverseCostGradientBatch`): for each row b, τ_b as `inverseDynamics`, then
+    /// ℓ_b = cost(b, τ_b, g) where the cost writes g = ∂ℓ/∂τ_b (zeroed before) and returns ℓ_b, then
+    /// the products of g with ∂τ_b/∂(qpos, qvel, qacc) as `inverseDynamicsVJP`. `cost` is called
+    /// from the simulator's worker threads when `threads` ≠ 1.
+    /// - Returns: the costs [batch] and the gradient (with τ in `qfrc`).
+    public func inverseDynamicsCostGradient(
+        qpos: [Double], qvel: [Double]?, qacc: [Double], batch: Int, threads: Int = 0,
+        cost: (_ row: Int, _ qfrc: UnsafePointer<Double>, _ gradient: UnsafeMutablePointer<Double>) -> Double
+    ) throws -> (costs: [Double], gradient: InverseDynamicsGradient) {
+        try requireCount(qpos, batch * nq, "qpos")
+        try requireCount(qacc, batch * nv, "qacc")
+        if let qvel { try requireCount(qvel, batch * nv, "qvel") }
+        var out = InverseDynamicsGradient(rows: batch * nv)
+        var costs = [Double](repeating: 0, count: batch)
+        try withoutActuallyEscaping(cost) { cost in
+            let box = ForceCostBox(cost)
+            let context = Unmanaged.passUnretained(box).toOpaque()
+            try withExtendedLifetime(box) {
+                try withOptionalPointer(qvel) { v in
+                    try checked {
+                        sim_inverseCostGradientBatch(handle, Int64(batch), qpos, v, qacc, { context, row, qfrc, gradient in
+                            Unmanaged<ForceCostBox>.fromOpaque(context!).takeUnretainedValue().cost(Int(row), qfrc, gradient)
+                        }, context, &costs, &out.qpos, &out.qvel, &out.qacc, &out.qfrc, Int32(clamping: threads), $0, $1)
+                    }
+                }
+            }
+        }
+        return (costs, out)
+    }
+
     /// Batched kinematics at qpos [batch, nq]: site positions [batch, nsite, 3] and, when
     /// `jacobianSite` is given, that site's translational Jacobian [batch, 3, nv].
     public func kinematics(qpos: [Double], batch: Int, jacobianSite: Int? = nil,
@@ -195,4 +248,21 @@ extension RobotModel {
 func withOptionalPointer<R>(_ array: [Double]?, _ body: (UnsafePointer<Double>?) throws -> R) rethrows -> R {
     guard let array else { return try body(nil) }
     return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
+}
+
+/// Products of a cotangent w with the derivatives of inverse dynamics, each [batch, nv]:
+/// wᵀ∂τ/∂qpos, wᵀ∂τ/∂qvel, wᵀ∂τ/∂qacc, and the forces τ themselves.
+public struct InverseDynamicsGradient: Sendable {
+    public var qpos: [Double], qvel: [Double], qacc: [Double], qfrc: [Double]
+
+    init(rows: Int) {
+        qpos = [Double](repeating: 0, count: rows)
+        (qvel, qacc, qfrc) = (qpos, qpos, qpos)
+    }
+}
+
+/// Carries a cost closure through the bridge's context pointer.
+private final class ForceCostBox {
+    let cost: (Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Double
+    init(_ cost: @escaping (Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Double) { self.cost = cost }
 }

@@ -24,6 +24,7 @@ public struct SimulationError: Error, CustomStringConvertible, Equatable {
     public static let nonFinite = Int32(SIM_ERR_NONFINITE)
     public static let io = Int32(SIM_ERR_IO)
     public static let notFound = Int32(SIM_ERR_NOT_FOUND)
+    public static let unsupported = Int32(SIM_ERR_UNSUPPORTED)
 }
 
 /// Calls a bridge function that fills a message buffer, throwing on a non-OK status.

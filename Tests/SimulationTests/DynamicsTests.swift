@@ -47,6 +47,56 @@ final class DynamicsTests: XCTestCase {
         }
     }
 
+    /// The vector–Jacobian product of inverse dynamics against central differences of
+    /// inverseDynamics, (M + armature) w against CRBA, and the cost gradient against the product
+    /// with the cost's own cotangent; a free joint is refused.
+    func testInverseDynamicsVJPMatchesDifferences() throws {
+        for robot in ["arm7", "reacher2", "acrobot"] {
+            let model = try RobotModel.builtin(robot)
+            let n = model.nv
+            var rng = TestRandom(seed: 11)
+            let q = model.joints.qpos0.map { $0 + rng.uniform(-1, 1) }
+            let v = rng.vector(n, -2, 2), a = rng.vector(n, -5, 5), w = rng.vector(n, -1, 1)
+            let d = try model.inverseDynamicsVJP(qpos: q, qvel: v, qacc: a, cotangent: w, batch: 1, threads: 1)
+            XCTAssertLessThan(maxAbsDifference(d.qfrc, try model.inverseDynamics(qpos: q, qvel: v, qacc: a, batch: 1)), 1e-12, robot)
+            let h = 1e-5
+            for (which, got) in [d.qpos, d.qvel, d.qacc].enumerated() {
+                var fd = [Double](repeating: 0, count: n)
+                for i in 0..<n {
+                    var x = [q, v, a], y = [q, v, a]
+                    x[which][i] += h
+                    y[which][i] -= h
+                    let tp = try model.inverseDynamics(qpos: x[0], qvel: x[1], qacc: x[2], batch: 1)
+                    let tm = try model.inverseDynamics(qpos: y[0], qvel: y[1], qacc: y[2], batch: 1)
+                    fd[i] = (0..<n).reduce(0) { $0 + w[$1] * (tp[$1] - tm[$1]) } / (2 * h)
+                }
+                let scale = max(1e-3, fd.map(abs).max()!)
+                XCTAssertLessThan(maxAbsDifference(got, fd) / scale, 1e-7, "\(robot) \(["qpos", "qvel", "qacc"][which])")
+            }
+            let state = try RobotState(model: model)
+            try state.set(qpos: q, qvel: v)
+            let M = state.massMatrix()
+            let Mw = (0..<n).map { i in (0..<n).reduce(0) { $0 + M[i * n + $1] * w[$1] } }
+            XCTAssertLessThan(maxAbsDifference(d.qacc, Mw), 1e-10, robot)
+            // ℓ = ½ Σ τ²: the cotangent is τ itself
+            let (costs, g) = try model.inverseDynamicsCostGradient(qpos: q, qvel: v, qacc: a, batch: 1, threads: 1) { _, tau, grad in
+                var l = 0.0
+                for j in 0..<n { l += 0.5 * tau[j] * tau[j]; grad[j] = tau[j] }
+                return l
+            }
+            let byVJP = try model.inverseDynamicsVJP(qpos: q, qvel: v, qacc: a, cotangent: d.qfrc, batch: 1, threads: 1)
+            XCTAssertEqual(costs[0], 0.5 * d.qfrc.reduce(0) { $0 + $1 * $1 }, accuracy: 1e-9)
+            XCTAssertEqual(g.qpos, byVJP.qpos, robot)
+            XCTAssertEqual(g.qvel, byVJP.qvel, robot)
+            XCTAssertEqual(g.qacc, byVJP.qacc, robot)
+        }
+        let free = try RobotModel(xml: "<mujoco><worldbody><body><freejoint/><geom type=\"sphere\" size=\"0.1\"/></body></worldbody></mujoco>")
+        XCTAssertThrowsError(try free.inverseDynamicsVJP(qpos: [0, 0, 1, 1, 0, 0, 0], qvel: nil, qacc: [Double](repeating: 0, count: 6),
+                                                         cotangent: [Double](repeating: 0, count: 6), batch: 1)) { error in
+            XCTAssertEqual((error as? SimulationError)?.status, SimulationError.unsupported)
+        }
+    }
+
     /// The mass matrix is symmetric positive definite and v'Mv/2 is the kinetic energy.
     func testMassMatrixIsSymmetricAndGivesKineticEnergy() throws {
         let model = try RobotModel.builtin("arm7")

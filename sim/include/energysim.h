@@ -47,6 +47,7 @@ SIM_ASSUME_NONNULL_BEGIN
 #define SIM_ERR_IO 5         ///< a file could not be read
 #define SIM_ERR_NOT_FOUND 6  ///< unknown built-in robot or name
 #define SIM_ERR_INTERNAL 7   ///< an unexpected failure (out of memory, a bug): please report
+#define SIM_ERR_UNSUPPORTED 8  ///< the model uses a feature this call does not handle (named in the message)
 
 #define SIM_INTEGRATOR_EULER 0  ///< semi-implicit Euler, joint damping implicit (MuJoCo's Euler)
 #define SIM_INTEGRATOR_RK4 1    ///< classic 4th-order Runge–Kutta (MuJoCo's RK4)
@@ -399,6 +400,43 @@ int32_t sim_forwardBatch(const simModel* model, int64_t B, const double* qpos,
 int32_t sim_inverseBatch(const simModel* model, int64_t B, const double* qpos,
                          const double* SIM_NULLABLE qvel, const double* qacc, double* qfrc,
                          int32_t threads, char* SIM_NULLABLE message, size_t messageSize);
+
+/// Vector–Jacobian product of inverse dynamics (exact, one forward + one backward sweep): with
+/// qfrc(qpos, qvel, qacc) as sim_inverse and a cotangent w [nv] on it, writes
+/// dqpos = wᵀ ∂qfrc/∂qpos, dqvel = wᵀ ∂qfrc/∂qvel, dqacc = wᵀ ∂qfrc/∂qacc = (M + diag(armature)) w,
+/// each [nv]; qfrc [nv] (may be NULL) receives qfrc itself. Includes gravity, armature, joint
+/// damping and springs. At the state's qpos, qvel.
+/// Errors: SIM_ERR_UNSUPPORTED for ball or free joints or a fluid medium (hinge and slide only);
+/// SIM_ERR_ARGUMENT for a NULL pointer; SIM_ERR_NONFINITE when an input or result is not finite.
+int32_t sim_inverseVJP(const simModel* model, simState* state, const double* qacc, const double* w,
+                       double* dqpos, double* dqvel, double* dqacc, double* SIM_NULLABLE qfrc);
+
+/// sim_inverseVJP at B states: qpos [B, nq], qvel [B, nv] (NULL = zero velocity), qacc, w [B, nv]
+/// in; dqpos, dqvel, dqacc [B, nv] out, and qfrc [B, nv] (NULL to skip). Spread over `threads`
+/// (0 = every core; bit-identical for any count). Errors: as sim_inverseVJP, with a message.
+int32_t sim_inverseVJPBatch(const simModel* model, int64_t B, const double* qpos,
+                            const double* SIM_NULLABLE qvel, const double* qacc, const double* w,
+                            double* dqpos, double* dqvel, double* dqacc, double* SIM_NULLABLE qfrc,
+                            int32_t threads, char* SIM_NULLABLE message, size_t messageSize);
+
+/// A cost ℓ on one row's generalised forces, for sim_inverseCostGradientBatch: returns ℓ(qfrc)
+/// and writes ∂ℓ/∂qfrc [nv] into `gradient` (zeroed before the call). `row` is the batch index.
+/// Called from the batch's worker threads, so it must be safe to call concurrently.
+typedef double (*simForceCost)(void* SIM_NULLABLE context, int64_t row, const double* qfrc,
+                               double* gradient);
+
+/// The gradient of a cost on inverse dynamics, Σ_b ℓ(qfrc_b) with qfrc_b as sim_inverseBatch at
+/// qpos, qvel, qacc [B, ·]: writes costs [B] = ℓ(qfrc_b) and dqpos, dqvel, dqacc [B, nv] =
+/// (∂ℓ/∂qfrc)ᵀ ∂qfrc/∂(qpos, qvel, qacc) — sim_inverseVJPBatch with the cotangent that `cost`
+/// returns from each row's forces, in one pass (one kinematics and forward sweep per row); qfrc
+/// [B, nv] (NULL to skip) receives the forces. Errors: as sim_inverseVJPBatch; SIM_ERR_ARGUMENT
+/// for a NULL cost or output; SIM_ERR_NONFINITE also when a cost or its gradient is not finite.
+int32_t sim_inverseCostGradientBatch(const simModel* model, int64_t B, const double* qpos,
+                                     const double* SIM_NULLABLE qvel, const double* qacc,
+                                     simForceCost cost, void* SIM_NULLABLE context, double* costs,
+                                     double* dqpos, double* dqvel, double* dqacc,
+                                     double* SIM_NULLABLE qfrc, int32_t threads,
+                                     char* SIM_NULLABLE message, size_t messageSize);
 
 /// Batched kinematics at B configurations qpos [B, nq]: site positions sites [B, nsite, 3]
 /// (NULL to skip) and, for site `jacobianSite` >= 0, its translational Jacobian

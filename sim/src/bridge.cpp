@@ -103,6 +103,24 @@ std::string readModelFile(const char* path) {
   return text;
 }
 
+/// The checks shared by the batched inverse-dynamics derivatives.
+const sim::Model& requireVJP(const simModel* model, int64_t B, const double* qpos, const double* qacc,
+                             const void* a, const void* b, const void* c, const void* d, const char* call) {
+  if (!model) argumentError(std::string(call) + ": model is NULL");
+  const sim::Model& m = model->model;
+  if (const char* why = sim::rneaVJPUnsupported(m))
+    throw sim::SimError{SIM_ERR_UNSUPPORTED, std::string(call) + ": " + m.spec.source + ": " + why};
+  requireBatch(B, qpos, qacc, call);
+  if (B > 0 && (!a || !b || !c || !d)) argumentError(std::string(call) + ": an input or output array is NULL");
+  return m;
+}
+
+void requireFiniteVJP(int64_t n, const double* dqpos, const double* dqvel, const double* dqacc,
+                      const double* qfrc, const char* call) {
+  if (!sim::allFinite(dqpos, n) || !sim::allFinite(dqvel, n) || !sim::allFinite(dqacc, n) ||
+      (qfrc && !sim::allFinite(qfrc, n)))
+    throw sim::SimError{SIM_ERR_NONFINITE, std::string(call) + ": a state, acceleration or cotangent is not finite"};
+}
 }  // namespace
 
 extern "C" {
@@ -119,6 +137,7 @@ const char* sim_statusName(int32_t status) {
     case SIM_ERR_IO: return "SIM_ERR_IO";
     case SIM_ERR_NOT_FOUND: return "SIM_ERR_NOT_FOUND";
     case SIM_ERR_INTERNAL: return "SIM_ERR_INTERNAL";
+    case SIM_ERR_UNSUPPORTED: return "SIM_ERR_UNSUPPORTED";
     default: return "SIM_ERR_UNKNOWN";
   }
 }
@@ -488,6 +507,23 @@ int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, 
   });
 }
 
+int32_t sim_inverseVJP(const simModel* model, simState* state, const double* qacc, const double* w,
+                       double* dqpos, double* dqvel, double* dqacc, double* qfrc) {
+  SIM_REQUIRE_PAIR(model, state);
+  if (!qacc || !w || !dqpos || !dqvel || !dqacc) return SIM_ERR_ARGUMENT;
+  return guarded(nullptr, 0, [&]() -> int32_t {
+    const sim::Model& m = model->model;
+    if (sim::rneaVJPUnsupported(m)) return SIM_ERR_UNSUPPORTED;
+    const int nv = m.nv;
+    if (!sim::allFinite(qacc, nv) || !sim::allFinite(w, nv)) return SIM_ERR_NONFINITE;
+    sim::kinematics(m, state->state);
+    sim::rneaVJP(m, state->state, qacc, w, dqpos, dqvel, dqacc, qfrc);
+    const bool finite = sim::allFinite(dqpos, nv) && sim::allFinite(dqvel, nv) &&
+                        sim::allFinite(dqacc, nv) && (!qfrc || sim::allFinite(qfrc, nv));
+    return finite ? SIM_OK : SIM_ERR_NONFINITE;
+  });
+}
+
 int32_t sim_massMatrix(const simModel* model, simState* state, double* mass) {
   SIM_REQUIRE_PAIR(model, state);
   if (!mass) return SIM_ERR_ARGUMENT;
@@ -617,6 +653,37 @@ int32_t sim_inverseBatch(const simModel* model, int64_t B, const double* qpos, c
     sim::inverseBatch(model->model, B, qpos, qvel, qacc, qfrc, threads);
     if (!sim::allFinite(qfrc, B * nv))
       throw sim::SimError{SIM_ERR_NONFINITE, "sim_inverseBatch: a state or acceleration is not finite"};
+    return SIM_OK;
+  });
+}
+
+int32_t sim_inverseVJPBatch(const simModel* model, int64_t B, const double* qpos, const double* qvel,
+                            const double* qacc, const double* w, double* dqpos, double* dqvel,
+                            double* dqacc, double* qfrc, int32_t threads, char* message,
+                            size_t messageSize) {
+  return guarded(message, messageSize, [&]() -> int32_t {
+    const char* call = "sim_inverseVJPBatch";
+    const sim::Model& m = requireVJP(model, B, qpos, qacc, w, dqpos, dqvel, dqacc, call);
+    sim::inverseVJPBatch(m, B, qpos, qvel, qacc, w, dqpos, dqvel, dqacc, qfrc, threads);
+    requireFiniteVJP(B * m.nv, dqpos, dqvel, dqacc, qfrc, call);
+    return SIM_OK;
+  });
+}
+
+int32_t sim_inverseCostGradientBatch(const simModel* model, int64_t B, const double* qpos,
+                                     const double* qvel, const double* qacc, simForceCost cost,
+                                     void* context, double* costs, double* dqpos, double* dqvel,
+                                     double* dqacc, double* qfrc, int32_t threads, char* message,
+                                     size_t messageSize) {
+  return guarded(message, messageSize, [&]() -> int32_t {
+    const char* call = "sim_inverseCostGradientBatch";
+    if (!cost) argumentError(std::string(call) + ": cost is NULL");
+    const sim::Model& m = requireVJP(model, B, qpos, qacc, costs, dqpos, dqvel, dqacc, call);
+    sim::inverseCostGradientBatch(m, B, qpos, qvel, qacc, cost, context, costs, dqpos, dqvel, dqacc,
+                                  qfrc, threads);
+    requireFiniteVJP(B * m.nv, dqpos, dqvel, dqacc, qfrc, call);
+    if (!sim::allFinite(costs, B))
+      throw sim::SimError{SIM_ERR_NONFINITE, std::string(call) + ": a cost is not finite"};
     return SIM_OK;
   });
 }

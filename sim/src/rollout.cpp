@@ -180,6 +180,43 @@ void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* q
   });
 }
 
+void inverseVJPBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
+                     const double* qacc, const double* w, double* dqpos, double* dqvel,
+                     double* dqacc, double* qfrc, int threads) {
+  const int64_t nv = m.nv;
+  const int workers = workerCount(B, (nv + 1) * 600.0, threads);
+  std::vector<State> states = makeStates(m, workers);
+  parallelFor(B, workers, [&](int worker, int64_t b) {
+    State& s = states[worker];
+    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    kinematics(m, s);
+    rneaVJP(m, s, qacc + b * nv, w + b * nv, dqpos + b * nv, dqvel + b * nv, dqacc + b * nv,
+            qfrc ? qfrc + b * nv : nullptr);
+  });
+}
+
+void inverseCostGradientBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
+                              const double* qacc, simForceCost cost, void* context, double* costs,
+                              double* dqpos, double* dqvel, double* dqacc, double* qfrc, int threads) {
+  const int64_t nv = m.nv;
+  const int workers = workerCount(B, (nv + 1) * 600.0, threads);
+  std::vector<State> states = makeStates(m, workers);
+  std::vector<std::vector<double>> scratch(workers, std::vector<double>(2 * nv));  // τ, w
+  parallelFor(B, workers, [&](int worker, int64_t b) {
+    State& s = states[worker];
+    double* tau = qfrc ? qfrc + b * nv : scratch[worker].data();
+    double* w = scratch[worker].data() + nv;
+    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    kinematics(m, s);
+    rneaVJPForward(m, s, qacc + b * nv, tau);
+    std::fill(w, w + nv, 0.0);
+    costs[b] = cost(context, b, tau, w);
+    rneaVJPBackward(m, s, w, dqpos + b * nv, dqvel + b * nv, dqacc + b * nv);
+  });
+}
+
 void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* sites,
                      int64_t jacobianSite, double* jacp, int threads) {
   const int64_t nv = m.nv, ns = m.nsite();

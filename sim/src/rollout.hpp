@@ -33,6 +33,17 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
                   const double* qfrc, double* qacc, int threads);
 void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
                   const double* qacc, double* qfrc, int threads);
+/// rneaVJP at B states: qpos, qvel, qacc, w [B, nv] in, dqpos, dqvel, dqacc [B, nv] out, and
+/// qfrc [B, nv] (may be null) as inverseBatch.
+void inverseVJPBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
+                     const double* qacc, const double* w, double* dqpos, double* dqvel,
+                     double* dqacc, double* qfrc, int threads);
+/// For each of B rows: τ as inverseBatch, ℓ_b = cost(context, b, τ, w) with w = ∂ℓ/∂τ, then
+/// rneaVJP's products with w — one kinematics and one forward sweep per row. costs [B]; qfrc
+/// (may be null) as inverseVJPBatch.
+void inverseCostGradientBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
+                              const double* qacc, simForceCost cost, void* context, double* costs,
+                              double* dqpos, double* dqvel, double* dqacc, double* qfrc, int threads);
 void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* sites,
                      int64_t jacobianSite, double* jacp, int threads);
 

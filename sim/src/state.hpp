@@ -33,6 +33,8 @@ struct State {
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
   std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
   std::vector<Mat6> IA;                  // [nv] articulated (ABA) / composite (CRBA) inertias
+  std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (rneaVJP)
+  std::vector<Vec6> Iv;                  // [nv] their momenta I·v (rneaVJP)
   std::vector<double> D, u;              // [nv]
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)
   std::vector<double> qfrcPassive;       // [nv] damping, stiffness, joint limits
@@ -118,6 +120,20 @@ void aba(const Model& m, State& s, const double* extraArmature);
 /// RNEA (RBDA §5.3, Table 5.1): qfrc = M(q) qacc + c(q, qvel) (+ armature · qacc).
 /// Gravity is included through a fictitious base acceleration. Kinematics must be current.
 void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withVelocity);
+
+/// Vector–Jacobian product of inverse dynamics (rnea_derivatives.cpp): with τ(q, q̇, q̈) as
+/// inverseDynamics and a cotangent w [nv], writes wᵀ∂τ/∂q, wᵀ∂τ/∂q̇, wᵀ∂τ/∂q̈ [nv] each and,
+/// when qfrc is not null, τ itself. Hinge and slide joints, no fluid (see rneaVJPUnsupported);
+/// kinematics and s.qvel must be current. Uses s.S, s.v, s.a, s.c, s.f, s.pA, s.U, s.Iworld,
+/// s.Iv as scratch. The two halves: rneaVJPForward computes τ (into qfrc) and keeps what
+/// rneaVJPBackward needs, so that w may depend on τ (inverseCostGradient).
+void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, double* dqpos,
+             double* dqvel, double* dqacc, double* qfrc);
+void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc);
+void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, double* dqvel,
+                     double* dqacc);
+/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium), or null.
+const char* rneaVJPUnsupported(const Model& m);
 
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.
 void crba(const Model& m, State& s, double* M);
