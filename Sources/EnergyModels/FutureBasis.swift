@@ -56,7 +56,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     public static func fit(_ windows: TrajectoryWindows, kind: Kind, size: Int, futureAsDelta: Bool,
                            maxWindows: Int = 20_000) throws -> FutureBasis {
         try fit(stateSize: windows.dataset.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
-                kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
                 gather: { indices, context, future in windows.gather(indices, context: &context, future: &future) },
                 timestep: { windows.dataset.positionVelocityTimestep() })
     }
@@ -65,14 +65,14 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     public static func fit(_ windows: SplitWindows, kind: Kind, size: Int, futureAsDelta: Bool,
                            maxWindows: Int = 20_000) throws -> FutureBasis {
         try fit(stateSize: windows.split.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
-                kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
                 gather: { indices, context, future in try windows.gather(indices, context: &context, future: &future) },
                 timestep: { windows.padEnd ? windows.restTimestep : try windows.split.positionVelocityTimestep() })
     }
 
     /// `fit` on `windowCount` windows whose raw contexts and futures `gather` reads; `timestep`: the
     /// states' (q, v) timestep.
-    private static func fit(stateSize S: Int, context k: Int, horizon H: Int, windowCount: Int, kind: Kind, size: Int, futureAsDelta: Bool,
+    private static func fit(stateSize S: Int, context k: Int, horizon H: Int, windowCount: Int, perEpisode: Int, kind: Kind, size: Int, futureAsDelta: Bool,
                             maxWindows: Int, gather: ([Int], inout [Float], inout [Float]) throws -> Void,
                             timestep: () throws -> Double?) throws -> FutureBasis {
         let F = H * S
@@ -81,7 +81,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         }
         let count = min(maxWindows, windowCount)
         guard count > 0 else { throw TrainingError("no windows to fit a future basis to") }
-        let indices = (0..<count).map { $0 * windowCount / count }
+        let indices = basisWindowIndices(windowCount: windowCount, count: count, perEpisode: perEpisode)
         var context: [Float] = [], future: [Float] = []
         try gather(indices, &context, &future)
         let dt = futureAsDelta ? try timestep() ?? 0 : 0
@@ -126,6 +126,17 @@ public struct FutureBasis: Codable, Equatable, Sendable {
             basis.unit = Float(unit)
         }
         return basis
+    }
+
+    /// The `count` windows (of `windowCount`, `perEpisode` per episode) a basis is fitted to: evenly spaced —
+    /// unless the spacing is (nearly) a multiple of the episode's window count, when evenly spaced windows start
+    /// at fewer than 4 different steps of their episodes (at 10× and 100× reacher2-goals4 every one started at
+    /// step 0, so the basis never saw motion and training diverged to a loss of 13.7): then window i also
+    /// steps i mod perEpisode into its episode.
+    static func basisWindowIndices(windowCount: Int, count: Int, perEpisode: Int) -> [Int] {
+        let even = (0..<count).map { $0 * windowCount / count }
+        guard perEpisode > 1, Set(even.map { $0 % perEpisode }).count < min(4, perEpisode, count) else { return even }
+        return even.enumerated().map { i, start in min(start + i % perEpisode, windowCount - 1) }
     }
 
     /// What future number j of window b is measured from: nothing (absolute futures); the last

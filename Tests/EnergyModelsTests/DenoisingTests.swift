@@ -79,6 +79,23 @@ final class DenoisingTests: XCTestCase {
         }
     }
 
+    /// Windows for a basis: evenly spaced, unless that spacing is a multiple of the windows per episode (then
+    /// every window would start at the same step): the 1× reacher2-goals4 choice is unchanged, the 10× one
+    /// (2,000 → 20,000 episodes of 98 windows) now starts at every step.
+    func testBasisWindowsDoNotAliasWithTheEpisodeLength() {
+        let once = FutureBasis.basisWindowIndices(windowCount: 2_000 * 98, count: 20_000, perEpisode: 98)
+        XCTAssertEqual(once, (0..<20_000).map { $0 * 196_000 / 20_000 })
+        let aliased = (0..<20_000).map { $0 * 1_960_000 / 20_000 }
+        XCTAssertEqual(Set(aliased.map { $0 % 98 }), [0], "the evenly spaced windows of the 10× dataset all start at step 0")
+        let tenfold = FutureBasis.basisWindowIndices(windowCount: 20_000 * 98, count: 20_000, perEpisode: 98)
+        XCTAssertEqual(Set(tenfold.map { $0 % 98 }).count, 98)
+        XCTAssertEqual(Set(tenfold.map { $0 / 98 }).count, 20_000, "still one window per episode")
+        XCTAssertEqual(FutureBasis.basisWindowIndices(windowCount: 10, count: 10, perEpisode: 5), Array(0..<10))
+        // arm7-goals4's 8,000 episodes: 5 different start steps, kept (its committed model was fitted so)
+        XCTAssertEqual(FutureBasis.basisWindowIndices(windowCount: 8_000 * 98, count: 20_000, perEpisode: 98),
+                       (0..<20_000).map { $0 * 784_000 / 20_000 })
+    }
+
     static func configuration() -> TrainingConfiguration {
         var c = TrainingConfiguration()
         c.seed = 5
