@@ -17,17 +17,7 @@
 
 #include "energysim.h"
 
-static int failures = 0, checks = 0;
-#define CHECK(cond, ...)                                           \
-  do {                                                             \
-    ++checks;                                                      \
-    if (!(cond)) {                                                 \
-      ++failures;                                                  \
-      std::printf("FAILED %s:%d: %s  ", __FILE__, __LINE__, #cond); \
-      std::printf(__VA_ARGS__);                                    \
-      std::printf("\n");                                           \
-    }                                                              \
-  } while (0)
+#include "check.hpp"
 
 static simModel* load(const std::string& xml, int32_t expect = SIM_OK) {
   char msg[1024];
