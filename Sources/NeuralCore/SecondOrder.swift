@@ -118,11 +118,7 @@ extension TemporalResidualBlock: SecondOrderLayer {
                            inputAdjoint: inputAdjoint, parameterGradients: secondGradients)
         for i in 0..<count { outputTangent[i] += inputTangent[i] }
         // z again (conv₁'s output before φ), then r = d ⊙ conv₁′(v) ⊙ φ''(z), backpropagated through conv₁
-        let rows = buffers.batch * length
-        broadcastRows(buffers.parameters + first.biasOffset, rows: rows, columns: channels, into: z, stride: channels)
-        gemm(transposeA: false, transposeB: true, m: rows, n: channels, k: first.patchWidth,
-             a: r.firstSaved, lda: first.patchWidth, b: buffers.parameters, ldb: first.patchWidth,
-             beta: 1, c: z, ldc: channels)
+        first.convolve(r.firstSaved, batch: buffers.batch, parameters: buffers.parameters, into: z)
         for i in 0..<count { z[i] = d[i] * firstTangent[i] * SiLU.secondDerivative(z[i]) }
         first.backward(firstBuffers, outputGradient: z, inputGradient: firstTangent, parameterGradients: parameterGradients)
         for i in 0..<count { inputAdjoint[i] += firstTangent[i] }

@@ -50,12 +50,16 @@ public struct TemporalConvolution: Layer {
     public func forward(_ buffers: LayerBuffers) {
         let patches = buffers.saved  // (batch · length, inputChannels · kernelSize)
         im2col(buffers.input, batch: buffers.batch, into: patches)
-        let rows = buffers.batch * length
-        broadcastRows(buffers.parameters + biasOffset, rows: rows, columns: outputChannels,
-                      into: buffers.output, stride: outputChannels)
+        convolve(patches, batch: buffers.batch, parameters: buffers.parameters, into: buffers.output)
+    }
+
+    /// y = b + patches Wᵀ for im2col patches of `batch` rows: the convolution's output (batch · length, outputChannels).
+    func convolve(_ patches: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        let rows = batch * length
+        broadcastRows(parameters + biasOffset, rows: rows, columns: outputChannels, into: output, stride: outputChannels)
         gemm(transposeA: false, transposeB: true, m: rows, n: outputChannels, k: patchWidth,
-             a: patches, lda: patchWidth, b: buffers.parameters, ldb: patchWidth,
-             beta: 1, c: buffers.output, ldc: outputChannels)
+             a: patches, lda: patchWidth, b: parameters, ldb: patchWidth,
+             beta: 1, c: output, ldc: outputChannels)
     }
 
     // MARK: - Backward

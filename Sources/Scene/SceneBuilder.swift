@@ -103,8 +103,14 @@ public final class SceneBuilder {
     public func build(camera: Camera? = nil, hidden: Set<Layer> = []) -> Scene {
         var scene = Scene(drawables: drawables, lines: lines, background: palette.background, hidden: hidden)
         let bounds = scene.bounds() ?? scene.bounds(layers: [.world]) ?? (SIMD3(0, 0, 0), 1)
-        let spheres = scene.boundingSpheres().isEmpty ? scene.boundingSpheres(layers: [.world]) : scene.boundingSpheres()
-        scene.camera = camera ?? (spheres.isEmpty ? Camera().framing(centre: bounds.centre, radius: bounds.radius) : Camera().framing(spheres: spheres))
+        if let camera {
+            scene.camera = camera
+        } else {
+            // frame everything but the world geoms (the world alone when there is nothing else)
+            let own = scene.boundingSpheres()
+            let spheres = own.isEmpty ? scene.boundingSpheres(layers: [.world]) : own
+            scene.camera = spheres.isEmpty ? Camera().framing(centre: bounds.centre, radius: bounds.radius) : Camera().framing(spheres: spheres)
+        }
         let spacing = gridSpacing(forRadius: bounds.radius)
         scene.grid = Scene.Grid(centre: SIMD2((bounds.centre.x / spacing).rounded() * spacing, (bounds.centre.y / spacing).rounded() * spacing),
                                 halfExtent: spacing * 8, spacing: spacing, height: min(0, lowestPoint(scene)), rgba: palette.grid)

@@ -50,8 +50,7 @@ void aba(const Model& m, State& s, const double* extraArmature) {
     }
   }
   // pass 3: accelerations, root to leaves; gravity as a fictitious upward base acceleration
-  Vec6 a0;
-  a0 << Vec3::Zero(), -m.spec.gravity;
+  const Vec6 a0 = gravityAcceleration(m);
   for (int i = 0; i < nv; ++i) {
     const int parent = m.links[i].parent;
     const Vec6 aParent = (parent < 0 ? a0 : s.a[parent]) + s.c[i];

@@ -6,8 +6,7 @@ namespace sim {
 // RNEA (RBDA Table 5.1): qfrc = M(q) qacc + c(q, qvel) + diag(armature) qacc.
 void rnea(const Model& m, State& s, const double* qacc, double* qfrc, bool withVelocity) {
   const int nv = m.nv;
-  Vec6 a0;
-  a0 << Vec3::Zero(), -m.spec.gravity;
+  const Vec6 a0 = gravityAcceleration(m);
   // pass 1: velocities, accelerations and body forces, root to leaves; the velocity product
   // v_before ×m vJ uses the velocity before the joint (see aba.cpp: ball joints)
   Vec6 vBefore = Vec6::Zero();

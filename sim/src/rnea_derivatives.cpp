@@ -45,8 +45,7 @@ const char* rneaVJPUnsupported(const Model& m) {
 // Sweeps 1 and 2: S, v, a, I, I·v and f root to leaves; subtree sums F and τ leaves to root.
 void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc) {
   const int nv = m.nv;
-  Vec6 a0;
-  a0 << Vec3::Zero(), -m.spec.gravity;
+  const Vec6 a0 = gravityAcceleration(m);
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Pose& X = s.X_world_link[i];
@@ -77,8 +76,7 @@ void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc) 
 void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, double* dqvel,
                      double* dqacc) {
   const int nv = m.nv;
-  Vec6 a0;
-  a0 << Vec3::Zero(), -m.spec.gravity;
+  const Vec6 a0 = gravityAcceleration(m);
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const RigidInertia& I = s.Iworld[i];

@@ -59,6 +59,12 @@ void writeRow(const Model& m, State& s, double* qpos, double* qvel, double* site
   }
 }
 
+/// Row b of a batch of states into s: qpos [B, nq], qvel [B, nv] (null keeps s.qvel, zero from makeStates).
+void readRow(const Model& m, State& s, const double* qpos, const double* qvel, int64_t b) {
+  std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+  if (qvel) std::copy(qvel + b * m.nv, qvel + (b + 1) * m.nv, s.qvel.begin());
+}
+
 void fillNaN(double* x, int64_t n) {
   if (x) std::fill(x, x + n, std::numeric_limits<double>::quiet_NaN());
 }
@@ -150,8 +156,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
-    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    readRow(m, s, qpos, qvel, b);
     kinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
@@ -174,8 +179,7 @@ void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* q
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
-    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    readRow(m, s, qpos, qvel, b);
     inverseDynamics(m, s, qacc + b * nv, qfrc + b * nv);
   });
 }
@@ -188,8 +192,7 @@ void inverseVJPBatch(const Model& m, int64_t B, const double* qpos, const double
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int worker, int64_t b) {
     State& s = states[worker];
-    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
-    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    readRow(m, s, qpos, qvel, b);
     kinematics(m, s);
     rneaVJP(m, s, qacc + b * nv, w + b * nv, dqpos + b * nv, dqvel + b * nv, dqacc + b * nv,
             qfrc ? qfrc + b * nv : nullptr);
@@ -207,8 +210,7 @@ void inverseCostGradientBatch(const Model& m, int64_t B, const double* qpos, con
     State& s = states[worker];
     double* tau = qfrc ? qfrc + b * nv : scratch[worker].data();
     double* w = scratch[worker].data() + nv;
-    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
-    if (qvel) std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
+    readRow(m, s, qpos, qvel, b);
     kinematics(m, s);
     rneaVJPForward(m, s, qacc + b * nv, tau);
     std::fill(w, w + nv, 0.0);
@@ -224,7 +226,7 @@ void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* site
   std::vector<State> states = makeStates(m, workers);
   parallelFor(B, workers, [&](int w, int64_t b) {
     State& s = states[w];
-    std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+    readRow(m, s, qpos, nullptr, b);
     kinematics(m, s);
     if (sites)
       for (int i = 0; i < ns; ++i) {

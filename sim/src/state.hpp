@@ -112,6 +112,13 @@ void fluidForces(const Model& m, State& s);
 /// Actuator generalised forces from ctrl, clamped to ctrlrange (passive.cpp).
 void actuatorForces(const Model& m, State& s);
 
+/// The fictitious base acceleration that puts gravity into ABA and RNEA: a₀ = (0, −g), spatial.
+inline Vec6 gravityAcceleration(const Model& m) {
+  Vec6 a0;
+  a0 << Vec3::Zero(), -m.spec.gravity;
+  return a0;
+}
+
 /// ABA (RBDA §7.3, Table 7.1): qacc = (M + diag(armature + extraArmature))^-1 (tau − c).
 /// Uses s.tau; kinematics must be current. `extraArmature` (per dof, may be null) lets the
 /// Euler integrator take damping implicitly: (M + h·diag(damping)).
