@@ -105,7 +105,7 @@ $ebm evaluate --ood --model runs/reacher2-goals4-cd --baseline runs/reacher2-goa
 # the shifts that need another dataset to show: gear x0.5 under a compliant controller, mass x2 on arm7 under gravity
 $ebm generate reacher2-goals4-compliant
 $ebm train --data trajectories/generated/reacher2-goals4-compliant --model ebm \
-  --config trajectories/reacher2-goals4.train.json --out runs/reacher2-goals4-compliant-ebm
+  --config trajectories/reacher2-goals4-compliant.train.json --out runs/reacher2-goals4-compliant-ebm
 $ebm train --data trajectories/generated/reacher2-goals4-compliant --model feedforward \
   --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-compliant-ff
 $ebm evaluate --ood --model runs/reacher2-goals4-compliant-ebm --baseline runs/reacher2-goals4-compliant-ff \

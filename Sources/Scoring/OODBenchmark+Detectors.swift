@@ -2,6 +2,7 @@
 
 import EnergyModels
 import Sampling
+import Trajectories
 
 extension OODBenchmark {
     /// The energy model's detectors, then the feedforward baseline's: the mean window energy (reading
@@ -36,5 +37,15 @@ extension OODBenchmark {
                                       readsGoalLabel: feedforward.encoding.goalCount > 0))
         }
         return detectors
+    }
+}
+
+extension OODBenchmark {
+    /// The energy model's detectors that need training windows to calibrate: for a denoising model,
+    /// the largest standardised energy over its noise levels (`MultiscaleEnergyScorer`); none for others.
+    public static func calibratedDetectors(_ model: FutureModel, training windows: TrajectoryWindows) throws -> [Detector] {
+        guard case .denoising(let m) = model else { return [] }
+        return [Detector(name: "EBM energy, most unusual noise level", key: "ebm_multiscale",
+                         scorer: try MultiscaleEnergyScorer(model: m, calibration: windows), readsGoalLabel: m.encoding.goalCount > 0)]
     }
 }

@@ -40,6 +40,7 @@ enum OODEvaluation {
         let train = try ScoringInputs.dataset(command.data, split: .train)
         do {
             let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
+            detectors += try OODBenchmark.calibratedDetectors(futureModel, training: windows)
             let gaussian = try GaussianWindowModel(windows: windows, encoding: encoding, stride: max(1, windows.count / 50_000))
             detectors.append(Detector(name: "Gaussian NLL", key: "gaussian", scorer: gaussian, readsGoalLabel: encoding.goalCount > 0))
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
