@@ -228,6 +228,9 @@ public struct DenoisingConfiguration: Codable, Equatable, Sendable {
     public var samplerSteps = 200
     public var samplerStepScale: Float = 0.5
     public var samplerTemperature: Float = 1
+    /// The noise level at and below which `samplerTemperature` applies; above it the levels are sampled at
+    /// T = 1, so the modes' weights — settled at the high levels — stay the model's (nil: every level).
+    public var samplerTemperatureBelow: Float?
 
     public init() {}
 }
@@ -339,6 +342,7 @@ extension TrainingConfiguration {
             try check(n.samplerSteps >= 1, "denoising.samplerSteps \(n.samplerSteps) must be >= 1")
             try check(n.samplerStepScale > 0 && n.samplerStepScale.isFinite, "denoising.samplerStepScale \(n.samplerStepScale) must be > 0")
             try check(n.samplerTemperature > 0 && n.samplerTemperature.isFinite, "denoising.samplerTemperature \(n.samplerTemperature) must be > 0")
+            try check(n.samplerTemperatureBelow.map { $0 > 0 && $0.isFinite } ?? true, "denoising.samplerTemperatureBelow \(n.samplerTemperatureBelow ?? 0) must be > 0")
             try check(!model.spectralNorm && model.ensemble == 1,
                       "optimization.objective \"dsm\" needs a model without spectralNorm or ensemble (the second-order pass covers Linear, SiLU and temporal convolutions)")
             try check(model.architecture == .mlp || n.basis == .identity,
@@ -520,6 +524,7 @@ func decodeName<K: CodingKey, T: RawRepresentable & CaseIterable>(_ c: KeyedDeco
 extension DenoisingConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case sigmaMin, sigmaMax, basis, basisSize, ema, basisWindows, contextNoise, samplerSteps, samplerStepScale, samplerTemperature
+        case samplerTemperatureBelow
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -535,6 +540,7 @@ extension DenoisingConfiguration {
         samplerSteps = try c.value(.samplerSteps, or: d.samplerSteps)
         samplerStepScale = try c.value(.samplerStepScale, or: d.samplerStepScale)
         samplerTemperature = try c.value(.samplerTemperature, or: d.samplerTemperature)
+        samplerTemperatureBelow = try c.decodeIfPresent(Float.self, forKey: .samplerTemperatureBelow)
     }
 }
 

@@ -59,13 +59,18 @@ public struct DenoisingSampler: Sendable {
     public var leapfrogSteps: Int
     /// Energies are divided by this (1 samples the model; < 1 sharpens the modes).
     public var temperature: Double
+    /// The noise level at and below which `temperature` applies; above it energies are sampled at T = 1
+    /// (nil: every level). A temperature at the high levels also reweights the modes — p^(1/T) makes a
+    /// mode twice as likely as another four times as likely at T = 0.5 — while at the low levels it only
+    /// sharpens each mode.
+    public var temperatureBelow: Double?
     /// Ends with ŷ = y − σmin² ∂E/∂y (the posterior mean of the clean future given y).
     public var denoiseLast: Bool
 
     public init(kind: DenoisingSamplerKind = .annealedLangevin, levels: Int = 20, stepsPerLevel: Int = 5, stepScale: Double = 0.1,
-                leapfrogSteps: Int = 5, temperature: Double = 1, denoiseLast: Bool = true) {
+                leapfrogSteps: Int = 5, temperature: Double = 1, temperatureBelow: Double? = nil, denoiseLast: Bool = true) {
         (self.kind, self.levels, self.stepsPerLevel, self.stepScale) = (kind, levels, stepsPerLevel, stepScale)
-        (self.leapfrogSteps, self.temperature, self.denoiseLast) = (leapfrogSteps, temperature, denoiseLast)
+        (self.leapfrogSteps, self.temperature, self.temperatureBelow, self.denoiseLast) = (leapfrogSteps, temperature, temperatureBelow, denoiseLast)
     }
 
     /// σmax … σmin, geometric, `levels` values (one level: σmin).
@@ -110,8 +115,9 @@ public struct DenoisingSampler: Sendable {
     /// when `denoiseLast`. Deterministic for a given `seed`.
     public func anneal(chains: Int, sigmas: [Float], variances: [Float], seed: UInt64,
                        levelEnergy: (_ sigma: Float, _ temperature: Double) throws -> any BatchEnergy) throws -> (y: [Double], diagnostics: [StepDiagnostics]) {
-        guard levels >= 1, stepsPerLevel >= 1, chains >= 1, stepScale > 0, stepScale.isFinite, temperature > 0, leapfrogSteps >= 1 else {
-            throw SamplingError("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale and temperature > 0")
+        guard levels >= 1, stepsPerLevel >= 1, chains >= 1, stepScale > 0, stepScale.isFinite, temperature > 0, leapfrogSteps >= 1,
+              temperatureBelow.map({ $0 > 0 }) ?? true else {
+            throw SamplingError("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale, temperature and temperatureBelow > 0")
         }
         guard let last = sigmas.last else { throw SamplingError("DenoisingSampler: no noise levels") }
         let D = variances.count
@@ -120,7 +126,9 @@ public struct DenoisingSampler: Sendable {
         var y = [Double](repeating: 0, count: chains * D)
         for b in 0..<chains { for i in 0..<D { y[b * D + i] = Double((variances[i] + sigmas[0] * sigmas[0]).squareRoot()) * random.gaussian(b) } }
         var diagnostics: [StepDiagnostics] = []
-        func energy(_ sigma: Float) throws -> any BatchEnergy { try levelEnergy(sigma, temperature) }
+        func energy(_ sigma: Float) throws -> any BatchEnergy {
+            try levelEnergy(sigma, Double(sigma) <= (temperatureBelow ?? .infinity) ? temperature : 1)
+        }
 
         switch kind {
         case .ddim, .heun:

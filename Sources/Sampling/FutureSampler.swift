@@ -112,6 +112,9 @@ public struct FutureSampler {
     public var initialScale: Double?
     /// Noise levels of the annealed samplers (nil: min(20, steps)); steps are spread over them.
     public var levels: Int?
+    /// The noise level at and below which a denoising model's temperature applies (nil:
+    /// `denoising.samplerTemperatureBelow`, and when that is absent every level).
+    public var temperatureBelow: Double?
 
     public init(kind: FutureSamplerKind, steps: Int? = nil) { (self.kind, self.steps) = (kind, steps) }
 
@@ -156,7 +159,8 @@ public struct FutureSampler {
         let L = ode ? steps + 1 : (levels ?? min(20, steps))
         return DenoisingSampler(kind: kind, levels: L, stepsPerLevel: max(1, steps / max(L, 1)),
                                 stepScale: stepSize ?? Double(model.denoising.samplerStepScale), leapfrogSteps: leapfrog,
-                                temperature: temperature(for: .denoising(model)))
+                                temperature: temperature(for: .denoising(model)),
+                                temperatureBelow: temperatureBelow ?? model.denoising.samplerTemperatureBelow.map(Double.init))
     }
 
     /// A warning when a Metropolis-adjusted chain sampler accepted almost nothing: its chains then

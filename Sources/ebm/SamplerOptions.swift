@@ -18,13 +18,14 @@ struct SamplerOptions: ParsableArguments {
     @Option(help: "Stop a block early when the mean energy changes by less than this (relative, over 10-step windows).") var tolerance: Double?
     @Option(name: .customLong("initial-scale"), help: "Chains start at z ~ N(0, s²) (default: the training configuration's).") var initialScale: Double?
     @Option(help: "Noise levels of a denoising model's annealed samplers (default: min(20, --steps)); --steps are spread over them.") var levels: Int?
+    @Option(name: .customLong("temperature-below"), help: "A denoising model's temperature applies at noise levels at or below this σ; above it, T = 1 (default: its denoising.samplerTemperatureBelow, else every level).") var temperatureBelow: Double?
 
     /// The sampler these options ask for `model`, `chainDefault` when none is named.
     func sampler(chainDefault: FutureSamplerKind, for model: FutureModel) throws -> FutureSampler {
         var chosen = try FutureSampler(kind: sampler, chainDefault: chainDefault, for: model, steps: steps)
         (chosen.stepSize, chosen.noise, chosen.gradientClip, chosen.finalStepSize, chosen.finalNoise) = (stepSize, noise, gradientClip, finalStepSize, finalNoise)
         (chosen.leapfrog, chosen.targetAcceptance, chosen.temperature, chosen.tolerance) = (leapfrog, targetAcceptance, temperature, tolerance)
-        (chosen.initialScale, chosen.levels) = (initialScale, levels)
+        (chosen.initialScale, chosen.levels, chosen.temperatureBelow) = (initialScale, levels, temperatureBelow)
         return chosen
     }
 }

@@ -57,6 +57,36 @@ final class DenoisingSamplerTests: XCTestCase {
         }
     }
 
+    func testTemperatureAppliesOnlyAtAndBelowItsNoiseLevel() throws {
+        let model = try Self.trainedModel()
+        let context: [Float] = [0, 0]
+        let perChain = model.normalizedContexts([Float](repeating: 0, count: 8 * 2))
+        var sampler = DenoisingSampler(kind: .annealedMALA, levels: 15, stepsPerLevel: 3, stepScale: 0.2, temperature: 0.5, temperatureBelow: 0.1)
+        // the levels ask for T = 0.5 exactly where σ ≤ 0.1, T = 1 above; the closing Tweedie step reads T = 1
+        var asked: [(Float, Double)] = []
+        _ = try sampler.anneal(chains: 8, sigmas: sampler.schedule(model), variances: model.basis.variances, seed: 3) { sigma, temperature in
+            asked.append((sigma, temperature))
+            return NoiseLevelEnergy(model: model, contexts: perChain, sigma: sigma, temperature: temperature)
+        }
+        XCTAssertEqual(asked.count, 16)
+        for (sigma, temperature) in asked.dropLast() { XCTAssertEqual(temperature, sigma <= 0.1 ? 0.5 : 1, "σ \(sigma)") }
+        XCTAssertTrue(asked.dropLast().contains { $0.1 == 0.5 } && asked.dropLast().contains { $0.1 == 1 })
+        XCTAssertEqual(asked.last!.1, 1)
+        // a threshold above σmax is the plain tempered sampler; one below σmin samples at T = 1
+        let tempered = try DenoisingSampler(kind: .annealedMALA, levels: 15, stepsPerLevel: 3, stepScale: 0.2, temperature: 0.5)
+            .sample(model, contexts: context, chainsPerContext: 16, seed: 3)
+        let untempered = try DenoisingSampler(kind: .annealedMALA, levels: 15, stepsPerLevel: 3, stepScale: 0.2)
+            .sample(model, contexts: context, chainsPerContext: 16, seed: 3)
+        sampler.temperatureBelow = 5
+        XCTAssertEqual(try sampler.sample(model, contexts: context, chainsPerContext: 16, seed: 3).coefficients, tempered.coefficients)
+        sampler.temperatureBelow = 0.001
+        XCTAssertEqual(try sampler.sample(model, contexts: context, chainsPerContext: 16, seed: 3).coefficients, untempered.coefficients)
+        sampler.temperatureBelow = 0.1
+        XCTAssertNotEqual(try sampler.sample(model, contexts: context, chainsPerContext: 16, seed: 3).coefficients, tempered.coefficients)
+        sampler.temperatureBelow = 0
+        XCTAssertThrowsError(try sampler.sample(model, contexts: context, chainsPerContext: 2, seed: 1))
+    }
+
     func testBadArgumentsAreErrors() throws {
         let model = try Self.trainedModel()
         XCTAssertThrowsError(try DenoisingSampler(levels: 0).sample(model, contexts: [0, 0], chainsPerContext: 2, seed: 1))
