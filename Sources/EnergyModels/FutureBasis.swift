@@ -45,6 +45,13 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// future's residual r off the basis then costs ‖r‖² / (2σ²) (`residuals`). Nil for `identity`
     /// and for bases fitted before it was kept.
     public var residualVariance: Float?
+    /// With `futureAsDelta`: future state h is measured from w_h times the origin, w_h = max(0, 1 − h/N) for
+    /// N = `originFade` (nil: w = 1 throughout). The first states then carry the context's exact pose, as
+    /// deltas do, and from state N on the future is absolute, as the end poses of motions to fixed goals
+    /// are — so a model whose training contexts are blurred (`contextNoise`) still starts every future at
+    /// its own context, and its basis spans absolute end poses. Every combination of training futures
+    /// keeps the kinematic relation up to (w_h − w_{h+1}) times the difference of origins.
+    public var originFade: Int?
 
     /// Coefficients D.
     public var dimension: Int { variances.count }
@@ -54,18 +61,18 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// Fits the basis to (at most `maxWindows`, evenly spaced) windows of `windows`.
     /// - Throws: `TrainingError` naming `denoising.basisSize` when it exceeds H·S, or for non-finite data.
     public static func fit(_ windows: TrajectoryWindows, kind: Kind, size: Int, futureAsDelta: Bool,
-                           maxWindows: Int = 20_000) throws -> FutureBasis {
+                           maxWindows: Int = 20_000, originFade: Int? = nil) throws -> FutureBasis {
         try fit(stateSize: windows.dataset.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
-                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows, originFade: originFade,
                 gather: { indices, context, future in windows.gather(indices, context: &context, future: &future) },
                 timestep: { windows.dataset.positionVelocityTimestep() })
     }
 
     /// `fit` on the windows of a split read chunk by chunk (the same windows, the same numbers).
     public static func fit(_ windows: SplitWindows, kind: Kind, size: Int, futureAsDelta: Bool,
-                           maxWindows: Int = 20_000) throws -> FutureBasis {
+                           maxWindows: Int = 20_000, originFade: Int? = nil) throws -> FutureBasis {
         try fit(stateSize: windows.split.stateSize, context: windows.context, horizon: windows.future, windowCount: windows.count,
-                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows,
+                perEpisode: windows.perEpisode, kind: kind, size: size, futureAsDelta: futureAsDelta, maxWindows: maxWindows, originFade: originFade,
                 gather: { indices, context, future in try windows.gather(indices, context: &context, future: &future) },
                 timestep: { windows.padEnd ? windows.restTimestep : try windows.split.positionVelocityTimestep() })
     }
@@ -73,7 +80,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     /// `fit` on `windowCount` windows whose raw contexts and futures `gather` reads; `timestep`: the
     /// states' (q, v) timestep.
     private static func fit(stateSize S: Int, context k: Int, horizon H: Int, windowCount: Int, perEpisode: Int, kind: Kind, size: Int, futureAsDelta: Bool,
-                            maxWindows: Int, gather: ([Int], inout [Float], inout [Float]) throws -> Void,
+                            maxWindows: Int, originFade: Int?, gather: ([Int], inout [Float], inout [Float]) throws -> Void,
                             timestep: () throws -> Double?) throws -> FutureBasis {
         let F = H * S
         guard kind == .identity || (1...F).contains(size) else {
@@ -87,7 +94,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         let dt = futureAsDelta ? try timestep() ?? 0 : 0
         var u = [Double](repeating: 0, count: count * F)
         for b in 0..<count {
-            for j in 0..<F { u[b * F + j] = Double(future[b * F + j]) - Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: dt) }
+            for j in 0..<F { u[b * F + j] = Double(future[b * F + j]) - Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: dt, fade: originFade) }
         }
         // per-coordinate spread (about the coordinate's mean over all future positions)
         var scale = [Double](repeating: 0, count: S)
@@ -102,7 +109,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
         guard u.allSatisfy(\.isFinite) else { throw TrainingError("non-finite futures: cannot fit a basis") }
         var basis = FutureBasis(kind: kind, stateSize: S, horizon: H, futureAsDelta: futureAsDelta,
                                 coordinateScale: scale.map(Float.init), mean: [], components: [], variances: [], unit: 1,
-                                timestep: Float(dt))
+                                timestep: Float(dt), originFade: futureAsDelta ? originFade : nil)
         switch kind {
         case .pca:
             guard let pca = PrincipalComponents(rows: u, width: F, count: size) else { throw TrainingError("the future basis could not be computed") }
@@ -141,13 +148,15 @@ public struct FutureBasis: Codable, Equatable, Sendable {
 
     /// What future number j of window b is measured from: nothing (absolute futures); the last
     /// context state (deltas); or, for (q, v) states with `dt` > 0, q_t + dt v_t / 2 for positions and
-    /// nothing for velocities (see `timestep`).
+    /// nothing for velocities (see `timestep`); times w_h of `originFade` when it is set.
     @inline(__always)
-    static func origin<T: BinaryFloatingPoint>(_ context: [T], b: Int, k: Int, S: Int, j: Int, delta: Bool, dt: Double) -> Double {
+    static func origin<T: BinaryFloatingPoint>(_ context: [T], b: Int, k: Int, S: Int, j: Int, delta: Bool, dt: Double, fade: Int?) -> Double {
         guard delta else { return 0 }
         let d = j % S, last = (b * k + k - 1) * S
-        guard dt > 0 else { return Double(context[last + d]) }
-        return d < S / 2 ? Double(context[last + d]) + dt / 2 * Double(context[last + d + S / 2]) : 0
+        let w = fade.map { max(0, 1 - Double(j / S) / Double($0)) } ?? 1
+        guard w > 0 else { return 0 }
+        guard dt > 0 else { return w * Double(context[last + d]) }
+        return d < S / 2 ? w * (Double(context[last + d]) + dt / 2 * Double(context[last + d + S / 2])) : 0
     }
 
     /// Coefficients (B, D) of raw futures (B, H, S) after raw context states (B, k, S).
@@ -177,7 +186,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
     private func centred(context: [Float], contextLength k: Int, future: [Float], window b: Int, into u: inout [Float]) {
         let (S, F) = (stateSize, futureWidth)
         for j in 0..<F {
-            let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
+            let origin = Float(Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep), fade: originFade))
             u[j] = (future[b * F + j] - origin) / coordinateScale[j % S] - mean[j]
         }
     }
@@ -264,7 +273,7 @@ public struct FutureBasis: Codable, Equatable, Sendable {
                 case .pca: for i in 0..<D { u += Double(components[i * F + j]) * Double(coefficients[b * D + i]) * Double(unit) }
                 case .identity: u += Double(coefficients[b * D + j]) * Double(unit)
                 }
-                out[b * F + j] = Float(u * Double(coordinateScale[j % S]) + Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep)))
+                out[b * F + j] = Float(u * Double(coordinateScale[j % S]) + Self.origin(context, b: b, k: k, S: S, j: j, delta: futureAsDelta, dt: Double(timestep), fade: originFade))
             }
         }
         return out

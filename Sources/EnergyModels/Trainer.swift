@@ -199,7 +199,7 @@ public final class Trainer {
             if basis == nil {
                 let windows = self.windows
                 basis = try Self.readingSplit(trainURL) {
-                    try FutureBasis.fit(windows, kind: d.basis, size: d.basisSize, futureAsDelta: m.futureAsDelta, maxWindows: d.basisWindows)
+                    try FutureBasis.fit(windows, kind: d.basis, size: d.basisSize, futureAsDelta: m.futureAsDelta, maxWindows: d.basisWindows, originFade: d.originFade)
                 }
             }
             let model = DenoisingEnergyModel(configuration: m, denoising: d, encoding: encoding, basis: basis!, seed: configuration.seed)

@@ -231,6 +231,9 @@ public struct DenoisingConfiguration: Codable, Equatable, Sendable {
     /// The noise level at and below which `samplerTemperature` applies; above it the levels are sampled at
     /// T = 1, so the modes' weights — settled at the high levels — stay the model's (nil: every level).
     public var samplerTemperatureBelow: Float?
+    /// With `model.futureAsDelta`: the future state from which positions are absolute, the origin's weight
+    /// falling linearly from 1 at the first future state (`FutureBasis.originFade`; nil: deltas throughout).
+    public var originFade: Int?
 
     public init() {}
 }
@@ -343,6 +346,8 @@ extension TrainingConfiguration {
             try check(n.samplerStepScale > 0 && n.samplerStepScale.isFinite, "denoising.samplerStepScale \(n.samplerStepScale) must be > 0")
             try check(n.samplerTemperature > 0 && n.samplerTemperature.isFinite, "denoising.samplerTemperature \(n.samplerTemperature) must be > 0")
             try check(n.samplerTemperatureBelow.map { $0 > 0 && $0.isFinite } ?? true, "denoising.samplerTemperatureBelow \(n.samplerTemperatureBelow ?? 0) must be > 0")
+            try check(n.originFade.map { $0 >= 1 } ?? true, "denoising.originFade \(n.originFade ?? 0) must be >= 1")
+            try check(n.originFade == nil || model.futureAsDelta, "denoising.originFade needs model.futureAsDelta true (it fades the deltas' origin)")
             try check(!model.spectralNorm && model.ensemble == 1,
                       "optimization.objective \"dsm\" needs a model without spectralNorm or ensemble (the second-order pass covers Linear, SiLU and temporal convolutions)")
             try check(model.architecture == .mlp || n.basis == .identity,
@@ -524,7 +529,7 @@ func decodeName<K: CodingKey, T: RawRepresentable & CaseIterable>(_ c: KeyedDeco
 extension DenoisingConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case sigmaMin, sigmaMax, basis, basisSize, ema, basisWindows, contextNoise, samplerSteps, samplerStepScale, samplerTemperature
-        case samplerTemperatureBelow
+        case samplerTemperatureBelow, originFade
     }
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
@@ -541,6 +546,7 @@ extension DenoisingConfiguration {
         samplerStepScale = try c.value(.samplerStepScale, or: d.samplerStepScale)
         samplerTemperature = try c.value(.samplerTemperature, or: d.samplerTemperature)
         samplerTemperatureBelow = try c.decodeIfPresent(Float.self, forKey: .samplerTemperatureBelow)
+        originFade = try c.decodeIfPresent(Int.self, forKey: .originFade)
     }
 }
 

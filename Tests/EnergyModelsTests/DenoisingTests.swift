@@ -79,6 +79,40 @@ final class DenoisingTests: XCTestCase {
         }
     }
 
+    /// A faded origin (originFade N): the first future state is measured from the context's last state, from state
+    /// N on the future is absolute; the basis still round-trips, and a shifted context moves the decoded future
+    /// by exactly w_h times the shift.
+    func testFadedOriginMovesEarlyStatesWithTheContextAndLeavesLateOnesAbsolute() throws {
+        let (n, dt) = (2, 0.05)
+        let data = Self.kinematicEpisodes(episodes: 40, steps: 12, joints: n, dt: dt, seed: 4)
+        let windows = try TrajectoryWindows(data, context: 2, future: 6)
+        let (S, F, N) = (2 * n, 6 * 2 * n, 4)
+        let basis = try FutureBasis.fit(windows, kind: .pca, size: F, futureAsDelta: true, originFade: N)
+        XCTAssertEqual(basis.originFade, N)
+        XCTAssertNil(try FutureBasis.fit(windows, kind: .pca, size: F, futureAsDelta: false, originFade: N).originFade, "absolute futures have no origin")
+        var context: [Float] = [], future: [Float] = []
+        windows.gather(Array(0..<8), context: &context, future: &future)
+        let y = basis.encode(context: context, contextLength: 2, future: future)
+        for (a, b) in zip(basis.decode(y, context: context, contextLength: 2), future) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        // shift every context state by δ: positions of state h move by w_h (δ + dt/2 · 0) = max(0, 1 − h/N) δ, velocities not at all
+        let delta: Float = 0.3
+        let shifted = context.enumerated().map { $0.offset % S < n ? $0.element + delta : $0.element }
+        let moved = basis.decode(y, context: shifted, contextLength: 2), still = basis.decode(y, context: context, contextLength: 2)
+        for b in 0..<8 {
+            for h in 0..<6 {
+                for d in 0..<S {
+                    let j = (b * 6 + h) * S + d
+                    let w = d < n ? max(0, 1 - Float(h) / Float(N)) : 0
+                    XCTAssertEqual(moved[j] - still[j], w * delta, accuracy: 1e-5, "window \(b) state \(h) coordinate \(d)")
+                }
+            }
+        }
+        // the checkpoint's JSON keeps it; a basis without it writes no key (older checkpoints' bytes)
+        XCTAssertEqual(try JSONDecoder().decode(FutureBasis.self, from: try JSONEncoder().encode(basis)), basis)
+        let plain = try FutureBasis.fit(windows, kind: .pca, size: F, futureAsDelta: true)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("originFade"))
+    }
+
     /// Windows for a basis: evenly spaced, unless that spacing is a multiple of the windows per episode (then
     /// every window would start at the same step): the 1× reacher2-goals4 choice is unchanged, the 10× one
     /// (2,000 → 20,000 episodes of 98 windows) now starts at every step.
@@ -250,6 +284,8 @@ final class DenoisingTests: XCTestCase {
         XCTAssertTrue(message(#"{"denoising": {"basis": "dct"}}"#).contains("denoising.basis"))
         XCTAssertTrue(message(#"{"denoising": {"sigma": 1}}"#).contains("denoising.sigma"))
         XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "denoising": {"samplerTemperatureBelow": 0}}"#).contains("denoising.samplerTemperatureBelow"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "denoising": {"originFade": 0}}"#).contains("denoising.originFade"))
+        XCTAssertTrue(message(#"{"optimization": {"objective": "dsm"}, "model": {"futureAsDelta": false}, "denoising": {"originFade": 40}}"#).contains("denoising.originFade"))
         // the key reads back, and a configuration without it encodes without it (older checkpoints' bytes)
         let below = try TrainingConfiguration.decode(Data(#"{"optimization": {"objective": "dsm"}, "denoising": {"samplerTemperatureBelow": 0.03}}"#.utf8), file: "x.json")
         XCTAssertEqual(below.denoising.samplerTemperatureBelow, 0.03)

@@ -238,20 +238,28 @@ class FutureBasis(nn.Module):
         # probabilistic PCA's variance off the basis (None for identity bases and older checkpoints)
         rv = b.get("residualVariance")
         self.residual_variance = float(np.float32(rv)) if rv is not None else None
+        fade = b.get("originFade")
+        self.origin_fade = int(fade) if fade is not None else None
 
     def origin(self, context_states):
-        """What each future number is measured from [B, 1, S]: 0, the last context state, or for
-        (q, v) states with timestep > 0, q_t + dt/2 v_t for positions and 0 for velocities."""
+        """What each future number is measured from [B, 1, S] (or [B, H, S] with originFade): 0, the last
+        context state, or for (q, v) states with timestep > 0, q_t + dt/2 v_t for positions and 0 for
+        velocities; with originFade N, times w_h = max(0, 1 − h/N) at future state h."""
         S = self.stateSize
         last = context_states[:, (self.contextLength - 1) * S:self.contextLength * S]
         if not self.futureAsDelta:
             return torch.zeros_like(last)[:, None, :]
         if self.timestep <= 0:
-            return last[:, None, :]
-        n = S // 2
-        # computed in double then rounded, as the Swift code does
-        q = (last[:, :n].double() + self.timestep / 2 * last[:, n:].double()).to(last.dtype)
-        return torch.cat([q, torch.zeros_like(last[:, n:])], dim=1)[:, None, :]
+            base = last.double()
+        else:
+            n = S // 2
+            base = torch.cat([last[:, :n].double() + self.timestep / 2 * last[:, n:].double(), torch.zeros_like(last[:, n:]).double()], dim=1)
+        if self.origin_fade is None:
+            # computed in double then rounded, as the Swift code does
+            return base.to(last.dtype)[:, None, :]
+        h = torch.arange(self.horizon, dtype=torch.float64)
+        w = torch.clamp(1 - h / self.origin_fade, min=0)
+        return (base[:, None, :] * w[None, :, None]).to(last.dtype)
 
     def encode(self, context_states, future):
         """y [B, D] from raw context states [B, k·S] and futures [B, H, S]."""

@@ -124,3 +124,27 @@ def test_bad_checkpoints_are_refused(tiny, tmp_path):
     (tmp_path / "model.safetensors").write_bytes((2).to_bytes(8, "little") + b"{}")
     with pytest.raises(CheckpointError, match="not a trained model"):
         load_energy_model(tmp_path)
+
+
+def test_faded_origin_equals_ebm_score(ebm, tiny, tmp_path):
+    """A basis whose deltas fade to absolute futures (denoising.originFade): the same judged energies as
+    `ebm score`, and the basis decodes what it encodes."""
+    config = json.loads((Path(ROOT) / "trajectories" / "reacher2-tiny-dsm.train.json").read_text())
+    config["denoising"]["originFade"] = 3
+    config["optimization"]["steps"] = 20
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    run(ebm, "train", "--data", tiny.data, "--config", tmp_path / "config.json", "--model", "ebm", "--out", tmp_path / "run", "--quiet")
+    run(ebm, "score", "--model", tmp_path / "run", "--data", tiny.data, "--out", tmp_path / "score.npz")
+    expected = np.load(tmp_path / "score.npz")["window_energy"]
+    model = load_energy_model(tmp_path / "run")
+    assert model.basis.origin_fade == 3
+    test = np.load(tiny.data / "test.npz")
+    context, future = score_windows(test["states"], model.encoding, test["goal"], test["controls"])
+    with torch.no_grad():
+        energies = model(context, future).numpy().reshape(expected.shape)
+        states = context[:, :model.encoding.stateContextWidth]
+        origin = model.basis.origin(states)
+        assert (model.basis.decode(model.basis.encode(states, future), states)
+                - model.basis.decode(model.basis.encode(states, future), states * 0)).abs()[:, 3:].max() == 0
+    assert np.abs(energies - expected).max() <= 1e-4 * max(1, np.abs(expected).max())
+    assert origin.shape[1] == model.basis.horizon and origin[:, 3:].abs().max() == 0 and origin[:, 0].abs().max() > 0
