@@ -222,8 +222,8 @@ public struct DatasetGenerator {
                 for i in 0..<nv { states[row * (nq + nv) + nq + i] = r.qvel[row * nv + i] }
             }
             try body(TrajectoryDataset(episodes: B, steps: T, stateSize: nq + nv, controlSize: model.nu, siteCount: model.nsite,
-                                                states: states, controls: r.ctrl.isEmpty ? [Double](repeating: 0, count: B * T * model.nu) : r.ctrl,
-                                                sites: r.sites, goal: collected.goal.map(Int64.init), episodeSeed: seeds))
+                                       states: states, controls: r.ctrl.isEmpty ? [Double](repeating: 0, count: B * T * model.nu) : r.ctrl,
+                                       sites: r.sites, goal: collected.goal.map(Int64.init), episodeSeed: seeds))
             start = end
             progress?(start - range.lowerBound)
         }
