@@ -75,6 +75,7 @@ public final class NPZWriter {
         var checksum = ZipChecksum()
     }
     private var members: [Member] = []
+    private var names = Set<String>()
     /// Where the next member's local header goes.
     private var end = 0
     private var finished = false
@@ -102,7 +103,7 @@ public final class NPZWriter {
         if let problem = NumPyArchive.problem(withName: name) {
             throw NumPyError(.invalidName, "cannot store array name '\(name)': \(problem)", file: file)
         }
-        guard !members.contains(where: { $0.name == name }) else {
+        guard !names.contains(name) else {
             throw NumPyError(.invalidName, "duplicate array name '\(name)'", file: file)
         }
         let count: Int
@@ -120,6 +121,7 @@ public final class NPZWriter {
         }
         try local.withUnsafeBytes { try output.write($0, at: end) }
         members.append(Member(name: name, path: path, offset: end, start: start, size: size, zip64Sizes: zip64Sizes))
+        names.insert(name)
         end = next
         let index = members.count - 1
         try header.withUnsafeBytes { try write($0, to: index) }

@@ -128,6 +128,25 @@ final class NPZWriterTests: XCTestCase {
         XCTAssertEqual(try bytes(plain), try whole.archive().npzBytes())
     }
 
+    /// 65,536 members: more than the end record's 16-bit count holds, so the ZIP64 end record
+    /// carries it; both readers list every member.
+    func testMoreMembersThanA16BitCountUseTheZIP64EndRecord() throws {
+        let url = scratch.appendingPathComponent("many.npz")
+        let writer = try NPZWriter(to: url)
+        for i in 0..<65_536 { try writer.append("m\(i)", .int64s([Int64(i)], shape: [])) }
+        try writer.finish()
+        let file = try bytes(url)
+        let end = file.count - 22
+        XCTAssertEqual(Array(file[(end + 8)..<(end + 12)]), [0xFF, 0xFF, 0xFF, 0xFF], "16-bit counts saturated")
+        XCTAssertEqual(Array(file[(end - 20)..<(end - 16)]), [0x50, 0x4B, 0x06, 0x07], "ZIP64 locator")
+        let index = try NumPyArchiveIndex(PositionalReader(contentsOf: url))
+        XCTAssertEqual(index.members.count, 65_536)
+        XCTAssertEqual(try index.storedArray(named: "m65535")?.values(0..<1, as: Int64.self), [65_535])
+        let archive = try NumPyArchive(contentsOf: url)
+        XCTAssertEqual(archive.names.count, 65_536)
+        XCTAssertEqual(try archive.array(named: "m40000").int64s, [40_000])
+    }
+
     // MARK: - Hostile sizes and misuse
 
     func testHostileShapesAndWrongByteCountsAreErrorsThatLeaveNothing() throws {

@@ -194,6 +194,19 @@ final class NumPyInteropTests: XCTestCase {
             print('ok')
             """, [try json(spec)] + paths)
         XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
+
+        // more members than the end record's 16-bit count: the count in the ZIP64 end record
+        let many = scratch.appendingPathComponent("many.npz")
+        let writer = try NPZWriter(to: many)
+        for i in 0..<65_536 { try writer.append("m\(i)", .int64s([Int64(i)], shape: [])) }
+        try writer.finish()
+        let counted = try Python.script("""
+            import sys
+            with np.load(sys.argv[1]) as z:
+                assert z['m0'] == 0 and z['m65535'] == 65535 and z['m40000'].shape == ()
+                print(len(z.files))
+            """, [many.path])
+        XCTAssertEqual(counted.trimmingCharacters(in: .whitespacesAndNewlines), "65536")
     }
 
     private func json(_ object: Any) throws -> String {
