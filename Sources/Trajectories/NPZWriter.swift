@@ -141,8 +141,8 @@ public final class NPZWriter {
         members[index].written += bytes.count
     }
 
-    /// Appends `values` to member `index`; see `write(_:to:)`.
-    public func write<T>(_ values: [T], to index: Int) throws {
+    /// Appends the bytes of `values` (plain numbers) to member `index`; see `write(_:to:)`.
+    public func write<T: BitwiseCopyable>(_ values: [T], to index: Int) throws {
         try values.withUnsafeBytes { try write($0, to: index) }
     }
 
