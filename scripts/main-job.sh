@@ -57,7 +57,10 @@ for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
 
 echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
-$ebm generate reacher2-goals4
+# the files are written as episodes are simulated (issue 18): peak memory beside the output's size
+python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024; s = sum(map(os.path.getsize, glob.glob('trajectories/generated/reacher2-goals4/*.npz')))
+print(f'generate: peak RSS {r / 1e6:.0f} MB for {s / 1e6:.1f} MB of .npz')" $ebm generate reacher2-goals4
 $ebm dataset info trajectories/generated/reacher2-goals4
 
 echo "== 4. Train: the feedforward baseline, the energy model (the default: denoising score matching over whole"

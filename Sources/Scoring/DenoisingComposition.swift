@@ -112,8 +112,9 @@ public struct DenoisingComposition {
     }
 
     /// K futures of `total` states after `context` (k, S) with k = `contextLength`; deterministic for a seed.
-    /// Throws `ExpertCompositionError`.
-    public func sample(context: [Double], chains K: Int, total: Int, seed: UInt64) throws -> ExpertComposition.Result {
+    /// `progress` hears (blocks done, blocks) after every block of H states. Throws `ExpertCompositionError`.
+    public func sample(context: [Double], chains K: Int, total: Int, seed: UInt64,
+                       progress: ((_ done: Int, _ blocks: Int) -> Void)? = nil) throws -> ExpertComposition.Result {
         guard !experts.isEmpty, weights.count == experts.count else {
             throw ExpertCompositionError.weights(SamplingError("\(weights.count) weights for \(experts.count) experts"))
         }
@@ -165,6 +166,7 @@ public struct DenoisingComposition {
             }
             let keep = min(H, total - block * H)
             for c in 0..<K { paths[c] += futures[(c * H * S)..<(c * H * S + keep * S)] }
+            progress?(block + 1, (total + H - 1) / H)
         }
         return ExpertComposition.Result(futures: paths.flatMap { $0.dropFirst(k * S).map(Double.init) }, energies: energies,
                                         expertEnergies: modelEnergies, acceptance: acceptance)

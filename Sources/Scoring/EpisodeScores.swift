@@ -32,10 +32,12 @@ public struct EpisodeScores: Sendable {
         (self.episodes, self.windowsPerEpisode, self.windowLength, self.window) = (episodes, windowsPerEpisode, windowLength, window)
     }
 
-    /// Runs `scorer` over every window of `dataset`, `batchSize` windows per call.
+    /// Runs `scorer` over every window of `dataset`, `batchSize` windows per call; `progress` hears
+    /// (windows scored, windows) after each call.
     /// - Throws: `ScoringError` when the states' size differs from the scorer's or episodes are
     ///   shorter than one window.
-    public init(scoring dataset: TrajectoryDataset, with scorer: any WindowScorer, batchSize: Int = 4096) throws {
+    public init(scoring dataset: TrajectoryDataset, with scorer: any WindowScorer, batchSize: Int = 4096,
+                progress: ((_ done: Int, _ windows: Int) -> Void)? = nil) throws {
         guard dataset.stateSize == scorer.stateSize else {
             throw ScoringError("\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
         }
@@ -50,6 +52,7 @@ public struct EpisodeScores: Sendable {
         for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
             scorer.gather(windows, Array(start..<min(start + batchSize, windows.count)), context: &context, future: &future)
             scores += scorer.scores(context: context, future: future)
+            progress?(scores.count, windows.count)
         }
         if let bad = scores.firstIndex(where: { !$0.isFinite }) {
             throw ScoringError("\(scorer.name): window \(bad % windows.perEpisode) of episode \(bad / windows.perEpisode) has energy \(scores[bad]) "

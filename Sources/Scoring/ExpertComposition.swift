@@ -53,8 +53,9 @@ public struct ExpertComposition {
     }
 
     /// K futures of `total` states after `context` (k, S), with `sampler`; deterministic for a seed.
-    /// Throws `ExpertCompositionError`.
-    public func sample(context: [Double], chains K: Int, total: Int, sampler: any ChainSampler, seed: UInt64) throws -> Result {
+    /// `progress` hears (blocks done, blocks) after every block of H states. Throws `ExpertCompositionError`.
+    public func sample(context: [Double], chains K: Int, total: Int, sampler: any ChainSampler, seed: UInt64,
+                       progress: ((_ done: Int, _ blocks: Int) -> Void)? = nil) throws -> Result {
         let reference = reference
         let (k, H, S) = (contextLength, reference.horizon, reference.stateSize)
         let T = temperature
@@ -101,6 +102,7 @@ public struct ExpertComposition {
                 let own = expert.energies(chains, count: K)
                 for c in 0..<K { modelEnergies[m][c] = own[c] * T }
             }
+            progress?(block + 1, (total + H - 1) / H)
         }
         return Result(futures: paths.flatMap { $0.dropFirst(k * S).map(Double.init) }, energies: energies, expertEnergies: modelEnergies,
                       acceptance: acceptance)

@@ -1,10 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
-private let posixWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
-private let posixWrite = Darwin.write
 #endif
 
 /// Whole-file reads and atomic whole-file writes, with errors that name the file.
@@ -34,40 +32,81 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`.
+    /// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`
+    /// (see `Output`, the streaming form: the one atomic-write policy of the project).
     ///
     /// `rename(2)` within one directory is atomic: readers see the old file or the new one, never a
     /// part. On any error the temporary file is removed and `url` is untouched.
     /// - Parameter durable: Whether to `fsync` before renaming (skipped for scratch files).
     public static func write(_ bytes: [UInt8], to url: URL, durable: Bool = true) throws {
-        let path = url.path
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o666)
-        guard fd >= 0 else {
-            throw NumPyError(.io, "cannot create temporary file in \(directory): \(errnoString())", file: path)
-        }
-        var done = false
-        defer {
-            if !done { unlink(temporary) }
-        }
-        do {
-            defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { buffer in
-                    posixWrite(fd, buffer.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
-                }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw NumPyError(.io, "cannot write: \(errnoString())", file: path) }
-                offset += written
+        let output = try Output(url)
+        try bytes.withUnsafeBytes { try output.append($0) }
+        try output.commit(durable: durable)
+    }
+
+    /// A file written piece by piece, then made visible whole: the bytes go to a hidden temporary
+    /// file in `url`'s folder (`.NAME.tmp-UUID`), `commit` flushes it and renames it over `url`.
+    /// Dropped without `commit` (an error, a thrown write), the temporary file is removed and `url`
+    /// is untouched; a killed process leaves only the temporary file (inside a dataset's partial
+    /// folder, `DatasetFolder.publish` removes it with the folder).
+    public final class Output {
+        /// The destination.
+        public let url: URL
+        /// Bytes appended so far (the file's size, holes included).
+        public private(set) var size = 0
+        private let temporary: String
+        private var fd: Int32
+        private var committed = false
+
+        /// Creates the temporary file beside `url`.
+        /// - Throws: `NumPyError` `.io` naming `url` when the folder does not take a new file.
+        public init(_ url: URL) throws {
+            self.url = url
+            let directory = url.deletingLastPathComponent().path
+            temporary = directory + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            guard fd >= 0 else {
+                throw NumPyError(.io, "cannot create temporary file in \(directory): \(AtomicFile.errnoString())", file: url.path)
             }
-            guard !durable || fsync(fd) == 0 else { throw NumPyError(.io, "cannot flush: \(errnoString())", file: path) }
         }
-        guard rename(temporary, path) == 0 else {
-            throw NumPyError(.io, "cannot rename temporary file into place: \(errnoString())", file: path)
+
+        deinit {
+            if fd >= 0 { close(fd) }
+            if !committed { unlink(temporary) }
         }
-        done = true
+
+        /// Writes `bytes` at the end.
+        public func append(_ bytes: UnsafeRawBufferPointer) throws {
+            try write(bytes, at: size)
+        }
+
+        /// Writes `bytes` at `offset` (`pwrite(2)`): before the end to fill in a header, past it to
+        /// leave a hole filled later.
+        public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+            precondition(fd >= 0 && offset >= 0, "AtomicFile.Output: write after commit")
+            var done = 0
+            while done < bytes.count {
+                let written = pwrite(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30), off_t(offset + done))
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { throw NumPyError(.io, "cannot write: \(AtomicFile.errnoString())", file: url.path) }
+                done += written
+            }
+            size = max(size, offset + bytes.count)
+        }
+
+        /// Flushes the file (`fsync` when `durable`) and renames it over `url`.
+        public func commit(durable: Bool = true) throws {
+            precondition(fd >= 0, "AtomicFile.Output: committed twice")
+            let flushed = !durable || fsync(fd) == 0
+            let reason = AtomicFile.errnoString()
+            close(fd)
+            fd = -1
+            guard flushed else { throw NumPyError(.io, "cannot flush: \(reason)", file: url.path) }
+            guard rename(temporary, url.path) == 0 else {
+                throw NumPyError(.io, "cannot rename temporary file into place: \(AtomicFile.errnoString())", file: url.path)
+            }
+            committed = true
+        }
     }
 
     /// Creates `url` and its missing parents; errors name the folder and say why in plain words

@@ -17,7 +17,8 @@ public enum DatasetFolder {
     }
 
     /// Joins shard folders written by `DatasetGenerator.write(to:shard:…)` into `output`, giving
-    /// the same bytes as a single run: shards are ordered by index and their episodes concatenated.
+    /// the same bytes as a single run: shards are ordered by index and their episodes concatenated,
+    /// one shard in memory at a time (`TrajectoryDatasetWriter`).
     /// - Throws: `DatasetError` naming the folder for a missing or duplicate shard, shards of
     ///   different recipes or counts, a folder that is not a shard, and any read error.
     public static func merge(shards directories: [URL], into output: URL) throws {
@@ -54,27 +55,44 @@ public enum DatasetFolder {
             throw DatasetError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(count!)")
         }
         shards.sort { $0.index < $1.index }
-        var joined: [TrajectoryDataset] = []
+        // counts first (from the members' headers), then one shard in memory at a time, appended as read
+        var totals: [Split: Int] = [:]
         for split in Split.allCases {
-            var all: TrajectoryDataset?
-            for shard in shards {
-                let url = shard.directory.appendingPathComponent(split.rawValue + ".npz")
-                let part = try TrajectoryDataset(contentsOf: url)
-                if all == nil { all = part } else {
-                    do { try all!.append(part) } catch let error as DatasetError { throw DatasetError(error.message, file: url.path) }
-                }
+            let held = try shards.reduce(0) { $0 + (try episodeCount($1.directory.appendingPathComponent(split.rawValue + ".npz"))) }
+            if case .number(let expected, _)? = common?["episodes"]?[split.rawValue], Int(expected) != held {
+                throw DatasetError("shards hold \(held) \(split.rawValue) episodes; meta.json declares \(Int(expected))")
             }
-            if case .number(let expected, _)? = common?["episodes"]?[split.rawValue], Int(expected) != all!.episodes {
-                throw DatasetError("shards hold \(all!.episodes) \(split.rawValue) episodes; meta.json declares \(Int(expected))")
-            }
-            joined.append(all!)
+            totals[split] = held
         }
         try publish(output) { folder in
-            for (split, data) in zip(Split.allCases, joined) {
-                try data.write(to: folder.appendingPathComponent(split.rawValue + ".npz"))
+            for split in Split.allCases {
+                var writer: TrajectoryDatasetWriter?
+                for shard in shards {
+                    let url = shard.directory.appendingPathComponent(split.rawValue + ".npz")
+                    let part = try TrajectoryDataset(contentsOf: url)
+                    do {
+                        if writer == nil {
+                            writer = try TrajectoryDatasetWriter(to: folder.appendingPathComponent(split.rawValue + ".npz"), episodes: totals[split]!, steps: part.steps,
+                                                                 stateSize: part.stateSize, controlSize: part.controlSize, siteCount: part.siteCount)
+                        }
+                        try writer!.append(part)
+                    } catch let error as DatasetError {
+                        throw DatasetError(error.message, file: url.path)
+                    }
+                }
+                try writer!.finish()
             }
             try AtomicFile.write(Array(common!.serialized().utf8), to: folder.appendingPathComponent("meta.json"))
         }
+    }
+
+    /// Episodes in split file `url`: the length of its `goal` member, from the header when it is
+    /// stored (nothing else read), else from the split read whole.
+    static func episodeCount(_ url: URL) throws -> Int {
+        if let goal = try NumPyArchiveIndex(PositionalReader(contentsOf: url)).storedArray(named: "goal"), goal.shape.count == 1 {
+            return goal.shape[0]
+        }
+        return try TrajectoryDataset(contentsOf: url).episodes
     }
 
     // MARK: - Whole-folder atomicity

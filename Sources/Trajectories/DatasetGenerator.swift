@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Simulation
 
 /// Which split of a dataset.
@@ -117,12 +120,36 @@ public struct DatasetGenerator {
         Double(episodes) * (Double(steps + 1) * Double(model.nq + model.nv + 3 * model.nsite) + Double(steps * model.nu) + 2) * 8
     }
 
-    /// Refuses up front a recipe whose dataset the writer (about 5 copies in memory while it encodes)
-    /// could not hold in this machine's memory, naming the sizes.
-    public func checkMemory(episodes: Int) throws {
-        try Self.requireMemory(episodes: episodes, steps: recipe.steps, model: model, copies: 5,
-                               advice: "lower steps or episodes, or generate shards with --shard", file: recipe.file)
+    /// Bytes of arrays simulated and written at a time by `write(to:)` (one batch), at most.
+    public static let batchBytes = 1 << 28
+
+    /// Episodes simulated at a time by `write(to:)`: 32 per thread (at least 64), fewer when their
+    /// arrays would pass `batchBytes` (the data never depends on it).
+    public func batchSize(threads: Int) -> Int {
+        let episode = Self.datasetBytes(episodes: 1, steps: recipe.steps, model: model)
+        return max(1, min(max(64, 32 * max(threads, RobotModel.hardwareThreads)), Int(Double(Self.batchBytes) / episode)))
     }
+
+    /// Refuses up front a recipe that this machine could not write into `directory`, naming the
+    /// sizes: one batch (about 5 copies while it is simulated and written) beyond its memory, or
+    /// the whole dataset beyond the free space of the folder's disk.
+    public func checkResources(episodes: Int, directory: URL, threads: Int = 0) throws {
+        try Self.requireMemory(episodes: min(episodes, batchSize(threads: threads)), steps: recipe.steps, model: model, copies: 5,
+                               advice: "lower steps", file: recipe.file)
+        var folder = directory.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" { folder.deleteLastPathComponent() }
+        var info = statvfs()
+        guard statvfs(folder.path, &info) == 0 else { return }
+        let bytes = Self.datasetBytes(episodes: episodes, steps: recipe.steps, model: model)
+        let free = Double(info.f_bavail) * Double(info.f_frsize)
+        guard bytes <= free else {
+            throw DatasetError("\(episodes) episodes × \(recipe.steps) steps of \(model.source) make \(Self.gigabytes(bytes)) of arrays, "
+                               + "more than the \(Self.gigabytes(free)) free on the disk of \(folder.path) (lower steps or episodes, or generate shards with --shard)",
+                               file: recipe.file)
+        }
+    }
+
+    static func gigabytes(_ x: Double) -> String { String(format: "%.3g GB", x / 1e9) }
 
     /// Throws `DatasetError` naming the sizes when `copies` copies of the arrays of `episodes`
     /// rollouts of `steps` steps would not fit in this machine's memory.
@@ -130,9 +157,8 @@ public struct DatasetGenerator {
         let bytes = datasetBytes(episodes: episodes, steps: steps, model: model)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard Double(copies) * bytes <= available else {
-            func gb(_ x: Double) -> String { String(format: "%.3g GB", x / 1e9) }
-            throw DatasetError("\(episodes) episodes × \(steps) steps of \(model.source) make \(gb(bytes)) of arrays; writing them needs about "
-                               + "\(gb(Double(copies) * bytes)), more than this machine's \(gb(available)) (\(advice))", file: file)
+            throw DatasetError("\(episodes) episodes × \(steps) steps of \(model.source) make \(gigabytes(bytes)) of arrays; writing them needs about "
+                               + "\(gigabytes(Double(copies) * bytes)), more than this machine's \(gigabytes(available)) (\(advice))", file: file)
         }
     }
 
@@ -147,9 +173,17 @@ public struct DatasetGenerator {
     /// `threads`: each episode draws only from its own generator.
     public func generate(_ split: Split, range: Range<Int>? = nil, threads: Int = 0, batchSize: Int = 256,
                          progress: ((Int) -> Void)? = nil) throws -> TrajectoryDataset {
+        var result = TrajectoryDataset.empty(steps: recipe.steps, stateSize: model.nq + model.nv, controlSize: model.nu, siteCount: model.nsite)
+        try generate(split, range: range, threads: threads, batchSize: batchSize, progress: progress) { try result.append($0) }
+        return result
+    }
+
+    /// Generates episodes `range` of `split` as `generate(_:range:threads:batchSize:progress:)`,
+    /// handing each batch to `body` as it is simulated instead of gathering them.
+    public func generate(_ split: Split, range: Range<Int>? = nil, threads: Int = 0, batchSize: Int = 256,
+                         progress: ((Int) -> Void)? = nil, each body: (TrajectoryDataset) throws -> Void) throws {
         let range = range ?? 0..<episodes(of: split)
         let (nq, nv, T) = (model.nq, model.nv, recipe.steps)
-        var result = TrajectoryDataset.empty(steps: T, stateSize: nq + nv, controlSize: model.nu, siteCount: model.nsite)
         let limits = model.joints
         var start = range.lowerBound
         while start < range.upperBound {
@@ -187,13 +221,12 @@ public struct DatasetGenerator {
                 for i in 0..<nq { states[row * (nq + nv) + i] = r.qpos[row * nq + i] }
                 for i in 0..<nv { states[row * (nq + nv) + nq + i] = r.qvel[row * nv + i] }
             }
-            try result.append(TrajectoryDataset(episodes: B, steps: T, stateSize: nq + nv, controlSize: model.nu, siteCount: model.nsite,
-                                                states: states, controls: r.ctrl.isEmpty ? [Double](repeating: 0, count: B * T * model.nu) : r.ctrl,
-                                                sites: r.sites, goal: collected.goal.map(Int64.init), episodeSeed: seeds))
+            try body(TrajectoryDataset(episodes: B, steps: T, stateSize: nq + nv, controlSize: model.nu, siteCount: model.nsite,
+                                       states: states, controls: r.ctrl.isEmpty ? [Double](repeating: 0, count: B * T * model.nu) : r.ctrl,
+                                       sites: r.sites, goal: collected.goal.map(Int64.init), episodeSeed: seeds))
             start = end
             progress?(start - range.lowerBound)
         }
-        return result
     }
 
     // MARK: - meta.json
@@ -246,26 +279,25 @@ public struct DatasetGenerator {
 
     /// Generates the dataset (or one shard of it) and writes `train.npz`, `test.npz` and
     /// `meta.json` into `directory`, which appears complete or not at all (`DatasetFolder.publish`),
-    /// and only after every episode succeeded.
+    /// and only after every episode succeeded. Episodes are written as they are simulated, a batch
+    /// at a time (`TrajectoryDatasetWriter`): memory does not grow with the dataset.
     /// - Parameter progress: called with (episodes done, episodes total).
     public func write(to directory: URL, shard: Shard? = nil, projectVersion: String, threads: Int = 0,
                       progress: ((Int, Int) -> Void)? = nil) throws {
         try OutputPath.check(directory.path, kind: .folder, inputs: [recipe.file])
         let ranges = Split.allCases.map { split in shard?.range(of: episodes(of: split)) ?? 0..<episodes(of: split) }
         let total = ranges.reduce(0) { $0 + $1.count }
-        try checkMemory(episodes: total)
-        var done = 0
-        var splits: [TrajectoryDataset] = []
-        for (split, range) in zip(Split.allCases, ranges) {
-            let before = done
-            splits.append(try generate(split, range: range, threads: threads, batchSize: max(64, 32 * max(threads, RobotModel.hardwareThreads))) {
-                progress?(before + $0, total)
-            })
-            done += range.count
-        }
+        try checkResources(episodes: total, directory: directory, threads: threads)
         try DatasetFolder.publish(directory) { folder in
-            for (split, data) in zip(Split.allCases, splits) {
-                try data.write(to: folder.appendingPathComponent(split.rawValue + ".npz"))
+            var done = 0
+            for (split, range) in zip(Split.allCases, ranges) {
+                let writer = try TrajectoryDatasetWriter(to: folder.appendingPathComponent(split.rawValue + ".npz"), episodes: range.count,
+                                                         steps: recipe.steps, stateSize: model.nq + model.nv, controlSize: model.nu, siteCount: model.nsite)
+                let before = done
+                try generate(split, range: range, threads: threads, batchSize: batchSize(threads: threads),
+                             progress: { progress?(before + $0, total) }, each: writer.append)
+                try writer.finish()
+                done += range.count
             }
             try AtomicFile.write(Array(meta(projectVersion: projectVersion, shard: shard).serialized().utf8),
                                  to: folder.appendingPathComponent("meta.json"))

@@ -145,11 +145,17 @@ extension NumPyArchive {
         }
     }
 
-    /// Writes the archive as an `.npz` file that `np.load` reads; see `npzBytes(compression:)`.
+    /// Writes the archive as an `.npz` file that `np.load` reads, with the bytes of
+    /// `npzBytes(compression:)`; stored archives are streamed member by member (`NPZWriter`), so
+    /// no second copy of the arrays is made.
     ///
     /// The write is atomic: a temporary file in the same directory is renamed over `url`; on error
     /// nothing is left behind and an existing file is untouched.
     public func write(to url: URL, compression: NPZCompression = .none) throws {
+        guard compression == .deflate else {
+            try NPZWriter.write(names.map { ($0, ArraySource(arrays[$0]!)) }, to: url)
+            return
+        }
         var copy = self
         copy.file = url.path
         try AtomicFile.write(copy.npzBytes(compression: compression), to: url)

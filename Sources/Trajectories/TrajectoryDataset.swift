@@ -75,18 +75,23 @@ public struct TrajectoryDataset: Equatable, Sendable {
 
     /// The split as a NumPy archive, arrays in the documented order.
     public func archive() throws -> NumPyArchive {
-        try NumPyArchive([
-            ("states", NumPyArray(doubles: states, shape: [episodes, steps + 1, stateSize])),
-            ("controls", NumPyArray(doubles: controls, shape: [episodes, steps, controlSize])),
-            ("sites", NumPyArray(doubles: sites, shape: [episodes, steps + 1, siteCount, 3])),
-            ("goal", NumPyArray(int64s: goal, shape: [episodes])),
-            ("episode_seed", NumPyArray(int64s: episodeSeed, shape: [episodes])),
+        let layout = TrajectoryDatasetWriter.layout(episodes: episodes, steps: steps, stateSize: stateSize, controlSize: controlSize, siteCount: siteCount)
+        return try NumPyArchive([
+            (layout[0].name, NumPyArray(doubles: states, shape: layout[0].shape)),
+            (layout[1].name, NumPyArray(doubles: controls, shape: layout[1].shape)),
+            (layout[2].name, NumPyArray(doubles: sites, shape: layout[2].shape)),
+            (layout[3].name, NumPyArray(int64s: goal, shape: layout[3].shape)),
+            (layout[4].name, NumPyArray(int64s: episodeSeed, shape: layout[4].shape)),
         ])
     }
 
-    /// Writes the split atomically as an uncompressed `.npz` (same data → same bytes).
+    /// Writes the split atomically as an uncompressed `.npz` (same data → same bytes), streamed
+    /// from the arrays (`TrajectoryDatasetWriter`).
     public func write(to url: URL) throws {
-        try archive().write(to: url)
+        let writer = try TrajectoryDatasetWriter(to: url, episodes: episodes, steps: steps, stateSize: stateSize,
+                                                 controlSize: controlSize, siteCount: siteCount)
+        try writer.append(self)
+        try writer.finish()
     }
 
     /// Reads and validates a split: every array present with the documented dtype and
@@ -112,5 +117,61 @@ public struct TrajectoryDataset: Equatable, Sendable {
         self.init(episodes: dims["E"]!, steps: dims["T"]!, stateSize: dims["S"]!, controlSize: dims["nu"]!, siteCount: dims["nsite"]!,
                   states: try states.doubles, controls: try controls.doubles, sites: try sites.doubles, goal: goals,
                   episodeSeed: try seeds.int64s)
+    }
+}
+
+/// A split (`train.npz` or `test.npz`) written batch by batch as its episodes are produced: the
+/// five arrays are declared for all `episodes` up front (`NPZWriter`), and each batch's episodes
+/// go to the end of each array, so only one batch is ever in memory. Equal episodes give the bytes
+/// of `TrajectoryDataset.write(to:)`, however they were batched.
+public final class TrajectoryDatasetWriter {
+    public let episodes: Int, steps: Int, stateSize: Int, controlSize: Int, siteCount: Int
+    /// Episodes appended so far.
+    public private(set) var written = 0
+    private let writer: NPZWriter
+
+    /// The arrays of a split, in file order, with their dtypes and shapes.
+    public static func layout(episodes E: Int, steps T: Int, stateSize S: Int, controlSize nu: Int, siteCount nsite: Int)
+        -> [(name: String, dtype: NumPyDType, shape: [Int])] {
+        [("states", .float64, [E, T + 1, S]), ("controls", .float64, [E, T, nu]), ("sites", .float64, [E, T + 1, nsite, 3]),
+         ("goal", .int64, [E]), ("episode_seed", .int64, [E])]
+    }
+
+    /// Starts `url` (a temporary file beside it until `finish`).
+    /// - Parameter zip64Threshold: see `NPZWriter`.
+    /// - Throws: `NumPyError` `.io`, `.invalidShape` for sizes that overflow.
+    public init(to url: URL, episodes: Int, steps: Int, stateSize: Int, controlSize: Int, siteCount: Int,
+                zip64Threshold: Int = NPZWriter.zip64Limit) throws {
+        (self.episodes, self.steps, self.stateSize, self.controlSize, self.siteCount) = (episodes, steps, stateSize, controlSize, siteCount)
+        writer = try NPZWriter(to: url, zip64Threshold: zip64Threshold)
+        for array in Self.layout(episodes: episodes, steps: steps, stateSize: stateSize, controlSize: controlSize, siteCount: siteCount) {
+            try writer.declare(array.name, dtype: array.dtype, shape: array.shape)
+        }
+    }
+
+    /// Appends the episodes of `batch` after those written before.
+    /// - Throws: `DatasetError` for a batch of other sizes or one past `episodes`; `NumPyError` `.io`.
+    public func append(_ batch: TrajectoryDataset) throws {
+        guard (batch.steps, batch.stateSize, batch.controlSize, batch.siteCount) == (steps, stateSize, controlSize, siteCount),
+              batch.episodes <= episodes - written else {
+            throw DatasetError("cannot append \(batch.episodes) episodes (T \(batch.steps), S \(batch.stateSize), nu \(batch.controlSize), nsite \(batch.siteCount)) "
+                               + "to a split of \(episodes) (\(written) written; T \(steps), S \(stateSize), nu \(controlSize), nsite \(siteCount))",
+                               file: writer.url.path)
+        }
+        try writer.write(batch.states, to: 0)
+        try writer.write(batch.controls, to: 1)
+        try writer.write(batch.sites, to: 2)
+        try writer.write(batch.goal, to: 3)
+        try writer.write(batch.episodeSeed, to: 4)
+        written += batch.episodes
+    }
+
+    /// Renames the finished file into place.
+    /// - Throws: `DatasetError` when fewer than `episodes` episodes were appended (nothing appears); `NumPyError` `.io`.
+    public func finish() throws {
+        guard written == episodes else {
+            throw DatasetError("\(written) of \(episodes) episodes were written", file: writer.url.path)
+        }
+        try writer.finish()
     }
 }

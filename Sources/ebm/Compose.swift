@@ -111,7 +111,8 @@ struct Compose: ParsableCommand {
                 (context, truth) = try episodeWindow(dataset, k: k, total: total)
                 T = options.temperature(for: loaded[0].model)
                 composition.temperature = T
-                result = try composition.sample(context: context, chains: K, total: total, sampler: try options.chainSampler(langevin: lang), seed: seed)
+                result = try composition.sample(context: context, chains: K, total: total, sampler: try options.chainSampler(langevin: lang), seed: seed,
+                                                progress: ProgressBar.reporter(unit: "blocks"))
             } else {
                 guard initialWeight.isEmpty else {
                     throw ValidationError("--initial-weight: denoising experts are annealed over their noise levels; weight annealing is for contrastive-divergence experts")
@@ -121,7 +122,7 @@ struct Compose: ParsableCommand {
                 k = composition.contextLength
                 (context, truth) = try episodeWindow(dataset, k: k, total: total)
                 T = sampling.temperature
-                result = try composition.sample(context: context, chains: K, total: total, seed: seed)
+                result = try composition.sample(context: context, chains: K, total: total, seed: seed, progress: ProgressBar.reporter(unit: "blocks"))
             }
         } catch ExpertCompositionError.expert(let m, let e) {
             throw CLIError("--model \(model[m]): \(e)")
@@ -129,19 +130,19 @@ struct Compose: ParsableCommand {
         let seconds = Date().timeIntervalSince(clock)
         let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
-        var arrays: [(name: String, array: NumPyArray)] = [
-            ("context", try NumPyArray(doubles: context, shape: [k, S])),
-            ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("energies", try NumPyArray(doubles: energies, shape: [K])),
-            ("model_energies", try NumPyArray(doubles: modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
-            ("weights", try NumPyArray(doubles: weights, shape: [weights.count])),
+        var arrays: [(String, ArraySource)] = [
+            ("context", ArraySource.doubles(context, shape: [k, S])),
+            ("samples", ArraySource.doubles(sampled, shape: [K, total, S])),
+            ("futures", ArraySource.doubles(sampled, shape: [K, total, S])),
+            ("energies", ArraySource.doubles(energies, shape: [K])),
+            ("model_energies", ArraySource.doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
+            ("weights", ArraySource.doubles(weights, shape: [weights.count])),
         ]
-        if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
+        if !truth.isEmpty { arrays.append(("truth", ArraySource.doubles(truth, shape: [truth.count / S, S]))) }
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
                                                     nearDataset: file.path)
-        try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
+        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",

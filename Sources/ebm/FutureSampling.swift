@@ -12,7 +12,7 @@ enum FutureSampling {
     /// `qpos` and `sites` of the futures (for `ebm view --futures`), when the dataset's meta.json names
     /// a robot whose nq fits the states.
     static func positionArrays(futures sampled: [Double], context: [Double], chains K: Int, total: Int, stateSize S: Int,
-                               nearDataset file: String) throws -> [(String, NumPyArray)] {
+                               nearDataset file: String) throws -> [(String, ArraySource)] {
         guard let robotName = EpisodeFile.robotName(near: file) else { return [] }   // hand-made data: no robot, no positions
         guard let robot = try? RobotModel.load(robotName), robot.nq <= S else {
             // said, not silent (issue 18): the output lacks what `ebm view --futures` needs

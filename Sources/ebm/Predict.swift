@@ -84,25 +84,25 @@ struct Predict: ParsableCommand {
         }
 
         // positions for the viewer: the current state, then each future
-        var arrays: [(String, NumPyArray)] = [
-            ("context", try NumPyArray(doubles: context, shape: [k, S])),
-            ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("energies", try NumPyArray(doubles: energies, shape: [K])),
+        var arrays: [(String, ArraySource)] = [
+            ("context", ArraySource.doubles(context, shape: [k, S])),
+            ("samples", ArraySource.doubles(sampled, shape: [K, total, S])),
+            ("futures", ArraySource.doubles(sampled, shape: [K, total, S])),
+            ("energies", ArraySource.doubles(energies, shape: [K])),
         ]
-        if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
-        if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
+        if !truth.isEmpty { arrays.append(("truth", ArraySource.doubles(truth, shape: [truth.count / S, S]))) }
+        if let b = baselineStates { arrays.append(("baseline", ArraySource.doubles(b, shape: [total, S]))) }
         arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
                                                     nearDataset: file.path)
         let n = diagnostics.count
         arrays += [
-            ("diagnostics_mean_energy", try NumPyArray(doubles: diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
-            ("diagnostics_gradient_norm", try NumPyArray(doubles: diagnostics.map(\.step.meanGradientNorm), shape: [n])),
-            ("diagnostics_acceptance", try NumPyArray(doubles: diagnostics.map(\.step.acceptance), shape: [n])),
-            ("diagnostics_step_size", try NumPyArray(doubles: diagnostics.map(\.step.stepSize), shape: [n])),
-            ("diagnostics_block", try NumPyArray(int64s: diagnostics.map { Int64($0.block) }, shape: [n])),
+            ("diagnostics_mean_energy", ArraySource.doubles(diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
+            ("diagnostics_gradient_norm", ArraySource.doubles(diagnostics.map(\.step.meanGradientNorm), shape: [n])),
+            ("diagnostics_acceptance", ArraySource.doubles(diagnostics.map(\.step.acceptance), shape: [n])),
+            ("diagnostics_step_size", ArraySource.doubles(diagnostics.map(\.step.stepSize), shape: [n])),
+            ("diagnostics_block", ArraySource.int64s(diagnostics.map { Int64($0.block) }, shape: [n])),
         ]
-        try NumPyArchive(arrays.map { (name: $0.0, array: $0.1) }).write(to: URL(fileURLWithPath: out))
+        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
         let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))

@@ -9,7 +9,7 @@ import Darwin
 /// times a second; elsewhere (nohup, CI, a cluster job's log) one plain line every `logInterval`
 /// seconds and one at the end; nothing when not `enabled` (--quiet).
 final class ProgressBar {
-    let total: Int
+    var total: Int
     let unit: String
     let enabled: Bool
     /// Standard error is a terminal: the bar redraws in place.
@@ -24,6 +24,15 @@ final class ProgressBar {
         self.enabled = enabled
         self.interactive = interactive
         self.logInterval = logInterval
+    }
+
+    /// A `(done, total)` callback for library calls that report their own total (the clock starts now).
+    static func reporter(unit: String, enabled: Bool = true) -> (Int, Int) -> Void {
+        let bar = ProgressBar(total: 0, unit: unit, enabled: enabled)
+        return { done, total in
+            bar.total = total
+            bar.update(done)
+        }
     }
 
     /// Seconds since the bar was made.

@@ -40,7 +40,7 @@ struct Score: ParsableCommand {
         let dataset = try ScoringInputs.dataset(data, split: split)
         let clock = Date()
         let scores: EpisodeScores
-        do { scores = try EpisodeScores(scoring: dataset, with: scorer) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
+        do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
         let seconds = Date().timeIntervalSince(clock)
         let (E, W) = (scores.episodes, scores.windowsPerEpisode)
         var arrays: [(name: String, array: NumPyArray)] = [
@@ -56,7 +56,7 @@ struct Score: ParsableCommand {
                      E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
         if online, let calibration {
             let normal: EpisodeScores
-            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: .test), with: scorer) } catch let e as ScoringError {
+            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)

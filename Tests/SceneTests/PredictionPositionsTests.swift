@@ -18,11 +18,11 @@ final class PredictionPositionsTests: XCTestCase {
         let arrays = try PredictionFile.positionArrays(futures: futures, context: context, chains: 2, total: 2, stateSize: S, robot: robot)
         XCTAssertEqual(arrays.map(\.0), ["qpos", "sites"])
         XCTAssertEqual(arrays[0].1.shape, [2, 3, 2])
-        let qpos = try arrays[0].1.doubles
+        let qpos = try arrays[0].1.array().doubles
         XCTAssertEqual(Array(qpos[0..<6]), [0.1, -0.2, 0.2, 0.1, 0.3, 0.0])
         XCTAssertEqual(Array(qpos[6..<8]), [0.1, -0.2])
         XCTAssertEqual(arrays[1].1.shape, [2, 2, robot.nsite, 3])
-        let sites = try arrays[1].1.doubles, width = robot.nsite * 3
+        let sites = try arrays[1].1.array().doubles, width = robot.nsite * 3
         XCTAssertEqual(sites[0], 0.2, accuracy: 1e-12)
         XCTAssertEqual(sites[1], 0.1, accuracy: 1e-12)
         XCTAssertEqual(sites[2 * width], -0.1, accuracy: 1e-12)

@@ -49,7 +49,11 @@ final class DenoisingCompositionTests: XCTestCase {
         let again = try DenoisingComposition(experts: [(model, nil)], weights: [1], sampler: sampler).sample(context: context, chains: 5, total: 3, seed: 11)
         XCTAssertEqual(again.futures, composed.futures)
         // chained past the horizon: 7 states in three blocks, the first block as before
-        let chained = try DenoisingComposition(experts: [(model, nil)], weights: [1], sampler: sampler).sample(context: context, chains: 5, total: 7, seed: 11)
+        var heard: [[Int]] = []
+        let chained = try DenoisingComposition(experts: [(model, nil)], weights: [1], sampler: sampler).sample(context: context, chains: 5, total: 7, seed: 11) {
+            heard.append([$0, $1])
+        }
+        XCTAssertEqual(heard, [[1, 3], [2, 3], [3, 3]], "progress after every block")
         for c in 0..<5 { XCTAssertEqual(Array(chained.futures[(c * 14)..<(c * 14 + 6)]), Array(composed.futures[(c * 6)..<(c * 6 + 6)])) }
         XCTAssertEqual(chained.acceptance.count, 3)
     }

@@ -17,7 +17,9 @@ final class EpisodeScoresTests: XCTestCase {
 
     func testEveryWindowOfEveryEpisodeInOrder() throws {
         // 11 states, windows of 5: W = 7; window w scores state w + 2 → mean over w of 100e + w + 2 = 100e + 5
-        let scores = try EpisodeScores(scoring: ramp(episodes: 3, steps: 10), with: firstFutureNumber(), batchSize: 4)
+        var heard: [[Int]] = []
+        let scores = try EpisodeScores(scoring: ramp(episodes: 3, steps: 10), with: firstFutureNumber(), batchSize: 4) { heard.append([$0, $1]) }
+        XCTAssertEqual(heard, [4, 8, 12, 16, 20, 21].map { [$0, 21] }, "progress after every batch of 4 of the 21 windows")
         XCTAssertEqual(scores.windowsPerEpisode, 7)
         XCTAssertEqual(scores.window, (0..<3).flatMap { e in (0..<7).map { Double(100 * e + $0 + 2) } })
         XCTAssertEqual(scores.episode, [5, 105, 205])

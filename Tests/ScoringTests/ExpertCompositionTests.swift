@@ -16,7 +16,9 @@ final class ExpertCompositionTests: XCTestCase {
         let context: [Double] = [0.1, 0.2, 0.3, 0.1]
         let alone = ExpertComposition(experts: [(a, nil)], weights: [1], steps: 8, temperature: 1, initialScale: 1)
         let paired = ExpertComposition(experts: [(a, nil), (b, nil)], weights: [1, 0], steps: 8, temperature: 1, initialScale: 1)
-        let x = try alone.sample(context: context, chains: 3, total: 5, sampler: sampler, seed: 4)
+        var heard: [[Int]] = []
+        let x = try alone.sample(context: context, chains: 3, total: 5, sampler: sampler, seed: 4) { heard.append([$0, $1]) }
+        XCTAssertEqual(heard, [[1, 3], [2, 3], [3, 3]], "progress after every block")
         let y = try paired.sample(context: context, chains: 3, total: 5, sampler: sampler, seed: 4)
         XCTAssertEqual(x.futures.count, 3 * 5 * 2, "three blocks of H = 2, the last cut to one state")
         XCTAssertEqual(x.futures, y.futures)

@@ -41,6 +41,19 @@ final class DatasetGeneratorTests: XCTestCase {
         assertThrows(["missing shard 2 of 3"]) { try DatasetFolder.merge(shards: Array(shards.dropFirst()), into: merged) }
         assertThrows(["duplicate shard 0"]) { try DatasetFolder.merge(shards: shards + [shards[1]], into: merged) }
         assertThrows(["single/meta.json: not a shard"]) { try DatasetFolder.merge(shards: [single], into: merged) }
+        // merged one shard at a time (issue 18): a shard of another width, or holding more episodes than
+        // its header says, is an error naming it, and the merged folder stays as it was
+        let before = try folderBytes(merged)
+        let shard1 = shards[2].appendingPathComponent("train.npz")   // shards[2] is shard 1, after shard 0 set the width
+        let original = try TrajectoryDataset(contentsOf: shard1)
+        var wider = TrajectoryDataset.empty(steps: original.steps, stateSize: original.stateSize + 1, controlSize: original.controlSize, siteCount: original.siteCount)
+        wider.episodes = original.episodes
+        wider.states = [Double](repeating: 0.5, count: original.episodes * (original.steps + 1) * (original.stateSize + 1))
+        (wider.controls, wider.sites, wider.goal, wider.episodeSeed) = (original.controls, original.sites, original.goal, original.episodeSeed)
+        try wider.write(to: shard1)
+        assertThrows(["shard1/train.npz", "cannot append"]) { try DatasetFolder.merge(shards: shards, into: merged) }
+        XCTAssertEqual(try folderBytes(merged), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }, [], "no partial folder left")
     }
 
     // MARK: - The reacher2-goals4 behaviour

@@ -162,6 +162,53 @@ final class NumPyInteropTests: XCTestCase {
         XCTAssertEqual(archive["fortran"], try testArray(.int32, shape: [4, 6]))
     }
 
+    /// The streaming writer (issue 18), with ZIP64 fields forced by a low threshold and without:
+    /// NumPy loads the arrays written, Python's zipfile checks every CRC-32, and the ZIP64 archive
+    /// holds the arrays of the plain one.
+    func testStreamedNPZAndItsZIP64LayoutLoadInNumPy() throws {
+        let names = ["qpos", "tau", "done", "seed", "ids", "pixels", "empty"]
+        let shapes: [[Int]] = [[20, 5, 3], [2, 5, 2], [2, 5], [], [2], [2, 2, 3], [0, 3]]
+        let dtypes: [NumPyDType] = [.float64, .float32, .bool, .int64, .int32, .uint8, .float64]
+        var paths: [String] = []
+        for threshold in [NPZWriter.zip64Limit, 64, 1] {
+            let url = scratch.appendingPathComponent("streamed-\(threshold).npz")
+            let writer = try NPZWriter(to: url, zip64Threshold: threshold)
+            for index in names.indices { try writer.append(names[index], ArraySource(testArray(dtypes[index], shape: shapes[index]))) }
+            try writer.finish()
+            paths.append(url.path)
+        }
+        let spec = names.indices.map { ["name": names[$0], "descr": dtypes[$0].descr, "shape": shapes[$0]] as [String: Any] }
+        let output = try Python.script("""
+            import json, sys, zipfile
+            spec, paths = json.loads(sys.argv[1]), sys.argv[2:]
+            for path in paths:
+                with zipfile.ZipFile(path) as z:
+                    assert z.testzip() is None, path
+                with np.load(path) as loaded:
+                    assert loaded.files == [item['name'] for item in spec], loaded.files
+                    for item in spec:
+                        expected = values(item['descr'], tuple(item['shape']))
+                        assert loaded[item['name']].dtype == expected.dtype, item
+                        assert loaded[item['name']].shape == expected.shape, item
+                        assert loaded[item['name']].tobytes() == expected.tobytes(), item
+            print('ok')
+            """, [try json(spec)] + paths)
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
+
+        // more members than the end record's 16-bit count: the count in the ZIP64 end record
+        let many = scratch.appendingPathComponent("many.npz")
+        let writer = try NPZWriter(to: many)
+        for i in 0..<65_536 { try writer.append("m\(i)", .int64s([Int64(i)], shape: [])) }
+        try writer.finish()
+        let counted = try Python.script("""
+            import sys
+            with np.load(sys.argv[1]) as z:
+                assert z['m0'] == 0 and z['m65535'] == 65535 and z['m40000'].shape == ()
+                print(len(z.files))
+            """, [many.path])
+        XCTAssertEqual(counted.trimmingCharacters(in: .whitespacesAndNewlines), "65536")
+    }
+
     private func json(_ object: Any) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }

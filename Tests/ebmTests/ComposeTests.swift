@@ -17,6 +17,8 @@ final class ComposeTests: XCTestCase {
         let r = try EBMProcess.succeeding(["compose", "--model", ebmRun, "--model", ebmRun, "--weight", "0.5", "--weight", "0.5"]
                                           + common + ["--out", pair.path])
         XCTAssertTrue(r.stdout.contains("from 2 models"), r.stdout)
+        // progress on standard error (not a terminal here: the closing line): 6 states in blocks of H = 4
+        XCTAssertTrue(r.stderr.contains("2/2 blocks (100%)"), r.stderr)
         let (a, b) = (try NumPyArchive(contentsOf: single), try NumPyArchive(contentsOf: pair))
         var dims: [String: Int] = [:]
         let futures = try b.array(named: "futures", shape: [5, 6, 4], dtype: .float64, requireFinite: true, bindings: &dims).doubles

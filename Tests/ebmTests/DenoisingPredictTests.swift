@@ -47,6 +47,7 @@ final class DenoisingPredictTests: XCTestCase {
         let compose = try EBMProcess.succeeding(["compose", "--model", run, "--data", data, "--episode", "1", "--samples", "5", "--steps", "12",
                                                  "--sampler", "annealed-mala", "--horizon", "15", "--out", composed])
         XCTAssertTrue(compose.stdout.contains("from 1 models"), compose.stdout)
+        XCTAssertTrue(compose.stderr.contains(" blocks (100%)"), compose.stderr)
         XCTAssertEqual(try NumPyArchive(contentsOf: URL(fileURLWithPath: composed)).array(named: "futures").doubles,
                        try NumPyArchive(contentsOf: scratch.appendingPathComponent("annealed-mala.npz")).array(named: "futures").doubles)
         let annealedWeights = try EBMProcess.run(["compose", "--model", run, "--initial-weight", "0", "--data", data, "--out", composed])

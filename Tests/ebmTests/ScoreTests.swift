@@ -16,6 +16,9 @@ final class ScoreTests: XCTestCase {
                                            "--online", "--calibration", data, "--fpr", "0.2"])
         // 5 test episodes of 31 states, windows of k 4 + H 4 = 8 states: 24 per episode
         XCTAssertTrue(r.stdout.contains("score: 5 episodes × 24 windows of 8 states"), r.stdout)
+        // progress on standard error (not a terminal here: the closing lines)
+        XCTAssertTrue(r.stderr.contains("120/120 windows (100%)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("120/120 calibration windows (100%)"), r.stderr)
         let archive = try NumPyArchive(contentsOf: out)
         var dims: [String: Int] = [:]
         let window = try archive.array(named: "window_energy", shape: ["E", "W"], dtype: .float64, requireFinite: true, bindings: &dims).doubles
