@@ -170,7 +170,7 @@ struct Evaluate: ParsableArguments {
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
                                                 sampler: try sampling.sampler(chainDefault: .mala, for: futureModel),
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
-                                                feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
+                                                feedforward: ff, goals: try GoalSet.load(folder: data, split: split, dataset: dataset), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
         let sections = 1 + (referenceSamples > 0 ? 1 : 0) + (longHorizon > 0 ? 1 : 0) + (curveEpisodes > 0 ? 1 : 0)
         let progress = SectionProgress(command: "evaluate", sections: sections)
@@ -198,7 +198,7 @@ struct Evaluate: ParsableArguments {
         }
 
         // the further sections, each adding its metrics, plots and table
-        let reference = try referenceSplit(dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
+        let reference = try ForecastEvaluation.referenceSplit(folder: data, split: split, evaluated: dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
         if referenceSamples > 0 {
             let simulator = try ReferenceSimulator(dataFolder: data)
             let robot = simulator.model
@@ -241,17 +241,6 @@ struct Evaluate: ParsableArguments {
         print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
     }
 
-    /// The states the data-dependent references come from: the training split when the folder has
-    /// one, else the evaluated split (read only when a section needs it).
-    func referenceSplit(_ evaluated: TrajectoryDataset, stateSize S: Int, needed: Bool) throws -> TrajectoryDataset {
-        let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
-        let reference: TrajectoryDataset
-        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
-        guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
-        return reference
-    }
-
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
     static func printTable(_ rows: [[String]], first: Int = 12, other: Int = 10) {
         for r in rows {
@@ -269,23 +258,5 @@ struct Evaluate: ParsableArguments {
         case let o as [String: Any]: return o.mapValues(jsonSafe)
         default: return value
         }
-    }
-
-    /// Goal positions (mean final site of the episodes with each goal index, over the train split when present
-    /// and the evaluated split), the robot and the goal site; nil when the dataset has no goals.
-    func goalSetup(dataset: TrajectoryDataset, file: URL) throws -> GoalSet? {
-        guard dataset.goal.contains(where: { $0 >= 0 }), dataset.siteCount > 0 else { return nil }
-        guard let robotName = EpisodeFile.robotName(near: file.path) else { throw CLIError("\(data)/meta.json: no robot named; goal metrics need it") }
-        let robot: RobotModel
-        do { robot = try RobotModel.load(robotName) } catch { throw CLIError("robot \(robotName): \(error)") }
-        guard robot.nq + robot.nv == dataset.stateSize else {
-            throw CLIError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
-        }
-        let (site, siteName) = GoalSet.goalSite(meta: try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))
-        guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
-        var sources = [dataset]
-        let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        if split != .train, FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
-        return GoalSet(robot: robot, site: site, siteName: siteName, datasets: sources, siteCount: dataset.siteCount)
     }
 }

@@ -57,8 +57,7 @@ struct Predict: ParsableCommand {
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
-        let window = try EpisodeContext(dataset, file: file.path, episode: episode, contextStart: contextStart, contextLength: k, total: total)
-        let (context, truth) = (window.context, window.truth)
+        let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: file.path)
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples
@@ -84,16 +83,11 @@ struct Predict: ParsableCommand {
         }
 
         // positions for the viewer: the current state, then each future
-        var arrays: [(String, NumPyArray)] = [
-            ("context", try NumPyArray(doubles: context, shape: [k, S])),
-            ("samples", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("futures", try NumPyArray(doubles: sampled, shape: [K, total, S])),
-            ("energies", try NumPyArray(doubles: energies, shape: [K])),
-        ]
-        if !truth.isEmpty { arrays.append(("truth", try NumPyArray(doubles: truth, shape: [truth.count / S, S]))) }
+        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
+        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
+        var arrays = try PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
         if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
-        arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
-                                                    nearDataset: file.path)
+        arrays += positions.arrays
         let n = diagnostics.count
         arrays += [
             ("diagnostics_mean_energy", try NumPyArray(doubles: diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
@@ -102,7 +96,7 @@ struct Predict: ParsableCommand {
             ("diagnostics_step_size", try NumPyArray(doubles: diagnostics.map(\.step.stepSize), shape: [n])),
             ("diagnostics_block", try NumPyArray(int64s: diagnostics.map { Int64($0.block) }, shape: [n])),
         ]
-        try NumPyArchive(arrays.map { (name: $0.0, array: $0.1) }).write(to: URL(fileURLWithPath: out))
+        try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
         let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
