@@ -18,7 +18,7 @@ final class TrainerReportsTests: XCTestCase {
     }
 
     func testEachKindReportsItsFigures() throws {
-        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 8, steps: 10, stateSize: 2, seed: 2))
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 32, steps: 10, stateSize: 2, seed: 2))
         var c = TrainingConfiguration()
         (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (2, 2, 8, 2)
         var m = TrainingMetrics(step: 3, loss: 0.25)

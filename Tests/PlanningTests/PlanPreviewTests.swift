@@ -17,7 +17,7 @@ final class PlanPreviewTests: XCTestCase {
     func testPreviewIsTheControllersRunFromRest() throws {
         let s = try setup()
         let q0 = s.model.joints.qpos0
-        let request = PlanRequest(goal: try s.goal(x: 0.1, y: 0.05, qpos: q0), obstacles: [.sphere(center: SIMD3(0.05, 0.02, 0), radius: 0.01)])
+        let request = PlanRequest(goal: try s.goal(x: 0.1, y: 0.05, qpos: q0), obstacles: [.sphere(center: SIMD3(0.2, -0.2, 0), radius: 0.02)])
         let preview = s.preview(request, kind: .mppiSim, learned: nil, seed: 4, start: q0)
         XCTAssertNil(preview.error)
         var mpc = try s.controller(kind: .mppiSim, goal: request.goal, obstacles: request.obstacles, learned: nil, seed: 4)

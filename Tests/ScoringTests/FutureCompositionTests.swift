@@ -24,7 +24,7 @@ final class FutureCompositionTests: XCTestCase {
         XCTAssertEqual(composed.temperature, T)
         XCTAssertEqual(composed.contextLength, 2)
         let direct = ExpertComposition(experts: [(a, nil), (b, nil)], weights: [1, 0.5], initialWeights: [0, 1], annealStages: 2, steps: 4,
-                                       temperature: T, initialScale: 0.7)
+                                       temperature: T, initialScale: Double(lang.initialScale))
         let expected = try direct.sample(context: context, chains: 3, total: 3, sampler: try options.chainSampler(langevin: lang), seed: 9)
         let got = try composed.sample(context: context, chains: 3, total: 3, seed: 9)
         XCTAssertEqual(got.futures, expected.futures, "bit for bit")
