@@ -177,16 +177,8 @@ struct Evaluate: ParsableArguments {
         progress.start("forecast: \(N) contexts × \(K) futures")
         let report = try evaluation.forecast(contexts: N, samples: K)
 
-        var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split.rawValue, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
-            "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": report.seconds,
-            "ebm": report.summary(report.ebm, samplesPerContext: K), "error_vs_horizon": report.curves,
-        ]
-        if let baseline, let f = report.baseline { (metrics["baseline_model"], metrics["baseline"]) = (baseline, report.summary(f, samplesPerContext: 1)) }
-        if let goals = evaluation.goals {
-            metrics["goals"] = ["count": goals.positions.count, "positions": goals.positions, "site": goals.siteName,
-                                "radius": radius, "truth_validity": report.truthValidity ?? 0] as [String: Any]
-        }
+        var metrics = report.metrics(model: model, data: data, split: split, seed: seed, contextStates: k, baselineModel: baseline,
+                                     goals: evaluation.goals, radius: radius)
         let outDir = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(outDir)
         var plotFiles = try report.plots(to: outDir)
@@ -236,27 +228,12 @@ struct Evaluate: ParsableArguments {
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
 
         let metricsURL = outDir.appendingPathComponent("metrics.json")
-        let json = try JSONSerialization.data(withJSONObject: Self.jsonSafe(metrics), options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write([UInt8](json), to: metricsURL, durable: false)
+        try ForecastEvaluation.write(metrics: metrics, to: metricsURL)
         print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
     }
 
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
     static func printTable(_ rows: [[String]], first: Int = 12, other: Int = 10) {
-        for r in rows {
-            print(r.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: first, withPad: " ", startingAt: 0)
-                                                       : String(repeating: " ", count: max(1, other - $0.element.count)) + $0.element }.joined())
-        }
-    }
-
-    /// `value` with every non-finite number replaced by null (JSON has no NaN or infinity).
-    static func jsonSafe(_ value: Any) -> Any {
-        switch value {
-        case let d as Double: return d.isFinite ? d : NSNull()
-        case let a as [Double]: return a.map { $0.isFinite ? $0 as Any : NSNull() }
-        case let a as [Any]: return a.map(jsonSafe)
-        case let o as [String: Any]: return o.mapValues(jsonSafe)
-        default: return value
-        }
+        ForecastEvaluation.tableLines(rows, first: first, other: other).forEach { print($0) }
     }
 }

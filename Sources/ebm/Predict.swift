@@ -88,18 +88,11 @@ struct Predict: ParsableCommand {
         var arrays = try PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
         if let b = baselineStates { arrays.append(("baseline", try NumPyArray(doubles: b, shape: [total, S]))) }
         arrays += positions.arrays
-        let n = diagnostics.count
-        arrays += [
-            ("diagnostics_mean_energy", try NumPyArray(doubles: diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
-            ("diagnostics_gradient_norm", try NumPyArray(doubles: diagnostics.map(\.step.meanGradientNorm), shape: [n])),
-            ("diagnostics_acceptance", try NumPyArray(doubles: diagnostics.map(\.step.acceptance), shape: [n])),
-            ("diagnostics_step_size", try NumPyArray(doubles: diagnostics.map(\.step.stepSize), shape: [n])),
-            ("diagnostics_block", try NumPyArray(int64s: diagnostics.map { Int64($0.block) }, shape: [n])),
-        ]
+        arrays += try result.diagnosticArrays(energyScale: temperature)
         try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
-        let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
+        let (accepted, n) = (result.meanAcceptance, diagnostics.count)
         let blocks = (total + H - 1) / H
         print("predict: \(K) futures × \(total) states (\(chosen.kind.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
