@@ -30,6 +30,7 @@ final class TrainerReportsTests: XCTestCase {
         XCTAssertEqual(ff.progressText(m), "mse 0.25\u{1B}[K")
         XCTAssertEqual(ff.evaluationLine(m), "test: MSE 0.25000 (normalised future features)")
         c.optimization.objective = .dsm
+        c.denoising.basisSize = 4
         let dsm = try Trainer(kind: .ebm, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
         XCTAssertEqual(dsm.progressText(m), "dsm loss 0.2500 lr 0.001\u{1B}[K")
         XCTAssertTrue(dsm.evaluationLine(m).hasPrefix("test: denoising loss 0.2500"))

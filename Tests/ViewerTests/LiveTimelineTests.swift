@@ -63,10 +63,11 @@ final class LiveTimelineTests: XCTestCase {
         try timeline.beforeFrame()
         let after = live.snapshot()
         XCTAssertEqual(timeline.status(), [String(format: "refinement 1: step 2/2, mean E %.4g", after.energies.reduce(0, +) / 4)])
-        // the first snapshot's scene with the newest chains set into it
+        // the first snapshot's scene (and framing) with the newest chains set into it
         let expected = try PredictionScene(model: robot, prediction: PredictionFile(context: context, futures: first.futures, count: 4, horizon: H,
                                                                                    nq: robot.nq, nv: robot.nv, energies: first.energies, truth: nil,
                                                                                    feedforward: nil, path: "p"))
+        _ = try expected.scene(step: 1)   // the camera is framed once, on the first chains
         try expected.setFutures(after.futures, energies: after.energies)
         XCTAssertEqual(try timeline.scene(0, 1, nil, []), try expected.scene(step: 1))
         XCTAssertNotEqual(try timeline.scene(0, 1, nil, []), before)
