@@ -45,15 +45,11 @@ extension View {
             feedforward = ff.rollout(context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }
 
-        let lang = meta.configuration.langevin
-        let options = FutureSampler(kind: sampler, steps: steps)
-        let temperature = options.temperature(for: .contrastive(energyModel, langevin: lang))
-        let energy: FutureEnergy
-        do { energy = try FutureEnergy(model: energyModel, contexts: context.map(Float.init), chains: samples, temperature: temperature) } catch {
-            throw CLIError("--model \(run): \(error)")
-        }
-        let live = LiveRefinement(energy: energy, sampler: try options.chainSampler(langevin: lang), chains: samples, steps: steps,
-                                  temperature: temperature, initialScale: Double(lang.initialScale), seed: seed)
+        let live: LiveRefinement
+        do {
+            live = try LiveRefinement(model: energyModel, langevin: meta.configuration.langevin, kind: sampler, steps: steps, context: context,
+                                      chains: samples, seed: seed)
+        } catch { throw CLIError("--model \(run): \(error)") }
         live.threadName = "ebm view: Langevin refinement"
         live.onError = { FileHandle.standardError.write(Data("ebm view: refinement stopped: \($0)\n".utf8)) }
         if headless {
