@@ -1,11 +1,9 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
-import NeuralCore
 import Sampling
 import Scene
 import Scoring
-import Simulation
 import Trajectories
 
 /// `ebm compose`: futures sampled from a product of experts, Σ wᵢ E_i(future | context).

@@ -2,7 +2,6 @@ import ArgumentParser
 import EnergyModels
 import Foundation
 import Sampling
-import Scene
 import Scoring
 import Simulation
 import Trajectories
