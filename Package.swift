@@ -87,7 +87,7 @@ let package = Package(
         // MARK: - Plotting: RGBA images as PNG, line charts as SVG and PNG; no graphics dependency
         .target(name: "Plotting", dependencies: ["CPNG", "Trajectories"], exclude: ["README.md"]),
         // MARK: - Viewer: GLFW window + OpenGL 3.3 renderer of a Scene, PNG screenshots, FreeType HUD
-        .target(name: "Viewer", dependencies: ["Scene", "Plotting", "CGLFW", "CFreeType"], exclude: ["README.md"]),
+        .target(name: "Viewer", dependencies: ["Scene", "Plotting", "Sampling", "Planning", "EnergyModels", "CGLFW", "CFreeType"], exclude: ["README.md"]),
 
         // MARK: - Planning: composable plan energies, Langevin/MALA/MPPI/CEM planners, MPC in the simulator
         .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore", "Planning"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting", "Planning", "Sampling", "EnergyModels", "Scene", "Simulation"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),

@@ -64,17 +64,6 @@ public struct EpisodeFile: Sendable {
         return Array(qpos[o..<o + nq])
     }
 
-    /// The robot named by a dataset's `meta.json` beside `path` (`robot`, or `recipe.robot`), if any.
-    public static func robotName(near path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let dir = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
-        guard let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: dir.isEmpty ? "." : dir)) else { return nil }
-        if case .string(let r)? = meta["robot"] { return r }
-        if case .string(let r)? = meta["recipe"]?["robot"] { return r }
-        return nil
-    }
-
     /// The .npz file a path names: itself, or a dataset directory's train.npz / test.npz.
     static func resolve(_ path: String) throws -> String {
         var isDirectory: ObjCBool = false

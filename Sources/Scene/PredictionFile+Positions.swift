@@ -45,3 +45,33 @@ extension PredictionFile {
         return [("qpos", qpos), ("sites", sites)]
     }
 }
+
+extension PredictionFile {
+    /// What every file of sampled futures holds (`ebm predict`, `ebm compose`): context [k, S],
+    /// samples and futures [K, total, S] (the same states under both names), energies [K], and
+    /// truth [H', S] when `truth` is not empty. Raw units, float64.
+    public static func futureArrays(context: [Double], futures: [Double], energies: [Double], truth: [Double], chains K: Int, total: Int,
+                                    stateSize S: Int) -> [(String, ArraySource)] {
+        var arrays: [(String, ArraySource)] = [
+            ("context", .doubles(context, shape: [context.count / S, S])),
+            ("samples", .doubles(futures, shape: [K, total, S])),
+            ("futures", .doubles(futures, shape: [K, total, S])),
+            ("energies", .doubles(energies, shape: [K])),
+        ]
+        if !truth.isEmpty { arrays.append(("truth", .doubles(truth, shape: [truth.count / S, S]))) }
+        return arrays
+    }
+
+    /// `positionArrays` for the robot that the meta.json beside the dataset file `file` names:
+    /// none for hand-made data without one, and none with a warning (the output then lacks what
+    /// `ebm view --futures` needs) when that robot does not load or has more joints than S numbers.
+    public static func positionArrays(futures: [Double], context: [Double], chains K: Int, total: Int, stateSize S: Int,
+                                      nearDataset file: String) throws -> (arrays: [(String, ArraySource)], warning: String?) {
+        guard let robotName = DatasetFolder.robotName(near: file) else { return ([], nil) }
+        guard let robot = try? RobotModel.load(robotName), robot.nq <= S else {
+            return ([], "meta.json beside \(file) names robot '\(robotName)', which does not load or has more joints than the \(S) state numbers; "
+                        + "writing no qpos or sites")
+        }
+        return (try positionArrays(futures: futures, context: context, chains: K, total: total, stateSize: S, robot: robot), nil)
+    }
+}

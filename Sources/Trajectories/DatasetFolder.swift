@@ -5,6 +5,17 @@ import Glibc
 
 /// A generated dataset folder: `train.npz`, `test.npz`, `meta.json`. Reading, and joining shards.
 public enum DatasetFolder {
+    /// The robot named by a dataset's `meta.json` beside `path` (`robot`, or `recipe.robot`), if any.
+    public static func robotName(near path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let dir = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        guard let meta = try? DatasetFolder.meta(of: URL(fileURLWithPath: dir.isEmpty ? "." : dir)) else { return nil }
+        if case .string(let r)? = meta["robot"] { return r }
+        if case .string(let r)? = meta["recipe"]?["robot"] { return r }
+        return nil
+    }
+
     /// Reads and parses `meta.json` of `directory`.
     public static func meta(of directory: URL) throws -> JSONValue {
         let url = directory.appendingPathComponent("meta.json")

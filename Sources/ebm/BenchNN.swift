@@ -47,7 +47,7 @@ struct BenchNN: ParsableCommand {
         guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
         guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard ["auto", "blas", "split"].contains(strategy) else {
+        guard NetworkBenchmark.Strategy(rawValue: strategy) != nil else {
             throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
         }
         for name in gemm {
@@ -60,65 +60,12 @@ struct BenchNN: ParsableCommand {
         }
     }
 
-    /// One measured row; the JSON keys are part of the interface.
-    struct Result: Encodable {
-        var batch: Int
-        var threads: Int
-        var evals_per_second: Double
-        var train_steps_per_second: Double
-        var gflops: Double
-        var sgemm_gflops: Double
-        // Added beside the fixed keys: the network's gemm kernel, OpenBLAS's kernel set, and the
-        // two sgemm rates whose maximum is sgemm_gflops.
-        var gemm: String
-        var blas_core: String
-        var openblas_sgemm_gflops: Double
-        var avx512_sgemm_gflops: Double?
-        // The machine (issue 22): CPU model, vendor, family/model numbers and vector features.
-        var cpu_model: String
-        var cpu_vendor: String
-        var cpu_family: Int?
-        var cpu_model_number: Int?
-        var cpu_features: [String]
-    }
-
     func run() throws {
         let threads = threadCounts.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threadCounts
-        let clock = self.clock.seconds
-        var results: [Result] = []
-        var comparisons: [String] = []
         let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
-        let chosenKernel = GEMMKernel.current
+        let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: NetworkBenchmark.Strategy(rawValue: strategy)!,
+                                                            seconds: seconds, clock: clock.seconds, compareStrategies: compareThreading)
         let machine = MachineInfo.current
-        defer { GEMMKernel.current = chosenKernel }
-        for threadCount in threads {
-            BLASThreads.set(threadCount)
-            let openblasSgemm = BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .openblas, clock: clock)
-            let avx512Sgemm = GEMMKernel.availableOnThisCPU
-                ? BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .avx512, clock: clock) : nil
-            let sgemm = max(openblasSgemm, avx512Sgemm ?? 0)
-            for (kernel, batch) in kernels.flatMap({ kernel in batches.map { (kernel, $0) } }) {
-                GEMMKernel.current = kernel
-                let threading = policy(strategy, threads: threadCount, batch: batch)
-                let measurement = NetworkBenchmark.measure(batch: batch, threading: threading, seconds: seconds, clock: clock)
-                results.append(Result(batch: batch, threads: threadCount,
-                                      evals_per_second: measurement.evaluationsPerSecond,
-                                      train_steps_per_second: measurement.trainingStepsPerSecond,
-                                      gflops: measurement.evaluationGFLOPS, sgemm_gflops: sgemm,
-                                      gemm: kernel.rawValue, blas_core: BLASCore.name,
-                                      openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm,
-                                      cpu_model: machine.model, cpu_vendor: machine.vendor, cpu_family: machine.family,
-                                      cpu_model_number: machine.modelNumber, cpu_features: machine.features))
-                if compareThreading && threadCount > 1 {
-                    for name in ["blas", "split"] {
-                        let other = NetworkBenchmark.measure(batch: batch, threading: policy(name, threads: threadCount, batch: batch),
-                                                             seconds: seconds, clock: clock)
-                        comparisons.append(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", batch, threadCount, name,
-                                                  other.evaluationsPerSecond, other.trainingStepsPerSecond, other.evaluationGFLOPS))
-                    }
-                }
-            }
-        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -144,16 +91,10 @@ struct BenchNN: ParsableCommand {
         if !comparisons.isEmpty {
             print("\nthreading strategies")
             print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))
-            comparisons.forEach { print($0) }
-        }
-    }
-
-    private func policy(_ name: String, threads: Int, batch: Int) -> Threading {
-        guard threads > 1 else { return .single }
-        switch name {
-        case "blas": return .blas(threads: threads)
-        case "split": return .batchSplit(threads: threads)
-        default: return Threading.automatic(threads: threads, batch: batch)
+            for c in comparisons {
+                print(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", c.batch, c.threads, c.strategy.rawValue, c.measurement.evaluationsPerSecond,
+                             c.measurement.trainingStepsPerSecond, c.measurement.evaluationGFLOPS))
+            }
         }
     }
 }

@@ -45,8 +45,7 @@ struct BenchPlan: ParsableCommand {
     func run() throws {
         let kinds = planners.split(separator: ",").map { PlannerKind(rawValue: String($0))! }
         var rows: [PlanningSuite.Row] = []
-        print("| robot | planner | success | steps to goal | collisions (steps / episodes) | ms per replan | ≥2 routes (obstacle cases) |")
-        print("|---|---|---|---|---|---|---|")
+        PlanningSuite.markdownHeader.forEach { print($0) }
         for robot in robots.split(separator: ",").map(String.init) {
             var setup: PlanningSetup
             do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robots: \(error)") }
@@ -67,15 +66,11 @@ struct BenchPlan: ParsableCommand {
                 let bar = ProgressBar(total: cases.count, unit: "goals")
                 let row = PlanningSuite.run(kind, robot: robot, planner: planner, cases: cases, setup: setup, learned: learned,
                                             dynamics: transition, seed: seed) { i, outcome in
-                    if verbose, let o = outcome { Self.printEpisode(robot: robot, planner: planner, index: i, case: cases[i], outcome: o) }
+                    if verbose, let o = outcome { print(cases[i].line(robot: robot, planner: planner, index: i, outcome: o)) }
                     bar.update(i + 1)
                 }
                 rows.append(row)
-                print(String(format: "| %@ | %@ | %.0f%% (%d/%d) | %.1f | %d / %d | %.2f | %d/%d |", robot, row.planner,
-                             100 * Double(row.successes) / Double(count), row.successes, count, row.meanSteps, row.collisions, row.collidingEpisodes,
-                             row.median(row.ms), row.multiRoute, row.obstacleCases)
-                      + (row.errors > 0 ? " (\(row.errors) errors)" : "") + (row.infeasible > 0 ? " (\(row.infeasible) no feasible plan)" : "")
-                      + (row.meanAcceptance.map { String(format: " (acceptance %.2f)", $0) } ?? ""))
+                print(row.markdown)
             }
         }
         if let json {
@@ -83,17 +78,5 @@ struct BenchPlan: ParsableCommand {
                                           ("rows", .array(rows.map(\.json)))])
             do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError("--json \(json): \(error)") }
         }
-    }
-
-    /// One line of --verbose: goal, obstacle, outcome.
-    static func printEpisode(robot: String, planner: String, index i: Int, case c: PlanningSuite.Case, outcome o: MPCOutcome) {
-        let obstacle = c.obstacles.first.map { o -> String in
-            guard case .sphere(let centre, let r) = o else { return " obstacle" }
-            return String(format: " obstacle (%.3f, %.3f, %.3f) r %.3f", centre.x, centre.y, centre.z, r)
-        } ?? ""
-        print(String(format: "  %@ %@ goal %d (%.3f, %.3f, %.3f)%@: %@ %d steps, final %.4f m, %d collisions, %d routes, %.2f ms",
-                     robot, planner, i, c.goal.x, c.goal.y, c.goal.z, obstacle, o.success ? "reached" : "failed",
-                     o.steps, o.finalDistance, o.collisions, o.routes, o.medianReplanMilliseconds)
-              + (o.failure.map { " (\($0))" } ?? ""))
     }
 }

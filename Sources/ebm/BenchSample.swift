@@ -43,55 +43,28 @@ struct BenchSample: ParsableCommand {
         for t in threads where t < 1 { throw ValidationError("--threads \(t) must be ≥ 1") }
     }
 
-    struct Row: Codable {
-        var model: String, horizon: Int, samples: Int, steps: Int, sampler: String, threads: Int, threading: String
-        var futures_per_second: Double, states_per_second: Double, milliseconds_per_step: Double
-    }
-
     func run() throws {
         var models: [(name: String, model: FutureModel)] = []
         if model.isEmpty {
             let configuration: TrainingConfiguration
             do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: config)) } catch { throw CLIError("--config \(config): \(error)") }
-            for H in horizons {
-                var architecture = configuration.model
-                architecture.horizon = H
-                let width = (architecture.contextLength + H) * stateSize
-                let encoding = WindowEncoding(stateSize: stateSize, contextLength: architecture.contextLength, horizon: H, futureAsDelta: architecture.futureAsDelta,
-                                              mean: [Float](repeating: 0, count: width), standardDeviation: [Float](repeating: 1, count: width))
-                models.append(("untrained H=\(H)", .contrastive(TrajectoryEnergyModel(configuration: architecture, encoding: encoding, seed: configuration.seed),
-                                                               langevin: configuration.langevin)))
-            }
+            models = SamplerBenchmark.untrainedModels(configuration: configuration, stateSize: stateSize, horizons: horizons)
         } else {
             for path in model { models.append((path, try FutureModel.load(run: path).model)) }
         }
         let counts = threads.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threads
-        var rows: [Row] = []
+        var rows: [SamplerBenchmark.Row] = []
         if !json { print("bench sample: \(samples) futures × \(steps) \(sampler.rawValue) steps per run, wall clock, \(Threading.availableCores) cores") }
         for (name, futureModel) in models {
-            let enc = futureModel.encoding
             let chosen = try FutureSampler(kind: sampler, chainDefault: .langevin, for: futureModel, steps: steps)
-            // the context: the data's mean state (raw units), k times
-            let context = (0..<enc.contextWidth).map { Double(enc.mean[$0]) }
             for t in counts {
-                futureModel.network.threading = t == 1 ? .single : .batchSplit(threads: t)
-                func once() throws -> Double {
-                    try chosen.sample(futureModel, contexts: context, chainsPerContext: samples, total: enc.horizon, seed: 1).seconds
-                }
-                _ = try once()   // warm-up: allocations, thread pool
-                var (runs, elapsed) = (0, 0.0)
-                repeat { elapsed += try once(); runs += 1 } while elapsed < minTime
-                let rate = Double(runs * samples) / elapsed
-                let row = Row(model: name, horizon: enc.horizon, samples: samples, steps: steps, sampler: chosen.kind.rawValue, threads: t,
-                              threading: t == 1 ? "single" : "batchSplit(\(t))", futures_per_second: rate,
-                              states_per_second: rate * Double(enc.horizon), milliseconds_per_step: 1000 * elapsed / Double(runs * steps))
+                let row = try SamplerBenchmark.measure(futureModel, name: name, sampler: chosen, samples: samples, steps: steps, threads: t, minTime: minTime)
                 rows.append(row)
                 if !json {
                     print(String(format: "%-28@ H %2d  threads %2d  %10.1f futures/s  %10.1f states/s  %7.3f ms/step",
-                                 name as NSString, enc.horizon, t, rate, row.states_per_second, row.milliseconds_per_step))
+                                 name as NSString, row.horizon, t, row.futures_per_second, row.states_per_second, row.milliseconds_per_step))
                 }
             }
-            futureModel.network.threading = .automatic
         }
         if json {
             let encoder = JSONEncoder()

@@ -1,11 +1,9 @@
 import ArgumentParser
 import EnergyModels
 import Foundation
-import NeuralCore
 import Sampling
 import Scene
 import Scoring
-import Simulation
 import Trajectories
 
 /// `ebm compose`: futures sampled from a product of experts, Σ wᵢ E_i(future | context).
@@ -87,76 +85,43 @@ struct Compose: ParsableCommand {
         for (path, e) in zip(model, loaded) where e.model.encoding.horizon != H || e.model.encoding.stateSize != S {
             throw CLIError("--model \(path): reads \(e.model.encoding.horizon) future states of \(e.model.encoding.stateSize), --model \(model[0]) reads \(H) of \(S)")
         }
-        let denoisers = loaded.compactMap { if case .denoising(let m) = $0.model { return m } else { return nil } }
-        let contrastive = loaded.compactMap { if case .contrastive(let m, _) = $0.model { return m } else { return nil } }
-        guard denoisers.isEmpty || contrastive.isEmpty else {
-            throw CLIError("--model: \(denoisers.count) denoising (dsm) and \(contrastive.count) contrastive-divergence experts; compose models of one objective")
-        }
-        var options = FutureSampler(kind: sampler, steps: steps)
-        (options.stepSize, options.temperature) = (stepSize, temperature)
-        let dataset = try ScoringInputs.dataset(data, split: split)
-        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split.rawValue).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
-        let total = horizon ?? H
-        let K = samples
-        let clock = Date()
-        let result: ExpertComposition.Result, k: Int, T: Double, context: [Double], truth: [Double]
+        let composition: FutureComposition
         do {
-            if denoisers.isEmpty {
-                guard sampler.isChain else { throw ValidationError("--sampler must be langevin, mala or hmc for contrastive-divergence experts") }
-                let lang = loaded[0].metadata.configuration.langevin
-                var composition = ExpertComposition(experts: zip(contrastive, labels).map { ($0, $1 < 0 ? nil : $1) }, weights: weights,
-                                                    initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages, steps: steps,
-                                                    temperature: 1, initialScale: Double(lang.initialScale))
-                k = composition.contextLength
-                (context, truth) = try episodeWindow(dataset, k: k, total: total)
-                T = options.temperature(for: loaded[0].model)
-                composition.temperature = T
-                result = try composition.sample(context: context, chains: K, total: total, sampler: try options.chainSampler(langevin: lang), seed: seed,
-                                                progress: ProgressBar.reporter(unit: "blocks"))
-            } else {
-                guard initialWeight.isEmpty else {
-                    throw ValidationError("--initial-weight: denoising experts are annealed over their noise levels; weight annealing is for contrastive-divergence experts")
-                }
-                let sampling = options.denoisingSampler(for: denoisers[0])
-                let composition = DenoisingComposition(experts: zip(denoisers, labels).map { ($0, $1 < 0 ? nil : $1) }, weights: weights, sampler: sampling)
-                k = composition.contextLength
-                (context, truth) = try episodeWindow(dataset, k: k, total: total)
-                T = sampling.temperature
-                result = try composition.sample(context: context, chains: K, total: total, seed: seed, progress: ProgressBar.reporter(unit: "blocks"))
-            }
-        } catch ExpertCompositionError.expert(let m, let e) {
+            composition = try FutureComposition(models: loaded.map(\.model), labels: labels.map { $0 < 0 ? nil : $0 }, weights: weights,
+                                                initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages,
+                                                steps: steps, sampler: sampler, stepSize: stepSize, temperature: temperature)
+        } catch FutureCompositionError.chainSamplerNeeded {
+            throw ValidationError("--sampler must be langevin, mala or hmc for contrastive-divergence experts")
+        } catch FutureCompositionError.weightAnnealingNeedsContrastive {
+            throw ValidationError("--initial-weight: \(FutureCompositionError.weightAnnealingNeedsContrastive)")
+        } catch let e as FutureCompositionError { throw CLIError("--model: \(e)") }
+        let dataset = try TrajectoryDataset(folder: data, split: split)
+        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split.rawValue).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
+        let (total, K, k, T) = (horizon ?? H, samples, composition.contextLength, composition.temperature)
+        let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: "\(data)/\(split.rawValue).npz")
+        let clock = Date()
+        let result: ExpertComposition.Result
+        do { result = try composition.sample(context: context, chains: K, total: total, seed: seed, progress: ProgressBar.reporter(unit: "blocks")) } catch ExpertCompositionError.expert(let m, let e) {
             throw CLIError("--model \(model[m]): \(e)")
         } catch let e as ExpertCompositionError { throw CLIError("\(e)") }
         let seconds = Date().timeIntervalSince(clock)
         let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
-        var arrays: [(String, ArraySource)] = [
-            ("context", ArraySource.doubles(context, shape: [k, S])),
-            ("samples", ArraySource.doubles(sampled, shape: [K, total, S])),
-            ("futures", ArraySource.doubles(sampled, shape: [K, total, S])),
-            ("energies", ArraySource.doubles(energies, shape: [K])),
-            ("model_energies", ArraySource.doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
-            ("weights", ArraySource.doubles(weights, shape: [weights.count])),
-        ]
-        if !truth.isEmpty { arrays.append(("truth", ArraySource.doubles(truth, shape: [truth.count / S, S]))) }
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
-        arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
-                                                    nearDataset: file.path)
+        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
+        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
+        let arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
+            + [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
+               ("weights", .doubles(weights, shape: [weights.count]))] + positions.arrays
         try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
                        sampler.rawValue, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
                        means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
-        if denoisers.isEmpty, sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
+        if case .contrastive = composition.experts, sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
             FileHandle.standardError.write(Data("warning: \(sampler.rawValue) accepted almost none of its proposals: lower --step-size, or use --sampler langevin\n".utf8))
         }
         print("wrote \(out)")
-    }
-
-    /// The context (k states before --context-start + k) and the truth after it, of --episode.
-    private func episodeWindow(_ dataset: TrajectoryDataset, k: Int, total: Int) throws -> (context: [Double], truth: [Double]) {
-        let window = try EpisodeContext(dataset, file: "\(data)/\(split.rawValue).npz", episode: episode, contextStart: contextStart, contextLength: k, total: total)
-        return (window.context, window.truth)
     }
 }

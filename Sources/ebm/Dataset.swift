@@ -27,38 +27,14 @@ struct DatasetInfo: ParsableCommand {
         if isDirectory.boolValue {
             let folder = URL(fileURLWithPath: path)
             let meta = try DatasetFolder.meta(of: folder)
-            if case .array(let list)? = meta["state_names"] { names = list.compactMap { if case .string(let s) = $0 { return s }; return nil } }
-            let describe: (String) -> String = { key in
-                switch meta[key] {
-                case .string(let s)?: return s
-                case .number(let x, let isInteger)?: return isInteger ? String(Int(x)) : "\(x)"
-                default: return "?"
-                }
-            }
-            print("\(path): \(describe("name")), robot \(describe("robot")), dt \(describe("dt")) s, \(describe("steps")) steps, "
-                  + "integrator \(describe("integrator")), model sha256 \(describe("model_sha256").prefix(12))…, version \(describe("project_version"))")
-            if let shard = meta["shard"], case .number(let i, _)? = shard["index"], case .number(let n, _)? = shard["count"] {
-                print("  shard \(Int(i))/\(Int(n))")
-            }
+            names = DatasetFolder.stateNames(meta: meta)
+            DatasetFolder.summary(meta: meta, path: path).forEach { print($0) }
             files = Split.allCases.map { folder.appendingPathComponent($0.rawValue + ".npz") }
         } else {
             files = [URL(fileURLWithPath: path)]
         }
         for url in files {
-            let data = try TrajectoryDataset(contentsOf: url)
-            let (E, T, S) = (data.episodes, data.steps, data.stateSize)
-            print("\(url.lastPathComponent): \(E) episodes")
-            print("  states [\(E), \(T + 1), \(S)]  controls [\(E), \(T), \(data.controlSize)]  sites [\(E), \(T + 1), \(data.siteCount), 3]  goal [\(E)]  episode_seed [\(E)]")
-            guard E > 0 else { continue }
-            let (lower, upper) = data.stateRanges
-            for d in 0..<S {
-                print(String(format: "  %-16@ [%10.4f, %10.4f]", (d < names.count ? names[d] : "state[\(d)]") as NSString, lower[d], upper[d]))
-            }
-            if data.controlSize > 0 {
-                let lo = data.controls.min() ?? 0, hi = data.controls.max() ?? 0
-                print(String(format: "  %-16@ [%10.4f, %10.4f]", "controls" as NSString, lo, hi))
-            }
-            print("  goals: " + data.goalCounts.map { "\($0.goal < 0 ? "none" : String($0.goal)): \($0.episodes)" }.joined(separator: ", "))
+            try TrajectoryDataset(contentsOf: url).summary(fileName: url.lastPathComponent, stateNames: names).forEach { print($0) }
         }
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import EnergyModels
 import Foundation
 import Sampling
-import Scene
 import Scoring
 import Simulation
 import Trajectories
@@ -170,23 +169,15 @@ struct Evaluate: ParsableArguments {
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
                                                 sampler: try sampling.sampler(chainDefault: .mala, for: futureModel),
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
-                                                feedforward: ff, goals: try goalSetup(dataset: dataset, file: file), radius: radius, seed: seed)
+                                                feedforward: ff, goals: try GoalSet.load(folder: data, split: split, dataset: dataset), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
         let sections = 1 + (referenceSamples > 0 ? 1 : 0) + (longHorizon > 0 ? 1 : 0) + (curveEpisodes > 0 ? 1 : 0)
         let progress = SectionProgress(command: "evaluate", sections: sections)
         progress.start("forecast: \(N) contexts × \(K) futures")
         let report = try evaluation.forecast(contexts: N, samples: K)
 
-        var metrics: [String: Any] = [
-            "model": model, "data": data, "split": split.rawValue, "episodes": N, "samples": K, "sampler": report.sampler.rawValue, "steps": report.steps,
-            "seed": Int(seed), "context_states": k, "future_states": total, "sampling_seconds": report.seconds,
-            "ebm": report.summary(report.ebm, samplesPerContext: K), "error_vs_horizon": report.curves,
-        ]
-        if let baseline, let f = report.baseline { (metrics["baseline_model"], metrics["baseline"]) = (baseline, report.summary(f, samplesPerContext: 1)) }
-        if let goals = evaluation.goals {
-            metrics["goals"] = ["count": goals.positions.count, "positions": goals.positions, "site": goals.siteName,
-                                "radius": radius, "truth_validity": report.truthValidity ?? 0] as [String: Any]
-        }
+        var metrics = report.metrics(model: model, data: data, split: split, seed: seed, contextStates: k, baselineModel: baseline,
+                                     goals: evaluation.goals, radius: radius)
         let outDir = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(outDir)
         var plotFiles = try report.plots(to: outDir)
@@ -198,7 +189,7 @@ struct Evaluate: ParsableArguments {
         }
 
         // the further sections, each adding its metrics, plots and table
-        let reference = try referenceSplit(dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
+        let reference = try ForecastEvaluation.referenceSplit(folder: data, split: split, evaluated: dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
         if referenceSamples > 0 {
             let simulator = try ReferenceSimulator(dataFolder: data)
             let robot = simulator.model
@@ -236,56 +227,12 @@ struct Evaluate: ParsableArguments {
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
 
         let metricsURL = outDir.appendingPathComponent("metrics.json")
-        let json = try JSONSerialization.data(withJSONObject: Self.jsonSafe(metrics), options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write([UInt8](json), to: metricsURL, durable: false)
+        try ForecastEvaluation.write(metrics: metrics, to: metricsURL)
         print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
-    }
-
-    /// The states the data-dependent references come from: the training split when the folder has
-    /// one, else the evaluated split (read only when a section needs it).
-    func referenceSplit(_ evaluated: TrajectoryDataset, stateSize S: Int, needed: Bool) throws -> TrajectoryDataset {
-        let trainURL = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
-        let reference: TrajectoryDataset
-        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw CLIError("\(trainURL.path): \(error)") }
-        guard reference.stateSize == S else { throw CLIError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
-        return reference
     }
 
     /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
     static func printTable(_ rows: [[String]], first: Int = 12, other: Int = 10) {
-        for r in rows {
-            print(r.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: first, withPad: " ", startingAt: 0)
-                                                       : String(repeating: " ", count: max(1, other - $0.element.count)) + $0.element }.joined())
-        }
-    }
-
-    /// `value` with every non-finite number replaced by null (JSON has no NaN or infinity).
-    static func jsonSafe(_ value: Any) -> Any {
-        switch value {
-        case let d as Double: return d.isFinite ? d : NSNull()
-        case let a as [Double]: return a.map { $0.isFinite ? $0 as Any : NSNull() }
-        case let a as [Any]: return a.map(jsonSafe)
-        case let o as [String: Any]: return o.mapValues(jsonSafe)
-        default: return value
-        }
-    }
-
-    /// Goal positions (mean final site of the episodes with each goal index, over the train split when present
-    /// and the evaluated split), the robot and the goal site; nil when the dataset has no goals.
-    func goalSetup(dataset: TrajectoryDataset, file: URL) throws -> GoalSet? {
-        guard dataset.goal.contains(where: { $0 >= 0 }), dataset.siteCount > 0 else { return nil }
-        guard let robotName = EpisodeFile.robotName(near: file.path) else { throw CLIError("\(data)/meta.json: no robot named; goal metrics need it") }
-        let robot: RobotModel
-        do { robot = try RobotModel.load(robotName) } catch { throw CLIError("robot \(robotName): \(error)") }
-        guard robot.nq + robot.nv == dataset.stateSize else {
-            throw CLIError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
-        }
-        let (site, siteName) = GoalSet.goalSite(meta: try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))
-        guard site < dataset.siteCount, site < robot.nsite else { throw CLIError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
-        var sources = [dataset]
-        let train = URL(fileURLWithPath: data).appendingPathComponent("train.npz")
-        if split != .train, FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
-        return GoalSet(robot: robot, site: site, siteName: siteName, datasets: sources, siteCount: dataset.siteCount)
+        ForecastEvaluation.tableLines(rows, first: first, other: other).forEach { print($0) }
     }
 }

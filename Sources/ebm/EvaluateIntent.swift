@@ -12,8 +12,8 @@ enum IntentEvaluation {
         let ebm = try TrajectoryEnergyModel.load(run: command.model, conditioned: true).model
         let energyScorer: EnergyGoalScorer
         do { energyScorer = try EnergyGoalScorer(model: ebm) } catch let e as ScoringError { throw CLIError("--model \(command.model): \(e)") }
-        let test = try ScoringInputs.dataset(command.data, split: command.split)
-        let train = try ScoringInputs.dataset(command.data, split: .train)
+        let test = try TrajectoryDataset(folder: command.data, split: command.split)
+        let train = try TrajectoryDataset(folder: command.data, split: .train)
         let testFile = "\(command.data)/\(command.split.rawValue).npz"
         guard test.stateSize == ebm.encoding.stateSize else {
             throw CLIError("\(testFile): states have \(test.stateSize) numbers, the model reads \(ebm.encoding.stateSize)")

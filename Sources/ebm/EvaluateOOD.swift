@@ -22,7 +22,7 @@ enum OODEvaluation {
         try command.checkOutput()
         let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
         let encoding = futureModel.encoding
-        let test = try ScoringInputs.dataset(command.data, split: command.split)
+        let test = try TrajectoryDataset(folder: command.data, split: command.split)
         let N = min(command.episodes, test.episodes)
         let normal = test.episodes(Array(0..<N))
         let folder = URL(fileURLWithPath: command.data)
@@ -37,7 +37,7 @@ enum OODEvaluation {
         let clock = Date()
         let feedforward = try command.baseline.map { try FeedforwardPredictor.load(run: $0, conditioned: true).model }
         var detectors = try OODBenchmark.modelDetectors(futureModel, descentSteps: command.descentSteps, feedforward: feedforward)
-        let train = try ScoringInputs.dataset(command.data, split: .train)
+        let train = try TrajectoryDataset(folder: command.data, split: .train)
         do {
             let windows = try TrajectoryWindows(train, context: encoding.contextLength, future: encoding.horizon)
             detectors += try OODBenchmark.calibratedDetectors(futureModel, training: windows)
@@ -46,8 +46,7 @@ enum OODEvaluation {
         } catch let e as ScoringError { throw CLIError("\(command.data)/train.npz: \(e)") }
 
         // averaged pairs count only where they end off every goal (goals: the split's mean final goal-site positions)
-        let goalFile = URL(fileURLWithPath: command.data).appendingPathComponent("\(command.split.rawValue).npz")
-        let endpoints = try command.goalSetup(dataset: test, file: goalFile).map {
+        let endpoints = try GoalSet.load(folder: command.data, split: command.split, dataset: test).map {
             AveragedEndpointRule(robot: $0.robot, site: $0.site, goals: $0.positions)
         }
         let report: OODReport

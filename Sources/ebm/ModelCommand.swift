@@ -45,28 +45,7 @@ struct Model: ParsableCommand {
         var packagePath: [String] = []
         func run() throws {
             let m = try RobotModel.load(model, packagePath: packagePath)
-            let o = m.options
-            print("\(m.source): nq \(m.nq), nv \(m.nv), nu \(m.nu), bodies \(m.nbody), sites \(m.nsite), geoms \(m.ngeom)")
-            print("timestep \(o.timestep) s, integrator \(o.integrator.rawValue), gravity \(o.gravity.x) \(o.gravity.y) \(o.gravity.z)")
-            let c = m.solverOptions
-            let off = [("limits", c.limits), ("frictionloss", c.frictionloss), ("contacts", c.contacts),
-                       ("warmstart", c.warmstart)].filter { !$0.1 }.map(\.0)
-            print("constraints: solver \(c.solver.rawValue), iterations \(c.iterations), tolerance \(c.tolerance), "
-                  + "ls_iterations \(c.lsIterations), ls_tolerance \(c.lsTolerance), impratio \(c.impratio)"
-                  + (off.isEmpty ? "" : "; disabled: " + off.joined(separator: ", ")))
-            let (j, address, types) = (m.joints, m.jointAddresses.qpos, m.jointTypes)
-            for (i, name) in m.names(.joint).enumerated() {
-                let q = address[i]
-                let range = j.limited[q] ? "range [\(j.range[q].0), \(j.range[q].1)]" : "unlimited"
-                let kind = types[i] == .free ? "free, " : types[i] == .ball ? "ball, " : ""
-                print("  joint \(i) \(name): \(kind)\(range)")
-            }
-            let a = m.actuators
-            for (i, name) in m.names(.actuator).enumerated() {
-                let range = a.ctrlRange[i].map { "ctrl [\($0.0), \($0.1)]" } ?? "ctrl unlimited"
-                print("  actuator \(i) \(name): joint \(a.joint[i]), gear \(a.gear[i]), \(range)")
-            }
-            for (i, name) in m.names(.site).enumerated() { print("  site \(i) \(name)") }
+            m.summary.forEach { print($0) }
             if !m.warnings.isEmpty { FileHandle.standardError.write(Data((m.warnings + "\n").utf8)) }
         }
     }

@@ -131,35 +131,20 @@ struct Plan: ParsableCommand {
             outcome = run.outcome
         } catch { throw CLIError("planning failed: \(error)") }
         try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
-        if verbose { try Self.printReplans(outcome, goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq) }
+        if verbose { try outcome.replanLines(goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq).forEach { print($0) } }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
                      planner.rawValue, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
               + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
     }
 
-    /// One line per replan: the step it planned at, the distance there, and the best plan's terms.
-    static func printReplans(_ o: MPCOutcome, goal: GoalEnergy, replanEvery: Int, nq: Int) throws {
-        for (r, terms) in o.replanTerms.enumerated() {
-            let step = Swift.min(r * replanEvery, o.steps)
-            let d = try goal.distances(qpos: Array(o.qpos[step * nq..<(step + 1) * nq]), count: 1)[0]
-            let parts = terms.map { String(format: "%@ %.4g", $0.name, $0.energy) }.joined(separator: ", ")
-            let acceptance = r < o.acceptance.count ? String(format: "  acceptance %.2f", o.acceptance[r]) : ""
-            print(String(format: "replan %3d  step %4d  distance %.4f  %6.2f ms  ", r, step, d, 1000 * o.replanSeconds[r]) + parts + acceptance)
-        }
-    }
-
     /// DIR/plan.npz (PlanFile's format) and DIR/summary.json (`MPCOutcome.summary`).
     static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
         do {
             try AtomicFile.createDirectory(dir)
-            let spheres = obstacles.compactMap { ob -> (centre: SIMD3<Double>, radius: Double)? in
-                guard case .sphere(let c, let r) = ob else { return nil }
-                return (c, r)
-            }
             try PlanFile.write(model: m, qpos: o.qpos, qvel: o.qvel, ctrl: o.ctrl, alternatives: o.alternatives, alternativeEnergies: o.alternativeEnergies,
                                horizon: layout.horizon, stateSize: layout.stateSize, replanMilliseconds: o.replanSeconds.map { $0 * 1000 },
-                               goal: goal, obstacles: spheres, to: dir.appendingPathComponent("plan.npz"))
+                               goal: goal, obstacles: obstacles.compactMap(\.sphere), to: dir.appendingPathComponent("plan.npz"))
             try AtomicFile.write(Array((o.summary.serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
         } catch { throw CLIError("\(dir.path): \(error)") }
     }

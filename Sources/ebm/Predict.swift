@@ -57,8 +57,7 @@ struct Predict: ParsableCommand {
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
         guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
-        let window = try EpisodeContext(dataset, file: file.path, episode: episode, contextStart: contextStart, contextLength: k, total: total)
-        let (context, truth) = (window.context, window.truth)
+        let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: file.path)
 
         // sample block after block, each chain continuing from its own last k states
         let K = samples
@@ -84,28 +83,16 @@ struct Predict: ParsableCommand {
         }
 
         // positions for the viewer: the current state, then each future
-        var arrays: [(String, ArraySource)] = [
-            ("context", ArraySource.doubles(context, shape: [k, S])),
-            ("samples", ArraySource.doubles(sampled, shape: [K, total, S])),
-            ("futures", ArraySource.doubles(sampled, shape: [K, total, S])),
-            ("energies", ArraySource.doubles(energies, shape: [K])),
-        ]
-        if !truth.isEmpty { arrays.append(("truth", ArraySource.doubles(truth, shape: [truth.count / S, S]))) }
-        if let b = baselineStates { arrays.append(("baseline", ArraySource.doubles(b, shape: [total, S]))) }
-        arrays += try FutureSampling.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S,
-                                                    nearDataset: file.path)
-        let n = diagnostics.count
-        arrays += [
-            ("diagnostics_mean_energy", ArraySource.doubles(diagnostics.map { $0.step.meanEnergy * temperature }, shape: [n])),
-            ("diagnostics_gradient_norm", ArraySource.doubles(diagnostics.map(\.step.meanGradientNorm), shape: [n])),
-            ("diagnostics_acceptance", ArraySource.doubles(diagnostics.map(\.step.acceptance), shape: [n])),
-            ("diagnostics_step_size", ArraySource.doubles(diagnostics.map(\.step.stepSize), shape: [n])),
-            ("diagnostics_block", ArraySource.int64s(diagnostics.map { Int64($0.block) }, shape: [n])),
-        ]
+        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
+        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
+        var arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
+        if let b = baselineStates { arrays.append(("baseline", .doubles(b, shape: [total, S]))) }
+        arrays += positions.arrays
+        arrays += result.diagnosticArrays(energyScale: temperature)
         try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
-        let accepted = diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(n, 1))
+        let (accepted, n) = (result.meanAcceptance, diagnostics.count)
         let blocks = (total + H - 1) / H
         print("predict: \(K) futures × \(total) states (\(chosen.kind.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
               + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",

@@ -37,7 +37,7 @@ struct Score: ParsableCommand {
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
         try InputChecks.requireSameRobot([model], data: data)
         let scorer = try FutureModel.load(from: RunFolder.existingCheckpoint(model)).model.windowScorer
-        let dataset = try ScoringInputs.dataset(data, split: split)
+        let dataset = try TrajectoryDataset(folder: data, split: split)
         let clock = Date()
         let scores: EpisodeScores
         do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
@@ -56,7 +56,7 @@ struct Score: ParsableCommand {
                      E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
         if online, let calibration {
             let normal: EpisodeScores
-            do { normal = try EpisodeScores(scoring: try ScoringInputs.dataset(calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
+            do { normal = try EpisodeScores(scoring: try TrajectoryDataset(folder: calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
@@ -73,14 +73,5 @@ struct Score: ParsableCommand {
         let jsonURL = url.deletingPathExtension().appendingPathExtension("json")
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
         print("wrote \(url.path), \(jsonURL.path)")
-    }
-}
-
-/// Loading what the scoring commands read, with errors that name the file.
-enum ScoringInputs {
-    static func dataset(_ folder: String, split: Split) throws -> TrajectoryDataset {
-        let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
-        guard FileManager.default.fileExists(atPath: file.path) else { throw CLIError("\(file.path): no such file (a dataset folder holds train.npz and test.npz)") }
-        do { return try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
     }
 }

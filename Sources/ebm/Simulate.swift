@@ -54,42 +54,11 @@ struct Simulate: ParsableCommand {
             let key = try robot.keyframe(named: keyframe)
             (qpos, qvel) = (key.qpos, key.qvel)
         }
-        if let initial {
-            let archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: initial))
-            var dims: [String: Int] = [:]
-            let q = try archive.array(named: "qpos", shape: ["B", .exactly(nq)], requireFinite: true, bindings: &dims)
-            qpos = try q.asDoubles()
-            batch = dims["B"]!
-            if archive.names.contains("qvel") {
-                qvel = try archive.array(named: "qvel", shape: ["B", .exactly(nv)], requireFinite: true, bindings: &dims).asDoubles()
-            } else {
-                qvel = [Double](repeating: 0, count: batch * nv)
-            }
-        }
-        var ctrl: [Double]?
-        if let controls {
-            let array = try NumPyArray(contentsOf: URL(fileURLWithPath: controls))
-            do {
-                _ = try array.requireShape([.exactly(batch), .exactly(steps), .exactly(nu)])
-                try array.requireFinite()
-            } catch {
-                throw CLIError("\(controls): controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)")
-            }
-            ctrl = try array.asDoubles()
-        }
-
+        if let initial { (qpos, qvel, batch) = try RolloutFile.initialStates(contentsOf: initial, nq: nq, nv: nv) }
+        let ctrl = try controls.map { try RolloutFile.controls(contentsOf: $0, batch: batch, steps: steps, nu: nu) }
         try DatasetGenerator.requireMemory(episodes: batch, steps: steps, model: robot, copies: 3, advice: "lower --steps or the batch")
         let (rollout, failed) = try robot.rolloutKeepingFinite(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl, threads: threads)
-        let time = (0...steps).map { Double($0) * options.timestep }
-        var arrays = [
-            ("qpos", try NumPyArray(doubles: rollout.qpos, shape: [batch, steps + 1, nq])),
-            ("qvel", try NumPyArray(doubles: rollout.qvel, shape: [batch, steps + 1, nv])),
-            ("sites", try NumPyArray(doubles: rollout.sites, shape: [batch, steps + 1, robot.nsite, 3])),
-            ("ctrl", try NumPyArray(doubles: rollout.ctrl, shape: [batch, steps, nu])),
-            ("time", try NumPyArray(doubles: time, shape: [steps + 1])),
-        ]
-        if !failed.isEmpty { arrays.append(("failed", try NumPyArray(int64s: (0..<batch).map { failed.contains($0) ? 1 : 0 }, shape: [batch]))) }
-        try NumPyArchive(arrays).write(to: URL(fileURLWithPath: out))
+        try RolloutFile.write(rollout, model: robot, batch: batch, steps: steps, failed: failed, to: URL(fileURLWithPath: out))
         if !failed.isEmpty {
             throw CLIError("\(out): trajectories \(failed.map(String.init).joined(separator: ", ")) of \(batch) went non-finite (NaN in the file, "
                            + "marked in 'failed'); the other \(batch - failed.count) are written")

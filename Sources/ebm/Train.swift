@@ -54,12 +54,9 @@ struct Train: ParsableCommand {
     /// --kind, else --model (the older spelling), else ebm.
     var modelKind: ModelKind { kind ?? model ?? .ebm }
 
-    /// The configuration file to use and where it came from (nil: built-in defaults).
+    /// The configuration file to use (nil: built-in defaults).
     func configurationURL() -> URL? {
-        if let config { return URL(fileURLWithPath: config) }
-        guard case .string(let name)? = (try? DatasetFolder.meta(of: URL(fileURLWithPath: data)))?["name"] else { return nil }
-        let url = URL(fileURLWithPath: recipes).appendingPathComponent("\(name).train.json")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        config.map { URL(fileURLWithPath: $0) } ?? TrainingConfiguration.recipeFile(dataFolder: data, recipes: recipes)
     }
 
     func run() throws {
@@ -117,15 +114,7 @@ struct Train: ParsableCommand {
                 guard bar.elapsed - lastDraw > 0.11 || lastDraw == 0 else { return }
                 lastDraw = bar.elapsed
                 bar.update(step - trainer.startStep)
-                if let m = metrics {
-                    let text = trainer.denoisingModel != nil
-                        ? String(format: "dsm loss %.4f lr %.2g\u{1B}[K", m.loss, m.learningRate)
-                        : self.modelKind == .ebm
-                        ? String(format: "E(data) %.3f E(samples) %.3f gap %.3f |∇E| %.3g age %.0f\u{1B}[K",
-                                 m.energyData, m.energySamples, m.gap, m.langevinGradientNorm, m.replayAge)
-                        : String(format: "mse %.4g\u{1B}[K", m.loss)
-                    FileHandle.standardError.write(Data(text.utf8))
-                }
+                if let m = metrics { FileHandle.standardError.write(Data(trainer.progressText(m).utf8)) }
             }, onLog: { m in
                 // off a terminal (nohup, CI, a cluster job): one progress line per logged interval
                 guard !quiet, !bar.interactive else { return }
@@ -142,14 +131,7 @@ struct Train: ParsableCommand {
         let seconds = bar.elapsed
         if let m = try trainer.evaluate() {
             try trainer.recordEvaluation(m)
-            if trainer.denoisingModel != nil {
-                print(String(format: "test: denoising loss %.4f (mean (σ∂E/∂y − ε)², fixed noise)", m.loss))
-            } else if modelKind == .ebm {
-                print(String(format: "test: E(data) %.4f, E(samples from noise) %.4f, gap %.4f, sample-vs-data MSE %.4f (normalised)",
-                             m.energyData, m.energySamples, m.gap, m.loss))
-            } else {
-                print(String(format: "test: MSE %.5f (normalised future features)", m.loss))
-            }
+            print(trainer.evaluationLine(m))
         }
         print(String(format: "wrote %@/model.safetensors after %d steps (%.1f s, %.1f it/s)", out, total, seconds,
                      Double(total - trainer.startStep) / max(seconds, 1e-9)))

@@ -96,6 +96,9 @@ struct View: ParsableArguments {
         if robot == nil && data == nil { throw ValidationError("give --robot NAME, --data FILE, or both") }
     }
 
+    /// Whether the picture goes to a file or a benchmark instead of a window.
+    var headless: Bool { screenshot != nil || svg != nil || video != nil || benchFrames != nil }
+
     var parsedSize: (width: Int, height: Int)? {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, (1...8192).contains(parts[0]), (1...8192).contains(parts[1]) else { return nil }
@@ -117,7 +120,7 @@ struct View: ParsableArguments {
     }
 
     private func show() throws {
-        guard let name = robot ?? data.flatMap(EpisodeFile.robotName(near:)) else {
+        guard let name = robot ?? data.flatMap(DatasetFolder.robotName(near:)) else {
             throw ValidationError("\(data ?? ""): no meta.json names the robot; give --robot NAME")
         }
         let robotModel: RobotModel
@@ -167,19 +170,22 @@ struct View: ParsableArguments {
 
         let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
                                            samples: try msaa ?? GraphicsProbe.defaultMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        viewer.renderer.translucency = translucency
-        viewer.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
-        viewer.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
+        try configure(viewer.renderer)
         try viewer.run()
     }
 
     /// An offscreen target with --msaa (or the renderer's default) and --translucency.
     func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
         let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
-        offscreen.renderer.translucency = translucency
-        offscreen.renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
-        offscreen.renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
+        try configure(offscreen.renderer)
         return offscreen
+    }
+
+    /// --translucency, --ghost-slices and --ghost-caps (or the renderer's defaults).
+    private func configure(_ renderer: Renderer) throws {
+        renderer.translucency = translucency
+        renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
+        renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
     }
 
     // MARK: - Episodes

@@ -45,18 +45,13 @@ extension View {
             feedforward = ff.rollout(context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }
 
-        let lang = meta.configuration.langevin
-        let options = FutureSampler(kind: sampler, steps: steps)
-        let temperature = options.temperature(for: .contrastive(energyModel, langevin: lang))
-        let energy: FutureEnergy
-        do { energy = try FutureEnergy(model: energyModel, contexts: context.map(Float.init), chains: samples, temperature: temperature) } catch {
-            throw CLIError("--model \(run): \(error)")
-        }
-        let live = LiveRefinement(energy: energy, sampler: try options.chainSampler(langevin: lang), chains: samples, steps: steps,
-                                  temperature: temperature, initialScale: Double(lang.initialScale), seed: seed)
+        let live: LiveRefinement
+        do {
+            live = try LiveRefinement(model: energyModel, langevin: meta.configuration.langevin, kind: sampler, steps: steps, context: context,
+                                      chains: samples, seed: seed)
+        } catch { throw CLIError("--model \(run): \(error)") }
         live.threadName = "ebm view: Langevin refinement"
         live.onError = { FileHandle.standardError.write(Data("ebm view: refinement stopped: \($0)\n".utf8)) }
-        let headless = screenshot != nil || svg != nil || video != nil || benchFrames != nil
         if headless {
             let clock = Date()
             try live.runSynchronously()
@@ -64,33 +59,7 @@ extension View {
         } else {
             live.start()
         }
-        let first = live.snapshot()
-        let prediction = try PredictionFile(context: context, futures: first.futures, count: samples, horizon: H, nq: robot.nq, nv: robot.nv,
-                                            energies: first.energies, truth: truth.isEmpty ? nil : truth, feedforward: feedforward,
-                                            path: "\(run) on \(file.path)")
-        let scenes = try PredictionScene(model: robot, prediction: prediction)
-        var shown = first
         let title = "\(robot.source), live \(sampler.rawValue): \(samples) chains x \(H) states, episode \(episode), context from \(contextStart)"
-        return Timeline(
-            title: title, episodes: 1, length: H,
-            scene: { try scenes.scene(step: $1, camera: $2, hidden: $3) },
-            status: {
-                let mean = shown.energies.reduce(0, +) / Double(max(shown.energies.count, 1))
-                return [String(format: "refinement %d: step %d/%d, mean E %.4g", shown.generation + 1, shown.step, self.steps, mean)]
-            },
-            extraHelp: Timeline.predictionHelp + ["l  re-sample: fresh noise, refined live step by step"],
-            onKey: { key, _ in
-                guard key == 76 /* GLFW_KEY_L */ else { return false }
-                live.restart()
-                return true
-            },
-            beforeFrame: {
-                // the latest published chains; rebuilding trails only when they changed
-                let now = live.snapshot()
-                guard now.version != shown.version else { return }
-                try scenes.setFutures(now.futures, energies: now.energies)
-                shown = now
-            },
-            rate: 1 / robot.options.timestep)
+        return try .liveRefinement(live, context: context, truth: truth, feedforward: feedforward, model: robot, title: title, path: "\(run) on \(file.path)")
     }
 }

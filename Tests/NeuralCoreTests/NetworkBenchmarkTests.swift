@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import NeuralCore
 
@@ -25,5 +26,40 @@ final class NetworkBenchmarkTests: XCTestCase {
         let m = NetworkBenchmark.measure(batch: 4, threading: .single, seconds: 0.01, clock: wallClockSeconds)
         XCTAssertTrue(m.evaluationsPerSecond > 0 && m.trainingStepsPerSecond > 0 && m.evaluationGFLOPS > 0)
         XCTAssertTrue([m.evaluationsPerSecond, m.trainingStepsPerSecond, m.evaluationGFLOPS].allSatisfy(\.isFinite))
+    }
+}
+
+/// The suite of `ebm bench nn`: one row per thread count × kernel × batch in that order, the
+/// comparison rows only on several threads, the strategies' threadings, the JSON keys.
+final class NetworkBenchmarkSuiteTests: XCTestCase {
+    func testStrategiesMapToTheirThreading() {
+        for s in NetworkBenchmark.Strategy.allCases {
+            guard case .single = s.threading(threads: 1, batch: 64) else { return XCTFail("\(s) on one thread") }
+        }
+        guard case .blas(let t) = NetworkBenchmark.Strategy.blas.threading(threads: 3, batch: 64), t == 3 else { return XCTFail("blas") }
+        guard case .batchSplit(let u) = NetworkBenchmark.Strategy.split.threading(threads: 2, batch: 64), u == 2 else { return XCTFail("split") }
+        XCTAssertNil(NetworkBenchmark.Strategy(rawValue: "openmp"))
+    }
+
+    func testSuiteRowsInOrderWithComparisonsOnSeveralThreads() throws {
+        let kernel = GEMMKernel.current
+        let (rows, comparisons) = NetworkBenchmark.suite(batches: [4, 8], threads: [1, 2], kernels: [.openblas], strategy: .auto, seconds: 0.01,
+                                                         clock: wallClockSeconds, compareStrategies: true)
+        XCTAssertEqual(GEMMKernel.current, kernel, "the kernel is restored")
+        XCTAssertEqual(rows.map(\.threads), [1, 1, 2, 2])
+        XCTAssertEqual(rows.map(\.batch), [4, 8, 4, 8])
+        XCTAssertEqual(rows.map(\.gemm), ["openblas", "openblas", "openblas", "openblas"])
+        for r in rows {
+            XCTAssertEqual(r.sgemm_gflops, max(r.openblas_sgemm_gflops, r.avx512_sgemm_gflops ?? 0))
+            XCTAssertTrue(r.evals_per_second > 0 && r.gflops > 0 && r.sgemm_gflops > 0)
+            XCTAssertEqual(r.cpu_model, MachineInfo.current.model)
+        }
+        XCTAssertEqual(comparisons.map(\.threads), [2, 2, 2, 2])
+        XCTAssertEqual(comparisons.map(\.strategy), [.blas, .split, .blas, .split])
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(rows[0])) as! [String: Any]
+        for key in ["batch", "threads", "evals_per_second", "train_steps_per_second", "gflops", "sgemm_gflops", "gemm", "blas_core",
+                    "openblas_sgemm_gflops", "cpu_model", "cpu_vendor", "cpu_features"] {
+            XCTAssertNotNil(json[key], key)
+        }
     }
 }

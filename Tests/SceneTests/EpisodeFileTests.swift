@@ -25,7 +25,7 @@ final class EpisodeFileTests: XCTestCase {
         XCTAssertEqual(file.length, 3)
         XCTAssertEqual(file.state(episode: 1, step: 2), [120, 121])
         XCTAssertEqual(file.episode(0), [0, 1, 10, 11, 20, 21])
-        XCTAssertEqual(EpisodeFile.robotName(near: path), "cartpole")
+        XCTAssertEqual(DatasetFolder.robotName(near: path), "cartpole")
     }
 
     func testBadFilesNameTheProblem() throws {

@@ -31,4 +31,38 @@ final class PredictionPositionsTests: XCTestCase {
         // sizes that do not match are an error, not a crash
         XCTAssertThrowsError(try PredictionFile.positionArrays(futures: Array(futures.dropLast()), context: context, chains: 2, total: 2, stateSize: S, robot: robot))
     }
+
+    /// The arrays of `ebm predict` and `compose` beside the positions: names, shapes and values, truth only when given.
+    func testFutureArrays() throws {
+        let context: [Double] = [1, 2, 3, 4], futures = (0..<12).map(Double.init), truth: [Double] = [5, 6]
+        let arrays = PredictionFile.futureArrays(context: context, futures: futures, energies: [0.5, 1.5], truth: truth, chains: 2, total: 3, stateSize: 2)
+        XCTAssertEqual(arrays.map(\.0), ["context", "samples", "futures", "energies", "truth"])
+        XCTAssertEqual(arrays.map(\.1.shape), [[2, 2], [2, 3, 2], [2, 3, 2], [2], [1, 2]])
+        XCTAssertEqual(try arrays[2].1.array().doubles, futures)
+        XCTAssertEqual(try arrays[4].1.array().doubles, truth)
+        XCTAssertEqual(PredictionFile.futureArrays(context: context, futures: futures, energies: [0, 0], truth: [], chains: 2, total: 3, stateSize: 2).count, 4)
+    }
+
+    /// Positions for the robot a dataset's meta.json names: none without one, a warning when it
+    /// does not load or does not fit, the robot's own arrays when it does.
+    func testPositionsForTheDatasetsRobot() throws {
+        let folder = NSTemporaryDirectory() + "prediction-positions-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let context: [Double] = [0, 0, 0, 0], futures: [Double] = [0.2, 0.1, 0, 0]
+        let file = folder + "/test.npz"
+        let none = try PredictionFile.positionArrays(futures: futures, context: context, chains: 1, total: 1, stateSize: 4, nearDataset: file)
+        XCTAssertTrue(none.arrays.isEmpty)
+        XCTAssertNil(none.warning)
+        try #"{"robot": "no-such-robot"}"#.write(toFile: folder + "/meta.json", atomically: true, encoding: .utf8)
+        let bad = try PredictionFile.positionArrays(futures: futures, context: context, chains: 1, total: 1, stateSize: 4, nearDataset: file)
+        XCTAssertTrue(bad.arrays.isEmpty)
+        XCTAssertEqual(bad.warning, "meta.json beside \(file) names robot 'no-such-robot', which does not load or has more joints than the 4 state numbers; writing no qpos or sites")
+        try #"{"robot": "pointmass2d"}"#.write(toFile: folder + "/meta.json", atomically: true, encoding: .utf8)
+        let good = try PredictionFile.positionArrays(futures: futures, context: context, chains: 1, total: 1, stateSize: 4, nearDataset: file)
+        XCTAssertNil(good.warning)
+        let direct = try PredictionFile.positionArrays(futures: futures, context: context, chains: 1, total: 1, stateSize: 4, robot: RobotModel.load("pointmass2d"))
+        XCTAssertEqual(good.arrays.map(\.0), direct.map(\.0))
+        XCTAssertEqual(try good.arrays[1].1.array().doubles, try direct[1].1.array().doubles)
+    }
 }

@@ -1,0 +1,30 @@
+// TrajectoryDataset+Folder: a split of a dataset folder, and one episode's context and true
+// future — what `ebm predict`, `compose`, `score` and `evaluate` read. Errors name the file.
+
+import Foundation
+
+extension TrajectoryDataset {
+    /// FOLDER/SPLIT.npz of a dataset folder (`ebm generate`'s output).
+    public init(folder: String, split: Split) throws {
+        let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw DatasetError("no such file (a dataset folder holds train.npz and test.npz)", file: file.path)
+        }
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError("\(error)", file: file.path) }
+    }
+
+    /// Raw states [range.count, S] of `episode` at the state indices `range`.
+    public func states(episode: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(state(episode: episode, step: $0)) } }
+
+    /// The k states of `episode` from `contextStart` and, where the episode has them, up to
+    /// `total` states after them (fewer near its end). Errors name `file` and the flags
+    /// `--episode` / `--context-start` that chose the window.
+    public func window(episode: Int, contextStart: Int, contextLength k: Int, total: Int, file: String) throws -> (context: [Double], truth: [Double]) {
+        guard (0..<episodes).contains(episode) else { throw DatasetError("--episode \(episode): \(file) holds \(episodes) episodes") }
+        let length = steps + 1
+        guard contextStart >= 0, contextStart + k <= length else {
+            throw DatasetError("--context-start \(contextStart): \(k) context states are needed and episodes hold \(length)")
+        }
+        return (states(episode: episode, contextStart..<contextStart + k), states(episode: episode, contextStart + k..<min(contextStart + k + total, length)))
+    }
+}

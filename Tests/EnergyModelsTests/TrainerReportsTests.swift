@@ -1,0 +1,38 @@
+// TrainerReportsTests: the configuration a dataset's recipe names is found only where it exists,
+// and each kind of run reports its own figures.
+
+import Foundation
+import XCTest
+@testable import EnergyModels
+
+final class TrainerReportsTests: XCTestCase {
+    func testRecipeConfigurationIsFoundBesideTheRecipes() throws {
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 4, steps: 6, stateSize: 2, seed: 1))
+        let recipes = try Fixtures.temporaryDirectory()
+        XCTAssertNil(TrainingConfiguration.recipeFile(dataFolder: data.path, recipes: recipes.path), "no meta.json")
+        try #"{"name": "walk"}"#.write(to: data.appendingPathComponent("meta.json"), atomically: true, encoding: .utf8)
+        XCTAssertNil(TrainingConfiguration.recipeFile(dataFolder: data.path, recipes: recipes.path), "no walk.train.json")
+        let file = recipes.appendingPathComponent("walk.train.json")
+        try "{}".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(TrainingConfiguration.recipeFile(dataFolder: data.path, recipes: recipes.path)?.path, file.path)
+    }
+
+    func testEachKindReportsItsFigures() throws {
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 32, steps: 10, stateSize: 2, seed: 2))
+        var c = TrainingConfiguration()
+        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (2, 2, 8, 2)
+        var m = TrainingMetrics(step: 3, loss: 0.25)
+        (m.energyData, m.energySamples, m.langevinGradientNorm, m.replayAge, m.learningRate) = (-1, 0.5, 2, 7, 0.001)
+        let ebm = try Trainer(kind: .ebm, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
+        XCTAssertEqual(ebm.progressText(m), "E(data) -1.000 E(samples) 0.500 gap 1.500 |∇E| 2 age 7\u{1B}[K")
+        XCTAssertEqual(ebm.evaluationLine(m), "test: E(data) -1.0000, E(samples from noise) 0.5000, gap 1.5000, sample-vs-data MSE 0.2500 (normalised)")
+        let ff = try Trainer(kind: .feedforward, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
+        XCTAssertEqual(ff.progressText(m), "mse 0.25\u{1B}[K")
+        XCTAssertEqual(ff.evaluationLine(m), "test: MSE 0.25000 (normalised future features)")
+        c.optimization.objective = .dsm
+        c.denoising.basisSize = 4
+        let dsm = try Trainer(kind: .ebm, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
+        XCTAssertEqual(dsm.progressText(m), "dsm loss 0.2500 lr 0.001\u{1B}[K")
+        XCTAssertTrue(dsm.evaluationLine(m).hasPrefix("test: denoising loss 0.2500"))
+    }
+}

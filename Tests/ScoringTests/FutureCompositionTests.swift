@@ -1,0 +1,57 @@
+// FutureCompositionTests: the composition of `ebm compose` over loaded models — contrastive
+// experts sample what `ExpertComposition` samples with the sampler built by hand, denoising
+// experts what `DenoisingComposition` does; mixed objectives and misplaced options are refused.
+
+import EnergyModels
+import Foundation
+import Sampling
+import XCTest
+@testable import Scoring
+
+final class FutureCompositionTests: XCTestCase {
+    let context: [Double] = [0.1, -0.2, 0.3, 0.05]
+
+    func testContrastiveExpertsSampleWhatExpertCompositionSamples() throws {
+        let (a, b) = (tinyEnergyModel(seed: 1, shift: 0), tinyEnergyModel(seed: 2, shift: 0.3))
+        var lang = LangevinConfiguration()
+        lang.initialScale = 0.7
+        let composed = try FutureComposition(models: [.contrastive(a, langevin: lang), .contrastive(b, langevin: lang)], labels: [nil, nil],
+                                             weights: [1, 0.5], initialWeights: [0, 1], annealStages: 2, steps: 4, sampler: .mala, stepSize: 0.02)
+        // by hand: the first model's defaults with the step size given, T as `ebm predict` picks it for MALA
+        var options = FutureSampler(kind: .mala, steps: 4)
+        options.stepSize = 0.02
+        let T = options.temperature(for: .contrastive(a, langevin: lang))
+        XCTAssertEqual(composed.temperature, T)
+        XCTAssertEqual(composed.contextLength, 2)
+        let direct = ExpertComposition(experts: [(a, nil), (b, nil)], weights: [1, 0.5], initialWeights: [0, 1], annealStages: 2, steps: 4,
+                                       temperature: T, initialScale: Double(lang.initialScale))
+        let expected = try direct.sample(context: context, chains: 3, total: 3, sampler: try options.chainSampler(langevin: lang), seed: 9)
+        let got = try composed.sample(context: context, chains: 3, total: 3, seed: 9)
+        XCTAssertEqual(got.futures, expected.futures, "bit for bit")
+        XCTAssertEqual(got.energies, expected.energies)
+        XCTAssertEqual(got.futures.count, 3 * 3 * 2)
+    }
+
+    func testDenoisingExpertsSampleWhatDenoisingCompositionSamples() throws {
+        let (a, b) = (DenoisingCompositionTests.expert(seed: 3), DenoisingCompositionTests.expert(seed: 4))
+        let composed = try FutureComposition(models: [.denoising(a), .denoising(b)], labels: [nil, nil], weights: [1, 1], steps: 3, sampler: .annealedMALA)
+        let sampler = FutureSampler(kind: .annealedMALA, steps: 3).denoisingSampler(for: a)
+        XCTAssertEqual(composed.temperature, sampler.temperature)
+        let expected = try DenoisingComposition(experts: [(a, nil), (b, nil)], weights: [1, 1], sampler: sampler).sample(context: context, chains: 2, total: 3, seed: 5)
+        XCTAssertEqual(try composed.sample(context: context, chains: 2, total: 3, seed: 5).futures, expected.futures)
+    }
+
+    func testMixedObjectivesAndMisplacedOptionsAreRefused() {
+        let cd = FutureModel.contrastive(tinyEnergyModel(seed: 1, shift: 0), langevin: LangevinConfiguration())
+        let dsm = FutureModel.denoising(DenoisingCompositionTests.expert(seed: 3))
+        func error(_ body: () throws -> FutureComposition) -> FutureCompositionError? {
+            do { _ = try body(); return nil } catch { return error as? FutureCompositionError }
+        }
+        XCTAssertEqual(error { try FutureComposition(models: [cd, dsm], labels: [nil, nil], weights: [1, 1], steps: 2, sampler: .langevin) },
+                       .mixedObjectives(denoising: 1, contrastive: 1))
+        XCTAssertEqual(error { try FutureComposition(models: [cd], labels: [nil], weights: [1], steps: 2, sampler: .ddim) }, .chainSamplerNeeded(.ddim))
+        XCTAssertEqual(error { try FutureComposition(models: [dsm], labels: [nil], weights: [1], initialWeights: [0], steps: 2, sampler: .annealedMALA) },
+                       .weightAnnealingNeedsContrastive)
+        XCTAssertTrue(FutureCompositionError.mixedObjectives(denoising: 1, contrastive: 2).description.hasPrefix("1 denoising (dsm) and 2 contrastive"))
+    }
+}
