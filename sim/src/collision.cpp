@@ -5,7 +5,9 @@
 // match (contype1 & conaffinity2 || contype2 & conaffinity1). A pair's contact parameters mix as
 // MuJoCo's mj_contactParam: the higher priority wins; at equal priority condim and friction are
 // the larger, solref/solimp the solmix-weighted mean (direct solref: the smaller), margin and gap
-// summed. The narrow phase is analytic, with MuJoCo's conventions (normal from g1 to g2, contact
+// summed. Explicit <contact><pair>s bypass every filter and carry their own parameters;
+// <contact><exclude> removes a body pair from the filtered ones; the list is in MuJoCo's order
+// (by body pair, a body pair's explicit pairs first). The narrow phase is analytic, with MuJoCo's conventions (normal from g1 to g2, contact
 // point midway between the surfaces, dist < 0 in penetration) for the pairs
 //   plane–sphere, plane–capsule (2 contacts), plane–box (up to 4), sphere–sphere, sphere–capsule,
 //   sphere–box, capsule–capsule (closest points of the segments; 1 contact).
@@ -15,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "state.hpp"
@@ -215,7 +218,7 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
   if (win) {
     p.condim = win->condim;
-    p.friction = win->friction[0];
+    p.friction[0] = p.friction[1] = win->friction[0];
     std::copy(win->solref, win->solref + 2, p.solref);
     std::copy(win->solimp, win->solimp + 5, p.solimp);
   } else {
@@ -228,7 +231,7 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
       p.solref[k] = (a.solref[0] > 0 && b.solref[0] > 0) ? mix * a.solref[k] + (1 - mix) * b.solref[k]
                                                           : std::min(a.solref[k], b.solref[k]);
     for (int k = 0; k < 5; ++k) p.solimp[k] = mix * a.solimp[k] + (1 - mix) * b.solimp[k];
-    p.friction = std::max(a.friction[0], b.friction[0]);
+    p.friction[0] = p.friction[1] = std::max(a.friction[0], b.friction[0]);
   }
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
@@ -254,11 +257,50 @@ void compileCollision(Model& m, std::string& unsupported) {
   for (const JointSpec& j : spec.joints) hasJoint[j.body] = 1;
   for (int b = 1; b < nb; ++b) weld[b] = hasJoint[b] ? b : weld[spec.bodies[b].parent];
   auto weldParent = [&](int b) { return weld[b] == 0 ? 0 : weld[spec.bodies[weld[b]].parent]; };
-  // candidate pairs
+  // candidate pairs: explicit <pair>s, then those the filters let through, merged in MuJoCo's
+  // order (by body pair, bodies' ids ascending; a body pair's explicit pairs first)
   m.pairs.clear();
   m.maxContacts = 0;
   std::map<std::string, int> missing;
-  if (spec.solver.contact)
+  std::set<std::pair<int, int>> excluded, explicitGeoms;
+  for (const ExcludeSpec& x : spec.excludes) excluded.insert(std::minmax(x.body1, x.body2));
+  for (const PairSpec& x : spec.pairs) explicitGeoms.insert(std::minmax(x.geom1, x.geom2));
+  struct Candidate {
+    long long signature;
+    int kind;  // 0 explicit, 1 filtered
+    CollisionPair pair;
+  };
+  std::vector<Candidate> candidates;
+  auto add = [&](int g1, int g2, int kind, CollisionPair p) {
+    const GeomSpec &a = spec.geoms[g1], &b = spec.geoms[g2];
+    p.g1 = a.type <= b.type ? g1 : g2;
+    p.g2 = a.type <= b.type ? g2 : g1;
+    const int t1 = spec.geoms[p.g1].type, t2 = spec.geoms[p.g2].type;
+    p.maxContacts = pairCapacity(t1, t2);
+    if (p.maxContacts == 0) {
+      ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
+      return;
+    }
+    if (p.condim > 3) {
+      ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
+      p.condim = 3;
+    }
+    const auto [b1, b2] = std::minmax(a.body, b.body);
+    candidates.push_back(Candidate{((long long)b1 << 32) + b2, kind, p});
+  };
+  if (spec.solver.contact) {
+    for (int i = 0; i < (int)spec.pairs.size(); ++i) {
+      const PairSpec& x = spec.pairs[i];
+      CollisionPair p;
+      p.explicitPair = i;
+      p.condim = x.condim;
+      std::copy(x.friction, x.friction + 2, p.friction);
+      std::copy(x.solref, x.solref + 2, p.solref);
+      std::copy(x.solimp, x.solimp + 5, p.solimp);
+      p.margin = x.margin;
+      p.gap = x.gap;
+      add(x.geom1, x.geom2, 0, p);
+    }
     for (int g1 = 0; g1 < ng; ++g1)
       for (int g2 = g1 + 1; g2 < ng; ++g2) {
         const GeomSpec &a = spec.geoms[g1], &b = spec.geoms[g2];
@@ -269,23 +311,19 @@ void compileCollision(Model& m, std::string& unsupported) {
           continue;
         if (!((a.contact.contype & b.contact.conaffinity) || (b.contact.contype & a.contact.conaffinity)))
           continue;
+        if (excluded.count(std::minmax(a.body, b.body)) || explicitGeoms.count({g1, g2})) continue;
         CollisionPair p;
-        p.g1 = a.type <= b.type ? g1 : g2;
-        p.g2 = a.type <= b.type ? g2 : g1;
-        const int t1 = spec.geoms[p.g1].type, t2 = spec.geoms[p.g2].type;
-        p.maxContacts = pairCapacity(t1, t2);
-        if (p.maxContacts == 0) {
-          ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
-          continue;
-        }
-        mixParams(spec.geoms[p.g1].contact, spec.geoms[p.g2].contact, p);
-        if (p.condim > 3) {
-          ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
-          p.condim = 3;
-        }
-        m.maxContacts += p.maxContacts;
-        m.pairs.push_back(p);
+        mixParams(a.contact, b.contact, p);
+        add(g1, g2, 1, p);
       }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    return x.signature != y.signature ? x.signature < y.signature : x.kind < y.kind;
+  });
+  for (const Candidate& c : candidates) {
+    m.maxContacts += c.pair.maxContacts;
+    m.pairs.push_back(c.pair);
+  }
   std::ostringstream os;
   for (const auto& [what, count] : missing) os << (os.tellp() > 0 ? "; " : "") << what << " ×" << count;
   unsupported = os.str();
@@ -346,9 +384,10 @@ void collide(const Model& m, State& s) {
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
     const int n = narrowPhase(a.type, s.geomPose[pair.g1], a.size, b.type, s.geomPose[pair.g2],
-                              b.size, pair.margin, touch);
+                              b.size, pair.margin + pair.gap, touch);
     for (int k = 0; k < n; ++k) {
-      if (touch[k].dist >= pair.margin - pair.gap) continue;  // in the gap: no contact
+      // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
+      if (touch[k].dist >= pair.margin) continue;
       Contact& c = s.contacts[s.ncon++];
       c.pair = p;
       c.dist = touch[k].dist;

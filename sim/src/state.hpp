@@ -149,7 +149,7 @@ void crba(const Model& m, State& s, double* M);
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
 
 /// Contacts of the current configuration (collision.cpp): geom world poses, then each candidate
-/// pair's analytic narrow phase; contacts closer than margin − gap are kept. Kinematics must be
+/// pair's analytic narrow phase; contacts closer than the margin are kept (MuJoCo 4). Kinematics must be
 /// current. Fills s.ncon, s.contacts, s.geomPose.
 void collide(const Model& m, State& s);
 
