@@ -130,9 +130,24 @@ def speed(ours, xml, q0, v0, steps=2000, batch=8):
     return batch * steps / t_ours, batch * steps / t_mj
 
 
-def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option=""):
+def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option="", contact=""):
     return (f'<mujoco><compiler angle="radian"/><option timestep="0.002" {option}/><worldbody>{floor}'
-            f'{body}</worldbody></mujoco>')
+            f'{body}</worldbody>{contact}</mujoco>')
+
+
+def pair_scene(exclude):
+    """A floor that the filters let touch nothing (contype 0); a ball on x/y/z slides held up by an
+    explicit pair (per-tangent friction 0.4/0.9, own solref, margin and gap) and a rod on a planar
+    joint held by a frictionless (condim 1) pair; with `exclude` the rod falls through the ball."""
+    body = ('<body name="a" pos="0 0 0.1"><joint type="slide" axis="1 0 0"/><joint type="slide" axis="0 1 0"/>'
+            '<joint type="slide" axis="0 0 1"/><geom name="ball" size="0.1" mass="1"/></body>'
+            '<body name="b" pos="0.05 0 0.35"><joint type="slide" axis="1 0 0"/><joint type="slide" axis="0 0 1"/>'
+            '<joint axis="0 1 0"/><geom name="rod" type="capsule" fromto="-0.3 0 0 0.3 0 0" size="0.05" mass="1"/></body>')
+    contact = ('<contact><pair geom1="ball" geom2="floor" friction="0.4 0.9" solref="0.01 0.8" margin="0.002" '
+               'gap="0.001"/><pair geom1="floor" geom2="rod" condim="1"/>'
+               + ('<exclude body1="b" body2="a"/>' if exclude else '') + '</contact>')
+    return scene(body, floor='<geom name="floor" type="plane" size="5 5 .1" contype="0" conaffinity="0"/>',
+                 contact=contact)
 
 
 def planar(geom, pos="0 0 0"):
@@ -170,6 +185,10 @@ def main():
         ("capsule on capsule", scene(planar('<geom type="capsule" fromto="0 -0.2 0 0 0.2 0" size="0.05" mass="1"/>', "0 0 0.5"),
          floor='<geom type="plane" size="5 5 0.1"/><geom type="capsule" fromto="-0.3 0 0.1 0.3 0 0.1" size="0.05"/>'),
          [[0.0, 0, 0.4]], [[0, 0, 0]], 1500, None),
+        ("explicit pairs only (floor contype 0), rod excluded from the ball", pair_scene(True),
+         [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
+        ("explicit pairs only, rod lands on the ball", pair_scene(False),
+         [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:
