@@ -27,6 +27,7 @@ namespace sim {
 namespace {
 
 constexpr double kMinVal = 1e-15;
+constexpr int kMaxPairContacts = 8;  // box–box: a face clipped by a face has at most 8 corners
 
 // Most contacts of a pair (types ordered); 0: no collision function.
 int pairCapacity(int t1, int t2) {
@@ -39,6 +40,7 @@ int pairCapacity(int t1, int t2) {
   if (t1 == SIM_GEOM_SPHERE && (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_CAPSULE || t2 == SIM_GEOM_BOX))
     return 1;
   if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) return 1;
+  if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) return kMaxPairContacts;
   return 0;
 }
 
@@ -183,6 +185,187 @@ int capsuleCapsule(const Pose& A, const double* sa, const Pose& B, const double*
   return sphereSphere(A.p + u * s, sa[0], A.R, B.p + v * t, sb[0], B.R, margin, out);
 }
 
+// Clips the polygon in[0..n) (x, y in the reference face's plane, z the depth attribute) to the
+// half-plane sign·v[coord] ≤ limit (one Sutherland–Hodgman pass); returns the new vertex count.
+// A polygon wholly inside is returned as is.
+int clipPolygon(const Vec3* in, int n, Vec3* out, int coord, double sign, double limit) {
+  double d[8];
+  bool inside = true;
+  for (int k = 0; k < n; ++k) {
+    d[k] = sign * in[k][coord] - limit;
+    inside = inside && d[k] <= 0;
+  }
+  if (inside) {
+    std::copy(in, in + n, out);
+    return n;
+  }
+  int m = 0;
+  for (int k = 0; k < n && m < 8; ++k) {
+    const int k1 = k + 1 == n ? 0 : k + 1;
+    if (d[k] <= 0) out[m++] = in[k];
+    if (((d[k] < 0 && d[k1] > 0) || (d[k] > 0 && d[k1] < 0)) && m < 8)
+      out[m++] = in[k] + d[k] / (d[k] - d[k1]) * (in[k1] - in[k]);
+  }
+  return m;
+}
+
+// box – box (MuJoCo 4's approach): a separating-axis test over the 3 + 3 face normals and the 9
+// edge crossings (nearly parallel edges skipped; an edge axis must beat the faces by a relative
+// 1e-6, and yields to a face within ~8° of it unless 5 % deeper). A face axis gives the incident
+// box's face most opposed to it, clipped by the reference face's four side planes: each clipped
+// corner within the margin is a contact at its depth, midway between the face plane and the
+// corner. An edge axis gives one contact midway between the closest points of the two supporting
+// edges (an ambiguous support corner tries both). Normal from box 1 to box 2.
+int boxBox(const Pose& A, const double* s1, const Pose& B, const double* s2, double margin, Touch* out) {
+  const Mat3 rot = A.R.transpose() * B.R;  // box 2's axes in box 1's frame (columns)
+  const Mat3 rabs = rot.cwiseAbs();
+  const Vec3 p21 = A.R.transpose() * (B.p - A.p), p12 = B.R.transpose() * (A.p - B.p);
+  const double tol = margin + 1e-13 * (s1[0] + s1[1] + s1[2] + s2[0] + s2[1] + s2[2]);
+  // separating axes: best (largest) separation; code 0–2 box 1's faces, 3–5 box 2's, 6 + 3i + j edges
+  double best = -INFINITY;
+  int code = -1;
+  for (int i = 0; i < 3; ++i) {
+    const double sep = std::abs(p21[i]) - s1[i] - rabs.row(i).dot(Vec3(s2[0], s2[1], s2[2]));
+    if (sep > tol) return 0;
+    if (sep > best) best = sep, code = i;
+  }
+  for (int j = 0; j < 3; ++j) {
+    const double sep = std::abs(p12[j]) - s2[j] - rabs.col(j).dot(Vec3(s1[0], s1[1], s1[2]));
+    if (sep > tol) return 0;
+    if (sep > best) best = sep, code = 3 + j;
+  }
+  const double bestFace = best;
+  const int codeFace = code;
+  // the edge axis e_i × rot_j in box 1's frame: component i zero
+  auto edgeAxis = [&](int i, int j) {
+    Vec3 ax = Vec3::Zero();
+    ax[(i + 1) % 3] = -rot((i + 2) % 3, j);
+    ax[(i + 2) % 3] = rot((i + 1) % 3, j);
+    return ax;
+  };
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      Vec3 ax = edgeAxis(i, j);
+      const double n2 = ax.squaredNorm();
+      if (n2 < 1e-16) continue;  // parallel edges: the face axes cover them
+      ax /= std::sqrt(n2);
+      const Vec3 ax2 = rot.transpose() * ax;
+      double r1 = 0, r2 = 0;
+      for (int k = 0; k < 3; ++k) {
+        if (k != i) r1 += s1[k] * std::abs(ax[k]);
+        if (k != j) r2 += s2[k] * std::abs(ax2[k]);
+      }
+      const double sep = std::abs(ax.dot(p21)) - r1 - r2;
+      if (sep > tol) return 0;
+      if (sep - 1e-6 * std::abs(sep) > best && sep > bestFace) best = sep, code = 6 + 3 * i + j;
+    }
+  if (code >= 6) {
+    const Vec3 ax = edgeAxis((code - 6) / 3, (code - 6) % 3).normalized();
+    const double faceDot = codeFace < 3 ? std::abs(ax[codeFace]) : std::abs(ax.dot(rot.col(codeFace - 3)));
+    if (faceDot > 0.99 && best < bestFace + 0.05 * std::abs(bestFace) + kMinVal) code = codeFace;
+  }
+  if (code >= 6) {
+    // edge–edge: box 1's edge along e_i, box 2's along rot_j, at the corners supporting the axis
+    const int i = (code - 6) / 3, j = (code - 6) % 3;
+    Vec3 ax = edgeAxis(i, j).normalized();
+    if (ax.dot(p21) < 0) ax = -ax;
+    const Vec3 ax2 = rot.transpose() * ax, d2 = rot.col(j);
+    const double b = d2[i], den = 1 - b * b;
+    int amb1 = -1, amb2 = -1;  // a support component too small to choose a side: try both
+    for (int k : {(i + 1) % 3, (i + 2) % 3})
+      if (amb1 < 0 && std::abs(ax[k]) < 1e-9) amb1 = k;
+    for (int k : {(j + 1) % 3, (j + 2) % 3})
+      if (amb2 < 0 && std::abs(ax2[k]) < 1e-9) amb2 = k;
+    Vec3 w1, w2;
+    double bestGap = INFINITY;
+    for (int v1 = 0; v1 < (amb1 >= 0 ? 2 : 1); ++v1)
+      for (int v2 = 0; v2 < (amb2 >= 0 ? 2 : 1); ++v2) {
+        Vec3 c1 = Vec3::Zero(), cc = Vec3::Zero();
+        for (int k = 0; k < 3; ++k) {
+          if (k != i) c1[k] = ax[k] >= 0 ? s1[k] : -s1[k];
+          if (k != j) cc[k] = ax2[k] >= 0 ? -s2[k] : s2[k];
+        }
+        if (v1) c1[amb1] = -c1[amb1];
+        if (v2) cc[amb2] = -cc[amb2];
+        const Vec3 c2 = rot * cc + p21, e = c2 - c1;
+        const double d2e = d2.dot(e);
+        double s = den < kMinVal ? 0 : (e[i] - b * d2e) / den;
+        s = std::min(s1[i], std::max(-s1[i], s));
+        const double t = std::min(s2[j], std::max(-s2[j], b * s - d2e));
+        s = std::min(s1[i], std::max(-s1[i], e[i] + b * t));
+        Vec3 q1 = c1;
+        q1[i] += s;
+        const Vec3 q2 = c2 + t * d2;
+        if ((q2 - q1).squaredNorm() < bestGap) bestGap = (q2 - q1).squaredNorm(), w1 = q1, w2 = q2;
+      }
+    const double dist = (w2 - w1).dot(ax);
+    if (dist > tol) return 0;
+    out[0].dist = dist;
+    out[0].pos = A.p + A.R * (0.5 * (w1 + w2));
+    out[0].normal = A.R * ax;
+    out[0].tangent.setZero();
+    return 1;
+  }
+  // face: reference box (owner of the face) and incident box, in the reference frame
+  const bool ref1 = code < 3;
+  const int a = ref1 ? code : code - 3;
+  const double* sref = ref1 ? s1 : s2;
+  const double* sinc = ref1 ? s2 : s1;
+  const Pose& R = ref1 ? A : B;
+  const Vec3& pinc = ref1 ? p21 : p12;
+  const Mat3 rinc = ref1 ? rot : Mat3(rot.transpose());  // incident axes (columns), reference frame
+  const double sgn = pinc[a] >= 0 ? 1 : -1;
+  int f = 0;  // incident face: its normal most (anti)parallel to the reference normal
+  for (int k = 1; k < 3; ++k)
+    if (std::abs(rinc(a, k)) > std::abs(rinc(a, f))) f = k;
+  const double tinc = sgn * rinc(a, f) > 0 ? -1 : 1;
+  // incident face corners as (x, y) in the reference face plane, z its height above it
+  const int ax = (a + 1) % 3, ay = (a + 2) % 3, fu = (f + 1) % 3, fv = (f + 2) % 3;
+  Vec3 centre, du, dv;
+  const int axes[3] = {ax, ay, a};
+  for (int r = 0; r < 3; ++r) {
+    const int c = axes[r];
+    centre[r] = pinc[c] + tinc * sinc[f] * rinc(c, f);
+    du[r] = sinc[fu] * rinc(c, fu);
+    dv[r] = sinc[fv] * rinc(c, fv);
+  }
+  centre[2] = sgn * centre[2] - sref[a];
+  du[2] *= sgn;
+  dv[2] *= sgn;
+  Vec3 poly[2][8];
+  const double corner[4][2] = {{1, 1}, {-1, 1}, {-1, -1}, {1, -1}};
+  for (int k = 0; k < 4; ++k) poly[0][k] = centre + corner[k][0] * du + corner[k][1] * dv;
+  int n = 4, cur = 0;
+  const double planes[4][3] = {{0, 1, sref[ax]}, {0, -1, sref[ax]}, {1, 1, sref[ay]}, {1, -1, sref[ay]}};
+  for (const auto& pl : planes) {
+    n = clipPolygon(poly[cur], n, poly[1 - cur], (int)pl[0], pl[1], pl[2]);
+    cur = 1 - cur;
+  }
+  const double dupe = 1e-14 * (sref[ax] * sref[ax] + sref[ay] * sref[ay]);
+  const Vec3 normal = (ref1 ? sgn : -sgn) * R.R.col(a);
+  int cnt = 0;
+  for (int k = 0; k < n; ++k) {
+    const Vec3& v = poly[cur][k];
+    if (v[2] > margin) continue;
+    bool seen = false;
+    for (int q = 0; q < cnt && !seen; ++q) {
+      const Vec3 local = R.R.transpose() * (out[q].pos - R.p);
+      seen = std::pow(local[ax] - v[0], 2) + std::pow(local[ay] - v[1], 2) < dupe;
+    }
+    if (seen || cnt == kMaxPairContacts) continue;
+    Vec3 local;
+    local[ax] = v[0];
+    local[ay] = v[1];
+    local[a] = sgn * (sref[a] + 0.5 * v[2]);
+    Touch& t = out[cnt++];
+    t.dist = v[2];
+    t.pos = R.p + R.R * local;
+    t.normal = normal;
+    t.tangent.setZero();
+  }
+  return cnt;
+}
+
 int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2, const double* s2,
                 double margin, Touch* out) {
   if (t1 == SIM_GEOM_PLANE) {
@@ -195,6 +378,8 @@ int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2
     if (t2 == SIM_GEOM_BOX) return sphereBox(P1, s1[0], P2, s2, margin, out);
   } else if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) {
     return capsuleCapsule(P1, s1, P2, s2, margin, out);
+  } else if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) {
+    return boxBox(P1, s1, P2, s2, margin, out);
   }
   return 0;
 }
@@ -379,7 +564,7 @@ void collide(const Model& m, State& s) {
     }
   }
   s.ncon = 0;
-  Touch touch[4];
+  Touch touch[kMaxPairContacts];
   for (int p = 0; p < (int)m.pairs.size(); ++p) {
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
