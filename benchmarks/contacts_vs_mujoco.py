@@ -155,6 +155,25 @@ def planar(geom, pos="0 0 0"):
             f'axis="0 0 1"/><joint name="ry" axis="0 1 0"/>{geom}</body>')
 
 
+def box_scenes():
+    """Box–box scenes (free joints, started at MuJoCo's qpos0): a box tumbling onto a static box,
+    a small box stacked turned on a larger one on the floor, two bars meeting edge to edge."""
+    tumble = scene('<body pos="0.05 0.02 0.6" euler="0.4 0.7 0.2"><freejoint/><geom type="box" size="0.1 0.15 0.05" '
+                   'mass="1"/></body>', floor='<geom type="plane" size="5 5 .1"/><geom type="box" size="0.3 0.3 0.1" '
+                   'pos="0 0 0.1"/>')
+    stack = scene('<body pos="0 0 0.1"><freejoint/><geom type="box" size="0.2 0.2 0.1" mass="2"/></body>'
+                  '<body pos="0.03 0.01 0.32" euler="0 0 0.4"><freejoint/><geom type="box" size="0.1 0.1 0.1" mass="1"/></body>')
+    edge = scene('<body pos="0 0 0.5" euler="0.785398 0 0.3"><freejoint/><geom type="box" size="0.3 0.05 0.05" mass="1"/>'
+                 '</body>', floor='<geom type="plane" size="5 5 .1"/><geom type="box" size="0.3 0.05 0.05" pos="0 0 0.2" '
+                 'euler="0.785398 0 1.6"/>')
+    out = []
+    for name, xml, v in [("box tumbling onto a box (free joint)", tumble, [0.3, 0, 0, 1, 2, 0]),
+                         ("box stacked turned on a box on the floor", stack, [0] * 12),
+                         ("bar falling edge first onto a crossed bar", edge, [0] * 6)]:
+        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1500, None))
+    return out
+
+
 def apexes(z):
     """Heights of the local maxima of z (after the drop)."""
     return [z[i] for i in range(1, len(z) - 1) if z[i] > z[i - 1] and z[i] >= z[i + 1] and i > 5]
@@ -189,6 +208,7 @@ def main():
          [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
         ("explicit pairs only, rod lands on the ball", pair_scene(False),
          [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
+        *box_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:

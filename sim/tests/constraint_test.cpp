@@ -395,6 +395,60 @@ static void explicitPairs() {
   refused(pairScene("<contact><geom/></contact>"), SIM_ERR_PARSE, "<geom>");
 }
 
+// box–box: a free box resting flat on a static box shares its weight among n contacts, each a
+// four-edge pyramid as in test 5, so it rests at pen = g mu² (1 − d)(1 + mu²) tc² dr² / (2 n)
+// (its weight 1/m at the centre of mass). A 0.1 × 0.15 box on a larger one touches at its 4
+// corners; a square on an equal square turned 45° about z touches along the 8 corners of their
+// octagon of overlap. A cross of two bars meets edge to edge: one contact.
+static void boxBoxContacts() {
+  auto scene = [](const std::string& size, const std::string& yaw, const std::string& base) {
+    return "<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" solimp=\"0.95 0.95 "
+           "0.001\"/></default><worldbody><geom type=\"box\" size=\"" + base + "\" pos=\"0 0 0.1\"/>"
+           "<body pos=\"0 0 0.4\" euler=\"0 0 " + yaw + "\"><freejoint/><geom type=\"box\" size=\"" + size +
+           "\" mass=\"1.5\"/></body></worldbody></mujoco>";
+  };
+  const double mu = 0.7, d = 0.95, tc = 0.02;
+  struct Case { const char* size; const char* yaw; const char* base; int n; };
+  for (const Case& c : {Case{"0.1 0.15 0.05", "17", "0.5 0.4 0.1", 4},
+                        Case{"0.2 0.2 0.05", "45", "0.2 0.2 0.1", 8}}) {
+    simModel* m = load(scene(c.size, c.yaw, c.base));
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    for (int k = 0; k < 2000; ++k) sim_step(m, s);
+    double q[7];
+    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+    sim_forward(m, s);
+    int64_t ncon = 0;
+    sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / (2 * c.n);
+    CHECK(ncon == c.n && std::abs(q[2] - (0.2 + 0.05 - pen)) < 1e-9 && std::abs(q[0]) + std::abs(q[1]) < 1e-9,
+          "box on box (%d corners): %lld contacts, rests at %.12f, closed form %.12f", c.n, (long long)ncon,
+          q[2], 0.25 - pen);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  {
+    simModel* m = load("<mujoco><worldbody><geom type=\"box\" size=\"0.3 0.05 0.05\" pos=\"0 0 0.1\" "
+                       "euler=\"45 0 0\"/><body pos=\"0 0 0.23\"><joint type=\"slide\" axis=\"0 0 1\"/>"
+                       "<geom type=\"box\" size=\"0.05 0.3 0.05\" euler=\"0 45 0\"/></body>"
+                       "</worldbody></mujoco>");
+    // the lower bar's top edge is at 0.1 + 0.05·√2, the upper bar's bottom edge at 0.23 + q − 0.05·√2
+    const double gapAbove = 0.23 - 0.1 - 2 * 0.05 * std::sqrt(2.0);
+    double q = -gapAbove - 0.001, v = 0;  // 1 mm into each other
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    sim_setState(m, s, &q, &v, nullptr);
+    sim_forward(m, s);
+    int64_t ncon = 0;
+    sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
+    double a = 0;
+    sim_getState(m, s, nullptr, nullptr, &a, nullptr, nullptr);
+    CHECK(ncon == 1 && a > 0, "crossed bars: %lld contacts (1 edge–edge), pushed up %g", (long long)ncon, a);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+}
+
 int main() {
   // 1. limit: rest penetration F (1 − dmax) tc² dr² / m beyond the margin, both integrators
   for (const char* integrator : {"Euler", "RK4"})
@@ -608,6 +662,7 @@ int main() {
   floatingBases();
   equalities();
   explicitPairs();
+  boxBoxContacts();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }
