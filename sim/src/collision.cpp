@@ -422,6 +422,86 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
   p.gap = a.gap + b.gap;
 }
 
+// Filtered pairs from which the broad phase is worth its cost (measured: see benchmarks/README.md).
+constexpr int kSweepMinPairs = 32;
+
+// The broad phase's tables: which pairs it may prune (filtered, no plane) and their lookup keys.
+void compileBroadPhase(Model& m) {
+  const ModelSpec& spec = m.spec;
+  m.geomInflate.assign(m.ngeom(), 0.0);
+  for (int g = 0; g < m.ngeom(); ++g) m.geomInflate[g] = spec.geoms[g].contact.margin + spec.geoms[g].contact.gap;
+  m.sweepGeoms.clear();
+  m.prunedKeys.clear();
+  m.prunedPair.clear();
+  std::vector<std::pair<long long, int>> keyed;
+  std::vector<char> inSweep(m.ngeom(), 0);
+  for (int p = 0; p < (int)m.pairs.size(); ++p) {
+    const CollisionPair& c = m.pairs[p];
+    if (c.explicitPair >= 0 || spec.geoms[c.g1].type == SIM_GEOM_PLANE) continue;
+    const auto [a, b] = std::minmax(c.g1, c.g2);
+    keyed.push_back({((long long)a << 32) | b, p});
+    inSweep[a] = inSweep[b] = 1;
+  }
+  m.sweepAndPrune = (int)keyed.size() >= kSweepMinPairs;
+  if (!m.sweepAndPrune) return;
+  std::sort(keyed.begin(), keyed.end());
+  for (const auto& [key, p] : keyed) {
+    m.prunedKeys.push_back(key);
+    m.prunedPair.push_back(p);
+  }
+  for (int g = 0; g < m.ngeom(); ++g)
+    if (inSweep[g]) m.sweepGeoms.push_back(g);
+}
+
+// World AABB of geom g (its pose current), grown by its margin + gap: the half extents of a box
+// are |R| size, of a capsule |axis| half-length + radius.
+void geomAABB(const Model& m, State& s, int g) {
+  const GeomSpec& gs = m.spec.geoms[g];
+  const Pose& P = s.geomPose[g];
+  Vec3 half;
+  if (gs.type == SIM_GEOM_SPHERE) half.setConstant(gs.size[0]);
+  else if (gs.type == SIM_GEOM_CAPSULE) half = P.R.col(2).cwiseAbs() * gs.size[1] + Vec3::Constant(gs.size[0]);
+  else if (gs.type == SIM_GEOM_CYLINDER)
+    half = P.R.cwiseAbs() * Vec3(gs.size[0], gs.size[0], gs.size[1]);
+  else half = P.R.cwiseAbs() * Vec3(gs.size[0], gs.size[1], gs.size[2]);
+  half.array() += m.geomInflate[g];
+  double* box = &s.geomAABB[6 * (size_t)g];
+  for (int k = 0; k < 3; ++k) {
+    box[k] = P.p[k] - half[k];
+    box[3 + k] = P.p[k] + half[k];
+  }
+}
+
+// Sweep and prune: geoms sorted by AABB min x (insertion sort: the order of the last step is
+// nearly right), each against those after it that start before it ends; a pair whose boxes
+// overlap on y and z too is tested. Pairs with boxes apart cannot touch within their margin,
+// so the contacts are those of testing every pair.
+void broadPhase(const Model& m, State& s) {
+  for (int g : m.sweepGeoms) geomAABB(m, s, g);
+  const int n = (int)s.sweepOrder.size();
+  const double* box = s.geomAABB.data();
+  for (int i = 1; i < n; ++i) {
+    const int g = s.sweepOrder[i];
+    int j = i - 1;
+    for (; j >= 0 && box[6 * s.sweepOrder[j]] > box[6 * g]; --j) s.sweepOrder[j + 1] = s.sweepOrder[j];
+    s.sweepOrder[j + 1] = g;
+  }
+  for (int p : m.prunedPair) s.pairTested[p] = 0;  // the others stay 1 (makeState)
+  for (int i = 0; i < n; ++i) {
+    const int a = s.sweepOrder[i];
+    const double* A = box + 6 * a;
+    for (int j = i + 1; j < n; ++j) {
+      const int b = s.sweepOrder[j];
+      const double* B = box + 6 * b;
+      if (B[0] > A[3]) break;
+      if (B[1] > A[4] || A[1] > B[4] || B[2] > A[5] || A[2] > B[5]) continue;
+      const long long key = ((long long)std::min(a, b) << 32) | std::max(a, b);
+      const auto it = std::lower_bound(m.prunedKeys.begin(), m.prunedKeys.end(), key);
+      if (it != m.prunedKeys.end() && *it == key) s.pairTested[m.prunedPair[it - m.prunedKeys.begin()]] = 1;
+    }
+  }
+}
+
 }  // namespace
 
 void compileCollision(Model& m, std::string& unsupported) {
@@ -509,6 +589,7 @@ void compileCollision(Model& m, std::string& unsupported) {
     m.maxContacts += c.pair.maxContacts;
     m.pairs.push_back(c.pair);
   }
+  compileBroadPhase(m);
   std::ostringstream os;
   for (const auto& [what, count] : missing) os << (os.tellp() > 0 ? "; " : "") << what << " ×" << count;
   unsupported = os.str();
@@ -564,8 +645,10 @@ void collide(const Model& m, State& s) {
     }
   }
   s.ncon = 0;
+  if (m.sweepAndPrune) broadPhase(m, s);
   Touch touch[kMaxPairContacts];
   for (int p = 0; p < (int)m.pairs.size(); ++p) {
+    if (m.sweepAndPrune && !s.pairTested[p]) continue;
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
     const int n = narrowPhase(a.type, s.geomPose[pair.g1], a.size, b.type, s.geomPose[pair.g2],

@@ -320,6 +320,13 @@ struct Model {
   std::vector<Equality> equalities;  ///< active at load (MuJoCo's eq_active0)
   std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
+  // broad phase (collision.cpp): sweep-and-prune over world AABBs, on when the filtered pairs
+  // are many; explicit pairs and pairs with a plane are always tested
+  bool sweepAndPrune = false;
+  std::vector<int> sweepGeoms;       ///< geoms in pruned pairs (no planes), the sweep's initial order
+  std::vector<double> geomInflate;   ///< [ngeom] margin + gap added to each side of its AABB
+  std::vector<long long> prunedKeys; ///< sorted (g1 << 32 | g2), g1 < g2, of the pruned pairs
+  std::vector<int> prunedPair;       ///< [prunedKeys] index into pairs
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]

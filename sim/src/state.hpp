@@ -55,6 +55,9 @@ struct State {
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
+  std::vector<double> geomAABB;          // [ngeom, 6] broad phase: world box min xyz, max xyz
+  std::vector<int> sweepOrder;           // [sweepGeoms] geoms by AABB min x (kept between steps)
+  std::vector<char> pairTested;          // [pairs] broad phase: the narrow phase runs on this pair
   std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
   std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows)
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
