@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Contacts against MuJoCo: the same MJCF scenes, start states and options in both engines.
 
-Scenes (hinge/slide joints only; free joints are not supported yet): a sphere dropped on a plane
-(bounce apexes), a box resting on a plane (drift over 10 s), a box sliding to rest (distance),
-a capsule falling flat onto a plane (two contacts), a ball on two slides and a hinge dropped on
-a ridge (the built-in `ridgeball`, both sides), a ball dropped on a tilted box, and two
-capsules. Our side runs through the C bridge (a shared library built here from sim/src with
+Scenes: a sphere dropped on a plane (bounce apexes), a box resting on a plane (drift over 10 s),
+a box sliding to rest (distance), a capsule falling flat onto a plane (two contacts), a ball on
+two slides and a hinge dropped on a ridge (the built-in `ridgeball`, both sides), a ball dropped
+on a tilted box, two capsules, explicit <contact><pair>s with per-tangent friction and their own
+margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
+free joints (a tumbling box, a stack, two bars edge to edge). Our side runs through the C bridge (a shared library built here from sim/src with
 c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported per scene: max
 |qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
 own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).

@@ -7,13 +7,14 @@
 // the larger, solref/solimp the solmix-weighted mean (direct solref: the smaller), margin and gap
 // summed. Explicit <contact><pair>s bypass every filter and carry their own parameters;
 // <contact><exclude> removes a body pair from the filtered ones; the list is in MuJoCo's order
-// (by body pair, a body pair's explicit pairs first). The narrow phase is analytic, with MuJoCo's conventions (normal from g1 to g2, contact
-// point midway between the surfaces, dist < 0 in penetration) for the pairs
+// (by body pair, a body pair's explicit pairs first). The narrow phase is analytic, with
+// MuJoCo's conventions (normal from g1 to g2, contact point midway between the surfaces, dist < 0
+// in penetration) for the pairs
 //   plane–sphere, plane–capsule (2 contacts), plane–box (up to 4), sphere–sphere, sphere–capsule,
-//   sphere–box, capsule–capsule (closest points of the segments; 1 contact).
-// Other pairs (box–box, capsule–box, cylinders, ellipsoids, meshes) are listed in the model's
-// warnings and do not collide yet. The number of pairs is quadratic in the geoms that can move;
-// a broad phase is left for larger scenes.
+//   sphere–box, capsule–capsule (closest points of the segments; 1 contact), box–box (up to 8).
+// Other pairs (capsule–box, cylinders, ellipsoids, meshes) are listed in the model's warnings and
+// do not collide yet. With many pairs a sweep-and-prune broad phase over world AABBs skips the
+// pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
 #include <map>
