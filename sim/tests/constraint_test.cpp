@@ -288,15 +288,21 @@ static int64_t contactsAt(simModel* m, const double* q, const double* v, double*
   return ncon;
 }
 
+// A state of m started at (q, v) and stepped n times; q and v receive its final position and velocity.
+static simState* stepped(simModel* m, double* q, double* v, int n) {
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  sim_setState(m, s, q, v, nullptr);
+  for (int k = 0; k < n; ++k) sim_step(m, s);
+  sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+  return s;
+}
+
 // Braking of the pair scene's ball (in g) along x (axis 0) or y (1): settled 0.4 s on the
 // floor, pushed to 1 m/s, measured over 0.08 s after 0.02 s.
 static double braking(simModel* m, int axis) {
   double q[3] = {0, 0, 0.1}, v[3] = {0, 0, 0};
-  simState* s = nullptr;
-  sim_makeState(m, &s);
-  sim_setState(m, s, q, v, nullptr);
-  for (int k = 0; k < 200; ++k) sim_step(m, s);
-  sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+  simState* s = stepped(m, q, v, 200);
   v[axis] = 1;
   sim_setState(m, s, q, v, nullptr);
   for (int k = 0; k < 10; ++k) sim_step(m, s);
@@ -318,12 +324,7 @@ static void explicitPairs() {
     simModel* m = load(pairScene("<contact><pair class=\"soft\" geom1=\"floor\" geom2=\"ball\" "
                                  "friction=\"0.5 0.5\" gap=\"0.01\"/></contact>"));
     double q[3] = {0, 0, 0.3}, v[3] = {0, 0, 0};
-    simState* s = nullptr;
-    sim_makeState(m, &s);
-    sim_setState(m, s, q, v, nullptr);
-    for (int k = 0; k < 3000; ++k) sim_step(m, s);
-    sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
-    sim_deleteState(s);
+    sim_deleteState(stepped(m, q, v, 3000));
     const double mu = 0.5, d = 0.95, tc = 0.02, margin = 0.004;
     const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / 2;
     CHECK(std::abs(q[2] - (0.1 + margin - pen)) < 1e-9, "pair rest at %.12f, closed form %.12f", q[2],
