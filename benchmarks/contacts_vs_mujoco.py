@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Contacts against MuJoCo: the same MJCF scenes, start states and options in both engines.
 
-Scenes (hinge/slide joints only; free joints are not supported yet): a sphere dropped on a plane
-(bounce apexes), a box resting on a plane (drift over 10 s), a box sliding to rest (distance),
-a capsule falling flat onto a plane (two contacts), a ball on two slides and a hinge dropped on
-a ridge (the built-in `ridgeball`, both sides), a ball dropped on a tilted box, and two
-capsules. Our side runs through the C bridge (a shared library built here from sim/src with
+Scenes: a sphere dropped on a plane (bounce apexes), a box resting on a plane (drift over 10 s),
+a box sliding to rest (distance), a capsule falling flat onto a plane (two contacts), a ball on
+two slides and a hinge dropped on a ridge (the built-in `ridgeball`, both sides), a ball dropped
+on a tilted box, two capsules, explicit <contact><pair>s with per-tangent friction and their own
+margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
+free joints (a tumbling box, a stack, two bars edge to edge). Our side runs through the C bridge (a shared library built here from sim/src with
 c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported per scene: max
 |qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
 own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
@@ -130,14 +131,48 @@ def speed(ours, xml, q0, v0, steps=2000, batch=8):
     return batch * steps / t_ours, batch * steps / t_mj
 
 
-def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option=""):
+def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option="", contact=""):
     return (f'<mujoco><compiler angle="radian"/><option timestep="0.002" {option}/><worldbody>{floor}'
-            f'{body}</worldbody></mujoco>')
+            f'{body}</worldbody>{contact}</mujoco>')
+
+
+def pair_scene(exclude):
+    """A floor that the filters let touch nothing (contype 0); a ball on x/y/z slides held up by an
+    explicit pair (per-tangent friction 0.4/0.9, own solref, margin and gap) and a rod on a planar
+    joint held by a frictionless (condim 1) pair; with `exclude` the rod falls through the ball."""
+    body = ('<body name="a" pos="0 0 0.1"><joint type="slide" axis="1 0 0"/><joint type="slide" axis="0 1 0"/>'
+            '<joint type="slide" axis="0 0 1"/><geom name="ball" size="0.1" mass="1"/></body>'
+            '<body name="b" pos="0.05 0 0.35"><joint type="slide" axis="1 0 0"/><joint type="slide" axis="0 0 1"/>'
+            '<joint axis="0 1 0"/><geom name="rod" type="capsule" fromto="-0.3 0 0 0.3 0 0" size="0.05" mass="1"/></body>')
+    contact = ('<contact><pair geom1="ball" geom2="floor" friction="0.4 0.9" solref="0.01 0.8" margin="0.002" '
+               'gap="0.001"/><pair geom1="floor" geom2="rod" condim="1"/>'
+               + ('<exclude body1="b" body2="a"/>' if exclude else '') + '</contact>')
+    return scene(body, floor='<geom name="floor" type="plane" size="5 5 .1" contype="0" conaffinity="0"/>',
+                 contact=contact)
 
 
 def planar(geom, pos="0 0 0"):
     return (f'<body pos="{pos}"><joint name="x" type="slide" axis="1 0 0"/><joint name="z" type="slide" '
             f'axis="0 0 1"/><joint name="ry" axis="0 1 0"/>{geom}</body>')
+
+
+def box_scenes():
+    """Box–box scenes (free joints, started at MuJoCo's qpos0): a box tumbling onto a static box,
+    a small box stacked turned on a larger one on the floor, two bars meeting edge to edge."""
+    tumble = scene('<body pos="0.05 0.02 0.6" euler="0.4 0.7 0.2"><freejoint/><geom type="box" size="0.1 0.15 0.05" '
+                   'mass="1"/></body>', floor='<geom type="plane" size="5 5 .1"/><geom type="box" size="0.3 0.3 0.1" '
+                   'pos="0 0 0.1"/>')
+    stack = scene('<body pos="0 0 0.1"><freejoint/><geom type="box" size="0.2 0.2 0.1" mass="2"/></body>'
+                  '<body pos="0.03 0.01 0.32" euler="0 0 0.4"><freejoint/><geom type="box" size="0.1 0.1 0.1" mass="1"/></body>')
+    edge = scene('<body pos="0 0 0.5" euler="0.785398 0 0.3"><freejoint/><geom type="box" size="0.3 0.05 0.05" mass="1"/>'
+                 '</body>', floor='<geom type="plane" size="5 5 .1"/><geom type="box" size="0.3 0.05 0.05" pos="0 0 0.2" '
+                 'euler="0.785398 0 1.6"/>')
+    out = []
+    for name, xml, v in [("box tumbling onto a box (free joint)", tumble, [0.3, 0, 0, 1, 2, 0]),
+                         ("box stacked turned on a box on the floor", stack, [0] * 12),
+                         ("bar falling edge first onto a crossed bar", edge, [0] * 6)]:
+        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1500, None))
+    return out
 
 
 def apexes(z):
@@ -170,6 +205,11 @@ def main():
         ("capsule on capsule", scene(planar('<geom type="capsule" fromto="0 -0.2 0 0 0.2 0" size="0.05" mass="1"/>', "0 0 0.5"),
          floor='<geom type="plane" size="5 5 0.1"/><geom type="capsule" fromto="-0.3 0 0.1 0.3 0 0.1" size="0.05"/>'),
          [[0.0, 0, 0.4]], [[0, 0, 0]], 1500, None),
+        ("explicit pairs only (floor contype 0), rod excluded from the ball", pair_scene(True),
+         [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
+        ("explicit pairs only, rod lands on the ball", pair_scene(False),
+         [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
+        *box_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:

@@ -5,16 +5,20 @@
 // match (contype1 & conaffinity2 || contype2 & conaffinity1). A pair's contact parameters mix as
 // MuJoCo's mj_contactParam: the higher priority wins; at equal priority condim and friction are
 // the larger, solref/solimp the solmix-weighted mean (direct solref: the smaller), margin and gap
-// summed. The narrow phase is analytic, with MuJoCo's conventions (normal from g1 to g2, contact
-// point midway between the surfaces, dist < 0 in penetration) for the pairs
+// summed. Explicit <contact><pair>s bypass every filter and carry their own parameters;
+// <contact><exclude> removes a body pair from the filtered ones; the list is in MuJoCo's order
+// (by body pair, a body pair's explicit pairs first). The narrow phase is analytic, with
+// MuJoCo's conventions (normal from g1 to g2, contact point midway between the surfaces, dist < 0
+// in penetration) for the pairs
 //   plane–sphere, plane–capsule (2 contacts), plane–box (up to 4), sphere–sphere, sphere–capsule,
-//   sphere–box, capsule–capsule (closest points of the segments; 1 contact).
-// Other pairs (box–box, capsule–box, cylinders, ellipsoids, meshes) are listed in the model's
-// warnings and do not collide yet. The number of pairs is quadratic in the geoms that can move;
-// a broad phase is left for larger scenes.
+//   sphere–box, capsule–capsule (closest points of the segments; 1 contact), box–box (up to 8).
+// Other pairs (capsule–box, cylinders, ellipsoids, meshes) are listed in the model's warnings and
+// do not collide yet. With many pairs a sweep-and-prune broad phase over world AABBs skips the
+// pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "state.hpp"
@@ -24,6 +28,7 @@ namespace sim {
 namespace {
 
 constexpr double kMinVal = 1e-15;
+constexpr int kMaxPairContacts = 8;  // box–box: a face clipped by a face has at most 8 corners
 
 // Most contacts of a pair (types ordered); 0: no collision function.
 int pairCapacity(int t1, int t2) {
@@ -36,6 +41,7 @@ int pairCapacity(int t1, int t2) {
   if (t1 == SIM_GEOM_SPHERE && (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_CAPSULE || t2 == SIM_GEOM_BOX))
     return 1;
   if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) return 1;
+  if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) return kMaxPairContacts;
   return 0;
 }
 
@@ -180,6 +186,187 @@ int capsuleCapsule(const Pose& A, const double* sa, const Pose& B, const double*
   return sphereSphere(A.p + u * s, sa[0], A.R, B.p + v * t, sb[0], B.R, margin, out);
 }
 
+// Clips the polygon in[0..n) (x, y in the reference face's plane, z the depth attribute) to the
+// half-plane sign·v[coord] ≤ limit (one Sutherland–Hodgman pass); returns the new vertex count.
+// A polygon wholly inside is returned as is.
+int clipPolygon(const Vec3* in, int n, Vec3* out, int coord, double sign, double limit) {
+  double d[8];
+  bool inside = true;
+  for (int k = 0; k < n; ++k) {
+    d[k] = sign * in[k][coord] - limit;
+    inside = inside && d[k] <= 0;
+  }
+  if (inside) {
+    std::copy(in, in + n, out);
+    return n;
+  }
+  int m = 0;
+  for (int k = 0; k < n && m < 8; ++k) {
+    const int k1 = k + 1 == n ? 0 : k + 1;
+    if (d[k] <= 0) out[m++] = in[k];
+    if (((d[k] < 0 && d[k1] > 0) || (d[k] > 0 && d[k1] < 0)) && m < 8)
+      out[m++] = in[k] + d[k] / (d[k] - d[k1]) * (in[k1] - in[k]);
+  }
+  return m;
+}
+
+// box – box (MuJoCo 4's approach): a separating-axis test over the 3 + 3 face normals and the 9
+// edge crossings (nearly parallel edges skipped; an edge axis must beat the faces by a relative
+// 1e-6, and yields to a face within ~8° of it unless 5 % deeper). A face axis gives the incident
+// box's face most opposed to it, clipped by the reference face's four side planes: each clipped
+// corner within the margin is a contact at its depth, midway between the face plane and the
+// corner. An edge axis gives one contact midway between the closest points of the two supporting
+// edges (an ambiguous support corner tries both). Normal from box 1 to box 2.
+int boxBox(const Pose& A, const double* s1, const Pose& B, const double* s2, double margin, Touch* out) {
+  const Mat3 rot = A.R.transpose() * B.R;  // box 2's axes in box 1's frame (columns)
+  const Mat3 rabs = rot.cwiseAbs();
+  const Vec3 p21 = A.R.transpose() * (B.p - A.p), p12 = B.R.transpose() * (A.p - B.p);
+  const double tol = margin + 1e-13 * (s1[0] + s1[1] + s1[2] + s2[0] + s2[1] + s2[2]);
+  // separating axes: best (largest) separation; code 0–2 box 1's faces, 3–5 box 2's, 6 + 3i + j edges
+  double best = -INFINITY;
+  int code = -1;
+  for (int i = 0; i < 3; ++i) {
+    const double sep = std::abs(p21[i]) - s1[i] - rabs.row(i).dot(Vec3(s2[0], s2[1], s2[2]));
+    if (sep > tol) return 0;
+    if (sep > best) best = sep, code = i;
+  }
+  for (int j = 0; j < 3; ++j) {
+    const double sep = std::abs(p12[j]) - s2[j] - rabs.col(j).dot(Vec3(s1[0], s1[1], s1[2]));
+    if (sep > tol) return 0;
+    if (sep > best) best = sep, code = 3 + j;
+  }
+  const double bestFace = best;
+  const int codeFace = code;
+  // the edge axis e_i × rot_j in box 1's frame: component i zero
+  auto edgeAxis = [&](int i, int j) {
+    Vec3 ax = Vec3::Zero();
+    ax[(i + 1) % 3] = -rot((i + 2) % 3, j);
+    ax[(i + 2) % 3] = rot((i + 1) % 3, j);
+    return ax;
+  };
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      Vec3 ax = edgeAxis(i, j);
+      const double n2 = ax.squaredNorm();
+      if (n2 < 1e-16) continue;  // parallel edges: the face axes cover them
+      ax /= std::sqrt(n2);
+      const Vec3 ax2 = rot.transpose() * ax;
+      double r1 = 0, r2 = 0;
+      for (int k = 0; k < 3; ++k) {
+        if (k != i) r1 += s1[k] * std::abs(ax[k]);
+        if (k != j) r2 += s2[k] * std::abs(ax2[k]);
+      }
+      const double sep = std::abs(ax.dot(p21)) - r1 - r2;
+      if (sep > tol) return 0;
+      if (sep - 1e-6 * std::abs(sep) > best && sep > bestFace) best = sep, code = 6 + 3 * i + j;
+    }
+  if (code >= 6) {
+    const Vec3 ax = edgeAxis((code - 6) / 3, (code - 6) % 3).normalized();
+    const double faceDot = codeFace < 3 ? std::abs(ax[codeFace]) : std::abs(ax.dot(rot.col(codeFace - 3)));
+    if (faceDot > 0.99 && best < bestFace + 0.05 * std::abs(bestFace) + kMinVal) code = codeFace;
+  }
+  if (code >= 6) {
+    // edge–edge: box 1's edge along e_i, box 2's along rot_j, at the corners supporting the axis
+    const int i = (code - 6) / 3, j = (code - 6) % 3;
+    Vec3 ax = edgeAxis(i, j).normalized();
+    if (ax.dot(p21) < 0) ax = -ax;
+    const Vec3 ax2 = rot.transpose() * ax, d2 = rot.col(j);
+    const double b = d2[i], den = 1 - b * b;
+    int amb1 = -1, amb2 = -1;  // a support component too small to choose a side: try both
+    for (int k : {(i + 1) % 3, (i + 2) % 3})
+      if (amb1 < 0 && std::abs(ax[k]) < 1e-9) amb1 = k;
+    for (int k : {(j + 1) % 3, (j + 2) % 3})
+      if (amb2 < 0 && std::abs(ax2[k]) < 1e-9) amb2 = k;
+    Vec3 w1, w2;
+    double bestGap = INFINITY;
+    for (int v1 = 0; v1 < (amb1 >= 0 ? 2 : 1); ++v1)
+      for (int v2 = 0; v2 < (amb2 >= 0 ? 2 : 1); ++v2) {
+        Vec3 c1 = Vec3::Zero(), cc = Vec3::Zero();
+        for (int k = 0; k < 3; ++k) {
+          if (k != i) c1[k] = ax[k] >= 0 ? s1[k] : -s1[k];
+          if (k != j) cc[k] = ax2[k] >= 0 ? -s2[k] : s2[k];
+        }
+        if (v1) c1[amb1] = -c1[amb1];
+        if (v2) cc[amb2] = -cc[amb2];
+        const Vec3 c2 = rot * cc + p21, e = c2 - c1;
+        const double d2e = d2.dot(e);
+        double s = den < kMinVal ? 0 : (e[i] - b * d2e) / den;
+        s = std::min(s1[i], std::max(-s1[i], s));
+        const double t = std::min(s2[j], std::max(-s2[j], b * s - d2e));
+        s = std::min(s1[i], std::max(-s1[i], e[i] + b * t));
+        Vec3 q1 = c1;
+        q1[i] += s;
+        const Vec3 q2 = c2 + t * d2;
+        if ((q2 - q1).squaredNorm() < bestGap) bestGap = (q2 - q1).squaredNorm(), w1 = q1, w2 = q2;
+      }
+    const double dist = (w2 - w1).dot(ax);
+    if (dist > tol) return 0;
+    out[0].dist = dist;
+    out[0].pos = A.p + A.R * (0.5 * (w1 + w2));
+    out[0].normal = A.R * ax;
+    out[0].tangent.setZero();
+    return 1;
+  }
+  // face: reference box (owner of the face) and incident box, in the reference frame
+  const bool ref1 = code < 3;
+  const int a = ref1 ? code : code - 3;
+  const double* sref = ref1 ? s1 : s2;
+  const double* sinc = ref1 ? s2 : s1;
+  const Pose& R = ref1 ? A : B;
+  const Vec3& pinc = ref1 ? p21 : p12;
+  const Mat3 rinc = ref1 ? rot : Mat3(rot.transpose());  // incident axes (columns), reference frame
+  const double sgn = pinc[a] >= 0 ? 1 : -1;
+  int f = 0;  // incident face: its normal most (anti)parallel to the reference normal
+  for (int k = 1; k < 3; ++k)
+    if (std::abs(rinc(a, k)) > std::abs(rinc(a, f))) f = k;
+  const double tinc = sgn * rinc(a, f) > 0 ? -1 : 1;
+  // incident face corners as (x, y) in the reference face plane, z its height above it
+  const int ax = (a + 1) % 3, ay = (a + 2) % 3, fu = (f + 1) % 3, fv = (f + 2) % 3;
+  Vec3 centre, du, dv;
+  const int axes[3] = {ax, ay, a};
+  for (int r = 0; r < 3; ++r) {
+    const int c = axes[r];
+    centre[r] = pinc[c] + tinc * sinc[f] * rinc(c, f);
+    du[r] = sinc[fu] * rinc(c, fu);
+    dv[r] = sinc[fv] * rinc(c, fv);
+  }
+  centre[2] = sgn * centre[2] - sref[a];
+  du[2] *= sgn;
+  dv[2] *= sgn;
+  Vec3 poly[2][8];
+  const double corner[4][2] = {{1, 1}, {-1, 1}, {-1, -1}, {1, -1}};
+  for (int k = 0; k < 4; ++k) poly[0][k] = centre + corner[k][0] * du + corner[k][1] * dv;
+  int n = 4, cur = 0;
+  const double planes[4][3] = {{0, 1, sref[ax]}, {0, -1, sref[ax]}, {1, 1, sref[ay]}, {1, -1, sref[ay]}};
+  for (const auto& pl : planes) {
+    n = clipPolygon(poly[cur], n, poly[1 - cur], (int)pl[0], pl[1], pl[2]);
+    cur = 1 - cur;
+  }
+  const double dupe = 1e-14 * (sref[ax] * sref[ax] + sref[ay] * sref[ay]);
+  const Vec3 normal = (ref1 ? sgn : -sgn) * R.R.col(a);
+  int cnt = 0;
+  for (int k = 0; k < n; ++k) {
+    const Vec3& v = poly[cur][k];
+    if (v[2] > margin) continue;
+    bool seen = false;
+    for (int q = 0; q < cnt && !seen; ++q) {
+      const Vec3 local = R.R.transpose() * (out[q].pos - R.p);
+      seen = std::pow(local[ax] - v[0], 2) + std::pow(local[ay] - v[1], 2) < dupe;
+    }
+    if (seen || cnt == kMaxPairContacts) continue;
+    Vec3 local;
+    local[ax] = v[0];
+    local[ay] = v[1];
+    local[a] = sgn * (sref[a] + 0.5 * v[2]);
+    Touch& t = out[cnt++];
+    t.dist = v[2];
+    t.pos = R.p + R.R * local;
+    t.normal = normal;
+    t.tangent.setZero();
+  }
+  return cnt;
+}
+
 int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2, const double* s2,
                 double margin, Touch* out) {
   if (t1 == SIM_GEOM_PLANE) {
@@ -192,6 +379,8 @@ int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2
     if (t2 == SIM_GEOM_BOX) return sphereBox(P1, s1[0], P2, s2, margin, out);
   } else if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) {
     return capsuleCapsule(P1, s1, P2, s2, margin, out);
+  } else if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) {
+    return boxBox(P1, s1, P2, s2, margin, out);
   }
   return 0;
 }
@@ -215,7 +404,7 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
   if (win) {
     p.condim = win->condim;
-    p.friction = win->friction[0];
+    p.friction[0] = p.friction[1] = win->friction[0];
     std::copy(win->solref, win->solref + 2, p.solref);
     std::copy(win->solimp, win->solimp + 5, p.solimp);
   } else {
@@ -228,10 +417,90 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
       p.solref[k] = (a.solref[0] > 0 && b.solref[0] > 0) ? mix * a.solref[k] + (1 - mix) * b.solref[k]
                                                           : std::min(a.solref[k], b.solref[k]);
     for (int k = 0; k < 5; ++k) p.solimp[k] = mix * a.solimp[k] + (1 - mix) * b.solimp[k];
-    p.friction = std::max(a.friction[0], b.friction[0]);
+    p.friction[0] = p.friction[1] = std::max(a.friction[0], b.friction[0]);
   }
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
+}
+
+// Filtered pairs from which the broad phase is worth its cost (measured: see benchmarks/README.md).
+constexpr int kSweepMinPairs = 32;
+
+// The broad phase's tables: which pairs it may prune (filtered, no plane) and their lookup keys.
+void compileBroadPhase(Model& m) {
+  const ModelSpec& spec = m.spec;
+  m.geomInflate.assign(m.ngeom(), 0.0);
+  for (int g = 0; g < m.ngeom(); ++g) m.geomInflate[g] = spec.geoms[g].contact.margin + spec.geoms[g].contact.gap;
+  m.sweepGeoms.clear();
+  m.prunedKeys.clear();
+  m.prunedPair.clear();
+  std::vector<std::pair<long long, int>> keyed;
+  std::vector<char> inSweep(m.ngeom(), 0);
+  for (int p = 0; p < (int)m.pairs.size(); ++p) {
+    const CollisionPair& c = m.pairs[p];
+    if (c.explicitPair >= 0 || spec.geoms[c.g1].type == SIM_GEOM_PLANE) continue;
+    const auto [a, b] = std::minmax(c.g1, c.g2);
+    keyed.push_back({((long long)a << 32) | b, p});
+    inSweep[a] = inSweep[b] = 1;
+  }
+  m.sweepAndPrune = (int)keyed.size() >= kSweepMinPairs;
+  if (!m.sweepAndPrune) return;
+  std::sort(keyed.begin(), keyed.end());
+  for (const auto& [key, p] : keyed) {
+    m.prunedKeys.push_back(key);
+    m.prunedPair.push_back(p);
+  }
+  for (int g = 0; g < m.ngeom(); ++g)
+    if (inSweep[g]) m.sweepGeoms.push_back(g);
+}
+
+// World AABB of geom g (its pose current), grown by its margin + gap: the half extents of a box
+// are |R| size, of a capsule |axis| half-length + radius.
+void geomAABB(const Model& m, State& s, int g) {
+  const GeomSpec& gs = m.spec.geoms[g];
+  const Pose& P = s.geomPose[g];
+  Vec3 half;
+  if (gs.type == SIM_GEOM_SPHERE) half.setConstant(gs.size[0]);
+  else if (gs.type == SIM_GEOM_CAPSULE) half = P.R.col(2).cwiseAbs() * gs.size[1] + Vec3::Constant(gs.size[0]);
+  else if (gs.type == SIM_GEOM_CYLINDER)
+    half = P.R.cwiseAbs() * Vec3(gs.size[0], gs.size[0], gs.size[1]);
+  else half = P.R.cwiseAbs() * Vec3(gs.size[0], gs.size[1], gs.size[2]);
+  half.array() += m.geomInflate[g];
+  double* box = &s.geomAABB[6 * (size_t)g];
+  for (int k = 0; k < 3; ++k) {
+    box[k] = P.p[k] - half[k];
+    box[3 + k] = P.p[k] + half[k];
+  }
+}
+
+// Sweep and prune: geoms sorted by AABB min x (insertion sort: the order of the last step is
+// nearly right), each against those after it that start before it ends; a pair whose boxes
+// overlap on y and z too is tested. Pairs with boxes apart cannot touch within their margin,
+// so the contacts are those of testing every pair.
+void broadPhase(const Model& m, State& s) {
+  for (int g : m.sweepGeoms) geomAABB(m, s, g);
+  const int n = (int)s.sweepOrder.size();
+  const double* box = s.geomAABB.data();
+  for (int i = 1; i < n; ++i) {
+    const int g = s.sweepOrder[i];
+    int j = i - 1;
+    for (; j >= 0 && box[6 * s.sweepOrder[j]] > box[6 * g]; --j) s.sweepOrder[j + 1] = s.sweepOrder[j];
+    s.sweepOrder[j + 1] = g;
+  }
+  for (int p : m.prunedPair) s.pairTested[p] = 0;  // the others stay 1 (makeState)
+  for (int i = 0; i < n; ++i) {
+    const int a = s.sweepOrder[i];
+    const double* A = box + 6 * a;
+    for (int j = i + 1; j < n; ++j) {
+      const int b = s.sweepOrder[j];
+      const double* B = box + 6 * b;
+      if (B[0] > A[3]) break;
+      if (B[1] > A[4] || A[1] > B[4] || B[2] > A[5] || A[2] > B[5]) continue;
+      const long long key = ((long long)std::min(a, b) << 32) | std::max(a, b);
+      const auto it = std::lower_bound(m.prunedKeys.begin(), m.prunedKeys.end(), key);
+      if (it != m.prunedKeys.end() && *it == key) s.pairTested[m.prunedPair[it - m.prunedKeys.begin()]] = 1;
+    }
+  }
 }
 
 }  // namespace
@@ -254,11 +523,50 @@ void compileCollision(Model& m, std::string& unsupported) {
   for (const JointSpec& j : spec.joints) hasJoint[j.body] = 1;
   for (int b = 1; b < nb; ++b) weld[b] = hasJoint[b] ? b : weld[spec.bodies[b].parent];
   auto weldParent = [&](int b) { return weld[b] == 0 ? 0 : weld[spec.bodies[weld[b]].parent]; };
-  // candidate pairs
+  // candidate pairs: explicit <pair>s, then those the filters let through, merged in MuJoCo's
+  // order (by body pair, bodies' ids ascending; a body pair's explicit pairs first)
   m.pairs.clear();
   m.maxContacts = 0;
   std::map<std::string, int> missing;
-  if (spec.solver.contact)
+  std::set<std::pair<int, int>> excluded, explicitGeoms;
+  for (const ExcludeSpec& x : spec.excludes) excluded.insert(std::minmax(x.body1, x.body2));
+  for (const PairSpec& x : spec.pairs) explicitGeoms.insert(std::minmax(x.geom1, x.geom2));
+  struct Candidate {
+    long long signature;
+    int kind;  // 0 explicit, 1 filtered
+    CollisionPair pair;
+  };
+  std::vector<Candidate> candidates;
+  auto add = [&](int g1, int g2, int kind, CollisionPair p) {
+    const GeomSpec &a = spec.geoms[g1], &b = spec.geoms[g2];
+    p.g1 = a.type <= b.type ? g1 : g2;
+    p.g2 = a.type <= b.type ? g2 : g1;
+    const int t1 = spec.geoms[p.g1].type, t2 = spec.geoms[p.g2].type;
+    p.maxContacts = pairCapacity(t1, t2);
+    if (p.maxContacts == 0) {
+      ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
+      return;
+    }
+    if (p.condim > 3) {
+      ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
+      p.condim = 3;
+    }
+    const auto [b1, b2] = std::minmax(a.body, b.body);
+    candidates.push_back(Candidate{((long long)b1 << 32) + b2, kind, p});
+  };
+  if (spec.solver.contact) {
+    for (int i = 0; i < (int)spec.pairs.size(); ++i) {
+      const PairSpec& x = spec.pairs[i];
+      CollisionPair p;
+      p.explicitPair = i;
+      p.condim = x.condim;
+      std::copy(x.friction, x.friction + 2, p.friction);
+      std::copy(x.solref, x.solref + 2, p.solref);
+      std::copy(x.solimp, x.solimp + 5, p.solimp);
+      p.margin = x.margin;
+      p.gap = x.gap;
+      add(x.geom1, x.geom2, 0, p);
+    }
     for (int g1 = 0; g1 < ng; ++g1)
       for (int g2 = g1 + 1; g2 < ng; ++g2) {
         const GeomSpec &a = spec.geoms[g1], &b = spec.geoms[g2];
@@ -269,23 +577,20 @@ void compileCollision(Model& m, std::string& unsupported) {
           continue;
         if (!((a.contact.contype & b.contact.conaffinity) || (b.contact.contype & a.contact.conaffinity)))
           continue;
+        if (excluded.count(std::minmax(a.body, b.body)) || explicitGeoms.count({g1, g2})) continue;
         CollisionPair p;
-        p.g1 = a.type <= b.type ? g1 : g2;
-        p.g2 = a.type <= b.type ? g2 : g1;
-        const int t1 = spec.geoms[p.g1].type, t2 = spec.geoms[p.g2].type;
-        p.maxContacts = pairCapacity(t1, t2);
-        if (p.maxContacts == 0) {
-          ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
-          continue;
-        }
-        mixParams(spec.geoms[p.g1].contact, spec.geoms[p.g2].contact, p);
-        if (p.condim > 3) {
-          ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
-          p.condim = 3;
-        }
-        m.maxContacts += p.maxContacts;
-        m.pairs.push_back(p);
+        mixParams(a.contact, b.contact, p);
+        add(g1, g2, 1, p);
       }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    return x.signature != y.signature ? x.signature < y.signature : x.kind < y.kind;
+  });
+  for (const Candidate& c : candidates) {
+    m.maxContacts += c.pair.maxContacts;
+    m.pairs.push_back(c.pair);
+  }
+  compileBroadPhase(m);
   std::ostringstream os;
   for (const auto& [what, count] : missing) os << (os.tellp() > 0 ? "; " : "") << what << " ×" << count;
   unsupported = os.str();
@@ -341,14 +646,17 @@ void collide(const Model& m, State& s) {
     }
   }
   s.ncon = 0;
-  Touch touch[4];
+  if (m.sweepAndPrune) broadPhase(m, s);
+  Touch touch[kMaxPairContacts];
   for (int p = 0; p < (int)m.pairs.size(); ++p) {
+    if (m.sweepAndPrune && !s.pairTested[p]) continue;
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
     const int n = narrowPhase(a.type, s.geomPose[pair.g1], a.size, b.type, s.geomPose[pair.g2],
-                              b.size, pair.margin, touch);
+                              b.size, pair.margin + pair.gap, touch);
     for (int k = 0; k < n; ++k) {
-      if (touch[k].dist >= pair.margin - pair.gap) continue;  // in the gap: no contact
+      // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
+      if (touch[k].dist >= pair.margin) continue;
       Contact& c = s.contacts[s.ncon++];
       c.pair = p;
       c.dist = touch[k].dist;

@@ -96,9 +96,10 @@ void addDofRow(const Model& m, State& s, int type, int dof, double sign, double 
 }
 
 // Appends the rows of contact c: the normal (condim 1) or the friction pyramid's four edges
-// n ± μ t1, n ± μ t2 (condim 3) of the relative velocity Jacobian J(g2) − J(g1) at the contact
+// n ± μ1 t1, n ± μ2 t2 (condim 3) of the relative velocity Jacobian J(g2) − J(g1) at the contact
 // point, in the contact frame. As MuJoCo (mj_makeImpedance), every edge gets the regulariser
-// R_py = 2 μ_r² R_n with R_n from diagApprox = (1 + μ²)·(w1 + w2) and μ_r = μ/√impratio.
+// R_py = 2 μ_r² R_n with R_n from diagApprox = (1 + μ1²)·(w1 + w2) and μ_r = μ1/√impratio
+// (an explicit <pair> may give the two tangents different μ).
 void addContactRows(const Model& m, State& s, int c) {
   const int nv = m.nv;
   const Contact& con = s.contacts[c];
@@ -118,7 +119,7 @@ void addContactRows(const Model& m, State& s, int c) {
     }
   if (!any) return;  // touches nothing that moves
   const double tran = m.bodyInvweight0[g1.body] + m.bodyInvweight0[g2.body];
-  const double margin = p.margin - p.gap;
+  const double margin = p.margin;  // MuJoCo 4's includemargin (the gap only widens detection)
   const double* Jn = &s.jacB[0];
   if (p.condim == 1) {
     const int i = s.nefc++;
@@ -126,18 +127,18 @@ void addContactRows(const Model& m, State& s, int c) {
     finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran);
     return;
   }
-  const double mu = p.friction;
   const int first = s.nefc;
   for (int t = 1; t <= 2; ++t)
     for (double sign : {1.0, -1.0}) {
       const int i = s.nefc++;
+      const double mu = p.friction[t - 1];
       double* J = &s.efcJ[(size_t)i * nv];
       const double* Jt = &s.jacB[t * nv];
       for (int k = 0; k < nv; ++k) J[k] = Jn[k] + sign * mu * Jt[k];
       finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran + mu * mu * tran);
     }
   const double Rn = s.efcR[first], Rt = Rn / std::max(kMinVal, m.spec.solver.impratio);
-  const double muR = mu * std::sqrt(Rt / Rn);
+  const double muR = p.friction[0] * std::sqrt(Rt / Rn);
   for (int i = first; i < s.nefc; ++i) {
     s.efcR[i] = 2 * muR * muR * Rn;
     s.efcD[i] = 1 / s.efcR[i];

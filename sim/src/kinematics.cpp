@@ -25,6 +25,9 @@ void makeState(const Model& m, State& s) {
   s.contacts.assign(m.maxContacts, Contact{});
   s.ncon = 0;
   s.geomPose.assign(m.ngeom(), Pose{});
+  s.geomAABB.assign(6 * (size_t)m.ngeom(), 0.0);
+  s.sweepOrder = m.sweepGeoms;
+  s.pairTested.assign(m.pairs.size(), 1);
   s.jacA.assign(3 * nv, 0.0);
   s.jacB.assign(3 * nv, 0.0);
   s.jacR.assign(3 * nv, 0.0);

@@ -242,6 +242,7 @@ struct DefaultClass {
   SiteVals site;
   ActuatorVals actuator;
   EqualityVals equality;
+  PairSpec pair;  ///< <default><pair>: every value of a <pair> but its geoms
 };
 
 // MARK: - Parser
@@ -291,7 +292,8 @@ class MJCFParser {
     if (const XAttr* a = attr(root, "model")) spec_.name = a->value;
 
     // MuJoCo reads the sections in this order whatever their order in the file.
-    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes, equalities;
+    std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes, equalities,
+        contacts;
     for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
@@ -301,10 +303,11 @@ class MJCFParser {
       else if (e.name == "actuator") actuators.push_back(k);
       else if (e.name == "asset") assets.push_back(k);
       else if (e.name == "visual" || e.name == "statistic" || e.name == "size" ||
-               e.name == "custom" || e.name == "contact" || e.name == "sensor")
+               e.name == "custom" || e.name == "sensor")
         ignore(e.line, "<" + e.name + ">");
       else if (e.name == "keyframe") keyframes.push_back(k);
       else if (e.name == "equality") equalities.push_back(k);
+      else if (e.name == "contact") contacts.push_back(k);
       else if (e.name == "tendon" && e.kids.empty())
         continue;  // empty: no effect
       else if (e.name == "body")
@@ -330,6 +333,7 @@ class MJCFParser {
     checkMovingMass();
     for (int k : actuators) readActuators(nodes_[k]);
     for (int k : equalities) readEqualities(nodes_[k]);
+    for (int k : contacts) readContacts(nodes_[k]);
     for (int k : keyframes) readKeyframes(nodes_[k]);
   }
 
@@ -439,6 +443,85 @@ class MJCFParser {
     }
   }
 
+  /// condim, friction, solref, solreffriction, solimp, margin, gap of a <pair> default or element.
+  void applyPair(const XElem& e, PairSpec& v, bool isDefault) {
+    if (isDefault)
+      allowAttrs(e, {"condim", "friction", "solref", "solreffriction", "solimp", "margin", "gap",
+                     "adhesion"});
+    else
+      allowAttrs(e, {"name", "class", "geom1", "geom2", "condim", "friction", "solref",
+                     "solreffriction", "solimp", "margin", "gap", "adhesion"});
+    if (const XAttr* a = attr(e, "adhesion"))
+      if (number(e, *a) != 0) unsupported(a->line, "pair adhesion is not supported");
+    if (const XAttr* a = attr(e, "condim")) {
+      v.condim = integer(e, *a);
+      if (v.condim != 1 && v.condim != 3 && v.condim != 4 && v.condim != 6)
+        failModel(a->line, "attribute 'condim' of <pair> must be 1, 3, 4 or 6");
+    }
+    auto prefix = [&](const char* name, double* out, size_t minCount, size_t maxCount) {
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, minCount, maxCount);  // a prefix; the rest keeps its value
+        std::copy(x.begin(), x.end(), out);
+      }
+    };
+    prefix("friction", v.friction, 1, 5);
+    prefix("solref", v.solref, 2, 2);
+    prefix("solreffriction", v.solreffriction, 2, 2);
+    prefix("solimp", v.solimp, 1, 5);
+    getNumber(e, "margin", v.margin);
+    getNumber(e, "gap", v.gap);
+  }
+
+  /// <contact><pair geom1 geom2>, <contact><exclude body1 body2>: names must resolve (a pair
+  /// with a height-field geom, which is not simulated, is ignored).
+  void readContacts(const XElem& q) {
+    allowAttrs(q, {});
+    for (int k : q.kids) {
+      const XElem& e = nodes_[k];
+      if (e.name != "pair" && e.name != "exclude") {
+        refuseElement(e, "contact");
+        continue;
+      }
+      for (int kk : e.kids) refuseElement(nodes_[kk], e.name);
+      auto named = [&](const char* attrName, int kind) {
+        const XAttr* a = attr(e, attrName);
+        if (!a) failModel(e.line, "<" + e.name + "> needs '" + attrName + "'");
+        const int i = kind == 0 ? indexOf(0, a->value) : geomIndex(a->value);
+        if (i < 0 && !(kind == 2 && skippedGeoms_.count(a->value)))
+          failModel(a->line, "<" + e.name + "> " + attrName + " " + quoted(a->value) + " names no " +
+                                 (kind == 0 ? "body" : "geom"));
+        return i;
+      };
+      if (e.name == "exclude") {
+        allowAttrs(e, {"name", "body1", "body2"});
+        ExcludeSpec x;
+        if (const XAttr* a = attr(e, "name")) x.name = a->value;
+        x.where = where(e.line);
+        x.body1 = named("body1", 0);
+        x.body2 = named("body2", 0);
+        spec_.excludes.push_back(x);
+        continue;
+      }
+      PairSpec p = classes_[classOf(e, 0)].pair;
+      applyPair(e, p, false);
+      if (const XAttr* a = attr(e, "name")) p.name = a->value;
+      p.where = where(e.line);
+      p.geom1 = named("geom1", 2);
+      p.geom2 = named("geom2", 2);
+      if (p.geom1 < 0 || p.geom2 < 0) {
+        ignore(e.line, "<pair> with a height-field geom");
+        continue;
+      }
+      if (p.geom1 == p.geom2) failModel(e.line, "<pair> names geom " + quoted(attr(e, "geom1")->value) + " twice");
+      spec_.pairs.push_back(p);
+    }
+  }
+
+  int geomIndex(const std::string& name) const {
+    for (size_t i = 0; i < spec_.geoms.size(); ++i) if (spec_.geoms[i].name == name) return (int)i;
+    return -1;
+  }
+
   /// <keyframe><key name time qpos qvel ctrl>: named states; sizes must match the model.
   void readKeyframes(const XElem& k) {
     allowAttrs(k, {});
@@ -515,6 +598,7 @@ class MJCFParser {
   std::vector<char> bodyHasJoint_;
   std::map<std::string, int> jointIndex_;  // filled when the actuators are read
   std::set<std::string> skippedJoints_;    // refused joints (free, ball): not an unknown name
+  std::set<std::string> skippedGeoms_;     // height fields: not simulated, not an unknown name
   std::map<std::string, Loc> names_[5];  // body, joint, geom, site, actuator → where
 
   // MARK: errors, unsupported and ignored constructs
@@ -1202,17 +1286,18 @@ class MJCFParser {
           continue;
         }
         static const std::set<std::string> visualOnly = {
-            "camera", "light", "material", "mesh", "texture", "hfield", "pair",
+            "camera", "light", "material", "mesh", "texture", "hfield",
             "tendon", "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
           continue;
         }
         const bool actuatorKind = isActuatorKind(c.name);
-        if (c.name == "equality") {
+        if (c.name == "equality" || c.name == "pair") {
           if (!seen.insert(c.name).second)
-            failParse(c.line, "a second <equality> in default class '" + classes_[ci].name + "'");
-          applyEquality(c, classes_[ci].equality, true);
+            failParse(c.line, "a second <" + c.name + "> in default class '" + classes_[ci].name + "'");
+          if (c.name == "equality") applyEquality(c, classes_[ci].equality, true);
+          else applyPair(c, classes_[ci].pair, true);
           continue;
         }
         if (c.name != "joint" && c.name != "geom" && c.name != "site" && !actuatorKind) {
@@ -2073,6 +2158,7 @@ class MJCFParser {
         if (bodyHasJoint_[b])
           failModel(e.line, "a height-field geom is only allowed in static bodies");
       ignore(e.line, "height-field geom");
+      if (const XAttr* a = attr(e, "name")) skippedGeoms_.insert(a->value);
       return;
     }
     Shape s = resolveShape(e, v.type, v.size, v.hasFromto, v.fromto, v.pos, v.quat, explicitOrient);

@@ -77,7 +77,7 @@ struct ContactParams {
   double solmix = 1;                 ///< weight of this geom's solref/solimp in a pair
   double solref[2] = {0.02, 1};
   double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
-  double margin = 0, gap = 0;        ///< m: contacts activate within margin − gap
+  double margin = 0, gap = 0;        ///< m: contacts active within margin (MuJoCo 4; gap only widens detection)
 };
 
 struct GeomSpec {
@@ -136,6 +136,31 @@ struct EqualitySpec {
   SourceLocation where;
 };
 
+/// An explicit contact pair (<contact><pair>), MuJoCo's semantics: the two geoms are tested
+/// whatever their contype/conaffinity, bodies or parents, with the pair's own parameters (its
+/// attributes, else its <default><pair> class; nothing is mixed from the geoms). friction is
+/// MuJoCo's five: sliding along the two tangents, torsional, rolling ×2. solreffriction acts on
+/// elliptic cones only (kept for them).
+struct PairSpec {
+  std::string name;
+  int geom1 = -1, geom2 = -1;
+  int condim = 3;
+  double friction[5] = {1, 1, 0.005, 0.0001, 0.0001};
+  double solref[2] = {0.02, 1};
+  double solreffriction[2] = {0, 0};
+  double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double margin = 0, gap = 0;
+  SourceLocation where;
+};
+
+/// A body pair whose geoms never collide by the contype/conaffinity mechanism
+/// (<contact><exclude>); explicit pairs between them still do.
+struct ExcludeSpec {
+  std::string name;
+  int body1 = -1, body2 = -1;
+  SourceLocation where;
+};
+
 /// A named state (<keyframe><key>): qpos [nq], qvel [nv], ctrl [nu] and time, with MuJoCo's
 /// defaults (qpos0, zero velocity and controls) for what the key leaves out.
 struct KeyframeSpec {
@@ -178,6 +203,8 @@ struct ModelSpec {
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
   std::vector<EqualitySpec> equalities;
+  std::vector<PairSpec> pairs;        ///< <contact><pair>, in file order
+  std::vector<ExcludeSpec> excludes;  ///< <contact><exclude>
   SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
   std::string warnings;  ///< what the loader read and ignored, one line ("" when nothing)
 };
@@ -235,13 +262,14 @@ struct FluidBody {
 };
 
 /// A pair of geoms that may touch (collision.cpp), ordered so that type(g1) <= type(g2) as
-/// MuJoCo's collision table, with the pair's mixed contact parameters (priority, solmix, max
-/// friction and condim, summed margin and gap).
+/// MuJoCo's collision table, with the pair's contact parameters: mixed from the geoms (priority,
+/// solmix, max friction and condim, summed margin and gap) or an explicit <pair>'s own.
 struct CollisionPair {
   int g1 = -1, g2 = -1;
+  int explicitPair = -1;     ///< index into spec.pairs, −1: found by the contype/conaffinity filters
   int maxContacts = 1;       ///< most contacts this pair's collision function returns
   int condim = 3;            ///< 1 or 3
-  double friction = 1;       ///< sliding friction coefficient
+  double friction[2] = {1, 1};  ///< sliding friction along the contact frame's two tangents
   double solref[2] = {0.02, 1};
   double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double margin = 0, gap = 0;
@@ -292,6 +320,13 @@ struct Model {
   std::vector<Equality> equalities;  ///< active at load (MuJoCo's eq_active0)
   std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
+  // broad phase (collision.cpp): sweep-and-prune over world AABBs, on when the filtered pairs
+  // are many; explicit pairs and pairs with a plane are always tested
+  bool sweepAndPrune = false;
+  std::vector<int> sweepGeoms;       ///< geoms in pruned pairs (no planes), the sweep's initial order
+  std::vector<double> geomInflate;   ///< [ngeom] margin + gap added to each side of its AABB
+  std::vector<long long> prunedKeys; ///< sorted (g1 << 32 | g2), g1 < g2, of the pruned pairs
+  std::vector<int> prunedPair;       ///< [prunedKeys] index into pairs
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]

@@ -55,6 +55,9 @@ struct State {
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
+  std::vector<double> geomAABB;          // [ngeom, 6] broad phase: world box min xyz, max xyz
+  std::vector<int> sweepOrder;           // [sweepGeoms] geoms by AABB min x (kept between steps)
+  std::vector<char> pairTested;          // [pairs] broad phase: the narrow phase runs on this pair
   std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
   std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows)
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
@@ -149,7 +152,7 @@ void crba(const Model& m, State& s, double* M);
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
 
 /// Contacts of the current configuration (collision.cpp): geom world poses, then each candidate
-/// pair's analytic narrow phase; contacts closer than margin − gap are kept. Kinematics must be
+/// pair's analytic narrow phase; contacts closer than the margin are kept (MuJoCo 4). Kinematics must be
 /// current. Fills s.ncon, s.contacts, s.geomPose.
 void collide(const Model& m, State& s);
 

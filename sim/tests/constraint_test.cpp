@@ -17,7 +17,9 @@
 
 #include "energysim.h"
 
+#include "../src/state.hpp"
 #include "check.hpp"
+#include "scenes.hpp"
 
 static simModel* load(const std::string& xml, int32_t expect = SIM_OK) {
   char msg[1024];
@@ -250,6 +252,234 @@ static void equalities() {
        "<equality><joint joint1=\"j\"/></equality></mujoco>", SIM_ERR_MODEL);            // ball joint
 }
 
+// A scene with a floor that collides with nothing by the filters (contype 0) and a ball on
+// x, y, z slides whose geoms default to friction 0.9 and solimp 0.5: only `contact` (a
+// <contact> section) makes it touch anything.
+static std::string pairScene(const std::string& contact, const std::string& extraBody = "") {
+  return "<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.9\" solimp=\"0.5 0.5 "
+         "0.001\"/><default class=\"soft\"><pair solimp=\"0.95 0.95 0.001\" margin=\"0.004\"/>"
+         "</default></default><worldbody><geom name=\"floor\" type=\"plane\" size=\"5 5 .1\" "
+         "contype=\"0\" conaffinity=\"0\"/><body name=\"a\"><joint type=\"slide\" axis=\"1 0 0\"/>"
+         "<joint type=\"slide\" axis=\"0 1 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
+         "<geom name=\"ball\" size=\"0.1\" mass=\"2\"/></body>" + extraBody +
+         "</worldbody>" + contact + "</mujoco>";
+}
+
+// Loads xml expecting failure `expect` with a message that contains `text`.
+static void refused(const std::string& xml, int32_t expect, const std::string& text) {
+  char msg[1024] = "";
+  simModel* m = nullptr;
+  const int32_t st = sim_loadModelString(xml.c_str(), "test", &m, msg, sizeof msg);
+  CHECK(st == expect && !m && std::string(msg).find(text) != std::string::npos,
+        "status %d (expected %d), message '%s' should contain '%s'", st, expect, msg, text.c_str());
+  sim_deleteModel(m);
+}
+
+// Contacts, forward at (qpos, qvel): ncon and the x, y components of qacc.
+static int64_t contactsAt(simModel* m, const double* q, const double* v, double* a = nullptr) {
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  sim_setState(m, s, q, v, nullptr);
+  sim_forward(m, s);
+  int64_t ncon = -1;
+  sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
+  if (a) sim_getState(m, s, nullptr, nullptr, a, nullptr, nullptr);
+  sim_deleteState(s);
+  return ncon;
+}
+
+// A state of m started at (q, v) and stepped n times; q and v receive its final position and velocity.
+static simState* stepped(simModel* m, double* q, double* v, int n) {
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  sim_setState(m, s, q, v, nullptr);
+  for (int k = 0; k < n; ++k) sim_step(m, s);
+  sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+  return s;
+}
+
+// Braking of the pair scene's ball (in g) along x (axis 0) or y (1): settled 0.4 s on the
+// floor, pushed to 1 m/s, measured over 0.08 s after 0.02 s.
+static double braking(simModel* m, int axis) {
+  double q[3] = {0, 0, 0.1}, v[3] = {0, 0, 0};
+  simState* s = stepped(m, q, v, 200);
+  v[axis] = 1;
+  sim_setState(m, s, q, v, nullptr);
+  for (int k = 0; k < 10; ++k) sim_step(m, s);
+  sim_getState(m, s, nullptr, v, nullptr, nullptr, nullptr);
+  const double v0 = v[axis];
+  for (int k = 0; k < 40; ++k) sim_step(m, s);
+  sim_getState(m, s, nullptr, v, nullptr, nullptr, nullptr);
+  sim_deleteState(s);
+  return (v0 - v[axis]) / 0.08 / 9.81;
+}
+
+// <contact><pair|exclude> (MuJoCo's semantics): a pair bypasses contype/conaffinity and uses its
+// own parameters (here its class's solimp and margin, its friction), never the geoms'.
+static void explicitPairs() {
+  // rest: the closed form of test 5 with the pair's mu = 0.5, d = 0.95, below its margin
+  // (with the geoms' friction 0.9 / solimp 0.5 it would rest 25× deeper; without the margin
+  // 4 mm lower)
+  {
+    simModel* m = load(pairScene("<contact><pair class=\"soft\" geom1=\"floor\" geom2=\"ball\" "
+                                 "friction=\"0.5 0.5\" gap=\"0.01\"/></contact>"));
+    double q[3] = {0, 0, 0.3}, v[3] = {0, 0, 0};
+    sim_deleteState(stepped(m, q, v, 3000));
+    const double mu = 0.5, d = 0.95, tc = 0.02, margin = 0.004;
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / 2;
+    CHECK(std::abs(q[2] - (0.1 + margin - pen)) < 1e-9, "pair rest at %.12f, closed form %.12f", q[2],
+          0.1 + margin - pen);
+    // the gap widens detection only: 5 mm above the floor (in the gap) no contact acts
+    const double above[3] = {0, 0, 0.105}, still[3] = {0, 0, 0};
+    CHECK(contactsAt(m, above, still) == 0, "a contact in the gap must not act");
+    sim_deleteModel(m);
+  }
+  // without the pair the filtered floor touches nothing: the ball falls through
+  {
+    simModel* m = load(pairScene(""));
+    const double q[3] = {0, 0, 0.05}, v[3] = {0, 0, 0};
+    double a[3];
+    CHECK(contactsAt(m, q, v, a) == 0 && std::abs(a[2] + 9.81) < 1e-12, "no pair: free fall, qacc %g", a[2]);
+    sim_deleteModel(m);
+  }
+  // per-tangent friction: the plane–sphere frame has tangents y and −x, so friction "0.2 0.8"
+  // brakes a slide along y about as Coulomb's 0.2 g and along x far harder (the pyramid's edges
+  // are not Coulomb's cone: MuJoCo 4 gives 0.2049 g and 0.9298 g here, and so do we); with
+  // "0.2 0.2" the two directions brake alike (the sphere–plane scene is symmetric)
+  {
+    double brake[2][2];
+    for (int swap = 0; swap < 2; ++swap) {
+      simModel* m = load(pairScene(std::string("<contact><pair geom1=\"ball\" geom2=\"floor\" friction=\"") +
+                                   (swap ? "0.2 0.2" : "0.2 0.8") + "\"/></contact>"));
+      for (int axis = 0; axis < 2; ++axis) brake[swap][axis] = braking(m, axis);
+      sim_deleteModel(m);
+    }
+    CHECK(std::abs(brake[0][1] / 0.2 - 1) < 0.05 && brake[0][0] > 4 * brake[0][1] &&
+              std::abs(brake[0][0] - 0.9298) < 1e-3,
+          "braking along x %g g, along y %g g (MuJoCo 0.9298, 0.2049)", brake[0][0], brake[0][1]);
+    CHECK(std::abs(brake[1][0] - brake[1][1]) < 1e-9 && std::abs(brake[1][1] - brake[0][1]) < 1e-3,
+          "isotropic friction: x %g g, y %g g", brake[1][0], brake[1][1]);
+  }
+  // exclude: a second ball overlapping the first collides with it by the filters, not when the
+  // body pair is excluded; an explicit pair between them still collides
+  {
+    const std::string other = "<body name=\"b\" pos=\"0.15 0 0\"><joint type=\"slide\" axis=\"1 0 0\"/>"
+                              "<geom name=\"ball2\" size=\"0.1\" mass=\"1\"/></body>";
+    const double q[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+    simModel* m = load(pairScene("", other));
+    CHECK(contactsAt(m, q, v) == 1, "overlapping balls touch");
+    sim_deleteModel(m);
+    m = load(pairScene("<contact><exclude body1=\"b\" body2=\"a\"/></contact>", other));
+    CHECK(contactsAt(m, q, v) == 0, "excluded body pair touches");
+    sim_deleteModel(m);
+    m = load(pairScene("<contact><exclude body1=\"a\" body2=\"b\"/><pair geom1=\"ball2\" geom2=\"ball\"/>"
+                       "</contact>", other));
+    CHECK(contactsAt(m, q, v) == 1, "an explicit pair wins over the exclusion");
+    sim_deleteModel(m);
+    // an explicit pair that the filters would also find is collided once
+    m = load(pairScene("<contact><pair geom1=\"ball2\" geom2=\"ball\"/></contact>", other));
+    CHECK(contactsAt(m, q, v) == 1, "explicit and filtered pair counted twice");
+    sim_deleteModel(m);
+  }
+  // hostile references: clear errors with file:line
+  refused(pairScene("<contact>\n<pair geom1=\"floor\" geom2=\"bal\"/></contact>"), SIM_ERR_MODEL,
+          "test:2: <pair> geom2 'bal' names no geom");
+  refused(pairScene("<contact><pair geom1=\"floor\"/></contact>"), SIM_ERR_MODEL, "<pair> needs 'geom2'");
+  refused(pairScene("<contact><pair geom1=\"ball\" geom2=\"ball\"/></contact>"), SIM_ERR_MODEL,
+          "names geom 'ball' twice");
+  refused(pairScene("<contact><exclude body1=\"a\" body2=\"nobody\"/></contact>"), SIM_ERR_MODEL,
+          "<exclude> body2 'nobody' names no body");
+  refused(pairScene("<contact><pair geom1=\"ball\" geom2=\"floor\" condim=\"2\"/></contact>"),
+          SIM_ERR_MODEL, "condim");
+  refused(pairScene("<contact><pair geom1=\"ball\" geom2=\"floor\" friction=\"x\"/></contact>"),
+          SIM_ERR_PARSE, "friction");
+  refused(pairScene("<contact><pair geom1=\"ball\" geom2=\"floor\" class=\"nope\"/></contact>"),
+          SIM_ERR_MODEL, "unknown default class 'nope'");
+  refused(pairScene("<contact><geom/></contact>"), SIM_ERR_PARSE, "<geom>");
+}
+
+// box–box: a free box resting flat on a static box shares its weight among n contacts, each a
+// four-edge pyramid as in test 5, so it rests at pen = g mu² (1 − d)(1 + mu²) tc² dr² / (2 n)
+// (its weight 1/m at the centre of mass). A 0.1 × 0.15 box on a larger one touches at its 4
+// corners; a square on an equal square turned 45° about z touches along the 8 corners of their
+// octagon of overlap. A cross of two bars meets edge to edge: one contact.
+static void boxBoxContacts() {
+  auto scene = [](const std::string& size, const std::string& yaw, const std::string& base) {
+    return "<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" solimp=\"0.95 0.95 "
+           "0.001\"/></default><worldbody><geom type=\"box\" size=\"" + base + "\" pos=\"0 0 0.1\"/>"
+           "<body pos=\"0 0 0.4\" euler=\"0 0 " + yaw + "\"><freejoint/><geom type=\"box\" size=\"" + size +
+           "\" mass=\"1.5\"/></body></worldbody></mujoco>";
+  };
+  const double mu = 0.7, d = 0.95, tc = 0.02;
+  struct Case { const char* size; const char* yaw; const char* base; int n; };
+  for (const Case& c : {Case{"0.1 0.15 0.05", "17", "0.5 0.4 0.1", 4},
+                        Case{"0.2 0.2 0.05", "45", "0.2 0.2 0.1", 8}}) {
+    simModel* m = load(scene(c.size, c.yaw, c.base));
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    for (int k = 0; k < 2000; ++k) sim_step(m, s);
+    double q[7];
+    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+    sim_forward(m, s);
+    int64_t ncon = 0;
+    sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / (2 * c.n);
+    CHECK(ncon == c.n && std::abs(q[2] - (0.2 + 0.05 - pen)) < 1e-9 && std::abs(q[0]) + std::abs(q[1]) < 1e-9,
+          "box on box (%d corners): %lld contacts, rests at %.12f, closed form %.12f", c.n, (long long)ncon,
+          q[2], 0.25 - pen);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  {
+    simModel* m = load("<mujoco><worldbody><geom type=\"box\" size=\"0.3 0.05 0.05\" pos=\"0 0 0.1\" "
+                       "euler=\"45 0 0\"/><body pos=\"0 0 0.23\"><joint type=\"slide\" axis=\"0 0 1\"/>"
+                       "<geom type=\"box\" size=\"0.05 0.3 0.05\" euler=\"0 45 0\"/></body>"
+                       "</worldbody></mujoco>");
+    // the lower bar's top edge is at 0.1 + 0.05·√2, the upper bar's bottom edge at 0.23 + q − 0.05·√2
+    const double gapAbove = 0.23 - 0.1 - 2 * 0.05 * std::sqrt(2.0);
+    double q = -gapAbove - 0.001, v = 0;  // 1 mm into each other
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    sim_setState(m, s, &q, &v, nullptr);
+    sim_forward(m, s);
+    int64_t ncon = 0;
+    sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
+    double a = 0;
+    sim_getState(m, s, nullptr, nullptr, &a, nullptr, nullptr);
+    CHECK(ncon == 1 && a > 0, "crossed bars: %lld contacts (1 edge–edge), pushed up %g", (long long)ncon, a);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+}
+
+// The sweep-and-prune broad phase changes nothing: the pile stepped with it and with every pair
+// tested gives bitwise the same states and contacts, while it skips most pairs.
+static void broadPhase() {
+  const sim::Model sweep = sim::compileModel(sim::parseMJCF(pileXML(), "pile"));
+  sim::Model all = sweep;
+  all.sweepAndPrune = false;
+  CHECK(sweep.sweepAndPrune && sweep.pairs.size() == 62 && sweep.prunedPair.size() == 50,
+        "pile: %zu pairs (12 with the plane), sweep %d", sweep.pairs.size(),
+        (int)sweep.sweepAndPrune);
+  sim::State a, b;
+  sim::makeState(sweep, a);
+  sim::makeState(all, b);
+  long tested = 0, bodyContacts = 0, mismatch = 0;
+  for (int k = 0; k < 1500; ++k) {
+    sim::step(sweep, a);
+    sim::step(all, b);
+    for (char t : a.pairTested) tested += t;
+    mismatch += a.qpos != b.qpos || a.qvel != b.qvel || a.ncon != b.ncon;
+    for (int c = 0; c < a.ncon && c < b.ncon; ++c) {
+      mismatch += a.contacts[c].pair != b.contacts[c].pair || a.contacts[c].dist != b.contacts[c].dist;
+      bodyContacts += sweep.spec.geoms[sweep.pairs[a.contacts[c].pair].g1].type != SIM_GEOM_PLANE;
+    }
+  }
+  CHECK(mismatch == 0, "broad phase changed %ld steps", mismatch);
+  CHECK(bodyContacts > 1000 && tested < 1500 * 30, "body–body contacts %ld; pairs tested per step %g of 62",
+        bodyContacts, tested / 1500.0);
+}
+
 int main() {
   // 1. limit: rest penetration F (1 − dmax) tc² dr² / m beyond the margin, both integrators
   for (const char* integrator : {"Euler", "RK4"})
@@ -462,6 +692,9 @@ int main() {
   }
   floatingBases();
   equalities();
+  explicitPairs();
+  boxBoxContacts();
+  broadPhase();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // no_allocation_test.cpp — stepping never touches the heap: every operator new is counted while
 // 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
 // limits and dry friction are active, with each constraint solver, and on contact scenes (one
-// of them a free body with a ball-jointed leg). Built and run by
+// of them a free body with a ball-jointed leg, one a pile that the broad phase prunes). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <new>
 
 #include "../src/state.hpp"
+#include "scenes.hpp"
 
 static long allocations = 0;
 void* operator new(size_t n) {
@@ -75,10 +76,11 @@ int main() {
     }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
-  // held by a connect and a weld (equality rows)
-  for (const char* scene : {"ridgeball", "box", "free", "equality"}) {
+  // held by a connect and a weld (equality rows), and a pile of 12 bodies (sweep-and-prune)
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
+    else if (std::string(scene) == "pile") xml = pileXML();
     else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
