@@ -30,16 +30,11 @@ def test_cd_energies_equal_ebm_score(ebm, tiny):
     assert np.ptp(expected) > 1e-3  # the energies differ between windows: the check has teeth
 
 
-@pytest.mark.parametrize("variant", [
-    {"spectralNorm": True},
-    {"ensemble": 3},
-    {"architecture": "temporal-convolution", "channels": 8, "kernelSize": 3},
-    {"architecture": "temporal-residual", "channels": 8, "kernelSize": 4},
-    {"conditionOnGoal": True, "conditionOnControls": True, "futureAsDelta": False},
-], ids=["spectral-norm", "ensemble", "temporal-convolution", "temporal-residual", "goal-and-controls"])
-def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
-    config = json.loads((Path(ROOT) / "trajectories" / "reacher2-tiny.train.json").read_text())
-    config["model"].update(variant)
+def train_and_score(ebm, tiny, tmp_path, config_name, section, changes):
+    """Trains 20 steps of trajectories/CONFIG with config[section] updated, scores the tiny test split with
+    `ebm score` and the PyTorch copy: (expected [E, W], energies [E, W], model, context, future)."""
+    config = json.loads((Path(ROOT) / "trajectories" / config_name).read_text())
+    config[section].update(changes)
     config["optimization"]["steps"] = 20
     (tmp_path / "config.json").write_text(json.dumps(config))
     run(ebm, "train", "--data", tiny.data, "--config", tmp_path / "config.json", "--model", "ebm", "--out", tmp_path / "run", "--quiet")
@@ -50,6 +45,18 @@ def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
     context, future = score_windows(test["states"], model.encoding, test["goal"], test["controls"])
     with torch.no_grad():
         energies = model(context, future).numpy().reshape(expected.shape)
+    return expected, energies, model, context, future
+
+
+@pytest.mark.parametrize("variant", [
+    {"spectralNorm": True},
+    {"ensemble": 3},
+    {"architecture": "temporal-convolution", "channels": 8, "kernelSize": 3},
+    {"architecture": "temporal-residual", "channels": 8, "kernelSize": 4},
+    {"conditionOnGoal": True, "conditionOnControls": True, "futureAsDelta": False},
+], ids=["spectral-norm", "ensemble", "temporal-convolution", "temporal-residual", "goal-and-controls"])
+def test_every_architecture_equals_ebm_score(ebm, tiny, tmp_path, variant):
+    expected, energies, _, _, _ = train_and_score(ebm, tiny, tmp_path, "reacher2-tiny.train.json", "model", variant)
     assert np.abs(energies - expected).max() < 1e-5 * max(1, np.abs(expected).max())
     assert np.ptp(expected) > 1e-4
 
@@ -129,19 +136,10 @@ def test_bad_checkpoints_are_refused(tiny, tmp_path):
 def test_faded_origin_equals_ebm_score(ebm, tiny, tmp_path):
     """A basis whose deltas fade to absolute futures (denoising.originFade): the same judged energies as
     `ebm score`, and the basis decodes what it encodes."""
-    config = json.loads((Path(ROOT) / "trajectories" / "reacher2-tiny-dsm.train.json").read_text())
-    config["denoising"]["originFade"] = 3
-    config["optimization"]["steps"] = 20
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    run(ebm, "train", "--data", tiny.data, "--config", tmp_path / "config.json", "--model", "ebm", "--out", tmp_path / "run", "--quiet")
-    run(ebm, "score", "--model", tmp_path / "run", "--data", tiny.data, "--out", tmp_path / "score.npz")
-    expected = np.load(tmp_path / "score.npz")["window_energy"]
-    model = load_energy_model(tmp_path / "run")
+    expected, energies, model, context, future = train_and_score(ebm, tiny, tmp_path, "reacher2-tiny-dsm.train.json", "denoising",
+                                                                 {"originFade": 3})
     assert model.basis.origin_fade == 3
-    test = np.load(tiny.data / "test.npz")
-    context, future = score_windows(test["states"], model.encoding, test["goal"], test["controls"])
     with torch.no_grad():
-        energies = model(context, future).numpy().reshape(expected.shape)
         states = context[:, :model.encoding.stateContextWidth]
         origin = model.basis.origin(states)
         assert (model.basis.decode(model.basis.encode(states, future), states)
