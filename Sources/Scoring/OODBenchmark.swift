@@ -37,12 +37,15 @@ public struct OODBenchmark {
         self.endpoints = endpoints
     }
 
-    /// Scores every shift; throws `OODBenchmarkError`.
-    public func run() throws -> OODReport {
+    /// Scores every shift; throws `OODBenchmarkError`. `progress` hears (steps done, steps) after the
+    /// normal episodes are scored and after each shift (1 + the number of shifts steps).
+    public func run(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> OODReport {
         func episodeScores(_ data: TrajectoryDataset, _ d: Detector) throws -> EpisodeScores {
             do { return try EpisodeScores(scoring: data, with: d.scorer) } catch let e as ScoringError { throw OODBenchmarkError.scoring(detector: d.name, e) }
         }
         let normalScores = try detectors.map { try episodeScores(normal, $0) }
+        let steps = 1 + DistributionShift.allCases.count
+        progress?(1, steps)
         var shifts: [OODReport.Shift] = []
         for shift in DistributionShift.allCases {
             let shifted: TrajectoryDataset
@@ -63,6 +66,7 @@ public struct OODBenchmark {
                                                     meanScoreNormal: normalScore.episode.reduce(0, +) / Double(normalScore.episodes)))
             }
             shifts.append(row)
+            progress?(1 + shifts.count, steps)
         }
         return OODReport(detectorKeys: detectors.map(\.key), shifts: shifts)
     }

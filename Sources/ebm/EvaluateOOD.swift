@@ -52,7 +52,7 @@ enum OODEvaluation {
         let report: OODReport
         do {
             report = try OODBenchmark(detectors: detectors, normal: normal, recipe: recipeJSON, positionCount: robot.nq, seed: command.seed,
-                                      endpoints: endpoints).run()
+                                      endpoints: endpoints).run(progress: ProgressBar.reporter(unit: "steps (normal episodes, then each shift)"))
         } catch OODBenchmarkError.regeneration(let e) {
             throw CLIError("\(command.data)/meta.json recipe: \(e)")
         } catch { throw CLIError("\(error)") }

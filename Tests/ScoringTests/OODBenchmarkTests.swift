@@ -18,8 +18,12 @@ final class OODBenchmarkTests: XCTestCase {
         let normal = try DatasetGenerator(recipe: Recipe(json: bytes, file: file.path)).generate(.test, range: 0..<4, threads: 1)
         let detectors = [OODBenchmark.Detector(name: "EBM stand-in", key: "ebm", scorer: futureMagnitude(), readsGoalLabel: true),
                          OODBenchmark.Detector(name: "baseline stand-in", key: "gaussian", scorer: futureMagnitude())]
-        let report = try OODBenchmark(detectors: detectors, normal: normal, recipe: try JSONValue.parse(bytes), positionCount: 2, seed: 3).run()
+        var heard: [[Int]] = []
+        let report = try OODBenchmark(detectors: detectors, normal: normal, recipe: try JSONValue.parse(bytes), positionCount: 2, seed: 3)
+            .run(progress: { heard.append([$0, $1]) })
         XCTAssertEqual(report.shifts.map(\.shift), DistributionShift.allCases)
+        let steps = 1 + DistributionShift.allCases.count
+        XCTAssertEqual(heard, (1...steps).map { [$0, steps] }, "after the normal episodes, then after each shift")
         for s in report.shifts {
             XCTAssertEqual(s.results.count, 2)
             XCTAssertEqual(s.modelHash != nil, s.shift.regenerates, "\(s.shift)")

@@ -14,6 +14,7 @@ final class OODEvaluationTests: XCTestCase {
         let r = try EBMProcess.succeeding(["evaluate", "--ood", "--model", ebmRun, "--baseline", ffRun, "--data", data,
                                            "--episodes", "5", "--out", out.path])
         XCTAssertTrue(r.stdout.contains("| time reversed |"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("11/11 steps (normal episodes, then each shift) (100%)"), "progress off a terminal: \(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("ood.json"))) as! [String: Any]
         let shifts = try XCTUnwrap(json["shifts"] as? [[String: Any]])
         XCTAssertEqual(shifts.map { $0["shift"] as! String },
