@@ -19,10 +19,7 @@ void aba(const Model& m, State& s, const double* extraArmature) {
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Pose& W = s.X_world_link[i];
-    const Vec3 axis = W.R * L.axis;
-    Vec6& S = s.S[i];
-    if (L.rot) S << axis, (W.p + W.R * L.anchor).cross(axis);
-    else S << Vec3::Zero(), axis;
+    const Vec6& S = s.S[i] = motionSubspace(L, W);
     const Vec6 vJ = S * s.qvel[i];
     if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
     s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);

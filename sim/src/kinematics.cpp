@@ -163,11 +163,7 @@ void velocityBias(const Model& m, State& s) {
   Vec6 vBefore = Vec6::Zero();
   for (int i = 0; i < m.nv; ++i) {
     const Link& L = m.links[i];
-    const Pose& W = s.X_world_link[i];
-    const Vec3 axis = W.R * L.axis;
-    Vec6 S;
-    if (L.rot) S << axis, (W.p + W.R * L.anchor).cross(axis);
-    else S << Vec3::Zero(), axis;
+    const Vec6 S = motionSubspace(L, s.X_world_link[i]);
     const Vec6 vJ = S * s.qvel[i];
     if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
     s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);

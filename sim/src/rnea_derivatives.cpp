@@ -49,10 +49,7 @@ void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc) 
   for (int i = 0; i < nv; ++i) {
     const Link& L = m.links[i];
     const Pose& X = s.X_world_link[i];
-    const Vec3 axis = X.R * L.axis;
-    Vec6& S = s.S[i];
-    if (L.rot) S << axis, (X.p + X.R * L.anchor).cross(axis);
-    else S << Vec3::Zero(), axis;
+    const Vec6& S = s.S[i] = motionSubspace(L, X);
     const Vec6 vJ = S * s.qvel[i];
     const bool root = L.parent < 0;
     s.v[i] = root ? vJ : Vec6(s.v[L.parent] + vJ);

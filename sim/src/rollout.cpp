@@ -65,6 +65,18 @@ void readRow(const Model& m, State& s, const double* qpos, const double* qvel, i
   if (qvel) std::copy(qvel + b * m.nv, qvel + (b + 1) * m.nv, s.qvel.begin());
 }
 
+/// row(s, worker, b) for every row b of a batch of states (qpos [B, nq], qvel [B, nv] or null) on
+/// `workers` threads, row b read into the worker's own State first.
+template <class Row>
+void forEachRow(const Model& m, int64_t B, int workers, const double* qpos, const double* qvel, Row row) {
+  std::vector<State> states = makeStates(m, workers);
+  parallelFor(B, workers, [&](int w, int64_t b) {
+    State& s = states[w];
+    readRow(m, s, qpos, qvel, b);
+    row(s, w, b);
+  });
+}
+
 void fillNaN(double* x, int64_t n) {
   if (x) std::fill(x, x + n, std::numeric_limits<double>::quiet_NaN());
 }
@@ -152,11 +164,7 @@ void stepBatch(const Model& m, int64_t B, int64_t steps, double* qpos, double* q
 void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
                   const double* qfrc, double* qacc, int threads) {
   const int64_t nv = m.nv;
-  const int workers = workerCount(B, (nv + 1) * 400.0, threads);
-  std::vector<State> states = makeStates(m, workers);
-  parallelFor(B, workers, [&](int w, int64_t b) {
-    State& s = states[w];
-    readRow(m, s, qpos, qvel, b);
+  forEachRow(m, B, workerCount(B, (nv + 1) * 400.0, threads), qpos, qvel, [&](State& s, int, int64_t b) {
     kinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
@@ -175,11 +183,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
 void inverseBatch(const Model& m, int64_t B, const double* qpos, const double* qvel,
                   const double* qacc, double* qfrc, int threads) {
   const int64_t nv = m.nv;
-  const int workers = workerCount(B, (nv + 1) * 300.0, threads);
-  std::vector<State> states = makeStates(m, workers);
-  parallelFor(B, workers, [&](int w, int64_t b) {
-    State& s = states[w];
-    readRow(m, s, qpos, qvel, b);
+  forEachRow(m, B, workerCount(B, (nv + 1) * 300.0, threads), qpos, qvel, [&](State& s, int, int64_t b) {
     inverseDynamics(m, s, qacc + b * nv, qfrc + b * nv);
   });
 }
@@ -188,11 +192,7 @@ void inverseVJPBatch(const Model& m, int64_t B, const double* qpos, const double
                      const double* qacc, const double* w, double* dqpos, double* dqvel,
                      double* dqacc, double* qfrc, int threads) {
   const int64_t nv = m.nv;
-  const int workers = workerCount(B, (nv + 1) * 600.0, threads);
-  std::vector<State> states = makeStates(m, workers);
-  parallelFor(B, workers, [&](int worker, int64_t b) {
-    State& s = states[worker];
-    readRow(m, s, qpos, qvel, b);
+  forEachRow(m, B, workerCount(B, (nv + 1) * 600.0, threads), qpos, qvel, [&](State& s, int, int64_t b) {
     kinematics(m, s);
     rneaVJP(m, s, qacc + b * nv, w + b * nv, dqpos + b * nv, dqvel + b * nv, dqacc + b * nv,
             qfrc ? qfrc + b * nv : nullptr);
@@ -204,13 +204,10 @@ void inverseCostGradientBatch(const Model& m, int64_t B, const double* qpos, con
                               double* dqpos, double* dqvel, double* dqacc, double* qfrc, int threads) {
   const int64_t nv = m.nv;
   const int workers = workerCount(B, (nv + 1) * 600.0, threads);
-  std::vector<State> states = makeStates(m, workers);
   std::vector<std::vector<double>> scratch(workers, std::vector<double>(2 * nv));  // τ, w
-  parallelFor(B, workers, [&](int worker, int64_t b) {
-    State& s = states[worker];
+  forEachRow(m, B, workers, qpos, qvel, [&](State& s, int worker, int64_t b) {
     double* tau = qfrc ? qfrc + b * nv : scratch[worker].data();
     double* w = scratch[worker].data() + nv;
-    readRow(m, s, qpos, qvel, b);
     kinematics(m, s);
     rneaVJPForward(m, s, qacc + b * nv, tau);
     std::fill(w, w + nv, 0.0);
@@ -222,11 +219,7 @@ void inverseCostGradientBatch(const Model& m, int64_t B, const double* qpos, con
 void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* sites,
                      int64_t jacobianSite, double* jacp, int threads) {
   const int64_t nv = m.nv, ns = m.nsite();
-  const int workers = workerCount(B, (nv + 1) * 100.0, threads);
-  std::vector<State> states = makeStates(m, workers);
-  parallelFor(B, workers, [&](int w, int64_t b) {
-    State& s = states[w];
-    readRow(m, s, qpos, nullptr, b);
+  forEachRow(m, B, workerCount(B, (nv + 1) * 100.0, threads), qpos, nullptr, [&](State& s, int, int64_t b) {
     kinematics(m, s);
     if (sites)
       for (int i = 0; i < ns; ++i) {

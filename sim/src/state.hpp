@@ -122,6 +122,16 @@ inline Vec6 gravityAcceleration(const Model& m) {
   return a0;
 }
 
+/// Motion subspace of link i's dof in world coordinates about the origin, its joint frame at pose X:
+/// S = (a, (p + R·anchor) × a) for a hinge with world axis a = R·axis, S = (0, a) for a slide.
+inline Vec6 motionSubspace(const Link& L, const Pose& X) {
+  const Vec3 axis = X.R * L.axis;
+  Vec6 S;
+  if (L.rot) S << axis, (X.p + X.R * L.anchor).cross(axis);
+  else S << Vec3::Zero(), axis;
+  return S;
+}
+
 /// ABA (RBDA §7.3, Table 7.1): qacc = (M + diag(armature + extraArmature))^-1 (tau − c).
 /// Uses s.tau; kinematics must be current. `extraArmature` (per dof, may be null) lets the
 /// Euler integrator take damping implicitly: (M + h·diag(damping)).
