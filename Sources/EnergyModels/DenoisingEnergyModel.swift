@@ -169,16 +169,19 @@ public final class DenoisingEnergyModel {
     /// for the part off the basis (what noise or a glitch adds); samples lie in the basis (r = 0).
     /// `offBasis` false leaves that term out: the energy of the basis coefficients alone.
     public func energies(context: [Float], future: [Float], offBasis: Bool = true) -> [Float] {
-        let states = contextStates(context), k = encoding.contextLength
-        let y = basis.encode(context: states, contextLength: k, future: future)
+        let (c, y) = normalizedContextsAndCoefficients(context: context, future: future)
         let batch = context.count / encoding.contextWidth
-        var e = energies(normalizedContexts: normalizedContexts(context), coefficients: y,
-                         sigma: [Float](repeating: denoising.sigmaMin, count: batch))
+        var e = energies(normalizedContexts: c, coefficients: y, sigma: [Float](repeating: denoising.sigmaMin, count: batch))
         if offBasis, let variance = basis.residualVariance, variance > 0 {
-            let r = basis.residuals(context: states, contextLength: k, future: future, coefficients: y)
+            let r = basis.residuals(context: contextStates(context), contextLength: encoding.contextLength, future: future, coefficients: y)
             for b in 0..<batch { e[b] += r[b] / (2 * variance) }
         }
         return e
+    }
+
+    /// What the network reads of raw windows: normalised contexts (B, C) and the futures' basis coefficients (B, D).
+    public func normalizedContextsAndCoefficients(context: [Float], future: [Float]) -> (contexts: [Float], coefficients: [Float]) {
+        (normalizedContexts(context), basis.encode(context: contextStates(context), contextLength: encoding.contextLength, future: future))
     }
 
     /// Raw futures (B, H, S) of coefficients (B, D) after raw contexts (B, contextWidth).

@@ -80,9 +80,8 @@ public struct MultiscaleEnergyScorer: EncodedWindowScorer {
 
     /// E(y, σ_l | c) of raw windows at every level: [level][window].
     static func levelEnergies(_ model: DenoisingEnergyModel, _ levels: [Float], context: [Float], future: [Float]) -> [[Double]] {
-        let states = model.contextStates(context), k = model.encoding.contextLength
-        let y = model.basis.encode(context: states, contextLength: k, future: future)
-        let c = model.normalizedContexts(context), batch = context.count / model.encoding.contextWidth
+        let (c, y) = model.normalizedContextsAndCoefficients(context: context, future: future)
+        let batch = context.count / model.encoding.contextWidth
         return levels.map { sigma in
             model.energies(normalizedContexts: c, coefficients: y, sigma: [Float](repeating: sigma, count: batch)).map(Double.init)
         }
