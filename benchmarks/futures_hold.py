@@ -15,7 +15,9 @@ episodes with that goal index); coverage counts the goals some valid future reac
 Kinematic defect: mean |q_{t+1} - q_t - dt (v_t + v_{t+1}) / 2| over the futures, beside the same
 on the real test futures. Energy score and MMD (RBF, median bandwidth of the real set) compare the
 sampled futures of all contexts with the real futures of all test episodes, beside the floor
-measured between two halves of the real ones. Rollouts: 8 contexts (episode 0..7, starts 0, 10,
+measured between two halves of the real ones. Goal shares: the fraction of sampled futures whose endpoint is
+nearest each goal, beside the test episodes' goal frequencies (a model that weights its modes wrongly
+shows it here before it shows in the MMD). Rollouts: 8 contexts (episode 0..7, starts 0, 10,
 20, 30, 45, 60, 80, 96: rest, motion, settled) x 8 chains of LONG states; a rollout holds when every
 state lies in the training data's per-coordinate range widened by 10 % of its span.
 """
@@ -29,6 +31,13 @@ import time
 import numpy as np
 
 ebm, model, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
+# Every context gets its own sampler seed (base * 100003 + episode; base from --seed, default 1): the test contexts
+# are near-identical rest poses, so one seed for all of them (this script before session 11) drew nearly the same
+# K futures for each, and the pooled scores rested on K independent draws instead of CONTEXTS x K.
+base_seed = 1
+if "--seed" in extra:
+    at = extra.index("--seed")
+    base_seed, extra = int(extra[at + 1]), extra[:at] + extra[at + 2:]
 data = os.environ.get("DATA", "trajectories/generated/reacher2-goals4")
 contexts, futures_per, horizon = int(os.environ.get("CONTEXTS", 40)), int(os.environ.get("FUTURES", 32)), int(os.environ.get("HORIZON", 96))
 long_horizon = int(os.environ.get("LONG", 1000))
@@ -47,7 +56,8 @@ def fingertip(q):
 def predict(episode, start, total, samples, out):
     begin = time.perf_counter()
     subprocess.run([ebm, "predict", "--model", model, "--data", data, "--episode", str(episode), "--context-start", str(start),
-                    "--samples", str(samples), "--horizon", str(total), "--out", out] + extra, check=True, capture_output=True)
+                    "--samples", str(samples), "--horizon", str(total), "--out", out, "--seed", str(base_seed * 100003 + episode)]
+                   + extra, check=True, capture_output=True)
     return np.load(out), time.perf_counter() - begin
 
 
@@ -82,7 +92,7 @@ else:
 given = np.load(model)["futures"] if ebm == "-" else None
 if given is not None:
     contexts, futures_per, horizon, long_horizon = given.shape[0], given.shape[1], given.shape[2], 0
-covered, valid, defects, all_futures, seconds = [], [], [], [], []
+covered, valid, defects, all_futures, seconds, nearest = [], [], [], [], [], []
 with tempfile.TemporaryDirectory() as folder:
     out = os.path.join(folder, "futures.npz")
     for episode in range(contexts):
@@ -99,6 +109,7 @@ with tempfile.TemporaryDirectory() as folder:
         ok = distance.min(1) < 0.02
         valid.append(ok.mean())
         covered.append(len(set(distance.argmin(1)[ok])))
+        nearest.append(distance.argmin(1))
 
     real = states[:, 4:4 + horizon].reshape(len(states), -1)
     sampled = np.concatenate(all_futures)[:, :horizon].reshape(-1, real.shape[1])
@@ -122,13 +133,16 @@ with tempfile.TemporaryDirectory() as folder:
         held = float(np.mean(inside))
 
 result = {
-    "model": model, "options": " ".join(extra), "contexts": contexts, "futures": futures_per, "horizon": horizon,
+    "model": model, "options": " ".join(extra), "seed": base_seed, "contexts": contexts, "futures": futures_per, "horizon": horizon,
     "coverage": float(np.mean(covered)), "valid": float(np.mean(valid)),
     "kinematic_defect": float(np.mean(defects)), "kinematic_defect_data": float(defect(states[:, 4:4 + horizon])),
     "energy_score": float(es), "energy_score_floor": float(es_floor), "mmd": float(m), "mmd_floor": float(m_floor),
-    "rollouts_in_range": held, "seconds_per_predict": float(np.median(seconds)) if seconds else None,
+    "rollouts_in_range": held,
+    "goal_shares": (np.bincount(np.concatenate(nearest), minlength=len(goals)) / len(np.concatenate(nearest))).round(3).tolist(),
+    "goal_shares_data": (np.bincount(goal, minlength=len(goals)) / len(goal)).round(3).tolist(),
+    "seconds_per_predict": float(np.median(seconds)) if seconds else None,
 }
 print(json.dumps(result))
 print(f"coverage {result['coverage']:.2f}/{len(goals)}  valid {result['valid']:.3f}  defect {result['kinematic_defect']:.2e} "
       f"(data {result['kinematic_defect_data']:.2e})  ES {es:.3f} (floor {es_floor:.3f})  MMD {m:.4f} (floor {m_floor:.4f})  "
-      f"in range {held}  predict {result['seconds_per_predict'] or 0:.2f} s  {' '.join(extra)}")
+      f"in range {held}  goals {result['goal_shares']} (data {result['goal_shares_data']})  predict {result['seconds_per_predict'] or 0:.2f} s  seed {base_seed}  {' '.join(extra)}")
