@@ -3,16 +3,24 @@
 # simulate, measure, and write the results under out/. Each capability joins here once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each section's wall time goes to out/main-job-times.txt (the profile behind issue 22's 8 minutes).
+job_start=$(date +%s); section_start=$job_start; section_name="0. install and build"
+mkdir -p out; : > out/main-job-times.txt
+section() {
+  local now; now=$(date +%s)
+  printf '%6d s  %s\n' $((now - section_start)) "$section_name" >> out/main-job-times.txt
+  section_name=$1; section_start=$now
+  echo "== $1"
+}
 bash scripts/install-deps.sh
 swift build -c release --product ebm
 ebm=.build/release/ebm
-mkdir -p out
 
-echo "== 1. Robots: the built-in MJCF models"
+section "1. Robots: the built-in MJCF models"
 $ebm model list
 $ebm model info reacher2
 
-echo "== 2. Simulate: 64 reacher2 trajectories from random starts under random controls"
+section "2. Simulate: 64 reacher2 trajectories from random starts under random controls"
 python3 - <<'PY'
 import numpy as np
 rng = np.random.default_rng(0)
@@ -27,7 +35,7 @@ d = np.load('out/reacher2-rollout.npz')
 print({k: d[k].shape for k in d.files})
 print('fingertip at the end of trajectory 0:', d['sites'][0, -1, 0])"
 
-echo "== 2b. Contacts: the ridge ball falls to the side it starts on (benchmarks/contacts_vs_mujoco.py"
+section "2b. Contacts: the ridge ball falls to the side it starts on (benchmarks/contacts_vs_mujoco.py"
 echo "   and benchmarks/constraints_vs_mujoco.py put MuJoCo beside it)"
 python3 -c "
 import numpy as np
@@ -39,7 +47,7 @@ q = np.load('out/ridgeball-rollout.npz')['qpos']
 print('ridgeball x after 2 s from x0 = +0.02, -0.02:', q[:, -1, 0])
 assert q[0, -1, 0] > 0.5 and q[1, -1, 0] < -0.5"
 
-echo "== 2c. Free and ball joints with a contact and a connect (issues 16/17): benchmarks/models/floating.xml,"
+section "2c. Free and ball joints with a contact and a connect (issues 16/17): benchmarks/models/floating.xml,"
 echo "   2 s from its keyframe, beside MuJoCo when it is installed"
 $ebm simulate benchmarks/models/floating.xml --keyframe toss --steps 1000 --out out/floating-rollout.npz
 python3 -c "
@@ -56,14 +64,14 @@ mujoco.mj_resetDataKeyframe(m, d, 0)
 for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
 
-echo "== 3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
+section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)
 r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024; s = sum(map(os.path.getsize, glob.glob('trajectories/generated/reacher2-goals4/*.npz')))
 print(f'generate: peak RSS {r / 1e6:.0f} MB for {s / 1e6:.1f} MB of .npz')" $ebm generate reacher2-goals4
 $ebm dataset info trajectories/generated/reacher2-goals4
 
-echo "== 4. Train: the feedforward baseline, the energy model (the default: denoising score matching over whole"
+section "4. Train: the feedforward baseline, the energy model (the default: denoising score matching over whole"
 echo "   97-state windows) and an energy model trained by contrastive divergence (for the live view and composition)"
 $ebm train --data trajectories/generated/reacher2-goals4 --model feedforward \
   --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-ff
@@ -72,16 +80,16 @@ tail -n 2 runs/reacher2-goals4-ebm/metrics.jsonl
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-cd.train.json --out runs/reacher2-goals4-cd
 
-echo "== 5. Predict: 32 futures of test episode 3 from the energy model (its sampler: annealed MALA), with the baseline"
+section "5. Predict: 32 futures of test episode 3 from the energy model (its sampler: annealed MALA), with the baseline"
 $ebm predict --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --episode 3 \
   --context-start 0 --samples 32 --horizon 96 \
   --baseline runs/reacher2-goals4-ff --out out/reacher2-goals4-predict.npz
 
-echo "== 6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs the feedforward baseline"
+section "6. Evaluate: ADE/FDE, goal coverage and validity of sampled futures vs the feedforward baseline"
 $ebm evaluate --model runs/reacher2-goals4-ebm --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate
 
-echo "== 6-dsm. Futures that hold (the issue's benchmark): coverage, validity, kinematics, energy score/MMD against"
+section "6-dsm. Futures that hold (the issue's benchmark): coverage, validity, kinematics, energy score/MMD against"
 echo "   re-simulated futures, 1,000-state rollouts; the default model, then arm7-goals4 (7 DoF, gravity)"
 python3 benchmarks/futures_hold.py $ebm runs/reacher2-goals4-ebm | tee out/futures-hold-dsm.txt
 $ebm generate arm7-goals4
@@ -89,13 +97,13 @@ $ebm train --data trajectories/generated/arm7-goals4 --model ebm --out runs/arm7
 DATA=trajectories/generated/arm7-goals4 SITE=0 python3 benchmarks/futures_hold.py $ebm runs/arm7-goals4-ebm \
   | tee out/futures-hold-arm7.txt
 
-echo "== 6a. Ensemble: four energy networks averaged (model.ensemble 4): futures and 1,000-state rollouts vs the single model"
+section "6a. Ensemble: four energy networks averaged (model.ensemble 4): futures and 1,000-state rollouts vs the single model"
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-ensemble.train.json --out runs/reacher2-goals4-ensemble
 $ebm evaluate --model runs/reacher2-goals4-ensemble --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --out out/evaluate-ensemble
 
-echo "== 6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
+section "6b. Judges: energies of every test window, online anomaly flags on a controller shift, OOD AUROC"
 $ebm score --model runs/reacher2-goals4-ebm --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4.npz
 $ebm score --model runs/reacher2-goals4-cd --data trajectories/generated/reacher2-goals4 --out out/score/reacher2-goals4-cd.npz
 $ebm generate reacher2-goals4-random
@@ -124,7 +132,7 @@ $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
 $ebm evaluate --ood --model runs/reacher2-goals4-joint --baseline runs/reacher2-goals4-ff \
   --data trajectories/generated/reacher2-goals4 --episodes 200 --descent-steps 0 --out out/ood-joint
 
-echo "== 6c. Intent: a goal-conditioned EBM names the goal of a partial episode (vs a direct classifier, and under attacks)"
+section "6c. Intent: a goal-conditioned EBM names the goal of a partial episode (vs a direct classifier, and under attacks)"
 $ebm train --data trajectories/generated/reacher2-goals4 --model ebm \
   --config trajectories/reacher2-goals4-intent.train.json --out runs/intent-goal
 $ebm evaluate --intent --model runs/intent-goal --data trajectories/generated/reacher2-goals4 --out out/intent
@@ -137,7 +145,7 @@ $ebm evaluate --ood --model runs/intent-goal --baseline runs/reacher2-goals4-ff 
 $ebm compose --model runs/reacher2-goals4-cd --model runs/reacher2-goals4-cd --weight 0.5 --weight 0.5 \
   --data trajectories/generated/reacher2-goals4 --episode 3 --context-start 10 --samples 16 --out out/compose.npz
 
-echo "== 6d. Compose: a speed expert and a goal expert, asked for a (goal, speed) pair that neither dataset holds"
+section "6d. Compose: a speed expert and a goal expert, asked for a (goal, speed) pair that neither dataset holds"
 $ebm generate reacher2-compose-speeds
 $ebm generate reacher2-compose-paths
 # the recipes' default training configs are denoising (DSM) experts; -cd.train.json are the older CD ones
@@ -155,7 +163,7 @@ python3 benchmarks/composition.py --ebm $ebm --a runs/compose-speeds --b runs/co
   --u-weight=-0.5 --data-a trajectories/generated/reacher2-compose-speeds --data-b trajectories/generated/reacher2-compose-paths \
   --contexts 2 --samples 16 --json out/composition.json
 
-echo "== 6e. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
+section "6e. Plan: a learned pointmass2d model + goal + obstacle energies, Langevin planner, MPC in the simulator"
 $ebm generate pointmass2d-plan
 $ebm train --data trajectories/generated/pointmass2d-plan --model ebm --out runs/plan-pointmass2d
 $ebm plan --robot pointmass2d --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
@@ -170,7 +178,7 @@ $ebm train --data trajectories/generated/pointmass2d-plan --model feedforward \
 $ebm plan --robot pointmass2d --dynamics runs/transition-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --planner mppi-ff --out out/plan-pointmass2d-mppi-ff
 
-echo "== 7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
+section "7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
 run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
 run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 --hud \
   --futures out/reacher2-goals4-predict.npz --size 1024x768 --screenshot out/reacher2-goals4-futures.png
@@ -185,18 +193,18 @@ run_gl $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz --fr
 run_gl $ebm view --data trajectories/generated/reacher2-goals4 --model runs/reacher2-goals4-cd --baseline runs/reacher2-goals4-ff \
   --episode 3 --samples 16 --steps 60 --frame 8 --hud --size 1024x768 --screenshot out/reacher2-goals4-live.png
 
-echo "== 8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
+section "8. Speed: simulator steps/s (benchmarks/mujoco_sim.py puts MuJoCo beside it)"
 $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 # the network's evaluations and training steps at batch 128, one thread, with the machine they ran on
 $ebm bench nn --batch 128 --threads 1 --seconds 0.2
 
-echo "== 8b. URDF import (urdfdom, as MuJoCo imports URDF): info, the MJCF it imports as, a rollout"
+section "8b. URDF import (urdfdom, as MuJoCo imports URDF): info, the MJCF it imports as, a rollout"
 $ebm model info benchmarks/models/two_link_arm.urdf
 $ebm model xml benchmarks/models/two_link_arm.urdf --out out/two_link_arm.xml
 $ebm simulate benchmarks/models/two_link_arm.urdf --steps 200 --out out/two_link_arm.npz
 
-echo "== 9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
+section "9. Python: the simulator over the C bridge, models in PyTorch, Minari, TensorBoard, paper figures"
 python3 -m pip install -q --no-build-isolation ./python  # this checkout's package: compiles sim/src (~1.5 min)
 python3 benchmarks/python_sim.py --ebm $ebm --json out/python-sim.json
 python3 - <<'PY'
@@ -218,11 +226,11 @@ python3 benchmarks/figures.py out/evaluate out/evaluate-ensemble out/intent
 # which noise level of the default model judges averaged episode pairs (benchmarks/README.md, OOD session 7)
 python3 benchmarks/ood_noise_levels.py runs/reacher2-goals4-ebm trajectories/generated/reacher2-goals4 0 reacher2
 
-echo "== 10. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
+section "10. Hardening: SIGKILL at random moments (datasets whole, resumes byte-identical) and a fuzzing smoke"
 EBM=$ebm bash scripts/kill-test.sh 5
 EBM=$ebm bash scripts/fuzz.sh 5 --seed 1
 
-echo "== 11. Scale-out: the generation array as Slurm would run it (3 tasks + merge), then 2 MPI ranks against 2"
+section "11. Scale-out: the generation array as Slurm would run it (3 tasks + merge), then 2 MPI ranks against 2"
 echo "   micro-batches of one process (the same weights bit for bit; benchmarks/README.md, Scale-out)"
 rm -rf out/cluster && mkdir -p out/cluster
 for i in 0 1 2; do
@@ -244,11 +252,13 @@ print(f"2 MPI ranks == --micro-batches 2: {len(a)} tensors identical bit for bit
 PY
 fi
 
-echo "== 12. A temporal denoising energy (issue 21's third candidate): residual convolutions over the window"
+section "12. A temporal denoising energy (issue 21's third candidate): residual convolutions over the window"
 echo "   itself, trained by denoising score matching through their second-order passes, then sampled"
 $ebm train --data out/cluster/tiny/merged --config trajectories/reacher2-tiny-dsm-temporal.train.json --out out/temporal --quiet | tail -n 1
 $ebm predict --model out/temporal --data out/cluster/tiny/merged --episode 1 --samples 8 --out out/temporal-predict.npz | head -n 1
 
-echo "== done: outputs in out/"
+section "done: outputs in out/"
+printf '%6d s  total\n' $(( $(date +%s) - job_start )) >> out/main-job-times.txt
+cat out/main-job-times.txt
 # with a display, open the viewer on the dataset (close the window to finish)
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then $ebm view --robot reacher2 --predict out/reacher2-goals4-predict.npz || true; fi
