@@ -82,10 +82,11 @@ static AVX512 void pack_panel_transposed(long kc, long nc, const float *b, long 
     }
 }
 
-// C tile (rows × nc) = alpha · A tile · panel + beta · C, `rows` a compile-time constant after
-// inlining so that the accumulators live in registers.
+// C tile (rows × nc) = alpha · A tile · panel + beta · C, `rows` and `halves` (zmm per panel row:
+// 2, or 1 where nc ≤ 16, so that a 16-column remainder costs no multiply-adds on padding) compile-time
+// constants after inlining so that the accumulators live in registers.
 static inline __attribute__((always_inline)) AVX512 void
-tile(const int rows, long kc, const float *a, long a_row, long a_col, const float *panel,
+tile(const int rows, const int halves, long kc, const float *a, long a_row, long a_col, const float *panel,
      float *c, long ldc, __mmask16 low, __mmask16 high, float alpha, float beta) {
     __m512 left[MR], right[MR];
 #pragma GCC unroll 8
@@ -93,45 +94,50 @@ tile(const int rows, long kc, const float *a, long a_row, long a_col, const floa
         left[r] = right[r] = _mm512_setzero_ps();
         if (beta != 0) {  // C is read only after the K loop: start fetching it now
             _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-            _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+            if (halves == 2) _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
         }
     }
     for (long p = 0; p < kc; p++) {
-        const __m512 b0 = _mm512_load_ps(panel + p * NR), b1 = _mm512_load_ps(panel + p * NR + 16);
+        const __m512 b0 = _mm512_load_ps(panel + p * NR);
+        const __m512 b1 = halves == 2 ? _mm512_load_ps(panel + p * NR + 16) : b0;
         const float *column = a + p * a_col;
 #pragma GCC unroll 8
         for (int r = 0; r < rows; r++) {
             const __m512 broadcast = _mm512_set1_ps(column[r * a_row]);
             left[r] = _mm512_fmadd_ps(broadcast, b0, left[r]);
-            right[r] = _mm512_fmadd_ps(broadcast, b1, right[r]);
+            if (halves == 2) right[r] = _mm512_fmadd_ps(broadcast, b1, right[r]);
         }
     }
     const __m512 alphas = _mm512_set1_ps(alpha), betas = _mm512_set1_ps(beta);
 #pragma GCC unroll 8
     for (int r = 0; r < rows; r++) {
         float *out = c + r * ldc;
-        __m512 v0 = _mm512_mul_ps(left[r], alphas), v1 = _mm512_mul_ps(right[r], alphas);
-        if (beta != 0) {
-            v0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(low, out), betas, v0);
-            v1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(high, out + 16), betas, v1);
-        }
+        __m512 v0 = _mm512_mul_ps(left[r], alphas);
+        if (beta != 0) v0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(low, out), betas, v0);
         _mm512_mask_storeu_ps(out, low, v0);
-        _mm512_mask_storeu_ps(out + 16, high, v1);
+        if (halves == 2) {
+            __m512 v1 = _mm512_mul_ps(right[r], alphas);
+            if (beta != 0) v1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(high, out + 16), betas, v1);
+            _mm512_mask_storeu_ps(out + 16, high, v1);
+        }
     }
 }
 
-static AVX512 void tile_any(long rows, long kc, const float *a, long a_row, long a_col, const float *panel,
-                            float *c, long ldc, __mmask16 low, __mmask16 high, float alpha, float beta) {
-    switch (rows) {
-    case 8: tile(8, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 7: tile(7, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 6: tile(6, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 5: tile(5, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 4: tile(4, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 3: tile(3, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    case 2: tile(2, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
-    default: tile(1, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;
+#define TILE_ROWS(halves)                                                                                   \
+    switch (rows) {                                                                                         \
+    case 8: tile(8, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 7: tile(7, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 6: tile(6, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 5: tile(5, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 4: tile(4, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 3: tile(3, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    case 2: tile(2, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;             \
+    default: tile(1, halves, kc, a, a_row, a_col, panel, c, ldc, low, high, alpha, beta); break;            \
     }
+
+static AVX512 void tile_any(long rows, long nc, long kc, const float *a, long a_row, long a_col, const float *panel,
+                            float *c, long ldc, __mmask16 low, __mmask16 high, float alpha, float beta) {
+    if (nc > 16) { TILE_ROWS(2) } else { TILE_ROWS(1) }
 }
 
 AVX512 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
@@ -155,7 +161,7 @@ AVX512 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, lo
             const __mmask16 low = first_lanes(nc), high = first_lanes(nc - 16);
             for (long ii = 0; ii < m; ii += MR) {
                 const long rows = m - ii < MR ? m - ii : MR;
-                tile_any(rows, kc, a + ii * a_row + kk * a_col, a_row, a_col, panel, c + ii * ldc + jj, ldc,
+                tile_any(rows, nc, kc, a + ii * a_row + kk * a_col, a_row, a_col, panel, c + ii * ldc + jj, ldc,
                          low, high, alpha, chunk_beta);
             }
         }
