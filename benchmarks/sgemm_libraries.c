@@ -10,7 +10,8 @@
 //   weight gradient  TN  C(out × in)    = Gᵀ(out × batch) · X(batch × in)
 // Rate = 2·m·n·k / seconds per call, per timed window of process CPU time (steadier than the wall
 // clock on a shared machine; every library runs on the calling thread). Each library gets `runs`
-// windows; the table prints min / median / max GFLOP/s and the median as % of the core's peak
+// windows, the libraries taking turns window by window; the table prints min / median / max
+// GFLOP/s and the median as % of the core's peak
 // (peak = FLOP per cycle × the clock measured here by a chain of dependent adds). Every library is
 // also checked: its result against a Float64 product (max relative error) and bit-identical on a
 // repeated call ("det").
@@ -220,38 +221,51 @@ int main(int argc, char **argv) {
             }
         for (long i = 0; i < s->m * s->n; i++) scale = fmax(scale, fabs(reference[i]));
         const double flops = 2.0 * s->m * s->n * s->k;
+        // Check every library once (error against Float64, determinism), then time them
+        // round-robin, one window each per run, so that a burst of load from other processes
+        // falls on all of them alike rather than on whichever ran then.
+        int runs_here[8] = {0}, deterministic[8] = {0};
+        double errors[8] = {0}, rates[8][1000];
         for (int li = 0; li < count; li++) {
             const Library *lib = &libraries[li];
             if (!lib->product(s, a, a_cols, b, b_cols, c, s->n)) continue;
-            double error = 0;
-            for (long i = 0; i < s->m * s->n; i++) error = fmax(error, fabs(c[i] - reference[i]) / scale);
+            runs_here[li] = 1;
+            for (long i = 0; i < s->m * s->n; i++) errors[li] = fmax(errors[li], fabs(c[i] - reference[i]) / scale);
             memcpy(again, c, s->m * s->n * sizeof(float));
             lib->product(s, a, a_cols, b, b_cols, c, s->n);
-            const int deterministic = !memcmp(again, c, s->m * s->n * sizeof(float));
-            double rates[1000];
-            for (int r = 0; r < runs; r++) {
+            deterministic[li] = !memcmp(again, c, s->m * s->n * sizeof(float));
+        }
+        for (int r = 0; r < runs; r++) {
+            for (int li = 0; li < count; li++) {
+                if (!runs_here[li]) continue;
                 long calls = 0;
                 const double start = cpu_seconds();
                 double elapsed;
                 do {
-                    lib->product(s, a, a_cols, b, b_cols, c, s->n);
+                    libraries[li].product(s, a, a_cols, b, b_cols, c, s->n);
                     calls++;
                     elapsed = cpu_seconds() - start;
                 } while (elapsed < window);
-                rates[r] = flops * calls / elapsed * 1e-9;
+                rates[li][r] = flops * calls / elapsed * 1e-9;
             }
-            qsort(rates, runs, sizeof(double), compare_doubles);
-            const double median = runs % 2 ? rates[runs / 2] : 0.5 * (rates[runs / 2 - 1] + rates[runs / 2]);
+        }
+        for (int li = 0; li < count; li++) {
+            if (!runs_here[li]) continue;
+            const Library *lib = &libraries[li];
+            double *sorted = rates[li];
+            qsort(sorted, runs, sizeof(double), compare_doubles);
+            const double median = runs % 2 ? sorted[runs / 2] : 0.5 * (sorted[runs / 2 - 1] + sorted[runs / 2]);
             const char *op = s->ta ? (s->tb ? "TT" : "TN") : (s->tb ? "NT" : "NN");
             if (json) {
                 printf("%s  {\"product\": \"%s\", \"m\": %ld, \"n\": %ld, \"k\": %ld, \"op\": \"%s\", \"library\": \"%s\", "
                        "\"gflops_min\": %.2f, \"gflops_median\": %.2f, \"gflops_max\": %.2f, \"relative_error\": %.3g, "
-                       "\"deterministic\": %s}", first_row ? "" : ",\n", s->name, s->m, s->n, s->k, op, lib->name, rates[0],
-                       median, rates[runs - 1], error, deterministic ? "true" : "false");
+                       "\"deterministic\": %s}", first_row ? "" : ",\n", s->name, s->m, s->n, s->k, op, lib->name, sorted[0],
+                       median, sorted[runs - 1], errors[li], deterministic[li] ? "true" : "false");
                 first_row = 0;
             } else {
                 printf("%-11s %5ld %5ld %5ld %2s  %-11s %8.1f %8.1f %8.1f %5.0f%%  %9.1e %s\n", s->name, s->m, s->n, s->k, op,
-                       lib->name, rates[0], median, rates[runs - 1], 100 * median / peak, error, deterministic ? "yes" : "NO");
+                       lib->name, sorted[0], median, sorted[runs - 1], 100 * median / peak, errors[li],
+                       deterministic[li] ? "yes" : "NO");
             }
             fflush(stdout);
         }

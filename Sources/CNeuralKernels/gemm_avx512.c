@@ -1,7 +1,8 @@
 // Single-precision gemm for AVX-512 (see neural_kernels.h). Blocking, after Goto & van de Geijn,
 // "Anatomy of high-performance matrix multiplication" (TOMS 2008): op(B) is packed per K chunk
 // into 32-column panels that stay in L1; A is read in place (its elements are broadcast, so any
-// layout serves) and C is updated by 8 × 32 register tiles (16 zmm accumulators).
+// layout serves; only a transposed A feeding ≥ 512 columns is packed, see below) and C is updated
+// by 8 × 32 register tiles (16 zmm accumulators), or 8 × 16 for a last panel of ≤ 16 columns.
 
 #include "neural_kernels.h"
 

@@ -27,6 +27,8 @@ int nk_has_avx512(void);
 /// cblas_sgemm contract (op(A): m × k, op(B): k × n; leading dimensions are row strides in floats;
 /// beta == 0 overwrites C without reading it). Deterministic: each element sums over k in order,
 /// one fused multiply-add at a time, within chunks of 256. Call only where nk_has_avx512().
+/// Thread-safe; a thread that multiplies by a transposed A into ≥ 512 columns keeps a packing
+/// buffer of up to m × 256 floats for later calls.
 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                      const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
