@@ -4,11 +4,12 @@
 # one thread each, at 1024³ and the network's shapes; then PyTorch's torch.mm (MKL) at the same
 # shapes through benchmarks/pytorch_nn.py --sgemm when PyTorch is installed.
 #   benchmarks/sgemm_libraries.sh [--runs N] [--window SECONDS] [--json]
+# (--json: the C program's JSON object, then MKL's rows as a second JSON document)
 # Environment: OUT (scratch folder for the binary, default a temporary one), CC (default cc).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
-out="${OUT:-$(mktemp -d)}"
+if [ -n "${OUT:-}" ]; then out="$OUT"; else out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT; fi
 cc="${CC:-cc}"
 
 flags=(-O2 -march=x86-64 -I"$root/Sources/CNeuralKernels/include")
