@@ -4,7 +4,9 @@
 set -euo pipefail
 
 # libopenmpi-dev + openmpi-bin: optional at build time (pkg-config ompi-c); `mpirun -np N ebm train`
-packages=(pkg-config libeigen3-dev libpugixml-dev liburdfdom-dev libopenblas-dev libglfw3-dev libgl-dev libgl1-mesa-dri libpng-dev libfreetype-dev fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin)
+# libdnnl-dev: optional, loaded at run time (oneDNN's sgemm: EBM_GEMM=onednn, ebm bench nn --gemm onednn);
+# libblis-dev, libxsmm-dev: only for the side-by-side benchmarks/sgemm_libraries.sh
+packages=(pkg-config libeigen3-dev libpugixml-dev liburdfdom-dev libopenblas-dev libglfw3-dev libgl-dev libgl1-mesa-dri libpng-dev libfreetype-dev fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin libdnnl-dev libblis-dev libxsmm-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,46 +7,95 @@ import Foundation
 /// Row-major C = alpha · op(A) · op(B) + beta · C.
 ///
 /// op(A): (m, k), op(B): (k, n), C: (m, n); leading dimensions are row strides in scalars.
-/// On one thread with `GEMMKernel.current == .avx512`, products of at least 8 rows and 16 columns
-/// go to the AVX-512 kernel of CNeuralKernels; everything else to `cblas_sgemm`.
+/// On one thread, products of at least 8 rows and 16 columns go to `GEMMKernel.current` (the
+/// AVX-512 kernel of CNeuralKernels, oneDNN or OpenBLAS); everything else to `cblas_sgemm`.
 @inline(__always)
 func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
           b: UnsafePointer<Float>, ldb: Int,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
-    if m >= 8, n >= 16, GEMMKernel.current == .avx512, BLASThreads.count == 1 {
+    let kernel = m >= 8 && n >= 16 && BLASThreads.count == 1 ? GEMMKernel.current : .openblas
+    sgemm(kernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+          b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+}
+
+/// Row-major C = alpha · op(A) · op(B) + beta · C by `kernel` itself (on any shape; the AVX-512
+/// kernel and oneDNN on the calling thread, OpenBLAS on `BLASThreads.count`). The kernel must be
+/// in `GEMMKernel.available`.
+@inline(__always)
+func sgemm(_ kernel: GEMMKernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+           alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    switch kernel {
+    case .avx512:
         nk_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-        return
+    case .onednn:
+        let status = nk_sgemm_onednn(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        precondition(status == 0, "oneDNN sgemm failed with status \(status)")
+    case .openblas:
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
     }
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
-                beta, c, blasint(ldc))
 }
 
 /// The code that multiplies matrices on one thread (OpenBLAS always runs multi-threaded calls).
+/// Each kernel is deterministic: the same inputs give the same bits on every call.
 ///
-/// OpenBLAS picks its kernels per CPU family; machines may pin it (`OPENBLAS_CORETYPE`), and
-/// OpenBLAS 0.3.21 runs its AVX2 kernels on AMD Zen 5. The AVX-512 kernel of CNeuralKernels
-/// measures about twice OpenBLAS's Haswell kernels on the reference network's shapes
-/// (`benchmarks/README.md`), so it is the default wherever the CPU has AVX-512.
+/// OpenBLAS picks its kernels per CPU family (by vendor and model, so it may miss a new CPU:
+/// Debian's 0.3.21 runs SSE3 code on some AVX-512 Xeons, AVX2 code on AMD Zen 5); oneDNN and the
+/// AVX-512 kernel of CNeuralKernels choose from the CPU's feature flags. Measured side by side in
+/// `benchmarks/README.md` ("Matrix-product libraries", Zen 4): with AVX-512 the package's kernel
+/// and oneDNN both run the network's products near the core's peak, each ahead on some shapes by
+/// a few percent, so the default stays the AVX-512 kernel where the CPU has it (results as before);
+/// limited to AVX2, oneDNN fell to 45–65 % of peak on some 512-wide products where OpenBLAS's
+/// Haswell kernels held 67–86 %, so without AVX-512 the default stays OpenBLAS. oneDNN is there to
+/// be chosen (`EBM_GEMM=onednn`, `ebm bench nn --gemm onednn`) and measured on other machines.
 public enum GEMMKernel: String, Sendable, CaseIterable {
     case openblas
     case avx512
+    /// oneDNN's dnnl_sgemm (Debian libdnnl-dev), loaded at run time where installed.
+    case onednn
 
-    /// The kernel in use: AVX-512 where the CPU has it, unless the environment variable
-    /// `EBM_GEMM=openblas` asks for OpenBLAS. Settable (benchmarks and tests compare both);
-    /// not synchronised: set it before work starts.
+    /// The kernel in use: `defaultKernel`, or what the environment variable `EBM_GEMM`
+    /// (openblas, avx512, onednn) names where it runs here. Settable (benchmarks and tests compare
+    /// kernels); not synchronised: set it before work starts.
     nonisolated(unsafe) public static var current: GEMMKernel = defaultKernel
 
-    /// What `current` starts as.
-    public static let defaultKernel: GEMMKernel = {
-        if ProcessInfo.processInfo.environment["EBM_GEMM"] == "openblas" { return .openblas }
-        return availableOnThisCPU ? .avx512 : .openblas
-    }()
+    /// What `current` starts as: `choose(requested: EBM_GEMM, …)` on this machine.
+    public static let defaultKernel: GEMMKernel =
+        choose(requested: ProcessInfo.processInfo.environment["EBM_GEMM"], avx512: availableOnThisCPU, onednn: onednnLoaded)
+
+    /// The kernel named by `requested` (openblas, avx512, onednn) where it runs, else the one
+    /// chosen from the CPU's features: the AVX-512 kernel where the CPU has AVX-512 F/VL/BW/DQ,
+    /// else OpenBLAS.
+    public static func choose(requested: String?, avx512: Bool, onednn: Bool) -> GEMMKernel {
+        switch requested.flatMap(GEMMKernel.init(rawValue:)) {
+        case .openblas?: return .openblas
+        case .avx512? where avx512: return .avx512
+        case .onednn? where onednn: return .onednn
+        default: return avx512 ? .avx512 : .openblas
+        }
+    }
 
     /// Whether this CPU runs the AVX-512 kernel.
     public static let availableOnThisCPU: Bool = nk_has_avx512() != 0
+
+    /// Whether oneDNN's library was found (dlopen of libdnnl.so.3 / .2).
+    public static let onednnLoaded: Bool = nk_has_onednn() != 0
+
+    /// Whether this kernel runs on this machine.
+    public var isAvailable: Bool {
+        switch self {
+        case .openblas: return true
+        case .avx512: return Self.availableOnThisCPU
+        case .onednn: return Self.onednnLoaded
+        }
+    }
+
+    /// The kernels that run on this machine, in declaration order.
+    public static var available: [GEMMKernel] { allCases.filter(\.isAvailable) }
 }
 
 /// Which of OpenBLAS's kernel sets runs its products.
@@ -83,35 +132,38 @@ public enum BLASThreads {
 
 /// Measurements of the BLAS itself, the yardstick for model speed.
 public enum BLASBenchmark {
-    /// GFLOP/s of `kernel` for C (m, n) = A (m, k) · B (k, n) on `BLASThreads.count` threads,
-    /// the best of `repetitions` timed windows of about `seconds` each (one gemm is 2·m·n·k
-    /// floating-point operations). OpenBLAS threads itself; the AVX-512 kernel, one-threaded,
-    /// gets the rows split evenly over the threads. `clock` returns seconds (wall clock by default).
-    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, kernel: GEMMKernel = .openblas,
-                                   seconds: Double = 0.2, repetitions: Int = 3,
+    /// GFLOP/s of `kernel` for C (m, n) = op(A) · op(B) (op(A): m × k, op(B): k × n, transposed where
+    /// asked) on `BLASThreads.count` threads, the best of `repetitions` timed windows of about
+    /// `seconds` each (one gemm is 2·m·n·k floating-point operations). OpenBLAS threads itself; the
+    /// one-thread kernels get the rows split evenly over the threads. `clock` returns seconds
+    /// (wall clock by default).
+    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                                   kernel: GEMMKernel = .openblas, seconds: Double = 0.2, repetitions: Int = 3,
                                    clock: () -> Double = wallClockSeconds) -> Double {
-        precondition(kernel == .openblas || GEMMKernel.availableOnThisCPU, "this CPU has no AVX-512")
+        precondition(kernel.isAvailable, "the \(kernel.rawValue) kernel does not run on this machine")
         let threads = BLASThreads.count
         var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
         var generator = SeededGenerator(seed: 1)
         for i in a.indices { a[i] = generator.nextUniform(-1, 1) }
         for i in b.indices { b[i] = generator.nextUniform(-1, 1) }
         var c = [Float](repeating: 0, count: m * n)
+        // Row strides: A is stored (m, k), or (k, m) when transposed; B (k, n), or (n, k).
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
         func multiply() {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
                         let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
-                        switch kernel {
-                        case .openblas:
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
-                                        1, a, blasint(k), b, blasint(n), 0, c, blasint(n))
-                        case .avx512:
-                            DispatchQueue.concurrentPerform(iterations: threads) { part in
-                                let rows = m * part / threads..<m * (part + 1) / threads
-                                nk_sgemm_avx512(0, 0, rows.count, n, k, 1, a + rows.lowerBound * k, k, b, n,
-                                                0, c + rows.lowerBound * n, n)
-                            }
+                        guard kernel != .openblas else {
+                            return sgemm(.openblas, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                         alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+                        }
+                        DispatchQueue.concurrentPerform(iterations: threads) { part in
+                            let rows = m * part / threads..<m * (part + 1) / threads
+                            guard !rows.isEmpty else { return }
+                            sgemm(kernel, transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k,
+                                  alpha: 1, a: a + rows.lowerBound * (transposeA ? 1 : lda), lda: lda, b: b, ldb: ldb,
+                                  beta: 0, c: c + rows.lowerBound * n, ldc: n)
                         }
                     }
                 }
@@ -120,6 +172,15 @@ public enum BLASBenchmark {
         multiply()  // warm-up: page faults, thread start
         let calls = NetworkBenchmark.bestCallsPerSecond(windows: repetitions, window: seconds, clock: clock, multiply)
         return 2 * Double(m) * Double(n) * Double(k) * calls * 1e-9
+    }
+
+    /// `sgemmGFLOPS` of every kernel in `kernels` (default: all that run here), keyed by its name.
+    public static func sgemmGFLOPSPerKernel(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                                            kernels: [GEMMKernel] = GEMMKernel.available,
+                                            clock: () -> Double = wallClockSeconds) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: kernels.map {
+            ($0.rawValue, sgemmGFLOPS(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, kernel: $0, clock: clock))
+        })
     }
 }
 

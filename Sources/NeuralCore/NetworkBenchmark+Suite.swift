@@ -29,19 +29,33 @@ extension NetworkBenchmark {
         public var evals_per_second: Double
         public var train_steps_per_second: Double
         public var gflops: Double
-        /// The faster of the two sgemm rates below (GFLOP/s, 1024³ on the same threads).
+        /// The fastest sgemm rate at 1024³ on the same threads (GFLOP/s) of the kernels below.
         public var sgemm_gflops: Double
         /// The network's gemm kernel and OpenBLAS's kernel set.
         public var gemm: String
         public var blas_core: String
         public var openblas_sgemm_gflops: Double
         public var avx512_sgemm_gflops: Double?
-        /// The machine: CPU model, vendor, family/model numbers and vector features.
+        /// Every kernel that runs here (`GEMMKernel.available`) → its sgemm GFLOP/s at 1024³ (NN)
+        /// and at the network's shape `sgemm_network_shape` (the hidden layers' forward product,
+        /// "batch×256×256 NT": C (batch × 256) = X (batch × 256) · Wᵀ), on the same threads.
+        public var sgemm_1024_gflops: [String: Double]
+        public var sgemm_network_gflops: [String: Double]
+        public var sgemm_network_shape: String
+        /// The machine: CPU model, vendor, family/model numbers, vector features, cache sizes.
         public var cpu_model: String
         public var cpu_vendor: String
         public var cpu_family: Int?
         public var cpu_model_number: Int?
         public var cpu_features: [String]
+        /// Per-core (l1d, l2) and shared (l3) cache sizes in bytes, where Linux reports them.
+        public var cpu_cache_bytes: [String: Int]
+    }
+
+    /// The hidden layers' forward product at `batch`, the network's shape of `Row.sgemm_network_gflops`:
+    /// (m, n, k) = (batch, 256, 256), op(B) = Wᵀ.
+    public static func networkSgemmShape(batch: Int) -> (m: Int, n: Int, k: Int, name: String) {
+        (batch, 256, 256, "\(batch)×256×256 NT")
     }
 
     /// A row measured again with another strategy (`compareStrategies`).
@@ -60,18 +74,27 @@ extension NetworkBenchmark {
         defer { GEMMKernel.current = chosenKernel }
         for threadCount in threads {
             BLASThreads.set(threadCount)
-            let openblasSgemm = BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .openblas, clock: clock)
-            let avx512Sgemm = GEMMKernel.availableOnThisCPU
-                ? BLASBenchmark.sgemmGFLOPS(m: 1024, n: 1024, k: 1024, kernel: .avx512, clock: clock) : nil
+            // Every available kernel's sgemm rates: 1024³ once per thread count, the network's shape once per batch.
+            var square: [String: Double]?
+            var network: [Int: [String: Double]] = [:]
             for (kernel, batch) in kernels.flatMap({ kernel in batches.map { (kernel, $0) } }) {
+                let shape = networkSgemmShape(batch: batch)
+                let squareRates = square ?? BLASBenchmark.sgemmGFLOPSPerKernel(m: 1024, n: 1024, k: 1024, clock: clock)
+                let networkRates = network[batch]
+                    ?? BLASBenchmark.sgemmGFLOPSPerKernel(m: shape.m, n: shape.n, k: shape.k, transposeB: true, clock: clock)
+                (square, network[batch]) = (squareRates, networkRates)
                 GEMMKernel.current = kernel
                 let m = measure(batch: batch, threading: strategy.threading(threads: threadCount, batch: batch), seconds: seconds, clock: clock)
                 rows.append(Row(batch: batch, threads: threadCount, evals_per_second: m.evaluationsPerSecond,
                                 train_steps_per_second: m.trainingStepsPerSecond, gflops: m.evaluationGFLOPS,
-                                sgemm_gflops: max(openblasSgemm, avx512Sgemm ?? 0), gemm: kernel.rawValue, blas_core: BLASCore.name,
-                                openblas_sgemm_gflops: openblasSgemm, avx512_sgemm_gflops: avx512Sgemm,
+                                sgemm_gflops: squareRates.values.max() ?? 0, gemm: kernel.rawValue, blas_core: BLASCore.name,
+                                openblas_sgemm_gflops: squareRates[GEMMKernel.openblas.rawValue] ?? 0,
+                                avx512_sgemm_gflops: squareRates[GEMMKernel.avx512.rawValue],
+                                sgemm_1024_gflops: squareRates, sgemm_network_gflops: networkRates,
+                                sgemm_network_shape: shape.name,
                                 cpu_model: machine.model, cpu_vendor: machine.vendor, cpu_family: machine.family,
-                                cpu_model_number: machine.modelNumber, cpu_features: machine.features))
+                                cpu_model_number: machine.modelNumber, cpu_features: machine.features,
+                                cpu_cache_bytes: machine.cacheBytes))
                 guard compareStrategies && threadCount > 1 else { continue }
                 for other in [Strategy.blas, .split] {
                     comparisons.append(Comparison(batch: batch, threads: threadCount, strategy: other,

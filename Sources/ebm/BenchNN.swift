@@ -14,8 +14,11 @@ struct BenchNN: ParsableCommand {
         For each batch size and thread count: energy + input-gradient evaluations per second \
         (one evaluation = one call on the whole batch), training steps per second (forward, \
         backward, Adam), the GFLOP/s the evaluations achieve, and the sgemm GFLOP/s (1024³) \
-        measured in the same run on the same threads: the faster of OpenBLAS and, where the CPU \
-        has AVX-512, the package's own kernel. Build with -c release.
+        measured in the same run on the same threads: the fastest of the matrix kernels that run \
+        here (OpenBLAS; the package's own AVX-512 kernel where the CPU has AVX-512; oneDNN where \
+        libdnnl is installed). --json adds each kernel's sgemm rate at 1024³ and at the network's \
+        shape (batch×256×256, the hidden layers' forward product) and the machine: CPU model, \
+        vendor, family/model, vector features and cache sizes. Build with -c release.
         """
     )
 
@@ -34,7 +37,7 @@ struct BenchNN: ParsableCommand {
     @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
     var strategy: String = "auto"
 
-    @Option(help: "Matrix-product kernel of the network (repeatable): avx512 (the default where the CPU has it) or openblas.")
+    @Option(help: "Matrix-product kernel of the network (repeatable): avx512 (the default where the CPU has it), onednn (where libdnnl is installed) or openblas; default: EBM_GEMM's or the machine's choice.")
     var gemm: [String] = []
 
     @Flag(help: "Also time every multi-thread strategy and print the comparison.")
@@ -52,10 +55,10 @@ struct BenchNN: ParsableCommand {
         }
         for name in gemm {
             guard let kernel = GEMMKernel(rawValue: name) else {
-                throw ValidationError("--gemm must be avx512 or openblas, got '\(name)'")
+                throw ValidationError("--gemm must be one of \(GEMMKernel.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
             }
-            guard kernel == .openblas || GEMMKernel.availableOnThisCPU else {
-                throw ValidationError("--gemm avx512: this CPU has no AVX-512")
+            guard kernel.isAvailable else {
+                throw ValidationError("--gemm \(name): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
             }
         }
     }
@@ -75,19 +78,23 @@ struct BenchNN: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
         print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock.rawValue) clock, load average \(load)")
         print("CPU: \(machine.summary)")
-        print("OpenBLAS kernels: \(BLASCore.name); AVX-512 kernel \(GEMMKernel.availableOnThisCPU ? "available" : "not available on this CPU")")
+        print("OpenBLAS kernels: \(BLASCore.name); matrix kernels here: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")) (default \(GEMMKernel.defaultKernel.rawValue))")
         print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",
                      "sgemm", "of sgemm"))
         for r in results {
             print(String(format: "%6d %7d %-8@ %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.gemm, r.evals_per_second,
                          r.train_steps_per_second, r.gflops, r.sgemm_gflops, 100 * r.gflops / r.sgemm_gflops))
         }
-        let rates = Dictionary(grouping: results, by: \.threads).sorted { $0.key < $1.key }.map { threads, rows in
-            String(format: "%d thread%@: OpenBLAS %.1f", threads, threads == 1 ? "" : "s", rows[0].openblas_sgemm_gflops)
-                + (rows[0].avx512_sgemm_gflops.map { String(format: ", AVX-512 kernel %.1f", $0) } ?? "")
+        func perKernel(_ rates: [String: Double]) -> String {
+            rates.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f", $0.key, $0.value) }.joined(separator: ", ")
         }
-        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: the faster sgemm 1024³ on the same threads "
-              + "(\(rates.joined(separator: "; ")) GFLOP/s).")
+        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: the fastest kernel's sgemm 1024³ on the same threads.")
+        print("sgemm GFLOP/s per kernel on the same threads:")
+        var shown = Set<String>()
+        for r in results where shown.insert("\(r.threads) \(r.batch)").inserted {
+            print("  \(r.threads) thread\(r.threads == 1 ? "" : "s"): 1024³ \(perKernel(r.sgemm_1024_gflops)); "
+                  + "\(r.sgemm_network_shape) \(perKernel(r.sgemm_network_gflops))")
+        }
         if !comparisons.isEmpty {
             print("\nthreading strategies")
             print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))

@@ -49,16 +49,29 @@ final class NetworkBenchmarkSuiteTests: XCTestCase {
         XCTAssertEqual(rows.map(\.threads), [1, 1, 2, 2])
         XCTAssertEqual(rows.map(\.batch), [4, 8, 4, 8])
         XCTAssertEqual(rows.map(\.gemm), ["openblas", "openblas", "openblas", "openblas"])
+        let available = Set(GEMMKernel.available.map(\.rawValue))
         for r in rows {
-            XCTAssertEqual(r.sgemm_gflops, max(r.openblas_sgemm_gflops, r.avx512_sgemm_gflops ?? 0))
+            XCTAssertEqual(Set(r.sgemm_1024_gflops.keys), available)
+            XCTAssertEqual(Set(r.sgemm_network_gflops.keys), available)
+            XCTAssertTrue(r.sgemm_1024_gflops.values.allSatisfy { $0 > 0 && $0.isFinite })
+            XCTAssertTrue(r.sgemm_network_gflops.values.allSatisfy { $0 > 0 && $0.isFinite })
+            XCTAssertEqual(r.sgemm_network_shape, "\(r.batch)×256×256 NT")
+            XCTAssertEqual(r.sgemm_gflops, r.sgemm_1024_gflops.values.max())
+            XCTAssertEqual(r.openblas_sgemm_gflops, r.sgemm_1024_gflops["openblas"])
+            XCTAssertEqual(r.avx512_sgemm_gflops, r.sgemm_1024_gflops["avx512"])
             XCTAssertTrue(r.evals_per_second > 0 && r.gflops > 0 && r.sgemm_gflops > 0)
             XCTAssertEqual(r.cpu_model, MachineInfo.current.model)
+            XCTAssertEqual(r.cpu_cache_bytes, MachineInfo.current.cacheBytes)
         }
+        // 1024³ once per thread count, the network's shape once per batch: equal within a thread count
+        XCTAssertEqual(rows[0].sgemm_1024_gflops, rows[1].sgemm_1024_gflops)
+        XCTAssertNotEqual(rows[0].sgemm_1024_gflops, rows[2].sgemm_1024_gflops)
         XCTAssertEqual(comparisons.map(\.threads), [2, 2, 2, 2])
         XCTAssertEqual(comparisons.map(\.strategy), [.blas, .split, .blas, .split])
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(rows[0])) as! [String: Any]
         for key in ["batch", "threads", "evals_per_second", "train_steps_per_second", "gflops", "sgemm_gflops", "gemm", "blas_core",
-                    "openblas_sgemm_gflops", "cpu_model", "cpu_vendor", "cpu_features"] {
+                    "openblas_sgemm_gflops", "sgemm_1024_gflops", "sgemm_network_gflops", "sgemm_network_shape",
+                    "cpu_model", "cpu_vendor", "cpu_features", "cpu_cache_bytes"] {
             XCTAssertNotNil(json[key], key)
         }
     }

@@ -27,8 +27,21 @@ int nk_has_avx512(void);
 /// cblas_sgemm contract (op(A): m × k, op(B): k × n; leading dimensions are row strides in floats;
 /// beta == 0 overwrites C without reading it). Deterministic: each element sums over k in order,
 /// one fused multiply-add at a time, within chunks of 256. Call only where nk_has_avx512().
+/// Thread-safe; a thread that multiplies by a transposed A into ≥ 512 columns keeps a packing
+/// buffer of up to m × 256 floats for later calls.
 void nk_sgemm_avx512(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                      const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
+/// 1 when oneDNN's shared library (libdnnl.so.3 or .2, Debian libdnnl-dev) could be loaded at run
+/// time and exports dnnl_sgemm, else 0 (checked once, thread-safe).
+int nk_has_onednn(void);
+
+/// The same product as nk_sgemm_avx512 by oneDNN's dnnl_sgemm on the calling thread alone (its
+/// OpenMP thread count is set to 1 for this thread). oneDNN chooses its code from the CPU's
+/// features; on one thread it is deterministic (same inputs → same bits). Returns 0 on success,
+/// -1 when oneDNN is not loaded, else oneDNN's status.
+int nk_sgemm_onednn(int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a, long lda,
+                    const float *b, long ldb, float beta, float *c, long ldc);
 
 #ifdef __cplusplus
 }
