@@ -203,6 +203,8 @@ void integratePos(const Model& m, double* qpos, const double* qvel, double h);
 /// Unit quaternion (w, x, y, z) of qpos[adr..adr+3], renormalised as MuJoCo's kinematics does
 /// (identity for a zero quaternion).
 Quat qposQuat(const double* q);
+/// R(q) computed as MuJoCo's mju_quat2Mat (kinematics.cpp).
+Mat3 quatMatrix(const Quat& q);
 
 bool allFinite(const double* x, size_t n);
 
