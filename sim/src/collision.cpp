@@ -62,6 +62,19 @@ const char* typeName(int t) {
   }
 }
 
+// R v, Rᵀ v and a·b summed in MuJoCo's order (mju_mulMatVec3, mju_mulMatTVec3, mju_dot3): in
+// degenerate poses (a capsule parallel to a box face) the narrow phase's branches hang on the
+// sign of round-off, and then fall as MuJoCo's do.
+Vec3 mulMatVec(const Mat3& R, const Vec3& v) {
+  return Vec3(R(0, 0) * v[0] + R(0, 1) * v[1] + R(0, 2) * v[2], R(1, 0) * v[0] + R(1, 1) * v[1] + R(1, 2) * v[2],
+              R(2, 0) * v[0] + R(2, 1) * v[1] + R(2, 2) * v[2]);
+}
+Vec3 mulMatTVec(const Mat3& R, const Vec3& v) {
+  return Vec3(R(0, 0) * v[0] + R(1, 0) * v[1] + R(2, 0) * v[2], R(0, 1) * v[0] + R(1, 1) * v[1] + R(2, 1) * v[2],
+              R(0, 2) * v[0] + R(1, 2) * v[1] + R(2, 2) * v[2]);
+}
+double dot3(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+
 // A narrow-phase result before its frame is completed: normal and (optional) first tangent.
 struct Touch {
   double dist;
@@ -219,39 +232,39 @@ int sphereCylinder(const Pose& S, double r, const Pose& C, const double* size, d
   return sphereSphere(S.p, r, S.R, rim, 0.0, C.R, margin, out);
 }
 
-// sphere – box: nearest point of the box to the centre; a centre inside the box leaves through
-// the face it is closest to. Normal from the sphere to the box.
+// sphere – box (MuJoCo's mjc_SphereBox), in the box's frame: the box point nearest the centre; a
+// centre inside (within 1e-15) leaves through the nearest face (on a tie the first of −x, +x,
+// −y, …). The contact point is midway between the box point and the sphere's deepest point.
+// Normal from the sphere to the box.
 int sphereBox(const Pose& S, double r, const Pose& B, const double* size, double margin, Touch* out) {
-  const Vec3 local = B.R.transpose() * (S.p - B.p);
-  Vec3 nearest;
-  for (int k = 0; k < 3; ++k) nearest[k] = std::min(size[k], std::max(-size[k], local[k]));
-  const Vec3 away = local - nearest;  // from the box surface to the centre
-  const double d = away.norm();
+  const Vec3 center = mulMatTVec(B.R, S.p - B.p);
+  Vec3 clamped;
+  for (int k = 0; k < 3; ++k) clamped[k] = std::min(size[k], std::max(-size[k], center[k]));
+  Vec3 dir = clamped - center;  // from the centre to the box
+  const double d = std::sqrt(dot3(dir, dir));
   if (d - r > margin) return 0;
   Touch& t = out[0];
-  if (d > kMinVal) {
-    t.dist = d - r;
-    t.normal = -(B.R * (away / d));
-    const Vec3 surface = B.p + B.R * nearest;
-    t.pos = surface - t.normal * (t.dist / 2);
-  } else {
+  Vec3 local;
+  if (d <= kMinVal) {
+    double closest = 2 * (size[0] + size[1] + size[2]);
     int face = 0;
-    double depth = INFINITY;
-    for (int k = 0; k < 3; ++k) {
-      const double dk = size[k] - std::abs(local[k]);
-      if (dk < depth) {
-        depth = dk;
-        face = k;
-      }
+    for (int i = 0; i < 6; ++i) {
+      const double gap = std::abs((i % 2 ? 1 : -1) * size[i / 2] - center[i / 2]);
+      if (closest > gap) closest = gap, face = i;
     }
-    Vec3 outward = Vec3::Zero();
-    outward[face] = local[face] > 0 ? 1 : -1;  // on a tie the −x face first, as MuJoCo
-    t.dist = -depth - r;
-    t.normal = -(B.R * outward);
-    Vec3 surface = local;
-    surface[face] = outward[face] * size[face];
-    t.pos = B.p + B.R * surface - t.normal * (t.dist / 2);
+    Vec3 nearest = Vec3::Zero();
+    nearest[face / 2] = face % 2 ? -1 : 1;  // inwards through that face
+    local = center + nearest * ((r - closest) / 2);
+    t.normal = mulMatVec(B.R, nearest);
+    t.dist = -closest - r;
+  } else {
+    dir *= 1 / d;
+    const Vec3 deepest = center + dir * r;
+    local = clamped * 0.5 + deepest * 0.5;
+    t.normal = mulMatVec(B.R, dir);
+    t.dist = d - r;
   }
+  t.pos = mulMatVec(B.R, local) + B.p;
   t.tangent.setZero();
   return 1;
 }
@@ -304,7 +317,7 @@ int capsuleCapsule(const Pose& A, const double* sa, const Pose& B, const double*
 // away from the nearest corner, or across the nearest edge in a T, gets one contact. Normal from
 // the capsule to the box.
 int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb, double margin, Touch* out) {
-  const Vec3 pos = B.R.transpose() * (A.p - B.p), axis = B.R.transpose() * A.R.col(2);
+  const Vec3 pos = mulMatTVec(B.R, A.p - B.p), axis = mulMatTVec(B.R, A.R.col(2));
   const Vec3 half = axis * sa[1];
   int axisdir = 0;  // octant of the half-axis: bit k set when half[k] > 0
   for (int k = 0; k < 3; ++k) axisdir |= half[k] > 0 ? 1 << k : 0;
@@ -320,7 +333,8 @@ int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb,
     for (int k = 0; k < 3; ++k)
       if (std::abs(end[k]) > sb[k]) clamped[k] = end[k] < 0 ? -sb[k] : sb[k], ++moved, last = k;
     if (moved > 1) continue;
-    const double d2 = (clamped - end).squaredNorm();
+    const Vec3 gap = clamped - end;
+    const double d2 = dot3(gap, gap);
     if (d2 < best) best = d2, segpos = i, kind = i - 2, face = last;
   }
   for (int j = 0; j < 3; ++j)
@@ -331,7 +345,7 @@ int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb,
       mid[j] = 0;
       const Vec3 dif = mid - pos;
       const double ma = sb[j] * sb[j], mb = -sb[j] * half[j], mc = sa[1] * sa[1];
-      const double u = -sb[j] * dif[j], v = half.dot(dif), det = ma * mc - mb * mb;
+      const double u = -sb[j] * dif[j], v = dot3(half, dif), det = ma * mc - mb * mb;
       if (std::abs(det) < kMinVal) continue;
       double x1 = (mc * u - mb * v) / det, x2 = (ma * v - mb * u) / det;
       int e1 = 1, e2 = 1;  // 0 low end, 1 inside, 2 high end
@@ -346,7 +360,7 @@ int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb,
       }
       Vec3 gap = dif - half * x2;
       gap[j] += sb[j] * x1;
-      const double d2 = gap.squaredNorm();
+      const double d2 = dot3(gap, gap);
       if (d2 < best - kMinVal) {  // the −1e-15 keeps a face's answer when an edge only ties it
         best = d2, segpos = x2, boxpos = x1, kind = 3 * e1 + e2;
         corner = i + (1 << j) * (e1 == 2), edge = j;
@@ -396,10 +410,10 @@ int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb,
     }
     second *= mul;
   }
-  const Pose sphere{A.R, B.p + B.R * (pos + half * segpos)};
+  const Pose sphere{A.R, mulMatVec(B.R, pos + half * segpos) + B.p};
   int n = sphereBox(sphere, sa[0], B, sb, margin, out);
   if (second > -3) {
-    const Pose other{A.R, B.p + B.R * (pos + half * (second + segpos))};
+    const Pose other{A.R, mulMatVec(B.R, pos + half * (second + segpos)) + B.p};
     n += sphereBox(other, sa[0], B, sb, margin, out + n);
   }
   return n;
@@ -737,7 +751,8 @@ void compileCollision(Model& m, std::string& unsupported) {
   for (int g = 0; g < ng; ++g) {
     const GeomSpec& gs = spec.geoms[g];
     const Pose& B = m.X_link_body[gs.body];
-    const Mat3 R = gs.quat.normalized().toRotationMatrix();
+    const double wxyz[4] = {gs.quat.w(), gs.quat.x(), gs.quat.y(), gs.quat.z()};
+    const Mat3 R = quatMatrix(qposQuat(wxyz));  // MuJoCo's geom_xmat, to the last bit
     m.geomLink[g] = m.bodyLink[gs.body];
     m.X_link_geom[g] = Pose{B.R * R, B.p + B.R * gs.pos};
   }

@@ -1025,9 +1025,9 @@ class MJCFParser {
     if (a.name == "quat") {
       auto v = numbers(e, a, 4, 4);
       Eigen::Vector4d w(v[0], v[1], v[2], v[3]);
-      double n = w.norm();
+      const double n = std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2] + w[3] * w[3]);
       if (n < kEps) bad("the quaternion is zero");
-      w /= n;
+      if (std::abs(n - 1) > 1e-15) w /= n;  // as MuJoCo: a unit quaternion is kept to the last bit
       q = Quat(w[0], w[1], w[2], w[3]);
     } else if (a.name == "euler") {
       auto v = numbers(e, a, 3, 3);
