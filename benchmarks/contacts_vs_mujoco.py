@@ -311,7 +311,7 @@ def narrow_phase(ours, poses, seed=11, worst=None):
                 e = [np.max(np.abs(dist - dm.contact.dist[:n])), np.max(np.abs(p - dm.contact.pos[:n])),
                      np.max(np.abs(frame.reshape(n, 9) - dm.contact.frame[:n]))] if same and n else [0, 0, 0]
                 err = np.maximum(err, e)
-                if worst is not None and (not same or max(e) > 1e-9):
+                if worst is not None and (not same or max(e) > 1e-12):
                     worst.append((name, margin, qpos, (dist, p, frame.reshape(-1, 9)),
                                   (dm.contact.dist[:n].copy(), dm.contact.pos[:n].copy(), dm.contact.frame[:n].copy())))
             ours.lib.sim_deleteModel(m)

@@ -154,14 +154,14 @@ int planeBox(const Pose& P, const Pose& B, const double* size, double margin, To
 int planeCylinder(const Pose& P, const Pose& C, const double* size, double margin, Touch* out) {
   const Vec3 n = P.R.col(2);
   Vec3 axis = C.R.col(2);
-  double prjaxis = n.dot(axis);
+  double prjaxis = dot3(n, axis);
   if (prjaxis > 0) axis = -axis, prjaxis = -prjaxis;  // the axis points towards the plane
-  const double dist0 = (C.p - P.p).dot(n);
+  const double dist0 = dot3(C.p - P.p, n);
   // rim direction: −n with its axis component removed, scaled to the radius
   Vec3 rim = axis * prjaxis - n;
-  const double len2 = rim.squaredNorm();
+  const double len2 = dot3(rim, rim);
   rim = len2 >= kMinVal * kMinVal ? Vec3(rim * (size[0] / std::sqrt(len2))) : Vec3(C.R.col(0) * size[0]);
-  const double prjrim = rim.dot(n);
+  const double prjrim = dot3(rim, n);
   axis *= size[1];
   prjaxis *= size[1];
   auto contact = [&](Touch& t, double dist, const Vec3& at) {
@@ -177,7 +177,9 @@ int planeCylinder(const Pose& P, const Pose& C, const double* size, double margi
   // the triangle's other two corners on the nearer disc: at −rim/2 ± (√3/2) r sideways
   const double prjside = -prjrim / 2;
   if (dist0 + prjaxis + prjside <= margin) {
-    const Vec3 side = rim.cross(axis).normalized() * (size[0] * std::sqrt(3.0) / 2);
+    Vec3 side = rim.cross(axis);
+    side *= 1 / std::sqrt(dot3(side, side));
+    side *= size[0] * std::sqrt(3.0) / 2;
     contact(out[cnt++], dist0 + prjaxis + prjside, C.p + side + axis - rim / 2);
     contact(out[cnt++], dist0 + prjaxis + prjside, C.p - side + axis - rim / 2);
   }
