@@ -498,6 +498,17 @@ static void newPairContacts() {
     int32_t geoms[16];
     double con[8 * 13];
     sim_contacts(m, s, 8, &ncon, geoms, con);
+    if (c.n == 3) {  // sim_contacts' guards: NULL ncon, negative capacity, a capacity below ncon
+      int64_t n1 = -1;
+      int32_t g1[2] = {-7, -7}, g2[2] = {-7, -7};
+      double one[13 + 1];
+      one[13] = 12345;  // must stay untouched: only capacity = 1 contact is written
+      CHECK(sim_contacts(m, s, 8, nullptr, geoms, con) == SIM_ERR_ARGUMENT &&
+                sim_contacts(m, s, -1, &n1, geoms, con) == SIM_ERR_ARGUMENT &&
+                sim_contacts(m, s, 1, &n1, g1, one) == SIM_OK && n1 == 3 && one[13] == 12345 && g1[0] == 0 &&
+                g1[1] == 1 && sim_contacts(m, s, 0, &n1, g2, nullptr) == SIM_OK && g2[0] == -7,
+            "sim_contacts guards (ncon %lld, geoms %d %d)", (long long)n1, g1[0], g1[1]);
+    }
     bool normals = ncon > 0;
     for (int i = 0; i < ncon && i < 8; ++i)
       normals = normals && std::abs(con[13 * i + 4]) + std::abs(con[13 * i + 5]) + std::abs(con[13 * i + 6] - c.sign) < 1e-9 &&
