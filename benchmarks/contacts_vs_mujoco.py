@@ -6,14 +6,18 @@ a box sliding to rest (distance), a capsule falling flat onto a plane (two conta
 two slides and a hinge dropped on a ridge (the built-in `ridgeball`, both sides), a ball dropped
 on a tilted box, two capsules, explicit <contact><pair>s with per-tangent friction and their own
 margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
-free joints (a tumbling box, a stack, two bars edge to edge). Our side runs through the C bridge (a shared library built here from sim/src with
-c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported per scene: max
+free joints (a tumbling box, a stack, two bars edge to edge), MuJoCo's other analytic pairs
+(capsule–box, plane–cylinder, sphere–cylinder, plane–ellipsoid, parallel capsules) and torsional
+and rolling friction (condim 4, 6). Before them a narrow-phase table compares the two engines'
+contact lists pose by pose (--narrow). Our side runs through the C bridge (a shared library built
+here from sim/src with c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread.
+Reported per scene: max
 |qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
 own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
 
     pip install mujoco
     python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so] [--corpus /tmp/mjcf-corpus]
-                                             [--only gymnasium]
+                                             [--only gymnasium] [--narrow 2000]
 
 With --corpus (the directory benchmarks/mjcf_corpus.py fills), gymnasium's planar walkers
 (hopper, walker2d, half_cheetah: slide/hinge root joints, capsule–plane contacts) and its ant
@@ -235,6 +239,25 @@ def new_pair_scenes():
     return out
 
 
+def condim_scenes():
+    """Torsional and rolling friction (condim 4, 6; pyramidal cone), 2 s from MuJoCo's qpos0: a ball
+    spun on the floor, a ball rolling and spinning, a box and a capsule spun flat, and an explicit
+    <pair> with its five friction coefficients."""
+    ball = lambda cd, fr: scene(f'<body pos="0 0 0.1"><freejoint/><geom size="0.1" mass="1" condim="{cd}" friction="{fr}"/></body>')
+    specs = [
+        ("ball spun on the floor, condim 4 (torsional 0.05)", ball(4, "1 0.05 0.001"), [0, 0, 0, 0, 0, 10]),
+        ("ball rolling and spinning, condim 6 (rolling 0.01)", ball(6, "0.8 0.03 0.01"), [0.5, 0.3, 0, -3, 5, 8]),
+        ("box spun on the floor, condim 6", scene('<body pos="0 0 0.05" euler="0 0 0.3"><freejoint/><geom type="box" '
+         'size="0.2 0.1 0.05" mass="2" condim="6" friction="0.7 0.02 0.005"/></body>'), [0.5, 0, 0, 0, 0, 6]),
+        ("capsule spun flat, condim 4", scene('<body pos="0 0 0.05" euler="0 1.5707963267948966 0"><freejoint/><geom '
+         'type="capsule" size="0.05 0.2" mass="1" condim="4" friction="0.9 0.05 0.001"/></body>'), [0, 0, 0, 0, 0, 5]),
+        ("explicit pair condim 6, friction 0.9 0.5 0.03 0.01 0.02", scene('<body pos="0 0 0.1"><freejoint/><geom name="ball" '
+         'size="0.1" mass="1"/></body>', contact='<contact><pair geom1="floor" geom2="ball" condim="6" '
+         'friction="0.9 0.5 0.03 0.01 0.02"/></contact>'), [0.3, 0.2, 0, 4, -6, 7]),
+    ]
+    return [(name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None) for name, xml, v in specs]
+
+
 # Narrow phase, pair by pair: geom 1 fixed in the world (a plane, or a geom turned at random),
 # geom 2 on a free body put at seeded random poses around it (a third of the turns random, the
 # others a right-angle turn relative to geom 1 (parallel faces, edges and axes: the special
@@ -364,6 +387,7 @@ def main():
          [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
         *box_scenes(),
         *new_pair_scenes(),
+        *condim_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:

@@ -17,8 +17,8 @@
 // The other pairs are those MuJoCo hands to its general convex collider (GJK/EPA with multi-point
 // perturbation): capsule–cylinder, ellipsoid–{sphere, capsule, ellipsoid, cylinder, box},
 // cylinder–{cylinder, box} and meshes. They are listed in the model's warnings ("contacts not
-// simulated for …") and do not collide. With many pairs a sweep-and-prune broad phase over world AABBs skips the
-// pairs whose boxes are apart (the same contacts as testing every pair).
+// simulated for …") and do not collide. With many pairs a sweep-and-prune broad phase over world
+// AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -644,7 +644,9 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
   if (win) {
     p.condim = win->condim;
-    p.friction[0] = p.friction[1] = win->friction[0];
+    const double* f = win->friction;
+    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
+    std::copy(five, five + 5, p.friction);
     std::copy(win->solref, win->solref + 2, p.solref);
     std::copy(win->solimp, win->solimp + 5, p.solimp);
   } else {
@@ -657,7 +659,10 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
       p.solref[k] = (a.solref[0] > 0 && b.solref[0] > 0) ? mix * a.solref[k] + (1 - mix) * b.solref[k]
                                                           : std::min(a.solref[k], b.solref[k]);
     for (int k = 0; k < 5; ++k) p.solimp[k] = mix * a.solimp[k] + (1 - mix) * b.solimp[k];
-    p.friction[0] = p.friction[1] = std::max(a.friction[0], b.friction[0]);
+    double f[3];
+    for (int k = 0; k < 3; ++k) f[k] = std::max(a.friction[k], b.friction[k]);
+    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
+    std::copy(five, five + 5, p.friction);
   }
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
@@ -788,10 +793,6 @@ void compileCollision(Model& m, std::string& unsupported) {
       ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
       return;
     }
-    if (p.condim > 3) {
-      ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
-      p.condim = 3;
-    }
     const auto [b1, b2] = std::minmax(a.body, b.body);
     candidates.push_back(Candidate{((long long)b1 << 32) + b2, kind, p});
   };
@@ -801,7 +802,7 @@ void compileCollision(Model& m, std::string& unsupported) {
       CollisionPair p;
       p.explicitPair = i;
       p.condim = x.condim;
-      std::copy(x.friction, x.friction + 2, p.friction);
+      std::copy(x.friction, x.friction + 5, p.friction);
       std::copy(x.solref, x.solref + 2, p.solref);
       std::copy(x.solimp, x.solimp + 5, p.solimp);
       p.margin = x.margin;

@@ -29,7 +29,7 @@ void makeState(const Model& m, State& s) {
   s.sweepOrder = m.sweepGeoms;
   s.pairTested.assign(m.pairs.size(), 1);
   s.jacA.assign(3 * nv, 0.0);
-  s.jacB.assign(3 * nv, 0.0);
+  s.jacB.assign(6 * nv, 0.0);
   s.jacR.assign(3 * nv, 0.0);
   // constraint scratch
   const size_t ne = m.maxConstraintRows;
