@@ -6,14 +6,18 @@ a box sliding to rest (distance), a capsule falling flat onto a plane (two conta
 two slides and a hinge dropped on a ridge (the built-in `ridgeball`, both sides), a ball dropped
 on a tilted box, two capsules, explicit <contact><pair>s with per-tangent friction and their own
 margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
-free joints (a tumbling box, a stack, two bars edge to edge). Our side runs through the C bridge (a shared library built here from sim/src with
-c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread. Reported per scene: max
+free joints (a tumbling box, a stack, two bars edge to edge), MuJoCo's other analytic pairs
+(capsule–box, plane–cylinder, sphere–cylinder, plane–ellipsoid, parallel capsules) and torsional
+and rolling friction (condim 4, 6). Before them a narrow-phase table compares the two engines'
+contact lists pose by pose (--narrow). Our side runs through the C bridge (a shared library built
+here from sim/src with c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread.
+Reported per scene: max
 |qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
 own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
 
     pip install mujoco
     python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so] [--corpus /tmp/mjcf-corpus]
-                                             [--only gymnasium]
+                                             [--only gymnasium] [--narrow 2000]
 
 With --corpus (the directory benchmarks/mjcf_corpus.py fills), gymnasium's planar walkers
 (hopper, walker2d, half_cheetah: slide/hinge root joints, capsule–plane contacts) and its ant
@@ -56,6 +60,12 @@ class Ours:
         L.sim_rollout.argtypes = [P, ctypes.c_int64, ctypes.c_int64, D, D, P, P, D, D, P, P, ctypes.c_int32, P, ctypes.c_char_p, ctypes.c_size_t]
         L.sim_deleteModel.argtypes = [P]
         L.sim_builtinModelXML.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+        L.sim_makeState.argtypes = [P, ctypes.POINTER(P)]
+        L.sim_deleteState.argtypes = [P]
+        L.sim_setState.argtypes = [P, P, D, D, D]
+        L.sim_forward.argtypes = [P, P]
+        L.sim_contacts.argtypes = [P, P, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64),
+                                   ctypes.POINTER(ctypes.c_int32), D]
 
     def builtin(self, name):
         n = ctypes.c_size_t()
@@ -63,6 +73,31 @@ class Ours:
         buf = ctypes.create_string_buffer(n.value + 1)
         self.lib.sim_builtinModelXML(name.encode(), buf, n.value + 1, ctypes.byref(n))
         return buf.value.decode()
+
+    def load(self, xml):
+        m = P()
+        msg = ctypes.create_string_buffer(4096)
+        if self.lib.sim_loadModelString(xml.encode(), b"scene", ctypes.byref(m), msg, 4096) != 0:
+            raise RuntimeError(msg.value.decode())
+        return m
+
+    def contacts(self, m, qpos):
+        """The contacts at qpos (zero velocity): geoms [n, 2], dist [n], pos [n, 3], frame [n, 3, 3]."""
+        st = P()
+        self.lib.sim_makeState(m, ctypes.byref(st))
+        q = np.ascontiguousarray(qpos, dtype=float)
+        v = np.zeros(64)
+        self.lib.sim_setState(m, st, q.ctypes.data_as(D), v.ctypes.data_as(D), None)
+        if self.lib.sim_forward(m, st) != 0:
+            raise RuntimeError("sim_forward failed")
+        n = ctypes.c_int64()
+        geoms = np.zeros((64, 2), np.int32)
+        con = np.zeros((64, 13))
+        self.lib.sim_contacts(m, st, 64, ctypes.byref(n), geoms.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+                              con.ctypes.data_as(D))
+        self.lib.sim_deleteState(st)
+        k = n.value
+        return geoms[:k], con[:k, 0], con[:k, 1:4], con[:k, 4:].reshape(k, 3, 3)
 
     def rollout(self, xml, q0, v0, steps, threads=1):
         """qpos [B, steps+1, nq] from starts q0 [B, nq], v0 [B, nv], zero controls."""
@@ -175,6 +210,139 @@ def box_scenes():
     return out
 
 
+def new_pair_scenes():
+    """Session 11's pairs, each a free body dropped for 1 s (500 steps) from MuJoCo's qpos0: a capsule
+    falling tilted onto a box, a capsule lying along a box face (two contacts), a cylinder standing,
+    lying and tilted on the floor (up to 4 contacts), an ellipsoid tumbling onto it, a sphere
+    dropped onto a cylinder's cap rim and two parallel capsules (two contacts)."""
+    free = lambda pos, euler, geom: (f'<body pos="{pos}" euler="{euler}"><freejoint/><geom {geom} mass="1"/></body>')
+    box = '<geom type="plane" size="5 5 .1"/><geom type="box" size="0.3 0.2 0.1" pos="0 0 0.1"/>'
+    cap = 'type="capsule" size="0.05 0.2"'
+    cyl = 'type="cylinder" size="0.1 0.15"'
+    specs = [
+        ("capsule falling tilted onto a box", box, free("0.05 0.03 0.45", "0.3 0.5 0.2", cap), [0.2, 0, 0, 0, 1, 0.5]),
+        ("capsule lying along a box face", box, free("0 0.02 0.255", "0 1.5707963267948966 0.3", cap), [0] * 6),
+        ("cylinder standing on the floor", None, free("0 0 0.16", "0 0 0", cyl), [0.1, 0, 0, 0, 0, 1]),
+        ("cylinder lying on the floor", None, free("0 0 0.11", "1.5707963267948966 0 0", cyl), [0.3, 0, 0, 0, 0, 0]),
+        ("cylinder dropped tilted", None, free("0 0 0.4", "0.4 0.3 0", cyl), [0.2, 0.1, 0, 1, 0, 0]),
+        ("ellipsoid tumbling onto the floor", None, free("0 0 0.4", "0.5 0.2 0.1", 'type="ellipsoid" size="0.1 0.15 0.2"'),
+         [0.2, 0, 0, 2, 1, 0]),
+        ("sphere dropped on a cylinder's rim", '<geom type="plane" size="5 5 .1"/><geom type="cylinder" size="0.2 0.1" pos="0 0 0.1"/>',
+         free("0.19 0.02 0.5", "0 0 0", 'type="sphere" size="0.05"'), [0] * 6),
+        ("capsule landing parallel on a capsule", '<geom type="plane" size="5 5 .1"/><geom type="capsule" size="0.05 0.3" '
+         'pos="0 0 0.1" euler="0 1.5707963267948966 0"/>', free("0.1 0 0.3", "0 1.5707963267948966 0", cap), [0] * 6),
+    ]
+    out = []
+    for name, floor, body, v in specs:
+        xml = scene(body, floor=floor) if floor else scene(body)
+        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 500, None))
+    return out
+
+
+def condim_scenes():
+    """Torsional and rolling friction (condim 4, 6; pyramidal cone), 2 s from MuJoCo's qpos0: a ball
+    spun on the floor, a ball rolling and spinning, a box and a capsule spun flat, and an explicit
+    <pair> with its five friction coefficients."""
+    ball = lambda cd, fr: scene(f'<body pos="0 0 0.1"><freejoint/><geom size="0.1" mass="1" condim="{cd}" friction="{fr}"/></body>')
+    specs = [
+        ("ball spun on the floor, condim 4 (torsional 0.05)", ball(4, "1 0.05 0.001"), [0, 0, 0, 0, 0, 10]),
+        ("ball rolling and spinning, condim 6 (rolling 0.01)", ball(6, "0.8 0.03 0.01"), [0.5, 0.3, 0, -3, 5, 8]),
+        ("box spun on the floor, condim 6", scene('<body pos="0 0 0.05" euler="0 0 0.3"><freejoint/><geom type="box" '
+         'size="0.2 0.1 0.05" mass="2" condim="6" friction="0.7 0.02 0.005"/></body>'), [0.5, 0, 0, 0, 0, 6]),
+        ("capsule spun flat, condim 4", scene('<body pos="0 0 0.05" euler="0 1.5707963267948966 0"><freejoint/><geom '
+         'type="capsule" size="0.05 0.2" mass="1" condim="4" friction="0.9 0.05 0.001"/></body>'), [0, 0, 0, 0, 0, 5]),
+        ("explicit pair condim 6, friction 0.9 0.5 0.03 0.01 0.02", scene('<body pos="0 0 0.1"><freejoint/><geom name="ball" '
+         'size="0.1" mass="1"/></body>', contact='<contact><pair geom1="floor" geom2="ball" condim="6" '
+         'friction="0.9 0.5 0.03 0.01 0.02"/></contact>'), [0.3, 0.2, 0, 4, -6, 7]),
+    ]
+    return [(name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None) for name, xml, v in specs]
+
+
+# Narrow phase, pair by pair: geom 1 fixed in the world (a plane, or a geom turned at random),
+# geom 2 on a free body put at seeded random poses around it (a third of the turns random, the
+# others a right-angle turn relative to geom 1 (parallel faces, edges and axes: the special
+# cases) tilted by at most 1e-3 rad or not at all); both engines' contact lists at each pose, in order: geoms, count, dist, pos
+# and frame. MuJoCo's collision functions for these pairs are analytic; a difference in count
+# means a different branch taken.
+NARROW_PAIRS = [
+    ("plane–cylinder", '<geom type="plane" size="5 5 .1"/>', 'type="cylinder" size="0.1 0.15"', 0.25),
+    ("plane–ellipsoid", '<geom type="plane" size="5 5 .1"/>', 'type="ellipsoid" size="0.1 0.15 0.2"', 0.25),
+    ("sphere–cylinder", '<geom type="sphere" size="0.1"/>', 'type="cylinder" size="0.12 0.15"', 0.3),
+    ("capsule–box", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="capsule" size="0.05 0.2"', 0.45),
+    ("capsule–capsule", '<geom type="capsule" size="0.05 0.2"/>', 'type="capsule" size="0.06 0.15"', 0.35),
+    ("sphere–box", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="sphere" size="0.08"', 0.3),
+]
+
+
+def random_quat(rng, kind):
+    if kind == 0:
+        q = rng.normal(size=4)
+        return q / np.linalg.norm(q)
+    # a right-angle turn about x, y or z (0–3 quarter turns), then maybe a tiny tilt
+    ax = np.zeros(3)
+    ax[rng.integers(3)] = 1
+    ang = rng.integers(4) * np.pi / 2
+    q = np.array([np.cos(ang / 2), *(np.sin(ang / 2) * ax)])
+    if kind == 2:
+        t = rng.normal(size=3)
+        t *= 1e-3 * rng.random() / np.linalg.norm(t)
+        dq = np.array([1, *(t / 2)])
+        dq /= np.linalg.norm(dq)
+        q = quat_mul(q, dq)
+    return q / np.linalg.norm(q)
+
+
+def quat_mul(a, b):
+    return np.array([a[0] * b[0] - a[1:] @ b[1:], *(a[0] * b[1:] + b[0] * a[1:] + np.cross(a[1:], b[1:]))])
+
+
+def narrow_phase(ours, poses, seed=11, worst=None):
+    """Rows: pair, margin, poses, poses touching, count mismatches (of them at exact right-angle
+    turns, where a tie between equally near features falls on round-off), max |Δ| of dist, pos, frame.
+    `worst` (a list) receives (pair, margin, qpos, ours, MuJoCo's) where the lists differ by > 1e-9."""
+    rows = []
+    rng = np.random.default_rng(seed)
+    for name, fixed, moving, reach in NARROW_PAIRS:
+        for margin in (0.0, 0.02):
+            plane = "plane" in fixed
+            turn, qf = '', np.array([1.0, 0, 0, 0])
+            if not plane:  # turn the fixed geom too (the moving geom's turns are relative to it)
+                qf = random_quat(rng, 0)
+                turn = ' quat="' + ' '.join(repr(float(x)) for x in qf) + '"'
+            mg = f' margin="{margin}"' if margin else ''
+            xml = scene(f'<body><freejoint/><geom {moving} mass="1"{mg}/></body>',
+                        floor=fixed.replace("/>", turn + mg + "/>", 1))
+            mm = mujoco.MjModel.from_xml_string(xml)
+            dm = mujoco.MjData(mm)
+            m = ours.load(xml)
+            touching = mismatch = aligned = 0
+            err = np.zeros(3)
+            for k in range(poses):
+                pos = rng.uniform(-reach, reach, 3)
+                if plane:
+                    pos[:2] *= 0.2
+                    pos[2] = rng.uniform(-0.1, reach)
+                qpos = np.array([*pos, *quat_mul(qf, random_quat(rng, k % 3))])
+                g, dist, p, frame = ours.contacts(m, qpos)
+                dm.qpos[:] = qpos
+                mujoco.mj_forward(mm, dm)
+                n = dm.ncon
+                touching += n > 0
+                same = n == len(dist) and (n == 0 or np.array_equal(g, dm.contact.geom[:n]))
+                mismatch += not same
+                aligned += not same and k % 3 == 1
+                e = [np.max(np.abs(dist - dm.contact.dist[:n])), np.max(np.abs(p - dm.contact.pos[:n])),
+                     np.max(np.abs(frame.reshape(n, 9) - dm.contact.frame[:n]))] if same and n else [0, 0, 0]
+                err = np.maximum(err, e)
+                if worst is not None and (not same or max(e) > 1e-12):
+                    worst.append((name, margin, qpos, (dist, p, frame.reshape(-1, 9)),
+                                  (dm.contact.dist[:n].copy(), dm.contact.pos[:n].copy(), dm.contact.frame[:n].copy())))
+            ours.lib.sim_deleteModel(m)
+            rows.append((name, margin, poses, touching, f"{mismatch} ({aligned})", *err))
+    return rows
+
+
+
 def apexes(z):
     """Heights of the local maxima of z (after the drop)."""
     return [z[i] for i in range(1, len(z) - 1) if z[i] > z[i - 1] and z[i] >= z[i + 1] and i > 5]
@@ -185,8 +353,16 @@ def main():
     ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
     ap.add_argument("--corpus", help="the mjcf_corpus.py directory: add gymnasium's walkers and ant")
     ap.add_argument("--only", help="run only the scenes whose name contains this text")
+    ap.add_argument("--narrow", type=int, default=2000, metavar="N",
+                    help="seeded random poses per pair and margin in the narrow-phase table (0: skip it)")
     a = ap.parse_args()
     ours = bridge(a.lib)
+    if a.narrow:
+        print(f"MuJoCo {mujoco.__version__}; narrow phase at seeded random poses (contacts compared in order)")
+        print("| pair | margin | poses | poses touching | count or geom mismatches (at exact right angles) | max abs ddist | max abs dpos | max abs dframe |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in narrow_phase(ours, a.narrow):
+            print("| {} | {} | {} | {} | {} | {:.1e} | {:.1e} | {:.1e} |".format(*r))
     ball = planar('<geom type="sphere" size="0.1" mass="1"/>')
     box = planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
     scenes = [
@@ -210,6 +386,8 @@ def main():
         ("explicit pairs only, rod lands on the ball", pair_scene(False),
          [[0, 0, 0, 0, 0, 0.1]], [[0.3, 0.2, 0, 0, 0, 0]], 1500, None),
         *box_scenes(),
+        *new_pair_scenes(),
+        *condim_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:

@@ -64,6 +64,22 @@ mujoco.mj_resetDataKeyframe(m, d, 0)
 for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
 
+section "2d. Capsule–box, cylinders, an ellipsoid and parallel capsules (issue 17, MuJoCo's analytic pairs):"
+echo "   benchmarks/models/primitives.xml, 2 s from rest, beside MuJoCo when it is installed"
+$ebm simulate benchmarks/models/primitives.xml --steps 1000 --out out/primitives-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/primitives-rollout.npz')['qpos'][0]
+print('rest heights (capsule on the table, cylinder, ellipsoid, ball on the post, rod on the log):', q[-1, 2::7])
+assert np.all(np.abs(q[-1, 2::7] - [0.2498, 0.1499, 0.1690, 0.2496, 0.1998]) < 1e-3)
+try:
+    import mujoco
+except ImportError:
+    raise SystemExit
+m = mujoco.MjModel.from_xml_path('benchmarks/models/primitives.xml'); d = mujoco.MjData(m)
+for _ in range(1000): mujoco.mj_step(m, d)
+print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
+
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)

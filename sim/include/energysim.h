@@ -310,6 +310,17 @@ void sim_constraintInfo(const simModel* model, const simState* state, int64_t* S
                         int64_t* SIM_NULLABLE ncon, int64_t* SIM_NULLABLE iterations,
                         double* SIM_NULLABLE qfrcConstraint);
 
+/// The contacts of the last sim_forward or sim_step, as MuJoCo's mjData.contact: for contact i
+/// (i < min(*ncon, capacity)), geoms[2i], geoms[2i + 1] are its geoms (normal from the first to
+/// the second) and contacts[13i ..] holds dist (negative in penetration), pos [3] (midway between
+/// the surfaces) and frame [3, 3] (rows: normal, first and second tangent), all in world
+/// coordinates. `*ncon` receives the number of contacts (more than capacity: the rest are left
+/// out). Either array may be NULL (then capacity is ignored for it).
+/// Errors: SIM_ERR_ARGUMENT for a NULL model, state or ncon, or a negative capacity.
+/// Thread safety: the state's thread. Pointer lifetime: the arrays are read during the call only.
+int32_t sim_contacts(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
+                     int32_t* SIM_NULLABLE geoms, double* SIM_NULLABLE contacts);
+
 /// Inverse dynamics (RNEA): the generalised force qfrc [nv], beyond the passive forces
 /// (damping, stiffness; constraint forces of limits and dry friction are not included), that
 /// gives acceleration qacc [nv] at the current qpos, qvel:

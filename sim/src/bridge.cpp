@@ -496,6 +496,30 @@ void sim_constraintInfo(const simModel* model, const simState* state, int64_t* n
   if (qfrcConstraint) std::copy(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), qfrcConstraint);
 }
 
+int32_t sim_contacts(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
+                     int32_t* geoms, double* contacts) {
+  SIM_REQUIRE_PAIR(model, state);
+  if (!ncon || capacity < 0) return SIM_ERR_ARGUMENT;
+  const sim::Model& m = model->model;
+  const sim::State& s = state->state;
+  *ncon = s.ncon;
+  for (int i = 0; i < s.ncon && i < capacity; ++i) {
+    const sim::Contact& c = s.contacts[i];
+    if (geoms) {
+      geoms[2 * i] = m.pairs[c.pair].g1;
+      geoms[2 * i + 1] = m.pairs[c.pair].g2;
+    }
+    if (contacts) {
+      double* out = contacts + 13 * (size_t)i;
+      out[0] = c.dist;
+      for (int k = 0; k < 3; ++k) out[1 + k] = c.pos[k];
+      for (int r = 0; r < 3; ++r)
+        for (int k = 0; k < 3; ++k) out[4 + 3 * r + k] = c.frame(r, k);
+    }
+  }
+  return SIM_OK;
+}
+
 int32_t sim_inverse(const simModel* model, simState* state, const double* qacc, double* qfrc) {
   SIM_REQUIRE_PAIR(model, state);
   if (!qacc || !qfrc) return SIM_ERR_ARGUMENT;

@@ -10,11 +10,15 @@
 // (by body pair, a body pair's explicit pairs first). The narrow phase is analytic, with
 // MuJoCo's conventions (normal from g1 to g2, contact point midway between the surfaces, dist < 0
 // in penetration) for the pairs
-//   plane–sphere, plane–capsule (2 contacts), plane–box (up to 4), sphere–sphere, sphere–capsule,
-//   sphere–box, capsule–capsule (closest points of the segments; 1 contact), box–box (up to 8).
-// Other pairs (capsule–box, cylinders, ellipsoids, meshes) are listed in the model's warnings and
-// do not collide yet. With many pairs a sweep-and-prune broad phase over world AABBs skips the
-// pairs whose boxes are apart (the same contacts as testing every pair).
+//   plane–sphere, plane–capsule (2 contacts), plane–ellipsoid (its support point), plane–cylinder
+//   (up to 4), plane–box (up to 4), sphere–sphere, sphere–capsule, sphere–cylinder, sphere–box,
+//   capsule–capsule (closest points of the segments; parallel segments 2), capsule–box (up to 2),
+//   box–box (up to 8).
+// The other pairs are those MuJoCo hands to its general convex collider (GJK/EPA with multi-point
+// perturbation): capsule–cylinder, ellipsoid–{sphere, capsule, ellipsoid, cylinder, box},
+// cylinder–{cylinder, box} and meshes. They are listed in the model's warnings ("contacts not
+// simulated for …") and do not collide. With many pairs a sweep-and-prune broad phase over world
+// AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -33,14 +37,15 @@ constexpr int kMaxPairContacts = 8;  // box–box: a face clipped by a face has 
 // Most contacts of a pair (types ordered); 0: no collision function.
 int pairCapacity(int t1, int t2) {
   if (t1 == SIM_GEOM_PLANE) {
-    if (t2 == SIM_GEOM_SPHERE) return 1;
+    if (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_ELLIPSOID) return 1;
     if (t2 == SIM_GEOM_CAPSULE) return 2;
-    if (t2 == SIM_GEOM_BOX) return 4;
+    if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX) return 4;
     return 0;
   }
-  if (t1 == SIM_GEOM_SPHERE && (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_CAPSULE || t2 == SIM_GEOM_BOX))
+  if (t1 == SIM_GEOM_SPHERE && (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_CAPSULE ||
+                                t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX))
     return 1;
-  if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) return 1;
+  if (t1 == SIM_GEOM_CAPSULE && (t2 == SIM_GEOM_CAPSULE || t2 == SIM_GEOM_BOX)) return 2;
   if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) return kMaxPairContacts;
   return 0;
 }
@@ -56,6 +61,19 @@ const char* typeName(int t) {
     default: return "mesh";
   }
 }
+
+// R v, Rᵀ v and a·b summed in MuJoCo's order (mju_mulMatVec3, mju_mulMatTVec3, mju_dot3): in
+// degenerate poses (a capsule parallel to a box face) the narrow phase's branches hang on the
+// sign of round-off, and then fall as MuJoCo's do.
+Vec3 mulMatVec(const Mat3& R, const Vec3& v) {
+  return Vec3(R(0, 0) * v[0] + R(0, 1) * v[1] + R(0, 2) * v[2], R(1, 0) * v[0] + R(1, 1) * v[1] + R(1, 2) * v[2],
+              R(2, 0) * v[0] + R(2, 1) * v[1] + R(2, 2) * v[2]);
+}
+Vec3 mulMatTVec(const Mat3& R, const Vec3& v) {
+  return Vec3(R(0, 0) * v[0] + R(1, 0) * v[1] + R(2, 0) * v[2], R(0, 1) * v[0] + R(1, 1) * v[1] + R(2, 1) * v[2],
+              R(0, 2) * v[0] + R(1, 2) * v[1] + R(2, 2) * v[2]);
+}
+double dot3(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 
 // A narrow-phase result before its frame is completed: normal and (optional) first tangent.
 struct Touch {
@@ -84,10 +102,9 @@ int sphereSphere(const Vec3& c1, double r1, const Mat3& R1, const Vec3& c2, doub
   return 1;
 }
 
-// plane (its z axis the normal) – sphere
-int planeSphere(const Pose& P, const Vec3& c, double r, double margin, Touch* out) {
-  const Vec3 n = P.R.col(2);
-  const double cdist = (c - P.p).dot(n);
+// half-space (boundary through p, outward normal n) – sphere: normal n, from the half-space
+int halfSpaceSphere(const Vec3& p, const Vec3& n, const Vec3& c, double r, double margin, Touch* out) {
+  const double cdist = (c - p).dot(n);
   if (cdist > margin + r) return 0;
   Touch& t = out[0];
   t.dist = cdist - r;
@@ -95,6 +112,11 @@ int planeSphere(const Pose& P, const Vec3& c, double r, double margin, Touch* ou
   t.pos = c - n * (t.dist / 2 + r);
   t.tangent.setZero();
   return 1;
+}
+
+// plane (its z axis the normal) – sphere
+int planeSphere(const Pose& P, const Vec3& c, double r, double margin, Touch* out) {
+  return halfSpaceSphere(P.p, P.R.col(2), c, r, margin, out);
 }
 
 int planeCapsule(const Pose& P, const Pose& C, const double* size, double margin, Touch* out) {
@@ -125,6 +147,60 @@ int planeBox(const Pose& P, const Pose& B, const double* size, double margin, To
   return cnt;
 }
 
+// plane – cylinder (MuJoCo's mjc_PlaneCylinder): the rim point deepest below the plane on the
+// end disc nearer to it, the same rim point on the other disc, and two more points of the nearer
+// disc making with the first an equilateral triangle inscribed in the rim (when they are within
+// the margin). A disc parallel to the plane takes its rim point along the cylinder's x axis.
+int planeCylinder(const Pose& P, const Pose& C, const double* size, double margin, Touch* out) {
+  const Vec3 n = P.R.col(2);
+  Vec3 axis = C.R.col(2);
+  double prjaxis = dot3(n, axis);
+  if (prjaxis > 0) axis = -axis, prjaxis = -prjaxis;  // the axis points towards the plane
+  const double dist0 = dot3(C.p - P.p, n);
+  // rim direction: −n with its axis component removed, scaled to the radius
+  Vec3 rim = axis * prjaxis - n;
+  const double len2 = dot3(rim, rim);
+  rim = len2 >= kMinVal * kMinVal ? Vec3(rim * (size[0] / std::sqrt(len2))) : Vec3(C.R.col(0) * size[0]);
+  const double prjrim = dot3(rim, n);
+  axis *= size[1];
+  prjaxis *= size[1];
+  auto contact = [&](Touch& t, double dist, const Vec3& at) {
+    t.dist = dist;
+    t.pos = at - n * (dist / 2);
+    t.normal = n;
+    t.tangent.setZero();
+  };
+  int cnt = 0;
+  if (dist0 + prjaxis + prjrim > margin) return 0;  // the deepest point is beyond the margin
+  contact(out[cnt++], dist0 + prjaxis + prjrim, C.p + rim + axis);
+  if (dist0 - prjaxis + prjrim <= margin) contact(out[cnt++], dist0 - prjaxis + prjrim, C.p + rim - axis);
+  // the triangle's other two corners on the nearer disc: at −rim/2 ± (√3/2) r sideways
+  const double prjside = -prjrim / 2;
+  if (dist0 + prjaxis + prjside <= margin) {
+    Vec3 side = rim.cross(axis);
+    side *= 1 / std::sqrt(dot3(side, side));
+    side *= size[0] * std::sqrt(3.0) / 2;
+    contact(out[cnt++], dist0 + prjaxis + prjside, C.p + side + axis - rim / 2);
+    contact(out[cnt++], dist0 + prjaxis + prjside, C.p - side + axis - rim / 2);
+  }
+  return cnt;
+}
+
+// plane – ellipsoid (MuJoCo's convex plane test): one contact at the ellipsoid's support point
+// along −normal, x = R S² d / |S d| with d = Rᵀ(−n) and S = diag(size).
+int planeEllipsoid(const Pose& P, const Pose& E, const double* size, double margin, Touch* out) {
+  const Vec3 n = P.R.col(2), S(size[0], size[1], size[2]);
+  const Vec3 unit = (E.R.transpose() * -n).cwiseProduct(S).normalized();
+  const Vec3 support = E.p + E.R * unit.cwiseProduct(S);
+  Touch& t = out[0];
+  t.dist = n.dot(support - P.p);
+  if (t.dist > margin) return 0;
+  t.pos = support - n * (t.dist / 2);
+  t.normal = n;
+  t.tangent.setZero();
+  return 1;
+}
+
 // sphere – capsule: the sphere against the nearest point of the capsule's segment
 int sphereCapsule(const Pose& S, double r, const Pose& C, const double* size, double margin,
                   Touch* out) {
@@ -133,57 +209,216 @@ int sphereCapsule(const Pose& S, double r, const Pose& C, const double* size, do
   return sphereSphere(S.p, r, S.R, C.p + axis * x, size[0], C.R, margin, out);
 }
 
-// sphere – box: nearest point of the box to the centre; a centre inside the box leaves through
-// the face it is closest to. Normal from the sphere to the box.
+// sphere – cylinder (MuJoCo's mjc_SphereCylinder): a centre beside the side wall meets the axis
+// point level with it (sphere – sphere), one over a cap meets the cap's plane, any other the
+// nearest rim point (sphere – point); a centre inside leaves through the nearer of wall and cap.
+// Normal from the sphere to the cylinder.
+int sphereCylinder(const Pose& S, double r, const Pose& C, const double* size, double margin, Touch* out) {
+  const Vec3 axis = C.R.col(2), rel = S.p - C.p;
+  const double x = axis.dot(rel);
+  const Vec3 radial = rel - axis * x;
+  const double radial2 = radial.squaredNorm();
+  bool side = std::abs(x) < size[1], cap = radial2 < size[0] * size[0];
+  if (side && cap) {  // centre inside: the shallower way out
+    if (size[1] - std::abs(x) < size[0] - std::sqrt(radial2)) side = false;
+    else cap = false;
+  }
+  if (side) return sphereSphere(S.p, r, S.R, C.p + axis * x, size[0], C.R, margin, out);
+  if (cap) {
+    const Vec3 n = x > 0 ? axis : Vec3(-axis);
+    const int cnt = halfSpaceSphere(C.p + n * size[1], n, S.p, r, margin, out);
+    if (cnt) out[0].normal = -out[0].normal;  // from the sphere to the cylinder
+    return cnt;
+  }
+  const Vec3 rim = C.p + axis * (x > 0 ? size[1] : -size[1]) + radial * (size[0] / std::sqrt(radial2));
+  return sphereSphere(S.p, r, S.R, rim, 0.0, C.R, margin, out);
+}
+
+// sphere – box (MuJoCo's mjc_SphereBox), in the box's frame: the box point nearest the centre; a
+// centre inside (within 1e-15) leaves through the nearest face (on a tie the first of −x, +x,
+// −y, …). The contact point is midway between the box point and the sphere's deepest point.
+// Normal from the sphere to the box.
 int sphereBox(const Pose& S, double r, const Pose& B, const double* size, double margin, Touch* out) {
-  const Vec3 local = B.R.transpose() * (S.p - B.p);
-  Vec3 nearest;
-  bool inside = true;
-  for (int k = 0; k < 3; ++k) {
-    nearest[k] = std::min(size[k], std::max(-size[k], local[k]));
-    inside = inside && nearest[k] == local[k];
-  }
+  const Vec3 center = mulMatTVec(B.R, S.p - B.p);
+  Vec3 clamped;
+  for (int k = 0; k < 3; ++k) clamped[k] = std::min(size[k], std::max(-size[k], center[k]));
+  Vec3 dir = clamped - center;  // from the centre to the box
+  const double d = std::sqrt(dot3(dir, dir));
+  if (d - r > margin) return 0;
   Touch& t = out[0];
-  if (!inside) {
-    const Vec3 away = local - nearest;  // from the box surface to the centre
-    const double d = away.norm();
-    if (d - r > margin) return 0;
-    t.dist = d - r;
-    t.normal = -(B.R * (away / d));
-    const Vec3 surface = B.p + B.R * nearest;
-    t.pos = surface - t.normal * (t.dist / 2);
-  } else {
+  Vec3 local;
+  if (d <= kMinVal) {
+    double closest = 2 * (size[0] + size[1] + size[2]);
     int face = 0;
-    double depth = INFINITY;
-    for (int k = 0; k < 3; ++k) {
-      const double dk = size[k] - std::abs(local[k]);
-      if (dk < depth) {
-        depth = dk;
-        face = k;
-      }
+    for (int i = 0; i < 6; ++i) {
+      const double gap = std::abs((i % 2 ? 1 : -1) * size[i / 2] - center[i / 2]);
+      if (closest > gap) closest = gap, face = i;
     }
-    Vec3 outward = Vec3::Zero();
-    outward[face] = local[face] >= 0 ? 1 : -1;
-    t.dist = -depth - r;
-    t.normal = -(B.R * outward);
-    Vec3 surface = local;
-    surface[face] = outward[face] * size[face];
-    t.pos = B.p + B.R * surface - t.normal * (t.dist / 2);
+    Vec3 nearest = Vec3::Zero();
+    nearest[face / 2] = face % 2 ? -1 : 1;  // inwards through that face
+    local = center + nearest * ((r - closest) / 2);
+    t.normal = mulMatVec(B.R, nearest);
+    t.dist = -closest - r;
+  } else {
+    dir *= 1 / d;
+    const Vec3 deepest = center + dir * r;
+    local = clamped * 0.5 + deepest * 0.5;
+    t.normal = mulMatVec(B.R, dir);
+    t.dist = d - r;
   }
+  t.pos = mulMatVec(B.R, local) + B.p;
   t.tangent.setZero();
   return 1;
 }
 
-// capsule – capsule: the closest points of the two segments, then sphere – sphere
+// capsule – capsule (MuJoCo 4's mjc_CapsuleCapsule): the segments' points A.p + x1 a1, B.p + x2 a2
+// (a the half-axes, x in [−1, 1]) that minimise |A.p + x1 a1 − B.p − x2 a2|², i.e.
+//   [a1·a1  −a1·a2] [x1]   [−a1·(A.p − B.p)]
+//   [−a1·a2  a2·a2] [x2] = [ a2·(A.p − B.p)],
+// x1 clamped first, then x2 (x1 refitted), then sphere – sphere. Segments parallel within 1e-4
+// rad (det < 1e-8 (a1·a1)(a2·a2), measured on MuJoCo 4.0.1) touch along the overlap of their
+// projections: one contact at each end of it, lower x1 first (an end of segment 2 inside
+// segment 1's span: that end and its projection; otherwise segment 1's end and its nearest
+// point on segment 2, the same point twice when the spans do not overlap, as MuJoCo).
 int capsuleCapsule(const Pose& A, const double* sa, const Pose& B, const double* sb, double margin,
                    Touch* out) {
-  const Vec3 u = A.R.col(2), v = B.R.col(2), w = A.p - B.p;
-  const double b = u.dot(v), d = u.dot(w), e = v.dot(w), den = 1 - b * b;
-  double s = den > 1e-12 ? (b * e - d) / den : 0.0;
-  s = std::min(sa[1], std::max(-sa[1], s));
-  double t = std::min(sb[1], std::max(-sb[1], b * s + e));
-  s = std::min(sa[1], std::max(-sa[1], b * t - d));
-  return sphereSphere(A.p + u * s, sa[0], A.R, B.p + v * t, sb[0], B.R, margin, out);
+  const Vec3 a1 = A.R.col(2) * sa[1], a2 = B.R.col(2) * sb[1], dif = A.p - B.p;
+  const double ma = a1.dot(a1), mb = -a1.dot(a2), mc = a2.dot(a2), u = -a1.dot(dif), v = a2.dot(dif);
+  const double det = ma * mc - mb * mb;
+  auto clip = [](double x) { return std::min(1.0, std::max(-1.0, x)); };
+  auto touch = [&](double x1, double x2, Touch* t) {
+    return sphereSphere(A.p + a1 * x1, sa[0], A.R, B.p + a2 * x2, sb[0], B.R, margin, t);
+  };
+  if (det >= 1e-8 * ma * mc) {
+    double x1 = (mc * u - mb * v) / det, x2 = (ma * v - mb * u) / det;
+    if (x1 > 1) x1 = 1, x2 = (v - mb) / mc;
+    else if (x1 < -1) x1 = -1, x2 = (v + mb) / mc;
+    if (x2 > 1) x2 = 1, x1 = clip((u - mb) / ma);
+    else if (x2 < -1) x2 = -1, x1 = clip((u + mb) / ma);
+    return touch(x1, x2, out);
+  }
+  // segment 2's ends (x2 = +1, −1) projected on segment 1, in x1
+  double t[2] = {(u - mb) / ma, (u + mb) / ma}, e[2] = {1, -1};
+  if (t[1] < t[0]) std::swap(t[0], t[1]), std::swap(e[0], e[1]);
+  int n = 0;
+  for (int k = 0; k < 2; ++k) {
+    if (t[k] >= -1 && t[k] <= 1) n += touch(t[k], e[k], out + n);
+    else n += touch(clip(t[k]), clip((v - mb * clip(t[k])) / mc), out + n);
+  }
+  return n;
+}
+
+// capsule – box (MuJoCo's mjc_CapsuleBox), in the box's frame. The segment point nearest the box
+// is the best of (a) a segment end whose clamp onto the box moves at most one coordinate (a face
+// is nearest) and (b) the closest points of the segment and each of the 12 edges; a sphere of the
+// capsule's radius there meets the box (sphere – box). A second sphere goes where the segment,
+// walked from the first point, last lies over the box: along the nearest edge or across a face
+// (nearest point at a corner: the edge when the capsule runs within 45° of it), up to the far end
+// of the edge or face the first point touches (nearest point on an edge, the capsule crossing
+// it), or up to the face's side planes (an end over a face). A capsule pointing straight at or
+// away from the nearest corner, or across the nearest edge in a T, gets one contact. Normal from
+// the capsule to the box.
+int capsuleBox(const Pose& A, const double* sa, const Pose& B, const double* sb, double margin, Touch* out) {
+  const Vec3 pos = mulMatTVec(B.R, A.p - B.p), axis = mulMatTVec(B.R, A.R.col(2));
+  const Vec3 half = axis * sa[1];
+  int axisdir = 0;  // octant of the half-axis: bit k set when half[k] > 0
+  for (int k = 0; k < 3; ++k) axisdir |= half[k] > 0 ? 1 << k : 0;
+  double best = margin + 2 * (sa[0] + sa[1] + sb[0] + sb[1] + sb[2]);
+  double segpos = 0, boxpos = 0;  // the nearest point's parameters on the segment and the edge
+  // kind: −3 / −1 segment end −1 / +1 nearest a face; 0–8 an edge, 3·(edge end: 0 low, 1 inside,
+  // 2 high) + (segment end: the same); −4 nothing
+  int kind = -4, face = -1, corner = 0, edge = 0;
+  for (int i = -1; i <= 1; i += 2) {
+    const Vec3 end = pos + half * i;
+    Vec3 clamped = end;
+    int moved = 0, last = -1;
+    for (int k = 0; k < 3; ++k)
+      if (std::abs(end[k]) > sb[k]) clamped[k] = end[k] < 0 ? -sb[k] : sb[k], ++moved, last = k;
+    if (moved > 1) continue;
+    const Vec3 gap = clamped - end;
+    const double d2 = dot3(gap, gap);
+    if (d2 < best) best = d2, segpos = i, kind = i - 2, face = last;
+  }
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 8; ++i) {
+      if (i & (1 << j)) continue;
+      // edge along axis j through the box point mid (coordinate j zero): mid + x1 sb[j] e_j
+      Vec3 mid((i & 1) ? sb[0] : -sb[0], (i & 2) ? sb[1] : -sb[1], (i & 4) ? sb[2] : -sb[2]);
+      mid[j] = 0;
+      const Vec3 dif = mid - pos;
+      const double ma = sb[j] * sb[j], mb = -sb[j] * half[j], mc = sa[1] * sa[1];
+      const double u = -sb[j] * dif[j], v = dot3(half, dif), det = ma * mc - mb * mb;
+      if (std::abs(det) < kMinVal) continue;
+      double x1 = (mc * u - mb * v) / det, x2 = (ma * v - mb * u) / det;
+      int e1 = 1, e2 = 1;  // 0 low end, 1 inside, 2 high end
+      if (x1 > 1) x1 = 1, e1 = 2, x2 = (v - mb) / mc;
+      else if (x1 < -1) x1 = -1, e1 = 0, x2 = (v + mb) / mc;
+      if (x2 > 1 || x2 < -1) {
+        x2 = x2 > 1 ? 1 : -1;
+        e2 = x2 > 0 ? 2 : 0;
+        x1 = (u + (x2 > 0 ? -mb : mb)) / ma;
+        if (x1 > 1) x1 = 1, e1 = 2;
+        else if (x1 < -1) x1 = -1, e1 = 0;
+      }
+      Vec3 gap = dif - half * x2;
+      gap[j] += sb[j] * x1;
+      const double d2 = dot3(gap, gap);
+      if (d2 < best - kMinVal) {  // the −1e-15 keeps a face's answer when an edge only ties it
+        best = d2, segpos = x2, boxpos = x1, kind = 3 * e1 + e2;
+        corner = i + (1 << j) * (e1 == 2), edge = j;
+      }
+    }
+  if (kind == -4) return 0;
+  double second = -4;  // the second point's offset from the first along the segment, in half-axes
+  if (kind >= 0 && kind / 3 != 1) {
+    // nearest a box corner: which of its three edges the capsule runs along (c a power of 2)
+    int c = axisdir ^ corner;
+    if (c != 0 && c != 7) {
+      double mul = 1, toEnd = 1 - segpos, toOther = 1 + segpos;
+      if (c == 3 || c == 5 || c == 6) mul = -1, c = 7 - c, toEnd = 1 + segpos, toOther = 1 - segpos;
+      const int ax = c == 1 ? 0 : c == 2 ? 1 : 2, ax1 = (ax + 1) % 3, ax2 = (ax + 2) % 3;
+      if (axis[ax] * axis[ax] > 0.5) {  // along the edge, at most to its other end
+        second = std::min(toEnd, 2 * sb[ax] / std::abs(half[ax])) * mul;
+      } else {  // across the face, at most to its far sides
+        second = std::min({toOther, 2 * sb[ax1] / std::abs(half[ax1]), 2 * sb[ax2] / std::abs(half[ax2])}) * -mul;
+      }
+    }
+  } else if (kind >= 0) {
+    // nearest inside an edge: the capsule crosses it (X) or meets it square (T: one contact)
+    int c = (axisdir ^ corner) & (7 - (1 << edge));
+    if (c == 1 || c == 2 || c == 4) {
+      const int ax = edge;
+      int ax1 = (edge + 1) % 3, ax2 = (edge + 2) % 3;
+      if (std::abs(axis[ax1]) > std::abs(axis[ax2])) ax1 = ax2;  // ax2: the face it lies flatter on
+      ax2 = 3 - ax - ax1;
+      const bool up = c & (1 << ax2);
+      const double mul = up ? 1 : -1;
+      second = up ? 1 - segpos : 1 + segpos;
+      second = std::min(second, 2 * sb[ax2] / std::abs(half[ax2]));
+      const double alongEdge = ((axisdir & (1 << ax)) != 0) == up ? 1 - boxpos : 1 + boxpos;
+      second = std::min(second, sb[ax] * alongEdge / std::abs(half[ax])) * mul;
+    }
+  } else if (face != -1) {
+    // an end nearest a face (not inside the box): walk towards the other end while over the face
+    const double mul = kind == -3 ? 1 : -1;
+    const Vec3 end = pos - half * mul;
+    second = 2;
+    for (int k = 0; k < 3; ++k) {
+      if (k == face) continue;
+      for (double bound : {sb[k], -sb[k]}) {
+        const double t = (bound - end[k]) / half[k] * mul;
+        if (t > 0 && t < second) second = t;
+      }
+    }
+    second *= mul;
+  }
+  const Pose sphere{A.R, mulMatVec(B.R, pos + half * segpos) + B.p};
+  int n = sphereBox(sphere, sa[0], B, sb, margin, out);
+  if (second > -3) {
+    const Pose other{A.R, mulMatVec(B.R, pos + half * (second + segpos)) + B.p};
+    n += sphereBox(other, sa[0], B, sb, margin, out + n);
+  }
+  return n;
 }
 
 // Clips the polygon in[0..n) (x, y in the reference face's plane, z the depth attribute) to the
@@ -373,12 +608,17 @@ int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2
     if (t2 == SIM_GEOM_SPHERE) return planeSphere(P1, P2.p, s2[0], margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return planeCapsule(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_BOX) return planeBox(P1, P2, s2, margin, out);
+    if (t2 == SIM_GEOM_CYLINDER) return planeCylinder(P1, P2, s2, margin, out);
+    if (t2 == SIM_GEOM_ELLIPSOID) return planeEllipsoid(P1, P2, s2, margin, out);
   } else if (t1 == SIM_GEOM_SPHERE) {
     if (t2 == SIM_GEOM_SPHERE) return sphereSphere(P1.p, s1[0], P1.R, P2.p, s2[0], P2.R, margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return sphereCapsule(P1, s1[0], P2, s2, margin, out);
     if (t2 == SIM_GEOM_BOX) return sphereBox(P1, s1[0], P2, s2, margin, out);
+    if (t2 == SIM_GEOM_CYLINDER) return sphereCylinder(P1, s1[0], P2, s2, margin, out);
   } else if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_CAPSULE) {
     return capsuleCapsule(P1, s1, P2, s2, margin, out);
+  } else if (t1 == SIM_GEOM_CAPSULE && t2 == SIM_GEOM_BOX) {
+    return capsuleBox(P1, s1, P2, s2, margin, out);
   } else if (t1 == SIM_GEOM_BOX && t2 == SIM_GEOM_BOX) {
     return boxBox(P1, s1, P2, s2, margin, out);
   }
@@ -404,7 +644,9 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
   if (win) {
     p.condim = win->condim;
-    p.friction[0] = p.friction[1] = win->friction[0];
+    const double* f = win->friction;
+    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
+    std::copy(five, five + 5, p.friction);
     std::copy(win->solref, win->solref + 2, p.solref);
     std::copy(win->solimp, win->solimp + 5, p.solimp);
   } else {
@@ -417,7 +659,10 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
       p.solref[k] = (a.solref[0] > 0 && b.solref[0] > 0) ? mix * a.solref[k] + (1 - mix) * b.solref[k]
                                                           : std::min(a.solref[k], b.solref[k]);
     for (int k = 0; k < 5; ++k) p.solimp[k] = mix * a.solimp[k] + (1 - mix) * b.solimp[k];
-    p.friction[0] = p.friction[1] = std::max(a.friction[0], b.friction[0]);
+    double f[3];
+    for (int k = 0; k < 3; ++k) f[k] = std::max(a.friction[k], b.friction[k]);
+    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
+    std::copy(five, five + 5, p.friction);
   }
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
@@ -513,7 +758,8 @@ void compileCollision(Model& m, std::string& unsupported) {
   for (int g = 0; g < ng; ++g) {
     const GeomSpec& gs = spec.geoms[g];
     const Pose& B = m.X_link_body[gs.body];
-    const Mat3 R = gs.quat.normalized().toRotationMatrix();
+    const double wxyz[4] = {gs.quat.w(), gs.quat.x(), gs.quat.y(), gs.quat.z()};
+    const Mat3 R = quatMatrix(qposQuat(wxyz));  // MuJoCo's geom_xmat, to the last bit
     m.geomLink[g] = m.bodyLink[gs.body];
     m.X_link_geom[g] = Pose{B.R * R, B.p + B.R * gs.pos};
   }
@@ -547,10 +793,6 @@ void compileCollision(Model& m, std::string& unsupported) {
       ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
       return;
     }
-    if (p.condim > 3) {
-      ++missing["condim " + std::to_string(p.condim) + " (torsional/rolling friction; used as 3)"];
-      p.condim = 3;
-    }
     const auto [b1, b2] = std::minmax(a.body, b.body);
     candidates.push_back(Candidate{((long long)b1 << 32) + b2, kind, p});
   };
@@ -560,7 +802,7 @@ void compileCollision(Model& m, std::string& unsupported) {
       CollisionPair p;
       p.explicitPair = i;
       p.condim = x.condim;
-      std::copy(x.friction, x.friction + 2, p.friction);
+      std::copy(x.friction, x.friction + 5, p.friction);
       std::copy(x.solref, x.solref + 2, p.solref);
       std::copy(x.solimp, x.solimp + 5, p.solimp);
       p.margin = x.margin;

@@ -95,11 +95,14 @@ void addDofRow(const Model& m, State& s, int type, int dof, double sign, double 
   finishRow(m, s, i, type, dof, pos, margin, floss, solref, solimp, m.invweight0[dof]);
 }
 
-// Appends the rows of contact c: the normal (condim 1) or the friction pyramid's four edges
-// n ± μ1 t1, n ± μ2 t2 (condim 3) of the relative velocity Jacobian J(g2) − J(g1) at the contact
-// point, in the contact frame. As MuJoCo (mj_makeImpedance), every edge gets the regulariser
-// R_py = 2 μ_r² R_n with R_n from diagApprox = (1 + μ1²)·(w1 + w2) and μ_r = μ1/√impratio
-// (an explicit <pair> may give the two tangents different μ).
+// Appends the rows of contact c: the normal (condim 1) or the friction pyramid's edges n ± μk jk
+// (MuJoCo's mj_instantiateContact), k = 1 … condim − 1, of the relative velocity J(g2) − J(g1) in
+// the contact frame: j1, j2 the translational tangents (condim 3), j3 the relative rotation about
+// the normal (condim 4: torsional friction), j4, j5 about the tangents (condim 6: rolling). As
+// MuJoCo (mj_diagApprox, mj_makeImpedance), edge k's diagApprox is w_t + μk²·(k ≤ 2 ? w_t : w_r)
+// (w_t, w_r the bodies' translational and rotational weights) and every edge then gets the
+// regulariser R_py = 2 μ_r² R_n with R_n the first edge's and μ_r = μ1/√impratio (an explicit
+// <pair> may give each direction its own μ).
 void addContactRows(const Model& m, State& s, int c) {
   const int nv = m.nv;
   const Contact& con = s.contacts[c];
@@ -117,8 +120,20 @@ void addContactRows(const Model& m, State& s, int c) {
       s.jacB[r * nv + k] = v;
       any = any || v != 0;
     }
+  if (p.condim > 3) {  // relative rotation, in the frame: about the normal, then the tangents
+    std::fill(s.jacR.begin(), s.jacR.end(), 0.0);
+    rotationJacobian(m, s, m.geomLink[p.g2], 1.0, s.jacR.data());
+    rotationJacobian(m, s, m.geomLink[p.g1], -1.0, s.jacR.data());
+    for (int r = 0; r < p.condim - 3; ++r)
+      for (int k = 0; k < nv; ++k) {
+        double v = 0;
+        for (int q = 0; q < 3; ++q) v += con.frame(r, q) * s.jacR[q * nv + k];
+        s.jacB[(3 + r) * nv + k] = v;
+      }
+  }
   if (!any) return;  // touches nothing that moves
   const double tran = m.bodyInvweight0[g1.body] + m.bodyInvweight0[g2.body];
+  const double rot = m.bodyInvweight0Rot[g1.body] + m.bodyInvweight0Rot[g2.body];
   const double margin = p.margin;  // MuJoCo 4's includemargin (the gap only widens detection)
   const double* Jn = &s.jacB[0];
   if (p.condim == 1) {
@@ -128,14 +143,15 @@ void addContactRows(const Model& m, State& s, int c) {
     return;
   }
   const int first = s.nefc;
-  for (int t = 1; t <= 2; ++t)
+  for (int t = 1; t < p.condim; ++t)
     for (double sign : {1.0, -1.0}) {
       const int i = s.nefc++;
       const double mu = p.friction[t - 1];
       double* J = &s.efcJ[(size_t)i * nv];
       const double* Jt = &s.jacB[t * nv];
       for (int k = 0; k < nv; ++k) J[k] = Jn[k] + sign * mu * Jt[k];
-      finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran + mu * mu * tran);
+      finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp,
+                tran + mu * mu * (t <= 2 ? tran : rot));
     }
   const double Rn = s.efcR[first], Rt = Rn / std::max(kMinVal, m.spec.solver.impratio);
   const double muR = p.friction[0] * std::sqrt(Rt / Rn);
@@ -251,7 +267,7 @@ void addEqualityRows(const Model& m, State& s, int e) {
 
 int constraintCapacity(const Model& m) {
   // two limit sides and one friction row per dof at most; per contact one row (condim 1) or
-  // the four edges of the friction pyramid (condim 3)
+  // the 2 (condim − 1) edges of the friction pyramid
   int rows = 0;
   if (m.spec.solver.equality)
     for (const Equality& e : m.equalities)
@@ -260,7 +276,7 @@ int constraintCapacity(const Model& m) {
     if (m.limited[i] && m.spec.solver.limits) rows += 2;
     if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
   }
-  for (const CollisionPair& p : m.pairs) rows += p.maxContacts * (p.condim == 1 ? 1 : 4);
+  for (const CollisionPair& p : m.pairs) rows += p.maxContacts * (p.condim == 1 ? 1 : 2 * (p.condim - 1));
   return rows;
 }
 

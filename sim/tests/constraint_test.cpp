@@ -452,13 +452,128 @@ static void boxBoxContacts() {
   }
 }
 
+// Session 11's pairs at rest, as the box on a box above: a free body resting on n contacts of
+// equal depth (symmetric about its centre of mass) sinks pen = g mu² (1 − d)(1 + mu²) tc² / (2 n)
+// below its touching height. A cylinder standing on the floor rests on the rim triangle of its
+// bottom disc (3), lying on the rims of both discs (2); a capsule lying on a box face and one on
+// a parallel capsule on both its end spheres (2); an ellipsoid on its lowest point and a sphere
+// on a cylinder's cap (1). Each contact's normal (from the lower geom type to the higher: ±z) and
+// equal depths are checked through sim_contacts. A zero-size geom is refused; a pair MuJoCo leaves to its convex
+// collider (cylinder–box) is named in the model's warnings and does not collide.
+static void newPairContacts() {
+  const double mu = 0.7, d = 0.95, tc = 0.02;
+  auto scene = [](const std::string& base, const std::string& body) {
+    return "<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" solimp=\"0.95 0.95 "
+           "0.001\"/></default><worldbody>" + base + "<body " + body + "</body></worldbody></mujoco>";
+  };
+  const std::string floor = "<geom type=\"plane\" size=\"5 5 .1\"/>";
+  const std::string halfTurnY = "euler=\"0 90 0\"";
+  struct Case { const char* name; std::string xml; int n; double top; double sign; };
+  const Case cases[] = {
+      {"cylinder standing", scene(floor, "pos=\"0 0 0.16\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.15\" mass=\"1\"/>"), 3, 0.15, 1},
+      {"cylinder lying", scene(floor, "pos=\"0 0 0.11\" euler=\"90 0 0\"><freejoint/>"
+                                      "<geom type=\"cylinder\" size=\"0.1 0.15\" mass=\"1\"/>"), 2, 0.1, 1},
+      {"capsule on a box face", scene("<geom type=\"box\" size=\"0.3 0.2 0.1\" pos=\"0 0 0.1\"/>",
+                                      "pos=\"0 0 0.26\" " + halfTurnY + "><freejoint/><geom type=\"capsule\" "
+                                      "size=\"0.05 0.2\" mass=\"1\"/>"), 2, 0.25, -1},  // from the capsule down into the box
+      {"capsule on a parallel capsule", scene("<geom type=\"capsule\" size=\"0.05 0.3\" pos=\"0 0 0.1\" " + halfTurnY + "/>",
+                                              "pos=\"0 0 0.21\" " + halfTurnY + "><freejoint/><geom type=\"capsule\" "
+                                              "size=\"0.05 0.2\" mass=\"1\"/>"), 2, 0.2, 1},
+      {"ellipsoid upright", scene(floor, "pos=\"0 0 0.21\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\" mass=\"1\"/>"),
+       1, 0.2, 1},
+      {"sphere on a cylinder's cap", scene("<geom type=\"cylinder\" size=\"0.2 0.1\" pos=\"0 0 0.1\"/>",
+                                           "pos=\"0 0 0.26\"><freejoint/><geom type=\"sphere\" size=\"0.05\" mass=\"1\"/>"),
+       1, 0.25, -1},  // normal from the sphere (geom 1) down into the cylinder
+  };
+  for (const Case& c : cases) {
+    simModel* m = load(c.xml);
+    if (!m) continue;
+    simState* s = nullptr;
+    sim_makeState(m, &s);
+    for (int k = 0; k < 2000; ++k) sim_step(m, s);
+    double q[7];
+    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+    sim_forward(m, s);
+    int64_t ncon = 0;
+    int32_t geoms[16];
+    double con[8 * 13];
+    sim_contacts(m, s, 8, &ncon, geoms, con);
+    if (c.n == 3) {  // sim_contacts' guards: NULL ncon, negative capacity, a capacity below ncon
+      int64_t n1 = -1;
+      int32_t g1[2] = {-7, -7}, g2[2] = {-7, -7};
+      double one[13 + 1];
+      one[13] = 12345;  // must stay untouched: only capacity = 1 contact is written
+      CHECK(sim_contacts(m, s, 8, nullptr, geoms, con) == SIM_ERR_ARGUMENT &&
+                sim_contacts(m, s, -1, &n1, geoms, con) == SIM_ERR_ARGUMENT &&
+                sim_contacts(m, s, 1, &n1, g1, one) == SIM_OK && n1 == 3 && one[13] == 12345 && g1[0] == 0 &&
+                g1[1] == 1 && sim_contacts(m, s, 0, &n1, g2, nullptr) == SIM_OK && g2[0] == -7,
+            "sim_contacts guards (ncon %lld, geoms %d %d)", (long long)n1, g1[0], g1[1]);
+    }
+    bool normals = ncon > 0;
+    for (int i = 0; i < ncon && i < 8; ++i)
+      normals = normals && std::abs(con[13 * i + 4]) + std::abs(con[13 * i + 5]) + std::abs(con[13 * i + 6] - c.sign) < 1e-9 &&
+                std::abs(con[13 * i + 0] - con[0]) < 1e-9;
+    const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / (2 * c.n);
+    CHECK(ncon == c.n && normals && std::abs(q[2] - (c.top - pen)) < 1e-9 && std::abs(q[0]) + std::abs(q[1]) < 1e-9,
+          "%s: %lld contacts (normals %s), rests at %.12f, closed form %.12f", c.name, (long long)ncon,
+          normals ? "ok" : "wrong", q[2], c.top - pen);
+    sim_deleteState(s);
+    sim_deleteModel(m);
+  }
+  refused(scene(floor, "><freejoint/><geom type=\"cylinder\" size=\"0 0.1\" mass=\"1\"/>"), SIM_ERR_MODEL, "size[0]");
+  refused(scene(floor, "><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0 0.1\" mass=\"1\"/>"), SIM_ERR_MODEL, "size[1]");
+  {
+    simModel* m = load(scene("<geom type=\"box\" size=\"0.3 0.3 0.1\"/>",
+                             "pos=\"0 0 0.15\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.1\" mass=\"1\"/>"));
+    const std::string w = m ? sim_modelWarnings(m) : "";
+    double q[7] = {0, 0, 0.15, 1, 0, 0, 0}, v[6] = {};
+    CHECK(m && w.find("cylinder–box") != std::string::npos && contactsAt(m, q, v) == 0,
+          "cylinder–box must be named in the warnings and not collide: '%s'", w.c_str());
+    sim_deleteModel(m);
+  }
+}
+
+// Torsional and rolling friction (condim 4, 6; pyramidal edges n ± μk jk over the relative
+// rotation, as MuJoCo): a ball resting on the floor spun about z keeps its spin under condim 3
+// (no edge acts on it) but stops under condim 4 (torsional 0.05: the spin decays within 1 s); a
+// ball rolling at 1 m/s keeps rolling under condim 3/4 but slows under condim 6 (rolling 0.02).
+// <option cone="elliptic"> is named in the warnings (pyramidal used).
+static void torsionalRolling() {
+  auto ball = [](int condim) {
+    return "<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 "
+           "0.0998\"><freejoint/><geom size=\"0.1\" mass=\"1\" condim=\"" + std::to_string(condim) +
+           "\" friction=\"1 0.05 0.02\"/></body></worldbody></mujoco>";
+  };
+  double spin[7], roll[7];
+  for (int condim : {3, 4, 6}) {
+    simModel* m = load(ball(condim));
+    for (int which = 0; which < 2; ++which) {
+      double q[7] = {0, 0, 0.0998, 1, 0, 0, 0};
+      double v[6] = {0, 0, 0, 0, 0, 0};
+      if (which == 0) v[5] = 10;                 // spin about the normal
+      else v[0] = 1, v[4] = 10;                  // rolling along x (ω_y = v / r)
+      simState* s = stepped(m, q, v, 500);
+      (which == 0 ? spin : roll)[condim] = which == 0 ? v[5] : v[0];
+      sim_deleteState(s);
+    }
+    sim_deleteModel(m);
+  }
+  CHECK(std::abs(spin[3] - 10) < 1e-9 && std::abs(spin[4]) < 0.5 && std::abs(spin[6]) < 0.5,
+        "spin after 1 s: condim 3 %g (10), condim 4 %g, condim 6 %g (stopped)", spin[3], spin[4], spin[6]);
+  CHECK(roll[3] > 0.99 && roll[4] > 0.99 && roll[6] < 0.9 && roll[6] > 0,
+        "rolling speed after 1 s: condim 3 %g, 4 %g (kept), 6 %g (slowed)", roll[3], roll[4], roll[6]);
+  simModel* m = load("<mujoco><option cone=\"elliptic\"/><worldbody/></mujoco>");
+  CHECK(m && std::string(sim_modelWarnings(m)).find("elliptic") != std::string::npos, "cone=elliptic must be named");
+  sim_deleteModel(m);
+}
+
 // The sweep-and-prune broad phase changes nothing: the pile stepped with it and with every pair
 // tested gives bitwise the same states and contacts, while it skips most pairs.
 static void broadPhase() {
   const sim::Model sweep = sim::compileModel(sim::parseMJCF(pileXML(), "pile"));
   sim::Model all = sweep;
   all.sweepAndPrune = false;
-  CHECK(sweep.sweepAndPrune && sweep.pairs.size() == 62 && sweep.prunedPair.size() == 50,
+  CHECK(sweep.sweepAndPrune && sweep.pairs.size() == 78 && sweep.prunedPair.size() == 66,
         "pile: %zu pairs (12 with the plane), sweep %d", sweep.pairs.size(),
         (int)sweep.sweepAndPrune);
   sim::State a, b;
@@ -476,7 +591,7 @@ static void broadPhase() {
     }
   }
   CHECK(mismatch == 0, "broad phase changed %ld steps", mismatch);
-  CHECK(bodyContacts > 1000 && tested < 1500 * 30, "body–body contacts %ld; pairs tested per step %g of 62",
+  CHECK(bodyContacts > 1000 && tested < 1500 * 30, "body–body contacts %ld; pairs tested per step %g of 78",
         bodyContacts, tested / 1500.0);
 }
 
@@ -694,6 +809,8 @@ int main() {
   equalities();
   explicitPairs();
   boxBoxContacts();
+  newPairContacts();
+  torsionalRolling();
   broadPhase();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;

@@ -1,7 +1,8 @@
 // no_allocation_test.cpp — stepping never touches the heap: every operator new is counted while
 // 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
 // limits and dry friction are active, with each constraint solver, and on contact scenes (one
-// of them a free body with a ball-jointed leg, one a pile that the broad phase prunes). Built and run by
+// of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
+// capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cstdio>
 #include <cstdlib>
@@ -77,9 +78,16 @@ int main() {
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
   // held by a connect and a weld (equality rows), and a pile of 12 bodies (sweep-and-prune)
-  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile"}) {
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
+    else if (std::string(scene) == "newpairs")  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
+      xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><geom type=\"box\" size=\"0.3 0.2 0.1\" "
+            "pos=\"0 0 0.1\"/><geom type=\"cylinder\" size=\"0.1 0.1\" pos=\"1 0 0.1\"/><body pos=\"0 0 0.4\" "
+            "euler=\"10 80 0\"><freejoint/><geom type=\"capsule\" size=\"0.05 0.2\"/></body><body pos=\"-0.6 0 0.3\" "
+            "euler=\"20 10 0\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.15\"/></body><body pos=\"0.6 0 0.3\" "
+            "euler=\"30 0 20\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\"/></body><body "
+            "pos=\"1.05 0 0.4\"><freejoint/><geom type=\"sphere\" size=\"0.05\" condim=\"6\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "pile") xml = pileXML();
     else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"

@@ -3,7 +3,7 @@
 #include <string>
 
 // A pile of 12 free bodies (boxes, spheres, capsules; two layers of 3 × 2, turned, some with a
-// contact margin) dropped onto a plane: 50 filtered pairs, enough for the sweep-and-prune broad
+// contact margin) dropped onto a plane: 66 filtered pairs (16 capsule–box), enough for the sweep-and-prune broad
 // phase (collision.cpp), and body–body contacts as the pile settles.
 inline std::string pileXML() {
   std::string xml = "<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\"/>";
