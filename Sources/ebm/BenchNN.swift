@@ -32,10 +32,10 @@ struct BenchNN: ParsableCommand {
     var clock: BenchClock = .wall
 
     @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
-    var strategy: String = "auto"
+    var strategy: NetworkBenchmark.Strategy = .auto
 
     @Option(help: "Matrix-product kernel of the network (repeatable): avx512 (the default where the CPU has it) or openblas.")
-    var gemm: [String] = []
+    var gemm: [GEMMKernel] = []
 
     @Flag(help: "Also time every multi-thread strategy and print the comparison.")
     var compareThreading = false
@@ -47,23 +47,13 @@ struct BenchNN: ParsableCommand {
         guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
         guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard NetworkBenchmark.Strategy(rawValue: strategy) != nil else {
-            throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
-        }
-        for name in gemm {
-            guard let kernel = GEMMKernel(rawValue: name) else {
-                throw ValidationError("--gemm must be avx512 or openblas, got '\(name)'")
-            }
-            guard kernel == .openblas || GEMMKernel.availableOnThisCPU else {
-                throw ValidationError("--gemm avx512: this CPU has no AVX-512")
-            }
-        }
+        guard gemm.allSatisfy({ $0 == .openblas }) || GEMMKernel.availableOnThisCPU else { throw ValidationError("--gemm avx512: this CPU has no AVX-512") }
     }
 
     func run() throws {
         let threads = threadCounts.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threadCounts
-        let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
-        let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: NetworkBenchmark.Strategy(rawValue: strategy)!,
+        let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm
+        let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: strategy,
                                                             seconds: seconds, clock: clock.seconds, compareStrategies: compareThreading)
         let machine = MachineInfo.current
         if json {
@@ -73,28 +63,9 @@ struct BenchNN: ParsableCommand {
             return
         }
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
-        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock.rawValue) clock, load average \(load)")
+        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy.rawValue), \(self.clock.rawValue) clock, load average \(load)")
         print("CPU: \(machine.summary)")
         print("OpenBLAS kernels: \(BLASCore.name); AVX-512 kernel \(GEMMKernel.availableOnThisCPU ? "available" : "not available on this CPU")")
-        print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",
-                     "sgemm", "of sgemm"))
-        for r in results {
-            print(String(format: "%6d %7d %-8@ %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.gemm, r.evals_per_second,
-                         r.train_steps_per_second, r.gflops, r.sgemm_gflops, 100 * r.gflops / r.sgemm_gflops))
-        }
-        let rates = Dictionary(grouping: results, by: \.threads).sorted { $0.key < $1.key }.map { threads, rows in
-            String(format: "%d thread%@: OpenBLAS %.1f", threads, threads == 1 ? "" : "s", rows[0].openblas_sgemm_gflops)
-                + (rows[0].avx512_sgemm_gflops.map { String(format: ", AVX-512 kernel %.1f", $0) } ?? "")
-        }
-        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: the faster sgemm 1024³ on the same threads "
-              + "(\(rates.joined(separator: "; ")) GFLOP/s).")
-        if !comparisons.isEmpty {
-            print("\nthreading strategies")
-            print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))
-            for c in comparisons {
-                print(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", c.batch, c.threads, c.strategy.rawValue, c.measurement.evaluationsPerSecond,
-                             c.measurement.trainingStepsPerSecond, c.measurement.evaluationGFLOPS))
-            }
-        }
+        NetworkBenchmark.tableLines(results, comparisons: comparisons).forEach { print($0) }
     }
 }

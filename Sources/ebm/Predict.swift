@@ -12,22 +12,15 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample K futures of a trained energy model for one context (Langevin, MALA or HMC).",
         discussion: """
-        Takes the k states of episode --episode from --context-start as the context and samples \
-        the model's H future states in its normalised feature space, chaining H-state blocks \
-        autoregressively (each chain continues from its own last k states) when --horizon exceeds H. \
-        Writes --out (.npz, float64): context [k, S], truth [H', S] (the episode's real future, \
-        when it has one; H' ≤ horizon), samples and futures [K, horizon, S], energies [K] (E_θ summed \
-        over the chained blocks), baseline [horizon, S] with --baseline, qpos [K, 1+horizon, nq] \
-        (the current state then each future, for `ebm view --futures`), sites [K, horizon, nsite, 3] (forward \
-        kinematics of each future state, in metres; both need the robot named by the dataset's meta.json), and per-step diagnostics \
-        diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
+        Context: the k states of --episode from --context-start; H-state blocks are chained when --horizon \
+        exceeds H. Writes --out (.npz, float64): context [k, S], truth [H', S] (where the episode has it), \
+        samples and futures [K, horizon, S], energies [K], baseline [horizon, S] (--baseline), qpos \
+        [K, 1+horizon, nq] and sites [K, horizon, nsite, 3] (for `ebm view`; need the dataset's robot), \
+        diagnostics_{mean_energy,gradient_norm,acceptance,step_size,block} [N].
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
-    @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to read: test or train.") var split: Split = .test
-    @Option(help: "Episode (0-based).") var episode: Int = 0
-    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
+    @OptionGroup var window: WindowOptions
     @Option(help: "Futures K (chains).") var samples: Int = 32
     @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
     @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
@@ -47,6 +40,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: [model, data, baseline])
         try InputChecks.requireSameRobot([model, baseline], data: data)
         let (futureModel, _) = try FutureModel.load(run: model)

@@ -10,17 +10,13 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Energies of every window of every episode; optionally flag where each episode first turns anomalous.",
         discussion: """
-        Scores every window (k context + H future states, stride 1) of every episode of DIR/SPLIT.npz with \
-        E_θ(future | context) in raw units and writes FILE.npz with window_energy [E, W] (window w ends at \
-        state w + k + H − 1) and episode_energy [E] (mean over windows), plus FILE.json with a summary. \
-        With --online, the threshold is calibrated on the normal episodes of --calibration DIR (its test split) \
-        so that at most --fpr of them are ever flagged, and first_flag [E] (the state index of the first window \
-        above it, −1 for never) joins the archive.
+        Writes FILE.npz with window_energy [E, W] (every k + H window, stride 1) and episode_energy [E] \
+        (their mean), and FILE.json, a summary. --online calibrates a threshold on --calibration's test \
+        episodes (at most --fpr of them flagged) and adds first_flag [E] (state index, −1 for never).
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
-    @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to score: test or train.") var split: Split = .test
+    @OptionGroup var input: DataOptions
     @Option(help: "Output .npz (the summary goes beside it as .json).") var out: String
     @Flag(help: "Flag the first anomalous step of each episode (needs --calibration).") var online = false
     @Option(help: "Dataset folder of normal episodes (its test split) that calibrates the online threshold.") var calibration: String?
@@ -33,7 +29,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        let summaryPath = String(out.dropLast(4)) + ".json"
+        let (data, split, summaryPath) = (input.data, input.split, String(out.dropLast(4)) + ".json")
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
         try InputChecks.requireSameRobot([model], data: data)
         let scorer = try FutureModel.load(from: RunFolder.existingCheckpoint(model)).model.windowScorer

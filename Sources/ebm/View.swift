@@ -60,7 +60,7 @@ struct View: ParsableArguments {
     @Option(help: "Live: random seed.") var seed: UInt64 = 1
     @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
     @Flag(name: .customLong("plan-live"), help: "Plan live from the robot's reference pose; drag the goal or an obstacle to replan.") var planLive = false
-    @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: String?
+    @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: PlannerKind?
     @Option(parsing: .unconditional, help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
     @Option(parsing: .unconditionalSingleValue, help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
@@ -79,9 +79,6 @@ struct View: ParsableArguments {
         guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan, --plan-live") }
         if planLive {
             guard robot != nil else { throw ValidationError("--plan-live needs --robot reacher2, pointmass2d or arm7") }
-            if let planner, PlannerKind(rawValue: planner) == nil {
-                throw ValidationError("--planner \(planner): expected one of \(PlannerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
         } else {
             for (flag, given) in [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)] where given {
                 throw ValidationError("\(flag) is for live planning: add --plan-live")
