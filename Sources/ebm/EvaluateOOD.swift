@@ -31,7 +31,7 @@ enum OODEvaluationCommand {
             }
         } catch OODBenchmarkError.regeneration(let e) {
             throw CLIError("\(data)/meta.json recipe: \(e)")
-        } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
+        } catch { throw CLIError("\(error)") }
 
         var summary = evaluation.dictionary
         (summary["model"], summary["baseline_model"], summary["data"], summary["split"]) = (command.model, command.baseline ?? NSNull(), data, command.split.rawValue)

@@ -38,34 +38,26 @@ struct Score: ParsableCommand {
         let scores: EpisodeScores
         do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
         let seconds = Date().timeIntervalSince(clock)
-        let (E, W) = (scores.episodes, scores.windowsPerEpisode)
-        var arrays: [(name: String, array: NumPyArray)] = [
-            ("window_energy", try NumPyArray(doubles: scores.window, shape: [E, W])),
-            ("episode_energy", try NumPyArray(doubles: scores.episode, shape: [E])),
-        ]
-        let energy = EnergyStatistics(scores.episode)
-        var summary: [String: Any] = [
-            "model": model, "data": data, "split": split.rawValue, "episodes": E, "windows_per_episode": W,
-            "window_states": scores.windowLength, "context_states": scorer.contextLength, "episode_energy": energy.dictionary, "seconds": seconds,
-        ]
+        let (E, W, energy) = (scores.episodes, scores.windowsPerEpisode, EnergyStatistics(scores.episode))
+        var summary = scores.summary(contextStates: scorer.contextLength)
+        (summary["model"], summary["data"], summary["split"], summary["seconds"]) = (model, data, split.rawValue, seconds)
         print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
                      E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
+        var detection: OnlineDetection?
         if online, let calibration {
             let normal: EpisodeScores
             do { normal = try EpisodeScores(scoring: try TrajectoryDataset(folder: calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
-            arrays.append(("first_flag", try NumPyArray(int64s: d.firstFlags.map { Int64($0 ?? -1) }, shape: [E])))
-            summary["online"] = ["calibration": calibration, "calibration_episodes": d.calibrationEpisodes, "fpr": fpr,
-                                 "threshold": d.threshold, "calibration_fpr": d.calibrationFalsePositiveRate,
-                                 "flagged_share": d.flaggedShare, "median_first_flag": d.medianFirstFlag] as [String: Any]
+            summary["online"] = d.dictionary.merging(["calibration": calibration]) { $1 }
+            detection = d
             print(String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
                          d.threshold, 100 * d.calibrationFalsePositiveRate, normal.episodes, d.flagged.count, E, d.medianFirstFlag))
         }
         let url = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(url.deletingLastPathComponent())
-        try NumPyArchive(arrays).write(to: url)
+        try NumPyArchive(scores.arrays(online: detection)).write(to: url)
         let jsonURL = url.deletingPathExtension().appendingPathExtension("json")
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
         print("wrote \(url.path), \(jsonURL.path)")

@@ -28,7 +28,7 @@ final class OODEvaluationTests: XCTestCase {
         XCTAssertEqual(evaluation.detectors.last?.key, "gaussian")
         XCTAssertEqual(evaluation.detectors.map(\.key), evaluation.report.detectorKeys)
         XCTAssertTrue(evaluation.detectors.contains { $0.key == "ebm" }, "\(evaluation.detectors.map(\.key))")
-        // the same figures as the benchmark built by hand from the same detectors
+        // seeded: the same figures on a second run
         let again = try OODBenchmark.evaluate(model, test: test, train: train, meta: meta, goals: nil, episodes: 3, descentSteps: 2, feedforward: nil, seed: 3)
         XCTAssertEqual(again.markdown, evaluation.markdown, "seeded: the same table twice")
         let summary = evaluation.dictionary
