@@ -117,22 +117,13 @@ struct Plan: ParsableCommand {
             }
             outcome = run.outcome
         } catch { throw CLIError("planning failed: \(error)") }
-        try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
+        do {
+            try outcome.write(toFolder: URL(fileURLWithPath: out), model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout)
+        } catch { throw CLIError("\(URL(fileURLWithPath: out).path): \(error)") }
         if verbose { try outcome.replanLines(goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq).forEach { print($0) } }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
                      planner.rawValue, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
               + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
-    }
-
-    /// DIR/plan.npz (PlanFile's format) and DIR/summary.json (`MPCOutcome.summary`).
-    static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
-        do {
-            try AtomicFile.createDirectory(dir)
-            try PlanFile.write(model: m, qpos: o.qpos, qvel: o.qvel, ctrl: o.ctrl, alternatives: o.alternatives, alternativeEnergies: o.alternativeEnergies,
-                               horizon: layout.horizon, stateSize: layout.stateSize, replanMilliseconds: o.replanSeconds.map { $0 * 1000 },
-                               goal: goal, obstacles: obstacles.compactMap(\.sphere), to: dir.appendingPathComponent("plan.npz"))
-            try AtomicFile.write(Array((o.summary.serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
-        } catch { throw CLIError("\(dir.path): \(error)") }
     }
 }
