@@ -97,12 +97,11 @@ struct Compose: ParsableCommand {
         let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
-        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
-        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
-        let arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
-            + [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
-               ("weights", .doubles(weights, shape: [weights.count]))] + positions.arrays
-        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
+        let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
+                                                extra: [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
+                                                        ("weights", .doubles(weights, shape: [weights.count]))], nearDataset: file.path)
+        if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
+        try NPZWriter.write(written.arrays, to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",

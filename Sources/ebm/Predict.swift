@@ -69,21 +69,15 @@ struct Predict: ParsableCommand {
         var baselineStates: [Double]?
         if let baseline {
             let ff = try FeedforwardPredictor.load(run: baseline).model
-            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
-                throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
-            }
-            baselineStates = ff.rollout(context: (contextStart + k - ff.encoding.contextLength..<contextStart + k).flatMap { Array(dataset.state(episode: episode, step: $0)) },
-                                        total: total)
+            do { baselineStates = try ff.rollout(dataset: dataset, episode: episode, contextEnd: contextStart + k, total: total, run: baseline) }
+            catch let e as RunFolderError { throw CLIError("--baseline \(e)") }
         }
 
-        // positions for the viewer: the current state, then each future
-        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
-        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
-        var arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
-        if let b = baselineStates { arrays.append(("baseline", .doubles(b, shape: [total, S]))) }
-        arrays += positions.arrays
-        arrays += result.diagnosticArrays(energyScale: temperature)
-        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
+        // the file: futures, baseline, positions for the viewer (the current state, then each future), diagnostics
+        let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
+                                                extra: baselineStates.map { [("baseline", .doubles($0, shape: [total, S]))] } ?? [], nearDataset: file.path)
+        if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
+        try NPZWriter.write(written.arrays + result.diagnosticArrays(energyScale: temperature), to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
         let (accepted, n) = (result.meanAcceptance, diagnostics.count)
@@ -93,14 +87,9 @@ struct Predict: ParsableCommand {
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
         if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        if !truth.isEmpty {
-            let steps = truth.count / S
-            func ade(_ x: ArraySlice<Double>) -> Double { SampleMetrics.averageDisplacement(x, truth: truth, steps: steps, stateSize: S) }
-            let per = (0..<K).map { ade(sampled[($0 * total * S)..<(($0 + 1) * total * S)]) }
-            var line = String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", steps,
-                              per.reduce(0, +) / Double(K), per.min()!)
-            if let b = baselineStates { line += String(format: ", feedforward %.4f", ade(b[...])) }
-            print(line)
+        if let e = SampleMetrics.truthErrors(futures: sampled, chains: K, total: total, truth: truth, baseline: baselineStates, stateSize: S) {
+            print(String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", e.states, e.meanOfK, e.bestOfK)
+                  + (e.baseline.map { String(format: ", feedforward %.4f", $0) } ?? ""))
         }
         print("wrote \(out)")
     }
