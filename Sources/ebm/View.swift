@@ -157,33 +157,21 @@ struct View: ParsableArguments {
                 print("wrote \(svg): \(timeline.title), state \(frame)")
             }
             if let screenshot {
-                let status = hud ? ["\(timeline.title)  state \(frame)/\(timeline.length - 1)"] + timeline.status() : []
-                let offscreen = try offscreenRenderer(width: width, height: height)
-                try AtomicImage.write(offscreen.render(scene, hud: status), to: screenshot)
+                let offscreen = try renderSettings.offscreenRenderer(width: width, height: height)
+                try AtomicImage.write(offscreen.render(scene, hud: hud ? timeline.hudLines(state: frame) : []), to: screenshot)
                 print("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
             }
             return
         }
 
         let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
-                                           samples: try msaa ?? GraphicsProbe.defaultMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        try configure(viewer.renderer)
+                                           samples: try renderSettings.resolvedMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
+        try renderSettings.apply(to: viewer.renderer)
         try viewer.run()
     }
 
-    /// An offscreen target with --msaa (or the renderer's default) and --translucency.
-    func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
-        let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
-        try configure(offscreen.renderer)
-        return offscreen
-    }
-
-    /// --translucency, --ghost-slices and --ghost-caps (or the renderer's defaults).
-    private func configure(_ renderer: Renderer) throws {
-        renderer.translucency = translucency
-        renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
-        renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
-    }
+    /// --msaa, --translucency, --ghost-slices and --ghost-caps (nil: the renderer's defaults).
+    var renderSettings: RenderSettings { RenderSettings(multisamples: msaa, translucency: translucency, ghostSlices: ghostSlices, ghostCaps: ghostCaps) }
 
     // MARK: - Episodes
 
@@ -206,14 +194,9 @@ struct View: ParsableArguments {
 
     // MARK: - Benchmark
 
-    /// Frame times offscreen (`OffscreenRenderer.benchmark`), still and with an orbiting camera.
+    /// Frame times offscreen (`OffscreenRenderer.frameBenchmark`), still and with an orbiting camera.
     private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
-        let offscreen = try offscreenRenderer(width: width, height: height)
-        let (still, orbit, drawables) = try offscreen.benchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames)
-        print("view bench: \(timeline.title), \(drawables) drawables, \(width)x\(height), msaa \(offscreen.samples), "
-              + "\(translucency.rawValue) translucency, on \(offscreen.glRenderer): "
-              + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames; orbiting camera: median %.2f ms, p90 %.2f ms",
-                       still.median, still.build, still.p90, frames, orbit.median, orbit.p90))
+        print(try renderSettings.offscreenRenderer(width: width, height: height).frameBenchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames).line)
     }
 }
 
