@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore", "Planning"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting", "Planning", "Sampling", "EnergyModels", "Scene", "Simulation"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting", "Planning", "Sampling", "EnergyModels", "Scene", "Simulation", "Trajectories"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Scene", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),

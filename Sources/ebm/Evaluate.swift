@@ -130,8 +130,7 @@ struct Evaluate: ParsableArguments {
         let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
         let length = dataset.steps + 1, total = length - k, N = min(episodes, dataset.episodes), K = samples
         guard total >= 1 else { throw CLIError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
         let ff = try baseline.map { path -> FeedforwardPredictor in

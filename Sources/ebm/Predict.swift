@@ -49,8 +49,7 @@ struct Predict: ParsableCommand {
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
         let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: file.path)
 
         // sample block after block, each chain continuing from its own last k states

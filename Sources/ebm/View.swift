@@ -126,11 +126,11 @@ struct View: ParsableArguments {
         if planLive {
             timeline = try livePlanTimeline()
         } else if let predict {
-            timeline = try predictionTimeline(predict, model: robotModel)
+            timeline = try .prediction(contentsOf: predict, model: robotModel)
         } else if let model {
             timeline = try liveTimeline(run: model, robot: robotModel)
         } else if let plan {
-            timeline = try planTimeline(plan, model: robotModel)
+            timeline = try .plan(contentsOf: plan, model: robotModel)
         } else {
             timeline = try episodeTimeline(model: robotModel)
         }
@@ -182,14 +182,6 @@ struct View: ParsableArguments {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")
         }
         return try .episodes(episodes, futures: try futures.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }, model: model, shown: episode)
-    }
-
-    private func predictionTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        try .prediction(PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source), path: path, model: model)
-    }
-
-    private func planTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        try .plan(PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source), path: path, model: model)
     }
 
     // MARK: - Benchmark
