@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "Viewer", dependencies: ["Scene", "Plotting", "Sampling", "Planning", "EnergyModels", "CGLFW", "CFreeType"], exclude: ["README.md"]),
 
         // MARK: - Planning: composable plan energies, Langevin/MALA/MPPI/CEM planners, MPC in the simulator
-        .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling"],
+        .target(name: "Planning", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling", "Scene"],
                 exclude: ["README.md"]),
         // MARK: - Scoring: energies as judges — anomaly scores, AUROC, OOD shifts, intent, composition
         .target(name: "Scoring", dependencies: ["Simulation", "Trajectories", "NeuralCore", "EnergyModels", "Sampling", "Plotting"],
@@ -119,9 +119,9 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "EnergyModels", "NeuralCore"]),
         .testTarget(name: "ebmTests", dependencies: ["ebm", "Simulation", "Trajectories", "Plotting", "NeuralCore", "Planning"]),
         .testTarget(name: "SceneTests", dependencies: ["Scene"]),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting", "Planning", "Sampling", "EnergyModels", "Scene", "Simulation"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Plotting", "Planning", "Sampling", "EnergyModels", "Scene", "Simulation", "Trajectories"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Scene", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Sampling", "Simulation", "EnergyModels", "NeuralCore", "Trajectories"]),
     ],
     swiftLanguageModes: [.v5],

@@ -3,6 +3,7 @@
 // that reads one (the CLI, the examples, a user's own) shares.
 
 import Foundation
+import Trajectories
 
 /// A run that cannot be used: missing, unfinished, or conditioned where states alone are given.
 public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -12,6 +13,8 @@ public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible 
     case unfinished(path: String)
     /// The model at `checkpoint` reads a goal label (`goal` true) or controls besides the context states.
     case conditioned(checkpoint: String, goal: Bool)
+    /// The model of `run` reads `reads` states of `stateSize` numbers; the input offers `offered` states of `offeredSize`.
+    case contextMismatch(run: String, reads: Int, stateSize: Int, offered: Int, offeredSize: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +25,8 @@ public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible 
         case .conditioned(let checkpoint, let goal):
             return "\(checkpoint): the model is conditioned on " + (goal ? "a goal label" : "controls")
                 + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)"
+        case .contextMismatch(let run, let reads, let stateSize, let offered, let offeredSize):
+            return "\(run): reads \(reads) states of \(stateSize), this context offers \(offered) of \(offeredSize)"
         }
     }
 }
@@ -82,5 +87,21 @@ extension FeedforwardPredictor {
         var path = Array(context.suffix(k * S)).map(Float.init)
         while path.count < (k + total) * S { path += predict(context: Array(path.suffix(k * S))) }
         return path[(k * S)..<((k + total) * S)].map(Double.init)
+    }
+
+    /// `rollout(context:total:)` from a dataset episode: the k states this model reads, ending before
+    /// state `contextEnd` (where a sampler's context ends), then `total` predicted states (total, S).
+    /// Throws `RunFolderError.contextMismatch` (naming `run`) when the dataset's states are not this
+    /// model's size or fewer than k states precede `contextEnd`, `DatasetError` for an episode or
+    /// `contextEnd` outside the dataset.
+    public func rollout(dataset: TrajectoryDataset, episode: Int, contextEnd: Int, total: Int, run: String) throws -> [Double] {
+        let (k, S) = (encoding.contextLength, encoding.stateSize)
+        guard S == dataset.stateSize, k <= contextEnd else {
+            throw RunFolderError.contextMismatch(run: run, reads: k, stateSize: S, offered: contextEnd, offeredSize: dataset.stateSize)
+        }
+        guard (0..<dataset.episodes).contains(episode), contextEnd <= dataset.steps + 1 else {
+            throw DatasetError("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
+        }
+        return rollout(context: dataset.states(episode: episode, contextEnd - k..<contextEnd), total: total)
     }
 }

@@ -263,6 +263,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 // MARK: - Loading and checking
 
 extension TrainingConfiguration {
+    /// The configuration of `url` (nil: the built-in defaults) with `objective`, when given, in place
+    /// of `optimization.objective` and checked again (`ebm train --config … --objective …`).
+    public static func load(from url: URL?, objective: TrainingObjective?) throws -> TrainingConfiguration {
+        var loaded = try url.map { try load(from: $0) } ?? TrainingConfiguration()
+        if let objective { loaded.optimization.objective = objective; try loaded.validate(file: url?.path) }
+        return loaded
+    }
+
     /// Reads and checks `url`; errors name the file and the offending key.
     public static func load(from url: URL) throws -> TrainingConfiguration {
         let bytes: Data

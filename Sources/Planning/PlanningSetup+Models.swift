@@ -15,3 +15,26 @@ extension PlanningSetup {
         }
     }
 }
+
+extension PlanningSetup {
+    /// The energy model of a run folder or checkpoint, checked for this robot: the state planners'
+    /// learned term.
+    /// - Throws: `PlanningError` "PATH: …" when it does not load or does not fit this setup;
+    ///   `TrainingError` when it is conditioned (a plan gives it no goal label or controls).
+    public func learnedModel(run path: String) throws -> TrajectoryEnergyModel {
+        let loaded: TrajectoryEnergyModel
+        do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch { throw PlanningError("\(path): \(error)") }
+        try RunFolder.requireUnconditioned(loaded.encoding, run: path)
+        do { try checkLearnedModel(loaded) } catch { throw PlanningError("\(path): \(error)") }
+        return loaded
+    }
+
+    /// The feedforward transition model of a run folder or checkpoint (mppi-ff, cem-ff), checked
+    /// for this robot: it reads the robot's states and is conditioned on its controls.
+    /// - Throws: the loader's errors; `PlanningError` "PATH: …" when it does not fit.
+    public func transitionModel(run path: String) throws -> FeedforwardPredictor {
+        let loaded = try FeedforwardPredictor.load(run: path, conditioned: true).model
+        do { try SimulatorPlanner.checkTransitionModel(loaded, of: model) } catch { throw PlanningError("\(path): \(error)") }
+        return loaded
+    }
+}

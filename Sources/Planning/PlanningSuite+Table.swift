@@ -2,11 +2,25 @@
 // per robot and planner, and one line per episode for --verbose.
 
 import Foundation
+import Trajectories
 
 extension PlanningSuite {
     /// The table's header and rule.
     public static let markdownHeader = ["| robot | planner | success | steps to goal | collisions (steps / episodes) | ms per replan | ≥2 routes (obstacle cases) |",
                                         "|---|---|---|---|---|---|---|"]
+
+    /// The table's row for a planner that needs a learned transition model the robot was not given.
+    public static func skippedRow(robot: String, kind: PlannerKind) -> String {
+        "| \(robot) | \(kind.rawValue) | skipped: no --dynamics-\(robot) | | | | |"
+    }
+
+    /// The row's planner name: the kind, with "+ebm" when a learned energy joins a state planner.
+    public static func plannerName(_ kind: PlannerKind, learned: Bool) -> String { kind.rawValue + (learned && !kind.plansControls ? "+ebm" : "") }
+
+    /// The suite's record (`ebm bench plan --json`): threads, seed and each row's `json`.
+    public static func record(rows: [Row], threads: Int, seed: UInt64) -> JSONValue {
+        .object([("threads", .number(Double(threads), isInteger: true)), ("seed", .number(Double(seed), isInteger: true)), ("rows", .array(rows.map(\.json)))])
+    }
 }
 
 extension PlanningSuite.Row {

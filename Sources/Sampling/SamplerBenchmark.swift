@@ -12,6 +12,19 @@ public enum SamplerBenchmark {
     public struct Row: Codable, Equatable, Sendable {
         public var model: String, horizon: Int, samples: Int, steps: Int, sampler: String, threads: Int, threading: String
         public var futures_per_second: Double, states_per_second: Double, milliseconds_per_step: Double
+
+        /// The row of `ebm bench sample`'s table.
+        public var line: String {
+            String(format: "%-28@ H %2d  threads %2d  %10.1f futures/s  %10.1f states/s  %7.3f ms/step",
+                   model as NSString, horizon, threads, futures_per_second, states_per_second, milliseconds_per_step)
+        }
+    }
+
+    /// `rows` as `ebm bench sample --json` prints them: one JSON array, keys sorted.
+    public static func json(_ rows: [Row]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
     /// Untrained contrastive models of `configuration`'s architecture and Langevin settings, one per

@@ -75,3 +75,16 @@ extension PredictionFile {
         return (try positionArrays(futures: futures, context: context, chains: K, total: total, stateSize: S, robot: robot), nil)
     }
 }
+
+extension PredictionFile {
+    /// Every array of a file of sampled futures, in the order `ebm predict` and `ebm compose` write
+    /// them: `futureArrays`, then `extra` (a baseline, per-model energies, …), then
+    /// `positionArrays(nearDataset:)`; `warning` is the latter's.
+    public static func arrays(context: [Double], futures: [Double], energies: [Double], truth: [Double], chains K: Int, total: Int,
+                              stateSize S: Int, extra: [(String, ArraySource)] = [],
+                              nearDataset file: String) throws -> (arrays: [(String, ArraySource)], warning: String?) {
+        let positions = try positionArrays(futures: futures, context: context, chains: K, total: total, stateSize: S, nearDataset: file)
+        return (futureArrays(context: context, futures: futures, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
+                + extra + positions.arrays, positions.warning)
+    }
+}

@@ -1,6 +1,8 @@
 // ScoreSummary: what `ebm score` reports about a split's energies — statistics of the episode
 // energies and, with a calibration set, where an online detector first flags each episode.
 
+import Trajectories
+
 /// Mean, extremes and (population) standard deviation of a set of energies.
 public struct EnergyStatistics: Codable, Equatable, Sendable {
     public var mean: Double, min: Double, max: Double, std: Double
@@ -40,4 +42,29 @@ public struct OnlineDetection: Codable, Equatable, Sendable {
     public var flaggedShare: Double { Double(flagged.count) / Double(firstFlags.count) }
     /// The median first flag of the flagged episodes (the upper one of an even count); −1 when none.
     public var medianFirstFlag: Int { flagged.isEmpty ? -1 : flagged.sorted()[flagged.count / 2] }
+}
+
+extension OnlineDetection {
+    /// The `online` entry of `ebm score`'s summary (beside the caller's `calibration` path).
+    public var dictionary: [String: Any] {
+        ["calibration_episodes": calibrationEpisodes, "fpr": falsePositiveRate, "threshold": threshold, "calibration_fpr": calibrationFalsePositiveRate,
+         "flagged_share": flaggedShare, "median_first_flag": medianFirstFlag]
+    }
+}
+
+extension EpisodeScores {
+    /// `ebm score`'s archive: window_energy [E, W], episode_energy [E] and, with `online`, first_flag [E]
+    /// (the state index of each episode's first flag, −1 for never).
+    public func arrays(online: OnlineDetection? = nil) throws -> [(name: String, array: NumPyArray)] {
+        try [("window_energy", NumPyArray(doubles: window, shape: [episodes, windowsPerEpisode])),
+             ("episode_energy", NumPyArray(doubles: episode, shape: [episodes]))]
+            + (online.map { [("first_flag", try NumPyArray(int64s: $0.firstFlags.map { Int64($0 ?? -1) }, shape: [episodes]))] } ?? [])
+    }
+
+    /// `ebm score`'s summary keys for scores of windows with `contextStates` context states (beside
+    /// the caller's model, data, split and seconds).
+    public func summary(contextStates: Int) -> [String: Any] {
+        ["episodes": episodes, "windows_per_episode": windowsPerEpisode, "window_states": windowLength, "context_states": contextStates,
+         "episode_energy": EnergyStatistics(episode).dictionary]
+    }
 }

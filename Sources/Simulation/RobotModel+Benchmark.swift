@@ -27,3 +27,33 @@ extension RobotModel {
         return Double(total) / elapsed
     }
 }
+
+/// `ebm bench sim`'s table: simulator steps per second per robot, integrator and thread count.
+public enum SimulatorBenchmark {
+    /// One measurement (its JSON keys are those of `ebm bench sim --json`).
+    public struct Row: Codable, Equatable, Sendable {
+        public var robot: String, integrator: String, dt: Double, threads: Int, steps_per_second: Double
+    }
+
+    /// Measures each robot (a built-in name or MJCF file) with each integrator at timestep `dt` (one
+    /// substep) on each thread count (empty: 1 and every hardware thread), in that order;
+    /// `measured` hears each row as it is taken.
+    public static func run(robots: [String], integrators: [Integrator], dt: Double, threads: [Int], steps: Int, minTime: Double,
+                           clock: () -> Double, measured: (Row) -> Void = { _ in }) throws -> [Row] {
+        var rows: [Row] = []
+        for robot in robots {
+            let base = try RobotModel.load(robot)
+            for integrator in integrators {
+                var options = base.options
+                (options.timestep, options.integrator, options.substeps) = (dt, integrator, 1)
+                let model = try base.with(options: options)
+                for t in (threads.isEmpty ? Set([1, RobotModel.hardwareThreads]).sorted() : threads) {
+                    let rate = try model.rolloutStepsPerSecond(threads: t, steps: steps, minTime: minTime, clock: clock)
+                    rows.append(Row(robot: robot, integrator: integrator.rawValue, dt: dt, threads: t, steps_per_second: rate))
+                    measured(rows[rows.count - 1])
+                }
+            }
+        }
+        return rows
+    }
+}

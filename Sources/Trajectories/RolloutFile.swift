@@ -18,6 +18,17 @@ public enum RolloutFile {
         return (qpos, qvel, batch)
     }
 
+    /// The initial states of `ebm simulate`: those of `file` (`initialStates(contentsOf:nq:nv:)`),
+    /// else `model`'s keyframe named `keyframe`, else its reference pose at rest (batch 1).
+    public static func initialStates(model: RobotModel, keyframe: String?, file: String?) throws -> (qpos: [Double], qvel: [Double], batch: Int) {
+        if let file { return try initialStates(contentsOf: file, nq: model.nq, nv: model.nv) }
+        if let keyframe {
+            let key = try model.keyframe(named: keyframe)
+            return (key.qpos, key.qvel, 1)
+        }
+        return (model.joints.qpos0, [Double](repeating: 0, count: model.nv), 1)
+    }
+
     /// Controls ctrl [B, N, nu] of a .npy file, finite.
     public static func controls(contentsOf path: String, batch: Int, steps: Int, nu: Int) throws -> [Double] {
         let array = try NumPyArray(contentsOf: URL(fileURLWithPath: path))

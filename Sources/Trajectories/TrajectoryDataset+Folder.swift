@@ -13,6 +13,13 @@ extension TrajectoryDataset {
         do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError("\(error)", file: file.path) }
     }
 
+    /// The dataset file `file` for a model reading states of `stateSize` numbers; errors
+    /// (`DatasetError`) name the file: why it does not read, or "states have N numbers, the model reads S".
+    public init(contentsOf file: URL, stateSize S: Int) throws {
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError("\(error)", file: file.path) }
+        guard stateSize == S else { throw DatasetError("states have \(stateSize) numbers, the model reads \(S)", file: file.path) }
+    }
+
     /// Raw states [range.count, S] of `episode` at the state indices `range`.
     public func states(episode: Int, _ range: Range<Int>) -> [Double] { range.flatMap { Array(state(episode: episode, step: $0)) } }
 

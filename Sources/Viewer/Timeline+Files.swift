@@ -32,6 +32,16 @@ extension Timeline {
                         extraHelp: predictionHelp, rate: 1 / model.options.timestep)
     }
 
+    /// `prediction(_:path:model:)` of the .npz at `path` (`ebm predict`'s output), read for `model`.
+    public static func prediction(contentsOf path: String, model: RobotModel) throws -> Timeline {
+        try prediction(PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source), path: path, model: model)
+    }
+
+    /// `plan(_:path:model:)` of the .npz (or `ebm plan`'s folder) at `path`, read for `model`.
+    public static func plan(contentsOf path: String, model: RobotModel) throws -> Timeline {
+        try plan(PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source), path: path, model: model)
+    }
+
     /// The executed plan of `file` (read from `path`) on `model`, with its alternatives, goals and obstacles.
     public static func plan(_ file: PlanFile, path: String, model: RobotModel) throws -> Timeline {
         let scenes = try PlanScene(model: model, plan: file)

@@ -17,6 +17,8 @@ extension FutureSamplerKind: ExpressibleByArgument {}
 extension PlannerKind: ExpressibleByArgument {}
 extension PlanningSetup.Coordinates: ExpressibleByArgument {}
 extension Renderer.Translucency: ExpressibleByArgument {}
+extension NetworkBenchmark.Strategy: ExpressibleByArgument {}
+extension GEMMKernel: ExpressibleByArgument {}
 
 /// `--clock wall|cpu` of the benchmarks: elapsed time, or this process's CPU time (steadier on a
 /// busy machine, meaningful for one thread).
@@ -25,4 +27,18 @@ enum BenchClock: String, CaseIterable, ExpressibleByArgument {
 
     /// Seconds on this clock.
     var seconds: () -> Double { self == .cpu ? processCPUSeconds : wallClockSeconds }
+}
+
+/// `--data DIR --split test|train`: the dataset a command reads (the test split unless told).
+struct DataOptions: ParsableArguments {
+    @Option(help: "Dataset folder.") var data: String
+    @Option(help: "Split to read: test or train.") var split: Split = .test
+}
+
+/// `--data DIR --split S --episode N --context-start T`: where `ebm predict` and `ebm compose` take
+/// their context (episode 0 and state 0 unless told).
+struct WindowOptions: ParsableArguments {
+    @OptionGroup var dataset: DataOptions
+    @Option(help: "Episode (0-based).") var episode: Int = 0
+    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
 }

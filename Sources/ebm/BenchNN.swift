@@ -35,10 +35,10 @@ struct BenchNN: ParsableCommand {
     var clock: BenchClock = .wall
 
     @Option(help: "Multi-thread strategy: auto (the measured choice), blas (OpenBLAS threads), split (batch split).")
-    var strategy: String = "auto"
+    var strategy: NetworkBenchmark.Strategy = .auto
 
     @Option(help: "Matrix-product kernel of the network (repeatable): avx512 (the default where the CPU has it), onednn (where libdnnl is installed) or openblas; default: EBM_GEMM's or the machine's choice.")
-    var gemm: [String] = []
+    var gemm: [GEMMKernel] = []
 
     @Flag(help: "Also time every multi-thread strategy and print the comparison.")
     var compareThreading = false
@@ -50,23 +50,15 @@ struct BenchNN: ParsableCommand {
         guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
         guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard NetworkBenchmark.Strategy(rawValue: strategy) != nil else {
-            throw ValidationError("--strategy must be auto, blas or split, got '\(strategy)'")
-        }
-        for name in gemm {
-            guard let kernel = GEMMKernel(rawValue: name) else {
-                throw ValidationError("--gemm must be one of \(GEMMKernel.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
-            }
-            guard kernel.isAvailable else {
-                throw ValidationError("--gemm \(name): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
-            }
+        for kernel in gemm where !kernel.isAvailable {
+            throw ValidationError("--gemm \(kernel.rawValue): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
         }
     }
 
     func run() throws {
         let threads = threadCounts.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threadCounts
-        let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm.compactMap(GEMMKernel.init(rawValue:))
-        let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: NetworkBenchmark.Strategy(rawValue: strategy)!,
+        let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm
+        let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: strategy,
                                                             seconds: seconds, clock: clock.seconds, compareStrategies: compareThreading)
         let machine = MachineInfo.current
         if json {
@@ -76,32 +68,9 @@ struct BenchNN: ParsableCommand {
             return
         }
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
-        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy), \(self.clock.rawValue) clock, load average \(load)")
+        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy.rawValue), \(self.clock.rawValue) clock, load average \(load)")
         print("CPU: \(machine.summary)")
         print("OpenBLAS kernels: \(BLASCore.name); matrix kernels here: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")) (default \(GEMMKernel.defaultKernel.rawValue))")
-        print(String(format: "%6@ %7@ %-8@ %12@ %12@ %9@ %9@ %7@", "batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s",
-                     "sgemm", "of sgemm"))
-        for r in results {
-            print(String(format: "%6d %7d %-8@ %12.0f %12.1f %9.1f %9.1f %6.0f%%", r.batch, r.threads, r.gemm, r.evals_per_second,
-                         r.train_steps_per_second, r.gflops, r.sgemm_gflops, 100 * r.gflops / r.sgemm_gflops))
-        }
-        func perKernel(_ rates: [String: Double]) -> String {
-            rates.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f", $0.key, $0.value) }.joined(separator: ", ")
-        }
-        print("evals/s: energy + input-gradient calls on the whole batch; sgemm: the fastest kernel's sgemm 1024³ on the same threads.")
-        print("sgemm GFLOP/s per kernel on the same threads:")
-        var shown = Set<String>()
-        for r in results where shown.insert("\(r.threads) \(r.batch)").inserted {
-            print("  \(r.threads) thread\(r.threads == 1 ? "" : "s"): 1024³ \(perKernel(r.sgemm_1024_gflops)); "
-                  + "\(r.sgemm_network_shape) \(perKernel(r.sgemm_network_gflops))")
-        }
-        if !comparisons.isEmpty {
-            print("\nthreading strategies")
-            print(String(format: "%6@ %7@  %-6@ %12@ %12@ %9@", "batch", "threads", "kind", "evals/s", "train/s", "GFLOP/s"))
-            for c in comparisons {
-                print(String(format: "%6d %7d  %-6@ %12.0f %12.0f %9.1f", c.batch, c.threads, c.strategy.rawValue, c.measurement.evaluationsPerSecond,
-                             c.measurement.trainingStepsPerSecond, c.measurement.evaluationGFLOPS))
-            }
-        }
+        NetworkBenchmark.tableLines(results, comparisons: comparisons).forEach { print($0) }
     }
 }

@@ -59,10 +59,10 @@ struct BenchPlan: ParsableCommand {
             let cases = try PlanningSuite.cases(robot: robot, setup: setup, count: count, seed: seed)
             for kind in kinds {
                 if kind.needsDynamics && transition == nil {
-                    print("| \(robot) | \(kind.rawValue) | skipped: no --dynamics-\(robot) | | | | |")
+                    print(PlanningSuite.skippedRow(robot: robot, kind: kind))
                     continue
                 }
-                let planner = kind.rawValue + (learned != nil && !kind.plansControls ? "+ebm" : "")
+                let planner = PlanningSuite.plannerName(kind, learned: learned != nil)
                 let bar = ProgressBar(total: cases.count, unit: "goals")
                 let row = PlanningSuite.run(kind, robot: robot, planner: planner, cases: cases, setup: setup, learned: learned,
                                             dynamics: transition, seed: seed) { i, outcome in
@@ -74,8 +74,7 @@ struct BenchPlan: ParsableCommand {
             }
         }
         if let json {
-            let value = JSONValue.object([("threads", .number(Double(threads), isInteger: true)), ("seed", .number(Double(seed), isInteger: true)),
-                                          ("rows", .array(rows.map(\.json)))])
+            let value = PlanningSuite.record(rows: rows, threads: threads, seed: seed)
             do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError("--json \(json): \(error)") }
         }
     }

@@ -60,16 +60,9 @@ struct BenchSample: ParsableCommand {
             for t in counts {
                 let row = try SamplerBenchmark.measure(futureModel, name: name, sampler: chosen, samples: samples, steps: steps, threads: t, minTime: minTime)
                 rows.append(row)
-                if !json {
-                    print(String(format: "%-28@ H %2d  threads %2d  %10.1f futures/s  %10.1f states/s  %7.3f ms/step",
-                                 name as NSString, row.horizon, t, row.futures_per_second, row.states_per_second, row.milliseconds_per_step))
-                }
+                if !json { print(row.line) }
             }
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-        }
+        if json { print(try SamplerBenchmark.json(rows)) }
     }
 }

@@ -29,30 +29,12 @@ struct BenchSim: ParsableCommand {
         for t in threads where t < 1 { throw ValidationError("--threads \(t) must be >= 1") }
     }
 
-    struct Row: Codable {
-        var robot: String, integrator: String, dt: Double, threads: Int, steps_per_second: Double
-    }
-
     func run() throws {
-        let allThreads = RobotModel.hardwareThreads
-        var rows: [Row] = []
-        for robot in robots {
-            let base = try RobotModel.load(robot)
-            for integrator in integrators {
-                var options = base.options
-                options.timestep = dt
-                options.integrator = integrator
-                options.substeps = 1
-                let model = try base.with(options: options)
-                for threads in (self.threads.isEmpty ? Set([1, allThreads]).sorted() : self.threads) {
-                    let rate = try model.rolloutStepsPerSecond(threads: threads, steps: steps, minTime: minTime, clock: clock.seconds)
-                    rows.append(Row(robot: robot, integrator: integrator.rawValue, dt: dt, threads: threads, steps_per_second: rate))
-                    if !json {
-                        print(String(format: "%-12@ %-6@ dt %.4f  threads %2d  %12.0f steps/s  (%.3f µs/step/thread)",
-                                     robot as NSString, integrator.rawValue as NSString, dt, threads, rate, 1e6 * Double(threads) / rate))
-                    }
-                }
-            }
+        let rows = try SimulatorBenchmark.run(robots: robots, integrators: integrators, dt: dt, threads: threads, steps: steps, minTime: minTime,
+                                              clock: clock.seconds) { row in
+            guard !json else { return }
+            print(String(format: "%-12@ %-6@ dt %.4f  threads %2d  %12.0f steps/s  (%.3f µs/step/thread)", row.robot as NSString,
+                         row.integrator as NSString, row.dt, row.threads, row.steps_per_second, 1e6 * Double(row.threads) / row.steps_per_second))
         }
         if json {
             let encoder = JSONEncoder()

@@ -11,21 +11,12 @@ struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample futures from the sum of several energy models' energies (a product of experts).",
         discussion: """
-        The experts are either all contrastive-divergence models or all denoising (dsm) models. \
-        Every --model reads the same raw context (the last k states before --context-start + k_max of episode \
-        --episode; each model reads its own last k) and must share H and S. Chains move in the first model's \
-        normalised future coordinates; each model scores the raw futures, so models trained on different data \
-        compose. Energies are weighted by --weight (one per model, default 1) and divided by --temperature. \
-        With --initial-weight the weights start there and move linearly to --weight over --anneal-stages equal \
-        parts of each block's steps, the chains carried from part to part (e.g. let one expert's modes form \
-        before another is mixed in). Denoising experts are annealed over the first model's noise levels instead \
-        (its sampler settings are the defaults; --sampler mala means annealed MALA), chains moving in the first \
-        model's basis coefficients and every other model scoring the decoded future through its own basis, \
-        residual included. \
-        Chained H-state blocks reach --horizon as in `ebm predict`. Writes --out (.npz, float64): context [k, S], \
-        futures and samples [K, horizon, S], energies [K] (the weighted sum, temperature removed), \
-        model_energies [M, K] (each model's own energy of the final block), truth [H', S] where the episode has it, \
-        and qpos [K, 1+horizon, nq] and sites [K, horizon, nsite, 3] when the dataset names its robot.
+        Experts: all contrastive-divergence or all denoising models, sharing H and S; each reads its own \
+        last k states of the same raw context and scores the raw futures (models of different data compose). \
+        Energies are weighted by --weight (default 1) and divided by --temperature; --initial-weight anneals \
+        the weights to --weight over --anneal-stages parts of each block. Denoising experts anneal over the \
+        first model's noise levels. Writes --out (.npz): as `ebm predict` (context, futures, samples, energies \
+        = the weighted sum, truth, qpos, sites) plus model_energies [M, K] (last block) and weights [M].
         """)
 
     @Option(help: "Run folder (or .safetensors) of an energy model; repeat for each expert.") var model: [String]
@@ -36,10 +27,7 @@ struct Compose: ParsableCommand {
     var annealStages: Int = 4
     @Option(parsing: .unconditionalSingleValue, help: "Label asked of each model, in --model order: an index for a model trained with model.conditionOnGoal (its goal, or its speed class for a label-move_steps recipe), -1 for an unconditioned one (default: all -1).")
     var label: [Int] = []
-    @Option(help: "Dataset folder the context comes from.") var data: String
-    @Option(help: "Split to read: test or train.") var split: Split = .test
-    @Option(help: "Episode (0-based).") var episode: Int = 0
-    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
+    @OptionGroup var window: WindowOptions
     @Option(help: "Futures K (chains).") var samples: Int = 32
     @Option(help: "Sampler steps per H-state block.") var steps: Int = 200
     @Option(help: "langevin, mala or hmc (defaults of the first model's training run, as `ebm predict`); for denoising experts also the annealed samplers, ddim and heun.") var sampler: FutureSamplerKind = .mala
@@ -72,6 +60,7 @@ struct Compose: ParsableCommand {
     }
 
     func run() throws {
+        let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: model + [data])
         try InputChecks.requireSameRobot(model, data: data)
         var loaded: [(model: FutureModel, metadata: CheckpointMetadata)] = []
@@ -108,12 +97,11 @@ struct Compose: ParsableCommand {
         let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
 
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
-        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
-        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
-        let arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
-            + [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
-               ("weights", .doubles(weights, shape: [weights.count]))] + positions.arrays
-        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
+        let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
+                                                extra: [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
+                                                        ("weights", .doubles(weights, shape: [weights.count]))], nearDataset: file.path)
+        if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
+        try NPZWriter.write(written.arrays, to: URL(fileURLWithPath: out))
         let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
         print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
               + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",

@@ -23,14 +23,14 @@ struct EvaluateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ood", abstract: "Out-of-distribution benchmark (as `ebm evaluate --ood`).")
         @OptionGroup var options: Evaluate
         func validate() throws { guard !options.intent else { throw ValidationError("`ebm evaluate ood` takes no --intent") } }
-        func run() throws { try OODEvaluation.run(options) }
+        func run() throws { try OODEvaluationCommand.run(options) }
     }
 
     struct Intent: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "intent", abstract: "Intent inference (as `ebm evaluate --intent`).")
         @OptionGroup var options: Evaluate
         func validate() throws { guard !options.ood else { throw ValidationError("`ebm evaluate intent` takes no --ood") } }
-        func run() throws { try IntentEvaluation.run(options) }
+        func run() throws { try IntentEvaluationCommand.run(options) }
     }
 }
 
@@ -41,43 +41,18 @@ struct Evaluate: ParsableArguments {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate sampled futures: ADE/FDE, mode coverage, energy score/MMD, long-horizon stability, quality vs steps.",
         discussion: """
-        For the first --episodes episodes of the split, takes the model's k first states as the context \
-        and samples K futures to the end of the episode (chained H-state blocks, as `ebm predict`). \
-        Errors are ‖Δstate‖ in original units. For goal datasets (goal ≥ 0) each future's final site \
-        position (forward kinematics of its last qpos) is assigned to the nearest goal; goal positions are \
-        the mean final site position of the dataset's episodes with that goal index. A sample is valid \
-        within --radius of a goal; a goal is covered by a context when a valid sample lands on it; \
-        mean_collapse is the share of samples farther than --radius from every goal.
-
-        Distribution scores (--reference-samples M > 0): for each context, M futures re-simulated from \
-        the episode's first state by the dataset's own recipe and policy (meta.json) with fresh goal and \
-        noise draws. Energy score ES = (1/M)Σ_j (1/K)Σ_i ‖x_i − y_j‖ − (1/2K²)Σ_i,i' ‖x_i − x_i'‖ and \
-        MMD² (Gaussian kernel, bandwidth = median pairwise distance of the pooled sets, biased \
-        V-statistic), averaged over contexts, on two features: the final goal-site position (metres) and \
-        the whole future (all states, each dimension divided by the training split's standard deviation). \
-        The row "re-simulated" scores one half of the references against the other: the floor.
-
-        Long horizon (--long-horizon N > 0): --long-contexts contexts × --long-samples chains rolled out to \
-        N states. within_range: share of rollouts whose states so far all lie inside the training split's \
-        per-dimension [min, max] widened by --range-margin × (max − min) on each side. Fréchet: squared \
-        Fréchet distance (as FID) between Gaussian fits of the generated states at each step and of the \
-        training split's states at the same time index; past the episode's last state the reference is the \
-        training split's final states (the settled distribution); states divided by the training split's \
-        per-dimension standard deviation. Physical consistency: controls implied by consecutive states \
-        through inverse dynamics (RNEA), replayed open loop in the simulator from the same start \
-        (divergence ‖Δstate‖ vs time) and one step from every generated state (one-step defect).
-
-        Quality vs steps (--curve-episodes > 0): the first metrics re-measured on that many contexts for \
-        each of --step-counts sampler steps per block with --curve-sampler (0 steps: the initial noise).
-
-        Writes OUT/metrics.json and, each as .svg and .png: error_vs_horizon, stability_vs_time, \
-        frechet_vs_time, physical_divergence, quality_vs_steps, ade_vs_steps.
+        Samples K futures for each of the split's first --episodes contexts (chained H-state blocks, as \
+        `ebm predict`) and writes OUT/metrics.json with SVG/PNG plots. Sections: forecast errors and goal \
+        coverage; energy score / MMD² against re-simulated futures (--reference-samples); long-horizon \
+        stability, Fréchet distance and physical consistency (--long-horizon); quality vs sampler steps \
+        (--curve-episodes). Definitions: Sources/Scoring/README.md.
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
     @Option(help: "Run folder of a feedforward model to evaluate alongside.") var baseline: String?
-    @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to evaluate: test or train.") var split: Split = .test
+    @OptionGroup var input: DataOptions
+    var data: String { input.data }
+    var split: Split { input.split }
     @Option(help: "Episodes to evaluate (the split's first N).") var episodes: Int = 20
     @Option(help: "Futures K per context.") var samples: Int = 32
     @OptionGroup var sampling: SamplerOptions
@@ -149,14 +124,13 @@ struct Evaluate: ParsableArguments {
 
     func run() throws {
         try checkOutput()
-        if ood { return try OODEvaluation.run(self) }
-        if intent { return try IntentEvaluation.run(self) }
+        if ood { return try OODEvaluationCommand.run(self) }
+        if intent { return try IntentEvaluationCommand.run(self) }
         let futureModel = try FutureModel.load(run: model).model
         let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
         let length = dataset.steps + 1, total = length - k, N = min(episodes, dataset.episodes), K = samples
         guard total >= 1 else { throw CLIError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
         let ff = try baseline.map { path -> FeedforwardPredictor in
@@ -171,8 +145,7 @@ struct Evaluate: ParsableArguments {
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
                                                 feedforward: ff, goals: try GoalSet.load(folder: data, split: split, dataset: dataset), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
-        let sections = 1 + (referenceSamples > 0 ? 1 : 0) + (longHorizon > 0 ? 1 : 0) + (curveEpisodes > 0 ? 1 : 0)
-        let progress = SectionProgress(command: "evaluate", sections: sections)
+        let progress = SectionProgress(command: "evaluate", sections: 1 + [referenceSamples, longHorizon, curveEpisodes].filter { $0 > 0 }.count)
         progress.start("forecast: \(N) contexts × \(K) futures")
         let report = try evaluation.forecast(contexts: N, samples: K)
 
@@ -183,56 +156,24 @@ struct Evaluate: ParsableArguments {
         var plotFiles = try report.plots(to: outDir)
         print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(report.sampler.rawValue), \(report.steps) steps per block) in "
               + String(format: "%.1f s", report.seconds))
-        Self.printTable(report.table)
+        ForecastEvaluation.tableLines(report.table).forEach { print($0) }
         if let goals = evaluation.goals, let truthValidity = report.truthValidity {
             print(String(format: "goals: %d (site %@, radius %.3g m); the data's own final states are valid in %.3f", goals.positions.count, goals.siteName, radius, truthValidity))
         }
 
         // the further sections, each adding its metrics, plots and table
-        let reference = try ForecastEvaluation.referenceSplit(folder: data, split: split, evaluated: dataset, stateSize: S, needed: referenceSamples > 0 || longHorizon > 0)
-        if referenceSamples > 0 {
-            let simulator = try ReferenceSimulator(dataFolder: data)
-            let robot = simulator.model
-            guard simulator.steps + 1 == length, robot.nq + robot.nv == S else {
-                throw CLIError("\(data)/meta.json: its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(file.path) holds \(length) of \(S)")
-            }
-            progress.start("distribution against \(referenceSamples) re-simulated futures per context")
-            let section = try evaluation.distribution(of: report, simulator: simulator, referenceSamples: referenceSamples, reference: reference)
-            print(section.heading)
-            Self.printTable(section.table)
-            metrics["distribution"] = section.dictionary
-        }
-        if longHorizon > 0 {
-            // the simulator of the dataset's recipe, when its meta.json names one
-            let physics = (try? ReferenceSimulator(dataFolder: data)).flatMap { $0.model.nq + $0.model.nv == S && $0.model.nq == $0.model.nv ? $0.model : nil }
-            progress.start("long horizon: \(longContexts) contexts × \(longSamples) chains of \(longHorizon) states")
-            let section = try evaluation.longHorizon(states: longHorizon, contexts: longContexts, chains: longSamples, margin: rangeMargin,
-                                                     reference: reference, physics: physics)
-            print(section.heading)
-            Self.printTable(section.table, first: 12, other: 14)
-            print(section.footnote)
-            metrics["long_horizon"] = section.dictionary
-            plotFiles += try section.plots(to: outDir)
-        }
-        if curveEpisodes > 0 {
-            progress.start("quality vs steps")
-            let section = try evaluation.qualityVsSteps(contexts: min(curveEpisodes, N), samples: K, stepCounts: stepCounts.isEmpty ? evaluation.defaultStepCounts : stepCounts,
-                                                        baselineFutures: report.baselineFutures)
-            print(section.heading)
-            Self.printTable(section.table)
-            metrics["quality_vs_steps"] = section.dictionary
-            plotFiles += try section.plots(to: outDir)
-        }
+        var sections = ForecastEvaluation.Sections()
+        (sections.referenceSamples, sections.longHorizon, sections.longContexts, sections.longSamples) = (referenceSamples, longHorizon, longContexts, longSamples)
+        (sections.rangeMargin, sections.curveEpisodes, sections.stepCounts) = (rangeMargin, curveEpisodes, stepCounts)
+        let further = try evaluation.run(sections, after: report, folder: data, split: split, plotsTo: outDir,
+                                         started: progress.start, printed: { $0.forEach { print($0) } })
+        metrics.merge(further.metrics) { _, new in new }
+        plotFiles += further.plots
         progress.finish()
         metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
 
         let metricsURL = outDir.appendingPathComponent("metrics.json")
         try ForecastEvaluation.write(metrics: metrics, to: metricsURL)
         print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
-    }
-
-    /// Rows printed as a table: the first column left-aligned in `first` characters, the others right-aligned in `other`.
-    static func printTable(_ rows: [[String]], first: Int = 12, other: Int = 10) {
-        ForecastEvaluation.tableLines(rows, first: first, other: other).forEach { print($0) }
     }
 }

@@ -11,16 +11,12 @@ struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plan to a goal (Langevin, MALA, MPPI, CEM, or MPPI/CEM over simulator or learned-model rollouts) and execute it in the simulator.",
         discussion: """
-        Replans every few steps (warm-started) with K chains of H planned states, scored by goal, \
-        obstacle, limit, smoothness and control-effort terms plus the learned energy of --model; \
-        executes the best plan by inverse dynamics plus PD tracking. Writes DIR/plan.npz (float64: \
-        qpos [T+1, nq], qvel [T+1, nv], ctrl [T, nu], sites [T+1, nsite, 3], alternatives [K, H, S] \
-        and alternative_energies [K] of the first replan, replan_ms [R], goal [3], obstacles [O, 4]) \
-        and DIR/summary.json with keys success, final_distance (m), steps, collisions, ms_per_replan \
-        (median), routes, planner. A goal that no collision-free configuration reaches gives \
-        success false and 0 steps, with the reason printed. mppi-sim / cem-sim sample control \
-        sequences rolled out in the true simulator; mppi-ff / cem-ff the same rolled out by the \
-        feedforward transition model of --dynamics (the model-based RL baseline).
+        Replans every few steps with K chains of H planned states (goal, obstacle, limit, smoothness, effort \
+        terms and --model's learned energy) and executes the best plan by inverse dynamics plus PD tracking. \
+        mppi-sim / cem-sim roll control sequences out in the simulator, mppi-ff / cem-ff in --dynamics' \
+        feedforward model. Writes DIR/plan.npz (qpos, qvel, ctrl, sites, alternatives, alternative_energies, \
+        replan_ms, goal, obstacles) and DIR/summary.json (success, final_distance, steps, collisions, \
+        ms_per_replan, routes, planner). An unreachable goal gives success false and 0 steps, with the reason.
         """)
 
     @Option(help: "Robot: reacher2, pointmass2d or arm7.") var robot: String
@@ -72,23 +68,14 @@ struct Plan: ParsableCommand {
         }
     }
 
-    /// The feedforward transition model of a run folder or checkpoint (for mppi-ff and cem-ff),
-    /// checked against the robot: it must read the robot's states and be conditioned on controls.
+    /// The feedforward transition model of a run (mppi-ff, cem-ff) and the energy model of a run (the
+    /// learned term), checked against the robot (`PlanningSetup.transitionModel`, `.learnedModel`).
     static func dynamicsModel(_ path: String?, setup: PlanningSetup) throws -> FeedforwardPredictor? {
-        guard let path else { return nil }
-        let loaded = try FeedforwardPredictor.load(run: path, conditioned: true).model
-        do { try SimulatorPlanner.checkTransitionModel(loaded, of: setup.model) } catch { throw CLIError("--dynamics \(path): \(error)") }
-        return loaded
+        do { return try path.map(setup.transitionModel(run:)) } catch let e as PlanningError { throw CLIError("--dynamics \(e)") }
     }
 
-    /// The energy model of a run folder or checkpoint, checked against the robot.
     static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
-        guard let path else { return nil }
-        let loaded: TrajectoryEnergyModel
-        do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch { throw CLIError("--model \(path): \(error)") }
-        try RunFolder.requireUnconditioned(loaded.encoding, run: path)
-        do { try setup.checkLearnedModel(loaded) } catch { throw CLIError("--model \(path): \(error)") }
-        return loaded
+        do { return try path.map(setup.learnedModel(run:)) } catch let e as PlanningError { throw CLIError("--model \(e)") }
     }
 
     func run() throws {
@@ -130,22 +117,13 @@ struct Plan: ParsableCommand {
             }
             outcome = run.outcome
         } catch { throw CLIError("planning failed: \(error)") }
-        try Self.write(outcome, model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout, to: URL(fileURLWithPath: out))
+        do {
+            try outcome.write(toFolder: URL(fileURLWithPath: out), model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout)
+        } catch { throw CLIError("\(URL(fileURLWithPath: out).path): \(error)") }
         if verbose { try outcome.replanLines(goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq).forEach { print($0) } }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",
                      planner.rawValue, status, outcome.steps, outcome.finalDistance, outcome.collisions, outcome.medianReplanMilliseconds, outcome.routes)
               + (outcome.meanAcceptance.map { String(format: ", acceptance %.2f", $0) } ?? "") + " → " + out)
-    }
-
-    /// DIR/plan.npz (PlanFile's format) and DIR/summary.json (`MPCOutcome.summary`).
-    static func write(_ o: MPCOutcome, model m: RobotModel, goal: SIMD3<Double>, obstacles: [Obstacle], layout: PlanLayout, to dir: URL) throws {
-        do {
-            try AtomicFile.createDirectory(dir)
-            try PlanFile.write(model: m, qpos: o.qpos, qvel: o.qvel, ctrl: o.ctrl, alternatives: o.alternatives, alternativeEnergies: o.alternativeEnergies,
-                               horizon: layout.horizon, stateSize: layout.stateSize, replanMilliseconds: o.replanSeconds.map { $0 * 1000 },
-                               goal: goal, obstacles: obstacles.compactMap(\.sphere), to: dir.appendingPathComponent("plan.npz"))
-            try AtomicFile.write(Array((o.summary.serialized() + "\n").utf8), to: dir.appendingPathComponent("summary.json"))
-        } catch { throw CLIError("\(dir.path): \(error)") }
     }
 }

@@ -12,22 +12,15 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample K futures of a trained energy model for one context (Langevin, MALA or HMC).",
         discussion: """
-        Takes the k states of episode --episode from --context-start as the context and samples \
-        the model's H future states in its normalised feature space, chaining H-state blocks \
-        autoregressively (each chain continues from its own last k states) when --horizon exceeds H. \
-        Writes --out (.npz, float64): context [k, S], truth [H', S] (the episode's real future, \
-        when it has one; H' ≤ horizon), samples and futures [K, horizon, S], energies [K] (E_θ summed \
-        over the chained blocks), baseline [horizon, S] with --baseline, qpos [K, 1+horizon, nq] \
-        (the current state then each future, for `ebm view --futures`), sites [K, horizon, nsite, 3] (forward \
-        kinematics of each future state, in metres; both need the robot named by the dataset's meta.json), and per-step diagnostics \
-        diagnostics_{mean_energy,gradient_norm,acceptance,step_size} [N] with diagnostics_block [N].
+        Context: the k states of --episode from --context-start; H-state blocks are chained when --horizon \
+        exceeds H. Writes --out (.npz, float64): context [k, S], truth [H', S] (where the episode has it), \
+        samples and futures [K, horizon, S], energies [K], baseline [horizon, S] (--baseline), qpos \
+        [K, 1+horizon, nq] and sites [K, horizon, nsite, 3] (for `ebm view`; need the dataset's robot), \
+        diagnostics_{mean_energy,gradient_norm,acceptance,step_size,block} [N].
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
-    @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to read: test or train.") var split: Split = .test
-    @Option(help: "Episode (0-based).") var episode: Int = 0
-    @Option(name: .customLong("context-start"), help: "State index of the oldest context state.") var contextStart: Int = 0
+    @OptionGroup var window: WindowOptions
     @Option(help: "Futures K (chains).") var samples: Int = 32
     @Option(help: "Future states to generate (default: the model's H).") var horizon: Int?
     @Option(help: "Run folder of a feedforward model to predict alongside.") var baseline: String?
@@ -47,6 +40,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: [model, data, baseline])
         try InputChecks.requireSameRobot([model, baseline], data: data)
         let (futureModel, _) = try FutureModel.load(run: model)
@@ -55,8 +49,7 @@ struct Predict: ParsableCommand {
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
         let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: file.path)
 
         // sample block after block, each chain continuing from its own last k states
@@ -75,21 +68,15 @@ struct Predict: ParsableCommand {
         var baselineStates: [Double]?
         if let baseline {
             let ff = try FeedforwardPredictor.load(run: baseline).model
-            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= k + contextStart else {
-                throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(k + contextStart) of \(S)")
-            }
-            baselineStates = ff.rollout(context: (contextStart + k - ff.encoding.contextLength..<contextStart + k).flatMap { Array(dataset.state(episode: episode, step: $0)) },
-                                        total: total)
+            do { baselineStates = try ff.rollout(dataset: dataset, episode: episode, contextEnd: contextStart + k, total: total, run: baseline) }
+            catch let e as RunFolderError { throw CLIError("--baseline \(e)") }
         }
 
-        // positions for the viewer: the current state, then each future
-        let positions = try PredictionFile.positionArrays(futures: sampled, context: context, chains: K, total: total, stateSize: S, nearDataset: file.path)
-        if let warning = positions.warning { fputs("warning: \(warning)\n", stderr) }
-        var arrays = PredictionFile.futureArrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S)
-        if let b = baselineStates { arrays.append(("baseline", .doubles(b, shape: [total, S]))) }
-        arrays += positions.arrays
-        arrays += result.diagnosticArrays(energyScale: temperature)
-        try NPZWriter.write(arrays, to: URL(fileURLWithPath: out))
+        // the file: futures, baseline, positions for the viewer (the current state, then each future), diagnostics
+        let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
+                                                extra: baselineStates.map { [("baseline", .doubles($0, shape: [total, S]))] } ?? [], nearDataset: file.path)
+        if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
+        try NPZWriter.write(written.arrays + result.diagnosticArrays(energyScale: temperature), to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
         let (accepted, n) = (result.meanAcceptance, diagnostics.count)
@@ -99,14 +86,9 @@ struct Predict: ParsableCommand {
                        seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
                        energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
         if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        if !truth.isEmpty {
-            let steps = truth.count / S
-            func ade(_ x: ArraySlice<Double>) -> Double { SampleMetrics.averageDisplacement(x, truth: truth, steps: steps, stateSize: S) }
-            let per = (0..<K).map { ade(sampled[($0 * total * S)..<(($0 + 1) * total * S)]) }
-            var line = String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", steps,
-                              per.reduce(0, +) / Double(K), per.min()!)
-            if let b = baselineStates { line += String(format: ", feedforward %.4f", ade(b[...])) }
-            print(line)
+        if let e = SampleMetrics.truthErrors(futures: sampled, chains: K, total: total, truth: truth, baseline: baselineStates, stateSize: S) {
+            print(String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", e.states, e.meanOfK, e.bestOfK)
+                  + (e.baseline.map { String(format: ", feedforward %.4f", $0) } ?? ""))
         }
         print("wrote \(out)")
     }

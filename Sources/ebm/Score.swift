@@ -10,17 +10,13 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Energies of every window of every episode; optionally flag where each episode first turns anomalous.",
         discussion: """
-        Scores every window (k context + H future states, stride 1) of every episode of DIR/SPLIT.npz with \
-        E_θ(future | context) in raw units and writes FILE.npz with window_energy [E, W] (window w ends at \
-        state w + k + H − 1) and episode_energy [E] (mean over windows), plus FILE.json with a summary. \
-        With --online, the threshold is calibrated on the normal episodes of --calibration DIR (its test split) \
-        so that at most --fpr of them are ever flagged, and first_flag [E] (the state index of the first window \
-        above it, −1 for never) joins the archive.
+        Writes FILE.npz with window_energy [E, W] (every k + H window, stride 1) and episode_energy [E] \
+        (their mean), and FILE.json, a summary. --online calibrates a threshold on --calibration's test \
+        episodes (at most --fpr of them flagged) and adds first_flag [E] (state index, −1 for never).
         """)
 
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors).") var model: String
-    @Option(help: "Dataset folder.") var data: String
-    @Option(help: "Split to score: test or train.") var split: Split = .test
+    @OptionGroup var input: DataOptions
     @Option(help: "Output .npz (the summary goes beside it as .json).") var out: String
     @Flag(help: "Flag the first anomalous step of each episode (needs --calibration).") var online = false
     @Option(help: "Dataset folder of normal episodes (its test split) that calibrates the online threshold.") var calibration: String?
@@ -33,7 +29,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        let summaryPath = String(out.dropLast(4)) + ".json"
+        let (data, split, summaryPath) = (input.data, input.split, String(out.dropLast(4)) + ".json")
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
         try InputChecks.requireSameRobot([model], data: data)
         let scorer = try FutureModel.load(from: RunFolder.existingCheckpoint(model)).model.windowScorer
@@ -42,34 +38,26 @@ struct Score: ParsableCommand {
         let scores: EpisodeScores
         do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
         let seconds = Date().timeIntervalSince(clock)
-        let (E, W) = (scores.episodes, scores.windowsPerEpisode)
-        var arrays: [(name: String, array: NumPyArray)] = [
-            ("window_energy", try NumPyArray(doubles: scores.window, shape: [E, W])),
-            ("episode_energy", try NumPyArray(doubles: scores.episode, shape: [E])),
-        ]
-        let energy = EnergyStatistics(scores.episode)
-        var summary: [String: Any] = [
-            "model": model, "data": data, "split": split.rawValue, "episodes": E, "windows_per_episode": W,
-            "window_states": scores.windowLength, "context_states": scorer.contextLength, "episode_energy": energy.dictionary, "seconds": seconds,
-        ]
+        let (E, W, energy) = (scores.episodes, scores.windowsPerEpisode, EnergyStatistics(scores.episode))
+        var summary = scores.summary(contextStates: scorer.contextLength)
+        (summary["model"], summary["data"], summary["split"], summary["seconds"]) = (model, data, split.rawValue, seconds)
         print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
                      E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
+        var detection: OnlineDetection?
         if online, let calibration {
             let normal: EpisodeScores
             do { normal = try EpisodeScores(scoring: try TrajectoryDataset(folder: calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
                 throw CLIError("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
-            arrays.append(("first_flag", try NumPyArray(int64s: d.firstFlags.map { Int64($0 ?? -1) }, shape: [E])))
-            summary["online"] = ["calibration": calibration, "calibration_episodes": d.calibrationEpisodes, "fpr": fpr,
-                                 "threshold": d.threshold, "calibration_fpr": d.calibrationFalsePositiveRate,
-                                 "flagged_share": d.flaggedShare, "median_first_flag": d.medianFirstFlag] as [String: Any]
+            summary["online"] = d.dictionary.merging(["calibration": calibration]) { $1 }
+            detection = d
             print(String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
                          d.threshold, 100 * d.calibrationFalsePositiveRate, normal.episodes, d.flagged.count, E, d.medianFirstFlag))
         }
         let url = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(url.deletingLastPathComponent())
-        try NumPyArchive(arrays).write(to: url)
+        try NumPyArchive(scores.arrays(online: detection)).write(to: url)
         let jsonURL = url.deletingPathExtension().appendingPathExtension("json")
         try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])), to: jsonURL)
         print("wrote \(url.path), \(jsonURL.path)")

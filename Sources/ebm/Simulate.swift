@@ -45,16 +45,9 @@ struct Simulate: ParsableCommand {
         if let integrator { options.integrator = integrator }
         options.substeps = substeps
         let robot = try loaded.with(options: options)
-        let (nq, nv, nu) = (robot.nq, robot.nv, robot.nu)
+        let nu = robot.nu
 
-        var batch = 1
-        var qpos = robot.joints.qpos0
-        var qvel = [Double](repeating: 0, count: nv)
-        if let keyframe {
-            let key = try robot.keyframe(named: keyframe)
-            (qpos, qvel) = (key.qpos, key.qvel)
-        }
-        if let initial { (qpos, qvel, batch) = try RolloutFile.initialStates(contentsOf: initial, nq: nq, nv: nv) }
+        let (qpos, qvel, batch) = try RolloutFile.initialStates(model: robot, keyframe: keyframe, file: initial)
         let ctrl = try controls.map { try RolloutFile.controls(contentsOf: $0, batch: batch, steps: steps, nu: nu) }
         try DatasetGenerator.requireMemory(episodes: batch, steps: steps, model: robot, copies: 3, advice: "lower --steps or the batch")
         let (rollout, failed) = try robot.rolloutKeepingFinite(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl, threads: threads)

@@ -78,11 +78,7 @@ struct Train: ParsableCommand {
         if parallelism.isWriter, let problem = DatasetFolder.incompleteness(of: URL(fileURLWithPath: data)) { fputs("warning: \(problem)\n", stderr) }
         let configurationURL = configurationURL()
         let configuration: TrainingConfiguration
-        do {
-            var loaded = try configurationURL.map { try TrainingConfiguration.load(from: $0) } ?? TrainingConfiguration()
-            if let objective { loaded.optimization.objective = objective; try loaded.validate(file: configurationURL?.path) }
-            configuration = loaded
-        } catch let error as TrainingError { throw CLIError(error.description) }
+        do { configuration = try TrainingConfiguration.load(from: configurationURL, objective: objective) } catch let error as TrainingError { throw CLIError(error.description) }
         let trainer: Trainer
         do {
             trainer = try Trainer(kind: modelKind, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),

@@ -60,7 +60,7 @@ struct View: ParsableArguments {
     @Option(help: "Live: random seed.") var seed: UInt64 = 1
     @Option(help: "A plan to show: .npz with executed [T, nq|nq+nv] and optional alternatives, goal(s), obstacles.") var plan: String?
     @Flag(name: .customLong("plan-live"), help: "Plan live from the robot's reference pose; drag the goal or an obstacle to replan.") var planLive = false
-    @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: String?
+    @Option(help: "Live planning: langevin, mala, mppi, cem, mppi-sim or cem-sim (default: langevin with --model, else mppi-sim, the quickest to replan).") var planner: PlannerKind?
     @Option(parsing: .unconditional, help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
     @Option(parsing: .unconditionalSingleValue, help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
@@ -79,9 +79,6 @@ struct View: ParsableArguments {
         guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan, --plan-live") }
         if planLive {
             guard robot != nil else { throw ValidationError("--plan-live needs --robot reacher2, pointmass2d or arm7") }
-            if let planner, PlannerKind(rawValue: planner) == nil {
-                throw ValidationError("--planner \(planner): expected one of \(PlannerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
         } else {
             for (flag, given) in [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)] where given {
                 throw ValidationError("\(flag) is for live planning: add --plan-live")
@@ -129,11 +126,11 @@ struct View: ParsableArguments {
         if planLive {
             timeline = try livePlanTimeline()
         } else if let predict {
-            timeline = try predictionTimeline(predict, model: robotModel)
+            timeline = try .prediction(contentsOf: predict, model: robotModel)
         } else if let model {
             timeline = try liveTimeline(run: model, robot: robotModel)
         } else if let plan {
-            timeline = try planTimeline(plan, model: robotModel)
+            timeline = try .plan(contentsOf: plan, model: robotModel)
         } else {
             timeline = try episodeTimeline(model: robotModel)
         }
@@ -160,33 +157,21 @@ struct View: ParsableArguments {
                 print("wrote \(svg): \(timeline.title), state \(frame)")
             }
             if let screenshot {
-                let status = hud ? ["\(timeline.title)  state \(frame)/\(timeline.length - 1)"] + timeline.status() : []
-                let offscreen = try offscreenRenderer(width: width, height: height)
-                try AtomicImage.write(offscreen.render(scene, hud: status), to: screenshot)
+                let offscreen = try renderSettings.offscreenRenderer(width: width, height: height)
+                try AtomicImage.write(offscreen.render(scene, hud: hud ? timeline.hudLines(state: frame) : []), to: screenshot)
                 print("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
             }
             return
         }
 
         let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
-                                           samples: try msaa ?? GraphicsProbe.defaultMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        try configure(viewer.renderer)
+                                           samples: try renderSettings.resolvedMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
+        try renderSettings.apply(to: viewer.renderer)
         try viewer.run()
     }
 
-    /// An offscreen target with --msaa (or the renderer's default) and --translucency.
-    func offscreenRenderer(width: Int, height: Int) throws -> OffscreenRenderer {
-        let offscreen = try OffscreenRenderer(width: width, height: height, samples: msaa ?? GraphicsProbe.defaultMultisamples())
-        try configure(offscreen.renderer)
-        return offscreen
-    }
-
-    /// --translucency, --ghost-slices and --ghost-caps (or the renderer's defaults).
-    private func configure(_ renderer: Renderer) throws {
-        renderer.translucency = translucency
-        renderer.translucentSlices = try ghostSlices ?? GraphicsProbe.defaultTranslucentSlices()
-        renderer.translucentCapStacks = try ghostCaps ?? GraphicsProbe.defaultTranslucentCapStacks()
-    }
+    /// --msaa, --translucency, --ghost-slices and --ghost-caps (nil: the renderer's defaults).
+    var renderSettings: RenderSettings { RenderSettings(multisamples: msaa, translucency: translucency, ghostSlices: ghostSlices, ghostCaps: ghostCaps) }
 
     // MARK: - Episodes
 
@@ -199,24 +184,11 @@ struct View: ParsableArguments {
         return try .episodes(episodes, futures: try futures.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }, model: model, shown: episode)
     }
 
-    private func predictionTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        try .prediction(PredictionFile(contentsOf: path, nq: model.nq, nv: model.nv, nsite: model.nsite, robot: model.source), path: path, model: model)
-    }
-
-    private func planTimeline(_ path: String, model: RobotModel) throws -> Timeline {
-        try .plan(PlanFile(contentsOf: path, nq: model.nq, nv: model.nv, robot: model.source), path: path, model: model)
-    }
-
     // MARK: - Benchmark
 
-    /// Frame times offscreen (`OffscreenRenderer.benchmark`), still and with an orbiting camera.
+    /// Frame times offscreen (`OffscreenRenderer.frameBenchmark`), still and with an orbiting camera.
     private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
-        let offscreen = try offscreenRenderer(width: width, height: height)
-        let (still, orbit, drawables) = try offscreen.benchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames)
-        print("view bench: \(timeline.title), \(drawables) drawables, \(width)x\(height), msaa \(offscreen.samples), "
-              + "\(translucency.rawValue) translucency, on \(offscreen.glRenderer): "
-              + String(format: "median %.2f ms (scene build %.2f ms), p90 %.2f ms over %d frames; orbiting camera: median %.2f ms, p90 %.2f ms",
-                       still.median, still.build, still.p90, frames, orbit.median, orbit.p90))
+        print(try renderSettings.offscreenRenderer(width: width, height: height).frameBenchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames).line)
     }
 }
 

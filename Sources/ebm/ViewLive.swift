@@ -9,47 +9,24 @@ import Viewer
 extension View {
     /// `--model RUN --data DIR`: the context of --episode from --context-start, K chains refined live.
     func liveTimeline(run: String, robot: RobotModel) throws -> Timeline {
-        let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
         if try FutureModel.load(run: run).metadata.isDenoising {
             throw CLIError("--model \(run): a denoising model is sampled over its noise levels, not refined live step by step: "
                            + "run `ebm predict --model \(run) … --out F.npz`, then `ebm view --futures F.npz`")
         }
-        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(run)) } catch {
-            throw CLIError("--model \(run): \(error)")
-        }
-        try RunFolder.requireUnconditioned(energyModel.encoding, run: run)
-        let enc = energyModel.encoding
-        let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
-        guard S == robot.nq + robot.nv else {
-            throw CLIError("--model \(run): reads states of \(S) numbers, but \(robot.source) has nq + nv = \(robot.nq + robot.nv): a model of another robot?")
-        }
-        let file = URL(fileURLWithPath: data!).appendingPathComponent("\(split.rawValue).npz")
-        let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw CLIError("\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw CLIError("\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
-        guard episode < dataset.episodes else { throw CLIError("--episode \(episode): \(file.path) holds \(dataset.episodes) episodes") }
-        let length = dataset.steps + 1
-        guard contextStart >= 0, contextStart + k <= length else {
-            throw CLIError("--context-start \(contextStart): the model needs \(k) context states and episodes hold \(length)")
-        }
-        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
-        let context = states(contextStart..<contextStart + k)
-        let truth = states(contextStart + k..<min(contextStart + k + H, length))
-        var feedforward: [Double]?
-        if let baseline {
-            let ff: FeedforwardPredictor
-            do { (ff, _) = try FeedforwardPredictor.load(from: RunFolder.existingCheckpoint(baseline)) } catch { throw CLIError("--baseline \(baseline): \(error)") }
-            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= contextStart + k else {
-                throw CLIError("--baseline \(baseline): reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(contextStart + k) of \(S)")
-            }
-            feedforward = ff.rollout(context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
-        }
-
-        let live: LiveRefinement
+        let setup: LiveRefinement.DatasetContext
         do {
-            live = try LiveRefinement(model: energyModel, langevin: meta.configuration.langevin, kind: sampler, steps: steps, context: context,
-                                      chains: samples, seed: seed)
-        } catch { throw CLIError("--model \(run): \(error)") }
+            setup = try LiveRefinement.forDataset(run: run, data: data!, split: split, episode: episode, contextStart: contextStart, baseline: baseline,
+                                                  stateSize: robot.nq + robot.nv, robot: robot.source, kind: sampler, steps: steps, chains: samples, seed: seed)
+        } catch let e as LiveRefinement.SetupFailure {
+            switch e.input {
+            case .model: throw CLIError("--model \(run): \(e)")
+            case .data: throw CLIError(e.description)
+            case .episode: throw CLIError("--episode \(episode): \(e)")
+            case .contextStart: throw CLIError("--context-start \(contextStart): \(e)")
+            case .baseline: throw CLIError("--baseline \(baseline ?? ""): \(e)")
+            }
+        }
+        let (live, H) = (setup.live, setup.live.energy.model.encoding.horizon)
         live.threadName = "ebm view: Langevin refinement"
         live.onError = { FileHandle.standardError.write(Data("ebm view: refinement stopped: \($0)\n".utf8)) }
         if headless {
@@ -60,6 +37,6 @@ extension View {
             live.start()
         }
         let title = "\(robot.source), live \(sampler.rawValue): \(samples) chains x \(H) states, episode \(episode), context from \(contextStart)"
-        return try .liveRefinement(live, context: context, truth: truth, feedforward: feedforward, model: robot, title: title, path: "\(run) on \(file.path)")
+        return try .liveRefinement(live, context: setup.context, truth: setup.truth, feedforward: setup.feedforward, model: robot, title: title, path: "\(run) on \(setup.file)")
     }
 }

@@ -24,3 +24,16 @@ final class LearnedModelCheckTests: XCTestCase {
         }
     }
 }
+
+/// Loading a run's learned term names the run in its error.
+final class LearnedModelLoadingTests: XCTestCase {
+    func testAMissingRunIsAPlanningErrorNamingIt() throws {
+        let setup = try PlanningSetup(preset: .pointmass2d)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-run-\(UInt64.random(in: 0...UInt64.max))").path
+        XCTAssertThrowsError(try setup.learnedModel(run: path)) { error in
+            XCTAssertTrue(error is PlanningError, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("\(path): "), "\(error)")
+        }
+        XCTAssertThrowsError(try setup.transitionModel(run: path)) { XCTAssertFalse($0 is PlanningError, "a load failure passes through: \($0)") }
+    }
+}

@@ -25,4 +25,20 @@ final class PlanningSuiteTableTests: XCTestCase {
         let bare = PlanningSuite.Case(goal: .zero, obstacles: [])
         XCTAssertFalse(bare.line(robot: "r", planner: "p", index: 0, outcome: o).contains("obstacle"))
     }
+
+    /// The skipped row, the planner's name with a learned term, and the --json record.
+    func testSkippedRowNamesAndRecord() throws {
+        XCTAssertEqual(PlanningSuite.skippedRow(robot: "arm7", kind: .mppiFF), "| arm7 | mppi-ff | skipped: no --dynamics-arm7 | | | | |")
+        XCTAssertEqual(PlanningSuite.skippedRow(robot: "arm7", kind: .mppiFF).split(separator: "|", omittingEmptySubsequences: false).count,
+                       PlanningSuite.markdownHeader[0].split(separator: "|", omittingEmptySubsequences: false).count)
+        XCTAssertEqual(PlanningSuite.plannerName(.mala, learned: true), "mala+ebm")
+        XCTAssertEqual(PlanningSuite.plannerName(.mala, learned: false), "mala")
+        XCTAssertEqual(PlanningSuite.plannerName(.mppiSim, learned: true), "mppi-sim")
+        let row = PlanningSuite.Row(robot: "pointmass2d", planner: "mala", goals: 4)
+        let record = PlanningSuite.record(rows: [row, row], threads: 2, seed: 7)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(record.serialized().utf8)) as? [String: Any])
+        XCTAssertEqual(object["threads"] as? Int, 2)
+        XCTAssertEqual(object["seed"] as? Int, 7)
+        XCTAssertEqual((object["rows"] as? [[String: Any]])?.map { $0["planner"] as? String }, ["mala", "mala"])
+    }
 }

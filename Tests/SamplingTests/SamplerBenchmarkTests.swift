@@ -37,5 +37,13 @@ final class SamplerBenchmarkTests: XCTestCase {
         // K futures per run at R futures/s: a run takes K / R seconds, i.e. steps of K / (R · steps)
         XCTAssertEqual(row.milliseconds_per_step, 1000 * 5 / (row.futures_per_second * 4), accuracy: 1e-9 * row.milliseconds_per_step)
         guard case .automatic = model.network.threading else { return XCTFail("threading is automatic afterwards") }
+        // the table row and the JSON of `ebm bench sample`
+        var fixed = row
+        (fixed.futures_per_second, fixed.states_per_second, fixed.milliseconds_per_step) = (12.34, 37.02, 0.5)
+        XCTAssertTrue(fixed.line.hasSuffix(" H  3  threads  1        12.3 futures/s        37.0 states/s    0.500 ms/step"), fixed.line)
+        XCTAssertTrue(fixed.line.hasPrefix("untrained H=3"), fixed.line)
+        let json = try SamplerBenchmark.json([fixed])
+        XCTAssertTrue(json.hasPrefix(#"[{"futures_per_second":12.34,"horizon":3,"milliseconds_per_step":0.5,"model":"untrained H=3","#), json)
+        XCTAssertEqual(try JSONDecoder().decode([SamplerBenchmark.Row].self, from: Data(json.utf8)), [fixed])
     }
 }

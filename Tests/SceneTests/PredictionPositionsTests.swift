@@ -65,4 +65,25 @@ final class PredictionPositionsTests: XCTestCase {
         XCTAssertEqual(good.arrays.map(\.0), direct.map(\.0))
         XCTAssertEqual(try good.arrays[1].1.array().doubles, try direct[1].1.array().doubles)
     }
+
+    /// The whole file's arrays: the futures, then the extra arrays, then the dataset robot's positions, with its warning.
+    func testAllArraysInTheirOrder() throws {
+        let folder = NSTemporaryDirectory() + "prediction-arrays-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/test.npz", context: [Double] = [0, 0, 0, 0], futures: [Double] = [0.2, 0.1, 0, 0]
+        let extra: [(String, ArraySource)] = [("baseline", .doubles([1, 2, 3, 4], shape: [1, 4]))]
+        let bare = try PredictionFile.arrays(context: context, futures: futures, energies: [0.5], truth: [], chains: 1, total: 1, stateSize: 4,
+                                             extra: extra, nearDataset: file)
+        XCTAssertEqual(bare.arrays.map(\.0), ["context", "samples", "futures", "energies", "baseline"])
+        XCTAssertNil(bare.warning)
+        try #"{"robot": "no-such-robot"}"#.write(toFile: folder + "/meta.json", atomically: true, encoding: .utf8)
+        XCTAssertNotNil(try PredictionFile.arrays(context: context, futures: futures, energies: [0.5], truth: [], chains: 1, total: 1, stateSize: 4,
+                                                  nearDataset: file).warning)
+        try #"{"robot": "pointmass2d"}"#.write(toFile: folder + "/meta.json", atomically: true, encoding: .utf8)
+        let full = try PredictionFile.arrays(context: context, futures: futures, energies: [0.5], truth: [1, 1, 1, 1], chains: 1, total: 1, stateSize: 4,
+                                             extra: extra, nearDataset: file)
+        XCTAssertEqual(full.arrays.map(\.0), ["context", "samples", "futures", "energies", "truth", "baseline", "qpos", "sites"])
+        XCTAssertEqual(try full.arrays[5].1.array().doubles, [1, 2, 3, 4])
+    }
 }

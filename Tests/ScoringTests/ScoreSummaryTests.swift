@@ -1,3 +1,4 @@
+import Trajectories
 import XCTest
 @testable import Scoring
 
@@ -28,5 +29,29 @@ final class ScoreSummaryTests: XCTestCase {
         let none = try OnlineDetection(EpisodeScores(episodes: 1, windowsPerEpisode: 1, windowLength: 5, window: [0]), calibration: normal, falsePositiveRate: 0)
         XCTAssertEqual(none.medianFirstFlag, -1)
         XCTAssertThrowsError(try OnlineDetection(scores, calibration: normal, falsePositiveRate: 1))
+    }
+}
+
+/// `ebm score`'s archive and summary keys from episode scores, with and without online flags.
+final class ScoreArchiveTests: XCTestCase {
+    func testArraysAndSummaryKeys() throws {
+        let scores = EpisodeScores(episodes: 2, windowsPerEpisode: 3, windowLength: 5, window: [1, 2, 3, 0, 0, 9])
+        let plain = try scores.arrays()
+        XCTAssertEqual(plain.map(\.name), ["window_energy", "episode_energy"])
+        XCTAssertEqual(plain[0].array.shape, [2, 3])
+        XCTAssertEqual(try plain[1].array.doubles, [2, 3])
+        let normal = EpisodeScores(episodes: 4, windowsPerEpisode: 1, windowLength: 5, window: [1, 2, 3, 4])
+        let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: 0.25)
+        let flagged = try scores.arrays(online: d)
+        XCTAssertEqual(flagged.map(\.name), ["window_energy", "episode_energy", "first_flag"])
+        XCTAssertEqual(try flagged[2].array.int64s, d.firstFlags.map { Int64($0 ?? -1) })
+        let summary = scores.summary(contextStates: 2)
+        XCTAssertEqual(summary["episodes"] as? Int, 2)
+        XCTAssertEqual(summary["windows_per_episode"] as? Int, 3)
+        XCTAssertEqual(summary["window_states"] as? Int, 5)
+        XCTAssertEqual(summary["context_states"] as? Int, 2)
+        XCTAssertEqual((summary["episode_energy"] as? [String: Double])?["mean"], 2.5)
+        XCTAssertEqual(Set(d.dictionary.keys), ["calibration_episodes", "fpr", "threshold", "calibration_fpr", "flagged_share", "median_first_flag"])
+        XCTAssertEqual(d.dictionary["fpr"] as? Double, 0.25)
     }
 }

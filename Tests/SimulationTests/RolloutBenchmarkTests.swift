@@ -15,3 +15,25 @@ final class RolloutBenchmarkTests: XCTestCase {
         XCTAssertTrue(real > 0 && real.isFinite)
     }
 }
+
+/// The suite of `ebm bench sim`: one row per robot × integrator × thread count, in that order, each
+/// heard as it is measured, with the model's timestep set to `dt`.
+final class SimulatorBenchmarkTests: XCTestCase {
+    func testOneRowPerRobotIntegratorAndThreadCount() throws {
+        var heard: [SimulatorBenchmark.Row] = []
+        var now = 0.0
+        let rows = try SimulatorBenchmark.run(robots: ["pendulum", "reacher2"], integrators: [.euler, .rk4], dt: 0.005, threads: [1, 2], steps: 4,
+                                              minTime: 0.1, clock: { now += 0.25; return now }, measured: { heard.append($0) })
+        XCTAssertEqual(rows, heard)
+        XCTAssertEqual(rows.map(\.robot), ["pendulum", "pendulum", "pendulum", "pendulum", "reacher2", "reacher2", "reacher2", "reacher2"])
+        XCTAssertEqual(rows.map(\.integrator), ["euler", "euler", "rk4", "rk4", "euler", "euler", "rk4", "rk4"])
+        XCTAssertEqual(rows.map(\.threads), [1, 2, 1, 2, 1, 2, 1, 2])
+        XCTAssertTrue(rows.allSatisfy { $0.dt == 0.005 })
+        // one rollout per row on this clock (0.25 s ≥ 0.1 s): 8 × threads trajectories × 4 steps
+        XCTAssertEqual(rows.map(\.steps_per_second), rows.map { Double(8 * $0.threads * 4) / 0.25 })
+        let json = String(decoding: try JSONEncoder().encode(rows[0]), as: UTF8.self)
+        for key in ["robot", "integrator", "dt", "threads", "steps_per_second"] { XCTAssertTrue(json.contains("\"\(key)\""), json) }
+        XCTAssertThrowsError(try SimulatorBenchmark.run(robots: ["no-such-robot"], integrators: [.euler], dt: 0.01, threads: [1], steps: 1,
+                                                        minTime: 0.1, clock: { 0 }))
+    }
+}

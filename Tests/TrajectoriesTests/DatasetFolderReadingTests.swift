@@ -73,6 +73,8 @@ final class DatasetFolderReadingTests: XCTestCase {
         try NumPyArchive([("qpos", NumPyArray(doubles: [0.1, 0.2, 0.3].flatMap { [Double](repeating: $0, count: nq) }, shape: [3, nq]))]).write(to: initial)
         let (qpos, qvel, batch) = try RolloutFile.initialStates(contentsOf: initial.path, nq: nq, nv: nv)
         XCTAssertEqual(batch, 3)
+        let viaModel = try RolloutFile.initialStates(model: model, keyframe: nil, file: initial.path)
+        XCTAssertEqual([viaModel.qpos, viaModel.qvel], [qpos, qvel])
         XCTAssertEqual(qvel, [Double](repeating: 0, count: 3 * nv), "zeros without qvel")
         let controls = URL(fileURLWithPath: directory + "/ctrl.npy")
         try NumPyArray(doubles: [Double](repeating: 0.1, count: 3 * 5 * nu), shape: [3, 5, nu]).write(to: controls)
@@ -88,5 +90,21 @@ final class DatasetFolderReadingTests: XCTestCase {
         XCTAssertEqual(try archive.array(named: "qpos").asDoubles(), rollout.qpos)
         XCTAssertEqual(try archive.array(named: "qpos").shape, [3, 6, nq])
         XCTAssertEqual(try archive.array(named: "time").asDoubles()[5], 5 * model.options.timestep, accuracy: 1e-15)
+    }
+
+    /// `ebm simulate`'s start: the reference pose at rest, a keyframe, or a file's states (batch B).
+    func testInitialStatesOfAModel() throws {
+        let m = try RobotModel(xml: """
+        <mujoco model="k"><worldbody><body><joint name="j"/><geom size="0.1"/></body></worldbody>
+          <keyframe><key name="home" qpos="0.5" qvel="-1"/></keyframe></mujoco>
+        """, sourceName: "k.xml")
+        let rest = try RolloutFile.initialStates(model: m, keyframe: nil, file: nil)
+        XCTAssertEqual([rest.qpos, rest.qvel], [m.joints.qpos0, [0]])
+        XCTAssertEqual(rest.batch, 1)
+        let home = try RolloutFile.initialStates(model: m, keyframe: "home", file: nil)
+        XCTAssertEqual([home.qpos, home.qvel], [[0.5], [-1]])
+        XCTAssertEqual(home.batch, 1)
+        XCTAssertThrowsError(try RolloutFile.initialStates(model: m, keyframe: "away", file: nil)) { XCTAssertTrue("\($0)".contains("home"), "\($0)") }
+        XCTAssertThrowsError(try RolloutFile.initialStates(model: m, keyframe: nil, file: directory + "/missing.npz"))
     }
 }

@@ -56,6 +56,21 @@ final class TrajectoryDatasetTests: XCTestCase {
 
     // MARK: - Bad files
 
+    /// `TrajectoryDataset(contentsOf:stateSize:)`: errors name the file, why it does not read or the size it holds.
+    func testReadingForAModelsStateSize() throws {
+        let file = folder.appendingPathComponent("train.npz")
+        let plain = try TrajectoryDataset(contentsOf: file)
+        XCTAssertEqual(try TrajectoryDataset(contentsOf: file, stateSize: plain.stateSize), plain)
+        XCTAssertThrowsError(try TrajectoryDataset(contentsOf: file, stateSize: plain.stateSize + 1)) { error in
+            XCTAssertEqual(error as? DatasetError, DatasetError("states have \(plain.stateSize) numbers, the model reads \(plain.stateSize + 1)", file: file.path))
+        }
+        let missing = scratch.appendingPathComponent("missing.npz")
+        XCTAssertThrowsError(try TrajectoryDataset(contentsOf: missing, stateSize: 4)) { error in
+            XCTAssertEqual((error as? DatasetError)?.file, missing.path)
+            XCTAssertTrue("\(error)".hasPrefix(missing.path + ": ") && "\(error)".contains("cannot read"), "\(error)")
+        }
+    }
+
     func testTruncatedAndCorruptArchives() throws {
         let url = folder.appendingPathComponent("train.npz")
         var bytes = try AtomicFile.read(url)

@@ -23,10 +23,10 @@ final class ArgumentTypesTests: XCTestCase {
 
     func testEnumsParseTheirSpellingsAndRefuseOthers() throws {
         let required = ["--model", "run", "--data", "data", "--out", "o.npz"]
-        XCTAssertEqual(try Predict.parse(required).split, .test)
-        XCTAssertEqual(try Predict.parse(required + ["--split", "train"]).split, .train)
+        XCTAssertEqual(try Predict.parse(required).window.dataset.split, .test)
+        XCTAssertEqual(try Predict.parse(required + ["--split", "train"]).window.dataset.split, .train)
         XCTAssertThrowsError(try Predict.parse(required + ["--split", "valid"]))
-        XCTAssertEqual(try Score.parse(required + ["--split", "train"]).split, .train)
+        XCTAssertEqual(try Score.parse(required + ["--split", "train"]).input.split, .train)
         let plan = ["--robot", "pointmass2d", "--goal", "0.1,0.2", "--out", "x"]
         XCTAssertEqual(try Plan.parse(plan).planner, .langevin)
         XCTAssertEqual(try Plan.parse(plan + ["--planner", "cem-sim"]).planner, .cemSim)

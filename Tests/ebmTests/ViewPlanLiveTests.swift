@@ -13,7 +13,7 @@ final class ViewPlanLiveTests: XCTestCase {
     func testBadLivePlanningFlagsAreClearErrors() throws {
         let png = scratch.appendingPathComponent("x.png").path
         for (arguments, message) in [
-            (["--robot", "pointmass2d", "--plan-live", "--planner", "teleport"], "--planner teleport: expected one of"),
+            (["--robot", "pointmass2d", "--plan-live", "--planner", "teleport"], "The value 'teleport' is invalid for '--planner <planner>'"),
             (["--robot", "pointmass2d", "--plan-live", "--obstacle", "0.1,0.2,0"], "--obstacle '0.1,0.2,0': expected 4"),
             (["--robot", "pointmass2d", "--plan-live", "--obstacle", "0.1,0.2,0,-1"], "the radius must be positive"),
             (["--robot", "pointmass2d", "--plan-live", "--goal", "0.3"], "--goal '0.3': expected 2 or 3"),

@@ -1,0 +1,65 @@
+// LiveRefinement+Dataset: live refinement of one context of a dataset split by a run folder's
+// contrastive-divergence model, with what `ebm view live` shows beside the chains: the context,
+// the episode's real future and a feedforward baseline's prediction.
+
+import EnergyModels
+import Foundation
+import Trajectories
+
+extension LiveRefinement {
+    /// The input a setup failure concerns (a command line names it by its flag).
+    public enum Input: Sendable { case model, data, episode, contextStart, baseline }
+
+    /// Why live refinement of a dataset context could not be set up, and which input is at fault.
+    public struct SetupFailure: Error, CustomStringConvertible, Equatable {
+        public let input: Input, description: String
+    }
+
+    /// Live refinement of one context, and the raw states shown beside its chains.
+    public struct DatasetContext {
+        public let live: LiveRefinement
+        /// The context [k, S], the episode's real future after it [H', S] (H' ≤ H), the baseline's prediction [H, S].
+        public let context: [Double], truth: [Double], feedforward: [Double]?
+        /// The split's file.
+        public let file: String
+    }
+
+    /// `chains` chains of `kind` (`steps` per refinement) of the contrastive-divergence model of the
+    /// run folder `run`, for the k states of `episode` of the dataset folder `data`'s `split` from
+    /// state `contextStart`; the model must read states of `stateSize` numbers (the nq + nv of the
+    /// robot `robot` names); the feedforward run `baseline`, when given, predicts alongside.
+    public static func forDataset(run: String, data: String, split: Split, episode: Int, contextStart: Int, baseline: String?,
+                                  stateSize: Int, robot: String, kind: FutureSamplerKind, steps: Int, chains: Int, seed: UInt64) throws -> DatasetContext {
+        func fail(_ input: Input, _ message: String) -> SetupFailure { SetupFailure(input: input, description: message) }
+        let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
+        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(run)) } catch { throw fail(.model, "\(error)") }
+        try RunFolder.requireUnconditioned(energyModel.encoding, run: run)
+        let enc = energyModel.encoding
+        let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
+        guard S == stateSize else { throw fail(.model, "reads states of \(S) numbers, but \(robot) has nq + nv = \(stateSize): a model of another robot?") }
+        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
+        let dataset: TrajectoryDataset
+        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw fail(.data, "\(file.path): \(error)") }
+        guard dataset.stateSize == S else { throw fail(.data, "\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        guard episode < dataset.episodes else { throw fail(.episode, "\(file.path) holds \(dataset.episodes) episodes") }
+        let length = dataset.steps + 1
+        guard contextStart >= 0, contextStart + k <= length else { throw fail(.contextStart, "the model needs \(k) context states and episodes hold \(length)") }
+        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
+        let context = states(contextStart..<contextStart + k)
+        let truth = states(contextStart + k..<min(contextStart + k + H, length))
+        var feedforward: [Double]?
+        if let baseline {
+            let ff: FeedforwardPredictor
+            do { (ff, _) = try FeedforwardPredictor.load(from: RunFolder.existingCheckpoint(baseline)) } catch { throw fail(.baseline, "\(error)") }
+            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= contextStart + k else {
+                throw fail(.baseline, "reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(contextStart + k) of \(S)")
+            }
+            feedforward = ff.rollout(context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
+        }
+        let live: LiveRefinement
+        do {
+            live = try LiveRefinement(model: energyModel, langevin: meta.configuration.langevin, kind: kind, steps: steps, context: context, chains: chains, seed: seed)
+        } catch { throw fail(.model, "\(error)") }
+        return DatasetContext(live: live, context: context, truth: truth, feedforward: feedforward, file: file.path)
+    }
+}

@@ -1,0 +1,40 @@
+import EnergyModels
+import Trajectories
+import XCTest
+
+/// `FeedforwardPredictor.rollout(dataset:…)` (the baseline of `ebm predict`): the k states before
+/// `contextEnd` of the episode, chained like `rollout(context:)`; a context too short or of another
+/// size is a `contextMismatch`, an episode or end outside the dataset a `DatasetError`.
+final class FeedforwardRolloutTests: XCTestCase {
+    func testRollsOutFromTheStatesBeforeTheContextEnd() throws {
+        var c = ModelConfiguration()
+        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (4, 4, 8, 2)
+        let encoding = WindowEncoding(stateSize: 4, contextLength: 4, horizon: 4, futureAsDelta: true,
+                                      mean: [Float](repeating: 0, count: 32), standardDeviation: [Float](repeating: 1, count: 32))
+        let ff = FeedforwardPredictor(configuration: c, encoding: encoding, seed: 6)
+        let (E, T, S) = (2, 9, 4)
+        let states = (0..<(E * (T + 1) * S)).map { 0.01 * Double($0 % 37) - 0.1 }
+        let data = TrajectoryDataset(episodes: E, steps: T, stateSize: S, controlSize: 0, siteCount: 0, states: states, controls: [], sites: [],
+                                     goal: [-1, -1], episodeSeed: [0, 0])
+
+        let path = try ff.rollout(dataset: data, episode: 1, contextEnd: 6, total: 5, run: "ff")
+        let context = (2..<6).flatMap { Array(data.state(episode: 1, step: $0)) }
+        XCTAssertEqual(context.first, states[((T + 1) + 2) * S])
+        XCTAssertEqual(path, ff.rollout(context: context, total: 5))
+        XCTAssertEqual(path.count, 5 * S)
+        XCTAssertNotEqual(path, try ff.rollout(dataset: data, episode: 0, contextEnd: 6, total: 5, run: "ff"))
+
+        XCTAssertThrowsError(try ff.rollout(dataset: data, episode: 0, contextEnd: 3, total: 5, run: "ff")) { error in
+            XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "ff", reads: 4, stateSize: 4, offered: 3, offeredSize: 4))
+            XCTAssertEqual("\(error)", "ff: reads 4 states of 4, this context offers 3 of 4")
+        }
+        var wide = data
+        (wide.stateSize, wide.states) = (2, Array(states.prefix(E * (T + 1) * 2)))
+        XCTAssertThrowsError(try ff.rollout(dataset: wide, episode: 0, contextEnd: 6, total: 5, run: "ff")) { error in
+            XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "ff", reads: 4, stateSize: 4, offered: 6, offeredSize: 2))
+        }
+        XCTAssertThrowsError(try ff.rollout(dataset: data, episode: 2, contextEnd: 6, total: 5, run: "ff")) { XCTAssertTrue($0 is DatasetError) }
+        XCTAssertThrowsError(try ff.rollout(dataset: data, episode: -1, contextEnd: 6, total: 5, run: "ff")) { XCTAssertTrue($0 is DatasetError) }
+        XCTAssertThrowsError(try ff.rollout(dataset: data, episode: 0, contextEnd: T + 2, total: 5, run: "ff")) { XCTAssertTrue($0 is DatasetError) }
+    }
+}

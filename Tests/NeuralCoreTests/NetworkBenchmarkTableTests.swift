@@ -1,0 +1,31 @@
+import XCTest
+@testable import NeuralCore
+
+/// `ebm bench nn`'s table: a header, one line per row with its share of sgemm, the sgemm rates per
+/// kernel for each thread count and batch, and the strategy comparison only when there is one.
+final class NetworkBenchmarkTableTests: XCTestCase {
+    func row(batch: Int, threads: Int, avx512: Double?) -> NetworkBenchmark.Row {
+        NetworkBenchmark.Row(batch: batch, threads: threads, evals_per_second: 1234.4, train_steps_per_second: 56.78, gflops: 25, sgemm_gflops: 100,
+                             gemm: "openblas", blas_core: "Haswell", openblas_sgemm_gflops: 80 + Double(threads), avx512_sgemm_gflops: avx512,
+                             sgemm_1024_gflops: ["openblas": 80 + Double(threads)].merging(avx512.map { ["avx512": $0] } ?? [:]) { a, _ in a },
+                             sgemm_network_gflops: ["openblas": 70 + Double(threads)], sgemm_network_shape: "\(batch)×256×256 NT",
+                             cpu_model: "test CPU", cpu_vendor: "test", cpu_family: nil, cpu_model_number: nil, cpu_features: [], cpu_cache_bytes: [:])
+    }
+
+    func testLinesOfRowsRatesAndComparisons() {
+        let rows = [row(batch: 128, threads: 1, avx512: nil), row(batch: 1024, threads: 2, avx512: 100)]
+        let lines = NetworkBenchmark.tableLines(rows, comparisons: [])
+        XCTAssertEqual(lines.count, 6)
+        // (Foundation pads %@ on Darwin, not on Linux: the words, not the spaces, of text columns)
+        func words(_ line: String) -> [Substring] { line.split(separator: " ") }
+        XCTAssertEqual(words(lines[0]), ["batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s", "sgemm", "of", "sgemm"])
+        XCTAssertEqual(lines[1], "   128       1 openblas         1234         56.8      25.0     100.0     25%")
+        XCTAssertEqual(lines[4], "  1 thread: 1024³ openblas 81.0; 128×256×256 NT openblas 71.0")
+        XCTAssertEqual(lines[5], "  2 threads: 1024³ avx512 100.0, openblas 82.0; 1024×256×256 NT openblas 72.0")
+        let measurement = NetworkBenchmark.Measurement(evaluationsPerSecond: 10, trainingStepsPerSecond: 2, evaluationGFLOPS: 0.5)
+        let more = NetworkBenchmark.tableLines(rows, comparisons: [NetworkBenchmark.Comparison(batch: 128, threads: 2, strategy: .split, measurement: measurement)])
+        XCTAssertEqual(Array(more.prefix(6)), lines)
+        XCTAssertEqual(Array(more[6...7]), ["", "threading strategies"])
+        XCTAssertEqual(words(more.last!), ["128", "2", "split", "10", "2", "0.5"])
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Planning
+import Scene
+import XCTest
+
+/// `MPCOutcome.write(toFolder:…)`: the folder `ebm plan` writes reads back through `PlanFile` with the
+/// executed states, goal and obstacle, and summary.json is the outcome's summary.
+final class MPCOutcomeWritingTests: XCTestCase {
+    func testTheRunFolderReadsBack() throws {
+        var setup = try PlanningSetup.defaults(robot: "pointmass2d")
+        (setup.threads, setup.maxSteps, setup.chains) = (1, 6, 4)
+        let goal = SIMD3(0.1, 0.05, 0.0), obstacle = Obstacle.sphere(center: SIMD3(-0.05, 0.1, 0), radius: 0.02)
+        var mpc = try setup.controller(kind: .mppiSim, goal: goal, obstacles: [obstacle], learned: nil, seed: 3)
+        let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0])
+        XCTAssertGreaterThan(outcome.steps, 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mpc-write-\(UUID().uuidString)/run")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        try outcome.write(toFolder: dir, model: setup.model, goal: goal, obstacles: [obstacle], layout: mpc.replanner.layout)
+
+        let m = setup.model
+        let plan = try PlanFile(contentsOf: dir.appendingPathComponent("plan.npz").path, nq: m.nq, nv: m.nv, robot: m.source)
+        XCTAssertEqual(plan.executed, outcome.qpos)
+        XCTAssertEqual(plan.steps, outcome.steps + 1)
+        XCTAssertEqual(plan.alternativeCount, outcome.alternativeEnergies.count)
+        XCTAssertEqual(plan.goals.first.map { [$0.x, $0.y, $0.z] }, [goal.x, goal.y, goal.z])
+        XCTAssertEqual(plan.obstacles.map { [$0.centre.x, $0.centre.y, $0.radius] }, [[-0.05, 0.1, 0.02]])
+        let summary = try String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8)
+        XCTAssertEqual(summary, outcome.summary.serialized() + "\n")
+        XCTAssertTrue(summary.contains("\"final_distance\""))
+    }
+}
