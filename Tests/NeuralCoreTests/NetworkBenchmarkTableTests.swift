@@ -15,17 +15,18 @@ final class NetworkBenchmarkTableTests: XCTestCase {
     func testLinesOfRowsRatesAndComparisons() {
         let rows = [row(batch: 128, threads: 1, avx512: nil), row(batch: 1024, threads: 2, avx512: 100)]
         let lines = NetworkBenchmark.tableLines(rows, comparisons: [])
-        XCTAssertEqual(lines.count, 6)
+        XCTAssertEqual(lines.count, 7)
         // (Foundation pads %@ on Darwin, not on Linux: the words, not the spaces, of text columns)
         func words(_ line: String) -> [Substring] { line.split(separator: " ") }
         XCTAssertEqual(words(lines[0]), ["batch", "threads", "gemm", "evals/s", "train/s", "GFLOP/s", "sgemm", "of", "sgemm"])
         XCTAssertEqual(lines[1], "   128       1 openblas         1234         56.8      25.0     100.0     25%")
-        XCTAssertEqual(lines[4], "  1 thread: 1024³ openblas 81.0; 128×256×256 NT openblas 71.0")
-        XCTAssertEqual(lines[5], "  2 threads: 1024³ avx512 100.0, openblas 82.0; 1024×256×256 NT openblas 72.0")
+        XCTAssertEqual(lines[4], "sgemm GFLOP/s per kernel on the same threads:")
+        XCTAssertEqual(lines[5], "  1 thread: 1024³ openblas 81.0; 128×256×256 NT openblas 71.0")
+        XCTAssertEqual(lines[6], "  2 threads: 1024³ avx512 100.0, openblas 82.0; 1024×256×256 NT openblas 72.0")
         let measurement = NetworkBenchmark.Measurement(evaluationsPerSecond: 10, trainingStepsPerSecond: 2, evaluationGFLOPS: 0.5)
         let more = NetworkBenchmark.tableLines(rows, comparisons: [NetworkBenchmark.Comparison(batch: 128, threads: 2, strategy: .split, measurement: measurement)])
-        XCTAssertEqual(Array(more.prefix(6)), lines)
-        XCTAssertEqual(Array(more[6...7]), ["", "threading strategies"])
+        XCTAssertEqual(Array(more.prefix(7)), lines)
+        XCTAssertEqual(Array(more[7...8]), ["", "threading strategies"])
         XCTAssertEqual(words(more.last!), ["128", "2", "split", "10", "2", "0.5"])
     }
 }

@@ -403,6 +403,17 @@ static void explicitPairs() {
 // (its weight 1/m at the centre of mass). A 0.1 × 0.15 box on a larger one touches at its 4
 // corners; a square on an equal square turned 45° about z touches along the 8 corners of their
 // octagon of overlap. A cross of two bars meets edge to edge: one contact.
+// Steps a fresh state of `m` `steps` times, reads its qpos into `q` and runs the forward pass (contacts and
+// constraint forces of the settled pose); the caller frees the state.
+static simState* settle(simModel* m, int steps, double* q) {
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  for (int k = 0; k < steps; ++k) sim_step(m, s);
+  sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+  sim_forward(m, s);
+  return s;
+}
+
 static void boxBoxContacts() {
   auto scene = [](const std::string& size, const std::string& yaw, const std::string& base) {
     return "<mujoco><option timestep=\"0.002\"/><default><geom friction=\"0.7\" solimp=\"0.95 0.95 "
@@ -415,12 +426,8 @@ static void boxBoxContacts() {
   for (const Case& c : {Case{"0.1 0.15 0.05", "17", "0.5 0.4 0.1", 4},
                         Case{"0.2 0.2 0.05", "45", "0.2 0.2 0.1", 8}}) {
     simModel* m = load(scene(c.size, c.yaw, c.base));
-    simState* s = nullptr;
-    sim_makeState(m, &s);
-    for (int k = 0; k < 2000; ++k) sim_step(m, s);
     double q[7];
-    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
-    sim_forward(m, s);
+    simState* s = settle(m, 2000, q);
     int64_t ncon = 0;
     sim_constraintInfo(m, s, nullptr, &ncon, nullptr, nullptr);
     const double pen = 9.81 * mu * mu * (1 - d) * (1 + mu * mu) * tc * tc / (2 * c.n);
@@ -488,12 +495,8 @@ static void newPairContacts() {
   for (const Case& c : cases) {
     simModel* m = load(c.xml);
     if (!m) continue;
-    simState* s = nullptr;
-    sim_makeState(m, &s);
-    for (int k = 0; k < 2000; ++k) sim_step(m, s);
     double q[7];
-    sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
-    sim_forward(m, s);
+    simState* s = settle(m, 2000, q);
     int64_t ncon = 0;
     int32_t geoms[16];
     double con[8 * 13];
