@@ -101,10 +101,8 @@ class Ours:
 
     def rollout(self, xml, q0, v0, steps, threads=1):
         """qpos [B, steps+1, nq] from starts q0 [B, nq], v0 [B, nv], zero controls."""
-        m = P()
+        m = self.load(xml)
         msg = ctypes.create_string_buffer(4096)
-        if self.lib.sim_loadModelString(xml.encode(), b"scene", ctypes.byref(m), msg, 4096) != 0:
-            raise RuntimeError(msg.value.decode())
         B, nq = q0.shape
         q0 = np.ascontiguousarray(q0, dtype=float)
         v0 = np.ascontiguousarray(v0, dtype=float)
@@ -340,7 +338,6 @@ def narrow_phase(ours, poses, seed=11, worst=None):
             ours.lib.sim_deleteModel(m)
             rows.append((name, margin, poses, touching, f"{mismatch} ({aligned})", *err))
     return rows
-
 
 
 def apexes(z):

@@ -138,7 +138,7 @@ result = {
     "kinematic_defect": float(np.mean(defects)), "kinematic_defect_data": float(defect(states[:, 4:4 + horizon])),
     "energy_score": float(es), "energy_score_floor": float(es_floor), "mmd": float(m), "mmd_floor": float(m_floor),
     "rollouts_in_range": held,
-    "goal_shares": (np.bincount(np.concatenate(nearest), minlength=len(goals)) / len(np.concatenate(nearest))).round(3).tolist(),
+    "goal_shares": (np.bincount(np.concatenate(nearest), minlength=len(goals)) / (contexts * futures_per)).round(3).tolist(),
     "goal_shares_data": (np.bincount(goal, minlength=len(goals)) / len(goal)).round(3).tolist(),
     "seconds_per_predict": float(np.median(seconds)) if seconds else None,
 }

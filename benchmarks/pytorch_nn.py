@@ -24,6 +24,7 @@ Needs `pip install torch` (CPU wheels are enough; never run in CI).
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -103,10 +104,9 @@ def print_sgemm_table(torch, arguments):
     torch.set_num_threads(1)
     rows = []
     for name, m, n, k, op in sgemm_shapes():
-        rates = sorted(sgemm_rates(torch, m, n, k, op, arguments.runs, arguments.window, time.process_time))
-        median = rates[len(rates) // 2] if len(rates) % 2 else 0.5 * (rates[len(rates) // 2 - 1] + rates[len(rates) // 2])
+        rates = sgemm_rates(torch, m, n, k, op, arguments.runs, arguments.window, time.process_time)
         rows.append({"product": name, "m": m, "n": n, "k": k, "op": op, "library": "mkl",
-                     "gflops_min": rates[0], "gflops_median": median, "gflops_max": rates[-1]})
+                     "gflops_min": min(rates), "gflops_median": statistics.median(rates), "gflops_max": max(rates)})
     if arguments.json:
         print(json.dumps(rows, indent=2))
         return
