@@ -79,9 +79,7 @@ extension Obstacle {
 
     /// The sphere's centre, or the midpoint of the capsule's segment (m).
     public var centre: SIMD3<Double> {
-        switch self {
-        case .sphere(let c, _): return c
-        case .capsule(let a, let b, _): return (a + b) / 2
-        }
+        let (a, b, _) = segment
+        return (a + b) / 2  // a sphere's a = b = c: exactly c
     }
 }

@@ -39,7 +39,7 @@ extension PlanningSuite.Case {
     /// One episode of the case in words: goal, first obstacle, outcome.
     public func line(robot: String, planner: String, index i: Int, outcome o: MPCOutcome) -> String {
         let obstacle = obstacles.first.map { o -> String in
-            guard case .sphere(let centre, let r) = o else { return " obstacle" }
+            guard let (centre, r) = o.sphere else { return " obstacle" }
             return String(format: " obstacle (%.3f, %.3f, %.3f) r %.3f", centre.x, centre.y, centre.z, r)
         } ?? ""
         return String(format: "  %@ %@ goal %d (%.3f, %.3f, %.3f)%@: %@ %d steps, final %.4f m, %d collisions, %d routes, %.2f ms",

@@ -44,9 +44,8 @@ extension LiveRefinement {
         guard episode < dataset.episodes else { throw fail(.episode, "\(file.path) holds \(dataset.episodes) episodes") }
         let length = dataset.steps + 1
         guard contextStart >= 0, contextStart + k <= length else { throw fail(.contextStart, "the model needs \(k) context states and episodes hold \(length)") }
-        func states(_ range: Range<Int>) -> [Double] { range.flatMap { Array(dataset.state(episode: episode, step: $0)) } }
-        let context = states(contextStart..<contextStart + k)
-        let truth = states(contextStart + k..<min(contextStart + k + H, length))
+        let context = dataset.states(episode: episode, contextStart..<contextStart + k)
+        let truth = dataset.states(episode: episode, contextStart + k..<min(contextStart + k + H, length))
         var feedforward: [Double]?
         if let baseline {
             let ff: FeedforwardPredictor
@@ -54,7 +53,7 @@ extension LiveRefinement {
             guard ff.encoding.stateSize == S, ff.encoding.contextLength <= contextStart + k else {
                 throw fail(.baseline, "reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(contextStart + k) of \(S)")
             }
-            feedforward = ff.rollout(context: states(contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
+            feedforward = ff.rollout(context: dataset.states(episode: episode, contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }
         let live: LiveRefinement
         do {

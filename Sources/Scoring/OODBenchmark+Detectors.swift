@@ -45,7 +45,7 @@ extension OODBenchmark {
     /// the largest standardised energy over its noise levels (`MultiscaleEnergyScorer`); none for others.
     public static func calibratedDetectors(_ model: FutureModel, training windows: TrajectoryWindows) throws -> [Detector] {
         guard case .denoising(let m) = model else { return [] }
-        return [Detector(name: "EBM energy, most unusual noise level", key: "ebm_multiscale",
-                         scorer: try MultiscaleEnergyScorer(model: m, calibration: windows), readsGoalLabel: m.encoding.goalCount > 0)]
+        let scorer = try MultiscaleEnergyScorer(model: m, calibration: windows)
+        return [Detector(name: scorer.name, key: "ebm_multiscale", scorer: scorer, readsGoalLabel: m.encoding.goalCount > 0)]
     }
 }

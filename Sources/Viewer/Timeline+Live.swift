@@ -83,7 +83,7 @@ extension Timeline {
             },
             onPress: { cursor, size, camera in
                 var centres = [request.goal], radii = [goalRadius]
-                for case .sphere(let c, let r) in request.obstacles { centres.append(c); radii.append(r) }
+                for (c, r) in request.obstacles.compactMap(\.sphere) { centres.append(c); radii.append(r) }
                 grabbed = camera.nearest(toPixel: cursor.x, cursor.y, centres: centres, radii: radii, width: size.x, height: size.y)
                 return grabbed != nil
             },

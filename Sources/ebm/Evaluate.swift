@@ -145,7 +145,10 @@ struct Evaluate: ParsableArguments {
                                                 curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
                                                 feedforward: ff, goals: try GoalSet.load(folder: data, split: split, dataset: dataset), radius: radius, seed: seed)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
-        let progress = SectionProgress(command: "evaluate", sections: 1 + [referenceSamples, longHorizon, curveEpisodes].filter { $0 > 0 }.count)
+        var sections = ForecastEvaluation.Sections()
+        (sections.referenceSamples, sections.longHorizon, sections.longContexts, sections.longSamples) = (referenceSamples, longHorizon, longContexts, longSamples)
+        (sections.rangeMargin, sections.curveEpisodes, sections.stepCounts) = (rangeMargin, curveEpisodes, stepCounts)
+        let progress = SectionProgress(command: "evaluate", sections: sections.count)
         progress.start("forecast: \(N) contexts × \(K) futures")
         let report = try evaluation.forecast(contexts: N, samples: K)
 
@@ -162,9 +165,6 @@ struct Evaluate: ParsableArguments {
         }
 
         // the further sections, each adding its metrics, plots and table
-        var sections = ForecastEvaluation.Sections()
-        (sections.referenceSamples, sections.longHorizon, sections.longContexts, sections.longSamples) = (referenceSamples, longHorizon, longContexts, longSamples)
-        (sections.rangeMargin, sections.curveEpisodes, sections.stepCounts) = (rangeMargin, curveEpisodes, stepCounts)
         let further = try evaluation.run(sections, after: report, folder: data, split: split, plotsTo: outDir,
                                          started: progress.start, printed: { $0.forEach { print($0) } })
         metrics.merge(further.metrics) { _, new in new }

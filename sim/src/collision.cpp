@@ -127,6 +127,15 @@ int planeCapsule(const Pose& P, const Pose& C, const double* size, double margin
   return n;
 }
 
+// A contact with a plane of normal n at `dist` along it from the point `at` on the other geom:
+// placed halfway between the surfaces, the tangent left to the contact frame.
+void planeTouch(Touch& t, const Vec3& n, double dist, const Vec3& at) {
+  t.dist = dist;
+  t.pos = at - n * (dist / 2);
+  t.normal = n;
+  t.tangent.setZero();
+}
+
 // the box's corners below the plane (within margin), at most 4, in MuJoCo's corner order
 int planeBox(const Pose& P, const Pose& B, const double* size, double margin, Touch* out) {
   const Vec3 n = P.R.col(2);
@@ -138,11 +147,7 @@ int planeBox(const Pose& P, const Pose& B, const double* size, double margin, To
     const Vec3 corner = B.R * local;
     const double ldist = n.dot(corner);
     if (dist + ldist > margin || ldist > 0) continue;
-    Touch& t = out[cnt++];
-    t.dist = dist + ldist;
-    t.normal = n;
-    t.pos = B.p + corner - n * (t.dist / 2);
-    t.tangent.setZero();
+    planeTouch(out[cnt++], n, dist + ldist, B.p + corner);
   }
   return cnt;
 }
@@ -164,24 +169,19 @@ int planeCylinder(const Pose& P, const Pose& C, const double* size, double margi
   const double prjrim = dot3(rim, n);
   axis *= size[1];
   prjaxis *= size[1];
-  auto contact = [&](Touch& t, double dist, const Vec3& at) {
-    t.dist = dist;
-    t.pos = at - n * (dist / 2);
-    t.normal = n;
-    t.tangent.setZero();
-  };
   int cnt = 0;
-  if (dist0 + prjaxis + prjrim > margin) return 0;  // the deepest point is beyond the margin
-  contact(out[cnt++], dist0 + prjaxis + prjrim, C.p + rim + axis);
-  if (dist0 - prjaxis + prjrim <= margin) contact(out[cnt++], dist0 - prjaxis + prjrim, C.p + rim - axis);
+  const double deepest = dist0 + prjaxis + prjrim;
+  if (deepest > margin) return 0;  // the deepest point is beyond the margin
+  planeTouch(out[cnt++], n, deepest, C.p + rim + axis);
+  if (dist0 - prjaxis + prjrim <= margin) planeTouch(out[cnt++], n, dist0 - prjaxis + prjrim, C.p + rim - axis);
   // the triangle's other two corners on the nearer disc: at −rim/2 ± (√3/2) r sideways
   const double prjside = -prjrim / 2;
   if (dist0 + prjaxis + prjside <= margin) {
     Vec3 side = rim.cross(axis);
     side *= 1 / std::sqrt(dot3(side, side));
     side *= size[0] * std::sqrt(3.0) / 2;
-    contact(out[cnt++], dist0 + prjaxis + prjside, C.p + side + axis - rim / 2);
-    contact(out[cnt++], dist0 + prjaxis + prjside, C.p - side + axis - rim / 2);
+    planeTouch(out[cnt++], n, dist0 + prjaxis + prjside, C.p + side + axis - rim / 2);
+    planeTouch(out[cnt++], n, dist0 + prjaxis + prjside, C.p - side + axis - rim / 2);
   }
   return cnt;
 }
@@ -192,12 +192,9 @@ int planeEllipsoid(const Pose& P, const Pose& E, const double* size, double marg
   const Vec3 n = P.R.col(2), S(size[0], size[1], size[2]);
   const Vec3 unit = (E.R.transpose() * -n).cwiseProduct(S).normalized();
   const Vec3 support = E.p + E.R * unit.cwiseProduct(S);
-  Touch& t = out[0];
-  t.dist = n.dot(support - P.p);
-  if (t.dist > margin) return 0;
-  t.pos = support - n * (t.dist / 2);
-  t.normal = n;
-  t.tangent.setZero();
+  const double dist = n.dot(support - P.p);
+  if (dist > margin) return 0;
+  planeTouch(out[0], n, dist, support);
   return 1;
 }
 
@@ -642,11 +639,10 @@ Mat3 contactFrame(const Vec3& normal, const Vec3& tangentIn) {
 // The pair's contact parameters, mixed as MuJoCo's mj_contactParam.
 void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p) {
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
+  double f[3];  // sliding, torsional, rolling
   if (win) {
     p.condim = win->condim;
-    const double* f = win->friction;
-    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
-    std::copy(five, five + 5, p.friction);
+    std::copy(win->friction, win->friction + 3, f);
     std::copy(win->solref, win->solref + 2, p.solref);
     std::copy(win->solimp, win->solimp + 5, p.solimp);
   } else {
@@ -659,11 +655,10 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
       p.solref[k] = (a.solref[0] > 0 && b.solref[0] > 0) ? mix * a.solref[k] + (1 - mix) * b.solref[k]
                                                           : std::min(a.solref[k], b.solref[k]);
     for (int k = 0; k < 5; ++k) p.solimp[k] = mix * a.solimp[k] + (1 - mix) * b.solimp[k];
-    double f[3];
     for (int k = 0; k < 3; ++k) f[k] = std::max(a.friction[k], b.friction[k]);
-    const double five[5] = {f[0], f[0], f[1], f[2], f[2]};
-    std::copy(five, five + 5, p.friction);
   }
+  const double five[5] = {f[0], f[0], f[1], f[2], f[2]};  // per tangent, as an explicit <pair> gives them
+  std::copy(five, five + 5, p.friction);
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
 }

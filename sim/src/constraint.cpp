@@ -111,27 +111,27 @@ void addContactRows(const Model& m, State& s, int c) {
   std::fill(s.jacA.begin(), s.jacA.end(), 0.0);
   pointJacobian(m, s, m.geomLink[p.g2], con.pos, 1.0, s.jacA.data());
   pointJacobian(m, s, m.geomLink[p.g1], con.pos, -1.0, s.jacA.data());
-  // rotate into the contact frame: jacB rows = normal, tangent 1, tangent 2
-  bool any = false;
-  for (int r = 0; r < 3; ++r)
-    for (int k = 0; k < nv; ++k) {
-      double v = 0;
-      for (int q = 0; q < 3; ++q) v += con.frame(r, q) * s.jacA[q * nv + k];
-      s.jacB[r * nv + k] = v;
-      any = any || v != 0;
-    }
+  // rotate into the contact frame: jacB rows row0 … row0 + rows − 1 = frame rows 0 … rows − 1 times jac;
+  // returns whether any entry is nonzero
+  auto toFrame = [&](const double* jac, int rows, int row0) {
+    bool nonzero = false;
+    for (int r = 0; r < rows; ++r)
+      for (int k = 0; k < nv; ++k) {
+        double v = 0;
+        for (int q = 0; q < 3; ++q) v += con.frame(r, q) * jac[q * nv + k];
+        s.jacB[(row0 + r) * nv + k] = v;
+        nonzero = nonzero || v != 0;
+      }
+    return nonzero;
+  };
+  // jacB rows = normal, tangent 1, tangent 2
+  if (!toFrame(s.jacA.data(), 3, 0)) return;  // touches nothing that moves
   if (p.condim > 3) {  // relative rotation, in the frame: about the normal, then the tangents
     std::fill(s.jacR.begin(), s.jacR.end(), 0.0);
     rotationJacobian(m, s, m.geomLink[p.g2], 1.0, s.jacR.data());
     rotationJacobian(m, s, m.geomLink[p.g1], -1.0, s.jacR.data());
-    for (int r = 0; r < p.condim - 3; ++r)
-      for (int k = 0; k < nv; ++k) {
-        double v = 0;
-        for (int q = 0; q < 3; ++q) v += con.frame(r, q) * s.jacR[q * nv + k];
-        s.jacB[(3 + r) * nv + k] = v;
-      }
+    toFrame(s.jacR.data(), p.condim - 3, 3);
   }
-  if (!any) return;  // touches nothing that moves
   const double tran = m.bodyInvweight0[g1.body] + m.bodyInvweight0[g2.body];
   const double rot = m.bodyInvweight0Rot[g1.body] + m.bodyInvweight0Rot[g2.body];
   const double margin = p.margin;  // MuJoCo 4's includemargin (the gap only widens detection)

@@ -841,7 +841,6 @@ class MJCFParser {
         {"magnetic", "magnetic fields are not modelled"},
         {"o_margin", "contacts are not simulated"},
         {"impratio", "contacts are not simulated"},
-        {"cone", "contacts are not simulated"},
         {"jacobian", "solver options are not supported"},
         {"solver", "solver options are not supported"},
         {"iterations", "solver options are not supported"},

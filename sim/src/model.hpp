@@ -268,7 +268,7 @@ struct CollisionPair {
   int g1 = -1, g2 = -1;
   int explicitPair = -1;     ///< index into spec.pairs, −1: found by the contype/conaffinity filters
   int maxContacts = 1;       ///< most contacts this pair's collision function returns
-  int condim = 3;            ///< 1 or 3
+  int condim = 3;            ///< 1, 3, 4 or 6
   double friction[5] = {1, 1, 0.005, 0.0001, 0.0001};  ///< MuJoCo's five: sliding ×2 (the frame's two tangents), torsional, rolling ×2
   double solref[2] = {0.02, 1};
   double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};

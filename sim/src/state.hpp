@@ -58,8 +58,8 @@ struct State {
   std::vector<double> geomAABB;          // [ngeom, 6] broad phase: world box min xyz, max xyz
   std::vector<int> sweepOrder;           // [sweepGeoms] geoms by AABB min x (kept between steps)
   std::vector<char> pairTested;          // [pairs] broad phase: the narrow phase runs on this pair
-  std::vector<double> jacA, jacB;        // [3, nv] point Jacobian difference of a contact's two sides; [6, nv] it and the
-                                         // rotational one in the contact frame
+  std::vector<double> jacA;              // [3, nv] point Jacobian difference of a contact's two sides
+  std::vector<double> jacB;              // [6, nv] jacA and the rotational difference in the contact frame
   std::vector<double> jacR;              // [3, nv] rotational Jacobian (weld rows; contact condim 4, 6)
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)

@@ -398,11 +398,6 @@ static void explicitPairs() {
   refused(pairScene("<contact><geom/></contact>"), SIM_ERR_PARSE, "<geom>");
 }
 
-// box–box: a free box resting flat on a static box shares its weight among n contacts, each a
-// four-edge pyramid as in test 5, so it rests at pen = g mu² (1 − d)(1 + mu²) tc² dr² / (2 n)
-// (its weight 1/m at the centre of mass). A 0.1 × 0.15 box on a larger one touches at its 4
-// corners; a square on an equal square turned 45° about z touches along the 8 corners of their
-// octagon of overlap. A cross of two bars meets edge to edge: one contact.
 // Steps a fresh state of `m` `steps` times, reads its qpos into `q` and runs the forward pass (contacts and
 // constraint forces of the settled pose); the caller frees the state.
 static simState* settle(simModel* m, int steps, double* q) {
@@ -413,6 +408,12 @@ static simState* settle(simModel* m, int steps, double* q) {
   sim_forward(m, s);
   return s;
 }
+
+// box–box: a free box resting flat on a static box shares its weight among n contacts, each a
+// four-edge pyramid as in test 5, so it rests at pen = g mu² (1 − d)(1 + mu²) tc² dr² / (2 n)
+// (its weight 1/m at the centre of mass). A 0.1 × 0.15 box on a larger one touches at its 4
+// corners; a square on an equal square turned 45° about z touches along the 8 corners of their
+// octagon of overlap. A cross of two bars meets edge to edge: one contact.
 
 static void boxBoxContacts() {
   auto scene = [](const std::string& size, const std::string& yaw, const std::string& base) {
