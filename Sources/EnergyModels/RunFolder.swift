@@ -89,19 +89,26 @@ extension FeedforwardPredictor {
         return path[(k * S)..<((k + total) * S)].map(Double.init)
     }
 
+    /// Throws `RunFolderError.contextMismatch` (naming `run`) unless a context of `offered` states of
+    /// `stateSize` numbers feeds this model: its states are that size and it reads at most `offered`.
+    public func requireContext(_ offered: Int, stateSize: Int, run: String) throws {
+        let (k, S) = (encoding.contextLength, encoding.stateSize)
+        guard S == stateSize, k <= offered else {
+            throw RunFolderError.contextMismatch(run: run, reads: k, stateSize: S, offered: offered, offeredSize: stateSize)
+        }
+    }
+
     /// `rollout(context:total:)` from a dataset episode: the k states this model reads, ending before
     /// state `contextEnd` (where a sampler's context ends), then `total` predicted states (total, S).
     /// Throws `RunFolderError.contextMismatch` (naming `run`) when the dataset's states are not this
     /// model's size or fewer than k states precede `contextEnd`, `DatasetError` for an episode or
     /// `contextEnd` outside the dataset.
     public func rollout(dataset: TrajectoryDataset, episode: Int, contextEnd: Int, total: Int, run: String) throws -> [Double] {
-        let (k, S) = (encoding.contextLength, encoding.stateSize)
-        guard S == dataset.stateSize, k <= contextEnd else {
-            throw RunFolderError.contextMismatch(run: run, reads: k, stateSize: S, offered: contextEnd, offeredSize: dataset.stateSize)
-        }
+        try requireContext(contextEnd, stateSize: dataset.stateSize, run: run)
         guard (0..<dataset.episodes).contains(episode), contextEnd <= dataset.steps + 1 else {
             throw DatasetError("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
         }
+        let k = encoding.contextLength
         return rollout(context: dataset.states(episode: episode, contextEnd - k..<contextEnd), total: total)
     }
 }

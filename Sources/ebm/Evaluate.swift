@@ -135,9 +135,7 @@ struct Evaluate: ParsableArguments {
         guard total >= 1 else { throw CLIError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
         let ff = try baseline.map { path -> FeedforwardPredictor in
             let f = try FeedforwardPredictor.load(run: path).model
-            guard f.encoding.stateSize == S, f.encoding.contextLength <= k else {
-                throw CLIError("--baseline \(path): reads \(f.encoding.contextLength) states of \(f.encoding.stateSize), the context offers \(k) of \(S)")
-            }
+            do { try f.requireContext(k, stateSize: S, run: path) } catch let e as RunFolderError { throw CLIError("--baseline \(e)") }
             return f
         }
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,

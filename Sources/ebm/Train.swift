@@ -2,15 +2,6 @@ import ArgumentParser
 import EnergyModels
 import Foundation
 import Trajectories
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Set by the SIGINT handler; read once per training step.
-nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
-
 /// `ebm train`: fit an energy model (contrastive divergence) or the feedforward baseline to a dataset.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -91,40 +82,20 @@ struct Train: ParsableCommand {
                   + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
         }
 
-        interruptRequested = 0
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        defer { signal(SIGINT, SIG_DFL) }
-
-        // The bar draws rate and ETA; the energies follow it on the same line.
-        // Off a terminal the bar prints a plain line every few seconds (rate, ETA, last logged loss).
-        let bar = ProgressBar(total: total - trainer.startStep, unit: "it", enabled: !quiet)
-        var lastDraw = 0.0
+        InterruptRequest.watch()
+        defer { InterruptRequest.stopWatching() }
+        let progress = TrainingProgress(trainer: trainer, quiet: quiet)
         let outcome: TrainingOutcome
         do {
-            outcome = try trainer.run(shouldStop: { interruptRequested != 0 }, onStep: { step, metrics in
-                guard bar.enabled, step < total else { return }
-                guard bar.interactive else {
-                    bar.update(step - trainer.startStep, detail: metrics.map { String(format: "loss %.5g", $0.loss) } ?? "")
-                    return
-                }
-                guard bar.elapsed - lastDraw > 0.11 || lastDraw == 0 else { return }
-                lastDraw = bar.elapsed
-                bar.update(step - trainer.startStep)
-                if let m = metrics { FileHandle.standardError.write(Data(trainer.progressText(m).utf8)) }
-            }, onLog: { m in
-                // off a terminal (nohup, CI, a cluster job): one progress line per logged interval
-                guard !quiet, !bar.interactive else { return }
-                print(String(format: "step %d/%d  loss %.5g  %.1f s", m.step, total, m.loss, bar.elapsed))
-                fflush(stdout)
-            })
+            outcome = try trainer.run(shouldStop: { InterruptRequest.isRequested }, onStep: progress.step, onLog: progress.logged)
         } catch let error as TrainingError { throw CLIError(error.description) }
-        bar.update(total - trainer.startStep)
+        progress.finish()
         guard parallelism.isWriter else { return }
         if case .interrupted(let step) = outcome {
             print("interrupted at step \(step); checkpoint written to \(out)/checkpoints (re-run the same command to resume)")
             return
         }
-        let seconds = bar.elapsed
+        let seconds = progress.bar.elapsed
         if let m = try trainer.evaluate() {
             try trainer.recordEvaluation(m)
             print(trainer.evaluationLine(m))

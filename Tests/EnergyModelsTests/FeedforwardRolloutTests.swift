@@ -37,4 +37,23 @@ final class FeedforwardRolloutTests: XCTestCase {
         XCTAssertThrowsError(try ff.rollout(dataset: data, episode: -1, contextEnd: 6, total: 5, run: "ff")) { XCTAssertTrue($0 is DatasetError) }
         XCTAssertThrowsError(try ff.rollout(dataset: data, episode: 0, contextEnd: T + 2, total: 5, run: "ff")) { XCTAssertTrue($0 is DatasetError) }
     }
+
+    /// `requireContext` (evaluate's baseline check, predict's through `rollout`): a model reading
+    /// more states than offered, or states of another size, is refused; fewer or equal are fine.
+    func testRequireContextRefusesShortOrMisSizedContexts() throws {
+        var c = ModelConfiguration()
+        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (3, 2, 8, 2)
+        let encoding = WindowEncoding(stateSize: 2, contextLength: 3, horizon: 2, futureAsDelta: true,
+                                      mean: [Float](repeating: 0, count: 10), standardDeviation: [Float](repeating: 1, count: 10))
+        let ff = FeedforwardPredictor(configuration: c, encoding: encoding, seed: 1)
+        XCTAssertNoThrow(try ff.requireContext(3, stateSize: 2, run: "b"))
+        XCTAssertNoThrow(try ff.requireContext(8, stateSize: 2, run: "b"))
+        XCTAssertThrowsError(try ff.requireContext(2, stateSize: 2, run: "b")) { error in
+            XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "b", reads: 3, stateSize: 2, offered: 2, offeredSize: 2))
+            XCTAssertEqual("\(error)", "b: reads 3 states of 2, this context offers 2 of 2")
+        }
+        XCTAssertThrowsError(try ff.requireContext(3, stateSize: 4, run: "b")) { error in
+            XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "b", reads: 3, stateSize: 2, offered: 3, offeredSize: 4))
+        }
+    }
 }

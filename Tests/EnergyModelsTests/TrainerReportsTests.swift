@@ -35,4 +35,34 @@ final class TrainerReportsTests: XCTestCase {
         XCTAssertEqual(dsm.progressText(m), "dsm loss 0.2500 lr 0.001\u{1B}[K")
         XCTAssertTrue(dsm.evaluationLine(m).hasPrefix("test: denoising loss 0.2500"))
     }
+
+    /// `TrainingProgress` (ebm train's): off a terminal one log line per logged interval and the bar's
+    /// closing line; on a terminal the bar with the step's figures; nothing when quiet.
+    func testTrainingProgressLinesOnAndOffATerminal() throws {
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 16, steps: 8, stateSize: 2, seed: 3))
+        var c = TrainingConfiguration()
+        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (2, 2, 8, 2)
+        (c.optimization.steps, c.optimization.batchSize, c.logEvery, c.checkpointEvery) = (4, 8, 2, 0)
+        for (interactive, quiet) in [(false, false), (true, false), (false, true)] {
+            var log: [String] = [], terminal = ""
+            let trainer = try Trainer(kind: .feedforward, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
+            let progress = TrainingProgress(trainer: trainer, quiet: quiet, interactive: interactive, log: { log.append($0) }, terminal: { terminal += $0 })
+            _ = try trainer.run(onStep: progress.step, onLog: progress.logged)
+            progress.finish()
+            if quiet {
+                XCTAssertEqual(log, [])
+                XCTAssertEqual(terminal, "")
+            } else if interactive {
+                XCTAssertEqual(log, [], "on a terminal the figures go on the bar's line")
+                XCTAssertTrue(terminal.hasPrefix("\r[#######-"), "step 1 of 4 drawn at once: \(terminal)")
+                XCTAssertTrue(terminal.contains("] 4/4 it  "), terminal)
+                XCTAssertTrue(terminal.hasSuffix(" \n"))
+            } else {
+                XCTAssertEqual(log.count, 2, "\(log)")
+                XCTAssertTrue(log[0].hasPrefix("step 2/4  loss "), log[0])
+                XCTAssertTrue(log[1].hasPrefix("step 4/4  loss "), log[1])
+                XCTAssertTrue(terminal.hasPrefix("4/4 it (100%)"), terminal)
+            }
+        }
+    }
 }
