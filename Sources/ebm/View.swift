@@ -64,42 +64,20 @@ struct View: ParsableArguments {
     @Option(parsing: .unconditional, help: "Live planning: the goal of the robot's site, x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String?
     @Option(parsing: .unconditionalSingleValue, help: "Live planning: a spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
 
-    /// The checks of `validate()`, run by each mode after it has set its input.
-    func check() throws {
-        guard parsedSize != nil else { throw ValidationError("--size '\(size)' must be WxH with both between 1 and 8192, e.g. 1280x720") }
-        guard episode >= 0 else { throw ValidationError("--episode \(episode) must be >= 0") }
-        guard frame >= 0 else { throw ValidationError("--frame \(frame) must be >= 0") }
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate \(rate) must be a positive number of states per second") }
-        if let msaa, !(0...16).contains(msaa) { throw ValidationError("--msaa \(msaa) must be between 0 and 16") }
-        if let benchFrames, benchFrames < 1 { throw ValidationError("--bench-frames \(benchFrames) must be >= 1") }
-        if let ghostSlices, ghostSlices < 3 { throw ValidationError("--ghost-slices \(ghostSlices) must be at least 3") }
-        if let ghostCaps, !(1...2).contains(ghostCaps) { throw ValidationError("--ghost-caps \(ghostCaps) must be 1 or 2") }
-        guard (1...240).contains(fps) else { throw ValidationError("--fps \(fps) must be between 1 and 240") }
-        let modes = [predict != nil, model != nil && !planLive, plan != nil, planLive].filter { $0 }.count
-        guard modes <= 1 else { throw ValidationError("give one of --predict, --model, --plan, --plan-live") }
-        if planLive {
-            guard robot != nil else { throw ValidationError("--plan-live needs --robot reacher2, pointmass2d or arm7") }
-        } else {
-            for (flag, given) in [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)] where given {
-                throw ValidationError("\(flag) is for live planning: add --plan-live")
-            }
-        }
-        if model != nil && !planLive {
-            guard data != nil else { throw ValidationError("--model needs --data DIR (the dataset whose context is refined)") }
-            guard samples >= 1 else { throw ValidationError("--samples \(samples) must be >= 1") }
-            guard steps >= 0 else { throw ValidationError("--steps \(steps) must be >= 0") }
-            guard [.langevin, .mala].contains(sampler) else { throw ValidationError("--sampler \(sampler.rawValue) must be langevin or mala") }
-        }
-        if robot == nil && data == nil { throw ValidationError("give --robot NAME, --data FILE, or both") }
+    /// The options as the library's request (`ViewRequest`: what to show, how, and its checks).
+    var request: ViewRequest {
+        var r = ViewRequest()
+        (r.robot, r.data, r.prediction, r.model, r.plan, r.planLive) = (robot, data, predict, model, plan, planLive)
+        r.planningSettings = [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)].filter(\.1).map(\.0)
+        (r.size, r.episode, r.frame, r.fps, r.rate, r.benchFrames) = (size, episode, frame, fps, rate, benchFrames)
+        r.render = RenderSettings(multisamples: msaa, translucency: translucency, ghostSlices: ghostSlices, ghostCaps: ghostCaps)
+        (r.samples, r.steps, r.sampler, r.screenshot, r.svg, r.video) = (samples, steps, sampler, screenshot, svg, video)
+        return r
     }
 
-    /// Whether the picture goes to a file or a benchmark instead of a window.
-    var headless: Bool { screenshot != nil || svg != nil || video != nil || benchFrames != nil }
-
-    var parsedSize: (width: Int, height: Int)? {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, (1...8192).contains(parts[0]), (1...8192).contains(parts[1]) else { return nil }
-        return (parts[0], parts[1])
+    /// `ViewRequest.validate()`, run by each mode after it has set its input.
+    func check() throws {
+        do { try request.validate() } catch let e as ViewRequestError { throw ValidationError(e.description) }
     }
 
     func run() throws {
@@ -123,23 +101,19 @@ struct View: ParsableArguments {
         let robotModel: RobotModel
         do { robotModel = try RobotModel.load(name) } catch { throw CLIError("--robot \(name): \(error)") }
         let timeline: Timeline
-        if planLive {
-            timeline = try livePlanTimeline()
-        } else if let predict {
-            timeline = try .prediction(contentsOf: predict, model: robotModel)
-        } else if let model {
-            timeline = try liveTimeline(run: model, robot: robotModel)
-        } else if let plan {
-            timeline = try .plan(contentsOf: plan, model: robotModel)
-        } else {
-            timeline = try episodeTimeline(model: robotModel)
+        switch request.input {
+        case .planLive: timeline = try livePlanTimeline()
+        case .prediction: timeline = try .prediction(contentsOf: predict!, model: robotModel)
+        case .live: timeline = try liveTimeline(run: model!, robot: robotModel)
+        case .plan: timeline = try .plan(contentsOf: plan!, model: robotModel)
+        case .episodes: timeline = try episodeTimeline(model: robotModel)
         }
         try output(timeline, model: robotModel)
     }
 
     /// Benchmark, SVG, PNG, video, or the window.
     private func output(_ timeline: Timeline, model: RobotModel) throws {
-        let (width, height) = parsedSize!
+        let (width, height) = request.pixelSize!
         let shownEpisode = min(episode, timeline.episodes - 1)
         if let benchFrames {
             try benchmark(timeline, frames: benchFrames, width: width, height: height)
@@ -171,7 +145,7 @@ struct View: ParsableArguments {
     }
 
     /// --msaa, --translucency, --ghost-slices and --ghost-caps (nil: the renderer's defaults).
-    var renderSettings: RenderSettings { RenderSettings(multisamples: msaa, translucency: translucency, ghostSlices: ghostSlices, ghostCaps: ghostCaps) }
+    var renderSettings: RenderSettings { request.render }
 
     // MARK: - Episodes
 

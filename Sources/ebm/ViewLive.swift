@@ -29,7 +29,7 @@ extension View {
         let (live, H) = (setup.live, setup.live.energy.model.encoding.horizon)
         live.threadName = "ebm view: Langevin refinement"
         live.onError = { FileHandle.standardError.write(Data("ebm view: refinement stopped: \($0)\n".utf8)) }
-        if headless {
+        if request.headless {
             let clock = Date()
             try live.runSynchronously()
             print(String(format: "refined %d chains for %d %@ steps in %.2f s", samples, steps, sampler.rawValue, Date().timeIntervalSince(clock)))
