@@ -20,6 +20,12 @@ extension Renderer.Translucency: ExpressibleByArgument {}
 extension NetworkBenchmark.Strategy: ExpressibleByArgument {}
 extension GEMMKernel: ExpressibleByArgument {}
 
+/// `--goal -0.10,0.14`, `--obstacle x,y,z,r`: kept as written and checked where used (with
+/// `parsing: .unconditional`, a leading minus sign is the value's, not a flag's).
+extension NumberList: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
 /// `--clock wall|cpu` of the benchmarks: elapsed time, or this process's CPU time (steadier on a
 /// busy machine, meaningful for one thread).
 enum BenchClock: String, CaseIterable, ExpressibleByArgument {

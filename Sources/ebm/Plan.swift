@@ -21,11 +21,11 @@ struct Plan: ParsableCommand {
 
     @Option(help: "Robot: reacher2, pointmass2d or arm7.") var robot: String
     @Option(help: "Run folder of `ebm train --model ebm` (or its .safetensors): the learned term (state planners).") var model: String?
-    @Option(parsing: .unconditional, help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: String
-    @Option(parsing: .unconditionalSingleValue, help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [String] = []
+    @Option(parsing: .unconditional, help: "Goal of the robot's site: x,y or x,y,z in m (z defaults to the site's height at the start).") var goal: NumberList
+    @Option(parsing: .unconditionalSingleValue, help: "A spherical obstacle x,y,z,r in m (repeatable).") var obstacle: [NumberList] = []
     @Option(help: "langevin, mala, mppi, cem, mppi-sim, cem-sim, mppi-ff or cem-ff.") var planner: PlannerKind = .langevin
     @Option(help: "Output folder.") var out: String
-    @Option(parsing: .unconditional, help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: String?
+    @Option(parsing: .unconditional, help: "Start configuration q1,q2,… (default: the model's reference pose, at rest).") var start: NumberList?
     @Option(help: "Alternatives K (chains).") var chains: Int?
     @Option(help: "Planned states H.") var horizon: Int?
     @Option(name: .customLong("max-steps"), help: "Simulator steps before giving up.") var maxSteps: Int?
@@ -36,36 +36,13 @@ struct Plan: ParsableCommand {
     var dynamics: String?
     @Option(name: .customLong("replan-every"), help: "Steps executed between replans.") var replanEvery: Int?
     @Option(name: .customLong("acceleration-scale"), parsing: .unconditional, help: "Acceleration units of the optimiser, one for every joint or one per joint (rad/s² or m/s²).")
-    var accelerationScale: String?
+    var accelerationScale: NumberList?
     @Flag(help: "Print every replan: distance to the goal, the best plan's energy per term, MALA's acceptance.") var verbose = false
 
     func validate() throws {
         if let chains, chains < 1 { throw ValidationError("--chains must be at least 1") }
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
-    }
-
-    static func numbers(_ text: String, flag: String, counts: [Int]) throws -> [Double] {
-        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard counts.contains(values.count), values.allSatisfy({ $0?.isFinite == true }) else {
-            throw CLIError("\(flag) '\(text)': expected \(counts.map(String.init).joined(separator: " or ")) comma-separated numbers")
-        }
-        return values.map { $0! }
-    }
-
-    /// The point of `--goal x,y[,z]` (m) for the setup's site; z defaults to the site's height at `qpos`.
-    static func goalPoint(_ text: String, setup: PlanningSetup, qpos: [Double]) throws -> SIMD3<Double> {
-        let g = try numbers(text, flag: "--goal", counts: [2, 3])
-        return try setup.goal(x: g[0], y: g[1], z: g.count == 3 ? g[2] : nil, qpos: qpos)
-    }
-
-    /// The spheres of `--obstacle x,y,z,r` flags (m).
-    static func obstacles(_ texts: [String]) throws -> [Obstacle] {
-        try texts.map { text -> Obstacle in
-            let o = try numbers(text, flag: "--obstacle", counts: [4])
-            guard o[3] > 0 else { throw CLIError("--obstacle '\(text)': the radius must be positive") }
-            return .sphere(center: SIMD3(o[0], o[1], o[2]), radius: o[3])
-        }
     }
 
     /// The feedforward transition model of a run (mppi-ff, cem-ff) and the energy model of a run (the
@@ -88,18 +65,13 @@ struct Plan: ParsableCommand {
             (o.chains, o.horizon, o.maxSteps, o.threads, o.replanEvery) = (chains, horizon, maxSteps, threads, replanEvery)
             // parsed only where it can apply: with --coordinates states the overrides refuse any scale
             let states = o.coordinates == .states
-            o.accelerationScale = try accelerationScale.map { text in
-                guard !states else { return [] }
-                let values = try Self.numbers(text, flag: "--acceleration-scale", counts: nv == 1 ? [1] : [1, nv])
-                guard values.allSatisfy({ $0 > 0 }) else { throw CLIError("--acceleration-scale '\(text)': every value must be positive") }
-                return values
-            }
+            o.accelerationScale = try accelerationScale.map { states ? [] : try $0.positiveValues(counts: nv == 1 ? [1] : [1, nv], what: "every value", flag: "--acceleration-scale") }
         }
         do { try setup.validate() } catch let e as PlanningError { throw CLIError(e.description) }
         let m = setup.model
-        let q0 = try start.map { try Self.numbers($0, flag: "--start", counts: [m.nq]) } ?? m.joints.qpos0
-        let goalPoint = try Self.goalPoint(goal, setup: setup, qpos: q0)
-        let obstacles = try Self.obstacles(obstacle)
+        let q0 = try start?.values(counts: [m.nq], flag: "--start") ?? m.joints.qpos0
+        let goalPoint = try setup.goal(goal, qpos: q0)
+        let obstacles = try obstacle.map { try $0.sphere() }
         let learned = try Self.learnedModel(model, setup: setup)
         if learned != nil && planner.plansControls { print("note: --model is not used by \(planner.rawValue) (it plans controls)") }
         let transition = try Self.dynamicsModel(dynamics, setup: setup)

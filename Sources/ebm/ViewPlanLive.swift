@@ -14,9 +14,9 @@ extension View {
         if learned != nil && kind.plansControls { print("note: --model is not used by \(kind.rawValue) (it plans controls)") }
         guard !kind.needsDynamics else { throw CLIError("--planner \(kind.rawValue): live planning uses the state planners or mppi-sim / cem-sim") }
         let q0 = setup.model.joints.qpos0
-        let goalPoint = try goal.map { try Plan.goalPoint($0, setup: setup, qpos: q0) }
+        let goalPoint = try goal.map { try setup.goal($0, qpos: q0) }
             ?? setup.sitePosition(qpos: PlanningSetup.exampleGoalPose(robot: name) ?? q0)
-        let request = PlanRequest(goal: goalPoint, obstacles: try Plan.obstacles(obstacle))
+        let request = PlanRequest(goal: goalPoint, obstacles: try obstacle.map { try $0.sphere() })
         let worker = SnapshotWorker<PlanRequest, PlanPreview>(name: "ebm view: live planning") { [seed] in
             setup.preview($0, kind: kind, learned: learned, seed: seed, start: q0)
         }
