@@ -3,7 +3,9 @@
 // checked as a whole before anything is read (`ebm view`'s settings, usable by any program).
 
 import Foundation
+import Plotting
 import Sampling
+import Scene
 
 /// A view request that cannot be served: a setting out of range or inputs that do not go together.
 /// The descriptions name `ebm view`'s flags.
@@ -22,6 +24,8 @@ public enum ViewRequestError: Error, Equatable, Sendable, CustomStringConvertibl
     case liveNeedsData
     /// Neither a robot nor a dataset to take it from.
     case noRobot
+    /// A still `frame` past the `length` states of the timeline titled `title`.
+    case frame(Int, title: String, length: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +36,7 @@ public enum ViewRequestError: Error, Equatable, Sendable, CustomStringConvertibl
         case .planningSettingWithoutPlanLive(let flag): return "\(flag) is for live planning: add --plan-live"
         case .liveNeedsData: return "--model needs --data DIR (the dataset whose context is refined)"
         case .noRobot: return "give --robot NAME, --data FILE, or both"
+        case .frame(let frame, let title, let length): return "--frame \(frame): \(title) has \(length) states (0...\(length - 1))"
         }
     }
 }
@@ -61,8 +66,9 @@ public struct ViewRequest: Equatable, Sendable {
     public var rate: Double?
     /// Frames of a frame-time benchmark instead of a picture.
     public var benchFrames: Int?
-    /// Multisamples, translucency path and ghost tessellation.
+    /// Multisamples, translucency path and ghost tessellation; the status line drawn on images and videos.
     public var render = RenderSettings()
+    public var hud = false
     /// Live refinement: chains, sampler steps per refinement, sampler (Langevin or MALA).
     public var samples = 16, steps = 60
     public var sampler: FutureSamplerKind = .langevin
@@ -115,5 +121,40 @@ public struct ViewRequest: Equatable, Sendable {
             try require([.langevin, .mala].contains(sampler), "--sampler", sampler.rawValue, "must be langevin or mala")
         }
         if robot == nil && data == nil { throw ViewRequestError.noRobot }
+    }
+}
+
+extension ViewRequest {
+    /// The headless outputs of `timeline` (after `validate()`): a frame benchmark's line, else the
+    /// video of the shown episode, then its still `frame` as SVG and PNG. Each line to print goes to
+    /// `printed` once its file is written. Throws `ViewRequestError.frame` for a still frame past the
+    /// timeline, `ViewerError` naming the flag for a video or image that cannot be written.
+    public func writeHeadless(_ timeline: Timeline, printed: (String) -> Void) throws {
+        let (width, height) = pixelSize ?? (1280, 720)
+        let shown = min(episode, timeline.episodes - 1)
+        if let benchFrames {
+            return printed(try render.offscreenRenderer(width: width, height: height).frameBenchmark(timeline, episode: shown, frames: benchFrames).line)
+        }
+        if let video {
+            guard Video.ffmpegPath() != nil else { throw ViewerError("--video \(video): " + Video.missingFFmpeg) }
+            let offscreen = try render.offscreenRenderer(width: width, height: height)
+            let written: Int
+            do {
+                written = try Video.write(timeline, episode: shown, offscreen: offscreen, fps: fps, to: URL(fileURLWithPath: video)) { hud ? timeline.hudLines(state: $0) : [] }
+            } catch let e as ViewerError { throw ViewerError("--video \(video): \(e)") }
+            printed("wrote \(video): \(written) frames \(width)x\(height) at \(fps) fps, \(timeline.title)")
+        }
+        guard screenshot != nil || svg != nil else { return }
+        guard frame < timeline.length else { throw ViewRequestError.frame(frame, title: timeline.title, length: timeline.length) }
+        let scene = try timeline.scene(shown, frame, nil, [])
+        if let svg {
+            try SVGWriter.write(scene, width: width, height: height, to: svg)
+            printed("wrote \(svg): \(timeline.title), state \(frame)")
+        }
+        if let screenshot {
+            let image = try render.offscreenRenderer(width: width, height: height).render(scene, hud: hud ? timeline.hudLines(state: frame) : [])
+            do { try image.writePNG(atomicallyTo: screenshot) } catch let e as ImageError { throw ViewerError("--screenshot \(screenshot): \(e.description)") }
+            printed("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
+        }
     }
 }

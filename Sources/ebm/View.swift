@@ -71,7 +71,7 @@ struct View: ParsableArguments {
         r.planningSettings = [("--planner", planner != nil), ("--goal", goal != nil), ("--obstacle", !obstacle.isEmpty)].filter(\.1).map(\.0)
         (r.size, r.episode, r.frame, r.fps, r.rate, r.benchFrames) = (size, episode, frame, fps, rate, benchFrames)
         r.render = RenderSettings(multisamples: msaa, translucency: translucency, ghostSlices: ghostSlices, ghostCaps: ghostCaps)
-        (r.samples, r.steps, r.sampler, r.screenshot, r.svg, r.video) = (samples, steps, sampler, screenshot, svg, video)
+        (r.samples, r.steps, r.sampler, r.screenshot, r.svg, r.video, r.hud) = (samples, steps, sampler, screenshot, svg, video, hud)
         return r
     }
 
@@ -87,6 +87,8 @@ struct View: ParsableArguments {
         try InputChecks.requireSameRobot([model, baseline], data: data, robot: robot)
         do {
             try show()
+        } catch let e as ViewRequestError {
+            throw ValidationError(e.description)
         } catch let e as SceneError {
             throw CLIError(e.description)
         } catch let e as ViewerError {
@@ -111,41 +113,18 @@ struct View: ParsableArguments {
         try output(timeline, model: robotModel)
     }
 
-    /// Benchmark, SVG, PNG, video, or the window.
+    /// Benchmark, SVG, PNG, video (`ViewRequest.writeHeadless`), or the window.
     private func output(_ timeline: Timeline, model: RobotModel) throws {
+        let request = self.request
+        if request.headless {
+            return try request.writeHeadless(timeline) { print($0) }
+        }
         let (width, height) = request.pixelSize!
-        let shownEpisode = min(episode, timeline.episodes - 1)
-        if let benchFrames {
-            try benchmark(timeline, frames: benchFrames, width: width, height: height)
-            return
-        }
-        if screenshot != nil || svg != nil || video != nil {
-            if let video { try writeVideo(timeline, to: video, width: width, height: height) }
-            guard screenshot != nil || svg != nil else { return }
-            guard frame < timeline.length else {
-                throw ValidationError("--frame \(frame): \(timeline.title) has \(timeline.length) states (0...\(timeline.length - 1))")
-            }
-            let scene = try timeline.scene(shownEpisode, frame, nil, [])
-            if let svg {
-                try SVGWriter.write(scene, width: width, height: height, to: svg)
-                print("wrote \(svg): \(timeline.title), state \(frame)")
-            }
-            if let screenshot {
-                let offscreen = try renderSettings.offscreenRenderer(width: width, height: height)
-                try AtomicImage.write(offscreen.render(scene, hud: hud ? timeline.hudLines(state: frame) : []), to: screenshot)
-                print("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
-            }
-            return
-        }
-
         let viewer = try InteractiveViewer(timeline: timeline, title: "ebm view: \(timeline.title)", width: width, height: height,
-                                           samples: try renderSettings.resolvedMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: shownEpisode)
-        try renderSettings.apply(to: viewer.renderer)
+                                           samples: try request.render.resolvedMultisamples(), statesPerSecond: rate ?? timeline.rate, episode: min(episode, timeline.episodes - 1))
+        try request.render.apply(to: viewer.renderer)
         try viewer.run()
     }
-
-    /// --msaa, --translucency, --ghost-slices and --ghost-caps (nil: the renderer's defaults).
-    var renderSettings: RenderSettings { request.render }
 
     // MARK: - Episodes
 
@@ -156,19 +135,5 @@ struct View: ParsableArguments {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")
         }
         return try .episodes(episodes, futures: try futures.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv) }, model: model, shown: episode)
-    }
-
-    // MARK: - Benchmark
-
-    /// Frame times offscreen (`OffscreenRenderer.frameBenchmark`), still and with an orbiting camera.
-    private func benchmark(_ timeline: Timeline, frames: Int, width: Int, height: Int) throws {
-        print(try renderSettings.offscreenRenderer(width: width, height: height).frameBenchmark(timeline, episode: min(episode, timeline.episodes - 1), frames: frames).line)
-    }
-}
-
-/// PNG writes that never leave half a file, with errors that name the flag.
-enum AtomicImage {
-    static func write(_ image: Image, to path: String) throws {
-        do { try image.writePNG(atomicallyTo: path) } catch let e as ImageError { throw CLIError("--screenshot \(path): \(e.description)") }
     }
 }

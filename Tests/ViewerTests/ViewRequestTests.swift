@@ -1,8 +1,11 @@
 // ViewRequestTests: a view request picks its input from what is given, parses its size, and
 // refuses settings out of range and inputs that do not go together, with `ebm view`'s messages.
 
-import XCTest
+import Foundation
 import Sampling
+import Scene
+import Simulation
+import XCTest
 @testable import Viewer
 
 final class ViewRequestTests: XCTestCase {
@@ -62,5 +65,28 @@ final class ViewRequestTests: XCTestCase {
                       .outOfRange(flag: "--samples", value: "0", requirement: "must be >= 1"), "--samples 0 must be >= 1")
         assertRefused(request { $0.robot = nil }, .noRobot, "give --robot NAME, --data FILE, or both")
         XCTAssertNoThrow(try request { ($0.robot, $0.data) = (nil, "d") }.validate())
+    }
+
+    /// `writeHeadless` (no GL for SVG): the still frame is written and its line printed; a frame past
+    /// the timeline is `ViewRequestError.frame` and writes nothing.
+    func testHeadlessStillWritesTheSVGOrRefusesAFramePastTheEnd() throws {
+        let m = try RobotModel.load("pointmass2d")
+        let timeline = try Timeline.episodes(EpisodeFile(qpos: [0, 0, 0.05, 0.05, 0.1, 0.1], count: 1, length: 3, nq: m.nq, path: "three"), model: m)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("view-request-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("a.svg").path
+        var r = request { ($0.svg, $0.frame, $0.size) = (svg, 3, "64x48") }
+        var lines: [String] = []
+        XCTAssertThrowsError(try r.writeHeadless(timeline) { lines.append($0) }) { error in
+            XCTAssertEqual(error as? ViewRequestError, .frame(3, title: timeline.title, length: 3))
+            XCTAssertEqual("\(error)", "--frame 3: \(timeline.title) has 3 states (0...2)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: svg))
+        r.frame = 2
+        try r.writeHeadless(timeline) { lines.append($0) }
+        XCTAssertEqual(lines, ["wrote \(svg): \(timeline.title), state 2"])
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertTrue(text.contains("<svg") && text.contains("width=\"64\""), String(text.prefix(200)))
     }
 }
