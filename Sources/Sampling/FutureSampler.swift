@@ -87,6 +87,17 @@ public struct FutureSamples: Sendable {
     public var meanAcceptance: Double {
         diagnostics.map(\.step.acceptance).reduce(0, +) / Double(max(diagnostics.count, 1))
     }
+
+    /// The one-line report of `ebm predict`: K futures of `total` states by `sampler` at this
+    /// temperature in blocks of H states, speed, mean energy at the first step and at the end,
+    /// acceptance and the final step size.
+    public func summaryLine(sampler: FutureSamplerKind, chains K: Int, total: Int, horizon H: Int) -> String {
+        let blocks = (total + H - 1) / H
+        return "predict: \(K) futures × \(total) states (\(sampler.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(diagnostics.count) steps) "
+            + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
+                     seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
+                     energies.reduce(0, +) / Double(K), meanAcceptance, diagnostics.last?.step.stepSize ?? 0)
+    }
 }
 
 /// Samples futures of a `FutureModel`. Options left nil take the model's defaults: for a

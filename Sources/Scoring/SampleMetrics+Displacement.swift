@@ -24,6 +24,12 @@ public struct TruthErrors: Codable, Equatable, Sendable {
     public init(states: Int, meanOfK: Double, bestOfK: Double, baseline: Double?) {
         (self.states, self.meanOfK, self.bestOfK, self.baseline) = (states, meanOfK, bestOfK, baseline)
     }
+
+    /// The line of `ebm predict`: mean and best of K, and the feedforward baseline's error when given.
+    public var line: String {
+        String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", states, meanOfK, bestOfK)
+            + (baseline.map { String(format: ", feedforward %.4f", $0) } ?? "")
+    }
 }
 
 extension SampleMetrics {

@@ -62,7 +62,7 @@ struct Predict: ParsableCommand {
         do {
             result = try chosen.sample(futureModel, contexts: context, chainsPerContext: K, total: total, seed: seed) { done, _ in bar.update(done) }
         } catch { throw CLIError("\(error)") }
-        let (sampled, energies, diagnostics, seconds) = (result.futures, result.energies, result.diagnostics, result.seconds)
+        let (sampled, energies) = (result.futures, result.energies)
 
         // the feedforward prediction, chained the same way
         var baselineStates: [Double]?
@@ -79,17 +79,9 @@ struct Predict: ParsableCommand {
         try NPZWriter.write(written.arrays + result.diagnosticArrays(energyScale: temperature), to: URL(fileURLWithPath: out))
 
         // summary: speed, energies, acceptance and the error against the real future
-        let (accepted, n) = (result.meanAcceptance, diagnostics.count)
-        let blocks = (total + H - 1) / H
-        print("predict: \(K) futures × \(total) states (\(chosen.kind.rawValue) at T = \(String(format: "%.3g", temperature)), \(blocks) block\(blocks > 1 ? "s" : "") of H = \(H), \(n) steps) "
-              + String(format: "in %.2f s (%.1f futures/s); mean E %.3f at step 1, %.3f at the end (summed over blocks), acceptance %.2f, final step %.3g",
-                       seconds, Double(K) / seconds, diagnostics.first.map { $0.step.meanEnergy * temperature } ?? 0,
-                       energies.reduce(0, +) / Double(K), accepted, diagnostics.last?.step.stepSize ?? 0))
+        print(result.summaryLine(sampler: chosen.kind, chains: K, total: total, horizon: H))
         if let warning = chosen.stuckWarning(result, model: futureModel) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        if let e = SampleMetrics.truthErrors(futures: sampled, chains: K, total: total, truth: truth, baseline: baselineStates, stateSize: S) {
-            print(String(format: "error vs truth over %d states (mean ‖Δstate‖): EBM mean of K %.4f, best of K %.4f", e.states, e.meanOfK, e.bestOfK)
-                  + (e.baseline.map { String(format: ", feedforward %.4f", $0) } ?? ""))
-        }
+        SampleMetrics.truthErrors(futures: sampled, chains: K, total: total, truth: truth, baseline: baselineStates, stateSize: S).map { print($0.line) }
         print("wrote \(out)")
     }
 }

@@ -19,4 +19,11 @@ final class TruthErrorsTests: XCTestCase {
         let decoded = try JSONDecoder().decode(TruthErrors.self, from: JSONEncoder().encode(e))
         XCTAssertEqual(decoded, e)
     }
+
+    func testLineNamesTheBaselineOnlyWhenGiven() {
+        XCTAssertEqual(TruthErrors(states: 2, meanOfK: 3.5, bestOfK: 2, baseline: 1.5).line,
+                       "error vs truth over 2 states (mean ‖Δstate‖): EBM mean of K 3.5000, best of K 2.0000, feedforward 1.5000")
+        XCTAssertEqual(TruthErrors(states: 1, meanOfK: 0.25, bestOfK: 0.125, baseline: nil).line,
+                       "error vs truth over 1 states (mean ‖Δstate‖): EBM mean of K 0.2500, best of K 0.1250")
+    }
 }
