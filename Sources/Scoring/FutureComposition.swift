@@ -80,4 +80,25 @@ public struct FutureComposition {
         case .denoising(let d): return try d.sample(context: context, chains: chains, total: total, seed: seed, progress: progress)
         }
     }
+
+    /// The one-line report of `ebm compose`: futures, experts and their weights, sampler, temperature,
+    /// speed, mean acceptance and each expert's mean energy of the last block.
+    public func summaryLine(_ result: ExpertComposition.Result, weights: [Double], sampler: FutureSamplerKind, steps: Int, total: Int, seconds: Double) -> String {
+        let K = result.energies.count
+        let means = result.expertEnergies.map { $0.reduce(0, +) / Double(K) }
+        return "compose: \(K) futures × \(total) states from \(result.expertEnergies.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
+            + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
+                     sampler.rawValue, temperature, steps, seconds, result.meanAcceptance, means.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+    }
+
+    /// A warning when a Metropolis-adjusted sampler of contrastive experts accepted almost nothing (mean below 5 %).
+    public func acceptanceWarning(_ result: ExpertComposition.Result, sampler: FutureSamplerKind) -> String? {
+        guard case .contrastive = experts, sampler != .langevin, result.meanAcceptance < 0.05 else { return nil }
+        return "\(sampler.rawValue) accepted almost none of its proposals: lower --step-size, or use --sampler langevin"
+    }
+}
+
+extension ExpertComposition.Result {
+    /// Mean acceptance over the blocks (0 without blocks).
+    public var meanAcceptance: Double { acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) }
 }

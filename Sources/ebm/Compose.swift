@@ -86,7 +86,7 @@ struct Compose: ParsableCommand {
         } catch let e as FutureCompositionError { throw CLIError("--model: \(e)") }
         let dataset = try TrajectoryDataset(folder: data, split: split)
         guard dataset.stateSize == S else { throw CLIError("\(data)/\(split.rawValue).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
-        let (total, K, k, T) = (horizon ?? H, samples, composition.contextLength, composition.temperature)
+        let (total, K, k) = (horizon ?? H, samples, composition.contextLength)
         let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: "\(data)/\(split.rawValue).npz")
         let clock = Date()
         let result: ExpertComposition.Result
@@ -94,7 +94,7 @@ struct Compose: ParsableCommand {
             throw CLIError("--model \(model[m]): \(e)")
         } catch let e as ExpertCompositionError { throw CLIError("\(e)") }
         let seconds = Date().timeIntervalSince(clock)
-        let (sampled, energies, modelEnergies, acceptance) = (result.futures, result.energies, result.expertEnergies, result.acceptance)   // sampled (K, total, S)
+        let (sampled, energies, modelEnergies) = (result.futures, result.energies, result.expertEnergies)   // sampled (K, total, S)
 
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
@@ -102,14 +102,8 @@ struct Compose: ParsableCommand {
                                                         ("weights", .doubles(weights, shape: [weights.count]))], nearDataset: file.path)
         if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
         try NPZWriter.write(written.arrays, to: URL(fileURLWithPath: out))
-        let means = modelEnergies.map { $0.reduce(0, +) / Double(K) }
-        print("compose: \(K) futures × \(total) states from \(loaded.count) models (weights \(weights.map { String(format: "%g", $0) }.joined(separator: ", "))), "
-              + String(format: "%@ at T = %.3g, %d steps per block, in %.2f s; acceptance %.2f; mean energy per model (last block) %@",
-                       sampler.rawValue, T, steps, seconds, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)),
-                       means.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
-        if case .contrastive = composition.experts, sampler != .langevin, acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) < 0.05 {
-            FileHandle.standardError.write(Data("warning: \(sampler.rawValue) accepted almost none of its proposals: lower --step-size, or use --sampler langevin\n".utf8))
-        }
+        print(composition.summaryLine(result, weights: weights, sampler: sampler, steps: steps, total: total, seconds: seconds))
+        if let warning = composition.acceptanceWarning(result, sampler: sampler) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print("wrote \(out)")
     }
 }

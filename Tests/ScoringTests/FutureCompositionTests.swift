@@ -54,4 +54,21 @@ final class FutureCompositionTests: XCTestCase {
                        .weightAnnealingNeedsContrastive)
         XCTAssertTrue(FutureCompositionError.mixedObjectives(denoising: 1, contrastive: 2).description.hasPrefix("1 denoising (dsm) and 2 contrastive"))
     }
+
+    /// `summaryLine` and `acceptanceWarning` (ebm compose's report): weights, sampler, T, acceptance and
+    /// each expert's mean energy; the warning only for an adjusted sampler of contrastive experts that accepted < 5 %.
+    func testSummaryLineAndAcceptanceWarning() throws {
+        let a = tinyEnergyModel(seed: 1, shift: 0)
+        let composed = try FutureComposition(models: [.contrastive(a, langevin: LangevinConfiguration()), .contrastive(a, langevin: LangevinConfiguration())],
+                                             labels: [nil, nil], weights: [1, 0.5], steps: 4, sampler: .mala, temperature: 2)
+        var result = ExpertComposition.Result(futures: [], energies: [1, 2], expertEnergies: [[1, 2], [0.5, 0.25]], acceptance: [0.02, 0.04])
+        XCTAssertEqual(composed.summaryLine(result, weights: [1, 0.5], sampler: .mala, steps: 4, total: 6, seconds: 0.25),
+                       "compose: 2 futures × 6 states from 2 models (weights 1, 0.5), mala at T = 2, 4 steps per block, in 0.25 s; "
+                       + "acceptance 0.03; mean energy per model (last block) 1.5000, 0.3750")
+        XCTAssertEqual(composed.acceptanceWarning(result, sampler: .mala),
+                       "mala accepted almost none of its proposals: lower --step-size, or use --sampler langevin")
+        XCTAssertNil(composed.acceptanceWarning(result, sampler: .langevin))
+        result.acceptance = [0.5]
+        XCTAssertNil(composed.acceptanceWarning(result, sampler: .mala))
+    }
 }
