@@ -126,52 +126,13 @@ struct Evaluate: ParsableArguments {
         try checkOutput()
         if ood { return try OODEvaluationCommand.run(self) }
         if intent { return try IntentEvaluationCommand.run(self) }
-        let futureModel = try FutureModel.load(run: model).model
-        let (k, S) = (futureModel.encoding.contextLength, futureModel.encoding.stateSize)
-        let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
-        let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
-        let length = dataset.steps + 1, total = length - k, N = min(episodes, dataset.episodes), K = samples
-        guard total >= 1 else { throw CLIError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
-        let ff = try baseline.map { path -> FeedforwardPredictor in
-            let f = try FeedforwardPredictor.load(run: path).model
-            do { try f.requireContext(k, stateSize: S, run: path) } catch let e as RunFolderError { throw CLIError("--baseline \(e)") }
-            return f
-        }
-        let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset,
-                                                sampler: try sampling.sampler(chainDefault: .mala, for: futureModel),
-                                                curveSampler: try FutureSampler(kind: curveSampler, chainDefault: .langevin, for: futureModel),
-                                                feedforward: ff, goals: try GoalSet.load(folder: data, split: split, dataset: dataset), radius: radius, seed: seed)
+        var request = ForecastEvaluation.Request(model: model, baseline: baseline, data: data, split: split)
+        (request.contexts, request.samples, request.radius, request.seed, request.curveSampler) = (episodes, samples, radius, seed, curveSampler)
+        (request.sections.referenceSamples, request.sections.longHorizon, request.sections.longContexts) = (referenceSamples, longHorizon, longContexts)
+        (request.sections.longSamples, request.sections.rangeMargin, request.sections.curveEpisodes, request.sections.stepCounts)
+            = (longSamples, rangeMargin, curveEpisodes, stepCounts)
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
-        var sections = ForecastEvaluation.Sections()
-        (sections.referenceSamples, sections.longHorizon, sections.longContexts, sections.longSamples) = (referenceSamples, longHorizon, longContexts, longSamples)
-        (sections.rangeMargin, sections.curveEpisodes, sections.stepCounts) = (rangeMargin, curveEpisodes, stepCounts)
-        let progress = SectionProgress(command: "evaluate", sections: sections.count)
-        progress.start("forecast: \(N) contexts × \(K) futures")
-        let report = try evaluation.forecast(contexts: N, samples: K)
-
-        var metrics = report.metrics(model: model, data: data, split: split, seed: seed, contextStates: k, baselineModel: baseline,
-                                     goals: evaluation.goals, radius: radius)
-        let outDir = URL(fileURLWithPath: out)
-        try AtomicFile.createDirectory(outDir)
-        var plotFiles = try report.plots(to: outDir)
-        print("evaluate: \(N) episodes × \(K) futures of \(total) states (\(report.sampler.rawValue), \(report.steps) steps per block) in "
-              + String(format: "%.1f s", report.seconds))
-        ForecastEvaluation.tableLines(report.table).forEach { print($0) }
-        if let goals = evaluation.goals, let truthValidity = report.truthValidity {
-            print(String(format: "goals: %d (site %@, radius %.3g m); the data's own final states are valid in %.3f", goals.positions.count, goals.siteName, radius, truthValidity))
-        }
-
-        // the further sections, each adding its metrics, plots and table
-        let further = try evaluation.run(sections, after: report, folder: data, split: split, plotsTo: outDir,
-                                         started: progress.start, printed: { $0.forEach { print($0) } })
-        metrics.merge(further.metrics) { _, new in new }
-        plotFiles += further.plots
-        progress.finish()
-        metrics["plots"] = plotFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
-
-        let metricsURL = outDir.appendingPathComponent("metrics.json")
-        try ForecastEvaluation.write(metrics: metrics, to: metricsURL)
-        print("wrote \(metricsURL.path), \(outDir.appendingPathComponent("error_vs_horizon.svg").path) and \(plotFiles.count - 1) more plots")
+        try ForecastEvaluation.run(request, sampler: { try sampling.sampler(chainDefault: .mala, for: $0) }, out: URL(fileURLWithPath: out),
+                                   progress: SectionProgress(command: "evaluate", sections: request.sections.count)) { print($0) }
     }
 }
