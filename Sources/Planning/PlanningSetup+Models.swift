@@ -38,3 +38,16 @@ extension PlanningSetup {
         return loaded
     }
 }
+
+extension PlanningSetup {
+    /// `learnedModel(run:)` of `path` when given (nil: none), its `PlanningError` prefixed by `flag`
+    /// (the option the path came from, e.g. "--model").
+    public func learnedModel(_ path: String?, flag: String = "--model") throws -> TrajectoryEnergyModel? {
+        do { return try path.map(learnedModel(run:)) } catch let e as PlanningError { throw PlanningError("\(flag) \(e)") }
+    }
+
+    /// `transitionModel(run:)` of `path` when given (nil: none), its `PlanningError` prefixed by `flag`.
+    public func transitionModel(_ path: String?, flag: String = "--dynamics") throws -> FeedforwardPredictor? {
+        do { return try path.map(transitionModel(run:)) } catch let e as PlanningError { throw PlanningError("\(flag) \(e)") }
+    }
+}

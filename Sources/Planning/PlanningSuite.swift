@@ -141,3 +141,42 @@ public enum PlanningSuite {
         return row
     }
 }
+
+extension PlanningSuite {
+    /// The suite of `ebm bench plan`: for each robot its seeded cases (`count`, else `defaultCount`),
+    /// then each planner in `kinds` on them (skipped, with a row saying so, when it needs a
+    /// transition model and `dynamics` names none for the robot). `learned` and `dynamics` map robot
+    /// names to run folders; `configure` adjusts each robot's setup. The markdown table goes to
+    /// `printed` row by row (with `verbose`, one line per episode too); a bar on standard error
+    /// shows each planner's progress. Returns the rows run.
+    public static func run(robots: [String], kinds: [PlannerKind], count: Int?, learned: [String: String] = [:], dynamics: [String: String] = [:],
+                           threads: Int, seed: UInt64, verbose: Bool = false, configure: (inout PlanningSetup) throws -> Void = { _ in },
+                           printed: (String) -> Void) throws -> [Row] {
+        var rows: [Row] = []
+        markdownHeader.forEach(printed)
+        for robot in robots {
+            var setup: PlanningSetup
+            do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw PlanningError("--robots: \(error)") }
+            setup.threads = threads
+            try configure(&setup)
+            let learnedModel = try setup.learnedModel(learned[robot])
+            let transition = try setup.transitionModel(dynamics[robot])
+            let cases = try self.cases(robot: robot, setup: setup, count: count ?? defaultCount(robot: robot), seed: seed)
+            for kind in kinds {
+                if kind.needsDynamics && transition == nil {
+                    printed(skippedRow(robot: robot, kind: kind))
+                    continue
+                }
+                let planner = plannerName(kind, learned: learnedModel != nil)
+                let bar = ProgressBar(total: cases.count, unit: "goals")
+                let row = run(kind, robot: robot, planner: planner, cases: cases, setup: setup, learned: learnedModel, dynamics: transition, seed: seed) { i, outcome in
+                    if verbose, let o = outcome { printed(cases[i].line(robot: robot, planner: planner, index: i, outcome: o)) }
+                    bar.update(i + 1)
+                }
+                rows.append(row)
+                printed(row.markdown)
+            }
+        }
+        return rows
+    }
+}

@@ -43,36 +43,11 @@ struct BenchPlan: ParsableCommand {
     }
 
     func run() throws {
-        let kinds = planners.split(separator: ",").map { PlannerKind(rawValue: String($0))! }
-        var rows: [PlanningSuite.Row] = []
-        PlanningSuite.markdownHeader.forEach { print($0) }
-        for robot in robots.split(separator: ",").map(String.init) {
-            var setup: PlanningSetup
-            do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robots: \(error)") }
-            setup.threads = threads
-            try tuning.apply(to: &setup)
-            let modelPath = ["reacher2": modelReacher2, "pointmass2d": modelPointmass2d, "arm7": modelArm7][robot] ?? nil
-            let learned = try Plan.learnedModel(modelPath, setup: setup)
-            let dynamicsPath = ["reacher2": dynamicsReacher2, "pointmass2d": dynamicsPointmass2d, "arm7": dynamicsArm7][robot] ?? nil
-            let transition = try Plan.dynamicsModel(dynamicsPath, setup: setup)
-            let count = goals ?? PlanningSuite.defaultCount(robot: robot)
-            let cases = try PlanningSuite.cases(robot: robot, setup: setup, count: count, seed: seed)
-            for kind in kinds {
-                if kind.needsDynamics && transition == nil {
-                    print(PlanningSuite.skippedRow(robot: robot, kind: kind))
-                    continue
-                }
-                let planner = PlanningSuite.plannerName(kind, learned: learned != nil)
-                let bar = ProgressBar(total: cases.count, unit: "goals")
-                let row = PlanningSuite.run(kind, robot: robot, planner: planner, cases: cases, setup: setup, learned: learned,
-                                            dynamics: transition, seed: seed) { i, outcome in
-                    if verbose, let o = outcome { print(cases[i].line(robot: robot, planner: planner, index: i, outcome: o)) }
-                    bar.update(i + 1)
-                }
-                rows.append(row)
-                print(row.markdown)
-            }
-        }
+        let learned = ["reacher2": modelReacher2, "pointmass2d": modelPointmass2d, "arm7": modelArm7].compactMapValues { $0 }
+        let dynamics = ["reacher2": dynamicsReacher2, "pointmass2d": dynamicsPointmass2d, "arm7": dynamicsArm7].compactMapValues { $0 }
+        let rows = try PlanningSuite.run(robots: robots.split(separator: ",").map(String.init), kinds: planners.split(separator: ",").map { PlannerKind(rawValue: String($0))! },
+                                         count: goals, learned: learned, dynamics: dynamics, threads: threads, seed: seed, verbose: verbose,
+                                         configure: { try tuning.apply(to: &$0) }) { print($0) }
         if let json {
             let value = PlanningSuite.record(rows: rows, threads: threads, seed: seed)
             do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError("--json \(json): \(error)") }

@@ -45,16 +45,6 @@ struct Plan: ParsableCommand {
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
     }
 
-    /// The feedforward transition model of a run (mppi-ff, cem-ff) and the energy model of a run (the
-    /// learned term), checked against the robot (`PlanningSetup.transitionModel`, `.learnedModel`).
-    static func dynamicsModel(_ path: String?, setup: PlanningSetup) throws -> FeedforwardPredictor? {
-        do { return try path.map(setup.transitionModel(run:)) } catch let e as PlanningError { throw CLIError("--dynamics \(e)") }
-    }
-
-    static func learnedModel(_ path: String?, setup: PlanningSetup) throws -> TrajectoryEnergyModel? {
-        do { return try path.map(setup.learnedModel(run:)) } catch let e as PlanningError { throw CLIError("--model \(e)") }
-    }
-
     func run() throws {
         try OutputPath.check(out, kind: .folder, inputs: [model, dynamics])
         try InputChecks.requireSameRobot([model, dynamics], robot: robot)
@@ -72,9 +62,9 @@ struct Plan: ParsableCommand {
         let q0 = try start?.values(counts: [m.nq], flag: "--start") ?? m.joints.qpos0
         let goalPoint = try setup.goal(goal, qpos: q0)
         let obstacles = try obstacle.map { try $0.sphere() }
-        let learned = try Self.learnedModel(model, setup: setup)
+        let learned = try setup.learnedModel(model)
         if learned != nil && planner.plansControls { print("note: --model is not used by \(planner.rawValue) (it plans controls)") }
-        let transition = try Self.dynamicsModel(dynamics, setup: setup)
+        let transition = try setup.transitionModel(dynamics)
         if planner.needsDynamics && transition == nil { throw CLIError("--planner \(planner.rawValue) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
         var mpc: ModelPredictiveController
         let outcome: MPCOutcome

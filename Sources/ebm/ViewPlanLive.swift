@@ -10,7 +10,7 @@ extension View {
         let setup: PlanningSetup
         do { setup = try PlanningSetup.defaults(robot: name) } catch { throw CLIError("--robot \(name): \(error)") }
         let kind = planner ?? (model != nil ? .langevin : .mppiSim)
-        let learned = try Plan.learnedModel(model, setup: setup)
+        let learned = try setup.learnedModel(model)
         if learned != nil && kind.plansControls { print("note: --model is not used by \(kind.rawValue) (it plans controls)") }
         guard !kind.needsDynamics else { throw CLIError("--planner \(kind.rawValue): live planning uses the state planners or mppi-sim / cem-sim") }
         let q0 = setup.model.joints.qpos0

@@ -101,4 +101,31 @@ final class PlanningSuiteTests: XCTestCase {
         XCTAssertEqual(try setup.goal(x: 0.3, y: 0.2, z: 1, qpos: q0), SIMD3(0.3, 0.2, 1))
         XCTAssertEqual(here.z, 1.79, accuracy: 1e-9, "arm7 upright: base 0.05 + links 0.3·4 + 0.2·2 + site 0.14")
     }
+
+    /// `run(robots:kinds:…)` (ebm bench plan): the header, a skipped row for a planner that needs a
+    /// transition model none was given for, and the rows of the direct per-planner calls on the
+    /// configured setup; an unknown robot names --robots; a bad learned-model path names --model.
+    func testSuiteOverRobotsPrintsTheDirectRowsAndSkipsWhatCannotRun() throws {
+        var lines: [String] = []
+        let shorten = { (s: inout PlanningSetup) in (s.maxSteps, s.chains, s.horizon) = (6, 4, 6) }
+        let rows = try PlanningSuite.run(robots: ["pointmass2d"], kinds: [.mppiFF, .mppiSim], count: 2, threads: 1, seed: 3, configure: shorten) { lines.append($0) }
+        var setup = try PlanningSetup.defaults(robot: "pointmass2d")
+        setup.threads = 1
+        shorten(&setup)
+        let cases = try PlanningSuite.cases(robot: "pointmass2d", setup: setup, count: 2, seed: 3)
+        let direct = PlanningSuite.run(.mppiSim, robot: "pointmass2d", planner: "mppi-sim", cases: cases, setup: setup, seed: 3)
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual([rows[0].goals, rows[0].successes, rows[0].errors, rows[0].collisions, rows[0].obstacleCases, rows[0].multiRoute],
+                       [direct.goals, direct.successes, direct.errors, direct.collisions, direct.obstacleCases, direct.multiRoute], "same tally")
+        XCTAssertEqual(rows[0].steps, direct.steps)
+        XCTAssertEqual(rows[0].goals, 2)
+        XCTAssertEqual(lines, PlanningSuite.markdownHeader + [PlanningSuite.skippedRow(robot: "pointmass2d", kind: .mppiFF), rows[0].markdown])
+        XCTAssertThrowsError(try PlanningSuite.run(robots: ["nosuch"], kinds: [.mppiSim], count: 1, threads: 1, seed: 3) { _ in }) {
+            XCTAssertTrue("\($0)".hasPrefix("--robots: "), "\($0)")
+        }
+        XCTAssertThrowsError(try PlanningSuite.run(robots: ["pointmass2d"], kinds: [.mppiSim], count: 1, learned: ["pointmass2d": "/nonexistent/run"],
+                                                   threads: 1, seed: 3) { _ in }) {
+            XCTAssertTrue("\($0)".hasPrefix("--model /nonexistent/run: "), "\($0)")
+        }
+    }
 }
