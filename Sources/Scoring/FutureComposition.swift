@@ -98,6 +98,21 @@ public struct FutureComposition {
     }
 }
 
+extension FutureComposition {
+    /// The models of `runs` (run folders or checkpoints, conditioned ones included: an expert may be
+    /// asked for its label), refused with a `ScoringError` naming the first that reads futures of
+    /// another horizon H or state size S than the first's.
+    public static func experts(runs: [String]) throws -> [FutureModel] {
+        let models = try runs.map { try FutureModel.load(from: RunFolder.existingCheckpoint($0)).model }
+        guard let first = models.first else { return [] }
+        let (H, S) = (first.encoding.horizon, first.encoding.stateSize)
+        for (path, m) in zip(runs, models) where m.encoding.horizon != H || m.encoding.stateSize != S {
+            throw ScoringError("--model \(path): reads \(m.encoding.horizon) future states of \(m.encoding.stateSize), --model \(runs[0]) reads \(H) of \(S)")
+        }
+        return models
+    }
+}
+
 extension ExpertComposition.Result {
     /// Mean acceptance over the blocks (0 without blocks).
     public var meanAcceptance: Double { acceptance.reduce(0, +) / Double(max(acceptance.count, 1)) }

@@ -63,20 +63,13 @@ struct Compose: ParsableCommand {
         let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: model + [data])
         try InputChecks.requireSameRobot(model, data: data)
-        var loaded: [(model: FutureModel, metadata: CheckpointMetadata)] = []
-        for path in model {
-            do { loaded.append(try FutureModel.load(from: RunFolder.existingCheckpoint(path))) } catch let e as TrainingError { throw CLIError("\(e)") }
-        }
+        let experts = try FutureComposition.experts(runs: model)
         let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
-        let first = loaded[0].model.encoding
-        let (H, S) = (first.horizon, first.stateSize)
-        for (path, e) in zip(model, loaded) where e.model.encoding.horizon != H || e.model.encoding.stateSize != S {
-            throw CLIError("--model \(path): reads \(e.model.encoding.horizon) future states of \(e.model.encoding.stateSize), --model \(model[0]) reads \(H) of \(S)")
-        }
+        let (H, S) = (experts[0].encoding.horizon, experts[0].encoding.stateSize)
         let composition: FutureComposition
         do {
-            composition = try FutureComposition(models: loaded.map(\.model), labels: labels.map { $0 < 0 ? nil : $0 }, weights: weights,
+            composition = try FutureComposition(models: experts, labels: labels.map { $0 < 0 ? nil : $0 }, weights: weights,
                                                 initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages,
                                                 steps: steps, sampler: sampler, stepSize: stepSize, temperature: temperature)
         } catch FutureCompositionError.chainSamplerNeeded {
@@ -98,7 +91,7 @@ struct Compose: ParsableCommand {
 
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let written = try PredictionFile.arrays(context: context, futures: sampled, energies: energies, truth: truth, chains: K, total: total, stateSize: S,
-                                                extra: [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [loaded.count, K])),
+                                                extra: [("model_energies", .doubles(modelEnergies.flatMap { $0 }, shape: [experts.count, K])),
                                                         ("weights", .doubles(weights, shape: [weights.count]))], nearDataset: file.path)
         if let warning = written.warning { fputs("warning: \(warning)\n", stderr) }
         try NPZWriter.write(written.arrays, to: URL(fileURLWithPath: out))

@@ -17,9 +17,9 @@ final class ForecastRequestTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("data")
         try DatasetGenerator(recipe: Recipe(json: [UInt8](Data(contentsOf: file)), file: file.path)).write(to: data, projectVersion: "test", threads: 1)
-        func train(_ kind: ModelKind, context: Int, name: String) throws -> String {
+        func train(_ kind: ModelKind, context: Int, horizon: Int = 4, name: String) throws -> String {
             var c = TrainingConfiguration()
-            (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (context, 4, 8, 2)
+            (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth) = (context, horizon, 8, 2)
             (c.optimization.steps, c.optimization.batchSize, c.checkpointEvery, c.logEvery) = (2, 8, 0, 1)
             let out = folder.appendingPathComponent(name)
             _ = try Trainer(kind: kind, configuration: c, dataDirectory: data, outputDirectory: out).run()
@@ -50,5 +50,13 @@ final class ForecastRequestTests: XCTestCase {
             XCTAssertEqual("\(error)", "--baseline \(longFF): reads 3 states of 4, this context offers 2 of 4")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("eval2").path), "nothing written")
+
+        // FutureComposition.experts (ebm compose's loading): one H and S for all, else the first that differs is named
+        XCTAssertEqual(try FutureComposition.experts(runs: [ebm, ebm]).map(\.encoding.horizon), [4, 4])
+        let shorter = try train(.ebm, context: 2, horizon: 3, name: "ebm-h3")
+        XCTAssertThrowsError(try FutureComposition.experts(runs: [ebm, shorter])) { error in
+            XCTAssertEqual("\(error)", "--model \(shorter): reads 3 future states of 4, --model \(ebm) reads 4 of 4")
+        }
+        XCTAssertThrowsError(try FutureComposition.experts(runs: [ebm, folder.appendingPathComponent("none").path])) { XCTAssertTrue($0 is RunFolderError) }
     }
 }
