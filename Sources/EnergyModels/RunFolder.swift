@@ -52,6 +52,23 @@ public enum RunFolder {
         return url
     }
 
+    /// Throws unless each run in `runs` (folders or checkpoints; nil skipped) was trained on data of
+    /// the robot of `data` (a dataset folder, or an .npz in one) and of `robot` (a built-in name or
+    /// MJCF file), as `CheckpointMetadata.requireRobot` decides; its warnings go to `warn`
+    /// ("warning: …" on standard error by default). Every model-reading command runs this first.
+    public static func requireSameRobot(_ runs: [String?], data: String? = nil, robot: String? = nil,
+                                        warn: (String) -> Void = { writeToStandardError("warning: \($0)\n") }) throws {
+        for case let path? in runs {
+            let url = try existingCheckpoint(path)
+            let metadata = try CheckpointMetadata.read(url)
+            if let data {
+                let folder = URL(fileURLWithPath: data)
+                try metadata.requireRobot(ofDataset: data.hasSuffix(".npz") ? folder.deletingLastPathComponent() : folder, file: url.path)
+            }
+            if let robot, let warning = try metadata.requireRobot(robot, file: url.path) { warn(warning) }
+        }
+    }
+
     /// Throws `RunFolderError.conditioned` when `encoding` reads a goal label or controls besides the
     /// context states (programs that build contexts from states alone refuse such models).
     public static func requireUnconditioned(_ encoding: WindowEncoding, run path: String) throws {

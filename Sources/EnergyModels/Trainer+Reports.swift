@@ -36,4 +36,24 @@ extension Trainer {
         }
         return String(format: "test: MSE %.5f (normalised future features)", m.loss)
     }
+
+    /// The first line of `ebm train`: the kind, the data, the configuration file (nil: the built-in
+    /// defaults) and the run folder; the ranks × micro-batches when split; the step resumed at.
+    public func startLine(data: String, configurationFile: URL?, out: String) -> String {
+        let split = parallelism.shares > 1 ? " in \(parallelism.ranks) rank(s) × \(parallelism.microBatches) micro-batch(es)" : ""
+        return "training \(kind.rawValue) on \(data) with \(configurationFile?.path ?? "built-in defaults") → \(out)\(split)"
+            + (startStep > 0 ? " (resuming at step \(startStep))" : "")
+    }
+
+    /// The closing lines of a finished run that took `seconds`: the model written and the speed of
+    /// this process's steps; with several ranks, rank 0's time in the gradient reduction.
+    public func finishLines(out: String, seconds: Double) -> [String] {
+        let total = configuration.optimization.steps
+        var lines = [String(format: "wrote %@/model.safetensors after %d steps (%.1f s, %.1f it/s)", out, total, seconds,
+                            Double(total - startStep) / max(seconds, 1e-9))]
+        if parallelism.ranks > 1 {
+            lines.append(String(format: "rank 0 of %d: %.2f s of %.2f s in MPI collectives (gradient reduction)", parallelism.ranks, communicationSeconds, seconds))
+        }
+        return lines
+    }
 }

@@ -62,7 +62,7 @@ struct Compose: ParsableCommand {
     func run() throws {
         let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: model + [data])
-        try InputChecks.requireSameRobot(model, data: data)
+        try RunFolder.requireSameRobot(model, data: data)
         let experts = try FutureComposition.experts(runs: model)
         let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
         let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight

@@ -119,7 +119,7 @@ struct Evaluate: ParsableArguments {
     /// the data's (every evaluation section runs it).
     func checkOutput() throws {
         try OutputPath.check(out, kind: .folder, inputs: [model, baseline, data])
-        try InputChecks.requireSameRobot([model, baseline], data: data)
+        try RunFolder.requireSameRobot([model, baseline], data: data)
     }
 
     func run() throws {

@@ -47,7 +47,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         try OutputPath.check(out, kind: .folder, inputs: [model, dynamics])
-        try InputChecks.requireSameRobot([model, dynamics], robot: robot)
+        try RunFolder.requireSameRobot([model, dynamics], robot: robot)
         var setup: PlanningSetup
         do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robot: \(error)") }
         let nv = setup.model.nv
@@ -57,7 +57,7 @@ struct Plan: ParsableCommand {
             let states = o.coordinates == .states
             o.accelerationScale = try accelerationScale.map { states ? [] : try $0.positiveValues(counts: nv == 1 ? [1] : [1, nv], what: "every value", flag: "--acceleration-scale") }
         }
-        do { try setup.validate() } catch let e as PlanningError { throw CLIError(e.description) }
+        try setup.validate()
         let m = setup.model
         let q0 = try start?.values(counts: [m.nq], flag: "--start") ?? m.joints.qpos0
         let goalPoint = try setup.goal(goal, qpos: q0)

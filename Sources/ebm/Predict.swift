@@ -42,14 +42,13 @@ struct Predict: ParsableCommand {
     func run() throws {
         let (data, split, episode, contextStart) = (window.dataset.data, window.dataset.split, window.episode, window.contextStart)
         try OutputPath.check(out, inputs: [model, data, baseline])
-        try InputChecks.requireSameRobot([model, baseline], data: data)
+        try RunFolder.requireSameRobot([model, baseline], data: data)
         let (futureModel, _) = try FutureModel.load(run: model)
         let enc = futureModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         let total = horizon ?? H
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
-        let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file, stateSize: S) } catch let e as DatasetError { throw CLIError(e.description) }
+        let dataset = try TrajectoryDataset(contentsOf: file, stateSize: S)
         let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: file.path)
 
         // sample block after block, each chain continuing from its own last k states

@@ -31,7 +31,7 @@ struct Score: ParsableCommand {
     func run() throws {
         let (data, split, summaryPath) = (input.data, input.split, String(out.dropLast(4)) + ".json")
         for path in [out, summaryPath] { try OutputPath.check(path, inputs: [model, data, calibration]) }
-        try InputChecks.requireSameRobot([model], data: data)
+        try RunFolder.requireSameRobot([model], data: data)
         let scorer = try FutureModel.load(from: RunFolder.existingCheckpoint(model)).model.windowScorer
         let dataset = try TrajectoryDataset(folder: data, split: split)
         let clock = Date()

@@ -51,8 +51,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let world: MPICollective?
-        do { world = try MPICollective.launched() } catch let error as TrainingError { throw CLIError(error.description) }
+        let world = try MPICollective.launched()
         do { try train(world: world) } catch {
             guard let world, world.size > 1 else { throw error }
             // the other ranks may be waiting for this one in a collective: end the whole job
@@ -68,27 +67,15 @@ struct Train: ParsableCommand {
         try OutputPath.check(out, kind: .folder, inputs: [data])
         if parallelism.isWriter, let problem = DatasetFolder.incompleteness(of: URL(fileURLWithPath: data)) { fputs("warning: \(problem)\n", stderr) }
         let configurationURL = configurationURL()
-        let configuration: TrainingConfiguration
-        do { configuration = try TrainingConfiguration.load(from: configurationURL, objective: objective) } catch let error as TrainingError { throw CLIError(error.description) }
-        let trainer: Trainer
-        do {
-            trainer = try Trainer(kind: modelKind, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
+        let configuration = try TrainingConfiguration.load(from: configurationURL, objective: objective)
+        let trainer = try Trainer(kind: modelKind, configuration: configuration, dataDirectory: URL(fileURLWithPath: data),
                                   outputDirectory: URL(fileURLWithPath: out), parallelism: parallelism)
-        } catch let error as TrainingError { throw CLIError(error.description) }
-        let total = configuration.optimization.steps
-        let split = parallelism.shares > 1 ? " in \(parallelism.ranks) rank(s) × \(parallelism.microBatches) micro-batch(es)" : ""
-        if parallelism.isWriter {
-            print("training \(modelKind.rawValue) on \(data) with \(configurationURL?.path ?? "built-in defaults") → \(out)\(split)"
-                  + (trainer.startStep > 0 ? " (resuming at step \(trainer.startStep))" : ""))
-        }
+        if parallelism.isWriter { print(trainer.startLine(data: data, configurationFile: configurationURL, out: out)) }
 
         InterruptRequest.watch()
         defer { InterruptRequest.stopWatching() }
         let progress = TrainingProgress(trainer: trainer, quiet: quiet)
-        let outcome: TrainingOutcome
-        do {
-            outcome = try trainer.run(shouldStop: { InterruptRequest.isRequested }, onStep: progress.step, onLog: progress.logged)
-        } catch let error as TrainingError { throw CLIError(error.description) }
+        let outcome = try trainer.run(shouldStop: { InterruptRequest.isRequested }, onStep: progress.step, onLog: progress.logged)
         progress.finish()
         guard parallelism.isWriter else { return }
         if case .interrupted(let step) = outcome {
@@ -100,11 +87,6 @@ struct Train: ParsableCommand {
             try trainer.recordEvaluation(m)
             print(trainer.evaluationLine(m))
         }
-        print(String(format: "wrote %@/model.safetensors after %d steps (%.1f s, %.1f it/s)", out, total, seconds,
-                     Double(total - trainer.startStep) / max(seconds, 1e-9)))
-        if parallelism.ranks > 1 {
-            print(String(format: "rank 0 of %d: %.2f s of %.2f s in MPI collectives (gradient reduction)", parallelism.ranks,
-                         trainer.communicationSeconds, seconds))
-        }
+        trainer.finishLines(out: out, seconds: seconds).forEach { print($0) }
     }
 }

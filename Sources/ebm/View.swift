@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnergyModels
 import Foundation
 import Planning
 import Sampling
@@ -84,16 +85,8 @@ struct View: ParsableArguments {
         for (option, path) in [("--screenshot", screenshot), ("--svg", svg), ("--video", video)] {
             if let path { try OutputPath.check(path, inputs: [data, predict, model, baseline, plan, futures, robot], option: option) }
         }
-        try InputChecks.requireSameRobot([model, baseline], data: data, robot: robot)
-        do {
-            try show()
-        } catch let e as ViewRequestError {
-            throw ValidationError(e.description)
-        } catch let e as SceneError {
-            throw CLIError(e.description)
-        } catch let e as ViewerError {
-            throw CLIError(e.description)
-        }
+        try RunFolder.requireSameRobot([model, baseline], data: data, robot: robot)
+        do { try show() } catch let e as ViewRequestError { throw ValidationError(e.description) }
     }
 
     private func show() throws {

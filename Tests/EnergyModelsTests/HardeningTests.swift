@@ -169,6 +169,18 @@ final class TrainerHardeningTests: XCTestCase {
         XCTAssertNil(try real.requireRobot(copy.path, file: "m"))
         XCTAssertThrowsError(try real.requireRobot(other.path, file: "m")) { XCTAssertTrue("\($0)".contains("trained on reacher2 data"), "\($0)") }
 
+        // RunFolder.requireSameRobot (every model-reading command's first check): runs by path, nil skipped,
+        // a dataset folder or an .npz in one, warnings to `warn`
+        let checkpoint = out.appendingPathComponent("checkpoints/step-00000010.safetensors").path
+        var warnings: [String] = []
+        XCTAssertNoThrow(try RunFolder.requireSameRobot([checkpoint, nil], data: try walkFolder(robot: "reacher2").path, robot: "reacher2") { warnings.append($0) })
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings.first?.contains("another MJCF of reacher2") == true, "\(warnings)")
+        XCTAssertThrowsError(try RunFolder.requireSameRobot([checkpoint], data: try walkFolder(robot: "pointmass2d").appendingPathComponent("test.npz").path)) {
+            XCTAssertTrue("\($0)".contains("trained on reacher2 data; the dataset"), "\($0)")
+        }
+        XCTAssertThrowsError(try RunFolder.requireSameRobot([nil, out.path])) { XCTAssertEqual($0 as? RunFolderError, .unfinished(path: out.path)) }
+
         let mixed = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 8, steps: 10, stateSize: 2, seed: 1),
                                         test: Fixtures.randomWalk(episodes: 2, steps: 10, stateSize: 3, seed: 2))
         XCTAssertThrowsError(try Trainer(kind: .feedforward, configuration: configuration, dataDirectory: mixed, outputDirectory: try Fixtures.temporaryDirectory())) {

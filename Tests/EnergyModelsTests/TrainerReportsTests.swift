@@ -65,4 +65,18 @@ final class TrainerReportsTests: XCTestCase {
             }
         }
     }
+
+    /// The first and last lines of `ebm train`: kind, data, configuration, folder; the model and the speed.
+    func testStartAndFinishLines() throws {
+        let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 8, steps: 6, stateSize: 2, seed: 4))
+        var c = TrainingConfiguration()
+        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth, c.optimization.steps) = (2, 2, 8, 2, 40)
+        let trainer = try Trainer(kind: .feedforward, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
+        XCTAssertEqual(trainer.startLine(data: "d", configurationFile: nil, out: "runs/x"), "training feedforward on d with built-in defaults → runs/x")
+        XCTAssertEqual(trainer.startLine(data: "d", configurationFile: URL(fileURLWithPath: "/c/t.json"), out: "o"), "training feedforward on d with /c/t.json → o")
+        XCTAssertEqual(trainer.finishLines(out: "runs/x", seconds: 2), ["wrote runs/x/model.safetensors after 40 steps (2.0 s, 20.0 it/s)"])
+        let split = try Trainer(kind: .ebm, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory(),
+                                parallelism: DataParallelism(microBatches: 2, collective: nil))
+        XCTAssertEqual(split.startLine(data: "d", configurationFile: nil, out: "o"), "training ebm on d with built-in defaults → o in 1 rank(s) × 2 micro-batch(es)")
+    }
 }
