@@ -13,6 +13,18 @@ extension LiveRefinement {
     /// Why live refinement of a dataset context could not be set up, and which input is at fault.
     public struct SetupFailure: Error, CustomStringConvertible, Equatable {
         public let input: Input, description: String
+
+        /// The message led by the flag and value of the input at fault, as `ebm view` prints it
+        /// ("--episode 9: …"; a dataset's own message names its file).
+        public func flagged(run: String, episode: Int, contextStart: Int, baseline: String?) -> String {
+            switch input {
+            case .model: return "--model \(run): \(description)"
+            case .data: return description
+            case .episode: return "--episode \(episode): \(description)"
+            case .contextStart: return "--context-start \(contextStart): \(description)"
+            case .baseline: return "--baseline \(baseline ?? ""): \(description)"
+            }
+        }
     }
 
     /// Live refinement of one context, and the raw states shown beside its chains.

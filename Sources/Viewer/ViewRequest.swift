@@ -46,6 +46,17 @@ public struct ViewRequest: Equatable, Sendable {
     /// What is shown, decided by the inputs given (`input`).
     public enum Input: String, Sendable {
         case episodes, prediction, live, plan, planLive = "plan-live"
+
+        /// What the input is, in words, and the flag of `ebm view` that gives it.
+        public var what: (noun: String, flag: String) {
+            switch self {
+            case .episodes: return ("a dataset folder or .npz of episodes", "--data")
+            case .prediction: return ("the .npz that `ebm predict` wrote", "--predict")
+            case .live: return ("the run folder of `ebm train` (refined live with --data)", "--model")
+            case .plan: return ("a plan.npz or the --out folder of `ebm plan`", "--plan")
+            case .planLive: return ("live planning toward --goal (needs --robot)", "--plan-live")
+            }
+        }
     }
 
     /// Built-in robot name or MJCF file (nil: the dataset's robot).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Viewer
 
 /// `ebm view episodes|prediction|live|plan|plan-live`: one command per mode, each reading `View`'s
 /// options with the mode's input as its argument. Without a mode, the flags choose it as before
@@ -34,43 +35,29 @@ struct ViewCommand: ParsableCommand {
     }
 }
 
-/// The four modes of `ebm view` that show one input: its subcommand name, the flag it stands for
-/// and the words of its help.
-enum ViewInput: String {
-    case episodes, prediction, live, plan
-
-    var name: String { rawValue }
-    /// The `View` option the argument fills.
+extension ViewRequest.Input {
+    /// The `View` option the argument of `ebm view MODE INPUT` fills (live planning takes none).
     var option: WritableKeyPath<View, String?> {
         switch self {
         case .episodes: return \.data
         case .prediction: return \.predict
         case .live: return \.model
-        case .plan: return \.plan
-        }
-    }
-    /// What the argument is, and the flag that may give it instead.
-    var what: (noun: String, flag: String) {
-        switch self {
-        case .episodes: return ("a dataset folder or .npz of episodes", "--data")
-        case .prediction: return ("the .npz that `ebm predict` wrote", "--predict")
-        case .live: return ("the run folder of `ebm train` (refined live with --data)", "--model")
-        case .plan: return ("a plan.npz or the --out folder of `ebm plan`", "--plan")
+        case .plan, .planLive: return \.plan
         }
     }
 }
 
-protocol ViewInputTag { static var input: ViewInput { get } }
-enum EpisodesInput: ViewInputTag { static var input: ViewInput { .episodes } }
-enum PredictionInput: ViewInputTag { static var input: ViewInput { .prediction } }
-enum LiveInput: ViewInputTag { static var input: ViewInput { .live } }
-enum PlanInput: ViewInputTag { static var input: ViewInput { .plan } }
+protocol ViewInputTag { static var input: ViewRequest.Input { get } }
+enum EpisodesInput: ViewInputTag { static var input: ViewRequest.Input { .episodes } }
+enum PredictionInput: ViewInputTag { static var input: ViewRequest.Input { .prediction } }
+enum LiveInput: ViewInputTag { static var input: ViewRequest.Input { .live } }
+enum PlanInput: ViewInputTag { static var input: ViewRequest.Input { .plan } }
 
 /// `ebm view MODE [INPUT]`: the input as an argument (or its flag), then `View`'s checks and display.
 struct InputMode<Tag: ViewInputTag>: ParsableCommand {
     static var configuration: CommandConfiguration {
         let (noun, flag) = Tag.input.what
-        return CommandConfiguration(commandName: Tag.input.name, abstract: "Show \(noun) (as `ebm view \(flag)`).")
+        return CommandConfiguration(commandName: Tag.input.rawValue, abstract: "Show \(noun) (as `ebm view \(flag)`).")
     }
     @Argument(help: ArgumentHelp("\(Tag.input.what.noun) (or give \(Tag.input.what.flag)).")) var input: String?
     @OptionGroup var options: View
@@ -79,7 +66,7 @@ struct InputMode<Tag: ViewInputTag>: ParsableCommand {
         var o = options
         let option = Tag.input.option
         o[keyPath: option] = input ?? o[keyPath: option]
-        guard o[keyPath: option] != nil else { throw ValidationError("`ebm view \(Tag.input.name)` needs \(Tag.input.what.noun)") }
+        guard o[keyPath: option] != nil else { throw ValidationError("`ebm view \(Tag.input.rawValue)` needs \(Tag.input.what.noun)") }
         if Tag.input == .episodes, o.predict != nil || o.model != nil || o.plan != nil || o.planLive {
             throw ValidationError("`ebm view episodes` shows episodes only")
         }

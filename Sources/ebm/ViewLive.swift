@@ -17,15 +17,7 @@ extension View {
         do {
             setup = try LiveRefinement.forDataset(run: run, data: data!, split: split, episode: episode, contextStart: contextStart, baseline: baseline,
                                                   stateSize: robot.nq + robot.nv, robot: robot.source, kind: sampler, steps: steps, chains: samples, seed: seed)
-        } catch let e as LiveRefinement.SetupFailure {
-            switch e.input {
-            case .model: throw CLIError("--model \(run): \(e)")
-            case .data: throw CLIError(e.description)
-            case .episode: throw CLIError("--episode \(episode): \(e)")
-            case .contextStart: throw CLIError("--context-start \(contextStart): \(e)")
-            case .baseline: throw CLIError("--baseline \(baseline ?? ""): \(e)")
-            }
-        }
+        } catch let e as LiveRefinement.SetupFailure { throw CLIError(e.flagged(run: run, episode: episode, contextStart: contextStart, baseline: baseline)) }
         let (live, H) = (setup.live, setup.live.energy.model.encoding.horizon)
         live.threadName = "ebm view: Langevin refinement"
         live.onError = { FileHandle.standardError.write(Data("ebm view: refinement stopped: \($0)\n".utf8)) }

@@ -57,4 +57,16 @@ final class LiveRefinementDatasetTests: XCTestCase {
         XCTAssertEqual(input { try LiveRefinement.forDataset(run: run.path, data: folder.path, split: .test, episode: 0, contextStart: 0, baseline: nil,
                                                              stateSize: 2, robot: "walker", kind: .langevin, steps: 3, chains: 4, seed: 7) }, .data)
     }
+
+    /// `SetupFailure.flagged` (ebm view live's messages): the flag and value of the input at fault lead.
+    func testFlaggedMessagesNameTheInput() {
+        func flagged(_ input: LiveRefinement.Input) -> String {
+            LiveRefinement.SetupFailure(input: input, description: "why").flagged(run: "runs/a", episode: 9, contextStart: 3, baseline: "runs/ff")
+        }
+        XCTAssertEqual(flagged(.model), "--model runs/a: why")
+        XCTAssertEqual(flagged(.data), "why")
+        XCTAssertEqual(flagged(.episode), "--episode 9: why")
+        XCTAssertEqual(flagged(.contextStart), "--context-start 3: why")
+        XCTAssertEqual(flagged(.baseline), "--baseline runs/ff: why")
+    }
 }

@@ -33,6 +33,9 @@ final class ViewRequestTests: XCTestCase {
         XCTAssertFalse(request { _ in }.headless)
         XCTAssertTrue(request { $0.svg = "a.svg" }.headless)
         XCTAssertTrue(request { $0.benchFrames = 3 }.headless)
+        XCTAssertEqual(ViewRequest.Input.prediction.what.flag, "--predict")
+        XCTAssertEqual(ViewRequest.Input.plan.what.noun, "a plan.npz or the --out folder of `ebm plan`")
+        XCTAssertEqual(ViewRequest.Input.planLive.rawValue, "plan-live")
     }
 
     func testSizeIsWidthByHeightWithinBounds() {
