@@ -50,6 +50,12 @@ extension OnlineDetection {
         ["calibration_episodes": calibrationEpisodes, "fpr": falsePositiveRate, "threshold": threshold, "calibration_fpr": calibrationFalsePositiveRate,
          "flagged_share": flaggedShare, "median_first_flag": medianFirstFlag]
     }
+
+    /// `ebm score --online`'s line: the threshold, the calibration's share above it, the episodes flagged.
+    public var line: String {
+        String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
+               threshold, 100 * calibrationFalsePositiveRate, calibrationEpisodes, flagged.count, firstFlags.count, medianFirstFlag)
+    }
 }
 
 extension EpisodeScores {
@@ -59,6 +65,13 @@ extension EpisodeScores {
         try [("window_energy", NumPyArray(doubles: window, shape: [episodes, windowsPerEpisode])),
              ("episode_energy", NumPyArray(doubles: episode, shape: [episodes]))]
             + (online.map { [("first_flag", try NumPyArray(int64s: $0.firstFlags.map { Int64($0 ?? -1) }, shape: [episodes]))] } ?? [])
+    }
+
+    /// `ebm score`'s line for scores made in `seconds`: sizes and the episode energies' statistics.
+    public func line(seconds: Double) -> String {
+        let energy = EnergyStatistics(episode)
+        return String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
+                      episodes, windowsPerEpisode, windowLength, seconds, energy.mean, energy.min, energy.max)
     }
 
     /// `ebm score`'s summary keys for scores of windows with `contextStates` context states (beside

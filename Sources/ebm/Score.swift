@@ -38,11 +38,9 @@ struct Score: ParsableCommand {
         let scores: EpisodeScores
         do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
         let seconds = Date().timeIntervalSince(clock)
-        let (E, W, energy) = (scores.episodes, scores.windowsPerEpisode, EnergyStatistics(scores.episode))
         var summary = scores.summary(contextStates: scorer.contextLength)
         (summary["model"], summary["data"], summary["split"], summary["seconds"]) = (model, data, split.rawValue, seconds)
-        print(String(format: "score: %d episodes × %d windows of %d states in %.2f s; episode energy mean %.4f, min %.4f, max %.4f",
-                     E, W, scores.windowLength, seconds, energy.mean, energy.min, energy.max))
+        print(scores.line(seconds: seconds))
         var detection: OnlineDetection?
         if online, let calibration {
             let normal: EpisodeScores
@@ -52,8 +50,7 @@ struct Score: ParsableCommand {
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
             summary["online"] = d.dictionary.merging(["calibration": calibration]) { $1 }
             detection = d
-            print(String(format: "online: threshold %.4f (%.1f%% of %d calibration episodes above it); %d of %d episodes flagged, median first flag at state %d",
-                         d.threshold, 100 * d.calibrationFalsePositiveRate, normal.episodes, d.flagged.count, E, d.medianFirstFlag))
+            print(d.line)
         }
         let url = URL(fileURLWithPath: out)
         try AtomicFile.createDirectory(url.deletingLastPathComponent())

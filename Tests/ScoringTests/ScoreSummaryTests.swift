@@ -26,6 +26,8 @@ final class ScoreSummaryTests: XCTestCase {
         XCTAssertEqual(d.firstFlags, [6, nil, 4, 5])   // window w completes at state w + 4
         XCTAssertEqual(d.flaggedShare, 0.75)
         XCTAssertEqual(d.medianFirstFlag, 5)
+        XCTAssertEqual(d.line, "online: threshold 3.0000 (25.0% of 4 calibration episodes above it); 3 of 4 episodes flagged, median first flag at state 5")
+        XCTAssertEqual(scores.line(seconds: 0.5), "score: 4 episodes × 3 windows of 5 states in 0.50 s; episode energy mean 2.7917, min 1.1667, max 5.0000")
         let none = try OnlineDetection(EpisodeScores(episodes: 1, windowsPerEpisode: 1, windowLength: 5, window: [0]), calibration: normal, falsePositiveRate: 0)
         XCTAssertEqual(none.medianFirstFlag, -1)
         XCTAssertThrowsError(try OnlineDetection(scores, calibration: normal, falsePositiveRate: 1))
