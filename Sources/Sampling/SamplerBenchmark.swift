@@ -41,6 +41,16 @@ public enum SamplerBenchmark {
         }
     }
 
+    /// The models `ebm bench sample` measures: those of the run folders `runs`, named by path; with
+    /// none, `untrainedModels` of the configuration file at `configuration` (a `SamplingError` naming
+    /// --config when it does not load).
+    public static func models(runs: [String], configuration path: String, stateSize: Int, horizons: [Int]) throws -> [(name: String, model: FutureModel)] {
+        guard runs.isEmpty else { return try runs.map { ($0, try FutureModel.load(run: $0).model) } }
+        let configuration: TrainingConfiguration
+        do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: path)) } catch { throw SamplingError("--config \(path): \(error)") }
+        return untrainedModels(configuration: configuration, stateSize: stateSize, horizons: horizons)
+    }
+
     /// `sampler` drawing `samples` futures of one H-state block of `model` on `threads` threads
     /// (1: single, else the batch split), the context at the data mean (raw units): one warm-up
     /// run, then runs until `minTime` seconds (wall clock) have passed. The model's threading is

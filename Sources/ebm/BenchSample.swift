@@ -44,14 +44,7 @@ struct BenchSample: ParsableCommand {
     }
 
     func run() throws {
-        var models: [(name: String, model: FutureModel)] = []
-        if model.isEmpty {
-            let configuration: TrainingConfiguration
-            do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: config)) } catch { throw CLIError("--config \(config): \(error)") }
-            models = SamplerBenchmark.untrainedModels(configuration: configuration, stateSize: stateSize, horizons: horizons)
-        } else {
-            for path in model { models.append((path, try FutureModel.load(run: path).model)) }
-        }
+        let models = try SamplerBenchmark.models(runs: model, configuration: config, stateSize: stateSize, horizons: horizons)
         let counts = threads.isEmpty ? Array(Set([1, Threading.availableCores])).sorted() : threads
         var rows: [SamplerBenchmark.Row] = []
         if !json { print("bench sample: \(samples) futures × \(steps) \(sampler.rawValue) steps per run, wall clock, \(Threading.availableCores) cores") }

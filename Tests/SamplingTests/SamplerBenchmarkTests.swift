@@ -22,6 +22,23 @@ final class SamplerBenchmarkTests: XCTestCase {
         }
     }
 
+    /// `models(runs:configuration:…)`: untrained models of the configuration file without runs; a file
+    /// that does not load names --config; a missing run is the run folder's error.
+    func testModelsFromAConfigurationFileOrRuns() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-sample-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try #"{"model": {"contextLength": 3, "hiddenWidth": 16, "depth": 2}}"#.write(to: file, atomically: true, encoding: .utf8)
+        let models = try SamplerBenchmark.models(runs: [], configuration: file.path, stateSize: 2, horizons: [1, 4])
+        XCTAssertEqual(models.map(\.name), ["untrained H=1", "untrained H=4"])
+        XCTAssertEqual(models.map(\.model.encoding.contextLength), [3, 3])
+        XCTAssertThrowsError(try SamplerBenchmark.models(runs: [], configuration: "/nonexistent.json", stateSize: 2, horizons: [1])) {
+            XCTAssertTrue("\($0)".hasPrefix("--config /nonexistent.json: "), "\($0)")
+        }
+        XCTAssertThrowsError(try SamplerBenchmark.models(runs: ["/nonexistent/run"], configuration: file.path, stateSize: 2, horizons: [1])) {
+            XCTAssertEqual($0 as? RunFolderError, .missing(path: "/nonexistent/run"))
+        }
+    }
+
     func testMeasurementReportsTheRunsFigures() throws {
         var configuration = TrainingConfiguration()
         (configuration.model.contextLength, configuration.model.hiddenWidth, configuration.model.depth) = (2, 8, 2)
