@@ -30,3 +30,14 @@ extension NetworkBenchmark {
         return lines
     }
 }
+
+extension NetworkBenchmark {
+    /// The lines above the table: the network, the strategy, the clock's name and this machine's
+    /// load average (from /proc/loadavg; "?" elsewhere); the CPU; the matrix kernels here.
+    public static func headerLines(strategy: Strategy, clock: String) -> [String] {
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+        return ["reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy.rawValue), \(clock) clock, load average \(load)",
+                "CPU: \(MachineInfo.current.summary)",
+                "OpenBLAS kernels: \(BLASCore.name); matrix kernels here: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")) (default \(GEMMKernel.defaultKernel.rawValue))"]
+    }
+}

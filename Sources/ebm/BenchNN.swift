@@ -60,17 +60,13 @@ struct BenchNN: ParsableCommand {
         let kernels = gemm.isEmpty ? [GEMMKernel.current] : gemm
         let (results, comparisons) = NetworkBenchmark.suite(batches: batches, threads: threads, kernels: kernels, strategy: strategy,
                                                             seconds: seconds, clock: clock.seconds, compareStrategies: compareThreading)
-        let machine = MachineInfo.current
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
-        print("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy \(strategy.rawValue), \(self.clock.rawValue) clock, load average \(load)")
-        print("CPU: \(machine.summary)")
-        print("OpenBLAS kernels: \(BLASCore.name); matrix kernels here: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")) (default \(GEMMKernel.defaultKernel.rawValue))")
+        NetworkBenchmark.headerLines(strategy: strategy, clock: clock.rawValue).forEach { print($0) }
         NetworkBenchmark.tableLines(results, comparisons: comparisons).forEach { print($0) }
     }
 }

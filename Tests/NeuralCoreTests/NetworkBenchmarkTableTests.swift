@@ -29,4 +29,14 @@ final class NetworkBenchmarkTableTests: XCTestCase {
         XCTAssertEqual(Array(more[7...8]), ["", "threading strategies"])
         XCTAssertEqual(words(more.last!), ["128", "2", "split", "10", "2", "0.5"])
     }
+
+    /// The header of `ebm bench nn`: the strategy and clock named, the CPU and the kernels listed.
+    func testHeaderLinesNameStrategyClockCPUAndKernels() {
+        let lines = NetworkBenchmark.headerLines(strategy: .split, clock: "cpu")
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertTrue(lines[0].hasPrefix("reference energy network 80 → 256 → 256 → 256 → 1 (SiLU), Float32, strategy split, cpu clock, load average "), lines[0])
+        XCTAssertEqual(lines[1], "CPU: \(MachineInfo.current.summary)")
+        XCTAssertTrue(lines[2].hasPrefix("OpenBLAS kernels: \(BLASCore.name); matrix kernels here: "), lines[2])
+        XCTAssertTrue(lines[2].hasSuffix("(default \(GEMMKernel.defaultKernel.rawValue))"), lines[2])
+    }
 }
