@@ -37,26 +37,16 @@ struct Compose: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output .npz.") var out: String
 
+    /// The numbers of the run as the library checks them (`FutureComposition.Settings`).
+    var settings: FutureComposition.Settings {
+        var s = FutureComposition.Settings(models: model.count)
+        (s.weights, s.initialWeights, s.labels, s.annealStages) = (weight, initialWeight, label, annealStages)
+        (s.steps, s.samples, s.horizon, s.temperature) = (steps, samples, horizon, temperature)
+        return s
+    }
+
     func validate() throws {
-        guard !model.isEmpty else { throw ValidationError("give at least one --model") }
-        guard weight.isEmpty || weight.count == model.count else {
-            throw ValidationError("--weight: \(weight.count) weights for \(model.count) models (give one per --model, or none)")
-        }
-        guard weight.allSatisfy(\.isFinite) else { throw ValidationError("--weight must be finite") }
-        guard initialWeight.isEmpty || initialWeight.count == model.count else {
-            throw ValidationError("--initial-weight: \(initialWeight.count) weights for \(model.count) models (give one per --model, or none)")
-        }
-        guard initialWeight.allSatisfy(\.isFinite) else { throw ValidationError("--initial-weight must be finite") }
-        guard annealStages >= 1, annealStages <= steps else { throw ValidationError("--anneal-stages must be between 1 and --steps (\(steps))") }
-        guard label.isEmpty || label.count == model.count else {
-            throw ValidationError("--label: \(label.count) labels for \(model.count) models (give one per --model, -1 for none, or none at all)")
-        }
-        guard samples >= 1, steps >= 1 else { throw ValidationError("--samples and --steps must be at least 1") }
-        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
-        guard samples <= 100_000, steps <= 1_000_000, (horizon ?? 1) <= 100_000 else {
-            throw ValidationError("--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
-        }
-        if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
+        do { try settings.validate() } catch let e as CompositionSettingsError { throw ValidationError(e.description) }
     }
 
     func run() throws {
@@ -64,12 +54,11 @@ struct Compose: ParsableCommand {
         try OutputPath.check(out, inputs: model + [data])
         try RunFolder.requireSameRobot(model, data: data)
         let experts = try FutureComposition.experts(runs: model)
-        let labels = label.isEmpty ? [Int](repeating: -1, count: model.count) : label
-        let weights = weight.isEmpty ? [Double](repeating: 1, count: model.count) : weight
+        let weights = settings.resolvedWeights
         let (H, S) = (experts[0].encoding.horizon, experts[0].encoding.stateSize)
         let composition: FutureComposition
         do {
-            composition = try FutureComposition(models: experts, labels: labels.map { $0 < 0 ? nil : $0 }, weights: weights,
+            composition = try FutureComposition(models: experts, labels: settings.resolvedLabels, weights: weights,
                                                 initialWeights: initialWeight.isEmpty ? nil : initialWeight, annealStages: annealStages,
                                                 steps: steps, sampler: sampler, stepSize: stepSize, temperature: temperature)
         } catch FutureCompositionError.chainSamplerNeeded {

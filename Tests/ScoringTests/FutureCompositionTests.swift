@@ -71,4 +71,30 @@ final class FutureCompositionTests: XCTestCase {
         result.acceptance = [0.5]
         XCTAssertNil(composed.acceptanceWarning(result, sampler: .mala))
     }
+
+    /// `Settings` (ebm compose's checks): per-model lists match the models, weights are finite, the
+    /// stages fit the steps, the bounds hold; defaults resolve to weight 1 and no label.
+    func testSettingsAreCheckedInOrderAndResolveTheirDefaults() {
+        var s = FutureComposition.Settings(models: 2)
+        XCTAssertNoThrow(try s.validate())
+        XCTAssertEqual(s.resolvedWeights, [1, 1])
+        XCTAssertEqual(s.resolvedLabels, [nil, nil])
+        s.labels = [-1, 3]
+        XCTAssertEqual(s.resolvedLabels, [nil, 3])
+        func refused(_ change: (inout FutureComposition.Settings) -> Void) -> String? {
+            var t = FutureComposition.Settings(models: 2)
+            change(&t)
+            do { try t.validate(); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(refused { $0.models = 0 }, "give at least one --model")
+        XCTAssertEqual(refused { $0.weights = [1] }, "--weight: 1 weights for 2 models (give one per --model, or none)")
+        XCTAssertEqual(refused { $0.initialWeights = [0, .nan] }, "--initial-weight must be finite")
+        XCTAssertEqual(refused { ($0.annealStages, $0.steps) = (5, 4) }, "--anneal-stages must be between 1 and --steps (4)")
+        XCTAssertEqual(refused { $0.labels = [1, 2, 3] }, "--label: 3 labels for 2 models (give one per --model, -1 for none, or none at all)")
+        XCTAssertEqual(refused { $0.samples = 0 }, "--samples and --steps must be at least 1")
+        XCTAssertEqual(refused { $0.horizon = 0 }, "--horizon must be at least 1")
+        XCTAssertEqual(refused { $0.samples = 100_001 }, "--samples must be at most 100000, --steps at most 1000000 and --horizon at most 100000")
+        XCTAssertEqual(refused { $0.temperature = 0 }, "--temperature must be positive")
+        XCTAssertEqual(refused { ($0.weights, $0.labels) = ([1], [0]) }, "--weight: 1 weights for 2 models (give one per --model, or none)", "the first problem")
+    }
 }
