@@ -109,10 +109,14 @@ public struct ModelPredictiveController {
         (self.model, self.replanner, self.goal, self.obstacles, self.settings, self.feasibility) = (model, replanner, goal, obstacles, settings, feasibility)
     }
 
-    /// Runs from qpos (nq), qvel (nv) to the goal, a failure, or `maxSteps`.
-    public mutating func run(qpos: [Double], qvel: [Double]) throws -> MPCOutcome {
+    /// Runs from qpos (nq), qvel (nv) to the goal, a failure, or `maxSteps`; `afterStep` sees the
+    /// run after each `step` (e.g. for a progress bar; not called when the start already ends it).
+    public mutating func run(qpos: [Double], qvel: [Double], afterStep: (MPCRun) -> Void = { _ in }) throws -> MPCOutcome {
         var run = try start(qpos: qpos, qvel: qvel)
-        while !run.finished { try step(&run) }
+        while !run.finished {
+            try step(&run)
+            afterStep(run)
+        }
         return run.outcome
     }
 

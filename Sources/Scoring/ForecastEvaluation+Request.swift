@@ -26,6 +26,32 @@ extension ForecastEvaluation {
         public init(model: String, baseline: String? = nil, data: String, split: Split = .test) {
             (self.model, self.baseline, self.data, self.split) = (model, baseline, data, split)
         }
+
+        /// Throws the first size out of range (`RequestError`, naming `ebm evaluate`'s flag).
+        public func validate() throws {
+            func require(_ ok: Bool, _ setting: String, _ requirement: String) throws {
+                guard ok else { throw RequestError.outOfRange(setting: setting, requirement: requirement) }
+            }
+            let s = sections
+            try require(contexts >= 1, "--episodes", "must be at least 1")
+            try require(samples >= 1, "--samples", "must be at least 1")
+            try require(s.referenceSamples >= 0, "--reference-samples", "must be ≥ 0")
+            try require(s.longHorizon >= 0, "--long-horizon", "must be ≥ 0")
+            try require(s.longContexts >= 1 && s.longSamples >= 1, "--long-contexts and --long-samples", "must be at least 1")
+            try require(s.rangeMargin >= 0 && s.rangeMargin.isFinite, "--range-margin", "must be a finite number ≥ 0")
+            try require(s.curveEpisodes >= 0, "--curve-episodes", "must be ≥ 0")
+            try require(radius.isFinite && radius > 0, "--radius \(radius)", "must be a finite number > 0")
+            try require(s.stepCounts.allSatisfy { $0 >= 0 }, "--step-counts", "must list step counts ≥ 0")
+        }
+    }
+
+    /// A request whose sizes are out of range: the setting (as `ebm evaluate`'s flag) and what it must be.
+    public enum RequestError: Error, Equatable, Sendable, CustomStringConvertible {
+        case outOfRange(setting: String, requirement: String)
+
+        public var description: String {
+            switch self { case .outOfRange(let setting, let requirement): return "\(setting) \(requirement)" }
+        }
     }
 
     /// Runs `request`: loads the model, the baseline (refused unless it reads at most the model's k

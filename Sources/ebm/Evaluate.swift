@@ -92,15 +92,19 @@ struct Evaluate: ParsableArguments {
     @Option(name: .customLong("curve-sampler"), help: "Sampler of the quality-vs-steps curve (default: langevin, annealed-mala for a denoising model).")
     var curveSampler: FutureSamplerKind?
 
+    /// The forecast evaluation these options ask for (`ForecastEvaluation.Request`).
+    var request: ForecastEvaluation.Request {
+        var r = ForecastEvaluation.Request(model: model, baseline: baseline, data: data, split: split)
+        (r.contexts, r.samples, r.radius, r.seed, r.curveSampler) = (episodes, samples, radius, seed, curveSampler)
+        (r.sections.referenceSamples, r.sections.longHorizon, r.sections.longContexts, r.sections.longSamples) = (referenceSamples, longHorizon, longContexts, longSamples)
+        (r.sections.rangeMargin, r.sections.curveEpisodes, r.sections.stepCounts) = (rangeMargin, curveEpisodes, stepCounts)
+        return r
+    }
+
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
-        guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        do { try request.validate() } catch let e as ForecastEvaluation.RequestError { throw ValidationError(e.description) }
         let steps = sampling.steps
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        guard referenceSamples >= 0 else { throw ValidationError("--reference-samples must be ≥ 0") }
-        guard longHorizon >= 0 else { throw ValidationError("--long-horizon must be ≥ 0") }
-        guard longContexts >= 1, longSamples >= 1 else { throw ValidationError("--long-contexts and --long-samples must be at least 1") }
-        guard rangeMargin >= 0, rangeMargin.isFinite else { throw ValidationError("--range-margin must be a finite number ≥ 0") }
         guard descentSteps >= 0 else { throw ValidationError("--descent-steps must be ≥ 0") }
         guard !(ood && intent) else { throw ValidationError("give --ood or --intent, not both") }
         guard intentEpisodes >= 1, classifierSteps >= 1, attackIterations >= 1 else {
@@ -109,10 +113,7 @@ struct Evaluate: ParsableArguments {
         guard !observedSteps.isEmpty, observedSteps.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--observed-steps must list state indices ≥ 0") }
         guard !attackObserved.isEmpty, attackObserved.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--attack-observed must list state indices ≥ 0") }
         guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw ValidationError("--epsilons must list finite radii ≥ 0") }
-        guard curveEpisodes >= 0 else { throw ValidationError("--curve-episodes must be ≥ 0") }
-        guard radius.isFinite, radius > 0 else { throw ValidationError("--radius \(radius) must be a finite number > 0") }
         guard samples <= 100_000, (steps ?? 0) <= 1_000_000 else { throw ValidationError("--samples must be at most 100000 and --steps at most 1000000") }
-        guard stepCounts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--step-counts must list step counts ≥ 0") }
     }
 
     /// Refuses an --out folder that is, holds or lies in an input, and models of another robot than
@@ -126,11 +127,7 @@ struct Evaluate: ParsableArguments {
         try checkOutput()
         if ood { return try OODEvaluationCommand.run(self) }
         if intent { return try IntentEvaluationCommand.run(self) }
-        var request = ForecastEvaluation.Request(model: model, baseline: baseline, data: data, split: split)
-        (request.contexts, request.samples, request.radius, request.seed, request.curveSampler) = (episodes, samples, radius, seed, curveSampler)
-        (request.sections.referenceSamples, request.sections.longHorizon, request.sections.longContexts) = (referenceSamples, longHorizon, longContexts)
-        (request.sections.longSamples, request.sections.rangeMargin, request.sections.curveEpisodes, request.sections.stepCounts)
-            = (longSamples, rangeMargin, curveEpisodes, stepCounts)
+        let request = self.request
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
         try ForecastEvaluation.run(request, sampler: { try sampling.sampler(chainDefault: .mala, for: $0) }, out: URL(fileURLWithPath: out),
                                    progress: SectionProgress(command: "evaluate", sections: request.sections.count)) { print($0) }

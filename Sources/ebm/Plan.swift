@@ -71,13 +71,8 @@ struct Plan: ParsableCommand {
         do {
             mpc = try setup.controller(kind: planner, goal: goalPoint, obstacles: obstacles, learned: learned, dynamics: transition, seed: seed)
             // the run step by step, with progress on standard error (a line every few seconds when not on a terminal)
-            var run = try mpc.start(qpos: q0, qvel: [Double](repeating: 0, count: m.nv))
             let bar = ProgressBar(total: setup.maxSteps, unit: "steps")
-            while !run.finished {
-                try mpc.step(&run)
-                bar.update(run.finished ? setup.maxSteps : run.outcome.steps)
-            }
-            outcome = run.outcome
+            outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv)) { bar.update($0.finished ? setup.maxSteps : $0.outcome.steps) }
         } catch { throw CLIError("planning failed: \(error)") }
         do {
             try outcome.write(toFolder: URL(fileURLWithPath: out), model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout)

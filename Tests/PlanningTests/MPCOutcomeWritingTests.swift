@@ -28,4 +28,22 @@ final class MPCOutcomeWritingTests: XCTestCase {
         XCTAssertEqual(summary, outcome.summary.serialized() + "\n")
         XCTAssertTrue(summary.contains("\"final_distance\""))
     }
+
+    /// `run(qpos:qvel:afterStep:)` (ebm plan's progress): one call per step, steps growing, the last one
+    /// finished and equal to the returned outcome; the same outcome as the step-by-step loop.
+    func testRunReportsEveryStep() throws {
+        var setup = try PlanningSetup.defaults(robot: "pointmass2d")
+        (setup.threads, setup.maxSteps, setup.chains, setup.replanEvery) = (1, 6, 4, 2)
+        var mpc = try setup.controller(kind: .mppiSim, goal: SIMD3(0.1, 0.05, 0.0), obstacles: [], learned: nil, seed: 3)
+        var seen: [(steps: Int, finished: Bool)] = []
+        let outcome = try mpc.run(qpos: [0, 0], qvel: [0, 0]) { seen.append(($0.outcome.steps, $0.finished)) }
+        XCTAssertFalse(seen.isEmpty)
+        XCTAssertEqual(seen.map(\.steps), seen.map(\.steps).sorted())
+        XCTAssertEqual(seen.last?.finished, true)
+        XCTAssertEqual(seen.filter(\.finished).count, 1)
+        XCTAssertEqual(seen.last?.steps, outcome.steps)
+        var run = try mpc.start(qpos: [0, 0], qvel: [0, 0])
+        while !run.finished { try mpc.step(&run) }
+        XCTAssertEqual(run.outcome.qpos, outcome.qpos, "the same run")
+    }
 }

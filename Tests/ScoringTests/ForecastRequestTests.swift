@@ -59,4 +59,21 @@ final class ForecastRequestTests: XCTestCase {
         }
         XCTAssertThrowsError(try FutureComposition.experts(runs: [ebm, folder.appendingPathComponent("none").path])) { XCTAssertTrue($0 is RunFolderError) }
     }
+
+    /// `Request.validate()` (ebm evaluate's size checks): each size out of range is named with its flag.
+    func testRequestSizesOutOfRangeNameTheirFlags() {
+        func refused(_ change: (inout ForecastEvaluation.Request) -> Void) -> String? {
+            var r = ForecastEvaluation.Request(model: "m", data: "d")
+            change(&r)
+            do { try r.validate(); return nil } catch { return "\(error)" }
+        }
+        XCTAssertNil(refused { _ in })
+        XCTAssertNil(refused { ($0.sections.referenceSamples, $0.sections.longHorizon, $0.sections.curveEpisodes) = (0, 0, 0) }, "0 skips a section")
+        XCTAssertEqual(refused { $0.contexts = 0 }, "--episodes must be at least 1")
+        XCTAssertEqual(refused { $0.sections.longSamples = 0 }, "--long-contexts and --long-samples must be at least 1")
+        XCTAssertEqual(refused { $0.sections.rangeMargin = .infinity }, "--range-margin must be a finite number ≥ 0")
+        XCTAssertEqual(refused { $0.radius = 0 }, "--radius 0.0 must be a finite number > 0")
+        XCTAssertEqual(refused { $0.sections.stepCounts = [0, -1] }, "--step-counts must list step counts ≥ 0")
+        XCTAssertEqual(refused { ($0.contexts, $0.radius) = (0, 0) }, "--episodes must be at least 1", "the first problem")
+    }
 }
