@@ -69,3 +69,23 @@ extension DatasetFolder {
         return lines
     }
 }
+
+extension DatasetFolder {
+    /// `ebm dataset info`'s lines of `path`: for a dataset folder its meta.json summary, then each
+    /// split's (with the state names meta.json lists); for an .npz file that split's. Each file's
+    /// lines go to `printed` as soon as it is read.
+    public static func info(path: String, printed: (String) -> Void) throws {
+        var isDirectory: ObjCBool = false
+        var names: [String] = [], files = [URL(fileURLWithPath: path)]
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let folder = URL(fileURLWithPath: path)
+            let meta = try DatasetFolder.meta(of: folder)
+            names = stateNames(meta: meta)
+            summary(meta: meta, path: path).forEach(printed)
+            files = Split.allCases.map { folder.appendingPathComponent($0.rawValue + ".npz") }
+        }
+        for url in files {
+            try TrajectoryDataset(contentsOf: url).summary(fileName: url.lastPathComponent, stateNames: names).forEach(printed)
+        }
+    }
+}

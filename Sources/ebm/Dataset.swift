@@ -18,24 +18,8 @@ struct DatasetInfo: ParsableCommand {
     @Argument(help: "A dataset folder (train.npz, test.npz, meta.json) or an .npz file.") var path: String
 
     func run() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("\(path): no such file or folder")
-        }
-        var names: [String] = []
-        var files: [URL] = []
-        if isDirectory.boolValue {
-            let folder = URL(fileURLWithPath: path)
-            let meta = try DatasetFolder.meta(of: folder)
-            names = DatasetFolder.stateNames(meta: meta)
-            DatasetFolder.summary(meta: meta, path: path).forEach { print($0) }
-            files = Split.allCases.map { folder.appendingPathComponent($0.rawValue + ".npz") }
-        } else {
-            files = [URL(fileURLWithPath: path)]
-        }
-        for url in files {
-            try TrajectoryDataset(contentsOf: url).summary(fileName: url.lastPathComponent, stateNames: names).forEach { print($0) }
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path): no such file or folder") }
+        try DatasetFolder.info(path: path) { print($0) }
     }
 }
 

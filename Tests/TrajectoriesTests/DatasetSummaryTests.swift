@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Trajectories
 
@@ -17,5 +18,24 @@ final class DatasetSummaryTests: XCTestCase {
                                       goal: [], episodeSeed: [])
         XCTAssertEqual(empty.stateRanges.lower, [.infinity, .infinity])
         XCTAssertTrue(empty.goalCounts.isEmpty)
+    }
+
+    /// `DatasetFolder.info` (ebm dataset info): a folder gives its meta.json line then both splits'
+    /// lines, an .npz file its own lines only, the same as the split's summary.
+    func testInfoOfAFolderAndOfOneSplit() throws {
+        let recipe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("trajectories/reacher2-tiny.json")
+        let folder = try makeScratchDirectory().appendingPathComponent("data")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        try DatasetGenerator(recipe: Recipe(json: [UInt8](Data(contentsOf: recipe)), file: recipe.path)).write(to: folder, projectVersion: "test", threads: 1)
+        var lines: [String] = []
+        try DatasetFolder.info(path: folder.path) { lines.append($0) }
+        XCTAssertTrue(lines[0].hasPrefix("\(folder.path): reacher2-tiny, robot reacher2, "), lines[0])
+        let test = folder.appendingPathComponent("test.npz")
+        var one: [String] = []
+        try DatasetFolder.info(path: test.path) { one.append($0) }
+        XCTAssertEqual(one, try TrajectoryDataset(contentsOf: test).summary(fileName: "test.npz", stateNames: []))
+        XCTAssertEqual(lines.count, 1 + 2 * one.count, "meta.json, then train and test")
+        XCTAssertThrowsError(try DatasetFolder.info(path: folder.appendingPathComponent("none.npz").path) { _ in })
     }
 }
