@@ -8,8 +8,8 @@ import Trajectories
 
 extension ForecastEvaluation {
     /// What to evaluate and how much of it: the inputs (paths as given), the forecast's size, the
-    /// sections after it. Codable, so a program can keep the request beside its results.
-    public struct Request: Codable, Equatable, Sendable {
+    /// sections after it.
+    public struct Request: Equatable, Sendable {
         /// Run folder (or checkpoint) of the energy model, and of a feedforward baseline (nil: none).
         public var model: String, baseline: String?
         /// Dataset folder and the split whose first `contexts` episodes are evaluated.

@@ -20,7 +20,7 @@ extension View {
         let worker = SnapshotWorker<PlanRequest, PlanPreview>(name: "ebm view: live planning") { [seed] in
             setup.preview($0, kind: kind, learned: learned, seed: seed, start: q0)
         }
-        if request.headless {
+        if self.request.headless {
             let s = worker.runSynchronously(request)
             if let error = s.error { throw CLIError("planning failed: \(error)") }
             print("planned with " + s.summary)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planning
 import XCTest
 @testable import ebm
 
@@ -29,7 +30,7 @@ final class ModeSubcommandTests: XCTestCase {
         XCTAssertTrue(try EBM.parseAsRoot(["view", "live", "run", "--data", "data"]) is ViewCommand.Live)
         let old = try XCTUnwrap(try EBM.parseAsRoot(["view", "--plan-live", "--robot", "pointmass2d", "--goal", "-0.1,0.2"]) as? ViewCommand.ByFlags)
         XCTAssertTrue(old.options.planLive)
-        XCTAssertEqual(old.options.goal, "-0.1,0.2")
+        XCTAssertEqual(old.options.goal?.text, "-0.1,0.2")
     }
 
     func testModeWithoutItsInputIsAClearError() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Planning
 import XCTest
 @testable import ebm
 
@@ -7,11 +8,11 @@ final class NegativeNumberArgumentsTests: XCTestCase {
     func testPlanTakesNegativeGoalObstacleAndStart() throws {
         let plan = try Plan.parse(["--robot", "pointmass2d", "--goal", "-0.10,0.14", "--obstacle", "-0.05,0.1,0,0.02",
                                    "--obstacle", "-0.2,-0.1,0,0.03", "--start", "-0.5,0.2", "--acceleration-scale", "1", "--out", "x"])
-        XCTAssertEqual(plan.goal, "-0.10,0.14")
-        XCTAssertEqual(plan.obstacle, ["-0.05,0.1,0,0.02", "-0.2,-0.1,0,0.03"])
-        XCTAssertEqual(plan.start, "-0.5,0.2")
+        XCTAssertEqual(plan.goal.text, "-0.10,0.14")
+        XCTAssertEqual(plan.obstacle.map(\.text), ["-0.05,0.1,0,0.02", "-0.2,-0.1,0,0.03"])
+        XCTAssertEqual(plan.start?.text, "-0.5,0.2")
         // the old spelling keeps working
-        XCTAssertEqual(try Plan.parse(["--robot", "pointmass2d", "--goal=-0.10,0.14", "--out", "x"]).goal, "-0.10,0.14")
+        XCTAssertEqual(try Plan.parse(["--robot", "pointmass2d", "--goal=-0.10,0.14", "--out", "x"]).goal.text, "-0.10,0.14")
     }
 
     func testPlanWithNegativeCoordinatesRunsEndToEnd() throws {
