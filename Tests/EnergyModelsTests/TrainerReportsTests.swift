@@ -70,7 +70,7 @@ final class TrainerReportsTests: XCTestCase {
     func testStartAndFinishLines() throws {
         let data = try Fixtures.folder(train: Fixtures.randomWalk(episodes: 8, steps: 6, stateSize: 2, seed: 4))
         var c = TrainingConfiguration()
-        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth, c.optimization.steps) = (2, 2, 8, 2, 40)
+        (c.model.contextLength, c.model.horizon, c.model.hiddenWidth, c.model.depth, c.optimization.steps, c.optimization.batchSize) = (2, 2, 8, 2, 40, 8)
         let trainer = try Trainer(kind: .feedforward, configuration: c, dataDirectory: data, outputDirectory: try Fixtures.temporaryDirectory())
         XCTAssertEqual(trainer.startLine(data: "d", configurationFile: nil, out: "runs/x"), "training feedforward on d with built-in defaults → runs/x")
         XCTAssertEqual(trainer.startLine(data: "d", configurationFile: URL(fileURLWithPath: "/c/t.json"), out: "o"), "training feedforward on d with /c/t.json → o")
