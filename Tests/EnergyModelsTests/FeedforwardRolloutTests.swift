@@ -6,12 +6,17 @@ import XCTest
 /// `contextEnd` of the episode, chained like `rollout(context:)`; a context too short or of another
 /// size is a `contextMismatch`, an episode or end outside the dataset a `DatasetError`.
 final class FeedforwardRolloutTests: XCTestCase {
-    func testRollsOutFromTheStatesBeforeTheContextEnd() throws {
+    /// An untrained predictor reading k states of S numbers, predicting H, with identity normalisation.
+    static func predictor(contextLength k: Int, horizon H: Int, stateSize S: Int, seed: UInt64) -> FeedforwardPredictor {
         var c = ModelConfiguration()
-        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (4, 4, 8, 2)
-        let encoding = WindowEncoding(stateSize: 4, contextLength: 4, horizon: 4, futureAsDelta: true,
-                                      mean: [Float](repeating: 0, count: 32), standardDeviation: [Float](repeating: 1, count: 32))
-        let ff = FeedforwardPredictor(configuration: c, encoding: encoding, seed: 6)
+        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (k, H, 8, 2)
+        let encoding = WindowEncoding(stateSize: S, contextLength: k, horizon: H, futureAsDelta: true,
+                                      mean: [Float](repeating: 0, count: (k + H) * S), standardDeviation: [Float](repeating: 1, count: (k + H) * S))
+        return FeedforwardPredictor(configuration: c, encoding: encoding, seed: seed)
+    }
+
+    func testRollsOutFromTheStatesBeforeTheContextEnd() throws {
+        let ff = Self.predictor(contextLength: 4, horizon: 4, stateSize: 4, seed: 6)
         let (E, T, S) = (2, 9, 4)
         let states = (0..<(E * (T + 1) * S)).map { 0.01 * Double($0 % 37) - 0.1 }
         let data = TrajectoryDataset(episodes: E, steps: T, stateSize: S, controlSize: 0, siteCount: 0, states: states, controls: [], sites: [],
@@ -41,11 +46,7 @@ final class FeedforwardRolloutTests: XCTestCase {
     /// `requireContext` (evaluate's baseline check, predict's through `rollout`): a model reading
     /// more states than offered, or states of another size, is refused; fewer or equal are fine.
     func testRequireContextRefusesShortOrMisSizedContexts() throws {
-        var c = ModelConfiguration()
-        (c.contextLength, c.horizon, c.hiddenWidth, c.depth) = (3, 2, 8, 2)
-        let encoding = WindowEncoding(stateSize: 2, contextLength: 3, horizon: 2, futureAsDelta: true,
-                                      mean: [Float](repeating: 0, count: 10), standardDeviation: [Float](repeating: 1, count: 10))
-        let ff = FeedforwardPredictor(configuration: c, encoding: encoding, seed: 1)
+        let ff = Self.predictor(contextLength: 3, horizon: 2, stateSize: 2, seed: 1)
         XCTAssertNoThrow(try ff.requireContext(3, stateSize: 2, run: "b"))
         XCTAssertNoThrow(try ff.requireContext(8, stateSize: 2, run: "b"))
         XCTAssertThrowsError(try ff.requireContext(2, stateSize: 2, run: "b")) { error in
