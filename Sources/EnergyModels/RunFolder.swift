@@ -25,9 +25,15 @@ public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible 
         case .conditioned(let checkpoint, let goal):
             return "\(checkpoint): the model is conditioned on " + (goal ? "a goal label" : "controls")
                 + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)"
-        case .contextMismatch(let run, let reads, let stateSize, let offered, let offeredSize):
-            return "\(run): reads \(reads) states of \(stateSize), this context offers \(offered) of \(offeredSize)"
+        case .contextMismatch(let run, _, _, _, _):
+            return "\(run): \(reason)"
         }
+    }
+
+    /// The problem without the run's path in front (for a caller that names the input itself).
+    public var reason: String {
+        guard case .contextMismatch(_, let reads, let stateSize, let offered, let offeredSize) = self else { return description }
+        return "reads \(reads) states of \(stateSize), this context offers \(offered) of \(offeredSize)"
     }
 }
 

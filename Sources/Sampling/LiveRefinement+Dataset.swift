@@ -62,9 +62,7 @@ extension LiveRefinement {
         if let baseline {
             let ff: FeedforwardPredictor
             do { (ff, _) = try FeedforwardPredictor.load(from: RunFolder.existingCheckpoint(baseline)) } catch { throw fail(.baseline, "\(error)") }
-            guard ff.encoding.stateSize == S, ff.encoding.contextLength <= contextStart + k else {
-                throw fail(.baseline, "reads \(ff.encoding.contextLength) states of \(ff.encoding.stateSize), this context offers \(contextStart + k) of \(S)")
-            }
+            do { try ff.requireContext(contextStart + k, stateSize: S, run: baseline) } catch let e as RunFolderError { throw fail(.baseline, e.reason) }
             feedforward = ff.rollout(context: dataset.states(episode: episode, contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }
         let live: LiveRefinement

@@ -52,6 +52,7 @@ final class FeedforwardRolloutTests: XCTestCase {
         XCTAssertThrowsError(try ff.requireContext(2, stateSize: 2, run: "b")) { error in
             XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "b", reads: 3, stateSize: 2, offered: 2, offeredSize: 2))
             XCTAssertEqual("\(error)", "b: reads 3 states of 2, this context offers 2 of 2")
+            XCTAssertEqual((error as? RunFolderError)?.reason, "reads 3 states of 2, this context offers 2 of 2", "without the path")
         }
         XCTAssertThrowsError(try ff.requireContext(3, stateSize: 4, run: "b")) { error in
             XCTAssertEqual(error as? RunFolderError, .contextMismatch(run: "b", reads: 3, stateSize: 2, offered: 3, offeredSize: 4))
