@@ -23,12 +23,13 @@ state lies in the training data's per-coordinate range widened by 10 % of its sp
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import futures_metrics  # noqa: E402  (the scores shared with ridgeball_futures.py)
 
 ebm, model, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 # Every context gets its own sampler seed (base * 100003 + episode; base from --seed, default 1): the test contexts
@@ -44,7 +45,9 @@ long_horizon = int(os.environ.get("LONG", 1000))
 test, train = np.load(os.path.join(data, "test.npz")), np.load(os.path.join(data, "train.npz"))
 states, goal = test["states"], test["goal"]
 meta = json.load(open(os.path.join(data, "meta.json")))
-dt = float(meta.get("timestep", 0.01)) * float(meta.get("substeps", 1))
+# Seconds between recorded states (meta.json's "dt"; before session 12 this read a "timestep" key that meta.json
+# does not have, times the substeps: 0.05 s instead of 0.01 s on arm7, whose recipe takes 5 substeps).
+dt = float(meta["dt"])
 nq = states.shape[-1] // 2
 
 
@@ -54,11 +57,7 @@ def fingertip(q):
 
 
 def predict(episode, start, total, samples, out):
-    begin = time.perf_counter()
-    subprocess.run([ebm, "predict", "--model", model, "--data", data, "--episode", str(episode), "--context-start", str(start),
-                    "--samples", str(samples), "--horizon", str(total), "--out", out, "--seed", str(base_seed * 100003 + episode)]
-                   + extra, check=True, capture_output=True)
-    return np.load(out), time.perf_counter() - begin
+    return futures_metrics.predict(ebm, model, data, episode, start, total, samples, out, base_seed * 100003 + episode, extra)
 
 
 def endpoint(arrays, final_states):
@@ -68,20 +67,10 @@ def endpoint(arrays, final_states):
 
 
 def defect(x):
-    q, v = x[..., :nq], x[..., nq:]
-    return np.abs(q[..., 1:, :] - q[..., :-1, :] - dt * (v[..., :-1, :] + v[..., 1:, :]) / 2).mean()
+    return futures_metrics.defect(x, dt)
 
 
-def energy_score(a, b):
-    """mean ||a - b|| - 0.5 mean ||a - a'|| over flattened futures (a: samples, b: reference)."""
-    d_ab = np.linalg.norm(a[:, None] - b[None], axis=-1).mean()
-    d_aa = np.linalg.norm(a[:, None] - a[None], axis=-1)
-    return d_ab - 0.5 * d_aa.sum() / (len(a) * (len(a) - 1))
-
-
-def mmd(a, b, bandwidth):
-    k = lambda x, y: np.exp(-np.sum((x[:, None] - y[None]) ** 2, -1) / (2 * bandwidth ** 2))
-    return k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean()
+energy_score, mmd = futures_metrics.energy_score, futures_metrics.mmd
 
 
 site = int(os.environ.get("SITE", -1))

@@ -46,6 +46,8 @@ import numpy as np
 q = np.load('out/ridgeball-rollout.npz')['qpos']
 print('ridgeball x after 2 s from x0 = +0.02, -0.02:', q[:, -1, 0])
 assert q[0, -1, 0] > 0.5 and q[1, -1, 0] < -0.5"
+echo "   contact forces (what the viewer's arrows show) against MuJoCo's mj_contactForce on the contact scenes:"
+python3 benchmarks/contact_forces_vs_mujoco.py --every 25 | tee out/contact-forces-vs-mujoco.txt
 
 section "2c. Free and ball joints with a contact and a connect (issues 16/17): benchmarks/models/floating.xml,"
 echo "   2 s from its keyframe, beside MuJoCo when it is installed"
@@ -194,6 +196,14 @@ $ebm train --data trajectories/generated/pointmass2d-plan --model feedforward \
 $ebm plan --robot pointmass2d --dynamics runs/transition-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --planner mppi-ff --out out/plan-pointmass2d-mppi-ff
 
+section "6f. Futures that branch because of contact (issue 17): a ball dropped on a ridge under random pushes; a DSM"
+echo "   energy's futures and the feedforward baseline beside futures MuJoCo simulates from each context"
+$ebm generate ridgeball-futures
+$ebm train --data trajectories/generated/ridgeball-futures --model ebm --out runs/ridgeball-futures-ebm
+$ebm train --data trajectories/generated/ridgeball-futures --model feedforward --out runs/ridgeball-futures-ff
+python3 benchmarks/ridgeball_futures.py $ebm runs/ridgeball-futures-ebm --baseline runs/ridgeball-futures-ff \
+  2> out/ridgeball-futures.log | tee out/ridgeball-futures.txt
+
 section "7. Pictures: the episode with its sampled futures as ghosts (PNG, headless) and as an SVG projection"
 run_gl() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a "$@"; fi; }
 run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 --hud \
@@ -201,6 +211,9 @@ run_gl $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episod
 $ebm view --data trajectories/generated/reacher2-goals4/test.npz --episode 3 --frame 4 \
   --futures out/reacher2-goals4-predict.npz --svg out/reacher2-goals4-futures.svg
 run_gl $ebm view --robot pointmass2d --plan out/plan-pointmass2d --hud --size 1024x768 --screenshot out/plan-pointmass2d.png
+# contacts (key c in a window): the ridge ball rolling off the ridge, a dot per contact and its force
+run_gl $ebm view --robot ridgeball --data out/ridgeball-rollout.npz --frame 200 --hud --size 1024x768 \
+  --screenshot out/ridgeball-contacts.png
 # live planning (in a window: drag the goal or the obstacle and the robot replans); headless, one plan
 run_gl $ebm view --robot pointmass2d --plan-live --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --hud --size 1024x768 --screenshot out/plan-live-pointmass2d.png

@@ -18,6 +18,8 @@ public enum Layer: String, CaseIterable, Sendable, Comparable {
     case goal
     /// Fixed world geometry from the model (floor, rails, bases).
     case world
+    /// Contact points and the forces at them (models with contacts).
+    case contact
 
     public static func < (a: Layer, b: Layer) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

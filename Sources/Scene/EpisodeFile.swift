@@ -4,7 +4,9 @@ import Trajectories
 
 /// Episodes of joint positions read from a file for playback: `qpos [B, T+1, nq]` as written by
 /// `ebm simulate`, or `states [E, T+1, nq+nv]` as datasets hold them (a dataset directory reads
-/// its `train.npz`, else `test.npz`).
+/// its `train.npz`, else `test.npz`). Velocities (`qvel` [B, T+1, nv] or the states' last nv) and
+/// controls (`ctrl` [B, T, nu] or a dataset's `controls`) are kept when the file has them: with
+/// them the viewer draws contact forces.
 public struct EpisodeFile: Sendable {
     /// The .npz file read.
     public let path: String
@@ -12,6 +14,11 @@ public struct EpisodeFile: Sendable {
     public let count: Int, length: Int, nq: Int
     /// Positions [count, length, nq].
     public let qpos: [Double]
+    /// Velocities [count, length, nv], when the file has them.
+    public let qvel: [Double]?
+    /// Controls [count, length − 1, nu] (the control applied from each state to the next), when the file has them.
+    public let ctrl: [Double]?
+    public let nv: Int, nu: Int
 
     /// Episodes from memory: `qpos` [count, length, nq]; `path` names them in messages.
     public init(qpos: [Double], count: Int, length: Int, nq: Int, path: String = "<memory>") throws {
@@ -19,10 +26,11 @@ public struct EpisodeFile: Sendable {
             throw SceneError("\(path): qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]")
         }
         (self.path, self.count, self.length, self.nq, self.qpos) = (path, count, length, nq, qpos)
+        (qvel, ctrl, nv, nu) = (nil, nil, 0, 0)
     }
 
-    /// Reads `path` for a model with `nq` positions and `nv` velocities.
-    public init(contentsOf path: String, nq: Int, nv: Int) throws {
+    /// Reads `path` for a model with `nq` positions, `nv` velocities and `nu` controls.
+    public init(contentsOf path: String, nq: Int, nv: Int, nu: Int = 0) throws {
         let file = try Self.resolve(path)
         let archive: NumPyArchive
         do {
@@ -32,25 +40,39 @@ public struct EpisodeFile: Sendable {
         }
         var dims: [String: Int] = [:]
         let values: [Double]
+        var velocities: [Double]?
+        func doubles(_ name: String, _ shape: [ShapeDimension]) throws -> [Double] {
+            let a = try archive.array(named: name, shape: shape, requireFinite: true, bindings: &dims)
+            return try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles
+        }
         if archive.names.contains("qpos") {
-            let a = try archive.array(named: "qpos", shape: ["E", "T", .exactly(nq)], requireFinite: true, bindings: &dims)
-            values = try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles
+            values = try doubles("qpos", ["E", "T", .exactly(nq)])
+            if archive.names.contains("qvel") { velocities = try doubles("qvel", ["E", "T", .exactly(nv)]) }
         } else if archive.names.contains("states") {
-            let a = try archive.array(named: "states", shape: ["E", "T", .exactly(nq + nv)], requireFinite: true, bindings: &dims)
-            let all = try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles
-            // keep the first nq of each nq+nv row
+            let all = try doubles("states", ["E", "T", .exactly(nq + nv)])
+            // split each nq+nv row into its positions and velocities
             let rows = all.count / (nq + nv)
-            var q = [Double](); q.reserveCapacity(rows * nq)
-            for r in 0..<rows { q.append(contentsOf: all[r * (nq + nv)..<r * (nq + nv) + nq]) }
+            var q = [Double](), v = [Double]()
+            q.reserveCapacity(rows * nq)
+            v.reserveCapacity(rows * nv)
+            for r in 0..<rows {
+                q.append(contentsOf: all[r * (nq + nv)..<r * (nq + nv) + nq])
+                v.append(contentsOf: all[r * (nq + nv) + nq..<(r + 1) * (nq + nv)])
+            }
             values = q
+            velocities = v
         } else {
             throw SceneError("\(file): holds neither 'qpos' [B, T+1, nq] nor 'states' [E, T+1, nq+nv] (arrays: \(archive.names.joined(separator: ", ")))")
         }
         guard let e = dims["E"], let t = dims["T"], e > 0, t > 0 else {
             throw SceneError("\(file): no episodes or no states to show")
         }
+        dims["T-1"] = t - 1
+        let controlName = nu > 0 ? ["ctrl", "controls"].first { archive.names.contains($0) } : nil
+        let controls = try controlName.map { try doubles($0, ["E", "T-1", .exactly(nu)]) }
         self.path = file
         (count, length, self.nq, qpos) = (e, t, nq, values)
+        (qvel, ctrl, self.nv, self.nu) = (velocities, controls, nv, nu)
     }
 
     /// Positions [length, nq] of episode `i`.
@@ -62,6 +84,18 @@ public struct EpisodeFile: Sendable {
     public func state(episode i: Int, step t: Int) -> [Double] {
         let o = (i * length + t) * nq
         return Array(qpos[o..<o + nq])
+    }
+
+    /// Velocities [nv] of episode `i` at state `t`, when the file has them.
+    public func velocity(episode i: Int, step t: Int) -> [Double]? {
+        qvel.map { v in Array(v[(i * length + t) * nv..<(i * length + t + 1) * nv]) }
+    }
+
+    /// The control [nu] applied from state `t` of episode `i` (the last one at the final state), when the file has controls.
+    public func control(episode i: Int, step t: Int) -> [Double]? {
+        guard let ctrl, length > 1 else { return nil }
+        let o = (i * (length - 1) + min(t, length - 2)) * nu
+        return Array(ctrl[o..<o + nu])
     }
 
     /// The .npz file a path names: itself, or a dataset directory's train.npz / test.npz.

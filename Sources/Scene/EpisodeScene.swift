@@ -1,7 +1,8 @@
 import Simulation
 
-/// Scenes of episodes played back: the robot at step t, the site trails of the whole episode,
-/// and a camera framed once per episode so that it does not jump while playing.
+/// Scenes of episodes played back: the robot at step t, its contacts (points, and force arrows
+/// when the file has velocities), the site trails of the whole episode, and a camera framed once
+/// per episode so that it does not jump while playing.
 public final class EpisodeScene {
     public let builder: SceneBuilder
     public let episodes: EpisodeFile
@@ -36,6 +37,10 @@ public final class EpisodeScene {
         builder.reset()
         try builder.addSiteTrails(qpos: episodes.episode(e), steps: episodes.length, layer: .trail)
         try builder.addRobot(qpos: episodes.state(episode: e, step: t))
+        if builder.model.solverOptions.contacts && !hidden.contains(.contact) {
+            try builder.addContacts(qpos: episodes.state(episode: e, step: t), qvel: episodes.velocity(episode: e, step: t),
+                                    ctrl: episodes.control(episode: e, step: t))
+        }
         builder.add(drawables: ghosts.drawables, lines: ghosts.lines)
         return builder.build(camera: view, hidden: hidden)
     }

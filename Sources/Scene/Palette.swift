@@ -30,7 +30,7 @@ public struct Palette: Equatable, Sendable {
     }
 
     /// The default palette: MJCF colours for the robot, a blue-grey fade for context, green for
-    /// the real future, translucent magenta ghosts, orange predictions, red goals.
+    /// the real future, translucent magenta ghosts, orange predictions, red goals, cyan contacts.
     public static let standard = Palette(
         styles: [
             .robot: Style(colour: nil, opacity: 1),
@@ -41,6 +41,7 @@ public struct Palette: Equatable, Sendable {
             .prediction: Style(colour: SIMD3(1.00, 0.55, 0.10), opacity: 0.70),
             .trail: Style(colour: SIMD3(1.00, 0.85, 0.20), opacity: 0.90),
             .goal: Style(colour: SIMD3(0.90, 0.15, 0.15), opacity: 1),
+            .contact: Style(colour: SIMD3(0.05, 0.85, 0.80), opacity: 1),
         ],
         trail: SIMD4(1.00, 0.85, 0.20, 0.90),
         background: SIMD3(0.93, 0.94, 0.96),

@@ -96,6 +96,47 @@ public final class SceneBuilder {
         lines += moreLines
     }
 
+    // MARK: - Contacts
+
+    /// Adds the contacts of the robot at `qpos` [nq] on the contact layer, as the simulator finds
+    /// them after forward dynamics: a dot of `radius` metres at each contact point and, when `qvel`
+    /// [nv] is given (with `ctrl` [nu], zero when nil), an arrow along the force the second geom
+    /// receives (the first geom's, when only the first one moves: the arrow shows the force on the
+    /// robot), `metresPerWeight` long for a force equal to the robot's weight. Returns the contacts.
+    @discardableResult
+    public func addContacts(qpos: [Double], qvel: [Double]? = nil, ctrl: [Double]? = nil,
+                            radius: Double = 0.012, metresPerWeight: Double = 0.25) throws -> [Contact] {
+        try state.set(qpos: qpos, qvel: qvel ?? qvelZero, ctrl: ctrl ?? [Double](repeating: 0, count: model.nu))
+        try state.forward()
+        let contacts = try state.contacts()
+        let colour = palette.colour(of: SIMD4(1, 1, 1, 1), on: .contact)
+        for (k, c) in contacts.enumerated() {
+            let p = SIMD3(c.position[0], c.position[1], c.position[2])
+            drawables.append(Drawable(shape: .sphere(radius: radius), position: p, rgba: colour, layer: .contact, instance: k))
+            guard qvel != nil, weight > 0 else { continue }
+            let onFirst = geoms[c.geom2].body == 0 && geoms[c.geom1].body != 0
+            let f = c.worldForce * ((onFirst ? -1 : 1) * metresPerWeight / weight), length = (f * f).sum().squareRoot()
+            guard length > radius else { continue }
+            // shaft and a two-stroke head in the plane of the force and the contact's first tangent
+            // (or its normal, for a force along that tangent)
+            let along = f / length, tangent = SIMD3(c.frame[3], c.frame[4], c.frame[5])
+            var side = tangent - (tangent * along).sum() * along
+            if (side * side).sum() < 1e-12 { side = c.normal - (c.normal * along).sum() * along }
+            side /= max((side * side).sum().squareRoot(), 1e-300)
+            let tip = p + f, head = min(0.3 * length, 4 * radius)
+            lines.append(Polyline(points: [p, tip], rgba: colour, layer: .contact, instance: k))
+            lines.append(Polyline(points: [tip - head * along + 0.5 * head * side, tip, tip - head * along - 0.5 * head * side],
+                                  rgba: colour, layer: .contact, instance: k))
+        }
+        return contacts
+    }
+
+    /// The robot's weight, Σ body masses × |gravity|, in newtons: the force scale of contact arrows.
+    private lazy var weight: Double = {
+        let g = model.options.gravity
+        return model.bodies.mass.reduce(0, +) * (g * g).sum().squareRoot()
+    }()
+
     // MARK: - Result
 
     /// The scene so far. Without a camera, a default view is framed on everything but the world

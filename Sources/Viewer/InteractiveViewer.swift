@@ -13,7 +13,7 @@ public final class InteractiveViewer {
         "up/down  speed x2 / /2       n/p  next / previous episode",
         "drag  orbit   right-drag or shift-drag  pan   scroll  zoom",
         "t  trails   w  world geoms   g  ghosts   r  reset camera",
-        "1-8  layers: robot context future ghost prediction trail goal world",
+        "1-9  layers: robot context future ghost prediction trail goal world contact   c  contacts",
         "s  screenshot (view-N.png)   h  help on/off   q/esc  quit",
     ]
 
@@ -127,7 +127,8 @@ public final class InteractiveViewer {
         case GLFW_KEY_W: toggle(.world)
         case GLFW_KEY_G: toggle(.ghost)
         case GLFW_KEY_R: camera = nil
-        case GLFW_KEY_1...GLFW_KEY_8: toggle(Layer.allCases[Int(key - GLFW_KEY_1)])
+        case GLFW_KEY_C: toggle(.contact)
+        case GLFW_KEY_1...GLFW_KEY_9: toggle(Layer.allCases[Int(key - GLFW_KEY_1)])
         case GLFW_KEY_H:
             showHelp.toggle()
             if showHelp { print(allHelp.joined(separator: "\n")); fflush(stdout) }

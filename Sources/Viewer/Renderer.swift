@@ -130,7 +130,10 @@ public final class Renderer {
         lineProgram.set("viewProjection", viewProjection)
         if let grid = scene.grid { drawGrid(grid) }
 
-        let visible = scene.visibleDrawables
+        // contacts (points and force arrows) lie inside the touching shapes: drawn last, over them
+        let visible = scene.visibleDrawables.filter { $0.layer != .contact }
+        let overlay = scene.visibleDrawables.filter { $0.layer == .contact }
+        let overlayLines = scene.visibleLines.filter { $0.layer == .contact }
         let eye = camera.eye
         let translucent = visible.filter { $0.rgba.w < 0.999 }
         // a cached translucent layer goes under the opaque shapes, composited over the grid
@@ -150,7 +153,8 @@ public final class Renderer {
 
         glEnable(GLenum(GL_BLEND))
         glBlendFunc(GLenum(GL_SRC_ALPHA), GLenum(GL_ONE_MINUS_SRC_ALPHA))
-        drawTrails(scene.visibleLines, viewProjection: viewProjection)
+        drawTrails(overlayLines.isEmpty ? scene.visibleLines : scene.visibleLines.filter { $0.layer != .contact },
+                   viewProjection: viewProjection)
 
         // otherwise translucent shapes after the opaque ones, far to near, without depth writes
         if !layered && translucency == .instanced {
@@ -163,6 +167,14 @@ public final class Renderer {
             drawMerged(translucent, viewProjection: viewProjection, eye: eye, light: SIMD3<Float>(light))
         }
         glDepthMask(GLboolean(GL_TRUE))
+
+        if !overlay.isEmpty || !overlayLines.isEmpty {
+            glDisable(GLenum(GL_DEPTH_TEST))
+            meshProgram.use()
+            drawInstanced(overlay.flatMap { instances($0, coarse: false) })
+            drawOverlayLines(overlayLines, viewProjection: viewProjection)
+            glEnable(GLenum(GL_DEPTH_TEST))
+        }
 
         if let text, !hud.isEmpty {
             glDisable(GLenum(GL_DEPTH_TEST))
@@ -405,6 +417,31 @@ public final class Renderer {
             colouredLineProgram.use()
             colouredLineProgram.set("viewProjection", viewProjection)
             glDrawArrays(GLenum(GL_LINES), 0, GLsizei(trailVertices.count / 7))
+        }
+        glBindVertexArray(0)
+    }
+
+    /// A few lines drawn as they come, one colour each, through the grid's buffer (the grid is
+    /// uploaded again next frame): the contact arrows, which change every frame.
+    private func drawOverlayLines(_ lines: [Polyline], viewProjection: [Float]) {
+        guard !lines.isEmpty else { return }
+        var floats: [Float] = [], ranges: [(first: GLint, count: GLsizei, rgba: SIMD4<Float>)] = []
+        for l in lines where l.points.count > 1 {
+            let first = GLint(floats.count / 3)
+            for i in 0..<(l.points.count - 1) {
+                for p in [l.points[i], l.points[i + 1]] { floats += [Float(p.x), Float(p.y), Float(p.z)] }
+            }
+            ranges.append((first, GLsizei(floats.count / 3) - GLsizei(first), l.rgba))
+        }
+        lineProgram.use()
+        lineProgram.set("viewProjection", viewProjection)
+        glBindVertexArray(lineVAO)
+        glBindBuffer(GLenum(GL_ARRAY_BUFFER), lineVBO)
+        floats.withUnsafeBytes { glBufferData(GLenum(GL_ARRAY_BUFFER), $0.count, $0.baseAddress, GLenum(GL_STREAM_DRAW)) }
+        uploadedGrid = nil
+        for r in ranges {
+            lineProgram.set("colour", r.rgba)
+            glDrawArrays(GLenum(GL_LINES), r.first, r.count)
         }
         glBindVertexArray(0)
     }

@@ -80,4 +80,29 @@ final class ConstraintTests: XCTestCase {
             XCTAssertEqual(state.qpos[1], -0.5, accuracy: 1e-3)  // ball centre one radius above the floor
         }
     }
+
+    /// The ball at rest on the floor: one contact, normal +z from the floor (geom 0) to the ball,
+    /// its normal force the ball's weight (1 kg) and no friction; in the air: none.
+    func testContactsOfTheRidgeBallAtRest() throws {
+        let model = try RobotModel.builtin("ridgeball")
+        let state = try RobotState(model: model)
+        try state.set(qpos: [1, -0.5, 0], qvel: [0, 0, 0])
+        try state.step(1000)
+        try state.forward()
+        let contacts = try state.contacts()
+        XCTAssertEqual(contacts.count, 1)
+        let c = try XCTUnwrap(contacts.first)
+        XCTAssertEqual([c.geom1, c.geom2], [0, 2])  // floor, ball
+        XCTAssertEqual(c.normal.z, 1, accuracy: 1e-12)
+        XCTAssertEqual(c.force[0], 9.81, accuracy: 1e-6)
+        XCTAssertEqual(c.worldForce.z, 9.81, accuracy: 1e-6)
+        XCTAssertEqual(abs(c.force[1]) + abs(c.force[2]), 0, accuracy: 1e-6)
+        XCTAssertLessThan(c.distance, 0)  // soft contact: the resting ball sinks in a little
+        XCTAssertEqual(c.position[2], 0, accuracy: 1e-3)
+        let decoded = try JSONDecoder().decode(Contact.self, from: JSONEncoder().encode(c))
+        XCTAssertEqual(decoded, c)
+        try state.set(qpos: [1, 0, 0], qvel: [0, 0, 0])
+        try state.forward()
+        XCTAssertEqual(try state.contacts(), [])
+    }
 }

@@ -321,6 +321,18 @@ void sim_constraintInfo(const simModel* model, const simState* state, int64_t* S
 int32_t sim_contacts(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
                      int32_t* SIM_NULLABLE geoms, double* SIM_NULLABLE contacts);
 
+/// The force of each contact of the last sim_forward or sim_step, as MuJoCo's mj_contactForce:
+/// forces[6i ..] = the force (normal, first tangent, second tangent) and torque (about the normal,
+/// the first and the second tangent) that the first geom exerts on the second, in the contact's
+/// frame (as sim_contacts gives it). The pyramid's edge forces f_k± are decoded as MuJoCo does:
+/// normal Σ f, component k μ_k (f_k+ − f_k−); components beyond the contact's condim are 0, as is
+/// every component of a contact that touches nothing that moves. `*ncon` receives the number of
+/// contacts (more than capacity: the rest are left out).
+/// Errors: SIM_ERR_ARGUMENT for a NULL model, state, ncon or forces, or a negative capacity.
+/// Thread safety: the state's thread. Pointer lifetime: forces is written during the call only.
+int32_t sim_contactForces(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
+                          double* forces);
+
 /// Inverse dynamics (RNEA): the generalised force qfrc [nv], beyond the passive forces
 /// (damping, stiffness; constraint forces of limits and dry friction are not included), that
 /// gives acceleration qacc [nv] at the current qpos, qvel:

@@ -1,5 +1,6 @@
 // bridge.cpp — every extern "C" entry point of energysim.h. Each one validates its arguments,
 // runs the C++ code inside one catch-all guard and turns exceptions into status codes.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -516,6 +517,33 @@ int32_t sim_contacts(const simModel* model, const simState* state, int64_t capac
       for (int r = 0; r < 3; ++r)
         for (int k = 0; k < 3; ++k) out[4 + 3 * r + k] = c.frame(r, k);
     }
+  }
+  return SIM_OK;
+}
+
+int32_t sim_contactForces(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
+                          double* forces) {
+  SIM_REQUIRE_PAIR(model, state);
+  if (!ncon || !forces || capacity < 0) return SIM_ERR_ARGUMENT;
+  const sim::Model& m = model->model;
+  const sim::State& s = state->state;
+  *ncon = s.ncon;
+  const int64_t n = std::min<int64_t>(s.ncon, capacity);
+  std::fill(forces, forces + 6 * (size_t)n, 0.0);
+  // A contact's rows are consecutive (constraint.cpp, addContactRows): one normal row (condim 1) or
+  // the pyramid's edges n + μk jk, n − μk jk for k = 1 … condim − 1 (MuJoCo's mju_decodePyramid).
+  for (int i = 0; i < s.nefc;) {
+    if (s.efcType[i] != sim::kRowContact) { ++i; continue; }
+    const int c = s.efcId[i];
+    const sim::CollisionPair& p = m.pairs[s.contacts[c].pair];
+    const int rows = p.condim == 1 ? 1 : 2 * (p.condim - 1);
+    if (c < n) {
+      double* f = forces + 6 * (size_t)c;
+      for (int r = 0; r < rows; ++r) f[0] += s.efcForce[i + r];
+      for (int k = 1; k < p.condim; ++k)
+        f[k] = p.friction[k - 1] * (s.efcForce[i + 2 * (k - 1)] - s.efcForce[i + 2 * (k - 1) + 1]);
+    }
+    i += rows;
   }
   return SIM_OK;
 }

@@ -507,12 +507,31 @@ static void newPairContacts() {
       int32_t g1[2] = {-7, -7}, g2[2] = {-7, -7};
       double one[13 + 1];
       one[13] = 12345;  // must stay untouched: only capacity = 1 contact is written
+      double f1[6 + 1];
+      f1[6] = 12345;
+      CHECK(sim_contactForces(m, s, 8, nullptr, f1) == SIM_ERR_ARGUMENT &&
+                sim_contactForces(m, s, 8, &n1, nullptr) == SIM_ERR_ARGUMENT &&
+                sim_contactForces(m, s, -1, &n1, f1) == SIM_ERR_ARGUMENT &&
+                sim_contactForces(nullptr, s, 8, &n1, f1) == SIM_ERR_ARGUMENT &&
+                sim_contactForces(m, s, 1, &n1, f1) == SIM_OK && n1 == 3 && f1[6] == 12345 && f1[0] > 0,
+            "sim_contactForces guards (ncon %lld, first normal force %g)", (long long)n1, f1[0]);
       CHECK(sim_contacts(m, s, 8, nullptr, geoms, con) == SIM_ERR_ARGUMENT &&
                 sim_contacts(m, s, -1, &n1, geoms, con) == SIM_ERR_ARGUMENT &&
                 sim_contacts(m, s, 1, &n1, g1, one) == SIM_OK && n1 == 3 && one[13] == 12345 && g1[0] == 0 &&
                 g1[1] == 1 && sim_contacts(m, s, 0, &n1, g2, nullptr) == SIM_OK && g2[0] == -7,
             "sim_contacts guards (ncon %lld, geoms %d %d)", (long long)n1, g1[0], g1[1]);
     }
+    // at rest the normal forces carry the weight (1 kg) in equal shares, with no friction
+    double forces[8 * 6], normalSum = 0, tangential = 0, spread = 0;
+    sim_contactForces(m, s, 8, &ncon, forces);
+    for (int i = 0; i < ncon && i < 8; ++i) {
+      normalSum += forces[6 * i];
+      spread = std::max(spread, std::abs(forces[6 * i] - forces[0]));
+      for (int k = 1; k < 6; ++k) tangential = std::max(tangential, std::abs(forces[6 * i + k]));
+    }
+    CHECK(std::abs(normalSum - 9.81) < 1e-6 && spread < 1e-6 && tangential < 1e-6,
+          "%s: contact forces: normal sum %.9f (weight 9.81), spread %.1e, largest tangential %.1e", c.name, normalSum,
+          spread, tangential);
     bool normals = ncon > 0;
     for (int i = 0; i < ncon && i < 8; ++i)
       normals = normals && std::abs(con[13 * i + 4]) + std::abs(con[13 * i + 5]) + std::abs(con[13 * i + 6] - c.sign) < 1e-9 &&
@@ -568,6 +587,37 @@ static void torsionalRolling() {
         "rolling speed after 1 s: condim 3 %g, 4 %g (kept), 6 %g (slowed)", roll[3], roll[4], roll[6]);
   simModel* m = load("<mujoco><option cone=\"elliptic\"/><worldbody/></mujoco>");
   CHECK(m && std::string(sim_modelWarnings(m)).find("elliptic") != std::string::npos, "cone=elliptic must be named");
+  sim_deleteModel(m);
+}
+
+// Contact forces of a box sliding along x on the floor (friction 0.4 on both geoms, as MuJoCo mixes
+// them by max; slides x and z, so it cannot tip): sim_contactForces decodes
+// the pyramid's edges, so each contact's force lies in the cone (|f_k| <= mu f_n), the floor pushes
+// the box (the second geom) back against its motion, and the four contacts together brake it by
+// at least half of mu g (the t2 edges carry normal force too, so a pyramid brakes by less than mu g).
+static void slidingContactForces() {
+  simModel* m = load("<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\" "
+                     "friction=\"0.4\"/><body pos=\"0 0 0.05\"><joint type=\"slide\" axis=\"1 0 0\"/><joint "
+                     "type=\"slide\" axis=\"0 0 1\"/><geom type=\"box\" size=\"0.2 0.1 "
+                     "0.05\" mass=\"2\" friction=\"0.4\"/></body></worldbody></mujoco>");
+  if (!m) return;
+  double q[2] = {0, -0.0001}, v[2] = {2, 0};
+  simState* s = stepped(m, q, v, 50);
+  int64_t ncon = 0;
+  double con[8 * 13], f[8 * 6], worldX = 0, normal = 0;
+  bool inCone = true;
+  sim_contacts(m, s, 8, &ncon, nullptr, con);
+  sim_contactForces(m, s, 8, &ncon, f);
+  for (int i = 0; i < ncon && i < 8; ++i) {
+    normal += f[6 * i];
+    inCone = inCone && f[6 * i] > 0 && std::abs(f[6 * i + 1]) <= 0.4 * f[6 * i] + 1e-12 &&
+             std::abs(f[6 * i + 2]) <= 0.4 * f[6 * i] + 1e-12 && f[6 * i + 3] == 0 && f[6 * i + 5] == 0;
+    for (int r = 0; r < 3; ++r) worldX += f[6 * i + r] * con[13 * i + 4 + 3 * r];  // frame row r, x component
+  }
+  CHECK(ncon == 4 && inCone && v[0] > 1.5 && worldX < -0.5 * 0.4 * normal,
+        "sliding box: %lld contacts, in cone %d, speed %g, braking force %g N against the normal force %g N", (long long)ncon,
+        (int)inCone, v[0], worldX, normal);
+  sim_deleteState(s);
   sim_deleteModel(m);
 }
 
@@ -815,6 +865,7 @@ int main() {
   boxBoxContacts();
   newPairContacts();
   torsionalRolling();
+  slidingContactForces();
   broadPhase();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
