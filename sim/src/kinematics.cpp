@@ -40,6 +40,8 @@ void makeState(const Model& m, State& s) {
     vec->assign(ne, 0.0);
   s.efcType.assign(ne, 0);
   s.efcId.assign(ne, 0);
+  s.efcNnz.assign(ne, 0);
+  s.efcCols.assign(ne * nv, 0);
   for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
   s.solverIterations = 0;

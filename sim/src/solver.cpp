@@ -48,6 +48,35 @@ inline double rowCost(const State& s, int i, double jar, double* force, double* 
 }
 
 const double* row(const Model& m, const State& s, int i) { return &s.efcJ[(size_t)i * m.nv]; }
+const int* cols(const Model& m, const State& s, int i) { return &s.efcCols[(size_t)i * m.nv]; }
+
+// Each row's nonzero columns (ascending): contact rows touch only the dofs above the two bodies,
+// limit and friction rows one dof. The sums below skip exact zeros, which leaves them unchanged.
+void indexRows(const Model& m, State& s) {
+  for (int i = 0; i < s.nefc; ++i) {
+    const double* J = row(m, s, i);
+    int* c = &s.efcCols[(size_t)i * m.nv];
+    int n = 0;
+    for (int k = 0; k < m.nv; ++k)
+      if (J[k] != 0) c[n++] = k;
+    s.efcNnz[i] = n;
+  }
+}
+
+// J_i · x over row i's nonzero columns.
+inline double rowDot(const Model& m, const State& s, int i, const double* x, double init) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) init += J[c[n]] * x[c[n]];
+  return init;
+}
+
+// out += scale · J_iᵀ over row i's nonzero columns.
+inline void addRowTransposed(const Model& m, const State& s, int i, double scale, double* out) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) out[c[n]] += J[c[n]] * scale;
+}
 
 // jar = J a − aref, forces, and the total cost at qacc = a with Ma = M a.
 double evaluate(const Model& m, State& s, const double* a, const Eigen::VectorXd& Ma) {
@@ -55,9 +84,7 @@ double evaluate(const Model& m, State& s, const double* a, const Eigen::VectorXd
   double cost = 0;
   for (int k = 0; k < nv; ++k) cost += 0.5 * (Ma[k] - s.qfrcSmooth[k]) * (a[k] - s.qaccSmooth[k]);
   for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    double jar = -s.efcAref[i];
-    for (int k = 0; k < nv; ++k) jar += J[k] * a[k];
+    const double jar = rowDot(m, s, i, a, -s.efcAref[i]);
     double w;
     s.efcJar[i] = jar;
     cost += rowCost(s, i, jar, &s.efcForce[i], &w);
@@ -71,9 +98,7 @@ void gradient(const Model& m, State& s) {
   for (int k = 0; k < nv; ++k) s.grad[k] = s.Ma[k] - s.qfrcSmooth[k];
   for (int i = 0; i < s.nefc; ++i) {
     const double f = s.efcForce[i];
-    if (f == 0) continue;
-    const double* J = row(m, s, i);
-    for (int k = 0; k < nv; ++k) s.grad[k] -= J[k] * f;
+    if (f != 0) addRowTransposed(m, s, i, -f, s.grad.data());
   }
 }
 
@@ -92,12 +117,7 @@ double lineSearch(const Model& m, State& s) {
     g2 += s.dir[k] * s.Mdir[k];
     dnorm += s.dir[k] * s.dir[k];
   }
-  for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    double jd = 0;
-    for (int k = 0; k < nv; ++k) jd += J[k] * s.dir[k];
-    s.efcJd[i] = jd;
-  }
+  for (int i = 0; i < s.nefc; ++i) s.efcJd[i] = rowDot(m, s, i, s.dir.data(), 0.0);
   auto derivatives = [&](double alpha, double* d2) {
     double d1 = g1 + alpha * g2;
     *d2 = g2;
@@ -129,32 +149,37 @@ double lineSearch(const Model& m, State& s) {
   return alpha;
 }
 
-// Newton (hessian = true) or CG on the primal, from s.qacc.
-void solvePrimal(const Model& m, State& s, bool newton) {
+// Newton (hessian = true) or CG on the primal, from s.qacc; `cost` is its cost when s.Ma and
+// the rows were last evaluated there (NAN: evaluate first).
+void solvePrimal(const Model& m, State& s, bool newton, double cost) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
   const double scale = 1 / (m.meanInertia * std::max(1, nv));
   double* a = s.qacc.data();
   Eigen::Map<Eigen::VectorXd> qacc(a, nv);
-  s.Ma.noalias() = s.M * qacc;
-  double cost = evaluate(m, s, a, s.Ma);
+  if (std::isnan(cost)) {
+    s.Ma.noalias() = s.M * qacc;
+    cost = evaluate(m, s, a, s.Ma);
+  }
   gradient(m, s);
   if (!newton) s.llt.compute(s.M);  // CG preconditioner M⁻¹
   int iter = 0;
   for (; iter < o.iterations; ++iter) {
     if (scale * s.grad.norm() < o.tolerance) break;
     if (newton) {
-      // H = M + Σ_quadratic rows D_i J_iᵀ J_i
+      // H = M + Σ_quadratic rows D_i J_iᵀ J_i, its lower triangle (all that LLT reads), over
+      // each row's nonzero columns
       s.H = s.M;
       for (int i = 0; i < s.nefc; ++i) {
         double f, w;
         rowCost(s, i, s.efcJar[i], &f, &w);
         if (w == 0) continue;
         const double* J = row(m, s, i);
-        for (int r = 0; r < nv; ++r) {
-          if (J[r] == 0) continue;
+        const int* c = cols(m, s, i);
+        for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
+          const int r = c[n];
           const double wr = w * J[r];
-          for (int c = 0; c < nv; ++c) s.H(r, c) += wr * J[c];
+          for (int k = 0; k <= n; ++k) s.H(r, c[k]) += wr * J[c[k]];
         }
       }
       s.llt.compute(s.H);
@@ -264,27 +289,29 @@ void solveDual(const Model& m, State& s) {
 void solveConstraints(const Model& m, State& s) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
-  // start from the better of the last solution and the unconstrained acceleration
+  indexRows(m, s);
+  // start from the better of the last solution and the unconstrained acceleration; the primal
+  // solvers go on from the evaluation at the warm start when it wins
   std::copy(s.qaccSmooth.begin(), s.qaccSmooth.end(), s.qacc.begin());
+  double cost = NAN;
   if (o.warmstart && o.solver != SIM_SOLVER_PGS) {
-    Eigen::Map<const Eigen::VectorXd> warm(s.qaccWarmstart.data(), nv);
-    s.Ma.noalias() = s.M * warm;
-    const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
     s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), nv);
     const double costSmooth = evaluate(m, s, s.qaccSmooth.data(), s.Ma);
-    if (costWarm < costSmooth) std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
+    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
+    const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
+    if (costWarm < costSmooth) {
+      std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
+      cost = costWarm;
+    }
   } else if (o.warmstart) {
     s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
     evaluate(m, s, s.qaccWarmstart.data(), s.Ma);  // forces at the warm start
   }
   if (o.solver == SIM_SOLVER_PGS) solveDual(m, s);
-  else solvePrimal(m, s, o.solver == SIM_SOLVER_NEWTON);
+  else solvePrimal(m, s, o.solver == SIM_SOLVER_NEWTON, cost);
   // constraint force in joint space: Jᵀ f (primal forces are those of the final evaluate)
   std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
-  for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    for (int k = 0; k < nv; ++k) s.qfrcConstraint[k] += J[k] * s.efcForce[i];
-  }
+  for (int i = 0; i < s.nefc; ++i) addRowTransposed(m, s, i, s.efcForce[i], s.qfrcConstraint.data());
   std::copy(s.qacc.begin(), s.qacc.end(), s.qaccWarmstart.begin());
 }
 

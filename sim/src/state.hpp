@@ -52,6 +52,7 @@ struct State {
   std::vector<double> efcForce;          // [nefcMax] solved constraint force
   std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
   std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<int> efcNnz, efcCols;      // [nefcMax], [nefcMax, nv] solver: each row's nonzero columns, ascending
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
