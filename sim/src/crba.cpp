@@ -9,23 +9,25 @@
 namespace sim {
 
 // CRBA (RBDA Table 6.2, world coordinates): I^c_i = Σ_{k in subtree(i)} I_k,
-// M_ij = S_jᵀ I^c_i S_i for each ancestor j of i. Uses s.S and s.Iworld as scratch.
-void crba(const Model& m, State& s, double* M) {
+// M_ij = S_jᵀ I^c_i S_i for each ancestor j of i. Fills s.S, s.Iworld (unless afterAba) and
+// s.Icomposite.
+void crba(const Model& m, State& s, double* M, bool afterAba) {
   const int nv = m.nv;
   std::fill(M, M + (size_t)nv * nv, 0.0);
-  for (int i = 0; i < nv; ++i) {
+  for (int i = 0; i < nv && !afterAba; ++i) {
     const Link& L = m.links[i];
     const Pose& W = s.X_world_link[i];
     s.S[i] = motionSubspace(L, W);
     s.Iworld[i] = rigidInertiaAbout(L.mass, W.p + W.R * L.com, W.R * L.Icom * W.R.transpose());
   }
   // composite inertias, leaves to root
+  std::copy(s.Iworld.begin(), s.Iworld.end(), s.Icomposite.begin());
   for (int i = nv - 1; i >= 0; --i) {
     const int p = m.links[i].parent;
-    if (p >= 0) s.Iworld[p] = s.Iworld[p] + s.Iworld[i];
+    if (p >= 0) s.Icomposite[p] = s.Icomposite[p] + s.Icomposite[i];
   }
   for (int i = 0; i < nv; ++i) {
-    const Vec6 F = inertiaTimes(s.Iworld[i], s.S[i]);
+    const Vec6 F = inertiaTimes(s.Icomposite[i], s.S[i]);
     M[(size_t)i * nv + i] = s.S[i].dot(F) + m.armature[i];
     for (int j = m.links[i].parent; j >= 0; j = m.links[j].parent) {
       const double Mij = s.S[j].dot(F);

@@ -17,6 +17,7 @@ void makeState(const Model& m, State& s) {
   for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f, &s.S}) vec->assign(nv, Vec6::Zero());
   s.IA.assign(nv, Mat6::Zero());
   s.Iworld.assign(nv, RigidInertia{});
+  s.Icomposite.assign(nv, RigidInertia{});
   s.Iv.assign(nv, Vec6::Zero());
   for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qvel0, &s.dqvel,
                     &s.savedQvel})

@@ -33,7 +33,8 @@ struct State {
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
   std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
   std::vector<Mat6> IA;                  // [nv] articulated (ABA) / composite (CRBA) inertias
-  std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (rneaVJP)
+  std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (ABA, CRBA, rneaVJP)
+  std::vector<RigidInertia> Icomposite;  // [nv] CRBA's composite inertias
   std::vector<Vec6> Iv;                  // [nv] their momenta I·v (rneaVJP)
   std::vector<double> D, u;              // [nv]
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)
@@ -136,8 +137,10 @@ inline Vec6 motionSubspace(const Link& L, const Pose& X) {
 
 /// ABA (RBDA §7.3, Table 7.1): qacc = (M + diag(armature + extraArmature))^-1 (tau − c).
 /// Uses s.tau; kinematics must be current. `extraArmature` (per dof, may be null) lets the
-/// Euler integrator take damping implicitly: (M + h·diag(damping)).
-void aba(const Model& m, State& s, const double* extraArmature);
+/// Euler integrator take damping implicitly: (M + h·diag(damping)). Leaves the links' world
+/// subspaces s.S, rigid inertias s.Iworld and bias forces s.f; `samePositionVelocity` reuses
+/// them (qpos and qvel unchanged since the last call: only tau or extraArmature differ).
+void aba(const Model& m, State& s, const double* extraArmature, bool samePositionVelocity = false);
 
 /// RNEA (RBDA §5.3, Table 5.1): qfrc = M(q) qacc + c(q, qvel) (+ armature · qacc).
 /// Gravity is included through a fictitious base acceleration. Kinematics must be current.
@@ -158,7 +161,8 @@ void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, d
 const char* rneaVJPUnsupported(const Model& m);
 
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.
-void crba(const Model& m, State& s, double* M);
+/// `afterAba`: s.S and s.Iworld are aba()'s of the current positions (not recomputed).
+void crba(const Model& m, State& s, double* M, bool afterAba = false);
 
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);
