@@ -53,8 +53,9 @@ double impedance(const double solimpIn[5], double pos, double margin) {
 // Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
 // impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
 // friction rows).
-// `impPos`, when given, replaces pos in the impedance: a connect's or weld's rows share the
-// impedance of their error's norm (MuJoCo's getposdim).
+// `impPos`, when given, replaces pos − margin in the impedance: a connect's or weld's rows share
+// the impedance of their error's norm, an elliptic contact's rows that of its normal (MuJoCo's
+// getposdim).
 void finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
                double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
                double impPos = NAN) {
@@ -65,7 +66,7 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   const double h = m.spec.timestep / m.spec.substeps;
   if (m.spec.solver.refsafe && solref[0] > 0) solref[0] = std::max(solref[0], 2 * h);
   const double dmax = std::min(kMaxImp, std::max(kMinImp, solimp[1]));
-  const double imp = impedance(solimp, std::isnan(impPos) ? pos : impPos, margin);
+  const double imp = impedance(solimp, std::isnan(impPos) ? pos - margin : impPos, 0);
   double K, B;
   if (type == kRowFriction) K = 0;
   else if (solref[0] > 0) K = 1 / std::max(kMinVal, dmax * dmax * solref[0] * solref[0] * solref[1] * solref[1]);
@@ -93,6 +94,35 @@ void addDofRow(const Model& m, State& s, int type, int dof, double sign, double 
   std::fill(J, J + nv, 0.0);
   J[dof] = sign;
   finishRow(m, s, i, type, dof, pos, margin, floss, solref, solimp, m.invweight0[dof]);
+}
+
+// Appends the condim rows of contact c's elliptic cone (MuJoCo's mjCNSTR_CONTACT_ELLIPTIC): the
+// normal and the frame's tangential (and rotational) rows of s.jacB as they are, all with the
+// normal's impedance; the tangents have pos = margin = 0 (so K plays no part) and the pair's
+// solreffriction when it has one. diagApprox is w_t for the first three rows, w_r after; then
+// R_1 = R_0/impratio, R_j = R_1 μ1²/μj² (j ≥ 2), and the cone's μ = μ1·√(R_1/R_0) (mj_makeImpedance).
+void addEllipticRows(const Model& m, State& s, int c, double tran, double rot) {
+  const int nv = m.nv;
+  Contact& con = s.contacts[c];
+  const CollisionPair& p = m.pairs[con.pair];
+  const double* ref = p.solref;
+  if (p.explicitPair >= 0) {
+    const double* rf = m.spec.pairs[p.explicitPair].solreffriction;
+    if ((rf[0] != 0 || rf[1] != 0) && (rf[0] > 0) == (rf[1] > 0)) ref = rf;  // MuJoCo: mixed signs → solref
+  }
+  const int first = s.nefc;
+  for (int j = 0; j < p.condim; ++j) {
+    const int i = s.nefc++;
+    std::copy(&s.jacB[(size_t)j * nv], &s.jacB[(size_t)(j + 1) * nv], &s.efcJ[(size_t)i * nv]);
+    finishRow(m, s, i, kRowElliptic, c, j == 0 ? con.dist : 0, j == 0 ? p.margin : 0, 0,
+              j == 0 ? p.solref : ref, p.solimp, j < 3 ? tran : rot, con.dist - p.margin);
+  }
+  double* R = &s.efcR[first];
+  R[1] = R[0] / std::max(kMinVal, m.spec.solver.impratio);
+  for (int j = 1; j < p.condim - 1; ++j)
+    R[j + 1] = R[1] * p.friction[0] * p.friction[0] / (p.friction[j] * p.friction[j]);
+  for (int j = 0; j < p.condim; ++j) s.efcD[first + j] = 1 / R[j];
+  con.mu = p.friction[0] * std::sqrt(R[1] / R[0]);
 }
 
 // Appends the rows of contact c: the normal (condim 1) or the friction pyramid's edges n ± μk jk
@@ -140,6 +170,10 @@ void addContactRows(const Model& m, State& s, int c) {
     const int i = s.nefc++;
     std::copy(Jn, Jn + nv, &s.efcJ[(size_t)i * nv]);
     finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran);
+    return;
+  }
+  if (m.spec.solver.elliptic) {
+    addEllipticRows(m, s, c, tran, rot);
     return;
   }
   const int first = s.nefc;
@@ -276,7 +310,9 @@ int constraintCapacity(const Model& m) {
     if (m.limited[i] && m.spec.solver.limits) rows += 2;
     if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
   }
-  for (const CollisionPair& p : m.pairs) rows += p.maxContacts * (p.condim == 1 ? 1 : 2 * (p.condim - 1));
+  const bool elliptic = m.spec.solver.elliptic;
+  for (const CollisionPair& p : m.pairs)
+    rows += p.maxContacts * (p.condim == 1 ? 1 : elliptic ? p.condim : 2 * (p.condim - 1));
   return rows;
 }
 

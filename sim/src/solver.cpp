@@ -78,16 +78,127 @@ inline void addRowTransposed(const Model& m, const State& s, int i, double scale
   for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) out[c[n]] += J[c[n]] * scale;
 }
 
+// MARK: elliptic cones (MuJoCo's mj_constraintUpdate, PrimalPrepare/PrimalEval)
+//
+// An elliptic contact's rows i … i+dim−1 are one cone. In the circular coordinates
+// U = (μ jar_0, μ_1 jar_1, …, μ_{dim−1} jar_{dim−1}) (μ the regularised cone's, μ_j the
+// pair's friction) with N = U_0, T = |U_1…|, the cost is
+//   top zone    N ≥ μT (inside the cone):          0;
+//   bottom zone μN + T ≤ 0 (inside the dual cone): Σ_j ½ D_j jar_j²;
+//   middle zone otherwise:                          ½ Dm (N − μT)²,  Dm = D_0 / (μ² (1 + μ²)).
+enum { kConeTop, kConeBottom, kConeMiddle };
+
+struct Cone {
+  int dim;
+  double mu, Dm;
+  const double* friction;  // the pair's μ_1 … μ_{dim−1}
+};
+
+Cone cone(const Model& m, const State& s, int i) {
+  const Contact& con = s.contacts[s.efcId[i]];
+  const CollisionPair& p = m.pairs[con.pair];
+  return Cone{p.condim, con.mu, s.efcD[i] / (con.mu * con.mu * (1 + con.mu * con.mu)), p.friction};
+}
+
+// Zone of the cone at N, T (MuJoCo's tests, T = 0 included).
+int coneZone(double N, double T, double mu) {
+  if (N >= mu * T || (T <= 0 && N >= 0)) return kConeTop;
+  if (mu * N + T <= 0 || (T <= 0 && N < 0)) return kConeBottom;
+  return kConeMiddle;
+}
+
+// N, T and U_1… of the cone at rows jar (U has room for 6).
+int coneState(const Cone& c, const double* jar, double* U, double* N, double* T) {
+  *N = c.mu * jar[0];
+  double TT = 0;
+  for (int j = 1; j < c.dim; ++j) {
+    U[j] = c.friction[j - 1] * jar[j];
+    TT += U[j] * U[j];
+  }
+  *T = std::sqrt(TT);
+  return coneZone(*N, *T, c.mu);
+}
+
+// Cost of the cone at rows i… (jar from s.efcJar) and its forces f = −∂cost/∂jar.
+double coneCost(const Cone& c, State& s, int i) {
+  double U[6], N, T;
+  const int zone = coneState(c, &s.efcJar[i], U, &N, &T);
+  double* f = &s.efcForce[i];
+  if (zone == kConeTop) {
+    std::fill(f, f + c.dim, 0.0);
+    return 0;
+  }
+  if (zone == kConeBottom) {
+    double cost = 0;
+    for (int j = 0; j < c.dim; ++j) {
+      const double jar = s.efcJar[i + j];
+      f[j] = -s.efcD[i + j] * jar;
+      cost += 0.5 * s.efcD[i + j] * jar * jar;
+    }
+    return cost;
+  }
+  const double r = N - c.mu * T;
+  f[0] = -c.Dm * r * c.mu;
+  for (int j = 1; j < c.dim; ++j) f[j] = -f[0] / T * U[j] * c.friction[j - 1];
+  return 0.5 * c.Dm * r * r;
+}
+
+// Middle zone's Hessian of the cost in jar (dim × dim, row-major into h):
+// Dm · diag(μ, μ_j) [(1, −μU/T); (−μU/T, μN/T³ UUᵀ + (μ² − μN/T) I)] diag(μ, μ_j).
+void coneHessian(const Cone& c, const double* U, double N, double T, double* h) {
+  const int d = c.dim;
+  h[0] = 1;
+  for (int j = 1; j < d; ++j) h[j] = h[j * d] = -c.mu / T * U[j];
+  for (int a = 1; a < d; ++a)
+    for (int b = 1; b < d; ++b)
+      h[a * d + b] = c.mu * N / (T * T * T) * U[a] * U[b] + (a == b ? c.mu * c.mu - c.mu * N / T : 0.0);
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b)
+      h[a * d + b] *= c.Dm * (a == 0 ? c.mu : c.friction[a - 1]) * (b == 0 ? c.mu : c.friction[b - 1]);
+}
+
+// First and second derivatives of the cone's cost along jar + α·jd at α (jd from s.efcJd).
+void coneDerivatives(const Cone& c, const State& s, int i, double alpha, double* d1, double* d2) {
+  double jar[6], U[6], V[6], N, T;
+  for (int j = 0; j < c.dim; ++j) jar[j] = s.efcJar[i + j] + alpha * s.efcJd[i + j];
+  const int zone = coneState(c, jar, U, &N, &T);
+  if (zone == kConeTop) return;
+  if (zone == kConeBottom) {
+    for (int j = 0; j < c.dim; ++j) {
+      const double D = s.efcD[i + j], jd = s.efcJd[i + j];
+      *d1 += D * jar[j] * jd;
+      *d2 += D * jd * jd;
+    }
+    return;
+  }
+  // N' = V_0, T' = U·V/T, T'' = (|V|² − T'²)/T
+  const double V0 = c.mu * s.efcJd[i];
+  double UV = 0, VV = 0;
+  for (int j = 1; j < c.dim; ++j) {
+    V[j] = c.friction[j - 1] * s.efcJd[i + j];
+    UV += U[j] * V[j];
+    VV += V[j] * V[j];
+  }
+  const double T1 = UV / T, T2 = (VV - T1 * T1) / T, r = N - c.mu * T, r1 = V0 - c.mu * T1;
+  *d1 += c.Dm * r * r1;
+  *d2 += c.Dm * (r1 * r1 - r * c.mu * T2);
+}
+
 // jar = J a − aref, forces, and the total cost at qacc = a with Ma = M a.
 double evaluate(const Model& m, State& s, const double* a, const Eigen::VectorXd& Ma) {
   const int nv = m.nv;
   double cost = 0;
   for (int k = 0; k < nv; ++k) cost += 0.5 * (Ma[k] - s.qfrcSmooth[k]) * (a[k] - s.qaccSmooth[k]);
+  for (int i = 0; i < s.nefc; ++i) s.efcJar[i] = rowDot(m, s, i, a, -s.efcAref[i]);
   for (int i = 0; i < s.nefc; ++i) {
-    const double jar = rowDot(m, s, i, a, -s.efcAref[i]);
+    if (s.efcType[i] == kRowElliptic) {
+      const Cone c = cone(m, s, i);
+      cost += coneCost(c, s, i);
+      i += c.dim - 1;
+      continue;
+    }
     double w;
-    s.efcJar[i] = jar;
-    cost += rowCost(s, i, jar, &s.efcForce[i], &w);
+    cost += rowCost(s, i, s.efcJar[i], &s.efcForce[i], &w);
   }
   return cost;
 }
@@ -122,6 +233,12 @@ double lineSearch(const Model& m, State& s) {
     double d1 = g1 + alpha * g2;
     *d2 = g2;
     for (int i = 0; i < s.nefc; ++i) {
+      if (s.efcType[i] == kRowElliptic) {
+        const Cone c = cone(m, s, i);
+        coneDerivatives(c, s, i, alpha, &d1, d2);
+        i += c.dim - 1;
+        continue;
+      }
       const double jd = s.efcJd[i];
       if (jd == 0) continue;
       double f, w;
@@ -149,6 +266,33 @@ double lineSearch(const Model& m, State& s) {
   return alpha;
 }
 
+// Adds the cone's Hessian Jᵀ h J (middle zone) to s.H's lower triangle and returns true, or returns
+// false in the bottom zone (its rows are quadratic one by one); the top zone adds nothing (true).
+bool addConeHessian(const Model& m, State& s, const Cone& c, int i) {
+  const int nv = m.nv;
+  double U[6], N, T, h[36];
+  const int zone = coneState(c, &s.efcJar[i], U, &N, &T);
+  if (zone == kConeBottom) return false;
+  if (zone == kConeTop) return true;
+  coneHessian(c, U, N, T, h);
+  // P = h J (s.jacB as scratch, dim × nv), then H += Jᵀ P
+  for (int a = 0; a < c.dim; ++a)
+    for (int k = 0; k < nv; ++k) {
+      double v = 0;
+      for (int b = 0; b < c.dim; ++b) v += h[a * c.dim + b] * row(m, s, i + b)[k];
+      s.jacB[(size_t)a * nv + k] = v;
+    }
+  for (int a = 0; a < c.dim; ++a) {
+    const double* J = row(m, s, i + a);
+    const double* P = &s.jacB[(size_t)a * nv];
+    for (int r = 0; r < nv; ++r) {
+      if (J[r] == 0) continue;
+      for (int k = 0; k <= r; ++k) s.H(r, k) += J[r] * P[k];
+    }
+  }
+  return true;
+}
+
 // Newton (hessian = true) or CG on the primal, from s.qacc; `cost` is its cost when s.Ma and
 // the rows were last evaluated there (NAN: evaluate first).
 void solvePrimal(const Model& m, State& s, bool newton, double cost) {
@@ -172,7 +316,16 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
       s.H = s.M;
       for (int i = 0; i < s.nefc; ++i) {
         double f, w;
-        rowCost(s, i, s.efcJar[i], &f, &w);
+        if (s.efcType[i] == kRowElliptic) {
+          const Cone c = cone(m, s, i);
+          if (addConeHessian(m, s, c, i)) {
+            i += c.dim - 1;
+            continue;
+          }
+          w = s.efcD[i];  // bottom zone: each row quadratic
+        } else {
+          rowCost(s, i, s.efcJar[i], &f, &w);
+        }
         if (w == 0) continue;
         const double* J = row(m, s, i);
         const int* c = cols(m, s, i);

@@ -15,10 +15,12 @@ struct Contact {
   double dist = 0;
   Vec3 pos = Vec3::Zero();
   Mat3 frame = Mat3::Identity();
+  double mu = 0;  ///< elliptic cone: friction of the regularised cone, μ1·√(R1/R0) (MuJoCo's contact.mu)
 };
 
 /// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
-enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3 };
+/// An elliptic contact's condim rows (normal, then tangents) are kRowElliptic, solved as one cone.
+enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3, kRowElliptic = 4 };
 
 struct State {
   // MARK: state proper
