@@ -266,6 +266,17 @@ double lineSearch(const Model& m, State& s) {
   return alpha;
 }
 
+// s.H += w J_iᵀ J_i on the lower triangle, over row i's nonzero columns.
+void addRowHessian(const Model& m, State& s, int i, double w) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
+    const int r = c[n];
+    const double wr = w * J[r];
+    for (int k = 0; k <= n; ++k) s.H(r, c[k]) += wr * J[c[k]];
+  }
+}
+
 // Adds the cone's Hessian Jᵀ h J (middle zone) to s.H's lower triangle and returns true, or returns
 // false in the bottom zone (its rows are quadratic one by one); the top zone adds nothing (true).
 bool addConeHessian(const Model& m, State& s, const Cone& c, int i) {
@@ -311,29 +322,20 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
   for (; iter < o.iterations; ++iter) {
     if (scale * s.grad.norm() < o.tolerance) break;
     if (newton) {
-      // H = M + Σ_quadratic rows D_i J_iᵀ J_i, its lower triangle (all that LLT reads), over
-      // each row's nonzero columns
+      // H = M + Σ_quadratic rows D_i J_iᵀ J_i (+ the cones' Hessians), its lower triangle (all
+      // that LLT reads), over each row's nonzero columns
       s.H = s.M;
       for (int i = 0; i < s.nefc; ++i) {
-        double f, w;
         if (s.efcType[i] == kRowElliptic) {
           const Cone c = cone(m, s, i);
-          if (addConeHessian(m, s, c, i)) {
-            i += c.dim - 1;
-            continue;
-          }
-          w = s.efcD[i];  // bottom zone: each row quadratic
-        } else {
-          rowCost(s, i, s.efcJar[i], &f, &w);
+          if (!addConeHessian(m, s, c, i))  // bottom zone: each row quadratic
+            for (int j = 0; j < c.dim; ++j) addRowHessian(m, s, i + j, s.efcD[i + j]);
+          i += c.dim - 1;
+          continue;
         }
-        if (w == 0) continue;
-        const double* J = row(m, s, i);
-        const int* c = cols(m, s, i);
-        for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
-          const int r = c[n];
-          const double wr = w * J[r];
-          for (int k = 0; k <= n; ++k) s.H(r, c[k]) += wr * J[c[k]];
-        }
+        double f, w;
+        rowCost(s, i, s.efcJar[i], &f, &w);
+        if (w != 0) addRowHessian(m, s, i, w);
       }
       s.llt.compute(s.H);
       s.dir = -s.grad;
