@@ -8,7 +8,7 @@ on a tilted box, two capsules, explicit <contact><pair>s with per-tangent fricti
 margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
 free joints (a tumbling box, a stack, two bars edge to edge), MuJoCo's other analytic pairs
 (capsule–box, plane–cylinder, sphere–cylinder, plane–ellipsoid, parallel capsules) and torsional
-and rolling friction (condim 4, 6). Before them a narrow-phase table compares the two engines'
+and rolling friction (condim 4, 6), and the elliptic friction cone (Newton, CG). Before them a narrow-phase table compares the two engines'
 contact lists pose by pose (--narrow). Our side runs through the C bridge (a shared library built
 here from sim/src with c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread.
 Reported per scene: max
@@ -256,6 +256,25 @@ def condim_scenes():
     return [(name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None) for name, xml, v in specs]
 
 
+def elliptic_scenes():
+    """The elliptic friction cone (<option cone="elliptic">): the box sliding to rest (Newton, CG, impratio
+    10), a box tumbling onto the floor (condim 3), the ball rolling and spinning (condim 6) and the
+    explicit condim-6 pair, from the scenes above."""
+    box = planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
+    tumble = '<body pos="0 0 0.3" euler="0.3 0.2 0.1"><freejoint/><geom type="box" size="0.1 0.08 0.05" mass="1"/></body>'
+    ball6 = '<body pos="0 0 0.1"><freejoint/><geom size="0.1" mass="1" condim="6" friction="0.8 0.03 0.01"/></body>'
+    out = [(f"box sliding to rest, elliptic{label}", scene(box, option=f'cone="elliptic" {opt}'), [[0, 0.05, 0]], [[2, 0, 0]],
+            1500, "slide") for label, opt in [("", ""), (", CG", 'solver="CG"'), (", impratio 10", 'impratio="10"')]]
+    for name, body, v, contact in [
+            ("box tumbling onto the floor, elliptic (condim 3)", tumble, [1, 0.5, 0, 1, 2, 3], ""),
+            ("ball rolling and spinning, elliptic condim 6", ball6, [0.5, 0.3, 0, -3, 5, 8], ""),
+            ("explicit pair condim 6, elliptic", '<body pos="0 0 0.1"><freejoint/><geom name="ball" size="0.1" mass="1"/></body>',
+             [0.3, 0.2, 0, 4, -6, 7], '<contact><pair geom1="floor" geom2="ball" condim="6" friction="0.9 0.5 0.03 0.01 0.02"/></contact>')]:
+        xml = scene(body, option='cone="elliptic"', contact=contact)
+        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None))
+    return out
+
+
 # Narrow phase, pair by pair: geom 1 fixed in the world (a plane, or a geom turned at random),
 # geom 2 on a free body put at seeded random poses around it (a third of the turns random, the
 # others a right-angle turn relative to geom 1 (parallel faces, edges and axes: the special
@@ -385,6 +404,7 @@ def main():
         *box_scenes(),
         *new_pair_scenes(),
         *condim_scenes(),
+        *elliptic_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:
