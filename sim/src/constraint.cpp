@@ -56,11 +56,34 @@ double impedance(const double solimpIn[5], double pos, double margin) {
 // `impPos`, when given, replaces pos − margin in the impedance: a connect's or weld's rows share
 // the impedance of their error's norm, an elliptic contact's rows that of its normal (MuJoCo's
 // getposdim).
-void finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
-               double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
-               double impPos = NAN) {
-  const int nv = m.nv;
-  const double* J = &s.efcJ[(size_t)i * nv];
+// Returns B and the position term K·imp·(pos − margin) of its aref, for rows that share them
+// (sameRow).
+struct Reference {
+  double B, Kterm;
+};
+
+// Row i's aref = −B·(J_i qvel) − Kterm.
+void setReference(const Model& m, State& s, int i, const Reference& ref) {
+  const double* J = &s.efcJ[(size_t)i * m.nv];
+  double vel = 0;
+  for (int k = 0; k < m.nv; ++k) vel += J[k] * s.qvel[k];
+  s.efcAref[i] = -ref.B * vel - ref.Kterm;
+}
+
+// Row i (its Jacobian in efcJ) as row `from` in kind, object, distance and reference (a pyramid's
+// later edges, whose R and D the caller sets): only J_i qvel differs.
+void sameRow(const Model& m, State& s, int i, int from, const Reference& ref) {
+  s.efcType[i] = s.efcType[from];
+  s.efcId[i] = s.efcId[from];
+  s.efcPos[i] = s.efcPos[from];
+  s.efcMargin[i] = s.efcMargin[from];
+  s.efcFloss[i] = s.efcFloss[from];
+  setReference(m, s, i, ref);
+}
+
+Reference finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
+                    double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
+                    double impPos = NAN) {
   // solref: at least two steps of time constant (MuJoCo's refsafe), standard or direct form
   double solref[2] = {solrefIn[0], solrefIn[1]};
   const double h = m.spec.timestep / m.spec.substeps;
@@ -74,8 +97,6 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   if (solref[1] > 0) B = 2 / std::max(kMinVal, dmax * solref[0]);
   else B = -solref[1] / std::max(kMinVal, dmax);
   const double R = std::max(kMinVal, (1 - imp) * diagApprox / imp);
-  double vel = 0;
-  for (int k = 0; k < nv; ++k) vel += J[k] * s.qvel[k];
   s.efcType[i] = type;
   s.efcId[i] = id;
   s.efcPos[i] = pos;
@@ -83,7 +104,9 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   s.efcFloss[i] = floss;
   s.efcR[i] = R;
   s.efcD[i] = 1 / R;
-  s.efcAref[i] = -B * vel - K * imp * (pos - margin);
+  const Reference ref{B, K * imp * (pos - margin)};
+  setReference(m, s, i, ref);
+  return ref;
 }
 
 // Appends one row with a unit Jacobian on `dof` (sign ±1), weighted by dof_invweight0.
@@ -176,7 +199,9 @@ void addContactRows(const Model& m, State& s, int c) {
     addEllipticRows(m, s, c, tran, rot);
     return;
   }
+  // the edges share the impedance and reference of the first (R is the pyramid's, below)
   const int first = s.nefc;
+  Reference ref{};
   for (int t = 1; t < p.condim; ++t)
     for (double sign : {1.0, -1.0}) {
       const int i = s.nefc++;
@@ -184,8 +209,8 @@ void addContactRows(const Model& m, State& s, int c) {
       double* J = &s.efcJ[(size_t)i * nv];
       const double* Jt = &s.jacB[t * nv];
       for (int k = 0; k < nv; ++k) J[k] = Jn[k] + sign * mu * Jt[k];
-      finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp,
-                tran + mu * mu * (t <= 2 ? tran : rot));
+      if (i == first) ref = finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran + mu * mu * tran);
+      else sameRow(m, s, i, first, ref);
     }
   const double Rn = s.efcR[first], Rt = Rn / std::max(kMinVal, m.spec.solver.impratio);
   const double muR = p.friction[0] * std::sqrt(Rt / Rn);
