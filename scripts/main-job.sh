@@ -80,6 +80,23 @@ m = mujoco.MjModel.from_xml_path('benchmarks/models/primitives.xml'); d = mujoco
 for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
 
+section "2e. The elliptic friction cone (issue 17): benchmarks/models/elliptic_slide.xml, a box pushed at 2 m/s"
+echo "   slides to rest (MuJoCo 4.0.1: x = 0.203121 m), beside MuJoCo when it is installed"
+$ebm simulate benchmarks/models/elliptic_slide.xml --keyframe push --steps 1000 --out out/elliptic-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/elliptic-rollout.npz')['qpos'][0]
+print('elliptic cone: box stops at x =', q[-1, 0])
+assert abs(q[-1, 0] - 0.203121) < 1e-5
+try:
+    import mujoco
+except ImportError:
+    raise SystemExit
+m = mujoco.MjModel.from_xml_path('benchmarks/models/elliptic_slide.xml'); d = mujoco.MjData(m)
+mujoco.mj_resetDataKeyframe(m, d, 0)
+for _ in range(1000): mujoco.mj_step(m, d)
+print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
+
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)
