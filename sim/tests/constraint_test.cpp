@@ -567,6 +567,24 @@ static void torsionalRolling() {
         "rolling speed after 1 s: condim 3 %g, 4 %g (kept), 6 %g (slowed)", roll[3], roll[4], roll[6]);
 }
 
+// Friction 0 is clamped to MuJoCo's 1e-5 (mj_assignFriction): a frictionless box pushed at 2 m/s
+// keeps sliding on the floor, x = 2 t − ½ 1e-5 g t² = 1.999951 m after 1 s (MuJoCo 4.0.1:
+// 1.9999509), under either cone; unclamped, the zero-width pyramid's regulariser was 0 and the box
+// fell through the floor.
+static void frictionless() {
+  for (const char* cone : {"pyramidal", "elliptic"}) {
+    simModel* m = load(std::string("<mujoco><option timestep=\"0.002\" cone=\"") + cone +
+                       "\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\" friction=\"0 0 0\"/><body><joint "
+                       "type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/><joint axis=\"0 1 0\"/>"
+                       "<geom type=\"box\" size=\"0.2 0.1 0.05\" mass=\"2\" friction=\"0 0 0\"/></body></worldbody></mujoco>");
+    double q[3] = {0, 0.05, 0}, v[3] = {2, 0, 0};
+    sim_deleteState(stepped(m, q, v, 500));
+    CHECK(std::abs(q[0] - 1.999951) < 2e-6 && std::abs(q[1] - 0.05) < 1e-3,
+          "%s cone, friction 0: x %.7f (1.999951), z %.5f (0.05) after 1 s", cone, q[0], q[1]);
+    sim_deleteModel(m);
+  }
+}
+
 // The elliptic cone (<option cone="elliptic">) is Coulomb's: with per-tangent friction 0.2 (y) and
 // 0.8 (x) the pair scene's ball brakes at about 0.2 g and 0.8 g (the pyramid gives 0.93 g along x),
 // with the Newton and CG solvers alike, and as MuJoCo 4.0.1 does (0.805498 g, 0.214277 g; with
@@ -848,6 +866,7 @@ int main() {
   boxBoxContacts();
   newPairContacts();
   torsionalRolling();
+  frictionless();
   ellipticCone();
   broadPhase();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
