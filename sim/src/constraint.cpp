@@ -9,7 +9,8 @@
 //              K = 1/(dmax² timeconst² dampratio²), B = 2/(dmax timeconst) for solref > 0,
 //              or K = −solref[0]/dmax², B = −solref[1]/dmax for solref ≤ 0 (direct form).
 // Dry friction rows (frictionloss) have pos = 0 and K = 0; contact rows (collision.cpp finds the
-// contacts) are the edges of MuJoCo's pyramidal friction cone. The solver (solver.cpp) then finds the
+// contacts) are the edges of MuJoCo's pyramidal friction cone or, with cone="elliptic", an
+// elliptic cone's normal and frame rows. The solver (solver.cpp) then finds the
 // acceleration that balances the Gauss principle against these soft constraints.
 #include <algorithm>
 #include <cmath>
@@ -50,14 +51,7 @@ double impedance(const double solimpIn[5], double pos, double margin) {
   return sol[0] + y * (sol[1] - sol[0]);
 }
 
-// Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
-// impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
-// friction rows).
-// `impPos`, when given, replaces pos − margin in the impedance: a connect's or weld's rows share
-// the impedance of their error's norm, an elliptic contact's rows that of its normal (MuJoCo's
-// getposdim).
-// Returns B and the position term K·imp·(pos − margin) of its aref, for rows that share them
-// (sameRow).
+// B and the position term K·imp·(pos − margin) of a row's reference acceleration.
 struct Reference {
   double B, Kterm;
 };
@@ -81,6 +75,13 @@ void sameRow(const Model& m, State& s, int i, int from, const Reference& ref) {
   setReference(m, s, i, ref);
 }
 
+// Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
+// impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
+// friction rows).
+// `impPos`, when given, replaces pos − margin in the impedance: a connect's or weld's rows share
+// the impedance of their error's norm, an elliptic contact's rows that of its normal (MuJoCo's
+// getposdim).
+// Returns the row's Reference, for the rows that share it (sameRow).
 Reference finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
                     double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
                     double impPos = NAN) {

@@ -5,14 +5,17 @@
 // where each row's s_i is convex and piecewise quadratic:
 //   equality: ½ D jar² always;
 //   limit / contact (unilateral): ½ D jar² when jar < 0, else 0;
-//   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F².
+//   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F²;
+//   an elliptic contact's rows together: one cone's cost in three zones (below, "elliptic cones").
 // Row forces are f_i = −∂s_i/∂jar_i; the gradient is M qacc − qfrcSmooth − Jᵀ f.
 // Newton steps along −H⁻¹ grad with H = M + Jᵀ diag(D on quadratic rows) J; CG along
 // Polak–Ribière directions preconditioned by M⁻¹; both with an exact line search (the cost along
 // a line is a convex piecewise quadratic, so safeguarded 1-D Newton lands on its minimum).
 // PGS solves the dual: min ½ fᵀ (J M⁻¹ Jᵀ + R) f + fᵀ (J qaccSmooth − aref) over the force bounds.
 // Stopping: scaled cost improvement or gradient below `tolerance`, the scale being
-// 1/(meanInertia·max(1, nv)) as MuJoCo's.
+// 1/(meanInertia·max(1, nv)) as MuJoCo's. Rows are summed over their nonzero columns only
+// (indexRows), which leaves every sum as the dense one. PGS handles no elliptic cones (compile
+// refuses them with it).
 #include <algorithm>
 #include <cmath>
 
