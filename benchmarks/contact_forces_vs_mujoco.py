@@ -92,7 +92,7 @@ def main():
         ("ridgeball, both sides", ours.builtin("ridgeball"), [[0.02, 0, 0], [-0.03, 0, 0]], [[0, 0, 0], [0, 0, 0]], 1500),
     ]
     scenes += [(name, xml, q0, v0, steps) for name, xml, q0, v0, steps, _ in
-               cvm.box_scenes() + cvm.new_pair_scenes() + cvm.condim_scenes()]
+               cvm.box_scenes() + cvm.new_pair_scenes() + cvm.condim_scenes() + cvm.elliptic_scenes()]
     for name in ["hopper", "walker2d", "half_cheetah", "ant"] if a.corpus else []:
         files = glob.glob(os.path.join(a.corpus, f"x/gymnasium-*/gymnasium/envs/mujoco/assets/{name}.xml"))
         if files:

@@ -8,12 +8,13 @@ on a tilted box, two capsules, explicit <contact><pair>s with per-tangent fricti
 margin/gap on a floor the filters ignore, with and without an <exclude>, and box–box scenes on
 free joints (a tumbling box, a stack, two bars edge to edge), MuJoCo's other analytic pairs
 (capsule–box, plane–cylinder, sphere–cylinder, plane–ellipsoid, parallel capsules) and torsional
-and rolling friction (condim 4, 6). Before them a narrow-phase table compares the two engines'
+and rolling friction (condim 4, 6), and the elliptic friction cone (Newton, CG). Before them a narrow-phase table compares the two engines'
 contact lists pose by pose (--narrow). Our side runs through the C bridge (a shared library built
 here from sim/src with c++ -O2, or --lib), MuJoCo through its Python bindings; both 1 thread.
 Reported per scene: max
 |qpos ours − MuJoCo| over the run, the scene's own figure, and steps per second (each engine's
-own multi-step loop: sim_rollout and mujoco.rollout, 8 copies of the start state).
+own multi-step loop: sim_rollout, model load included, and mujoco.rollout, 8 copies of the start state;
+CPU time of this process, the median of --repeat runs).
 
     pip install mujoco
     python3 benchmarks/contacts_vs_mujoco.py [--lib /tmp/libenergysim.so] [--corpus /tmp/mjcf-corpus]
@@ -141,12 +142,19 @@ def theirs(model, q0, v0, steps):
     return out
 
 
-def speed(ours, xml, q0, v0, steps=2000, batch=8):
+def speed(ours, xml, q0, v0, steps=2000, batch=8, repeat=1):
+    """Steps per second of each engine (CPU time of this process, both 1 thread), the median of
+    `repeat` runs taken in turns."""
+    runs = [one_speed(ours, xml, q0, v0, steps, batch) for _ in range(repeat)]
+    return float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
+
+
+def one_speed(ours, xml, q0, v0, steps, batch):
     q0 = np.repeat(q0[:1], batch, 0)
     v0 = np.repeat(v0[:1], batch, 0)
-    start = time.perf_counter()
+    start = time.process_time()
     ours.rollout(xml, q0, v0, steps)
-    t_ours = time.perf_counter() - start
+    t_ours = time.process_time() - start
     m = mujoco.MjModel.from_xml_string(xml)
     d = mujoco.MjData(m)
     spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
@@ -158,9 +166,9 @@ def speed(ours, xml, q0, v0, steps=2000, batch=8):
         mujoco.mj_getState(m, d, init[b], spec)
     with rollout.Rollout(nthread=1) as r:
         r.rollout(m, [d], init, np.zeros((batch, 1, m.nu)), nstep=10)
-        start = time.perf_counter()
+        start = time.process_time()
         r.rollout(m, [d], init, np.zeros((batch, 1, m.nu)), nstep=steps)
-        t_mj = time.perf_counter() - start
+        t_mj = time.process_time() - start
     return batch * steps / t_ours, batch * steps / t_mj
 
 
@@ -254,6 +262,25 @@ def condim_scenes():
          'friction="0.9 0.5 0.03 0.01 0.02"/></contact>'), [0.3, 0.2, 0, 4, -6, 7]),
     ]
     return [(name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None) for name, xml, v in specs]
+
+
+def elliptic_scenes():
+    """The elliptic friction cone (<option cone="elliptic">): the box sliding to rest (Newton, CG, impratio
+    10), a box tumbling onto the floor (condim 3), the ball rolling and spinning (condim 6) and the
+    explicit condim-6 pair, from the scenes above."""
+    box = planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
+    tumble = '<body pos="0 0 0.3" euler="0.3 0.2 0.1"><freejoint/><geom type="box" size="0.1 0.08 0.05" mass="1"/></body>'
+    ball6 = '<body pos="0 0 0.1"><freejoint/><geom size="0.1" mass="1" condim="6" friction="0.8 0.03 0.01"/></body>'
+    out = [(f"box sliding to rest, elliptic{label}", scene(box, option=f'cone="elliptic" {opt}'), [[0, 0.05, 0]], [[2, 0, 0]],
+            1500, "slide") for label, opt in [("", ""), (", CG", 'solver="CG"'), (", impratio 10", 'impratio="10"')]]
+    for name, body, v, contact in [
+            ("box tumbling onto the floor, elliptic (condim 3)", tumble, [1, 0.5, 0, 1, 2, 3], ""),
+            ("ball rolling and spinning, elliptic condim 6", ball6, [0.5, 0.3, 0, -3, 5, 8], ""),
+            ("explicit pair condim 6, elliptic", '<body pos="0 0 0.1"><freejoint/><geom name="ball" size="0.1" mass="1"/></body>',
+             [0.3, 0.2, 0, 4, -6, 7], '<contact><pair geom1="floor" geom2="ball" condim="6" friction="0.9 0.5 0.03 0.01 0.02"/></contact>')]:
+        xml = scene(body, option='cone="elliptic"', contact=contact)
+        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None))
+    return out
 
 
 # Narrow phase, pair by pair: geom 1 fixed in the world (a plane, or a geom turned at random),
@@ -352,6 +379,8 @@ def main():
     ap.add_argument("--only", help="run only the scenes whose name contains this text")
     ap.add_argument("--narrow", type=int, default=2000, metavar="N",
                     help="seeded random poses per pair and margin in the narrow-phase table (0: skip it)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="speed: the median of N runs of each engine, taken in turns (a shared machine is noisy)")
     a = ap.parse_args()
     ours = bridge(a.lib)
     if a.narrow:
@@ -385,6 +414,7 @@ def main():
         *box_scenes(),
         *new_pair_scenes(),
         *condim_scenes(),
+        *elliptic_scenes(),
     ]
     if a.corpus:
         for name in ["hopper", "walker2d", "half_cheetah", "ant"]:
@@ -424,7 +454,7 @@ def main():
             fig = f"max body distance after 1 s {body_distance(xml, qo[0, -1], qm[0, -1]):.1e} m"
         elif kind == "side":
             fig = f"x after {steps * 0.002:.0f} s {qo[0, -1, 0]:+.4f} / {qm[0, -1, 0]:+.4f} m"
-        so, sm = speed(ours, xml, q0, v0)
+        so, sm = speed(ours, xml, q0, v0, repeat=a.repeat)
         print(f"| {name} | {steps} | {err:.2e} | {fig} | {so:,.0f} | {sm:,.0f} |")
 
 

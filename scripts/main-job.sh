@@ -49,6 +49,22 @@ assert q[0, -1, 0] > 0.5 and q[1, -1, 0] < -0.5"
 echo "   contact forces (what the viewer's arrows show) against MuJoCo's mj_contactForce on the contact scenes:"
 python3 benchmarks/contact_forces_vs_mujoco.py --every 25 | tee out/contact-forces-vs-mujoco.txt
 
+# 2 s (1000 steps) of FILE in MuJoCo, from its first keyframe if it has one, beside our rollout ROLLOUT.npz
+# (sections 2c-2e; skipped when MuJoCo is not installed)
+besideMuJoCo() {
+  python3 -c "
+import sys, numpy as np
+try:
+    import mujoco
+except ImportError:
+    raise SystemExit
+q = np.load(sys.argv[2])['qpos'][0]
+m = mujoco.MjModel.from_xml_path(sys.argv[1]); d = mujoco.MjData(m)
+if m.nkey: mujoco.mj_resetDataKeyframe(m, d, 0)
+for _ in range(1000): mujoco.mj_step(m, d)
+print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())" "$1" "$2"
+}
+
 section "2c. Free and ball joints with a contact and a connect (issues 16/17): benchmarks/models/floating.xml,"
 echo "   2 s from its keyframe, beside MuJoCo when it is installed"
 $ebm simulate benchmarks/models/floating.xml --keyframe toss --steps 1000 --out out/floating-rollout.npz
@@ -56,15 +72,8 @@ python3 -c "
 import numpy as np
 q = np.load('out/floating-rollout.npz')['qpos'][0]
 print('box z at rest', q[-1, 2], '| quaternion norms', np.linalg.norm(q[-1, 3:7]), np.linalg.norm(q[-1, 7:11]), '| rod anchor', q[-1, 11:14])
-assert abs(q[-1, 2] - 0.05) < 1e-3 and np.linalg.norm(q[-1, 11:14] - [2, 0, 1]) < 1e-3
-try:
-    import mujoco
-except ImportError:
-    raise SystemExit
-m = mujoco.MjModel.from_xml_path('benchmarks/models/floating.xml'); d = mujoco.MjData(m)
-mujoco.mj_resetDataKeyframe(m, d, 0)
-for _ in range(1000): mujoco.mj_step(m, d)
-print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
+assert abs(q[-1, 2] - 0.05) < 1e-3 and np.linalg.norm(q[-1, 11:14] - [2, 0, 1]) < 1e-3"
+besideMuJoCo benchmarks/models/floating.xml out/floating-rollout.npz
 
 section "2d. Capsule–box, cylinders, an ellipsoid and parallel capsules (issue 17, MuJoCo's analytic pairs):"
 echo "   benchmarks/models/primitives.xml, 2 s from rest, beside MuJoCo when it is installed"
@@ -73,14 +82,18 @@ python3 -c "
 import numpy as np
 q = np.load('out/primitives-rollout.npz')['qpos'][0]
 print('rest heights (capsule on the table, cylinder, ellipsoid, ball on the post, rod on the log):', q[-1, 2::7])
-assert np.all(np.abs(q[-1, 2::7] - [0.2498, 0.1499, 0.1690, 0.2496, 0.1998]) < 1e-3)
-try:
-    import mujoco
-except ImportError:
-    raise SystemExit
-m = mujoco.MjModel.from_xml_path('benchmarks/models/primitives.xml'); d = mujoco.MjData(m)
-for _ in range(1000): mujoco.mj_step(m, d)
-print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())"
+assert np.all(np.abs(q[-1, 2::7] - [0.2498, 0.1499, 0.1690, 0.2496, 0.1998]) < 1e-3)"
+besideMuJoCo benchmarks/models/primitives.xml out/primitives-rollout.npz
+
+section "2e. The elliptic friction cone (issue 17): benchmarks/models/elliptic_slide.xml, a box pushed at 2 m/s"
+echo "   slides to rest (MuJoCo 4.0.1: x = 0.203121 m), beside MuJoCo when it is installed"
+$ebm simulate benchmarks/models/elliptic_slide.xml --keyframe push --steps 1000 --out out/elliptic-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/elliptic-rollout.npz')['qpos'][0]
+print('elliptic cone: box stops at x =', q[-1, 0])
+assert abs(q[-1, 0] - 0.203121) < 1e-5"
+besideMuJoCo benchmarks/models/elliptic_slide.xml out/elliptic-rollout.npz
 
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size

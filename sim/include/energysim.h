@@ -325,7 +325,8 @@ int32_t sim_contacts(const simModel* model, const simState* state, int64_t capac
 /// forces[6i ..] = the force (normal, first tangent, second tangent) and torque (about the normal,
 /// the first and the second tangent) that the first geom exerts on the second, in the contact's
 /// frame (as sim_contacts gives it). The pyramid's edge forces f_k± are decoded as MuJoCo does:
-/// normal Σ f, component k μ_k (f_k+ − f_k−); components beyond the contact's condim are 0, as is
+/// normal Σ f, component k μ_k (f_k+ − f_k−); an elliptic cone's rows are the components
+/// themselves. Components beyond the contact's condim are 0, as is
 /// every component of a contact that touches nothing that moves. `*ncon` receives the number of
 /// contacts (more than capacity: the rest are left out).
 /// Errors: SIM_ERR_ARGUMENT for a NULL model, state, ncon or forces, or a negative capacity.

@@ -9,14 +9,14 @@
 namespace sim {
 
 // ABA (RBDA Table 7.1): qacc = (M + diag(armature))^-1 (tau − c(q, qvel)).
-void aba(const Model& m, State& s, const double* extraArmature) {
+void aba(const Model& m, State& s, const double* extraArmature, bool samePositionVelocity) {
   const int nv = m.nv;
   // pass 1: motion subspaces, velocities, velocity-product accelerations and bias forces.
   // c = v_before ×m vJ with v_before the velocity before this dof's joint: the parent's for a
   // hinge or slide (= v ×m vJ), the one before the ball for a ball's later rotations (MuJoCo's
   // cdof_dot), so that the three 1-dof links act as one spherical joint.
   Vec6 vBefore = Vec6::Zero();
-  for (int i = 0; i < nv; ++i) {
+  for (int i = 0; i < nv && !samePositionVelocity; ++i) {
     const Link& L = m.links[i];
     const Pose& W = s.X_world_link[i];
     const Vec6& S = s.S[i] = motionSubspace(L, W);
@@ -24,11 +24,14 @@ void aba(const Model& m, State& s, const double* extraArmature) {
     if (!L.continues) vBefore = L.parent < 0 ? Vec6::Zero() : s.v[L.parent];
     s.v[i] = L.parent < 0 ? vJ : Vec6(s.v[L.parent] + vJ);
     s.c[i] = crossMotion(vBefore, vJ);
-    // the link's rigid inertia about the world origin
+    // the link's rigid inertia about the world origin (kept for crba) and its bias force
     const Vec3 com = W.p + W.R * L.com;
-    const RigidInertia I = rigidInertiaAbout(L.mass, com, W.R * L.Icom * W.R.transpose());
-    s.IA[i] = inertiaMatrix(I);
-    s.pA[i] = crossForce(s.v[i], inertiaTimes(I, s.v[i]));
+    const RigidInertia& I = s.Iworld[i] = rigidInertiaAbout(L.mass, com, W.R * L.Icom * W.R.transpose());
+    s.f[i] = crossForce(s.v[i], inertiaTimes(I, s.v[i]));
+  }
+  for (int i = 0; i < nv; ++i) {
+    s.IA[i] = inertiaMatrix(s.Iworld[i]);
+    s.pA[i] = s.f[i];
   }
   // pass 2: articulated-body inertias and bias forces, leaves to root
   for (int i = nv - 1; i >= 0; --i) {

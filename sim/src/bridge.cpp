@@ -304,6 +304,8 @@ int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOpt
       argumentError("solver tolerances must be finite and >= 0");
     if (!(options->impratio > 0) || !std::isfinite(options->impratio))
       argumentError("impratio must be positive and finite");
+    if (options->solver == SIM_SOLVER_PGS && model->model.spec.solver.elliptic)
+      argumentError("the model's elliptic friction cone (cone=\"elliptic\") is solved by Newton or CG, not PGS");
     auto* out = new simModel_{model->model};
     sim::SolverOptions& o = out->model.spec.solver;
     o.solver = options->solver;
@@ -530,18 +532,24 @@ int32_t sim_contactForces(const simModel* model, const simState* state, int64_t 
   *ncon = s.ncon;
   const int64_t n = std::min<int64_t>(s.ncon, capacity);
   std::fill(forces, forces + 6 * (size_t)n, 0.0);
-  // A contact's rows are consecutive (constraint.cpp, addContactRows): one normal row (condim 1) or
-  // the pyramid's edges n + μk jk, n − μk jk for k = 1 … condim − 1 (MuJoCo's mju_decodePyramid).
+  // A contact's rows are consecutive (constraint.cpp, addContactRows): one normal row (condim 1),
+  // the pyramid's edges n + μk jk, n − μk jk for k = 1 … condim − 1 (decoded as MuJoCo's
+  // mju_decodePyramid), or an elliptic cone's condim rows, which are the frame's components already.
   for (int i = 0; i < s.nefc;) {
-    if (s.efcType[i] != sim::kRowContact) { ++i; continue; }
+    const bool elliptic = s.efcType[i] == sim::kRowElliptic;
+    if (s.efcType[i] != sim::kRowContact && !elliptic) { ++i; continue; }
     const int c = s.efcId[i];
     const sim::CollisionPair& p = m.pairs[s.contacts[c].pair];
-    const int rows = p.condim == 1 ? 1 : 2 * (p.condim - 1);
+    const int rows = p.condim == 1 || elliptic ? p.condim : 2 * (p.condim - 1);
     if (c < n) {
       double* f = forces + 6 * (size_t)c;
-      for (int r = 0; r < rows; ++r) f[0] += s.efcForce[i + r];
-      for (int k = 1; k < p.condim; ++k)
-        f[k] = p.friction[k - 1] * (s.efcForce[i + 2 * (k - 1)] - s.efcForce[i + 2 * (k - 1) + 1]);
+      if (elliptic) {
+        std::copy(&s.efcForce[i], &s.efcForce[i] + rows, f);
+      } else {
+        for (int r = 0; r < rows; ++r) f[0] += s.efcForce[i + r];
+        for (int k = 1; k < p.condim; ++k)
+          f[k] = p.friction[k - 1] * (s.efcForce[i + 2 * (k - 1)] - s.efcForce[i + 2 * (k - 1) + 1]);
+      }
     }
     i += rows;
   }

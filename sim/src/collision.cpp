@@ -636,6 +636,12 @@ Mat3 contactFrame(const Vec3& normal, const Vec3& tangentIn) {
   return F;
 }
 
+// A contact's five friction coefficients, at least MuJoCo's mjMINMU = 1e-5 each (mj_assignFriction):
+// a frictionless geom still gives its pyramid edges and cone a finite regulariser.
+void assignFriction(const double five[5], CollisionPair& p) {
+  for (int k = 0; k < 5; ++k) p.friction[k] = std::max(1e-5, five[k]);
+}
+
 // The pair's contact parameters, mixed as MuJoCo's mj_contactParam.
 void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p) {
   const ContactParams* win = a.priority > b.priority ? &a : a.priority < b.priority ? &b : nullptr;
@@ -658,7 +664,7 @@ void mixParams(const ContactParams& a, const ContactParams& b, CollisionPair& p)
     for (int k = 0; k < 3; ++k) f[k] = std::max(a.friction[k], b.friction[k]);
   }
   const double five[5] = {f[0], f[0], f[1], f[2], f[2]};  // per tangent, as an explicit <pair> gives them
-  std::copy(five, five + 5, p.friction);
+  assignFriction(five, p);
   p.margin = a.margin + b.margin;
   p.gap = a.gap + b.gap;
 }
@@ -797,7 +803,7 @@ void compileCollision(Model& m, std::string& unsupported) {
       CollisionPair p;
       p.explicitPair = i;
       p.condim = x.condim;
-      std::copy(x.friction, x.friction + 5, p.friction);
+      assignFriction(x.friction, p);
       std::copy(x.solref, x.solref + 2, p.solref);
       std::copy(x.solimp, x.solimp + 5, p.solimp);
       p.margin = x.margin;

@@ -9,7 +9,8 @@
 //              K = 1/(dmax² timeconst² dampratio²), B = 2/(dmax timeconst) for solref > 0,
 //              or K = −solref[0]/dmax², B = −solref[1]/dmax for solref ≤ 0 (direct form).
 // Dry friction rows (frictionloss) have pos = 0 and K = 0; contact rows (collision.cpp finds the
-// contacts) are the edges of MuJoCo's pyramidal friction cone. The solver (solver.cpp) then finds the
+// contacts) are the edges of MuJoCo's pyramidal friction cone or, with cone="elliptic", an
+// elliptic cone's normal and frame rows. The solver (solver.cpp) then finds the
 // acceleration that balances the Gauss principle against these soft constraints.
 #include <algorithm>
 #include <cmath>
@@ -50,22 +51,46 @@ double impedance(const double solimpIn[5], double pos, double margin) {
   return sol[0] + y * (sol[1] - sol[0]);
 }
 
+// B and the position term K·imp·(pos − margin) of a row's reference acceleration.
+struct Reference {
+  double B, Kterm;
+};
+
+// Row i's aref = −B·(J_i qvel) − Kterm.
+void setReference(const Model& m, State& s, int i, const Reference& ref) {
+  const double* J = &s.efcJ[(size_t)i * m.nv];
+  double vel = 0;
+  for (int k = 0; k < m.nv; ++k) vel += J[k] * s.qvel[k];
+  s.efcAref[i] = -ref.B * vel - ref.Kterm;
+}
+
+// Row i (its Jacobian in efcJ) as row `from` in kind, object, distance and reference (a pyramid's
+// later edges, whose R and D the caller sets): only J_i qvel differs.
+void sameRow(const Model& m, State& s, int i, int from, const Reference& ref) {
+  s.efcType[i] = s.efcType[from];
+  s.efcId[i] = s.efcId[from];
+  s.efcPos[i] = s.efcPos[from];
+  s.efcMargin[i] = s.efcMargin[from];
+  s.efcFloss[i] = s.efcFloss[from];
+  setReference(m, s, i, ref);
+}
+
 // Fills row i (its Jacobian already in efcJ) with MuJoCo's soft-constraint parameters:
 // impedance at (pos − margin), R = (1 − imp)/imp · diagApprox, and aref from solref (K = 0 for
 // friction rows).
-// `impPos`, when given, replaces pos in the impedance: a connect's or weld's rows share the
-// impedance of their error's norm (MuJoCo's getposdim).
-void finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
-               double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
-               double impPos = NAN) {
-  const int nv = m.nv;
-  const double* J = &s.efcJ[(size_t)i * nv];
+// `impPos`, when given, replaces pos − margin in the impedance: a connect's or weld's rows share
+// the impedance of their error's norm, an elliptic contact's rows that of its normal (MuJoCo's
+// getposdim).
+// Returns the row's Reference, for the rows that share it (sameRow).
+Reference finishRow(const Model& m, State& s, int i, int type, int id, double pos, double margin,
+                    double floss, const double solrefIn[2], const double solimp[5], double diagApprox,
+                    double impPos = NAN) {
   // solref: at least two steps of time constant (MuJoCo's refsafe), standard or direct form
   double solref[2] = {solrefIn[0], solrefIn[1]};
   const double h = m.spec.timestep / m.spec.substeps;
   if (m.spec.solver.refsafe && solref[0] > 0) solref[0] = std::max(solref[0], 2 * h);
   const double dmax = std::min(kMaxImp, std::max(kMinImp, solimp[1]));
-  const double imp = impedance(solimp, std::isnan(impPos) ? pos : impPos, margin);
+  const double imp = impedance(solimp, std::isnan(impPos) ? pos - margin : impPos, 0);
   double K, B;
   if (type == kRowFriction) K = 0;
   else if (solref[0] > 0) K = 1 / std::max(kMinVal, dmax * dmax * solref[0] * solref[0] * solref[1] * solref[1]);
@@ -73,8 +98,6 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   if (solref[1] > 0) B = 2 / std::max(kMinVal, dmax * solref[0]);
   else B = -solref[1] / std::max(kMinVal, dmax);
   const double R = std::max(kMinVal, (1 - imp) * diagApprox / imp);
-  double vel = 0;
-  for (int k = 0; k < nv; ++k) vel += J[k] * s.qvel[k];
   s.efcType[i] = type;
   s.efcId[i] = id;
   s.efcPos[i] = pos;
@@ -82,7 +105,9 @@ void finishRow(const Model& m, State& s, int i, int type, int id, double pos, do
   s.efcFloss[i] = floss;
   s.efcR[i] = R;
   s.efcD[i] = 1 / R;
-  s.efcAref[i] = -B * vel - K * imp * (pos - margin);
+  const Reference ref{B, K * imp * (pos - margin)};
+  setReference(m, s, i, ref);
+  return ref;
 }
 
 // Appends one row with a unit Jacobian on `dof` (sign ±1), weighted by dof_invweight0.
@@ -93,6 +118,35 @@ void addDofRow(const Model& m, State& s, int type, int dof, double sign, double 
   std::fill(J, J + nv, 0.0);
   J[dof] = sign;
   finishRow(m, s, i, type, dof, pos, margin, floss, solref, solimp, m.invweight0[dof]);
+}
+
+// Appends the condim rows of contact c's elliptic cone (MuJoCo's mjCNSTR_CONTACT_ELLIPTIC): the
+// normal and the frame's tangential (and rotational) rows of s.jacB as they are, all with the
+// normal's impedance; the tangents have pos = margin = 0 (so K plays no part) and the pair's
+// solreffriction when it has one. diagApprox is w_t for the first three rows, w_r after; then
+// R_1 = R_0/impratio, R_j = R_1 μ1²/μj² (j ≥ 2), and the cone's μ = μ1·√(R_1/R_0) (mj_makeImpedance).
+void addEllipticRows(const Model& m, State& s, int c, double tran, double rot) {
+  const int nv = m.nv;
+  Contact& con = s.contacts[c];
+  const CollisionPair& p = m.pairs[con.pair];
+  const double* ref = p.solref;
+  if (p.explicitPair >= 0) {
+    const double* rf = m.spec.pairs[p.explicitPair].solreffriction;
+    if ((rf[0] != 0 || rf[1] != 0) && (rf[0] > 0) == (rf[1] > 0)) ref = rf;  // MuJoCo: mixed signs → solref
+  }
+  const int first = s.nefc;
+  for (int j = 0; j < p.condim; ++j) {
+    const int i = s.nefc++;
+    std::copy(&s.jacB[(size_t)j * nv], &s.jacB[(size_t)(j + 1) * nv], &s.efcJ[(size_t)i * nv]);
+    finishRow(m, s, i, kRowElliptic, c, j == 0 ? con.dist : 0, j == 0 ? p.margin : 0, 0,
+              j == 0 ? p.solref : ref, p.solimp, j < 3 ? tran : rot, con.dist - p.margin);
+  }
+  double* R = &s.efcR[first];
+  R[1] = R[0] / std::max(kMinVal, m.spec.solver.impratio);
+  for (int j = 1; j < p.condim - 1; ++j)
+    R[j + 1] = R[1] * p.friction[0] * p.friction[0] / (p.friction[j] * p.friction[j]);
+  for (int j = 0; j < p.condim; ++j) s.efcD[first + j] = 1 / R[j];
+  con.mu = p.friction[0] * std::sqrt(R[1] / R[0]);
 }
 
 // Appends the rows of contact c: the normal (condim 1) or the friction pyramid's edges n ± μk jk
@@ -142,7 +196,13 @@ void addContactRows(const Model& m, State& s, int c) {
     finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran);
     return;
   }
+  if (m.spec.solver.elliptic) {
+    addEllipticRows(m, s, c, tran, rot);
+    return;
+  }
+  // the edges share the impedance and reference of the first (R is the pyramid's, below)
   const int first = s.nefc;
+  Reference ref{};
   for (int t = 1; t < p.condim; ++t)
     for (double sign : {1.0, -1.0}) {
       const int i = s.nefc++;
@@ -150,8 +210,8 @@ void addContactRows(const Model& m, State& s, int c) {
       double* J = &s.efcJ[(size_t)i * nv];
       const double* Jt = &s.jacB[t * nv];
       for (int k = 0; k < nv; ++k) J[k] = Jn[k] + sign * mu * Jt[k];
-      finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp,
-                tran + mu * mu * (t <= 2 ? tran : rot));
+      if (i == first) ref = finishRow(m, s, i, kRowContact, c, con.dist, margin, 0, p.solref, p.solimp, tran + mu * mu * tran);
+      else sameRow(m, s, i, first, ref);
     }
   const double Rn = s.efcR[first], Rt = Rn / std::max(kMinVal, m.spec.solver.impratio);
   const double muR = p.friction[0] * std::sqrt(Rt / Rn);
@@ -276,7 +336,9 @@ int constraintCapacity(const Model& m) {
     if (m.limited[i] && m.spec.solver.limits) rows += 2;
     if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
   }
-  for (const CollisionPair& p : m.pairs) rows += p.maxContacts * (p.condim == 1 ? 1 : 2 * (p.condim - 1));
+  const bool elliptic = m.spec.solver.elliptic;
+  for (const CollisionPair& p : m.pairs)
+    rows += p.maxContacts * (p.condim == 1 ? 1 : elliptic ? p.condim : 2 * (p.condim - 1));
   return rows;
 }
 

@@ -11,7 +11,7 @@ namespace sim {
 void constrainedAcceleration(const Model& m, State& s) {
   aba(m, s, nullptr);
   std::copy(s.qacc.begin(), s.qacc.end(), s.qaccSmooth.begin());
-  crba(m, s, s.M.data());
+  crba(m, s, s.M.data(), true);
   // qfrcSmooth = M qaccSmooth (= tau − c, without a second pass)
   Eigen::Map<Eigen::VectorXd>(s.qfrcSmooth.data(), m.nv).noalias() =
       s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), m.nv);
@@ -67,7 +67,7 @@ void dynamics(const Model& m, State& s, const double* extraArmature) {
   constrainedAcceleration(m, s);
   if (extraArmature) {
     for (int i = 0; i < m.nv; ++i) s.tau[i] += s.qfrcConstraint[i];
-    aba(m, s, extraArmature);
+    aba(m, s, extraArmature, true);
   }
 }
 

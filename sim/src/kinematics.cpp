@@ -17,6 +17,7 @@ void makeState(const Model& m, State& s) {
   for (auto* vec : {&s.v, &s.c, &s.a, &s.pA, &s.U, &s.f, &s.S}) vec->assign(nv, Vec6::Zero());
   s.IA.assign(nv, Mat6::Zero());
   s.Iworld.assign(nv, RigidInertia{});
+  s.Icomposite.assign(nv, RigidInertia{});
   s.Iv.assign(nv, Vec6::Zero());
   for (auto* vec : {&s.D, &s.u, &s.qfrcApplied, &s.qfrcPassive, &s.tau, &s.qvel0, &s.dqvel,
                     &s.savedQvel})
@@ -40,6 +41,8 @@ void makeState(const Model& m, State& s) {
     vec->assign(ne, 0.0);
   s.efcType.assign(ne, 0);
   s.efcId.assign(ne, 0);
+  s.efcNnz.assign(ne, 0);
+  s.efcCols.assign(ne * nv, 0);
   for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
   s.solverIterations = 0;

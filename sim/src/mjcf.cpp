@@ -264,7 +264,6 @@ class MJCFParser {
     }
     if (!problems_.empty()) throw SimError{SIM_ERR_PARSE, problemText()};
     spec_.warnings = ignoredText();
-    if (!coneNote_.empty()) spec_.warnings += (spec_.warnings.empty() ? "" : "; ") + coneNote_;
     return std::move(spec_);
   }
 
@@ -623,7 +622,6 @@ class MJCFParser {
   // of them; identical problems are grouped with the places they occur.
   std::vector<std::pair<std::string, std::vector<Loc>>> problems_;
   std::vector<std::pair<std::string, std::vector<Loc>>> ignored_;
-  std::string coneNote_;  // <option cone="elliptic">: simulated with the pyramidal cone, said once
 
   static void record(std::vector<std::pair<std::string, std::vector<Loc>>>& list, Loc l,
                      const std::string& what) {
@@ -1145,11 +1143,14 @@ class MJCFParser {
       spec_.timestep = dt;
     }
     getVec3(e, "gravity", spec_.gravity);
-    if (const XAttr* a = attr(e, "cone"); a && keyword(e, *a, {"pyramidal", "elliptic"}) == 1)
-      coneNote_ = at(a->line) + ": cone=\"elliptic\" is not simulated yet: contacts use the pyramidal cone";
     SolverOptions& so = spec_.solver;
     if (const XAttr* a = attr(e, "solver"))
       so.solver = keyword(e, *a, {"PGS", "CG", "Newton"});  // = SIM_SOLVER_PGS, _CG, _NEWTON
+    if (const XAttr* a = attr(e, "cone")) {
+      so.elliptic = keyword(e, *a, {"pyramidal", "elliptic"}) == 1;
+      if (so.elliptic && so.solver == SIM_SOLVER_PGS)
+        failModel(a->line, "cone=\"elliptic\" is simulated with solver=\"Newton\" or \"CG\", not PGS");
+    }
     auto count = [&](const char* name, int& x) {
       if (const XAttr* a = attr(e, name)) {
         x = integer(e, *a);

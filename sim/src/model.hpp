@@ -178,6 +178,7 @@ struct SolverOptions {
   int lsIterations = 50;           ///< line-search iterations (CG, Newton)
   double lsTolerance = 0.01;       ///< line-search tolerance, relative to `tolerance`
   double impratio = 1;             ///< friction-to-normal impedance ratio (contacts)
+  bool elliptic = false;           ///< <option cone="elliptic">: MuJoCo's elliptic friction cone (Newton, CG)
   bool limits = true;              ///< <flag limit>
   bool frictionloss = true;        ///< <flag frictionloss>
   bool warmstart = true;           ///< <flag warmstart>

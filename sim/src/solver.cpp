@@ -5,14 +5,17 @@
 // where each row's s_i is convex and piecewise quadratic:
 //   equality: ½ D jar² always;
 //   limit / contact (unilateral): ½ D jar² when jar < 0, else 0;
-//   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F².
+//   dry friction with bound F (Huber): ½ D jar² when |jar| < R F, else F |jar| − ½ R F²;
+//   an elliptic contact's rows together: one cone's cost in three zones (below, "elliptic cones").
 // Row forces are f_i = −∂s_i/∂jar_i; the gradient is M qacc − qfrcSmooth − Jᵀ f.
 // Newton steps along −H⁻¹ grad with H = M + Jᵀ diag(D on quadratic rows) J; CG along
 // Polak–Ribière directions preconditioned by M⁻¹; both with an exact line search (the cost along
 // a line is a convex piecewise quadratic, so safeguarded 1-D Newton lands on its minimum).
 // PGS solves the dual: min ½ fᵀ (J M⁻¹ Jᵀ + R) f + fᵀ (J qaccSmooth − aref) over the force bounds.
 // Stopping: scaled cost improvement or gradient below `tolerance`, the scale being
-// 1/(meanInertia·max(1, nv)) as MuJoCo's.
+// 1/(meanInertia·max(1, nv)) as MuJoCo's. Rows are summed over their nonzero columns only
+// (indexRows), which leaves every sum as the dense one. PGS handles no elliptic cones (compile
+// refuses them with it).
 #include <algorithm>
 #include <cmath>
 
@@ -48,19 +51,157 @@ inline double rowCost(const State& s, int i, double jar, double* force, double* 
 }
 
 const double* row(const Model& m, const State& s, int i) { return &s.efcJ[(size_t)i * m.nv]; }
+const int* cols(const Model& m, const State& s, int i) { return &s.efcCols[(size_t)i * m.nv]; }
+
+// Each row's nonzero columns (ascending): contact rows touch only the dofs above the two bodies,
+// limit and friction rows one dof. The sums below skip exact zeros, which leaves them unchanged.
+void indexRows(const Model& m, State& s) {
+  for (int i = 0; i < s.nefc; ++i) {
+    const double* J = row(m, s, i);
+    int* c = &s.efcCols[(size_t)i * m.nv];
+    int n = 0;
+    for (int k = 0; k < m.nv; ++k)
+      if (J[k] != 0) c[n++] = k;
+    s.efcNnz[i] = n;
+  }
+}
+
+// J_i · x over row i's nonzero columns.
+inline double rowDot(const Model& m, const State& s, int i, const double* x, double init) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) init += J[c[n]] * x[c[n]];
+  return init;
+}
+
+// out += scale · J_iᵀ over row i's nonzero columns.
+inline void addRowTransposed(const Model& m, const State& s, int i, double scale, double* out) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) out[c[n]] += J[c[n]] * scale;
+}
+
+// MARK: elliptic cones (MuJoCo's mj_constraintUpdate, PrimalPrepare/PrimalEval)
+//
+// An elliptic contact's rows i … i+dim−1 are one cone. In the circular coordinates
+// U = (μ jar_0, μ_1 jar_1, …, μ_{dim−1} jar_{dim−1}) (μ the regularised cone's, μ_j the
+// pair's friction) with N = U_0, T = |U_1…|, the cost is
+//   top zone    N ≥ μT (inside the cone):          0;
+//   bottom zone μN + T ≤ 0 (inside the dual cone): Σ_j ½ D_j jar_j²;
+//   middle zone otherwise:                          ½ Dm (N − μT)²,  Dm = D_0 / (μ² (1 + μ²)).
+enum { kConeTop, kConeBottom, kConeMiddle };
+
+struct Cone {
+  int dim;
+  double mu, Dm;
+  const double* friction;  // the pair's μ_1 … μ_{dim−1}
+};
+
+Cone cone(const Model& m, const State& s, int i) {
+  const Contact& con = s.contacts[s.efcId[i]];
+  const CollisionPair& p = m.pairs[con.pair];
+  return Cone{p.condim, con.mu, s.efcD[i] / (con.mu * con.mu * (1 + con.mu * con.mu)), p.friction};
+}
+
+// Zone of the cone at N, T (MuJoCo's tests, T = 0 included).
+int coneZone(double N, double T, double mu) {
+  if (N >= mu * T || (T <= 0 && N >= 0)) return kConeTop;
+  if (mu * N + T <= 0 || (T <= 0 && N < 0)) return kConeBottom;
+  return kConeMiddle;
+}
+
+// N, T and U_1… of the cone at rows jar (U has room for 6).
+int coneState(const Cone& c, const double* jar, double* U, double* N, double* T) {
+  *N = c.mu * jar[0];
+  double TT = 0;
+  for (int j = 1; j < c.dim; ++j) {
+    U[j] = c.friction[j - 1] * jar[j];
+    TT += U[j] * U[j];
+  }
+  *T = std::sqrt(TT);
+  return coneZone(*N, *T, c.mu);
+}
+
+// Cost of the cone at rows i… (jar from s.efcJar) and its forces f = −∂cost/∂jar.
+double coneCost(const Cone& c, State& s, int i) {
+  double U[6], N, T;
+  const int zone = coneState(c, &s.efcJar[i], U, &N, &T);
+  double* f = &s.efcForce[i];
+  if (zone == kConeTop) {
+    std::fill(f, f + c.dim, 0.0);
+    return 0;
+  }
+  if (zone == kConeBottom) {
+    double cost = 0;
+    for (int j = 0; j < c.dim; ++j) {
+      const double jar = s.efcJar[i + j];
+      f[j] = -s.efcD[i + j] * jar;
+      cost += 0.5 * s.efcD[i + j] * jar * jar;
+    }
+    return cost;
+  }
+  const double r = N - c.mu * T;
+  f[0] = -c.Dm * r * c.mu;
+  for (int j = 1; j < c.dim; ++j) f[j] = -f[0] / T * U[j] * c.friction[j - 1];
+  return 0.5 * c.Dm * r * r;
+}
+
+// Middle zone's Hessian of the cost in jar (dim × dim, row-major into h):
+// Dm · diag(μ, μ_j) [(1, −μU/T); (−μU/T, μN/T³ UUᵀ + (μ² − μN/T) I)] diag(μ, μ_j).
+void coneHessian(const Cone& c, const double* U, double N, double T, double* h) {
+  const int d = c.dim;
+  h[0] = 1;
+  for (int j = 1; j < d; ++j) h[j] = h[j * d] = -c.mu / T * U[j];
+  for (int a = 1; a < d; ++a)
+    for (int b = 1; b < d; ++b)
+      h[a * d + b] = c.mu * N / (T * T * T) * U[a] * U[b] + (a == b ? c.mu * c.mu - c.mu * N / T : 0.0);
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b)
+      h[a * d + b] *= c.Dm * (a == 0 ? c.mu : c.friction[a - 1]) * (b == 0 ? c.mu : c.friction[b - 1]);
+}
+
+// First and second derivatives of the cone's cost along jar + α·jd at α (jd from s.efcJd).
+void coneDerivatives(const Cone& c, const State& s, int i, double alpha, double* d1, double* d2) {
+  double jar[6], U[6], V[6], N, T;
+  for (int j = 0; j < c.dim; ++j) jar[j] = s.efcJar[i + j] + alpha * s.efcJd[i + j];
+  const int zone = coneState(c, jar, U, &N, &T);
+  if (zone == kConeTop) return;
+  if (zone == kConeBottom) {
+    for (int j = 0; j < c.dim; ++j) {
+      const double D = s.efcD[i + j], jd = s.efcJd[i + j];
+      *d1 += D * jar[j] * jd;
+      *d2 += D * jd * jd;
+    }
+    return;
+  }
+  // N' = V_0, T' = U·V/T, T'' = (|V|² − T'²)/T
+  const double V0 = c.mu * s.efcJd[i];
+  double UV = 0, VV = 0;
+  for (int j = 1; j < c.dim; ++j) {
+    V[j] = c.friction[j - 1] * s.efcJd[i + j];
+    UV += U[j] * V[j];
+    VV += V[j] * V[j];
+  }
+  const double T1 = UV / T, T2 = (VV - T1 * T1) / T, r = N - c.mu * T, r1 = V0 - c.mu * T1;
+  *d1 += c.Dm * r * r1;
+  *d2 += c.Dm * (r1 * r1 - r * c.mu * T2);
+}
 
 // jar = J a − aref, forces, and the total cost at qacc = a with Ma = M a.
 double evaluate(const Model& m, State& s, const double* a, const Eigen::VectorXd& Ma) {
   const int nv = m.nv;
   double cost = 0;
   for (int k = 0; k < nv; ++k) cost += 0.5 * (Ma[k] - s.qfrcSmooth[k]) * (a[k] - s.qaccSmooth[k]);
+  for (int i = 0; i < s.nefc; ++i) s.efcJar[i] = rowDot(m, s, i, a, -s.efcAref[i]);
   for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    double jar = -s.efcAref[i];
-    for (int k = 0; k < nv; ++k) jar += J[k] * a[k];
+    if (s.efcType[i] == kRowElliptic) {
+      const Cone c = cone(m, s, i);
+      cost += coneCost(c, s, i);
+      i += c.dim - 1;
+      continue;
+    }
     double w;
-    s.efcJar[i] = jar;
-    cost += rowCost(s, i, jar, &s.efcForce[i], &w);
+    cost += rowCost(s, i, s.efcJar[i], &s.efcForce[i], &w);
   }
   return cost;
 }
@@ -71,9 +212,7 @@ void gradient(const Model& m, State& s) {
   for (int k = 0; k < nv; ++k) s.grad[k] = s.Ma[k] - s.qfrcSmooth[k];
   for (int i = 0; i < s.nefc; ++i) {
     const double f = s.efcForce[i];
-    if (f == 0) continue;
-    const double* J = row(m, s, i);
-    for (int k = 0; k < nv; ++k) s.grad[k] -= J[k] * f;
+    if (f != 0) addRowTransposed(m, s, i, -f, s.grad.data());
   }
 }
 
@@ -92,16 +231,17 @@ double lineSearch(const Model& m, State& s) {
     g2 += s.dir[k] * s.Mdir[k];
     dnorm += s.dir[k] * s.dir[k];
   }
-  for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    double jd = 0;
-    for (int k = 0; k < nv; ++k) jd += J[k] * s.dir[k];
-    s.efcJd[i] = jd;
-  }
+  for (int i = 0; i < s.nefc; ++i) s.efcJd[i] = rowDot(m, s, i, s.dir.data(), 0.0);
   auto derivatives = [&](double alpha, double* d2) {
     double d1 = g1 + alpha * g2;
     *d2 = g2;
     for (int i = 0; i < s.nefc; ++i) {
+      if (s.efcType[i] == kRowElliptic) {
+        const Cone c = cone(m, s, i);
+        coneDerivatives(c, s, i, alpha, &d1, d2);
+        i += c.dim - 1;
+        continue;
+      }
       const double jd = s.efcJd[i];
       if (jd == 0) continue;
       double f, w;
@@ -129,33 +269,76 @@ double lineSearch(const Model& m, State& s) {
   return alpha;
 }
 
-// Newton (hessian = true) or CG on the primal, from s.qacc.
-void solvePrimal(const Model& m, State& s, bool newton) {
+// s.H += w J_iᵀ J_i on the lower triangle, over row i's nonzero columns.
+void addRowHessian(const Model& m, State& s, int i, double w) {
+  const double* J = row(m, s, i);
+  const int* c = cols(m, s, i);
+  for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
+    const int r = c[n];
+    const double wr = w * J[r];
+    for (int k = 0; k <= n; ++k) s.H(r, c[k]) += wr * J[c[k]];
+  }
+}
+
+// Adds the cone's Hessian Jᵀ h J (middle zone) to s.H's lower triangle and returns true, or returns
+// false in the bottom zone (its rows are quadratic one by one); the top zone adds nothing (true).
+bool addConeHessian(const Model& m, State& s, const Cone& c, int i) {
+  const int nv = m.nv;
+  double U[6], N, T, h[36];
+  const int zone = coneState(c, &s.efcJar[i], U, &N, &T);
+  if (zone == kConeBottom) return false;
+  if (zone == kConeTop) return true;
+  coneHessian(c, U, N, T, h);
+  // P = h J (s.jacB as scratch, dim × nv), then H += Jᵀ P
+  for (int a = 0; a < c.dim; ++a)
+    for (int k = 0; k < nv; ++k) {
+      double v = 0;
+      for (int b = 0; b < c.dim; ++b) v += h[a * c.dim + b] * row(m, s, i + b)[k];
+      s.jacB[(size_t)a * nv + k] = v;
+    }
+  for (int a = 0; a < c.dim; ++a) {
+    const double* J = row(m, s, i + a);
+    const double* P = &s.jacB[(size_t)a * nv];
+    for (int r = 0; r < nv; ++r) {
+      if (J[r] == 0) continue;
+      for (int k = 0; k <= r; ++k) s.H(r, k) += J[r] * P[k];
+    }
+  }
+  return true;
+}
+
+// Newton (hessian = true) or CG on the primal, from s.qacc; `cost` is its cost when s.Ma and
+// the rows were last evaluated there (NAN: evaluate first).
+void solvePrimal(const Model& m, State& s, bool newton, double cost) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
   const double scale = 1 / (m.meanInertia * std::max(1, nv));
   double* a = s.qacc.data();
   Eigen::Map<Eigen::VectorXd> qacc(a, nv);
-  s.Ma.noalias() = s.M * qacc;
-  double cost = evaluate(m, s, a, s.Ma);
+  if (std::isnan(cost)) {
+    s.Ma.noalias() = s.M * qacc;
+    cost = evaluate(m, s, a, s.Ma);
+  }
   gradient(m, s);
   if (!newton) s.llt.compute(s.M);  // CG preconditioner M⁻¹
   int iter = 0;
   for (; iter < o.iterations; ++iter) {
     if (scale * s.grad.norm() < o.tolerance) break;
     if (newton) {
-      // H = M + Σ_quadratic rows D_i J_iᵀ J_i
+      // H = M + Σ_quadratic rows D_i J_iᵀ J_i (+ the cones' Hessians), its lower triangle (all
+      // that LLT reads), over each row's nonzero columns
       s.H = s.M;
       for (int i = 0; i < s.nefc; ++i) {
+        if (s.efcType[i] == kRowElliptic) {
+          const Cone c = cone(m, s, i);
+          if (!addConeHessian(m, s, c, i))  // bottom zone: each row quadratic
+            for (int j = 0; j < c.dim; ++j) addRowHessian(m, s, i + j, s.efcD[i + j]);
+          i += c.dim - 1;
+          continue;
+        }
         double f, w;
         rowCost(s, i, s.efcJar[i], &f, &w);
-        if (w == 0) continue;
-        const double* J = row(m, s, i);
-        for (int r = 0; r < nv; ++r) {
-          if (J[r] == 0) continue;
-          const double wr = w * J[r];
-          for (int c = 0; c < nv; ++c) s.H(r, c) += wr * J[c];
-        }
+        if (w != 0) addRowHessian(m, s, i, w);
       }
       s.llt.compute(s.H);
       s.dir = -s.grad;
@@ -264,27 +447,29 @@ void solveDual(const Model& m, State& s) {
 void solveConstraints(const Model& m, State& s) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
-  // start from the better of the last solution and the unconstrained acceleration
+  indexRows(m, s);
+  // start from the better of the last solution and the unconstrained acceleration; the primal
+  // solvers go on from the evaluation at the warm start when it wins
   std::copy(s.qaccSmooth.begin(), s.qaccSmooth.end(), s.qacc.begin());
+  double cost = NAN;
   if (o.warmstart && o.solver != SIM_SOLVER_PGS) {
-    Eigen::Map<const Eigen::VectorXd> warm(s.qaccWarmstart.data(), nv);
-    s.Ma.noalias() = s.M * warm;
-    const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
     s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), nv);
     const double costSmooth = evaluate(m, s, s.qaccSmooth.data(), s.Ma);
-    if (costWarm < costSmooth) std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
+    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
+    const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
+    if (costWarm < costSmooth) {
+      std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
+      cost = costWarm;
+    }
   } else if (o.warmstart) {
     s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
     evaluate(m, s, s.qaccWarmstart.data(), s.Ma);  // forces at the warm start
   }
   if (o.solver == SIM_SOLVER_PGS) solveDual(m, s);
-  else solvePrimal(m, s, o.solver == SIM_SOLVER_NEWTON);
+  else solvePrimal(m, s, o.solver == SIM_SOLVER_NEWTON, cost);
   // constraint force in joint space: Jᵀ f (primal forces are those of the final evaluate)
   std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
-  for (int i = 0; i < s.nefc; ++i) {
-    const double* J = row(m, s, i);
-    for (int k = 0; k < nv; ++k) s.qfrcConstraint[k] += J[k] * s.efcForce[i];
-  }
+  for (int i = 0; i < s.nefc; ++i) addRowTransposed(m, s, i, s.efcForce[i], s.qfrcConstraint.data());
   std::copy(s.qacc.begin(), s.qacc.end(), s.qaccWarmstart.begin());
 }
 

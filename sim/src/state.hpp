@@ -15,10 +15,12 @@ struct Contact {
   double dist = 0;
   Vec3 pos = Vec3::Zero();
   Mat3 frame = Mat3::Identity();
+  double mu = 0;  ///< elliptic cone: friction of the regularised cone, μ1·√(R1/R0) (MuJoCo's contact.mu)
 };
 
 /// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
-enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3 };
+/// An elliptic contact's condim rows (normal, then tangents) are kRowElliptic, solved as one cone.
+enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3, kRowElliptic = 4 };
 
 struct State {
   // MARK: state proper
@@ -33,7 +35,8 @@ struct State {
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
   std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
   std::vector<Mat6> IA;                  // [nv] articulated (ABA) / composite (CRBA) inertias
-  std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (rneaVJP)
+  std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (ABA, CRBA, rneaVJP)
+  std::vector<RigidInertia> Icomposite;  // [nv] CRBA's composite inertias
   std::vector<Vec6> Iv;                  // [nv] their momenta I·v (rneaVJP)
   std::vector<double> D, u;              // [nv]
   std::vector<double> qfrcApplied;       // [nv] actuator forces (from clamped ctrl)
@@ -52,6 +55,7 @@ struct State {
   std::vector<double> efcForce;          // [nefcMax] solved constraint force
   std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
   std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<int> efcNnz, efcCols;      // [nefcMax], [nefcMax, nv] solver: each row's nonzero columns, ascending
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
@@ -135,8 +139,10 @@ inline Vec6 motionSubspace(const Link& L, const Pose& X) {
 
 /// ABA (RBDA §7.3, Table 7.1): qacc = (M + diag(armature + extraArmature))^-1 (tau − c).
 /// Uses s.tau; kinematics must be current. `extraArmature` (per dof, may be null) lets the
-/// Euler integrator take damping implicitly: (M + h·diag(damping)).
-void aba(const Model& m, State& s, const double* extraArmature);
+/// Euler integrator take damping implicitly: (M + h·diag(damping)). Leaves the links' world
+/// subspaces s.S, rigid inertias s.Iworld and bias forces s.f; `samePositionVelocity` reuses
+/// them (qpos and qvel unchanged since the last call: only tau or extraArmature differ).
+void aba(const Model& m, State& s, const double* extraArmature, bool samePositionVelocity = false);
 
 /// RNEA (RBDA §5.3, Table 5.1): qfrc = M(q) qacc + c(q, qvel) (+ armature · qacc).
 /// Gravity is included through a fictitious base acceleration. Kinematics must be current.
@@ -157,7 +163,8 @@ void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, d
 const char* rneaVJPUnsupported(const Model& m);
 
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.
-void crba(const Model& m, State& s, double* M);
+/// `afterAba`: s.S and s.Iworld are aba()'s of the current positions (not recomputed).
+void crba(const Model& m, State& s, double* M, bool afterAba = false);
 
 /// Gravitational + spring potential and kinetic energy (energy.cpp).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic);

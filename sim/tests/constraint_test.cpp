@@ -560,7 +560,6 @@ static void newPairContacts() {
 // rotation, as MuJoCo): a ball resting on the floor spun about z keeps its spin under condim 3
 // (no edge acts on it) but stops under condim 4 (torsional 0.05: the spin decays within 1 s); a
 // ball rolling at 1 m/s keeps rolling under condim 3/4 but slows under condim 6 (rolling 0.02).
-// <option cone="elliptic"> is named in the warnings (pyramidal used).
 static void torsionalRolling() {
   auto ball = [](int condim) {
     return "<mujoco><option timestep=\"0.002\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 "
@@ -585,8 +584,60 @@ static void torsionalRolling() {
         "spin after 1 s: condim 3 %g (10), condim 4 %g, condim 6 %g (stopped)", spin[3], spin[4], spin[6]);
   CHECK(roll[3] > 0.99 && roll[4] > 0.99 && roll[6] < 0.9 && roll[6] > 0,
         "rolling speed after 1 s: condim 3 %g, 4 %g (kept), 6 %g (slowed)", roll[3], roll[4], roll[6]);
-  simModel* m = load("<mujoco><option cone=\"elliptic\"/><worldbody/></mujoco>");
-  CHECK(m && std::string(sim_modelWarnings(m)).find("elliptic") != std::string::npos, "cone=elliptic must be named");
+}
+
+// Friction 0 is clamped to MuJoCo's 1e-5 (mj_assignFriction): a frictionless box pushed at 2 m/s
+// keeps sliding on the floor, x = 2 t − ½ 1e-5 g t² = 1.999951 m after 1 s (MuJoCo 4.0.1:
+// 1.9999509), under either cone; unclamped, the zero-width pyramid's regulariser was 0 and the box
+// fell through the floor.
+static void frictionless() {
+  for (const char* cone : {"pyramidal", "elliptic"}) {
+    simModel* m = load(std::string("<mujoco><option timestep=\"0.002\" cone=\"") + cone +
+                       "\"/><worldbody><geom type=\"plane\" size=\"5 5 .1\" friction=\"0 0 0\"/><body><joint "
+                       "type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/><joint axis=\"0 1 0\"/>"
+                       "<geom type=\"box\" size=\"0.2 0.1 0.05\" mass=\"2\" friction=\"0 0 0\"/></body></worldbody></mujoco>");
+    double q[3] = {0, 0.05, 0}, v[3] = {2, 0, 0};
+    sim_deleteState(stepped(m, q, v, 500));
+    CHECK(std::abs(q[0] - 1.999951) < 2e-6 && std::abs(q[1] - 0.05) < 1e-3,
+          "%s cone, friction 0: x %.7f (1.999951), z %.5f (0.05) after 1 s", cone, q[0], q[1]);
+    sim_deleteModel(m);
+  }
+}
+
+// The elliptic cone (<option cone="elliptic">) is Coulomb's: with per-tangent friction 0.2 (y) and
+// 0.8 (x) the pair scene's ball brakes at about 0.2 g and 0.8 g (the pyramid gives 0.93 g along x),
+// with the Newton and CG solvers alike, and as MuJoCo 4.0.1 does (0.805498 g, 0.214277 g; with
+// impratio 10, 0.775538 g along x); PGS is refused with the option's line; the C bridge refuses
+// switching an elliptic model to PGS.
+static void ellipticCone() {
+  const std::string pair = "<contact><pair geom1=\"ball\" geom2=\"floor\" friction=\"0.2 0.8\"/></contact>";
+  auto scene = [&](const std::string& option) {
+    std::string xml = pairScene(pair);
+    return xml.replace(xml.find("<option "), 8, "<option " + option + " ");
+  };
+  double brake[3][2];
+  const char* options[3] = {"cone=\"elliptic\"", "cone=\"elliptic\" solver=\"CG\"", "cone=\"elliptic\" impratio=\"10\""};
+  for (int k = 0; k < 3; ++k) {
+    simModel* m = load(scene(options[k]));
+    for (int axis = 0; axis < 2; ++axis) brake[k][axis] = m ? braking(m, axis) : 0;
+    sim_deleteModel(m);
+  }
+  CHECK(std::abs(brake[0][0] / 0.8 - 1) < 0.08 && std::abs(brake[0][1] / 0.2 - 1) < 0.08 &&
+            std::abs(brake[0][0] - 0.805498) < 1e-5 && std::abs(brake[0][1] - 0.214277) < 1e-5,
+        "elliptic braking along x %.7f g (MuJoCo 0.805498), along y %.7f g (0.214277)", brake[0][0], brake[0][1]);
+  CHECK(std::abs(brake[1][0] - brake[0][0]) < 1e-6 && std::abs(brake[1][1] - brake[0][1]) < 1e-6,
+        "elliptic braking, CG %g, %g g vs Newton %g, %g g", brake[1][0], brake[1][1], brake[0][0], brake[0][1]);
+  CHECK(std::abs(brake[2][0] - 0.775538) < 1e-5, "impratio 10: braking along x %.7f g (MuJoCo 0.775538)", brake[2][0]);
+  refused(scene("cone=\"elliptic\" solver=\"PGS\""), SIM_ERR_MODEL, "test:1: cone=\"elliptic\" is simulated with");
+  simModel* m = load(scene("cone=\"elliptic\""));
+  simSolverOptions o;
+  sim_modelSolverOptions(m, &o);
+  o.solver = SIM_SOLVER_PGS;
+  simModel* copy = nullptr;
+  char msg[256] = "";
+  CHECK(sim_copyModelWithSolverOptions(m, &o, &copy, msg, sizeof msg) == SIM_ERR_ARGUMENT && !copy &&
+            std::string(msg).find("elliptic") != std::string::npos,
+        "switching an elliptic model to PGS must be refused: '%s'", msg);
   sim_deleteModel(m);
 }
 
@@ -866,6 +917,8 @@ int main() {
   newPairContacts();
   torsionalRolling();
   slidingContactForces();
+  frictionless();
+  ellipticCone();
   broadPhase();
   std::printf("constraint tests: %d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;

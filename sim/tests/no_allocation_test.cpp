@@ -2,7 +2,8 @@
 // 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
 // limits and dry friction are active, with each constraint solver, and on contact scenes (one
 // of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
-// capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6). Built and run by
+// capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6,
+// also with elliptic cones). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cstdio>
 #include <cstdlib>
@@ -77,11 +78,12 @@ int main() {
     }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
-  // held by a connect and a weld (equality rows), and a pile of 12 bodies (sweep-and-prune)
-  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs"}) {
+  // held by a connect and a weld (equality rows), a pile of 12 bodies (sweep-and-prune), and the
+  // new pairs again with elliptic cones (Newton, then CG)
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "elliptic", "elliptic-cg"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
-    else if (std::string(scene) == "newpairs")  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
+    else if (std::string(scene).rfind("newpairs", 0) == 0 || std::string(scene).rfind("elliptic", 0) == 0)  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><geom type=\"box\" size=\"0.3 0.2 0.1\" "
             "pos=\"0 0 0.1\"/><geom type=\"cylinder\" size=\"0.1 0.1\" pos=\"1 0 0.1\"/><body pos=\"0 0 0.4\" "
             "euler=\"10 80 0\"><freejoint/><geom type=\"capsule\" size=\"0.05 0.2\"/></body><body pos=\"-0.6 0 0.3\" "
@@ -105,6 +107,8 @@ int main() {
     for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
       sim::ModelSpec spec = sim::parseMJCF(xml, scene);
       spec.integrator = integrator;
+      spec.solver.elliptic = std::string(scene).rfind("elliptic", 0) == 0;
+      if (std::string(scene) == "elliptic-cg") spec.solver.solver = SIM_SOLVER_CG;
       sim::Model model = sim::compileModel(spec);
       sim::State state;
       sim::makeState(model, state);
