@@ -243,8 +243,8 @@ void sim_jointAddresses(const simModel* model, int64_t* SIM_NULLABLE qposAddress
 /// Thread safety: any thread (touches only the arrays passed).
 int32_t sim_integratePos(const simModel* model, double* qpos, const double* qvel, double dt);
 
-/// Per-actuator arrays (any pointer may be NULL): joint [nu], gear [nu],
-/// ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
+/// Per-actuator arrays (any pointer may be NULL): joint [nu] (-1 for an actuator on a tendon),
+/// gear [nu], ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
 void sim_actuatorInfo(const simModel* model, int64_t* SIM_NULLABLE joint, double* SIM_NULLABLE gear,
                       int32_t* SIM_NULLABLE ctrlLimited, double* SIM_NULLABLE ctrlRange);
 
@@ -364,6 +364,9 @@ typedef struct simBatchReport {
 ///                + kd_a (qvelTarget[b,t,j] - qvel_j) + s_a g_j(qpos) * gravityCompensation) / gear_a)
 /// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration and s_a is
 /// gravityScale[a] (1 when NULL): a controller that believes the links lighter or heavier.
+/// An actuator on a tendon (sim_actuatorInfo's joint -1) gets the same law along the tendon:
+/// length error J·(qposTarget - qpos) over hinge/slide dofs (exact for fixed tendons), velocity
+/// error J·(qvelTarget - qvel), gravity term (J·g)/(J·J), J the tendon's Jacobian.
 typedef struct simFeedback {
   const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
   const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error

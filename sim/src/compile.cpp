@@ -52,6 +52,17 @@ void compileEqualities(Model& m) {
     e.type = es.type;
     std::copy(es.solref, es.solref + 2, e.solref);
     std::copy(es.solimp, es.solimp + 5, e.solimp);
+    if (es.type == EqualitySpec::kTendon) {
+      const int nt = m.ntendon();
+      check(es.obj1 >= 0 && es.obj1 < nt && es.obj2 >= -1 && es.obj2 < nt, "unknown tendon");
+      check(es.obj1 != es.obj2, "both sides are the same tendon");
+      for (int k = 0; k < 5; ++k) check(std::isfinite(es.polycoef[k]), "non-finite polycoef");
+      e.tendon1 = es.obj1;
+      e.tendon2 = es.obj2;
+      std::copy(es.polycoef, es.polycoef + 5, e.polycoef);
+      m.equalities.push_back(e);
+      continue;
+    }
     if (es.type == EqualitySpec::kJoint) {
       check(es.obj1 >= 0 && es.obj1 < njnt && es.obj2 >= -1 && es.obj2 < njnt, "unknown joint");
       for (int j : {es.obj1, es.obj2}) {
@@ -322,18 +333,24 @@ Model compileModel(ModelSpec spec) {
   // Actuators.
   for (const ActuatorSpec& as : spec.actuators) {
     const std::string where = at(as.where, spec.source);
-    if (as.joint < 0 || as.joint >= (int)spec.joints.size())
-      fail(where, "actuator '" + as.name + "' drives no joint");
-    const int jt = spec.joints[as.joint].type;
-    if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
-      fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
+    if (as.tendon >= 0) {
+      if (as.tendon >= (int)spec.tendons.size() || as.joint >= 0)
+        fail(where, "actuator '" + as.name + "' drives an unknown tendon");
+    } else {
+      if (as.joint < 0 || as.joint >= (int)spec.joints.size())
+        fail(where, "actuator '" + as.name + "' drives no joint");
+      const int jt = spec.joints[as.joint].type;
+      if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
+        fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
+    }
     if (!std::isfinite(as.gear) || as.gear == 0)
       fail(where, "actuator '" + as.name + "' has gear " + std::to_string(as.gear) + " (must be finite and non-zero)");
     if (as.ctrlLimited && !(as.ctrlRange[0] <= as.ctrlRange[1]))
       fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
     m.actJoint.push_back(as.joint);
-    m.actDof.push_back(m.jntDofAdr[as.joint]);
-    m.actQpos.push_back(m.jntQposAdr[as.joint]);
+    m.actTendon.push_back(as.tendon);
+    m.actDof.push_back(as.tendon >= 0 ? -1 : m.jntDofAdr[as.joint]);
+    m.actQpos.push_back(as.tendon >= 0 ? -1 : m.jntQposAdr[as.joint]);
     m.actGear.push_back(as.gear);
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
@@ -368,6 +385,7 @@ Model compileModel(ModelSpec spec) {
 
   // The mass matrix at qpos0 must be positive definite: every dof must move some mass or
   // carry armature. Its inverse's diagonal weighs the constraint rows (MuJoCo's dof_invweight0).
+  Eigen::MatrixXd Minv;
   if (m.nv > 0) {
     State s;
     makeState(m, s);
@@ -383,7 +401,7 @@ Model compileModel(ModelSpec spec) {
     }
     if (Eigen::LLT<Eigen::MatrixXd>(M).info() != Eigen::Success)
       fail(m.spec.source, "the mass matrix at qpos0 is not positive definite (joints with parallel, coincident axes?)");
-    const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
+    Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
     m.invweight0.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
     // a ball's dofs, and a free joint's translations and rotations, share the mean (as MuJoCo)
@@ -430,6 +448,7 @@ Model compileModel(ModelSpec spec) {
     const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
     m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
   }
+  compileTendons(m, Minv);
   compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
   return m;

@@ -234,10 +234,25 @@ struct ActuatorVals {
   double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
 };
 
+/// A tendon's values as MuJoCo's <default><tendon> holds them (both fixed and spatial read them).
+struct TendonVals {
+  int limited = kAuto;
+  double range[2] = {0, 0};
+  double margin = 0;
+  double solreflimit[2] = {0.02, 1.0};
+  double solimplimit[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double frictionloss = 0;
+  double solreffriction[2] = {0.02, 1.0};
+  double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double stiffness = 0, damping = 0;
+  double springlength[2] = {-1, -1};
+};
+
 struct DefaultClass {
   std::string name;
   Loc line;
   JointVals joint;
+  TendonVals tendon;
   GeomVals geom;
   SiteVals site;
   ActuatorVals actuator;
@@ -294,7 +309,7 @@ class MJCFParser {
 
     // MuJoCo reads the sections in this order whatever their order in the file.
     std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes, equalities,
-        contacts;
+        contacts, tendons;
     for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
@@ -309,8 +324,7 @@ class MJCFParser {
       else if (e.name == "keyframe") keyframes.push_back(k);
       else if (e.name == "equality") equalities.push_back(k);
       else if (e.name == "contact") contacts.push_back(k);
-      else if (e.name == "tendon" && e.kids.empty())
-        continue;  // empty: no effect
+      else if (e.name == "tendon") tendons.push_back(k);
       else if (e.name == "body")
         ignore(e.line, "<body> outside <worldbody> (MuJoCo skips it)");
       else refuseElement(e, "mujoco");
@@ -318,7 +332,7 @@ class MJCFParser {
     for (int k : compilers) readCompiler(nodes_[k]);
     for (int k : options) readOption(nodes_[k]);
     // MuJoCo merges every top-level <default> into class 'main'
-    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}, {}});
+    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}, {}, {}, {}});
     classIndex_["main"] = 0;
     for (int k : defaults) readDefaults(k);
     for (int k : assets) readAssets(nodes_[k]);
@@ -332,6 +346,7 @@ class MJCFParser {
     for (int k : worlds) readWorld(k);
     applyTotalMass();
     checkMovingMass();
+    for (int k : tendons) readTendons(nodes_[k]);
     for (int k : actuators) readActuators(nodes_[k]);
     for (int k : equalities) readEqualities(nodes_[k]);
     for (int k : contacts) readContacts(nodes_[k]);
@@ -353,32 +368,36 @@ class MJCFParser {
     if (const XAttr* a = attr(e, "active")) v.active = boolean(e, *a);
   }
 
-  /// Index of a named body (kind 0), joint (1) or site (3) in the spec, −1 when absent.
+  /// Index of a named body (kind 0), joint (1), site (3) or tendon (4) in the spec, −1 when absent.
   int indexOf(int kind, const std::string& name) const {
     if (kind == 0) {
       for (size_t i = 0; i < spec_.bodies.size(); ++i) if (spec_.bodies[i].name == name) return (int)i;
     } else if (kind == 1) {
       for (size_t i = 0; i < spec_.joints.size(); ++i) if (spec_.joints[i].name == name) return (int)i;
+    } else if (kind == 4) {
+      for (size_t i = 0; i < spec_.tendons.size(); ++i) if (spec_.tendons[i].name == name) return (int)i;
     } else {
       for (size_t i = 0; i < spec_.sites.size(); ++i) if (spec_.sites[i].name == name) return (int)i;
     }
     return -1;
   }
 
-  /// <equality><connect|weld|joint>: MuJoCo's equality constraints (tendon and flex ones are
-  /// refused). Names resolve to bodies (body1, body2 = world by default), sites (site1, site2)
-  /// or joints (joint1, joint2 optional).
+  /// <equality><connect|weld|joint|tendon>: MuJoCo's equality constraints (flex ones are
+  /// refused). Names resolve to bodies (body1, body2 = world by default), sites (site1, site2),
+  /// joints (joint1, joint2 optional) or tendons (tendon1, tendon2 optional).
   void readEqualities(const XElem& q) {
     allowAttrs(q, {});
     for (int k : q.kids) {
       const XElem& e = nodes_[k];
-      if (e.name != "connect" && e.name != "weld" && e.name != "joint") {
+      if (e.name != "connect" && e.name != "weld" && e.name != "joint" && e.name != "tendon") {
         refuseElement(e, "equality");
         continue;
       }
       for (int kk : e.kids) refuseElement(nodes_[kk], e.name);
       if (e.name == "joint")
         allowAttrs(e, {"name", "class", "active", "solref", "solimp", "joint1", "joint2", "polycoef"});
+      else if (e.name == "tendon")
+        allowAttrs(e, {"name", "class", "active", "solref", "solimp", "tendon1", "tendon2", "polycoef"});
       else
         allowAttrs(e, {"name", "class", "active", "solref", "solimp", "body1", "body2", "site1",
                        "site2", "anchor", "relpose", "torquescale"});
@@ -389,7 +408,8 @@ class MJCFParser {
       eq.where = where(e.line);
       eq.type = e.name == "connect" ? EqualitySpec::kConnect
                 : e.name == "weld"  ? EqualitySpec::kWeld
-                                    : EqualitySpec::kJoint;
+                : e.name == "joint" ? EqualitySpec::kJoint
+                                    : EqualitySpec::kTendon;
       std::copy(v.solref, v.solref + 2, eq.solref);
       std::copy(v.solimp, v.solimp + 5, eq.solimp);
       eq.active = v.active;
@@ -400,14 +420,18 @@ class MJCFParser {
         if (i < 0) {
           if (kind == 1 && skippedJoints_.count(a->value)) return -2;  // refused already
           failModel(a->line, "<" + e.name + "> " + attrName + " " + quoted(a->value) + " names no " +
-                                 (kind == 0 ? "body" : kind == 1 ? "joint" : "site"));
+                                 (kind == 0 ? "body" : kind == 1 ? "joint" : kind == 4 ? "tendon" : "site"));
         }
+        if (kind == 4 && tendonSkipped_[i]) return -2;  // refused already
         return i;
       };
-      if (eq.type == EqualitySpec::kJoint) {
-        if (!attr(e, "joint1")) failModel(e.line, "<joint> in <equality> needs 'joint1'");
-        eq.obj1 = object("joint1", 1, -1);
-        eq.obj2 = object("joint2", 1, -1);
+      if (eq.type == EqualitySpec::kJoint || eq.type == EqualitySpec::kTendon) {
+        const bool joint = eq.type == EqualitySpec::kJoint;
+        const char* first = joint ? "joint1" : "tendon1";
+        if (!attr(e, first))
+          failModel(e.line, "<" + e.name + "> in <equality> needs '" + first + "'");
+        eq.obj1 = object(first, joint ? 1 : 4, -1);
+        eq.obj2 = object(joint ? "joint2" : "tendon2", joint ? 1 : 4, -1);
         if (eq.obj1 == -2 || eq.obj2 == -2) continue;
         if (const XAttr* a = attr(e, "polycoef")) {
           auto x = numbers(e, *a, 1, 5);
@@ -441,6 +465,169 @@ class MJCFParser {
         getNumber(e, "torquescale", eq.torquescale);
       }
       spec_.equalities.push_back(eq);
+    }
+  }
+
+  /// The mechanical attributes of a <tendon> default or a <fixed>/<spatial> tendon (MuJoCo reads
+  /// the same table for both). Stiffness and damping polynomials beyond the first coefficient,
+  /// armature and actuator force ranges on tendons are refused.
+  void applyTendon(const XElem& e, TendonVals& v, bool isDefault) {
+    std::vector<const char*> allowed = {"limited", "range", "margin", "solreflimit", "solimplimit",
+                                        "frictionloss", "solreffriction", "solimpfriction",
+                                        "stiffness", "damping", "springlength", "armature",
+                                        "actuatorfrclimited", "actuatorfrcrange"};
+    if (!isDefault)
+      for (const char* n : {"name", "class"}) allowed.push_back(n);
+    for (const XAttr& a : e.attrs) {
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* n) { return a.name == n; }) !=
+          allowed.end())
+        continue;
+      if (a.name == "group" || a.name == "width" || a.name == "material" || a.name == "rgba" ||
+          a.name == "user")
+        ignore(a.line, "attribute '" + a.name + "' of <" + e.name + ">");
+      else
+        unsupported(a.line, "attribute '" + a.name + "' of <" + e.name + "> is not supported");
+    }
+    auto prefix = [&](const char* name, double* out, size_t minCount, size_t maxCount) {
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, minCount, maxCount);
+        std::copy(x.begin(), x.end(), out);
+        return (int)x.size();
+      }
+      return 0;
+    };
+    if (const XAttr* a = attr(e, "limited")) v.limited = triState(e, *a);
+    prefix("range", v.range, 2, 2);
+    prefix("solreflimit", v.solreflimit, 2, 2);
+    prefix("solimplimit", v.solimplimit, 1, 5);
+    prefix("solreffriction", v.solreffriction, 2, 2);
+    prefix("solimpfriction", v.solimpfriction, 1, 5);
+    getNumber(e, "margin", v.margin);
+    getNumber(e, "frictionloss", v.frictionloss);
+    if (prefix("springlength", v.springlength, 1, 2) == 1) v.springlength[1] = v.springlength[0];
+    // stiffness and damping: MuJoCo 4 reads a polynomial (coefficient 0 first); only linear is modelled
+    for (const char* name : {"stiffness", "damping"})
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, 1, 4);
+        for (size_t k = 1; k < x.size(); ++k)
+          if (x[k] != 0) {
+            unsupported(a->line, "attribute '" + std::string(name) + "' of <" + e.name +
+                                     ">: nonlinear (polynomial) tendon springs and dampers are not "
+                                     "supported (only one coefficient)");
+            break;
+          }
+        (std::string(name) == "stiffness" ? v.stiffness : v.damping) = x[0];
+      }
+    if (const XAttr* a = attr(e, "armature"))
+      if (number(e, *a) != 0)
+        unsupported(a->line, "attribute 'armature' of <" + e.name + "> is not supported: tendon "
+                             "inertia is not modelled (only 0 is)");
+    if (const XAttr* a = attr(e, "actuatorfrcrange")) {
+      auto r = numbers(e, *a, 2, 2);
+      if (r[0] != 0 || r[1] != 0)
+        unsupported(a->line, "attribute 'actuatorfrcrange' of <" + e.name + "> is not supported: "
+                             "actuator force limits on tendons are not modelled");
+    }
+    if (const XAttr* a = attr(e, "actuatorfrclimited"))
+      if (triState(e, *a) == kTrue)
+        unsupported(a->line, "attribute 'actuatorfrclimited' of <" + e.name + "> is not supported: "
+                             "actuator force limits on tendons are not modelled");
+  }
+
+  /// <tendon><fixed|spatial>: fixed tendons over hinge/slide joints (<joint joint coef>), spatial
+  /// tendons through sites (<site site>); wrapping geoms and pulleys are refused.
+  void readTendons(const XElem& t) {
+    allowAttrs(t, {});
+    for (int k : t.kids) {
+      const XElem& e = nodes_[k];
+      if (e.name != "fixed" && e.name != "spatial") {
+        refuseElement(e, "tendon");
+        continue;
+      }
+      TendonVals v = classes_[classOf(e, 0)].tendon;
+      applyTendon(e, v, false);
+      TendonSpec ts;
+      if (const XAttr* a = attr(e, "name")) {
+        ts.name = a->value;
+        if (!ts.name.empty()) {
+          auto it = tendonNames_.find(ts.name);
+          if (it != tendonNames_.end())
+            failModel(a->line, "duplicate tendon name " + quoted(ts.name) + " (first at " +
+                                   lineText(it->second, a->line) + ")");
+          tendonNames_[ts.name] = a->line;
+        }
+      }
+      ts.where = where(e.line);
+      ts.type = e.name == "fixed" ? TendonSpec::kFixed : TendonSpec::kSpatial;
+      const std::string what = "<" + e.name + "> tendon" + (ts.name.empty() ? "" : " " + quoted(ts.name));
+      bool skip = false;
+      for (int kk : e.kids) {
+        const XElem& w = nodes_[kk];
+        for (int k3 : w.kids) refuseElement(nodes_[k3], w.name);
+        if (ts.type == TendonSpec::kFixed && w.name == "joint") {
+          allowAttrs(w, {"joint", "coef"});
+          const XAttr* j = attr(w, "joint");
+          const XAttr* c = attr(w, "coef");
+          if (!j || !c) failModel(w.line, "<joint> in a fixed tendon needs 'joint' and 'coef'");
+          const int ji = indexOf(1, j->value);
+          if (ji < 0) {
+            if (skippedJoints_.count(j->value)) { skip = true; continue; }  // refused already
+            failModel(j->line, what + ": unknown joint " + quoted(j->value));
+          }
+          if (spec_.joints[ji].type != SIM_JOINT_HINGE && spec_.joints[ji].type != SIM_JOINT_SLIDE)
+            failModel(j->line, what + ": joint " + quoted(j->value) +
+                                   " is not a hinge or slide (a fixed tendon needs scalar joints)");
+          if (std::find(ts.joints.begin(), ts.joints.end(), ji) != ts.joints.end())
+            failModel(j->line, what + ": joint " + quoted(j->value) + " appears twice");
+          const double coef = number(w, *c);
+          ts.joints.push_back(ji);
+          ts.coefs.push_back(coef);
+        } else if (ts.type == TendonSpec::kSpatial && w.name == "site") {
+          allowAttrs(w, {"site"});
+          const XAttr* a = attr(w, "site");
+          if (!a) failModel(w.line, "<site> in a spatial tendon needs 'site'");
+          const int si = indexOf(3, a->value);
+          if (si < 0) failModel(a->line, what + ": unknown site " + quoted(a->value));
+          ts.sites.push_back(si);
+        } else if (ts.type == TendonSpec::kSpatial && (w.name == "geom" || w.name == "pulley")) {
+          unsupported(w.line, "<" + w.name + "> in a spatial tendon is not supported: only "
+                              "straight paths through sites are (no wrapping or pulleys)");
+          skip = true;
+        } else {
+          failModel(w.line, "<" + w.name + "> is not allowed in a <" + e.name + "> tendon");
+        }
+      }
+      if (ts.type == TendonSpec::kFixed && ts.joints.empty() && !skip)
+        failModel(e.line, what + " has no joints");
+      if (ts.type == TendonSpec::kSpatial && ts.sites.size() < 2 && !skip)
+        failModel(e.line, what + ": a spatial path needs at least two sites");
+      const bool hasRange = !(v.range[0] == 0 && v.range[1] == 0);
+      if (v.limited == kAuto) {
+        if (!autolimits_ && hasRange)
+          failModel(e.line, what + " has 'range' but no 'limited' while the compiler's autolimits "
+                                   "is false: set limited, or autolimits=\"true\"");
+        ts.limited = hasRange;
+      } else {
+        ts.limited = v.limited == kTrue;
+      }
+      if (ts.limited && !(v.range[0] < v.range[1]))
+        failModel(e.line, what + " range " + fmtPair(v.range) + ": the lower limit must be below the upper");
+      if (limitsDisabled_) ts.limited = false;
+      std::copy(v.range, v.range + 2, ts.range);
+      ts.margin = v.margin;
+      std::copy(v.solreflimit, v.solreflimit + 2, ts.limitSolref);
+      std::copy(v.solimplimit, v.solimplimit + 5, ts.limitSolimp);
+      std::copy(v.solreffriction, v.solreffriction + 2, ts.frictionSolref);
+      std::copy(v.solimpfriction, v.solimpfriction + 5, ts.frictionSolimp);
+      ts.frictionloss = v.frictionloss;
+      ts.stiffness = v.stiffness;
+      ts.damping = v.damping;
+      std::copy(v.springlength, v.springlength + 2, ts.springlength);
+      // a tendon over a refused joint is left out (that joint is reported); its index stays so
+      // that names resolve: mark it with no path
+      if (skip) ts.joints.clear(), ts.coefs.clear(), ts.sites.clear();
+      tendonSkipped_.push_back(skip);
+      spec_.tendons.push_back(ts);
     }
   }
 
@@ -599,6 +786,8 @@ class MJCFParser {
   std::vector<char> bodyHasJoint_;
   std::map<std::string, int> jointIndex_;  // filled when the actuators are read
   std::set<std::string> skippedJoints_;    // refused joints (free, ball): not an unknown name
+  std::map<std::string, Loc> tendonNames_; // tendon names and where they were defined
+  std::vector<char> tendonSkipped_;        // [tendons] refused already (a reported construct)
   std::set<std::string> skippedGeoms_;     // height fields: not simulated, not an unknown name
   std::map<std::string, Loc> names_[5];  // body, joint, geom, site, actuator → where
 
@@ -1290,17 +1479,19 @@ class MJCFParser {
         }
         static const std::set<std::string> visualOnly = {
             "camera", "light", "material", "mesh", "texture", "hfield",
-            "tendon", "flex", "skin", "flexcomp"};
+            "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
           continue;
         }
         const bool actuatorKind = isActuatorKind(c.name);
-        if (c.name == "equality" || c.name == "pair") {
+        if (c.name == "equality" || c.name == "pair" || c.name == "tendon") {
           if (!seen.insert(c.name).second)
             failParse(c.line, "a second <" + c.name + "> in default class '" + classes_[ci].name + "'");
+          for (int kk : c.kids) refuseElement(nodes_[kk], c.name);
           if (c.name == "equality") applyEquality(c, classes_[ci].equality, true);
-          else applyPair(c, classes_[ci].pair, true);
+          else if (c.name == "pair") applyPair(c, classes_[ci].pair, true);
+          else applyTendon(c, classes_[ci].tendon, true);
           continue;
         }
         if (c.name != "joint" && c.name != "geom" && c.name != "site" && !actuatorKind) {
@@ -2432,32 +2623,40 @@ class MJCFParser {
           v.kind != "velocity")
         unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
                                 "> default, which is not supported");
-      for (const char* t : {"tendon", "site", "jointinparent", "body", "cranksite", "slidersite",
-                            "refsite"})
+      for (const char* t : {"site", "jointinparent", "body", "cranksite", "slidersite", "refsite"})
         if (const XAttr* x = attr(e, t))
           unsupported(x->line, "attribute '" + std::string(t) + "' of <" + e.name +
-                                   "> is not supported: only joint transmissions are");
+                                   "> is not supported: only joint and tendon transmissions are");
       const XAttr* j = attr(e, "joint");
-      if (!j) {
-        if (!attr(e, "tendon") && !attr(e, "site") && !attr(e, "body") &&
-            !attr(e, "jointinparent") && !attr(e, "cranksite"))
-          failModel(e.line, "<" + e.name + "> needs 'joint' (the joint it drives)");
+      const XAttr* tendon = attr(e, "tendon");
+      if (j && tendon)
+        failModel(e.line, "<" + e.name + "> has both 'joint' and 'tendon': one transmission only");
+      if (!j && !tendon) {
+        if (!attr(e, "site") && !attr(e, "body") && !attr(e, "jointinparent") && !attr(e, "cranksite"))
+          failModel(e.line, "<" + e.name + "> needs 'joint' or 'tendon' (what it drives)");
         continue;
       }
       act.joint = -1;
-      if (jointIndex_.empty())
-        for (size_t i = 0; i < spec_.joints.size(); ++i)
-          if (!spec_.joints[i].name.empty()) jointIndex_[spec_.joints[i].name] = (int)i;
-      auto found = jointIndex_.find(j->value);
-      if (found != jointIndex_.end()) act.joint = found->second;
-      if (act.joint < 0) {
-        if (skippedJoints_.count(j->value)) continue;  // its joint was refused already
-        failModel(j->line, "<" + e.name + "> drives an unknown joint " + quoted(j->value));
+      if (tendon) {
+        act.tendon = indexOf(4, tendon->value);
+        if (act.tendon < 0)
+          failModel(tendon->line, "<" + e.name + "> drives an unknown tendon " + quoted(tendon->value));
+        if (tendonSkipped_[act.tendon]) continue;  // its tendon was refused already
+      } else {
+        if (jointIndex_.empty())
+          for (size_t i = 0; i < spec_.joints.size(); ++i)
+            if (!spec_.joints[i].name.empty()) jointIndex_[spec_.joints[i].name] = (int)i;
+        auto found = jointIndex_.find(j->value);
+        if (found != jointIndex_.end()) act.joint = found->second;
+        if (act.joint < 0) {
+          if (skippedJoints_.count(j->value)) continue;  // its joint was refused already
+          failModel(j->line, "<" + e.name + "> drives an unknown joint " + quoted(j->value));
+        }
       }
       for (int i = 1; i < 6; ++i)
         if (v.gear[i] != 0)
-          failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint; "
-                            "the other five must be 0");
+          failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint or "
+                            "tendon; the other five must be 0");
       act.gear = v.gear[0];
       auto limits = [&](int tri, const double r[2], const char* name, const char* flag,
                         bool& limited) {
@@ -2481,12 +2680,13 @@ class MJCFParser {
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
       if (e.name == "position" && v.inheritrange > 0) {
-        // MuJoCo: ctrlrange = the joint range scaled about its centre (joint units)
-        const JointSpec& js = spec_.joints[act.joint];
-        if (!js.limited && js.range[0] == js.range[1])
-          failModel(e.line, "<position> inheritrange needs a joint with a range");
-        const double mid = (js.range[0] + js.range[1]) / 2,
-                     half = (js.range[1] - js.range[0]) / 2 * v.inheritrange;
+        // MuJoCo: ctrlrange = the joint's (tendon's) range scaled about its centre
+        const double* range = act.tendon >= 0 ? spec_.tendons[act.tendon].range
+                                              : spec_.joints[act.joint].range;
+        if (!(range[0] < range[1]))
+          failModel(e.line, "<position> inheritrange needs a joint or tendon with a range");
+        const double mid = (range[0] + range[1]) / 2,
+                     half = (range[1] - range[0]) / 2 * v.inheritrange;
         act.ctrlRange[0] = mid - half;
         act.ctrlRange[1] = mid + half;
         act.ctrlLimited = true;

@@ -25,11 +25,32 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
   const double* qTarget = fb.qposTarget ? fb.qposTarget + row * nq : nullptr;
   const double* vTarget = fb.qvelTarget ? fb.qvelTarget + row * nv : nullptr;
   const double* offset = fb.ctrlOffset ? fb.ctrlOffset + (b * T + t) * nu : nullptr;
-  if (fb.gravityCompensation) {
-    kinematics(m, s);
-    rnea(m, s, nullptr, gravity, false);
-  }
+  const bool tendons = std::any_of(m.actTendon.begin(), m.actTendon.end(), [](int t) { return t >= 0; });
+  if (fb.gravityCompensation || tendons) kinematics(m, s);
+  if (fb.gravityCompensation) rnea(m, s, nullptr, gravity, false);
+  if (tendons) tendonKinematics(m, s);
   for (int a = 0; a < nu; ++a) {
+    if (m.actTendon[a] >= 0) {
+      // a tendon actuator: the same law along the tendon, its length error J·(q* − q) over the
+      // hinge and slide dofs (exact for fixed tendons), velocity error J·(v* − v), and the
+      // gravity term's least-squares share (J·g)/(J·J)
+      const double* J = &s.tenJ[(size_t)m.actTendon[a] * nv];
+      double dl = 0, dv = 0, jg = 0, jj = 0;
+      for (int i = 0; i < nv; ++i) {
+        const Link& L = m.links[i];
+        if (qTarget && (L.type == SIM_JOINT_HINGE || L.type == SIM_JOINT_SLIDE))
+          dl += J[i] * (qTarget[L.qposAdr] - s.qpos[L.qposAdr]);
+        dv += J[i] * ((vTarget ? vTarget[i] : 0.0) - s.qvel[i]);
+        if (fb.gravityCompensation) jg += J[i] * gravity[i];
+        jj += J[i] * J[i];
+      }
+      double force = 0;
+      if (fb.kp && qTarget) force += fb.kp[a] * dl;
+      if (fb.kd) force += fb.kd[a] * dv;
+      if (fb.gravityCompensation && jj > 0) force += (fb.gravityScale ? fb.gravityScale[a] : 1.0) * jg / jj;
+      s.ctrl[a] = (offset ? offset[a] : 0.0) + force / m.actGear[a];
+      continue;
+    }
     const int j = m.actDof[a], qa = m.actQpos[a];
     double force = 0;
     if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[qa] - s.qpos[qa]);

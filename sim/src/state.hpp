@@ -29,6 +29,10 @@ struct State {
   std::vector<Transform> X_parent_link;  // [nv] parent link → link
   std::vector<Pose> X_world_link;        // [nv] link pose in world
 
+  // MARK: tendons (valid after tendonKinematics())
+  std::vector<double> tenLength, tenVelocity;  // [ntendon]
+  std::vector<double> tenJ;                    // [ntendon, nv] row-major ∂L/∂q̇
+
   // MARK: dynamics scratch
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
   std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
@@ -108,6 +112,16 @@ Vec3 pointBiasAcceleration(const State& s, int link, const Vec3& p);
 /// Adds sign × the rotational Jacobian of `link` (world angular velocity per dof) to
 /// jacr [3, nv] (row-major; kinematics must be current; link −1 adds nothing).
 void rotationJacobian(const Model& m, const State& s, int link, double sign, double* jacr);
+
+/// Tendon lengths, velocities and Jacobians (tendon.cpp); kinematics must be current.
+void tendonKinematics(const Model& m, State& s);
+/// Adds the tendons' springs and dampers, Jᵀ f, to s.qfrcPassive (tendonKinematics current).
+void tendonPassiveForces(const Model& m, State& s);
+/// ½ Σ stiffness·x² of the tendon springs outside their dead bands (tendonKinematics current).
+double tendonSpringEnergy(const Model& m, const State& s);
+/// Tendons of the spec resolved to dofs or sites, checked, with length0, invweight0 (from M⁻¹ at
+/// qpos0) and the spring lengths (compile.cpp calls it; throws SimError with file:line).
+void compileTendons(Model& m, const Eigen::MatrixXd& Minv);
 
 /// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
