@@ -1,5 +1,6 @@
 // compile.cpp — ModelSpec → Model: one link per degree of freedom, welded bodies merged into
 // the link that carries them, and a check that the mass matrix is positive definite.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -321,7 +322,7 @@ Model compileModel(ModelSpec spec) {
     nonNegative(js.frictionloss, "frictionloss");
     if (!std::isfinite(js.margin)) fail(where, "joint '" + js.name + "' has a non-finite margin");
     const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
-    if (multi && js.stiffness != 0)
+    if (multi && (js.stiffness != 0 || js.springdamper[0] > 0))
       fail(where, "joint '" + js.name + "': stiffness on ball and free joints is not supported yet");
     if (js.type == SIM_JOINT_BALL && js.limited && !(js.range[0] == 0 && js.range[1] > 0))
       fail(where, "ball joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
@@ -440,6 +441,16 @@ Model compileModel(ModelSpec spec) {
       if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
     }
     m.meanInertia = M.trace() / m.nv;
+    // springdamper (MuJoCo's AutoSpringDamper): with the dof's inertia 1/invweight0,
+    // stiffness = inertia/(timeconst² dampratio²), damping = 2·inertia/timeconst
+    for (int i = 0; i < m.nv; ++i) {
+      const JointSpec& js = sp.joints[m.dofJoint[i]];
+      if (!(js.springdamper[0] > 0 && js.springdamper[1] > 0)) continue;
+      const double tc = js.springdamper[0], dr = js.springdamper[1];
+      const double inertia = 1 / std::max(1e-15, m.invweight0[i]);
+      m.stiffness[i] = inertia / std::max(1e-15, tc * tc * dr * dr);
+      m.damping[i] = 2 * inertia / std::max(1e-15, tc);
+    }
   }
   // collision pairs and contact weights; the constraint rows they need
   std::string unsupported;

@@ -184,6 +184,7 @@ struct JointVals {
   double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double actfrcrange[2] = {0, 0};
   int actfrclimited = kAuto;
+  double springdamper[2] = {0, 0};
 };
 
 struct GeomVals {
@@ -1585,7 +1586,14 @@ class MJCFParser {
       v.solreffriction[0] = r[0];
       v.solreffriction[1] = r[1];
     }
-    mustBeZero("springdamper", "give stiffness and damping instead");
+    if (const XAttr* a = attr(e, "springdamper")) {
+      auto r = numbers(e, *a, 2, 2);
+      if ((r[0] != 0 || r[1] != 0) && !(r[0] > 0 && r[1] > 0))
+        failModel(a->line, "attribute 'springdamper' of <joint>: when given, the time constant and "
+                           "damping ratio must both be positive");
+      v.springdamper[0] = r[0];
+      v.springdamper[1] = r[1];
+    }
     if (const XAttr* a = attr(e, "actuatorfrcrange")) {
       auto r = numbers(e, *a, 2, 2);
       v.actfrcrange[0] = r[0];
@@ -2274,6 +2282,8 @@ class MJCFParser {
     j.damping = v.damping;
     j.armature = v.armature;
     j.stiffness = v.stiffness;
+    j.springdamper[0] = v.springdamper[0];
+    j.springdamper[1] = v.springdamper[1];
     double unit = v.type == SIM_JOINT_HINGE || v.type == kJointBall ? angleUnit() : 1.0;
     j.ref = v.ref * unit;
     j.springref = v.springref * unit;

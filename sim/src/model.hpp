@@ -51,6 +51,7 @@ struct JointSpec {
   double damping = 0;           ///< N·m·s/rad or N·s/m
   double armature = 0;          ///< rotor inertia added to the mass-matrix diagonal
   double stiffness = 0;         ///< spring towards springref
+  double springdamper[2] = {0, 0};  ///< time constant, damping ratio (> 0: MuJoCo derives stiffness and damping)
   double springref = 0;
   double ref = 0;               ///< qpos0: the reference configuration
   bool limited = false;
