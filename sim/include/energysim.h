@@ -167,6 +167,8 @@ typedef struct simSizes {
   int64_t njoint;  ///< joints (hinge/slide: 1 dof, ball: 3, free: 6; see sim_jointAddresses)
   int64_t nsite;   ///< named sites
   int64_t ngeom;   ///< geoms
+  int64_t na;      ///< actuator activation states (actuators with dyntype integrator/filter/filterexact)
+  int64_t ntendon; ///< tendons (fixed and spatial)
 } simSizes;
 
 /// Fills `sizes`. Thread safety: any thread.
@@ -281,6 +283,19 @@ void sim_deleteState(simState* SIM_NULLABLE state);
 /// Errors: SIM_ERR_NONFINITE (state untouched) when any value is NaN or infinite.
 int32_t sim_setState(const simModel* model, simState* state, const double* qpos,
                      const double* qvel, const double* SIM_NULLABLE ctrl);
+
+/// Actuator activations act [na] (see simSizes.na): a new state starts with zeros, sim_setState
+/// leaves them, sim_step integrates them (MuJoCo's act: act' = ctrl for dyntype integrator,
+/// (ctrl - act)/tau for filter and filterexact, clamped to actrange). Batched rollouts
+/// (sim_rollout, sim_stepBatch, the batched forward/inverse calls) start every element from zero
+/// activations. Errors: SIM_ERR_ARGUMENT, SIM_ERR_NONFINITE (set).
+int32_t sim_getActivation(const simModel* model, const simState* state, double* act);
+int32_t sim_setActivation(const simModel* model, simState* state, const double* act);
+
+/// Tendon lengths [ntendon] and velocities [ntendon] (either may be NULL) of the last
+/// sim_forward or sim_step (its last stage). Errors: SIM_ERR_ARGUMENT.
+int32_t sim_tendonState(const simModel* model, const simState* state, double* SIM_NULLABLE length,
+                        double* SIM_NULLABLE velocity);
 
 /// Sets the time in seconds.
 void sim_setTime(simState* state, double time);

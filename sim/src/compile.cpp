@@ -363,6 +363,22 @@ Model compileModel(ModelSpec spec) {
       fail(where, "actuator '" + as.name + "' has forcerange with lower > upper");
     m.actGain.push_back(as.gain);
     for (int k = 0; k < 3; ++k) m.actBias.push_back(as.bias[k]);
+    if (as.dyntype != kDynNone) {
+      if (as.dyntype != kDynIntegrator && as.dyntype != kDynFilter && as.dyntype != kDynFilterExact)
+        fail(where, "actuator '" + as.name + "' has an unknown dyntype");
+      if (!std::isfinite(as.tau) || ((as.dyntype == kDynFilter || as.dyntype == kDynFilterExact) && !(as.tau >= 0)))
+        fail(where, "actuator '" + as.name + "': the filter time constant (dynprm[0]) must be finite and >= 0");
+      if (as.actLimited && !(as.actRange[0] <= as.actRange[1] && std::isfinite(as.actRange[0]) &&
+                             std::isfinite(as.actRange[1])))
+        fail(where, "actuator '" + as.name + "' has actrange with lower > upper");
+    }
+    m.actAdr.push_back(as.dyntype != kDynNone ? m.na++ : -1);
+    m.actDyn.push_back(as.dyntype);
+    m.actTau.push_back(as.tau);
+    m.actLimited.push_back(as.actLimited ? 1 : 0);
+    m.actLo.push_back(as.actRange[0]);
+    m.actHi.push_back(as.actRange[1]);
+    m.actEarly.push_back(as.actEarly ? 1 : 0);
     m.forceLimited.push_back(as.forceLimited ? 1 : 0);
     m.forceLo.push_back(as.forceRange[0]);
     m.forceHi.push_back(as.forceRange[1]);

@@ -231,6 +231,9 @@ struct ActuatorVals {
   double dynprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   double gainprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   double biasprm[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  double actrange[2] = {0, 0};
+  int actlimited = kAuto;
+  bool actearly = false;
   std::string kind = "general";  ///< the element that last set gain and bias in a default
   double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
 };
@@ -1774,7 +1777,7 @@ class MJCFParser {
     std::vector<const char*> allowed = {"gear", "ctrlrange", "ctrllimited", "forcerange",
                                         "forcelimited", "group", "tendon", "site", "body",
                                         "jointinparent", "cranksite", "slidersite", "refsite",
-                                        "cranklength"};
+                                        "cranklength", "actlimited", "actrange", "actearly"};
     if (!isDefault)
       for (const char* n : {"name", "class", "joint"}) allowed.push_back(n);
     if (kind == "general")
@@ -1789,8 +1792,8 @@ class MJCFParser {
                   return a.name == n;
                 }) != allowed.end();
       if (ok) continue;
-      if (a.name == "user" || a.name == "actdim" || a.name == "actearly" ||
-          a.name == "nsample" || a.name == "interp" || a.name == "delay") {
+      if (a.name == "user" || a.name == "actdim" || a.name == "nsample" || a.name == "interp" ||
+          a.name == "delay") {
         ignore(a.line, "attribute '" + a.name + "' of <" + kind + ">");
         continue;
       }
@@ -1812,6 +1815,9 @@ class MJCFParser {
     };
     pair("ctrlrange", v.ctrlrange);
     pair("forcerange", v.forcerange);
+    pair("actrange", v.actrange);
+    if (const XAttr* a = attr(e, "actlimited")) v.actlimited = triState(e, *a);
+    if (const XAttr* a = attr(e, "actearly")) v.actearly = boolean(e, *a);
     if (const XAttr* a = attr(e, "ctrllimited")) v.ctrllimited = triState(e, *a);
     if (const XAttr* a = attr(e, "forcelimited")) v.forcelimited = triState(e, *a);
     if (const XAttr* a = attr(e, "group")) integer(e, *a);
@@ -1857,16 +1863,20 @@ class MJCFParser {
         unsupported(e.line, "<position> inherits a damping ratio (positive biasprm[2]) from its "
                             "default, which is not supported: give kv");
       }
-      if (const XAttr* a = attr(e, "timeconst"))
-        if (number(e, *a) != 0)
-          unsupported(a->line, "attribute 'timeconst' of <position> is not supported "
-                               "(activation dynamics)");
+      // timeconst > 0: the control passes through a first-order filter (MuJoCo: filterexact)
+      double timeconst = from && v.dyntype == "filterexact" ? v.dynprm[0] : 0;
+      getNumber(e, "timeconst", timeconst);
+      if (timeconst < 0) failModel(e.line, "attribute 'timeconst' of <position> must not be negative");
       if (const XAttr* a = attr(e, "inheritrange")) {
         v.inheritrange = number(e, *a);
         if (v.inheritrange < 0)
           failModel(a->line, "attribute 'inheritrange' of <position> must not be negative");
       }
-      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "affine";
+      v.dyntype = timeconst > 0 ? "filterexact" : "none", v.gaintype = "fixed", v.biastype = "affine";
+      if (timeconst > 0) {
+        std::fill(v.dynprm, v.dynprm + 10, 0.0);
+        v.dynprm[0] = timeconst;
+      }
       setGain(kp);
       setBias(0, -kp, -kv);
       v.kind = "position";
@@ -2619,10 +2629,19 @@ class MJCFParser {
       ActuatorSpec act;
       checkName(4, e, act.name);
       act.where = where(e.line);
-      // MuJoCo: gain fixed; bias none or affine; no activation dynamics
-      if (v.dyntype != "none")
-        unsupported(e.line, "<" + e.name + "> dyntype " + quoted(v.dyntype) +
-                                " is not supported (activation states): only 'none'");
+      // MuJoCo: gain fixed; bias none or affine; dynamics none, integrator, filter, filterexact
+      static const std::map<std::string, int> dyntypes = {{"none", kDynNone},
+                                                           {"integrator", kDynIntegrator},
+                                                           {"filter", kDynFilter},
+                                                           {"filterexact", kDynFilterExact}};
+      auto dyn = dyntypes.find(v.dyntype);
+      if (dyn == dyntypes.end())
+        unsupported(e.line, "<" + e.name + "> dyntype " + quoted(v.dyntype) + " is not supported: "
+                                "only 'none', 'integrator', 'filter' and 'filterexact'");
+      else
+        act.dyntype = dyn->second;
+      act.tau = v.dynprm[0];
+      act.actEarly = v.actearly;
       if (v.gaintype != "fixed")
         unsupported(e.line, "<" + e.name + "> gaintype " + quoted(v.gaintype) +
                                 " is not supported: only 'fixed'");
@@ -2687,6 +2706,11 @@ class MJCFParser {
       };
       limits(v.ctrllimited, v.ctrlrange, "ctrlrange", "ctrllimited", act.ctrlLimited);
       limits(v.forcelimited, v.forcerange, "forcerange", "forcelimited", act.forceLimited);
+      if (act.dyntype != kDynNone) {
+        limits(v.actlimited, v.actrange, "actrange", "actlimited", act.actLimited);
+        act.actRange[0] = v.actrange[0];
+        act.actRange[1] = v.actrange[1];
+      }
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
       if (e.name == "position" && v.inheritrange > 0) {

@@ -101,6 +101,9 @@ struct SiteSpec {
   SourceLocation where;
 };
 
+/// Actuator activation dynamics (MuJoCo's mjtDyn subset).
+enum { kDynNone = 0, kDynIntegrator = 1, kDynFilter = 2, kDynFilterExact = 3 };
+
 /// An actuator on a joint or a tendon, as MuJoCo's <general> with fixed gain and affine bias:
 /// force = gain·ctrl + bias[0] + bias[1]·length + bias[2]·velocity (length gear·q or gear·L),
 /// clamped to forceRange when forceLimited, applied as gear·force along the joint or as
@@ -117,6 +120,15 @@ struct ActuatorSpec {
   double bias[3] = {0, 0, 0};
   bool forceLimited = false;
   double forceRange[2] = {0, 0};
+  /// Activation dynamics (MuJoCo's dyntype): with one, the force takes gain·act instead of
+  /// gain·ctrl, act a state variable with act' = ctrl (integrator) or (ctrl − act)/tau (filter;
+  /// filterexact integrates it exactly), clamped to actRange when actLimited; actEarly uses the
+  /// next step's act.
+  int dyntype = kDynNone;
+  double tau = 1;                ///< dynprm[0], filter time constant (s)
+  bool actLimited = false;
+  double actRange[2] = {0, 0};
+  bool actEarly = false;
   SourceLocation where;
 };
 
@@ -392,6 +404,12 @@ struct Model {
   std::vector<double> actBias;       ///< [nu, 3] affine bias: constant, per length, per velocity
   std::vector<char> forceLimited;    ///< [nu]
   std::vector<double> forceLo, forceHi;  ///< [nu]
+  int na = 0;                        ///< activation states (one per actuator with dynamics)
+  std::vector<int> actAdr;           ///< [nu] index into act, −1: no dynamics
+  std::vector<int> actDyn;           ///< [nu] kDyn*
+  std::vector<double> actTau;        ///< [nu] filter time constant
+  std::vector<char> actLimited, actEarly;  ///< [nu]
+  std::vector<double> actLo, actHi;  ///< [nu] actrange
 
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }

@@ -93,6 +93,14 @@ void actuatorForces(const Model& m, State& s) {
     const double* b = &m.actBias[3 * a];
     const double length = t >= 0 ? s.tenLength[t] : s.qpos[m.actQpos[a]];
     const double velocity = t >= 0 ? s.tenVelocity[t] : s.qvel[j];
+    // activation dynamics (MuJoCo's mj_fwdActuation): act' = ctrl or (ctrl − act)/tau, and the
+    // force takes act (its next value with actearly) in place of ctrl
+    const int k = m.actAdr[a];
+    if (k >= 0) {
+      s.actDot[k] = m.actDyn[a] == kDynIntegrator ? u : (u - s.act[k]) / std::max(1e-15, m.actTau[a]);
+      u = m.actEarly[a] ? nextActivation(m, a, s.act[k], s.actDot[k], m.spec.timestep / m.spec.substeps)
+                        : s.act[k];
+    }
     double force = m.actGain[a] * u + b[0] + b[1] * g * length + b[2] * g * velocity;
     if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
     if (t < 0) {

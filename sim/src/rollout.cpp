@@ -83,6 +83,7 @@ void writeRow(const Model& m, State& s, double* qpos, double* qvel, double* site
 /// Row b of a batch of states into s: qpos [B, nq], qvel [B, nv] (null keeps s.qvel, zero from makeStates).
 void readRow(const Model& m, State& s, const double* qpos, const double* qvel, int64_t b) {
   std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+  std::fill(s.act.begin(), s.act.end(), 0.0);
   if (qvel) std::copy(qvel + b * m.nv, qvel + (b + 1) * m.nv, s.qvel.begin());
 }
 
@@ -121,6 +122,7 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
     std::copy(r.qpos0 + b * nq, r.qpos0 + (b + 1) * nq, s.qpos.begin());
     std::copy(r.qvel0 + b * nv, r.qvel0 + (b + 1) * nv, s.qvel.begin());
     std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
+    std::fill(s.act.begin(), s.act.end(), 0.0);
     s.time = 0;
     int64_t t = 0, lastGoodRow = -1;
     int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) ? SIM_OK : SIM_ERR_NONFINITE;
@@ -165,6 +167,7 @@ void stepBatch(const Model& m, int64_t B, int64_t steps, double* qpos, double* q
     std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
     if (ctrl) std::copy(ctrl + b * nu, ctrl + (b + 1) * nu, s.ctrl.begin());
     else std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
+    std::fill(s.act.begin(), s.act.end(), 0.0);
     int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) && allFinite(s.ctrl.data(), nu)
                  ? SIM_OK : SIM_ERR_NONFINITE;
     int64_t t = 0;

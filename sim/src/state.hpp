@@ -23,6 +23,7 @@ enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3 };
 struct State {
   // MARK: state proper
   std::vector<double> qpos, qvel, qacc, ctrl;  // [nq], [nv], [nv], [nu]
+  std::vector<double> act, actDot;             // [na] actuator activations and their rates
   double time = 0;
 
   // MARK: kinematics (valid after kinematics())
@@ -79,6 +80,7 @@ struct State {
   std::vector<double> qpos0, savedQpos;             // [nq] RK4's start, the state before the step
   std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
   std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
+  std::vector<double> act0, dact, savedAct;         // [na] RK4's start and rate, the act before the step
 };
 
 /// Sizes every buffer of a state for `m` and sets it to the reference configuration.
@@ -127,7 +129,8 @@ void compileTendons(Model& m, const Eigen::MatrixXd& Minv);
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
-/// Actuator generalised forces from ctrl, clamped to ctrlrange (passive.cpp).
+/// Actuator generalised forces from ctrl, clamped to ctrlrange, or from the activations, whose
+/// rates s.actDot it sets (passive.cpp).
 void actuatorForces(const Model& m, State& s);
 
 /// The fictitious base acceleration that puts gravity into ABA and RNEA: a₀ = (0, −g), spatial.
@@ -206,6 +209,11 @@ void constrainedAcceleration(const Model& m, State& s);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
 void forward(const Model& m, State& s);
+
+/// MuJoCo's mj_nextActivation: actuator a's activation after h from `act` at rate `rate`
+/// (filterexact: exactly, act + rate·tau·(1 − e^{−h/tau}); else act + h·rate), clamped to its
+/// actrange when limited (integrate.cpp).
+double nextActivation(const Model& m, int a, double act, double rate, double h);
 
 /// One step (with substeps) of the model's integrator; returns SIM_OK or SIM_ERR_NONFINITE
 /// (then the state is restored to its value before the step) (integrate.cpp).

@@ -1,5 +1,5 @@
-// tendon_test.cpp — fixed and spatial tendons and springdamper joints against closed forms,
-// and bad tendon input; through the C bridge (and the state's tendon arrays). Built and run by
+// tendon_test.cpp — fixed and spatial tendons, springdamper joints and actuator activation
+// dynamics against closed forms, and bad tendon input; through the C bridge (and the state's tendon arrays). Built and run by
 // scripts/test.sh (plain C++, no Swift build needed). MuJoCo parity: benchmarks/tendons_vs_mujoco.py.
 //
 // Closed forms (two slide joints x1, x2 of masses m1, m2 on separate bodies, no gravity):
@@ -10,6 +10,10 @@
 //   force balances it: hi − L = −F (1 − dmax) w tc² dr² (past the impedance width; as a joint
 //   limit with 1/m replaced by tendon_invweight0 = w).
 // - Dry friction Ff on L = x1 + x2 under a force F > Ff along it: saturated, qacc_i = (F − Ff)/m_i.
+// - Activation dynamics under a constant control c from act = 0, step h: integrator act_n = n h c
+//   (clamped to actrange); filterexact act_n = c (1 − e^{−n h/τ}); filter with Euler
+//   act_n = c (1 − (1 − h/τ)^n), with RK4 c (1 − r^n), r = Σ_{k≤4} (−h/τ)^k/k!; the force is
+//   gain·act (actearly: gain·act_{n+1}).
 // - springdamper (tc, dr) on a slide of mass m (MuJoCo's AutoSpringDamper with inertia m =
 //   1/dof_invweight0): stiffness m/(tc² dr²), damping 2m/tc.
 #include <cmath>
@@ -217,12 +221,64 @@ static void badInput() {
   CHECK(msg.find("test:1: attribute 'springdamper'") != std::string::npos, "springdamper message: %s", msg.c_str());
 }
 
+// One slider (mass 2, no gravity) driven by `actuator`; act after n steps under ctrl c, and the
+// qacc of the first forward (actearly check).
+static void activation(const std::string& actuator, const char* integrator, double c, int n, double* act,
+                       double* qacc0) {
+  const std::string xml =
+      std::string("<mujoco><option timestep=\"0.01\" gravity=\"0 0 0\" integrator=\"") + integrator +
+      "\"/><worldbody><body><joint name=\"x\" type=\"slide\" axis=\"1 0 0\"/><inertial pos=\"0 0 0\" "
+      "mass=\"2\" diaginertia=\"0.1 0.1 0.1\"/></body></worldbody><actuator>" + actuator + "</actuator></mujoco>";
+  simModel* m = load(xml);
+  if (!m) return;
+  simSizes z;
+  sim_modelSizes(m, &z);
+  CHECK(z.na == 1, "na %lld", (long long)z.na);
+  simState* s = nullptr;
+  sim_makeState(m, &s);
+  const double q = 0, v = 0;
+  sim_setState(m, s, &q, &v, &c);
+  sim_forward(m, s);
+  sim_getState(m, s, nullptr, nullptr, qacc0, nullptr, nullptr);
+  for (int k = 0; k < n; ++k) sim_step(m, s);
+  CHECK(sim_getActivation(m, s, act) == SIM_OK, "getActivation");
+  sim_deleteState(s);
+  sim_deleteModel(m);
+}
+
+static void activationDynamics() {
+  const double h = 0.01, c = 0.7, tau = 0.05;
+  const int n = 30;
+  double act = 0, a0 = 0;
+  activation("<general joint=\"x\" dyntype=\"integrator\" gainprm=\"3\"/>", "Euler", c, n, &act, &a0);
+  CHECK(std::abs(act - n * h * c) < 1e-14 && a0 == 0, "integrator: act %.17g, closed form %.17g (qacc0 %g)", act,
+        n * h * c, a0);
+  activation("<general joint=\"x\" dyntype=\"integrator\" gainprm=\"3\" actearly=\"true\"/>", "RK4", c, n, &act, &a0);
+  CHECK(std::abs(act - n * h * c) < 1e-14 && std::abs(a0 - 3 * h * c / 2) < 1e-15,
+        "integrator (RK4, actearly): act %.17g, closed form %.17g; qacc0 %.17g, closed form %.17g", act, n * h * c, a0,
+        3 * h * c / 2);
+  activation("<general joint=\"x\" dyntype=\"integrator\" actlimited=\"true\" actrange=\"-1 0.1\"/>", "Euler", c,
+             n, &act, &a0);
+  CHECK(act == 0.1, "integrator clamped to actrange: act %.17g", act);
+  activation("<position joint=\"x\" kp=\"10\" timeconst=\"0.05\"/>", "Euler", c, n, &act, &a0);
+  const double exact = c * (1 - std::exp(-n * h / tau));
+  CHECK(std::abs(act - exact) < 1e-14, "filterexact (position timeconst): act %.17g, closed form %.17g", act, exact);
+  activation("<general joint=\"x\" dyntype=\"filter\" dynprm=\"0.05\"/>", "Euler", c, n, &act, &a0);
+  const double euler = c * (1 - std::pow(1 - h / tau, n));
+  CHECK(std::abs(act - euler) < 1e-14, "filter (Euler): act %.17g, closed form %.17g", act, euler);
+  activation("<general joint=\"x\" dyntype=\"filter\" dynprm=\"0.05\"/>", "RK4", c, n, &act, &a0);
+  const double zz = -h / tau, r = 1 + zz + zz * zz / 2 + zz * zz * zz / 6 + zz * zz * zz * zz / 24;
+  CHECK(std::abs(act - c * (1 - std::pow(r, n))) < 1e-14, "filter (RK4): act %.17g, closed form %.17g", act,
+        c * (1 - std::pow(r, n)));
+}
+
 int main() {
   springDamperOnTwoJoints();
   limitHolds();
   dryFriction();
   spatialTendon();
   springdamper();
+  activationDynamics();
   badInput();
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
