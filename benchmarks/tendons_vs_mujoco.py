@@ -59,7 +59,7 @@ SCENES = [
      model(ARM, 'tolerance="1e-12"').replace("</mujoco>",
         '<actuator><general joint="a" dyntype="integrator" gainprm="2" actlimited="true" actrange="-0.3 0.4"/>'
         '<general joint="b" dyntype="filter" dynprm="0.03" gainprm="1.5" biastype="affine" biasprm="0 -1 -0.1"/>'
-        '<position joint="c" kp="3" timeconst="0.02" actearly="true"/>'
+        '<position joint="c" kp="3" timeconst="0.02"/><general joint="b" dyntype="filterexact" dynprm="0.1" actearly="true"/>'
         '<general tendon="t" dyntype="integrator" actearly="true" gainprm="0.5"/></actuator>'
         '<tendon><fixed name="t"><joint joint="a" coef="1"/><joint joint="c" coef="1"/></fixed></tendon></mujoco>')),
     ("springdamper joints (time constant, damping ratio)",

@@ -1777,11 +1777,12 @@ class MJCFParser {
     std::vector<const char*> allowed = {"gear", "ctrlrange", "ctrllimited", "forcerange",
                                         "forcelimited", "group", "tendon", "site", "body",
                                         "jointinparent", "cranksite", "slidersite", "refsite",
-                                        "cranklength", "actlimited", "actrange", "actearly"};
+                                        "cranklength"};
     if (!isDefault)
       for (const char* n : {"name", "class", "joint"}) allowed.push_back(n);
     if (kind == "general")
-      for (const char* n : {"dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm"})
+      for (const char* n : {"dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm",
+                            "actlimited", "actrange", "actearly"})
         allowed.push_back(n);
     if (kind == "position")
       for (const char* n : {"kp", "kv", "dampratio", "timeconst", "inheritrange"})
