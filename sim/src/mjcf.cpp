@@ -238,18 +238,11 @@ struct ActuatorVals {
   double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
 };
 
-/// A tendon's values as MuJoCo's <default><tendon> holds them (both fixed and spatial read them).
+/// A tendon's values as MuJoCo's <default><tendon> holds them (both fixed and spatial read
+/// them): the spec's parameters (no path) and `limited` before autolimits resolves it.
 struct TendonVals {
+  TendonSpec spec;
   int limited = kAuto;
-  double range[2] = {0, 0};
-  double margin = 0;
-  double solreflimit[2] = {0.02, 1.0};
-  double solimplimit[5] = {0.9, 0.95, 0.001, 0.5, 2};
-  double frictionloss = 0;
-  double solreffriction[2] = {0.02, 1.0};
-  double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
-  double stiffness = 0, damping = 0;
-  double springlength[2] = {-1, -1};
 };
 
 struct DefaultClass {
@@ -500,15 +493,16 @@ class MJCFParser {
       }
       return 0;
     };
+    TendonSpec& t = v.spec;
     if (const XAttr* a = attr(e, "limited")) v.limited = triState(e, *a);
-    prefix("range", v.range, 2, 2);
-    prefix("solreflimit", v.solreflimit, 2, 2);
-    prefix("solimplimit", v.solimplimit, 1, 5);
-    prefix("solreffriction", v.solreffriction, 2, 2);
-    prefix("solimpfriction", v.solimpfriction, 1, 5);
-    getNumber(e, "margin", v.margin);
-    getNumber(e, "frictionloss", v.frictionloss);
-    if (prefix("springlength", v.springlength, 1, 2) == 1) v.springlength[1] = v.springlength[0];
+    prefix("range", t.range, 2, 2);
+    prefix("solreflimit", t.limitSolref, 2, 2);
+    prefix("solimplimit", t.limitSolimp, 1, 5);
+    prefix("solreffriction", t.frictionSolref, 2, 2);
+    prefix("solimpfriction", t.frictionSolimp, 1, 5);
+    getNumber(e, "margin", t.margin);
+    getNumber(e, "frictionloss", t.frictionloss);
+    if (prefix("springlength", t.springlength, 1, 2) == 1) t.springlength[1] = t.springlength[0];
     // stiffness and damping: MuJoCo 4 reads a polynomial (coefficient 0 first); only linear is modelled
     for (const char* name : {"stiffness", "damping"})
       if (const XAttr* a = attr(e, name)) {
@@ -520,7 +514,7 @@ class MJCFParser {
                                      "supported (only one coefficient)");
             break;
           }
-        (std::string(name) == "stiffness" ? v.stiffness : v.damping) = x[0];
+        (std::string(name) == "stiffness" ? t.stiffness : t.damping) = x[0];
       }
     if (const XAttr* a = attr(e, "armature"))
       if (number(e, *a) != 0)
@@ -550,7 +544,7 @@ class MJCFParser {
       }
       TendonVals v = classes_[classOf(e, 0)].tendon;
       applyTendon(e, v, false);
-      TendonSpec ts;
+      TendonSpec ts = v.spec;
       if (const XAttr* a = attr(e, "name")) {
         ts.name = a->value;
         if (!ts.name.empty()) {
@@ -605,7 +599,7 @@ class MJCFParser {
         failModel(e.line, what + " has no joints");
       if (ts.type == TendonSpec::kSpatial && ts.sites.size() < 2 && !skip)
         failModel(e.line, what + ": a spatial path needs at least two sites");
-      const bool hasRange = !(v.range[0] == 0 && v.range[1] == 0);
+      const bool hasRange = !(ts.range[0] == 0 && ts.range[1] == 0);
       if (v.limited == kAuto) {
         if (!autolimits_ && hasRange)
           failModel(e.line, what + " has 'range' but no 'limited' while the compiler's autolimits "
@@ -614,19 +608,9 @@ class MJCFParser {
       } else {
         ts.limited = v.limited == kTrue;
       }
-      if (ts.limited && !(v.range[0] < v.range[1]))
-        failModel(e.line, what + " range " + fmtPair(v.range) + ": the lower limit must be below the upper");
+      if (ts.limited && !(ts.range[0] < ts.range[1]))
+        failModel(e.line, what + " range " + fmtPair(ts.range) + ": the lower limit must be below the upper");
       if (limitsDisabled_) ts.limited = false;
-      std::copy(v.range, v.range + 2, ts.range);
-      ts.margin = v.margin;
-      std::copy(v.solreflimit, v.solreflimit + 2, ts.limitSolref);
-      std::copy(v.solimplimit, v.solimplimit + 5, ts.limitSolimp);
-      std::copy(v.solreffriction, v.solreffriction + 2, ts.frictionSolref);
-      std::copy(v.solimpfriction, v.solimpfriction + 5, ts.frictionSolimp);
-      ts.frictionloss = v.frictionloss;
-      ts.stiffness = v.stiffness;
-      ts.damping = v.damping;
-      std::copy(v.springlength, v.springlength + 2, ts.springlength);
       // a tendon over a refused joint is left out (that joint is reported); its index stays so
       // that names resolve: mark it with no path
       if (skip) ts.joints.clear(), ts.coefs.clear(), ts.sites.clear();
