@@ -7,7 +7,7 @@ second fixed tendon held to it by a tendon equality (cubic); the same arm with a
 through four sites (spring, damper, a limit it reaches) driven by a motor; a fixed tendon from a
 <default> class on two coupled sliders pulled by a tendon actuator into its limit; actuators
 with activation dynamics (integrator with actrange, filter, filterexact from <position timeconst>,
-actearly); and joints with springdamper. Each runs 500 steps from 4 seeded starts (qpos0 moved ~0.3, velocities ~1)
+actearly, <cylinder>); and joints with springdamper. Each runs 500 steps from 4 seeded starts (qpos0 moved ~0.3, velocities ~1)
 with Euler and RK4 under seeded random controls, contacts disabled, Newton solver with its
 tolerance tightened to 1e-12 in both engines (limit rows switch on and off). Our side runs
 through the C bridge (sim_rollout), MuJoCo through its Python bindings. Reported: max
@@ -55,12 +55,13 @@ SCENES = [
         '</default><worldbody>').replace("</mujoco>",
         '<tendon><fixed class="ten" name="t"><joint joint="x1" coef="1"/><joint joint="x2" coef="2"/></fixed></tendon>'
         '<actuator><motor tendon="t" gear="4"/></actuator></mujoco>')),
-    ("activation dynamics: integrator (actrange), filter, filterexact (position timeconst), actearly",
+    ("activation dynamics: integrator (actrange), filter, filterexact (position timeconst), actearly, cylinder",
      model(ARM, 'tolerance="1e-12"').replace("</mujoco>",
         '<actuator><general joint="a" dyntype="integrator" gainprm="2" actlimited="true" actrange="-0.3 0.4"/>'
         '<general joint="b" dyntype="filter" dynprm="0.03" gainprm="1.5" biastype="affine" biasprm="0 -1 -0.1"/>'
         '<position joint="c" kp="3" timeconst="0.02"/><general joint="b" dyntype="filterexact" dynprm="0.1" actearly="true"/>'
-        '<general tendon="t" dyntype="integrator" actearly="true" gainprm="0.5"/></actuator>'
+        '<general tendon="t" dyntype="integrator" actearly="true" gainprm="0.5"/>'
+        '<cylinder joint="a" timeconst="0.05" diameter="0.3" bias="0 -1 -0.1"/></actuator>'
         '<tendon><fixed name="t"><joint joint="a" coef="1"/><joint joint="c" coef="1"/></fixed></tendon></mujoco>')),
     ("springdamper joints (time constant, damping ratio)",
      model(ARM.replace('name="a" axis="0 1 0" damping="0.05"', 'name="a" axis="0 1 0" springdamper="0.2 0.3"')

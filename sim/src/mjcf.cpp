@@ -853,9 +853,7 @@ class MJCFParser {
     static const std::map<std::string, std::string> why = {
         {"freejoint", "free joints are not supported (hinge and slide joints only)"},
         {"equality", "equality constraints are not supported"},
-        {"tendon", "tendons are not supported"},
         {"general", "this <general> actuator is not supported"},
-        {"cylinder", "cylinder actuators are not supported"},
         {"muscle", "muscle actuators are not supported"},
         {"adhesion", "adhesion actuators are not supported"},
         {"intvelocity", "intvelocity actuators are not supported"},
@@ -1772,6 +1770,8 @@ class MJCFParser {
       for (const char* n : {"kp", "kv", "dampratio", "timeconst", "inheritrange"})
         allowed.push_back(n);
     if (kind == "velocity") allowed.push_back("kv");
+    if (kind == "cylinder")
+      for (const char* n : {"timeconst", "area", "diameter", "bias"}) allowed.push_back(n);
     for (const XAttr& a : e.attrs) {
       bool ok = std::find_if(allowed.begin(), allowed.end(), [&](const char* n) {
                   return a.name == n;
@@ -1783,7 +1783,7 @@ class MJCFParser {
         continue;
       }
       if (isDefault && !(kind == "motor" || kind == "general" || kind == "position" ||
-                         kind == "velocity"))
+                         kind == "velocity" || kind == "cylinder"))
         continue;  // a kind we do not simulate: refused where an actuator uses it
       unsupported(a.line, "attribute '" + a.name + "' of <" + kind + "> is not supported");
     }
@@ -1873,6 +1873,23 @@ class MJCFParser {
       setGain(kv);
       setBias(0, 0, -kv);
       v.kind = "velocity";
+    } else if (kind == "cylinder") {
+      // MuJoCo's pneumatic/hydraulic cylinder: a first-order filter on the control (timeconst),
+      // force area·act + bias[0] + bias[1]·length + bias[2]·velocity; unset values come from
+      // the default (area = gainprm[0], bias = biasprm, timeconst = dynprm[0])
+      double timeconst = v.dynprm[0], area = v.gainprm[0], diameter = -1;
+      getNumber(e, "timeconst", timeconst);
+      getNumber(e, "area", area);
+      getNumber(e, "diameter", diameter);
+      if (const XAttr* a = attr(e, "bias")) {
+        auto x = numbers(e, *a, 3, 3);
+        std::copy(x.begin(), x.end(), v.biasprm);
+      }
+      if (diameter >= 0) area = kPi / 4 * diameter * diameter;
+      v.dynprm[0] = timeconst;
+      v.gainprm[0] = area;
+      v.dyntype = "filter", v.gaintype = "fixed", v.biastype = "affine";
+      v.kind = "cylinder";
     } else {
       v.kind = kind;  // a kind we do not simulate
     }
@@ -2603,7 +2620,7 @@ class MJCFParser {
     for (int k : a.kids) {
       const XElem& e = nodes_[k];
       if (!isActuatorKind(e.name) || e.name == "intvelocity" || e.name == "damper" ||
-          e.name == "cylinder" || e.name == "muscle" || e.name == "adhesion") {
+          e.name == "muscle" || e.name == "adhesion") {
         refuseElement(e, "actuator");
         continue;
       }
@@ -2634,7 +2651,7 @@ class MJCFParser {
         unsupported(e.line, "<" + e.name + "> biastype " + quoted(v.biastype) +
                                 " is not supported: only 'none' and 'affine'");
       if (v.kind != "motor" && v.kind != "general" && v.kind != "position" &&
-          v.kind != "velocity")
+          v.kind != "velocity" && v.kind != "cylinder")
         unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
                                 "> default, which is not supported");
       for (const char* t : {"site", "jointinparent", "body", "cranksite", "slidersite", "refsite"})

@@ -13,7 +13,7 @@
 // - Activation dynamics under a constant control c from act = 0, step h: integrator act_n = n h c
 //   (clamped to actrange); filterexact act_n = c (1 − e^{−n h/τ}); filter with Euler
 //   act_n = c (1 − (1 − h/τ)^n), with RK4 c (1 − r^n), r = Σ_{k≤4} (−h/τ)^k/k!; the force is
-//   gain·act (actearly: gain·act_{n+1}).
+//   gain·act (actearly: gain·act_{n+1}); a cylinder's gain is its area π d²/4.
 // - springdamper (tc, dr) on a slide of mass m (MuJoCo's AutoSpringDamper with inertia m =
 //   1/dof_invweight0): stiffness m/(tc² dr²), damping 2m/tc.
 #include <cmath>
@@ -267,6 +267,26 @@ static void activationDynamics() {
   const double euler = c * (1 - std::pow(1 - h / tau, n));
   CHECK(std::abs(act - euler) < 1e-14, "filter (Euler): act %.17g, closed form %.17g", act, euler);
   activation("<general joint=\"x\" dyntype=\"filter\" dynprm=\"0.05\"/>", "RK4", c, n, &act, &a0);
+  {  // a cylinder: force = (π/4) d² act (+ bias 0), act set through the bridge
+    simModel* m = load(
+        "<mujoco><option gravity=\"0 0 0\"/><worldbody><body><joint name=\"x\" type=\"slide\" axis=\"1 0 0\"/>"
+        "<inertial pos=\"0 0 0\" mass=\"2\" diaginertia=\"0.1 0.1 0.1\"/></body></worldbody><actuator><cylinder "
+        "joint=\"x\" diameter=\"0.2\" timeconst=\"0.1\"/></actuator></mujoco>");
+    if (m) {
+      simState* s = nullptr;
+      sim_makeState(m, &s);
+      const double q = 0, v = 0, u = 5, a1 = 3;
+      sim_setState(m, s, &q, &v, &u);
+      CHECK(sim_setActivation(m, s, &a1) == SIM_OK, "setActivation");
+      sim_forward(m, s);
+      double qacc;
+      sim_getState(m, s, nullptr, nullptr, &qacc, nullptr, nullptr);
+      const double area = 3.14159265358979323846 / 4 * 0.2 * 0.2;
+      CHECK(std::abs(qacc - area * a1 / 2) < 1e-15, "cylinder: qacc %.17g, closed form %.17g", qacc, area * a1 / 2);
+      sim_deleteState(s);
+      sim_deleteModel(m);
+    }
+  }
   const double zz = -h / tau, r = 1 + zz + zz * zz / 2 + zz * zz * zz / 6 + zz * zz * zz * zz / 24;
   CHECK(std::abs(act - c * (1 - std::pow(r, n))) < 1e-14, "filter (RK4): act %.17g, closed form %.17g", act,
         c * (1 - std::pow(r, n)));
