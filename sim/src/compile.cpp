@@ -120,6 +120,93 @@ void compileEqualities(Model& m) {
   }
 }
 
+// Tendons of the spec resolved to dofs or sites and checked, with length0, invweight0 = J M⁻¹ Jᵀ
+// (from M⁻¹ at qpos0) and the spring lengths: at the joints' springref (MuJoCo's qpos_spring)
+// when springlength is −1 −1.
+void compileTendons(Model& m, const Eigen::MatrixXd& Minv) {
+  const ModelSpec& sp = m.spec;
+  m.tendons.clear();
+  for (const TendonSpec& ts : sp.tendons) {
+    auto check = [&](bool ok, const std::string& what) {
+      if (!ok) fail(at(ts.where, sp.source), "tendon" + (ts.name.empty() ? "" : " '" + ts.name + "'") + ": " + what);
+    };
+    Tendon T;
+    T.type = ts.type;
+    if (ts.type == TendonSpec::kFixed) {
+      check(!ts.joints.empty() && ts.joints.size() == ts.coefs.size(), "a fixed tendon needs joints");
+      bool nonzero = false;
+      for (size_t k = 0; k < ts.joints.size(); ++k) {
+        const int j = ts.joints[k];
+        check(j >= 0 && j < (int)sp.joints.size(), "unknown joint");
+        check(sp.joints[j].type == SIM_JOINT_HINGE || sp.joints[j].type == SIM_JOINT_SLIDE,
+              "joint '" + sp.joints[j].name + "' is not a hinge or slide");
+        check(std::isfinite(ts.coefs[k]), "non-finite coefficient");
+        nonzero = nonzero || ts.coefs[k] != 0;
+        T.dof.push_back(m.jntDofAdr[j]);
+        T.qpos.push_back(m.jntQposAdr[j]);
+        T.coef.push_back(ts.coefs[k]);
+      }
+      check(nonzero, "every joint coefficient is zero (the tendon has no length)");
+    } else {
+      check(ts.sites.size() >= 2, "a spatial tendon needs at least two sites");
+      for (int i : ts.sites) check(i >= 0 && i < m.nsite(), "unknown site");
+      T.sites = ts.sites;
+    }
+    for (double x : ts.limitSolref) check(std::isfinite(x), "non-finite solreflimit");
+    for (double x : ts.frictionSolref) check(std::isfinite(x), "non-finite solreffriction");
+    for (double x : ts.limitSolimp) check(std::isfinite(x), "non-finite solimplimit");
+    for (double x : ts.frictionSolimp) check(std::isfinite(x), "non-finite solimpfriction");
+    check(std::isfinite(ts.margin) && std::isfinite(ts.range[0]) && std::isfinite(ts.range[1]),
+          "non-finite range or margin");
+    check(!ts.limited || ts.range[0] < ts.range[1], "range: the lower limit must be below the upper");
+    check(std::isfinite(ts.frictionloss) && ts.frictionloss >= 0, "frictionloss must be finite and >= 0");
+    check(std::isfinite(ts.stiffness) && ts.stiffness >= 0 && std::isfinite(ts.damping) && ts.damping >= 0,
+          "stiffness and damping must be finite and >= 0");
+    check(std::isfinite(ts.springlength[0]) && std::isfinite(ts.springlength[1]), "non-finite springlength");
+    check(ts.springlength[0] <= ts.springlength[1], "springlength: the lower bound is above the upper");
+    T.limited = ts.limited;
+    std::copy(ts.range, ts.range + 2, T.range);
+    T.margin = ts.margin;
+    std::copy(ts.limitSolref, ts.limitSolref + 2, T.limitSolref);
+    std::copy(ts.limitSolimp, ts.limitSolimp + 5, T.limitSolimp);
+    T.frictionloss = ts.frictionloss;
+    std::copy(ts.frictionSolref, ts.frictionSolref + 2, T.frictionSolref);
+    std::copy(ts.frictionSolimp, ts.frictionSolimp + 5, T.frictionSolimp);
+    T.stiffness = ts.stiffness;
+    T.damping = ts.damping;
+    m.tendons.push_back(T);
+  }
+  if (m.tendons.empty()) return;
+  // lengths at qpos0 (length0, invweight0 = J M⁻¹ Jᵀ) and at the springs' reference (MuJoCo's
+  // qpos_spring: springref on hinges and slides): springlength −1 −1 takes that length
+  State s;
+  makeState(m, s);
+  kinematics(m, s);
+  tendonKinematics(m, s);
+  const int nv = m.nv;
+  for (int t = 0; t < m.ntendon(); ++t) {
+    Tendon& T = m.tendons[t];
+    T.length0 = s.tenLength[t];
+    const Eigen::Map<const Eigen::VectorXd> J(&s.tenJ[(size_t)t * nv], nv);
+    T.invweight0 = nv > 0 ? J.dot(Minv * J) : 0.0;
+  }
+  for (int i = 0; i < nv; ++i)
+    if (m.links[i].type == SIM_JOINT_HINGE || m.links[i].type == SIM_JOINT_SLIDE)
+      s.qpos[m.links[i].qposAdr] = m.springref[i];
+  kinematics(m, s);
+  tendonKinematics(m, s);
+  for (int t = 0; t < m.ntendon(); ++t) {
+    const TendonSpec& ts = sp.tendons[t];
+    Tendon& T = m.tendons[t];
+    if (ts.springlength[0] == -1 && ts.springlength[1] == -1) {
+      T.lengthspring[0] = T.lengthspring[1] = s.tenLength[t];
+    } else {
+      T.lengthspring[0] = ts.springlength[0];
+      T.lengthspring[1] = ts.springlength[1];
+    }
+  }
+}
+
 }  // namespace
 
 Model compileModel(ModelSpec spec) {

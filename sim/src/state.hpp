@@ -121,9 +121,6 @@ void tendonKinematics(const Model& m, State& s);
 void tendonPassiveForces(const Model& m, State& s);
 /// ½ Σ stiffness·x² of the tendon springs outside their dead bands (tendonKinematics current).
 double tendonSpringEnergy(const Model& m, const State& s);
-/// Tendons of the spec resolved to dofs or sites, checked, with length0, invweight0 (from M⁻¹ at
-/// qpos0) and the spring lengths (compile.cpp calls it; throws SimError with file:line).
-void compileTendons(Model& m, const Eigen::MatrixXd& Minv);
 
 /// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
