@@ -35,7 +35,7 @@ extern "C" {
 SIM_ASSUME_NONNULL_BEGIN
 
 /// Bridge version; bumped on any incompatible change of this header.
-#define SIM_VERSION 1
+#define SIM_VERSION 2
 
 // MARK: - Status codes
 
