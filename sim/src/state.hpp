@@ -122,7 +122,8 @@ void tendonPassiveForces(const Model& m, State& s);
 /// ½ Σ stiffness·x² of the tendon springs outside their dead bands (tendonKinematics current).
 double tendonSpringEnergy(const Model& m, const State& s);
 
-/// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
+/// Passive generalised forces: joint and tendon damping and stiffness (tendonKinematics must be
+/// current when the model has tendons), then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
@@ -167,7 +168,8 @@ void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, doub
 void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc);
 void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, double* dqvel,
                      double* dqacc);
-/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium), or null.
+/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium, tendon springs or
+/// dampers), or null.
 const char* rneaVJPUnsupported(const Model& m);
 
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.

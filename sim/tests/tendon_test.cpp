@@ -83,6 +83,13 @@ static void springDamperOnTwoJoints() {
   for (int i = 0; i < 2000; ++i) sim_step(e, s);
   sim_energy(e, s, &U, &K);
   CHECK(std::abs(U + K - U0 - K0) < 1e-9, "RK4 energy drift %.3g", U + K - U0 - K0);
+  // inverse dynamics takes the tendon spring out: at rest, qfrc = −Jᵀ f = k L J
+  const double qacc0[2] = {0, 0};
+  double qfrc[2];
+  sim_setState(e, s, q0, v0, nullptr);
+  CHECK(sim_inverse(e, s, qacc0, qfrc) == SIM_OK, "inverse");
+  CHECK(std::abs(qfrc[0] - k * 0.1) < 1e-15 && std::abs(qfrc[1] + k * 0.1) < 1e-15,
+        "inverse with a tendon spring: %.17g %.17g, closed form %g %g", qfrc[0], qfrc[1], k * 0.1, -k * 0.1);
   sim_deleteState(s);
   sim_deleteModel(e);
   sim_deleteModel(m);
