@@ -100,16 +100,19 @@ class Ours:
         k = n.value
         return geoms[:k], con[:k, 0], con[:k, 1:4], con[:k, 4:].reshape(k, 3, 3)
 
-    def rollout(self, xml, q0, v0, steps, threads=1):
-        """qpos [B, steps+1, nq] from starts q0 [B, nq], v0 [B, nv], zero controls."""
+    def rollout(self, xml, q0, v0, steps, threads=1, ctrl=None):
+        """qpos [B, steps+1, nq] from starts q0 [B, nq], v0 [B, nv], controls ctrl [B, steps, nu]
+        (None: zero)."""
         m = self.load(xml)
         msg = ctypes.create_string_buffer(4096)
         B, nq = q0.shape
         q0 = np.ascontiguousarray(q0, dtype=float)
         v0 = np.ascontiguousarray(v0, dtype=float)
+        u = None if ctrl is None else np.ascontiguousarray(ctrl, dtype=float)
         qpos = np.zeros((B, steps + 1, nq))
         qvel = np.zeros((B, steps + 1, v0.shape[1]))
-        st = self.lib.sim_rollout(m, B, steps, q0.ctypes.data_as(D), v0.ctypes.data_as(D), None, None,
+        st = self.lib.sim_rollout(m, B, steps, q0.ctypes.data_as(D), v0.ctypes.data_as(D),
+                                  None if u is None else u.ctypes.data_as(D), None,
                                   qpos.ctypes.data_as(D), qvel.ctypes.data_as(D), None, None, threads,
                                   None, msg, 4096)
         self.lib.sim_deleteModel(m)
@@ -126,8 +129,9 @@ def bridge(lib=None):
     return Ours(lib)
 
 
-def theirs(model, q0, v0, steps):
-    """MuJoCo's qpos [batch, steps + 1, nq] from starts q0, v0 with mj_step; `model` an MJCF string or an MjModel."""
+def theirs(model, q0, v0, steps, ctrl=None):
+    """MuJoCo's qpos [batch, steps + 1, nq] from starts q0, v0 with mj_step under controls ctrl
+    [batch, steps, nu] (None: zero); `model` an MJCF string or an MjModel."""
     m = mujoco.MjModel.from_xml_string(model) if isinstance(model, str) else model
     d = mujoco.MjData(m)
     out = np.zeros((q0.shape[0], steps + 1, m.nq))
@@ -137,6 +141,8 @@ def theirs(model, q0, v0, steps):
         d.qvel[:] = v0[b]
         out[b, 0] = d.qpos
         for t in range(steps):
+            if ctrl is not None:
+                d.ctrl[:] = ctrl[b, t]
             mujoco.mj_step(m, d)
             out[b, t + 1] = d.qpos
     return out

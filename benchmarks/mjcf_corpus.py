@@ -8,7 +8,7 @@ files that load, and for the others every refusal reason (one per line of the lo
 message), counted by files.
 
     python3 benchmarks/mjcf_corpus.py [--dir /tmp/mjcf-corpus] [--json out.json] [--list]
-                                      [--parity]
+                                      [--parity [--since earlier.json]]
 
 --parity: every file that loads is rolled out from 16 seeded starts inside its joint ranges,
 with Euler and with RK4, 500 steps of its own timestep, zero controls, here and in MuJoCo with
@@ -156,6 +156,8 @@ def main():
     ap.add_argument("--list", action="store_true", help="print each refused file and its first reason")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--parity", action="store_true", help="compare loaded files' dynamics with MuJoCo")
+    ap.add_argument("--since", help="a --json file of an earlier run: --parity also reports the files "
+                                    "that load now but did not then")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     files = fetch(a.dir, PACKAGES)
@@ -200,6 +202,12 @@ def main():
         print(f"{n:5d}  {k}")
     if a.parity:
         parity(loaded)
+        if a.since:
+            with open(a.since) as fh:
+                before = {r["file"] for r in json.load(fh) if r["status"] == "SIM_OK"}
+            new = [r for r in loaded if r["file"] not in before]
+            print(f"\nOf these, the {len(new)} files that did not load in {a.since}:")
+            parity(new)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(results, fh, indent=1)

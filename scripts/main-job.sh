@@ -95,6 +95,25 @@ print('elliptic cone: box stops at x =', q[-1, 0])
 assert abs(q[-1, 0] - 0.203121) < 1e-5"
 besideMuJoCo benchmarks/models/elliptic_slide.xml out/elliptic-rollout.npz
 
+section "2f. Tendons, a tendon equality, a filtered position actuator and springdamper (issue 16):"
+echo "   benchmarks/models/tendons.xml, 2 s from its keyframe, beside MuJoCo when it is installed"
+echo "   (benchmarks/tendons_vs_mujoco.py compares more scenes)"
+$ebm simulate benchmarks/models/tendons.xml --keyframe raised --steps 1000 --out out/tendons-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/tendons-rollout.npz')['qpos'][0]
+print('shoulder, elbow, wrist after 2 s:', q[-1])
+assert np.all(np.isfinite(q))
+try:
+    import mujoco
+except ImportError:
+    raise SystemExit
+m = mujoco.MjModel.from_xml_path('benchmarks/models/tendons.xml'); d = mujoco.MjData(m)
+mujoco.mj_resetDataKeyframe(m, d, 0)
+for _ in range(1000): mujoco.mj_step(m, d)
+print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())
+assert np.abs(q[-1] - d.qpos).max() < 1e-9"
+
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)

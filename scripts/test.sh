@@ -16,12 +16,16 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/constraint_test.cpp sim/src/*.cpp -Isim/in
 # C++-level check of URDF import: a small arm, hostile files (cycles, missing parents, duplicate names, missing files), fuzzing
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/urdf_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/urdf_test
+# C++-level check of tendons and springdamper joints: closed forms, bad input
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/tendon_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/tendon_test
 # C++-level check of the inverse-dynamics vector–Jacobian product against central differences
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/rnea_derivatives_test
 .build/urdf_test
 .build/rnea_derivatives_test
 .build/constraint_test
+.build/tendon_test
 .build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
 # the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none

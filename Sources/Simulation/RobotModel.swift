@@ -49,6 +49,9 @@ public final class RobotModel: @unchecked Sendable {
     public let nq: Int, nv: Int, nu: Int, nbody: Int, nsite: Int, ngeom: Int
     /// Joints: hinge and slide hold one qpos and one dof, ball 4 and 3, free 7 and 6.
     public let njoint: Int
+    /// Actuator activation states (actuators with MuJoCo's integrator/filter dynamics; rollouts
+    /// start them at zero) and tendons.
+    public let na: Int, ntendon: Int
 
     private init(handle: OpaquePointer, source: String) {
         self.handle = handle
@@ -58,6 +61,7 @@ public final class RobotModel: @unchecked Sendable {
         (nq, nv, nu) = (Int(sizes.nq), Int(sizes.nv), Int(sizes.nu))
         (nbody, nsite, ngeom) = (Int(sizes.nbody), Int(sizes.nsite), Int(sizes.ngeom))
         njoint = Int(sizes.njoint)
+        (na, ntendon) = (Int(sizes.na), Int(sizes.ntendon))
     }
 
     deinit { sim_deleteModel(handle) }

@@ -99,9 +99,9 @@ final class MJCFFilesTests: XCTestCase {
         <mujoco>
           <worldbody>
             <body><geom size="0.1"/><body><freejoint/><geom size="0.1"/></body></body>
-            <body><joint springdamper="1 1"/><geom size="0.1"/></body>
+            <body><joint actuatorgravcomp="true"/><geom size="0.1"/></body>
           </worldbody>
-          <tendon><fixed name="t"><joint joint="x" coef="1"/></fixed></tendon>
+          <tendon><spatial name="t"><geom geom="g"/></spatial></tendon>
         </mujoco>
         """
         XCTAssertThrowsError(try RobotModel(xml: xml, sourceName: "case.xml")) { error in
@@ -109,8 +109,8 @@ final class MJCFFilesTests: XCTestCase {
             let lines = message.split(separator: "\n")
             XCTAssertEqual(lines.count, 3, message)
             XCTAssertTrue(message.contains("case.xml:3: a free joint in a body that is not a child of the world"), message)
-            XCTAssertTrue(message.contains("case.xml:4: attribute 'springdamper'"), message)
-            XCTAssertTrue(message.contains("case.xml:6: <tendon>"), message)
+            XCTAssertTrue(message.contains("case.xml:4: attribute 'actuatorgravcomp'"), message)
+            XCTAssertTrue(message.contains("case.xml:6: <geom> in a spatial tendon is not supported"), message)
         }
     }
 

@@ -140,7 +140,7 @@ final class MJCFTests: XCTestCase {
         assertRefused(body("<body><joint type=\"free\"/><geom size=\"0.1\"/></body>"), status: SimulationError.parse,
                       line: 4, "free joint")
         assertRefused(body("<composite/>"), status: SimulationError.parse, line: 4, "composite")
-        assertRefused(body("<joint springdamper=\"1 1\"/>"), status: SimulationError.parse, line: 4, "springdamper")
+        assertRefused(body("<joint actuatorgravcomp=\"true\"/>"), status: SimulationError.parse, line: 4, "actuatorgravcomp")
         assertRefused(body("<geom foo=\"1\"/>"), status: SimulationError.parse, line: 4, "foo")
         assertRefused("<mujoco>\n<option integrator=\"implicitfast\"/>\n</mujoco>", status: SimulationError.parse, line: 2, "implicitfast")
     }

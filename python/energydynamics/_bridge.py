@@ -17,7 +17,7 @@ from ctypes import POINTER, c_char, c_char_p, c_double, c_float, c_int32, c_int6
 
 import numpy as np
 
-SIM_VERSION = 1  # the header's; checked against sim_version() of the loaded library
+SIM_VERSION = 2  # the header's; checked against sim_version() of the loaded library
 
 SIM_OK = 0
 SIM_ERR_PARSE = 1
@@ -115,7 +115,7 @@ def message_buffer():
 
 
 class simSizes(ctypes.Structure):
-    _fields_ = [(n, c_int64) for n in ("nq", "nv", "nu", "nbody", "njoint", "nsite", "ngeom")]
+    _fields_ = [(n, c_int64) for n in ("nq", "nv", "nu", "nbody", "njoint", "nsite", "ngeom", "na", "ntendon")]
 
 
 class simOptions(ctypes.Structure):
@@ -133,7 +133,8 @@ class simBatchReport(ctypes.Structure):
 
 class simFeedback(ctypes.Structure):
     _fields_ = [("kp", c_void_p), ("kd", c_void_p), ("qposTarget", c_void_p), ("qvelTarget", c_void_p),
-                ("ctrlOffset", c_void_p), ("targetPerStep", c_int32), ("gravityCompensation", c_int32)]
+                ("ctrlOffset", c_void_p), ("targetPerStep", c_int32), ("gravityCompensation", c_int32),
+                ("gravityScale", c_void_p)]
 
 
 # MARK: - Loading the library
@@ -164,6 +165,9 @@ _SIGNATURES = {
     "sim_makeState": (c_int32, [_P, POINTER(c_void_p)]),
     "sim_deleteState": (None, [_P]),
     "sim_setState": (c_int32, [_P, _P, _P, _P, _P]),
+    "sim_getActivation": (c_int32, [_P, _P, _P]),
+    "sim_setActivation": (c_int32, [_P, _P, _P]),
+    "sim_tendonState": (c_int32, [_P, _P, _P, _P]),
     "sim_setTime": (None, [_P, c_double]),
     "sim_getState": (None, [_P, _P, _P, _P, _P, _P, _P]),
     "sim_forward": (c_int32, [_P, _P]),

@@ -52,6 +52,7 @@ class Model:
         lib.sim_modelSizes(handle, ctypes.byref(sizes))
         self.nq, self.nv, self.nu = sizes.nq, sizes.nv, sizes.nu
         self.nbody, self.njoint, self.nsite, self.ngeom = sizes.nbody, sizes.njoint, sizes.nsite, sizes.ngeom
+        self.na, self.ntendon = sizes.na, sizes.ntendon  # activation states, tendons
 
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None

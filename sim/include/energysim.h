@@ -35,7 +35,7 @@ extern "C" {
 SIM_ASSUME_NONNULL_BEGIN
 
 /// Bridge version; bumped on any incompatible change of this header.
-#define SIM_VERSION 1
+#define SIM_VERSION 2
 
 // MARK: - Status codes
 
@@ -167,6 +167,8 @@ typedef struct simSizes {
   int64_t njoint;  ///< joints (hinge/slide: 1 dof, ball: 3, free: 6; see sim_jointAddresses)
   int64_t nsite;   ///< named sites
   int64_t ngeom;   ///< geoms
+  int64_t na;      ///< actuator activation states (actuators with dyntype integrator/filter/filterexact)
+  int64_t ntendon; ///< tendons (fixed and spatial)
 } simSizes;
 
 /// Fills `sizes`. Thread safety: any thread.
@@ -243,8 +245,8 @@ void sim_jointAddresses(const simModel* model, int64_t* SIM_NULLABLE qposAddress
 /// Thread safety: any thread (touches only the arrays passed).
 int32_t sim_integratePos(const simModel* model, double* qpos, const double* qvel, double dt);
 
-/// Per-actuator arrays (any pointer may be NULL): joint [nu], gear [nu],
-/// ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
+/// Per-actuator arrays (any pointer may be NULL): joint [nu] (-1 for an actuator on a tendon),
+/// gear [nu], ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
 void sim_actuatorInfo(const simModel* model, int64_t* SIM_NULLABLE joint, double* SIM_NULLABLE gear,
                       int32_t* SIM_NULLABLE ctrlLimited, double* SIM_NULLABLE ctrlRange);
 
@@ -281,6 +283,19 @@ void sim_deleteState(simState* SIM_NULLABLE state);
 /// Errors: SIM_ERR_NONFINITE (state untouched) when any value is NaN or infinite.
 int32_t sim_setState(const simModel* model, simState* state, const double* qpos,
                      const double* qvel, const double* SIM_NULLABLE ctrl);
+
+/// Actuator activations act [na] (see simSizes.na): a new state starts with zeros, sim_setState
+/// leaves them, sim_step integrates them (MuJoCo's act: act' = ctrl for dyntype integrator,
+/// (ctrl - act)/tau for filter and filterexact, clamped to actrange). Batched rollouts
+/// (sim_rollout, sim_stepBatch, the batched forward/inverse calls) start every element from zero
+/// activations. Errors: SIM_ERR_ARGUMENT, SIM_ERR_NONFINITE (set).
+int32_t sim_getActivation(const simModel* model, const simState* state, double* act);
+int32_t sim_setActivation(const simModel* model, simState* state, const double* act);
+
+/// Tendon lengths [ntendon] and velocities [ntendon] (either may be NULL) of the last
+/// sim_forward or sim_step (its last stage). Errors: SIM_ERR_ARGUMENT.
+int32_t sim_tendonState(const simModel* model, const simState* state, double* SIM_NULLABLE length,
+                        double* SIM_NULLABLE velocity);
 
 /// Sets the time in seconds.
 void sim_setTime(simState* state, double time);
@@ -377,6 +392,9 @@ typedef struct simBatchReport {
 ///                + kd_a (qvelTarget[b,t,j] - qvel_j) + s_a g_j(qpos) * gravityCompensation) / gear_a)
 /// where g(qpos) is the gravity force from RNEA at zero velocity and acceleration and s_a is
 /// gravityScale[a] (1 when NULL): a controller that believes the links lighter or heavier.
+/// An actuator on a tendon (sim_actuatorInfo's joint -1) gets the same law along the tendon:
+/// length error J·(qposTarget - qpos) over hinge/slide dofs (exact for fixed tendons), velocity
+/// error J·(qvelTarget - qvel), gravity term (J·g)/(J·J), J the tendon's Jacobian.
 typedef struct simFeedback {
   const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
   const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error

@@ -240,6 +240,8 @@ void sim_modelSizes(const simModel* model, simSizes* sizes) {
   sizes->njoint = (int64_t)m.spec.joints.size();
   sizes->nsite = m.nsite();
   sizes->ngeom = (int64_t)m.spec.geoms.size();
+  sizes->na = m.na;
+  sizes->ntendon = m.ntendon();
 }
 
 void sim_modelOptions(const simModel* model, simOptions* options) {
@@ -448,6 +450,27 @@ int32_t sim_setState(const simModel* model, simState* state, const double* qpos,
   std::copy(qpos, qpos + m.nq, s.qpos.begin());
   std::copy(qvel, qvel + m.nv, s.qvel.begin());
   if (ctrl) std::copy(ctrl, ctrl + m.nu, s.ctrl.begin());
+  return SIM_OK;
+}
+
+int32_t sim_getActivation(const simModel* model, const simState* state, double* act) {
+  if (!model || !state || !act || state->owner != model) return SIM_ERR_ARGUMENT;
+  std::copy(state->state.act.begin(), state->state.act.end(), act);
+  return SIM_OK;
+}
+
+int32_t sim_setActivation(const simModel* model, simState* state, const double* act) {
+  if (!model || !state || !act || state->owner != model) return SIM_ERR_ARGUMENT;
+  if (!sim::allFinite(act, model->model.na)) return SIM_ERR_NONFINITE;
+  std::copy(act, act + model->model.na, state->state.act.begin());
+  return SIM_OK;
+}
+
+int32_t sim_tendonState(const simModel* model, const simState* state, double* length, double* velocity) {
+  if (!model || !state || state->owner != model) return SIM_ERR_ARGUMENT;
+  const sim::State& s = state->state;
+  if (length) std::copy(s.tenLength.begin(), s.tenLength.end(), length);
+  if (velocity) std::copy(s.tenVelocity.begin(), s.tenVelocity.end(), velocity);
   return SIM_OK;
 }
 

@@ -1,5 +1,6 @@
 // compile.cpp — ModelSpec → Model: one link per degree of freedom, welded bodies merged into
 // the link that carries them, and a check that the mass matrix is positive definite.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -52,6 +53,17 @@ void compileEqualities(Model& m) {
     e.type = es.type;
     std::copy(es.solref, es.solref + 2, e.solref);
     std::copy(es.solimp, es.solimp + 5, e.solimp);
+    if (es.type == EqualitySpec::kTendon) {
+      const int nt = m.ntendon();
+      check(es.obj1 >= 0 && es.obj1 < nt && es.obj2 >= -1 && es.obj2 < nt, "unknown tendon");
+      check(es.obj1 != es.obj2, "both sides are the same tendon");
+      for (int k = 0; k < 5; ++k) check(std::isfinite(es.polycoef[k]), "non-finite polycoef");
+      e.tendon1 = es.obj1;
+      e.tendon2 = es.obj2;
+      std::copy(es.polycoef, es.polycoef + 5, e.polycoef);
+      m.equalities.push_back(e);
+      continue;
+    }
     if (es.type == EqualitySpec::kJoint) {
       check(es.obj1 >= 0 && es.obj1 < njnt && es.obj2 >= -1 && es.obj2 < njnt, "unknown joint");
       for (int j : {es.obj1, es.obj2}) {
@@ -105,6 +117,93 @@ void compileEqualities(Model& m) {
     check(e.body1 != e.body2, "both sides are the same body");
     if (m.bodyLink[e.body1] < 0 && m.bodyLink[e.body2] < 0) continue;  // nothing moves: no effect
     m.equalities.push_back(e);
+  }
+}
+
+// Tendons of the spec resolved to dofs or sites and checked, with length0, invweight0 = J M⁻¹ Jᵀ
+// (from M⁻¹ at qpos0) and the spring lengths: at the joints' springref (MuJoCo's qpos_spring)
+// when springlength is −1 −1.
+void compileTendons(Model& m, const Eigen::MatrixXd& Minv) {
+  const ModelSpec& sp = m.spec;
+  m.tendons.clear();
+  for (const TendonSpec& ts : sp.tendons) {
+    auto check = [&](bool ok, const std::string& what) {
+      if (!ok) fail(at(ts.where, sp.source), "tendon" + (ts.name.empty() ? "" : " '" + ts.name + "'") + ": " + what);
+    };
+    Tendon T;
+    T.type = ts.type;
+    if (ts.type == TendonSpec::kFixed) {
+      check(!ts.joints.empty() && ts.joints.size() == ts.coefs.size(), "a fixed tendon needs joints");
+      bool nonzero = false;
+      for (size_t k = 0; k < ts.joints.size(); ++k) {
+        const int j = ts.joints[k];
+        check(j >= 0 && j < (int)sp.joints.size(), "unknown joint");
+        check(sp.joints[j].type == SIM_JOINT_HINGE || sp.joints[j].type == SIM_JOINT_SLIDE,
+              "joint '" + sp.joints[j].name + "' is not a hinge or slide");
+        check(std::isfinite(ts.coefs[k]), "non-finite coefficient");
+        nonzero = nonzero || ts.coefs[k] != 0;
+        T.dof.push_back(m.jntDofAdr[j]);
+        T.qpos.push_back(m.jntQposAdr[j]);
+        T.coef.push_back(ts.coefs[k]);
+      }
+      check(nonzero, "every joint coefficient is zero (the tendon has no length)");
+    } else {
+      check(ts.sites.size() >= 2, "a spatial tendon needs at least two sites");
+      for (int i : ts.sites) check(i >= 0 && i < m.nsite(), "unknown site");
+      T.sites = ts.sites;
+    }
+    for (double x : ts.limitSolref) check(std::isfinite(x), "non-finite solreflimit");
+    for (double x : ts.frictionSolref) check(std::isfinite(x), "non-finite solreffriction");
+    for (double x : ts.limitSolimp) check(std::isfinite(x), "non-finite solimplimit");
+    for (double x : ts.frictionSolimp) check(std::isfinite(x), "non-finite solimpfriction");
+    check(std::isfinite(ts.margin) && std::isfinite(ts.range[0]) && std::isfinite(ts.range[1]),
+          "non-finite range or margin");
+    check(!ts.limited || ts.range[0] < ts.range[1], "range: the lower limit must be below the upper");
+    check(std::isfinite(ts.frictionloss) && ts.frictionloss >= 0, "frictionloss must be finite and >= 0");
+    check(std::isfinite(ts.stiffness) && ts.stiffness >= 0 && std::isfinite(ts.damping) && ts.damping >= 0,
+          "stiffness and damping must be finite and >= 0");
+    check(std::isfinite(ts.springlength[0]) && std::isfinite(ts.springlength[1]), "non-finite springlength");
+    check(ts.springlength[0] <= ts.springlength[1], "springlength: the lower bound is above the upper");
+    T.limited = ts.limited;
+    std::copy(ts.range, ts.range + 2, T.range);
+    T.margin = ts.margin;
+    std::copy(ts.limitSolref, ts.limitSolref + 2, T.limitSolref);
+    std::copy(ts.limitSolimp, ts.limitSolimp + 5, T.limitSolimp);
+    T.frictionloss = ts.frictionloss;
+    std::copy(ts.frictionSolref, ts.frictionSolref + 2, T.frictionSolref);
+    std::copy(ts.frictionSolimp, ts.frictionSolimp + 5, T.frictionSolimp);
+    T.stiffness = ts.stiffness;
+    T.damping = ts.damping;
+    m.tendons.push_back(T);
+  }
+  if (m.tendons.empty()) return;
+  // lengths at qpos0 (length0, invweight0 = J M⁻¹ Jᵀ) and at the springs' reference (MuJoCo's
+  // qpos_spring: springref on hinges and slides): springlength −1 −1 takes that length
+  State s;
+  makeState(m, s);
+  kinematics(m, s);
+  tendonKinematics(m, s);
+  const int nv = m.nv;
+  for (int t = 0; t < m.ntendon(); ++t) {
+    Tendon& T = m.tendons[t];
+    T.length0 = s.tenLength[t];
+    const Eigen::Map<const Eigen::VectorXd> J(&s.tenJ[(size_t)t * nv], nv);
+    T.invweight0 = nv > 0 ? J.dot(Minv * J) : 0.0;
+  }
+  for (int i = 0; i < nv; ++i)
+    if (m.links[i].type == SIM_JOINT_HINGE || m.links[i].type == SIM_JOINT_SLIDE)
+      s.qpos[m.links[i].qposAdr] = m.springref[i];
+  kinematics(m, s);
+  tendonKinematics(m, s);
+  for (int t = 0; t < m.ntendon(); ++t) {
+    const TendonSpec& ts = sp.tendons[t];
+    Tendon& T = m.tendons[t];
+    if (ts.springlength[0] == -1 && ts.springlength[1] == -1) {
+      T.lengthspring[0] = T.lengthspring[1] = s.tenLength[t];
+    } else {
+      T.lengthspring[0] = ts.springlength[0];
+      T.lengthspring[1] = ts.springlength[1];
+    }
   }
 }
 
@@ -310,7 +409,7 @@ Model compileModel(ModelSpec spec) {
     nonNegative(js.frictionloss, "frictionloss");
     if (!std::isfinite(js.margin)) fail(where, "joint '" + js.name + "' has a non-finite margin");
     const bool multi = js.type == SIM_JOINT_BALL || js.type == SIM_JOINT_FREE;
-    if (multi && js.stiffness != 0)
+    if (multi && (js.stiffness != 0 || js.springdamper[0] > 0))
       fail(where, "joint '" + js.name + "': stiffness on ball and free joints is not supported yet");
     if (js.type == SIM_JOINT_BALL && js.limited && !(js.range[0] == 0 && js.range[1] > 0))
       fail(where, "ball joint '" + js.name + "' has range [" + std::to_string(js.range[0]) + ", " +
@@ -322,18 +421,24 @@ Model compileModel(ModelSpec spec) {
   // Actuators.
   for (const ActuatorSpec& as : spec.actuators) {
     const std::string where = at(as.where, spec.source);
-    if (as.joint < 0 || as.joint >= (int)spec.joints.size())
-      fail(where, "actuator '" + as.name + "' drives no joint");
-    const int jt = spec.joints[as.joint].type;
-    if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
-      fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
+    if (as.tendon >= 0) {
+      if (as.tendon >= (int)spec.tendons.size() || as.joint >= 0)
+        fail(where, "actuator '" + as.name + "' drives an unknown tendon");
+    } else {
+      if (as.joint < 0 || as.joint >= (int)spec.joints.size())
+        fail(where, "actuator '" + as.name + "' drives no joint");
+      const int jt = spec.joints[as.joint].type;
+      if (jt == SIM_JOINT_BALL || jt == SIM_JOINT_FREE)
+        fail(where, "actuator '" + as.name + "' drives a ball or free joint: only hinge and slide joints can be driven yet");
+    }
     if (!std::isfinite(as.gear) || as.gear == 0)
       fail(where, "actuator '" + as.name + "' has gear " + std::to_string(as.gear) + " (must be finite and non-zero)");
     if (as.ctrlLimited && !(as.ctrlRange[0] <= as.ctrlRange[1]))
       fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
     m.actJoint.push_back(as.joint);
-    m.actDof.push_back(m.jntDofAdr[as.joint]);
-    m.actQpos.push_back(m.jntQposAdr[as.joint]);
+    m.actTendon.push_back(as.tendon);
+    m.actDof.push_back(as.tendon >= 0 ? -1 : m.jntDofAdr[as.joint]);
+    m.actQpos.push_back(as.tendon >= 0 ? -1 : m.jntQposAdr[as.joint]);
     m.actGear.push_back(as.gear);
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
@@ -345,6 +450,22 @@ Model compileModel(ModelSpec spec) {
       fail(where, "actuator '" + as.name + "' has forcerange with lower > upper");
     m.actGain.push_back(as.gain);
     for (int k = 0; k < 3; ++k) m.actBias.push_back(as.bias[k]);
+    if (as.dyntype != kDynNone) {
+      if (as.dyntype != kDynIntegrator && as.dyntype != kDynFilter && as.dyntype != kDynFilterExact)
+        fail(where, "actuator '" + as.name + "' has an unknown dyntype");
+      if (!std::isfinite(as.tau) || ((as.dyntype == kDynFilter || as.dyntype == kDynFilterExact) && !(as.tau >= 0)))
+        fail(where, "actuator '" + as.name + "': the filter time constant (dynprm[0]) must be finite and >= 0");
+      if (as.actLimited && !(as.actRange[0] <= as.actRange[1] && std::isfinite(as.actRange[0]) &&
+                             std::isfinite(as.actRange[1])))
+        fail(where, "actuator '" + as.name + "' has actrange with lower > upper");
+    }
+    m.actAdr.push_back(as.dyntype != kDynNone ? m.na++ : -1);
+    m.actDyn.push_back(as.dyntype);
+    m.actTau.push_back(as.tau);
+    m.actLimited.push_back(as.actLimited ? 1 : 0);
+    m.actLo.push_back(as.actRange[0]);
+    m.actHi.push_back(as.actRange[1]);
+    m.actEarly.push_back(as.actEarly ? 1 : 0);
     m.forceLimited.push_back(as.forceLimited ? 1 : 0);
     m.forceLo.push_back(as.forceRange[0]);
     m.forceHi.push_back(as.forceRange[1]);
@@ -370,6 +491,7 @@ Model compileModel(ModelSpec spec) {
 
   // The mass matrix at qpos0 must be positive definite: every dof must move some mass or
   // carry armature. Its inverse's diagonal weighs the constraint rows (MuJoCo's dof_invweight0).
+  Eigen::MatrixXd Minv;
   if (m.nv > 0) {
     State s;
     makeState(m, s);
@@ -385,7 +507,7 @@ Model compileModel(ModelSpec spec) {
     }
     if (Eigen::LLT<Eigen::MatrixXd>(M).info() != Eigen::Success)
       fail(m.spec.source, "the mass matrix at qpos0 is not positive definite (joints with parallel, coincident axes?)");
-    const Eigen::MatrixXd Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
+    Minv = Eigen::LLT<Eigen::MatrixXd>(M).solve(Eigen::MatrixXd::Identity(m.nv, m.nv));
     m.invweight0.resize(m.nv);
     for (int i = 0; i < m.nv; ++i) m.invweight0[i] = Minv(i, i);
     // a ball's dofs, and a free joint's translations and rotations, share the mean (as MuJoCo)
@@ -424,6 +546,16 @@ Model compileModel(ModelSpec spec) {
       if (m.bodySimpleSlider[b]) m.invweight0[i] = 1 / sp.bodies[b].mass;
     }
     m.meanInertia = M.trace() / m.nv;
+    // springdamper (MuJoCo's AutoSpringDamper): with the dof's inertia 1/invweight0,
+    // stiffness = inertia/(timeconst² dampratio²), damping = 2·inertia/timeconst
+    for (int i = 0; i < m.nv; ++i) {
+      const JointSpec& js = sp.joints[m.dofJoint[i]];
+      if (!(js.springdamper[0] > 0 && js.springdamper[1] > 0)) continue;
+      const double tc = js.springdamper[0], dr = js.springdamper[1];
+      const double inertia = 1 / std::max(1e-15, m.invweight0[i]);
+      m.stiffness[i] = inertia / std::max(1e-15, tc * tc * dr * dr);
+      m.damping[i] = 2 * inertia / std::max(1e-15, tc);
+    }
   }
   // collision pairs and contact weights; the constraint rows they need
   std::string unsupported;
@@ -432,6 +564,7 @@ Model compileModel(ModelSpec spec) {
     const std::string line = m.spec.source + ": contacts not simulated for " + unsupported;
     m.spec.warnings += (m.spec.warnings.empty() ? "" : "; ") + line;
   }
+  compileTendons(m, Minv);
   compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
   return m;

@@ -8,6 +8,7 @@
 //   reference  aref_i = −B·(J_i qvel) − K·imp_i·(pos_i − margin_i), with
 //              K = 1/(dmax² timeconst² dampratio²), B = 2/(dmax timeconst) for solref > 0,
 //              or K = −solref[0]/dmax², B = −solref[1]/dmax for solref ≤ 0 (direct form).
+// Tendon rows (friction, limits, equality) take the tendon's Jacobian and tendon_invweight0.
 // Dry friction rows (frictionloss) have pos = 0 and K = 0; contact rows (collision.cpp finds the
 // contacts) are the edges of MuJoCo's pyramidal friction cone or, with cone="elliptic", an
 // elliptic cone's normal and frame rows. The solver (solver.cpp) then finds the
@@ -149,6 +150,16 @@ void addEllipticRows(const Model& m, State& s, int c, double tran, double rot) {
   con.mu = p.friction[0] * std::sqrt(R[1] / R[0]);
 }
 
+// Appends one row with sign × tendon t's Jacobian, weighted by tendon_invweight0.
+void addTendonRow(const Model& m, State& s, int type, int t, double sign, double pos, double margin,
+                  double floss, const double solref[2], const double solimp[5]) {
+  const int nv = m.nv, i = s.nefc++;
+  double* J = &s.efcJ[(size_t)i * nv];
+  const double* Jt = &s.tenJ[(size_t)t * nv];
+  for (int k = 0; k < nv; ++k) J[k] = sign * Jt[k];
+  finishRow(m, s, i, type, t, pos, margin, floss, solref, solimp, m.tendons[t].invweight0);
+}
+
 // Appends the rows of contact c: the normal (condim 1) or the friction pyramid's edges n ± μk jk
 // (MuJoCo's mj_instantiateContact), k = 1 … condim − 1, of the relative velocity J(g2) − J(g1) in
 // the contact frame: j1, j2 the translational tangents (condim 3), j3 the relative rotation about
@@ -252,6 +263,26 @@ Pose framePose(const Model& m, const State& s, int b, const Pose& X_body_frame) 
 void addEqualityRows(const Model& m, State& s, int e) {
   const int nv = m.nv;
   const Equality& eq = m.equalities[e];
+  if (eq.type == EqualitySpec::kTendon) {
+    // (L1 − L1(qpos0)) − poly(L2 − L2(qpos0)), J = J1 − poly'·J2 (as the joint form)
+    const int i = s.nefc++, t1 = eq.tendon1, t2 = eq.tendon2;
+    double* J = &s.efcJ[(size_t)i * nv];
+    const double* J1 = &s.tenJ[(size_t)t1 * nv];
+    std::copy(J1, J1 + nv, J);
+    const double* c = eq.polycoef;
+    double pos = s.tenLength[t1] - m.tendons[t1].length0 - c[0];
+    double diag = m.tendons[t1].invweight0;
+    if (t2 >= 0) {
+      const double x = s.tenLength[t2] - m.tendons[t2].length0;
+      pos -= c[1] * x + c[2] * x * x + c[3] * x * x * x + c[4] * x * x * x * x;
+      const double deriv = c[1] + 2 * c[2] * x + 3 * c[3] * x * x + 4 * c[4] * x * x * x;
+      const double* J2 = &s.tenJ[(size_t)t2 * nv];
+      for (int k = 0; k < nv; ++k) J[k] -= deriv * J2[k];
+      diag += m.tendons[t2].invweight0;
+    }
+    finishRow(m, s, i, kRowEquality, e, pos, 0, 0, eq.solref, eq.solimp, diag);
+    return;
+  }
   if (eq.type == EqualitySpec::kJoint) {
     const int i = s.nefc++;
     double* J = &s.efcJ[(size_t)i * nv];
@@ -336,6 +367,10 @@ int constraintCapacity(const Model& m) {
     if (m.limited[i] && m.spec.solver.limits) rows += 2;
     if (m.frictionloss[i] > 0 && m.spec.solver.frictionloss) rows += 1;
   }
+  for (const Tendon& t : m.tendons) {
+    if (t.limited && m.spec.solver.limits) rows += 2;
+    if (t.frictionloss > 0 && m.spec.solver.frictionloss) rows += 1;
+  }
   const bool elliptic = m.spec.solver.elliptic;
   for (const CollisionPair& p : m.pairs)
     rows += p.maxContacts * (p.condim == 1 ? 1 : elliptic ? p.condim : 2 * (p.condim - 1));
@@ -357,6 +392,12 @@ void makeConstraints(const Model& m, State& s) {
       if (m.frictionloss[i] > 0)
         addDofRow(m, s, kRowFriction, i, 1.0, 0, 0, m.frictionloss[i], &m.frictionSolref[2 * i],
                   &m.frictionSolimp[5 * i]);
+  if (o.frictionloss)
+    for (int t = 0; t < m.ntendon(); ++t) {
+      const Tendon& T = m.tendons[t];
+      if (T.frictionloss > 0)
+        addTendonRow(m, s, kRowFriction, t, 1.0, 0, 0, T.frictionloss, T.frictionSolref, T.frictionSolimp);
+    }
   s.nfriction = s.nefc - firstFriction;
   // joint limits: a row per side whose distance is below the margin; J = +1 below, −1 above.
   // A ball's limit is a cone: distance range[1] − θ with θ the quaternion's rotation angle and
@@ -384,6 +425,18 @@ void makeConstraints(const Model& m, State& s) {
       const double lower = q - m.rangeLo[i], upper = m.rangeHi[i] - q;
       if (lower < margin) addDofRow(m, s, kRowLimit, i, 1.0, lower, margin, 0, solref, &m.limitSolimp[5 * i]);
       if (upper < margin) addDofRow(m, s, kRowLimit, i, -1.0, upper, margin, 0, solref, &m.limitSolimp[5 * i]);
+    }
+  // tendon limits after the joints': distance L − lo (J) and hi − L (−J)
+  if (o.limits)
+    for (int t = 0; t < m.ntendon(); ++t) {
+      const Tendon& T = m.tendons[t];
+      if (!T.limited) continue;
+      const double L = s.tenLength[t];
+      const double lower = L - T.range[0], upper = T.range[1] - L;
+      if (lower < T.margin)
+        addTendonRow(m, s, kRowLimit, t, 1.0, lower, T.margin, 0, T.limitSolref, T.limitSolimp);
+      if (upper < T.margin)
+        addTendonRow(m, s, kRowLimit, t, -1.0, upper, T.margin, 0, T.limitSolref, T.limitSolimp);
     }
   // contacts: collision detection, then their rows
   if (!m.pairs.empty()) {

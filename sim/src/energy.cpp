@@ -3,7 +3,8 @@
 
 namespace sim {
 
-// Potential: −Σ m_i g·c_i (world centre of mass) + ½ Σ k_j (q_j − springref_j)².
+// Potential: −Σ m_i g·c_i (world centre of mass) + ½ Σ k_j (q_j − springref_j)² + the tendon
+// springs' ½ k x².
 // Kinetic: ½ Σ v_i·(I_i v_i) over links + ½ Σ armature_j qvel_j² (= ½ qvelᵀ M qvel).
 void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinetic) {
   kinematics(m, s);
@@ -21,6 +22,10 @@ void mechanicalEnergy(const Model& m, State& s, double* potential, double* kinet
     }
     const double dq = s.qpos[L.qposAdr] - m.springref[i];  // hinge/slide only (see passive.cpp)
     U += 0.5 * m.stiffness[i] * dq * dq;
+  }
+  if (!m.tendons.empty()) {
+    tendonKinematics(m, s);
+    U += tendonSpringEnergy(m, s);
   }
   if (potential) *potential = U;
   if (kinetic) *kinetic = K;

@@ -50,6 +50,7 @@ void quatIntegrate(double* q, const double* w, double h) {
 // Jᵀ f); s.qaccWarmstart keeps the solver's own qacc.
 void dynamics(const Model& m, State& s, const double* extraArmature) {
   kinematics(m, s);
+  if (!m.tendons.empty()) tendonKinematics(m, s);
   actuatorForces(m, s);
   passiveForces(m, s);
   for (int i = 0; i < m.nv; ++i) s.tau[i] = s.qfrcApplied[i] + s.qfrcPassive[i];
@@ -71,6 +72,14 @@ void dynamics(const Model& m, State& s, const double* extraArmature) {
   }
 }
 
+// act ← nextActivation(act, rate, h) for every actuator with dynamics (MuJoCo's mj_advance).
+void advanceActivations(const Model& m, double* act, const double* rate, double h) {
+  for (int a = 0; a < m.nu; ++a) {
+    const int k = m.actAdr[a];
+    if (k >= 0) act[k] = nextActivation(m, a, act[k], rate[k], h);
+  }
+}
+
 // Semi-implicit Euler as MuJoCo: (M + h·diag(damping)) qacc = tau, qvel += h qacc,
 // qpos += h qvel. The implicit damping is exactly extra armature h·damping in ABA.
 void eulerStep(const Model& m, State& s, double h) {
@@ -81,6 +90,7 @@ void eulerStep(const Model& m, State& s, double h) {
     anyDamping |= m.damping[i] > 0;
   }
   dynamics(m, s, anyDamping ? extra : nullptr);
+  advanceActivations(m, s.act.data(), s.actDot.data(), h);
   for (int i = 0; i < m.nv; ++i) s.qvel[i] += h * s.qacc[i];
   integratePos(m, s.qpos.data(), s.qvel.data(), h);
   s.time += h;
@@ -140,6 +150,8 @@ void rk4Step(const Model& m, State& s, double h) {
     s.qvel0[i] = s.qvel[i];
     s.dqvel[i] = 0;
   }
+  std::copy(s.act.begin(), s.act.end(), s.act0.begin());
+  std::fill(s.dact.begin(), s.dact.end(), 0.0);
   const double t0 = s.time;
   for (int stage = 0; stage < 4; ++stage) {
     if (stage > 0) {
@@ -150,15 +162,20 @@ void rk4Step(const Model& m, State& s, double h) {
       normalizeQuaternions(m, s.qposStage.data());
       std::copy(s.qposStage.begin(), s.qposStage.end(), s.qpos.begin());
       for (int i = 0; i < nv; ++i) s.qvel[i] = s.qvel0[i] + ah * s.qacc[i];
+      for (int k = 0; k < m.na; ++k) s.act[k] = s.act0[k] + ah * s.actDot[k];
       s.time = t0 + ah;
     }
     dynamics(m, s, nullptr);
     addPositionRate(m, s.qpos.data(), s.qvel.data(), B[stage], s.dqpos.data());
     for (int i = 0; i < nv; ++i) s.dqvel[i] += B[stage] * s.qacc[i];
+    for (int k = 0; k < m.na; ++k) s.dact[k] += B[stage] * s.actDot[k];
   }
   for (int i = 0; i < nq; ++i) s.qpos[i] = s.qpos0[i] + h * s.dqpos[i];
   normalizeQuaternions(m, s.qpos.data());
   for (int i = 0; i < nv; ++i) s.qvel[i] = s.qvel0[i] + h * s.dqvel[i];
+  // activations as MuJoCo's final mj_advance: from the start along the weighted rate
+  std::copy(s.act0.begin(), s.act0.end(), s.act.begin());
+  advanceActivations(m, s.act.data(), s.dact.data(), h);
   s.time = t0 + h;
 }
 
@@ -179,6 +196,17 @@ void integratePos(const Model& m, double* qpos, const double* qvel, double h) {
   }
 }
 
+double nextActivation(const Model& m, int a, double act, double rate, double h) {
+  if (m.actDyn[a] == kDynFilterExact) {
+    const double tau = std::max(1e-15, m.actTau[a]);
+    act += rate * tau * (1 - std::exp(-h / tau));
+  } else {
+    act += rate * h;
+  }
+  if (m.actLimited[a]) act = std::min(std::max(act, m.actLo[a]), m.actHi[a]);
+  return act;
+}
+
 void forward(const Model& m, State& s) { dynamics(m, s, nullptr); }
 
 int step(const Model& m, State& s) {
@@ -189,14 +217,16 @@ int step(const Model& m, State& s) {
   const double savedTime = s.time;
   std::copy(s.qpos.begin(), s.qpos.end(), s.savedQpos.begin());
   std::copy(s.qvel.begin(), s.qvel.end(), s.savedQvel.begin());
+  std::copy(s.act.begin(), s.act.end(), s.savedAct.begin());
   for (int k = 0; k < substeps; ++k) {
     if (m.spec.integrator == SIM_INTEGRATOR_RK4) rk4Step(m, s, h);
     else eulerStep(m, s, h);
   }
   if (!allFinite(s.qpos.data(), nq) || !allFinite(s.qvel.data(), nv) ||
-      !allFinite(s.qacc.data(), nv)) {
+      !allFinite(s.qacc.data(), nv) || !allFinite(s.act.data(), m.na)) {
     std::copy(s.savedQpos.begin(), s.savedQpos.end(), s.qpos.begin());
     std::copy(s.savedQvel.begin(), s.savedQvel.end(), s.qvel.begin());
+    std::copy(s.savedAct.begin(), s.savedAct.end(), s.act.begin());
     s.time = savedTime;
     return SIM_ERR_NONFINITE;
   }

@@ -29,6 +29,10 @@ void makeState(const Model& m, State& s) {
   s.geomAABB.assign(6 * (size_t)m.ngeom(), 0.0);
   s.sweepOrder = m.sweepGeoms;
   s.pairTested.assign(m.pairs.size(), 1);
+  for (auto* vec : {&s.act, &s.actDot, &s.act0, &s.dact, &s.savedAct}) vec->assign(m.na, 0.0);
+  s.tenLength.assign(m.ntendon(), 0.0);
+  s.tenVelocity.assign(m.ntendon(), 0.0);
+  s.tenJ.assign((size_t)m.ntendon() * nv, 0.0);
   s.jacA.assign(3 * nv, 0.0);
   s.jacB.assign(6 * nv, 0.0);
   s.jacR.assign(3 * nv, 0.0);

@@ -184,6 +184,7 @@ struct JointVals {
   double solimpfriction[5] = {0.9, 0.95, 0.001, 0.5, 2};
   double actfrcrange[2] = {0, 0};
   int actfrclimited = kAuto;
+  double springdamper[2] = {0, 0};
 };
 
 struct GeomVals {
@@ -230,14 +231,25 @@ struct ActuatorVals {
   double dynprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   double gainprm[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   double biasprm[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  double actrange[2] = {0, 0};
+  int actlimited = kAuto;
+  bool actearly = false;
   std::string kind = "general";  ///< the element that last set gain and bias in a default
   double inheritrange = 0;       ///< position: ctrlrange from the joint range, scaled
+};
+
+/// A tendon's values as MuJoCo's <default><tendon> holds them (both fixed and spatial read
+/// them): the spec's parameters (no path) and `limited` before autolimits resolves it.
+struct TendonVals {
+  TendonSpec spec;
+  int limited = kAuto;
 };
 
 struct DefaultClass {
   std::string name;
   Loc line;
   JointVals joint;
+  TendonVals tendon;
   GeomVals geom;
   SiteVals site;
   ActuatorVals actuator;
@@ -293,7 +305,7 @@ class MJCFParser {
 
     // MuJoCo reads the sections in this order whatever their order in the file.
     std::vector<int> compilers, options, defaults, worlds, actuators, assets, keyframes, equalities,
-        contacts;
+        contacts, tendons;
     for (int k : nodes_[0].kids) {
       const XElem& e = nodes_[k];
       if (e.name == "compiler") compilers.push_back(k);
@@ -308,8 +320,7 @@ class MJCFParser {
       else if (e.name == "keyframe") keyframes.push_back(k);
       else if (e.name == "equality") equalities.push_back(k);
       else if (e.name == "contact") contacts.push_back(k);
-      else if (e.name == "tendon" && e.kids.empty())
-        continue;  // empty: no effect
+      else if (e.name == "tendon") tendons.push_back(k);
       else if (e.name == "body")
         ignore(e.line, "<body> outside <worldbody> (MuJoCo skips it)");
       else refuseElement(e, "mujoco");
@@ -317,7 +328,7 @@ class MJCFParser {
     for (int k : compilers) readCompiler(nodes_[k]);
     for (int k : options) readOption(nodes_[k]);
     // MuJoCo merges every top-level <default> into class 'main'
-    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}, {}});
+    classes_.push_back(DefaultClass{"main", Loc{}, {}, {}, {}, {}, {}, {}, {}});
     classIndex_["main"] = 0;
     for (int k : defaults) readDefaults(k);
     for (int k : assets) readAssets(nodes_[k]);
@@ -331,6 +342,7 @@ class MJCFParser {
     for (int k : worlds) readWorld(k);
     applyTotalMass();
     checkMovingMass();
+    for (int k : tendons) readTendons(nodes_[k]);
     for (int k : actuators) readActuators(nodes_[k]);
     for (int k : equalities) readEqualities(nodes_[k]);
     for (int k : contacts) readContacts(nodes_[k]);
@@ -352,32 +364,36 @@ class MJCFParser {
     if (const XAttr* a = attr(e, "active")) v.active = boolean(e, *a);
   }
 
-  /// Index of a named body (kind 0), joint (1) or site (3) in the spec, −1 when absent.
+  /// Index of a named body (kind 0), joint (1), site (3) or tendon (4) in the spec, −1 when absent.
   int indexOf(int kind, const std::string& name) const {
     if (kind == 0) {
       for (size_t i = 0; i < spec_.bodies.size(); ++i) if (spec_.bodies[i].name == name) return (int)i;
     } else if (kind == 1) {
       for (size_t i = 0; i < spec_.joints.size(); ++i) if (spec_.joints[i].name == name) return (int)i;
+    } else if (kind == 4) {
+      for (size_t i = 0; i < spec_.tendons.size(); ++i) if (spec_.tendons[i].name == name) return (int)i;
     } else {
       for (size_t i = 0; i < spec_.sites.size(); ++i) if (spec_.sites[i].name == name) return (int)i;
     }
     return -1;
   }
 
-  /// <equality><connect|weld|joint>: MuJoCo's equality constraints (tendon and flex ones are
-  /// refused). Names resolve to bodies (body1, body2 = world by default), sites (site1, site2)
-  /// or joints (joint1, joint2 optional).
+  /// <equality><connect|weld|joint|tendon>: MuJoCo's equality constraints (flex ones are
+  /// refused). Names resolve to bodies (body1, body2 = world by default), sites (site1, site2),
+  /// joints (joint1, joint2 optional) or tendons (tendon1, tendon2 optional).
   void readEqualities(const XElem& q) {
     allowAttrs(q, {});
     for (int k : q.kids) {
       const XElem& e = nodes_[k];
-      if (e.name != "connect" && e.name != "weld" && e.name != "joint") {
+      if (e.name != "connect" && e.name != "weld" && e.name != "joint" && e.name != "tendon") {
         refuseElement(e, "equality");
         continue;
       }
       for (int kk : e.kids) refuseElement(nodes_[kk], e.name);
       if (e.name == "joint")
         allowAttrs(e, {"name", "class", "active", "solref", "solimp", "joint1", "joint2", "polycoef"});
+      else if (e.name == "tendon")
+        allowAttrs(e, {"name", "class", "active", "solref", "solimp", "tendon1", "tendon2", "polycoef"});
       else
         allowAttrs(e, {"name", "class", "active", "solref", "solimp", "body1", "body2", "site1",
                        "site2", "anchor", "relpose", "torquescale"});
@@ -388,7 +404,8 @@ class MJCFParser {
       eq.where = where(e.line);
       eq.type = e.name == "connect" ? EqualitySpec::kConnect
                 : e.name == "weld"  ? EqualitySpec::kWeld
-                                    : EqualitySpec::kJoint;
+                : e.name == "joint" ? EqualitySpec::kJoint
+                                    : EqualitySpec::kTendon;
       std::copy(v.solref, v.solref + 2, eq.solref);
       std::copy(v.solimp, v.solimp + 5, eq.solimp);
       eq.active = v.active;
@@ -399,14 +416,18 @@ class MJCFParser {
         if (i < 0) {
           if (kind == 1 && skippedJoints_.count(a->value)) return -2;  // refused already
           failModel(a->line, "<" + e.name + "> " + attrName + " " + quoted(a->value) + " names no " +
-                                 (kind == 0 ? "body" : kind == 1 ? "joint" : "site"));
+                                 (kind == 0 ? "body" : kind == 1 ? "joint" : kind == 4 ? "tendon" : "site"));
         }
+        if (kind == 4 && tendonSkipped_[i]) return -2;  // refused already
         return i;
       };
-      if (eq.type == EqualitySpec::kJoint) {
-        if (!attr(e, "joint1")) failModel(e.line, "<joint> in <equality> needs 'joint1'");
-        eq.obj1 = object("joint1", 1, -1);
-        eq.obj2 = object("joint2", 1, -1);
+      if (eq.type == EqualitySpec::kJoint || eq.type == EqualitySpec::kTendon) {
+        const bool joint = eq.type == EqualitySpec::kJoint;
+        const char* first = joint ? "joint1" : "tendon1";
+        if (!attr(e, first))
+          failModel(e.line, "<" + e.name + "> in <equality> needs '" + first + "'");
+        eq.obj1 = object(first, joint ? 1 : 4, -1);
+        eq.obj2 = object(joint ? "joint2" : "tendon2", joint ? 1 : 4, -1);
         if (eq.obj1 == -2 || eq.obj2 == -2) continue;
         if (const XAttr* a = attr(e, "polycoef")) {
           auto x = numbers(e, *a, 1, 5);
@@ -440,6 +461,160 @@ class MJCFParser {
         getNumber(e, "torquescale", eq.torquescale);
       }
       spec_.equalities.push_back(eq);
+    }
+  }
+
+  /// The mechanical attributes of a <tendon> default or a <fixed>/<spatial> tendon (MuJoCo reads
+  /// the same table for both). Stiffness and damping polynomials beyond the first coefficient,
+  /// armature and actuator force ranges on tendons are refused.
+  void applyTendon(const XElem& e, TendonVals& v, bool isDefault) {
+    std::vector<const char*> allowed = {"limited", "range", "margin", "solreflimit", "solimplimit",
+                                        "frictionloss", "solreffriction", "solimpfriction",
+                                        "stiffness", "damping", "springlength", "armature",
+                                        "actuatorfrclimited", "actuatorfrcrange"};
+    if (!isDefault)
+      for (const char* n : {"name", "class"}) allowed.push_back(n);
+    for (const XAttr& a : e.attrs) {
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* n) { return a.name == n; }) !=
+          allowed.end())
+        continue;
+      if (a.name == "group" || a.name == "width" || a.name == "material" || a.name == "rgba" ||
+          a.name == "user")
+        ignore(a.line, "attribute '" + a.name + "' of <" + e.name + ">");
+      else
+        unsupported(a.line, "attribute '" + a.name + "' of <" + e.name + "> is not supported");
+    }
+    auto prefix = [&](const char* name, double* out, size_t minCount, size_t maxCount) {
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, minCount, maxCount);
+        std::copy(x.begin(), x.end(), out);
+        return (int)x.size();
+      }
+      return 0;
+    };
+    TendonSpec& t = v.spec;
+    if (const XAttr* a = attr(e, "limited")) v.limited = triState(e, *a);
+    prefix("range", t.range, 2, 2);
+    prefix("solreflimit", t.limitSolref, 2, 2);
+    prefix("solimplimit", t.limitSolimp, 1, 5);
+    prefix("solreffriction", t.frictionSolref, 2, 2);
+    prefix("solimpfriction", t.frictionSolimp, 1, 5);
+    getNumber(e, "margin", t.margin);
+    getNumber(e, "frictionloss", t.frictionloss);
+    if (prefix("springlength", t.springlength, 1, 2) == 1) t.springlength[1] = t.springlength[0];
+    // stiffness and damping: MuJoCo 4 reads a polynomial (coefficient 0 first); only linear is modelled
+    for (const char* name : {"stiffness", "damping"})
+      if (const XAttr* a = attr(e, name)) {
+        auto x = numbers(e, *a, 1, 4);
+        for (size_t k = 1; k < x.size(); ++k)
+          if (x[k] != 0) {
+            unsupported(a->line, "attribute '" + std::string(name) + "' of <" + e.name +
+                                     ">: nonlinear (polynomial) tendon springs and dampers are not "
+                                     "supported (only one coefficient)");
+            break;
+          }
+        (std::string(name) == "stiffness" ? t.stiffness : t.damping) = x[0];
+      }
+    if (const XAttr* a = attr(e, "armature"))
+      if (number(e, *a) != 0)
+        unsupported(a->line, "attribute 'armature' of <" + e.name + "> is not supported: tendon "
+                             "inertia is not modelled (only 0 is)");
+    if (const XAttr* a = attr(e, "actuatorfrcrange")) {
+      auto r = numbers(e, *a, 2, 2);
+      if (r[0] != 0 || r[1] != 0)
+        unsupported(a->line, "attribute 'actuatorfrcrange' of <" + e.name + "> is not supported: "
+                             "actuator force limits on tendons are not modelled");
+    }
+    if (const XAttr* a = attr(e, "actuatorfrclimited"))
+      if (triState(e, *a) == kTrue)
+        unsupported(a->line, "attribute 'actuatorfrclimited' of <" + e.name + "> is not supported: "
+                             "actuator force limits on tendons are not modelled");
+  }
+
+  /// <tendon><fixed|spatial>: fixed tendons over hinge/slide joints (<joint joint coef>), spatial
+  /// tendons through sites (<site site>); wrapping geoms and pulleys are refused.
+  void readTendons(const XElem& t) {
+    allowAttrs(t, {});
+    for (int k : t.kids) {
+      const XElem& e = nodes_[k];
+      if (e.name != "fixed" && e.name != "spatial") {
+        refuseElement(e, "tendon");
+        continue;
+      }
+      TendonVals v = classes_[classOf(e, 0)].tendon;
+      applyTendon(e, v, false);
+      TendonSpec ts = v.spec;
+      if (const XAttr* a = attr(e, "name")) {
+        ts.name = a->value;
+        if (!ts.name.empty()) {
+          auto it = tendonNames_.find(ts.name);
+          if (it != tendonNames_.end())
+            failModel(a->line, "duplicate tendon name " + quoted(ts.name) + " (first at " +
+                                   lineText(it->second, a->line) + ")");
+          tendonNames_[ts.name] = a->line;
+        }
+      }
+      ts.where = where(e.line);
+      ts.type = e.name == "fixed" ? TendonSpec::kFixed : TendonSpec::kSpatial;
+      const std::string what = "<" + e.name + "> tendon" + (ts.name.empty() ? "" : " " + quoted(ts.name));
+      bool skip = false;
+      for (int kk : e.kids) {
+        const XElem& w = nodes_[kk];
+        for (int k3 : w.kids) refuseElement(nodes_[k3], w.name);
+        if (ts.type == TendonSpec::kFixed && w.name == "joint") {
+          allowAttrs(w, {"joint", "coef"});
+          const XAttr* j = attr(w, "joint");
+          const XAttr* c = attr(w, "coef");
+          if (!j || !c) failModel(w.line, "<joint> in a fixed tendon needs 'joint' and 'coef'");
+          const int ji = indexOf(1, j->value);
+          if (ji < 0) {
+            if (skippedJoints_.count(j->value)) { skip = true; continue; }  // refused already
+            failModel(j->line, what + ": unknown joint " + quoted(j->value));
+          }
+          if (spec_.joints[ji].type != SIM_JOINT_HINGE && spec_.joints[ji].type != SIM_JOINT_SLIDE)
+            failModel(j->line, what + ": joint " + quoted(j->value) +
+                                   " is not a hinge or slide (a fixed tendon needs scalar joints)");
+          if (std::find(ts.joints.begin(), ts.joints.end(), ji) != ts.joints.end())
+            failModel(j->line, what + ": joint " + quoted(j->value) + " appears twice");
+          const double coef = number(w, *c);
+          ts.joints.push_back(ji);
+          ts.coefs.push_back(coef);
+        } else if (ts.type == TendonSpec::kSpatial && w.name == "site") {
+          allowAttrs(w, {"site"});
+          const XAttr* a = attr(w, "site");
+          if (!a) failModel(w.line, "<site> in a spatial tendon needs 'site'");
+          const int si = indexOf(3, a->value);
+          if (si < 0) failModel(a->line, what + ": unknown site " + quoted(a->value));
+          ts.sites.push_back(si);
+        } else if (ts.type == TendonSpec::kSpatial && (w.name == "geom" || w.name == "pulley")) {
+          unsupported(w.line, "<" + w.name + "> in a spatial tendon is not supported: only "
+                              "straight paths through sites are (no wrapping or pulleys)");
+          skip = true;
+        } else {
+          failModel(w.line, "<" + w.name + "> is not allowed in a <" + e.name + "> tendon");
+        }
+      }
+      if (ts.type == TendonSpec::kFixed && ts.joints.empty() && !skip)
+        failModel(e.line, what + " has no joints");
+      if (ts.type == TendonSpec::kSpatial && ts.sites.size() < 2 && !skip)
+        failModel(e.line, what + ": a spatial path needs at least two sites");
+      const bool hasRange = !(ts.range[0] == 0 && ts.range[1] == 0);
+      if (v.limited == kAuto) {
+        if (!autolimits_ && hasRange)
+          failModel(e.line, what + " has 'range' but no 'limited' while the compiler's autolimits "
+                                   "is false: set limited, or autolimits=\"true\"");
+        ts.limited = hasRange;
+      } else {
+        ts.limited = v.limited == kTrue;
+      }
+      if (ts.limited && !(ts.range[0] < ts.range[1]))
+        failModel(e.line, what + " range " + fmtPair(ts.range) + ": the lower limit must be below the upper");
+      if (limitsDisabled_) ts.limited = false;
+      // a tendon over a refused joint is left out (that joint is reported); its index stays so
+      // that names resolve: mark it with no path
+      if (skip) ts.joints.clear(), ts.coefs.clear(), ts.sites.clear();
+      tendonSkipped_.push_back(skip);
+      spec_.tendons.push_back(ts);
     }
   }
 
@@ -598,6 +773,8 @@ class MJCFParser {
   std::vector<char> bodyHasJoint_;
   std::map<std::string, int> jointIndex_;  // filled when the actuators are read
   std::set<std::string> skippedJoints_;    // refused joints (free, ball): not an unknown name
+  std::map<std::string, Loc> tendonNames_; // tendon names and where they were defined
+  std::vector<char> tendonSkipped_;        // [tendons] refused already (a reported construct)
   std::set<std::string> skippedGeoms_;     // height fields: not simulated, not an unknown name
   std::map<std::string, Loc> names_[5];  // body, joint, geom, site, actuator → where
 
@@ -674,9 +851,7 @@ class MJCFParser {
     static const std::map<std::string, std::string> why = {
         {"freejoint", "free joints are not supported (hinge and slide joints only)"},
         {"equality", "equality constraints are not supported"},
-        {"tendon", "tendons are not supported"},
         {"general", "this <general> actuator is not supported"},
-        {"cylinder", "cylinder actuators are not supported"},
         {"muscle", "muscle actuators are not supported"},
         {"adhesion", "adhesion actuators are not supported"},
         {"intvelocity", "intvelocity actuators are not supported"},
@@ -1291,17 +1466,19 @@ class MJCFParser {
         }
         static const std::set<std::string> visualOnly = {
             "camera", "light", "material", "mesh", "texture", "hfield",
-            "tendon", "flex", "skin", "flexcomp"};
+            "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
           continue;
         }
         const bool actuatorKind = isActuatorKind(c.name);
-        if (c.name == "equality" || c.name == "pair") {
+        if (c.name == "equality" || c.name == "pair" || c.name == "tendon") {
           if (!seen.insert(c.name).second)
             failParse(c.line, "a second <" + c.name + "> in default class '" + classes_[ci].name + "'");
+          for (int kk : c.kids) refuseElement(nodes_[kk], c.name);
           if (c.name == "equality") applyEquality(c, classes_[ci].equality, true);
-          else applyPair(c, classes_[ci].pair, true);
+          else if (c.name == "pair") applyPair(c, classes_[ci].pair, true);
+          else applyTendon(c, classes_[ci].tendon, true);
           continue;
         }
         if (c.name != "joint" && c.name != "geom" && c.name != "site" && !actuatorKind) {
@@ -1395,7 +1572,14 @@ class MJCFParser {
       v.solreffriction[0] = r[0];
       v.solreffriction[1] = r[1];
     }
-    mustBeZero("springdamper", "give stiffness and damping instead");
+    if (const XAttr* a = attr(e, "springdamper")) {
+      auto r = numbers(e, *a, 2, 2);
+      if ((r[0] != 0 || r[1] != 0) && !(r[0] > 0 && r[1] > 0))
+        failModel(a->line, "attribute 'springdamper' of <joint>: when given, the time constant and "
+                           "damping ratio must both be positive");
+      v.springdamper[0] = r[0];
+      v.springdamper[1] = r[1];
+    }
     if (const XAttr* a = attr(e, "actuatorfrcrange")) {
       auto r = numbers(e, *a, 2, 2);
       v.actfrcrange[0] = r[0];
@@ -1580,24 +1764,27 @@ class MJCFParser {
     if (!isDefault)
       for (const char* n : {"name", "class", "joint"}) allowed.push_back(n);
     if (kind == "general")
-      for (const char* n : {"dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm"})
+      for (const char* n : {"dyntype", "gaintype", "biastype", "dynprm", "gainprm", "biasprm",
+                            "actlimited", "actrange", "actearly"})
         allowed.push_back(n);
     if (kind == "position")
       for (const char* n : {"kp", "kv", "dampratio", "timeconst", "inheritrange"})
         allowed.push_back(n);
     if (kind == "velocity") allowed.push_back("kv");
+    if (kind == "cylinder")
+      for (const char* n : {"timeconst", "area", "diameter", "bias"}) allowed.push_back(n);
     for (const XAttr& a : e.attrs) {
       bool ok = std::find_if(allowed.begin(), allowed.end(), [&](const char* n) {
                   return a.name == n;
                 }) != allowed.end();
       if (ok) continue;
-      if (a.name == "user" || a.name == "actdim" || a.name == "actearly" ||
-          a.name == "nsample" || a.name == "interp" || a.name == "delay") {
+      if (a.name == "user" || a.name == "actdim" || a.name == "nsample" || a.name == "interp" ||
+          a.name == "delay") {
         ignore(a.line, "attribute '" + a.name + "' of <" + kind + ">");
         continue;
       }
       if (isDefault && !(kind == "motor" || kind == "general" || kind == "position" ||
-                         kind == "velocity"))
+                         kind == "velocity" || kind == "cylinder"))
         continue;  // a kind we do not simulate: refused where an actuator uses it
       unsupported(a.line, "attribute '" + a.name + "' of <" + kind + "> is not supported");
     }
@@ -1614,6 +1801,9 @@ class MJCFParser {
     };
     pair("ctrlrange", v.ctrlrange);
     pair("forcerange", v.forcerange);
+    pair("actrange", v.actrange);
+    if (const XAttr* a = attr(e, "actlimited")) v.actlimited = triState(e, *a);
+    if (const XAttr* a = attr(e, "actearly")) v.actearly = boolean(e, *a);
     if (const XAttr* a = attr(e, "ctrllimited")) v.ctrllimited = triState(e, *a);
     if (const XAttr* a = attr(e, "forcelimited")) v.forcelimited = triState(e, *a);
     if (const XAttr* a = attr(e, "group")) integer(e, *a);
@@ -1659,16 +1849,20 @@ class MJCFParser {
         unsupported(e.line, "<position> inherits a damping ratio (positive biasprm[2]) from its "
                             "default, which is not supported: give kv");
       }
-      if (const XAttr* a = attr(e, "timeconst"))
-        if (number(e, *a) != 0)
-          unsupported(a->line, "attribute 'timeconst' of <position> is not supported "
-                               "(activation dynamics)");
+      // timeconst > 0: the control passes through a first-order filter (MuJoCo: filterexact)
+      double timeconst = from && v.dyntype == "filterexact" ? v.dynprm[0] : 0;
+      getNumber(e, "timeconst", timeconst);
+      if (timeconst < 0) failModel(e.line, "attribute 'timeconst' of <position> must not be negative");
       if (const XAttr* a = attr(e, "inheritrange")) {
         v.inheritrange = number(e, *a);
         if (v.inheritrange < 0)
           failModel(a->line, "attribute 'inheritrange' of <position> must not be negative");
       }
-      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "affine";
+      v.dyntype = timeconst > 0 ? "filterexact" : "none", v.gaintype = "fixed", v.biastype = "affine";
+      if (timeconst > 0) {
+        std::fill(v.dynprm, v.dynprm + 10, 0.0);
+        v.dynprm[0] = timeconst;
+      }
       setGain(kp);
       setBias(0, -kp, -kv);
       v.kind = "position";
@@ -1680,6 +1874,23 @@ class MJCFParser {
       setGain(kv);
       setBias(0, 0, -kv);
       v.kind = "velocity";
+    } else if (kind == "cylinder") {
+      // MuJoCo's pneumatic/hydraulic cylinder: a first-order filter on the control (timeconst),
+      // force area·act + bias[0] + bias[1]·length + bias[2]·velocity; unset values come from
+      // the default (area = gainprm[0], bias = biasprm, timeconst = dynprm[0])
+      double timeconst = v.dynprm[0], area = v.gainprm[0], diameter = -1;
+      getNumber(e, "timeconst", timeconst);
+      getNumber(e, "area", area);
+      getNumber(e, "diameter", diameter);
+      if (const XAttr* a = attr(e, "bias")) {
+        auto x = numbers(e, *a, 3, 3);
+        std::copy(x.begin(), x.end(), v.biasprm);
+      }
+      if (diameter >= 0) area = kPi / 4 * diameter * diameter;
+      v.dynprm[0] = timeconst;
+      v.gainprm[0] = area;
+      v.dyntype = "filter", v.gaintype = "fixed", v.biastype = "affine";
+      v.kind = "cylinder";
     } else {
       v.kind = kind;  // a kind we do not simulate
     }
@@ -2084,6 +2295,8 @@ class MJCFParser {
     j.damping = v.damping;
     j.armature = v.armature;
     j.stiffness = v.stiffness;
+    j.springdamper[0] = v.springdamper[0];
+    j.springdamper[1] = v.springdamper[1];
     double unit = v.type == SIM_JOINT_HINGE || v.type == kJointBall ? angleUnit() : 1.0;
     j.ref = v.ref * unit;
     j.springref = v.springref * unit;
@@ -2408,7 +2621,7 @@ class MJCFParser {
     for (int k : a.kids) {
       const XElem& e = nodes_[k];
       if (!isActuatorKind(e.name) || e.name == "intvelocity" || e.name == "damper" ||
-          e.name == "cylinder" || e.name == "muscle" || e.name == "adhesion") {
+          e.name == "muscle" || e.name == "adhesion") {
         refuseElement(e, "actuator");
         continue;
       }
@@ -2419,10 +2632,19 @@ class MJCFParser {
       ActuatorSpec act;
       checkName(4, e, act.name);
       act.where = where(e.line);
-      // MuJoCo: gain fixed; bias none or affine; no activation dynamics
-      if (v.dyntype != "none")
-        unsupported(e.line, "<" + e.name + "> dyntype " + quoted(v.dyntype) +
-                                " is not supported (activation states): only 'none'");
+      // MuJoCo: gain fixed; bias none or affine; dynamics none, integrator, filter, filterexact
+      static const std::map<std::string, int> dyntypes = {{"none", kDynNone},
+                                                           {"integrator", kDynIntegrator},
+                                                           {"filter", kDynFilter},
+                                                           {"filterexact", kDynFilterExact}};
+      auto dyn = dyntypes.find(v.dyntype);
+      if (dyn == dyntypes.end())
+        unsupported(e.line, "<" + e.name + "> dyntype " + quoted(v.dyntype) + " is not supported: "
+                                "only 'none', 'integrator', 'filter' and 'filterexact'");
+      else
+        act.dyntype = dyn->second;
+      act.tau = v.dynprm[0];
+      act.actEarly = v.actearly;
       if (v.gaintype != "fixed")
         unsupported(e.line, "<" + e.name + "> gaintype " + quoted(v.gaintype) +
                                 " is not supported: only 'fixed'");
@@ -2430,35 +2652,43 @@ class MJCFParser {
         unsupported(e.line, "<" + e.name + "> biastype " + quoted(v.biastype) +
                                 " is not supported: only 'none' and 'affine'");
       if (v.kind != "motor" && v.kind != "general" && v.kind != "position" &&
-          v.kind != "velocity")
+          v.kind != "velocity" && v.kind != "cylinder")
         unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
                                 "> default, which is not supported");
-      for (const char* t : {"tendon", "site", "jointinparent", "body", "cranksite", "slidersite",
-                            "refsite"})
+      for (const char* t : {"site", "jointinparent", "body", "cranksite", "slidersite", "refsite"})
         if (const XAttr* x = attr(e, t))
           unsupported(x->line, "attribute '" + std::string(t) + "' of <" + e.name +
-                                   "> is not supported: only joint transmissions are");
+                                   "> is not supported: only joint and tendon transmissions are");
       const XAttr* j = attr(e, "joint");
-      if (!j) {
-        if (!attr(e, "tendon") && !attr(e, "site") && !attr(e, "body") &&
-            !attr(e, "jointinparent") && !attr(e, "cranksite"))
-          failModel(e.line, "<" + e.name + "> needs 'joint' (the joint it drives)");
+      const XAttr* tendon = attr(e, "tendon");
+      if (j && tendon)
+        failModel(e.line, "<" + e.name + "> has both 'joint' and 'tendon': one transmission only");
+      if (!j && !tendon) {
+        if (!attr(e, "site") && !attr(e, "body") && !attr(e, "jointinparent") && !attr(e, "cranksite"))
+          failModel(e.line, "<" + e.name + "> needs 'joint' or 'tendon' (what it drives)");
         continue;
       }
       act.joint = -1;
-      if (jointIndex_.empty())
-        for (size_t i = 0; i < spec_.joints.size(); ++i)
-          if (!spec_.joints[i].name.empty()) jointIndex_[spec_.joints[i].name] = (int)i;
-      auto found = jointIndex_.find(j->value);
-      if (found != jointIndex_.end()) act.joint = found->second;
-      if (act.joint < 0) {
-        if (skippedJoints_.count(j->value)) continue;  // its joint was refused already
-        failModel(j->line, "<" + e.name + "> drives an unknown joint " + quoted(j->value));
+      if (tendon) {
+        act.tendon = indexOf(4, tendon->value);
+        if (act.tendon < 0)
+          failModel(tendon->line, "<" + e.name + "> drives an unknown tendon " + quoted(tendon->value));
+        if (tendonSkipped_[act.tendon]) continue;  // its tendon was refused already
+      } else {
+        if (jointIndex_.empty())
+          for (size_t i = 0; i < spec_.joints.size(); ++i)
+            if (!spec_.joints[i].name.empty()) jointIndex_[spec_.joints[i].name] = (int)i;
+        auto found = jointIndex_.find(j->value);
+        if (found != jointIndex_.end()) act.joint = found->second;
+        if (act.joint < 0) {
+          if (skippedJoints_.count(j->value)) continue;  // its joint was refused already
+          failModel(j->line, "<" + e.name + "> drives an unknown joint " + quoted(j->value));
+        }
       }
       for (int i = 1; i < 6; ++i)
         if (v.gear[i] != 0)
-          failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint; "
-                            "the other five must be 0");
+          failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint or "
+                            "tendon; the other five must be 0");
       act.gear = v.gear[0];
       auto limits = [&](int tri, const double r[2], const char* name, const char* flag,
                         bool& limited) {
@@ -2479,15 +2709,21 @@ class MJCFParser {
       };
       limits(v.ctrllimited, v.ctrlrange, "ctrlrange", "ctrllimited", act.ctrlLimited);
       limits(v.forcelimited, v.forcerange, "forcerange", "forcelimited", act.forceLimited);
+      if (act.dyntype != kDynNone) {
+        limits(v.actlimited, v.actrange, "actrange", "actlimited", act.actLimited);
+        act.actRange[0] = v.actrange[0];
+        act.actRange[1] = v.actrange[1];
+      }
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
       if (e.name == "position" && v.inheritrange > 0) {
-        // MuJoCo: ctrlrange = the joint range scaled about its centre (joint units)
-        const JointSpec& js = spec_.joints[act.joint];
-        if (!js.limited && js.range[0] == js.range[1])
-          failModel(e.line, "<position> inheritrange needs a joint with a range");
-        const double mid = (js.range[0] + js.range[1]) / 2,
-                     half = (js.range[1] - js.range[0]) / 2 * v.inheritrange;
+        // MuJoCo: ctrlrange = the joint's (tendon's) range scaled about its centre
+        const double* range = act.tendon >= 0 ? spec_.tendons[act.tendon].range
+                                              : spec_.joints[act.joint].range;
+        if (!(range[0] < range[1]))
+          failModel(e.line, "<position> inheritrange needs a joint or tendon with a range");
+        const double mid = (range[0] + range[1]) / 2,
+                     half = (range[1] - range[0]) / 2 * v.inheritrange;
         act.ctrlRange[0] = mid - half;
         act.ctrlRange[1] = mid + half;
         act.ctrlLimited = true;

@@ -51,6 +51,7 @@ struct JointSpec {
   double damping = 0;           ///< N·m·s/rad or N·s/m
   double armature = 0;          ///< rotor inertia added to the mass-matrix diagonal
   double stiffness = 0;         ///< spring towards springref
+  double springdamper[2] = {0, 0};  ///< time constant, damping ratio (> 0: MuJoCo derives stiffness and damping)
   double springref = 0;
   double ref = 0;               ///< qpos0: the reference configuration
   bool limited = false;
@@ -100,12 +101,18 @@ struct SiteSpec {
   SourceLocation where;
 };
 
-/// An actuator on a joint, as MuJoCo's <general> with fixed gain and affine bias:
-/// force = gain·ctrl + bias[0] + bias[1]·(gear·q) + bias[2]·(gear·qdot), clamped to forceRange
-/// when forceLimited, applied as gear·force (motor: gain 1, bias 0).
+/// Actuator activation dynamics (MuJoCo's mjtDyn subset).
+enum { kDynNone = 0, kDynIntegrator = 1, kDynFilter = 2, kDynFilterExact = 3 };
+
+/// An actuator on a joint or a tendon, as MuJoCo's <general> with fixed gain and affine bias:
+/// force = gain·ctrl + bias[0] + bias[1]·length + bias[2]·velocity (length gear·q or gear·L),
+/// clamped to forceRange when forceLimited, applied as gear·force along the joint or as
+/// gear·force·J_tendon (motor: gain 1, bias 0).
 struct ActuatorSpec {
   std::string name;
   int joint = -1;
+  int tendon = -1;          ///< a tendon transmission instead (joint −1): length gear·L, force gear·Jᵀ
+
   double gear = 1;
   bool ctrlLimited = false;
   double ctrlRange[2] = {0, 0};
@@ -113,18 +120,28 @@ struct ActuatorSpec {
   double bias[3] = {0, 0, 0};
   bool forceLimited = false;
   double forceRange[2] = {0, 0};
+  /// Activation dynamics (MuJoCo's dyntype): with one, the force takes gain·act instead of
+  /// gain·ctrl, act a state variable with act' = ctrl (integrator) or (ctrl − act)/tau (filter;
+  /// filterexact integrates it exactly), clamped to actRange when actLimited; actEarly uses the
+  /// next step's act.
+  int dyntype = kDynNone;
+  double tau = 1;                ///< dynprm[0], filter time constant (s)
+  bool actLimited = false;
+  double actRange[2] = {0, 0};
+  bool actEarly = false;
   SourceLocation where;
 };
 
 /// An equality constraint (<equality><connect|weld|joint>), MuJoCo's semantics: connect holds
 /// a point of body1 (`anchor`, body1 frame) on body2; weld holds body2's `anchor` point at
-/// body1's `relpose` and their orientations; joint holds q1 − ref1 = poly(q2 − ref2). With
+/// body1's `relpose` and their orientations; joint holds q1 − ref1 = poly(q2 − ref2), tendon the
+/// same of tendon lengths L − L(qpos0). With
 /// site1/site2 (connect, weld) the sites' positions (and frames) are held together instead.
 struct EqualitySpec {
-  enum Type { kConnect = 0, kWeld = 1, kJoint = 2 };
+  enum Type { kConnect = 0, kWeld = 1, kJoint = 2, kTendon = 3 };
   std::string name;
   int type = kConnect;
-  int obj1 = -1, obj2 = -1;  ///< bodies (obj2 0 = world), sites, or joints (obj2 −1 = none)
+  int obj1 = -1, obj2 = -1;  ///< bodies (obj2 0 = world), sites, or joints/tendons (obj2 −1 = none)
   bool sites = false;        ///< obj1, obj2 are sites
   Vec3 anchor = Vec3::Zero();
   double relpose[7] = {0, 1, 0, 0, 0, 0, 0};  ///< pos, quat (w x y z); quat 0: from qpos0
@@ -158,6 +175,32 @@ struct PairSpec {
 struct ExcludeSpec {
   std::string name;
   int body1 = -1, body2 = -1;
+  SourceLocation where;
+};
+
+/// A tendon (<tendon><fixed|spatial>), MuJoCo's semantics. Fixed: length L = Σ coef_k q_k over
+/// hinge/slide joints. Spatial (sites only): L = Σ |p_{k+1} − p_k| along the sites' world
+/// positions. Either way J = ∂L/∂q, a spring −stiffness·(L − springlength) outside the dead band
+/// springlength[0..1] (−1 −1: the length at the joints' springref) and damping −damping·J q̇
+/// (passive forces through Jᵀ), a limit (range, margin, solreflimit, solimplimit) and dry
+/// friction (frictionloss, solreffriction, solimpfriction) as soft constraint rows.
+struct TendonSpec {
+  enum Type { kFixed = 0, kSpatial = 1 };
+  std::string name;
+  int type = kFixed;
+  std::vector<int> joints;      ///< fixed: joint indices
+  std::vector<double> coefs;    ///< fixed: their coefficients
+  std::vector<int> sites;       ///< spatial: site indices, in path order
+  bool limited = false;
+  double range[2] = {0, 0};
+  double margin = 0;
+  double limitSolref[2] = {0.02, 1.0};
+  double limitSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double frictionloss = 0;
+  double frictionSolref[2] = {0.02, 1.0};
+  double frictionSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double stiffness = 0, damping = 0;
+  double springlength[2] = {-1, -1};
   SourceLocation where;
 };
 
@@ -204,6 +247,7 @@ struct ModelSpec {
   std::vector<ActuatorSpec> actuators;
   std::vector<KeyframeSpec> keyframes;
   std::vector<EqualitySpec> equalities;
+  std::vector<TendonSpec> tendons;    ///< <tendon>, in file order
   std::vector<PairSpec> pairs;        ///< <contact><pair>, in file order
   std::vector<ExcludeSpec> excludes;  ///< <contact><exclude>
   SolverOptions solver;  ///< <option solver iterations tolerance ...> and constraint flags
@@ -276,6 +320,24 @@ struct CollisionPair {
   double margin = 0, gap = 0;
 };
 
+/// A compiled tendon (tendon.cpp computes its length and Jacobian): the spec's parameters with
+/// the path resolved to dofs and qpos addresses (fixed) or sites (spatial).
+struct Tendon {
+  int type = TendonSpec::kFixed;
+  std::vector<int> dof, qpos;       ///< fixed: per joint
+  std::vector<double> coef;         ///< fixed: per joint
+  std::vector<int> sites;           ///< spatial: path
+  bool limited = false;
+  double range[2] = {0, 0}, margin = 0;
+  double limitSolref[2] = {0.02, 1.0}, limitSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double frictionloss = 0;
+  double frictionSolref[2] = {0.02, 1.0}, frictionSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+  double stiffness = 0, damping = 0;
+  double lengthspring[2] = {0, 0};  ///< dead band of the spring (MuJoCo's tendon_lengthspring)
+  double length0 = 0;               ///< length at qpos0 (tendon equality reference)
+  double invweight0 = 1;            ///< J M⁻¹ Jᵀ at qpos0 (MuJoCo's tendon_invweight0)
+};
+
 /// A compiled equality constraint (constraint.cpp): the two sides as links and frames in them.
 struct Equality {
   int type = EqualitySpec::kConnect;
@@ -284,6 +346,7 @@ struct Equality {
   Mat3 relR = Mat3::Identity(); ///< weld (body semantic): body1's frame times relR should be body2's
   double torquescale = 1;
   int dof1 = -1, dof2 = -1, qpos1 = -1, qpos2 = -1;  ///< joint: dofs, qpos addresses (2: −1 = none)
+  int tendon1 = -1, tendon2 = -1;  ///< tendon: the two tendons (2: −1 = none)
   double polycoef[5] = {0, 1, 0, 0, 0};
   double solref[2] = {0.02, 1};
   double solimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
@@ -319,6 +382,7 @@ struct Model {
   std::vector<double> bodyInvweight0;  ///< [nbody] translational (J M⁻¹ Jᵀ at the com)/3 at qpos0
   std::vector<double> bodyInvweight0Rot;  ///< [nbody] rotational (Jr M⁻¹ Jrᵀ)/3 at qpos0
   std::vector<Equality> equalities;  ///< active at load (MuJoCo's eq_active0)
+  std::vector<Tendon> tendons;       ///< [ntendon]
   std::vector<char> bodySimpleSlider;  ///< [nbody] MuJoCo's body_simple == 2: weights are 1/mass
   int maxContacts = 0;               ///< capacity of the contact list
   // broad phase (collision.cpp): sweep-and-prune over world AABBs, on when the filtered pairs
@@ -332,19 +396,27 @@ struct Model {
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
-  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide)
-  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address
+  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide), −1: a tendon
+  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address (−1: a tendon)
+  std::vector<int> actTendon;        ///< [nu] tendon index, −1: a joint
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
   std::vector<double> actGain;       ///< [nu] force per unit of ctrl
   std::vector<double> actBias;       ///< [nu, 3] affine bias: constant, per length, per velocity
   std::vector<char> forceLimited;    ///< [nu]
   std::vector<double> forceLo, forceHi;  ///< [nu]
+  int na = 0;                        ///< activation states (one per actuator with dynamics)
+  std::vector<int> actAdr;           ///< [nu] index into act, −1: no dynamics
+  std::vector<int> actDyn;           ///< [nu] kDyn*
+  std::vector<double> actTau;        ///< [nu] filter time constant
+  std::vector<char> actLimited, actEarly;  ///< [nu]
+  std::vector<double> actLo, actHi;  ///< [nu] actrange
 
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
   int nsite() const { return (int)spec.sites.size(); }
   int ngeom() const { return (int)spec.geoms.size(); }
+  int ntendon() const { return (int)tendons.size(); }
 };
 
 /// Thrown inside the simulator for a user-facing problem; never crosses the bridge.

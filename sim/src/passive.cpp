@@ -1,5 +1,5 @@
 // passive.cpp — generalised forces that do not come from the rigid-body dynamics:
-// joint damping, springs, fluid drag, and actuators (limits and dry friction are constraints:
+// joint and tendon damping, springs, fluid drag, and actuators (limits and dry friction are constraints:
 // constraint.cpp).
 #include <algorithm>
 #include <cmath>
@@ -21,6 +21,7 @@ void passiveForces(const Model& m, State& s) {
     if (m.stiffness[i] != 0) f -= m.stiffness[i] * (s.qpos[L.qposAdr] - m.springref[i]);
     s.qfrcPassive[i] = f;
   }
+  if (!m.tendons.empty()) tendonPassiveForces(m, s);
   if (!m.fluid.empty()) fluidForces(m, s);
 }
 
@@ -84,14 +85,30 @@ void actuatorForces(const Model& m, State& s) {
   for (int a = 0; a < m.nu; ++a) {
     double u = s.ctrl[a];
     if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
-    // MuJoCo's general actuator on a joint: length gear·q, velocity gear·qdot,
-    // force = gain·u + bias0 + bias1·length + bias2·velocity, clamped, applied as gear·force
-    const int j = m.actDof[a];
+    // MuJoCo's general actuator: length gear·q (gear·L on a tendon), velocity gear·qdot
+    // (gear·L̇), force = gain·u + bias0 + bias1·length + bias2·velocity, clamped, applied as
+    // gear·force on the joint (gear·force·J on the tendon's dofs)
+    const int j = m.actDof[a], t = m.actTendon[a];
     const double g = m.actGear[a];
     const double* b = &m.actBias[3 * a];
-    double force = m.actGain[a] * u + b[0] + b[1] * g * s.qpos[m.actQpos[a]] + b[2] * g * s.qvel[j];
+    const double length = t >= 0 ? s.tenLength[t] : s.qpos[m.actQpos[a]];
+    const double velocity = t >= 0 ? s.tenVelocity[t] : s.qvel[j];
+    // activation dynamics (MuJoCo's mj_fwdActuation): act' = ctrl or (ctrl − act)/tau, and the
+    // force takes act (its next value with actearly) in place of ctrl
+    const int k = m.actAdr[a];
+    if (k >= 0) {
+      s.actDot[k] = m.actDyn[a] == kDynIntegrator ? u : (u - s.act[k]) / std::max(1e-15, m.actTau[a]);
+      u = m.actEarly[a] ? nextActivation(m, a, s.act[k], s.actDot[k], m.spec.timestep / m.spec.substeps)
+                        : s.act[k];
+    }
+    double force = m.actGain[a] * u + b[0] + b[1] * g * length + b[2] * g * velocity;
     if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
-    s.qfrcApplied[j] += g * force;
+    if (t < 0) {
+      s.qfrcApplied[j] += g * force;
+    } else {
+      const double* J = &s.tenJ[(size_t)t * m.nv];
+      for (int i = 0; i < m.nv; ++i) s.qfrcApplied[i] += g * force * J[i];
+    }
   }
   for (int i = 0; i < m.nv; ++i)  // MuJoCo's actuatorfrcrange: the total on a joint
     if (m.actfrcLimited[i])

@@ -39,6 +39,9 @@ const char* rneaVJPUnsupported(const Model& m) {
     if (L.type != SIM_JOINT_HINGE && L.type != SIM_JOINT_SLIDE)
       return "the model has a ball or free joint; only hinge and slide joints are supported";
   if (!m.fluid.empty()) return "the model has a fluid medium (density or viscosity), whose drag is not differentiated";
+  for (const Tendon& t : m.tendons)
+    if (t.stiffness != 0 || t.damping != 0)
+      return "the model has tendon springs or dampers, whose forces are not differentiated";
   return nullptr;
 }
 

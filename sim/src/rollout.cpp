@@ -25,11 +25,32 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
   const double* qTarget = fb.qposTarget ? fb.qposTarget + row * nq : nullptr;
   const double* vTarget = fb.qvelTarget ? fb.qvelTarget + row * nv : nullptr;
   const double* offset = fb.ctrlOffset ? fb.ctrlOffset + (b * T + t) * nu : nullptr;
-  if (fb.gravityCompensation) {
-    kinematics(m, s);
-    rnea(m, s, nullptr, gravity, false);
-  }
+  const bool tendons = std::any_of(m.actTendon.begin(), m.actTendon.end(), [](int t) { return t >= 0; });
+  if (fb.gravityCompensation || tendons) kinematics(m, s);
+  if (fb.gravityCompensation) rnea(m, s, nullptr, gravity, false);
+  if (tendons) tendonKinematics(m, s);
   for (int a = 0; a < nu; ++a) {
+    if (m.actTendon[a] >= 0) {
+      // a tendon actuator: the same law along the tendon, its length error J·(q* − q) over the
+      // hinge and slide dofs (exact for fixed tendons), velocity error J·(v* − v), and the
+      // gravity term's least-squares share (J·g)/(J·J)
+      const double* J = &s.tenJ[(size_t)m.actTendon[a] * nv];
+      double dl = 0, dv = 0, jg = 0, jj = 0;
+      for (int i = 0; i < nv; ++i) {
+        const Link& L = m.links[i];
+        if (qTarget && (L.type == SIM_JOINT_HINGE || L.type == SIM_JOINT_SLIDE))
+          dl += J[i] * (qTarget[L.qposAdr] - s.qpos[L.qposAdr]);
+        dv += J[i] * ((vTarget ? vTarget[i] : 0.0) - s.qvel[i]);
+        if (fb.gravityCompensation) jg += J[i] * gravity[i];
+        jj += J[i] * J[i];
+      }
+      double force = 0;
+      if (fb.kp && qTarget) force += fb.kp[a] * dl;
+      if (fb.kd) force += fb.kd[a] * dv;
+      if (fb.gravityCompensation && jj > 0) force += (fb.gravityScale ? fb.gravityScale[a] : 1.0) * jg / jj;
+      s.ctrl[a] = (offset ? offset[a] : 0.0) + force / m.actGear[a];
+      continue;
+    }
     const int j = m.actDof[a], qa = m.actQpos[a];
     double force = 0;
     if (fb.kp && qTarget) force += fb.kp[a] * (qTarget[qa] - s.qpos[qa]);
@@ -62,6 +83,7 @@ void writeRow(const Model& m, State& s, double* qpos, double* qvel, double* site
 /// Row b of a batch of states into s: qpos [B, nq], qvel [B, nv] (null keeps s.qvel, zero from makeStates).
 void readRow(const Model& m, State& s, const double* qpos, const double* qvel, int64_t b) {
   std::copy(qpos + b * m.nq, qpos + (b + 1) * m.nq, s.qpos.begin());
+  std::fill(s.act.begin(), s.act.end(), 0.0);
   if (qvel) std::copy(qvel + b * m.nv, qvel + (b + 1) * m.nv, s.qvel.begin());
 }
 
@@ -100,6 +122,7 @@ void rollout(const Model& m, const RolloutArgs& r, BatchReport& report) {
     std::copy(r.qpos0 + b * nq, r.qpos0 + (b + 1) * nq, s.qpos.begin());
     std::copy(r.qvel0 + b * nv, r.qvel0 + (b + 1) * nv, s.qvel.begin());
     std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
+    std::fill(s.act.begin(), s.act.end(), 0.0);
     s.time = 0;
     int64_t t = 0, lastGoodRow = -1;
     int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) ? SIM_OK : SIM_ERR_NONFINITE;
@@ -144,6 +167,7 @@ void stepBatch(const Model& m, int64_t B, int64_t steps, double* qpos, double* q
     std::copy(qvel + b * nv, qvel + (b + 1) * nv, s.qvel.begin());
     if (ctrl) std::copy(ctrl + b * nu, ctrl + (b + 1) * nu, s.ctrl.begin());
     else std::fill(s.ctrl.begin(), s.ctrl.end(), 0.0);
+    std::fill(s.act.begin(), s.act.end(), 0.0);
     int st = allFinite(s.qpos.data(), nq) && allFinite(s.qvel.data(), nv) && allFinite(s.ctrl.data(), nu)
                  ? SIM_OK : SIM_ERR_NONFINITE;
     int64_t t = 0;
@@ -166,6 +190,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
   const int64_t nv = m.nv;
   forEachRow(m, B, workerCount(B, (nv + 1) * 400.0, threads), qpos, qvel, [&](State& s, int, int64_t b) {
     kinematics(m, s);
+    if (!m.tendons.empty()) tendonKinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
     // as sim_forward: limits and dry friction by the constraint solver (cold start)
@@ -232,6 +257,7 @@ void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* site
 
 void inverseDynamics(const Model& m, State& s, const double* qacc, double* qfrc) {
   kinematics(m, s);
+  if (!m.tendons.empty()) tendonKinematics(m, s);
   passiveForces(m, s);
   rnea(m, s, qacc, qfrc, true);
   for (int i = 0; i < m.nv; ++i) qfrc[i] -= s.qfrcPassive[i];

@@ -25,11 +25,16 @@ enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3, kRowE
 struct State {
   // MARK: state proper
   std::vector<double> qpos, qvel, qacc, ctrl;  // [nq], [nv], [nv], [nu]
+  std::vector<double> act, actDot;             // [na] actuator activations and their rates
   double time = 0;
 
   // MARK: kinematics (valid after kinematics())
   std::vector<Transform> X_parent_link;  // [nv] parent link → link
   std::vector<Pose> X_world_link;        // [nv] link pose in world
+
+  // MARK: tendons (valid after tendonKinematics())
+  std::vector<double> tenLength, tenVelocity;  // [ntendon]
+  std::vector<double> tenJ;                    // [ntendon, nv] row-major ∂L/∂q̇
 
   // MARK: dynamics scratch
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
@@ -79,6 +84,7 @@ struct State {
   std::vector<double> qpos0, savedQpos;             // [nq] RK4's start, the state before the step
   std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
   std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
+  std::vector<double> act0, dact, savedAct;         // [na] RK4's start and rate, the act before the step
 };
 
 /// Sizes every buffer of a state for `m` and sets it to the reference configuration.
@@ -113,11 +119,20 @@ Vec3 pointBiasAcceleration(const State& s, int link, const Vec3& p);
 /// jacr [3, nv] (row-major; kinematics must be current; link −1 adds nothing).
 void rotationJacobian(const Model& m, const State& s, int link, double sign, double* jacr);
 
-/// Passive generalised forces: damping and stiffness, then fluid drag (passive.cpp).
+/// Tendon lengths, velocities and Jacobians (tendon.cpp); kinematics must be current.
+void tendonKinematics(const Model& m, State& s);
+/// Adds the tendons' springs and dampers, Jᵀ f, to s.qfrcPassive (tendonKinematics current).
+void tendonPassiveForces(const Model& m, State& s);
+/// ½ Σ stiffness·x² of the tendon springs outside their dead bands (tendonKinematics current).
+double tendonSpringEnergy(const Model& m, const State& s);
+
+/// Passive generalised forces: joint and tendon damping and stiffness (tendonKinematics must be
+/// current when the model has tendons), then fluid drag (passive.cpp).
 void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
-/// Actuator generalised forces from ctrl, clamped to ctrlrange (passive.cpp).
+/// Actuator generalised forces from ctrl, clamped to ctrlrange, or from the activations, whose
+/// rates s.actDot it sets (passive.cpp).
 void actuatorForces(const Model& m, State& s);
 
 /// The fictitious base acceleration that puts gravity into ABA and RNEA: a₀ = (0, −g), spatial.
@@ -159,7 +174,8 @@ void rneaVJP(const Model& m, State& s, const double* qacc, const double* w, doub
 void rneaVJPForward(const Model& m, State& s, const double* qacc, double* qfrc);
 void rneaVJPBackward(const Model& m, State& s, const double* w, double* dqpos, double* dqvel,
                      double* dqacc);
-/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium), or null.
+/// Why rneaVJP cannot differentiate `m` (ball or free joints, a fluid medium, tendon springs or
+/// dampers), or null.
 const char* rneaVJPUnsupported(const Model& m);
 
 /// CRBA (RBDA §6.2, Table 6.2): joint-space mass matrix M [nv, nv] row-major, armature added.
@@ -199,6 +215,11 @@ void constrainedAcceleration(const Model& m, State& s);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
 void forward(const Model& m, State& s);
+
+/// MuJoCo's mj_nextActivation: actuator a's activation after h from `act` at rate `rate`
+/// (filterexact: exactly, act + rate·tau·(1 − e^{−h/tau}); else act + h·rate), clamped to its
+/// actrange when limited (integrate.cpp).
+double nextActivation(const Model& m, int a, double act, double rate, double h);
 
 /// One step (with substeps) of the model's integrator; returns SIM_OK or SIM_ERR_NONFINITE
 /// (then the state is restored to its value before the step) (integrate.cpp).

@@ -247,7 +247,8 @@ static void equalities() {
   load(body + "<connect body1=\"c\" anchor=\"0 0 0\"/></equality></mujoco>", SIM_ERR_MODEL);  // unknown body
   load(body + "<weld site1=\"s\"/></equality></mujoco>", SIM_ERR_MODEL);                  // one site
   load(body + "<weld body1=\"b\" solref=\"0.02 -1\"/></equality></mujoco>", SIM_ERR_MODEL);  // mixed solref
-  load(body + "<tendon tendon1=\"t\"/></equality></mujoco>", SIM_ERR_PARSE);              // not supported
+  load(body + "<tendon tendon1=\"t\"/></equality></mujoco>", SIM_ERR_MODEL);              // unknown tendon
+  load(body + "<flex flex=\"f\"/></equality></mujoco>", SIM_ERR_PARSE);                    // not supported
   load("<mujoco><worldbody><body><joint name=\"j\" type=\"ball\"/><geom size=\"0.1\"/></body></worldbody>"
        "<equality><joint joint1=\"j\"/></equality></mujoco>", SIM_ERR_MODEL);            // ball joint
 }

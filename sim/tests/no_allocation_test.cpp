@@ -76,6 +76,37 @@ int main() {
       std::printf("limits+frictionloss solver %d %s: %ld heap allocations in 1000 steps (%ld rows)\n",
                   solver, integratorName(integrator), made, rows);
     }
+  // tendons: a fixed tendon with spring, damper, limit and dry friction under an actuator, a
+  // tendon equality, a spatial tendon through sites with a limit, and actuators with activation
+  // dynamics (filter with actearly, integrator with actrange on the spatial tendon)
+  const char* tendons =
+      "<mujoco><compiler angle=\"radian\"/><worldbody><body><joint name=\"a\" axis=\"0 1 0\"/>"
+      "<geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.04\"/><site name=\"s0\" pos=\"0.1 0 0\"/>"
+      "<body pos=\"0.3 0 0\"><joint name=\"b\" axis=\"0 1 0\"/><geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" "
+      "size=\"0.04\"/><site name=\"s1\" pos=\"0.2 0 0.05\"/><body pos=\"0.3 0 0\"><joint name=\"c\" axis=\"0 1 0\"/>"
+      "<geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" size=\"0.04\"/></body></body></body></worldbody>"
+      "<tendon><fixed name=\"t\" stiffness=\"2\" damping=\"0.1\" frictionloss=\"0.05\" range=\"-0.2 0.2\">"
+      "<joint joint=\"a\" coef=\"1\"/><joint joint=\"b\" coef=\"-0.5\"/></fixed><fixed name=\"u\"><joint "
+      "joint=\"c\" coef=\"1\"/></fixed><spatial name=\"sp\" range=\"0.1 0.3\"><site site=\"s0\"/><site site=\"s1\"/>"
+      "</spatial></tendon><equality><tendon tendon1=\"u\" tendon2=\"t\" polycoef=\"0 0.5\"/></equality>"
+      "<actuator><motor tendon=\"t\" gear=\"2\"/><general joint=\"c\" dyntype=\"filter\" dynprm=\"0.05\" "
+      "actearly=\"true\"/><general tendon=\"sp\" dyntype=\"integrator\" actlimited=\"true\" actrange=\"-1 1\"/>"
+      "</actuator></mujoco>";
+  for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+    sim::ModelSpec spec = sim::parseMJCF(tendons, "tendons");
+    spec.integrator = integrator;
+    sim::Model model = sim::compileModel(spec);
+    sim::State state;
+    sim::makeState(model, state);
+    state.qvel[0] = 3;
+    state.ctrl[0] = 0.5;
+    state.ctrl[1] = state.ctrl[2] = -0.3;
+    long rows = 0;
+    const long made = allocationsIn1000Steps(model, state, rows, [](const sim::State& s) { return long(s.nefc); });
+    ++checks;
+    if (made != 0 || rows <= 2000) ++failures;  // friction and equality rows in every step, limits too
+    std::printf("tendons %s: %ld heap allocations in 1000 steps (%ld rows)\n", integratorName(integrator), made, rows);
+  }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
   // held by a connect and a weld (equality rows), a pile of 12 bodies (sweep-and-prune), and the
