@@ -232,7 +232,8 @@ section "6f. Futures that branch because of contact (issue 17): a ball dropped o
 echo "   energy's futures and the feedforward baseline beside futures MuJoCo simulates from each context"
 $ebm generate ridgeball-futures
 $ebm train --data trajectories/generated/ridgeball-futures --model ebm --out runs/ridgeball-futures-ebm
-$ebm train --data trajectories/generated/ridgeball-futures --model feedforward --out runs/ridgeball-futures-ff
+$ebm train --data trajectories/generated/ridgeball-futures --model feedforward --config trajectories/reacher2-goals4.train.json \
+  --out runs/ridgeball-futures-ff
 python3 benchmarks/ridgeball_futures.py $ebm runs/ridgeball-futures-ebm --baseline runs/ridgeball-futures-ff \
   2> out/ridgeball-futures.log | tee out/ridgeball-futures.txt
 
