@@ -29,7 +29,6 @@ P, D = cvm.P, cvm.D
 def our_forces(ours, m, qpos, qvel):
     """geoms [n, 2] and forces [n, 6] after sim_forward at (qpos, qvel), zero controls."""
     L = ours.lib
-    L.sim_contactForces.argtypes = [P, P, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), D]
     st = P()
     L.sim_makeState(m, ctypes.byref(st))
     q, v = np.ascontiguousarray(qpos, float), np.ascontiguousarray(qvel, float)
@@ -38,9 +37,11 @@ def our_forces(ours, m, qpos, qvel):
         raise RuntimeError("sim_forward failed")
     n, cap = ctypes.c_int64(), 256
     geoms, forces = np.zeros((cap, 2), np.int32), np.zeros((cap, 6))
-    L.sim_contacts(m, st, cap, ctypes.byref(n), geoms.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), None)
-    L.sim_contactForces(m, st, cap, ctypes.byref(n), forces.ctypes.data_as(D))
+    status = (L.sim_contacts(m, st, cap, ctypes.byref(n), geoms.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), None),
+              L.sim_contactForces(m, st, cap, ctypes.byref(n), forces.ctypes.data_as(D)))
     L.sim_deleteState(st)
+    if status != (0, 0):
+        raise RuntimeError(f"sim_contacts / sim_contactForces failed: {status}")
     k = min(n.value, cap)
     return geoms[:k], forces[:k]
 
@@ -85,6 +86,7 @@ def main():
     ap.add_argument("--every", type=int, default=10, metavar="K", help="compare every K-th state (default 10)")
     a = ap.parse_args()
     ours = cvm.bridge(a.lib)
+    ours.lib.sim_contactForces.argtypes = [P, P, ctypes.c_int64, ctypes.POINTER(ctypes.c_int64), D]
     box = cvm.planar('<geom type="box" size="0.2 0.1 0.05" mass="2"/>')
     scenes = [
         ("box resting on plane (1 s)", cvm.scene(box), [[0, 0.05 - 0.0002, 0]], [[0, 0, 0]], 500),

@@ -18,8 +18,9 @@ Scores, per context and then averaged:
   beside the truth's: mean |p_model - p_true|, beside the same for FUTURES fresh true futures
   (the error a perfect sampler makes with this many samples) and for always answering the
   pooled data share;
-- valid: the future never sinks into the floor or the ridge by more than 5 mm (the soft contacts
-  of the truth sink ~0.1 mm) and stays finite;
+- valid: the future stays finite and never sinks into the floor or the ridge more than 5 mm deeper
+  than the training data's deepest state (MuJoCo's soft contacts let the landing ball sink up to
+  ~2 cm; every true future is valid);
 - energy score against the context's true futures (lower is better), beside FUTURES fresh true
   futures against the same truth (the floor);
 - kinematic defect |q_{t+1} - q_t - dt (v_t + v_{t+1})/2|, beside the truth's.

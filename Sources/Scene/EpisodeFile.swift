@@ -18,6 +18,7 @@ public struct EpisodeFile: Sendable {
     public let qvel: [Double]?
     /// Controls [count, length − 1, nu] (the control applied from each state to the next), when the file has them.
     public let ctrl: [Double]?
+    /// Velocities and controls per state as read (0 when the file's were not read).
     public let nv: Int, nu: Int
 
     /// Episodes from memory: `qpos` [count, length, nq]; `path` names them in messages.
@@ -29,8 +30,10 @@ public struct EpisodeFile: Sendable {
         (qvel, ctrl, nv, nu) = (nil, nil, 0, 0)
     }
 
-    /// Reads `path` for a model with `nq` positions, `nv` velocities and `nu` controls.
-    public init(contentsOf path: String, nq: Int, nv: Int, nu: Int = 0) throws {
+    /// Reads `path` for a model with `nq` positions and `nv` velocities; with `dynamics`, also the
+    /// file's velocities and its controls for `nu` actuators (what contact forces need), else only
+    /// the positions (a file whose velocities or controls are unusable still plays).
+    public init(contentsOf path: String, nq: Int, nv: Int, nu: Int = 0, dynamics: Bool = false) throws {
         let file = try Self.resolve(path)
         let archive: NumPyArchive
         do {
@@ -42,12 +45,11 @@ public struct EpisodeFile: Sendable {
         let values: [Double]
         var velocities: [Double]?
         func doubles(_ name: String, _ shape: [ShapeDimension]) throws -> [Double] {
-            let a = try archive.array(named: name, shape: shape, requireFinite: true, bindings: &dims)
-            return try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles
+            try archive.array(named: name, shape: shape, requireFinite: true, bindings: &dims).asDoubles()
         }
         if archive.names.contains("qpos") {
             values = try doubles("qpos", ["E", "T", .exactly(nq)])
-            if archive.names.contains("qvel") { velocities = try doubles("qvel", ["E", "T", .exactly(nv)]) }
+            if dynamics && archive.names.contains("qvel") { velocities = try doubles("qvel", ["E", "T", .exactly(nv)]) }
         } else if archive.names.contains("states") {
             let all = try doubles("states", ["E", "T", .exactly(nq + nv)])
             // split each nq+nv row into its positions and velocities
@@ -60,19 +62,18 @@ public struct EpisodeFile: Sendable {
                 v.append(contentsOf: all[r * (nq + nv) + nq..<(r + 1) * (nq + nv)])
             }
             values = q
-            velocities = v
+            velocities = dynamics ? v : nil
         } else {
             throw SceneError("\(file): holds neither 'qpos' [B, T+1, nq] nor 'states' [E, T+1, nq+nv] (arrays: \(archive.names.joined(separator: ", ")))")
         }
         guard let e = dims["E"], let t = dims["T"], e > 0, t > 0 else {
             throw SceneError("\(file): no episodes or no states to show")
         }
-        dims["T-1"] = t - 1
-        let controlName = nu > 0 ? ["ctrl", "controls"].first { archive.names.contains($0) } : nil
-        let controls = try controlName.map { try doubles($0, ["E", "T-1", .exactly(nu)]) }
+        let controlName = dynamics && nu > 0 ? ["ctrl", "controls"].first { archive.names.contains($0) } : nil
+        let controls = try controlName.map { try doubles($0, ["E", .exactly(t - 1), .exactly(nu)]) }
         self.path = file
         (count, length, self.nq, qpos) = (e, t, nq, values)
-        (qvel, ctrl, self.nv, self.nu) = (velocities, controls, nv, nu)
+        (qvel, ctrl, self.nv, self.nu) = (velocities, controls, velocities == nil ? 0 : nv, controls == nil ? 0 : nu)
     }
 
     /// Positions [length, nq] of episode `i`.

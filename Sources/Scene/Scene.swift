@@ -54,16 +54,15 @@ public struct Scene: Equatable, Sendable {
     public var visibleDrawables: [Drawable] { drawables.filter { !hidden.contains($0.layer) } }
     public var visibleLines: [Polyline] { lines.filter { !hidden.contains($0.layer) && $0.points.count > 1 } }
 
-    /// A sphere containing the drawables and lines of `layers` (all but the world and the contact
-    /// arrows by default):
-    /// its centre and radius in metres; nil when there is nothing.
-    /// Bounding spheres of the drawables on `layers` and the points (radius 0) of their lines: what a
-    /// camera frames (`Camera.framing(spheres:)`).
+    /// Bounding spheres of the drawables on `layers` (all but the world and the contacts by
+    /// default) and the points (radius 0) of their lines: what a camera frames (`Camera.framing(spheres:)`).
     public func boundingSpheres(layers: Set<Layer> = Set(Layer.allCases).subtracting([.world, .contact])) -> [(centre: SIMD3<Double>, radius: Double)] {
         drawables.filter { layers.contains($0.layer) }.map { ($0.position, $0.shape.boundingRadius) }
             + lines.filter { layers.contains($0.layer) }.flatMap { $0.points.map { ($0, 0.0) } }
     }
 
+    /// A sphere containing the drawables and lines of `layers` (all but the world and the contacts
+    /// by default): its centre and radius in metres; nil when there is nothing.
     public func bounds(layers: Set<Layer> = Set(Layer.allCases).subtracting([.world, .contact])) -> (centre: SIMD3<Double>, radius: Double)? {
         var lo = SIMD3<Double>(repeating: .infinity), hi = SIMD3<Double>(repeating: -.infinity)
         for d in drawables where layers.contains(d.layer) {

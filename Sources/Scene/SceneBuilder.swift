@@ -187,11 +187,12 @@ public final class SceneBuilder {
         }
     }
 
-    /// Lowest z of the robot layers (not the world), so that a hanging robot stays above the grid.
+    /// Lowest z of the robot layers (not the world, not the contacts: the grid stays put while
+    /// contacts come and go), so that a hanging robot stays above the grid.
     private func lowestPoint(_ scene: Scene) -> Double {
         var z = Double.infinity
-        for d in scene.drawables where d.layer != .world { z = min(z, d.position.z - d.shape.boundingRadius) }
-        for l in scene.lines { for p in l.points { z = min(z, p.z) } }
+        for d in scene.drawables where d.layer != .world && d.layer != .contact { z = min(z, d.position.z - d.shape.boundingRadius) }
+        for l in scene.lines where l.layer != .contact { for p in l.points { z = min(z, p.z) } }
         return z.isFinite ? z : 0
     }
 

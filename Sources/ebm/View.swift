@@ -122,7 +122,7 @@ struct View: ParsableArguments {
     // MARK: - Episodes
 
     private func episodeTimeline(model: RobotModel) throws -> Timeline {
-        let episodes = try data.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv, nu: model.nu) }
+        let episodes = try data.map { try EpisodeFile(contentsOf: $0, nq: model.nq, nv: model.nv, nu: model.nu, dynamics: model.solverOptions.contacts) }
             ?? EpisodeFile(qpos: model.joints.qpos0, count: 1, length: 1, nq: model.nq, path: model.source)
         guard episode < episodes.count else {
             throw ValidationError("--episode \(episode): \(episodes.path) has \(episodes.count) episode(s)")

@@ -26,7 +26,7 @@ final class ContactSceneTests: XCTestCase {
         try NumPyArchive([("qpos", NumPyArray(doubles: rest + [1, 0, 0], shape: [1, 2, 3])),
                           ("qvel", NumPyArray(doubles: restVelocity + [0, 0, 0], shape: [1, 2, 3])),
                           ("ctrl", NumPyArray(doubles: [0], shape: [1, 1, 1]))]).write(to: URL(fileURLWithPath: path))
-        return (model, try EpisodeFile(contentsOf: path, nq: 3, nv: 3, nu: 1))
+        return (model, try EpisodeFile(contentsOf: path, nq: 3, nv: 3, nu: 1, dynamics: true))
     }
 
     func testRestingBallHasOneContactAndAnArrowOfItsWeight() throws {
@@ -54,6 +54,7 @@ final class ContactSceneTests: XCTestCase {
         XCTAssertTrue(try scenes.scene(episode: 0, step: 0, hidden: [.contact]).drawables.allSatisfy { $0.layer != .contact })
         // contacts do not move the camera: the framing is that of the scene without them
         XCTAssertEqual(resting.camera, try scenes.scene(episode: 0, step: 0, hidden: [.contact]).camera)
+        XCTAssertEqual(resting.grid, try scenes.scene(episode: 0, step: 0, hidden: [.contact]).grid)
     }
 
     func testPositionsAloneGiveDotsWithoutArrows() throws {
@@ -78,7 +79,7 @@ final class ContactSceneTests: XCTestCase {
         let path = directory + "/bad.npz"
         try NumPyArchive([("qpos", NumPyArray(doubles: [0, 0, 0, 0, 0, 0], shape: [1, 2, 3])),
                           ("ctrl", NumPyArray(doubles: [0, 0], shape: [1, 2, 1]))]).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try EpisodeFile(contentsOf: path, nq: 3, nv: 3, nu: 1))
-        XCTAssertNil(try EpisodeFile(contentsOf: path, nq: 3, nv: 3).ctrl)  // nu = 0: controls not read
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: path, nq: 3, nv: 3, nu: 1, dynamics: true))
+        XCTAssertNil(try EpisodeFile(contentsOf: path, nq: 3, nv: 3, nu: 1).ctrl)  // without dynamics: positions only
     }
 }

@@ -53,9 +53,11 @@ final class ProgressTests: XCTestCase {
         progress.finish()
         let lines = out.text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3)
-        XCTAssertTrue(lines[0].hasPrefix("evaluate: section 1/2, forecast …  0.0 s elapsed"), lines[0])
+        // the times depend on the machine (a busy CI runner may stall): only their form is fixed
+        XCTAssertTrue(lines[0].hasPrefix("evaluate: section 1/2, forecast …  ") && lines[0].hasSuffix(" s elapsed"), lines[0])
         XCTAssertFalse(lines[0].contains("took"))
-        XCTAssertTrue(lines[1].hasPrefix("evaluate: section 2/2, long horizon …") && lines[1].hasSuffix("(section 1 took 0.0 s)"), lines[1])
+        XCTAssertTrue(lines[1].hasPrefix("evaluate: section 2/2, long horizon …") && lines[1].contains("(section 1 took ")
+                      && lines[1].hasSuffix(" s)"), lines[1])
         XCTAssertTrue(lines[2].hasPrefix("evaluate: 2/2 sections done in "), lines[2])
     }
 

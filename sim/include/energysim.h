@@ -344,8 +344,9 @@ int32_t sim_contacts(const simModel* model, const simState* state, int64_t capac
 /// themselves. Components beyond the contact's condim are 0, as is
 /// every component of a contact that touches nothing that moves. `*ncon` receives the number of
 /// contacts (more than capacity: the rest are left out).
-/// Errors: SIM_ERR_ARGUMENT for a NULL model, state, ncon or forces, or a negative capacity.
-/// Thread safety: the state's thread. Pointer lifetime: forces is written during the call only.
+/// Errors: SIM_ERR_ARGUMENT for a NULL model, state or ncon, NULL forces with a positive capacity,
+/// or a negative capacity. Thread safety: the state's thread. Pointer lifetime: forces is written
+/// during the call only.
 int32_t sim_contactForces(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
                           double* forces);
 

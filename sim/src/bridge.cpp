@@ -549,7 +549,7 @@ int32_t sim_contacts(const simModel* model, const simState* state, int64_t capac
 int32_t sim_contactForces(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,
                           double* forces) {
   SIM_REQUIRE_PAIR(model, state);
-  if (!ncon || !forces || capacity < 0) return SIM_ERR_ARGUMENT;
+  if (!ncon || (!forces && capacity > 0) || capacity < 0) return SIM_ERR_ARGUMENT;
   const sim::Model& m = model->model;
   const sim::State& s = state->state;
   *ncon = s.ncon;
@@ -563,7 +563,7 @@ int32_t sim_contactForces(const simModel* model, const simState* state, int64_t 
     if (s.efcType[i] != sim::kRowContact && !elliptic) { ++i; continue; }
     const int c = s.efcId[i];
     const sim::CollisionPair& p = m.pairs[s.contacts[c].pair];
-    const int rows = p.condim == 1 || elliptic ? p.condim : 2 * (p.condim - 1);
+    const int rows = sim::contactRowCount(p.condim, elliptic);
     if (c < n) {
       double* f = forces + 6 * (size_t)c;
       if (elliptic) {

@@ -357,8 +357,8 @@ void addEqualityRows(const Model& m, State& s, int e) {
 }  // namespace
 
 int constraintCapacity(const Model& m) {
-  // two limit sides and one friction row per dof at most; per contact one row (condim 1) or
-  // the 2 (condim − 1) edges of the friction pyramid
+  // the equality rows, two limit sides and one friction row per dof and per tendon at most, and
+  // per contact its rows (contactRowCount: normal, elliptic cone or pyramid edges)
   int rows = 0;
   if (m.spec.solver.equality)
     for (const Equality& e : m.equalities)
@@ -373,7 +373,7 @@ int constraintCapacity(const Model& m) {
   }
   const bool elliptic = m.spec.solver.elliptic;
   for (const CollisionPair& p : m.pairs)
-    rows += p.maxContacts * (p.condim == 1 ? 1 : elliptic ? p.condim : 2 * (p.condim - 1));
+    rows += p.maxContacts * contactRowCount(p.condim, elliptic);
   return rows;
 }
 

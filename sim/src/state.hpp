@@ -18,9 +18,16 @@ struct Contact {
   double mu = 0;  ///< elliptic cone: friction of the regularised cone, μ1·√(R1/R0) (MuJoCo's contact.mu)
 };
 
-/// Kinds of constraint rows, in the order they are stored (MuJoCo's efc_type order).
+/// Kinds of constraint rows (the values are not the storage order: equality rows come first, then
+/// dry friction, limits and contacts, as MuJoCo stores them).
 /// An elliptic contact's condim rows (normal, then tangents) are kRowElliptic, solved as one cone.
 enum { kRowFriction = 0, kRowLimit = 1, kRowContact = 2, kRowEquality = 3, kRowElliptic = 4 };
+
+/// Rows of one contact: its normal (condim 1), an elliptic cone's condim rows, or the pyramid's
+/// 2 (condim − 1) edges.
+inline int contactRowCount(int condim, bool elliptic) {
+  return condim == 1 ? 1 : elliptic ? condim : 2 * (condim - 1);
+}
 
 struct State {
   // MARK: state proper
@@ -39,7 +46,7 @@ struct State {
   // MARK: dynamics scratch
   std::vector<Vec6> v, c, a, pA, U, f;   // [nv] spatial (ABA: world, RNEA: link coordinates)
   std::vector<Vec6> S;                   // [nv] motion subspaces in world coordinates (ABA)
-  std::vector<Mat6> IA;                  // [nv] articulated (ABA) / composite (CRBA) inertias
+  std::vector<Mat6> IA;                  // [nv] articulated inertias (ABA)
   std::vector<RigidInertia> Iworld;      // [nv] rigid inertias about the world origin (ABA, CRBA, rneaVJP)
   std::vector<RigidInertia> Icomposite;  // [nv] CRBA's composite inertias
   std::vector<Vec6> Iv;                  // [nv] their momenta I·v (rneaVJP)
@@ -59,7 +66,8 @@ struct State {
   std::vector<double> efcFloss;          // [nefcMax] friction bound (friction rows)
   std::vector<double> efcForce;          // [nefcMax] solved constraint force
   std::vector<double> efcJar, efcJd;     // [nefcMax] J·qacc − aref; J·(search direction)
-  std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind, the dof it belongs to
+  std::vector<int> efcType, efcId;       // [nefcMax] kRow* kind; its dof, tendon (limit and friction rows of
+                                         // tendons), contact or equality index
   std::vector<int> efcNnz, efcCols;      // [nefcMax], [nefcMax, nv] solver: each row's nonzero columns, ascending
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;

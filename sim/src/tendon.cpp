@@ -54,15 +54,17 @@ void tendonKinematics(const Model& m, State& s) {
 // Spring outside the dead band [lengthspring0, lengthspring1] and damper along each tendon:
 // f = −stiffness·x − damping·L̇, x = L − upper above it, L − lower below, 0 inside;
 // qfrcPassive += Jᵀ f (MuJoCo's tendon-level spring-dampers in mj_passive).
+// The spring's stretch beyond its dead band [lengthspring0, lengthspring1] at length L.
+static double springStretch(const Tendon& T, double L) {
+  return L > T.lengthspring[1] ? L - T.lengthspring[1] : L < T.lengthspring[0] ? L - T.lengthspring[0] : 0.0;
+}
+
 void tendonPassiveForces(const Model& m, State& s) {
   const int nv = m.nv;
   for (int t = 0, nt = m.ntendon(); t < nt; ++t) {
     const Tendon& T = m.tendons[t];
     if (T.stiffness == 0 && T.damping == 0) continue;
-    const double L = s.tenLength[t];
-    const double x = L > T.lengthspring[1] ? L - T.lengthspring[1]
-                     : L < T.lengthspring[0] ? L - T.lengthspring[0] : 0.0;
-    const double f = -T.stiffness * x - T.damping * s.tenVelocity[t];
+    const double f = -T.stiffness * springStretch(T, s.tenLength[t]) - T.damping * s.tenVelocity[t];
     if (f == 0) continue;
     const double* J = &s.tenJ[(size_t)t * nv];
     for (int i = 0; i < nv; ++i) s.qfrcPassive[i] += J[i] * f;
@@ -72,11 +74,8 @@ void tendonPassiveForces(const Model& m, State& s) {
 double tendonSpringEnergy(const Model& m, const State& s) {
   double U = 0;
   for (int t = 0, nt = m.ntendon(); t < nt; ++t) {
-    const Tendon& T = m.tendons[t];
-    const double L = s.tenLength[t];
-    const double x = L > T.lengthspring[1] ? L - T.lengthspring[1]
-                     : L < T.lengthspring[0] ? L - T.lengthspring[0] : 0.0;
-    U += 0.5 * T.stiffness * x * x;
+    const double x = springStretch(m.tendons[t], s.tenLength[t]);
+    U += 0.5 * m.tendons[t].stiffness * x * x;
   }
   return U;
 }

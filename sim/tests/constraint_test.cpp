@@ -512,6 +512,7 @@ static void newPairContacts() {
       f1[6] = 12345;
       CHECK(sim_contactForces(m, s, 8, nullptr, f1) == SIM_ERR_ARGUMENT &&
                 sim_contactForces(m, s, 8, &n1, nullptr) == SIM_ERR_ARGUMENT &&
+                sim_contactForces(m, s, 0, &n1, nullptr) == SIM_OK && n1 == 3 &&
                 sim_contactForces(m, s, -1, &n1, f1) == SIM_ERR_ARGUMENT &&
                 sim_contactForces(nullptr, s, 8, &n1, f1) == SIM_ERR_ARGUMENT &&
                 sim_contactForces(m, s, 1, &n1, f1) == SIM_OK && n1 == 3 && f1[6] == 12345 && f1[0] > 0,
