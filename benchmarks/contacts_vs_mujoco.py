@@ -121,6 +121,15 @@ class Ours:
         return qpos, qvel
 
 
+def parity_args(doc):
+    """The options of the MuJoCo parity scripts (equality, floating, tendons): --lib, --steps, --seeds."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
+    ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--seeds", type=int, default=4)
+    return ap.parse_args()
+
+
 def bridge(lib=None):
     """The simulator's bridge over `lib` (a libenergysim.so), or over one built from sim/src."""
     if not lib:

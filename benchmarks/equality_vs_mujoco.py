@@ -13,7 +13,6 @@ disabled in both engines, Newton solver, zero controls. Our side runs through th
     pip install mujoco
     python3 benchmarks/equality_vs_mujoco.py [--lib /tmp/libenergysim.so]
 """
-import argparse
 import os
 import sys
 
@@ -21,7 +20,7 @@ import numpy as np
 import mujoco
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contacts_vs_mujoco import bridge, cpu_model, theirs  # noqa: E402  (one bridge wrapper)
+from contacts_vs_mujoco import bridge, cpu_model, parity_args, theirs  # noqa: E402  (one bridge wrapper)
 from floating_vs_mujoco import model, starts  # noqa: E402
 
 SCENES = [
@@ -50,11 +49,7 @@ SCENES = [
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
-    ap.add_argument("--steps", type=int, default=500)
-    ap.add_argument("--seeds", type=int, default=4)
-    a = ap.parse_args()
+    a = parity_args(__doc__)
     ours = bridge(a.lib)
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print("| scene | nq | nv | max abs dqpos Euler | max abs dqpos RK4 |")

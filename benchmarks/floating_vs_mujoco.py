@@ -12,7 +12,6 @@ Reported: max |qpos ours - MuJoCo| over all steps, starts and both integrators.
     pip install mujoco
     python3 benchmarks/floating_vs_mujoco.py [--lib /tmp/libenergysim.so]
 """
-import argparse
 import os
 import sys
 
@@ -20,7 +19,7 @@ import numpy as np
 import mujoco
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contacts_vs_mujoco import bridge, cpu_model, theirs  # noqa: E402  (one bridge wrapper)
+from contacts_vs_mujoco import bridge, cpu_model, parity_args, theirs  # noqa: E402  (one bridge wrapper)
 
 
 def model(body, option=""):
@@ -71,11 +70,7 @@ def starts(m, seeds, qscale=0.5, vscale=1.0):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
-    ap.add_argument("--steps", type=int, default=500)
-    ap.add_argument("--seeds", type=int, default=4)
-    a = ap.parse_args()
+    a = parity_args(__doc__)
     ours = bridge(a.lib)
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print(f"| scene | nq | nv | max abs dqpos Euler | max abs dqpos RK4 |")

@@ -16,7 +16,6 @@ through the C bridge (sim_rollout), MuJoCo through its Python bindings. Reported
     pip install mujoco
     python3 benchmarks/tendons_vs_mujoco.py [--lib /tmp/libenergysim.so]
 """
-import argparse
 import os
 import sys
 
@@ -24,7 +23,7 @@ import numpy as np
 import mujoco
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contacts_vs_mujoco import bridge, cpu_model, theirs  # noqa: E402  (one bridge wrapper)
+from contacts_vs_mujoco import bridge, cpu_model, parity_args, theirs  # noqa: E402  (one bridge wrapper)
 from floating_vs_mujoco import model, starts  # noqa: E402
 
 ARM = ('<body pos="0 0 1"><joint name="a" axis="0 1 0" damping="0.05"/>'
@@ -71,11 +70,7 @@ SCENES = [
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lib", help="libenergysim.so built from sim/src (default: build one)")
-    ap.add_argument("--steps", type=int, default=500)
-    ap.add_argument("--seeds", type=int, default=4)
-    a = ap.parse_args()
+    a = parity_args(__doc__)
     ours = bridge(a.lib)
     print(f"MuJoCo {mujoco.__version__}; CPU: {cpu_model()}")
     print("| scene | nq | nu | limit rows active (steps, MuJoCo) | max abs dqpos Euler | max abs dqpos RK4 |")

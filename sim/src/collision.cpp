@@ -31,7 +31,6 @@ namespace sim {
 
 namespace {
 
-constexpr double kMinVal = 1e-15;
 constexpr int kMaxPairContacts = 8;  // box–box: a face clipped by a face has at most 8 corners
 
 // Most contacts of a pair (types ordered); 0: no collision function.

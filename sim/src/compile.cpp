@@ -437,6 +437,7 @@ Model compileModel(ModelSpec spec) {
       fail(where, "actuator '" + as.name + "' has ctrlrange with lower > upper");
     m.actJoint.push_back(as.joint);
     m.actTendon.push_back(as.tendon);
+    m.anyTendonActuator = m.anyTendonActuator || as.tendon >= 0;
     m.actDof.push_back(as.tendon >= 0 ? -1 : m.jntDofAdr[as.joint]);
     m.actQpos.push_back(as.tendon >= 0 ? -1 : m.jntQposAdr[as.joint]);
     m.actGear.push_back(as.gear);

@@ -22,7 +22,6 @@ namespace sim {
 
 namespace {
 
-constexpr double kMinVal = 1e-15;                   // MuJoCo's mjMINVAL
 constexpr double kPiConst = 3.14159265358979323846;
 constexpr double kMinImp = 0.0001, kMaxImp = 0.9999;  // mjMINIMP, mjMAXIMP
 

@@ -50,7 +50,7 @@ void quatIntegrate(double* q, const double* w, double h) {
 // Jᵀ f); s.qaccWarmstart keeps the solver's own qacc.
 void dynamics(const Model& m, State& s, const double* extraArmature) {
   kinematics(m, s);
-  if (!m.tendons.empty()) tendonKinematics(m, s);
+  tendonKinematics(m, s);
   actuatorForces(m, s);
   passiveForces(m, s);
   for (int i = 0; i < m.nv; ++i) s.tau[i] = s.qfrcApplied[i] + s.qfrcPassive[i];

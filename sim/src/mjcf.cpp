@@ -45,7 +45,6 @@ namespace sim {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kMinVal = 1e-15;  // MuJoCo's mjMINVAL
 constexpr double kEps = 1e-14;     // MuJoCo's mjEPS
 
 [[noreturn]] void fail(int status, const std::string& source, int line, const std::string& what) {

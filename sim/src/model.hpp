@@ -16,6 +16,9 @@
 
 namespace sim {
 
+/// MuJoCo's mjMINVAL: the smallest value divided by or regularised with.
+constexpr double kMinVal = 1e-15;
+
 using Vec3 = Eigen::Vector3d;
 using Mat3 = Eigen::Matrix3d;
 using Vec6 = Eigen::Matrix<double, 6, 1>;
@@ -399,6 +402,7 @@ struct Model {
   std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide), −1: a tendon
   std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address (−1: a tendon)
   std::vector<int> actTendon;        ///< [nu] tendon index, −1: a joint
+  bool anyTendonActuator = false;    ///< some actTendon[a] >= 0 (set by compileModel)
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
   std::vector<double> actGain;       ///< [nu] force per unit of ctrl

@@ -25,7 +25,7 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
   const double* qTarget = fb.qposTarget ? fb.qposTarget + row * nq : nullptr;
   const double* vTarget = fb.qvelTarget ? fb.qvelTarget + row * nv : nullptr;
   const double* offset = fb.ctrlOffset ? fb.ctrlOffset + (b * T + t) * nu : nullptr;
-  const bool tendons = std::any_of(m.actTendon.begin(), m.actTendon.end(), [](int t) { return t >= 0; });
+  const bool tendons = m.anyTendonActuator;
   if (fb.gravityCompensation || tendons) kinematics(m, s);
   if (fb.gravityCompensation) rnea(m, s, nullptr, gravity, false);
   if (tendons) tendonKinematics(m, s);
@@ -190,7 +190,7 @@ void forwardBatch(const Model& m, int64_t B, const double* qpos, const double* q
   const int64_t nv = m.nv;
   forEachRow(m, B, workerCount(B, (nv + 1) * 400.0, threads), qpos, qvel, [&](State& s, int, int64_t b) {
     kinematics(m, s);
-    if (!m.tendons.empty()) tendonKinematics(m, s);
+    tendonKinematics(m, s);
     passiveForces(m, s);
     for (int i = 0; i < nv; ++i) s.tau[i] = (qfrc ? qfrc[b * nv + i] : 0.0) + s.qfrcPassive[i];
     // as sim_forward: limits and dry friction by the constraint solver (cold start)
@@ -257,7 +257,7 @@ void kinematicsBatch(const Model& m, int64_t B, const double* qpos, double* site
 
 void inverseDynamics(const Model& m, State& s, const double* qacc, double* qfrc) {
   kinematics(m, s);
-  if (!m.tendons.empty()) tendonKinematics(m, s);
+  tendonKinematics(m, s);
   passiveForces(m, s);
   rnea(m, s, qacc, qfrc, true);
   for (int i = 0; i < m.nv; ++i) qfrc[i] -= s.qfrcPassive[i];

@@ -13,7 +13,6 @@
 namespace sim {
 
 namespace {
-constexpr double kMinVal = 1e-15;  // MuJoCo's mjMINVAL
 }
 
 void tendonKinematics(const Model& m, State& s) {
