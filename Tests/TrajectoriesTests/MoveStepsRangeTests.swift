@@ -47,3 +47,15 @@ extension MoveStepsRangeTests {
         }
     }
 }
+
+extension MoveStepsRangeTests {
+    /// A goal circle of 2³² goals (found by scripts/fuzz.sh) is refused with the field's name, not a 34 GB allocation.
+    func testHugeGoalCircleIsRefused() throws {
+        var text = try String(contentsOf: repositoryRoot.appendingPathComponent("trajectories/reacher2-tiny.json"), encoding: .utf8)
+        XCTAssertTrue(text.contains("\"count\": 4,"))
+        text = text.replacingOccurrences(of: "\"count\": 4,", with: "\"count\": 4294967296,")
+        XCTAssertThrowsError(try DatasetGenerator(recipe: recipe(text, file: "huge.json"))) { error in
+            XCTAssertTrue("\(error)".contains("count"), "\(error)")
+        }
+    }
+}
