@@ -11,7 +11,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-robots=(pendulum cartpole acrobot pointmass2d reacher2 arm7 ridgeball)
+robots=(pendulum cartpole acrobot pointmass2d reacher2 arm7 ridgeball pusher hopper)
 out="$root/sim/src/robots_embedded.hpp"
 delim='MJCF_EMBED'
 

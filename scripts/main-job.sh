@@ -114,6 +114,23 @@ for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())
 assert np.abs(q[-1] - d.qpos).max() < 1e-9"
 
+section "2g. An arm pushing a puck past a post, and a planar hopper (issue 17): built-ins, recipes and datasets"
+echo "   whose futures branch because of contact (contacts_vs_mujoco.py puts both beside MuJoCo)"
+$ebm generate pusher-futures
+$ebm generate hopper-random
+python3 -c "
+import numpy as np
+q = np.load('trajectories/generated/pusher-futures/train.npz')['states']
+y0, y1 = q[:, 0, 3], q[:, -1, 3]
+left, right = y1 < -0.02, y1 > 0.02
+print(f'pusher: the puck passes the post on the left {left.mean():.3f}, on the right {right.mean():.3f},'
+      f' pinned {1 - left.mean() - right.mean():.3f}; starts below +3 mm that went left {left[y0 < 0.003].mean():.3f}')
+h = np.load('trajectories/generated/hopper-random/train.npz')['states']
+pitch = h[:, -1, 2]
+print(f'hopper after 1 s: fallen backward {(pitch < -0.5).mean():.3f}, forward {(pitch > 0.5).mean():.3f},'
+      f' upright {(abs(pitch) <= 0.5).mean():.3f}')
+assert 0.3 < left.mean() < 0.7 and 0.3 < right.mean() < 0.7"
+
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)
@@ -247,6 +264,10 @@ run_gl $ebm view --robot pointmass2d --plan out/plan-pointmass2d --hud --size 10
 # contacts (key c in a window): the ridge ball rolling off the ridge, a dot per contact and its force
 run_gl $ebm view --robot ridgeball --data out/ridgeball-rollout.npz --frame 200 --hud --size 1024x768 \
   --screenshot out/ridgeball-contacts.png
+run_gl $ebm view --data trajectories/generated/pusher-futures/test.npz --episode 1 --frame 90 --hud --size 1024x768 \
+  --screenshot out/pusher-contacts.png
+run_gl $ebm view --data trajectories/generated/hopper-random/test.npz --episode 1 --frame 60 --hud --size 1024x768 \
+  --screenshot out/hopper-contacts.png
 # live planning (in a window: drag the goal or the obstacle and the robot replans); headless, one plan
 run_gl $ebm view --robot pointmass2d --plan-live --model runs/plan-pointmass2d --goal 0.3,0.1 --obstacle 0.15,0.05,0,0.04 \
   --hud --size 1024x768 --screenshot out/plan-live-pointmass2d.png

@@ -92,6 +92,6 @@ bool builtinModelXML(const std::string& name, std::string& xml) {
   return false;
 }
 
-const char* builtinModelNames() { return "pendulum,cartpole,acrobot,pointmass2d,reacher2,arm7,ridgeball"; }
+const char* builtinModelNames() { return "pendulum,cartpole,acrobot,pointmass2d,reacher2,arm7,ridgeball,pusher,hopper"; }
 
 }  // namespace sim

@@ -238,4 +238,97 @@ static const EmbeddedRobot kEmbeddedRobots[] = {
   </actuator>
 </mujoco>
 )MJCF_EMBED"},
+    {"pusher", R"MJCF_EMBED(<!-- pusher: a two-link planar arm (links of 0.2 m rotating about z, like reacher2 but longer and
+     0.06 m above the floor) whose fingertip (a sphere of radius 0.015 m) pushes a puck (a cylinder
+     of radius 0.03 m, 0.08 m tall, 0.1 kg, free to slide in x, y and z, so it rests on the floor
+     and feels friction 0.5) toward a short round post (a sphere of radius 0.035 m, its centre 5 mm
+     above the floor, at x = 0.3 m). Pushed along +x, the puck meets the post and slides off one
+     side or the other: which side its start decides, so futures branch because of contact. The
+     fingertip passes over the post (its lowest point is 1 cm above the post's top). Contact
+     filtering: the arm's links touch nothing, the fingertip only the puck (contype/conaffinity 2),
+     the puck the floor, the post and the fingertip (3), floor and post 1. Motors of gear 2 with
+     control in [-1, 1]. -->
+<mujoco model="pusher">
+  <compiler angle="radian" inertiafromgeom="true" autolimits="true"/>
+  <option timestep="0.002" gravity="0 0 -9.81" integrator="Euler"/>
+  <default>
+    <joint armature="0.01" damping="0.5"/>
+    <geom contype="0" conaffinity="0" friction="0.5 0.005 0.0001" rgba="0.7 0.7 0 1"/>
+  </default>
+  <worldbody>
+    <geom name="floor" type="plane" size="1 1 0.1" contype="1" conaffinity="1" rgba="0.8 0.8 0.8 1"/>
+    <geom name="post" type="sphere" pos="0.3 0 0.005" size="0.035" contype="1" conaffinity="1" rgba="0.6 0.4 0.2 1"/>
+    <geom name="root" type="cylinder" fromto="0 0 0 0 0 0.06" size="0.015" rgba="0.9 0.4 0.6 1"/>
+    <body name="body0" pos="0 0 0.06">
+      <joint name="shoulder" type="hinge" axis="0 0 1"/>
+      <geom name="link0" type="capsule" fromto="0 0 0 0.2 0 0" size="0.01" rgba="0 0.4 0.6 1"/>
+      <body name="body1" pos="0.2 0 0">
+        <joint name="elbow" type="hinge" axis="0 0 1" range="-3 3"/>
+        <geom name="link1" type="capsule" fromto="0 0 0 0.2 0 0" size="0.01" rgba="0 0.4 0.6 1"/>
+        <body name="fingertip" pos="0.2 0 0">
+          <geom name="fingertip" type="sphere" size="0.015" contype="2" conaffinity="2" rgba="0 0.8 0.6 1"/>
+          <site name="fingertip"/>
+        </body>
+      </body>
+    </body>
+    <body name="puck" pos="0.17 0 0.04">
+      <joint name="puck_x" type="slide" axis="1 0 0" damping="0" armature="0"/>
+      <joint name="puck_y" type="slide" axis="0 1 0" damping="0" armature="0"/>
+      <joint name="puck_z" type="slide" axis="0 0 1" damping="0" armature="0"/>
+      <geom name="puck" type="cylinder" size="0.03 0.04" mass="0.1" contype="3" conaffinity="3" rgba="0.2 0.4 0.8 1"/>
+      <site name="puck"/>
+    </body>
+  </worldbody>
+  <actuator>
+    <motor name="shoulder" joint="shoulder" gear="2" ctrllimited="true" ctrlrange="-1 1"/>
+    <motor name="elbow" joint="elbow" gear="2" ctrllimited="true" ctrlrange="-1 1"/>
+  </actuator>
+</mujoco>
+)MJCF_EMBED"},
+    {"hopper", R"MJCF_EMBED(<!-- hopper: a planar one-legged hopper in the x–z plane with the proportions of Gym's hopper
+     (torso 0.4 m, thigh 0.45 m, leg 0.5 m, foot 0.39 m; capsules of radius 0.05, 0.05, 0.04 and
+     0.06 m, mass from density 1000), free to slide in x and z and pitch about y (unlimited, no
+     damping), with hip, knee and ankle hinges limited to [-2.618, 0.05], [-2.618, 0.05] and
+     [-0.785, 0.785] rad (joint limits are MuJoCo constraints; straight is 0.05 rad inside the hip
+     and knee ranges, so no limit sits exactly on its boundary), damping 1 and armature 1, motors
+     of gear 200 with control in [-1, 1]. At q = 0 it stands upright with its foot 4 cm above the
+     floor; with random torques it falls forward or backward: futures that branch because of
+     contact. Contacts as MuJoCo's defaults except friction 0.9: condim 3, pyramidal cone, Newton. -->
+<mujoco model="hopper">
+  <compiler angle="radian" inertiafromgeom="true" autolimits="true"/>
+  <option timestep="0.002" gravity="0 0 -9.81" integrator="Euler"/>
+  <default>
+    <joint armature="1" damping="1"/>
+    <geom friction="0.9 0.005 0.0001" rgba="0.8 0.6 0.4 1"/>
+  </default>
+  <worldbody>
+    <geom name="floor" type="plane" size="20 1 0.1" rgba="0.8 0.8 0.8 1"/>
+    <body name="torso" pos="0 0 1.25">
+      <joint name="rootx" type="slide" axis="1 0 0" armature="0" damping="0"/>
+      <joint name="rootz" type="slide" axis="0 0 1" armature="0" damping="0"/>
+      <joint name="rooty" type="hinge" axis="0 1 0" armature="0" damping="0"/>
+      <geom name="torso" type="capsule" fromto="0 0 0.2 0 0 -0.2" size="0.05"/>
+      <site name="torso"/>
+      <body name="thigh" pos="0 0 -0.2">
+        <joint name="hip" type="hinge" axis="0 -1 0" range="-2.618 0.05"/>
+        <geom name="thigh" type="capsule" fromto="0 0 0 0 0 -0.45" size="0.05"/>
+        <body name="leg" pos="0 0 -0.45">
+          <joint name="knee" type="hinge" axis="0 -1 0" range="-2.618 0.05"/>
+          <geom name="leg" type="capsule" fromto="0 0 0 0 0 -0.5" size="0.04"/>
+          <body name="foot" pos="0 0 -0.5">
+            <joint name="ankle" type="hinge" axis="0 -1 0" range="-0.785 0.785"/>
+            <geom name="foot" type="capsule" fromto="-0.13 0 0 0.26 0 0" size="0.06" rgba="0.4 0.6 0.8 1"/>
+            <site name="foot"/>
+          </body>
+        </body>
+      </body>
+    </body>
+  </worldbody>
+  <actuator>
+    <motor name="hip" joint="hip" gear="200" ctrllimited="true" ctrlrange="-1 1"/>
+    <motor name="knee" joint="knee" gear="200" ctrllimited="true" ctrlrange="-1 1"/>
+    <motor name="ankle" joint="ankle" gear="200" ctrllimited="true" ctrlrange="-1 1"/>
+  </actuator>
+</mujoco>
+)MJCF_EMBED"},
 };

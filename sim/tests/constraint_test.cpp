@@ -29,6 +29,16 @@ static simModel* load(const std::string& xml, int32_t expect = SIM_OK) {
   return m;
 }
 
+/// A built-in robot's MJCF text.
+static std::string builtin(const char* name) {
+  size_t n = 0;
+  sim_builtinModelXML(name, nullptr, 0, &n);
+  std::string xml(n + 1, '\0');
+  sim_builtinModelXML(name, &xml[0], xml.size(), &n);
+  xml.resize(n);
+  return xml;
+}
+
 static std::string slider(const std::string& joint, const std::string& option = "") {
   return "<mujoco><option timestep=\"0.002\" gravity=\"0 0 0\" " + option +
          "/><worldbody><body><joint name=\"x\" type=\"slide\" axis=\"1 0 0\" " + joint +
@@ -874,12 +884,7 @@ int main() {
     CHECK(worst < 1e-6, "box drift %g m/s", worst);
     sim_deleteState(s);
     sim_deleteModel(m);
-    size_t n = 0;
-    sim_builtinModelXML("ridgeball", nullptr, 0, &n);
-    std::string xml(n + 1, '\0');
-    sim_builtinModelXML("ridgeball", &xml[0], xml.size(), &n);
-    xml.resize(n);
-    m = load(xml);
+    m = load(builtin("ridgeball"));
     for (double x0 : {0.01, -0.01}) {
       double x[3] = {x0, 0, 0}, zero[3] = {0, 0, 0};
       sim_makeState(m, &s);
@@ -888,6 +893,34 @@ int main() {
       sim_getState(m, s, x, nullptr, nullptr, nullptr, nullptr);
       CHECK(x[0] * x0 > 0 && std::abs(x[0]) > 0.5 && std::abs(x[1] + 0.5) < 1e-3,
             "ridgeball from %g: x %g, z %g (on the floor, its side)", x0, x[0], x[1]);
+      sim_deleteState(s);
+    }
+    sim_deleteModel(m);
+    // the pusher's puck slid into the post 5 mm off its axis glances off to that side and stops
+    // on the floor (MuJoCo: x 0.0654, |y| 0.0072 after 2 s); the hopper tipped 0.1 rad forward or
+    // backward falls that way and lies on the floor (MuJoCo: x 1.218 / -1.060, pitch 1.598 / -1.788)
+    m = load(builtin("pusher"));
+    for (double y0 : {0.005, -0.005}) {
+      double q[5] = {1.5, 0, 0, y0, 0}, v[5] = {0, 0, 1, 0, 0};
+      sim_makeState(m, &s);
+      sim_setState(m, s, q, v, nullptr);
+      for (int k = 0; k < 1000; ++k) sim_step(m, s);
+      sim_getState(m, s, q, v, nullptr, nullptr, nullptr);
+      CHECK(std::abs(q[2] - 0.0654) < 1e-3 && std::abs(q[3] - 0.0072 * (y0 > 0 ? 1 : -1)) < 1e-3 &&
+                std::abs(q[4]) < 1e-3 && std::abs(v[2]) + std::abs(v[3]) < 1e-3,
+            "pusher's puck from y %g: x %g, y %g, z %g, speed %g", y0, q[2], q[3], q[4], std::abs(v[2]) + std::abs(v[3]));
+      sim_deleteState(s);
+    }
+    sim_deleteModel(m);
+    m = load(builtin("hopper"));
+    for (double pitch : {0.1, -0.1}) {
+      double q[6] = {0, 0, pitch, 0, 0, 0}, zero[6] = {0, 0, 0, 0, 0, 0};
+      sim_makeState(m, &s);
+      sim_setState(m, s, q, zero, nullptr);
+      for (int k = 0; k < 1000; ++k) sim_step(m, s);
+      sim_getState(m, s, q, nullptr, nullptr, nullptr, nullptr);
+      CHECK(q[0] * pitch > 0.05 && std::abs(q[2]) > 1.2 && q[2] * pitch > 0,
+            "hopper tipped %g: x %g, pitch %g (fallen that way)", pitch, q[0], q[2]);
       sim_deleteState(s);
     }
     sim_deleteModel(m);

@@ -220,7 +220,7 @@ static void checkCostGradient(simModel* m, const char* name, std::mt19937_64& rn
 int main() {
   std::mt19937_64 rng(20261207);
   std::printf("rnea_derivatives_test: wᵀ∂τ/∂(q, q̇, q̈) against central differences\n");
-  const char* builtins[] = {"pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7", "ridgeball", "chain12"};
+  const char* builtins[] = {"pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7", "ridgeball", "pusher", "hopper", "chain12"};
   for (const char* name : builtins) {
     simModel* m = builtin(name);
     if (m) checkModel(m, name, 12, rng);
