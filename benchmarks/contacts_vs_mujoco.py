@@ -287,14 +287,16 @@ def elliptic_scenes():
     tumble = '<body pos="0 0 0.3" euler="0.3 0.2 0.1"><freejoint/><geom type="box" size="0.1 0.08 0.05" mass="1"/></body>'
     ball6 = '<body pos="0 0 0.1"><freejoint/><geom size="0.1" mass="1" condim="6" friction="0.8 0.03 0.01"/></body>'
     out = [(f"box sliding to rest, elliptic{label}", scene(box, option=f'cone="elliptic" {opt}'), [[0, 0.05, 0]], [[2, 0, 0]],
-            1500, "slide") for label, opt in [("", ""), (", CG", 'solver="CG"'), (", impratio 10", 'impratio="10"')]]
+            1500, "slide") for label, opt in [("", ""), (", CG", 'solver="CG"'), (", impratio 10", 'impratio="10"'),
+                                              (", PGS", 'solver="PGS"')]]
     for name, body, v, contact in [
             ("box tumbling onto the floor, elliptic (condim 3)", tumble, [1, 0.5, 0, 1, 2, 3], ""),
             ("ball rolling and spinning, elliptic condim 6", ball6, [0.5, 0.3, 0, -3, 5, 8], ""),
             ("explicit pair condim 6, elliptic", '<body pos="0 0 0.1"><freejoint/><geom name="ball" size="0.1" mass="1"/></body>',
              [0.3, 0.2, 0, 4, -6, 7], '<contact><pair geom1="floor" geom2="ball" condim="6" friction="0.9 0.5 0.03 0.01 0.02"/></contact>')]:
-        xml = scene(body, option='cone="elliptic"', contact=contact)
-        out.append((name, xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None))
+        for solver in ["", ' solver="PGS"']:
+            xml = scene(body, option='cone="elliptic"' + solver, contact=contact)
+            out.append((name + (", PGS" if solver else ""), xml, [mujoco.MjModel.from_xml_string(xml).qpos0], [v], 1000, None))
     return out
 
 

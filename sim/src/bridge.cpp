@@ -306,8 +306,6 @@ int32_t sim_copyModelWithSolverOptions(const simModel* model, const simSolverOpt
       argumentError("solver tolerances must be finite and >= 0");
     if (!(options->impratio > 0) || !std::isfinite(options->impratio))
       argumentError("impratio must be positive and finite");
-    if (options->solver == SIM_SOLVER_PGS && model->model.spec.solver.elliptic)
-      argumentError("the model's elliptic friction cone (cone=\"elliptic\") is solved by Newton or CG, not PGS");
     auto* out = new simModel_{model->model};
     sim::SolverOptions& o = out->model.spec.solver;
     o.solver = options->solver;

@@ -484,8 +484,6 @@ Model compileModel(ModelSpec spec) {
         !(o.impratio > 0) || !std::isfinite(o.tolerance) || !std::isfinite(o.lsTolerance) ||
         !std::isfinite(o.impratio))
       fail(spec.source, "solver iterations and tolerances must be >= 0 and impratio > 0");
-    if (o.elliptic && o.solver == SIM_SOLVER_PGS)
-      fail(spec.source, "the elliptic friction cone is solved by Newton or CG, not PGS");
   }
   m.spec = std::move(spec);
   m.maxConstraintRows = constraintCapacity(m);

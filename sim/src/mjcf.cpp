@@ -1320,11 +1320,7 @@ class MJCFParser {
     SolverOptions& so = spec_.solver;
     if (const XAttr* a = attr(e, "solver"))
       so.solver = keyword(e, *a, {"PGS", "CG", "Newton"});  // = SIM_SOLVER_PGS, _CG, _NEWTON
-    if (const XAttr* a = attr(e, "cone")) {
-      so.elliptic = keyword(e, *a, {"pyramidal", "elliptic"}) == 1;
-      if (so.elliptic && so.solver == SIM_SOLVER_PGS)
-        failModel(a->line, "cone=\"elliptic\" is simulated with solver=\"Newton\" or \"CG\", not PGS");
-    }
+    if (const XAttr* a = attr(e, "cone")) so.elliptic = keyword(e, *a, {"pyramidal", "elliptic"}) == 1;
     auto count = [&](const char* name, int& x) {
       if (const XAttr* a = attr(e, name)) {
         x = integer(e, *a);

@@ -14,8 +14,9 @@
 // PGS solves the dual: min ½ fᵀ (J M⁻¹ Jᵀ + R) f + fᵀ (J qaccSmooth − aref) over the force bounds.
 // Stopping: scaled cost improvement or gradient below `tolerance`, the scale being
 // 1/(meanInertia·max(1, nv)) as MuJoCo's. Rows are summed over their nonzero columns only
-// (indexRows), which leaves every sum as the dense one. PGS handles no elliptic cones (compile
-// refuses them with it).
+// (indexRows), which leaves every sum as the dense one. PGS visits the rows in order (MuJoCo 4.0.1's
+// sweep), an elliptic contact as one block: a ray update of the whole force, then its friction with
+// the normal fixed, a small QCQP on the friction ellipsoid (MuJoCo's mj_solPGS).
 #include <algorithm>
 #include <cmath>
 
@@ -372,6 +373,116 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
   s.solverIterations = iter;
 }
 
+// min ½ xᵀ A x + xᵀ b subject to Σ_j (x_j / μ_j)² ≤ r², n ≤ 5 unknowns (MuJoCo's mju_QCQP). In
+// y = x / μ the bound is |y| ≤ r: with A' = diag(μ) A diag(μ) and b' = μ ∘ b, y(λ) = −(A' + λI)⁻¹ b'
+// and Newton on φ(λ) = |y(λ)|² − r², φ' = −2 yᵀ (A' + λI)⁻¹ y, from λ = 0 (φ is convex and
+// decreasing, so the iterates rise to the root; at most 20, as MuJoCo's). Writes x = μ ∘ y and
+// returns whether the bound is active (λ > 0); x = 0 when A' + λI is not positive definite.
+bool qcqp(const double* A, const double* b, const double* mu, double r, int n, double* x) {
+  double As[25], bs[5], L[25], y[5], z[5];
+  for (int i = 0; i < n; ++i) {
+    bs[i] = b[i] * mu[i];
+    for (int j = 0; j < n; ++j) As[i * n + j] = A[i * n + j] * mu[i] * mu[j];
+  }
+  // solves (A' + λI) out = in with the Cholesky factor L (row-major, lower)
+  auto solve = [&](const double* in, double* out) {
+    for (int i = 0; i < n; ++i) {
+      double v = in[i];
+      for (int k = 0; k < i; ++k) v -= L[i * n + k] * out[k];
+      out[i] = v / L[i * n + i];
+    }
+    for (int i = n - 1; i >= 0; --i) {
+      double v = out[i];
+      for (int k = i + 1; k < n; ++k) v -= L[k * n + i] * out[k];
+      out[i] = v / L[i * n + i];
+    }
+  };
+  double lambda = 0;
+  for (int iter = 0; iter < 20; ++iter) {
+    for (int i = 0; i < n; ++i) {  // L Lᵀ = A' + λI
+      for (int j = 0; j <= i; ++j) {
+        double v = As[i * n + j] + (i == j ? lambda : 0);
+        for (int k = 0; k < j; ++k) v -= L[i * n + k] * L[j * n + k];
+        if (i == j) {
+          if (v < 1e-10) {  // not positive definite (MuJoCo's det < 1e-10)
+            std::fill(x, x + n, 0.0);
+            return false;
+          }
+          L[i * n + i] = std::sqrt(v);
+        } else {
+          L[i * n + j] = v / L[j * n + j];
+        }
+      }
+    }
+    for (int i = 0; i < n; ++i) z[i] = -bs[i];
+    solve(z, y);
+    double val = -r * r;
+    for (int i = 0; i < n; ++i) val += y[i] * y[i];
+    if (val < 1e-10) break;  // converged, or inside the bound at λ = 0
+    solve(y, z);
+    double deriv = 0;
+    for (int i = 0; i < n; ++i) deriv -= 2 * y[i] * z[i];
+    const double delta = -val / deriv;
+    if (delta < 1e-10) break;
+    lambda += delta;
+  }
+  for (int i = 0; i < n; ++i) x[i] = y[i] * mu[i];
+  return lambda != 0;
+}
+
+// Scales the friction forces t (dim − 1 of them) onto the ellipsoid Σ (t_j / μ_j)² = normal²; with
+// `feasible`, only when outside it (MuJoCo's projectEllipsoid).
+void projectEllipsoid(double* t, double normal, const double* mu, int dim, bool feasible) {
+  double sum = 0;
+  for (int j = 0; j < dim - 1; ++j) sum += t[j] * t[j] / (mu[j] * mu[j]);
+  if (!feasible || sum > normal * normal) {
+    const double scale = std::sqrt(normal * normal / std::max(kMinVal, sum));
+    for (int j = 0; j < dim - 1; ++j) t[j] *= scale;
+  }
+}
+
+// One elliptic contact's PGS update (MuJoCo's mj_solPGS): forces f[0..dim) (normal first) against
+// residuals res = b + AR f and the block A = AR(this, this). A normal force near 0 gets a 1-D
+// normal update and no friction; otherwise the ray update minimises along f itself (keeping the
+// normal ≥ 0). Then the friction, the normal held, minimises ½ tᵀ A_tt t + tᵀ b_t inside the
+// ellipsoid, b_t the residual's friction part moved to the new normal and away from the old friction.
+void ellipticUpdate(const double* A, const double* res, const double* mu, int dim, double* f) {
+  double old[6];
+  std::copy(f, f + dim, old);
+  if (f[0] < kMinVal) {
+    f[0] = std::max(0.0, f[0] - res[0] / A[0]);
+    std::fill(f + 1, f + dim, 0.0);
+  } else {
+    double denom = 0, num = 0;
+    for (int j = 0; j < dim; ++j) {
+      double Av = 0;
+      for (int k = 0; k < dim; ++k) Av += A[j * dim + k] * old[k];
+      denom += old[j] * Av;
+      num += old[j] * res[j];
+    }
+    if (denom >= kMinVal) {
+      double x = -num / denom;
+      if (f[0] + x * old[0] < 0) x = -old[0] / f[0];
+      for (int j = 0; j < dim; ++j) f[j] += x * old[j];
+    }
+  }
+  const int n = dim - 1;
+  double At[25], bt[5], t[5];
+  for (int j = 0; j < n; ++j) {
+    bt[j] = res[j + 1] + A[(j + 1) * dim] * (f[0] - old[0]);
+    for (int k = 0; k < n; ++k) {
+      At[j * n + k] = A[(j + 1) * dim + k + 1];
+      bt[j] -= At[j * n + k] * old[k + 1];
+    }
+  }
+  if (f[0] < kMinVal) {
+    std::fill(f + 1, f + dim, 0.0);
+    return;
+  }
+  if (qcqp(At, bt, mu, f[0], n, t)) projectEllipsoid(t, f[0], mu, dim, false);
+  std::copy(t, t + n, f + 1);
+}
+
 // Projected Gauss–Seidel on the dual, from forces f (warm start); qacc = qaccSmooth + M⁻¹ Jᵀ f.
 void solveDual(const Model& m, State& s) {
   const int nv = m.nv, ne = s.nefc;
@@ -418,6 +529,32 @@ void solveDual(const Model& m, State& s) {
   for (; iter < o.iterations; ++iter) {
     double improvement = 0;
     for (int i = 0; i < ne; ++i) {
+      if (s.efcType[i] == kRowElliptic) {
+        const Cone c = cone(m, s, i);
+        double res[6], A[36], old[6];
+        for (int j = 0; j < c.dim; ++j) {
+          res[j] = s.efcJd[i + j];
+          for (int k = 0; k < ne; ++k) res[j] += s.AR(i + j, k) * f[k];
+          for (int k = 0; k < c.dim; ++k) A[j * c.dim + k] = s.AR(i + j, i + k);
+          old[j] = f[i + j];
+        }
+        ellipticUpdate(A, res, c.friction, c.dim, f + i);
+        // cost change ½ δᵀ A δ + resᵀ δ; a rise (round-off in the QCQP) restores the old forces
+        double change = 0;
+        for (int j = 0; j < c.dim; ++j) {
+          const double dj = f[i + j] - old[j];
+          double Ad = 0;
+          for (int k = 0; k < c.dim; ++k) Ad += A[j * c.dim + k] * (f[i + k] - old[k]);
+          change += 0.5 * dj * Ad + res[j] * dj;
+        }
+        if (change > 1e-10) {
+          std::copy(old, old + c.dim, f + i);
+          change = 0;
+        }
+        improvement -= change;
+        i += c.dim - 1;
+        continue;
+      }
       double res = s.efcJd[i];
       for (int j = 0; j < ne; ++j) res += s.AR(i, j) * f[j];
       const double old = f[i];

@@ -619,17 +619,19 @@ static void frictionless() {
 // The elliptic cone (<option cone="elliptic">) is Coulomb's: with per-tangent friction 0.2 (y) and
 // 0.8 (x) the pair scene's ball brakes at about 0.2 g and 0.8 g (the pyramid gives 0.93 g along x),
 // with the Newton and CG solvers alike, and as MuJoCo 4.0.1 does (0.805498 g, 0.214277 g; with
-// impratio 10, 0.775538 g along x); PGS is refused with the option's line; the C bridge refuses
-// switching an elliptic model to PGS.
+// impratio 10, 0.775538 g along x); PGS solves the cone as blocks (a ray update, then the friction
+// on the ellipsoid) and brakes as Newton does, from the file or after switching the solver through
+// the C bridge.
 static void ellipticCone() {
   const std::string pair = "<contact><pair geom1=\"ball\" geom2=\"floor\" friction=\"0.2 0.8\"/></contact>";
   auto scene = [&](const std::string& option) {
     std::string xml = pairScene(pair);
     return xml.replace(xml.find("<option "), 8, "<option " + option + " ");
   };
-  double brake[3][2];
-  const char* options[3] = {"cone=\"elliptic\"", "cone=\"elliptic\" solver=\"CG\"", "cone=\"elliptic\" impratio=\"10\""};
-  for (int k = 0; k < 3; ++k) {
+  double brake[5][2];
+  const char* options[4] = {"cone=\"elliptic\"", "cone=\"elliptic\" solver=\"CG\"", "cone=\"elliptic\" impratio=\"10\"",
+                            "cone=\"elliptic\" solver=\"PGS\""};
+  for (int k = 0; k < 4; ++k) {
     simModel* m = load(scene(options[k]));
     for (int axis = 0; axis < 2; ++axis) brake[k][axis] = m ? braking(m, axis) : 0;
     sim_deleteModel(m);
@@ -640,16 +642,21 @@ static void ellipticCone() {
   CHECK(std::abs(brake[1][0] - brake[0][0]) < 1e-6 && std::abs(brake[1][1] - brake[0][1]) < 1e-6,
         "elliptic braking, CG %g, %g g vs Newton %g, %g g", brake[1][0], brake[1][1], brake[0][0], brake[0][1]);
   CHECK(std::abs(brake[2][0] - 0.775538) < 1e-5, "impratio 10: braking along x %.7f g (MuJoCo 0.775538)", brake[2][0]);
-  refused(scene("cone=\"elliptic\" solver=\"PGS\""), SIM_ERR_MODEL, "test:1: cone=\"elliptic\" is simulated with");
+  CHECK(std::abs(brake[3][0] - brake[0][0]) < 1e-5 && std::abs(brake[3][1] - brake[0][1]) < 1e-5,
+        "elliptic braking, PGS %.7f, %.7f g vs Newton %.7f, %.7f g", brake[3][0], brake[3][1], brake[0][0], brake[0][1]);
   simModel* m = load(scene("cone=\"elliptic\""));
   simSolverOptions o;
   sim_modelSolverOptions(m, &o);
   o.solver = SIM_SOLVER_PGS;
   simModel* copy = nullptr;
   char msg[256] = "";
-  CHECK(sim_copyModelWithSolverOptions(m, &o, &copy, msg, sizeof msg) == SIM_ERR_ARGUMENT && !copy &&
-            std::string(msg).find("elliptic") != std::string::npos,
-        "switching an elliptic model to PGS must be refused: '%s'", msg);
+  CHECK(sim_copyModelWithSolverOptions(m, &o, &copy, msg, sizeof msg) == SIM_OK && copy,
+        "switching an elliptic model to PGS: '%s'", msg);
+  if (copy) {
+    brake[4][0] = braking(copy, 0);
+    CHECK(std::abs(brake[4][0] - brake[3][0]) < 1e-12, "PGS by switching %.9f g vs from the file %.9f g", brake[4][0], brake[3][0]);
+  }
+  sim_deleteModel(copy);
   sim_deleteModel(m);
 }
 
