@@ -129,7 +129,7 @@ extension FeedforwardPredictor {
     public func rollout(dataset: TrajectoryDataset, episode: Int, contextEnd: Int, total: Int, run: String) throws -> [Double] {
         try requireContext(contextEnd, stateSize: dataset.stateSize, run: run)
         guard (0..<dataset.episodes).contains(episode), contextEnd <= dataset.steps + 1 else {
-            throw DatasetError("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
+            throw DatasetError.invalidRequest("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
         }
         let k = encoding.contextLength
         return rollout(context: dataset.states(episode: episode, contextEnd - k..<contextEnd), total: total)
