@@ -59,7 +59,7 @@ public final class PositionalReader: @unchecked Sendable {
             let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw FileError(.unreadable, path: file, "cannot read \(what): " + (n == 0 ? "the file ended early (changed while reading?)"
+                throw FileError(.unreadable, path: file ?? "<bytes>", "cannot read \(what): " + (n == 0 ? "the file ended early (changed while reading?)"
                                                                                      : String(cString: strerror(errno))))
             }
             done += n

@@ -75,7 +75,7 @@ public struct Recipe: Sendable {
         do {
             value = try JSONValue.parse(bytes)
         } catch let error as JSONValue.ParseError {
-            throw DatasetError.file(FileError(.malformed, path: file, "malformed JSON at \(error)"))
+            throw DatasetError.invalid("malformed JSON at \(error)", file: file)
         }
         let top = try RecipeObject(value, path: "", file: file)
         try top.rejectUnknownKeys(Recipe.fields)
