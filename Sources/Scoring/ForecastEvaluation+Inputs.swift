@@ -12,7 +12,10 @@ extension GoalSet {
     public static func load(folder: String, split: Split, dataset: TrajectoryDataset) throws -> GoalSet? {
         guard dataset.goal.contains(where: { $0 >= 0 }), dataset.siteCount > 0 else { return nil }
         let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
-        guard let robotName = DatasetFolder.robotName(near: file.path) else { throw ScoringError.file(FileError(.malformed, path: "\(folder)/meta.json", "no robot named; goal metrics need it")) }
+        guard let robotName = DatasetFolder.robotName(near: file.path) else {
+            let meta = "\(folder)/meta.json"
+            throw ScoringError.file(FileError(FileManager.default.fileExists(atPath: meta) ? .malformed : .notFound, path: meta, "no robot named; goal metrics need it"))
+        }
         let robot: RobotModel
         do { robot = try RobotModel.load(robotName) } catch { throw ScoringError.invalidArgument("robot \(robotName): \(error)") }
         guard robot.nq + robot.nv == dataset.stateSize else {
