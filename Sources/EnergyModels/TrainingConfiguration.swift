@@ -2,7 +2,9 @@
 // errors that name the file and the key.
 
 import Foundation
+#if canImport(Trajectories)  // scripts/fuzz.sh compiles this file with FileError.swift in one module
 import Trajectories
+#endif
 
 /// Which network `ebm train` fits.
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
