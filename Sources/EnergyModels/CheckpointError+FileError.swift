@@ -3,7 +3,7 @@
 import NeuralCore
 import Trajectories
 
-extension CheckpointError: @retroactive FileErrorWrapping {
+extension CheckpointError: FileErrorWrapping {
     /// The checkpoint problem as a `FileError` about its file, the description after the path as
     /// its detail: `.unreadable`, `.unsupported` (a dtype), `.mismatched` (a tensor the model lacks,
     /// misses or shapes otherwise), `.writeFailed`, `.malformed` otherwise.

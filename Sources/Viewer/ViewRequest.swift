@@ -3,6 +3,7 @@
 // checked as a whole before anything is read (`ebm view`'s settings, usable by any program).
 
 import Foundation
+import Trajectories
 import Plotting
 import Sampling
 import Scene
