@@ -21,10 +21,10 @@ public final class PositionalReader: @unchecked Sendable {
     private let bytes: [UInt8]
 
     /// Opens `url` for reading.
-    /// - Throws: `FileError` `.unreadable` when it cannot be opened or is not a regular file.
+    /// - Throws: `FileError` `.notFound` when it does not exist, `.unreadable` when it cannot be opened or is not a regular file.
     public init(contentsOf url: URL) throws {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(.unreadable, path: url.path, "cannot read: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FileError(errno == ENOENT ? .notFound : .unreadable, path: url.path, "cannot read: \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             close(fd)

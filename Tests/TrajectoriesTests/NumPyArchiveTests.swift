@@ -141,7 +141,7 @@ final class NumPyArchiveTests: XCTestCase {
 
     func testMissingFileAndDirectory() throws {
         let absent = scratch.appendingPathComponent("absent.npz")
-        assertFileError(.unreadable, path: absent.path, ["cannot read"]) { try NumPyArchive(contentsOf: absent) }
+        assertFileError(.notFound, path: absent.path, ["cannot read"]) { try NumPyArchive(contentsOf: absent) }
         assertFileError(.unreadable, path: scratch.path, ["cannot read"]) { try NumPyArchive(contentsOf: scratch) }
         assertFileError(.unreadable, path: scratch.path, ["cannot read"]) { try NumPyArray(contentsOf: scratch) }
     }

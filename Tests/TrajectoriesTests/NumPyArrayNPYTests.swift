@@ -110,7 +110,7 @@ final class NumPyArrayNPYTests: XCTestCase {
 
     func testMissingFile() {
         let url = scratch.appendingPathComponent("absent.npy")
-        assertFileError(.unreadable, path: url.path, ["cannot read"]) { try NumPyArray(contentsOf: url) }
+        assertFileError(.notFound, path: url.path, ["cannot read"]) { try NumPyArray(contentsOf: url) }
     }
 
     func testTruncatedData() throws {

@@ -65,7 +65,7 @@ final class TrajectoryDatasetTests: XCTestCase {
             XCTAssertEqual(error as? DatasetError, .file(FileError(.mismatched, path: file.path, "states have \(plain.stateSize) numbers, the model reads \(plain.stateSize + 1)")))
         }
         let missing = scratch.appendingPathComponent("missing.npz")
-        assertFileError(.unreadable, path: missing.path, ["cannot read"]) { try TrajectoryDataset(contentsOf: missing, stateSize: 4) }
+        assertFileError(.notFound, path: missing.path, ["cannot read"]) { try TrajectoryDataset(contentsOf: missing, stateSize: 4) }
         // a dataset folder without the split: not found, naming the file the folder lacks
         let empty = scratch.appendingPathComponent("empty-dataset")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
