@@ -58,10 +58,10 @@ build() {
   if [ "$built" -ne 0 ]; then grep -v "Cannot export local symbol" ".build/fuzz_$name.build.log" | tail -30; echo "fuzz: cannot build $name" >&2; exit 1; fi
 }
 build safetensors scripts/fuzz/safetensors.swift Sources/NeuralCore/{Safetensors,Tensor,CheckpointError}.swift
-build npy scripts/fuzz/npy.swift Sources/Trajectories/{NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile}.swift
-build npz scripts/fuzz/npz.swift Sources/Trajectories/{NumPyArchiveIndex,NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile}.swift
-build config scripts/fuzz/config.swift Sources/EnergyModels/{TrainingConfiguration,TrainingError,FutureBasisKind}.swift
-build recipe scripts/fuzz/recipe.swift Sources/Trajectories/{JSONValue,RecipeObject,PhysicsModification,DatasetError}.swift
+build npy scripts/fuzz/npy.swift Sources/Trajectories/{NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile,FileError}.swift
+build npz scripts/fuzz/npz.swift Sources/Trajectories/{NumPyArchiveIndex,NumPyArray,NumPyArray+NPY,NPYHeader,NumPyDType,NumPyError,NumPyArray+Validation,AtomicFile,FileError}.swift
+build config scripts/fuzz/config.swift Sources/EnergyModels/{TrainingConfiguration,TrainingError,FutureBasisKind}.swift Sources/Trajectories/FileError.swift
+build recipe scripts/fuzz/recipe.swift Sources/Trajectories/{JSONValue,RecipeObject,PhysicsModification,DatasetError,FileError}.swift
 build mjcf sim/tests/fuzz_mjcf.cpp sim/src/*.cpp
 for name in safetensors npy npz config recipe mjcf; do
   if nice -n 10 ".build/fuzz_$name" "$corpus/$name" -dict=scripts/fuzz/json.dict -max_total_time="${seconds%.*}" -max_len=262144 \

@@ -37,7 +37,7 @@ public final class MPICollective: Collective {
             let environment = ProcessInfo.processInfo.environment
             let size = environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMI_SIZE"] ?? "?"
             guard size == "1" else {
-                throw TrainingError("started by an MPI launcher (\(size) ranks), but this build has no MPI: "
+                throw TrainingError.collective("started by an MPI launcher (\(size) ranks), but this build has no MPI: "
                                     + "install libopenmpi-dev (scripts/install-deps.sh) and rebuild, or run one process")
             }
             return nil
@@ -51,7 +51,7 @@ public final class MPICollective: Collective {
         var (rank, size) = (Int32(0), Int32(0))
         var message = [CChar](repeating: 0, count: 512)
         let status = coll_initialize(&rank, &size, &message, message.count)
-        guard status == COLL_OK else { throw TrainingError("MPI: " + String(cString: message)) }
+        guard status == COLL_OK else { throw TrainingError.collective("MPI: " + String(cString: message)) }
         (self.rank, self.size) = (Int(rank), Int(size))
     }
 
@@ -79,7 +79,7 @@ public final class MPICollective: Collective {
             }
             initialized = count
         }
-        guard status == COLL_OK else { throw TrainingError("MPI rank \(rank) of \(size): " + String(cString: message)) }
+        guard status == COLL_OK else { throw TrainingError.collective("MPI rank \(rank) of \(size): " + String(cString: message)) }
         return received
     }
 

@@ -84,10 +84,10 @@ public struct FutureBasis: Codable, Equatable, Sendable {
                             timestep: () throws -> Double?) throws -> FutureBasis {
         let F = H * S
         guard kind == .identity || (1...F).contains(size) else {
-            throw TrainingError("denoising.basisSize \(size) must lie in 1...\(F) (H·S of the \(H)-state future window)")
+            throw TrainingError.invalidConfiguration("denoising.basisSize \(size) must lie in 1...\(F) (H·S of the \(H)-state future window)")
         }
         let count = min(maxWindows, windowCount)
-        guard count > 0 else { throw TrainingError("no windows to fit a future basis to") }
+        guard count > 0 else { throw TrainingError.invalidData("no windows to fit a future basis to") }
         let indices = basisWindowIndices(windowCount: windowCount, count: count, perEpisode: perEpisode)
         var context: [Float] = [], future: [Float] = []
         try gather(indices, &context, &future)
@@ -106,13 +106,13 @@ public struct FutureBasis: Codable, Equatable, Sendable {
             scale[d] = max((squares / Double(count * H)).squareRoot(), 1e-6)
         }
         for i in 0..<u.count { u[i] /= scale[i % S] }
-        guard u.allSatisfy(\.isFinite) else { throw TrainingError("non-finite futures: cannot fit a basis") }
+        guard u.allSatisfy(\.isFinite) else { throw TrainingError.invalidData("non-finite futures: cannot fit a basis") }
         var basis = FutureBasis(kind: kind, stateSize: S, horizon: H, futureAsDelta: futureAsDelta,
                                 coordinateScale: scale.map(Float.init), mean: [], components: [], variances: [], unit: 1,
                                 timestep: Float(dt), originFade: futureAsDelta ? originFade : nil)
         switch kind {
         case .pca:
-            guard let pca = PrincipalComponents(rows: u, width: F, count: size) else { throw TrainingError("the future basis could not be computed") }
+            guard let pca = PrincipalComponents(rows: u, width: F, count: size) else { throw TrainingError.invalidData("the future basis could not be computed") }
             let unit = max(pca.variances[0].squareRoot(), 1e-12)
             basis.mean = pca.mean.map(Float.init)
             basis.components = pca.components.map(Float.init)

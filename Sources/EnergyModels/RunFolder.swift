@@ -6,7 +6,7 @@ import Foundation
 import Trajectories
 
 /// A run that cannot be used: missing, unfinished, or conditioned where states alone are given.
-public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum RunFolderError: FileErrorWrapping, Equatable, Sendable, CustomStringConvertible {
     /// Neither a run folder nor a checkpoint file at `path`.
     case missing(path: String)
     /// A run folder without its final `model.safetensors` (training unfinished).
@@ -27,6 +27,16 @@ public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible 
                 + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)"
         case .contextMismatch(let run, _, _, _, _):
             return "\(run): \(reason)"
+        }
+    }
+
+    /// The problem as a `FileError` about the run folder or checkpoint: `.notFound` for a missing
+    /// or unfinished run, `.mismatched` for a model that does not take the input.
+    public var fileError: FileError? {
+        switch self {
+        case .missing(let path), .unfinished(let path): return FileError(.notFound, path: path, String(description.dropFirst(path.count + 2)))
+        case .conditioned(let path, _), .contextMismatch(let path, _, _, _, _):
+            return FileError(.mismatched, path: path, String(description.dropFirst(path.count + 2)))
         }
     }
 
@@ -129,7 +139,7 @@ extension FeedforwardPredictor {
     public func rollout(dataset: TrajectoryDataset, episode: Int, contextEnd: Int, total: Int, run: String) throws -> [Double] {
         try requireContext(contextEnd, stateSize: dataset.stateSize, run: run)
         guard (0..<dataset.episodes).contains(episode), contextEnd <= dataset.steps + 1 else {
-            throw DatasetError("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
+            throw DatasetError.invalidRequest("episode \(episode), states before \(contextEnd): the dataset holds \(dataset.episodes) episodes of \(dataset.steps + 1) states")
         }
         let k = encoding.contextLength
         return rollout(context: dataset.states(episode: episode, contextEnd - k..<contextEnd), total: total)

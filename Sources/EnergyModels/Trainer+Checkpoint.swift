@@ -48,7 +48,7 @@ extension CheckpointMetadata {
     }
 
     private func mismatch(_ robot: String, what: String, file: String) -> TrainingError {
-        TrainingError("the model was trained on \(dataset?.robot ?? "?") data; \(what) is \(robot) (models of one robot do not apply to another)", file: file)
+        TrainingError.file(FileError(.mismatched, path: file, "the model was trained on \(dataset?.robot ?? "?") data; \(what) is \(robot) (models of one robot do not apply to another)"))
     }
 }
 
@@ -83,26 +83,26 @@ public struct CheckpointMetadata: Sendable {
     public static func read(_ url: URL) throws -> CheckpointMetadata {
         let file: SafetensorsFile
         do { file = try SafetensorsFile.read(from: url) } catch let error as CheckpointError {
-            throw TrainingError("corrupted checkpoint: \(error)", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "corrupted checkpoint: \(error)"))
         }
         let metadata = try decode(file.metadata, file: url.path)
         // a network the stored tensors cannot fill is refused before it is allocated
         let stored = file.tensors.reduce(0) { $0 + $1.tensor.count }
         if let needed = metadata.configuration.model.minimumParameterCount, needed > stored {
-            throw TrainingError("metadata configuration describes a network of at least \(needed) parameters; the file stores \(stored)", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "metadata configuration describes a network of at least \(needed) parameters; the file stores \(stored)"))
         }
         return metadata
     }
 
     static func decode(_ m: [String: String], file: String) throws -> CheckpointMetadata {
         guard m["trajectory_format"] == format else {
-            throw TrainingError("not a trajectory-model checkpoint (metadata trajectory_format is \(m["trajectory_format"] ?? "missing"), expected \(format))", file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, "not a trajectory-model checkpoint (metadata trajectory_format is \(m["trajectory_format"] ?? "missing"), expected \(format))"))
         }
         guard let kindText = m["model_kind"], let kind = ModelKind(rawValue: kindText) else {
-            throw TrainingError("metadata model_kind is missing or unknown", file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, "metadata model_kind is missing or unknown"))
         }
-        guard let stepText = m["step"], let step = Int(stepText) else { throw TrainingError("metadata step is missing", file: file) }
-        guard let configurationText = m["configuration"] else { throw TrainingError("metadata configuration is missing", file: file) }
+        guard let stepText = m["step"], let step = Int(stepText) else { throw TrainingError.file(FileError(.malformed, path: file, "metadata step is missing")) }
+        guard let configurationText = m["configuration"] else { throw TrainingError.file(FileError(.malformed, path: file, "metadata configuration is missing")) }
         let configuration = try TrainingConfiguration.decode(Data(configurationText.utf8), file: file + " (metadata configuration)")
         guard let encodingText = m["window_encoding"],
               let encoding = try? JSONDecoder().decode(WindowEncoding.self, from: Data(encodingText.utf8)),
@@ -112,13 +112,13 @@ public struct CheckpointMetadata: Sendable {
               (0...1 << 20).contains(encoding.controlWidth),
               encoding.mean.count == encoding.width, encoding.standardDeviation.count == encoding.width,
               encoding.standardDeviation.allSatisfy({ $0 > 0 && $0.isFinite }), encoding.mean.allSatisfy(\.isFinite) else {
-            throw TrainingError("metadata window_encoding is missing or inconsistent", file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, "metadata window_encoding is missing or inconsistent"))
         }
         // the window the encoding describes must be the configuration's (models are built from both)
         let window = configuration.model
         guard encoding.contextLength == window.contextLength, encoding.horizon == window.horizon else {
-            throw TrainingError("metadata window_encoding (context \(encoding.contextLength), horizon \(encoding.horizon), state size \(encoding.stateSize)) "
-                                + "does not match the configuration (context \(window.contextLength), horizon \(window.horizon))", file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, "metadata window_encoding (context \(encoding.contextLength), horizon \(encoding.horizon), state size \(encoding.stateSize)) "
+                                + "does not match the configuration (context \(window.contextLength), horizon \(window.horizon))"))
         }
         var basis: FutureBasis?
         if kind == .ebm && configuration.optimization.objective == .dsm {
@@ -130,7 +130,7 @@ public struct CheckpointMetadata: Sendable {
                   decoded.kind == .pca || decoded.dimension == decoded.futureWidth,
                   (decoded.coordinateScale + decoded.mean + decoded.components + decoded.variances + [decoded.unit]).allSatisfy(\.isFinite),
                   decoded.coordinateScale.allSatisfy({ $0 > 0 }), decoded.unit > 0, decoded.variances.allSatisfy({ $0 >= 0 }) else {
-                throw TrainingError("metadata future_basis is missing or inconsistent", file: file)
+                throw TrainingError.file(FileError(.malformed, path: file, "metadata future_basis is missing or inconsistent"))
             }
             basis = decoded
         }
@@ -144,10 +144,10 @@ extension TrajectoryEnergyModel {
     /// Loads a trained energy model (`model.safetensors` or a step checkpoint of `ebm train --model ebm`).
     public static func load(from url: URL) throws -> (model: TrajectoryEnergyModel, metadata: CheckpointMetadata) {
         let meta = try CheckpointMetadata.read(url)
-        guard meta.kind == .ebm else { throw TrainingError("holds a \(meta.kind.rawValue) model, not an energy model", file: url.path) }
-        guard !meta.isDenoising else { throw TrainingError("holds a denoising-score-matching model (objective dsm), which `ebm predict` samples (DenoisingEnergyModel.load in Swift); this reader takes contrastive-divergence models only", file: url.path) }
+        guard meta.kind == .ebm else { throw TrainingError.file(FileError(.mismatched, path: url.path, "holds a \(meta.kind.rawValue) model, not an energy model")) }
+        guard !meta.isDenoising else { throw TrainingError.file(FileError(.mismatched, path: url.path, "holds a denoising-score-matching model (objective dsm), which `ebm predict` samples (DenoisingEnergyModel.load in Swift); this reader takes contrastive-divergence models only")) }
         let model = TrajectoryEnergyModel(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
-        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError.file(error.asFileError) }
         return (model, meta)
     }
 }
@@ -157,11 +157,11 @@ extension DenoisingEnergyModel {
     public static func load(from url: URL) throws -> (model: DenoisingEnergyModel, metadata: CheckpointMetadata) {
         let meta = try CheckpointMetadata.read(url)
         guard meta.isDenoising, let basis = meta.basis else {
-            throw TrainingError("holds a \(meta.kind.rawValue) model trained by \(meta.configuration.optimization.objective.rawValue), not a denoising energy model", file: url.path)
+            throw TrainingError.file(FileError(.mismatched, path: url.path, "holds a \(meta.kind.rawValue) model trained by \(meta.configuration.optimization.objective.rawValue), not a denoising energy model"))
         }
         let model = DenoisingEnergyModel(configuration: meta.configuration.model, denoising: meta.configuration.denoising,
                                          encoding: meta.encoding, basis: basis, seed: 0)
-        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError.file(error.asFileError) }
         return (model, meta)
     }
 }
@@ -170,9 +170,9 @@ extension FeedforwardPredictor {
     /// Loads a trained baseline (`ebm train --model feedforward`).
     public static func load(from url: URL) throws -> (model: FeedforwardPredictor, metadata: CheckpointMetadata) {
         let meta = try CheckpointMetadata.read(url)
-        guard meta.kind == .feedforward else { throw TrainingError("holds a \(meta.kind.rawValue) model, not a feedforward one", file: url.path) }
+        guard meta.kind == .feedforward else { throw TrainingError.file(FileError(.mismatched, path: url.path, "holds a \(meta.kind.rawValue) model, not a feedforward one")) }
         let model = FeedforwardPredictor(configuration: meta.configuration.model, encoding: meta.encoding, seed: 0)
-        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError("\(error)") }
+        do { try Checkpoint.load(from: url, into: model.network) } catch let error as CheckpointError { throw TrainingError.file(error.asFileError) }
         return (model, meta)
     }
 }
@@ -264,27 +264,27 @@ extension Trainer {
     func restoreState(from url: URL, step expected: Int) throws {
         let file: SafetensorsFile
         do { file = try SafetensorsFile.read(from: url) } catch let error as CheckpointError {
-            throw TrainingError("corrupted training state: \(error)", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "corrupted training state: \(error)"))
         }
         let m = file.metadata
         guard m["step"] == String(expected), let generatorState = m["generator_state"].flatMap(UInt64.init),
               let adamSteps = m["adam_steps"].flatMap(Int.init), let next = m["replay_next"].flatMap(Int.init),
               let stepsText = m["replay_steps"] else {
-            throw TrainingError("training state metadata is missing or is not for step \(expected)", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "training state metadata is missing or is not for step \(expected)"))
         }
         let replaySteps = stepsText.isEmpty ? [] : stepsText.split(separator: ",").compactMap { Int($0) }
         let rows = file["replay.rows"]?.scalars ?? []
         guard rows.count == replaySteps.count * replay.width, replaySteps.count <= replay.capacity, next < replay.capacity else {
-            throw TrainingError("replay buffer of \(replaySteps.count) rows does not fit width \(replay.width) and capacity \(replay.capacity)", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "replay buffer of \(replaySteps.count) rows does not fit width \(replay.width) and capacity \(replay.capacity)"))
         }
         let paramCount = network.parameterLayout.count
         let second = file["adam.second_moment"]?.scalars ?? [], first = file["adam.first_moment"]?.scalars ?? []
         guard (adamSteps == 0 && second.isEmpty) || second.count == paramCount,
               first.isEmpty || first.count == paramCount else {
-            throw TrainingError("optimiser moments do not match the model's \(paramCount) parameters", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "optimiser moments do not match the model's \(paramCount) parameters"))
         }
         guard let pending = Self.decodeInterval(m["interval"] ?? ""), pending.count < configuration.logEvery else {
-            throw TrainingError("training state metadata interval is malformed", file: url.path)
+            throw TrainingError.file(FileError(.malformed, path: url.path, "training state metadata interval is malformed"))
         }
         interval = pending
         generator = SeededGenerator(seed: generatorState)
@@ -295,7 +295,7 @@ extension Trainer {
         if denoisingModel != nil {
             // the model file loaded into the network holds the averaged weights
             guard let trained = file["training.parameters"]?.scalars, trained.count == paramCount, trained.allSatisfy(\.isFinite) else {
-                throw TrainingError("training.parameters is missing or does not match the model's \(paramCount) parameters", file: url.path)
+                throw TrainingError.file(FileError(.malformed, path: url.path, "training.parameters is missing or does not match the model's \(paramCount) parameters"))
             }
             let theta = network.parameters.baseAddress
             averagedParameters = Array(UnsafeBufferPointer(start: theta, count: paramCount))

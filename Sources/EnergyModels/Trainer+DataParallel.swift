@@ -78,7 +78,7 @@ extension Trainer {
         let mine: [UInt64] = [UInt64(step), UInt64(windows.count), UInt64(train.episodes), generator.state, weights]
         let all = try collective.allGather(mine)
         for r in 0..<collective.size where Array(all[(r * mine.count)..<((r + 1) * mine.count)]) != mine {
-            throw TrainingError("rank \(r) starts at step \(all[r * mine.count]) with \(all[r * mine.count + 1]) windows, rank \(collective.rank) at step \(step) "
+            throw TrainingError.collective("rank \(r) starts at step \(all[r * mine.count]) with \(all[r * mine.count + 1]) windows, rank \(collective.rank) at step \(step) "
                                 + "with \(windows.count) windows (or their weights differ): give every rank the same --data and one shared --out folder")
         }
     }

@@ -102,11 +102,11 @@ public final class Trainer {
         try configuration.validate()
         let shares = parallelism.shares
         guard shares <= configuration.optimization.batchSize else {
-            throw TrainingError("\(shares) shares (\(parallelism.ranks) ranks × \(parallelism.microBatches) micro-batches) are more than optimization.batchSize \(configuration.optimization.batchSize) rows")
+            throw TrainingError.invalidConfiguration("\(shares) shares (\(parallelism.ranks) ranks × \(parallelism.microBatches) micro-batches) are more than optimization.batchSize \(configuration.optimization.batchSize) rows")
         }
         // spectral normalisation advances its power iteration at every training forward: once per share
         guard shares == 1 || !configuration.model.spectralNorm else {
-            throw TrainingError("model.spectralNorm trains in one share only (its power iteration runs at every forward): use --micro-batches 1 and one rank")
+            throw TrainingError.invalidConfiguration("model.spectralNorm trains in one share only (its power iteration runs at every forward): use --micro-batches 1 and one rank")
         }
         self.parallelism = parallelism
         self.kind = kind
@@ -114,14 +114,14 @@ public final class Trainer {
         self.outputDirectory = outputDirectory
         let trainURL = dataDirectory.appendingPathComponent("train.npz")
         guard FileManager.default.fileExists(atPath: trainURL.path) else {
-            throw TrainingError("no train.npz (generate one with `ebm generate RECIPE`)", file: trainURL.path)
+            throw TrainingError.file(FileError(.notFound, path: trainURL.path, "no train.npz (generate one with `ebm generate RECIPE`)"))
         }
         train = try Self.readSplit(trainURL, streaming: streaming)
         let testURL = dataDirectory.appendingPathComponent("test.npz")
         test = FileManager.default.fileExists(atPath: testURL.path) ? try Self.readSplit(testURL, streaming: streaming) : nil
         if let test, (test.stateSize, test.controlSize) != (train.stateSize, train.controlSize) {
-            throw TrainingError("the test split has states of \(test.stateSize) and controls of \(test.controlSize) numbers, "
-                                + "the train split \(train.stateSize) and \(train.controlSize) (splits of different datasets?)", file: testURL.path)
+            throw TrainingError.file(FileError(.mismatched, path: testURL.path, "the test split has states of \(test.stateSize) and controls of \(test.controlSize) numbers, "
+                                + "the train split \(train.stateSize) and \(train.controlSize) (splits of different datasets?)"))
         }
         datasetIdentity = DatasetIdentity(datasetFolder: dataDirectory)
         // values no robot reaches would otherwise surface as a divergence blamed on the learning rate
@@ -131,8 +131,8 @@ public final class Trainer {
                 try split.forEachChunk { first, chunk in
                     guard let i = chunk.states.firstIndex(where: { abs($0) > Trainer.largestStateValue }) else { return }
                     let (row, d) = (i / split.stateSize, i % split.stateSize)
-                    throw TrainingError("state \(d) of episode \(first + row / (split.steps + 1)), step \(row % (split.steps + 1)) is \(chunk.states[i]), "
-                                        + "beyond ±\(Trainer.largestStateValue) (damaged data, or a simulation that diverged)", file: url.path)
+                    throw TrainingError.file(FileError(.malformed, path: url.path, "state \(d) of episode \(first + row / (split.steps + 1)), step \(row % (split.steps + 1)) is \(chunk.states[i]), "
+                                        + "beyond ±\(Trainer.largestStateValue) (damaged data, or a simulation that diverged)"))
                 }
             }
         }
@@ -140,8 +140,7 @@ public final class Trainer {
         let train = self.train
         windows = try Self.readingSplit(trainURL) { try SplitWindows(train, context: m.contextLength, future: m.horizon, padEnd: configuration.data.padEpisodeEnds) }
         guard windows.count >= configuration.optimization.batchSize else {
-            throw TrainingError("\(windows.count) windows of \(m.contextLength) + \(m.horizon) states, fewer than the batch size \(configuration.optimization.batchSize)",
-                                file: trainURL.path)
+            throw TrainingError.file(FileError(.malformed, path: trainURL.path, "\(windows.count) windows of \(m.contextLength) + \(m.horizon) states, fewer than the batch size \(configuration.optimization.batchSize)"))
         }
         batches = try MiniBatches(count: windows.count, batchSize: configuration.optimization.batchSize, seed: configuration.seed)
         generator = SeededGenerator(seed: configuration.seed ^ 0x5EED_CD00_0000_0001)
@@ -154,14 +153,14 @@ public final class Trainer {
         if m.conditionOnGoal {
             let largest = train.goal.max() ?? -1
             guard largest < Int64(WindowEncoding.maximumGoalCount) else {
-                throw TrainingError("goal label \(largest) is above the limit \(WindowEncoding.maximumGoalCount - 1) (one input per goal: labels are small indices)", file: trainURL.path)
+                throw TrainingError.file(FileError(.malformed, path: trainURL.path, "goal label \(largest) is above the limit \(WindowEncoding.maximumGoalCount - 1) (one input per goal: labels are small indices)"))
             }
             goalCount = Int(largest) + 1
             guard goalCount > 0, train.goal.allSatisfy({ $0 >= 0 }) else {
-                throw TrainingError("model.conditionOnGoal needs a goal label (goal >= 0) on every episode; this split has none or some -1", file: trainURL.path)
+                throw TrainingError.file(FileError(.malformed, path: trainURL.path, "model.conditionOnGoal needs a goal label (goal >= 0) on every episode; this split has none or some -1"))
             }
             if let test, let bad = test.goal.first(where: { !(0..<Int64(goalCount)).contains($0) }) {
-                throw TrainingError("goal \(bad) is outside the training split's goals 0..<\(goalCount)", file: testURL.path)
+                throw TrainingError.file(FileError(.malformed, path: testURL.path, "goal \(bad) is outside the training split's goals 0..<\(goalCount)"))
             }
         }
         // the statistics pass over every window: only for a fresh run (a resumed one keeps its checkpoint's)
@@ -177,17 +176,17 @@ public final class Trainer {
         if let latest {
             let saved = try CheckpointMetadata.read(latest.model)
             guard saved.kind == kind else {
-                throw TrainingError("holds a \(saved.kind.rawValue) checkpoint; this run trains \(kind.rawValue) (use another --out)", file: latest.model.path)
+                throw TrainingError.file(FileError(.mismatched, path: latest.model.path, "holds a \(saved.kind.rawValue) checkpoint; this run trains \(kind.rawValue) (use another --out)"))
             }
             if let was = saved.dataset, let now = datasetIdentity, was != now {
-                throw TrainingError("was trained on \(was.robot) data (model sha256 \(was.modelHash.prefix(12))…); \(dataDirectory.path) holds \(now.robot) "
-                                    + "(model sha256 \(now.modelHash.prefix(12))…): resume on the same dataset or use another --out", file: latest.model.path)
+                throw TrainingError.file(FileError(.mismatched, path: latest.model.path, "was trained on \(was.robot) data (model sha256 \(was.modelHash.prefix(12))…); \(dataDirectory.path) holds \(now.robot) "
+                                    + "(model sha256 \(now.modelHash.prefix(12))…): resume on the same dataset or use another --out"))
             }
             guard saved.configuration == configuration else {
-                throw TrainingError("was trained with a different configuration; resume with the same one or use another --out", file: latest.model.path)
+                throw TrainingError.file(FileError(.mismatched, path: latest.model.path, "was trained with a different configuration; resume with the same one or use another --out"))
             }
             guard saved.encoding.stateSize == train.stateSize else {
-                throw TrainingError("checkpoint states have \(saved.encoding.stateSize) coordinates, the dataset \(trainURL.path) has \(train.stateSize)", file: latest.model.path)
+                throw TrainingError.file(FileError(.mismatched, path: latest.model.path, "checkpoint states have \(saved.encoding.stateSize) coordinates, the dataset \(trainURL.path) has \(train.stateSize)"))
             }
             measured = saved.encoding
             basis = saved.basis
@@ -219,7 +218,7 @@ public final class Trainer {
         if shares > 1 { network.threading = .single; BLASThreads.set(1) }
         if let latest {
             do { try Checkpoint.load(from: latest.model, into: network) } catch let error as CheckpointError {
-                throw TrainingError("cannot resume: \(error)", file: latest.model.path)
+                throw TrainingError.file(FileError(.malformed, path: latest.model.path, "cannot resume: \(error)"))
             }
             try restoreState(from: latest.state, step: latest.step)
             step = latest.step
@@ -233,11 +232,12 @@ public final class Trainer {
         try readingSplit(url) { try TrajectorySplit(contentsOf: url, streaming: streaming) }
     }
 
-    /// `body`, its read errors (`NumPyError`, `DatasetError`) as `TrainingError`s naming `url`.
+    /// `body`, its read errors (`FileError`, `NumPyError`, `DatasetError`) as `TrainingError.file`
+    /// naming `url`: the error's own `FileError` when it names `url`, else one whose detail is the error.
     static func readingSplit<T>(_ url: URL, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as TrainingError { throw error } catch {
-            let text = "\(error)"
-            throw TrainingError(text.contains(url.path) ? text : "\(url.path): \(text)")
+            if let fileError = FileError.of(error), fileError.path == url.path { throw TrainingError.file(fileError) }
+            throw TrainingError.file(FileError(.malformed, path: url.path, "\(error)"))
         }
     }
 
@@ -250,7 +250,7 @@ public final class Trainer {
                     onLog: (TrainingMetrics) -> Void = { _ in }) throws -> TrainingOutcome {
         let writer = parallelism.isWriter
         if writer {
-            do { try AtomicFile.createDirectory(outputDirectory.appendingPathComponent("checkpoints")) } catch { throw TrainingError("\(error)") }
+            do { try AtomicFile.createDirectory(outputDirectory.appendingPathComponent("checkpoints")) } catch let error as FileError { throw TrainingError.file(error) }
             removeLeftovers()
             if step == 0 {
                 // a fresh run: a model of an earlier run in this folder must not outlive its config and metrics
@@ -559,7 +559,7 @@ public final class Trainer {
 
     func divergence(_ m: TrainingMetrics) -> TrainingError {
         let last = (try? Self.latestCheckpoint(in: outputDirectory))??.model.path
-        return TrainingError(String(format: "training diverged at step %d (loss %g, E(data) %g, E(samples) %g); ", m.step, m.loss, m.energyData, m.energySamples)
+        return TrainingError.diverged(String(format: "training diverged at step %d (loss %g, E(data) %g, E(samples) %g); ", m.step, m.loss, m.energyData, m.energySamples)
                              + (last.map { "the last good checkpoint is \($0)" } ?? "no checkpoint was written yet")
                              + "; lower optimization.learningRate or raise energyRegularization")
     }
@@ -636,7 +636,7 @@ public final class Trainer {
         let line = "{" + fields.joined(separator: ",") + "}\n"
         if !FileManager.default.fileExists(atPath: metricsURL.path),
            !FileManager.default.createFile(atPath: metricsURL.path, contents: nil) {
-            throw TrainingError("cannot create the metrics file", file: metricsURL.path)
+            throw TrainingError.file(FileError(.writeFailed, path: metricsURL.path, "cannot create the metrics file"))
         }
         let handle = try FileHandle(forWritingTo: metricsURL)
         defer { try? handle.close() }
@@ -674,6 +674,6 @@ public final class Trainer {
     }
 
     private func writeText(_ text: String, to url: URL) throws {
-        do { try AtomicFile.write(Array(text.utf8), to: url) } catch { throw TrainingError("cannot write: \(error)", file: url.path) }
+        do { try AtomicFile.write(Array(text.utf8), to: url) } catch { throw TrainingError.file(FileError(.writeFailed, path: url.path, "cannot write: \(error)")) }
     }
 }

@@ -2,6 +2,9 @@
 // errors that name the file and the key.
 
 import Foundation
+#if canImport(Trajectories)  // scripts/fuzz.sh compiles this file with FileError.swift in one module
+import Trajectories
+#endif
 
 /// Which network `ebm train` fits.
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
@@ -275,7 +278,8 @@ extension TrainingConfiguration {
     public static func load(from url: URL) throws -> TrainingConfiguration {
         let bytes: Data
         do { bytes = try Data(contentsOf: url) } catch {
-            throw TrainingError("cannot read the configuration: \((error as NSError).localizedDescription)", file: url.path)
+            let kind: FileError.Kind = (error as NSError).code == NSFileReadNoSuchFileError ? .notFound : .unreadable
+            throw TrainingError.file(FileError(kind, path: url.path, "cannot read the configuration: \((error as NSError).localizedDescription)"))
         }
         return try decode(bytes, file: url.path)
     }
@@ -288,11 +292,11 @@ extension TrainingConfiguration {
         } catch let error as DecodingError {
             let json = try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
             if let seed = (json as? [String: Any])?["seed"] as? NSNumber, !(seed.doubleValue >= 0 && seed.doubleValue < 1.8e19) {
-                throw TrainingError("seed: must be an integer in 0...\(UInt64.max), found \(seed)", file: file)
+                throw TrainingError.file(FileError(.malformed, path: file, "seed: must be an integer in 0...\(UInt64.max), found \(seed)"))
             }
-            throw TrainingError(describe(error, validJSON: json != nil), file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, describe(error, validJSON: json != nil)))
         } catch let error as TrainingError {
-            throw TrainingError(error.message, file: file)
+            throw TrainingError.file(FileError(.malformed, path: file, error.message))
         }
         try configuration.validate(file: file)
         return configuration
@@ -300,7 +304,7 @@ extension TrainingConfiguration {
 
     /// Throws when a value is out of range.
     public func validate(file: String? = nil) throws {
-        func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError(message, file: file) } }
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalid(message, file: file) } }
         typealias Limits = ModelConfiguration.Limits
         try check((1...Limits.window).contains(model.contextLength), "model.contextLength \(model.contextLength) must be in 1...\(Limits.window)")
         try check((1...Limits.window).contains(model.horizon), "model.horizon \(model.horizon) must be in 1...\(Limits.window)")
@@ -408,7 +412,7 @@ func rejectUnknownKeys<K: CodingKey & CaseIterable>(_ decoder: Decoder, _ known:
     let names = Set(K.allCases.map(\.stringValue))
     for key in container.allKeys where !names.contains(key.stringValue) {
         let where_ = (decoder.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-        throw TrainingError("unknown key '\(where_)' (known: \(names.sorted().joined(separator: ", ")))")
+        throw TrainingError.invalidConfiguration("unknown key '\(where_)' (known: \(names.sorted().joined(separator: ", ")))")
     }
 }
 
@@ -436,7 +440,7 @@ extension ModelConfiguration {
         spectralNorm = try c.value(.spectralNorm, or: d.spectralNorm)
         if let name = try c.decodeIfPresent(String.self, forKey: .architecture) {
             guard let value = Architecture(rawValue: name) else {
-                throw TrainingError("model.architecture '\(name)' is not one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw TrainingError.invalidConfiguration("model.architecture '\(name)' is not one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             architecture = value
         }
@@ -529,7 +533,7 @@ func decodeName<K: CodingKey, T: RawRepresentable & CaseIterable>(_ c: KeyedDeco
                                                                   or fallback: T) throws -> T where T.RawValue == String {
     guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return fallback }
     guard let value = T(rawValue: text) else {
-        throw TrainingError("\(name) '\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw TrainingError.invalidConfiguration("\(name) '\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     return value
 }

@@ -25,11 +25,11 @@ public struct ControlEffortEnergy: PlanEnergy {
     let gear: [Double], bound: [Double?]
 
     public init(model: RobotModel, layout: PlanLayout, limitWeight: Double = 100, threads: Int = 0) throws {
-        guard model.nq == model.nv, layout.nq == model.nq else { throw PlanningError("effort: needs nq == nv and a matching layout (\(model.source))") }
+        guard model.nq == model.nv, layout.nq == model.nq else { throw PlanningError.invalidArgument("effort: needs nq == nv and a matching layout (\(model.source))") }
         let act = model.actuators
         var of = [Int?](repeating: nil, count: model.nv)
         for (a, j) in act.joint.enumerated() {
-            guard (0..<model.nv).contains(j), of[j] == nil else { throw PlanningError("effort: actuator \(a) of \(model.source) drives joint \(j), which has another or none") }
+            guard (0..<model.nv).contains(j), of[j] == nil else { throw PlanningError.invalidArgument("effort: actuator \(a) of \(model.source) drives joint \(j), which has another or none") }
             of[j] = a
         }
         (actuatorOf, gear) = (of, act.gear)

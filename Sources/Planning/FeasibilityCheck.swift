@@ -24,8 +24,8 @@ public struct FeasibilityCheck {
 
     public init(goal: GoalEnergy, obstacles: ObstacleEnergy?, limits: LimitEnergy?, tolerance: Double, spread: [Double],
                 starts: Int = 32, iterations: Int = 300, seed: UInt64 = 7) throws {
-        guard spread.count == goal.model.nq, spread.allSatisfy({ $0 > 0 }) else { throw PlanningError("feasibility: spread needs \(goal.model.nq) positive numbers") }
-        guard starts >= 1, iterations >= 1 else { throw PlanningError("feasibility: starts and iterations must be at least 1") }
+        guard spread.count == goal.model.nq, spread.allSatisfy({ $0 > 0 }) else { throw PlanningError.invalidArgument("feasibility: spread needs \(goal.model.nq) positive numbers") }
+        guard starts >= 1, iterations >= 1 else { throw PlanningError.invalidArgument("feasibility: starts and iterations must be at least 1") }
         (self.goal, self.obstacles, self.limits, self.tolerance, self.spread, self.starts, self.iterations, self.seed) =
             (goal, obstacles, limits, tolerance, spread, starts, iterations, seed)
     }

@@ -21,13 +21,13 @@ public struct GoalEnergy: PlanEnergy {
     public var threads: Int
 
     public init(model: RobotModel, target: Target, layout: PlanLayout, threads: Int = 0) throws {
-        guard layout.nq == model.nq, layout.nv == model.nv else { throw PlanningError("goal: plan layout does not match \(model.source)") }
+        guard layout.nq == model.nq, layout.nv == model.nv else { throw PlanningError.invalidArgument("goal: plan layout does not match \(model.source)") }
         switch target {
         case .site(let s, let p):
-            guard (0..<model.nsite).contains(s) else { throw PlanningError("goal: \(model.source) has no site \(s)") }
-            guard p.x.isFinite && p.y.isFinite && p.z.isFinite else { throw PlanningError("goal: position \(p) is not finite") }
+            guard (0..<model.nsite).contains(s) else { throw PlanningError.invalidArgument("goal: \(model.source) has no site \(s)") }
+            guard p.x.isFinite && p.y.isFinite && p.z.isFinite else { throw PlanningError.invalidArgument("goal: position \(p) is not finite") }
         case .joints(let q):
-            guard q.count == model.nq, q.allSatisfy(\.isFinite) else { throw PlanningError("goal: joint target needs \(model.nq) finite numbers, got \(q)") }
+            guard q.count == model.nq, q.allSatisfy(\.isFinite) else { throw PlanningError.invalidArgument("goal: joint target needs \(model.nq) finite numbers, got \(q)") }
         }
         (self.model, self.target, self.layout, self.threads) = (model, target, layout, threads)
     }

@@ -24,16 +24,16 @@ public struct LearnedDynamicsEnergy: PlanEnergy {
     public init(model: TrajectoryEnergyModel, layout: PlanLayout, temperature: Double = 1, stride: Int? = nil) throws {
         let enc = model.encoding
         guard enc.stateSize == layout.stateSize else {
-            throw PlanningError("model: the energy model reads states of \(enc.stateSize) numbers, the plan has \(layout.stateSize)")
+            throw PlanningError.invalidArgument("model: the energy model reads states of \(enc.stateSize) numbers, the plan has \(layout.stateSize)")
         }
         guard layout.horizon >= enc.horizon else {
-            throw PlanningError("model: the plan horizon \(layout.horizon) is shorter than the model's H = \(enc.horizon)")
+            throw PlanningError.invalidArgument("model: the plan horizon \(layout.horizon) is shorter than the model's H = \(enc.horizon)")
         }
         let s = stride ?? enc.horizon
         guard s >= 1, (layout.horizon - enc.horizon) % s == 0 else {
-            throw PlanningError("model: plan horizon \(layout.horizon) − model H \(enc.horizon) is not a multiple of the stride \(s)")
+            throw PlanningError.invalidArgument("model: plan horizon \(layout.horizon) − model H \(enc.horizon) is not a multiple of the stride \(s)")
         }
-        guard temperature.isFinite, temperature > 0 else { throw PlanningError("model: temperature must be positive, got \(temperature)") }
+        guard temperature.isFinite, temperature > 0 else { throw PlanningError.invalidArgument("model: temperature must be positive, got \(temperature)") }
         (self.model, self.layout, self.temperature, self.stride) = (model, layout, temperature, s)
         offsets = Array(Swift.stride(from: 0, through: layout.horizon - enc.horizon, by: s))
     }

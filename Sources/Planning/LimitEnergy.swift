@@ -15,11 +15,11 @@ public struct LimitEnergy: PlanEnergy {
 
     /// Ranges from `model`'s limited joints (shrunk by `margin`), velocity limits `velocityLimit` (nv, or one for all).
     public init(model: RobotModel, layout: PlanLayout, margin: Double = 0, velocityLimit: [Double]) throws {
-        guard model.nq == model.nv else { throw PlanningError("limits: \(model.source) has nq \(model.nq) ≠ nv \(model.nv) (free or ball joints are not supported)") }
+        guard model.nq == model.nv else { throw PlanningError.invalidArgument("limits: \(model.source) has nq \(model.nq) ≠ nv \(model.nv) (free or ball joints are not supported)") }
         let joints = model.joints
         let limits = velocityLimit.count == 1 ? [Double](repeating: velocityLimit[0], count: model.nv) : velocityLimit
         guard limits.count == model.nv, limits.allSatisfy({ $0 > 0 }) else {
-            throw PlanningError("limits: velocity limits need one positive number or \(model.nv), got \(velocityLimit)")
+            throw PlanningError.invalidArgument("limits: velocity limits need one positive number or \(model.nv), got \(velocityLimit)")
         }
         range = (0..<model.nq).map { j in joints.limited[j] ? (joints.range[j].0 + margin, joints.range[j].1 - margin) : nil }
         (self.layout, self.velocityLimit) = (layout, limits)

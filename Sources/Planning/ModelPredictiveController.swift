@@ -102,10 +102,10 @@ public struct ModelPredictiveController {
     public init(model: RobotModel, replanner: any Replanner, goal: GoalEnergy, obstacles: ObstacleEnergy?, settings: MPCSettings,
                 feasibility: FeasibilityCheck?) throws {
         guard settings.replanEvery >= 1, settings.replanEvery <= replanner.layout.horizon else {
-            throw PlanningError("mpc: replan every \(settings.replanEvery) steps must lie in 1...H (\(replanner.layout.horizon))")
+            throw PlanningError.invalidArgument("mpc: replan every \(settings.replanEvery) steps must lie in 1...H (\(replanner.layout.horizon))")
         }
-        guard settings.maxSteps >= 1 else { throw PlanningError("mpc: maxSteps must be at least 1") }
-        guard settings.tolerance > 0 else { throw PlanningError("mpc: tolerance must be positive") }
+        guard settings.maxSteps >= 1 else { throw PlanningError.invalidArgument("mpc: maxSteps must be at least 1") }
+        guard settings.tolerance > 0 else { throw PlanningError.invalidArgument("mpc: tolerance must be positive") }
         (self.model, self.replanner, self.goal, self.obstacles, self.settings, self.feasibility) = (model, replanner, goal, obstacles, settings, feasibility)
     }
 

@@ -21,7 +21,7 @@ public enum Obstacle: Sendable, Equatable {
     public func validated() throws -> Obstacle {
         let (a, b, r) = segment
         guard r.isFinite, r >= 0, (a + b).x.isFinite, (a + b).y.isFinite, (a + b).z.isFinite else {
-            throw PlanningError("obstacle \(self): centre and radius must be finite and the radius >= 0")
+            throw PlanningError.invalidArgument("obstacle \(self): centre and radius must be finite and the radius >= 0")
         }
         return self
     }
@@ -52,14 +52,14 @@ public final class CollisionGeometry {
         } else if let text = try? String(contentsOfFile: robot.source, encoding: .utf8) {
             xml = text
         } else {
-            throw PlanningError("collision geometry: cannot read the MJCF of '\(robot.source)' (a built-in name or an .xml file is needed)")
+            throw PlanningError.invalidArgument("collision geometry: cannot read the MJCF of '\(robot.source)' (a built-in name or an .xml file is needed)")
         }
         let bodyNames = robot.names(.body)
         var sitesByBody: [String: [String]] = [:]
         var pending: [(body: String, a: String, b: String, radius: Double)] = []
         for (i, geom) in robot.geoms.enumerated() where geom.body > 0 && (geom.shape == .capsule || geom.shape == .sphere) {
             let body = bodyNames[geom.body]
-            guard !body.isEmpty else { throw PlanningError("collision geometry: \(robot.source) has an unnamed body carrying geom \(i)") }
+            guard !body.isEmpty else { throw PlanningError.invalidArgument("collision geometry: \(robot.source) has an unnamed body carrying geom \(i)") }
             let q = geom.quaternion   // (w, x, y, z): the capsule's axis is its local z
             let (w, x, y, z) = (q[0], q[1], q[2], q[3])
             let axis = SIMD3(2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y))   // R(q)·ẑ
@@ -70,17 +70,17 @@ public final class CollisionGeometry {
             if nb != na { sitesByBody[body, default: []].append("<site name=\"\(nb)\" pos=\"\(b.x) \(b.y) \(b.z)\"/>") }
             pending.append((body, na, nb, geom.size.x))
         }
-        guard !pending.isEmpty else { throw PlanningError("collision geometry: \(robot.source) has no capsule or sphere geoms on moving bodies") }
+        guard !pending.isEmpty else { throw PlanningError.invalidArgument("collision geometry: \(robot.source) has no capsule or sphere geoms on moving bodies") }
         var text = xml
         for (body, sites) in sitesByBody {
             guard let range = Self.openingTag(of: body, in: text) else {
-                throw PlanningError("collision geometry: no <body name=\"\(body)\"> in the MJCF of \(robot.source)")
+                throw PlanningError.invalidArgument("collision geometry: no <body name=\"\(body)\"> in the MJCF of \(robot.source)")
             }
             text.insert(contentsOf: sites.joined(), at: range.upperBound)
         }
         let extended: RobotModel
         do { extended = try RobotModel(xml: text, sourceName: robot.source).with(options: robot.options) } catch {
-            throw PlanningError("collision geometry of \(robot.source): \(error)")
+            throw PlanningError.invalidArgument("collision geometry of \(robot.source): \(error)")
         }
         capsules = pending.map { p in
             Capsule(body: p.body, siteA: extended.index(of: .site, named: p.a)!, siteB: extended.index(of: .site, named: p.b)!, radius: p.radius)
@@ -188,8 +188,8 @@ public struct ObstacleEnergy: PlanEnergy {
     public var threads: Int
 
     public init(geometry: CollisionGeometry, obstacles: [Obstacle], margin: Double, layout: PlanLayout, threads: Int = 0) throws {
-        guard layout.nq == geometry.model.nq, layout.nv == geometry.model.nv else { throw PlanningError("obstacle: plan layout does not match the robot") }
-        guard margin.isFinite, margin >= 0 else { throw PlanningError("obstacle: margin must be >= 0 m, got \(margin)") }
+        guard layout.nq == geometry.model.nq, layout.nv == geometry.model.nv else { throw PlanningError.invalidArgument("obstacle: plan layout does not match the robot") }
+        guard margin.isFinite, margin >= 0 else { throw PlanningError.invalidArgument("obstacle: margin must be >= 0 m, got \(margin)") }
         self.obstacles = try obstacles.map { try $0.validated() }
         (self.geometry, self.margin, self.layout, self.threads) = (geometry, margin, layout, threads)
     }

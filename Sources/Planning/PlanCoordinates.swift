@@ -20,12 +20,12 @@ public enum PlanCoordinates: Sendable, Equatable {
         switch self {
         case .states(let scale):
             guard scale.count == layout.stateSize, scale.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw PlanningError("plan coordinates: state scale needs \(layout.stateSize) positive numbers, got \(scale)")
+                throw PlanningError.invalidArgument("plan coordinates: state scale needs \(layout.stateSize) positive numbers, got \(scale)")
             }
         case .accelerations(let scale):
-            guard layout.nq == layout.nv else { throw PlanningError("plan coordinates: accelerations need nq == nv, got \(layout.nq), \(layout.nv)") }
+            guard layout.nq == layout.nv else { throw PlanningError.invalidArgument("plan coordinates: accelerations need nq == nv, got \(layout.nq), \(layout.nv)") }
             guard scale.count == layout.nv, scale.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw PlanningError("plan coordinates: acceleration scale needs \(layout.nv) positive numbers, got \(scale)")
+                throw PlanningError.invalidArgument("plan coordinates: acceleration scale needs \(layout.nv) positive numbers, got \(scale)")
             }
         }
     }

@@ -3,6 +3,7 @@
 
 import Foundation
 import Sampling
+import Trajectories
 
 /// How a plan is laid out: H future states after the current one, each S = nq + nv numbers
 /// (qpos then qvel). A batch of plans is (count, H·S), row-major.
@@ -18,9 +19,9 @@ public struct PlanLayout: Sendable, Equatable {
     public var dimension: Int { horizon * stateSize }
 
     public init(horizon: Int, nq: Int, nv: Int, timestep: Double) throws {
-        guard horizon >= 1 else { throw PlanningError("plan horizon must be at least 1, got \(horizon)") }
-        guard nq >= 1, nv >= 1 else { throw PlanningError("plan states need nq, nv >= 1, got \(nq), \(nv)") }
-        guard timestep.isFinite, timestep > 0 else { throw PlanningError("plan timestep must be positive, got \(timestep) s") }
+        guard horizon >= 1 else { throw PlanningError.invalidArgument("plan horizon must be at least 1, got \(horizon)") }
+        guard nq >= 1, nv >= 1 else { throw PlanningError.invalidArgument("plan states need nq, nv >= 1, got \(nq), \(nv)") }
+        guard timestep.isFinite, timestep > 0 else { throw PlanningError.invalidArgument("plan timestep must be positive, got \(timestep) s") }
         (self.horizon, self.nq, self.nv, self.timestep) = (horizon, nq, nv, timestep)
     }
 }
@@ -37,7 +38,7 @@ public struct PlanStart: Sendable {
 
     public init(history: [Double], stateSize: Int) throws {
         guard stateSize > 0, !history.isEmpty, history.count % stateSize == 0 else {
-            throw PlanningError("plan start: \(history.count) numbers are not whole states of \(stateSize)")
+            throw PlanningError.invalidArgument("plan start: \(history.count) numbers are not whole states of \(stateSize)")
         }
         (self.history, self.stateSize) = (history, stateSize)
     }
@@ -73,12 +74,12 @@ public struct PlanObjective {
 
     /// Throws when there are no terms, layouts differ or a weight is negative or not finite.
     public init(_ terms: [(weight: Double, term: any PlanEnergy)]) throws {
-        guard let first = terms.first else { throw PlanningError("plan objective: no terms") }
+        guard let first = terms.first else { throw PlanningError.invalidArgument("plan objective: no terms") }
         for t in terms {
             guard t.term.layout == first.term.layout else {
-                throw PlanningError("plan objective: term '\(t.term.name)' has layout \(t.term.layout), '\(first.term.name)' has \(first.term.layout)")
+                throw PlanningError.invalidArgument("plan objective: term '\(t.term.name)' has layout \(t.term.layout), '\(first.term.name)' has \(first.term.layout)")
             }
-            guard t.weight.isFinite, t.weight >= 0 else { throw PlanningError("plan objective: term '\(t.term.name)' has weight \(t.weight)") }
+            guard t.weight.isFinite, t.weight >= 0 else { throw PlanningError.invalidArgument("plan objective: term '\(t.term.name)' has weight \(t.weight)") }
         }
         (self.terms, layout) = (terms, first.term.layout)
     }
@@ -145,7 +146,33 @@ public struct ScaledPlanEnergy: BatchEnergy {
 }
 
 /// A bad argument or a failed planning run, with a message that names the parameter.
-public struct PlanningError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+public indirect enum PlanningError: FileErrorWrapping, CustomStringConvertible, Equatable {
+    /// A bad argument (a size, a site, an energy term that does not fit the robot), in words.
+    case invalidArgument(String)
+    /// Every candidate's energy is NaN or infinite.
+    case nonFinite(String)
+    /// A model file (run folder or checkpoint) that does not load or does not fit this setup.
+    case file(FileError)
+    /// `error`, about the value of command-line option `flag` ("--model"): "FLAG ERROR".
+    case option(String, PlanningError)
+
+    /// The old struct's initialiser; builds `.invalidArgument`.
+    @available(*, deprecated, message: "use .invalidArgument(_:), .nonFinite(_:) or .file(FileError(...))")
+    public init(_ description: String) { self = .invalidArgument(description) }
+
+    public var fileError: FileError? {
+        switch self {
+        case .file(let error): return error
+        case .option(_, let error): return error.fileError
+        case .invalidArgument, .nonFinite: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m), .nonFinite(let m): return m
+        case .file(let error): return error.description
+        case .option(let flag, let error): return "\(flag) \(error)"
+        }
+    }
 }

@@ -46,7 +46,7 @@ public struct LangevinPlanOptimizer: PlanOptimizer {
         do {
             let r = try sampler.sample(energy, initial: initial, chains: chains, stopping: StoppingRule(maxSteps: steps), seed: seed)
             return PlanOptimization(points: r.samples, energies: r.energies)
-        } catch { throw PlanningError("langevin planner: \(error)") }
+        } catch { throw PlanningError.invalidArgument("langevin planner: \(error)") }
     }
 }
 
@@ -83,12 +83,12 @@ public struct MALAPlanOptimizer: PlanOptimizer {
     }
 
     public func optimize(_ energy: ScaledPlanEnergy, initial: [Double], chains: Int, seed: UInt64) throws -> PlanOptimization {
-        guard temperature.isFinite, temperature > 0 else { throw PlanningError("mala planner: temperature must be positive, got \(temperature)") }
+        guard temperature.isFinite, temperature > 0 else { throw PlanningError.invalidArgument("mala planner: temperature must be positive, got \(temperature)") }
         do {
             let r = try MALASampler(stepSize: stepSize).sample(TemperedEnergy(base: energy, temperature: temperature, gradientClip: gradientClip), initial: initial,
                                                                chains: chains, stopping: StoppingRule(maxSteps: steps), seed: seed)
             return PlanOptimization(points: r.samples, energies: r.energies.map { $0 * temperature }, acceptance: r.acceptanceRate)
-        } catch { throw PlanningError("mala planner: \(error)") }
+        } catch { throw PlanningError.invalidArgument("mala planner: \(error)") }
     }
 }
 
@@ -157,7 +157,7 @@ public struct CEMPlanOptimizer: PlanOptimizer {
 
     /// The same over any energy (only its `energies` are read): e.g. simulator rollouts of controls.
     public func minimize<E: BatchEnergy>(_ energy: E, initial: [Double], chains: Int, seed: UInt64) throws -> (points: [Double], energies: [Double]) {
-        guard elites >= 1, elites <= samples else { throw PlanningError("cem planner: elites \(elites) must lie in 1...samples (\(samples))") }
+        guard elites >= 1, elites <= samples else { throw PlanningError.invalidArgument("cem planner: elites \(elites) must lie in 1...samples (\(samples))") }
         let D = energy.dimension
         var sigma = [Double](repeating: noise, count: D)
         return try runPopulation(energy, initial: initial, chains: chains, seed: seed, iterations: iterations, samples: samples) { population, energies, mean, _ in
@@ -176,9 +176,9 @@ public struct CEMPlanOptimizer: PlanOptimizer {
 func runPopulation<E: BatchEnergy>(_ energy: E, initial: [Double], chains: Int, seed: UInt64, iterations: Int, samples: Int,
                    update: (_ population: [Double], _ energies: [Double], _ mean: inout [Double], _ iteration: Int) -> Void,
                    spread: (Int) -> Double) throws -> (points: [Double], energies: [Double]) {
-    guard iterations >= 1, samples >= 2 else { throw PlanningError("population planner: needs iterations >= 1 and samples >= 2, got \(iterations), \(samples)") }
+    guard iterations >= 1, samples >= 2 else { throw PlanningError.invalidArgument("population planner: needs iterations >= 1 and samples >= 2, got \(iterations), \(samples)") }
     let D = energy.dimension
-    guard initial.count == chains * D, chains >= 1 else { throw PlanningError("population planner: initial has \(initial.count) numbers, not \(chains) × \(D)") }
+    guard initial.count == chains * D, chains >= 1 else { throw PlanningError.invalidArgument("population planner: initial has \(initial.count) numbers, not \(chains) × \(D)") }
     let start = energy.energies(initial, count: chains)
     let first = start.indices.min { start[$0] < start[$1] }!
     var mean = Array(initial[first * D..<(first + 1) * D])
@@ -187,7 +187,7 @@ func runPopulation<E: BatchEnergy>(_ energy: E, initial: [Double], chains: Int, 
     for it in 0..<iterations {
         for i in 0..<samples { for j in 0..<D { population[i * D + j] = mean[j] + (i == 0 ? 0 : spread(j) * random.next()) } }
         energies = energy.energies(population, count: samples)
-        guard energies.contains(where: \.isFinite) else { throw PlanningError("population planner: every sample has a non-finite energy at iteration \(it + 1)") }
+        guard energies.contains(where: \.isFinite) else { throw PlanningError.nonFinite("population planner: every sample has a non-finite energy at iteration \(it + 1)") }
         let finite = energies.map { $0.isFinite ? $0 : Double.greatestFiniteMagnitude }
         update(population, finite, &mean, it)
     }

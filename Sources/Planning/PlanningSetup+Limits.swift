@@ -10,7 +10,7 @@ extension PlanningSetup {
     /// Throws `PlanningError` naming the parameter when a size is outside its limit (with the memory
     /// the chains would need) or a step size, noise, weight or margin is negative or not finite.
     public func validate() throws {
-        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws { if !ok { throw PlanningError(message()) } }
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws { if !ok { throw PlanningError.invalidArgument(message()) } }
         let chainBytes = Double(chains) * Double(horizon) * Double(2 * (model.nq + model.nv)) * 8 * 4
         try check((1...Limits.chains).contains(chains),
                   "chains \(chains) must lie in 1...\(Limits.chains)" + String(format: " (they would need about %.3g GB)", chainBytes / 1e9))

@@ -1,6 +1,7 @@
 // PlanningSetup+Models: the checks a learned plan term passes before it joins the plan energy.
 
 import EnergyModels
+import Trajectories
 
 extension PlanningSetup {
     /// Throws unless `learned` reads this robot's states (nq + nv numbers) and its horizon fits
@@ -8,10 +9,10 @@ extension PlanningSetup {
     public func checkLearnedModel(_ learned: TrajectoryEnergyModel) throws {
         let enc = learned.encoding
         guard enc.stateSize == model.nq + model.nv else {
-            throw PlanningError("the model reads states of \(enc.stateSize) numbers; \(model.source) has \(model.nq + model.nv)")
+            throw PlanningError.invalidArgument("the model reads states of \(enc.stateSize) numbers; \(model.source) has \(model.nq + model.nv)")
         }
         guard enc.horizon <= horizon else {
-            throw PlanningError("the model's horizon \(enc.horizon) exceeds the plan horizon \(horizon) (--horizon)")
+            throw PlanningError.invalidArgument("the model's horizon \(enc.horizon) exceeds the plan horizon \(horizon) (--horizon)")
         }
     }
 }
@@ -23,9 +24,11 @@ extension PlanningSetup {
     ///   `TrainingError` when it is conditioned (a plan gives it no goal label or controls).
     public func learnedModel(run path: String) throws -> TrajectoryEnergyModel {
         let loaded: TrajectoryEnergyModel
-        do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch { throw PlanningError("\(path): \(error)") }
+        do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch {
+            throw PlanningError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: path, "\(error)"))
+        }
         try RunFolder.requireUnconditioned(loaded.encoding, run: path)
-        do { try checkLearnedModel(loaded) } catch { throw PlanningError("\(path): \(error)") }
+        do { try checkLearnedModel(loaded) } catch { throw PlanningError.file(FileError(.mismatched, path: path, "\(error)")) }
         return loaded
     }
 
@@ -34,7 +37,7 @@ extension PlanningSetup {
     /// - Throws: the loader's errors; `PlanningError` "PATH: …" when it does not fit.
     public func transitionModel(run path: String) throws -> FeedforwardPredictor {
         let loaded = try FeedforwardPredictor.load(run: path, conditioned: true).model
-        do { try SimulatorPlanner.checkTransitionModel(loaded, of: model) } catch { throw PlanningError("\(path): \(error)") }
+        do { try SimulatorPlanner.checkTransitionModel(loaded, of: model) } catch { throw PlanningError.file(FileError(.mismatched, path: path, "\(error)")) }
         return loaded
     }
 }
@@ -43,11 +46,11 @@ extension PlanningSetup {
     /// `learnedModel(run:)` of `path` when given (nil: none), its `PlanningError` prefixed by `flag`
     /// (the option the path came from, e.g. "--model").
     public func learnedModel(_ path: String?, flag: String = "--model") throws -> TrajectoryEnergyModel? {
-        do { return try path.map(learnedModel(run:)) } catch let e as PlanningError { throw PlanningError("\(flag) \(e)") }
+        do { return try path.map(learnedModel(run:)) } catch let e as PlanningError { throw PlanningError.option(flag, e) }
     }
 
     /// `transitionModel(run:)` of `path` when given (nil: none), its `PlanningError` prefixed by `flag`.
     public func transitionModel(_ path: String?, flag: String = "--dynamics") throws -> FeedforwardPredictor? {
-        do { return try path.map(transitionModel(run:)) } catch let e as PlanningError { throw PlanningError("\(flag) \(e)") }
+        do { return try path.map(transitionModel(run:)) } catch let e as PlanningError { throw PlanningError.option(flag, e) }
     }
 }

@@ -41,7 +41,7 @@ extension PlanningSetup {
     /// Defaults for `reacher2`, `pointmass2d` and `arm7`.
     public static func defaults(robot: String) throws -> PlanningSetup {
         guard let preset = Preset(rawValue: robot) else {
-            throw PlanningError("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
+            throw PlanningError.invalidArgument("no planning defaults for robot '\(robot)' (known: reacher2, pointmass2d, arm7)")
         }
         return try PlanningSetup(preset: preset)
     }
@@ -60,7 +60,7 @@ extension PlanningSetup {
 
     private init(model given: RobotModel, site: String, like preset: Preset, integration: Bool) throws {
         guard given.index(of: .site, named: site) != nil else {
-            throw PlanningError("\(given.source) has no site '\(site)' (sites: \(given.names(.site).joined(separator: ", ")))")
+            throw PlanningError.invalidArgument("\(given.source) has no site '\(site)' (sites: \(given.names(.site).joined(separator: ", ")))")
         }
         let model = integration ? try Preset.integrated(given, preset.integration) : given
         let (nq, nv) = (model.nq, model.nv)
@@ -106,7 +106,7 @@ extension PlanningSetup {
 
     /// The position (m) of the steered site at `qpos` (nq).
     public func sitePosition(qpos: [Double]) throws -> SIMD3<Double> {
-        guard let i = model.index(of: .site, named: site) else { throw PlanningError("\(model.source) has no site '\(site)'") }
+        guard let i = model.index(of: .site, named: site) else { throw PlanningError.invalidArgument("\(model.source) has no site '\(site)'") }
         let s = try model.kinematics(qpos: qpos, batch: 1).sites
         return SIMD3(s[i * 3], s[i * 3 + 1], s[i * 3 + 2])
     }

@@ -68,7 +68,7 @@ public struct PlanningSetup {
     /// that `mppi-ff` and `cem-ff` roll out (required by them, unused by the others).
     public func controller(kind: PlannerKind, goal: SIMD3<Double>, obstacles: [Obstacle], learned: TrajectoryEnergyModel?,
                            dynamics: FeedforwardPredictor? = nil, seed: UInt64) throws -> ModelPredictiveController {
-        guard let siteIndex = model.index(of: .site, named: site) else { throw PlanningError("\(model.source) has no site '\(site)'") }
+        guard let siteIndex = model.index(of: .site, named: site) else { throw PlanningError.invalidArgument("\(model.source) has no site '\(site)'") }
         let layout = try PlanLayout(horizon: horizon, nq: model.nq, nv: model.nv, timestep: model.options.timestep)
         let goalTerm = try GoalEnergy(model: model, target: .site(siteIndex, position: goal), layout: layout, threads: threads)
         let limits = try LimitEnergy(model: model, layout: layout, velocityLimit: [velocityLimit])
@@ -79,7 +79,7 @@ public struct PlanningSetup {
         let replanner: any Replanner
         switch kind {
         case .mppiSim, .cemSim, .mppiFF, .cemFF:
-            if kind.needsDynamics && dynamics == nil { throw PlanningError("\(kind.rawValue) needs a feedforward transition model (controls-conditioned)") }
+            if kind.needsDynamics && dynamics == nil { throw PlanningError.invalidArgument("\(kind.rawValue) needs a feedforward transition model (controls-conditioned)") }
             let objective = try PlanObjective(analytic)
             let method: SimulatorPlanner.Method = kind == .mppiSim || kind == .mppiFF
                 ? .mppi(MPPIPlanOptimizer(iterations: populationIterations, samples: populationSamples, noise: simNoise, name: kind.rawValue))

@@ -27,7 +27,7 @@ public enum PlanningSuite {
         let m = setup.model
         var g = SeededGenerator(seed: seed ^ UInt64(robot.utf8.reduce(0) { $0 &* 31 &+ Int($1) }))
         func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * g.nextUnitDouble() }
-        guard let site = m.index(of: .site, named: setup.site) else { throw PlanningError("\(m.source) has no site '\(setup.site)'") }
+        guard let site = m.index(of: .site, named: setup.site) else { throw PlanningError.invalidArgument("\(m.source) has no site '\(setup.site)'") }
         let zero = [Double](repeating: 0, count: m.nq)
         func sitePosition(_ q: [Double]) throws -> SIMD3<Double> {
             let s = try m.kinematics(qpos: q, batch: 1).sites
@@ -156,7 +156,7 @@ extension PlanningSuite {
         markdownHeader.forEach(printed)
         for robot in robots {
             var setup: PlanningSetup
-            do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw PlanningError("--robots: \(error)") }
+            do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw PlanningError.invalidArgument("--robots: \(error)") }
             setup.threads = threads
             try configure(&setup)
             let learnedModel = try setup.learnedModel(learned[robot])

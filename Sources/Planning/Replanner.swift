@@ -103,7 +103,7 @@ public struct StatePlanner: Replanner {
     public init(objective: PlanObjective, optimizer: any PlanOptimizer, tracker: PlanTracker, coordinates: PlanCoordinates, chains: Int,
                 initialSpread: Double = 0.1) throws {
         try coordinates.validate(objective.layout)
-        guard chains >= 1 else { throw PlanningError("state planner: chains must be at least 1, got \(chains)") }
+        guard chains >= 1 else { throw PlanningError.invalidArgument("state planner: chains must be at least 1, got \(chains)") }
         (self.objective, self.optimizer, self.tracker, self.coordinates, self.chains, self.initialSpread) =
             (objective, optimizer, tracker, coordinates, chains, initialSpread)
     }

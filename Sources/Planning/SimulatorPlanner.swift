@@ -151,7 +151,7 @@ public struct SimulatorPlanner: Replanner {
     public static func checkTransitionModel(_ predictor: FeedforwardPredictor, of model: RobotModel) throws {
         let enc = predictor.encoding
         guard enc.controlWidth == enc.contextLength * model.nu, enc.goalCount == 0, enc.stateSize == model.nq + model.nv else {
-            throw PlanningError("learned rollouts need a feedforward model of \(model.source)'s states (\(model.nq + model.nv) numbers) "
+            throw PlanningError.invalidArgument("learned rollouts need a feedforward model of \(model.source)'s states (\(model.nq + model.nv) numbers) "
                                 + "conditioned on controls only (model.conditionOnControls); this one reads states of \(enc.stateSize), "
                                 + "\(enc.controlWidth) control and \(enc.goalCount) goal features")
         }

@@ -14,9 +14,9 @@ public struct SmoothnessEnergy: PlanEnergy {
     public var consistency: Double, acceleration: Double, velocity: Double
 
     public init(layout: PlanLayout, consistency: Double = 1, acceleration: Double = 1, velocity: Double = 0) throws {
-        guard layout.nq == layout.nv else { throw PlanningError("smoothness: needs nq == nv, got \(layout.nq), \(layout.nv)") }
+        guard layout.nq == layout.nv else { throw PlanningError.invalidArgument("smoothness: needs nq == nv, got \(layout.nq), \(layout.nv)") }
         guard [consistency, acceleration, velocity].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw PlanningError("smoothness: weights must be finite and >= 0")
+            throw PlanningError.invalidArgument("smoothness: weights must be finite and >= 0")
         }
         (self.layout, self.consistency, self.acceleration, self.velocity) = (layout, consistency, acceleration, velocity)
     }

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import Trajectories
 
 /// An 8-bit RGBA image, rows top to bottom; written and read as PNG through libpng.
 public struct Image: Equatable, Sendable {
@@ -31,7 +32,7 @@ public struct Image: Equatable, Sendable {
             png_image_write_to_file(&image, path, 0, bytes.baseAddress, png_int_32(width * 4), nil)
         }
         defer { png_image_free(&image) }
-        if ok == 0 { throw ImageError("\(path): cannot write the PNG (\(Self.message(&image)))") }
+        if ok == 0 { throw FileError(.writeFailed, path: path, "cannot write the PNG (\(Self.message(&image)))") }
     }
 
     /// Reads a PNG as RGBA.
@@ -41,14 +42,14 @@ public struct Image: Equatable, Sendable {
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             let m = Self.message(&image)
             png_image_free(&image)
-            throw ImageError("\(path): not a readable PNG (\(m))")
+            throw FileError(FileManager.default.fileExists(atPath: path) ? .malformed : .notFound, path: path, "not a readable PNG (\(m))")
         }
         image.format = 3  // PNG_FORMAT_RGBA: colour | alpha
         let (w, h) = (Int(image.width), Int(image.height))
         var pixels = [UInt8](repeating: 0, count: w * h * 4)
         let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, png_int_32(w * 4), nil) }
         defer { png_image_free(&image) }
-        if ok == 0 { throw ImageError("\(path): corrupt PNG (\(Self.message(&image)))") }
+        if ok == 0 { throw FileError(.malformed, path: path, "corrupt PNG (\(Self.message(&image)))") }
         self.init(width: w, height: h, rgba: pixels)
     }
 
@@ -61,7 +62,7 @@ public struct Image: Equatable, Sendable {
             try writePNG(to: temporary.path)
             // rename(2) replaces the target atomically, whether or not it exists
             guard rename(temporary.path, path) == 0 else {
-                throw ImageError("\(path): cannot rename the written PNG into place (\(String(cString: strerror(errno))))")
+                throw FileError(.writeFailed, path: path, "cannot rename the written PNG into place (\(String(cString: strerror(errno))))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -76,8 +77,6 @@ public struct Image: Equatable, Sendable {
     }
 }
 
-/// A PNG that could not be written or read, naming the file and libpng's reason.
-public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
+/// A PNG that could not be written or read is a `FileError` naming the file and libpng's reason.
+@available(*, deprecated, renamed: "FileError")
+public typealias ImageError = FileError

@@ -19,10 +19,10 @@ public struct StoppingRule: Sendable, Equatable {
     }
 
     func validate() throws {
-        guard maxSteps >= 1 else { throw SamplingError("maxSteps must be at least 1, got \(maxSteps)") }
-        guard window >= 1 else { throw SamplingError("window must be at least 1, got \(window)") }
+        guard maxSteps >= 1 else { throw SamplingError.invalidArgument("maxSteps must be at least 1, got \(maxSteps)") }
+        guard window >= 1 else { throw SamplingError.invalidArgument("window must be at least 1, got \(window)") }
         if let t = energyTolerance, !(t.isFinite && t > 0) {
-            throw SamplingError("energyTolerance must be finite and positive, got \(t)")
+            throw SamplingError.invalidArgument("energyTolerance must be finite and positive, got \(t)")
         }
     }
 
@@ -98,17 +98,17 @@ struct ChainRandom {
 
 /// Checks shared by every sampler.
 func validate<E: BatchEnergy>(_ energy: E, initial: [Double], chains: Int, stopping: StoppingRule) throws {
-    guard chains >= 1 else { throw SamplingError("chains must be at least 1, got \(chains)") }
-    guard energy.dimension >= 1 else { throw SamplingError("the energy has dimension \(energy.dimension)") }
+    guard chains >= 1 else { throw SamplingError.invalidArgument("chains must be at least 1, got \(chains)") }
+    guard energy.dimension >= 1 else { throw SamplingError.invalidArgument("the energy has dimension \(energy.dimension)") }
     guard initial.count == chains * energy.dimension else {
-        throw SamplingError("initial has \(initial.count) values, expected chains × dimension = \(chains) × \(energy.dimension)")
+        throw SamplingError.invalidArgument("initial has \(initial.count) values, expected chains × dimension = \(chains) × \(energy.dimension)")
     }
-    guard initial.allSatisfy(\.isFinite) else { throw SamplingError("initial holds a non-finite value") }
+    guard initial.allSatisfy(\.isFinite) else { throw SamplingError.invalidArgument("initial holds a non-finite value") }
     try stopping.validate()
 }
 
 func checkPositive(_ value: Double, _ name: String) throws {
-    guard value.isFinite && value > 0 else { throw SamplingError("\(name) must be finite and positive, got \(value)") }
+    guard value.isFinite && value > 0 else { throw SamplingError.invalidArgument("\(name) must be finite and positive, got \(value)") }
 }
 
 /// ‖g_b‖ averaged over the chains of `g` (chains, d).

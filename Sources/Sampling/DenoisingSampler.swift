@@ -94,8 +94,8 @@ public struct DenoisingSampler: Sendable {
     /// for `chainsPerContext` chains (context-major). Deterministic for a given `seed`.
     public func sample(_ model: DenoisingEnergyModel, contexts: [Float], chainsPerContext K: Int, seed: UInt64) throws -> Result {
         let C = model.encoding.contextWidth
-        guard K >= 1 else { throw SamplingError("DenoisingSampler: chains per context must be >= 1") }
-        guard !contexts.isEmpty, contexts.count % C == 0 else { throw SamplingError("DenoisingSampler: contexts hold \(contexts.count) numbers, not a multiple of \(C)") }
+        guard K >= 1 else { throw SamplingError.invalidArgument("DenoisingSampler: chains per context must be >= 1") }
+        guard !contexts.isEmpty, contexts.count % C == 0 else { throw SamplingError.invalidArgument("DenoisingSampler: contexts hold \(contexts.count) numbers, not a multiple of \(C)") }
         let normalized = model.normalizedContexts(contexts)
         let chains = contexts.count / C * K
         var perChain = [Float](); perChain.reserveCapacity(chains * C)
@@ -117,9 +117,9 @@ public struct DenoisingSampler: Sendable {
                        levelEnergy: (_ sigma: Float, _ temperature: Double) throws -> any BatchEnergy) throws -> (y: [Double], diagnostics: [StepDiagnostics]) {
         guard levels >= 1, stepsPerLevel >= 1, chains >= 1, stepScale > 0, stepScale.isFinite, temperature > 0, leapfrogSteps >= 1,
               temperatureBelow.map({ $0 > 0 }) ?? true else {
-            throw SamplingError("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale, temperature and temperatureBelow > 0")
+            throw SamplingError.invalidArgument("DenoisingSampler: levels, stepsPerLevel, chains and leapfrogSteps must be >= 1, stepScale, temperature and temperatureBelow > 0")
         }
-        guard let last = sigmas.last else { throw SamplingError("DenoisingSampler: no noise levels") }
+        guard let last = sigmas.last else { throw SamplingError.invalidArgument("DenoisingSampler: no noise levels") }
         let D = variances.count
         var random = ChainRandom(seed: seed, chains: chains)
         // start from the Gaussian the energy's skip term describes at σmax

@@ -29,12 +29,12 @@ public struct WeightedSumEnergy: BatchEnergy {
 
     /// Throws when the terms differ in dimension, there are none, or a weight is not finite.
     public init(_ terms: [(weight: Double, energy: any BatchEnergy)]) throws {
-        guard let first = terms.first else { throw SamplingError("WeightedSumEnergy: no terms") }
+        guard let first = terms.first else { throw SamplingError.invalidArgument("WeightedSumEnergy: no terms") }
         for (i, t) in terms.enumerated() {
             guard t.energy.dimension == first.energy.dimension else {
-                throw SamplingError("WeightedSumEnergy: term \(i) has dimension \(t.energy.dimension), term 0 has \(first.energy.dimension)")
+                throw SamplingError.invalidArgument("WeightedSumEnergy: term \(i) has dimension \(t.energy.dimension), term 0 has \(first.energy.dimension)")
             }
-            guard t.weight.isFinite else { throw SamplingError("WeightedSumEnergy: term \(i) has weight \(t.weight)") }
+            guard t.weight.isFinite else { throw SamplingError.invalidArgument("WeightedSumEnergy: term \(i) has weight \(t.weight)") }
         }
         (self.terms, dimension) = (terms, first.energy.dimension)
     }
@@ -93,7 +93,7 @@ public struct GaussianEnergy: BatchEnergy {
     public init(mean: [Double], covariance: [Double]) throws {
         let d = mean.count
         guard d > 0, covariance.count == d * d else {
-            throw SamplingError("GaussianEnergy: covariance has \(covariance.count) values, not \(d)×\(d)")
+            throw SamplingError.invalidArgument("GaussianEnergy: covariance has \(covariance.count) values, not \(d)×\(d)")
         }
         self.mean = mean
         precision = try Self.inverse(covariance, d)
@@ -105,7 +105,7 @@ public struct GaussianEnergy: BatchEnergy {
         for i in 0..<n { inv[i * n + i] = 1 }
         for c in 0..<n {
             let p = (c..<n).max { abs(m[$0 * n + c]) < abs(m[$1 * n + c]) }!
-            guard abs(m[p * n + c]) > 1e-300 else { throw SamplingError("GaussianEnergy: covariance is singular") }
+            guard abs(m[p * n + c]) > 1e-300 else { throw SamplingError.invalidArgument("GaussianEnergy: covariance is singular") }
             for j in 0..<n { m.swapAt(c * n + j, p * n + j); inv.swapAt(c * n + j, p * n + j) }
             let s = 1 / m[c * n + c]
             for j in 0..<n { m[c * n + j] *= s; inv[c * n + j] *= s }
@@ -138,7 +138,21 @@ public struct GaussianEnergy: BatchEnergy {
 }
 
 /// A bad argument or a failed run, with a message that names the parameter.
-public struct SamplingError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+public enum SamplingError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A bad argument (a count, a size, a step size, a model of the wrong kind), in words.
+    case invalidArgument(String)
+    /// The energy became NaN or infinite (at the initial points, or during a run).
+    case nonFinite(String)
+    /// A block of chains failed; the message names the block and the cause.
+    case failed(String)
+
+    /// The old struct's initialiser; builds `.invalidArgument`.
+    @available(*, deprecated, message: "use .invalidArgument(_:), .nonFinite(_:) or .failed(_:)")
+    public init(_ description: String) { self = .invalidArgument(description) }
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m), .nonFinite(let m), .failed(let m): return m
+        }
+    }
 }

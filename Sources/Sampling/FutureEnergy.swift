@@ -23,14 +23,14 @@ public struct FutureEnergy: BatchEnergy {
     /// One context (k·S) shared by `chains` chains, or one per chain (chains·k·S).
     public init(model: TrajectoryEnergyModel, contexts: [Float], chains: Int, temperature: Double = 1) throws {
         let c = model.encoding.contextWidth
-        guard temperature.isFinite && temperature > 0 else { throw SamplingError("temperature must be positive, got \(temperature)") }
-        guard chains >= 1 else { throw SamplingError("chains must be at least 1, got \(chains)") }
+        guard temperature.isFinite && temperature > 0 else { throw SamplingError.invalidArgument("temperature must be positive, got \(temperature)") }
+        guard chains >= 1 else { throw SamplingError.invalidArgument("chains must be at least 1, got \(chains)") }
         if contexts.count == c {
             self.contexts = Array((0..<chains).map { _ in contexts }.joined())
         } else if contexts.count == chains * c {
             self.contexts = contexts
         } else {
-            throw SamplingError("context has \(contexts.count) values; the model reads k × S = \(model.encoding.contextLength) × \(model.encoding.stateSize) per chain")
+            throw SamplingError.invalidArgument("context has \(contexts.count) values; the model reads k × S = \(model.encoding.contextLength) × \(model.encoding.stateSize) per chain")
         }
         (self.model, self.temperature) = (model, temperature)
     }

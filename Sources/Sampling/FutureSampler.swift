@@ -158,7 +158,7 @@ public struct FutureSampler {
         case .mala: return MALASampler(stepSize: stepSize ?? 0.001)
         case .hmc: return HMCSampler(stepSize: stepSize ?? 0.01, leapfrogSteps: leapfrog, targetAcceptance: targetAcceptance)
         default:
-            throw SamplingError("sampler \(kind.rawValue) needs a denoising model (objective dsm); this one was trained by contrastive divergence")
+            throw SamplingError.invalidArgument("sampler \(kind.rawValue) needs a denoising model (objective dsm); this one was trained by contrastive divergence")
         }
     }
 
@@ -189,13 +189,13 @@ public struct FutureSampler {
                        progress: ((_ done: Int, _ blocks: Int) -> Void)? = nil) throws -> FutureSamples {
         let enc = model.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
-        guard chainsPerContext >= 1, total >= 1 else { throw SamplingError("chains per context and total states must be at least 1") }
+        guard chainsPerContext >= 1, total >= 1 else { throw SamplingError.invalidArgument("chains per context and total states must be at least 1") }
         guard !contexts.isEmpty, contexts.count % (k * S) == 0 else {
-            throw SamplingError("contexts hold \(contexts.count) numbers, not a multiple of k × S = \(k) × \(S)")
+            throw SamplingError.invalidArgument("contexts hold \(contexts.count) numbers, not a multiple of k × S = \(k) × \(S)")
         }
         let steps = self.steps(for: model), temperature = self.temperature(for: model)
-        guard steps >= 0 else { throw SamplingError("steps must be ≥ 0, got \(steps)") }
-        guard temperature.isFinite && temperature > 0 else { throw SamplingError("temperature must be positive, got \(temperature)") }
+        guard steps >= 0 else { throw SamplingError.invalidArgument("steps must be ≥ 0, got \(steps)") }
+        guard temperature.isFinite && temperature > 0 else { throw SamplingError.invalidArgument("temperature must be positive, got \(temperature)") }
         let K = contexts.count / (k * S) * chainsPerContext
         // K × (k + generated) × S, each chain starting from its own copy of its context
         var trajectories = (0..<K).map { c in
@@ -221,7 +221,7 @@ public struct FutureSampler {
                     do {
                         result = try chainSampler(langevin: lang).sample(energy, initial: initial, chains: K,
                                                                          stopping: StoppingRule(maxSteps: steps, energyTolerance: tolerance), seed: blockSeed)
-                    } catch { throw SamplingError("sampling block \(block): \(error)") }
+                    } catch { throw SamplingError.failed("sampling block \(block): \(error)") }
                     (points, pointEnergies) = (result.samples, result.energies)
                     diagnostics += result.diagnostics.map { (block, $0) }
                 } else {
@@ -234,7 +234,7 @@ public struct FutureSampler {
                 if steps > 0 {
                     let result: DenoisingSampler.Result
                     do { result = try denoisingSampler(for: denoiser).sample(denoiser, contexts: blockContexts, chainsPerContext: 1, seed: blockSeed) }
-                    catch { throw SamplingError("sampling block \(block): \(error)") }
+                    catch { throw SamplingError.failed("sampling block \(block): \(error)") }
                     (coefficients, blockEnergies) = (result.coefficients, result.energies)
                     diagnostics += result.diagnostics.map { (block, $0) }
                 } else {

@@ -45,18 +45,18 @@ public struct HMCSampler: ChainSampler {
                                        seed: UInt64) throws -> SamplingResult {
         try validate(energy, initial: initial, chains: chains, stopping: stopping)
         try checkPositive(stepSize, "stepSize")
-        guard leapfrogSteps >= 1 else { throw SamplingError("leapfrogSteps must be at least 1, got \(leapfrogSteps)") }
+        guard leapfrogSteps >= 1 else { throw SamplingError.invalidArgument("leapfrogSteps must be at least 1, got \(leapfrogSteps)") }
         guard targetAcceptance > 0 && targetAcceptance < 1 else {
-            throw SamplingError("targetAcceptance must lie in (0, 1), got \(targetAcceptance)")
+            throw SamplingError.invalidArgument("targetAcceptance must lie in (0, 1), got \(targetAcceptance)")
         }
         let warmup = adaptationSteps ?? stopping.maxSteps / 2
         guard warmup >= 0 && warmup <= stopping.maxSteps else {
-            throw SamplingError("adaptationSteps must lie in 0...maxSteps (\(stopping.maxSteps)), got \(warmup)")
+            throw SamplingError.invalidArgument("adaptationSteps must lie in 0...maxSteps (\(stopping.maxSteps)), got \(warmup)")
         }
         let d = energy.dimension
         var x = initial, random = ChainRandom(seed: seed, chains: chains)
         var (e, g) = energy.energiesAndGradients(x, count: chains)
-        guard e.allSatisfy(\.isFinite) else { throw SamplingError("HMC: non-finite energy at the initial points") }
+        guard e.allSatisfy(\.isFinite) else { throw SamplingError.nonFinite("HMC: non-finite energy at the initial points") }
         var adaptation = DualAveraging(initial: stepSize, target: targetAcceptance)
         var eps = stepSize, history: [StepDiagnostics] = [], converged = false
         var p = [Double](repeating: 0, count: x.count)

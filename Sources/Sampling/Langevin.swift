@@ -43,10 +43,10 @@ public struct LangevinSampler: ChainSampler {
                                        seed: UInt64) throws -> SamplingResult {
         try validate(energy, initial: initial, chains: chains, stopping: stopping)
         try checkPositive(stepSize, "stepSize")
-        if let s = noiseScale { guard s.isFinite && s >= 0 else { throw SamplingError("noiseScale must be finite and ≥ 0, got \(s)") } }
+        if let s = noiseScale { guard s.isFinite && s >= 0 else { throw SamplingError.invalidArgument("noiseScale must be finite and ≥ 0, got \(s)") } }
         if let c = gradientClip { try checkPositive(c, "gradientClip") }
         if let f = finalStepSize { try checkPositive(f, "finalStepSize") }
-        if let f = finalNoiseScale { guard f.isFinite && f >= 0 else { throw SamplingError("finalNoiseScale must be finite and ≥ 0, got \(f)") } }
+        if let f = finalNoiseScale { guard f.isFinite && f >= 0 else { throw SamplingError.invalidArgument("finalNoiseScale must be finite and ≥ 0, got \(f)") } }
         let d = energy.dimension
         var x = initial, random = ChainRandom(seed: seed, chains: chains)
         var (e, g) = energy.energiesAndGradients(x, count: chains)
@@ -64,7 +64,7 @@ public struct LangevinSampler: ChainSampler {
             }
             (e, g) = energy.energiesAndGradients(x, count: chains)
             guard e.allSatisfy(\.isFinite) else {
-                throw SamplingError("Langevin: non-finite energy at step \(t + 1) (step size \(eta) too large?)")
+                throw SamplingError.nonFinite("Langevin: non-finite energy at step \(t + 1) (step size \(eta) too large?)")
             }
             history.append(StepDiagnostics(meanEnergy: mean(e), meanGradientNorm: norm, acceptance: 1, stepSize: eta))
             if stopping.hasConverged(history.map(\.meanEnergy)) { converged = true; break }

@@ -11,8 +11,14 @@ extension LiveRefinement {
     public enum Input: Sendable { case model, data, episode, contextStart, baseline }
 
     /// Why live refinement of a dataset context could not be set up, and which input is at fault.
-    public struct SetupFailure: Error, CustomStringConvertible, Equatable {
+    public struct SetupFailure: FileErrorWrapping, CustomStringConvertible, Equatable {
         public let input: Input, description: String
+        /// The file problem underneath (a run or checkpoint, the dataset split), when the failure is about a file.
+        public let fileError: FileError?
+
+        public init(input: Input, description: String, fileError: FileError? = nil) {
+            (self.input, self.description, self.fileError) = (input, description, fileError)
+        }
 
         /// The message led by the flag and value of the input at fault, as `ebm view` prints it
         /// ("--episode 9: …"; a dataset's own message names its file).
@@ -42,17 +48,24 @@ extension LiveRefinement {
     /// robot `robot` names); the feedforward run `baseline`, when given, predicts alongside.
     public static func forDataset(run: String, data: String, split: Split, episode: Int, contextStart: Int, baseline: String?,
                                   stateSize: Int, robot: String, kind: FutureSamplerKind, steps: Int, chains: Int, seed: UInt64) throws -> DatasetContext {
-        func fail(_ input: Input, _ message: String) -> SetupFailure { SetupFailure(input: input, description: message) }
+        func fail(_ input: Input, _ message: String, _ fileError: FileError? = nil) -> SetupFailure {
+            SetupFailure(input: input, description: message, fileError: fileError)
+        }
         let (energyModel, meta): (TrajectoryEnergyModel, CheckpointMetadata)
-        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(run)) } catch { throw fail(.model, "\(error)") }
+        do { (energyModel, meta) = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(run)) } catch { throw fail(.model, "\(error)", FileError.of(error)) }
         try RunFolder.requireUnconditioned(energyModel.encoding, run: run)
         let enc = energyModel.encoding
         let (k, H, S) = (enc.contextLength, enc.horizon, enc.stateSize)
         guard S == stateSize else { throw fail(.model, "reads states of \(S) numbers, but \(robot) has nq + nv = \(stateSize): a model of another robot?") }
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
-        do { dataset = try TrajectoryDataset(contentsOf: file) } catch { throw fail(.data, "\(file.path): \(error)") }
-        guard dataset.stateSize == S else { throw fail(.data, "\(file.path): states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        do { dataset = try TrajectoryDataset(contentsOf: file) } catch {
+            throw fail(.data, "\(file.path): \(error)", FileError(FileError.of(error)?.kind ?? .malformed, path: file.path, "\(error)"))
+        }
+        guard dataset.stateSize == S else {
+            let detail = "states have \(dataset.stateSize) numbers, the model reads \(S)"
+            throw fail(.data, "\(file.path): \(detail)", FileError(.mismatched, path: file.path, detail))
+        }
         guard episode < dataset.episodes else { throw fail(.episode, "\(file.path) holds \(dataset.episodes) episodes") }
         let length = dataset.steps + 1
         guard contextStart >= 0, contextStart + k <= length else { throw fail(.contextStart, "the model needs \(k) context states and episodes hold \(length)") }
@@ -61,7 +74,7 @@ extension LiveRefinement {
         var feedforward: [Double]?
         if let baseline {
             let ff: FeedforwardPredictor
-            do { (ff, _) = try FeedforwardPredictor.load(from: RunFolder.existingCheckpoint(baseline)) } catch { throw fail(.baseline, "\(error)") }
+            do { (ff, _) = try FeedforwardPredictor.load(from: RunFolder.existingCheckpoint(baseline)) } catch { throw fail(.baseline, "\(error)", FileError.of(error)) }
             do { try ff.requireContext(contextStart + k, stateSize: S, run: baseline) } catch let e as RunFolderError { throw fail(.baseline, e.reason) }
             feedforward = ff.rollout(context: dataset.states(episode: episode, contextStart + k - ff.encoding.contextLength..<contextStart + k), total: H)
         }

@@ -19,7 +19,7 @@ public struct MALASampler: ChainSampler {
         let sigma = (2 * eta).squareRoot()
         var x = initial, random = ChainRandom(seed: seed, chains: chains)
         var (e, g) = energy.energiesAndGradients(x, count: chains)
-        guard e.allSatisfy(\.isFinite) else { throw SamplingError("MALA: non-finite energy at the initial points") }
+        guard e.allSatisfy(\.isFinite) else { throw SamplingError.nonFinite("MALA: non-finite energy at the initial points") }
         var y = x, history: [StepDiagnostics] = [], converged = false
         for _ in 0..<stopping.maxSteps {
             // propose for every chain, then one batched energy call

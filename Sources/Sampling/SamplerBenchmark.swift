@@ -47,7 +47,7 @@ public enum SamplerBenchmark {
     public static func models(runs: [String], configuration path: String, stateSize: Int, horizons: [Int]) throws -> [(name: String, model: FutureModel)] {
         guard runs.isEmpty else { return try runs.map { ($0, try FutureModel.load(run: $0).model) } }
         let configuration: TrainingConfiguration
-        do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: path)) } catch { throw SamplingError("--config \(path): \(error)") }
+        do { configuration = try TrainingConfiguration.load(from: URL(fileURLWithPath: path)) } catch { throw SamplingError.invalidArgument("--config \(path): \(error)") }
         return untrainedModels(configuration: configuration, stateSize: stateSize, horizons: horizons)
     }
 

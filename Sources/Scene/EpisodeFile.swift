@@ -24,7 +24,7 @@ public struct EpisodeFile: Sendable {
     /// Episodes from memory: `qpos` [count, length, nq]; `path` names them in messages.
     public init(qpos: [Double], count: Int, length: Int, nq: Int, path: String = "<memory>") throws {
         guard count > 0, length > 0, qpos.count == count * length * nq else {
-            throw SceneError("\(path): qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]")
+            throw SceneError.file(FileError(.malformed, path: path, "qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]"))
         }
         (self.path, self.count, self.length, self.nq, self.qpos) = (path, count, length, nq, qpos)
         (qvel, ctrl, nv, nu) = (nil, nil, 0, 0)
@@ -39,7 +39,7 @@ public struct EpisodeFile: Sendable {
         do {
             archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw SceneError("\(file): not a readable .npz archive (\(error))")
+            throw SceneError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: file, "not a readable .npz archive (\(error))"))
         }
         var dims: [String: Int] = [:]
         let values: [Double]
@@ -64,10 +64,10 @@ public struct EpisodeFile: Sendable {
             values = q
             velocities = dynamics ? v : nil
         } else {
-            throw SceneError("\(file): holds neither 'qpos' [B, T+1, nq] nor 'states' [E, T+1, nq+nv] (arrays: \(archive.names.joined(separator: ", ")))")
+            throw SceneError.file(FileError(.malformed, path: file, "holds neither 'qpos' [B, T+1, nq] nor 'states' [E, T+1, nq+nv] (arrays: \(archive.names.joined(separator: ", ")))"))
         }
         guard let e = dims["E"], let t = dims["T"], e > 0, t > 0 else {
-            throw SceneError("\(file): no episodes or no states to show")
+            throw SceneError.file(FileError(.malformed, path: file, "no episodes or no states to show"))
         }
         let controlName = dynamics && nu > 0 ? ["ctrl", "controls"].first { archive.names.contains($0) } : nil
         let controls = try controlName.map { try doubles($0, ["E", .exactly(t - 1), .exactly(nu)]) }
@@ -103,12 +103,12 @@ public struct EpisodeFile: Sendable {
     static func resolve(_ path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SceneError("\(path): no such file or directory")
+            throw SceneError.file(FileError(.notFound, path: path, "no such file or directory"))
         }
         guard isDirectory.boolValue else { return path }
         for name in ["train.npz", "test.npz"] where FileManager.default.fileExists(atPath: path + "/" + name) {
             return path + "/" + name
         }
-        throw SceneError("\(path): a directory without train.npz or test.npz")
+        throw SceneError.file(FileError(.notFound, path: path, "a directory without train.npz or test.npz"))
     }
 }

@@ -1,4 +1,5 @@
 import Simulation
+import Trajectories
 
 /// Scenes of episodes played back: the robot at step t, its contacts (points, and force arrows
 /// when the file has velocities), the site trails of the whole episode, and a camera framed once
@@ -14,7 +15,7 @@ public final class EpisodeScene {
 
     public init(model: RobotModel, episodes: EpisodeFile, palette: Palette = .standard) throws {
         guard episodes.nq == model.nq else {
-            throw SceneError("\(episodes.path): states have nq = \(episodes.nq) but \(model.source) has nq = \(model.nq)")
+            throw SceneError.file(FileError(.mismatched, path: episodes.path, "states have nq = \(episodes.nq) but \(model.source) has nq = \(model.nq)"))
         }
         builder = try SceneBuilder(model: model, palette: palette)
         self.episodes = episodes

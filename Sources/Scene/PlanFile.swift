@@ -34,28 +34,28 @@ public struct PlanFile: Sendable {
                 try a.requireFinite()
                 return (try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles, a.shape)
             } catch let e as NumPyError {
-                throw SceneError("\(path): array '\(name)': \(e)")
+                throw SceneError.file(FileError(e.fileError?.kind ?? .malformed, path: path, "array '\(name)': \(e)"))
             }
         }
         /// Positions of rows of nq or nq + nv numbers, or an error naming the robot's sizes.
         func positions(_ name: String, _ v: [Double], _ shape: [Int], rank: Int) throws -> [Double] {
             guard shape.count == rank, let last = shape.last else {
-                throw SceneError("\(path): '\(name)' has shape \(shape); expected \(rank) dimensions ending in nq = \(nq) or nq + nv = \(nq + nv)")
+                throw SceneError.file(FileError(.malformed, path: path, "'\(name)' has shape \(shape); expected \(rank) dimensions ending in nq = \(nq) or nq + nv = \(nq + nv)"))
             }
             if last == nq { return v }
             guard last == nq + nv else {
-                throw SceneError("\(path): '\(name)' rows have \(last) numbers, but \(robot) has nq = \(nq) and nq + nv = \(nq + nv): a plan for another robot?")
+                throw SceneError.file(FileError(.mismatched, path: path, "'\(name)' rows have \(last) numbers, but \(robot) has nq = \(nq) and nq + nv = \(nq + nv): a plan for another robot?"))
             }
             let rows = v.count / last
             return (0..<rows).flatMap { v[($0 * last)..<($0 * last + nq)] }
         }
         guard let executedName = ["executed", "qpos", "states"].first(where: names.contains) else {
-            throw SceneError("\(path): not a plan file: needs 'executed' [T, nq or nq+nv] (arrays: \(archive.names.joined(separator: ", ")))")
+            throw SceneError.file(FileError(.malformed, path: path, "not a plan file: needs 'executed' [T, nq or nq+nv] (arrays: \(archive.names.joined(separator: ", ")))"))
         }
         let e = try read(executedName)
         executed = try positions(executedName, e.values, e.shape, rank: 2)
         steps = e.shape[0]
-        guard steps > 0 else { throw SceneError("\(path): '\(executedName)' holds no states") }
+        guard steps > 0 else { throw SceneError.file(FileError(.malformed, path: path, "'\(executedName)' holds no states")) }
         if names.contains("alternatives") {
             let a = try read("alternatives")
             alternatives = try positions("alternatives", a.values, a.shape, rank: 3)
@@ -66,13 +66,13 @@ public struct PlanFile: Sendable {
         var goals: [SIMD3<Double>] = []
         for name in ["goal", "goals"] where names.contains(name) {
             let g = try read(name)
-            guard g.shape.last == 3, g.shape.count <= 2 else { throw SceneError("\(path): '\(name)' has shape \(g.shape); expected [3] or [G, 3]") }
+            guard g.shape.last == 3, g.shape.count <= 2 else { throw SceneError.file(FileError(.malformed, path: path, "'\(name)' has shape \(g.shape); expected [3] or [G, 3]")) }
             goals += stride(from: 0, to: g.values.count, by: 3).map { SIMD3(g.values[$0], g.values[$0 + 1], g.values[$0 + 2]) }
         }
         self.goals = goals
         if names.contains("obstacles") {
             let o = try read("obstacles")
-            guard o.shape.count == 2, o.shape[1] == 4 else { throw SceneError("\(path): 'obstacles' has shape \(o.shape); expected [M, 4] (x, y, z, radius)") }
+            guard o.shape.count == 2, o.shape[1] == 4 else { throw SceneError.file(FileError(.malformed, path: path, "'obstacles' has shape \(o.shape); expected [M, 4] (x, y, z, radius)")) }
             obstacles = stride(from: 0, to: o.values.count, by: 4).map { (SIMD3(o.values[$0], o.values[$0 + 1], o.values[$0 + 2]), o.values[$0 + 3]) }
         } else {
             obstacles = []
@@ -85,12 +85,12 @@ public struct PlanFile: Sendable {
     public init(executed: [Double], nq: Int, nv: Int, alternatives: [Double] = [], alternativeCount: Int = 0, horizon: Int = 0,
                 goals: [SIMD3<Double>] = [], obstacles: [(centre: SIMD3<Double>, radius: Double)] = [], path: String) throws {
         guard nq > 0, !executed.isEmpty, executed.count % nq == 0 else {
-            throw SceneError("\(path): executed states hold \(executed.count) numbers, not a positive multiple of nq = \(nq)")
+            throw SceneError.file(FileError(.malformed, path: path, "executed states hold \(executed.count) numbers, not a positive multiple of nq = \(nq)"))
         }
         let rows = alternativeCount * horizon
         let width = rows > 0 ? alternatives.count / rows : nq
         guard alternatives.count == rows * width, width == nq || width == nq + nv else {
-            throw SceneError("\(path): alternatives hold \(alternatives.count) numbers, not [\(alternativeCount), \(horizon), nq = \(nq) or nq + nv = \(nq + nv)]")
+            throw SceneError.file(FileError(.malformed, path: path, "alternatives hold \(alternatives.count) numbers, not [\(alternativeCount), \(horizon), nq = \(nq) or nq + nv = \(nq + nv)]"))
         }
         self.alternatives = width == nq ? alternatives : (0..<rows).flatMap { alternatives[($0 * width)..<($0 * width + nq)] }
         (self.executed, steps, self.alternativeCount, self.horizon) = (executed, executed.count / nq, alternativeCount, horizon)

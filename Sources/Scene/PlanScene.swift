@@ -1,4 +1,5 @@
 import Simulation
+import Trajectories
 
 /// Scenes of a plan over its executed states: the robot at state t, the executed site path
 /// (trail layer), the alternatives the planner weighed as ghost robots at their last state with
@@ -16,7 +17,7 @@ public final class PlanScene {
     public var length: Int { plan.steps }
 
     public init(model: RobotModel, plan: PlanFile, palette: Palette = .standard) throws {
-        guard plan.nq == model.nq else { throw SceneError("\(plan.path): positions have nq = \(plan.nq) but \(model.source) has nq = \(model.nq)") }
+        guard plan.nq == model.nq else { throw SceneError.file(FileError(.mismatched, path: plan.path, "positions have nq = \(plan.nq) but \(model.source) has nq = \(model.nq)")) }
         builder = try SceneBuilder(model: model, palette: palette)
         self.plan = plan
         try builder.addSiteTrails(qpos: plan.executed, steps: plan.steps, layer: .trail)

@@ -17,7 +17,7 @@ extension PredictionFile {
                                       robot: RobotModel) throws -> [(String, ArraySource)] {
         let (nq, k) = (robot.nq, context.count / S)
         guard nq <= S, k >= 1, futures.count == K * total * S else {
-            throw SceneError("futures hold \(futures.count) numbers and the context \(context.count), not [\(K), \(total), \(S)] and [k, \(S)] with nq = \(nq) ≤ \(S)")
+            throw SceneError.invalidArgument("futures hold \(futures.count) numbers and the context \(context.count), not [\(K), \(total), \(S)] and [k, \(S)] with nq = \(nq) ≤ \(S)")
         }
         let current = Array(context[(k - 1) * S..<(k - 1) * S + nq])
         let qpos = ArraySource(dtype: .float64, shape: [K, total + 1, nq]) { emit in
@@ -37,7 +37,7 @@ extension PredictionFile {
                 let finite = range.map { r in futures[r * S..<r * S + nq].allSatisfy(\.isFinite) }
                 let rowQpos = zip(range, finite).flatMap { r, ok in ok ? Array(futures[r * S..<r * S + nq]) : [Double](repeating: 0, count: nq) }
                 var block: [Double]
-                do { block = try robot.kinematics(qpos: rowQpos, batch: range.count).sites } catch { throw SceneError("forward kinematics of the futures: \(error)") }
+                do { block = try robot.kinematics(qpos: rowQpos, batch: range.count).sites } catch { throw SceneError.invalidArgument("forward kinematics of the futures: \(error)") }
                 for (i, ok) in finite.enumerated() where !ok { for j in 0..<width { block[i * width + j] = .nan } }
                 try block.withUnsafeBytes(emit)
             }

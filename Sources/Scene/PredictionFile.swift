@@ -32,11 +32,11 @@ public struct PredictionFile: Sendable {
                 path: String = "<memory>") throws {
         let S = nq + nv
         guard count > 0, horizon > 0, !context.isEmpty, context.count % S == 0, futures.count == count * horizon * S else {
-            throw SceneError("\(path): context has \(context.count) values and futures \(futures.count); need [k, \(S)] and [\(count), \(horizon), \(S)]")
+            throw SceneError.file(FileError(.malformed, path: path, "context has \(context.count) values and futures \(futures.count); need [k, \(S)] and [\(count), \(horizon), \(S)]"))
         }
-        if let t = truth, t.count % S != 0 || t.count > horizon * S { throw SceneError("\(path): truth must be [H' ≤ \(horizon), \(S)]") }
-        if let f = feedforward, f.count != horizon * S { throw SceneError("\(path): feedforward must be [\(horizon), \(S)]") }
-        if let e = energies, e.count != count { throw SceneError("\(path): energies must be [\(count)]") }
+        if let t = truth, t.count % S != 0 || t.count > horizon * S { throw SceneError.file(FileError(.malformed, path: path, "truth must be [H' ≤ \(horizon), \(S)]")) }
+        if let f = feedforward, f.count != horizon * S { throw SceneError.file(FileError(.malformed, path: path, "feedforward must be [\(horizon), \(S)]")) }
+        if let e = energies, e.count != count { throw SceneError.file(FileError(.malformed, path: path, "energies must be [\(count)]")) }
         (self.path, contextLength, self.count, self.horizon, stateSize, self.nq) = (path, context.count / S, count, horizon, S, nq)
         (self.context, self.futures, self.energies, self.truth, self.feedforward, sites) = (context, futures, energies, truth, feedforward, nil)
     }
@@ -50,19 +50,19 @@ public struct PredictionFile: Sendable {
                 let a = try archive.array(named: name, shape: shape, requireFinite: true, bindings: &dims)
                 return try a.dtype == .float32 ? a.floats.map(Double.init) : a.doubles
             } catch let e as NumPyError {
-                throw SceneError("\(e)")  // names the file and the array
+                throw e.fileError.map(SceneError.file) ?? SceneError.invalidArgument("\(e)")  // names the file and the array
             }
         }
         let names = Set(archive.names)
         guard let futureName = ["futures", "samples"].first(where: names.contains), names.contains("context") else {
-            throw SceneError("\(path): not an `ebm predict` file: needs 'context' [k, S] and 'futures' [K, H, S] (arrays: \(archive.names.joined(separator: ", ")))")
+            throw SceneError.file(FileError(.malformed, path: path, "not an `ebm predict` file: needs 'context' [k, S] and 'futures' [K, H, S] (arrays: \(archive.names.joined(separator: ", ")))"))
         }
         // the state size first, so that a file of another robot is named as such
         if let a = try? archive.array(named: "context"), let last = a.shape.last, a.shape.count == 2, last != S {
-            throw SceneError("\(path): states have \(last) numbers, but \(robot) has nq + nv = \(nq) + \(nv) = \(S): a prediction for another robot?")
+            throw SceneError.file(FileError(.mismatched, path: path, "states have \(last) numbers, but \(robot) has nq + nv = \(nq) + \(nv) = \(S): a prediction for another robot?"))
         }
         if let a = try? archive.array(named: "qpos"), let last = a.shape.last, last != nq {
-            throw SceneError("\(path): qpos has \(last) positions, but \(robot) has nq = \(nq): a prediction for another robot?")
+            throw SceneError.file(FileError(.mismatched, path: path, "qpos has \(last) positions, but \(robot) has nq = \(nq): a prediction for another robot?"))
         }
         var dims: [String: Int] = [:]
         let context = try values("context", ["k", .exactly(S)], &dims)
@@ -95,11 +95,11 @@ public struct PredictionFile: Sendable {
 func openArchive(_ path: String) throws -> NumPyArchive {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-        throw SceneError("\(path): no such file")
+        throw SceneError.file(FileError(.notFound, path: path, "no such file"))
     }
     do {
         return try NumPyArchive(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw SceneError("\(path): not a readable .npz archive (\(error))")
+        throw SceneError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: path, "not a readable .npz archive (\(error))"))
     }
 }

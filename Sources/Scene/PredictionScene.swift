@@ -1,4 +1,5 @@
 import Simulation
+import Trajectories
 
 /// Scenes of a prediction over its horizon: the context (earlier states faded, the last one solid),
 /// the real future (solid green), K sampled futures as ghost robots with site trails coloured by
@@ -17,7 +18,7 @@ public final class PredictionScene {
 
     public init(model: RobotModel, prediction: PredictionFile, palette: Palette = .standard) throws {
         guard prediction.stateSize == model.nq + model.nv, prediction.nq == model.nq else {
-            throw SceneError("\(prediction.path): states have \(prediction.stateSize) numbers, but \(model.source) has nq + nv = \(model.nq + model.nv)")
+            throw SceneError.file(FileError(.mismatched, path: prediction.path, "states have \(prediction.stateSize) numbers, but \(model.source) has nq + nv = \(model.nq + model.nv)"))
         }
         builder = try SceneBuilder(model: model, palette: palette)
         self.prediction = prediction
@@ -27,7 +28,7 @@ public final class PredictionScene {
     /// Replaces the sampled futures [K, H, S] (same K and H) and their energies [K].
     public func setFutures(_ futures: [Double], energies: [Double]?) throws {
         guard futures.count == prediction.futures.count else {
-            throw SceneError("futures have \(futures.count) values, expected [\(prediction.count), \(prediction.horizon), \(prediction.stateSize)]")
+            throw SceneError.invalidArgument("futures have \(futures.count) values, expected [\(prediction.count), \(prediction.horizon), \(prediction.stateSize)]")
         }
         prediction.futures = futures
         prediction.energies = energies

@@ -1,4 +1,5 @@
 import Foundation
+import Trajectories
 
 /// Writes a quick flat-shaded SVG projection of a scene for reports: shapes as circles, thick
 /// round-capped strokes and polygons, painted far to near; lines as polylines. No lighting.
@@ -60,7 +61,7 @@ public enum SVGWriter {
         do {
             try svg(scene, width: width, height: height).write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw SceneError("\(path): cannot write the SVG (\(error.localizedDescription))")
+            throw SceneError.file(FileError(.writeFailed, path: path, "cannot write the SVG (\(error.localizedDescription))"))
         }
     }
 

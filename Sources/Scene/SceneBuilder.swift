@@ -1,4 +1,5 @@
 import Simulation
+import Trajectories
 
 /// Turns a robot model and its states (current pose, context, real future, sampled futures,
 /// site trails) into a `Scene`. Holds one `RobotState` for forward kinematics, so use one
@@ -205,7 +206,7 @@ public final class SceneBuilder {
 
     private func requireCount(_ count: Int, _ expected: Int, _ what: String) throws {
         if count != expected {
-            throw SceneError("\(what) needs \(expected) values, got \(count)")
+            throw SceneError.invalidArgument("\(what) needs \(expected) values, got \(count)")
         }
     }
 }
@@ -213,8 +214,30 @@ public final class SceneBuilder {
 private func floorLog10(_ x: Double) -> Int { var e = 0, v = x; while v >= 10 { v /= 10; e += 1 }; while v < 1 { v *= 10; e -= 1 }; return e }
 private func pow10(_ e: Int) -> Double { var v = 1.0; for _ in 0..<abs(e) { v *= 10 }; return e >= 0 ? v : 1 / v }
 
-/// A problem building a scene or loading what it shows; the message names the file and the problem.
-public struct SceneError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// A problem building a scene or loading what it shows.
+///
+/// A file to show (episodes, a prediction, a plan) that is missing, unreadable, malformed or of
+/// another robot, or an SVG that cannot be written, is `.file`, naming the path and its kind;
+/// arrays given in memory that do not fit are `.invalidArgument`.
+public enum SceneError: FileErrorWrapping, CustomStringConvertible, Equatable {
+    /// A file to show or to write that cannot be used.
+    case file(FileError)
+    /// Values in memory of the wrong size, in words.
+    case invalidArgument(String)
+
+    /// The old struct's initialiser; builds `.invalidArgument`.
+    @available(*, deprecated, message: "use .invalidArgument(_:) or .file(FileError(...))")
+    public init(_ description: String) { self = .invalidArgument(description) }
+
+    public var fileError: FileError? {
+        if case .file(let error) = self { return error }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let error): return error.description
+        case .invalidArgument(let message): return message
+        }
+    }
 }

@@ -39,10 +39,10 @@ public struct DenoisingExpertEnergy: BatchEnergy {
         let enc = expert.encoding
         try ExpertFutureEnergy.checkCondition(enc, label: label)
         guard enc.stateSize == S, expert.basis.horizon == reference.basis.horizon else {
-            throw SamplingError("expert reads \(expert.basis.horizon) future states of \(enc.stateSize), the composition samples \(reference.basis.horizon) of \(S)")
+            throw SamplingError.invalidArgument("expert reads \(expert.basis.horizon) future states of \(enc.stateSize), the composition samples \(reference.basis.horizon) of \(S)")
         }
         guard k >= enc.contextLength, k >= reference.encoding.contextLength, states.count % (k * S) == 0 else {
-            throw SamplingError("contexts of \(k) states, the experts read \(enc.contextLength) and \(reference.encoding.contextLength)")
+            throw SamplingError.invalidArgument("contexts of \(k) states, the experts read \(enc.contextLength) and \(reference.encoding.contextLength)")
         }
         let chains = states.count / (k * S)
         func last(_ n: Int) -> [Float] {
@@ -116,9 +116,9 @@ public struct DenoisingComposition {
     public func sample(context: [Double], chains K: Int, total: Int, seed: UInt64,
                        progress: ((_ done: Int, _ blocks: Int) -> Void)? = nil) throws -> ExpertComposition.Result {
         guard !experts.isEmpty, weights.count == experts.count else {
-            throw ExpertCompositionError.weights(SamplingError("\(weights.count) weights for \(experts.count) experts"))
+            throw ExpertCompositionError.weights(SamplingError.invalidArgument("\(weights.count) weights for \(experts.count) experts"))
         }
-        guard weights.allSatisfy(\.isFinite) else { throw ExpertCompositionError.weights(SamplingError("weights must be finite")) }
+        guard weights.allSatisfy(\.isFinite) else { throw ExpertCompositionError.weights(SamplingError.invalidArgument("weights must be finite")) }
         let reference = experts[0].model
         let (k, H, S) = (contextLength, reference.basis.horizon, reference.encoding.stateSize)
         precondition(context.count == k * S && K >= 1 && total >= 1, "DenoisingComposition.sample: sizes")

@@ -2,6 +2,7 @@
 // normal ones (negatives) — AUROC and the false-positive rate at a fixed true-positive rate.
 
 import Foundation
+import Trajectories
 
 /// Threshold-free and fixed-recall quality of an anomaly score; higher scores mean "more unusual".
 public struct DetectionMetrics: Equatable, Sendable {
@@ -19,12 +20,12 @@ public struct DetectionMetrics: Equatable, Sendable {
     /// - Throws: `ScoringError` when a side is empty or a score is NaN (±∞ are ordered as usual).
     public init(negatives: [Double], positives: [Double], truePositiveRate: Double = 0.95) throws {
         guard !negatives.isEmpty, !positives.isEmpty else {
-            throw ScoringError("detection metrics need both normal and shifted scores (got \(negatives.count) and \(positives.count))")
+            throw ScoringError.invalidArgument("detection metrics need both normal and shifted scores (got \(negatives.count) and \(positives.count))")
         }
         guard !negatives.contains(where: \.isNaN), !positives.contains(where: \.isNaN) else {
-            throw ScoringError("a score is NaN; AUROC is undefined")
+            throw ScoringError.invalidArgument("a score is NaN; AUROC is undefined")
         }
-        guard truePositiveRate > 0, truePositiveRate <= 1 else { throw ScoringError("true-positive rate \(truePositiveRate) must be in (0, 1]") }
+        guard truePositiveRate > 0, truePositiveRate <= 1 else { throw ScoringError.invalidArgument("true-positive rate \(truePositiveRate) must be in (0, 1]") }
         auroc = Self.auroc(negatives: negatives, positives: positives)
         falsePositiveRate = Self.falsePositiveRate(negatives: negatives, positives: positives, truePositiveRate: truePositiveRate)
         self.truePositiveRate = truePositiveRate
@@ -74,8 +75,29 @@ public struct DetectionMetrics: Equatable, Sendable {
     }
 }
 
-/// A bad argument or input to a scoring computation, in words.
-public struct ScoringError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// A bad argument or input to a scoring computation.
+///
+/// A dataset or meta.json that cannot be read or does not fit the model is `.file`, naming the path
+/// and its kind; anything else is `.invalidArgument`, in words that name the parameter.
+public enum ScoringError: FileErrorWrapping, CustomStringConvertible, Equatable, Sendable {
+    /// A dataset file or its meta.json that cannot be read, or does not fit the model or recipe.
+    case file(FileError)
+    /// A bad argument or input, in words.
+    case invalidArgument(String)
+
+    /// The old struct's initialiser; builds `.invalidArgument`.
+    @available(*, deprecated, message: "use .invalidArgument(_:) or .file(FileError(...))")
+    public init(_ description: String) { self = .invalidArgument(description) }
+
+    public var fileError: FileError? {
+        if case .file(let error) = self { return error }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let error): return error.description
+        case .invalidArgument(let message): return message
+        }
+    }
 }

@@ -59,7 +59,7 @@ public enum DistributionShift: String, CaseIterable, Sendable {
     /// The recipe `original` (JSON, as `meta.json` stores it) changed by this shift: a `physics`
     /// object, or the policy replaced by `random` torques. Name gets a suffix.
     public func recipe(from original: JSONValue) throws -> JSONValue {
-        guard case .object(var entries) = original else { throw ScoringError("the dataset's recipe is not a JSON object") }
+        guard case .object(var entries) = original else { throw ScoringError.invalidArgument("the dataset's recipe is not a JSON object") }
         func set(_ key: String, _ value: JSONValue) {
             if let i = entries.firstIndex(where: { $0.0 == key }) { entries[i].1 = value } else { entries.append((key, value)) }
         }
@@ -70,7 +70,7 @@ public enum DistributionShift: String, CaseIterable, Sendable {
         case .damping: set("physics", .object([("damping_scale", number(5))]))
         case .gear: set("physics", .object([("gear_scale", number(0.5)), ("controller_model", .string("nominal"))]))
         case .controller: set("policy", .object([("type", .string("random")), ("theta", number(5)), ("sigma", number(0.3))]))
-        default: throw ScoringError("shift \(rawValue) transforms trajectories; it has no recipe")
+        default: throw ScoringError.invalidArgument("shift \(rawValue) transforms trajectories; it has no recipe")
         }
         if case .string(let name)? = original["name"] { set("name", .string(name + "-" + rawValue)) }
         return .object(entries)
@@ -86,11 +86,11 @@ public enum DistributionShift: String, CaseIterable, Sendable {
         do {
             recipe = try Recipe(json: Array(json.serialized().utf8), file: "<\(rawValue) shift of the dataset's recipe>")
             generator = try DatasetGenerator(recipe: recipe)
-        } catch let error as DatasetError { throw ScoringError("\(error)") }
+        } catch let error as DatasetError { throw error.fileError.map(ScoringError.file) ?? ScoringError.invalidArgument("\(error)") }
         let n = min(count, recipe.testEpisodes)
-        guard n >= 1 else { throw ScoringError("the dataset's recipe has no test episodes to regenerate") }
+        guard n >= 1 else { throw ScoringError.invalidArgument("the dataset's recipe has no test episodes to regenerate") }
         do { return (try generator.generate(.test, range: 0..<n, threads: threads), generator.modelHash) } catch let error as DatasetError {
-            throw ScoringError("\(rawValue) shift: \(error)")
+            throw ScoringError.invalidArgument("\(rawValue) shift: \(error)")
         }
     }
 
@@ -102,7 +102,7 @@ public enum DistributionShift: String, CaseIterable, Sendable {
     public func transform(_ data: TrajectoryDataset, positionCount nq: Int, seed: UInt64,
                           endpoints: AveragedEndpointRule? = nil) throws -> TrajectoryDataset {
         let (E, T, S) = (data.episodes, data.steps, data.stateSize)
-        guard nq >= 0, nq <= S else { throw ScoringError("nq \(nq) does not fit states of \(S) numbers") }
+        guard nq >= 0, nq <= S else { throw ScoringError.invalidArgument("nq \(nq) does not fit states of \(S) numbers") }
         var out = data
         let rows = T + 1
         func index(_ e: Int, _ t: Int) -> Int { (e * rows + t) * S }
@@ -118,11 +118,11 @@ public enum DistributionShift: String, CaseIterable, Sendable {
                 for t in 0..<T { for j in 0..<nu { out.controls[(e * T + t) * nu + j] = data.controls[(e * T + T - 1 - t) * nu + j] } }
             }
         case .averaged, .averagedAny:
-            guard E >= 2 else { throw ScoringError("averaging needs at least two episodes") }
+            guard E >= 2 else { throw ScoringError.invalidArgument("averaging needs at least two episodes") }
             var pairs = (0..<E).map { (episode: $0, partner: Self.partner(of: $0, goals: data.goal)) }
             if self == .averaged, let endpoints {
                 pairs = try endpoints.pairs(data, positionCount: nq)
-                guard !pairs.isEmpty else { throw ScoringError("no two episodes average to a pose \(endpoints.minimumDistance) m or more from every goal") }
+                guard !pairs.isEmpty else { throw ScoringError.invalidArgument("no two episodes average to a pose \(endpoints.minimumDistance) m or more from every goal") }
             }
             out = data.episodes(pairs.map(\.episode))
             let (w, c) = (rows * data.siteCount * 3, T * data.controlSize)
@@ -146,7 +146,7 @@ public enum DistributionShift: String, CaseIterable, Sendable {
                 }
             }
         default:
-            throw ScoringError("shift \(rawValue) regenerates trajectories in the simulator; it does not transform them")
+            throw ScoringError.invalidArgument("shift \(rawValue) regenerates trajectories in the simulator; it does not transform them")
         }
         return out
     }
@@ -187,7 +187,7 @@ public struct AveragedEndpointRule {
     /// average ends far enough from every goal; episodes with none are left out.
     public func pairs(_ data: TrajectoryDataset, positionCount nq: Int) throws -> [(episode: Int, partner: Int)] {
         let (E, rows, S) = (data.episodes, data.steps + 1, data.stateSize)
-        guard nq == robot.nq, site < robot.nsite else { throw ScoringError("the averaged-endpoint rule's robot has nq \(robot.nq) and \(robot.nsite) sites") }
+        guard nq == robot.nq, site < robot.nsite else { throw ScoringError.invalidArgument("the averaged-endpoint rule's robot has nq \(robot.nq) and \(robot.nsite) sites") }
         var result: [(episode: Int, partner: Int)] = []
         for e in 0..<E {
             // every candidate's averaged final qpos, one batched forward-kinematics call per episode
@@ -199,7 +199,7 @@ public struct AveragedEndpointRule {
                 for d in 0..<nq { qpos.append(0.5 * (data.states[(e * rows + rows - 1) * S + d] + data.states[(p * rows + rows - 1) * S + d])) }
             }
             let sites: [Double]
-            do { sites = try robot.kinematics(qpos: qpos, batch: partners.count).sites } catch { throw ScoringError("forward kinematics: \(error)") }
+            do { sites = try robot.kinematics(qpos: qpos, batch: partners.count).sites } catch { throw ScoringError.invalidArgument("forward kinematics: \(error)") }
             if let i = partners.indices.first(where: { i in
                 let x = (0..<3).map { sites[(i * robot.nsite + site) * 3 + $0] }
                 return goals.allSatisfy { g in zip(x, g).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() >= minimumDistance }

@@ -39,12 +39,12 @@ public struct EpisodeScores: Sendable {
     public init(scoring dataset: TrajectoryDataset, with scorer: any WindowScorer, batchSize: Int = 4096,
                 progress: ((_ done: Int, _ windows: Int) -> Void)? = nil) throws {
         guard dataset.stateSize == scorer.stateSize else {
-            throw ScoringError("\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
+            throw ScoringError.invalidArgument("\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
         }
-        guard dataset.episodes > 0 else { throw ScoringError("the split holds no episodes") }
+        guard dataset.episodes > 0 else { throw ScoringError.invalidArgument("the split holds no episodes") }
         let windows = try TrajectoryWindows(dataset, context: scorer.contextLength, future: scorer.horizon)
         guard windows.perEpisode > 0 else {
-            throw ScoringError("\(scorer.name): episodes hold \(dataset.steps + 1) states, a window needs \(scorer.contextLength + scorer.horizon)")
+            throw ScoringError.invalidArgument("\(scorer.name): episodes hold \(dataset.steps + 1) states, a window needs \(scorer.contextLength + scorer.horizon)")
         }
         var scores: [Double] = []
         scores.reserveCapacity(windows.count)
@@ -55,7 +55,7 @@ public struct EpisodeScores: Sendable {
             progress?(scores.count, windows.count)
         }
         if let bad = scores.firstIndex(where: { !$0.isFinite }) {
-            throw ScoringError("\(scorer.name): window \(bad % windows.perEpisode) of episode \(bad / windows.perEpisode) has energy \(scores[bad]) "
+            throw ScoringError.invalidArgument("\(scorer.name): window \(bad % windows.perEpisode) of episode \(bad / windows.perEpisode) has energy \(scores[bad]) "
                                + "(states far outside the training data, or a diverged model)")
         }
         self.init(episodes: dataset.episodes, windowsPerEpisode: windows.perEpisode,
@@ -76,8 +76,8 @@ public struct OnlineDetector: Sendable {
     /// τ = the ⌊α·n⌋+1-th largest per-episode maximum of `normal`: at most ⌊α·n⌋ normal episodes exceed it.
     /// - Throws: `ScoringError` for α outside [0, 1) or no episodes.
     public init(calibratingOn normal: EpisodeScores, falsePositiveRate alpha: Double) throws {
-        guard normal.episodes > 0 else { throw ScoringError("online calibration needs at least one normal episode") }
-        guard alpha >= 0, alpha < 1 else { throw ScoringError("false-positive rate \(alpha) must be in [0, 1)") }
+        guard normal.episodes > 0 else { throw ScoringError.invalidArgument("online calibration needs at least one normal episode") }
+        guard alpha >= 0, alpha < 1 else { throw ScoringError.invalidArgument("false-positive rate \(alpha) must be in [0, 1)") }
         let maxima = normal.episodeMaximum.sorted(by: >)
         let allowed = Int((alpha * Double(maxima.count) + 1e-9).rounded(.down))
         let tau = maxima[min(allowed, maxima.count - 1)]

@@ -31,19 +31,19 @@ public struct ExpertFutureEnergy: BatchEnergy {
         let enc = model.encoding
         try Self.checkCondition(enc, label: label)
         guard enc.horizon == reference.horizon, enc.stateSize == reference.stateSize else {
-            throw SamplingError("expert reads \(enc.horizon) future states of \(enc.stateSize), the composition samples \(reference.horizon) of \(reference.stateSize)")
+            throw SamplingError.invalidArgument("expert reads \(enc.horizon) future states of \(enc.stateSize), the composition samples \(reference.horizon) of \(reference.stateSize)")
         }
         guard enc.contextLength <= reference.contextLength else {
-            throw SamplingError("expert reads \(enc.contextLength) context states, the composition supplies \(reference.contextLength)")
+            throw SamplingError.invalidArgument("expert reads \(enc.contextLength) context states, the composition supplies \(reference.contextLength)")
         }
-        guard temperature.isFinite, temperature > 0 else { throw SamplingError("temperature must be positive, got \(temperature)") }
+        guard temperature.isFinite, temperature > 0 else { throw SamplingError.invalidArgument("temperature must be positive, got \(temperature)") }
         let c = reference.contextWidth
         if contexts.count == c {
             self.contexts = Array((0..<chains).map { _ in contexts }.joined())
         } else if contexts.count == chains * c {
             self.contexts = contexts
         } else {
-            throw SamplingError("context has \(contexts.count) values; the composition needs \(reference.contextLength) × \(reference.stateSize) per chain")
+            throw SamplingError.invalidArgument("context has \(contexts.count) values; the composition needs \(reference.contextLength) × \(reference.stateSize) per chain")
         }
         (self.model, self.reference, self.temperature, self.label) = (model, reference, temperature, label)
     }
@@ -51,13 +51,13 @@ public struct ExpertFutureEnergy: BatchEnergy {
     /// Throws `SamplingError` unless an expert reading `encoding` can be asked for `label`: no control
     /// features, and a label in range exactly when it is conditioned on one.
     static func checkCondition(_ enc: WindowEncoding, label: Int?) throws {
-        guard enc.controlWidth == 0 else { throw SamplingError("expert is conditioned on controls; a composition samples from states (and labels) alone") }
+        guard enc.controlWidth == 0 else { throw SamplingError.invalidArgument("expert is conditioned on controls; a composition samples from states (and labels) alone") }
         if enc.goalCount > 0 {
             guard let label, (0..<enc.goalCount).contains(label) else {
-                throw SamplingError("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
+                throw SamplingError.invalidArgument("expert is conditioned on one of \(enc.goalCount) labels: give a label in 0..<\(enc.goalCount)\(label.map { ", not \($0)" } ?? "")")
             }
         } else if let label {
-            throw SamplingError("expert reads no label, but label \(label) was given")
+            throw SamplingError.invalidArgument("expert reads no label, but label \(label) was given")
         }
     }
 

@@ -12,14 +12,17 @@ extension GoalSet {
     public static func load(folder: String, split: Split, dataset: TrajectoryDataset) throws -> GoalSet? {
         guard dataset.goal.contains(where: { $0 >= 0 }), dataset.siteCount > 0 else { return nil }
         let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
-        guard let robotName = DatasetFolder.robotName(near: file.path) else { throw ScoringError("\(folder)/meta.json: no robot named; goal metrics need it") }
+        guard let robotName = DatasetFolder.robotName(near: file.path) else {
+            let meta = "\(folder)/meta.json"
+            throw ScoringError.file(FileError(FileManager.default.fileExists(atPath: meta) ? .malformed : .notFound, path: meta, "no robot named; goal metrics need it"))
+        }
         let robot: RobotModel
-        do { robot = try RobotModel.load(robotName) } catch { throw ScoringError("robot \(robotName): \(error)") }
+        do { robot = try RobotModel.load(robotName) } catch { throw ScoringError.invalidArgument("robot \(robotName): \(error)") }
         guard robot.nq + robot.nv == dataset.stateSize else {
-            throw ScoringError("\(file.path): states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)")
+            throw ScoringError.file(FileError(.mismatched, path: file.path, "states have \(dataset.stateSize) numbers; meta.json's robot \(robotName) has nq + nv = \(robot.nq + robot.nv)"))
         }
         let (site, siteName) = goalSite(meta: try? DatasetFolder.meta(of: URL(fileURLWithPath: folder)))
-        guard site < dataset.siteCount, site < robot.nsite else { throw ScoringError("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
+        guard site < dataset.siteCount, site < robot.nsite else { throw ScoringError.invalidArgument("goal site \(site): the dataset holds \(dataset.siteCount) sites, the robot \(robot.nsite)") }
         var sources = [dataset]
         let train = URL(fileURLWithPath: folder).appendingPathComponent("train.npz")
         if split != .train, FileManager.default.fileExists(atPath: train.path), let t = try? TrajectoryDataset(contentsOf: train) { sources.append(t) }
@@ -35,8 +38,8 @@ extension ForecastEvaluation {
         let trainURL = URL(fileURLWithPath: folder).appendingPathComponent("train.npz")
         guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
         let reference: TrajectoryDataset
-        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw ScoringError("\(trainURL.path): \(error)") }
-        guard reference.stateSize == S else { throw ScoringError("\(trainURL.path): states have \(reference.stateSize) numbers, the model reads \(S)") }
+        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw ScoringError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: trainURL.path, "\(error)")) }
+        guard reference.stateSize == S else { throw ScoringError.file(FileError(.mismatched, path: trainURL.path, "states have \(reference.stateSize) numbers, the model reads \(S)")) }
         return reference
     }
 }

@@ -67,10 +67,10 @@ extension ForecastEvaluation {
         let file = URL(fileURLWithPath: r.data).appendingPathComponent("\(r.split.rawValue).npz")
         let dataset = try TrajectoryDataset(contentsOf: file, stateSize: S)
         let length = dataset.steps + 1, total = length - k, N = min(r.contexts, dataset.episodes), K = r.samples
-        guard total >= 1 else { throw ScoringError("\(file.path): episodes hold \(length) states, the model needs \(k) context states and one more") }
+        guard total >= 1 else { throw ScoringError.file(FileError(.mismatched, path: file.path, "episodes hold \(length) states, the model needs \(k) context states and one more")) }
         let feedforward = try r.baseline.map { path -> FeedforwardPredictor in
             let f = try FeedforwardPredictor.load(run: path).model
-            do { try f.requireContext(k, stateSize: S, run: path) } catch let e as RunFolderError { throw ScoringError("--baseline \(e)") }
+            do { try f.requireContext(k, stateSize: S, run: path) } catch let e as RunFolderError { throw ScoringError.invalidArgument("--baseline \(e)") }
             return f
         }
         let evaluation = try ForecastEvaluation(model: futureModel, dataset: dataset, sampler: try sampler(futureModel),

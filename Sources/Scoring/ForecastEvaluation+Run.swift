@@ -36,7 +36,7 @@ extension ForecastEvaluation {
             let robot = simulator.model
             guard simulator.steps + 1 == length, robot.nq + robot.nv == S else {
                 let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz").path
-                throw ScoringError("\(folder)/meta.json: its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(file) holds \(length) of \(S)")
+                throw ScoringError.file(FileError(.mismatched, path: "\(folder)/meta.json", "its recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, \(file) holds \(length) of \(S)"))
             }
             started("distribution against \(s.referenceSamples) re-simulated futures per context")
             let section = try distribution(of: forecast, simulator: simulator, referenceSamples: s.referenceSamples, reference: reference)

@@ -18,7 +18,7 @@ extension ForecastEvaluation {
                              reference: TrajectoryDataset) throws -> DistributionReport {
         let robot = simulator.model
         guard simulator.steps + 1 == length, robot.nq + robot.nv == S else {
-            throw ScoringError("the recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, the data holds \(length) of \(S)")
+            throw ScoringError.invalidArgument("the recipe makes \(simulator.steps + 1) states of \(robot.nq + robot.nv) numbers, the data holds \(length) of \(S)")
         }
         let N = forecast.contexts
         let deviation = StateScale(states: reference.states, stateSize: S).deviation

@@ -31,10 +31,10 @@ public struct ForecastEvaluation {
                 feedforward: FeedforwardPredictor? = nil, goals: GoalSet? = nil, radius: Double = 0.02, seed: UInt64 = 1) throws {
         (k, S, length) = (model.encoding.contextLength, model.encoding.stateSize, dataset.steps + 1)
         total = length - k
-        guard dataset.stateSize == S else { throw ScoringError("states have \(dataset.stateSize) numbers, the model reads \(S)") }
-        guard total >= 1 else { throw ScoringError("episodes hold \(length) states, the model needs \(k) context states and one more") }
+        guard dataset.stateSize == S else { throw ScoringError.invalidArgument("states have \(dataset.stateSize) numbers, the model reads \(S)") }
+        guard total >= 1 else { throw ScoringError.invalidArgument("episodes hold \(length) states, the model needs \(k) context states and one more") }
         if let f = feedforward, f.encoding.stateSize != S || f.encoding.contextLength > k {
-            throw ScoringError("the baseline reads \(f.encoding.contextLength) states of \(f.encoding.stateSize), the context offers \(k) of \(S)")
+            throw ScoringError.invalidArgument("the baseline reads \(f.encoding.contextLength) states of \(f.encoding.stateSize), the context offers \(k) of \(S)")
         }
         (self.model, self.dataset, self.sampler, self.curveSampler) = (model, dataset, sampler, curveSampler)
         (self.feedforward, self.goals, self.radius, self.seed) = (feedforward, goals, radius, seed)

@@ -107,7 +107,7 @@ extension FutureComposition {
         guard let first = models.first else { return [] }
         let (H, S) = (first.encoding.horizon, first.encoding.stateSize)
         for (path, m) in zip(runs, models) where m.encoding.horizon != H || m.encoding.stateSize != S {
-            throw ScoringError("--model \(path): reads \(m.encoding.horizon) future states of \(m.encoding.stateSize), --model \(runs[0]) reads \(H) of \(S)")
+            throw ScoringError.invalidArgument("--model \(path): reads \(m.encoding.horizon) future states of \(m.encoding.stateSize), --model \(runs[0]) reads \(H) of \(S)")
         }
         return models
     }

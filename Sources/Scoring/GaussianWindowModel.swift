@@ -32,10 +32,10 @@ public struct GaussianWindowModel: EncodedWindowScorer {
     public init(windows: TrajectoryWindows, encoding: WindowEncoding, stride: Int = 1, ridge: Double = 1e-4) throws {
         guard windows.context == encoding.contextLength, windows.future == encoding.horizon,
               windows.dataset.stateSize == encoding.stateSize else {
-            throw ScoringError("Gaussian baseline: windows of \(windows.context)+\(windows.future) states of \(windows.dataset.stateSize), the encoding reads \(encoding.contextLength)+\(encoding.horizon) of \(encoding.stateSize)")
+            throw ScoringError.invalidArgument("Gaussian baseline: windows of \(windows.context)+\(windows.future) states of \(windows.dataset.stateSize), the encoding reads \(encoding.contextLength)+\(encoding.horizon) of \(encoding.stateSize)")
         }
         let indices = Array(Swift.stride(from: 0, to: windows.count, by: max(1, stride)))
-        guard indices.count >= 2 else { throw ScoringError("Gaussian baseline: \(indices.count) training windows; need at least 2") }
+        guard indices.count >= 2 else { throw ScoringError.invalidArgument("Gaussian baseline: \(indices.count) training windows; need at least 2") }
         let d = encoding.width
         var sum = [Double](repeating: 0, count: d)
         var outer = [Double](repeating: 0, count: d * d)
@@ -73,7 +73,7 @@ public struct GaussianWindowModel: EncodedWindowScorer {
     public init(encoding: WindowEncoding, mean: [Double], covariance: [Double]) throws {
         let (d, c) = (encoding.width, encoding.contextWidth)
         guard mean.count == d, covariance.count == d * d else {
-            throw ScoringError("Gaussian baseline: moments of \(mean.count) features, the encoding has \(d)")
+            throw ScoringError.invalidArgument("Gaussian baseline: moments of \(mean.count) features, the encoding has \(d)")
         }
         self.encoding = encoding
         self.mean = mean
@@ -89,7 +89,7 @@ public struct GaussianWindowModel: EncodedWindowScorer {
         for j in 0..<n {
             var s = a[j * n + j]
             for k in 0..<j { s -= l[j * n + k] * l[j * n + k] }
-            guard s > 0, s.isFinite else { throw ScoringError("Gaussian baseline: covariance is not positive definite (pivot \(j) is \(s))") }
+            guard s > 0, s.isFinite else { throw ScoringError.invalidArgument("Gaussian baseline: covariance is not positive definite (pivot \(j) is \(s))") }
             let diagonal = s.squareRoot()
             l[j * n + j] = diagonal
             for i in (j + 1)..<max(j + 1, n) {

@@ -33,7 +33,7 @@ public struct EnergyGoalScorer: GoalScorer {
     /// - Throws: `ScoringError` unless the model is conditioned on a goal label and nothing else.
     public init(model: TrajectoryEnergyModel) throws {
         guard model.encoding.goalCount > 1, model.encoding.controlWidth == 0 else {
-            throw ScoringError("intent inference needs a model trained with model.conditionOnGoal (and not conditionOnControls); this one reads "
+            throw ScoringError.invalidArgument("intent inference needs a model trained with model.conditionOnGoal (and not conditionOnControls); this one reads "
                                + "\(model.encoding.goalCount) goal features and \(model.encoding.controlWidth) control features")
         }
         self.model = model
@@ -86,9 +86,9 @@ public final class GoalClassifier: GoalScorer {
     public init(windows: TrajectoryWindows, goalCount G: Int, hiddenWidth: Int, depth: Int,
                 steps: Int, batchSize: Int = 256, learningRate: Float = 1e-3, seed: UInt64) throws {
         guard windows.dataset.goal.allSatisfy({ (0..<Int64(G)).contains($0) }) else {
-            throw ScoringError("the classifier baseline needs goal labels 0..<\(G) on every training episode")
+            throw ScoringError.invalidArgument("the classifier baseline needs goal labels 0..<\(G) on every training episode")
         }
-        guard windows.count >= 1 else { throw ScoringError("no training windows of \(windows.context + windows.future) states") }
+        guard windows.count >= 1 else { throw ScoringError.invalidArgument("no training windows of \(windows.context + windows.future) states") }
         let batchSize = min(batchSize, windows.count)
         encoding = WindowEncoding(windows: windows, futureAsDelta: true)
         goalCount = G

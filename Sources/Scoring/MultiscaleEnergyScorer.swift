@@ -44,12 +44,12 @@ public struct MultiscaleEnergyScorer: EncodedWindowScorer {
         let levels = levels ?? Self.defaultLevels(model)
         let enc = model.encoding
         guard windows.context == enc.contextLength, windows.future == enc.horizon, windows.dataset.stateSize == enc.stateSize else {
-            throw ScoringError("multiscale energy: windows of \(windows.context)+\(windows.future) states of \(windows.dataset.stateSize), the model reads \(enc.contextLength)+\(enc.horizon) of \(enc.stateSize)")
+            throw ScoringError.invalidArgument("multiscale energy: windows of \(windows.context)+\(windows.future) states of \(windows.dataset.stateSize), the model reads \(enc.contextLength)+\(enc.horizon) of \(enc.stateSize)")
         }
-        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw ScoringError("multiscale energy: noise levels must be positive and finite") }
+        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw ScoringError.invalidArgument("multiscale energy: noise levels must be positive and finite") }
         let stride = max(1, (windows.count + maxWindows - 1) / max(1, maxWindows))
         let indices = Array(Swift.stride(from: 0, to: windows.count, by: stride))
-        guard indices.count >= 2 else { throw ScoringError("multiscale energy: \(indices.count) calibration windows; need at least 2") }
+        guard indices.count >= 2 else { throw ScoringError.invalidArgument("multiscale energy: \(indices.count) calibration windows; need at least 2") }
         var sum = [Double](repeating: 0, count: levels.count), square = sum
         var context: [Float] = [], future: [Float] = []
         let chunk = 256
@@ -64,7 +64,7 @@ public struct MultiscaleEnergyScorer: EncodedWindowScorer {
         let mean = sum.map { $0 / n }
         let deviation = zip(square, mean).map { (max(0, $0 / n - $1 * $1) * n / (n - 1)).squareRoot() }
         if let l = deviation.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-            throw ScoringError("multiscale energy: the energy at σ = \(levels[l]) does not vary over \(indices.count) training windows")
+            throw ScoringError.invalidArgument("multiscale energy: the energy at σ = \(levels[l]) does not vary over \(indices.count) training windows")
         }
         try self.init(model: model, levels: levels, mean: mean, deviation: deviation)
     }
@@ -73,7 +73,7 @@ public struct MultiscaleEnergyScorer: EncodedWindowScorer {
     public init(model: DenoisingEnergyModel, levels: [Float], mean: [Double], deviation: [Double]) throws {
         guard !levels.isEmpty, levels.count == mean.count, levels.count == deviation.count,
               deviation.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy(\.isFinite) else {
-            throw ScoringError("multiscale energy: \(levels.count) levels need as many finite means and positive deviations (\(mean.count), \(deviation.count))")
+            throw ScoringError.invalidArgument("multiscale energy: \(levels.count) levels need as many finite means and positive deviations (\(mean.count), \(deviation.count))")
         }
         (self.model, self.levels, self.mean, self.deviation) = (model, levels, mean, deviation)
     }

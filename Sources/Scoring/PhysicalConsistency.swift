@@ -32,7 +32,7 @@ public enum PhysicalConsistency {
     public static func check(model: RobotModel, start: [Double], paths: [Double], count: Int, length N: Int) throws -> Result {
         let (nq, nv, nu) = (model.nq, model.nv, model.nu)
         let S = nq + nv
-        guard nq == nv else { throw ScoringError("physical consistency needs nq == nv; \(model.source) has nq \(model.nq), nv \(model.nv)") }
+        guard nq == nv else { throw ScoringError.invalidArgument("physical consistency needs nq == nv; \(model.source) has nq \(model.nq), nv \(model.nv)") }
         let dt = model.options.timestep * Double(model.options.substeps)
         let finite = (0..<count).filter { c in
             start[c * S..<(c + 1) * S].allSatisfy(\.isFinite) && paths[c * N * S..<(c + 1) * N * S].allSatisfy { $0.isFinite && abs($0) < 1e6 }

@@ -121,7 +121,7 @@ public struct GoalFreeEnergyScorer: EnergyModelScorer {
     /// - Throws: `ScoringError` unless the model reads a goal label.
     public init(model: TrajectoryEnergyModel) throws {
         guard model.encoding.goalCount > 1 else {
-            throw ScoringError("the best-goal energy needs a model trained with model.conditionOnGoal")
+            throw ScoringError.invalidArgument("the best-goal energy needs a model trained with model.conditionOnGoal")
         }
         self.model = model
     }

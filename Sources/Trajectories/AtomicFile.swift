@@ -12,7 +12,7 @@ public enum AtomicFile {
         do {
             return [UInt8](try Foundation.Data(contentsOf: url))
         } catch {
-            throw NumPyError(.io, "cannot read: \(reason(error))", file: url.path)
+            throw FileError(readKind(error), path: url.path, "cannot read: \(reason(error))")
         }
     }
 
@@ -28,7 +28,7 @@ public enum AtomicFile {
             let last = [UInt8](try handle.readToEnd() ?? Foundation.Data())
             return (size, first, last)
         } catch {
-            throw NumPyError(.io, "cannot read: \(reason(error))", file: url.path)
+            throw FileError(readKind(error), path: url.path, "cannot read: \(reason(error))")
         }
     }
 
@@ -59,14 +59,14 @@ public enum AtomicFile {
         private var committed = false
 
         /// Creates the temporary file beside `url`.
-        /// - Throws: `NumPyError` `.io` naming `url` when the folder does not take a new file.
+        /// - Throws: `FileError` `.writeFailed` naming `url` when the folder does not take a new file.
         public init(_ url: URL) throws {
             self.url = url
             let directory = url.deletingLastPathComponent().path
             temporary = directory + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             guard fd >= 0 else {
-                throw NumPyError(.io, "cannot create temporary file in \(directory): \(AtomicFile.errnoString())", file: url.path)
+                throw FileError(.writeFailed, path: url.path, "cannot create temporary file in \(directory): \(AtomicFile.errnoString())")
             }
         }
 
@@ -88,7 +88,7 @@ public enum AtomicFile {
             while done < bytes.count {
                 let written = pwrite(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30), off_t(offset + done))
                 if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw NumPyError(.io, "cannot write: \(AtomicFile.errnoString())", file: url.path) }
+                guard written > 0 else { throw FileError(.writeFailed, path: url.path, "cannot write: \(AtomicFile.errnoString())") }
                 done += written
             }
             size = max(size, offset + bytes.count)
@@ -101,9 +101,9 @@ public enum AtomicFile {
             let reason = AtomicFile.errnoString()
             close(fd)
             fd = -1
-            guard flushed else { throw NumPyError(.io, "cannot flush: \(reason)", file: url.path) }
+            guard flushed else { throw FileError(.writeFailed, path: url.path, "cannot flush: \(reason)") }
             guard rename(temporary, url.path) == 0 else {
-                throw NumPyError(.io, "cannot rename temporary file into place: \(AtomicFile.errnoString())", file: url.path)
+                throw FileError(.writeFailed, path: url.path, "cannot rename temporary file into place: \(AtomicFile.errnoString())")
             }
             committed = true
         }
@@ -118,17 +118,26 @@ public enum AtomicFile {
             var info = stat()
             if stat(path, &info) == 0 {
                 guard info.st_mode & S_IFMT == S_IFDIR else {
-                    throw NumPyError(.io, "cannot create the folder: \(path) is a file", file: url.path)
+                    throw FileError(.writeFailed, path: url.path, "cannot create the folder: \(path) is a file")
                 }
                 continue
             }
             guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
-                throw NumPyError(.io, "cannot create the folder \(path): \(errnoString())", file: url.path)
+                throw FileError(.writeFailed, path: url.path, "cannot create the folder \(path): \(errnoString())")
             }
         }
     }
 
     private static func errnoString() -> String { String(cString: strerror(errno)) }
+
+    /// `.notFound` for a Foundation read error of a missing file, else `.unreadable`.
+    private static func readKind(_ error: Error) -> FileError.Kind {
+        let nsError = error as NSError
+        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        let missing = nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError
+            || (underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOENT))
+        return missing ? .notFound : .unreadable
+    }
 
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError

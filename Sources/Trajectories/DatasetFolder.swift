@@ -23,7 +23,7 @@ public enum DatasetFolder {
         do {
             return try JSONValue.parse(bytes)
         } catch let error as JSONValue.ParseError {
-            throw DatasetError("malformed JSON at \(error)", file: url.path)
+            throw DatasetError.file(FileError(.malformed, path: url.path, "malformed JSON at \(error)"))
         }
     }
 
@@ -33,7 +33,7 @@ public enum DatasetFolder {
     /// - Throws: `DatasetError` naming the folder for a missing or duplicate shard, shards of
     ///   different recipes or counts, a folder that is not a shard, and any read error.
     public static func merge(shards directories: [URL], into output: URL) throws {
-        guard !directories.isEmpty else { throw DatasetError("no shard folders given") }
+        guard !directories.isEmpty else { throw DatasetError.invalidRequest("no shard folders given") }
         // shards kept in OUTPUT/shards/ survive the replacement (see `publish`); any other input may not be touched
         let kept = OutputPath.resolved(output.appendingPathComponent("shards").path) + "/"
         try OutputPath.check(output.path, kind: .folder, inputs: directories.map(\.path).filter { !OutputPath.resolved($0).hasPrefix(kept) })
@@ -45,17 +45,17 @@ public enum DatasetFolder {
             let file = directory.appendingPathComponent("meta.json").path
             guard case .object(let entries) = meta, let shard = meta["shard"],
                   case .number(let i, _)? = shard["index"], case .number(let n, _)? = shard["count"] else {
-                throw DatasetError("not a shard (meta.json has no \"shard\" with index and count)", file: file)
+                throw DatasetError.file(FileError(.malformed, path: file, "not a shard (meta.json has no \"shard\" with index and count)"))
             }
             let rest = JSONValue.object(entries.filter { $0.0 != "shard" })
             if let common, common != rest {
-                throw DatasetError("shard of a different dataset (meta.json differs from \(shards[0].directory.path)'s beyond \"shard\")", file: file)
+                throw DatasetError.file(FileError(.mismatched, path: file, "shard of a different dataset (meta.json differs from \(shards[0].directory.path)'s beyond \"shard\")"))
             }
             if let count, count != Int(n) {
-                throw DatasetError("shard \(Int(i))/\(Int(n)) does not match the other shards' count \(count)", file: file)
+                throw DatasetError.file(FileError(.mismatched, path: file, "shard \(Int(i))/\(Int(n)) does not match the other shards' count \(count)"))
             }
             if let other = shards.first(where: { $0.index == Int(i) }) {
-                throw DatasetError("duplicate shard \(Int(i)) (also in \(other.directory.path))", file: file)
+                throw DatasetError.file(FileError(.mismatched, path: file, "duplicate shard \(Int(i)) (also in \(other.directory.path))"))
             }
             common = rest
             count = Int(n)
@@ -63,7 +63,7 @@ public enum DatasetFolder {
         }
         let missing = (0..<count!).filter { i in !shards.contains { $0.index == i } }
         guard missing.isEmpty else {
-            throw DatasetError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(count!)")
+            throw DatasetError.invalidRequest("missing shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(count!)")
         }
         shards.sort { $0.index < $1.index }
         // counts first (from the members' headers), then one shard in memory at a time, appended as read
@@ -71,7 +71,7 @@ public enum DatasetFolder {
         for split in Split.allCases {
             let held = try shards.reduce(0) { $0 + (try episodeCount($1.directory.appendingPathComponent(split.rawValue + ".npz"))) }
             if case .number(let expected, _)? = common?["episodes"]?[split.rawValue], Int(expected) != held {
-                throw DatasetError("shards hold \(held) \(split.rawValue) episodes; meta.json declares \(Int(expected))")
+                throw DatasetError.invalidRequest("shards hold \(held) \(split.rawValue) episodes; meta.json declares \(Int(expected))")
             }
             totals[split] = held
         }
@@ -88,7 +88,7 @@ public enum DatasetFolder {
                         }
                         try writer!.append(part)
                     } catch let error as DatasetError {
-                        throw DatasetError(error.message, file: url.path)
+                        throw DatasetError.file(FileError(.mismatched, path: url.path, error.message))
                     }
                 }
                 try writer!.finish()
@@ -125,28 +125,28 @@ public enum DatasetFolder {
         var isDirectory: ObjCBool = false
         let exists = manager.fileExists(atPath: target.path, isDirectory: &isDirectory)
         if exists {
-            guard isDirectory.boolValue else { throw DatasetError("is a file; a dataset is a folder", file: directory.path) }
+            guard isDirectory.boolValue else { throw DatasetError.file(FileError(.writeFailed, path: directory.path, "is a file; a dataset is a folder")) }
             let foreign = ((try? manager.contentsOfDirectory(atPath: target.path)) ?? [])
                 .filter { !$0.hasPrefix(".") && !entries.contains($0) }.sorted()
             guard foreign.isEmpty else {
-                throw DatasetError("holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : ""), which is not part of a dataset; "
-                                   + "give a new or empty folder (a dataset folder is replaced whole)", file: directory.path)
+                throw DatasetError.file(FileError(.writeFailed, path: directory.path, "holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : ""), which is not part of a dataset; "
+                                   + "give a new or empty folder (a dataset folder is replaced whole)"))
             }
         }
         do { try manager.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
-            throw DatasetError("cannot create the output folder: \(error.localizedDescription)", file: parent.path)
+            throw DatasetError.file(FileError(.writeFailed, path: parent.path, "cannot create the output folder: \(error.localizedDescription)"))
         }
         removeStalePartials(of: name, in: parent)
         let partial = parent.appendingPathComponent(".\(name).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
         do { try manager.createDirectory(at: partial, withIntermediateDirectories: false) } catch {
-            throw DatasetError("cannot create a temporary folder: \(error.localizedDescription)", file: partial.path)
+            throw DatasetError.file(FileError(.writeFailed, path: partial.path, "cannot create a temporary folder: \(error.localizedDescription)"))
         }
         var published = false
         defer { if !published { try? manager.removeItem(at: partial) } }
         try build(partial)
         if !exists {
             guard rename(partial.path, target.path) == 0 else {
-                throw DatasetError("cannot rename the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+                throw DatasetError.file(FileError(.writeFailed, path: directory.path, "cannot rename the finished dataset into place: \(String(cString: strerror(errno)))"))
             }
             published = true
             return
@@ -154,12 +154,12 @@ public enum DatasetFolder {
         // the old folder ends up at `partial`; its shards move back, then it goes
         if let exchange = renameExchange {
             guard exchange(AT_FDCWD, partial.path, AT_FDCWD, target.path, 2 /* RENAME_EXCHANGE */) == 0 else {
-                throw DatasetError("cannot swap the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+                throw DatasetError.file(FileError(.writeFailed, path: directory.path, "cannot swap the finished dataset into place: \(String(cString: strerror(errno)))"))
             }
         } else {
             let old = parent.appendingPathComponent(".\(name).partial-\(getpid())-old")
             guard rename(target.path, old.path) == 0, rename(partial.path, target.path) == 0 else {
-                throw DatasetError("cannot rename the finished dataset into place: \(String(cString: strerror(errno)))", file: directory.path)
+                throw DatasetError.file(FileError(.writeFailed, path: directory.path, "cannot rename the finished dataset into place: \(String(cString: strerror(errno)))"))
             }
             _ = rename(old.path, partial.path)
         }

@@ -16,9 +16,9 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
 
     /// - Throws: `DatasetError` unless 0 <= index < count.
     public init(index: Int, count: Int) throws {
-        guard count >= 1 else { throw DatasetError("shard count \(count) must be at least 1") }
+        guard count >= 1 else { throw DatasetError.invalidRequest("shard count \(count) must be at least 1") }
         guard (0..<count).contains(index) else {
-            throw DatasetError("shard index \(index) is out of range 0..<\(count) (shards count from 0)")
+            throw DatasetError.invalidRequest("shard index \(index) is out of range 0..<\(count) (shards count from 0)")
         }
         (self.index, self.count) = (index, count)
     }
@@ -27,7 +27,7 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw DatasetError("shard '\(text)' is not of the form i/n (e.g. 0/8)")
+            throw DatasetError.invalidRequest("shard '\(text)' is not of the form i/n (e.g. 0/8)")
         }
         try self.init(index: i, count: n)
     }
@@ -71,14 +71,14 @@ public struct DatasetGenerator {
             loaded = try RobotModel.load(robotPath)
             text = try Self.modelText(robotPath)
         } catch let error as SimulationError {
-            throw DatasetError("robot: \(error.message)", file: file)
+            throw DatasetError.invalid("robot: \(error.message)", file: file)
         }
         let nominal = loaded
         if let physics = recipe.physics, !physics.isIdentity {
             // the changed MJCF is compiled and hashed, so meta.json's model_sha256 tells the datasets apart
             text = Array(try physics.apply(toMJCF: String(decoding: text, as: UTF8.self), file: robotPath).utf8)
             do { loaded = try RobotModel(xml: String(decoding: text, as: UTF8.self), sourceName: loaded.source) } catch let error as SimulationError {
-                throw DatasetError("robot with physics \(physics): \(error.message)", file: file)
+                throw DatasetError.invalid("robot with physics \(physics): \(error.message)", file: file)
             }
         }
         var options = loaded.options
@@ -143,9 +143,8 @@ public struct DatasetGenerator {
         let bytes = Self.datasetBytes(episodes: episodes, steps: recipe.steps, model: model)
         let free = Double(info.f_bavail) * Double(info.f_frsize)
         guard bytes <= free else {
-            throw DatasetError("\(episodes) episodes × \(recipe.steps) steps of \(model.source) make \(Self.gigabytes(bytes)) of arrays, "
-                               + "more than the \(Self.gigabytes(free)) free on the disk of \(folder.path) (lower steps or episodes, or generate shards with --shard)",
-                               file: recipe.file)
+            throw DatasetError.invalid("\(episodes) episodes × \(recipe.steps) steps of \(model.source) make \(Self.gigabytes(bytes)) of arrays, "
+                               + "more than the \(Self.gigabytes(free)) free on the disk of \(folder.path) (lower steps or episodes, or generate shards with --shard)", file: recipe.file, kind: .tooLarge)
         }
     }
 
@@ -157,8 +156,8 @@ public struct DatasetGenerator {
         let bytes = datasetBytes(episodes: episodes, steps: steps, model: model)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard Double(copies) * bytes <= available else {
-            throw DatasetError("\(episodes) episodes × \(steps) steps of \(model.source) make \(gigabytes(bytes)) of arrays; writing them needs about "
-                               + "\(gigabytes(Double(copies) * bytes)), more than this machine's \(gigabytes(available)) (\(advice))", file: file)
+            throw DatasetError.invalid("\(episodes) episodes × \(steps) steps of \(model.source) make \(gigabytes(bytes)) of arrays; writing them needs about "
+                               + "\(gigabytes(Double(copies) * bytes)), more than this machine's \(gigabytes(available)) (\(advice))", file: file, kind: .tooLarge)
         }
     }
 
@@ -212,7 +211,7 @@ public struct DatasetGenerator {
             do {
                 collected = try policy.collect(&batch)
             } catch let error as SimulationError {
-                throw DatasetError("\(split.rawValue) episodes \(start)..<\(end): simulation failed: \(error.message)", file: recipe.file)
+                throw DatasetError.invalid("\(split.rawValue) episodes \(start)..<\(end): simulation failed: \(error.message)", file: recipe.file)
             }
             let r = collected
             // states: qpos and qvel side by side per step

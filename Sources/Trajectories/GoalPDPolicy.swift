@@ -89,10 +89,10 @@ public struct GoalPDPolicy: DataCollectionPolicy {
                 controlNoise: Double = 0, gravityCompensation: Bool = true, feedforward: Bool = false) throws {
         try Self.requireSupported(model)
         guard !goalQpos.isEmpty, goalQpos.allSatisfy({ $0.count == model.nq }) else {
-            throw DatasetError("goal-pd: goals must be a non-empty list of configurations of nq = \(model.nq) numbers")
+            throw DatasetError.invalidRequest("goal-pd: goals must be a non-empty list of configurations of nq = \(model.nq) numbers")
         }
         guard reactionDelay >= 0, moveSteps >= 1, controlNoise >= 0 else {
-            throw DatasetError("goal-pd: reaction delay must be >= 0, move steps >= 1 and control noise >= 0")
+            throw DatasetError.invalidRequest("goal-pd: reaction delay must be >= 0, move steps >= 1 and control noise >= 0")
         }
         (kp, kd, gainSchedule) = try Self.resolved(gains, model: model)
         (self.goalQpos, goals) = (goalQpos, ("joints", goalQpos))
@@ -103,16 +103,16 @@ public struct GoalPDPolicy: DataCollectionPolicy {
     /// Hinge and slide joints only (nq == nv), and at least one actuator.
     static func requireSupported(_ model: RobotModel) throws {
         guard model.nq == model.nv else {
-            throw DatasetError("goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(model.nq), nv \(model.nv)")
+            throw DatasetError.invalidRequest("goal-pd needs nq == nv (hinge and slide joints); \(model.source) has nq \(model.nq), nv \(model.nv)")
         }
-        guard model.nu > 0 else { throw DatasetError("goal-pd needs actuators; \(model.source) has none") }
+        guard model.nu > 0 else { throw DatasetError.invalidRequest("goal-pd needs actuators; \(model.source) has none") }
     }
 
     /// kp, kd (nu) and the schedule of `gains` for `model`.
     static func resolved(_ gains: Gains, model: RobotModel) throws -> (kp: [Double], kd: [Double], schedule: (naturalFrequency: Double, dampingRatio: Double)?) {
         switch gains {
         case .fixed(let kp, let kd):
-            guard kp.count == model.nu, kd.count == model.nu else { throw DatasetError("goal-pd: kp and kd need one gain per actuator (\(model.nu))") }
+            guard kp.count == model.nu, kd.count == model.nu else { throw DatasetError.invalidRequest("goal-pd: kp and kd need one gain per actuator (\(model.nu))") }
             return (kp, kd, nil)
         case .scheduled(let omega, let zeta):
             // gains from the joint-space inertia at the reference pose: kp = M_jj ω², kd = 2 ζ M_jj ω
@@ -153,7 +153,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         let (B, T, nq, nu) = (batch.count, batch.steps, model.nq, model.nu)
         let K = goalQpos.count
         if let choices = moveStepsChoices, excluded.filter({ $0[0] < K }).count >= K * choices.count {
-            throw DatasetError("goal-pd: exclude removes every (goal, move_steps_choices) pair")
+            throw DatasetError.invalidRequest("goal-pd: exclude removes every (goal, move_steps_choices) pair")
         }
         var goal = [Int](repeating: 0, count: B)
         var label = [Int](repeating: 0, count: B)

@@ -83,7 +83,7 @@ public final class NPZWriter {
     /// Starts a temporary file beside `url`.
     /// - Parameter zip64Threshold: Sizes and offsets from this many bytes on go to ZIP64 fields
     ///   (`zip64Limit`; lower only to test the ZIP64 layout on small files).
-    /// - Throws: `NumPyError` `.io` when the folder does not take a new file.
+    /// - Throws: `FileError` `.writeFailed` when the folder does not take a new file.
     public init(to url: URL, zip64Threshold: Int = NPZWriter.zip64Limit) throws {
         precondition((1...Self.zip64Limit).contains(zip64Threshold), "NPZWriter: zip64Threshold \(zip64Threshold)")
         output = try AtomicFile.Output(url)
@@ -95,7 +95,7 @@ public final class NPZWriter {
     /// Declares array `name` after those declared before, and writes its local header and `.npy`
     /// header; returns the index its bytes are written to.
     /// - Throws: `NumPyError` naming the file: `.invalidName` for an empty, duplicate or unstorable
-    ///   name; `.invalidShape` for a negative or overflowing shape; `.io` when the write fails.
+    ///   name; `.invalidShape` for a negative or overflowing shape; `FileError` `.writeFailed` when the write fails.
     @discardableResult
     public func declare(_ name: String, dtype: NumPyDType, shape: [Int]) throws -> Int {
         precondition(!finished, "NPZWriter: declare after finish")
@@ -129,7 +129,7 @@ public final class NPZWriter {
     }
 
     /// Appends `bytes` to the data of member `index` (as returned by `declare`).
-    /// - Throws: `NumPyError` `.countMismatch` when they pass the member's shape; `.io`.
+    /// - Throws: `NumPyError` `.countMismatch` when they pass the member's shape; `FileError` `.writeFailed`.
     public func write(_ bytes: UnsafeRawBufferPointer, to index: Int) throws {
         precondition(!finished && members.indices.contains(index), "NPZWriter: member \(index) of \(members.count)")
         let member = members[index]
@@ -157,7 +157,7 @@ public final class NPZWriter {
     /// Checks that every member is complete, fills in the checksums, writes the central directory
     /// and renames the file into place (flushed first).
     /// - Throws: `NumPyError` `.countMismatch` naming a member that got fewer bytes than its shape
-    ///   holds (nothing is written then); `.io`.
+    ///   holds (nothing is written then); `FileError` `.writeFailed`.
     public func finish() throws {
         precondition(!finished, "NPZWriter: finished twice")
         for member in members where member.written != member.size {

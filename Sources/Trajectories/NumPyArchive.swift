@@ -135,13 +135,13 @@ extension NumPyArchive {
                     })
             }
             guard let data = archive.data else {
-                throw NumPyError(.io, "zip library returned no archive bytes", file: file)
+                throw NumPyError(.zipLibraryFailed, "zip library returned no archive bytes", file: file)
             }
             return [UInt8](data)
         } catch let error as NumPyError {
             throw error
         } catch {
-            throw NumPyError(.io, "cannot build zip archive: \(error)", file: file)
+            throw NumPyError(.zipLibraryFailed, "cannot build zip archive: \(error)", file: file)
         }
     }
 
@@ -169,7 +169,7 @@ extension NumPyArchive {
     ///
     /// Entries are read one at a time from the file; only the decoded arrays are held in memory.
     ///
-    /// - Throws: `NumPyError` naming `url.path`: `.io` when the file cannot be read; `.notAZip`;
+    /// - Throws: `FileError` `.unreadable` when the file cannot be read; `NumPyError` naming `url.path`: `.notAZip`;
     ///   `.corruptArchive` for a truncated or damaged archive, a checksum mismatch, an entry that is
     ///   not `NAME.npy`, a duplicate name; any `.npy` error of an entry, naming the entry.
     public init(contentsOf url: URL) throws {

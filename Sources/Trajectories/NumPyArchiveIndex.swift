@@ -21,14 +21,14 @@ public final class PositionalReader: @unchecked Sendable {
     private let bytes: [UInt8]
 
     /// Opens `url` for reading.
-    /// - Throws: `NumPyError` `.io` when it cannot be opened or is not a regular file.
+    /// - Throws: `FileError` `.notFound` when it does not exist, `.unreadable` when it cannot be opened or is not a regular file.
     public init(contentsOf url: URL) throws {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw NumPyError(.io, "cannot read: \(String(cString: strerror(errno)))", file: url.path) }
+        guard fd >= 0 else { throw FileError(errno == ENOENT ? .notFound : .unreadable, path: url.path, "cannot read: \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw NumPyError(.io, "cannot read: not a regular file", file: url.path)
+            throw FileError(.unreadable, path: url.path, "cannot read: not a regular file")
         }
         (descriptor, size, file, bytes) = (fd, Int(info.st_size), url.path, [])
     }
@@ -42,7 +42,7 @@ public final class PositionalReader: @unchecked Sendable {
 
     /// Fills `buffer` with the bytes at `offset`.
     /// - Throws: `NumPyError` `.corruptArchive` when the range lies outside the file (`what` says
-    ///   what was being read), `.io` when the read fails or comes back short (the file shrank).
+    ///   what was being read); `FileError` `.unreadable` when the read fails or comes back short (the file shrank).
     public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer, what: String) throws {
         let (end, overflow) = offset.addingReportingOverflow(buffer.count)
         guard offset >= 0, !overflow, end <= size else {
@@ -59,8 +59,8 @@ public final class PositionalReader: @unchecked Sendable {
             let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw NumPyError(.io, "cannot read \(what): " + (n == 0 ? "the file ended early (changed while reading?)"
-                                                                 : String(cString: strerror(errno))), file: file)
+                throw FileError(.unreadable, path: file ?? "<bytes>", "cannot read \(what): " + (n == 0 ? "the file ended early (changed while reading?)"
+                                                                                     : String(cString: strerror(errno))))
             }
             done += n
         }

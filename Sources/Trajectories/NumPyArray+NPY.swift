@@ -87,7 +87,7 @@ extension NumPyArray {
 extension NumPyArray {
     /// Reads an `.npy` file, as `np.load` would.
     ///
-    /// - Throws: `NumPyError` naming `url.path`: `.io` when the file cannot be read, otherwise as
+    /// - Throws: `FileError` `.unreadable` when the file cannot be read, otherwise `NumPyError` naming `url.path` as
     ///   `init(npyBytes:file:array:)`.
     public init(contentsOf url: URL) throws {
         let bytes = try AtomicFile.read(url)

@@ -1,14 +1,17 @@
 import Foundation
 
-/// An error reading, writing or validating a NumPy array, naming the file, the array and the problem.
+/// An error decoding, encoding or validating a NumPy array, naming the file, the array and the problem.
+/// (A file that cannot be opened, read, written or renamed throws `FileError` instead; this type
+/// keeps its own `Kind` because callers branch on the format-level problem and the array name.)
 ///
 /// The `description` reads like a compiler diagnostic:
 /// `runs/a.npz: array 'qpos': truncated data: shape [2, 3] of <f8 needs 48 bytes, found 40`.
-public struct NumPyError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct NumPyError: FileErrorWrapping, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// What went wrong, for callers that branch on it; the message carries the details.
     public enum Kind: String, Sendable {
-        /// The file could not be read, written or renamed.
-        case io
+        /// The zip library failed to build an archive in memory. (A file that cannot be read,
+        /// written or renamed is a `FileError`, not a `NumPyError`.)
+        case zipLibraryFailed
         /// The bytes are not a zip archive (no end-of-central-directory record).
         case notAZip
         /// The zip archive is damaged: truncated, bad checksum, inconsistent directory.
@@ -64,6 +67,20 @@ public struct NumPyError: Error, Equatable, Sendable, CustomStringConvertible, L
     }
 
     public var errorDescription: String? { description }
+
+    /// The problem as a `FileError` about `file` (nil for arrays in memory), its detail the
+    /// description after the file: `.unsupported` for a dtype, `.mismatched` for an array of
+    /// another dtype or shape than required, `.malformed` otherwise.
+    public var fileError: FileError? {
+        guard let file else { return nil }
+        let kind: FileError.Kind
+        switch self.kind {
+        case .unsupportedDType: kind = .unsupported
+        case .wrongDType, .shapeMismatch: kind = .mismatched
+        default: kind = .malformed
+        }
+        return FileError(kind, path: file, (array.map { "array '\($0)': " } ?? "") + message)
+    }
 
     /// The same error, located in `file` and `array` where it had no location yet.
     func located(file: String?, array: String? = nil) -> NumPyError {

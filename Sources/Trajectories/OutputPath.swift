@@ -25,7 +25,7 @@ public enum OutputPath {
     ///   a file is written (or a file where a folder is).
     /// Inputs that do not exist are skipped (their own readers report them).
     public static func check(_ output: String, kind: Kind = .file, inputs: [String?], option: String = "--out") throws {
-        let error = { (reason: String) in DatasetError("\(option) refused: \(reason)", file: output) }
+        let error = { (reason: String) in DatasetError.file(FileError(.writeFailed, path: output, "\(option) refused: \(reason)")) }
         var info = stat()
         if lstat(output, &info) == 0 {
             switch info.st_mode & S_IFMT {

@@ -85,7 +85,7 @@ public struct PhysicsModification: Equatable, Sendable, CustomStringConvertible 
                 guard factor != 1, let i = attributes.firstIndex(where: { $0.key == key }) else { return }
                 let numbers = try attributes[i].value.split(whereSeparator: \.isWhitespace).map { text -> Double in
                     guard let x = Double(text) else {
-                        throw DatasetError("\(Self.line(of: tag.range.lowerBound, in: xml)): <\(tag.name) \(key)=\"\(attributes[i].value)\">: not a list of numbers", file: file)
+                        throw DatasetError.invalid("\(Self.line(of: tag.range.lowerBound, in: xml)): <\(tag.name) \(key)=\"\(attributes[i].value)\">: not a list of numbers", file: file)
                     }
                     return x
                 }
@@ -158,7 +158,7 @@ struct MJCFTags {
         var stack: [String] = []
         var i = xml.startIndex
         func fail(_ message: String, _ at: String.Index) -> DatasetError {
-            DatasetError("\(PhysicsModification.line(of: at, in: xml)): \(message)", file: file)
+            DatasetError.invalid("\(PhysicsModification.line(of: at, in: xml)): \(message)", file: file)
         }
         while let open = xml[i...].firstIndex(of: "<") {
             let rest = xml[open...]
@@ -213,6 +213,6 @@ struct MJCFTags {
             }
             i = range.upperBound
         }
-        guard stack.isEmpty else { throw DatasetError("unclosed <\(stack.last!)>", file: file) }
+        guard stack.isEmpty else { throw DatasetError.invalid("unclosed <\(stack.last!)>", file: file) }
     }
 }

@@ -60,11 +60,10 @@ public struct Recipe: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             let known = (try? FileManager.default.contentsOfDirectory(atPath: searchDirectory))?
                 .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".train.json") }.map { String($0.dropLast(5)) }.sorted() ?? []
-            throw DatasetError("no such recipe file" + (known.isEmpty ? "" : " (recipes in \(searchDirectory)/: \(known.joined(separator: ", ")))"),
-                               file: path)
+            throw DatasetError.file(FileError(.notFound, path: path, "no such recipe file" + (known.isEmpty ? "" : " (recipes in \(searchDirectory)/: \(known.joined(separator: ", ")))")))
         }
         guard let bytes = FileManager.default.contents(atPath: path) else {
-            throw DatasetError("cannot read the recipe file", file: path)
+            throw DatasetError.file(FileError(.unreadable, path: path, "cannot read the recipe file"))
         }
         return try Recipe(json: [UInt8](bytes), file: path)
     }
@@ -76,7 +75,7 @@ public struct Recipe: Sendable {
         do {
             value = try JSONValue.parse(bytes)
         } catch let error as JSONValue.ParseError {
-            throw DatasetError("malformed JSON at \(error)", file: file)
+            throw DatasetError.invalid("malformed JSON at \(error)", file: file)
         }
         let top = try RecipeObject(value, path: "", file: file)
         try top.rejectUnknownKeys(Recipe.fields)

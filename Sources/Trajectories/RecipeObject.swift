@@ -11,7 +11,7 @@ public struct RecipeObject: Sendable {
 
     public init(_ value: JSONValue, path: String, file: String?) throws {
         guard case .object(let entries) = value else {
-            throw DatasetError("\(path.isEmpty ? "recipe" : path): expected an object, found \(value.kindName)", file: file)
+            throw DatasetError.invalid("\(path.isEmpty ? "recipe" : path): expected an object, found \(value.kindName)", file: file)
         }
         self.entries = entries
         self.path = path
@@ -23,7 +23,7 @@ public struct RecipeObject: Sendable {
 
     /// An error about field `key`.
     public func error(_ key: String, _ problem: String) -> DatasetError {
-        DatasetError("\(fieldPath(key)): \(problem)", file: file)
+        DatasetError.invalid("\(fieldPath(key)): \(problem)", file: file)
     }
 
     public subscript(key: String) -> JSONValue? { entries.first { $0.0 == key }?.1 }
@@ -31,7 +31,7 @@ public struct RecipeObject: Sendable {
     /// Throws for a field not in `allowed` (a typo would otherwise be silently ignored).
     public func rejectUnknownKeys(_ allowed: [String]) throws {
         for (key, _) in entries where !allowed.contains(key) {
-            throw DatasetError("\(fieldPath(key)): unknown field (known: \(allowed.sorted().joined(separator: ", ")))", file: file)
+            throw DatasetError.invalid("\(fieldPath(key)): unknown field (known: \(allowed.sorted().joined(separator: ", ")))", file: file)
         }
     }
 
@@ -101,16 +101,16 @@ public struct RecipeObject: Sendable {
 
     static func doubles(_ value: JSONValue, path: String, count: Int?, countName: String, file: String?) throws -> [Double] {
         guard case .array(let items) = value else {
-            throw DatasetError("\(path): expected an array of numbers, found \(value.kindName)", file: file)
+            throw DatasetError.invalid("\(path): expected an array of numbers, found \(value.kindName)", file: file)
         }
         let numbers = try items.enumerated().map { index, item -> Double in
             guard case .number(let x, _) = item else {
-                throw DatasetError("\(path)[\(index)]: expected a number, found \(item.kindName)", file: file)
+                throw DatasetError.invalid("\(path)[\(index)]: expected a number, found \(item.kindName)", file: file)
             }
             return x
         }
         if let count, numbers.count != count {
-            throw DatasetError("\(path): expected \(count) numbers\(countName.isEmpty ? "" : " (\(countName))"), found \(numbers.count)", file: file)
+            throw DatasetError.invalid("\(path): expected \(count) numbers\(countName.isEmpty ? "" : " (\(countName))"), found \(numbers.count)", file: file)
         }
         return numbers
     }

@@ -22,9 +22,9 @@ public struct ReferenceSimulator {
         let metaURL = URL(fileURLWithPath: folder).appendingPathComponent("meta.json")
         let meta: JSONValue
         do { meta = try DatasetFolder.meta(of: URL(fileURLWithPath: folder)) } catch {
-            throw DatasetError("missing or not JSON (re-simulation needs the dataset's recipe)", file: metaURL.path)
+            throw DatasetError.file(FileError(.malformed, path: metaURL.path, "missing or not JSON (re-simulation needs the dataset's recipe)"))
         }
-        guard let recipe = meta["recipe"], case .object = recipe else { throw DatasetError("no \"recipe\" object", file: metaURL.path) }
+        guard let recipe = meta["recipe"], case .object = recipe else { throw DatasetError.file(FileError(.malformed, path: metaURL.path, "no \"recipe\" object")) }
         try self.init(recipe: try Recipe(json: Array(recipe.serialized().utf8), file: metaURL.path))
     }
 
@@ -39,7 +39,7 @@ public struct ReferenceSimulator {
                                  qpos0: Array((0..<count).map { _ in qpos }.joined()), qvel0: Array((0..<count).map { _ in qvel }.joined()),
                                  generators: generators, processNoise: generator.recipe.processNoise, threads: 0)
         let collected: CollectedEpisodes
-        do { collected = try generator.policy.collect(&batch) } catch { throw DatasetError("re-simulating \(count) episodes: \(error)") }
+        do { collected = try generator.policy.collect(&batch) } catch { throw DatasetError.invalidRequest("re-simulating \(count) episodes: \(error)") }
         var states = [Double](repeating: 0, count: count * (T + 1) * (nq + nv))
         for row in 0..<(count * (T + 1)) {
             for i in 0..<nq { states[row * (nq + nv) + i] = collected.qpos[row * nq + i] }

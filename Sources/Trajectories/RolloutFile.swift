@@ -36,7 +36,7 @@ public enum RolloutFile {
             _ = try array.requireShape([.exactly(batch), .exactly(steps), .exactly(nu)])
             try array.requireFinite()
         } catch {
-            throw DatasetError("controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)", file: path)
+            throw DatasetError.file(FileError(.malformed, path: path, "controls must be [B, N, nu] = [\(batch), \(steps), \(nu)] and finite: \(error)"))
         }
         return try array.asDoubles()
     }

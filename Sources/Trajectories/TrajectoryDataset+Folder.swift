@@ -8,16 +8,16 @@ extension TrajectoryDataset {
     public init(folder: String, split: Split) throws {
         let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
         guard FileManager.default.fileExists(atPath: file.path) else {
-            throw DatasetError("no such file (a dataset folder holds train.npz and test.npz)", file: file.path)
+            throw DatasetError.file(FileError(.notFound, path: file.path, "no such file (a dataset folder holds train.npz and test.npz)"))
         }
-        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError("\(error)", file: file.path) }
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError((error as? FileError)?.kind ?? .malformed, path: file.path, "\(error)")) }
     }
 
     /// The dataset file `file` for a model reading states of `stateSize` numbers; errors
     /// (`DatasetError`) name the file: why it does not read, or "states have N numbers, the model reads S".
     public init(contentsOf file: URL, stateSize S: Int) throws {
-        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError("\(error)", file: file.path) }
-        guard stateSize == S else { throw DatasetError("states have \(stateSize) numbers, the model reads \(S)", file: file.path) }
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError((error as? FileError)?.kind ?? .malformed, path: file.path, "\(error)")) }
+        guard stateSize == S else { throw DatasetError.file(FileError(.mismatched, path: file.path, "states have \(stateSize) numbers, the model reads \(S)")) }
     }
 
     /// Raw states [range.count, S] of `episode` at the state indices `range`.
@@ -27,10 +27,10 @@ extension TrajectoryDataset {
     /// `total` states after them (fewer near its end). Errors name `file` and the flags
     /// `--episode` / `--context-start` that chose the window.
     public func window(episode: Int, contextStart: Int, contextLength k: Int, total: Int, file: String) throws -> (context: [Double], truth: [Double]) {
-        guard (0..<episodes).contains(episode) else { throw DatasetError("--episode \(episode): \(file) holds \(episodes) episodes") }
+        guard (0..<episodes).contains(episode) else { throw DatasetError.invalidRequest("--episode \(episode): \(file) holds \(episodes) episodes") }
         let length = steps + 1
         guard contextStart >= 0, contextStart + k <= length else {
-            throw DatasetError("--context-start \(contextStart): \(k) context states are needed and episodes hold \(length)")
+            throw DatasetError.invalidRequest("--context-start \(contextStart): \(k) context states are needed and episodes hold \(length)")
         }
         return (states(episode: episode, contextStart..<contextStart + k), states(episode: episode, contextStart + k..<min(contextStart + k + total, length)))
     }

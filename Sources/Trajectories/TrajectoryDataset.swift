@@ -38,7 +38,7 @@ public struct TrajectoryDataset: Equatable, Sendable {
     /// Appends the episodes of `other`, which must have the same sizes.
     public mutating func append(_ other: TrajectoryDataset) throws {
         guard (other.steps, other.stateSize, other.controlSize, other.siteCount) == (steps, stateSize, controlSize, siteCount) else {
-            throw DatasetError("cannot join datasets of different shapes: T \(steps) vs \(other.steps), S \(stateSize) vs \(other.stateSize), "
+            throw DatasetError.invalidRequest("cannot join datasets of different shapes: T \(steps) vs \(other.steps), S \(stateSize) vs \(other.stateSize), "
                                + "nu \(controlSize) vs \(other.controlSize), nsite \(siteCount) vs \(other.siteCount)")
         }
         episodes += other.episodes
@@ -139,7 +139,7 @@ public final class TrajectoryDatasetWriter {
 
     /// Starts `url` (a temporary file beside it until `finish`).
     /// - Parameter zip64Threshold: see `NPZWriter`.
-    /// - Throws: `NumPyError` `.io`, `.invalidShape` for sizes that overflow.
+    /// - Throws: `FileError` `.writeFailed`; `NumPyError` `.invalidShape` for sizes that overflow.
     public init(to url: URL, episodes: Int, steps: Int, stateSize: Int, controlSize: Int, siteCount: Int,
                 zip64Threshold: Int = NPZWriter.zip64Limit) throws {
         (self.episodes, self.steps, self.stateSize, self.controlSize, self.siteCount) = (episodes, steps, stateSize, controlSize, siteCount)
@@ -150,13 +150,12 @@ public final class TrajectoryDatasetWriter {
     }
 
     /// Appends the episodes of `batch` after those written before.
-    /// - Throws: `DatasetError` for a batch of other sizes or one past `episodes`; `NumPyError` `.io`.
+    /// - Throws: `DatasetError` for a batch of other sizes or one past `episodes`; `FileError` `.writeFailed`.
     public func append(_ batch: TrajectoryDataset) throws {
         guard (batch.steps, batch.stateSize, batch.controlSize, batch.siteCount) == (steps, stateSize, controlSize, siteCount),
               batch.episodes <= episodes - written else {
-            throw DatasetError("cannot append \(batch.episodes) episodes (T \(batch.steps), S \(batch.stateSize), nu \(batch.controlSize), nsite \(batch.siteCount)) "
-                               + "to a split of \(episodes) (\(written) written; T \(steps), S \(stateSize), nu \(controlSize), nsite \(siteCount))",
-                               file: writer.url.path)
+            throw DatasetError.file(FileError(.mismatched, path: writer.url.path, "cannot append \(batch.episodes) episodes (T \(batch.steps), S \(batch.stateSize), nu \(batch.controlSize), nsite \(batch.siteCount)) "
+                               + "to a split of \(episodes) (\(written) written; T \(steps), S \(stateSize), nu \(controlSize), nsite \(siteCount))"))
         }
         try writer.write(batch.states, to: 0)
         try writer.write(batch.controls, to: 1)
@@ -167,10 +166,10 @@ public final class TrajectoryDatasetWriter {
     }
 
     /// Renames the finished file into place.
-    /// - Throws: `DatasetError` when fewer than `episodes` episodes were appended (nothing appears); `NumPyError` `.io`.
+    /// - Throws: `DatasetError` when fewer than `episodes` episodes were appended (nothing appears); `FileError` `.writeFailed`.
     public func finish() throws {
         guard written == episodes else {
-            throw DatasetError("\(written) of \(episodes) episodes were written", file: writer.url.path)
+            throw DatasetError.file(FileError(.writeFailed, path: writer.url.path, "\(written) of \(episodes) episodes were written"))
         }
         try writer.finish()
     }

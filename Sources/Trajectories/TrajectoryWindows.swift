@@ -30,7 +30,7 @@ public struct TrajectoryWindows: Sendable {
     /// Windows padded at rest with `restTimestep` (measured on a whole split of which `dataset` is part).
     init(_ dataset: TrajectoryDataset, context: Int, future: Int, stride: Int, padEnd: Bool, restTimestep: Double?) throws {
         guard context >= 1, future >= 1, stride >= 1 else {
-            throw DatasetError("window context \(context), future \(future) and stride \(stride) must all be >= 1")
+            throw DatasetError.invalidRequest("window context \(context), future \(future) and stride \(stride) must all be >= 1")
         }
         self.dataset = dataset
         (self.context, self.future, self.stride, self.padEnd) = (context, future, stride, padEnd)
@@ -110,11 +110,11 @@ public struct MiniBatches: Sendable {
     }
 
     init(count: Int, batchSize: Int, seed: UInt64, dropLast: Bool = true, memoryLimit: Int) throws {
-        guard batchSize >= 1 else { throw DatasetError("batch size \(batchSize) must be >= 1") }
+        guard batchSize >= 1 else { throw DatasetError.invalidRequest("batch size \(batchSize) must be >= 1") }
         guard count >= 1, !(dropLast && batchSize > count) else {
-            throw DatasetError("batch size \(batchSize) exceeds the \(count) windows available")
+            throw DatasetError.invalidRequest("batch size \(batchSize) exceeds the \(count) windows available")
         }
-        guard count <= Int(UInt32.max) else { throw DatasetError("\(count) windows: at most \(UInt32.max) can be shuffled") }
+        guard count <= Int(UInt32.max) else { throw DatasetError.invalidRequest("\(count) windows: at most \(UInt32.max) can be shuffled") }
         (self.count, self.batchSize, self.seed, self.dropLast, self.memoryLimit) = (count, batchSize, seed, dropLast, memoryLimit)
         order = try WindowOrder(count, seed: seed, epoch: 0, memoryLimit: memoryLimit)
     }
@@ -207,6 +207,6 @@ final class WindowOrder: @unchecked Sendable {
     }
 
     private static func failure(_ what: String) -> DatasetError {
-        DatasetError("\(what): \(String(cString: strerror(errno))) (the shuffled order of a large dataset's windows is kept on disk, 4 bytes a window)")
+        DatasetError.invalidRequest("\(what): \(String(cString: strerror(errno))) (the shuffled order of a large dataset's windows is kept on disk, 4 bytes a window)")
     }
 }

@@ -20,9 +20,9 @@ public final class OffscreenRenderer {
     /// An offscreen target of `width` × `height` pixels with `samples` multisamples (0 or 2...16).
     public init(width: Int, height: Int, samples: Int = 4, fontPath: String? = TextRenderer.defaultFontPath) throws {
         guard width > 0, height > 0, width <= 8192, height <= 8192 else {
-            throw ViewerError("image size \(width)x\(height) must be between 1x1 and 8192x8192")
+            throw ViewerError.invalidArgument("image size \(width)x\(height) must be between 1x1 and 8192x8192")
         }
-        guard (0...16).contains(samples) else { throw ViewerError("multisamples \(samples) must be between 0 and 16") }
+        guard (0...16).contains(samples) else { throw ViewerError.invalidArgument("multisamples \(samples) must be between 0 and 16") }
         (self.width, self.height, self.samples) = (width, height, samples)
         let previous = glfwGetCurrentContext()
         window = try GLFW.makeWindow(width: 64, height: 64, title: "ebm offscreen", visible: false)
@@ -115,7 +115,7 @@ public final class OffscreenRenderer {
         let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
         glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0)
         guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
-            throw ViewerError("offscreen framebuffer (\(samples) samples, \(width)x\(height)) incomplete: status 0x\(String(status, radix: 16))")
+            throw ViewerError.graphics("offscreen framebuffer (\(samples) samples, \(width)x\(height)) incomplete: status 0x\(String(status, radix: 16))")
         }
         return fbo
     }

@@ -17,7 +17,7 @@ final class ShaderProgram {
         var ok: GLint = 0
         glGetProgramiv(id, GLenum(GL_LINK_STATUS), &ok)
         if ok == 0 {
-            throw ViewerError("linking the \(name) shaders failed: \(Self.log { glGetProgramInfoLog(id, 4096, nil, $0) })")
+            throw ViewerError.graphics("linking the \(name) shaders failed: \(Self.log { glGetProgramInfoLog(id, 4096, nil, $0) })")
         }
     }
 
@@ -55,7 +55,7 @@ final class ShaderProgram {
         if ok == 0 {
             let message = log { glGetShaderInfoLog(shader, 4096, nil, $0) }
             glDeleteShader(shader)
-            throw ViewerError("compiling the \(what) failed: \(message)")
+            throw ViewerError.graphics("compiling the \(what) failed: \(message)")
         }
         return shader
     }

@@ -1,6 +1,7 @@
 import CFreeType
 import CGLFW
 import Foundation
+import Trajectories
 
 /// HUD text: printable ASCII glyphs rasterised once by FreeType into a one-channel atlas, drawn
 /// as textured quads in pixel coordinates. Needs a current GL context.
@@ -23,11 +24,11 @@ public final class TextRenderer {
 
     public init(fontPath: String, pixelHeight: Int) throws {
         var library: FT_Library?
-        guard FT_Init_FreeType(&library) == 0, let library else { throw ViewerError("FreeType failed to initialise") }
+        guard FT_Init_FreeType(&library) == 0, let library else { throw ViewerError.graphics("FreeType failed to initialise") }
         defer { FT_Done_FreeType(library) }
         var faceOut: FT_Face?
         guard FT_New_Face(library, fontPath, 0, &faceOut) == 0, let face = faceOut else {
-            throw ViewerError("\(fontPath): FreeType cannot load this font")
+            throw ViewerError.file(FileError(.malformed, path: fontPath, "FreeType cannot load this font"))
         }
         defer { FT_Done_Face(face) }
         FT_Set_Pixel_Sizes(face, 0, FT_UInt(pixelHeight))

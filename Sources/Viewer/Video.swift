@@ -21,7 +21,7 @@ public enum Video {
     ///   included); the temporary file is removed then.
     public static func write(_ timeline: Timeline, episode: Int, offscreen: OffscreenRenderer, fps: Int, to url: URL,
                              hud: (Int) -> [String] = { _ in [] }) throws -> Int {
-        guard let ffmpeg = ffmpegPath() else { throw ViewerError(missingFFmpeg) }
+        guard let ffmpeg = ffmpegPath() else { throw ViewerError.video(missingFFmpeg) }
         let (width, height) = (offscreen.width, offscreen.height)
         let ext = url.pathExtension.isEmpty ? "mp4" : url.pathExtension
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).\(getpid()).tmp.\(ext)")
@@ -35,7 +35,7 @@ public enum Video {
         process.standardInput = input
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch { throw ViewerError("cannot start \(ffmpeg) (\(error.localizedDescription))") }
+        do { try process.run() } catch { throw ViewerError.video("cannot start \(ffmpeg) (\(error.localizedDescription))") }
         // ffmpeg's messages are read on the side so that a full stderr pipe never blocks it
         final class Box: @unchecked Sendable { var data = Data() }
         let messages = Box()
@@ -53,7 +53,7 @@ public enum Video {
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: temporary)
-            throw ViewerError("writing frame \(written) to ffmpeg failed (\(error.localizedDescription))")
+            throw ViewerError.video("writing frame \(written) to ffmpeg failed (\(error.localizedDescription))")
         }
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
@@ -61,10 +61,10 @@ public enum Video {
         guard process.terminationStatus == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             let text = String(decoding: messages.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ViewerError("ffmpeg exited with status \(process.terminationStatus): \(text.suffix(400))")
+            throw ViewerError.video("ffmpeg exited with status \(process.terminationStatus): \(text.suffix(400))")
         }
         guard rename(temporary.path, url.path) == 0 else {
-            throw ViewerError("cannot move the encoded video into place (\(String(cString: strerror(errno))))")
+            throw ViewerError.video("cannot move the encoded video into place (\(String(cString: strerror(errno))))")
         }
         return written
     }

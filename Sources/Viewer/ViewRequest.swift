@@ -3,6 +3,7 @@
 // checked as a whole before anything is read (`ebm view`'s settings, usable by any program).
 
 import Foundation
+import Trajectories
 import Plotting
 import Sampling
 import Scene
@@ -147,12 +148,12 @@ extension ViewRequest {
             return printed(try render.offscreenRenderer(width: width, height: height).frameBenchmark(timeline, episode: shown, frames: benchFrames).line)
         }
         if let video {
-            guard Video.ffmpegPath() != nil else { throw ViewerError("--video \(video): " + Video.missingFFmpeg) }
+            guard Video.ffmpegPath() != nil else { throw ViewerError.option("--video \(video)", .video(Video.missingFFmpeg)) }
             let offscreen = try render.offscreenRenderer(width: width, height: height)
             let written: Int
             do {
                 written = try Video.write(timeline, episode: shown, offscreen: offscreen, fps: fps, to: URL(fileURLWithPath: video)) { hud ? timeline.hudLines(state: $0) : [] }
-            } catch let e as ViewerError { throw ViewerError("--video \(video): \(e)") }
+            } catch let e as ViewerError { throw ViewerError.option("--video \(video)", e) }
             printed("wrote \(video): \(written) frames \(width)x\(height) at \(fps) fps, \(timeline.title)")
         }
         guard screenshot != nil || svg != nil else { return }
@@ -164,7 +165,7 @@ extension ViewRequest {
         }
         if let screenshot {
             let image = try render.offscreenRenderer(width: width, height: height).render(scene, hud: hud ? timeline.hudLines(state: frame) : [])
-            do { try image.writePNG(atomicallyTo: screenshot) } catch let e as ImageError { throw ViewerError("--screenshot \(screenshot): \(e.description)") }
+            do { try image.writePNG(atomicallyTo: screenshot) } catch let e as FileError { throw ViewerError.option("--screenshot \(screenshot)", .file(e)) }
             printed("wrote \(screenshot): \(width)x\(height), \(timeline.title), state \(frame)")
         }
     }

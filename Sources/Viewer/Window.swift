@@ -34,7 +34,7 @@ enum GLFW {
         // no stencil (nothing uses it): a depth-only buffer is cheaper to clear on software renderers
         glfwWindowHint(GLFW_STENCIL_BITS, 0)
         guard let window = glfwCreateWindow(Int32(width), Int32(height), title, nil, nil) else {
-            throw ViewerError("cannot create an OpenGL 3.3 core window: \(lastGLFWError)")
+            throw ViewerError.graphics("cannot create an OpenGL 3.3 core window: \(lastGLFWError)")
         }
         glfwMakeContextCurrent(window)
         return window

@@ -50,7 +50,7 @@ struct BenchPlan: ParsableCommand {
                                          configure: { try tuning.apply(to: &$0) }) { print($0) }
         if let json {
             let value = PlanningSuite.record(rows: rows, threads: threads, seed: seed)
-            do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError("--json \(json): \(error)") }
+            do { try AtomicFile.write(Array((value.serialized() + "\n").utf8), to: URL(fileURLWithPath: json)) } catch { throw CLIError.failed("--json \(json): \(error)") }
         }
     }
 }

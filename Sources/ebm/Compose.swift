@@ -65,16 +65,16 @@ struct Compose: ParsableCommand {
             throw ValidationError("--sampler must be langevin, mala or hmc for contrastive-divergence experts")
         } catch FutureCompositionError.weightAnnealingNeedsContrastive {
             throw ValidationError("--initial-weight: \(FutureCompositionError.weightAnnealingNeedsContrastive)")
-        } catch let e as FutureCompositionError { throw CLIError("--model: \(e)") }
+        } catch let e as FutureCompositionError { throw CLIError.failed("--model: \(e)") }
         let dataset = try TrajectoryDataset(folder: data, split: split)
-        guard dataset.stateSize == S else { throw CLIError("\(data)/\(split.rawValue).npz: states have \(dataset.stateSize) numbers, the models read \(S)") }
+        guard dataset.stateSize == S else { throw CLIError.file(FileError(.mismatched, path: "\(data)/\(split.rawValue).npz", "states have \(dataset.stateSize) numbers, the models read \(S)")) }
         let (total, K, k) = (horizon ?? H, samples, composition.contextLength)
         let (context, truth) = try dataset.window(episode: episode, contextStart: contextStart, contextLength: k, total: total, file: "\(data)/\(split.rawValue).npz")
         let clock = Date()
         let result: ExpertComposition.Result
         do { result = try composition.sample(context: context, chains: K, total: total, seed: seed, progress: ProgressBar.reporter(unit: "blocks")) } catch ExpertCompositionError.expert(let m, let e) {
-            throw CLIError("--model \(model[m]): \(e)")
-        } catch let e as ExpertCompositionError { throw CLIError("\(e)") }
+            throw CLIError.failed("--model \(model[m]): \(e)")
+        } catch let e as ExpertCompositionError { throw CLIError.failed("\(e)") }
         let seconds = Date().timeIntervalSince(clock)
         let (sampled, energies, modelEnergies) = (result.futures, result.energies, result.expertEnergies)   // sampled (K, total, S)
 

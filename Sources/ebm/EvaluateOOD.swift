@@ -14,7 +14,7 @@ enum OODEvaluationCommand {
         let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
         let test = try TrajectoryDataset(folder: data, split: command.split)
         let meta: JSONValue
-        do { meta = try DatasetFolder.meta(of: URL(fileURLWithPath: data)) } catch { throw CLIError("\(data)/meta.json: \(error)") }
+        do { meta = try DatasetFolder.meta(of: URL(fileURLWithPath: data)) } catch { throw CLIError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: "\(data)/meta.json", "\(error)")) }
         let feedforward = try command.baseline.map { try FeedforwardPredictor.load(run: $0, conditioned: true).model }
         let train = try TrajectoryDataset(folder: data, split: .train)
         let goals = try GoalSet.load(folder: data, split: command.split, dataset: test)
@@ -25,13 +25,13 @@ enum OODEvaluationCommand {
                                                    progress: ProgressBar.reporter(unit: "steps (normal episodes, then each shift)"))
         } catch let e as OODBenchmark.EvaluationFailure {
             switch e {
-            case .noRecipe, .noRobot: throw CLIError("\(data)/meta.json: \(e)")
-            case .robot(let name, _): throw CLIError("robot \(name) (\(data)/meta.json): \(e)")
-            case .training: throw CLIError("\(data)/train.npz: \(e)")
+            case .noRecipe, .noRobot: throw CLIError.file(FileError(.malformed, path: "\(data)/meta.json", "\(e)"))
+            case .robot(let name, _): throw CLIError.failed("robot \(name) (\(data)/meta.json): \(e)")
+            case .training: throw CLIError.file(FileError(.malformed, path: "\(data)/train.npz", "\(e)"))
             }
         } catch OODBenchmarkError.regeneration(let e) {
-            throw CLIError("\(data)/meta.json recipe: \(e)")
-        } catch { throw CLIError("\(error)") }
+            throw CLIError.failed("\(data)/meta.json recipe: \(e)")
+        } catch { throw CLIError.failed("\(error)") }
 
         var summary = evaluation.dictionary
         (summary["model"], summary["baseline_model"], summary["data"], summary["split"]) = (command.model, command.baseline ?? NSNull(), data, command.split.rawValue)

@@ -49,7 +49,7 @@ struct Plan: ParsableCommand {
         try OutputPath.check(out, kind: .folder, inputs: [model, dynamics])
         try RunFolder.requireSameRobot([model, dynamics], robot: robot)
         var setup: PlanningSetup
-        do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError("--robot: \(error)") }
+        do { setup = try PlanningSetup.defaults(robot: robot) } catch { throw CLIError.failed("--robot: \(error)") }
         let nv = setup.model.nv
         try tuning.apply(to: &setup) { o in
             (o.chains, o.horizon, o.maxSteps, o.threads, o.replanEvery) = (chains, horizon, maxSteps, threads, replanEvery)
@@ -65,7 +65,7 @@ struct Plan: ParsableCommand {
         let learned = try setup.learnedModel(model)
         if learned != nil && planner.plansControls { print("note: --model is not used by \(planner.rawValue) (it plans controls)") }
         let transition = try setup.transitionModel(dynamics)
-        if planner.needsDynamics && transition == nil { throw CLIError("--planner \(planner.rawValue) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
+        if planner.needsDynamics && transition == nil { throw CLIError.failed("--planner \(planner.rawValue) needs --dynamics RUN (a feedforward model trained with model.conditionOnControls)") }
         var mpc: ModelPredictiveController
         let outcome: MPCOutcome
         do {
@@ -73,10 +73,10 @@ struct Plan: ParsableCommand {
             // the run step by step, with progress on standard error (a line every few seconds when not on a terminal)
             let bar = ProgressBar(total: setup.maxSteps, unit: "steps")
             outcome = try mpc.run(qpos: q0, qvel: [Double](repeating: 0, count: m.nv)) { bar.update($0.finished ? setup.maxSteps : $0.outcome.steps) }
-        } catch { throw CLIError("planning failed: \(error)") }
+        } catch { throw CLIError.failed("planning failed: \(error)") }
         do {
             try outcome.write(toFolder: URL(fileURLWithPath: out), model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout)
-        } catch { throw CLIError("\(URL(fileURLWithPath: out).path): \(error)") }
+        } catch { throw CLIError.file(FileError(FileError.of(error)?.kind ?? .writeFailed, path: URL(fileURLWithPath: out).path, "\(error)")) }
         if verbose { try outcome.replanLines(goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq).forEach { print($0) } }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",

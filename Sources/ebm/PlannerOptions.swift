@@ -27,6 +27,6 @@ struct PlannerOptions: ParsableArguments {
             (o.gradientClip, o.margin, o.coldStartRounds, o.temperature, o.coordinates) = (gradientClip, margin, coldStartRounds, temperature, coordinates)
             try more(&o)
             try setup.apply(o)
-        } catch let e as PlanningSetup.OverrideError { throw CLIError(e.message(prefix: "--")) }
+        } catch let e as PlanningSetup.OverrideError { throw CLIError.failed(e.message(prefix: "--")) }
     }
 }

@@ -55,12 +55,12 @@ struct Predict: ParsableCommand {
         let K = samples
         let chosen = try sampling.sampler(chainDefault: .langevin, for: futureModel)
         let temperature = chosen.temperature(for: futureModel)
-        guard temperature.isFinite && temperature > 0 else { throw CLIError("--temperature \(temperature): must be positive") }
+        guard temperature.isFinite && temperature > 0 else { throw CLIError.failed("--temperature \(temperature): must be positive") }
         let result: FutureSamples
         let bar = ProgressBar(total: (total + H - 1) / H, unit: "blocks")
         do {
             result = try chosen.sample(futureModel, contexts: context, chainsPerContext: K, total: total, seed: seed) { done, _ in bar.update(done) }
-        } catch { throw CLIError("\(error)") }
+        } catch { throw CLIError.failed("\(error)") }
         let (sampled, energies) = (result.futures, result.energies)
 
         // the feedforward prediction, chained the same way
@@ -68,7 +68,7 @@ struct Predict: ParsableCommand {
         if let baseline {
             let ff = try FeedforwardPredictor.load(run: baseline).model
             do { baselineStates = try ff.rollout(dataset: dataset, episode: episode, contextEnd: contextStart + k, total: total, run: baseline) }
-            catch let e as RunFolderError { throw CLIError("--baseline \(e)") }
+            catch let e as RunFolderError { throw CLIError.failed("--baseline \(e)") }
         }
 
         // the file: futures, baseline, positions for the viewer (the current state, then each future), diagnostics

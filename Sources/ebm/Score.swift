@@ -36,7 +36,7 @@ struct Score: ParsableCommand {
         let dataset = try TrajectoryDataset(folder: data, split: split)
         let clock = Date()
         let scores: EpisodeScores
-        do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError("\(data)/\(split.rawValue).npz: \(e)") }
+        do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError.file(FileError(.mismatched, path: "\(data)/\(split.rawValue).npz", "\(e)")) }
         let seconds = Date().timeIntervalSince(clock)
         var summary = scores.summary(contextStates: scorer.contextLength)
         (summary["model"], summary["data"], summary["split"], summary["seconds"]) = (model, data, split.rawValue, seconds)
@@ -45,7 +45,7 @@ struct Score: ParsableCommand {
         if online, let calibration {
             let normal: EpisodeScores
             do { normal = try EpisodeScores(scoring: try TrajectoryDataset(folder: calibration, split: .test), with: scorer, progress: ProgressBar.reporter(unit: "calibration windows")) } catch let e as ScoringError {
-                throw CLIError("--calibration \(calibration)/test.npz: \(e)")
+                throw CLIError.failed("--calibration \(calibration)/test.npz: \(e)")
             }
             let d = try OnlineDetection(scores, calibration: normal, falsePositiveRate: fpr)
             summary["online"] = d.dictionary.merging(["calibration": calibration]) { $1 }

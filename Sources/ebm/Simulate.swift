@@ -53,7 +53,7 @@ struct Simulate: ParsableCommand {
         let (rollout, failed) = try robot.rolloutKeepingFinite(qpos: qpos, qvel: qvel, batch: batch, steps: steps, controls: ctrl, threads: threads)
         try RolloutFile.write(rollout, model: robot, batch: batch, steps: steps, failed: failed, to: URL(fileURLWithPath: out))
         if !failed.isEmpty {
-            throw CLIError("\(out): trajectories \(failed.map(String.init).joined(separator: ", ")) of \(batch) went non-finite (NaN in the file, "
+            throw CLIError.failed("\(out): trajectories \(failed.map(String.init).joined(separator: ", ")) of \(batch) went non-finite (NaN in the file, "
                            + "marked in 'failed'); the other \(batch - failed.count) are written")
         }
         print("wrote \(out): \(batch) trajectories × \(steps) steps of \(robot.source) "

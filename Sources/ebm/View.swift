@@ -94,7 +94,7 @@ struct View: ParsableArguments {
             throw ValidationError("\(data ?? ""): no meta.json names the robot; give --robot NAME")
         }
         let robotModel: RobotModel
-        do { robotModel = try RobotModel.load(name) } catch { throw CLIError("--robot \(name): \(error)") }
+        do { robotModel = try RobotModel.load(name) } catch { throw CLIError.failed("--robot \(name): \(error)") }
         let timeline: Timeline
         switch request.input {
         case .planLive: timeline = try livePlanTimeline()

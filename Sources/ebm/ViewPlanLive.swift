@@ -8,11 +8,11 @@ extension View {
     func livePlanTimeline() throws -> Timeline {
         let name = robot!
         let setup: PlanningSetup
-        do { setup = try PlanningSetup.defaults(robot: name) } catch { throw CLIError("--robot \(name): \(error)") }
+        do { setup = try PlanningSetup.defaults(robot: name) } catch { throw CLIError.failed("--robot \(name): \(error)") }
         let kind = planner ?? (model != nil ? .langevin : .mppiSim)
         let learned = try setup.learnedModel(model)
         if learned != nil && kind.plansControls { print("note: --model is not used by \(kind.rawValue) (it plans controls)") }
-        guard !kind.needsDynamics else { throw CLIError("--planner \(kind.rawValue): live planning uses the state planners or mppi-sim / cem-sim") }
+        guard !kind.needsDynamics else { throw CLIError.failed("--planner \(kind.rawValue): live planning uses the state planners or mppi-sim / cem-sim") }
         let q0 = setup.model.joints.qpos0
         let goalPoint = try goal.map { try setup.goal($0, qpos: q0) }
             ?? setup.sitePosition(qpos: PlanningSetup.exampleGoalPose(robot: name) ?? q0)
@@ -22,7 +22,7 @@ extension View {
         }
         if self.request.headless {
             let s = worker.runSynchronously(request)
-            if let error = s.error { throw CLIError("planning failed: \(error)") }
+            if let error = s.error { throw CLIError.failed("planning failed: \(error)") }
             print("planned with " + s.summary)
         } else {
             worker.start(first: request)

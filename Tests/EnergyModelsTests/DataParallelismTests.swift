@@ -88,7 +88,7 @@ final class DataParallelismTests: XCTestCase {
         for _ in 0..<ranks { done.wait() }
         XCTAssertEqual(errors, [])
         let finished = trainers.compactMap { $0 }
-        guard finished.count == ranks else { throw TrainingError("ranks failed: \(errors)") }
+        guard finished.count == ranks else { throw TrainingError.collective("ranks failed: \(errors)") }
         return (finished[0], outs[0], finished.map { $0.network.parameters.scalars })
     }
 

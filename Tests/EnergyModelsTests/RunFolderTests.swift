@@ -47,7 +47,10 @@ final class RunFolderTests: XCTestCase {
         }
         XCTAssertEqual(try FeedforwardPredictor.load(run: run.path, conditioned: true).model.encoding.goalCount, 2)
         // a model of the other kind is a TrainingError naming the file
-        XCTAssertThrowsError(try TrajectoryEnergyModel.load(run: run.path, conditioned: true)) { XCTAssertTrue($0 is TrainingError, "\($0)") }
+        XCTAssertThrowsError(try TrajectoryEnergyModel.load(run: run.path, conditioned: true)) {
+            XCTAssertTrue($0 is TrainingError, "\($0)")
+            assertFileError($0, .mismatched, path: run.appendingPathComponent("model.safetensors").path)
+        }
     }
 
     func testRolloutChainsPredictions() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralCore
 import Trajectories
+import XCTest
 @testable import EnergyModels
 
 /// Datasets and folders for the energy-model tests.
@@ -59,4 +60,15 @@ enum Fixtures {
 /// |a − b| ≤ absolute + relative·|b|: the one tolerance rule of these tests.
 func close(_ a: Float, _ b: Float, absolute: Float, relative: Float) -> Bool {
     abs(a - b) <= absolute + relative * abs(b)
+}
+
+/// Asserts that `error` is or wraps (`FileError.of`) a `FileError` of `kind` about `path`, whose
+/// description is "path: detail".
+func assertFileError(_ error: Error, _ kind: FileError.Kind, path: String, file: StaticString = #filePath, line: UInt = #line) {
+    guard let fileError = FileError.of(error) else {
+        return XCTFail("expected a FileError, got \(type(of: error)): \(error)", file: file, line: line)
+    }
+    XCTAssertEqual(fileError.kind, kind, "\(error)", file: file, line: line)
+    XCTAssertEqual(fileError.path, path, "\(error)", file: file, line: line)
+    XCTAssertEqual("\(error)", "\(path): \(fileError.detail)", file: file, line: line)
 }

@@ -87,10 +87,21 @@ final class TrainerTests: XCTestCase {
                 let message = "\(error)"
                 XCTAssertTrue(message.hasPrefix(url.path + ": "), message)
                 XCTAssertTrue(message.contains(expected), "\(message) lacks \(expected)")
+                assertFileError(error, .malformed, path: url.path)
             }
         }
         XCTAssertThrowsError(try TrainingConfiguration.load(from: directory.appendingPathComponent("missing.json"))) { error in
             XCTAssertTrue("\(error)".contains("missing.json: cannot read"), "\(error)")
+            assertFileError(error, .notFound, path: directory.appendingPathComponent("missing.json").path)
+        }
+        // a folder where the file should be: there, but not readable as a file
+        XCTAssertThrowsError(try TrainingConfiguration.load(from: directory)) { assertFileError($0, .unreadable, path: directory.path) }
+        // a configuration built in memory has no file: its own case
+        var inMemory = TrainingConfiguration()
+        inMemory.replay.fraction = 2
+        XCTAssertThrowsError(try inMemory.validate()) {
+            guard case .invalidConfiguration(let message)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.hasPrefix("replay.fraction 2.0"), message)
         }
     }
 
@@ -100,12 +111,14 @@ final class TrainerTests: XCTestCase {
         let empty = try Fixtures.temporaryDirectory()
         XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: configuration, dataDirectory: empty, outputDirectory: empty)) { error in
             XCTAssertTrue("\(error)".hasPrefix(empty.appendingPathComponent("train.npz").path + ": no train.npz"), "\(error)")
+            assertFileError(error, .notFound, path: empty.appendingPathComponent("train.npz").path)
         }
         // A file that is not an archive.
         let garbage = try Fixtures.temporaryDirectory()
         try Data("not a zip".utf8).write(to: garbage.appendingPathComponent("train.npz"))
         XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: configuration, dataDirectory: garbage, outputDirectory: garbage)) { error in
             XCTAssertTrue("\(error)".contains(garbage.appendingPathComponent("train.npz").path), "\(error)")
+            assertFileError(error, .malformed, path: garbage.appendingPathComponent("train.npz").path)
         }
         // A run trained on 2-D states resumed on 3-D states.
         let out = try Fixtures.temporaryDirectory()
@@ -114,12 +127,14 @@ final class TrainerTests: XCTestCase {
                                          outputDirectory: out)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("step-00000030.safetensors") && message.contains("2 coordinates"), message)
+            assertFileError(error, .mismatched, path: out.appendingPathComponent("checkpoints/step-00000030.safetensors").path)
         }
         // A different configuration in the same run folder.
         var other = configuration
         other.optimization.learningRate *= 2
         XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: other, dataDirectory: try walkFolder(), outputDirectory: out)) { error in
             XCTAssertTrue("\(error)".contains("different configuration"), "\(error)")
+            assertFileError(error, .mismatched, path: out.appendingPathComponent("checkpoints/step-00000030.safetensors").path)
         }
         // A truncated checkpoint.
         let latest = out.appendingPathComponent("checkpoints/step-00000030.safetensors")
@@ -128,6 +143,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(kind: .ebm, configuration: configuration, dataDirectory: try walkFolder(), outputDirectory: out)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.hasPrefix(latest.path + ": ") && message.contains("corrupted checkpoint"), message)
+            assertFileError(error, .malformed, path: latest.path)
         }
     }
 }

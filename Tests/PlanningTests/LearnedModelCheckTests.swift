@@ -1,4 +1,5 @@
 import EnergyModels
+import Trajectories
 import XCTest
 @testable import Planning
 
@@ -32,6 +33,8 @@ final class LearnedModelLoadingTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-run-\(UInt64.random(in: 0...UInt64.max))").path
         XCTAssertThrowsError(try setup.learnedModel(run: path)) { error in
             XCTAssertTrue(error is PlanningError, "\(error)")
+            XCTAssertEqual(FileError.of(error)?.kind, .notFound, "\(error)")
+            XCTAssertEqual(FileError.of(error)?.path, path, "\(error)")
             XCTAssertTrue("\(error)".hasPrefix("\(path): "), "\(error)")
         }
         XCTAssertThrowsError(try setup.transitionModel(run: path)) { XCTAssertFalse($0 is PlanningError, "a load failure passes through: \($0)") }

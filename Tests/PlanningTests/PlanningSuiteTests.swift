@@ -126,6 +126,9 @@ final class PlanningSuiteTests: XCTestCase {
         XCTAssertThrowsError(try PlanningSuite.run(robots: ["pointmass2d"], kinds: [.mppiSim], count: 1, learned: ["pointmass2d": "/nonexistent/run"],
                                                    threads: 1, seed: 3) { _ in }) {
             XCTAssertTrue("\($0)".hasPrefix("--model /nonexistent/run: "), "\($0)")
+            guard case .option("--model", .file(let fileError))? = $0 as? PlanningError else { return XCTFail("\($0)") }
+            XCTAssertEqual(fileError.kind, .notFound)
+            XCTAssertEqual(fileError.path, "/nonexistent/run")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Trajectories
 import XCTest
 @testable import Plotting
 
@@ -18,9 +19,23 @@ final class ImageTests: XCTestCase {
         let path = NSTemporaryDirectory() + "corrupt-\(getpid()).png"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "not a png".write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Image(contentsOfPNG: path)) { XCTAssertTrue("\($0)".contains(path), "\($0)") }
-        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(to: "/nonexistent-dir/x.png"))
-        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(atomicallyTo: "/nonexistent-dir/x.png"))
+        XCTAssertThrowsError(try Image(contentsOfPNG: path)) {
+            XCTAssertTrue("\($0)".contains(path), "\($0)")
+            XCTAssertEqual(($0 as? FileError)?.kind, .malformed, "\($0)")
+            XCTAssertEqual(($0 as? FileError)?.path, path, "\($0)")
+        }
+        let missing = NSTemporaryDirectory() + "missing-\(getpid()).png"
+        XCTAssertThrowsError(try Image(contentsOfPNG: missing)) {
+            XCTAssertEqual(($0 as? FileError)?.kind, .notFound, "\($0)")
+            XCTAssertEqual(($0 as? FileError)?.path, missing, "\($0)")
+        }
+        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(to: "/nonexistent-dir/x.png")) {
+            XCTAssertEqual(($0 as? FileError)?.kind, .writeFailed, "\($0)")
+            XCTAssertEqual(($0 as? FileError)?.path, "/nonexistent-dir/x.png", "\($0)")
+        }
+        XCTAssertThrowsError(try Image(width: 1, height: 1, rgba: [0, 0, 0, 0]).writePNG(atomicallyTo: "/nonexistent-dir/x.png")) {
+            XCTAssertEqual(($0 as? FileError)?.kind, .writeFailed, "\($0)")
+        }
     }
 
     func testAtomicWriteReplacesTheFileAndLeavesNoTemporary() throws {

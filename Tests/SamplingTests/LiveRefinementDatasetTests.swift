@@ -56,6 +56,19 @@ final class LiveRefinementDatasetTests: XCTestCase {
         XCTAssertEqual(input { try setup(baseline: folder.appendingPathComponent("none").path) }, .baseline)
         XCTAssertEqual(input { try LiveRefinement.forDataset(run: run.path, data: folder.path, split: .test, episode: 0, contextStart: 0, baseline: nil,
                                                              stateSize: 2, robot: "walker", kind: .langevin, steps: 3, chains: 4, seed: 7) }, .data)
+        // the file problem underneath, by kind and path
+        func fileError(_ make: () throws -> LiveRefinement.DatasetContext) -> FileError? {
+            do { _ = try make(); return nil } catch { return FileError.of(error) }
+        }
+        let absent = folder.appendingPathComponent("test.npz").path
+        XCTAssertEqual(fileError { try LiveRefinement.forDataset(run: run.path, data: folder.path, split: .test, episode: 0, contextStart: 0, baseline: nil,
+                                                                 stateSize: 2, robot: "walker", kind: .langevin, steps: 3, chains: 4, seed: 7) }?.kind, .notFound)
+        XCTAssertEqual(fileError { try LiveRefinement.forDataset(run: run.path, data: folder.path, split: .test, episode: 0, contextStart: 0, baseline: nil,
+                                                                 stateSize: 2, robot: "walker", kind: .langevin, steps: 3, chains: 4, seed: 7) }?.path, absent)
+        XCTAssertEqual(fileError { try setup(baseline: folder.appendingPathComponent("none").path) },
+                       RunFolderError.missing(path: folder.appendingPathComponent("none").path).fileError)
+        XCTAssertEqual(fileError { try setup(baseline: folder.appendingPathComponent("none").path) }?.kind, .notFound)
+        XCTAssertNil(fileError { try setup(episode: 3) }, "an episode out of range is not a file problem")
     }
 
     /// `SetupFailure.flagged` (ebm view live's messages): the flag and value of the input at fault lead.

@@ -31,11 +31,14 @@ final class EpisodeFileTests: XCTestCase {
     func testBadFilesNameTheProblem() throws {
         XCTAssertThrowsError(try EpisodeFile(contentsOf: directory + "/missing.npz", nq: 1, nv: 1)) {
             XCTAssertTrue("\($0)".contains("missing.npz: no such file"), "\($0)")
+            XCTAssertEqual(FileError.of($0), FileError(.notFound, path: directory + "/missing.npz", "no such file or directory"))
         }
         let corrupt = directory + "/corrupt.npz"
         try "not a zip".write(toFile: corrupt, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try EpisodeFile(contentsOf: corrupt, nq: 1, nv: 1)) {
             XCTAssertTrue("\($0)".contains("corrupt.npz"), "\($0)")
+            XCTAssertEqual(FileError.of($0)?.kind, .malformed, "\($0)")
+            XCTAssertEqual(FileError.of($0)?.path, corrupt, "\($0)")
         }
         let wrong = directory + "/wrong.npz"
         try NumPyArchive([("qpos", NumPyArray(doubles: [0, 0, 0], shape: [1, 1, 3]))]).write(to: URL(fileURLWithPath: wrong))
@@ -44,6 +47,15 @@ final class EpisodeFileTests: XCTestCase {
         try NumPyArchive([("ctrl", NumPyArray(doubles: [0], shape: [1]))]).write(to: URL(fileURLWithPath: other))
         XCTAssertThrowsError(try EpisodeFile(contentsOf: other, nq: 2, nv: 2)) {
             XCTAssertTrue("\($0)".contains("neither 'qpos'"), "\($0)")
+            XCTAssertEqual(FileError.of($0)?.kind, .malformed, "\($0)")
+            XCTAssertEqual(FileError.of($0)?.path, other, "\($0)")
+        }
+        // a folder without a split: the dataset file it lacks is not found
+        let empty = directory + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try EpisodeFile(contentsOf: empty, nq: 1, nv: 1)) {
+            XCTAssertEqual(FileError.of($0)?.kind, .notFound, "\($0)")
+            XCTAssertEqual(FileError.of($0)?.path, empty, "\($0)")
         }
     }
 }

@@ -132,20 +132,29 @@ final class PredictionSceneTests: XCTestCase {
         func message(_ body: () throws -> Any) -> String {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
         }
+        func fileError(_ body: () throws -> Any) -> FileError? {
+            do { _ = try body(); return nil } catch { return FileError.of(error) }
+        }
         let missing = directory + "/missing.npz"
         XCTAssertTrue(message { try load(missing) }.contains("\(missing): no such file"))
+        XCTAssertEqual(fileError { try load(missing) }, FileError(.notFound, path: missing, "no such file"))
         let corrupt = directory + "/corrupt.npz"
         try "not a zip".write(toFile: corrupt, atomically: true, encoding: .utf8)
         XCTAssertTrue(message { try load(corrupt) }.contains("\(corrupt): not a readable .npz"))
+        XCTAssertEqual(fileError { try load(corrupt) }?.kind, .malformed)
+        XCTAssertEqual(fileError { try load(corrupt) }?.path, corrupt)
         // a prediction of a robot with S = 6 (e.g. nq = 3)
         let other = directory + "/other.npz"
         try ReacherPrediction.write(to: other, stateSize: 6)
         let m = message { try load(other) }
         XCTAssertTrue(m.contains("states have 6 numbers") && m.contains("another robot"), m)
+        XCTAssertEqual(fileError { try load(other) }?.kind, .mismatched)
+        XCTAssertEqual(fileError { try load(other) }?.path, other)
         // an archive without the arrays
         let wrong = directory + "/wrong.npz"
         try NumPyArchive([("qpos", NumPyArray(doubles: [0, 0], shape: [1, 2]))]).write(to: URL(fileURLWithPath: wrong))
         XCTAssertTrue(message { try load(wrong) }.contains("not an `ebm predict` file"))
+        XCTAssertEqual(fileError { try load(wrong) }?.kind, .malformed)
     }
 }
 
@@ -222,9 +231,12 @@ final class PlanSceneTests: XCTestCase {
         try NumPyArchive([("qpos", NumPyArray(doubles: [Double](repeating: 0, count: 21), shape: [3, 7]))]).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try PlanFile(contentsOf: path, nq: 2, nv: 2, robot: "reacher2")) {
             XCTAssertTrue("\($0)".contains("another robot") && "\($0)".contains(path), "\($0)")
+            XCTAssertEqual(FileError.of($0)?.kind, .mismatched, "\($0)")
+            XCTAssertEqual(FileError.of($0)?.path, path, "\($0)")
         }
         XCTAssertThrowsError(try PlanFile(contentsOf: directory + "/none.npz", nq: 2, nv: 2, robot: "reacher2")) {
             XCTAssertTrue("\($0)".contains("no such file"), "\($0)")
+            XCTAssertEqual(FileError.of($0)?.kind, .notFound, "\($0)")
         }
     }
 }

@@ -42,6 +42,12 @@ final class ForecastInputsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: bare) }
         XCTAssertThrowsError(try GoalSet.load(folder: bare, split: .test, dataset: test)) {
             XCTAssertEqual("\($0)", "\(bare)/meta.json: no robot named; goal metrics need it")
+            XCTAssertEqual($0 as? ScoringError, .file(FileError(.notFound, path: "\(bare)/meta.json", "no robot named; goal metrics need it")))
+        }
+        // a meta.json without a robot: there, but malformed for goal metrics
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: bare + "/meta.json"))
+        XCTAssertThrowsError(try GoalSet.load(folder: bare, split: .test, dataset: test)) {
+            XCTAssertEqual(FileError.of($0)?.kind, .malformed, "\($0)")
         }
     }
 
@@ -54,6 +60,8 @@ final class ForecastInputsTests: XCTestCase {
         XCTAssertEqual(reference.states, try TrajectoryDataset(folder: Self.folder, split: .train).states)
         XCTAssertThrowsError(try ForecastEvaluation.referenceSplit(folder: Self.folder, split: .test, evaluated: test, stateSize: S + 1, needed: true)) {
             XCTAssertTrue("\($0)".hasSuffix("train.npz: states have \(S) numbers, the model reads \(S + 1)"), "\($0)")
+            XCTAssertEqual(FileError.of($0)?.kind, .mismatched, "\($0)")
+            XCTAssertEqual(FileError.of($0)?.path, URL(fileURLWithPath: Self.folder).appendingPathComponent("train.npz").path, "\($0)")
         }
     }
 }

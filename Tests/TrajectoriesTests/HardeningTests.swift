@@ -111,7 +111,12 @@ final class DatasetPublishTests: XCTestCase {
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         try Data("thesis".utf8).write(to: target.appendingPathComponent("thesis.tex"))
         assertThrows(["thesis.tex", "not part of a dataset"]) { try DatasetFolder.publish(target) { try write($0, "new") } }
+        assertFileError(.writeFailed, path: target.path, ["not part of a dataset"]) { try DatasetFolder.publish(target) { try write($0, "new") } }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target.path), ["thesis.tex"])
+        // a file where the dataset folder should go
+        let file = scratch.appendingPathComponent("plain")
+        try Data("x".utf8).write(to: file)
+        assertFileError(.writeFailed, path: file.path, ["is a file; a dataset is a folder"]) { try DatasetFolder.publish(file) { try write($0, "new") } }
     }
 
     func testPartialFoldersOfKilledProcessesAreRemoved() throws {

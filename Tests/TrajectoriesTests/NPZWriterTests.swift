@@ -170,7 +170,7 @@ final class NPZWriterTests: XCTestCase {
         // a writer dropped unfinished (an error upstream, a thrown produce): no file, no temporary
         do {
             let writer = try NPZWriter(to: url)
-            XCTAssertThrowsError(try writer.append("b", ArraySource(dtype: .float64, shape: [4]) { _ in throw DatasetError("simulation failed") }))
+            XCTAssertThrowsError(try writer.append("b", ArraySource(dtype: .float64, shape: [4]) { _ in throw DatasetError.invalidRequest("simulation failed") }))
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
         // an existing file stays untouched until a finished writer replaces it

@@ -141,9 +141,9 @@ final class NumPyArchiveTests: XCTestCase {
 
     func testMissingFileAndDirectory() throws {
         let absent = scratch.appendingPathComponent("absent.npz")
-        assertNumPyError(.io, [absent.path, "cannot read"]) { try NumPyArchive(contentsOf: absent) }
-        assertNumPyError(.io, [scratch.path, "cannot read"]) { try NumPyArchive(contentsOf: scratch) }
-        assertNumPyError(.io, [scratch.path, "cannot read"]) { try NumPyArray(contentsOf: scratch) }
+        assertFileError(.notFound, path: absent.path, ["cannot read"]) { try NumPyArchive(contentsOf: absent) }
+        assertFileError(.unreadable, path: scratch.path, ["cannot read"]) { try NumPyArchive(contentsOf: scratch) }
+        assertFileError(.unreadable, path: scratch.path, ["cannot read"]) { try NumPyArray(contentsOf: scratch) }
     }
 
     func testTruncatedArchive() throws {

@@ -110,7 +110,7 @@ final class NumPyArrayNPYTests: XCTestCase {
 
     func testMissingFile() {
         let url = scratch.appendingPathComponent("absent.npy")
-        assertNumPyError(.io, [url.path, "cannot read"]) { try NumPyArray(contentsOf: url) }
+        assertFileError(.notFound, path: url.path, ["cannot read"]) { try NumPyArray(contentsOf: url) }
     }
 
     func testTruncatedData() throws {
@@ -237,13 +237,13 @@ final class NumPyArrayNPYTests: XCTestCase {
         let blocker = scratch.appendingPathComponent("blocked.npy")
         try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
         try Foundation.Data([1]).write(to: blocker.appendingPathComponent("keep"))
-        assertNumPyError(.io, [blocker.path, "cannot rename temporary file into place"]) {
+        assertFileError(.writeFailed, path: blocker.path, ["cannot rename temporary file into place"]) {
             try testArray(.float64, shape: [4]).write(to: blocker)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), ["blocked.npy"])
 
         let nowhere = scratch.appendingPathComponent("missing/dir/x.npy")
-        assertNumPyError(.io, [nowhere.path, "cannot create temporary file"]) {
+        assertFileError(.writeFailed, path: nowhere.path, ["cannot create temporary file"]) {
             try testArray(.float64, shape: [4]).write(to: nowhere)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), ["blocked.npy"])

@@ -43,6 +43,12 @@ final class RecipeTests: XCTestCase {
 
     func testMalformedJSONNamesFileLineAndColumn() {
         assertThrows(["bad.json: malformed JSON at 1:14"]) { try recipe("{\"name\": \"x\" \"robot\": 1}", file: "bad.json") }
+        assertFileError(.malformed, path: "bad.json", ["malformed JSON at 1:14"]) { try recipe("{\"name\": \"x\" \"robot\": 1}", file: "bad.json") }
+        assertFileError(.malformed, path: "test.json", ["steps: must be >= 1"]) { try recipe(tinyRecipeText(["steps": "0"])) }
+        // a recipe from bytes without a file: a request, not a file error
+        XCTAssertThrowsError(try Recipe(json: Array(tinyRecipeText(["steps": "0"]).utf8))) {
+            XCTAssertEqual($0 as? DatasetError, .invalidRequest("steps: must be >= 1, found 0"))
+        }
     }
 
     func testNegativeAndMissingCounts() {
@@ -88,6 +94,12 @@ final class RecipeTests: XCTestCase {
 
     func testRecipeFileErrors() throws {
         assertThrows(["nowhere/none.json: no such recipe file"]) { try Recipe.load("nowhere/none.json") }
+        assertFileError(.notFound, path: "nowhere/none.json", ["no such recipe file"]) { try Recipe.load("nowhere/none.json") }
+        // a folder where the recipe file should be: there, but not readable
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recipe-folder-\(getpid()).json")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        assertFileError(.unreadable, path: folder.path, ["cannot read the recipe file"]) { try Recipe.load(folder.path) }
         assertThrows(["no such recipe file", "reacher2-goals4"]) {
             try Recipe.load("nonexistent", searchDirectory: repositoryRoot.appendingPathComponent("trajectories").path)
         }

@@ -4,6 +4,26 @@ import XCTest
 
 // MARK: - Error assertions
 
+/// Asserts that `body` throws a `FileError` (or a module error wrapping one) of `kind` about `path`,
+/// whose description is "path: detail" and contains every fragment.
+func assertFileError<T>(_ kind: FileError.Kind, path: String, _ fragments: [String] = [],
+                        file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> T) {
+    do {
+        _ = try body()
+        XCTFail("expected FileError.\(kind) for \(path), but nothing was thrown", file: file, line: line)
+    } catch {
+        guard let fileError = FileError.of(error) else {
+            return XCTFail("expected a FileError, got \(type(of: error)): \(error)", file: file, line: line)
+        }
+        XCTAssertEqual(fileError.kind, kind, "\(error)", file: file, line: line)
+        XCTAssertEqual(fileError.path, path, "\(error)", file: file, line: line)
+        XCTAssertEqual("\(error)", "\(path): \(fileError.detail)", file: file, line: line)
+        for fragment in fragments {
+            XCTAssertTrue(fileError.detail.contains(fragment), "message \"\(error)\" lacks \"\(fragment)\"", file: file, line: line)
+        }
+    }
+}
+
 /// Asserts that `body` throws a `NumPyError` of `kind` whose description contains every fragment.
 func assertNumPyError<T>(_ kind: NumPyError.Kind, _ fragments: [String],
                          file: StaticString = #filePath, line: UInt = #line,

@@ -62,13 +62,14 @@ final class TrajectoryDatasetTests: XCTestCase {
         let plain = try TrajectoryDataset(contentsOf: file)
         XCTAssertEqual(try TrajectoryDataset(contentsOf: file, stateSize: plain.stateSize), plain)
         XCTAssertThrowsError(try TrajectoryDataset(contentsOf: file, stateSize: plain.stateSize + 1)) { error in
-            XCTAssertEqual(error as? DatasetError, DatasetError("states have \(plain.stateSize) numbers, the model reads \(plain.stateSize + 1)", file: file.path))
+            XCTAssertEqual(error as? DatasetError, .file(FileError(.mismatched, path: file.path, "states have \(plain.stateSize) numbers, the model reads \(plain.stateSize + 1)")))
         }
         let missing = scratch.appendingPathComponent("missing.npz")
-        XCTAssertThrowsError(try TrajectoryDataset(contentsOf: missing, stateSize: 4)) { error in
-            XCTAssertEqual((error as? DatasetError)?.file, missing.path)
-            XCTAssertTrue("\(error)".hasPrefix(missing.path + ": ") && "\(error)".contains("cannot read"), "\(error)")
-        }
+        assertFileError(.notFound, path: missing.path, ["cannot read"]) { try TrajectoryDataset(contentsOf: missing, stateSize: 4) }
+        // a dataset folder without the split: not found, naming the file the folder lacks
+        let empty = scratch.appendingPathComponent("empty-dataset")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        assertFileError(.notFound, path: empty.appendingPathComponent("train.npz").path, ["no such file"]) { try TrajectoryDataset(folder: empty.path, split: .train) }
     }
 
     func testTruncatedAndCorruptArchives() throws {
