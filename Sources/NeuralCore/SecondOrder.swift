@@ -88,11 +88,11 @@ extension SiLU: SecondOrderLayer {
     /// For `count` elements: outputTangent = derivative ⊙ tangent (when non-nil) and adjoint (+)= gradient ⊙ tangent ⊙ φ''(input),
     /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))), eight lanes at a time (the tail padded, so every element sees the
     /// same arithmetic): the AVX2 + FMA kernel of CNeuralKernels where the CPU has it (as the forward's), else
-    /// FastMath's sigmoid. `adjoint` may alias `input`, `gradient` or `tangent`.
+    /// FastMath's sigmoid (`avx2` false: what a CPU without AVX2 runs). `adjoint` may alias `input`, `gradient` or `tangent`.
     static func secondOrderProducts(derivative: UnsafePointer<Float>?, tangent: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                     input: UnsafePointer<Float>, outputTangent: UnsafeMutablePointer<Float>?,
-                                    adjoint: UnsafeMutablePointer<Float>, accumulate: Bool, count: Int) {
-        if useAVX2 {
+                                    adjoint: UnsafeMutablePointer<Float>, accumulate: Bool, count: Int, avx2: Bool = useAVX2) {
+        if avx2 {
             nk_silu_second_order_avx2(count, derivative, tangent, gradient, input, outputTangent, adjoint, accumulate ? 1 : 0)
             return
         }

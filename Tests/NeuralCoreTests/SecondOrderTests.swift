@@ -140,6 +140,18 @@ final class SecondOrderTests: XCTestCase {
         assertClose(tangent, (0..<count).map { first[$0] * Double(v[$0]) }, absolute: 1e-6, relative: 1e-5, "J v")
         assertClose(adjoint, (0..<count).map { Double(start[$0]) + Double(g[$0] * v[$0]) * second[$0] }, absolute: 1e-6, relative: 1e-5,
                     "adjoint + g ⊙ v ⊙ φ''")
+        // the eight-lane Swift code a CPU without AVX2 runs, on the same numbers
+        var portableTangent = [Float](repeating: 0, count: count), portableAdjoint = start
+        let saved = Array(UnsafeBufferPointer(start: buffers.saved, count: count))
+        portableTangent.withUnsafeMutableBufferPointer { t in
+            portableAdjoint.withUnsafeMutableBufferPointer { a in
+                SiLU.secondOrderProducts(derivative: saved, tangent: v, gradient: g, input: z, outputTangent: t.baseAddress!,
+                                         adjoint: a.baseAddress!, accumulate: true, count: count, avx2: false)
+            }
+        }
+        assertClose(portableTangent, (0..<count).map { first[$0] * Double(v[$0]) }, absolute: 1e-6, relative: 1e-5, "J v (portable)")
+        assertClose(portableAdjoint, (0..<count).map { Double(start[$0]) + Double(g[$0] * v[$0]) * second[$0] }, absolute: 1e-6,
+                    relative: 1e-5, "adjoint + g ⊙ v ⊙ φ'' (portable)")
         // the fused last pass: dInput = dOutput ⊙ φ'(z) + adjoint
         var fused = [Float](repeating: 0, count: count)
         fused.withUnsafeMutableBufferPointer { f in
