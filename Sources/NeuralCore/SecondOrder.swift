@@ -33,8 +33,8 @@ public protocol SecondOrderLayer: Layer {
     var secondOrderAddsInputAdjoint: Bool { get }
 
     /// `backward` without parameter gradients, then `inputGradient += inputAdjoint` (batch, inputWidth):
-    /// the tape's last pass at a layer whose J depends on its input. The default runs the two in turn;
-    /// an activation fuses them into one pass.
+    /// the tape's last pass at a parameter-free layer whose J depends on its input (an activation; layers
+    /// with parameters get `backward` and the addition). The default runs the two in turn; SiLU fuses them.
     func backward(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                   addingInputAdjoint inputAdjoint: UnsafePointer<Float>)
 }
