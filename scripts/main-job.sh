@@ -281,6 +281,10 @@ $ebm bench sim --robots reacher2 arm7 chain32 --min-time 0.2
 $ebm bench sample
 # the network's evaluations and training steps at batch 128, one thread, with the machine they ran on
 $ebm bench nn --batch 128 --threads 1 --seconds 0.2
+# the denoising training step (second-order pass) at batch 128, one thread; PyTorch's autograd
+# (create_graph=True) recomputes its loss and gradient on the same weights and batch
+$ebm bench dsm --batch 128 --seconds 0.3
+python3 benchmarks/pytorch_dsm.py --ebm $ebm --check-only
 
 section "8b. URDF import (urdfdom, as MuJoCo imports URDF): info, the MJCF it imports as, a rollout"
 $ebm model info benchmarks/models/two_link_arm.urdf

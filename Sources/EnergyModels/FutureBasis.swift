@@ -170,16 +170,31 @@ public struct FutureBasis: Codable, Equatable, Sendable {
             centred(context: context, contextLength: k, future: future, window: b, into: &u)
             switch kind {
             case .pca:
-                for i in 0..<D {
-                    var s: Float = 0
-                    for j in 0..<F { s += components[i * F + j] * u[j] }
-                    out[b * D + i] = s / unit
+                // the projections Pᵢ·u: the training step's data path, eight lanes at a time
+                components.withUnsafeBufferPointer { P in
+                    u.withUnsafeBufferPointer { u in
+                        for i in 0..<D { out[b * D + i] = Self.dot(P.baseAddress! + i * F, u.baseAddress!, count: F) / unit }
+                    }
                 }
             case .identity:
                 for j in 0..<F { out[b * D + j] = u[j] / unit }
             }
         }
         return out
+    }
+
+    /// Σⱼ a[j] b[j] over `count` elements: eight partial sums (j mod 8, the tail in the first lanes), then
+    /// their total in lane order — deterministic, not the left-to-right order of a scalar loop.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var sums = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j + 8 <= count {
+            sums += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+            j += 8
+        }
+        for lane in 0..<(count - j) { sums[lane] += a[j + lane] * b[j + lane] }
+        return sums.sum()
     }
 
     /// The scaled, centred future u − mean of window `b` (H·S numbers), what `encode` projects.

@@ -25,12 +25,7 @@ extension Trainer {
             let y = model.noisy(y0, sigma: s, noise: e)
             var contexts = model.normalizedContexts(context)
             if !contextShifts.isEmpty { for j in 0..<contexts.count { contexts[j] += contextShifts[rows.lowerBound * C + j] } }
-            let input = model.rows(normalizedContexts: contexts, coefficients: y, sigma: s)
-            let (n, g) = tape.record(input, batch: rows.count)
-            let (_, gradients) = model.assemble(coefficients: y, sigma: s, network: n, rowGradient: g)
-            let (loss, cotangent) = denoisingLoss(model, sigma: s, gradients: gradients, noise: e, batch: batch)
-            tape.backpropagate(gradientCotangent: cotangent)
-            return [loss]
+            return [model.accumulateDenoisingGradient(tape, normalizedContexts: contexts, coefficients: y, sigma: s, noise: e, batch: batch)]
         }
         let metrics = TrainingMetrics(step: step + 1, loss: sums[0])
         guard metrics.loss.isFinite, metrics.loss < Double(configuration.optimization.divergenceThreshold) else { throw divergence(metrics) }
@@ -48,33 +43,10 @@ extension Trainer {
         return (sigma, noise)
     }
 
-    /// The loss mean (σ∂E/∂y − ε)² and its cotangent on the network's row gradient (n, inputWidth):
-    /// σ ∂E/∂yᵢ = σ yᵢ/(λᵢ + σ²) + s ∂N/∂y'ᵢ with s = 1/√(1 + σ²), so ∂loss/∂(∂N/∂y'ᵢ) = 2 r s / (B D).
-    /// The n rows may be one share of a batch of B = `batch` rows (default n): then the loss is
-    /// the share's part of the batch mean.
-    func denoisingLoss(_ model: DenoisingEnergyModel, sigma: [Float], gradients: [Float], noise: [Float],
-                       batch total: Int? = nil) -> (loss: Double, cotangent: [Float]) {
-        let (D, W, columns, batch) = (model.dimension, model.inputWidth, model.coefficientColumns, sigma.count)
-        let mean = total ?? batch
-        var cotangent = [Float](repeating: 0, count: batch * W)
-        var sum = 0.0
-        let norm = 2 / Float(mean * D)
-        for b in 0..<batch {
-            let scale = DenoisingEnergyModel.inputScale(sigma[b])
-            for i in 0..<D {
-                let r = sigma[b] * gradients[b * D + i] - noise[b * D + i]
-                sum += Double(r * r)
-                cotangent[b * W + columns[i]] = norm * r * scale
-            }
-        }
-        return (sum / Double(mean * D), cotangent)
-    }
-
     /// θ̄ ← d θ̄ + (1 − d) θ with d = min(ema, (1 + t)/(10 + t)) (early steps average less).
     func updateAveragedParameters() {
-        let d = min(configuration.denoising.ema, Float(1 + step) / Float(10 + step))
-        let theta = network.parameters.baseAddress
-        for i in 0..<averagedParameters.count { averagedParameters[i] = d * averagedParameters[i] + (1 - d) * theta[i] }
+        DenoisingEnergyModel.average(&averagedParameters, toward: network.parameters,
+                                     decay: min(configuration.denoising.ema, Float(1 + step) / Float(10 + step)))
     }
 
     /// Runs `body` with the averaged weights in the network (denoising runs), then puts the trained ones back.
@@ -103,7 +75,7 @@ extension Trainer {
                             sigma: sigma, noise: noise)
         let loss = withAveragedParameters { () -> Double in
             let (_, g) = model.energiesAndGradients(normalizedContexts: model.normalizedContexts(context), coefficients: y, sigma: sigma)
-            return denoisingLoss(model, sigma: sigma, gradients: g, noise: noise).loss
+            return model.denoisingLoss(sigma: sigma, gradients: g, noise: noise).loss
         }
         return TrainingMetrics(step: step, loss: loss)
     }

@@ -101,6 +101,32 @@ func multiplyElementwise(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     while i < count { out[i] = a[i] * b[i]; i += 1 }
 }
 
+/// out[i] += a[i] for `count` elements.
+@inline(__always)
+func addElementwise(_ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let sum = UnsafeRawPointer(a + i).loadUnaligned(as: Lanes.self) + UnsafeRawPointer(out + i).loadUnaligned(as: Lanes.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: Lanes.self)
+        i += 8
+    }
+    while i < count { out[i] += a[i]; i += 1 }
+}
+
+/// out[i] = a[i] · b[i] + c[i] for `count` elements (a product, then a sum: no fused multiply-add);
+/// `out` may alias any input.
+@inline(__always)
+func multiplyAddElementwise(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                            into out: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let product = UnsafeRawPointer(a + i).loadUnaligned(as: Lanes.self) * UnsafeRawPointer(b + i).loadUnaligned(as: Lanes.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: product + UnsafeRawPointer(c + i).loadUnaligned(as: Lanes.self), as: Lanes.self)
+        i += 8
+    }
+    while i < count { out[i] = a[i] * b[i] + c[i]; i += 1 }
+}
+
 /// columnSums[j] += Σ_row matrix[row, j] for a (rows, columns) matrix with row stride `stride`.
 @inline(__always)
 func accumulateColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,

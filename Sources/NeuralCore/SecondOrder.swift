@@ -11,6 +11,7 @@
 //   then one ordinary backward whose adjoint on a_i is J_iᵀ adj_{i+1} + r_i (adj_L = cotangent on E).
 // The result is ∂/∂θ [Σ_b e_b E(x_b) + Σ_b c_b · ∇ₓE(x_b)], exact (no finite differences).
 
+import CNeuralKernels
 import Foundation
 
 /// A layer whose input gradient can itself be differentiated.
@@ -25,13 +26,34 @@ public protocol SecondOrderLayer: Layer {
 
     /// Floats per row of `buffers.scratch` that `secondOrder` uses (default: `scratchWidth`).
     var secondOrderScratchWidth: Int { get }
+
+    /// Whether `secondOrder` adds into `inputAdjoint` (default true). False for layers whose J does
+    /// not depend on the input (Linear, TemporalConvolution): the tape then neither clears nor adds
+    /// their residual adjoint.
+    var secondOrderAddsInputAdjoint: Bool { get }
+
+    /// `backward` without parameter gradients, then `inputGradient += inputAdjoint` (batch, inputWidth):
+    /// the tape's last pass at a parameter-free layer whose J depends on its input (an activation; layers
+    /// with parameters get `backward` and the addition). The default runs the two in turn; SiLU fuses them.
+    func backward(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                  addingInputAdjoint inputAdjoint: UnsafePointer<Float>)
 }
 
 extension SecondOrderLayer {
     public var secondOrderScratchWidth: Int { scratchWidth }
+
+    public var secondOrderAddsInputAdjoint: Bool { true }
+
+    public func backward(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                         addingInputAdjoint inputAdjoint: UnsafePointer<Float>) {
+        backward(buffers, outputGradient: outputGradient, inputGradient: inputGradient, parameterGradients: nil)
+        addElementwise(inputAdjoint, into: inputGradient, count: buffers.batch * inputWidth)
+    }
 }
 
 extension Linear: SecondOrderLayer {
+    public var secondOrderAddsInputAdjoint: Bool { false }
+
     /// J = W: J v = v Wᵀ; ∂/∂W [gᵀ W v] = g vᵀ (summed over rows); J does not depend on the input.
     public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
                             outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
@@ -49,24 +71,59 @@ extension Linear: SecondOrderLayer {
 
 extension SiLU: SecondOrderLayer {
     /// J = diag(φ'(z)): J v = φ'(z) ⊙ v; ∂/∂z [gᵀ diag(φ'(z)) v] = g ⊙ v ⊙ φ''(z), with
-    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))).
+    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))). One pass over z, v, g and the saved φ'(z).
     public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
                             outputTangent: UnsafeMutablePointer<Float>, inputAdjoint: UnsafeMutablePointer<Float>,
                             parameterGradients: UnsafeMutablePointer<Float>?) {
-        let count = buffers.batch * width
-        multiplyElementwise(buffers.saved, inputTangent, into: outputTangent, count: count)
-        for i in 0..<count { inputAdjoint[i] += outputGradient[i] * inputTangent[i] * SiLU.secondDerivative(buffers.input[i]) }
+        SiLU.secondOrderProducts(derivative: buffers.saved, tangent: inputTangent, gradient: outputGradient, input: buffers.input,
+                                 outputTangent: outputTangent, adjoint: inputAdjoint, accumulate: true, count: buffers.batch * width)
     }
 
-    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))).
-    @inline(__always)
-    static func secondDerivative(_ z: Float) -> Float {
-        let s = 1 / (1 + exp(-z))
-        return s * (1 - s) * (2 + z * (1 - 2 * s))
+    /// dInput = dOutput ⊙ φ'(z) + inputAdjoint in one pass.
+    public func backward(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                         addingInputAdjoint inputAdjoint: UnsafePointer<Float>) {
+        multiplyAddElementwise(outputGradient, buffers.saved, inputAdjoint, into: inputGradient, count: buffers.batch * width)
+    }
+
+    /// For `count` elements: outputTangent = derivative ⊙ tangent (when non-nil) and adjoint (+)= gradient ⊙ tangent ⊙ φ''(input),
+    /// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))), eight lanes at a time (the tail padded, so every element sees the
+    /// same arithmetic): the AVX2 + FMA kernel of CNeuralKernels where the CPU has it (as the forward's), else
+    /// FastMath's sigmoid (`avx2` false: what a CPU without AVX2 runs). `adjoint` may alias `input`, `gradient` or `tangent`.
+    static func secondOrderProducts(derivative: UnsafePointer<Float>?, tangent: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+                                    input: UnsafePointer<Float>, outputTangent: UnsafeMutablePointer<Float>?,
+                                    adjoint: UnsafeMutablePointer<Float>, accumulate: Bool, count: Int, avx2: Bool = useAVX2) {
+        if avx2 {
+            nk_silu_second_order_avx2(count, derivative, tangent, gradient, input, outputTangent, adjoint, accumulate ? 1 : 0)
+            return
+        }
+        @inline(__always) func lanes(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int) -> Lanes {
+            if n == 8 { return UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self) }
+            var l = Lanes(repeating: 0)
+            for lane in 0..<n { l[lane] = p[i + lane] }
+            return l
+        }
+        @inline(__always) func store(_ l: Lanes, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+            if n == 8 { UnsafeMutableRawPointer(p + i).storeBytes(of: l, as: Lanes.self); return }
+            for lane in 0..<n { p[i + lane] = l[lane] }
+        }
+        let (one, two) = (Lanes(repeating: 1), Lanes(repeating: 2))
+        var i = 0
+        while i < count {
+            let n = min(8, count - i)
+            let (v, z) = (lanes(tangent, i, n), lanes(input, i, n))
+            let s = fastSigmoid(z)
+            var r = lanes(gradient, i, n) * v * (s * (one - s) * (two + z * (one - two * s)))
+            if accumulate { r += lanes(adjoint, i, n) }
+            if let derivative, let outputTangent { store(lanes(derivative, i, n) * v, outputTangent, i, n) }
+            store(r, adjoint, i, n)
+            i += n
+        }
     }
 }
 
 extension TemporalConvolution: SecondOrderLayer {
+    public var secondOrderAddsInputAdjoint: Bool { false }
+
     /// J v = conv(v) without the bias (im2col(v) Wᵀ); ∂/∂W [gᵀ J v] = gᵀ im2col(v); J does not depend
     /// on the input. Scratch: im2col(v), (length, patchWidth) per row.
     public func secondOrder(_ buffers: LayerBuffers, outputGradient: UnsafePointer<Float>, inputTangent: UnsafePointer<Float>,
@@ -119,9 +176,10 @@ extension TemporalResidualBlock: SecondOrderLayer {
         for i in 0..<count { outputTangent[i] += inputTangent[i] }
         // z again (conv₁'s output before φ), then r = d ⊙ conv₁′(v) ⊙ φ''(z), backpropagated through conv₁
         first.convolve(r.firstSaved, batch: buffers.batch, parameters: buffers.parameters, into: z)
-        for i in 0..<count { z[i] = d[i] * firstTangent[i] * SiLU.secondDerivative(z[i]) }
+        SiLU.secondOrderProducts(derivative: nil, tangent: firstTangent, gradient: d, input: z, outputTangent: nil,
+                                 adjoint: z, accumulate: false, count: count)
         first.backward(firstBuffers, outputGradient: z, inputGradient: firstTangent, parameterGradients: parameterGradients)
-        for i in 0..<count { inputAdjoint[i] += firstTangent[i] }
+        addElementwise(firstTangent, into: inputAdjoint, count: buffers.batch * inputWidth)
     }
 }
 
@@ -257,7 +315,7 @@ public final class InputGradientTape {
         for index in 0..<L {
             let layer = network.layers[index] as! any SecondOrderLayer
             let (v, next) = (tangent[index % 2], tangent[(index + 1) % 2])
-            residual[index].update(repeating: 0, count: batch * widths[index])
+            if layer.secondOrderAddsInputAdjoint { residual[index].update(repeating: 0, count: batch * widths[index]) }
             layer.secondOrder(buffers(index), outputGradient: gradients[index + 1], inputTangent: v, outputTangent: next,
                               inputAdjoint: residual[index], parameterGradients: theta + network.layerOffsets[index])
         }
@@ -267,10 +325,16 @@ public final class InputGradientTape {
         else { current.update(repeating: 0, count: batch) }
         for index in (0..<L).reversed() {
             let destination = adjoint[(L - index) % 2]
-            network.layers[index].backward(buffers(index), outputGradient: current, inputGradient: destination,
-                                           parameterGradients: theta + network.layerOffsets[index])
-            let r = residual[index]
-            for i in 0..<(batch * widths[index]) { destination[i] += r[i] }
+            let layer = network.layers[index] as! any SecondOrderLayer
+            if layer.secondOrderAddsInputAdjoint && layer.parameterCount == 0 {
+                layer.backward(buffers(index), outputGradient: current, inputGradient: destination, addingInputAdjoint: residual[index])
+            } else {
+                // the first layer's input adjoint has no use (x is data) unless its own residual is added to it
+                let needed = index > 0 || layer.secondOrderAddsInputAdjoint
+                layer.backward(buffers(index), outputGradient: current, inputGradient: needed ? destination : nil,
+                               parameterGradients: theta + network.layerOffsets[index])
+                if layer.secondOrderAddsInputAdjoint { addElementwise(residual[index], into: destination, count: batch * widths[index]) }
+            }
             current = destination
         }
     }

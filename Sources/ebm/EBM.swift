@@ -15,6 +15,6 @@ struct EBM: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed (build with -c release).",
-        subcommands: [BenchSim.self, BenchNN.self, BenchSample.self, BenchPlan.self]
+        subcommands: [BenchSim.self, BenchNN.self, BenchDSM.self, BenchSample.self, BenchPlan.self]
     )
 }

@@ -180,6 +180,41 @@ final class DenoisingTests: XCTestCase {
         }
     }
 
+    /// The benchmark's step (the default model's shapes) computes the trainer's objective: its loss is
+    /// mean (σ∂E/∂y − ε)² of `energiesAndGradients` (first order, no tape), and its gradient in θ
+    /// matches central differences of that loss along random directions.
+    func testDenoisingObjectiveGradientMatchesDirectionalDifferences() throws {
+        let model = DenoisingBenchmark.referenceModel(seed: 4)
+        let batch = DenoisingBenchmark.Batch(model, batch: 6, seed: 5)
+        XCTAssertEqual(model.inputWidth, 53)
+        let step = try DenoisingBenchmark.Step(model: model, batch: batch)
+        let loss = step.gradient()
+        let theta = model.network.parameters.baseAddress, count = model.network.parameterLayout.count
+        let analytic = Array(UnsafeBufferPointer(start: model.network.gradients.baseAddress, count: count))
+        let original = Array(UnsafeBufferPointer(start: theta, count: count))
+        func firstOrderLoss() -> Double {
+            let (_, g) = model.energiesAndGradients(normalizedContexts: batch.contexts, coefficients: batch.coefficients, sigma: batch.sigma)
+            var sum = 0.0
+            for j in g.indices { let r = Double(batch.sigma[j / model.dimension] * g[j] - batch.noise[j]); sum += r * r }
+            return sum / Double(g.count)
+        }
+        XCTAssertEqual(loss, firstOrderLoss(), accuracy: 1e-5 * loss)
+        var generator = SeededGenerator(seed: 6)
+        for trial in 0..<3 {
+            let direction = (0..<count).map { _ in generator.nextGaussian() }
+            let norm = Float(direction.reduce(0.0) { $0 + Double($1 * $1) }.squareRoot())
+            let h: Float = 1e-2
+            func shifted(_ sign: Float) -> Double {
+                for i in 0..<count { theta[i] = original[i] + sign * h * direction[i] / norm }
+                return firstOrderLoss()
+            }
+            let numeric = (shifted(1) - shifted(-1)) / Double(2 * h)
+            original.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: count) }
+            let predicted = (0..<count).reduce(0.0) { $0 + Double(analytic[$1] * direction[$1] / norm) }
+            XCTAssertEqual(predicted, numeric, accuracy: 2e-2 * max(abs(numeric), 1e-3), "direction \(trial)")
+        }
+    }
+
     /// A temporal network's rows: k context steps [c̃_t, φ(σ), 1], then H future steps [y_t s(σ), φ(σ), 0].
     func testTemporalRowsLayTheWindowOutOverTime() throws {
         let data = Self.kinematicEpisodes(episodes: 20, steps: 8, joints: 1, dt: 0.05, seed: 1)

@@ -87,6 +87,80 @@ final class SecondOrderTests: XCTestCase {
         XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
     }
 
+    /// Widths of 19 and 17 run the fused SiLU passes over whole eight-lane blocks and a tail, and
+    /// the tape skips the residual adjoints of its Linear layers.
+    func testWideMLPParameterGradientMatchesFiniteDifferencesThroughTheFusedPasses() throws {
+        let widths = [5, 19, 17, 1]
+        let model = Sequential([Linear(inputWidth: 5, outputWidth: 19), SiLU(width: 19), Linear(inputWidth: 19, outputWidth: 17),
+                                SiLU(width: 17), Linear(inputWidth: 17, outputWidth: 1)], seed: 5)
+        let batch = 3
+        let x = randomTensor([batch, 5], seed: 21).scalars.map { 2 * $0 }
+        let c = randomTensor([batch, 5], seed: 22).scalars
+        let e = randomTensor([batch], seed: 23).scalars
+        let (analytic, theta) = try tapeParameterGradient(model, x: x, c: c, e: e, batch: batch, width: 5)
+        func objective(_ p: [Double]) -> Double {
+            (0..<batch).reduce(0.0) { total, b in
+                let (energy, g) = Self.reference(widths: widths, parameters: p, x: (0..<5).map { Double(x[b * 5 + $0]) })
+                return total + Double(e[b]) * energy + (0..<5).reduce(0.0) { $0 + Double(c[b * 5 + $1]) * g[$1] }
+            }
+        }
+        let numeric = Self.centralDifferences(theta, step: 1e-6, objective)
+        assertClose(analytic, numeric, absolute: 2e-4, relative: 2e-3, "∂/∂θ of the input-gradient loss, widths 19 and 17")
+        XCTAssertGreaterThan(numeric.map(abs).max()!, 1e-2)
+        // deterministic: the same call gives the same bits
+        model.zeroGradients()
+        let tape = try InputGradientTape(model)
+        _ = tape.record(x, batch: batch)
+        tape.backpropagate(gradientCotangent: c, energyCotangent: e)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: model.gradients.baseAddress, count: analytic.count)), analytic)
+    }
+
+    /// The fused SiLU pass (eight lanes, FastMath's sigmoid) against φ' and φ'' in Float64, on 3 rows of 21
+    /// (two whole blocks and a tail of five per row), from z = −30 (the clamp of exp) to 30.
+    func testFusedSiLUSecondOrderMatchesFloat64OnWholeLanesAndTails() {
+        let (rows, width) = (3, 21)
+        let count = rows * width
+        let z = (0..<count).map { -30 + 60 * Float($0) / Float(count - 1) }
+        let g = randomTensor([rows, width], seed: 31).scalars, v = randomTensor([rows, width], seed: 32).scalars
+        let start = randomTensor([rows, width], seed: 33).scalars
+        let layer = SiLU(width: width)
+        let model = Sequential([layer], seed: 0)
+        _ = model.forward(Tensor(shape: [rows, width], scalars: z))
+        var tangent = [Float](repeating: 0, count: count), adjoint = start
+        let buffers = model.buffers(layer: 0, rows: 0..<rows)
+        tangent.withUnsafeMutableBufferPointer { t in
+            adjoint.withUnsafeMutableBufferPointer { a in
+                layer.secondOrder(buffers, outputGradient: g, inputTangent: v, outputTangent: t.baseAddress!, inputAdjoint: a.baseAddress!,
+                                  parameterGradients: nil)
+            }
+        }
+        func sigmoid(_ z: Double) -> Double { 1 / (1 + exp(-z)) }
+        let first = z.map { Double($0) }.map { z in sigmoid(z) * (1 + z * (1 - sigmoid(z))) }
+        let second = z.map { Double($0) }.map { z in sigmoid(z) * (1 - sigmoid(z)) * (2 + z * (1 - 2 * sigmoid(z))) }
+        assertClose(tangent, (0..<count).map { first[$0] * Double(v[$0]) }, absolute: 1e-6, relative: 1e-5, "J v")
+        assertClose(adjoint, (0..<count).map { Double(start[$0]) + Double(g[$0] * v[$0]) * second[$0] }, absolute: 1e-6, relative: 1e-5,
+                    "adjoint + g ⊙ v ⊙ φ''")
+        // the eight-lane Swift code a CPU without AVX2 runs, on the same numbers
+        var portableTangent = [Float](repeating: 0, count: count), portableAdjoint = start
+        let saved = Array(UnsafeBufferPointer(start: buffers.saved, count: count))
+        portableTangent.withUnsafeMutableBufferPointer { t in
+            portableAdjoint.withUnsafeMutableBufferPointer { a in
+                SiLU.secondOrderProducts(derivative: saved, tangent: v, gradient: g, input: z, outputTangent: t.baseAddress!,
+                                         adjoint: a.baseAddress!, accumulate: true, count: count, avx2: false)
+            }
+        }
+        assertClose(portableTangent, (0..<count).map { first[$0] * Double(v[$0]) }, absolute: 1e-6, relative: 1e-5, "J v (portable)")
+        assertClose(portableAdjoint, (0..<count).map { Double(start[$0]) + Double(g[$0] * v[$0]) * second[$0] }, absolute: 1e-6,
+                    relative: 1e-5, "adjoint + g ⊙ v ⊙ φ'' (portable)")
+        // the fused last pass: dInput = dOutput ⊙ φ'(z) + adjoint
+        var fused = [Float](repeating: 0, count: count)
+        fused.withUnsafeMutableBufferPointer { f in
+            layer.backward(buffers, outputGradient: g, inputGradient: f.baseAddress!, addingInputAdjoint: start)
+        }
+        assertClose(fused, (0..<count).map { Double(g[$0]) * first[$0] + Double(start[$0]) }, absolute: 1e-6, relative: 1e-5,
+                    "dOutput ⊙ φ' + adjoint")
+    }
+
     /// E(x) in Float64 for a chain of Linear, SiLU, TemporalConvolution and TemporalResidualBlock layers,
     /// parameters `p` laid out as the model's.
     static func referenceEnergy(_ model: Sequential, parameters p: [Double], x: [Double]) -> Double {

@@ -20,6 +20,13 @@ int nk_has_avx2_fma(void);
 void nk_silu_avx2(long rows, long columns, const float *source, long source_stride, const float *bias,
                   float *values, long value_stride, float *derivatives, long derivative_stride);
 
+/// SiLU's second-order products over `count` elements: output_tangent = derivative · tangent (skipped when
+/// either is NULL) and adjoint = gradient · tangent · φ''(input) (+ adjoint when `accumulate`), with
+/// φ''(z) = σ(z)(1 − σ(z))(2 + z(1 − 2σ(z))) and σ from the exp of nk_silu_avx2. `adjoint` may alias
+/// `input`, `gradient` or `tangent`. The tail is padded to eight lanes.
+void nk_silu_second_order_avx2(long count, const float *derivative, const float *tangent, const float *gradient,
+                               const float *input, float *output_tangent, float *adjoint, int accumulate);
+
 /// 1 when this CPU (and OS) runs AVX-512 F/VL/BW/DQ code, else 0.
 int nk_has_avx512(void);
 
