@@ -114,6 +114,15 @@ for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())
 assert np.abs(q[-1] - d.qpos).max() < 1e-9"
 
+section "2g. MuJoCo's implicitfast integrator, velocity servos, intvelocity, a damper, an affine gain (issue 16):"
+echo "   benchmarks/models/implicit.xml, 2 s from its keyframe, beside MuJoCo when it is installed"
+echo "   (sim/tests/implicit_test.cpp compares implicit and floating bodies too)"
+$ebm simulate benchmarks/models/implicit.xml --keyframe swing --steps 1000 --out out/implicit-rollout.npz
+besideMuJoCo benchmarks/models/implicit.xml out/implicit-rollout.npz | tee out/implicit-vs-mujoco.txt
+python3 -c "
+d = open('out/implicit-vs-mujoco.txt').read().split()
+assert not d or float(d[-1]) < 1e-9, d"
+
 section "3. Datasets: seeded recipes -> NumPy files (trajectories/generated/NAME/)"
 # the files are written as episodes are simulated (issue 18): peak memory beside the output's size
 python3 -c "import glob, os, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True)
