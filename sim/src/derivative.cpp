@@ -3,7 +3,8 @@
 // qDeriv = ∂(qfrc_actuator + qfrc_passive − [qfrc_bias])/∂qvel, MuJoCo's mjd_smooth_vel:
 //   actuators: force = gain(l, v)·u + bias(l, v) with v = moment·qvel (moment = gear on a joint,
 //     gear·J on a tendon) gives ∂qfrc/∂qvel = momentᵀ (gain₂·u + bias₂) moment, u the control or
-//     activation (its next value with actearly); an actuator held at its forcerange adds nothing;
+//     activation (its next value with actearly); an actuator held at its forcerange adds nothing
+//     (actuatorForces leaves gain₂·u + bias₂, or 0, in s.actForceVel);
 //   passive: −damping on the dof diagonal, −damping·Jᵀ J per tendon;
 //   bias (implicit only): −∂c/∂qvel, one rneaVJP backward sweep per row.
 // Entries outside the dof tree's sparsity (two dofs on different branches, coupled by a tendon)
@@ -30,20 +31,10 @@ void addOuter(State& s, const double* a, double scale, int nv) {
 void smoothVelocityDerivative(const Model& m, State& s, bool withBias) {
   const int nv = m.nv;
   s.qDeriv.setZero();
-  // actuators (MuJoCo's mjd_actuator_vel)
+  // actuators (MuJoCo's mjd_actuator_vel): force(v) with v = gear·q̇ or gear·L̇ = gear·J q̇
   for (int a = 0; a < m.nu; ++a) {
-    if (m.forceLimited[a] && (s.actForce[a] <= m.forceLo[a] || s.actForce[a] >= m.forceHi[a]))
-      continue;
-    double u = s.ctrl[a];
-    if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
-    const int k = m.actAdr[a];
-    if (k >= 0)
-      u = m.actEarly[a] ? nextActivation(m, a, s.act[k], s.actDot[k], m.spec.timestep / m.spec.substeps)
-                        : s.act[k];
-    // ∂force/∂(actuator velocity)
-    const double dforce = m.actGain[3 * a + 2] * u + m.actBias[3 * a + 2];
+    const double g = m.actGear[a], dforce = s.actForceVel[a];
     if (dforce == 0) continue;
-    const double g = m.actGear[a];
     if (m.actTendon[a] < 0) s.qDeriv(m.actDof[a], m.actDof[a]) += g * g * dforce;
     else addOuter(s, &s.tenJ[(size_t)m.actTendon[a] * nv], g * g * dforce, nv);
   }

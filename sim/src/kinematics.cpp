@@ -49,7 +49,7 @@ void makeState(const Model& m, State& s) {
   s.efcCols.assign(ne * nv, 0);
   for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
-  s.actForce.assign(nu, 0.0);
+  s.actForceVel.assign(nu, 0.0);
   s.qfrcImplicit.assign(nv, 0.0);
   s.qaccImplicit.assign(nv, 0.0);
   s.qDeriv.setZero(nv, nv);

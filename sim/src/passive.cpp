@@ -103,8 +103,13 @@ void actuatorForces(const Model& m, State& s) {
     }
     double force = (gain[0] + gain[1] * g * length + gain[2] * g * velocity) * u + b[0] +
                    b[1] * g * length + b[2] * g * velocity;
-    if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
-    s.actForce[a] = force;
+    // ∂force/∂velocity for the implicit integrators (MuJoCo's mjd_actuator_vel): none when the
+    // force is held at its forcerange
+    s.actForceVel[a] = gain[2] * u + b[2];
+    if (m.forceLimited[a]) {
+      if (force <= m.forceLo[a] || force >= m.forceHi[a]) s.actForceVel[a] = 0;
+      force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
+    }
     if (t < 0) {
       s.qfrcApplied[j] += g * force;
     } else {

@@ -93,7 +93,7 @@ struct State {
   std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
   std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
   std::vector<double> act0, dact, savedAct;         // [na] RK4's start and rate, the act before the step
-  std::vector<double> actForce;                     // [nu] actuator forces after forcerange (actuatorForces)
+  std::vector<double> actForceVel;                  // [nu] ∂force/∂(actuator velocity), 0 when at forcerange
   std::vector<double> qfrcImplicit, qaccImplicit;   // [nv] implicit: qfrc_smooth + qfrc_constraint, its solve
   Eigen::MatrixXd qDeriv;                           // [nv, nv] ∂(actuator + passive − [bias] force)/∂qvel
   Eigen::MatrixXd qH;                               // [nv, nv] M − h·qDeriv: tree LᵀDL (implicitfast), LU (implicit)
@@ -227,9 +227,9 @@ void solveConstraints(const Model& m, State& s);
 void constrainedAcceleration(const Model& m, State& s);
 
 /// d(qfrc_actuator + qfrc_passive)/dqvel into s.qDeriv [nv, nv] (MuJoCo's mjd_smooth_vel): actuator
-/// velocity gains and biases (actuators not clamped by forcerange), joint and tendon damping; with
-/// `withBias` also −∂c/∂qvel, the Coriolis/centrifugal derivative (hinge and slide joints; uses
-/// rneaVJP's scratch). Kinematics, tendons and actuatorForces must be current (derivative.cpp).
+/// velocity gains and biases (s.actForceVel), joint and tendon damping; with `withBias` also
+/// −∂c/∂qvel, the Coriolis/centrifugal derivative (hinge and slide joints; uses rneaVJP's
+/// scratch). Kinematics, tendons and actuatorForces must be current (derivative.cpp).
 void smoothVelocityDerivative(const Model& m, State& s, bool withBias);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
