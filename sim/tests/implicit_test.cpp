@@ -212,6 +212,13 @@ static void badInput() {
   CHECK(msg.find("negative") != std::string::npos, "%s", msg.c_str());
   sim_deleteModel(load(slider("", "", "<intvelocity joint=\"x\" kp=\"1\" inheritrange=\"1\"/>"), SIM_ERR_MODEL, &msg));
   CHECK(msg.find("range") != std::string::npos, "%s", msg.c_str());
+  // a model without joints steps (nothing to solve)
+  simModel* still = load("<mujoco><option integrator=\"implicitfast\"/><worldbody><geom size=\"0.1\"/>"
+                         "</worldbody></mujoco>");
+  simState* s = nullptr;
+  CHECK(sim_makeState(still, &s) == SIM_OK && sim_step(still, s) == SIM_OK, "no joints: step");
+  sim_deleteState(s);
+  sim_deleteModel(still);
   // still refused, by name
   sim_deleteModel(load(slider("", "", "<muscle joint=\"x\"/>"), SIM_ERR_PARSE, &msg));
   CHECK(msg.find("muscle") != std::string::npos, "%s", msg.c_str());
