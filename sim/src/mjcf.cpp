@@ -11,7 +11,9 @@
 //   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
 //     <geom> (mesh geoms included), <site>, <inertial>; <camera> and <light> ignored
-//   <actuator> with <motor> <position> <velocity> <general> on joints
+//   <actuator> with <motor> <position> <velocity> <intvelocity> <damper> <cylinder> <general>
+//     on joints and tendons (<muscle> and <adhesion> refused by name)
+//   integrator: Euler, RK4, implicit, implicitfast (SIM_INTEGRATOR_* in that order)
 //
 // Semantics follow MuJoCo's compiler: defaults and their inheritance, angle units, euler
 // sequences, fromto, autolimits, and the mass properties of bodies computed from their geoms
