@@ -6,17 +6,18 @@ The same corpus as benchmarks/mjcf_corpus.py (standalone MJCF files shipped in g
 dm_control, metaworld, robosuite and gymnasium-robotics that MuJoCo loads), loaded through our
 C bridge by the small driver benchmarks/mjcf_load.cpp. Every file that loads is rolled out from
 16 seeded starts inside its joint ranges (±25 % of the range about its middle, velocities
-0.3·cos), Euler and RK4, 500 steps of its own timestep, zero controls, here and in MuJoCo with
+0.3·cos), Euler and RK4 (and the file's own integrator when implicit or implicitfast), 500 steps of its own timestep, zero controls, here and in MuJoCo with
 contacts disabled (the file's own solver options otherwise). Trajectories that leave a joint
 range (a limit constraint acted) are compared: max |qpos ours − MuJoCo| over the snapshots
 (every 50 steps). `--tolerance X` sets the solver tolerance in both engines.
 
     pip install mujoco
-    python3 benchmarks/constraints_vs_mujoco.py [--dir /tmp/mjcf-corpus] [--tolerance 1e-12]
+    python3 benchmarks/constraints_vs_mujoco.py [--dir /tmp/mjcf-corpus] [--tolerance 1e-12] [--only REGEX]
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -26,9 +27,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mjcf_corpus  # noqa: E402  (same corpus, same driver)
 
 
+NAMES = ["Euler", "RK4", "implicit", "implicitfast"]  # indexed by SIM_INTEGRATOR_*
+
+
 def compare(loaded, tolerance):
     import mujoco
-    integrators = [mujoco.mjtIntegrator.mjINT_EULER, mujoco.mjtIntegrator.mjINT_RK4]
+    integrators = [getattr(mujoco.mjtIntegrator, "mjINT_" + n.upper()) for n in NAMES]
     rows = []  # (file, integrator, max |dqpos|, ours finite, mujoco finite)
     for r in loaded:
         if "runs" not in r:
@@ -73,10 +77,13 @@ def main():
     ap.add_argument("--driver", help="a built mjcf_load (default: build it from this checkout)")
     ap.add_argument("--tolerance", type=float, help="solver tolerance in both engines (default: the file's)")
     ap.add_argument("--json", help="write per-trajectory results here")
+    ap.add_argument("--only", help="keep only the corpus files whose path matches this regular expression")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     files = mjcf_corpus.fetch(a.dir, mjcf_corpus.PACKAGES)
     corpus = mjcf_corpus.mujoco_loads(files, os.path.join(a.dir, "mujoco_loads.json"))
+    if a.only:
+        corpus = [f for f in corpus if re.search(a.only, f)]
     exe = a.driver or mjcf_corpus.build_driver(a.dir)
     flags = ["--parity"] + (["--tolerance", repr(a.tolerance)] if a.tolerance is not None else [])
     results = []
@@ -86,10 +93,10 @@ def main():
     loaded = [r for r in results if r["status"] == "SIM_OK"]
     rows = compare(loaded, a.tolerance)
     total = sum(len(r.get("runs", [])) for r in loaded)
-    print(f"{len(loaded)} files load; {total} trajectories (16 starts x Euler/RK4, 500 steps), "
+    print(f"{len(loaded)} files load; {total} trajectories (16 starts x Euler/RK4/the file's implicit one, 500 steps), "
           f"{len(rows)} touch a joint limit, in {len({x[0] for x in rows})} files; "
           f"solver tolerance {a.tolerance if a.tolerance is not None else 'as in each file'}")
-    for k, name in enumerate(["Euler", "RK4"]):
+    for k, name in enumerate(NAMES):
         everything = [x for x in rows if x[1] == k]
         sel = [x for x in everything if x[3] and x[4]]
         if not len(sel):

@@ -8,13 +8,14 @@ files that load, and for the others every refusal reason (one per line of the lo
 message), counted by files.
 
     python3 benchmarks/mjcf_corpus.py [--dir /tmp/mjcf-corpus] [--json out.json] [--list]
-                                      [--parity [--since earlier.json]]
+                                      [--parity [--since earlier.json]] [--only REGEX]
 
 --parity: every file that loads is rolled out from 16 seeded starts inside its joint ranges,
-with Euler and with RK4, 500 steps of its own timestep, zero controls, here and in MuJoCo with
-contacts disabled: max |qpos ours - MuJoCo| (every 50 steps) and the relative |qacc| at the
+with Euler and with RK4 (and with its own integrator when that is implicit or implicitfast), 500
+steps of its own timestep, zero controls, here and in MuJoCo with contacts disabled: max |qpos ours - MuJoCo| (every 50 steps) and the relative |qacc| at the
 start. Trajectories that leave a joint range are counted apart: benchmarks/constraints_vs_mujoco.py
-compares those.
+compares those. --only REGEX keeps the corpus files whose path matches (e.g. to run --parity on a
+few files).
 """
 import argparse
 import collections
@@ -101,7 +102,9 @@ def parity(loaded):
     trajectory (every 50 steps), and |qacc| at the start relative to its size."""
     import numpy as np
     import mujoco
-    integrators = [mujoco.mjtIntegrator.mjINT_EULER, mujoco.mjtIntegrator.mjINT_RK4]
+    # indexed by SIM_INTEGRATOR_* (MuJoCo's mjtIntegrator order)
+    names = ["Euler", "RK4", "implicit", "implicitfast"]
+    integrators = [getattr(mujoco.mjtIntegrator, "mjINT_" + n.upper()) for n in names]
     rows = []
     for r in loaded:
         if "runs" not in r:
@@ -109,11 +112,12 @@ def parity(loaded):
         m = mujoco.MjModel.from_xml_path(r["file"])
         m.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_CONTACT)
         if m.nq != r["nq"] or m.nv != r["nv"]:
-            rows.append((r["file"], np.inf, np.inf, 0, 0))
+            print(f"  sizes differ from MuJoCo's: {r['file']}")
+            rows.append((r["file"], [[np.inf, np.inf] for _ in names], [0] * len(names), [0] * len(names)))
             continue
         d = mujoco.MjData(m)
-        worst = [[0.0, 0.0], [0.0, 0.0]]  # per integrator: relative |dqacc|, max |dqpos|
-        clean, total = [0, 0], [0, 0]
+        worst = [[0.0, 0.0] for _ in names]  # per integrator: relative |dqacc|, max |dqpos|
+        clean, total = [0] * len(names), [0] * len(names)
         for run in r["runs"]:
             k = run["integrator"]
             total[k] += 1
@@ -134,7 +138,9 @@ def parity(loaded):
         rows.append((r["file"], worst, clean, total))
     print(f"\nParity with MuJoCo (contacts off, zero controls, 16 seeded starts, 500 steps of each "
           f"file's timestep): {len(rows)} loaded files")
-    for k, name in enumerate(["Euler", "RK4"]):
+    for k, name in enumerate(names):
+        if not any(x[3][k] for x in rows):
+            continue  # no file runs this integrator
         compared = [x for x in rows if x[2][k] > 0]
         runs, clean = sum(x[3][k] for x in rows), sum(x[2][k] for x in rows)
         print(f"  {name}: {clean} of {runs} trajectories stay inside the joint ranges, in "
@@ -158,10 +164,13 @@ def main():
     ap.add_argument("--parity", action="store_true", help="compare loaded files' dynamics with MuJoCo")
     ap.add_argument("--since", help="a --json file of an earlier run: --parity also reports the files "
                                     "that load now but did not then")
+    ap.add_argument("--only", help="keep only the corpus files whose path matches this regular expression")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     files = fetch(a.dir, PACKAGES)
     corpus = mujoco_loads(files, os.path.join(a.dir, "mujoco_loads.json"))
+    if a.only:
+        corpus = [f for f in corpus if re.search(a.only, f)]
     exe = a.driver or build_driver(a.dir)
     results = []
     for k in range(0, len(corpus), 50):

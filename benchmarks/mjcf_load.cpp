@@ -2,7 +2,8 @@
 // {"file": ..., "status": ..., "message": ..., "nq": ..., "nv": ..., "nu": ..., "nbody": ...}.
 // Built and run by benchmarks/mjcf_corpus.py; a tiny driver so that the corpus check needs no
 // Swift build. With --parity, each loaded model is also rolled out from 16 seeded starts inside
-// its joint ranges with Euler and RK4, 500 steps, zero controls (for the MuJoCo check);
+// its joint ranges with Euler, RK4 and its own integrator when that is implicit or implicitfast,
+// 500 steps, zero controls (for the MuJoCo check);
 // --tolerance X sets the constraint solver's tolerance (benchmarks/constraints_vs_mujoco.py);
 // --no-limits switches joint limits off (benchmarks/urdf_models.py).
 #include <cmath>
@@ -34,7 +35,7 @@ static std::string array(const std::vector<double>& x) {
   return out + "]";
 }
 
-// Trajectories for the MuJoCo check: for each integrator (Euler, RK4) and seed, a start inside
+// Trajectories for the MuJoCo check: for each integrator (Euler, RK4, the file's own implicit one) and seed, a start inside
 // the joint ranges, zero controls, and qpos every `every` steps; `hit` marks a trajectory that
 // left a joint range (a limit constraint acted; benchmarks/constraints_vs_mujoco.py compares those).
 static void parity(const simModel* base, int steps, int seeds, int every) {
@@ -55,9 +56,14 @@ static void parity(const simModel* base, int steps, int seeds, int every) {
     return false;
   };
   std::printf(", \"runs\": [");
-  for (int integrator = 0; integrator < 2; ++integrator) {
-    simOptions o;
-    sim_modelOptions(base, &o);
+  // Euler and RK4, and the file's own integrator when it is implicit or implicitfast
+  simOptions own;
+  sim_modelOptions(base, &own);
+  std::vector<int> integrators = {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4};
+  if (own.integrator != SIM_INTEGRATOR_EULER && own.integrator != SIM_INTEGRATOR_RK4)
+    integrators.push_back(own.integrator);
+  for (int integrator : integrators) {
+    simOptions o = own;
     o.integrator = integrator;
     simModel* model = nullptr;
     if (sim_copyModelWithOptions(base, &o, &model, nullptr, 0) != SIM_OK) return;

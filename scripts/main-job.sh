@@ -114,7 +114,16 @@ for _ in range(1000): mujoco.mj_step(m, d)
 print('max |qpos ours - MuJoCo| after 2 s:', np.abs(q[-1] - d.qpos).max())
 assert np.abs(q[-1] - d.qpos).max() < 1e-9"
 
-section "2g. An arm pushing a puck past a post, and a planar hopper (issue 17): built-ins, recipes and datasets"
+section "2g. MuJoCo's implicitfast integrator, velocity servos, intvelocity, a damper, an affine gain (issue 16):"
+echo "   benchmarks/models/implicit.xml, 2 s from its keyframe, beside MuJoCo when it is installed"
+echo "   (sim/tests/implicit_test.cpp compares implicit and floating bodies too)"
+$ebm simulate benchmarks/models/implicit.xml --keyframe swing --steps 1000 --out out/implicit-rollout.npz
+besideMuJoCo benchmarks/models/implicit.xml out/implicit-rollout.npz | tee out/implicit-vs-mujoco.txt
+python3 -c "
+d = open('out/implicit-vs-mujoco.txt').read().split()
+assert not d or float(d[-1]) < 1e-9, d"
+
+section "2h. An arm pushing a puck past a post, and a planar hopper (issue 17): built-ins, recipes and datasets"
 echo "   whose futures branch because of contact (contacts_vs_mujoco.py puts both beside MuJoCo)"
 $ebm generate pusher-futures
 $ebm generate hopper-random

@@ -19,6 +19,9 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/urdf_test.cpp sim/src/*.cpp -Isim/include 
 # C++-level check of tendons and springdamper joints: closed forms, bad input
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/tendon_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/tendon_test
+# C++-level check of the implicit integrators and velocity actuators against MuJoCo's trajectories
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/implicit_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/implicit_test
 # C++-level check of the inverse-dynamics vector–Jacobian product against central differences
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/rnea_derivatives_test
@@ -26,6 +29,7 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -I
 .build/rnea_derivatives_test
 .build/constraint_test
 .build/tendon_test
+.build/implicit_test
 .build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
 # the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none

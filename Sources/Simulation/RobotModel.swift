@@ -7,9 +7,22 @@ public enum Integrator: String, CaseIterable, Sendable {
     case euler
     /// Classic fourth-order Runge–Kutta (MuJoCo's `RK4`).
     case rk4
+    /// Implicit in velocity with the Coriolis derivative (MuJoCo's `implicit`); hinge and slide
+    /// joints only, no fluid medium.
+    case implicit
+    /// Implicit in velocity without the Coriolis derivative (MuJoCo's `implicitfast`): damping and
+    /// actuator velocity gains and biases taken implicitly; no fluid medium.
+    case implicitfast
 
-    var code: Int32 { self == .euler ? Int32(SIM_INTEGRATOR_EULER) : Int32(SIM_INTEGRATOR_RK4) }
-    init(code: Int32) { self = code == SIM_INTEGRATOR_RK4 ? .rk4 : .euler }
+    var code: Int32 {
+        switch self {
+        case .euler: return Int32(SIM_INTEGRATOR_EULER)
+        case .rk4: return Int32(SIM_INTEGRATOR_RK4)
+        case .implicit: return Int32(SIM_INTEGRATOR_IMPLICIT)
+        case .implicitfast: return Int32(SIM_INTEGRATOR_IMPLICITFAST)
+        }
+    }
+    init(code: Int32) { self = Integrator.allCases.first { $0.code == code } ?? .euler }
 }
 
 /// Physics options of a model.

@@ -94,7 +94,7 @@ public struct Recipe: Sendable {
         substeps = try top.int("substeps", default: 1, minimum: 1, maximum: Limits.substeps)
         if let name = try top.string("integrator", default: nil) {
             guard let integrator = Integrator(rawValue: name) else {
-                throw top.error("integrator", "unknown integrator '\(name)' (euler, rk4)")
+                throw top.error("integrator", "unknown integrator '\(name)' (\(Integrator.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             self.integrator = integrator
         }

@@ -11,7 +11,7 @@ struct BenchSim: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Robots to measure.")
     var robots: [String] = ["pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7",
                             "chain8", "chain32", "chain128"]
-    @Option(parsing: .upToNextOption, help: "Integrators to measure (euler, rk4).")
+    @Option(parsing: .upToNextOption, help: "Integrators to measure (euler, rk4, implicit, implicitfast).")
     var integrators: [Integrator] = [.euler, .rk4]
     @Option(help: "Timestep in seconds.") var dt: Double = 0.002
     @Option(help: "Minimum seconds of measurement per row.") var minTime: Double = 0.3

@@ -21,7 +21,7 @@ struct Simulate: ParsableCommand {
     var packagePath: [String] = []
     @Option(help: "Number of steps N.") var steps: Int
     @Option(help: "Timestep in seconds (default: the model's).") var dt: Double?
-    @Option(help: "Integrator: euler or rk4 (default: the model's).") var integrator: Integrator?
+    @Option(help: "Integrator: euler, rk4, implicit or implicitfast (default: the model's).") var integrator: Integrator?
     @Option(help: "Integration substeps per step.") var substeps: Int = 1
     @Option(help: "Initial states: .npz with qpos [B, nq] and optional qvel [B, nv].") var initial: String?
     @Option(help: "Start from the model's keyframe of this name (MJCF <key name=...>).") var keyframe: String?

@@ -91,4 +91,34 @@ final class IntegratorTests: XCTestCase {
         XCTAssertLessThan(maxAbsDifference(sa.qpos, sb.qpos), 1e-12)
         XCTAssertLessThan(maxAbsDifference(sa.qvel, sb.qvel), 1e-12)
     }
+
+    /// implicitfast from the file and through the options: a stiff velocity servo (h kv/m = 2.5,
+    /// where explicit Euler's factor 1 − h kv/m = −1.5 diverges) decays as v0 (m/(m + h kv))^n;
+    /// implicit on a ball joint is refused by name.
+    func testImplicitFastStiffVelocityServo() throws {
+        let xml = """
+            <mujoco><option timestep="0.01" gravity="0 0 0" integrator="implicitfast"/><worldbody><body>
+            <joint name="x" type="slide" axis="1 0 0"/><inertial pos="0 0 0" mass="2" diaginertia="1 1 1"/>
+            </body></worldbody><actuator><velocity joint="x" kv="500"/></actuator></mujoco>
+            """
+        let model = try RobotModel(xml: xml)
+        XCTAssertEqual(model.options.integrator, .implicitfast)
+        let state = try RobotState(model: model)
+        try state.set(qpos: [0], qvel: [1])
+        try state.step(50)
+        XCTAssertEqual(state.qvel[0], pow(2.0 / (2 + 0.01 * 500), 50), accuracy: 1e-15)
+        var options = model.options
+        options.integrator = .euler
+        let euler = try RobotState(model: model.with(options: options))
+        try euler.set(qpos: [0], qvel: [1])
+        try euler.step(50)
+        XCTAssertEqual(abs(euler.qvel[0]), pow(1.5, 50), accuracy: 1e-6 * pow(1.5, 50))
+        let ball = try RobotModel(xml: "<mujoco><worldbody><body><joint type=\"ball\"/><geom size=\"0.1\"/></body></worldbody></mujoco>")
+        options = ball.options
+        options.integrator = .implicit
+        XCTAssertThrowsError(try ball.with(options: options)) { error in
+            XCTAssertTrue("\(error)".contains("implicit"), "\(error)")
+        }
+        XCTAssertEqual(Integrator(rawValue: "implicitfast"), .implicitfast)
+    }
 }

@@ -51,6 +51,12 @@ SIM_ASSUME_NONNULL_BEGIN
 
 #define SIM_INTEGRATOR_EULER 0  ///< semi-implicit Euler, joint damping implicit (MuJoCo's Euler)
 #define SIM_INTEGRATOR_RK4 1    ///< classic 4th-order Runge–Kutta (MuJoCo's RK4)
+/// Implicit in velocity (MuJoCo's implicit): (M − h·∂f/∂qvel) qacc = f, f the smooth and
+/// constraint forces, ∂f/∂qvel with the Coriolis/centrifugal term; hinge and slide joints only.
+#define SIM_INTEGRATOR_IMPLICIT 2
+/// Implicit in velocity without the Coriolis/centrifugal derivative (MuJoCo's implicitfast): damping,
+/// actuator velocity gains and biases taken implicitly through the symmetric M − h·∂f/∂qvel.
+#define SIM_INTEGRATOR_IMPLICITFAST 3
 
 #define SIM_SOLVER_PGS 0     ///< projected Gauss–Seidel on the dual (MuJoCo's PGS)
 #define SIM_SOLVER_CG 1      ///< nonlinear conjugate gradient on the primal (MuJoCo's CG)
@@ -177,7 +183,7 @@ void sim_modelSizes(const simModel* model, simSizes* sizes);
 /// Physics options of a model.
 typedef struct simOptions {
   double timestep;     ///< seconds per step
-  int32_t integrator;  ///< SIM_INTEGRATOR_EULER or SIM_INTEGRATOR_RK4
+  int32_t integrator;  ///< SIM_INTEGRATOR_EULER, _RK4, _IMPLICIT or _IMPLICITFAST
   int32_t substeps;    ///< integration substeps per step (timestep/substeps each); >= 1
   double gravity[3];   ///< m/s^2, world frame
 } simOptions;
@@ -187,7 +193,8 @@ void sim_modelOptions(const simModel* model, simOptions* options);
 
 /// Makes a copy of `model` with other options (the model itself stays immutable).
 /// Errors: SIM_ERR_ARGUMENT for a non-positive or non-finite timestep, substeps < 1, or an
-///   unknown integrator (message says which).
+///   unknown integrator (message says which); SIM_ERR_UNSUPPORTED for an implicit integrator on a
+///   model it cannot step (a fluid medium; implicit: ball or free joints).
 int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* options,
                                  simModel* SIM_NULLABLE* SIM_NONNULL copy,
                                  char* SIM_NULLABLE message, size_t messageSize);

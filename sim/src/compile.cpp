@@ -207,6 +207,49 @@ void compileTendons(Model& m, const Eigen::MatrixXd& Minv) {
   }
 }
 
+// What the implicit integrators need of the tree (MuJoCo's body_simple and mj_isFreeBody):
+// the dofs of "simple" bodies, whose rows of M hold only the diagonal — a leaf body at the root
+// (or on a static child of the world) with its inertial frame its own, joints through its origin,
+// hinges and slides along a coordinate axis, no joint after a rotational one; and the standalone
+// free bodies — a free joint with nothing moving or massive below it.
+void compileImplicit(Model& m) {
+  const ModelSpec& sp = m.spec;
+  const int nbody = (int)sp.bodies.size();
+  std::vector<char> isParent(nbody, 0), hasDof(nbody, 0), simple(nbody, 0);
+  for (int b = 1; b < nbody; ++b) isParent[sp.bodies[b].parent] = 1;
+  for (const JointSpec& j : sp.joints) hasDof[j.body] = 1;
+  for (int b = 1; b < nbody; ++b) {
+    const BodySpec& bs = sp.bodies[b];
+    const int p = bs.parent;
+    simple[b] = !isParent[b] && bs.com.norm() < 1e-14 && bs.iquat.normalized().vec().norm() < 1e-14 &&
+                (p == 0 || (sp.bodies[p].parent == 0 && !hasDof[p]));
+  }
+  std::vector<char> rotation(nbody, 0);
+  for (const JointSpec& j : sp.joints) {  // in body order, each body's joints in file order
+    const int nonzero = (std::abs(j.axis[0]) > 1e-14) + (std::abs(j.axis[1]) > 1e-14) +
+                        (std::abs(j.axis[2]) > 1e-14);
+    if (rotation[j.body] || j.pos.norm() >= 1e-14 ||
+        ((j.type == SIM_JOINT_HINGE || j.type == SIM_JOINT_SLIDE) && nonzero != 1))
+      simple[j.body] = 0;
+    if (j.type == SIM_JOINT_HINGE || j.type == SIM_JOINT_BALL) rotation[j.body] = 1;
+  }
+  m.dofSimple.assign(m.nv, 0);
+  for (int i = 0; i < m.nv; ++i) m.dofSimple[i] = simple[sp.joints[m.dofJoint[i]].body];
+  // standalone free bodies: no link below the free joint's last, no mass welded below the body
+  std::vector<char> hasChildLink(m.nv, 0);
+  for (const Link& L : m.links)
+    if (L.parent >= 0) hasChildLink[L.parent] = 1;
+  m.freeBodyDof.clear();
+  for (size_t j = 0; j < sp.joints.size(); ++j) {
+    if (sp.joints[j].type != SIM_JOINT_FREE) continue;
+    const int dof = m.jntDofAdr[j], body = sp.joints[j].body;
+    bool standalone = !hasChildLink[dof + 5];
+    for (int b = 1; b < nbody; ++b)
+      if (b != body && m.bodyLink[b] == dof + 5 && sp.bodies[b].mass > 0) standalone = false;
+    if (standalone) m.freeBodyDof.push_back(dof);
+  }
+}
+
 }  // namespace
 
 Model compileModel(ModelSpec spec) {
@@ -444,12 +487,12 @@ Model compileModel(ModelSpec spec) {
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);
     m.ctrlHi.push_back(as.ctrlRange[1]);
-    if (!std::isfinite(as.gain) || !std::isfinite(as.bias[0]) || !std::isfinite(as.bias[1]) ||
-        !std::isfinite(as.bias[2]))
+    if (!std::isfinite(as.gain[0]) || !std::isfinite(as.gain[1]) || !std::isfinite(as.gain[2]) ||
+        !std::isfinite(as.bias[0]) || !std::isfinite(as.bias[1]) || !std::isfinite(as.bias[2]))
       fail(where, "actuator '" + as.name + "' has a non-finite gain or bias");
     if (as.forceLimited && !(as.forceRange[0] <= as.forceRange[1]))
       fail(where, "actuator '" + as.name + "' has forcerange with lower > upper");
-    m.actGain.push_back(as.gain);
+    for (int k = 0; k < 3; ++k) m.actGain.push_back(as.gain[k]);
     for (int k = 0; k < 3; ++k) m.actBias.push_back(as.bias[k]);
     if (as.dyntype != kDynNone) {
       if (as.dyntype != kDynIntegrator && as.dyntype != kDynFilter && as.dyntype != kDynFilterExact)
@@ -566,6 +609,8 @@ Model compileModel(ModelSpec spec) {
   compileTendons(m, Minv);
   compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
+  compileImplicit(m);
+  if (const char* why = integratorUnsupported(m, m.spec.integrator)) fail(m.spec.source, why);
   return m;
 }
 

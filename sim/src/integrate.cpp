@@ -1,4 +1,5 @@
-// integrate.cpp — forward dynamics of the whole pipeline and the two integrators.
+// integrate.cpp — forward dynamics of the whole pipeline and the integrators: semi-implicit
+// Euler, RK4, and MuJoCo's implicit and implicitfast.
 #include <algorithm>
 #include <cmath>
 
@@ -92,6 +93,106 @@ void eulerStep(const Model& m, State& s, double h) {
   dynamics(m, s, anyDamping ? extra : nullptr);
   advanceActivations(m, s.act.data(), s.actDot.data(), h);
   for (int i = 0; i < m.nv; ++i) s.qvel[i] += h * s.qacc[i];
+  integratePos(m, s.qpos.data(), s.qvel.data(), h);
+  s.time += h;
+}
+
+// LᵀDL factorisation of H [nv, nv] over the dof tree (RBDA Table 6.3, MuJoCo's mj_factorI): only
+// the entries H(i, j) with j = i or j an ancestor of i are read; afterwards they hold L (unit
+// diagonal implied) below the diagonal and D on it, H = Lᵀ D L.
+void factorTreeLDL(const Model& m, Eigen::MatrixXd& H) {
+  for (int k = m.nv - 1; k >= 0; --k) {
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) {
+      const double a = H(k, i) / H(k, k);
+      for (int j = i; j >= 0; j = m.links[j].parent) H(i, j) -= a * H(k, j);
+      H(k, i) = a;
+    }
+  }
+}
+
+// x ← H⁻¹ x with H = Lᵀ D L from factorTreeLDL: Lᵀ y = x leaves to root, y ← D⁻¹ y, L x = y root
+// to leaves.
+void solveTreeLDL(const Model& m, const Eigen::MatrixXd& H, double* x) {
+  for (int k = m.nv - 1; k >= 0; --k)
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[i] -= H(k, i) * x[k];
+  for (int k = 0; k < m.nv; ++k) x[k] /= H(k, k);
+  for (int k = 0; k < m.nv; ++k)
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[k] -= H(k, i) * x[i];
+}
+
+// ∂c/∂qvel [6, 6] of a standalone free body (qvel: world linear velocity of the body origin,
+// body-frame angular velocity ω_b): with s the centre of mass from the origin, ω = R ω_b and
+// I_w = R I Rᵀ about the centre of mass, the bias forces at zero acceleration are
+//   c_lin = m ω × (ω × s),   c_rot = Rᵀ (s × c_lin + ω × I_w ω);
+// c does not depend on the linear velocity, and with K = ∂(ω × (ω × s))/∂ω = (ω·s) I + ω sᵀ − 2 s ωᵀ
+//   ∂c_lin/∂ω_b = m K R,   ∂c_rot/∂ω_b = Rᵀ (m [s]× K + [ω]× I_w − [I_w ω]×) R.
+Eigen::Matrix<double, 6, 6> freeBodyBiasDerivative(const Model& m, const State& s, int dof) {
+  const Link& L = m.links[dof + 5];  // the body's mass sits on the free joint's last link
+  const Pose& X = s.X_world_link[dof + 5];
+  const Mat3& R = X.R;
+  const Vec3 sc = R * L.com;
+  const Mat3 Iw = R * L.Icom * R.transpose();
+  const Vec3 w = R * Vec3(s.qvel[dof + 3], s.qvel[dof + 4], s.qvel[dof + 5]);
+  const Mat3 K = w.dot(sc) * Mat3::Identity() + w * sc.transpose() - 2 * sc * w.transpose();
+  Eigen::Matrix<double, 6, 6> B = Eigen::Matrix<double, 6, 6>::Zero();
+  B.block<3, 3>(0, 3) = L.mass * K * R;
+  B.block<3, 3>(3, 3) = R.transpose() * (L.mass * skew(sc) * K + skew(w) * Iw - skew(Iw * w)) * R;
+  return B;
+}
+
+// MuJoCo's implicit and implicitfast (mj_implicit): the forward pass and the constraint solver as
+// for Euler (the solver with M), then qacc = (M − h·qDeriv)⁻¹ (qfrc_smooth + qfrc_constraint) and
+// Euler's update. implicitfast: qDeriv without the Coriolis term, its lower triangle on the dof
+// tree taken as symmetric (MuJoCo's qH; a dof of a "simple" body keeps only its diagonal) and
+// factored LᵀDL; a standalone free body is then solved apart with its 6×6 block of
+// M − h·(qDeriv − ∂c/∂qvel) (MuJoCo's mjd_freeMhat). implicit: the full qDeriv on the tree's
+// symmetric sparsity, LU-factored. s.qacc keeps the forward acceleration, as MuJoCo's d->qacc.
+void implicitStep(const Model& m, State& s, double h) {
+  const int nv = m.nv;
+  const bool fast = m.spec.integrator == SIM_INTEGRATOR_IMPLICITFAST;
+  dynamics(m, s, nullptr);
+  double* qfrc = s.qfrcImplicit.data();
+  if (m.maxConstraintRows > 0 && s.nefc > 0) {
+    // constrainedAcceleration left M and qfrcSmooth
+    for (int i = 0; i < nv; ++i) qfrc[i] = s.qfrcSmooth[i] + s.qfrcConstraint[i];
+  } else {
+    crba(m, s, s.M.data(), true);
+    Eigen::Map<Eigen::VectorXd>(qfrc, nv).noalias() =
+        s.M * Eigen::Map<const Eigen::VectorXd>(s.qacc.data(), nv);
+  }
+  smoothVelocityDerivative(m, s, !fast);
+  double* qacc = s.qaccImplicit.data();
+  std::copy(qfrc, qfrc + nv, qacc);
+  if (fast) {
+    for (int i = 0; i < nv; ++i) {
+      s.qH(i, i) = s.M(i, i) - h * s.qDeriv(i, i);
+      if (m.dofSimple[i]) continue;
+      for (int j = m.links[i].parent; j >= 0; j = m.links[j].parent)
+        s.qH(i, j) = s.M(i, j) - h * s.qDeriv(i, j);
+    }
+    factorTreeLDL(m, s.qH);
+    solveTreeLDL(m, s.qH, qacc);
+    for (int dof : m.freeBodyDof) {
+      Eigen::Matrix<double, 6, 6> A = s.M.block<6, 6>(dof, dof) - h * s.qDeriv.block<6, 6>(dof, dof) +
+                                      h * freeBodyBiasDerivative(m, s, dof);
+      Eigen::Map<Eigen::Matrix<double, 6, 1>>(qacc + dof) =
+          A.partialPivLu().solve(Eigen::Map<const Eigen::Matrix<double, 6, 1>>(qfrc + dof));
+    }
+  } else {
+    // the tree's symmetric sparsity: i and j on one branch (one an ancestor of the other)
+    s.qH.setZero();
+    for (int i = 0; i < nv; ++i) {
+      s.qH(i, i) = s.M(i, i) - h * s.qDeriv(i, i);
+      for (int j = m.links[i].parent; j >= 0; j = m.links[j].parent) {
+        s.qH(i, j) = s.M(i, j) - h * s.qDeriv(i, j);
+        s.qH(j, i) = s.M(j, i) - h * s.qDeriv(j, i);
+      }
+    }
+    s.qLU.compute(s.qH);
+    Eigen::Map<Eigen::VectorXd>(qacc, nv) = s.qLU.solve(Eigen::Map<const Eigen::VectorXd>(qfrc, nv));
+  }
+  advanceActivations(m, s.act.data(), s.actDot.data(), h);
+  for (int i = 0; i < nv; ++i) s.qvel[i] += h * qacc[i];
   integratePos(m, s.qpos.data(), s.qvel.data(), h);
   s.time += h;
 }
@@ -209,6 +310,21 @@ double nextActivation(const Model& m, int a, double act, double rate, double h) 
 
 void forward(const Model& m, State& s) { dynamics(m, s, nullptr); }
 
+const char* integratorUnsupported(const Model& m, int integrator) {
+  if (integrator < SIM_INTEGRATOR_EULER || integrator > SIM_INTEGRATOR_IMPLICITFAST)
+    return "unknown integrator (0 = Euler, 1 = RK4, 2 = implicit, 3 = implicitfast)";
+  if (integrator == SIM_INTEGRATOR_EULER || integrator == SIM_INTEGRATOR_RK4) return nullptr;
+  if (!m.fluid.empty())
+    return "the implicit integrators do not differentiate the fluid drag (density, viscosity) yet: "
+           "use Euler or RK4";
+  if (integrator == SIM_INTEGRATOR_IMPLICIT)
+    for (const Link& L : m.links)
+      if (L.type != SIM_JOINT_HINGE && L.type != SIM_JOINT_SLIDE)
+        return "integrator 'implicit' differentiates the Coriolis forces of hinge and slide joints "
+               "only (the model has a ball or free joint): use implicitfast, Euler or RK4";
+  return nullptr;
+}
+
 int step(const Model& m, State& s) {
   const int nq = m.nq, nv = m.nv;
   const int substeps = m.spec.substeps;
@@ -219,8 +335,12 @@ int step(const Model& m, State& s) {
   std::copy(s.qvel.begin(), s.qvel.end(), s.savedQvel.begin());
   std::copy(s.act.begin(), s.act.end(), s.savedAct.begin());
   for (int k = 0; k < substeps; ++k) {
-    if (m.spec.integrator == SIM_INTEGRATOR_RK4) rk4Step(m, s, h);
-    else eulerStep(m, s, h);
+    switch (m.spec.integrator) {
+      case SIM_INTEGRATOR_RK4: rk4Step(m, s, h); break;
+      case SIM_INTEGRATOR_IMPLICIT:
+      case SIM_INTEGRATOR_IMPLICITFAST: implicitStep(m, s, h); break;
+      default: eulerStep(m, s, h);
+    }
   }
   if (!allFinite(s.qpos.data(), nq) || !allFinite(s.qvel.data(), nv) ||
       !allFinite(s.qacc.data(), nv) || !allFinite(s.act.data(), m.na)) {

@@ -49,6 +49,12 @@ void makeState(const Model& m, State& s) {
   s.efcCols.assign(ne * nv, 0);
   for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
+  s.actForceVel.assign(nu, 0.0);
+  s.qfrcImplicit.assign(nv, 0.0);
+  s.qaccImplicit.assign(nv, 0.0);
+  s.qDeriv.setZero(nv, nv);
+  s.qH.setZero(nv, nv);
+  s.qLU = Eigen::PartialPivLU<Eigen::MatrixXd>((Eigen::Index)nv);
   s.solverIterations = 0;
   s.M.setZero(nv, nv);
   s.H.setZero(nv, nv);

@@ -11,7 +11,9 @@
 //   <asset> with <mesh> (textures and materials ignored)
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
 //     <geom> (mesh geoms included), <site>, <inertial>; <camera> and <light> ignored
-//   <actuator> with <motor> <position> <velocity> <general> on joints
+//   <actuator> with <motor> <position> <velocity> <intvelocity> <damper> <cylinder> <general>
+//     on joints and tendons (<muscle> and <adhesion> refused by name)
+//   integrator: Euler, RK4, implicit, implicitfast (SIM_INTEGRATOR_* in that order)
 //
 // Semantics follow MuJoCo's compiler: defaults and their inheritance, angle units, euler
 // sequences, fromto, autolimits, and the mass properties of bodies computed from their geoms
@@ -1349,13 +1351,8 @@ class MJCFParser {
         else failParse(a->line, "attribute 'wind' of <option> needs 3 numbers");
       }
     if (const XAttr* a = attr(e, "integrator")) {
-      if (a->value == "implicit" || a->value == "implicitfast")
-        unsupported(a->line, "integrator '" + a->value +
-                                 "' is not supported: use Euler (semi-implicit, damping "
-                                 "implicit) or RK4");
-      else
-        spec_.integrator = keyword(e, *a, {"Euler", "RK4"}) == 0 ? SIM_INTEGRATOR_EULER
-                                                                 : SIM_INTEGRATOR_RK4;
+      // MuJoCo's mjtIntegrator order, which the SIM_INTEGRATOR_* values follow
+      spec_.integrator = keyword(e, *a, {"Euler", "RK4", "implicit", "implicitfast"});
     }
     for (int k : e.kids) {
       const XElem& f = nodes_[k];
@@ -1742,6 +1739,12 @@ class MJCFParser {
     if (const XAttr* a = attr(e, "group")) integer(e, *a);
   }
 
+  /// The actuator kinds this loader simulates (the others are refused where they are used).
+  static bool simulatedKind(const std::string& n) {
+    return n == "motor" || n == "general" || n == "position" || n == "velocity" ||
+           n == "intvelocity" || n == "damper" || n == "cylinder";
+  }
+
   static bool isActuatorKind(const std::string& n) {
     return n == "motor" || n == "general" || n == "position" || n == "velocity" ||
            n == "intvelocity" || n == "damper" || n == "cylinder" || n == "muscle" ||
@@ -1765,7 +1768,10 @@ class MJCFParser {
     if (kind == "position")
       for (const char* n : {"kp", "kv", "dampratio", "timeconst", "inheritrange"})
         allowed.push_back(n);
-    if (kind == "velocity") allowed.push_back("kv");
+    if (kind == "velocity" || kind == "damper") allowed.push_back("kv");
+    if (kind == "intvelocity")
+      for (const char* n : {"kp", "kv", "dampratio", "inheritrange", "actlimited", "actrange"})
+        allowed.push_back(n);
     if (kind == "cylinder")
       for (const char* n : {"timeconst", "area", "diameter", "bias"}) allowed.push_back(n);
     for (const XAttr& a : e.attrs) {
@@ -1778,8 +1784,7 @@ class MJCFParser {
         ignore(a.line, "attribute '" + a.name + "' of <" + kind + ">");
         continue;
       }
-      if (isDefault && !(kind == "motor" || kind == "general" || kind == "position" ||
-                         kind == "velocity" || kind == "cylinder"))
+      if (isDefault && !simulatedKind(kind))
         continue;  // a kind we do not simulate: refused where an actuator uses it
       unsupported(a.line, "attribute '" + a.name + "' of <" + kind + "> is not supported");
     }
@@ -1831,9 +1836,12 @@ class MJCFParser {
       setGain(1);
       setBias(0, 0, 0);
       v.kind = "motor";
-    } else if (kind == "position") {
-      // kp and kv come from a default set by <position> or <general>, else MuJoCo's 1 and 0
-      const bool from = inherited == "position" || inherited == "general";
+    } else if (kind == "position" || kind == "intvelocity") {
+      // kp and kv come from a default set by <position> or <general>, else MuJoCo's 1 and 0;
+      // intvelocity is the same servo on an integrated control (dyntype integrator), its
+      // inheritrange giving actrange instead of ctrlrange
+      const bool intvelocity = kind == "intvelocity";
+      const bool from = inherited == "position" || inherited == "general" || inherited == "intvelocity";
       double kp = from ? v.gainprm[0] : 1, kv = from ? -v.biasprm[2] : 0;
       getNumber(e, "kp", kp);
       getNumber(e, "kv", kv);
@@ -1846,21 +1854,22 @@ class MJCFParser {
       }
       // timeconst > 0: the control passes through a first-order filter (MuJoCo: filterexact)
       double timeconst = from && v.dyntype == "filterexact" ? v.dynprm[0] : 0;
-      getNumber(e, "timeconst", timeconst);
+      if (!intvelocity) getNumber(e, "timeconst", timeconst);
       if (timeconst < 0) failModel(e.line, "attribute 'timeconst' of <position> must not be negative");
       if (const XAttr* a = attr(e, "inheritrange")) {
         v.inheritrange = number(e, *a);
         if (v.inheritrange < 0)
-          failModel(a->line, "attribute 'inheritrange' of <position> must not be negative");
+          failModel(a->line, "attribute 'inheritrange' of <" + kind + "> must not be negative");
       }
       v.dyntype = timeconst > 0 ? "filterexact" : "none", v.gaintype = "fixed", v.biastype = "affine";
       if (timeconst > 0) {
         std::fill(v.dynprm, v.dynprm + 10, 0.0);
         v.dynprm[0] = timeconst;
       }
+      if (intvelocity) v.dyntype = "integrator";
       setGain(kp);
       setBias(0, -kp, -kv);
-      v.kind = "position";
+      v.kind = kind;
     } else if (kind == "velocity") {
       const bool from = inherited == "velocity" || inherited == "general";
       double kv = from ? v.gainprm[0] : 1;
@@ -1869,6 +1878,16 @@ class MJCFParser {
       setGain(kv);
       setBias(0, 0, -kv);
       v.kind = "velocity";
+    } else if (kind == "damper") {
+      // MuJoCo's damper: force = −kv·velocity·ctrl (affine gain, no bias), ctrl ≥ 0 and limited
+      double kv = v.gaintype == "affine" ? -v.gainprm[2] : 0;
+      getNumber(e, "kv", kv);
+      if (kv < 0) failModel(e.line, "<damper> kv must not be negative");
+      v.dyntype = "none", v.gaintype = "affine", v.biastype = "none";
+      std::fill(v.gainprm, v.gainprm + 10, 0.0);
+      v.gainprm[2] = -kv;
+      v.ctrllimited = kTrue;
+      v.kind = "damper";
     } else if (kind == "cylinder") {
       // MuJoCo's pneumatic/hydraulic cylinder: a first-order filter on the control (timeconst),
       // force area·act + bias[0] + bias[1]·length + bias[2]·velocity; unset values come from
@@ -2615,8 +2634,7 @@ class MJCFParser {
     allowAttrs(a, {});
     for (int k : a.kids) {
       const XElem& e = nodes_[k];
-      if (!isActuatorKind(e.name) || e.name == "intvelocity" || e.name == "damper" ||
-          e.name == "muscle" || e.name == "adhesion") {
+      if (!simulatedKind(e.name)) {
         refuseElement(e, "actuator");
         continue;
       }
@@ -2627,7 +2645,7 @@ class MJCFParser {
       ActuatorSpec act;
       checkName(4, e, act.name);
       act.where = where(e.line);
-      // MuJoCo: gain fixed; bias none or affine; dynamics none, integrator, filter, filterexact
+      // MuJoCo: gain fixed or affine; bias none or affine; dynamics none, integrator, filter, filterexact
       static const std::map<std::string, int> dyntypes = {{"none", kDynNone},
                                                            {"integrator", kDynIntegrator},
                                                            {"filter", kDynFilter},
@@ -2640,14 +2658,13 @@ class MJCFParser {
         act.dyntype = dyn->second;
       act.tau = v.dynprm[0];
       act.actEarly = v.actearly;
-      if (v.gaintype != "fixed")
+      if (v.gaintype != "fixed" && v.gaintype != "affine")
         unsupported(e.line, "<" + e.name + "> gaintype " + quoted(v.gaintype) +
-                                " is not supported: only 'fixed'");
+                                " is not supported: only 'fixed' and 'affine'");
       if (v.biastype != "none" && v.biastype != "affine")
         unsupported(e.line, "<" + e.name + "> biastype " + quoted(v.biastype) +
                                 " is not supported: only 'none' and 'affine'");
-      if (v.kind != "motor" && v.kind != "general" && v.kind != "position" &&
-          v.kind != "velocity" && v.kind != "cylinder")
+      if (!simulatedKind(v.kind))
         unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
                                 "> default, which is not supported");
       for (const char* t : {"site", "jointinparent", "body", "cranksite", "slidersite", "refsite"})
@@ -2711,21 +2728,28 @@ class MJCFParser {
       }
       act.ctrlRange[0] = v.ctrlrange[0];
       act.ctrlRange[1] = v.ctrlrange[1];
-      if (e.name == "position" && v.inheritrange > 0) {
-        // MuJoCo: ctrlrange = the joint's (tendon's) range scaled about its centre
+      if ((e.name == "position" || e.name == "intvelocity") && v.inheritrange > 0) {
+        // MuJoCo: the joint's (tendon's) range scaled about its centre becomes ctrlrange
+        // (position) or actrange (intvelocity: the integrated control is the target)
         const double* range = act.tendon >= 0 ? spec_.tendons[act.tendon].range
                                               : spec_.joints[act.joint].range;
         if (!(range[0] < range[1]))
-          failModel(e.line, "<position> inheritrange needs a joint or tendon with a range");
+          failModel(e.line, "<" + e.name + "> inheritrange needs a joint or tendon with a range");
         const double mid = (range[0] + range[1]) / 2,
                      half = (range[1] - range[0]) / 2 * v.inheritrange;
-        act.ctrlRange[0] = mid - half;
-        act.ctrlRange[1] = mid + half;
-        act.ctrlLimited = true;
+        const bool position = e.name == "position";
+        double* out = position ? act.ctrlRange : act.actRange;
+        out[0] = mid - half;
+        out[1] = mid + half;
+        (position ? act.ctrlLimited : act.actLimited) = true;
       }
+      if (e.name == "damper" && (act.ctrlRange[0] < 0 || act.ctrlRange[1] < 0))
+        failModel(e.line, "<damper> ctrlrange " + fmtPair(act.ctrlRange) + " must not be negative");
       act.forceRange[0] = v.forcerange[0];
       act.forceRange[1] = v.forcerange[1];
-      act.gain = v.gainprm[0];
+      act.gain[0] = v.gainprm[0];
+      if (v.gaintype == "affine")
+        for (int i = 1; i < 3; ++i) act.gain[i] = v.gainprm[i];
       if (v.biastype == "affine")
         for (int i = 0; i < 3; ++i) act.bias[i] = v.biasprm[i];
       spec_.actuators.push_back(act);

@@ -107,10 +107,11 @@ struct SiteSpec {
 /// Actuator activation dynamics (MuJoCo's mjtDyn subset).
 enum { kDynNone = 0, kDynIntegrator = 1, kDynFilter = 2, kDynFilterExact = 3 };
 
-/// An actuator on a joint or a tendon, as MuJoCo's <general> with fixed gain and affine bias:
-/// force = gain·ctrl + bias[0] + bias[1]·length + bias[2]·velocity (length gear·q or gear·L),
-/// clamped to forceRange when forceLimited, applied as gear·force along the joint or as
-/// gear·force·J_tendon (motor: gain 1, bias 0).
+/// An actuator on a joint or a tendon, as MuJoCo's <general> with affine gain and bias:
+/// force = (gain[0] + gain[1]·length + gain[2]·velocity)·ctrl + bias[0] + bias[1]·length +
+/// bias[2]·velocity (length gear·q or gear·L, velocity gear·q̇ or gear·L̇), clamped to forceRange
+/// when forceLimited, applied as gear·force along the joint or as gear·force·J_tendon (motor:
+/// gain 1, bias 0; damper: gain (0, 0, −kv); intvelocity: a position servo on an integrator).
 struct ActuatorSpec {
   std::string name;
   int joint = -1;
@@ -119,7 +120,7 @@ struct ActuatorSpec {
   double gear = 1;
   bool ctrlLimited = false;
   double ctrlRange[2] = {0, 0};
-  double gain = 1;
+  double gain[3] = {1, 0, 0};  ///< MuJoCo's gainprm[0..2] (gaintype fixed: only gain[0])
   double bias[3] = {0, 0, 0};
   bool forceLimited = false;
   double forceRange[2] = {0, 0};
@@ -405,7 +406,7 @@ struct Model {
   bool anyTendonActuator = false;    ///< some actTendon[a] >= 0 (set by compileModel)
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
-  std::vector<double> actGain;       ///< [nu] force per unit of ctrl
+  std::vector<double> actGain;       ///< [nu, 3] affine gain (force per unit of ctrl): constant, per length, per velocity
   std::vector<double> actBias;       ///< [nu, 3] affine bias: constant, per length, per velocity
   std::vector<char> forceLimited;    ///< [nu]
   std::vector<double> forceLo, forceHi;  ///< [nu]
@@ -415,6 +416,10 @@ struct Model {
   std::vector<double> actTau;        ///< [nu] filter time constant
   std::vector<char> actLimited, actEarly;  ///< [nu]
   std::vector<double> actLo, actHi;  ///< [nu] actrange
+  // implicit integrators (integrate.cpp)
+  std::vector<char> dofSimple;       ///< [nv] MuJoCo's dof_simplenum > 0: M's row holds only the diagonal
+  std::vector<int> freeBodyDof;      ///< first dof of each standalone free body (one free joint, nothing
+                                     ///< moving or massive below it): implicitfast solves its 6×6 block apart
 
   double timestep() const { return spec.timestep; }
   int nbody() const { return (int)spec.bodies.size(); }
@@ -487,6 +492,10 @@ enum { kMeshInertiaLegacy = 0, kMeshInertiaExact = 1, kMeshInertiaConvex = 2, kM
 /// MuJoCo computes them: legacy (its default) counts every face's pyramid as positive, exact
 /// keeps the sign, shell puts the mass on the surface.
 MeshMass meshMass(const Mesh& mesh, const Vec3& scale, int mode);
+
+/// Why the model's integrator cannot run on `m` (SIM_INTEGRATOR_IMPLICIT: ball or free joints,
+/// a fluid medium; implicit and implicitfast: a fluid medium), or null (integrate.cpp).
+const char* integratorUnsupported(const Model& m, int integrator);
 
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);

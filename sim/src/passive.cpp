@@ -86,11 +86,11 @@ void actuatorForces(const Model& m, State& s) {
     double u = s.ctrl[a];
     if (m.ctrlLimited[a]) u = std::min(std::max(u, m.ctrlLo[a]), m.ctrlHi[a]);
     // MuJoCo's general actuator: length gear·q (gear·L on a tendon), velocity gear·qdot
-    // (gear·L̇), force = gain·u + bias0 + bias1·length + bias2·velocity, clamped, applied as
-    // gear·force on the joint (gear·force·J on the tendon's dofs)
+    // (gear·L̇), force = (gain0 + gain1·length + gain2·velocity)·u + bias0 + bias1·length +
+    // bias2·velocity, clamped, applied as gear·force on the joint (gear·force·J on the tendon's dofs)
     const int j = m.actDof[a], t = m.actTendon[a];
     const double g = m.actGear[a];
-    const double* b = &m.actBias[3 * a];
+    const double *b = &m.actBias[3 * a], *gain = &m.actGain[3 * a];
     const double length = t >= 0 ? s.tenLength[t] : s.qpos[m.actQpos[a]];
     const double velocity = t >= 0 ? s.tenVelocity[t] : s.qvel[j];
     // activation dynamics (MuJoCo's mj_fwdActuation): act' = ctrl or (ctrl − act)/tau, and the
@@ -101,8 +101,15 @@ void actuatorForces(const Model& m, State& s) {
       u = m.actEarly[a] ? nextActivation(m, a, s.act[k], s.actDot[k], m.spec.timestep / m.spec.substeps)
                         : s.act[k];
     }
-    double force = m.actGain[a] * u + b[0] + b[1] * g * length + b[2] * g * velocity;
-    if (m.forceLimited[a]) force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
+    double force = (gain[0] + gain[1] * g * length + gain[2] * g * velocity) * u + b[0] +
+                   b[1] * g * length + b[2] * g * velocity;
+    // ∂force/∂velocity for the implicit integrators (MuJoCo's mjd_actuator_vel): none when the
+    // force is held at its forcerange
+    s.actForceVel[a] = gain[2] * u + b[2];
+    if (m.forceLimited[a]) {
+      if (force <= m.forceLo[a] || force >= m.forceHi[a]) s.actForceVel[a] = 0;
+      force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
+    }
     if (t < 0) {
       s.qfrcApplied[j] += g * force;
     } else {

@@ -93,6 +93,11 @@ struct State {
   std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
   std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
   std::vector<double> act0, dact, savedAct;         // [na] RK4's start and rate, the act before the step
+  std::vector<double> actForceVel;                  // [nu] ∂force/∂(actuator velocity), 0 when at forcerange
+  std::vector<double> qfrcImplicit, qaccImplicit;   // [nv] implicit: qfrc_smooth + qfrc_constraint, its solve
+  Eigen::MatrixXd qDeriv;                           // [nv, nv] ∂(actuator + passive − [bias] force)/∂qvel
+  Eigen::MatrixXd qH;                               // [nv, nv] M − h·qDeriv: tree LᵀDL (implicitfast), LU (implicit)
+  Eigen::PartialPivLU<Eigen::MatrixXd> qLU;         // implicit's factor of qH
 };
 
 /// Sizes every buffer of a state for `m` and sets it to the reference configuration.
@@ -220,6 +225,12 @@ void solveConstraints(const Model& m, State& s);
 /// qaccSmooth by ABA from s.tau, the mass matrix, then solveConstraints (integrate.cpp).
 /// Kinematics and the rows must be current.
 void constrainedAcceleration(const Model& m, State& s);
+
+/// d(qfrc_actuator + qfrc_passive)/dqvel into s.qDeriv [nv, nv] (MuJoCo's mjd_smooth_vel): actuator
+/// velocity gains and biases (s.actForceVel), joint and tendon damping; with `withBias` also
+/// −∂c/∂qvel, the Coriolis/centrifugal derivative (hinge and slide joints; uses rneaVJP's
+/// scratch). Kinematics, tendons and actuatorForces must be current (derivative.cpp).
+void smoothVelocityDerivative(const Model& m, State& s, bool withBias);
 
 /// Full forward dynamics at the current state: kinematics, forces, ABA (forward.cpp).
 void forward(const Model& m, State& s);

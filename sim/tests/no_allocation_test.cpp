@@ -1,10 +1,12 @@
 // no_allocation_test.cpp — stepping never touches the heap: every operator new is counted while
-// 1000 steps of each integrator run on arm7, chain32 and reacher2, and on a model whose joint
+// 1000 steps of each integrator (Euler, RK4, implicit where the model has only hinges and slides,
+// implicitfast) run on arm7, chain32 and reacher2, and on a model whose joint
 // limits and dry friction are active, with each constraint solver, and on contact scenes (one
 // of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
 // capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6,
 // also with elliptic cones). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -33,7 +35,14 @@ static long allocationsIn1000Steps(const sim::Model& model, sim::State& state, l
   return allocations - before;
 }
 
-static const char* integratorName(int integrator) { return integrator == SIM_INTEGRATOR_RK4 ? "rk4" : "euler"; }
+static const char* integratorName(int integrator) {
+  static const char* names[] = {"euler", "rk4", "implicit", "implicitfast"};
+  return names[integrator];
+}
+
+// Every integrator, implicit only where the model allows it (hinge and slide joints).
+static const int kIntegrators[] = {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4, SIM_INTEGRATOR_IMPLICIT,
+                                   SIM_INTEGRATOR_IMPLICITFAST};
 
 int main() {
   int failures = 0, checks = 0;
@@ -41,7 +50,8 @@ int main() {
     std::string xml;
     sim::builtinModelXML(name, xml);
     sim::Model model = sim::compileModel(sim::parseMJCF(xml, name));
-    for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+    for (int integrator : kIntegrators) {
+      if (sim::integratorUnsupported(model, integrator)) continue;
       model.spec.integrator = integrator;
       sim::State state;
       sim::makeState(model, state);
@@ -61,7 +71,7 @@ int main() {
       "frictionloss=\"0.2\" range=\"-0.2 0.2\"/><geom type=\"capsule\" fromto=\"0 0 0 0.3 0 0\" "
       "size=\"0.04\"/></body></body></worldbody></mujoco>";
   for (int solver : {SIM_SOLVER_PGS, SIM_SOLVER_CG, SIM_SOLVER_NEWTON})
-    for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+    for (int integrator : kIntegrators) {
       sim::ModelSpec spec = sim::parseMJCF(constrained, "limits");
       spec.solver.solver = solver;
       spec.integrator = integrator;
@@ -92,7 +102,7 @@ int main() {
       "<actuator><motor tendon=\"t\" gear=\"2\"/><general joint=\"c\" dyntype=\"filter\" dynprm=\"0.05\" "
       "actearly=\"true\"/><general tendon=\"sp\" dyntype=\"integrator\" actlimited=\"true\" actrange=\"-1 1\"/>"
       "</actuator></mujoco>";
-  for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+  for (int integrator : kIntegrators) {
     sim::ModelSpec spec = sim::parseMJCF(tendons, "tendons");
     spec.integrator = integrator;
     sim::Model model = sim::compileModel(spec);
@@ -106,6 +116,31 @@ int main() {
     ++checks;
     if (made != 0 || rows <= 2000) ++failures;  // friction and equality rows in every step, limits too
     std::printf("tendons %s: %ld heap allocations in 1000 steps (%ld rows)\n", integratorName(integrator), made, rows);
+  }
+  // velocity-dependent actuators (velocity, position with kv, intvelocity, damper, affine gain, a
+  // saturated one, a tendon servo), a tendon across branches, a joint limit; standalone and
+  // articulated free bodies, a simple slider body (run from the repository root)
+  for (const char* file : {"benchmarks/models/implicit.xml", "benchmarks/models/implicit_free.xml"}) {
+    FILE* f = std::fopen(file, "rb");
+    std::string xml;
+    for (int c; f && (c = std::fgetc(f)) != EOF;) xml += (char)c;
+    if (f) std::fclose(f);
+    for (int integrator : kIntegrators) {
+      sim::ModelSpec spec = sim::parseMJCF(xml, file);
+      spec.integrator = SIM_INTEGRATOR_EULER;
+      if (sim::integratorUnsupported(sim::compileModel(spec), integrator)) continue;
+      spec.integrator = integrator;
+      sim::Model model = sim::compileModel(spec);
+      sim::State state;
+      sim::makeState(model, state);
+      for (int i = 0; i < model.nv; ++i) state.qvel[i] = 1.5 * std::cos(1.0 + i);
+      for (int a = 0; a < model.nu; ++a) state.ctrl[a] = 0.5 + 0.1 * a;
+      long unused = 0;
+      const long made = allocationsIn1000Steps(model, state, unused, [](const sim::State&) { return 0L; });
+      ++checks;
+      if (made != 0) ++failures;
+      std::printf("%s %s: %ld heap allocations in 1000 steps\n", file, integratorName(integrator), made);
+    }
   }
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
@@ -135,8 +170,10 @@ int main() {
       xml.replace(xml.find("</mujoco>"), 9,
                   "<equality><connect body1=\"leg\" anchor=\"0.2 0 -0.2\"/><weld body1=\"top\" body2=\"leg\" "
                   "solref=\"0.05 1\"/></equality></mujoco>");
-    for (int integrator : {SIM_INTEGRATOR_EULER, SIM_INTEGRATOR_RK4}) {
+    for (int integrator : kIntegrators) {
       sim::ModelSpec spec = sim::parseMJCF(xml, scene);
+      spec.integrator = SIM_INTEGRATOR_EULER;
+      if (sim::integratorUnsupported(sim::compileModel(spec), integrator)) continue;
       spec.integrator = integrator;
       spec.solver.elliptic = std::string(scene).rfind("elliptic", 0) == 0;
       if (std::string(scene) == "elliptic-cg") spec.solver.solver = SIM_SOLVER_CG;
