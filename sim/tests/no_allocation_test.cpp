@@ -145,8 +145,8 @@ int main() {
   // contacts: the ridge ball falling and rolling, a box landing on its corners
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
   // held by a connect and a weld (equality rows), a pile of 12 bodies (sweep-and-prune), and the
-  // new pairs again with elliptic cones (Newton, then CG)
-  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "elliptic", "elliptic-cg"}) {
+  // new pairs again with elliptic cones (Newton, CG, then PGS)
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "elliptic", "elliptic-cg", "elliptic-pgs"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
     else if (std::string(scene).rfind("newpairs", 0) == 0 || std::string(scene).rfind("elliptic", 0) == 0)  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
@@ -177,6 +177,7 @@ int main() {
       spec.integrator = integrator;
       spec.solver.elliptic = std::string(scene).rfind("elliptic", 0) == 0;
       if (std::string(scene) == "elliptic-cg") spec.solver.solver = SIM_SOLVER_CG;
+      if (std::string(scene) == "elliptic-pgs") spec.solver.solver = SIM_SOLVER_PGS;
       sim::Model model = sim::compileModel(spec);
       sim::State state;
       sim::makeState(model, state);
