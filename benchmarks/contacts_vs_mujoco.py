@@ -187,8 +187,8 @@ def one_speed(ours, xml, q0, v0, steps, batch):
     return batch * steps / t_ours, batch * steps / t_mj
 
 
-def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option="", contact=""):
-    return (f'<mujoco><compiler angle="radian"/><option timestep="0.002" {option}/><worldbody>{floor}'
+def scene(body, floor='<geom name="floor" type="plane" size="5 5 0.1"/>', option="", contact="", asset=""):
+    return (f'<mujoco><compiler angle="radian"/><option timestep="0.002" {option}/>{asset}<worldbody>{floor}'
             f'{body}</worldbody>{contact}</mujoco>')
 
 
@@ -312,6 +312,24 @@ NARROW_PAIRS = [
     ("capsule–capsule", '<geom type="capsule" size="0.05 0.2"/>', 'type="capsule" size="0.06 0.15"', 0.35),
     ("sphere–box", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="sphere" size="0.08"', 0.3),
 ]
+# The pairs of the general convex collider (MuJoCo's mjc_Convex: its GJK/EPA, ours in
+# sim/src/convex.cpp): both converge to a tolerance, so agreement is to ~1e-6, not to the bit.
+CONVEX_PAIRS = [
+    ("capsule–cylinder", '<geom type="cylinder" size="0.1 0.15"/>', 'type="capsule" size="0.05 0.2"', 0.4),
+    ("sphere–ellipsoid", '<geom type="ellipsoid" size="0.1 0.15 0.2"/>', 'type="sphere" size="0.08"', 0.35),
+    ("capsule–ellipsoid", '<geom type="ellipsoid" size="0.1 0.15 0.2"/>', 'type="capsule" size="0.05 0.2"', 0.45),
+    ("ellipsoid–ellipsoid", '<geom type="ellipsoid" size="0.1 0.15 0.2"/>', 'type="ellipsoid" size="0.12 0.08 0.1"', 0.35),
+    ("ellipsoid–cylinder", '<geom type="cylinder" size="0.1 0.15"/>', 'type="ellipsoid" size="0.1 0.15 0.2"', 0.4),
+    ("ellipsoid–box", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="ellipsoid" size="0.1 0.15 0.2"', 0.45),
+    ("cylinder–cylinder", '<geom type="cylinder" size="0.1 0.15"/>', 'type="cylinder" size="0.12 0.1"', 0.4),
+    ("cylinder–box", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="cylinder" size="0.1 0.15"', 0.45),
+    ("box–mesh (tetrahedron)", '<geom type="box" size="0.2 0.15 0.1"/>', 'type="mesh" mesh="tet"', 0.4),
+    ("mesh–mesh (tetrahedron, octahedron)", '<geom type="mesh" mesh="oct"/>', 'type="mesh" mesh="tet"', 0.4),
+    ("sphere–mesh (octahedron)", '<geom type="sphere" size="0.1"/>', 'type="mesh" mesh="oct"', 0.4),
+]
+MESH_ASSETS = ('<asset><mesh name="tet" vertex="0 0 0  0.2 0 0  0 0.2 0  0 0 0.2" face="0 2 1  0 1 3  0 3 2  1 2 3"/>'
+               '<mesh name="oct" vertex="0.15 0 0  -0.15 0 0  0 0.15 0  0 -0.15 0  0 0 0.15  0 0 -0.15" '
+               'face="0 2 4  2 1 4  1 3 4  3 0 4  2 0 5  1 2 5  3 1 5  0 3 5"/></asset>')
 
 
 def random_quat(rng, kind):
@@ -336,13 +354,13 @@ def quat_mul(a, b):
     return np.array([a[0] * b[0] - a[1:] @ b[1:], *(a[0] * b[1:] + b[0] * a[1:] + np.cross(a[1:], b[1:]))])
 
 
-def narrow_phase(ours, poses, seed=11, worst=None):
+def narrow_phase(ours, poses, seed=11, worst=None, pairs=NARROW_PAIRS):
     """Rows: pair, margin, poses, poses touching, count mismatches (of them at exact right-angle
     turns, where a tie between equally near features falls on round-off), max |Δ| of dist, pos, frame.
     `worst` (a list) receives (pair, margin, qpos, ours, MuJoCo's) where the lists differ by > 1e-9."""
     rows = []
     rng = np.random.default_rng(seed)
-    for name, fixed, moving, reach in NARROW_PAIRS:
+    for name, fixed, moving, reach in pairs:
         for margin in (0.0, 0.02):
             plane = "plane" in fixed
             turn, qf = '', np.array([1.0, 0, 0, 0])
@@ -351,7 +369,7 @@ def narrow_phase(ours, poses, seed=11, worst=None):
                 turn = ' quat="' + ' '.join(repr(float(x)) for x in qf) + '"'
             mg = f' margin="{margin}"' if margin else ''
             xml = scene(f'<body><freejoint/><geom {moving} mass="1"{mg}/></body>',
-                        floor=fixed.replace("/>", turn + mg + "/>", 1))
+                        floor=fixed.replace("/>", turn + mg + "/>", 1), asset=MESH_ASSETS if "mesh" in name else "")
             mm = mujoco.MjModel.from_xml_string(xml)
             dm = mujoco.MjData(mm)
             m = ours.load(xml)
