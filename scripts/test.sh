@@ -19,10 +19,14 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/urdf_test.cpp sim/src/*.cpp -Isim/include 
 # C++-level check of tendons and springdamper joints: closed forms, bad input
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/tendon_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/tendon_test
+# C++-level check of the convex collider (GJK/EPA): closed forms, an oracle, MuJoCo's contacts, degenerate geoms
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/convex_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/convex_test
 # C++-level check of the inverse-dynamics vector–Jacobian product against central differences
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/rnea_derivatives_test
 .build/urdf_test
+.build/convex_test
 .build/rnea_derivatives_test
 .build/constraint_test
 .build/tendon_test
