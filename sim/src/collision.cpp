@@ -14,10 +14,12 @@
 //   (up to 4), plane–box (up to 4), sphere–sphere, sphere–capsule, sphere–cylinder, sphere–box,
 //   capsule–capsule (closest points of the segments; parallel segments 2), capsule–box (up to 2),
 //   box–box (up to 8).
-// The other pairs are those MuJoCo hands to its general convex collider (GJK/EPA with multi-point
-// perturbation): capsule–cylinder, ellipsoid–{sphere, capsule, ellipsoid, cylinder, box},
-// cylinder–{cylinder, box} and meshes. They are listed in the model's warnings ("contacts not
-// simulated for …") and do not collide. With many pairs a sweep-and-prune broad phase over world
+// The pairs MuJoCo hands to its general convex collider — capsule–cylinder, ellipsoid–{sphere,
+// capsule, ellipsoid, cylinder, box}, cylinder–{cylinder, box} and meshes (their convex hulls)
+// with anything but a plane — go to convex.cpp's GJK/EPA (one contact), and with <flag multiccd>
+// (MuJoCo 4's default) pairs without a sphere or ellipsoid get MuJoCo's perturbation contacts
+// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). Plane–mesh is listed in
+// the model's warnings ("contacts not simulated for …") and does not collide. With many pairs a sweep-and-prune broad phase over world
 // AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
