@@ -3,9 +3,9 @@
 // and degenerate input; and the model-level wiring (pairs no longer "not computed", multiccd).
 //
 // Oracle: for convex A, B the signed distance (negative: depth) is −min over unit m of
-// h(m) = h_A(m) + h_B(−m), the support function of A − B (a lower bound on the distance for
-// every m, equal at the optimum); it is minimised over 4,000 directions and refined locally,
-// independently of GJK/EPA.
+// h(m) = h_A(m) + h_B(−m), the support function of A − B. Every m bounds it; our contact must
+// meet the bound at its own normal (h(normal) = −dist: the normal certifies the distance), and
+// no direction of an independent 4,000-point search refined locally may do better.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -230,7 +230,6 @@ int main() {
                             "<body pos=\"1 0 0.3\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\"/></body>"
                             "</worldbody></mujoco>";
     sim::ModelSpec spec = sim::parseMJCF(xml, "convex");
-    std::string unsupported;
     sim::Model model = sim::compileModel(spec);
     sim::State state;
     sim::makeState(model, state);
