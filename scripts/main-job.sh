@@ -85,6 +85,16 @@ print('rest heights (capsule on the table, cylinder, ellipsoid, ball on the post
 assert np.all(np.abs(q[-1, 2::7] - [0.2498, 0.1499, 0.1690, 0.2496, 0.1998]) < 1e-3)"
 besideMuJoCo benchmarks/models/primitives.xml out/primitives-rollout.npz
 
+section "2d'. Cylinder–box, ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh (issue 17, the general convex"
+echo "   collider, GJK/EPA: sim/src/convex.cpp): benchmarks/models/convex.xml, 2 s from rest, beside MuJoCo"
+$ebm simulate benchmarks/models/convex.xml --steps 1000 --out out/convex-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/convex-rollout.npz')['qpos'][0]
+print('rest heights (cylinder on the table, ellipsoid on the post, capsule on the log, ellipsoid on the mesh):', q[-1, 2::7])
+assert np.all(np.abs(q[-1, 2::7] - [0.2999, 0.1148, 0.1996, 0.0934]) < 1e-3)"
+besideMuJoCo benchmarks/models/convex.xml out/convex-rollout.npz
+
 section "2e. The elliptic friction cone (issue 17): benchmarks/models/elliptic_slide.xml, a box pushed at 2 m/s"
 echo "   slides to rest (MuJoCo 4.0.1: x = 0.203121 m), beside MuJoCo when it is installed"
 $ebm simulate benchmarks/models/elliptic_slide.xml --keyframe push --steps 1000 --out out/elliptic-rollout.npz

@@ -22,10 +22,14 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/tendon_test.cpp sim/src/*.cpp -Isim/includ
 # C++-level check of the implicit integrators and velocity actuators against MuJoCo's trajectories
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/implicit_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/implicit_test
+# C++-level check of the convex collider (GJK/EPA): closed forms, an oracle, MuJoCo's contacts, degenerate geoms
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/convex_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/convex_test
 # C++-level check of the inverse-dynamics vector–Jacobian product against central differences
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/rnea_derivatives_test
 .build/urdf_test
+.build/convex_test
 .build/rnea_derivatives_test
 .build/constraint_test
 .build/tendon_test

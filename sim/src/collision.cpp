@@ -14,10 +14,12 @@
 //   (up to 4), plane–box (up to 4), sphere–sphere, sphere–capsule, sphere–cylinder, sphere–box,
 //   capsule–capsule (closest points of the segments; parallel segments 2), capsule–box (up to 2),
 //   box–box (up to 8).
-// The other pairs are those MuJoCo hands to its general convex collider (GJK/EPA with multi-point
-// perturbation): capsule–cylinder, ellipsoid–{sphere, capsule, ellipsoid, cylinder, box},
-// cylinder–{cylinder, box} and meshes. They are listed in the model's warnings ("contacts not
-// simulated for …") and do not collide. With many pairs a sweep-and-prune broad phase over world
+// The pairs MuJoCo hands to its general convex collider — capsule–cylinder, ellipsoid–{sphere,
+// capsule, ellipsoid, cylinder, box}, cylinder–{cylinder, box} and meshes (their convex hulls)
+// with anything but a plane — go to convex.cpp's GJK/EPA (one contact), and with <flag multiccd>
+// (MuJoCo 4's default) pairs without a sphere or ellipsoid get MuJoCo's perturbation contacts
+// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). Plane–mesh is listed in
+// the model's warnings ("contacts not simulated for …") and does not collide. With many pairs a sweep-and-prune broad phase over world
 // AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
@@ -25,6 +27,7 @@
 #include <set>
 #include <sstream>
 
+#include "convex.hpp"
 #include "state.hpp"
 
 namespace sim {
@@ -33,14 +36,28 @@ namespace {
 
 constexpr int kMaxPairContacts = 8;  // box–box: a face clipped by a face has at most 8 corners
 
+// MuJoCo's general convex collider (mjc_Convex) handles the pair (types ordered): one contact.
+bool convexPair(int t1, int t2) {
+  if (t1 == SIM_GEOM_PLANE) return false;
+  if (t2 == SIM_GEOM_MESH || t2 == SIM_GEOM_ELLIPSOID) return true;
+  if (t2 == SIM_GEOM_CYLINDER) return t1 == SIM_GEOM_CAPSULE || t1 >= SIM_GEOM_ELLIPSOID;
+  return t2 == SIM_GEOM_BOX && (t1 == SIM_GEOM_ELLIPSOID || t1 == SIM_GEOM_CYLINDER);
+}
+
+// MuJoCo's multiccd (below) applies: neither geom a sphere or an ellipsoid.
+bool multiContact(int t1, int t2) {
+  return t1 != SIM_GEOM_SPHERE && t1 != SIM_GEOM_ELLIPSOID && t2 != SIM_GEOM_SPHERE && t2 != SIM_GEOM_ELLIPSOID;
+}
+
 // Most contacts of a pair (types ordered); 0: no collision function.
-int pairCapacity(int t1, int t2) {
+int pairCapacity(int t1, int t2, bool multiccd) {
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_ELLIPSOID) return 1;
     if (t2 == SIM_GEOM_CAPSULE) return 2;
     if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX) return 4;
     return 0;
   }
+  if (convexPair(t1, t2)) return multiccd && multiContact(t1, t2) ? 5 : 1;
   if (t1 == SIM_GEOM_SPHERE && (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_CAPSULE ||
                                 t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX))
     return 1;
@@ -598,8 +615,66 @@ int boxBox(const Pose& A, const double* s1, const Pose& B, const double* s2, dou
   return cnt;
 }
 
-int narrowPhase(int t1, const Pose& P1, const double* s1, int t2, const Pose& P2, const double* s2,
-                double margin, Touch* out) {
+Mat3 contactFrame(const Vec3& normal, const Vec3& tangentIn);
+
+// MuJoCo's multiccd: a convex pair's face or edge contact is one point from the collider; the
+// geoms turned by ±1e-3 rad about the two tangents at that point (g1 one way, g2 the other)
+// find up to 4 more, kept where farther than 1e-3 × the smaller bounding radius from the others,
+// at the first one's depth. Not for spheres and ellipsoids (one point is the whole contact).
+constexpr double kMultiAngle = 1e-3, kMultiRelTol = 1e-3;
+
+// MuJoCo's geom_rbound: the radius of the sphere about the geom's origin that holds it
+double boundingRadius(const GeomSpec& g) {
+  const double* s = g.size;
+  switch (g.type) {
+    case SIM_GEOM_SPHERE: return s[0];
+    case SIM_GEOM_CAPSULE: return s[0] + s[1];
+    case SIM_GEOM_ELLIPSOID: return std::max({s[0], s[1], s[2]});
+    case SIM_GEOM_CYLINDER: return std::sqrt(s[0] * s[0] + s[1] * s[1]);
+    case SIM_GEOM_BOX: return std::sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
+    default: {
+      double r = 0;
+      for (const Vec3& v : g.meshVert) r = std::max(r, v.norm());
+      return r;
+    }
+  }
+}
+
+int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
+                bool multiccd, Touch* out) {
+  ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size()};
+  ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size()};
+  ConvexContact c;
+  int status;
+  if (!convexCollide(a, b, margin, &c, &status)) return 0;
+  out[0] = Touch{c.dist, c.pos, c.normal, Vec3::Zero()};
+  if (!multiccd || !multiContact(g1.type, g2.type)) return 1;
+  const Mat3 F = contactFrame(c.normal, Vec3::Zero());
+  const double tol = kMultiRelTol * std::min(boundingRadius(g1), boundingRadius(g2));
+  int n = 1;
+  for (int axis = 1; axis < 3; ++axis)
+    for (double angle : {-kMultiAngle, kMultiAngle}) {
+      // g1 turned by Q about the first contact point, g2 by Qᵀ
+      const Mat3 Q = Eigen::AngleAxisd(angle, Vec3(F.row(axis))).toRotationMatrix();
+      const Vec3& o = out[0].pos;
+      a.R = Q * P1.R;
+      a.pos = o + Q * (P1.p - o);
+      b.R = Q.transpose() * P2.R;
+      b.pos = o + Q.transpose() * (P2.p - o);
+      ConvexContact extra;
+      if (!convexCollide(a, b, margin, &extra, &status)) continue;
+      bool distinct = true;
+      for (int k = 0; k < n; ++k) distinct = distinct && (out[k].pos - extra.pos).norm() > tol;
+      if (distinct) out[n++] = Touch{c.dist, extra.pos, extra.normal, Vec3::Zero()};
+    }
+  return n;
+}
+
+int narrowPhase(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
+                bool multiccd, Touch* out) {
+  const int t1 = g1.type, t2 = g2.type;
+  const double *s1 = g1.size, *s2 = g2.size;
+  if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, out);
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE) return planeSphere(P1, P2.p, s2[0], margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return planeCapsule(P1, P2, s2, margin, out);
@@ -788,7 +863,7 @@ void compileCollision(Model& m, std::string& unsupported) {
     p.g1 = a.type <= b.type ? g1 : g2;
     p.g2 = a.type <= b.type ? g2 : g1;
     const int t1 = spec.geoms[p.g1].type, t2 = spec.geoms[p.g2].type;
-    p.maxContacts = pairCapacity(t1, t2);
+    p.maxContacts = pairCapacity(t1, t2, spec.solver.multiccd);
     if (p.maxContacts == 0) {
       ++missing[std::string(typeName(t1)) + "–" + typeName(t2)];
       return;
@@ -894,8 +969,8 @@ void collide(const Model& m, State& s) {
     if (m.sweepAndPrune && !s.pairTested[p]) continue;
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
-    const int n = narrowPhase(a.type, s.geomPose[pair.g1], a.size, b.type, s.geomPose[pair.g2],
-                              b.size, pair.margin + pair.gap, touch);
+    const int n = narrowPhase(a, s.geomPose[pair.g1], b, s.geomPose[pair.g2], pair.margin + pair.gap,
+                              m.spec.solver.multiccd, touch);
     for (int k = 0; k < n; ++k) {
       // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
       if (touch[k].dist >= pair.margin) continue;

@@ -1388,6 +1388,8 @@ class MJCFParser {
           spec_.solver.equality = enable;
         } else if (a.name == "filterparent") {
           spec_.solver.filterparent = enable;
+        } else if (a.name == "multiccd") {
+          spec_.solver.multiccd = enable;
         } else if (a.name == "warmstart") {
           spec_.solver.warmstart = enable;
         } else if (a.name == "refsafe") {
@@ -1398,7 +1400,7 @@ class MJCFParser {
           if (!enable)
             unsupported(a.line, "<flag " + a.name + "=\"disable\"> is not supported");
         } else if (a.name == "override" || a.name == "energy" || a.name == "fwdinv" ||
-                   a.name == "invdiscrete" || a.name == "multiccd" || a.name == "island" ||
+                   a.name == "invdiscrete" || a.name == "island" ||
                    a.name == "autoreset") {
           // enable-type flags without effect on the dynamics here
         } else {
@@ -2580,6 +2582,9 @@ class MJCFParser {
     g.quat = v.quat;
     for (int k = 0; k < 4; ++k) g.rgba[k] = v.rgba[k];
     g.contact = v.contact;
+    // the collider's shape: the convex hull of these (MuJoCo collides a mesh's hull)
+    g.meshVert.reserve(m.mesh.vertices.size());
+    for (const Vec3& p : m.mesh.vertices) g.meshVert.push_back(p.cwiseProduct(m.scale) - (lo + hi) / 2);
     spec_.geoms.push_back(g);
     if (!counts) return;
     if (!(m.mass.volume > kMinVal))

@@ -94,6 +94,7 @@ struct GeomSpec {
   float rgba[4] = {0.5f, 0.5f, 0.5f, 1.0f};
   ContactParams contact;
   SourceLocation where;
+  std::vector<Vec3> meshVert;  // [n] mesh geoms: the mesh's (scaled) vertices in the geom frame
 };
 
 struct SiteSpec {
@@ -233,6 +234,7 @@ struct SolverOptions {
   bool contact = true;             ///< <flag contact>: collisions make contact constraints
   bool equality = true;            ///< <flag equality>: equality constraints are enforced
   bool filterparent = true;        ///< <flag filterparent>: a body does not touch its parent
+  bool multiccd = true;            ///< <flag multiccd>: convex pairs (no sphere, ellipsoid) up to 5 contacts
 };
 
 struct ModelSpec {

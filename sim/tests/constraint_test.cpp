@@ -558,12 +558,24 @@ static void newPairContacts() {
   refused(scene(floor, "><freejoint/><geom type=\"cylinder\" size=\"0 0.1\" mass=\"1\"/>"), SIM_ERR_MODEL, "size[0]");
   refused(scene(floor, "><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0 0.1\" mass=\"1\"/>"), SIM_ERR_MODEL, "size[1]");
   {
+    // cylinder–box goes to the general convex collider (convex.cpp): no warning, contacts (multiccd);
+    // plane–mesh still has no collision function and is named
     simModel* m = load(scene("<geom type=\"box\" size=\"0.3 0.3 0.1\"/>",
                              "pos=\"0 0 0.15\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.1\" mass=\"1\"/>"));
     const std::string w = m ? sim_modelWarnings(m) : "";
     double q[7] = {0, 0, 0.15, 1, 0, 0, 0}, v[6] = {};
-    CHECK(m && w.find("cylinder–box") != std::string::npos && contactsAt(m, q, v) == 0,
-          "cylinder–box must be named in the warnings and not collide: '%s'", w.c_str());
+    CHECK(m && w.find("cylinder–box") == std::string::npos && contactsAt(m, q, v) >= 3,
+          "cylinder–box must collide (multiccd) and not be named in the warnings: '%s'", w.c_str());
+    sim_deleteModel(m);
+    std::string tet = scene(floor + "<geom type=\"box\" size=\"0.3 0.3 0.1\"/>",
+                            "pos=\"0 0 0.5\"><freejoint/><geom type=\"mesh\" mesh=\"tet\" mass=\"1\"/>");
+    tet.replace(tet.find("<worldbody>"), 11,
+                "<asset><mesh name=\"tet\" vertex=\"0 0 0 1 0 0 0 1 0 0 0 1\" face=\"0 2 1 0 1 3 0 3 2 1 2 3\"/>"
+                "</asset><worldbody>");
+    m = load(tet);
+    const std::string w2 = m ? sim_modelWarnings(m) : "";
+    CHECK(m && w2.find("plane–mesh") != std::string::npos && w2.find("box–mesh") == std::string::npos,
+          "plane–mesh must be named in the warnings, box–mesh not: '%s'", w2.c_str());
     sim_deleteModel(m);
   }
 }

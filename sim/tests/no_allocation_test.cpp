@@ -4,7 +4,8 @@
 // limits and dry friction are active, with each constraint solver, and on contact scenes (one
 // of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
 // capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6,
-// also with elliptic cones). Built and run by
+// also with elliptic cones, one with the general convex collider's pairs: cylinder–box,
+// ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cmath>
 #include <cstdio>
@@ -146,7 +147,7 @@ int main() {
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
   // held by a connect and a weld (equality rows), a pile of 12 bodies (sweep-and-prune), and the
   // new pairs again with elliptic cones (Newton, CG, then PGS)
-  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "elliptic", "elliptic-cg", "elliptic-pgs"}) {
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "convex", "elliptic", "elliptic-cg", "elliptic-pgs"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
     else if (std::string(scene).rfind("newpairs", 0) == 0 || std::string(scene).rfind("elliptic", 0) == 0)  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
@@ -157,6 +158,7 @@ int main() {
             "euler=\"30 0 20\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\"/></body><body "
             "pos=\"1.05 0 0.4\"><freejoint/><geom type=\"sphere\" size=\"0.05\" condim=\"6\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "pile") xml = pileXML();
+    else if (std::string(scene) == "convex") xml = convexXML();  // GJK/EPA pairs, multiccd
     else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"

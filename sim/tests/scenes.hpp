@@ -20,3 +20,21 @@ inline std::string pileXML() {
   }
   return xml + "</worldbody></mujoco>";
 }
+
+// The general convex collider's pairs (convex.cpp) as they settle: a cylinder dropped flat on a box
+// (cylinder–box, multiccd contacts), an ellipsoid dropped on a standing cylinder
+// (ellipsoid–cylinder), a capsule across a cylinder lying down (capsule–cylinder), and an
+// ellipsoid on a tetrahedral mesh (ellipsoid–mesh) on the box; a plane under them.
+inline std::string convexXML() {
+  return "<mujoco><option timestep=\"0.002\"/><asset><mesh name=\"tet\" vertex=\"0 0 0  0.3 0 0  0 0.3 0  0 0 0.3\" "
+         "face=\"0 2 1  0 1 3  0 3 2  1 2 3\"/></asset><worldbody><geom type=\"plane\" size=\"5 5 .1\"/>"
+         "<geom type=\"box\" size=\"0.3 0.3 0.1\" pos=\"0 0 0.1\"/>"
+         "<geom type=\"cylinder\" size=\"0.1 0.15\" pos=\"1 0 0.15\"/>"
+         "<geom type=\"cylinder\" size=\"0.08 0.3\" pos=\"-1 0 0.08\" euler=\"90 0 0\"/>"
+         "<geom type=\"mesh\" mesh=\"tet\" pos=\"0 1 0\"/>"
+         "<body pos=\"0.02 0.01 0.4\" euler=\"2 1 0\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.1\" mass=\"1\"/></body>"
+         "<body pos=\"1.02 0.01 0.6\" euler=\"10 20 5\"><freejoint/><geom type=\"ellipsoid\" size=\"0.08 0.1 0.12\" mass=\"1\"/></body>"
+         "<body pos=\"-1 0.03 0.3\" euler=\"0 90 0\"><freejoint/><geom type=\"capsule\" size=\"0.04 0.2\" mass=\"1\"/></body>"
+         "<body pos=\"0.06 1.05 0.5\" euler=\"5 10 0\"><freejoint/><geom type=\"ellipsoid\" size=\"0.06 0.08 0.1\" mass=\"1\"/></body>"
+         "</worldbody></mujoco>";
+}

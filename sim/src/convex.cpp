@@ -1,0 +1,448 @@
+// convex.cpp — the general convex collider, for the geom pairs MuJoCo hands to its own
+// (mjc_Convex): capsule–cylinder, ellipsoid–{sphere, capsule, ellipsoid, cylinder, box},
+// cylinder–{cylinder, box} and convex meshes with any of those.
+//
+// Distance by GJK (Gilbert–Johnson–Keerthi): v, the point of the Minkowski difference A − B
+// nearest the origin, is refined on a simplex of at most 4 support points
+//   w = s_A(−v) − s_B(v),   stop when |v|² − v·w ≤ tol·|v|
+// (|v| bounds the distance from above, v·w/|v| from below). Penetration by EPA (expanding
+// polytope): from a tetrahedron of support points around the origin, the face nearest the
+// origin is pushed out by the support along its normal n until it moves less than tol; then
+// depth = that face's distance d, and the barycentric coordinates of d·n on the face give the
+// witness points a on A and b on B. As MuJoCo's nativeccd: spheres and capsules run GJK on their
+// core (a point, a segment) while the cores are apart and add the radii; only cores that touch
+// send the full shapes to EPA. The contact (MuJoCo's): normal from A to B, position (a + b)/2,
+// distance |a − b| apart or −depth in penetration; reported when the distance is below margin.
+//
+// Everything lives on the stack (the polytope has fixed capacity): no allocation, no state
+// between calls, so the result depends only on the two poses (deterministic). Caps bound every
+// loop; a degenerate polytope (zero-size geoms, a flat Minkowski difference) gives no contact.
+#include "convex.hpp"
+
+#include <cmath>
+
+namespace sim {
+
+namespace {
+
+// Support point in the geom frame for a local direction l; `core`: a sphere's centre, a
+// capsule's segment (the radius is added by the caller).
+Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
+  const double* size = s.size;
+  switch (s.type) {
+    case SIM_GEOM_SPHERE: {
+      if (core) return Vec3::Zero();
+      const double n = l.norm();
+      return n > kMinVal ? Vec3(l * (size[0] / n)) : Vec3(size[0], 0, 0);
+    }
+    case SIM_GEOM_CAPSULE: {
+      const double h = l[2] >= 0 ? size[1] : -size[1];
+      if (core) return Vec3(0, 0, h);
+      const double n = l.norm();
+      Vec3 p = n > kMinVal ? Vec3(l * (size[0] / n)) : Vec3(size[0], 0, 0);
+      p[2] += h;
+      return p;
+    }
+    case SIM_GEOM_ELLIPSOID: {
+      // x = S² l / |S l| maximises x·l on the ellipsoid x = S u, |u| = 1
+      const Vec3 sl(l[0] * size[0], l[1] * size[1], l[2] * size[2]);
+      const double n = sl.norm();
+      if (!(n > kMinVal)) return Vec3(size[0], 0, 0);
+      return Vec3(sl[0] * size[0] / n, sl[1] * size[1] / n, sl[2] * size[2] / n);
+    }
+    case SIM_GEOM_CYLINDER: {
+      const double n = std::sqrt(l[0] * l[0] + l[1] * l[1]);
+      const double scl = n > kMinVal ? size[0] / n : 0;
+      return Vec3(scl * l[0], scl * l[1], l[2] >= 0 ? size[1] : -size[1]);
+    }
+    case SIM_GEOM_BOX:
+      return Vec3(l[0] >= 0 ? size[0] : -size[0], l[1] >= 0 ? size[1] : -size[1],
+                  l[2] >= 0 ? size[2] : -size[2]);
+    default: {  // mesh: the hull's support is its best vertex
+      if (s.nvert <= 0) return Vec3::Zero();
+      int best = 0;
+      double most = l.dot(s.vert[0]);
+      for (int i = 1; i < s.nvert; ++i) {
+        const double x = l.dot(s.vert[i]);
+        if (x > most) {
+          most = x;
+          best = i;
+        }
+      }
+      return s.vert[best];
+    }
+  }
+}
+
+bool hasCore(const ConvexShape& s) { return s.type == SIM_GEOM_SPHERE || s.type == SIM_GEOM_CAPSULE; }
+
+// A point of the Minkowski difference and the support points it came from: w = a − b.
+struct Vertex {
+  Vec3 w, a, b;
+};
+
+struct Pair {
+  const ConvexShape& A;
+  const ConvexShape& B;
+  bool core;  // spheres and capsules as their cores
+  Vertex support(const Vec3& d) const {
+    Vertex v;
+    v.a = A.pos + A.R * localSupport(A, A.R.transpose() * d, core && hasCore(A));
+    v.b = B.pos + B.R * localSupport(B, B.R.transpose() * (-d), core && hasCore(B));
+    v.w = v.a - v.b;
+    return v;
+  }
+};
+
+// ---- GJK ------------------------------------------------------------------------------------
+
+struct Simplex {
+  Vertex v[4];
+  double lambda[4];  // barycentric weights of the point nearest the origin
+  int n = 0;
+};
+
+void keep(Simplex& s, std::initializer_list<int> idx, std::initializer_list<double> w) {
+  Vertex tmp[4];
+  int k = 0;
+  for (int i : idx) tmp[k++] = s.v[i];
+  k = 0;
+  for (double x : w) s.lambda[k++] = x;
+  for (int i = 0; i < k; ++i) s.v[i] = tmp[i];
+  s.n = k;
+}
+
+// segment v[i], v[j]: its nearest point to the origin, the simplex reduced to what holds it
+void nearestSegment(Simplex& s, int i, int j) {
+  const Vec3 &a = s.v[i].w, &b = s.v[j].w, ab = b - a;
+  const double den = ab.squaredNorm();
+  const double t = den > 0 ? -a.dot(ab) / den : 0;
+  if (t <= 0) keep(s, {i}, {1.0});
+  else if (t >= 1) keep(s, {j}, {1.0});
+  else keep(s, {i, j}, {1 - t, t});
+}
+
+// triangle v[i], v[j], v[k] (Ericson, Real-Time Collision Detection §5.1.5, at p = 0)
+void nearestTriangle(Simplex& s, int i, int j, int k) {
+  const Vec3 &a = s.v[i].w, &b = s.v[j].w, &c = s.v[k].w;
+  const Vec3 ab = b - a, ac = c - a;
+  const double d1 = -ab.dot(a), d2 = -ac.dot(a);
+  if (d1 <= 0 && d2 <= 0) return keep(s, {i}, {1.0});
+  const double d3 = -ab.dot(b), d4 = -ac.dot(b);
+  if (d3 >= 0 && d4 <= d3) return keep(s, {j}, {1.0});
+  const double vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+    const double t = d1 / (d1 - d3);
+    return keep(s, {i, j}, {1 - t, t});
+  }
+  const double d5 = -ab.dot(c), d6 = -ac.dot(c);
+  if (d6 >= 0 && d5 <= d6) return keep(s, {k}, {1.0});
+  const double vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+    const double t = d2 / (d2 - d6);
+    return keep(s, {i, k}, {1 - t, t});
+  }
+  const double va = d3 * d6 - d5 * d4;
+  if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
+    const double t = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+    return keep(s, {j, k}, {1 - t, t});
+  }
+  const double den = va + vb + vc;
+  if (!(den > 0)) return nearestSegment(s, i, j);  // collinear: cannot happen past the tests above
+  const double v = vb / den, w = vc / den;
+  keep(s, {i, j, k}, {1 - v - w, v, w});
+}
+
+// tetrahedron: the nearest of the faces that separate the origin from the opposite vertex;
+// none: the origin is inside (returns true)
+bool nearestTetrahedron(Simplex& s) {
+  static const int face[4][4] = {{0, 1, 2, 3}, {0, 3, 1, 2}, {0, 2, 3, 1}, {1, 3, 2, 0}};
+  // a flat tetrahedron (round-off, flat shapes) holds no volume: its nearest point is on a face
+  const Vec3 e1 = s.v[1].w - s.v[0].w, e2 = s.v[2].w - s.v[0].w, e3 = s.v[3].w - s.v[0].w;
+  const bool flat = !(std::abs(e1.cross(e2).dot(e3)) > 1e-10 * e1.norm() * e2.norm() * e3.norm());
+  Simplex best;
+  double bestDist = INFINITY;
+  for (const auto& f : face) {
+    const Vec3 &a = s.v[f[0]].w, n = (s.v[f[1]].w - a).cross(s.v[f[2]].w - a);
+    const double sideOrigin = -n.dot(a), sideOther = n.dot(s.v[f[3]].w - a);
+    if (!flat && sideOrigin * sideOther >= 0) continue;  // the origin on the tetrahedron's side
+    Simplex t = s;
+    nearestTriangle(t, f[0], f[1], f[2]);
+    Vec3 p = Vec3::Zero();
+    for (int q = 0; q < t.n; ++q) p += t.lambda[q] * t.v[q].w;
+    if (p.squaredNorm() < bestDist) {
+      bestDist = p.squaredNorm();
+      best = t;
+    }
+  }
+  if (bestDist == INFINITY) return true;
+  if (flat && bestDist <= kConvexTol * kConvexTol) return true;
+  s = best;
+  return false;
+}
+
+Vec3 simplexPoint(const Simplex& s) {
+  Vec3 p = Vec3::Zero();
+  for (int q = 0; q < s.n; ++q) p += s.lambda[q] * s.v[q].w;
+  return p;
+}
+
+// GJK from the centres' difference. Returns the distance (0: the simplex holds the origin,
+// within tol) or INFINITY once the lower bound passes `cutoff`; s keeps the final simplex.
+double gjk(const Pair& P, double cutoff, Simplex& s, int* status) {
+  Vec3 v = P.A.pos - P.B.pos;
+  if (v.squaredNorm() < kMinVal) v = Vec3::UnitX();
+  s.n = 1;
+  s.v[0] = P.support(-v);
+  s.lambda[0] = 1;
+  v = s.v[0].w;
+  for (int it = 0; it < kGjkMaxIter; ++it) {
+    const double vv = v.squaredNorm();
+    if (vv <= kConvexTol * kConvexTol) return 0;
+    const Vertex w = P.support(-v);
+    const double vw = v.dot(w.w);
+    if (vw > 0 && vw * vw > cutoff * cutoff * vv) return INFINITY;  // distance ≥ v·w/|v| > cutoff
+    if (vv - vw <= kConvexTol * std::sqrt(vv)) return std::sqrt(vv);  // converged
+    s.v[s.n] = w;
+    ++s.n;
+    if (s.n == 2) nearestSegment(s, 0, 1);
+    else if (s.n == 3) nearestTriangle(s, 0, 1, 2);
+    else if (nearestTetrahedron(s)) return 0;
+    const Vec3 next = simplexPoint(s);
+    if (!(next.squaredNorm() < vv)) return std::sqrt(vv);  // no progress: round-off bound
+    v = next;
+  }
+  *status = kConvexIterCap;
+  return v.norm();
+}
+
+// ---- EPA ------------------------------------------------------------------------------------
+
+constexpr int kEpaMaxVert = 4 + kEpaMaxIter;
+constexpr int kEpaMaxFace = 2 * kEpaMaxVert + 8;
+
+struct Face {
+  int v[3];
+  Vec3 n;    // outward unit normal
+  double d;  // distance of the face's plane from the origin, n·w
+};
+
+struct Polytope {
+  Vertex vert[kEpaMaxVert];
+  Face face[kEpaMaxFace];
+  int nvert = 0, nface = 0;
+  Vec3 inside;  // a point inside (the initial tetrahedron's centroid): orients new faces
+
+  bool addFace(int i, int j, int k) {
+    if (nface == kEpaMaxFace) return false;
+    Face& f = face[nface];
+    const Vec3& a = vert[i].w;
+    Vec3 n = (vert[j].w - a).cross(vert[k].w - a);
+    const double len = n.norm();
+    if (!(len > kMinVal)) return false;
+    n /= len;
+    f.v[0] = i;
+    f.v[1] = j;
+    f.v[2] = k;
+    if (n.dot(inside - a) > 0) {  // face the outside
+      n = -n;
+      std::swap(f.v[1], f.v[2]);
+    }
+    f.n = n;
+    f.d = n.dot(a);
+    ++nface;
+    return true;
+  }
+};
+
+// Grow the GJK simplex (1–3 points) to a tetrahedron of support points: a point far along an
+// axis, a point far off the segment, a point far off the triangle's plane.
+bool tetrahedron(const Pair& P, Simplex& s) {
+  if (s.n == 1) {
+    double far = 0;
+    Vertex pick;
+    for (int k = 0; k < 6; ++k) {
+      Vec3 d = Vec3::Zero();
+      d[k / 2] = k % 2 ? -1 : 1;
+      const Vertex w = P.support(d);
+      const double x = (w.w - s.v[0].w).norm();
+      if (x > far) {
+        far = x;
+        pick = w;
+      }
+    }
+    if (!(far > kConvexTol)) return false;
+    s.v[s.n++] = pick;
+  }
+  if (s.n == 2) {
+    const Vec3 e = (s.v[1].w - s.v[0].w).normalized();
+    int axis = 0;
+    for (int k = 1; k < 3; ++k)
+      if (std::abs(e[k]) < std::abs(e[axis])) axis = k;
+    const Vec3 d1 = e.cross(Vec3::Unit(axis)).normalized(), d2 = e.cross(d1);
+    double far = 0;
+    Vertex pick;
+    for (int k = 0; k < 6; ++k) {
+      const double ang = k * M_PI / 3;
+      const Vertex w = P.support(std::cos(ang) * d1 + std::sin(ang) * d2);
+      const Vec3 off = w.w - s.v[0].w;
+      const double x = (off - e * e.dot(off)).norm();
+      if (x > far) {
+        far = x;
+        pick = w;
+      }
+    }
+    if (!(far > kConvexTol)) return false;
+    s.v[s.n++] = pick;
+  }
+  if (s.n == 3) {
+    Vec3 n = (s.v[1].w - s.v[0].w).cross(s.v[2].w - s.v[0].w);
+    if (!(n.norm() > kMinVal)) return false;
+    n.normalize();
+    const Vertex up = P.support(n), down = P.support(-n);
+    const double hu = n.dot(up.w - s.v[0].w), hd = -n.dot(down.w - s.v[0].w);
+    s.v[s.n++] = hu >= hd ? up : down;
+    if (!(std::max(hu, hd) > kConvexTol)) return false;
+  }
+  const Vec3 &a = s.v[0].w;
+  const double vol = (s.v[1].w - a).cross(s.v[2].w - a).dot(s.v[3].w - a);
+  return std::abs(vol) > kMinVal;
+}
+
+// EPA from a tetrahedron around the origin: the depth and the nearest face (index in pt).
+int epa(const Pair& P, Polytope& pt, int* status) {
+  int nearest = 0;
+  for (int it = 0;; ++it) {
+    nearest = 0;
+    for (int f = 1; f < pt.nface; ++f)
+      if (pt.face[f].d < pt.face[nearest].d) nearest = f;
+    if (it == kEpaMaxIter || pt.nvert == kEpaMaxVert) {
+      *status = kConvexIterCap;
+      return nearest;
+    }
+    const Face& near = pt.face[nearest];
+    const Vertex w = P.support(near.n);
+    if (near.n.dot(w.w) - near.d <= kConvexTol) return nearest;  // converged
+    // faces the new point sees go; the horizon (their edges not shared between two of them)
+    // is joined to the new point
+    const int nv = pt.nvert++;
+    pt.vert[nv] = w;
+    int edge[3 * kEpaMaxFace][2], nedge = 0;
+    bool seen[kEpaMaxFace];
+    for (int f = 0; f < pt.nface; ++f)
+      seen[f] = f == nearest || pt.face[f].n.dot(w.w - pt.vert[pt.face[f].v[0]].w) > kMinVal;
+    for (int f = 0; f < pt.nface; ++f) {
+      if (!seen[f]) continue;
+      for (int e = 0; e < 3; ++e) {
+        const int i = pt.face[f].v[e], j = pt.face[f].v[(e + 1) % 3];
+        int match = -1;
+        for (int q = 0; q < nedge; ++q)
+          if (edge[q][0] == j && edge[q][1] == i) match = q;
+        if (match >= 0) {  // shared by two visible faces: interior, drop it
+          edge[match][0] = edge[nedge - 1][0];
+          edge[match][1] = edge[nedge - 1][1];
+          --nedge;
+        } else {
+          edge[nedge][0] = i;
+          edge[nedge][1] = j;
+          ++nedge;
+        }
+      }
+    }
+    int keepCount = 0;
+    for (int f = 0; f < pt.nface; ++f)
+      if (!seen[f]) pt.face[keepCount++] = pt.face[f];
+    pt.nface = keepCount;
+    for (int q = 0; q < nedge; ++q)
+      if (!pt.addFace(edge[q][0], edge[q][1], nv)) {
+        *status = kConvexDegenerate;
+        return -1;
+      }
+  }
+}
+
+}  // namespace
+
+Vec3 convexSupport(const ConvexShape& s, const Vec3& d) {
+  return s.pos + s.R * localSupport(s, s.R.transpose() * d, false);
+}
+
+int convexCollide(const ConvexShape& A, const ConvexShape& B, double margin, ConvexContact* out,
+                  int* status) {
+  *status = kConvexOk;
+  // cores apart: their distance less the radii
+  const double ra = A.type == SIM_GEOM_SPHERE || A.type == SIM_GEOM_CAPSULE ? A.size[0] : 0;
+  const double rb = B.type == SIM_GEOM_SPHERE || B.type == SIM_GEOM_CAPSULE ? B.size[0] : 0;
+  Simplex s;
+  if (ra > 0 || rb > 0) {
+    const Pair core{A, B, true};
+    const double dist = gjk(core, margin + ra + rb, s, status);
+    if (dist == INFINITY) return 0;
+    if (dist > kConvexTol) {
+      Vec3 a = Vec3::Zero(), b = Vec3::Zero();
+      for (int q = 0; q < s.n; ++q) {
+        a += s.lambda[q] * s.v[q].a;
+        b += s.lambda[q] * s.v[q].b;
+      }
+      const Vec3 n = (b - a) / dist;
+      out->dist = dist - ra - rb;
+      if (!(out->dist < margin)) return 0;
+      out->normal = n;
+      out->pos = (a + n * ra + b - n * rb) / 2;
+      return out->pos.allFinite() && out->normal.allFinite();
+    }
+    *status = kConvexOk;
+  }
+  const Pair full{A, B, false};
+  const double dist = gjk(full, margin, s, status);
+  if (dist == INFINITY) return 0;
+  if (dist > kConvexTol) {
+    if (!(dist < margin)) return 0;
+    Vec3 a = Vec3::Zero(), b = Vec3::Zero();
+    for (int q = 0; q < s.n; ++q) {
+      a += s.lambda[q] * s.v[q].a;
+      b += s.lambda[q] * s.v[q].b;
+    }
+    out->dist = dist;
+    out->normal = (b - a) / dist;
+    out->pos = (a + b) / 2;
+    return out->pos.allFinite() && out->normal.allFinite();
+  }
+  // penetration (or touching): EPA
+  if (!tetrahedron(full, s)) {
+    *status = kConvexDegenerate;
+    return 0;
+  }
+  Polytope pt;
+  pt.nvert = 4;
+  pt.inside = Vec3::Zero();
+  for (int q = 0; q < 4; ++q) {
+    pt.vert[q] = s.v[q];
+    pt.inside += s.v[q].w / 4;
+  }
+  if (!pt.addFace(0, 1, 2) || !pt.addFace(0, 3, 1) || !pt.addFace(0, 2, 3) || !pt.addFace(1, 3, 2)) {
+    *status = kConvexDegenerate;
+    return 0;
+  }
+  const int f = epa(full, pt, status);
+  if (f < 0) return 0;
+  const Face& face = pt.face[f];
+  // barycentric coordinates of the origin's projection d·n on the face
+  const Vertex &v0 = pt.vert[face.v[0]], &v1 = pt.vert[face.v[1]], &v2 = pt.vert[face.v[2]];
+  const Vec3 e1 = v1.w - v0.w, e2 = v2.w - v0.w, p = face.n * face.d - v0.w;
+  const double d11 = e1.dot(e1), d12 = e1.dot(e2), d22 = e2.dot(e2), p1 = p.dot(e1), p2 = p.dot(e2);
+  const double den = d11 * d22 - d12 * d12;
+  if (!(den > 0)) {
+    *status = kConvexDegenerate;
+    return 0;
+  }
+  const double l1 = (d22 * p1 - d12 * p2) / den, l2 = (d11 * p2 - d12 * p1) / den, l0 = 1 - l1 - l2;
+  const Vec3 a = l0 * v0.a + l1 * v1.a + l2 * v2.a, b = l0 * v0.b + l1 * v1.b + l2 * v2.b;
+  out->dist = -face.d;
+  if (!(out->dist < margin)) return 0;
+  out->normal = face.n;
+  out->pos = (a + b) / 2;
+  return out->pos.allFinite() && out->normal.allFinite() && std::isfinite(out->dist);
+}
+
+}  // namespace sim

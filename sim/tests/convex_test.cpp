@@ -1,0 +1,248 @@
+// convex_test.cpp — the general convex collider (convex.cpp) against closed forms, an independent
+// oracle, MuJoCo 4's contacts (convex_cases.hpp, written by benchmarks/convex_cases_from_mujoco.py)
+// and degenerate input; and the model-level wiring (pairs no longer "not computed", multiccd).
+//
+// Oracle: for convex A, B the signed distance (negative: depth) is −min over unit m of
+// h(m) = h_A(m) + h_B(−m), the support function of A − B. Every m bounds it; our contact must
+// meet the bound at its own normal (h(normal) = −dist: the normal certifies the distance), and
+// no direction of an independent 4,000-point search refined locally may do better.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "../src/convex.hpp"
+#include "../src/state.hpp"
+#include "check.hpp"
+#include "convex_cases.hpp"
+
+using sim::ConvexContact;
+using sim::ConvexShape;
+using sim::Mat3;
+using sim::Vec3;
+
+static ConvexShape shape(int type, const double* size, const Vec3& pos, const Mat3& R) {
+  ConvexShape s;
+  s.type = type;
+  s.size = size;
+  s.pos = pos;
+  s.R = R;
+  return s;
+}
+
+static Mat3 turn(double a, double b, double c) {
+  return (Eigen::AngleAxisd(a, Vec3::UnitZ()) * Eigen::AngleAxisd(b, Vec3::UnitY()) *
+          Eigen::AngleAxisd(c, Vec3::UnitX()))
+      .toRotationMatrix();
+}
+
+// −min_m h_A(m) + h_B(−m): the oracle's signed distance
+static double oracleDistance(const ConvexShape& A, const ConvexShape& B) {
+  auto h = [&](const Vec3& m) { return m.dot(sim::convexSupport(A, m)) - m.dot(sim::convexSupport(B, -m)); };
+  const int n = 4000;
+  Vec3 best = Vec3::UnitX();
+  double low = INFINITY;
+  for (int i = 0; i < n; ++i) {  // Fibonacci sphere
+    const double z = 1 - 2 * (i + 0.5) / n, r = std::sqrt(1 - z * z), phi = i * 2.399963229728653;
+    const Vec3 m(r * std::cos(phi), r * std::sin(phi), z);
+    const double x = h(m);
+    if (x < low) {
+      low = x;
+      best = m;
+    }
+  }
+  for (double step = 0.05; step > 1e-9; step *= 0.7) {  // local refinement
+    bool moved = true;
+    while (moved) {
+      moved = false;
+      const Vec3 u = best.unitOrthogonal(), v = best.cross(u);
+      for (const Vec3& d : {u, Vec3(-u), v, Vec3(-v)}) {
+        const Vec3 m = (best + step * d).normalized();
+        const double x = h(m);
+        if (x < low) {
+          low = x;
+          best = m;
+          moved = true;
+        }
+      }
+    }
+  }
+  return -low;
+}
+
+int main() {
+  int status = 0;
+  ConvexContact c;
+  // closed forms
+  {
+    // an ellipsoid with equal axes is a sphere: sphere–sphere's distance, normal and midpoint
+    const double e[3] = {0.1, 0.1, 0.1}, s[3] = {0.05, 0, 0};
+    for (double gap : {-0.03, 0.0, 0.01}) {
+      const Vec3 dir = Vec3(1, 2, -0.5).normalized(), at = dir * (0.15 + gap);
+      const int n = sim::convexCollide(shape(SIM_GEOM_SPHERE, s, Vec3::Zero(), turn(0.3, 0.2, 0.1)),
+                                       shape(SIM_GEOM_ELLIPSOID, e, at, turn(1, 2, 3)), 0.02, &c, &status);
+      CHECK(n == 1 && std::abs(c.dist - gap) < 1e-9 && (c.normal - dir).norm() < 1e-6 &&
+                (c.pos - dir * (0.05 + gap / 2)).norm() < 1e-6,
+            "sphere–ellipsoid(sphere) gap %g: n %d dist %.12g", gap, n, c.dist);
+    }
+    // coaxial cylinders stacked: depth along the axis; an ellipsoid on a box face; a capsule
+    // standing on a cylinder's cap
+    const double cyl[3] = {0.1, 0.15, 0}, box[3] = {0.3, 0.2, 0.1}, ell[3] = {0.1, 0.15, 0.2},
+                 cap[3] = {0.05, 0.2, 0};
+    const Mat3 I = Mat3::Identity();
+    struct Known {
+      const char* what;
+      ConvexShape a, b;
+      double dist;
+      Vec3 normal;
+    } known[] = {
+        {"cylinder on cylinder", shape(SIM_GEOM_CYLINDER, cyl, Vec3::Zero(), I),
+         shape(SIM_GEOM_CYLINDER, cyl, Vec3(0.02, 0.01, 0.29), I), -0.01, Vec3::UnitZ()},
+        {"ellipsoid on box", shape(SIM_GEOM_ELLIPSOID, ell, Vec3(0.05, 0.02, 0.29), I),
+         shape(SIM_GEOM_BOX, box, Vec3::Zero(), I), -0.01, -Vec3::UnitZ()},
+        {"capsule on cylinder", shape(SIM_GEOM_CAPSULE, cap, Vec3(0.03, 0, 0.4 - 0.004), I),
+         shape(SIM_GEOM_CYLINDER, cyl, Vec3::Zero(), I), -0.004, -Vec3::UnitZ()},
+        {"cylinder beside box (apart)", shape(SIM_GEOM_CYLINDER, cyl, Vec3(0.415, 0, 0), I),
+         shape(SIM_GEOM_BOX, box, Vec3::Zero(), I), 0.015, -Vec3::UnitX()},
+    };
+    for (const Known& k : known) {
+      const int n = sim::convexCollide(k.a, k.b, 0.02, &c, &status);
+      CHECK(n == 1 && std::abs(c.dist - k.dist) < 1e-9 && (c.normal - k.normal).norm() < 1e-6,
+            "%s: n %d dist %.12g normal %g %g %g", k.what, n, c.dist, c.normal[0], c.normal[1], c.normal[2]);
+    }
+  }
+  // the oracle at turned poses, apart and in penetration
+  {
+    const double ell[3] = {0.1, 0.15, 0.2}, ell2[3] = {0.12, 0.08, 0.1}, cyl[3] = {0.1, 0.15, 0},
+                 box[3] = {0.2, 0.15, 0.1}, cap[3] = {0.05, 0.2, 0};
+    const int types[][2] = {{SIM_GEOM_ELLIPSOID, SIM_GEOM_ELLIPSOID}, {SIM_GEOM_ELLIPSOID, SIM_GEOM_CYLINDER},
+                            {SIM_GEOM_CYLINDER, SIM_GEOM_BOX}, {SIM_GEOM_CAPSULE, SIM_GEOM_CYLINDER},
+                            {SIM_GEOM_ELLIPSOID, SIM_GEOM_BOX}};
+    auto sizeOf = [&](int t, int which) -> const double* {
+      return t == SIM_GEOM_ELLIPSOID ? (which ? ell2 : ell) : t == SIM_GEOM_CYLINDER ? cyl : t == SIM_GEOM_BOX ? box : cap;
+    };
+    int cases = 0;
+    double worst = 0;
+    for (const auto& t : types)
+      for (int k = 0; k < 12; ++k) {
+        const Vec3 at = Vec3(std::sin(1.3 * k + t[0]), std::cos(0.7 * k + t[1]), std::sin(2.1 * k)).normalized() *
+                        (0.12 + 0.02 * (k % 7));
+        const ConvexShape a = shape(t[0], sizeOf(t[0], 0), Vec3::Zero(), turn(0.4 * k, 0.3 + 0.2 * k, 1.1 * k));
+        const ConvexShape b = shape(t[1], sizeOf(t[1], 1), at, turn(0.9 * k + 1, 0.5 * k, 0.2 + 0.3 * k));
+        const double truth = oracleDistance(a, b);
+        const int n = sim::convexCollide(a, b, 0.05, &c, &status);
+        if (truth >= 0.05) {
+          CHECK(n == 0, "oracle: types %d %d pose %d: contact at %g beyond the margin", t[0], t[1], k, truth);
+          continue;
+        }
+        ++cases;
+        // h at our normal equals our distance (an upper bound on min h met: the normal supports
+        // A − B there), and no oracle direction does better than ours
+        auto h = [&](const Vec3& m) { return m.dot(sim::convexSupport(a, m)) - m.dot(sim::convexSupport(b, -m)); };
+        CHECK(n == 1 && std::abs(h(c.normal) + c.dist) < 1e-9 && truth <= c.dist + 1e-9 && c.dist - truth < 2e-3,
+              "oracle: types %d %d pose %d: dist %.10g, h(normal) %.10g, oracle %.10g", t[0], t[1], k,
+              n ? c.dist : NAN, n ? -h(c.normal) : NAN, truth);
+        if (n) worst = std::max(worst, std::abs(c.dist - truth));
+      }
+    std::printf("oracle: %d touching poses, max (ours − oracle) %.1e m (the oracle's grid search is the coarser)\n", cases, worst);
+  }
+  // MuJoCo 4.0.1's contacts (converged ccd settings; multiccd off: the first contact)
+  {
+    using namespace convex_cases;
+    double err[3] = {0, 0, 0};
+    int count = 0;
+    for (const Case& k : kCases) {
+      ConvexShape g[2];
+      for (int i = 0; i < 2; ++i) {
+        const Geom& x = k.g[i];
+        g[i] = shape(x.type, x.size, Vec3(x.pos[0], x.pos[1], x.pos[2]),
+                     Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(x.mat));
+        if (x.mesh >= 0) {
+          static Vec3 verts[2][16];
+          const double* v = x.mesh == 0 ? kMesh0 : kMesh1;
+          const int nv = x.mesh == 0 ? kMesh0Count : kMesh1Count;
+          for (int q = 0; q < nv; ++q) verts[i][q] = Vec3(v[3 * q], v[3 * q + 1], v[3 * q + 2]);
+          g[i].vert = verts[i];
+          g[i].nvert = nv;
+        }
+      }
+      // MuJoCo compares within margin + gap; a contact at the margin's edge may fall either side
+      const int n = sim::convexCollide(g[0], g[1], k.margin, &c, &status);
+      const Vec3 pos(k.pos[0], k.pos[1], k.pos[2]), normal(k.normal[0], k.normal[1], k.normal[2]);
+      const double e[3] = {n ? std::abs(c.dist - k.dist) : INFINITY, n ? (c.pos - pos).norm() : INFINITY,
+                           n ? (c.normal - normal).norm() : INFINITY};
+      CHECK(n == 1 && e[0] < 1e-7 && e[1] < 2e-5 && e[2] < 5e-4,
+            "MuJoCo %s margin %g: n %d |Δdist| %.1e |Δpos| %.1e |Δnormal| %.1e", k.pair, k.margin, n, e[0], e[1], e[2]);
+      for (int q = 0; q < 3 && n; ++q) err[q] = std::max(err[q], e[q]);
+      ++count;
+    }
+    std::printf("MuJoCo: %d contacts, max |Δdist| %.1e m, |Δpos| %.1e m, |Δnormal| %.1e\n", count, err[0], err[1],
+                err[2]);
+  }
+  // degenerate input: zero sizes, coincident centres, deep penetration, huge and tiny geoms:
+  // bounded, finite, a clear status
+  {
+    const double zero[3] = {0, 0, 0}, ell[3] = {0.1, 0.15, 0.2}, flat[3] = {0.2, 0.2, 0}, cyl0[3] = {0, 0.1, 0},
+                 huge[3] = {1e6, 2e6, 3e6}, tiny[3] = {1e-9, 2e-9, 1e-9}, box[3] = {0.2, 0.15, 0.1};
+    const Mat3 I = Mat3::Identity(), T = turn(0.3, 0.2, 0.1);
+    struct Bad {
+      const char* what;
+      ConvexShape a, b;
+    } bad[] = {
+        {"zero ellipsoid in a box", shape(SIM_GEOM_ELLIPSOID, zero, Vec3(0.01, 0, 0), I), shape(SIM_GEOM_BOX, box, Vec3::Zero(), T)},
+        {"zero ellipsoids coincident", shape(SIM_GEOM_ELLIPSOID, zero, Vec3::Zero(), I), shape(SIM_GEOM_ELLIPSOID, zero, Vec3::Zero(), I)},
+        {"flat boxes coplanar", shape(SIM_GEOM_BOX, flat, Vec3::Zero(), I), shape(SIM_GEOM_BOX, flat, Vec3(0.1, 0, 0), I)},
+        {"zero-radius cylinder", shape(SIM_GEOM_CYLINDER, cyl0, Vec3::Zero(), I), shape(SIM_GEOM_ELLIPSOID, ell, Vec3(0, 0, 0.05), T)},
+        {"ellipsoids coincident", shape(SIM_GEOM_ELLIPSOID, ell, Vec3::Zero(), I), shape(SIM_GEOM_ELLIPSOID, ell, Vec3::Zero(), I)},
+        {"ellipsoid deep in a huge box", shape(SIM_GEOM_ELLIPSOID, ell, Vec3(1, 2, 3), T), shape(SIM_GEOM_BOX, huge, Vec3::Zero(), I)},
+        {"tiny ellipsoid on a box", shape(SIM_GEOM_ELLIPSOID, tiny, Vec3(0, 0, 0.1), T), shape(SIM_GEOM_BOX, box, Vec3::Zero(), I)},
+        {"capsule core on a cylinder axis", shape(SIM_GEOM_CAPSULE, ell, Vec3::Zero(), I), shape(SIM_GEOM_CYLINDER, box, Vec3::Zero(), I)},
+    };
+    for (const Bad& k : bad) {
+      c = ConvexContact{NAN, Vec3::Constant(NAN), Vec3::Constant(NAN)};
+      const int n = sim::convexCollide(k.a, k.b, 0.01, &c, &status);
+      const bool finite = n == 0 || (std::isfinite(c.dist) && c.pos.allFinite() && c.normal.allFinite() &&
+                                     std::abs(c.normal.norm() - 1) < 1e-9);
+      CHECK(finite && status >= sim::kConvexOk && status <= sim::kConvexDegenerate, "%s: n %d status %d dist %g",
+            k.what, n, status, c.dist);
+      std::printf("degenerate: %s: %d contact(s), status %d, dist %g\n", k.what, n, status, n ? c.dist : 0.0);
+    }
+    // a point on a box's face, concentric deep: depth = the nearest face's distance
+    const int n = sim::convexCollide(shape(SIM_GEOM_ELLIPSOID, zero, Vec3(0.01, 0, 0), I),
+                                     shape(SIM_GEOM_BOX, box, Vec3::Zero(), I), 0, &c, &status);
+    CHECK(n == 0 || std::abs(c.dist + 0.1) < 1e-9, "point in box: dist %g (want −0.1 or no contact)", c.dist);
+  }
+  // determinism: the same poses twice give the same bits
+  {
+    const double ell[3] = {0.1, 0.15, 0.2}, cyl[3] = {0.1, 0.15, 0};
+    ConvexContact c1, c2;
+    const ConvexShape a = shape(SIM_GEOM_ELLIPSOID, ell, Vec3::Zero(), turn(0.3, 0.2, 0.1));
+    const ConvexShape b = shape(SIM_GEOM_CYLINDER, cyl, Vec3(0.05, 0.1, 0.2), turn(1, 0.5, 0.2));
+    sim::convexCollide(a, b, 0, &c1, &status);
+    sim::convexCollide(a, b, 0, &c2, &status);
+    CHECK(c1.dist == c2.dist && c1.pos == c2.pos && c1.normal == c2.normal, "not deterministic");
+  }
+  // the model: these pairs collide (no "contacts not computed" warning); multiccd gives a
+  // cylinder lying flat on a box several contacts, <flag multiccd="disable"> one
+  for (const char* flag : {"", "<option><flag multiccd=\"disable\"/></option>"}) {
+    const std::string xml = std::string("<mujoco>") + flag +
+                            "<worldbody><geom type=\"box\" size=\"0.3 0.3 0.1\"/>"
+                            "<body pos=\"0 0 0.249\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.15\"/></body>"
+                            "<body pos=\"1 0 0.3\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\"/></body>"
+                            "</worldbody></mujoco>";
+    sim::ModelSpec spec = sim::parseMJCF(xml, "convex");
+    sim::Model model = sim::compileModel(spec);
+    sim::State state;
+    sim::makeState(model, state);
+    sim::kinematics(model, state);
+    sim::collide(model, state);
+    const bool multi = std::string(flag).empty();
+    CHECK(model.pairs.size() == 3 && (multi ? state.ncon >= 3 : state.ncon == 1),
+          "cylinder flat on a box (%s): %zu pairs, %d contacts", multi ? "multiccd" : "one contact", model.pairs.size(),
+          state.ncon);
+    for (int k = 0; k < state.ncon; ++k)
+      CHECK(std::abs(state.contacts[k].dist + 0.001) < 1e-9 && std::abs(state.contacts[k].frame(0, 2) + 1) < 1e-5,
+            "contact %d: dist %g", k, state.contacts[k].dist);
+  }
+  std::printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}
