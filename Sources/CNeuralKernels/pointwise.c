@@ -110,17 +110,24 @@ AVX2 void nk_silu_second_order_avx2(long count, const float *derivative, const f
 
 #else
 
+#include <stdlib.h>
+
 int nk_has_avx2_fma(void) { return 0; }
+
+/* Without x86 there is no AVX2 kernel: callers check nk_has_avx2_fma() first, so reaching one of
+   these is a programming error, and computing nothing would hand back garbage silently. */
 
 void nk_silu_second_order_avx2(long count, const float *derivative, const float *tangent, const float *gradient,
                                const float *input, float *output_tangent, float *adjoint, int accumulate) {
     (void)count; (void)derivative; (void)tangent; (void)gradient; (void)input; (void)output_tangent; (void)adjoint; (void)accumulate;
+    abort();
 }
 
 void nk_silu_avx2(long rows, long columns, const float *source, long source_stride, const float *bias,
                   float *values, long value_stride, float *derivatives, long derivative_stride) {
     (void)rows; (void)columns; (void)source; (void)source_stride; (void)bias;
     (void)values; (void)value_stride; (void)derivatives; (void)derivative_stride;
+    abort();
 }
 
 #endif

@@ -11,15 +11,14 @@ extension CheckpointError: FileErrorWrapping {
 
     /// `fileError`, never nil: every checkpoint error names its file.
     public var asFileError: FileError {
-        let file: String, kind: FileError.Kind
+        let kind: FileError.Kind
         switch self {
-        case .unreadable(let f, _): (file, kind) = (f, .unreadable)
-        case .writeFailed(let f, _): (file, kind) = (f, .writeFailed)
-        case .unsupportedDType(let f, _, _): (file, kind) = (f, .unsupported)
-        case .missingTensor(let f, _), .unexpectedTensor(let f, _), .shapeMismatch(let f, _, _, _): (file, kind) = (f, .mismatched)
-        case .truncated(let f, _), .headerLengthPastEnd(let f, _, _), .malformedHeader(let f, _), .badDataOffsets(let f, _, _),
-             .nonFiniteValue(let f, _, _, _), .badMetadata(let f, _): (file, kind) = (f, .malformed)
+        case .unreadable: kind = .unreadable
+        case .writeFailed: kind = .writeFailed
+        case .unsupportedDType: kind = .unsupported
+        case .missingTensor, .unexpectedTensor, .shapeMismatch: kind = .mismatched
+        case .truncated, .headerLengthPastEnd, .malformedHeader, .badDataOffsets, .nonFiniteValue, .badMetadata: kind = .malformed
         }
-        return FileError(kind, path: file, String(description.dropFirst(file.count + 2)))
+        return FileError(kind, path: file, detail)
     }
 }

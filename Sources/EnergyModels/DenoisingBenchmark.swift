@@ -17,6 +17,8 @@ public enum DenoisingBenchmark {
     /// Context states k, horizon H, state size S (reacher2: nq + nv), PCA coefficients D: the default
     /// configuration's shapes (input width k·S + 5 + D = 53).
     public static let contextLength = 4, horizon = 97, stateSize = 4, dimension = 32
+    /// The batch sizes (rows) a benchmark batch may have.
+    public static let batchSizes = 1...65_536
 
     /// The default configuration's model (hidden width 256, depth 3, σ in [0.002, 4]) with a synthetic
     /// PCA basis of variances λᵢ = 1/(1 + i) (the step reads only the variances) and an identity
@@ -41,7 +43,12 @@ public enum DenoisingBenchmark {
         public var contexts: [Float], coefficients: [Float], sigma: [Float], noise: [Float]
 
         /// Contexts N(0, 1), y₀ᵢ ~ N(0, λᵢ), log σ uniform over [σmin, σmax], ε ~ N(0, 1), y = y₀ + σε.
-        public init(_ model: DenoisingEnergyModel, batch: Int, seed: UInt64) {
+        /// - Throws: `TrainingError.invalidConfiguration` when `batch` is outside `batchSizes`.
+        public init(_ model: DenoisingEnergyModel, batch: Int, seed: UInt64) throws {
+            let sizes = DenoisingBenchmark.batchSizes
+            guard sizes.contains(batch) else {
+                throw TrainingError.invalidConfiguration("batch \(batch): between \(sizes.lowerBound) and \(sizes.upperBound) rows")
+            }
             var generator = SeededGenerator(seed: seed)
             let (C, D) = (model.encoding.contextWidth, model.dimension)
             let (lo, hi) = (log(Double(model.denoising.sigmaMin)), log(Double(model.denoising.sigmaMax)))
@@ -55,7 +62,9 @@ public enum DenoisingBenchmark {
 
     /// The step's state: the model on one thread, its tape, Adam (learning rate 1e-3) and the weights' average.
     public final class Step {
+        /// The model trained (its network set to one thread).
         public let model: DenoisingEnergyModel
+        /// The fixed batch every step trains on.
         public let batch: Batch
         let tape: InputGradientTape
         var optimizer = Adam(learningRate: 1e-3)
@@ -89,20 +98,31 @@ public enum DenoisingBenchmark {
 
     /// One row of `ebm bench dsm --json`.
     public struct Row: Codable, Equatable, Sendable {
+        /// Rows per step.
         public var batch: Int
+        /// Threads the step ran on (always 1).
         public var threads: Int
-        /// Training steps per second (best of five windows) and milliseconds per step.
+        /// Training steps per second (best of five windows).
         public var steps_per_second: Double
+        /// Milliseconds per step (1000 / `steps_per_second`).
         public var milliseconds_per_step: Double
-        /// The matrix kernel of the network's products and OpenBLAS's kernel set.
+        /// The matrix kernel of the network's products (`GEMMKernel`).
         public var gemm: String
+        /// OpenBLAS's kernel set.
         public var blas_core: String
+        /// The CPU's model name and the features the kernels test for.
         public var cpu_model: String
         public var cpu_features: [String]
     }
 
     /// Steps per second of the default model at each batch size, one thread, over `seconds` of `clock`.
+    /// - Throws: `TrainingError.invalidConfiguration` for a batch size outside `batchSizes` or
+    ///   `seconds` not positive (before anything is measured).
     public static func measure(batches: [Int], seconds: Double, clock: () -> Double) throws -> [Row] {
+        if let bad = batches.first(where: { !batchSizes.contains($0) }) {
+            throw TrainingError.invalidConfiguration("batch \(bad): between \(batchSizes.lowerBound) and \(batchSizes.upperBound) rows")
+        }
+        guard seconds > 0, seconds.isFinite else { throw TrainingError.invalidConfiguration("seconds \(seconds): must be positive") }
         BLASThreads.set(1)
         let machine = MachineInfo.current
         return try batches.map { batch in
@@ -122,18 +142,26 @@ public enum DenoisingBenchmark {
     /// One gradient evaluation written out for an independent implementation to reproduce: the weights,
     /// the batch, the model's constants, the loss and ∂loss/∂θ (before clipping).
     public struct Reference: Codable, Equatable, Sendable {
+        /// Numbers per normalised context, coefficients per future (D) and noise-level features of the input.
         public var contextWidth: Int, dimension: Int, noiseFeatures: Int
+        /// The range log σ is drawn uniformly over.
         public var sigmaMin: Float, sigmaMax: Float
         /// λᵢ of the prior term Σᵢ yᵢ²/(2(λᵢ + σ²)).
         public var variances: [Float]
+        /// The batch the loss and gradient are of.
         public var batch: Batch
+        /// The initial weights, named and shaped as PyTorch's `nn.Sequential`.
         public var parameters: [NamedTensor]
+        /// The loss mean (σ∇_y E − ε)² of the batch.
         public var loss: Double
+        /// ∂loss/∂θ before clipping, named as `parameters`.
         public var gradients: [NamedTensor]
+        /// The matrix kernel that computed them.
         public var gemm: String
     }
 
     /// The loss and gradient of one batch of `batch` rows at the initial weights (`referenceModel()`).
+    /// - Throws: `TrainingError.invalidConfiguration` when `batch` is outside `batchSizes`.
     public static func reference(batch: Int) throws -> Reference {
         BLASThreads.set(1)
         let model = referenceModel()

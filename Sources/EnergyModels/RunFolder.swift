@@ -16,17 +16,29 @@ public enum RunFolderError: FileErrorWrapping, Equatable, Sendable, CustomString
     /// The model of `run` reads `reads` states of `stateSize` numbers; the input offers `offered` states of `offeredSize`.
     case contextMismatch(run: String, reads: Int, stateSize: Int, offered: Int, offeredSize: Int)
 
-    public var description: String {
+    public var description: String { "\(path): \(detail)" }
+
+    /// The run folder or checkpoint the problem is about.
+    public var path: String {
         switch self {
-        case .missing(let path):
-            return "\(path): no such run folder or checkpoint (give the --out folder of `ebm train`, or a .safetensors file)"
-        case .unfinished(let path):
-            return "\(path): the run folder has no model.safetensors yet (training unfinished? re-run `ebm train` with the same --out to resume)"
-        case .conditioned(let checkpoint, let goal):
-            return "\(checkpoint): the model is conditioned on " + (goal ? "a goal label" : "controls")
+        case .missing(let path), .unfinished(let path): return path
+        case .conditioned(let checkpoint, _): return checkpoint
+        case .contextMismatch(let run, _, _, _, _): return run
+        }
+    }
+
+    /// The problem, without the path in front.
+    public var detail: String {
+        switch self {
+        case .missing:
+            return "no such run folder or checkpoint (give the --out folder of `ebm train`, or a .safetensors file)"
+        case .unfinished:
+            return "the run folder has no model.safetensors yet (training unfinished? re-run `ebm train` with the same --out to resume)"
+        case .conditioned(_, let goal):
+            return "the model is conditioned on " + (goal ? "a goal label" : "controls")
                 + "; this command samples from states alone (use `ebm score`, `ebm evaluate --ood` or `ebm evaluate --intent`)"
-        case .contextMismatch(let run, _, _, _, _):
-            return "\(run): \(reason)"
+        case .contextMismatch(_, let reads, let stateSize, let offered, let offeredSize):
+            return "reads \(reads) states of \(stateSize), this context offers \(offered) of \(offeredSize)"
         }
     }
 
@@ -34,16 +46,15 @@ public enum RunFolderError: FileErrorWrapping, Equatable, Sendable, CustomString
     /// or unfinished run, `.mismatched` for a model that does not take the input.
     public var fileError: FileError? {
         switch self {
-        case .missing(let path), .unfinished(let path): return FileError(.notFound, path: path, String(description.dropFirst(path.count + 2)))
-        case .conditioned(let path, _), .contextMismatch(let path, _, _, _, _):
-            return FileError(.mismatched, path: path, String(description.dropFirst(path.count + 2)))
+        case .missing, .unfinished: return FileError(.notFound, path: path, detail)
+        case .conditioned, .contextMismatch: return FileError(.mismatched, path: path, detail)
         }
     }
 
     /// The problem without the run's path in front (for a caller that names the input itself).
     public var reason: String {
-        guard case .contextMismatch(_, let reads, let stateSize, let offered, let offeredSize) = self else { return description }
-        return "reads \(reads) states of \(stateSize), this context offers \(offered) of \(offeredSize)"
+        guard case .contextMismatch = self else { return description }
+        return detail
     }
 }
 

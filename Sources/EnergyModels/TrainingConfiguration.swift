@@ -278,8 +278,7 @@ extension TrainingConfiguration {
     public static func load(from url: URL) throws -> TrainingConfiguration {
         let bytes: Data
         do { bytes = try Data(contentsOf: url) } catch {
-            let kind: FileError.Kind = (error as NSError).code == NSFileReadNoSuchFileError ? .notFound : .unreadable
-            throw TrainingError.file(FileError(kind, path: url.path, "cannot read the configuration: \((error as NSError).localizedDescription)"))
+            throw TrainingError.file(FileError(FileError.Kind(readError: error), path: url.path, "cannot read the configuration: \((error as NSError).localizedDescription)"))
         }
         return try decode(bytes, file: url.path)
     }

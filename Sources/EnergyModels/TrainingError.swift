@@ -10,7 +10,7 @@ import Trajectories
 /// metrics file that cannot be written) is `.file`, naming the path and its kind:
 /// `runs/x/config.json: unknown key 'model.widht'`. Callers branch on the case and, for `.file`,
 /// on `FileError.kind`, never on the text.
-public enum TrainingError: FileErrorWrapping, Equatable, Sendable, CustomStringConvertible {
+public enum TrainingError: FileCaseError, Equatable, Sendable, CustomStringConvertible {
     /// A configuration, dataset, checkpoint or run file that cannot be read, used or written.
     case file(FileError)
     /// A configuration that cannot train, not read from a file (or before its file is known).
@@ -28,25 +28,10 @@ public enum TrainingError: FileErrorWrapping, Equatable, Sendable, CustomStringC
         file.map { .file(FileError(kind, path: $0, message)) } ?? .invalidConfiguration(message)
     }
 
-    /// The old struct's initialiser; builds `invalid(_:file:)`.
-    @available(*, deprecated, message: "use a case: .file(FileError(...)), .invalidConfiguration, .invalidData, .diverged, .collective")
-    public init(_ message: String, file: String? = nil) { self = .invalid(message, file: file) }
-
-    public var fileError: FileError? {
-        if case .file(let error) = self { return error }
-        return nil
-    }
-
-    /// The file involved; nil for the cases without one.
-    public var file: String? { fileError?.path }
-
-    /// The problem, in words, without the file prefix.
-    public var message: String {
+    public var content: FileErrorOrWords {
         switch self {
-        case .file(let error): return error.detail
-        case .invalidConfiguration(let m), .invalidData(let m), .diverged(let m), .collective(let m): return m
+        case .file(let error): return .file(error)
+        case .invalidConfiguration(let m), .invalidData(let m), .diverged(let m), .collective(let m): return .words(m)
         }
     }
-
-    public var description: String { (file.map { "\($0): " } ?? "") + message }
 }

@@ -28,24 +28,35 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// The file could not be written or moved into place.
     case writeFailed(file: String, reason: String)
 
-    public var description: String {
+    public var description: String { "\(file): \(detail)" }
+
+    /// The checkpoint file.
+    public var file: String {
         switch self {
-        case let .unreadable(file, reason): return "\(file): cannot read: \(reason)"
-        case let .truncated(file, reason): return "\(file): truncated file: \(reason)"
-        case let .headerLengthPastEnd(file, headerLength, fileSize):
-            return "\(file): header length \(headerLength) runs past the end of the file (\(fileSize) bytes)"
-        case let .malformedHeader(file, reason): return "\(file): malformed safetensors header: \(reason)"
-        case let .unsupportedDType(file, tensor, dtype):
-            return "\(file): tensor '\(tensor)' has dtype \(dtype), expected F32"
-        case let .badDataOffsets(file, tensor, reason): return "\(file): tensor '\(tensor)': \(reason)"
-        case let .missingTensor(file, tensor): return "\(file): tensor '\(tensor)' is missing"
-        case let .unexpectedTensor(file, tensor): return "\(file): tensor '\(tensor)' is not part of the model"
-        case let .shapeMismatch(file, tensor, found, expected):
-            return "\(file): tensor '\(tensor)' has shape \(found), the model expects \(expected)"
-        case let .nonFiniteValue(file, tensor, index, value):
-            return "\(file): tensor '\(tensor)' holds \(value) at flat index \(index)"
-        case let .badMetadata(file, reason): return "\(file): metadata: \(reason)"
-        case let .writeFailed(file, reason): return "\(file): cannot write: \(reason)"
+        case let .unreadable(file, _), let .truncated(file, _), let .headerLengthPastEnd(file, _, _), let .malformedHeader(file, _),
+             let .unsupportedDType(file, _, _), let .badDataOffsets(file, _, _), let .missingTensor(file, _),
+             let .unexpectedTensor(file, _), let .shapeMismatch(file, _, _, _), let .nonFiniteValue(file, _, _, _),
+             let .badMetadata(file, _), let .writeFailed(file, _):
+            return file
+        }
+    }
+
+    /// The problem, without the file in front.
+    public var detail: String {
+        switch self {
+        case let .unreadable(_, reason): return "cannot read: \(reason)"
+        case let .truncated(_, reason): return "truncated file: \(reason)"
+        case let .headerLengthPastEnd(_, headerLength, fileSize):
+            return "header length \(headerLength) runs past the end of the file (\(fileSize) bytes)"
+        case let .malformedHeader(_, reason): return "malformed safetensors header: \(reason)"
+        case let .unsupportedDType(_, tensor, dtype): return "tensor '\(tensor)' has dtype \(dtype), expected F32"
+        case let .badDataOffsets(_, tensor, reason): return "tensor '\(tensor)': \(reason)"
+        case let .missingTensor(_, tensor): return "tensor '\(tensor)' is missing"
+        case let .unexpectedTensor(_, tensor): return "tensor '\(tensor)' is not part of the model"
+        case let .shapeMismatch(_, tensor, found, expected): return "tensor '\(tensor)' has shape \(found), the model expects \(expected)"
+        case let .nonFiniteValue(_, tensor, index, value): return "tensor '\(tensor)' holds \(value) at flat index \(index)"
+        case let .badMetadata(_, reason): return "metadata: \(reason)"
+        case let .writeFailed(_, reason): return "cannot write: \(reason)"
         }
     }
 }

@@ -92,6 +92,7 @@ extension SiLU: SecondOrderLayer {
     static func secondOrderProducts(derivative: UnsafePointer<Float>?, tangent: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                     input: UnsafePointer<Float>, outputTangent: UnsafeMutablePointer<Float>?,
                                     adjoint: UnsafeMutablePointer<Float>, accumulate: Bool, count: Int, avx2: Bool = useAVX2) {
+        precondition(!avx2 || SiLU.useAVX2, "the AVX2 kernel needs a CPU with AVX2 and FMA")
         if avx2 {
             nk_silu_second_order_avx2(count, derivative, tangent, gradient, input, outputTangent, adjoint, accumulate ? 1 : 0)
             return

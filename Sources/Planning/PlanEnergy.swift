@@ -156,10 +156,6 @@ public indirect enum PlanningError: FileErrorWrapping, CustomStringConvertible, 
     /// `error`, about the value of command-line option `flag` ("--model"): "FLAG ERROR".
     case option(String, PlanningError)
 
-    /// The old struct's initialiser; builds `.invalidArgument`.
-    @available(*, deprecated, message: "use .invalidArgument(_:), .nonFinite(_:) or .file(FileError(...))")
-    public init(_ description: String) { self = .invalidArgument(description) }
-
     public var fileError: FileError? {
         switch self {
         case .file(let error): return error

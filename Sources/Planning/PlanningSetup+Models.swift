@@ -25,7 +25,7 @@ extension PlanningSetup {
     public func learnedModel(run path: String) throws -> TrajectoryEnergyModel {
         let loaded: TrajectoryEnergyModel
         do { loaded = try TrajectoryEnergyModel.load(from: RunFolder.existingCheckpoint(path)).model } catch {
-            throw PlanningError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: path, "\(error)"))
+            throw PlanningError.file(FileError(wrapping: error, path: path))
         }
         try RunFolder.requireUnconditioned(loaded.encoding, run: path)
         do { try checkLearnedModel(loaded) } catch { throw PlanningError.file(FileError(.mismatched, path: path, "\(error)")) }

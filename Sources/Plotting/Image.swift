@@ -42,7 +42,7 @@ public struct Image: Equatable, Sendable {
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             let m = Self.message(&image)
             png_image_free(&image)
-            throw FileError(FileManager.default.fileExists(atPath: path) ? .malformed : .notFound, path: path, "not a readable PNG (\(m))")
+            throw FileError(FileError.Kind(.malformed, ifPresentAt: path), path: path, "not a readable PNG (\(m))")
         }
         image.format = 3  // PNG_FORMAT_RGBA: colour | alpha
         let (w, h) = (Int(image.width), Int(image.height))
@@ -76,7 +76,3 @@ public struct Image: Equatable, Sendable {
         }
     }
 }
-
-/// A PNG that could not be written or read is a `FileError` naming the file and libpng's reason.
-@available(*, deprecated, renamed: "FileError")
-public typealias ImageError = FileError

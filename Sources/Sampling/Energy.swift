@@ -146,10 +146,6 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A block of chains failed; the message names the block and the cause.
     case failed(String)
 
-    /// The old struct's initialiser; builds `.invalidArgument`.
-    @available(*, deprecated, message: "use .invalidArgument(_:), .nonFinite(_:) or .failed(_:)")
-    public init(_ description: String) { self = .invalidArgument(description) }
-
     public var description: String {
         switch self {
         case .invalidArgument(let m), .nonFinite(let m), .failed(let m): return m

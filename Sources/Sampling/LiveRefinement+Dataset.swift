@@ -60,7 +60,7 @@ extension LiveRefinement {
         let file = URL(fileURLWithPath: data).appendingPathComponent("\(split.rawValue).npz")
         let dataset: TrajectoryDataset
         do { dataset = try TrajectoryDataset(contentsOf: file) } catch {
-            throw fail(.data, "\(file.path): \(error)", FileError(FileError.of(error)?.kind ?? .malformed, path: file.path, "\(error)"))
+            throw fail(.data, "\(file.path): \(error)", FileError(wrapping: error, path: file.path))
         }
         guard dataset.stateSize == S else {
             let detail = "states have \(dataset.stateSize) numbers, the model reads \(S)"

@@ -24,7 +24,7 @@ public struct EpisodeFile: Sendable {
     /// Episodes from memory: `qpos` [count, length, nq]; `path` names them in messages.
     public init(qpos: [Double], count: Int, length: Int, nq: Int, path: String = "<memory>") throws {
         guard count > 0, length > 0, qpos.count == count * length * nq else {
-            throw SceneError.file(FileError(.malformed, path: path, "qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]"))
+            throw SceneError.invalidArgument("\(path): qpos has \(qpos.count) values, not [\(count), \(length), \(nq)]")
         }
         (self.path, self.count, self.length, self.nq, self.qpos) = (path, count, length, nq, qpos)
         (qvel, ctrl, nv, nu) = (nil, nil, 0, 0)
@@ -39,7 +39,7 @@ public struct EpisodeFile: Sendable {
         do {
             archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw SceneError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: file, "not a readable .npz archive (\(error))"))
+            throw SceneError.file(FileError(wrapping: error, path: file, "not a readable .npz archive (\(error))"))
         }
         var dims: [String: Int] = [:]
         let values: [Double]

@@ -85,12 +85,12 @@ public struct PlanFile: Sendable {
     public init(executed: [Double], nq: Int, nv: Int, alternatives: [Double] = [], alternativeCount: Int = 0, horizon: Int = 0,
                 goals: [SIMD3<Double>] = [], obstacles: [(centre: SIMD3<Double>, radius: Double)] = [], path: String) throws {
         guard nq > 0, !executed.isEmpty, executed.count % nq == 0 else {
-            throw SceneError.file(FileError(.malformed, path: path, "executed states hold \(executed.count) numbers, not a positive multiple of nq = \(nq)"))
+            throw SceneError.invalidArgument("\(path): executed states hold \(executed.count) numbers, not a positive multiple of nq = \(nq)")
         }
         let rows = alternativeCount * horizon
         let width = rows > 0 ? alternatives.count / rows : nq
         guard alternatives.count == rows * width, width == nq || width == nq + nv else {
-            throw SceneError.file(FileError(.malformed, path: path, "alternatives hold \(alternatives.count) numbers, not [\(alternativeCount), \(horizon), nq = \(nq) or nq + nv = \(nq + nv)]"))
+            throw SceneError.invalidArgument("\(path): alternatives hold \(alternatives.count) numbers, not [\(alternativeCount), \(horizon), nq = \(nq) or nq + nv = \(nq + nv)]")
         }
         self.alternatives = width == nq ? alternatives : (0..<rows).flatMap { alternatives[($0 * width)..<($0 * width + nq)] }
         (self.executed, steps, self.alternativeCount, self.horizon) = (executed, executed.count / nq, alternativeCount, horizon)

@@ -31,14 +31,24 @@ public struct PredictionFile: Sendable {
                 energies: [Double]? = nil, truth: [Double]? = nil, feedforward: [Double]? = nil,
                 path: String = "<memory>") throws {
         let S = nq + nv
-        guard count > 0, horizon > 0, !context.isEmpty, context.count % S == 0, futures.count == count * horizon * S else {
-            throw SceneError.file(FileError(.malformed, path: path, "context has \(context.count) values and futures \(futures.count); need [k, \(S)] and [\(count), \(horizon), \(S)]"))
+        if let problem = Self.shapeProblem(context: context, futures: futures, count: count, horizon: horizon, S: S,
+                                           energies: energies, truth: truth, feedforward: feedforward) {
+            throw SceneError.invalidArgument("\(path): \(problem)")
         }
-        if let t = truth, t.count % S != 0 || t.count > horizon * S { throw SceneError.file(FileError(.malformed, path: path, "truth must be [H' ≤ \(horizon), \(S)]")) }
-        if let f = feedforward, f.count != horizon * S { throw SceneError.file(FileError(.malformed, path: path, "feedforward must be [\(horizon), \(S)]")) }
-        if let e = energies, e.count != count { throw SceneError.file(FileError(.malformed, path: path, "energies must be [\(count)]")) }
         (self.path, contextLength, self.count, self.horizon, stateSize, self.nq) = (path, context.count / S, count, horizon, S, nq)
         (self.context, self.futures, self.energies, self.truth, self.feedforward, sites) = (context, futures, energies, truth, feedforward, nil)
+    }
+
+    /// What is wrong with these arrays' sizes for `count` futures of `horizon` states of `S` numbers, or nil.
+    static func shapeProblem(context: [Double], futures: [Double], count: Int, horizon: Int, S: Int,
+                             energies: [Double]?, truth: [Double]?, feedforward: [Double]?) -> String? {
+        guard count > 0, horizon > 0, !context.isEmpty, context.count % S == 0, futures.count == count * horizon * S else {
+            return "context has \(context.count) values and futures \(futures.count); need [k, \(S)] and [\(count), \(horizon), \(S)]"
+        }
+        if let t = truth, t.count % S != 0 || t.count > horizon * S { return "truth must be [H' ≤ \(horizon), \(S)]" }
+        if let f = feedforward, f.count != horizon * S { return "feedforward must be [\(horizon), \(S)]" }
+        if let e = energies, e.count != count { return "energies must be [\(count)]" }
+        return nil
     }
 
     /// Reads `path` for a model with `nq` positions, `nv` velocities and `nsite` sites.
@@ -72,8 +82,13 @@ public struct PredictionFile: Sendable {
         let truth = names.contains("truth") ? try values("truth", ["T", .exactly(S)], &truthDims) : nil
         let ffName = ["baseline", "feedforward"].first(where: names.contains)
         let feedforward = try ffName.map { try values($0, ["H", .exactly(S)], &dims) }
+        let truthRows = truth.flatMap { $0.isEmpty ? nil : $0 }
+        if let problem = Self.shapeProblem(context: context, futures: futures, count: dims["K"]!, horizon: dims["H"]!, S: S,
+                                           energies: energies, truth: truthRows, feedforward: feedforward) {
+            throw SceneError.file(FileError(.malformed, path: path, problem))
+        }
         try self.init(context: context, futures: futures, count: dims["K"]!, horizon: dims["H"]!, nq: nq, nv: nv,
-                      energies: energies, truth: truth.flatMap { $0.isEmpty ? nil : $0 }, feedforward: feedforward, path: path)
+                      energies: energies, truth: truthRows, feedforward: feedforward, path: path)
         if names.contains("sites") {
             sites = try values("sites", ["K", "H", .exactly(nsite), 3], &dims)
         }
@@ -100,6 +115,6 @@ func openArchive(_ path: String) throws -> NumPyArchive {
     do {
         return try NumPyArchive(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw SceneError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: path, "not a readable .npz archive (\(error))"))
+        throw SceneError.file(FileError(wrapping: error, path: path, "not a readable .npz archive (\(error))"))
     }
 }

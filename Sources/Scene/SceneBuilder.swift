@@ -219,25 +219,16 @@ private func pow10(_ e: Int) -> Double { var v = 1.0; for _ in 0..<abs(e) { v *=
 /// A file to show (episodes, a prediction, a plan) that is missing, unreadable, malformed or of
 /// another robot, or an SVG that cannot be written, is `.file`, naming the path and its kind;
 /// arrays given in memory that do not fit are `.invalidArgument`.
-public enum SceneError: FileErrorWrapping, CustomStringConvertible, Equatable {
+public enum SceneError: FileCaseError, CustomStringConvertible, Equatable {
     /// A file to show or to write that cannot be used.
     case file(FileError)
     /// Values in memory of the wrong size, in words.
     case invalidArgument(String)
 
-    /// The old struct's initialiser; builds `.invalidArgument`.
-    @available(*, deprecated, message: "use .invalidArgument(_:) or .file(FileError(...))")
-    public init(_ description: String) { self = .invalidArgument(description) }
-
-    public var fileError: FileError? {
-        if case .file(let error) = self { return error }
-        return nil
-    }
-
-    public var description: String {
+    public var content: FileErrorOrWords {
         switch self {
-        case .file(let error): return error.description
-        case .invalidArgument(let message): return message
+        case .file(let error): return .file(error)
+        case .invalidArgument(let message): return .words(message)
         }
     }
 }

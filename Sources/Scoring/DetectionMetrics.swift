@@ -79,25 +79,16 @@ public struct DetectionMetrics: Equatable, Sendable {
 ///
 /// A dataset or meta.json that cannot be read or does not fit the model is `.file`, naming the path
 /// and its kind; anything else is `.invalidArgument`, in words that name the parameter.
-public enum ScoringError: FileErrorWrapping, CustomStringConvertible, Equatable, Sendable {
+public enum ScoringError: FileCaseError, CustomStringConvertible, Equatable, Sendable {
     /// A dataset file or its meta.json that cannot be read, or does not fit the model or recipe.
     case file(FileError)
     /// A bad argument or input, in words.
     case invalidArgument(String)
 
-    /// The old struct's initialiser; builds `.invalidArgument`.
-    @available(*, deprecated, message: "use .invalidArgument(_:) or .file(FileError(...))")
-    public init(_ description: String) { self = .invalidArgument(description) }
-
-    public var fileError: FileError? {
-        if case .file(let error) = self { return error }
-        return nil
-    }
-
-    public var description: String {
+    public var content: FileErrorOrWords {
         switch self {
-        case .file(let error): return error.description
-        case .invalidArgument(let message): return message
+        case .file(let error): return .file(error)
+        case .invalidArgument(let message): return .words(message)
         }
     }
 }

@@ -34,17 +34,23 @@ public struct EpisodeScores: Sendable {
 
     /// Runs `scorer` over every window of `dataset`, `batchSize` windows per call; `progress` hears
     /// (windows scored, windows) after each call.
-    /// - Throws: `ScoringError` when the states' size differs from the scorer's or episodes are
-    ///   shorter than one window.
-    public init(scoring dataset: TrajectoryDataset, with scorer: any WindowScorer, batchSize: Int = 4096,
+    /// - Parameter file: The split file `dataset` was read from, named in errors about its content.
+    /// - Throws: `ScoringError`: `.file` (`.mismatched`) when the states' size differs from the
+    ///   scorer's or episodes are shorter than one window, (`.malformed`) when the split holds no
+    ///   episodes — `.invalidArgument` for these when `file` is nil; `.invalidArgument` when a
+    ///   window's energy is not finite.
+    public init(scoring dataset: TrajectoryDataset, with scorer: any WindowScorer, file: String? = nil, batchSize: Int = 4096,
                 progress: ((_ done: Int, _ windows: Int) -> Void)? = nil) throws {
-        guard dataset.stateSize == scorer.stateSize else {
-            throw ScoringError.invalidArgument("\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
+        func content(_ kind: FileError.Kind, _ detail: String) -> ScoringError {
+            file.map { .file(FileError(kind, path: $0, detail)) } ?? .invalidArgument(detail)
         }
-        guard dataset.episodes > 0 else { throw ScoringError.invalidArgument("the split holds no episodes") }
+        guard dataset.stateSize == scorer.stateSize else {
+            throw content(.mismatched, "\(scorer.name): states have \(dataset.stateSize) numbers, the model reads \(scorer.stateSize)")
+        }
+        guard dataset.episodes > 0 else { throw content(.malformed, "the split holds no episodes") }
         let windows = try TrajectoryWindows(dataset, context: scorer.contextLength, future: scorer.horizon)
         guard windows.perEpisode > 0 else {
-            throw ScoringError.invalidArgument("\(scorer.name): episodes hold \(dataset.steps + 1) states, a window needs \(scorer.contextLength + scorer.horizon)")
+            throw content(.mismatched, "\(scorer.name): episodes hold \(dataset.steps + 1) states, a window needs \(scorer.contextLength + scorer.horizon)")
         }
         var scores: [Double] = []
         scores.reserveCapacity(windows.count)

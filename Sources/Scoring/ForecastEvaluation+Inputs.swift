@@ -14,7 +14,7 @@ extension GoalSet {
         let file = URL(fileURLWithPath: folder).appendingPathComponent("\(split.rawValue).npz")
         guard let robotName = DatasetFolder.robotName(near: file.path) else {
             let meta = "\(folder)/meta.json"
-            throw ScoringError.file(FileError(FileManager.default.fileExists(atPath: meta) ? .malformed : .notFound, path: meta, "no robot named; goal metrics need it"))
+            throw ScoringError.file(FileError(FileError.Kind(.malformed, ifPresentAt: meta), path: meta, "no robot named; goal metrics need it"))
         }
         let robot: RobotModel
         do { robot = try RobotModel.load(robotName) } catch { throw ScoringError.invalidArgument("robot \(robotName): \(error)") }
@@ -38,7 +38,7 @@ extension ForecastEvaluation {
         let trainURL = URL(fileURLWithPath: folder).appendingPathComponent("train.npz")
         guard needed, split != .train, FileManager.default.fileExists(atPath: trainURL.path) else { return evaluated }
         let reference: TrajectoryDataset
-        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw ScoringError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: trainURL.path, "\(error)")) }
+        do { reference = try TrajectoryDataset(contentsOf: trainURL) } catch { throw ScoringError.file(FileError(wrapping: error, path: trainURL.path)) }
         guard reference.stateSize == S else { throw ScoringError.file(FileError(.mismatched, path: trainURL.path, "states have \(reference.stateSize) numbers, the model reads \(S)")) }
         return reference
     }

@@ -22,7 +22,11 @@ public enum Integrator: String, CaseIterable, Sendable {
         case .implicitfast: return Int32(SIM_INTEGRATOR_IMPLICITFAST)
         }
     }
-    init(code: Int32) { self = Integrator.allCases.first { $0.code == code } ?? .euler }
+    /// The integrator of a bridge code; nil for a code the bridge does not define.
+    init?(code: Int32) {
+        guard let integrator = Integrator.allCases.first(where: { $0.code == code }) else { return nil }
+        self = integrator
+    }
 }
 
 /// Physics options of a model.
@@ -189,7 +193,10 @@ public final class RobotModel: @unchecked Sendable {
     public var options: SimulationOptions {
         var o = simOptions()
         sim_modelOptions(handle, &o)
-        return SimulationOptions(timestep: o.timestep, integrator: Integrator(code: o.integrator),
+        guard let integrator = Integrator(code: o.integrator) else {
+            preconditionFailure("the simulator reported integrator code \(o.integrator), which Integrator does not know")
+        }
+        return SimulationOptions(timestep: o.timestep, integrator: integrator,
                                  substeps: Int(o.substeps),
                                  gravity: SIMD3(o.gravity.0, o.gravity.1, o.gravity.2))
     }

@@ -12,7 +12,7 @@ public enum AtomicFile {
         do {
             return [UInt8](try Foundation.Data(contentsOf: url))
         } catch {
-            throw FileError(readKind(error), path: url.path, "cannot read: \(reason(error))")
+            throw FileError(FileError.Kind(readError: error), path: url.path, "cannot read: \(reason(error))")
         }
     }
 
@@ -28,7 +28,7 @@ public enum AtomicFile {
             let last = [UInt8](try handle.readToEnd() ?? Foundation.Data())
             return (size, first, last)
         } catch {
-            throw FileError(readKind(error), path: url.path, "cannot read: \(reason(error))")
+            throw FileError(FileError.Kind(readError: error), path: url.path, "cannot read: \(reason(error))")
         }
     }
 
@@ -131,14 +131,6 @@ public enum AtomicFile {
     private static func errnoString() -> String { String(cString: strerror(errno)) }
 
     /// `.notFound` for a Foundation read error of a missing file, else `.unreadable`.
-    private static func readKind(_ error: Error) -> FileError.Kind {
-        let nsError = error as NSError
-        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
-        let missing = nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError
-            || (underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOENT))
-        return missing ? .notFound : .unreadable
-    }
-
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,

@@ -5,6 +5,11 @@
 // the archive (see the Trajectories README for why).
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A file or folder that cannot be read, validated or written, naming the path and the problem.
 ///
@@ -44,15 +49,83 @@ public struct FileError: Error, Equatable, Hashable, Sendable, CustomStringConve
         self.detail = detail
     }
 
+    /// `error` as a problem with `path`: the kind of the `FileError` it is or wraps (`FileError.of`),
+    /// else `kind`; the detail is `detail`, or the error's description when nil.
+    public init(wrapping error: Error, path: String, default kind: Kind = .malformed, _ detail: String? = nil) {
+        self.init(FileError.of(error)?.kind ?? kind, path: path, detail ?? "\(error)")
+    }
+
     public var description: String { "\(path): \(detail)" }
 
     public var errorDescription: String? { description }
 }
 
-/// A module's error enum with a `.file(FileError)` case.
+extension FileError.Kind {
+    /// The kind of a failed read: `.notFound` when the error says nothing is at the path (Foundation's
+    /// "no such file", an underlying or plain POSIX `ENOENT`), `.unreadable` otherwise.
+    public init(readError error: Error) {
+        let nsError = error as NSError
+        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        let missing = nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError
+            || (underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOENT))
+            || (nsError.domain == NSPOSIXErrorDomain && nsError.code == Int(ENOENT))
+        self = missing ? .notFound : .unreadable
+    }
+
+    /// The kind of a failed `open(2)`: `.notFound` for `ENOENT`, `.unreadable` otherwise.
+    public init(errno code: Int32) {
+        self = code == ENOENT ? .notFound : .unreadable
+    }
+
+    /// `kind` when something is at `path`, else `.notFound`: for readers (libpng, a folder's
+    /// meta.json) whose failure does not say whether the file was there.
+    public init(_ kind: FileError.Kind, ifPresentAt path: String) {
+        self = FileManager.default.fileExists(atPath: path) ? kind : .notFound
+    }
+}
+
+/// An error that can say which file it is about and what kind of problem it is: a module's error
+/// enum with a `.file(FileError)` case (`DatasetError`, `SceneError`, …), or an error that names its
+/// file in its own fields and converts (`NumPyError`, `CheckpointError`, `RunFolderError`, …).
 public protocol FileErrorWrapping: Error {
-    /// The wrapped `FileError`; nil for the other cases.
+    /// The problem as a `FileError` (the wrapped one, or the error converted); nil when it is not
+    /// about a file (another case, an array in memory).
     var fileError: FileError? { get }
+}
+
+/// What a case of a module error enum holds: the `.file` case's `FileError`, or words.
+public enum FileErrorOrWords: Sendable {
+    case file(FileError)
+    case words(String)
+}
+
+/// A module error enum with a `.file(FileError)` case and cases in words (`DatasetError`,
+/// `TrainingError`, `ScoringError`, `SceneError`, …): it says which its case is in `content`, and
+/// shares `fileError`, `file`, `message` and `description` from here.
+public protocol FileCaseError: FileErrorWrapping, CustomStringConvertible {
+    /// The `.file` case's `FileError`, or the other case's words.
+    var content: FileErrorOrWords { get }
+}
+
+extension FileCaseError {
+    public var fileError: FileError? {
+        if case .file(let error) = content { return error }
+        return nil
+    }
+
+    /// The file involved; nil for the cases in words.
+    public var file: String? { fileError?.path }
+
+    /// The problem, in words, without the file prefix.
+    public var message: String {
+        switch content {
+        case .file(let error): return error.detail
+        case .words(let words): return words
+        }
+    }
+
+    /// `path: detail` for `.file`, else the words.
+    public var description: String { fileError?.description ?? message }
 }
 
 extension FileError {

@@ -203,12 +203,23 @@ extension NumPyArchive {
         defer { try? FileManager.default.removeItem(at: temporary) }
         do {
             try self.init(contentsOf: temporary)
-        } catch let error as NumPyError {
-            var relocated = error
-            relocated.file = file
-            throw relocated
+        } catch {
+            throw Self.relocate(error, from: temporary.path, to: file)
         }
         self.file = file
+    }
+
+    /// `error` from reading the temporary copy at `temporary`, naming the caller's `file` instead
+    /// (`<bytes>` for a `FileError` when there is none); other errors unchanged.
+    static func relocate(_ error: Error, from temporary: String, to file: String?) -> Error {
+        if var relocated = error as? NumPyError {
+            relocated.file = file
+            return relocated
+        }
+        if let fileError = error as? FileError, fileError.path == temporary {
+            return FileError(fileError.kind, path: file ?? "<bytes>", fileError.detail)
+        }
+        return error
     }
 
     /// Extracts and decodes every entry of `archive`, in order.

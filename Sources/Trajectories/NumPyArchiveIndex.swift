@@ -24,7 +24,7 @@ public final class PositionalReader: @unchecked Sendable {
     /// - Throws: `FileError` `.notFound` when it does not exist, `.unreadable` when it cannot be opened or is not a regular file.
     public init(contentsOf url: URL) throws {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(errno == ENOENT ? .notFound : .unreadable, path: url.path, "cannot read: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FileError(FileError.Kind(errno: errno), path: url.path, "cannot read: \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
@@ -246,7 +246,8 @@ public struct NumPyArchiveIndex: Sendable {
     /// Array `name` for reading in place, or nil when it cannot be (a compressed or encrypted
     /// member, big-endian or Fortran-order data, bools): read the archive whole then.
     /// - Throws: `NumPyError` naming the file and array: `.missingArray`, any `.npy` header error,
-    ///   `.truncatedData` when the member's size does not match its shape.
+    ///   `.truncatedData` when the member's size does not match its shape; `FileError` `.unreadable`
+    ///   (detail `array 'NAME': cannot read …`) when the header cannot be read.
     public func storedArray(named name: String) throws -> StoredArray? {
         let member = try member(named: name)
         guard member.isStored else { return nil }
@@ -276,6 +277,8 @@ public struct NumPyArchiveIndex: Sendable {
                                dataStart: member.start + dataOffset, checksum: member.checksum, reader: reader)
         } catch let error as NumPyError {
             throw error.located(file: reader.file, array: name)
+        } catch let error as FileError {
+            throw FileError(error.kind, path: error.path, "array '\(name)': \(error.detail)")
         }
     }
 

@@ -10,13 +10,13 @@ extension TrajectoryDataset {
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw DatasetError.file(FileError(.notFound, path: file.path, "no such file (a dataset folder holds train.npz and test.npz)"))
         }
-        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError((error as? FileError)?.kind ?? .malformed, path: file.path, "\(error)")) }
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError(wrapping: error, path: file.path)) }
     }
 
     /// The dataset file `file` for a model reading states of `stateSize` numbers; errors
     /// (`DatasetError`) name the file: why it does not read, or "states have N numbers, the model reads S".
     public init(contentsOf file: URL, stateSize S: Int) throws {
-        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError((error as? FileError)?.kind ?? .malformed, path: file.path, "\(error)")) }
+        do { self = try TrajectoryDataset(contentsOf: file) } catch { throw DatasetError.file(FileError(wrapping: error, path: file.path)) }
         guard stateSize == S else { throw DatasetError.file(FileError(.mismatched, path: file.path, "states have \(stateSize) numbers, the model reads \(S)")) }
     }
 

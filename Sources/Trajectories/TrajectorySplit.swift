@@ -55,7 +55,9 @@ public final class TrajectorySplit: @unchecked Sendable {
     /// Opens a split: in place when its arrays are stored uncompressed, else read whole.
     /// - Parameter streaming: false reads the split whole whatever its storage (as training did
     ///   before splits were streamed; the tests compare the two).
-    /// - Throws: `NumPyError` or `DatasetError` naming the file (and array), as `TrajectoryDataset(contentsOf:)`.
+    /// - Throws: `FileError` when the file cannot be opened or read (`.notFound`, `.unreadable`, its
+    ///   detail naming the array where one was being read); `NumPyError` or `DatasetError` naming the
+    ///   file (and array) for its content, as `TrajectoryDataset(contentsOf:)`.
     public convenience init(contentsOf url: URL, streaming: Bool = true) throws {
         guard streaming else { self.init(try TrajectoryDataset(contentsOf: url), file: url.path); return }
         let index = try NumPyArchiveIndex(PositionalReader(contentsOf: url))

@@ -16,10 +16,6 @@ public indirect enum ViewerError: FileErrorWrapping, CustomStringConvertible, Eq
     /// `error`, about a command-line option and its value (`"--video out.mp4"`): "OPTION: ERROR".
     case option(String, ViewerError)
 
-    /// The old struct's initialiser; builds `.graphics`.
-    @available(*, deprecated, message: "use a case: .graphics, .video, .invalidArgument, .file(FileError(...)), .noDisplay")
-    public init(_ description: String) { self = .graphics(description) }
-
     public var fileError: FileError? {
         switch self {
         case .file(let error): return error

@@ -41,9 +41,10 @@ struct BenchDSM: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
+        let sizes = DenoisingBenchmark.batchSizes
+        guard batches.allSatisfy({ sizes.contains($0) }) else { throw ValidationError("--batch: between \(sizes.lowerBound) and \(sizes.upperBound) rows") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        if let reference, !(1...65_536).contains(reference) { throw ValidationError("--reference: between 1 and 65536 rows") }
+        if let reference, !sizes.contains(reference) { throw ValidationError("--reference: between 1 and 65536 rows") }
         if let gemm, !gemm.isAvailable {
             throw ValidationError("--gemm \(gemm.rawValue): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -17,8 +17,8 @@ enum IntentEvaluationCommand {
         do { result = try IntentEvaluation.run(model: ebm, test: test, train: train, settings: settings) } catch let e as IntentEvaluation.Failure {
             switch e {
             case .unconditioned: throw CLIError.failed("--model \(command.model): \(e)")
-            case .stateSize, .goalLabel: throw CLIError.file(FileError(.mismatched, path: "\(command.data)/\(command.split.rawValue).npz", "\(e)"))
-            case .training: throw CLIError.file(FileError(.malformed, path: "\(command.data)/train.npz", "\(e)"))
+            case .stateSize, .goalLabel: throw CLIError.failed("\(command.data)/\(command.split.rawValue).npz: \(e)")
+            case .training: throw CLIError.failed("\(command.data)/train.npz: \(e)")
             case .noObservedSteps: throw CLIError.failed("--observed-steps: \(e)")
             }
         }

@@ -14,7 +14,7 @@ enum OODEvaluationCommand {
         let futureModel = try FutureModel.load(from: RunFolder.existingCheckpoint(command.model)).model
         let test = try TrajectoryDataset(folder: data, split: command.split)
         let meta: JSONValue
-        do { meta = try DatasetFolder.meta(of: URL(fileURLWithPath: data)) } catch { throw CLIError.file(FileError(FileError.of(error)?.kind ?? .malformed, path: "\(data)/meta.json", "\(error)")) }
+        do { meta = try DatasetFolder.meta(of: URL(fileURLWithPath: data)) } catch { throw CLIError.file(FileError(wrapping: error, path: "\(data)/meta.json")) }
         let feedforward = try command.baseline.map { try FeedforwardPredictor.load(run: $0, conditioned: true).model }
         let train = try TrajectoryDataset(folder: data, split: .train)
         let goals = try GoalSet.load(folder: data, split: command.split, dataset: test)
@@ -25,9 +25,9 @@ enum OODEvaluationCommand {
                                                    progress: ProgressBar.reporter(unit: "steps (normal episodes, then each shift)"))
         } catch let e as OODBenchmark.EvaluationFailure {
             switch e {
-            case .noRecipe, .noRobot: throw CLIError.file(FileError(.malformed, path: "\(data)/meta.json", "\(e)"))
+            case .noRecipe, .noRobot: throw CLIError.failed("\(data)/meta.json: \(e)")
             case .robot(let name, _): throw CLIError.failed("robot \(name) (\(data)/meta.json): \(e)")
-            case .training: throw CLIError.file(FileError(.malformed, path: "\(data)/train.npz", "\(e)"))
+            case .training: throw CLIError.failed("\(data)/train.npz: \(e)")
             }
         } catch OODBenchmarkError.regeneration(let e) {
             throw CLIError.failed("\(data)/meta.json recipe: \(e)")

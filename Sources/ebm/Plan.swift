@@ -76,7 +76,7 @@ struct Plan: ParsableCommand {
         } catch { throw CLIError.failed("planning failed: \(error)") }
         do {
             try outcome.write(toFolder: URL(fileURLWithPath: out), model: m, goal: goalPoint, obstacles: obstacles, layout: mpc.replanner.layout)
-        } catch { throw CLIError.file(FileError(FileError.of(error)?.kind ?? .writeFailed, path: URL(fileURLWithPath: out).path, "\(error)")) }
+        } catch { throw CLIError.file(FileError(wrapping: error, path: URL(fileURLWithPath: out).path, default: .writeFailed)) }
         if verbose { try outcome.replanLines(goal: mpc.goal, replanEvery: setup.replanEvery, nq: m.nq).forEach { print($0) } }
         let status = outcome.success ? "reached the goal" : (outcome.failure?.description ?? "failed")
         print(String(format: "%@: %@ in %d steps, final distance %.4f m, %d collisions, %.2f ms per replan (median), %d routes",

@@ -36,7 +36,8 @@ struct Score: ParsableCommand {
         let dataset = try TrajectoryDataset(folder: data, split: split)
         let clock = Date()
         let scores: EpisodeScores
-        do { scores = try EpisodeScores(scoring: dataset, with: scorer, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw CLIError.file(FileError(.mismatched, path: "\(data)/\(split.rawValue).npz", "\(e)")) }
+        let file = "\(data)/\(split.rawValue).npz"
+        do { scores = try EpisodeScores(scoring: dataset, with: scorer, file: file, progress: ProgressBar.reporter(unit: "windows")) } catch let e as ScoringError { throw e.fileError.map(CLIError.file) ?? .failed("\(file): \(e)") }
         let seconds = Date().timeIntervalSince(clock)
         var summary = scores.summary(contextStates: scorer.contextLength)
         (summary["model"], summary["data"], summary["split"], summary["seconds"]) = (model, data, split.rawValue, seconds)

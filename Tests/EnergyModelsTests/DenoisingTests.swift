@@ -185,7 +185,7 @@ final class DenoisingTests: XCTestCase {
     /// matches central differences of that loss along random directions.
     func testDenoisingObjectiveGradientMatchesDirectionalDifferences() throws {
         let model = DenoisingBenchmark.referenceModel(seed: 4)
-        let batch = DenoisingBenchmark.Batch(model, batch: 6, seed: 5)
+        let batch = try DenoisingBenchmark.Batch(model, batch: 6, seed: 5)
         XCTAssertEqual(model.inputWidth, 53)
         let step = try DenoisingBenchmark.Step(model: model, batch: batch)
         let loss = step.gradient()
@@ -357,5 +357,21 @@ final class DenoisingTests: XCTestCase {
         XCTAssertEqual(future, end + end + end)
         XCTAssertNil(other.positionVelocityTimestep())
         XCTAssertEqual(try XCTUnwrap(data.positionVelocityTimestep()), 0.05, accuracy: 1e-9)
+    }
+
+    /// The benchmark refuses a batch outside 1...65536 rows and a non-positive time with an error,
+    /// before building anything (batch 0 used to reach a precondition).
+    func testBenchmarkRefusesBadSizes() throws {
+        let model = DenoisingBenchmark.referenceModel()
+        for batch in [0, -1, 65_537] {
+            XCTAssertThrowsError(try DenoisingBenchmark.Batch(model, batch: batch, seed: 1)) {
+                XCTAssertEqual($0 as? TrainingError, .invalidConfiguration("batch \(batch): between 1 and 65536 rows"))
+            }
+            XCTAssertThrowsError(try DenoisingBenchmark.reference(batch: batch))
+            XCTAssertThrowsError(try DenoisingBenchmark.measure(batches: [4, batch], seconds: 0.01, clock: { 0 }))
+        }
+        XCTAssertThrowsError(try DenoisingBenchmark.measure(batches: [4], seconds: 0, clock: { 0 })) {
+            XCTAssertEqual($0 as? TrainingError, .invalidConfiguration("seconds 0.0: must be positive"))
+        }
     }
 }

@@ -58,4 +58,19 @@ final class EpisodeFileTests: XCTestCase {
             XCTAssertEqual(FileError.of($0)?.path, empty, "\($0)")
         }
     }
+
+    /// Arrays given in memory that do not fit are `.invalidArgument` (no file involved), with the
+    /// text they always had.
+    func testArraysInMemoryAreInvalidArguments() {
+        XCTAssertThrowsError(try EpisodeFile(qpos: [0], count: 1, length: 1, nq: 2)) {
+            XCTAssertEqual($0 as? SceneError, .invalidArgument("<memory>: qpos has 1 values, not [1, 1, 2]"))
+            XCTAssertNil(FileError.of($0))
+        }
+        XCTAssertThrowsError(try PredictionFile(context: [0, 0], futures: [0], count: 1, horizon: 1, nq: 1, nv: 1)) {
+            XCTAssertEqual($0 as? SceneError, .invalidArgument("<memory>: context has 2 values and futures 1; need [k, 2] and [1, 1, 2]"))
+        }
+        XCTAssertThrowsError(try PlanFile(executed: [0, 0, 0], nq: 2, nv: 2, path: "live")) {
+            XCTAssertEqual($0 as? SceneError, .invalidArgument("live: executed states hold 3 numbers, not a positive multiple of nq = 2"))
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import Simulation
+@testable import Simulation
 
 /// Integrators against closed forms and invariants.
 final class IntegratorTests: XCTestCase {
@@ -117,8 +117,14 @@ final class IntegratorTests: XCTestCase {
         options = ball.options
         options.integrator = .implicit
         XCTAssertThrowsError(try ball.with(options: options)) { error in
-            XCTAssertTrue("\(error)".contains("implicit"), "\(error)")
+            guard let error = error as? SimulationError else { return XCTFail("not a SimulationError: \(error)") }
+            XCTAssertEqual(error.status, SimulationError.unsupported, "\(error)")
+            XCTAssertTrue(error.message.hasPrefix("sim_copyModelWithOptions: "), error.message)
+            XCTAssertTrue(error.message.hasSuffix(": integrator 'implicit' differentiates the Coriolis forces of hinge and slide joints "
+                                                  + "only (the model has a ball or free joint): use implicitfast, Euler or RK4"), error.message)
         }
         XCTAssertEqual(Integrator(rawValue: "implicitfast"), .implicitfast)
+        for integrator in Integrator.allCases { XCTAssertEqual(Integrator(code: integrator.code), integrator) }
+        XCTAssertNil(Integrator(code: 99), "an unknown bridge code is no integrator, not Euler")
     }
 }

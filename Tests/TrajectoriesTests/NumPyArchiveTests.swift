@@ -240,4 +240,38 @@ final class NumPyArchiveTests: XCTestCase {
             XCTAssertLessThan(accepted, bytes.count / 2, "most damage must be detected")
         }
     }
+
+    // MARK: - Read failures name the caller's file and the array
+
+    /// A member whose header cannot be read (the file shrank after the index was built) is a
+    /// `FileError` `.unreadable` whose detail starts `array 'NAME': `, as the `NumPyError` did before.
+    func testStoredArrayReadFailureNamesTheArray() throws {
+        let url = scratch.appendingPathComponent("shrinks.npz")
+        try NumPyArchive([("qpos", testArray(.float64, shape: [2, 5, 3]))]).write(to: url)
+        let index = try NumPyArchiveIndex(PositionalReader(contentsOf: url))
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: 10)
+        try handle.close()
+        XCTAssertThrowsError(try index.storedArray(named: "qpos")) { error in
+            guard let error = error as? FileError else { return XCTFail("not a FileError: \(error)") }
+            XCTAssertEqual(error.kind, .unreadable)
+            XCTAssertEqual(error.path, url.path)
+            XCTAssertEqual(error.description, "\(url.path): array 'qpos': cannot read the .npy header of 'qpos': "
+                           + "the file ended early (changed while reading?)")
+        }
+    }
+
+    /// A `FileError` about the temporary copy `init(npzBytes:file:)` reads names the caller's file;
+    /// `NumPyError`s are relocated too, and other errors pass unchanged.
+    func testBytesReaderNamesTheCallersFile() {
+        let temporary = "/tmp/npz-0000.npz"
+        let read = NumPyArchive.relocate(FileError(.unreadable, path: temporary, "cannot read: Input/output error"),
+                                         from: temporary, to: "data/train.npz")
+        XCTAssertEqual(read as? FileError, FileError(.unreadable, path: "data/train.npz", "cannot read: Input/output error"))
+        XCTAssertEqual((NumPyArchive.relocate(FileError(.notFound, path: temporary, "x"), from: temporary, to: nil) as? FileError)?.path, "<bytes>")
+        let format = NumPyArchive.relocate(NumPyError(.corruptArchive, "bad", file: temporary), from: temporary, to: "a.npz")
+        XCTAssertEqual((format as? NumPyError)?.description, "a.npz: bad")
+        let other = FileError(.writeFailed, path: "elsewhere", "full")
+        XCTAssertEqual(NumPyArchive.relocate(other, from: temporary, to: "a.npz") as? FileError, other)
+    }
 }

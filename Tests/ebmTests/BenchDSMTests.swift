@@ -45,10 +45,16 @@ final class BenchDSMTests: XCTestCase {
         XCTAssertEqual((batch["coefficients"] as? [Any])?.count, 4 * 32)
     }
 
+    /// Each bad size is a usage error (exit 64) naming the option, before anything runs.
     func testBadSizesAreRefused() throws {
-        for arguments in [["--reference", "0"], ["--batch", "0"], ["--seconds", "0"]] {
+        let cases = [(["--reference", "0"], "--reference: between 1 and 65536 rows"), (["--reference", "65537"], "--reference: between 1 and 65536 rows"),
+                     (["--batch", "0"], "--batch: between 1 and 65536 rows"), (["--batch", "128", "--batch", "65537"], "--batch: between 1 and 65536 rows"),
+                     (["--seconds", "0"], "--seconds must be positive")]
+        for (arguments, message) in cases {
             let r = try EBMProcess.run(["bench", "dsm"] + arguments)
-            XCTAssertNotEqual(r.status, 0, "\(arguments)")
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stdout, "", "\(arguments)")
         }
     }
 }
