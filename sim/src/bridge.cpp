@@ -262,8 +262,7 @@ int32_t sim_copyModelWithOptions(const simModel* model, const simOptions* option
       argumentError("timestep " + std::to_string(options->timestep) + " must be positive and finite");
     if (options->substeps < 1) argumentError("substeps " + std::to_string(options->substeps) + " must be >= 1");
     if (options->integrator < SIM_INTEGRATOR_EULER || options->integrator > SIM_INTEGRATOR_IMPLICITFAST)
-      argumentError("unknown integrator " + std::to_string(options->integrator) +
-                    " (0 = Euler, 1 = RK4, 2 = implicit, 3 = implicitfast)");
+      argumentError(std::string(sim::kUnknownIntegrator) + ": " + std::to_string(options->integrator));
     if (const char* why = sim::integratorUnsupported(model->model, options->integrator))
       throw sim::SimError{SIM_ERR_UNSUPPORTED, "sim_copyModelWithOptions: " + model->model.spec.source + ": " + why};
     for (double g : options->gravity)

@@ -166,9 +166,9 @@ void implicitStep(const Model& m, State& s, double h) {
   if (fast) {
     for (int i = 0; i < nv; ++i) {
       s.qH(i, i) = s.M(i, i) - h * s.qDeriv(i, i);
-      if (m.dofSimple[i]) continue;
+      // a simple dof keeps its diagonal only (written as 0: an implicit step may have left values)
       for (int j = m.links[i].parent; j >= 0; j = m.links[j].parent)
-        s.qH(i, j) = s.M(i, j) - h * s.qDeriv(i, j);
+        s.qH(i, j) = m.dofSimple[i] ? 0 : s.M(i, j) - h * s.qDeriv(i, j);
     }
     factorTreeLDL(m, s.qH);
     solveTreeLDL(m, s.qH, qacc);
@@ -312,7 +312,7 @@ void forward(const Model& m, State& s) { dynamics(m, s, nullptr); }
 
 const char* integratorUnsupported(const Model& m, int integrator) {
   if (integrator < SIM_INTEGRATOR_EULER || integrator > SIM_INTEGRATOR_IMPLICITFAST)
-    return "unknown integrator (0 = Euler, 1 = RK4, 2 = implicit, 3 = implicitfast)";
+    return kUnknownIntegrator;
   if (integrator == SIM_INTEGRATOR_EULER || integrator == SIM_INTEGRATOR_RK4) return nullptr;
   if (!m.fluid.empty())
     return "the implicit integrators do not differentiate the fluid drag (density, viscosity) yet: "

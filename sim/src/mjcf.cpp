@@ -1862,6 +1862,10 @@ class MJCFParser {
         v.inheritrange = number(e, *a);
         if (v.inheritrange < 0)
           failModel(a->line, "attribute 'inheritrange' of <" + kind + "> must not be negative");
+        // MuJoCo: the range it would set cannot be given beside it
+        const char* range = intvelocity ? "actrange" : "ctrlrange";
+        if (v.inheritrange > 0 && attr(e, range))
+          failModel(a->line, "<" + kind + "> " + range + " and inheritrange cannot both be given");
       }
       v.dyntype = timeconst > 0 ? "filterexact" : "none", v.gaintype = "fixed", v.biastype = "affine";
       if (timeconst > 0) {

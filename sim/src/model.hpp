@@ -499,6 +499,9 @@ MeshMass meshMass(const Mesh& mesh, const Vec3& scale, int mode);
 /// a fluid medium; implicit and implicitfast: a fluid medium), or null (integrate.cpp).
 const char* integratorUnsupported(const Model& m, int integrator);
 
+/// The message for an integrator code outside 0–3 (the bridge adds the code).
+constexpr const char* kUnknownIntegrator = "unknown integrator (0 = Euler, 1 = RK4, 2 = implicit, 3 = implicitfast)";
+
 /// Compiles a spec into a Model (compile.cpp). Throws SimError(SIM_ERR_MODEL).
 Model compileModel(ModelSpec spec);
 

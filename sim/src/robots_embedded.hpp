@@ -244,7 +244,7 @@ static const EmbeddedRobot kEmbeddedRobots[] = {
      and feels friction 0.5) toward a short round post (a sphere of radius 0.035 m, its centre 5 mm
      above the floor, at x = 0.3 m). Pushed along +x, the puck meets the post and slides off one
      side or the other: which side its start decides, so futures branch because of contact. The
-     fingertip passes over the post (its lowest point is 1 cm above the post's top). Contact
+     fingertip passes over the post (its lowest point is 5 mm above the post's top). Contact
      filtering: the arm's links touch nothing, the fingertip only the puck (contype/conaffinity 2),
      the puck the floor, the post and the fingertip (3), floor and post 1. Motors of gear 2 with
      control in [-1, 1]. -->

@@ -377,7 +377,8 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
 // y = x / μ the bound is |y| ≤ r: with A' = diag(μ) A diag(μ) and b' = μ ∘ b, y(λ) = −(A' + λI)⁻¹ b'
 // and Newton on φ(λ) = |y(λ)|² − r², φ' = −2 yᵀ (A' + λI)⁻¹ y, from λ = 0 (φ is convex and
 // decreasing, so the iterates rise to the root; at most 20, as MuJoCo's). Writes x = μ ∘ y and
-// returns whether the bound is active (λ > 0); x = 0 when A' + λI is not positive definite.
+// returns whether the bound is active (λ > 0); x = 0 when A' + λI is (nearly) singular: MuJoCo's
+// tests, det < 1e-10 for n ≤ 3 (mju_QCQP2/3), a Cholesky pivot < 1e-10 for more (mju_QCQP).
 bool qcqp(const double* A, const double* b, const double* mu, double r, int n, double* x) {
   double As[25], bs[5], L[25], y[5], z[5];
   for (int i = 0; i < n; ++i) {
@@ -399,20 +400,27 @@ bool qcqp(const double* A, const double* b, const double* mu, double r, int n, d
   };
   double lambda = 0;
   for (int iter = 0; iter < 20; ++iter) {
-    for (int i = 0; i < n; ++i) {  // L Lᵀ = A' + λI
+    double det = 1;
+    bool singular = false;
+    for (int i = 0; i < n && !singular; ++i) {  // L Lᵀ = A' + λI; det = Π of the squared pivots
       for (int j = 0; j <= i; ++j) {
         double v = As[i * n + j] + (i == j ? lambda : 0);
         for (int k = 0; k < j; ++k) v -= L[i * n + k] * L[j * n + k];
         if (i == j) {
-          if (v < 1e-10) {  // not positive definite (MuJoCo's det < 1e-10)
-            std::fill(x, x + n, 0.0);
-            return false;
+          det *= v;
+          if (v <= 0 || (n > 3 && v < 1e-10)) {
+            singular = true;
+            break;
           }
           L[i * n + i] = std::sqrt(v);
         } else {
           L[i * n + j] = v / L[j * n + j];
         }
       }
+    }
+    if (singular || (n <= 3 && det < 1e-10)) {
+      std::fill(x, x + n, 0.0);
+      return false;
     }
     for (int i = 0; i < n; ++i) z[i] = -bs[i];
     solve(z, y);

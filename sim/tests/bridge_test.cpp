@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "energysim.h"
+#include "scenes.hpp"
 
 static int failures = 0, checks = 0;
 #define CHECK(cond)                                                      \
@@ -20,21 +21,12 @@ static int failures = 0, checks = 0;
     }                                                                    \
   } while (0)
 
-static std::string builtin(const char* name) {
-  size_t n = 0;
-  sim_builtinModelXML(name, nullptr, 0, &n);
-  std::string xml(n + 1, '\0');
-  sim_builtinModelXML(name, &xml[0], xml.size(), &n);
-  xml.resize(n);
-  return xml;
-}
-
 int main() {
   char msg[512];
   const char* names[] = {"pendulum", "cartpole", "acrobot", "pointmass2d", "reacher2", "arm7", "chain16"};
   for (const char* name : names) {
     simModel* m = nullptr;
-    CHECK(sim_loadModelString(builtin(name).c_str(), name, &m, msg, sizeof msg) == SIM_OK);
+    CHECK(sim_loadModelString(builtinXML(name).c_str(), name, &m, msg, sizeof msg) == SIM_OK);
     simSizes z;
     sim_modelSizes(m, &z);
     simState* s = nullptr;
@@ -95,7 +87,7 @@ int main() {
   // every truncation of every built-in file fails cleanly (or, at the very end, loads)
   long truncations = 0;
   for (const char* name : names) {
-    const std::string xml = builtin(name);
+    const std::string xml = builtinXML(name);
     for (size_t n = 0; n < xml.size(); n += (xml.size() > 4000 ? 7 : 1)) {
       simModel* m = nullptr;
       const int st = sim_loadModelString(xml.substr(0, n).c_str(), "cut.xml", &m, msg, sizeof msg);

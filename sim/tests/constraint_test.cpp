@@ -29,16 +29,6 @@ static simModel* load(const std::string& xml, int32_t expect = SIM_OK) {
   return m;
 }
 
-/// A built-in robot's MJCF text.
-static std::string builtin(const char* name) {
-  size_t n = 0;
-  sim_builtinModelXML(name, nullptr, 0, &n);
-  std::string xml(n + 1, '\0');
-  sim_builtinModelXML(name, &xml[0], xml.size(), &n);
-  xml.resize(n);
-  return xml;
-}
-
 static std::string slider(const std::string& joint, const std::string& option = "") {
   return "<mujoco><option timestep=\"0.002\" gravity=\"0 0 0\" " + option +
          "/><worldbody><body><joint name=\"x\" type=\"slide\" axis=\"1 0 0\" " + joint +
@@ -903,7 +893,7 @@ int main() {
     CHECK(worst < 1e-6, "box drift %g m/s", worst);
     sim_deleteState(s);
     sim_deleteModel(m);
-    m = load(builtin("ridgeball"));
+    m = load(builtinXML("ridgeball"));
     for (double x0 : {0.01, -0.01}) {
       double x[3] = {x0, 0, 0}, zero[3] = {0, 0, 0};
       sim_makeState(m, &s);
@@ -918,7 +908,7 @@ int main() {
     // the pusher's puck slid into the post 5 mm off its axis glances off to that side and stops
     // on the floor (MuJoCo: x 0.0654, |y| 0.0072 after 2 s); the hopper tipped 0.1 rad forward or
     // backward falls that way and lies on the floor (MuJoCo: x 1.218 / -1.060, pitch 1.598 / -1.788)
-    m = load(builtin("pusher"));
+    m = load(builtinXML("pusher"));
     for (double y0 : {0.005, -0.005}) {
       double q[5] = {1.5, 0, 0, y0, 0}, v[5] = {0, 0, 1, 0, 0};
       sim_makeState(m, &s);
@@ -931,7 +921,7 @@ int main() {
       sim_deleteState(s);
     }
     sim_deleteModel(m);
-    m = load(builtin("hopper"));
+    m = load(builtinXML("hopper"));
     for (double pitch : {0.1, -0.1}) {
       double q[6] = {0, 0, pitch, 0, 0, 0}, zero[6] = {0, 0, 0, 0, 0, 0};
       sim_makeState(m, &s);

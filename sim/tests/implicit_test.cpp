@@ -212,6 +212,12 @@ static void badInput() {
   CHECK(msg.find("negative") != std::string::npos, "%s", msg.c_str());
   sim_deleteModel(load(slider("", "", "<intvelocity joint=\"x\" kp=\"1\" inheritrange=\"1\"/>"), SIM_ERR_MODEL, &msg));
   CHECK(msg.find("range") != std::string::npos, "%s", msg.c_str());
+  // as MuJoCo: the range inheritrange sets cannot be given beside it
+  for (const char* act : {"<intvelocity joint=\"x\" kp=\"1\" actrange=\"-1 1\" inheritrange=\"1\"/>",
+                          "<position joint=\"x\" kp=\"1\" ctrlrange=\"-1 1\" inheritrange=\"1\"/>"}) {
+    sim_deleteModel(load(slider("", "range=\"-1 1\"", act), SIM_ERR_MODEL, &msg));
+    CHECK(msg.find("cannot both be given") != std::string::npos, "%s: %s", act, msg.c_str());
+  }
   // a model without joints steps (nothing to solve)
   simModel* still = load("<mujoco><option integrator=\"implicitfast\"/><worldbody><geom size=\"0.1\"/>"
                          "</worldbody></mujoco>");

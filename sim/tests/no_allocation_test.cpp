@@ -123,9 +123,14 @@ int main() {
   // articulated free bodies, a simple slider body (run from the repository root)
   for (const char* file : {"benchmarks/models/implicit.xml", "benchmarks/models/implicit_free.xml"}) {
     FILE* f = std::fopen(file, "rb");
+    if (!f) {
+      ++checks, ++failures;
+      std::printf("%s: not found (run from the repository root)\n", file);
+      continue;
+    }
     std::string xml;
-    for (int c; f && (c = std::fgetc(f)) != EOF;) xml += (char)c;
-    if (f) std::fclose(f);
+    for (int c; (c = std::fgetc(f)) != EOF;) xml += (char)c;
+    std::fclose(f);
     for (int integrator : kIntegrators) {
       sim::ModelSpec spec = sim::parseMJCF(xml, file);
       spec.integrator = SIM_INTEGRATOR_EULER;

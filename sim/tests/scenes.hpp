@@ -2,6 +2,18 @@
 #pragma once
 #include <string>
 
+#include "energysim.h"
+
+/// A built-in robot's MJCF text (sim_builtinModelXML), or "" for an unknown name.
+inline std::string builtinXML(const char* name) {
+  size_t n = 0;
+  if (sim_builtinModelXML(name, nullptr, 0, &n) != SIM_OK) return "";
+  std::string xml(n + 1, '\0');
+  sim_builtinModelXML(name, &xml[0], xml.size(), &n);
+  xml.resize(n);
+  return xml;
+}
+
 // A pile of 12 free bodies (boxes, spheres, capsules; two layers of 3 × 2, turned, some with a
 // contact margin) dropped onto a plane: 66 filtered pairs (16 capsule–box), enough for the sweep-and-prune broad
 // phase (collision.cpp), and body–body contacts as the pile settles.
