@@ -319,6 +319,13 @@ final class MJCFFilesTests: XCTestCase {
         for integrator in Integrator.allCases {
             var options = model.options
             options.integrator = integrator
+            if integrator == .implicit || integrator == .implicitfast {
+                // the fluid drag's velocity derivative is not computed yet: refused, not simulated wrongly
+                XCTAssertThrowsError(try model.with(options: options)) { error in
+                    XCTAssertEqual((error as? SimulationError)?.status, SimulationError.unsupported, "\(error)")
+                }
+                continue
+            }
             let m = try model.with(options: options)
             let q0 = [0.1, 0.4, -0.6], v0 = [0.5, -1.0, 2.0]
             let steps = 400

@@ -142,7 +142,7 @@ final class MJCFTests: XCTestCase {
         assertRefused(body("<composite/>"), status: SimulationError.parse, line: 4, "composite")
         assertRefused(body("<joint actuatorgravcomp=\"true\"/>"), status: SimulationError.parse, line: 4, "actuatorgravcomp")
         assertRefused(body("<geom foo=\"1\"/>"), status: SimulationError.parse, line: 4, "foo")
-        assertRefused("<mujoco>\n<option integrator=\"implicitfast\"/>\n</mujoco>", status: SimulationError.parse, line: 2, "implicitfast")
+        assertRefused("<mujoco>\n<option integrator=\"semiimplicit\"/>\n</mujoco>", status: SimulationError.parse, line: 2, "semiimplicit")
     }
 
     func testInvalidModels() {
