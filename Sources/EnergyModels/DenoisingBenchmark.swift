@@ -115,6 +115,15 @@ public enum DenoisingBenchmark {
         public var cpu_features: [String]
     }
 
+    /// `ebm bench dsm`'s table of `rows`: a header naming the model, clock (`clock`: wall or cpu),
+    /// kernel and CPU, then one line per batch size.
+    public static func tableLines(_ rows: [Row], clock: String) -> [String] {
+        ["denoising training step of the default model (53-256-256-256-1, SiLU), 1 thread, \(clock) clock, "
+            + "gemm \(rows.first?.gemm ?? GEMMKernel.current.rawValue), CPU \(rows.first?.cpu_model ?? "?")",
+         " batch    steps/s   ms/step"]
+            + rows.map { String(format: "%6d %10.1f %9.2f", $0.batch, $0.steps_per_second, $0.milliseconds_per_step) }
+    }
+
     /// Steps per second of the default model at each batch size, one thread, over `seconds` of `clock`.
     /// - Throws: `TrainingError.invalidConfiguration` for a batch size outside `batchSizes` or
     ///   `seconds` not positive (before anything is measured).

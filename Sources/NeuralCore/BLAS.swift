@@ -96,6 +96,12 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
 
     /// The kernels that run on this machine, in declaration order.
     public static var available: [GEMMKernel] { allCases.filter(\.isAvailable) }
+
+    /// Why `kernels` cannot be chosen here, naming the first that does not run and those that do
+    /// ("--gemm onednn: not available here (available: openblas, avx512)"); nil when all run.
+    public static func unavailability(of kernels: [GEMMKernel], option: String = "--gemm") -> String? {
+        kernels.first { !$0.isAvailable }.map { "\(option) \($0.rawValue): not available here (available: \(available.map(\.rawValue).joined(separator: ", ")))" }
+    }
 }
 
 /// Which of OpenBLAS's kernel sets runs its products.

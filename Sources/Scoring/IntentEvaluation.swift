@@ -25,6 +25,16 @@ public enum IntentEvaluation {
         public var attackIterations = 10
         public var seed: UInt64 = 1
         public init() {}
+
+        /// Throws `ScoringError.invalidArgument` (naming `ebm evaluate`'s flags) for the first setting out of range.
+        public func validate() throws {
+            func require(_ ok: Bool, _ message: String) throws { guard ok else { throw ScoringError.invalidArgument(message) } }
+            try require(episodes >= 1 && classifierSteps >= 1 && attackIterations >= 1,
+                        "--intent-episodes, --classifier-steps and --attack-iterations must be at least 1")
+            try require(!observedSteps.isEmpty && observedSteps.allSatisfy { $0 >= 0 }, "--observed-steps must list state indices ≥ 0")
+            try require(!attackObserved.isEmpty && attackObserved.allSatisfy { $0 >= 0 }, "--attack-observed must list state indices ≥ 0")
+            try require(!epsilons.isEmpty && epsilons.allSatisfy { $0 >= 0 && $0.isFinite }, "--epsilons must list finite radii ≥ 0")
+        }
     }
 
     /// A failure, with the input it concerns.
@@ -87,6 +97,7 @@ public enum IntentEvaluation {
     /// `train`, then both scorers on `test`'s first episodes.
     public static func run(model ebm: TrajectoryEnergyModel, test: TrajectoryDataset, train: TrajectoryDataset,
                            settings: Settings) throws -> Result {
+        try settings.validate()
         let energyScorer: EnergyGoalScorer
         do { energyScorer = try EnergyGoalScorer(model: ebm) } catch let e as ScoringError { throw Failure.unconditioned(e) }
         guard test.stateSize == ebm.encoding.stateSize else { throw Failure.stateSize(dataset: test.stateSize, model: ebm.encoding.stateSize) }

@@ -45,9 +45,7 @@ struct BenchDSM: ParsableCommand {
         guard batches.allSatisfy({ sizes.contains($0) }) else { throw ValidationError("--batch: between \(sizes.lowerBound) and \(sizes.upperBound) rows") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         if let reference, !sizes.contains(reference) { throw ValidationError("--reference: between 1 and 65536 rows") }
-        if let gemm, !gemm.isAvailable {
-            throw ValidationError("--gemm \(gemm.rawValue): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
-        }
+        if let message = GEMMKernel.unavailability(of: gemm.map { [$0] } ?? []) { throw ValidationError(message) }
     }
 
     func run() throws {
@@ -63,9 +61,6 @@ struct BenchDSM: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("denoising training step of the default model (53-256-256-256-1, SiLU), 1 thread, \(clock.rawValue) clock, "
-              + "gemm \(GEMMKernel.current.rawValue), CPU \(rows.first?.cpu_model ?? "?")")
-        print(" batch    steps/s   ms/step")
-        for row in rows { print(String(format: "%6d %10.1f %9.2f", row.batch, row.steps_per_second, row.milliseconds_per_step)) }
+        DenoisingBenchmark.tableLines(rows, clock: clock.rawValue).forEach { print($0) }
     }
 }

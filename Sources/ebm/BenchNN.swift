@@ -50,9 +50,7 @@ struct BenchNN: ParsableCommand {
         guard batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("--batch: batch sizes must be positive") }
         guard threadCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: thread counts must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        for kernel in gemm where !kernel.isAvailable {
-            throw ValidationError("--gemm \(kernel.rawValue): not available here (available: \(GEMMKernel.available.map(\.rawValue).joined(separator: ", ")))")
-        }
+        if let message = GEMMKernel.unavailability(of: gemm) { throw ValidationError(message) }
     }
 
     func run() throws {

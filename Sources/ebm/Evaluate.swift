@@ -23,14 +23,14 @@ struct EvaluateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ood", abstract: "Out-of-distribution benchmark (as `ebm evaluate --ood`).")
         @OptionGroup var options: Evaluate
         func validate() throws { guard !options.intent else { throw ValidationError("`ebm evaluate ood` takes no --intent") } }
-        func run() throws { try OODEvaluationCommand.run(options) }
+        func run() throws { try options.runOOD() }
     }
 
     struct Intent: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "intent", abstract: "Intent inference (as `ebm evaluate --intent`).")
         @OptionGroup var options: Evaluate
         func validate() throws { guard !options.ood else { throw ValidationError("`ebm evaluate intent` takes no --ood") } }
-        func run() throws { try IntentEvaluationCommand.run(options) }
+        func run() throws { try options.runIntent() }
     }
 }
 
@@ -107,12 +107,7 @@ struct Evaluate: ParsableArguments {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         guard descentSteps >= 0 else { throw ValidationError("--descent-steps must be ≥ 0") }
         guard !(ood && intent) else { throw ValidationError("give --ood or --intent, not both") }
-        guard intentEpisodes >= 1, classifierSteps >= 1, attackIterations >= 1 else {
-            throw ValidationError("--intent-episodes, --classifier-steps and --attack-iterations must be at least 1")
-        }
-        guard !observedSteps.isEmpty, observedSteps.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--observed-steps must list state indices ≥ 0") }
-        guard !attackObserved.isEmpty, attackObserved.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--attack-observed must list state indices ≥ 0") }
-        guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw ValidationError("--epsilons must list finite radii ≥ 0") }
+        do { try intentRequest.settings.validate() } catch let e as ScoringError { throw ValidationError(e.description) }
         guard samples <= 100_000, (steps ?? 0) <= 1_000_000 else { throw ValidationError("--samples must be at most 100000 and --steps at most 1000000") }
     }
 
@@ -124,12 +119,34 @@ struct Evaluate: ParsableArguments {
     }
 
     func run() throws {
+        if ood { return try runOOD() }
+        if intent { return try runIntent() }
         try checkOutput()
-        if ood { return try OODEvaluationCommand.run(self) }
-        if intent { return try IntentEvaluationCommand.run(self) }
         let request = self.request
         // one progress line per section on standard error (long evaluations are otherwise silent in a log)
         try ForecastEvaluation.run(request, sampler: { try sampling.sampler(chainDefault: .mala, for: $0) }, out: URL(fileURLWithPath: out),
                                    progress: SectionProgress(command: "evaluate", sections: request.sections.count)) { print($0) }
+    }
+
+    /// `ebm evaluate ood` (or `--ood`): `OODBenchmark.run` on these options.
+    func runOOD() throws {
+        try checkOutput()
+        var r = OODBenchmark.Request(model: model, baseline: baseline, data: data, split: split)
+        (r.episodes, r.descentSteps, r.seed) = (episodes, descentSteps, seed)
+        try OODBenchmark.run(r, out: URL(fileURLWithPath: out), progress: ProgressBar.reporter(unit: "steps (normal episodes, then each shift)")) { print($0) }
+    }
+
+    /// The intent evaluation these options ask for (`IntentEvaluation.Request`).
+    var intentRequest: IntentEvaluation.Request {
+        var r = IntentEvaluation.Request(model: model, data: data, split: split)
+        (r.settings.episodes, r.settings.observedSteps, r.settings.classifierSteps) = (intentEpisodes, observedSteps, classifierSteps)
+        (r.settings.attackObserved, r.settings.epsilons, r.settings.attackIterations, r.settings.seed) = (attackObserved, epsilons, attackIterations, seed)
+        return r
+    }
+
+    /// `ebm evaluate intent` (or `--intent`): `IntentEvaluation.run` on these options.
+    func runIntent() throws {
+        try checkOutput()
+        try IntentEvaluation.run(intentRequest, out: URL(fileURLWithPath: out)) { print($0) }
     }
 }

@@ -374,4 +374,15 @@ final class DenoisingTests: XCTestCase {
             XCTAssertEqual($0 as? TrainingError, .invalidConfiguration("seconds 0.0: must be positive"))
         }
     }
+
+    /// `ebm bench dsm`'s table: the header names clock, kernel and CPU, one line per batch.
+    func testBenchmarkTableLines() {
+        let row = DenoisingBenchmark.Row(batch: 128, threads: 1, steps_per_second: 1234.56, milliseconds_per_step: 1000 / 1234.56,
+                                         gemm: "avx512", blas_core: "Zen", cpu_model: "AMD EPYC", cpu_features: [])
+        XCTAssertEqual(DenoisingBenchmark.tableLines([row], clock: "cpu"), [
+            "denoising training step of the default model (53-256-256-256-1, SiLU), 1 thread, cpu clock, gemm avx512, CPU AMD EPYC",
+            " batch    steps/s   ms/step",
+            "   128     1234.6      0.81",
+        ])
+    }
 }

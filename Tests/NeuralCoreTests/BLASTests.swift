@@ -110,6 +110,13 @@ final class BLASTests: XCTestCase {
         XCTAssertEqual(GEMMKernel.choose(requested: "onednn", avx512: false, onednn: true), .onednn)
         XCTAssertEqual(GEMMKernel.available.first, .openblas)
         XCTAssertTrue(GEMMKernel.current.isAvailable)
+        // what `--gemm` refuses: the first kernel that does not run here, and those that do
+        XCTAssertNil(GEMMKernel.unavailability(of: GEMMKernel.available))
+        XCTAssertNil(GEMMKernel.unavailability(of: []))
+        let names = GEMMKernel.available.map(\.rawValue).joined(separator: ", ")
+        for kernel in GEMMKernel.allCases where !kernel.isAvailable {
+            XCTAssertEqual(GEMMKernel.unavailability(of: [.openblas, kernel]), "--gemm \(kernel.rawValue): not available here (available: \(names))")
+        }
     }
 
     /// The reference network gives the same energies and input gradients on every kernel that runs
