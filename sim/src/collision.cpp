@@ -13,13 +13,14 @@
 //   plane–sphere, plane–capsule (2 contacts), plane–ellipsoid (its support point), plane–cylinder
 //   (up to 4), plane–box (up to 4), sphere–sphere, sphere–capsule, sphere–cylinder, sphere–box,
 //   capsule–capsule (closest points of the segments; parallel segments 2), capsule–box (up to 2),
-//   box–box (up to 8).
+//   box–box (up to 8), plane–mesh (up to 4: the hull's deepest vertex and the corners of its face
+//   that most faces the plane, convex.cpp's planeMeshContacts).
 // The pairs MuJoCo hands to its general convex collider — capsule–cylinder, ellipsoid–{sphere,
 // capsule, ellipsoid, cylinder, box}, cylinder–{cylinder, box} and meshes (their convex hulls)
 // with anything but a plane — go to convex.cpp's GJK/EPA (one contact), and with <flag multiccd>
 // (MuJoCo 4's default) pairs without a sphere or ellipsoid get MuJoCo's perturbation contacts
-// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). Plane–mesh is listed in
-// the model's warnings ("contacts not simulated for …") and does not collide. With many pairs a sweep-and-prune broad phase over world
+// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). With many pairs a
+// sweep-and-prune broad phase over world
 // AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
@@ -54,7 +55,7 @@ int pairCapacity(int t1, int t2, bool multiccd) {
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_ELLIPSOID) return 1;
     if (t2 == SIM_GEOM_CAPSULE) return 2;
-    if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX) return 4;
+    if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX || t2 == SIM_GEOM_MESH) return 4;
     return 0;
   }
   if (convexPair(t1, t2)) return multiccd && multiContact(t1, t2) ? 5 : 1;
@@ -212,6 +213,15 @@ int planeEllipsoid(const Pose& P, const Pose& E, const double* size, double marg
   if (dist > margin) return 0;
   planeTouch(out[0], n, dist, support);
   return 1;
+}
+
+// plane – mesh (MuJoCo 4's mjc_PlaneConvex for meshes): convex.cpp's planeMeshContacts, up to 4
+int planeMesh(const Pose& P, const GeomSpec& g, const Pose& M, double margin, Touch* out) {
+  ConvexContact c[4];
+  const int n = planeMeshContacts(P.p, P.R.col(2), g.meshVert.data(), (int)g.meshVert.size(), g.hull, M.p,
+                                  M.R, margin, c);
+  for (int k = 0; k < n; ++k) out[k] = Touch{c[k].dist, c[k].pos, c[k].normal, Vec3::Zero()};
+  return n;
 }
 
 // sphere – capsule: the sphere against the nearest point of the capsule's segment
@@ -681,6 +691,7 @@ int narrowPhase(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Po
     if (t2 == SIM_GEOM_BOX) return planeBox(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_CYLINDER) return planeCylinder(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_ELLIPSOID) return planeEllipsoid(P1, P2, s2, margin, out);
+    if (t2 == SIM_GEOM_MESH) return planeMesh(P1, g2, P2, margin, out);
   } else if (t1 == SIM_GEOM_SPHERE) {
     if (t2 == SIM_GEOM_SPHERE) return sphereSphere(P1.p, s1[0], P1.R, P2.p, s2[0], P2.R, margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return sphereCapsule(P1, s1[0], P2, s2, margin, out);

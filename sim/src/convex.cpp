@@ -19,6 +19,7 @@
 // loop; a degenerate polytope (zero-size geoms, a flat Minkowski difference) gives no contact.
 #include "convex.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sim {
@@ -443,6 +444,296 @@ int convexCollide(const ConvexShape& A, const ConvexShape& B, double margin, Con
   out->normal = face.n;
   out->pos = (a + b) / 2;
   return out->pos.allFinite() && out->normal.allFinite() && std::isfinite(out->dist);
+}
+
+// ---- Mesh hull (load time) ------------------------------------------------------------------
+//
+// Incremental hull: a tetrahedron of far-apart points, then each point in index order; the
+// faces it sees (signed distance > eps) go and the horizon (their edges whose twin face stays)
+// is joined to it. Triangles keep their corners counter-clockwise about the outward normal, so
+// a directed edge (a, b) has exactly one face and its twin (b, a) the neighbour across it.
+
+bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
+  h = MeshHull();
+  const int n = (int)p.size();
+  if (n < 4) return false;
+  double scale = 0;
+  int i1 = 0;
+  for (int i = 0; i < n; ++i)
+    if ((p[i] - p[0]).norm() > scale) scale = (p[i] - p[0]).norm(), i1 = i;
+  const double eps = 1e-10 * scale;
+  if (!(scale > kMinVal)) return false;
+  const Vec3 e = (p[i1] - p[0]) / scale;
+  int i2 = -1, i3 = -1;
+  double far = eps;
+  for (int i = 0; i < n; ++i) {
+    const Vec3 d = p[i] - p[0];
+    const double x = (d - e * e.dot(d)).norm();
+    if (x > far) far = x, i2 = i;
+  }
+  if (i2 < 0) return false;
+  const Vec3 pn = (p[i1] - p[0]).cross(p[i2] - p[0]).normalized();
+  far = eps;
+  for (int i = 0; i < n; ++i) {
+    const double x = std::abs(pn.dot(p[i] - p[0]));
+    if (x > far) far = x, i3 = i;
+  }
+  if (i3 < 0) return false;
+  struct Tri {
+    int v[3];
+    Vec3 n;
+    double d;
+    bool alive;
+  };
+  std::vector<Tri> tri;
+  std::vector<std::vector<std::pair<int, int>>> out(n);  // out[a]: (b, triangle) per directed edge
+  auto edgeFace = [&](int a, int b) {
+    for (const auto& [c, t] : out[a])
+      if (c == b) return t;
+    return -1;
+  };
+  auto removeEdge = [&](int a, int b) {
+    auto& l = out[a];
+    for (size_t k = 0; k < l.size(); ++k)
+      if (l[k].first == b) {
+        l[k] = l.back();
+        l.pop_back();
+        return;
+      }
+  };
+  auto add = [&](int a, int b, int c) {
+    Tri t{{a, b, c}, (p[b] - p[a]).cross(p[c] - p[a]), 0, true};
+    const double len = t.n.norm();
+    t.n = len > 0 ? Vec3(t.n / len) : Vec3::Zero();
+    t.d = t.n.dot(p[a]);
+    for (int k = 0; k < 3; ++k) out[t.v[k]].push_back({t.v[(k + 1) % 3], (int)tri.size()});
+    tri.push_back(t);
+  };
+  // the tetrahedron, faces turned outward
+  const int s0 = 0;
+  const bool flip = pn.dot(p[i3] - p[0]) > 0;  // i3 above (i0, i1, i2): that face looks down
+  if (flip) {
+    add(s0, i2, i1), add(s0, i1, i3), add(i1, i2, i3), add(i2, s0, i3);
+  } else {
+    add(s0, i1, i2), add(s0, i3, i1), add(i1, i3, i2), add(i2, i3, s0);
+  }
+  std::vector<int> visible, stack;
+  std::vector<char> seen;
+  std::vector<std::pair<int, int>> horizon;
+  for (int i = 0; i < n; ++i) {
+    if (i == s0 || i == i1 || i == i2 || i == i3) continue;
+    int first = -1;
+    for (int t = 0; t < (int)tri.size() && first < 0; ++t)
+      if (tri[t].alive && tri[t].n.dot(p[i]) - tri[t].d > eps) first = t;
+    if (first < 0) continue;  // inside (or on) the hull
+    // the visible region is connected: flood it across edges
+    seen.assign(tri.size(), 0);
+    visible.clear();
+    stack.assign(1, first);
+    seen[first] = 1;
+    while (!stack.empty()) {
+      const int t = stack.back();
+      stack.pop_back();
+      visible.push_back(t);
+      for (int k = 0; k < 3; ++k) {
+        const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
+        if (u >= 0 && !seen[u] && tri[u].n.dot(p[i]) - tri[u].d > eps) {
+          seen[u] = 1;
+          stack.push_back(u);
+        }
+      }
+    }
+    horizon.clear();
+    for (int t : visible)
+      for (int k = 0; k < 3; ++k) {
+        const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3], u = edgeFace(b, a);
+        if (u < 0 || !seen[u]) horizon.push_back({a, b});
+      }
+    for (int t : visible) {
+      tri[t].alive = false;
+      for (int k = 0; k < 3; ++k) removeEdge(tri[t].v[k], tri[t].v[(k + 1) % 3]);
+    }
+    for (const auto& [a, b] : horizon) add(a, b, i);
+  }
+  // vertices, edges
+  std::vector<char> onHull(n, 0);
+  std::vector<std::vector<int>> nbr(n);
+  std::vector<int> alive;
+  for (int t = 0; t < (int)tri.size(); ++t) {
+    if (!tri[t].alive) continue;
+    alive.push_back(t);
+    for (int k = 0; k < 3; ++k) {
+      const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3];
+      onHull[a] = 1;
+      nbr[a].push_back(b);  // each undirected edge once per direction (twin triangles)
+    }
+  }
+  h.edgeAdr.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    if (onHull[i]) h.vert.push_back(i);
+    std::sort(nbr[i].begin(), nbr[i].end());
+    h.edgeAdr[i + 1] = h.edgeAdr[i] + (int)nbr[i].size();
+    h.edge.insert(h.edge.end(), nbr[i].begin(), nbr[i].end());
+  }
+  // polygons: triangles joined across edges where they are coplanar
+  std::vector<int> group(tri.size(), -1);
+  std::vector<std::vector<int>> vertPolys(n);
+  for (int t0 : alive) {
+    if (group[t0] >= 0) continue;
+    const int g = (int)h.polyAdr.size();
+    std::vector<int> corners;
+    Vec3 normal = Vec3::Zero();
+    stack.assign(1, t0);
+    group[t0] = g;
+    while (!stack.empty()) {
+      const int t = stack.back();
+      stack.pop_back();
+      normal += tri[t].n;
+      for (int k = 0; k < 3; ++k) {
+        corners.push_back(tri[t].v[k]);
+        const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
+        if (u >= 0 && group[u] < 0 && tri[u].n.dot(tri[t0].n) > 1 - 1e-9 &&
+            std::abs(tri[u].n.dot(p[tri[t0].v[0]]) - tri[u].d) <= eps) {
+          group[u] = g;
+          stack.push_back(u);
+        }
+      }
+    }
+    normal.normalize();
+    std::sort(corners.begin(), corners.end());
+    corners.erase(std::unique(corners.begin(), corners.end()), corners.end());
+    // counter-clockwise about the normal, by angle about the centroid
+    Vec3 c = Vec3::Zero();
+    for (int v : corners) c += p[v] / (double)corners.size();
+    const Vec3 u = (p[corners[0]] - c).normalized(), w = normal.cross(u);
+    std::sort(corners.begin(), corners.end(), [&](int a, int b) {
+      return std::atan2(w.dot(p[a] - c), u.dot(p[a] - c)) < std::atan2(w.dot(p[b] - c), u.dot(p[b] - c));
+    });
+    h.polyAdr.push_back((int)h.polyVert.size());
+    h.polyNum.push_back((int)corners.size());
+    h.polyNormal.push_back(normal);
+    for (int v : corners) {
+      h.polyVert.push_back(v);
+      vertPolys[v].push_back(g);
+    }
+  }
+  h.vertPolyAdr.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    h.vertPolyAdr[i + 1] = h.vertPolyAdr[i] + (int)vertPolys[i].size();
+    h.vertPoly.insert(h.vertPoly.end(), vertPolys[i].begin(), vertPolys[i].end());
+  }
+  return true;
+}
+
+// ---- Plane–mesh -----------------------------------------------------------------------------
+
+namespace {
+
+// area of the quadrilateral a, b, c, d (half the norm of its diagonals' cross product, as
+// MuJoCo's area4 sums it)
+double area4(const Vec3& a, const Vec3& b, const Vec3& c, const Vec3& d) {
+  return 0.5 * ((d - a).cross(b - d) + (c - b).cross(a - c)).norm();
+}
+
+// MuJoCo's polygonQuad: the largest-area quadrilateral of a convex polygon's corners x[0..n),
+// by rotating calipers; writes its corners' positions in x into q.
+void polygonQuad(const Vec3* x, int n, int q[4]) {
+  int a = 0, b = 1, c = 2, d = 3;
+  auto next = [n](int i) { return i == n - 1 ? 0 : i + 1; };
+  q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+  double m = area4(x[a], x[b], x[c], x[d]);
+  for (; a < n; ++a) {
+    for (;;) {
+      double mn = area4(x[a], x[b], x[c], x[next(d)]);
+      if (mn <= m) break;
+      m = mn;
+      d = next(d);
+      q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      while ((mn = area4(x[a], x[b], x[next(c)], x[d])) > m) {
+        m = mn;
+        c = next(c);
+        q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      }
+      while ((mn = area4(x[a], x[next(b)], x[c], x[d])) > m) {
+        m = mn;
+        b = next(b);
+        q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      }
+    }
+    if (b == a) {
+      b = next(b);
+      if (c == b) {
+        c = next(c);
+        if (d == c) d = next(d);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, const MeshHull& h,
+                      const Vec3& pos, const Mat3& R, double margin, ConvexContact out[4]) {
+  if (nvert <= 0) return 0;
+  // the deepest vertex: the first of the hull's (of all, without a hull) farthest along −n
+  const Vec3 l = R.transpose() * (-n);
+  const int nh = h.vert.empty() ? nvert : (int)h.vert.size();
+  int best = h.vert.empty() ? 0 : h.vert[0];
+  double most = l.dot(v[best]);
+  for (int k = 1; k < nh; ++k) {
+    const int i = h.vert.empty() ? k : h.vert[k];
+    const double x = l.dot(v[i]);
+    if (x > most) most = x, best = i;
+  }
+  auto touch = [&](int i, ConvexContact& c) {
+    const Vec3 at = pos + R * v[i];
+    c.dist = n.dot(at - p);
+    c.pos = at - n * (c.dist / 2);
+    c.normal = n;
+  };
+  touch(best, out[0]);
+  if (!(out[0].dist <= margin)) return 0;
+  if (h.vertPolyAdr.empty()) return 1;
+  // the polygon at it that most faces the plane (its normal nearest −n)
+  int poly = -1;
+  double align = -INFINITY;
+  for (int k = h.vertPolyAdr[best]; k < h.vertPolyAdr[best + 1]; ++k) {
+    const double x = l.dot(h.polyNormal[h.vertPoly[k]]);
+    if (x > align) align = x, poly = h.vertPoly[k];
+  }
+  if (poly < 0) return 1;
+  // its corners from the deepest on, at most kMaxPolygon (a larger face is not pruned: its
+  // first corners are taken)
+  constexpr int kMaxPolygon = 64;
+  const int adr = h.polyAdr[poly], num = std::min(h.polyNum[poly], kMaxPolygon);
+  int start = 0;
+  for (int k = 0; k < h.polyNum[poly]; ++k)
+    if (h.polyVert[adr + k] == best) start = k;
+  int idx[kMaxPolygon];
+  Vec3 x[kMaxPolygon];
+  for (int k = 0; k < num; ++k) {
+    idx[k] = h.polyVert[adr + (start + k) % h.polyNum[poly]];
+    x[k] = v[idx[k]];
+  }
+  int pick[4], npick = num;
+  if (num > 4) {
+    int q[4];
+    polygonQuad(x, num, q);
+    for (int k = 0; k < 4; ++k) pick[k] = idx[q[k]];
+    npick = 4;
+  } else {
+    for (int k = 0; k < num; ++k) pick[k] = idx[k];
+  }
+  // each corner within margin and below the mesh's centre (MuJoCo's plane–box test)
+  int cnt = 0;
+  for (int k = 0; k < npick; ++k) {
+    const double ldist = -l.dot(v[pick[k]] - h.centre);
+    ConvexContact c;
+    touch(pick[k], c);
+    if (c.dist > margin || ldist > 0) continue;
+    out[cnt++] = c;
+  }
+  return cnt;
 }
 
 }  // namespace sim

@@ -34,6 +34,19 @@ struct ConvexContact {
   Vec3 pos, normal;
 };
 
+/// The convex hull of a mesh's vertices (incremental, at load; allocates): its vertices, the
+/// triangulated hull's edges, and its faces with coplanar triangles merged into polygons (as
+/// MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
+bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h);
+
+/// MuJoCo 4's plane–mesh contacts (plane: origin p, unit normal n; mesh: vertices v in a frame
+/// at pos, R, its hull h, possibly empty): the hull's deepest vertex below the plane, then the
+/// face polygon at that vertex that most faces the plane, from that vertex on in its order
+/// (pruned to its largest-area quadrilateral when it has more corners), each kept when within
+/// margin and below the mesh's centre. At most 4 contacts; returns their count. No allocation.
+int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, const MeshHull& h,
+                      const Vec3& pos, const Mat3& R, double margin, ConvexContact out[4]);
+
 /// Support point of s in world direction d (need not be unit): argmax over the shape of x·d.
 Vec3 convexSupport(const ConvexShape& s, const Vec3& d);
 
