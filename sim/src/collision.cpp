@@ -651,7 +651,7 @@ double boundingRadius(const GeomSpec& g) {
 }
 
 int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
-                bool multiccd, Touch* out) {
+                bool multiccd, double rbound1, double rbound2, Touch* out) {
   ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size()};
   ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size()};
   ConvexContact c;
@@ -660,7 +660,7 @@ int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Po
   out[0] = Touch{c.dist, c.pos, c.normal, Vec3::Zero()};
   if (!multiccd || !multiContact(g1.type, g2.type)) return 1;
   const Mat3 F = contactFrame(c.normal, Vec3::Zero());
-  const double tol = kMultiRelTol * std::min(boundingRadius(g1), boundingRadius(g2));
+  const double tol = kMultiRelTol * std::min(rbound1, rbound2);
   int n = 1;
   for (int axis = 1; axis < 3; ++axis)
     for (double angle : {-kMultiAngle, kMultiAngle}) {
@@ -681,10 +681,15 @@ int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Po
 }
 
 int narrowPhase(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
-                bool multiccd, Touch* out) {
+                bool multiccd, double rbound1, double rbound2, Touch* out) {
   const int t1 = g1.type, t2 = g2.type;
   const double *s1 = g1.size, *s2 = g2.size;
-  if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, out);
+  // bounding spheres apart by more than the margin: no contact (MuJoCo's mj_collideGeoms test)
+  if (rbound1 > 0 && rbound2 > 0) {
+    const double reach = rbound1 + rbound2 + margin;
+    if ((P1.p - P2.p).squaredNorm() > reach * reach) return 0;
+  }
+  if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, rbound1, rbound2, out);
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE) return planeSphere(P1, P2.p, s2[0], margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return planeCapsule(P1, P2, s2, margin, out);
@@ -761,6 +766,9 @@ constexpr int kSweepMinPairs = 32;
 void compileBroadPhase(Model& m) {
   const ModelSpec& spec = m.spec;
   m.geomInflate.assign(m.ngeom(), 0.0);
+  m.geomRbound.assign(m.ngeom(), 0.0);
+  for (int g = 0; g < m.ngeom(); ++g)
+    if (spec.geoms[g].type != SIM_GEOM_PLANE) m.geomRbound[g] = boundingRadius(spec.geoms[g]);
   for (int g = 0; g < m.ngeom(); ++g) m.geomInflate[g] = spec.geoms[g].contact.margin + spec.geoms[g].contact.gap;
   m.sweepGeoms.clear();
   m.prunedKeys.clear();
@@ -981,7 +989,7 @@ void collide(const Model& m, State& s) {
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
     const int n = narrowPhase(a, s.geomPose[pair.g1], b, s.geomPose[pair.g2], pair.margin + pair.gap,
-                              m.spec.solver.multiccd, touch);
+                              m.spec.solver.multiccd, m.geomRbound[pair.g1], m.geomRbound[pair.g2], touch);
     for (int k = 0; k < n; ++k) {
       // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
       if (touch[k].dist >= pair.margin) continue;

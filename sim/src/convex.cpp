@@ -256,23 +256,33 @@ struct Polytope {
   }
 };
 
+// Of the support points along six directions dir(k), k = 0..5, the one farthest by far(w) (the
+// first of equals) into pick; false when none is farther than the tolerance.
+template <class Dir, class Far>
+bool farthestOfSix(const Pair& P, const Dir& dir, const Far& far, Vertex& pick) {
+  double most = 0;
+  for (int k = 0; k < 6; ++k) {
+    const Vertex w = P.support(dir(k));
+    const double x = far(w.w);
+    if (x > most) {
+      most = x;
+      pick = w;
+    }
+  }
+  return most > kConvexTol;
+}
+
 // Grow the GJK simplex (1–3 points) to a tetrahedron of support points: a point far along an
 // axis, a point far off the segment, a point far off the triangle's plane.
 bool tetrahedron(const Pair& P, Simplex& s) {
-  if (s.n == 1) {
-    double far = 0;
-    Vertex pick;
-    for (int k = 0; k < 6; ++k) {
+  Vertex pick;
+  if (s.n == 1) {  // along ±x, ±y, ±z: the farthest from the point
+    const auto axis = [](int k) {
       Vec3 d = Vec3::Zero();
       d[k / 2] = k % 2 ? -1 : 1;
-      const Vertex w = P.support(d);
-      const double x = (w.w - s.v[0].w).norm();
-      if (x > far) {
-        far = x;
-        pick = w;
-      }
-    }
-    if (!(far > kConvexTol)) return false;
+      return d;
+    };
+    if (!farthestOfSix(P, axis, [&](const Vec3& w) { return (w - s.v[0].w).norm(); }, pick)) return false;
     s.v[s.n++] = pick;
   }
   if (s.n == 2) {
@@ -281,19 +291,13 @@ bool tetrahedron(const Pair& P, Simplex& s) {
     for (int k = 1; k < 3; ++k)
       if (std::abs(e[k]) < std::abs(e[axis])) axis = k;
     const Vec3 d1 = e.cross(Vec3::Unit(axis)).normalized(), d2 = e.cross(d1);
-    double far = 0;
-    Vertex pick;
-    for (int k = 0; k < 6; ++k) {
-      const double ang = k * M_PI / 3;
-      const Vertex w = P.support(std::cos(ang) * d1 + std::sin(ang) * d2);
-      const Vec3 off = w.w - s.v[0].w;
-      const double x = (off - e * e.dot(off)).norm();
-      if (x > far) {
-        far = x;
-        pick = w;
-      }
-    }
-    if (!(far > kConvexTol)) return false;
+    // six directions 60° apart about the segment: the farthest off its line
+    const auto around = [&](int k) { return Vec3(std::cos(k * M_PI / 3) * d1 + std::sin(k * M_PI / 3) * d2); };
+    const auto offLine = [&](const Vec3& w) {
+      const Vec3 off = w - s.v[0].w;
+      return (off - e * e.dot(off)).norm();
+    };
+    if (!farthestOfSix(P, around, offLine, pick)) return false;
     s.v[s.n++] = pick;
   }
   if (s.n == 3) {

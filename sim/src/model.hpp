@@ -410,6 +410,7 @@ struct Model {
   bool sweepAndPrune = false;
   std::vector<int> sweepGeoms;       ///< geoms in pruned pairs (no planes), the sweep's initial order
   std::vector<double> geomInflate;   ///< [ngeom] margin + gap added to each side of its AABB
+  std::vector<double> geomRbound;    ///< [ngeom] radius about the geom's origin that holds it (0: plane)
   std::vector<long long> prunedKeys; ///< sorted (g1 << 32 | g2), g1 < g2, of the pruned pairs
   std::vector<int> prunedPair;       ///< [prunedKeys] index into pairs
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)
