@@ -652,8 +652,8 @@ double boundingRadius(const GeomSpec& g) {
 
 int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
                 bool multiccd, double rbound1, double rbound2, Touch* out) {
-  ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size()};
-  ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size()};
+  ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size(), &g1.hull};
+  ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size(), &g2.hull};
   ConvexContact c;
   int status;
   if (!convexCollide(a, b, margin, &c, &status)) return 0;

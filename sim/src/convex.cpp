@@ -61,6 +61,26 @@ Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
                   l[2] >= 0 ? size[2] : -size[2]);
     default: {  // mesh: the hull's support is its best vertex
       if (s.nvert <= 0) return Vec3::Zero();
+      if (s.hull && s.nvert >= kHillClimbMin && !s.hull->vert.empty()) {
+        // climb: move to the first neighbour that is better until none is (on a convex
+        // polytope's edge graph a local maximum is the maximum)
+        const MeshHull& h = *s.hull;
+        int best = h.vert[0];
+        double most = l.dot(s.vert[best]);
+        for (int moved = 1, guard = 0; moved && guard < s.nvert; ++guard) {
+          moved = 0;
+          const int at = best;
+          for (int e = h.edgeAdr[at]; e < h.edgeAdr[at + 1]; ++e) {
+            const double x = l.dot(s.vert[h.edge[e]]);
+            if (x > most) {
+              most = x;
+              best = h.edge[e];
+              moved = 1;
+            }
+          }
+        }
+        return s.vert[best];
+      }
       int best = 0;
       double most = l.dot(s.vert[0]);
       for (int i = 1; i < s.nvert; ++i) {

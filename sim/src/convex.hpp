@@ -15,7 +15,13 @@ struct ConvexShape {
   const double* size = nullptr;
   const Vec3* vert = nullptr;  // [nvert] mesh only
   int nvert = 0;
+  const MeshHull* hull = nullptr;  // mesh only, optional: from kHillClimbMin vertices its support
+                                   // climbs the hull's edges instead of testing every vertex
 };
+
+/// Meshes with at least this many vertices find their support by hill climbing on the hull
+/// (MuJoCo's mjMESH_HILLCLIMB_MIN is 10; measured here: benchmarks/README.md, convex section).
+constexpr int kHillClimbMin = 10;
 
 /// Why the collider stopped: converged, or a cap or degenerate geometry ended it (then no
 /// contact is reported rather than a guess).

@@ -303,6 +303,55 @@ int main() {
             near, cc[3].dist);
     }
   }
+  // hill climbing on the hull (meshes of kHillClimbMin vertices and more) finds the vertices
+  // that testing every vertex finds: 300 points on an ellipsoid and 300 inside it, 2,000 support
+  // directions, and against a box and an ellipsoid at 200 random poses the same contacts
+  {
+    unsigned seed = 7;
+    auto uni = [&seed]() {
+      seed = seed * 1664525u + 1013904223u;
+      return (seed >> 8) / double(1 << 24) * 2 - 1;
+    };
+    std::vector<Vec3> blob;
+    for (int i = 0; i < 600; ++i) {
+      Vec3 x(uni(), uni(), uni());
+      x = x.normalized() * (i < 300 ? 1.0 : 0.9 * std::abs(uni()));
+      blob.push_back(x.cwiseProduct(Vec3(0.12, 0.09, 0.06)));
+    }
+    sim::MeshHull h;
+    sim::buildMeshHull(blob, h);
+    ConvexShape climb = shape(SIM_GEOM_MESH, nullptr, Vec3(0.01, 0.02, 0.03), turn(0.4, 0.3, 0.2)), brute = climb;
+    climb.vert = brute.vert = blob.data();
+    climb.nvert = brute.nvert = (int)blob.size();
+    climb.hull = &h;
+    int same = 0;
+    for (int k = 0; k < 2000; ++k) {
+      const Vec3 d(uni(), uni(), uni());
+      same += sim::convexSupport(climb, d) == sim::convexSupport(brute, d);
+    }
+    CHECK(h.vert.size() >= 250 && h.vert.size() <= 300 && same == 2000, "hill climbing: %zu hull vertices, %d of 2000 supports equal",
+          h.vert.size(), same);
+    const double box[3] = {0.1, 0.08, 0.05}, ell[3] = {0.06, 0.08, 0.1};
+    int touching = 0, equal = 0;
+    double dev = 0;
+    for (int k = 0; k < 200; ++k) {
+      const ConvexShape other = shape(k % 2 ? SIM_GEOM_BOX : SIM_GEOM_ELLIPSOID, k % 2 ? box : ell,
+                                      Vec3(0.2 * uni(), 0.2 * uni(), 0.2 * uni()), turn(3 * uni(), 3 * uni(), 3 * uni()));
+      ConvexContact c1, c2;
+      int s1, s2;
+      const int n1 = sim::convexCollide(other, climb, 0.01, &c1, &s1), n2 = sim::convexCollide(other, brute, 0.01, &c2, &s2);
+      touching += n2;
+      // at EPA's end the normal is a face's of the Minkowski difference: vertices tie to round-off
+      // there, and either may be the support
+      const double e = n1 && n2 ? std::max({std::abs(c1.dist - c2.dist), (c1.pos - c2.pos).norm(), (c1.normal - c2.normal).norm()}) : 0;
+      dev = std::max(dev, e);
+      equal += n1 == n2 && e < 1e-9;
+    }
+    CHECK(equal == 200 && touching > 50, "hill climbing: %d of 200 poses agree to 1e-9 (%d touching, max %.1e)", equal,
+          touching, dev);
+    std::printf("hill climbing: %zu hull vertices of %zu, 2000 supports as brute force, %d contacts within %.1e\n",
+                h.vert.size(), blob.size(), touching, dev);
+  }
   // plane–mesh against MuJoCo 4 (plane_mesh_cases.hpp)
   {
     using namespace plane_mesh_cases;
