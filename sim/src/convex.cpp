@@ -472,9 +472,9 @@ int convexCollide(const ConvexShape& A, const ConvexShape& B, double margin, Con
 
 // ---- Mesh hull (load time) ------------------------------------------------------------------
 //
-// Incremental hull: a tetrahedron of far-apart points, then each point in index order; the
-// faces it sees (signed distance > eps) go and the horizon (their edges whose twin face stays)
-// is joined to it. Triangles keep their corners counter-clockwise about the outward normal, so
+// Quickhull: a tetrahedron of far-apart points, then repeatedly the farthest point outside a
+// face; the faces it sees (signed distance > eps) go and the horizon (their edges whose twin face
+// stays) is joined to it. Triangles keep their corners counter-clockwise about the outward normal, so
 // a directed edge (a, b) has exactly one face and its twin (b, a) the neighbour across it.
 
 bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
@@ -541,20 +541,32 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
   } else {
     add(s0, i1, i2), add(s0, i3, i1), add(i1, i3, i2), add(i2, i3, s0);
   }
-  std::vector<int> visible, stack;
-  std::vector<char> seen;
-  std::vector<std::pair<int, int>> horizon;
+  // Quickhull's conflict lists: each point outside the hull waits on one face it is outside of;
+  // a face's farthest waiting point is added next, and the points of the faces it removes wait
+  // on the new faces they are outside of (or are inside: dropped)
+  std::vector<std::vector<int>> conflict(4);
   for (int i = 0; i < n; ++i) {
     if (i == s0 || i == i1 || i == i2 || i == i3) continue;
-    int first = -1;
-    for (int t = 0; t < (int)tri.size() && first < 0; ++t)
-      if (tri[t].alive && tri[t].n.dot(p[i]) - tri[t].d > eps) first = t;
-    if (first < 0) continue;  // inside (or on) the hull
-    // the visible region is connected: flood it across edges
+    for (int t = 0; t < 4; ++t)
+      if (tri[t].n.dot(p[i]) - tri[t].d > eps) {
+        conflict[t].push_back(i);
+        break;
+      }
+  }
+  std::vector<int> visible, stack, orphans;
+  std::vector<char> seen;
+  std::vector<std::pair<int, int>> horizon;
+  for (size_t f = 0; f < tri.size(); ++f) {
+    if (!tri[f].alive || conflict[f].empty()) continue;
+    int i = conflict[f][0];
+    double farthest = -INFINITY;
+    for (int q : conflict[f])
+      if (tri[f].n.dot(p[q]) - tri[f].d > farthest) farthest = tri[f].n.dot(p[q]) - tri[f].d, i = q;
+    // the visible region is connected: flood it across edges from f
     seen.assign(tri.size(), 0);
     visible.clear();
-    stack.assign(1, first);
-    seen[first] = 1;
+    stack.assign(1, (int)f);
+    seen[f] = 1;
     while (!stack.empty()) {
       const int t = stack.back();
       stack.pop_back();
@@ -573,11 +585,23 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
         const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3], u = edgeFace(b, a);
         if (u < 0 || !seen[u]) horizon.push_back({a, b});
       }
+    orphans.clear();
     for (int t : visible) {
       tri[t].alive = false;
       for (int k = 0; k < 3; ++k) removeEdge(tri[t].v[k], tri[t].v[(k + 1) % 3]);
+      for (int q : conflict[t])
+        if (q != i) orphans.push_back(q);
+      std::vector<int>().swap(conflict[t]);
     }
+    const size_t first = tri.size();
     for (const auto& [a, b] : horizon) add(a, b, i);
+    conflict.resize(tri.size());
+    for (int q : orphans)
+      for (size_t t = first; t < tri.size(); ++t)
+        if (tri[t].n.dot(p[q]) - tri[t].d > eps) {
+          conflict[t].push_back(q);
+          break;
+        }
   }
   // vertices, edges
   std::vector<char> onHull(n, 0);
