@@ -62,10 +62,13 @@ Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
     default: {  // mesh: the hull's support is its best vertex
       if (s.nvert <= 0) return Vec3::Zero();
       if (s.hull && s.nvert >= kHillClimbMin && !s.hull->vert.empty()) {
-        // climb: move to the first neighbour that is better until none is (on a convex
-        // polytope's edge graph a local maximum is the maximum)
+        // climb from the seed of l's direction cell: move to the best neighbour until none is
+        // better (on a convex polytope's edge graph a local maximum is the maximum)
         const MeshHull& h = *s.hull;
-        int best = h.vert[0];
+        const double cut = 0.4 * l.norm();
+        const int cell = 9 * ((l[0] > cut) - (l[0] < -cut) + 1) + 3 * ((l[1] > cut) - (l[1] < -cut) + 1) +
+                         ((l[2] > cut) - (l[2] < -cut) + 1);
+        int best = h.seed[cell];
         double most = l.dot(s.vert[best]);
         for (int moved = 1, guard = 0; moved && guard < s.nvert; ++guard) {
           moved = 0;
@@ -664,6 +667,15 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
       h.polyVert.push_back(v);
       vertPolys[v].push_back(g);
     }
+  }
+  // the climb's seeds (MuJoCo's mesh_extrema): per cell of the 3×3×3 direction grid, the hull
+  // vertex farthest along the cell's direction (−1, 0, 1 per coordinate; the centre cell: any)
+  for (int c = 0; c < 27; ++c) {
+    const Vec3 d(double(c / 9 - 1), double((c / 3) % 3 - 1), double(c % 3 - 1));
+    int best = h.vert[0];
+    for (int v : h.vert)
+      if (d.dot(p[v]) > d.dot(p[best])) best = v;
+    h.seed[c] = best;
   }
   h.vertPolyAdr.assign(n + 1, 0);
   for (int i = 0; i < n; ++i) {

@@ -95,6 +95,8 @@ struct MeshHull {
   std::vector<int> vertPolyAdr, vertPoly;  ///< [nvert + 1] CSR: the polygons at each vertex
   std::vector<int> edgeAdr, edge;        ///< [nvert + 1] CSR: neighbours on the triangulated hull
   Vec3 centre = Vec3::Zero();            ///< MuJoCo's geom origin for the mesh (its centre of volume)
+  int seed[27] = {};                     ///< hill climbing's start per direction cell (each coordinate
+                                         ///< < −0.4, in between, > 0.4): the vertex farthest along it
 };
 
 struct GeomSpec {
