@@ -260,6 +260,10 @@ def new_pair_scenes():
     return out
 
 
+CUBE_MESH = ('<mesh name="cube" vertex="-1 -1 -1  1 -1 -1  -1 1 -1  1 1 -1  -1 -1 1  1 -1 1  -1 1 1  1 1 1" '
+             'face="0 2 3  0 3 1  4 5 7  4 7 6  0 1 5  0 5 4  2 6 7  2 7 3  0 4 6  0 6 2  1 3 7  1 7 5" scale="0.1 0.1 0.1"/>')
+
+
 def convex_scenes():
     """The general convex collider's pairs (sim/src/convex.cpp), 1 s each from rest: body positions
     after 1 s against MuJoCo's (issue 17's 1e-4 m)."""
@@ -277,12 +281,20 @@ def convex_scenes():
          '<geom type="cylinder" size="0.1 0.1" mass="1"/>', "0.02 0.01 0.4", "0.03 0.02 0"),
         ("ellipsoid dropped on a tetrahedral mesh", '<geom type="mesh" mesh="tet"/>',
          '<geom type="ellipsoid" size="0.06 0.08 0.1" mass="1"/>', "0.06 0.05 0.5", "0.1 0.2 0"),
+        # plane–mesh: edge first, then flat on a face (the hull's deepest vertex and its face's corners)
+        ("mesh box dropped on the floor (plane–mesh)", "", '<geom type="mesh" mesh="cube" mass="1"/>',
+         "0.02 0.01 0.3", "0.3 0.2 0.1"),
+        ("tetrahedral mesh dropped on the floor (plane–mesh)", "", '<geom type="mesh" mesh="tet" mass="1"/>',
+         "0.02 0.01 0.3", "0.25 -0.15 0.1"),
     ]:
         xml = scene(free(geom, "0 0 0"), floor='<geom type="plane" size="5 5 0.1"/>' + fixed,
-                    asset='<asset><mesh name="tet" vertex="0 0 0  0.3 0 0  0 0.3 0  0 0 0.3" face="0 2 1  0 1 3  0 3 2  1 2 3"/></asset>')
+                    asset='<asset><mesh name="tet" vertex="0 0 0  0.3 0 0  0 0.3 0  0 0 0.3" face="0 2 1  0 1 3  0 3 2  1 2 3"/>'
+                          + CUBE_MESH + '</asset>')
         rows.append((f"convex: {name}", xml, q(pos, [float(x) for x in euler.split()]), [[0.0] * 6], 500, "bodies"))
         # MuJoCo's EPA converged (its defaults, 35 iterations to 1e-6, leave up to 1e-3 m of
         # depth on curved geoms); ours ignores these options and always converges to 1e-10
+        if not fixed:  # plane–mesh: no GJK/EPA, the ccd options change nothing
+            continue
         tight = xml.replace('timestep="0.002" ', 'timestep="0.002" ccd_iterations="200" ccd_tolerance="1e-10" ')
         rows.append((f"convex: {name}, MuJoCo's ccd converged", tight, rows[-1][2], [[0.0] * 6], 500, "bodies"))
     return rows

@@ -13,13 +13,14 @@
 //   plane–sphere, plane–capsule (2 contacts), plane–ellipsoid (its support point), plane–cylinder
 //   (up to 4), plane–box (up to 4), sphere–sphere, sphere–capsule, sphere–cylinder, sphere–box,
 //   capsule–capsule (closest points of the segments; parallel segments 2), capsule–box (up to 2),
-//   box–box (up to 8).
+//   box–box (up to 8), plane–mesh (up to 4: the hull's deepest vertex and the corners of its face
+//   that most faces the plane, convex.cpp's planeMeshContacts).
 // The pairs MuJoCo hands to its general convex collider — capsule–cylinder, ellipsoid–{sphere,
 // capsule, ellipsoid, cylinder, box}, cylinder–{cylinder, box} and meshes (their convex hulls)
 // with anything but a plane — go to convex.cpp's GJK/EPA (one contact), and with <flag multiccd>
 // (MuJoCo 4's default) pairs without a sphere or ellipsoid get MuJoCo's perturbation contacts
-// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). Plane–mesh is listed in
-// the model's warnings ("contacts not simulated for …") and does not collide. With many pairs a sweep-and-prune broad phase over world
+// (up to 4 more; MuJoCo's box/mesh polygon clipping is not reproduced). With many pairs a
+// sweep-and-prune broad phase over world
 // AABBs skips the pairs whose boxes are apart (the same contacts as testing every pair).
 #include <algorithm>
 #include <cmath>
@@ -54,7 +55,7 @@ int pairCapacity(int t1, int t2, bool multiccd) {
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE || t2 == SIM_GEOM_ELLIPSOID) return 1;
     if (t2 == SIM_GEOM_CAPSULE) return 2;
-    if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX) return 4;
+    if (t2 == SIM_GEOM_CYLINDER || t2 == SIM_GEOM_BOX || t2 == SIM_GEOM_MESH) return 4;
     return 0;
   }
   if (convexPair(t1, t2)) return multiccd && multiContact(t1, t2) ? 5 : 1;
@@ -212,6 +213,15 @@ int planeEllipsoid(const Pose& P, const Pose& E, const double* size, double marg
   if (dist > margin) return 0;
   planeTouch(out[0], n, dist, support);
   return 1;
+}
+
+// plane – mesh (MuJoCo 4's mjc_PlaneConvex for meshes): convex.cpp's planeMeshContacts, up to 4
+int planeMesh(const Pose& P, const GeomSpec& g, const Pose& M, double margin, Touch* out) {
+  ConvexContact c[4];
+  const int n = planeMeshContacts(P.p, P.R.col(2), g.meshVert.data(), (int)g.meshVert.size(), g.hull, M.p,
+                                  M.R, margin, c);
+  for (int k = 0; k < n; ++k) out[k] = Touch{c[k].dist, c[k].pos, c[k].normal, Vec3::Zero()};
+  return n;
 }
 
 // sphere – capsule: the sphere against the nearest point of the capsule's segment
@@ -641,16 +651,16 @@ double boundingRadius(const GeomSpec& g) {
 }
 
 int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
-                bool multiccd, Touch* out) {
-  ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size()};
-  ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size()};
+                bool multiccd, double rbound1, double rbound2, Touch* out) {
+  ConvexShape a{g1.type, P1.p, P1.R, g1.size, g1.meshVert.data(), (int)g1.meshVert.size(), &g1.hull};
+  ConvexShape b{g2.type, P2.p, P2.R, g2.size, g2.meshVert.data(), (int)g2.meshVert.size(), &g2.hull};
   ConvexContact c;
   int status;
   if (!convexCollide(a, b, margin, &c, &status)) return 0;
   out[0] = Touch{c.dist, c.pos, c.normal, Vec3::Zero()};
   if (!multiccd || !multiContact(g1.type, g2.type)) return 1;
   const Mat3 F = contactFrame(c.normal, Vec3::Zero());
-  const double tol = kMultiRelTol * std::min(boundingRadius(g1), boundingRadius(g2));
+  const double tol = kMultiRelTol * std::min(rbound1, rbound2);
   int n = 1;
   for (int axis = 1; axis < 3; ++axis)
     for (double angle : {-kMultiAngle, kMultiAngle}) {
@@ -671,16 +681,22 @@ int convexTouch(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Po
 }
 
 int narrowPhase(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Pose& P2, double margin,
-                bool multiccd, Touch* out) {
+                bool multiccd, double rbound1, double rbound2, Touch* out) {
   const int t1 = g1.type, t2 = g2.type;
   const double *s1 = g1.size, *s2 = g2.size;
-  if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, out);
+  // bounding spheres apart by more than the margin: no contact (MuJoCo's mj_collideGeoms test)
+  if (rbound1 > 0 && rbound2 > 0) {
+    const double reach = rbound1 + rbound2 + margin;
+    if ((P1.p - P2.p).squaredNorm() > reach * reach) return 0;
+  }
+  if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, rbound1, rbound2, out);
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE) return planeSphere(P1, P2.p, s2[0], margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return planeCapsule(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_BOX) return planeBox(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_CYLINDER) return planeCylinder(P1, P2, s2, margin, out);
     if (t2 == SIM_GEOM_ELLIPSOID) return planeEllipsoid(P1, P2, s2, margin, out);
+    if (t2 == SIM_GEOM_MESH) return planeMesh(P1, g2, P2, margin, out);
   } else if (t1 == SIM_GEOM_SPHERE) {
     if (t2 == SIM_GEOM_SPHERE) return sphereSphere(P1.p, s1[0], P1.R, P2.p, s2[0], P2.R, margin, out);
     if (t2 == SIM_GEOM_CAPSULE) return sphereCapsule(P1, s1[0], P2, s2, margin, out);
@@ -750,6 +766,9 @@ constexpr int kSweepMinPairs = 32;
 void compileBroadPhase(Model& m) {
   const ModelSpec& spec = m.spec;
   m.geomInflate.assign(m.ngeom(), 0.0);
+  m.geomRbound.assign(m.ngeom(), 0.0);
+  for (int g = 0; g < m.ngeom(); ++g)
+    if (spec.geoms[g].type != SIM_GEOM_PLANE) m.geomRbound[g] = boundingRadius(spec.geoms[g]);
   for (int g = 0; g < m.ngeom(); ++g) m.geomInflate[g] = spec.geoms[g].contact.margin + spec.geoms[g].contact.gap;
   m.sweepGeoms.clear();
   m.prunedKeys.clear();
@@ -970,7 +989,7 @@ void collide(const Model& m, State& s) {
     const CollisionPair& pair = m.pairs[p];
     const GeomSpec &a = m.spec.geoms[pair.g1], &b = m.spec.geoms[pair.g2];
     const int n = narrowPhase(a, s.geomPose[pair.g1], b, s.geomPose[pair.g2], pair.margin + pair.gap,
-                              m.spec.solver.multiccd, touch);
+                              m.spec.solver.multiccd, m.geomRbound[pair.g1], m.geomRbound[pair.g2], touch);
     for (int k = 0; k < n; ++k) {
       // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
       if (touch[k].dist >= pair.margin) continue;

@@ -19,6 +19,7 @@
 // loop; a degenerate polytope (zero-size geoms, a flat Minkowski difference) gives no contact.
 #include "convex.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sim {
@@ -60,6 +61,29 @@ Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
                   l[2] >= 0 ? size[2] : -size[2]);
     default: {  // mesh: the hull's support is its best vertex
       if (s.nvert <= 0) return Vec3::Zero();
+      if (s.hull && s.nvert >= kHillClimbMin && !s.hull->vert.empty()) {
+        // climb from the seed of l's direction cell: move to the best neighbour until none is
+        // better (on a convex polytope's edge graph a local maximum is the maximum)
+        const MeshHull& h = *s.hull;
+        const double cut = 0.4 * l.norm();
+        const int cell = 9 * ((l[0] > cut) - (l[0] < -cut) + 1) + 3 * ((l[1] > cut) - (l[1] < -cut) + 1) +
+                         ((l[2] > cut) - (l[2] < -cut) + 1);
+        int best = h.seed[cell];
+        double most = l.dot(s.vert[best]);
+        for (int moved = 1, guard = 0; moved && guard < s.nvert; ++guard) {
+          moved = 0;
+          const int at = best;
+          for (int e = h.edgeAdr[at]; e < h.edgeAdr[at + 1]; ++e) {
+            const double x = l.dot(s.vert[h.edge[e]]);
+            if (x > most) {
+              most = x;
+              best = h.edge[e];
+              moved = 1;
+            }
+          }
+        }
+        return s.vert[best];
+      }
       int best = 0;
       double most = l.dot(s.vert[0]);
       for (int i = 1; i < s.nvert; ++i) {
@@ -255,23 +279,33 @@ struct Polytope {
   }
 };
 
+// Of the support points along six directions dir(k), k = 0..5, the one farthest by far(w) (the
+// first of equals) into pick; false when none is farther than the tolerance.
+template <class Dir, class Far>
+bool farthestOfSix(const Pair& P, const Dir& dir, const Far& far, Vertex& pick) {
+  double most = 0;
+  for (int k = 0; k < 6; ++k) {
+    const Vertex w = P.support(dir(k));
+    const double x = far(w.w);
+    if (x > most) {
+      most = x;
+      pick = w;
+    }
+  }
+  return most > kConvexTol;
+}
+
 // Grow the GJK simplex (1–3 points) to a tetrahedron of support points: a point far along an
 // axis, a point far off the segment, a point far off the triangle's plane.
 bool tetrahedron(const Pair& P, Simplex& s) {
-  if (s.n == 1) {
-    double far = 0;
-    Vertex pick;
-    for (int k = 0; k < 6; ++k) {
+  Vertex pick;
+  if (s.n == 1) {  // along ±x, ±y, ±z: the farthest from the point
+    const auto axis = [](int k) {
       Vec3 d = Vec3::Zero();
       d[k / 2] = k % 2 ? -1 : 1;
-      const Vertex w = P.support(d);
-      const double x = (w.w - s.v[0].w).norm();
-      if (x > far) {
-        far = x;
-        pick = w;
-      }
-    }
-    if (!(far > kConvexTol)) return false;
+      return d;
+    };
+    if (!farthestOfSix(P, axis, [&](const Vec3& w) { return (w - s.v[0].w).norm(); }, pick)) return false;
     s.v[s.n++] = pick;
   }
   if (s.n == 2) {
@@ -280,19 +314,13 @@ bool tetrahedron(const Pair& P, Simplex& s) {
     for (int k = 1; k < 3; ++k)
       if (std::abs(e[k]) < std::abs(e[axis])) axis = k;
     const Vec3 d1 = e.cross(Vec3::Unit(axis)).normalized(), d2 = e.cross(d1);
-    double far = 0;
-    Vertex pick;
-    for (int k = 0; k < 6; ++k) {
-      const double ang = k * M_PI / 3;
-      const Vertex w = P.support(std::cos(ang) * d1 + std::sin(ang) * d2);
-      const Vec3 off = w.w - s.v[0].w;
-      const double x = (off - e * e.dot(off)).norm();
-      if (x > far) {
-        far = x;
-        pick = w;
-      }
-    }
-    if (!(far > kConvexTol)) return false;
+    // six directions 60° apart about the segment: the farthest off its line
+    const auto around = [&](int k) { return Vec3(std::cos(k * M_PI / 3) * d1 + std::sin(k * M_PI / 3) * d2); };
+    const auto offLine = [&](const Vec3& w) {
+      const Vec3 off = w - s.v[0].w;
+      return (off - e * e.dot(off)).norm();
+    };
+    if (!farthestOfSix(P, around, offLine, pick)) return false;
     s.v[s.n++] = pick;
   }
   if (s.n == 3) {
@@ -443,6 +471,329 @@ int convexCollide(const ConvexShape& A, const ConvexShape& B, double margin, Con
   out->normal = face.n;
   out->pos = (a + b) / 2;
   return out->pos.allFinite() && out->normal.allFinite() && std::isfinite(out->dist);
+}
+
+// ---- Mesh hull (load time) ------------------------------------------------------------------
+//
+// Quickhull: a tetrahedron of far-apart points, then repeatedly the farthest point outside a
+// face; the faces it sees (signed distance > eps) go and the horizon (their edges whose twin face
+// stays) is joined to it. Triangles keep their corners counter-clockwise about the outward normal, so
+// a directed edge (a, b) has exactly one face and its twin (b, a) the neighbour across it.
+
+bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
+  h = MeshHull();
+  const int n = (int)p.size();
+  if (n < 4) return false;
+  double scale = 0;
+  int i1 = 0;
+  for (int i = 0; i < n; ++i)
+    if ((p[i] - p[0]).norm() > scale) scale = (p[i] - p[0]).norm(), i1 = i;
+  const double eps = 1e-10 * scale;
+  if (!(scale > kMinVal)) return false;
+  const Vec3 e = (p[i1] - p[0]) / scale;
+  int i2 = -1, i3 = -1;
+  double far = eps;
+  for (int i = 0; i < n; ++i) {
+    const Vec3 d = p[i] - p[0];
+    const double x = (d - e * e.dot(d)).norm();
+    if (x > far) far = x, i2 = i;
+  }
+  if (i2 < 0) return false;
+  const Vec3 pn = (p[i1] - p[0]).cross(p[i2] - p[0]).normalized();
+  far = eps;
+  for (int i = 0; i < n; ++i) {
+    const double x = std::abs(pn.dot(p[i] - p[0]));
+    if (x > far) far = x, i3 = i;
+  }
+  if (i3 < 0) return false;
+  struct Tri {
+    int v[3];
+    Vec3 n;
+    double d;
+    bool alive;
+  };
+  std::vector<Tri> tri;
+  std::vector<std::vector<std::pair<int, int>>> out(n);  // out[a]: (b, triangle) per directed edge
+  auto edgeFace = [&](int a, int b) {
+    for (const auto& [c, t] : out[a])
+      if (c == b) return t;
+    return -1;
+  };
+  auto removeEdge = [&](int a, int b) {
+    auto& l = out[a];
+    for (size_t k = 0; k < l.size(); ++k)
+      if (l[k].first == b) {
+        l[k] = l.back();
+        l.pop_back();
+        return;
+      }
+  };
+  auto add = [&](int a, int b, int c) {
+    Tri t{{a, b, c}, (p[b] - p[a]).cross(p[c] - p[a]), 0, true};
+    const double len = t.n.norm();
+    t.n = len > 0 ? Vec3(t.n / len) : Vec3::Zero();
+    t.d = t.n.dot(p[a]);
+    for (int k = 0; k < 3; ++k) out[t.v[k]].push_back({t.v[(k + 1) % 3], (int)tri.size()});
+    tri.push_back(t);
+  };
+  // the tetrahedron, faces turned outward
+  const int s0 = 0;
+  const bool flip = pn.dot(p[i3] - p[0]) > 0;  // i3 above (i0, i1, i2): that face looks down
+  if (flip) {
+    add(s0, i2, i1), add(s0, i1, i3), add(i1, i2, i3), add(i2, s0, i3);
+  } else {
+    add(s0, i1, i2), add(s0, i3, i1), add(i1, i3, i2), add(i2, i3, s0);
+  }
+  // Quickhull's conflict lists: each point outside the hull waits on one face it is outside of;
+  // a face's farthest waiting point is added next, and the points of the faces it removes wait
+  // on the new faces they are outside of (or are inside: dropped)
+  std::vector<std::vector<int>> conflict(4);
+  for (int i = 0; i < n; ++i) {
+    if (i == s0 || i == i1 || i == i2 || i == i3) continue;
+    for (int t = 0; t < 4; ++t)
+      if (tri[t].n.dot(p[i]) - tri[t].d > eps) {
+        conflict[t].push_back(i);
+        break;
+      }
+  }
+  std::vector<int> visible, stack, orphans;
+  std::vector<char> seen;
+  std::vector<std::pair<int, int>> horizon;
+  for (size_t f = 0; f < tri.size(); ++f) {
+    if (!tri[f].alive || conflict[f].empty()) continue;
+    int i = conflict[f][0];
+    double farthest = -INFINITY;
+    for (int q : conflict[f])
+      if (tri[f].n.dot(p[q]) - tri[f].d > farthest) farthest = tri[f].n.dot(p[q]) - tri[f].d, i = q;
+    // the visible region is connected: flood it across edges from f
+    seen.assign(tri.size(), 0);
+    visible.clear();
+    stack.assign(1, (int)f);
+    seen[f] = 1;
+    while (!stack.empty()) {
+      const int t = stack.back();
+      stack.pop_back();
+      visible.push_back(t);
+      for (int k = 0; k < 3; ++k) {
+        const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
+        if (u >= 0 && !seen[u] && tri[u].n.dot(p[i]) - tri[u].d > eps) {
+          seen[u] = 1;
+          stack.push_back(u);
+        }
+      }
+    }
+    horizon.clear();
+    for (int t : visible)
+      for (int k = 0; k < 3; ++k) {
+        const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3], u = edgeFace(b, a);
+        if (u < 0 || !seen[u]) horizon.push_back({a, b});
+      }
+    orphans.clear();
+    for (int t : visible) {
+      tri[t].alive = false;
+      for (int k = 0; k < 3; ++k) removeEdge(tri[t].v[k], tri[t].v[(k + 1) % 3]);
+      for (int q : conflict[t])
+        if (q != i) orphans.push_back(q);
+      std::vector<int>().swap(conflict[t]);
+    }
+    const size_t first = tri.size();
+    for (const auto& [a, b] : horizon) add(a, b, i);
+    conflict.resize(tri.size());
+    for (int q : orphans)
+      for (size_t t = first; t < tri.size(); ++t)
+        if (tri[t].n.dot(p[q]) - tri[t].d > eps) {
+          conflict[t].push_back(q);
+          break;
+        }
+  }
+  // vertices, edges
+  std::vector<char> onHull(n, 0);
+  std::vector<std::vector<int>> nbr(n);
+  std::vector<int> alive;
+  for (int t = 0; t < (int)tri.size(); ++t) {
+    if (!tri[t].alive) continue;
+    alive.push_back(t);
+    for (int k = 0; k < 3; ++k) {
+      const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3];
+      onHull[a] = 1;
+      nbr[a].push_back(b);  // each undirected edge once per direction (twin triangles)
+    }
+  }
+  h.edgeAdr.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    if (onHull[i]) h.vert.push_back(i);
+    std::sort(nbr[i].begin(), nbr[i].end());
+    h.edgeAdr[i + 1] = h.edgeAdr[i] + (int)nbr[i].size();
+    h.edge.insert(h.edge.end(), nbr[i].begin(), nbr[i].end());
+  }
+  // polygons: triangles joined across edges where they are coplanar
+  std::vector<int> group(tri.size(), -1);
+  std::vector<std::vector<int>> vertPolys(n);
+  for (int t0 : alive) {
+    if (group[t0] >= 0) continue;
+    const int g = (int)h.polyAdr.size();
+    std::vector<int> corners;
+    Vec3 normal = Vec3::Zero();
+    stack.assign(1, t0);
+    group[t0] = g;
+    while (!stack.empty()) {
+      const int t = stack.back();
+      stack.pop_back();
+      normal += tri[t].n;
+      for (int k = 0; k < 3; ++k) {
+        corners.push_back(tri[t].v[k]);
+        const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
+        if (u >= 0 && group[u] < 0 && tri[u].n.dot(tri[t0].n) > 1 - 1e-9 &&
+            std::abs(tri[u].n.dot(p[tri[t0].v[0]]) - tri[u].d) <= eps) {
+          group[u] = g;
+          stack.push_back(u);
+        }
+      }
+    }
+    normal.normalize();
+    std::sort(corners.begin(), corners.end());
+    corners.erase(std::unique(corners.begin(), corners.end()), corners.end());
+    // counter-clockwise about the normal, by angle about the centroid
+    Vec3 c = Vec3::Zero();
+    for (int v : corners) c += p[v] / (double)corners.size();
+    const Vec3 u = (p[corners[0]] - c).normalized(), w = normal.cross(u);
+    std::sort(corners.begin(), corners.end(), [&](int a, int b) {
+      return std::atan2(w.dot(p[a] - c), u.dot(p[a] - c)) < std::atan2(w.dot(p[b] - c), u.dot(p[b] - c));
+    });
+    h.polyAdr.push_back((int)h.polyVert.size());
+    h.polyNum.push_back((int)corners.size());
+    h.polyNormal.push_back(normal);
+    for (int v : corners) {
+      h.polyVert.push_back(v);
+      vertPolys[v].push_back(g);
+    }
+  }
+  // the climb's seeds (MuJoCo's mesh_extrema): per cell of the 3×3×3 direction grid, the hull
+  // vertex farthest along the cell's direction (−1, 0, 1 per coordinate; the centre cell: any)
+  for (int c = 0; c < 27; ++c) {
+    const Vec3 d(double(c / 9 - 1), double((c / 3) % 3 - 1), double(c % 3 - 1));
+    int best = h.vert[0];
+    for (int v : h.vert)
+      if (d.dot(p[v]) > d.dot(p[best])) best = v;
+    h.seed[c] = best;
+  }
+  h.vertPolyAdr.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    h.vertPolyAdr[i + 1] = h.vertPolyAdr[i] + (int)vertPolys[i].size();
+    h.vertPoly.insert(h.vertPoly.end(), vertPolys[i].begin(), vertPolys[i].end());
+  }
+  return true;
+}
+
+// ---- Plane–mesh -----------------------------------------------------------------------------
+
+namespace {
+
+// area of the quadrilateral a, b, c, d (half the norm of its diagonals' cross product, as
+// MuJoCo's area4 sums it)
+double area4(const Vec3& a, const Vec3& b, const Vec3& c, const Vec3& d) {
+  return 0.5 * ((d - a).cross(b - d) + (c - b).cross(a - c)).norm();
+}
+
+// MuJoCo's polygonQuad: the largest-area quadrilateral of a convex polygon's corners x[0..n),
+// by rotating calipers; writes its corners' positions in x into q.
+void polygonQuad(const Vec3* x, int n, int q[4]) {
+  int a = 0, b = 1, c = 2, d = 3;
+  auto next = [n](int i) { return i == n - 1 ? 0 : i + 1; };
+  q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+  double m = area4(x[a], x[b], x[c], x[d]);
+  for (; a < n; ++a) {
+    for (;;) {
+      double mn = area4(x[a], x[b], x[c], x[next(d)]);
+      if (mn <= m) break;
+      m = mn;
+      d = next(d);
+      q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      while ((mn = area4(x[a], x[b], x[next(c)], x[d])) > m) {
+        m = mn;
+        c = next(c);
+        q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      }
+      while ((mn = area4(x[a], x[next(b)], x[c], x[d])) > m) {
+        m = mn;
+        b = next(b);
+        q[0] = a, q[1] = b, q[2] = c, q[3] = d;
+      }
+    }
+    if (b == a) {
+      b = next(b);
+      if (c == b) {
+        c = next(c);
+        if (d == c) d = next(d);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, const MeshHull& h,
+                      const Vec3& pos, const Mat3& R, double margin, ConvexContact out[4]) {
+  if (nvert <= 0) return 0;
+  // the deepest vertex: the first of the hull's (of all, without a hull) farthest along −n
+  const Vec3 l = R.transpose() * (-n);
+  const int nh = h.vert.empty() ? nvert : (int)h.vert.size();
+  int best = h.vert.empty() ? 0 : h.vert[0];
+  double most = l.dot(v[best]);
+  for (int k = 1; k < nh; ++k) {
+    const int i = h.vert.empty() ? k : h.vert[k];
+    const double x = l.dot(v[i]);
+    if (x > most) most = x, best = i;
+  }
+  auto touch = [&](int i, ConvexContact& c) {
+    const Vec3 at = pos + R * v[i];
+    c.dist = n.dot(at - p);
+    c.pos = at - n * (c.dist / 2);
+    c.normal = n;
+  };
+  touch(best, out[0]);
+  if (!(out[0].dist <= margin)) return 0;
+  if (h.vertPolyAdr.empty()) return 1;
+  // the polygon at it that most faces the plane (its normal nearest −n)
+  int poly = -1;
+  double align = -INFINITY;
+  for (int k = h.vertPolyAdr[best]; k < h.vertPolyAdr[best + 1]; ++k) {
+    const double x = l.dot(h.polyNormal[h.vertPoly[k]]);
+    if (x > align) align = x, poly = h.vertPoly[k];
+  }
+  if (poly < 0) return 1;
+  // its corners from the deepest on, at most kMaxPolygon (a larger face is not pruned: its
+  // first corners are taken)
+  constexpr int kMaxPolygon = 64;
+  const int adr = h.polyAdr[poly], num = std::min(h.polyNum[poly], kMaxPolygon);
+  int start = 0;
+  for (int k = 0; k < h.polyNum[poly]; ++k)
+    if (h.polyVert[adr + k] == best) start = k;
+  int idx[kMaxPolygon];
+  Vec3 x[kMaxPolygon];
+  for (int k = 0; k < num; ++k) {
+    idx[k] = h.polyVert[adr + (start + k) % h.polyNum[poly]];
+    x[k] = v[idx[k]];
+  }
+  int pick[4], npick = num;
+  if (num > 4) {
+    int q[4];
+    polygonQuad(x, num, q);
+    for (int k = 0; k < 4; ++k) pick[k] = idx[q[k]];
+    npick = 4;
+  } else {
+    for (int k = 0; k < num; ++k) pick[k] = idx[k];
+  }
+  // each corner within margin and below the mesh's centre (MuJoCo's plane–box test)
+  int cnt = 0;
+  for (int k = 0; k < npick; ++k) {
+    const double ldist = -l.dot(v[pick[k]] - h.centre);
+    ConvexContact c;
+    touch(pick[k], c);
+    if (c.dist > margin || ldist > 0) continue;
+    out[cnt++] = c;
+  }
+  return cnt;
 }
 
 }  // namespace sim

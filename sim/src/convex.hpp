@@ -15,7 +15,13 @@ struct ConvexShape {
   const double* size = nullptr;
   const Vec3* vert = nullptr;  // [nvert] mesh only
   int nvert = 0;
+  const MeshHull* hull = nullptr;  // mesh only, optional: from kHillClimbMin vertices its support
+                                   // climbs the hull's edges instead of testing every vertex
 };
+
+/// Meshes with at least this many vertices find their support by hill climbing on the hull
+/// (MuJoCo's mjMESH_HILLCLIMB_MIN is 10; measured here: benchmarks/README.md, convex section).
+constexpr int kHillClimbMin = 10;
 
 /// Why the collider stopped: converged, or a cap or degenerate geometry ended it (then no
 /// contact is reported rather than a guess).
@@ -33,6 +39,19 @@ struct ConvexContact {
   double dist;
   Vec3 pos, normal;
 };
+
+/// The convex hull of a mesh's vertices (incremental, at load; allocates): its vertices, the
+/// triangulated hull's edges, and its faces with coplanar triangles merged into polygons (as
+/// MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
+bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h);
+
+/// MuJoCo 4's plane–mesh contacts (plane: origin p, unit normal n; mesh: vertices v in a frame
+/// at pos, R, its hull h, possibly empty): the hull's deepest vertex below the plane, then the
+/// face polygon at that vertex that most faces the plane, from that vertex on in its order
+/// (pruned to its largest-area quadrilateral when it has more corners), each kept when within
+/// margin and below the mesh's centre. At most 4 contacts; returns their count. No allocation.
+int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, const MeshHull& h,
+                      const Vec3& pos, const Mat3& R, double margin, ConvexContact out[4]);
 
 /// Support point of s in world direction d (need not be unit): argmax over the shape of x·d.
 Vec3 convexSupport(const ConvexShape& s, const Vec3& d);

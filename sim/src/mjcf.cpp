@@ -41,6 +41,7 @@
 
 #include <pugixml.hpp>
 
+#include "convex.hpp"
 #include "model.hpp"
 
 namespace sim {
@@ -2589,6 +2590,9 @@ class MJCFParser {
     // the collider's shape: the convex hull of these (MuJoCo collides a mesh's hull)
     g.meshVert.reserve(m.mesh.vertices.size());
     for (const Vec3& p : m.mesh.vertices) g.meshVert.push_back(p.cwiseProduct(m.scale) - (lo + hi) / 2);
+    buildMeshHull(g.meshVert, g.hull);
+    // MuJoCo's geom origin for a mesh is its centre of volume (the box centre without a volume)
+    if (m.mass.volume > kMinVal) g.hull.centre = m.mass.com - (lo + hi) / 2;
     spec_.geoms.push_back(g);
     if (!counts) return;
     if (!(m.mass.volume > kMinVal))

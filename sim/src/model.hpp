@@ -84,6 +84,21 @@ struct ContactParams {
   double margin = 0, gap = 0;        ///< m: contacts active within margin (MuJoCo 4; gap only widens detection)
 };
 
+/// A mesh geom's convex hull (convex.cpp's buildMeshHull, at load): what the collider walks.
+/// Indices are into GeomSpec::meshVert; a vertex off the hull (inside it, or a duplicate) has
+/// no polygons and no edges.
+struct MeshHull {
+  std::vector<int> vert;                 ///< hull vertices, ascending
+  std::vector<int> polyAdr, polyNum;     ///< [npoly] each face polygon's first entry in polyVert, count
+  std::vector<int> polyVert;             ///< polygon corners, counter-clockwise about the outward normal
+  std::vector<Vec3> polyNormal;          ///< [npoly] outward unit normals (coplanar triangles merged)
+  std::vector<int> vertPolyAdr, vertPoly;  ///< [nvert + 1] CSR: the polygons at each vertex
+  std::vector<int> edgeAdr, edge;        ///< [nvert + 1] CSR: neighbours on the triangulated hull
+  Vec3 centre = Vec3::Zero();            ///< MuJoCo's geom origin for the mesh (its centre of volume)
+  int seed[27] = {};                     ///< hill climbing's start per direction cell (each coordinate
+                                         ///< < −0.4, in between, > 0.4): the vertex farthest along it
+};
+
 struct GeomSpec {
   std::string name;
   int type = SIM_GEOM_SPHERE;
@@ -95,6 +110,7 @@ struct GeomSpec {
   ContactParams contact;
   SourceLocation where;
   std::vector<Vec3> meshVert;  // [n] mesh geoms: the mesh's (scaled) vertices in the geom frame
+  MeshHull hull;               // mesh geoms: meshVert's convex hull (empty: flat or too few points)
 };
 
 struct SiteSpec {
@@ -396,6 +412,7 @@ struct Model {
   bool sweepAndPrune = false;
   std::vector<int> sweepGeoms;       ///< geoms in pruned pairs (no planes), the sweep's initial order
   std::vector<double> geomInflate;   ///< [ngeom] margin + gap added to each side of its AABB
+  std::vector<double> geomRbound;    ///< [ngeom] radius about the geom's origin that holds it (0: plane)
   std::vector<long long> prunedKeys; ///< sorted (g1 << 32 | g2), g1 < g2, of the pruned pairs
   std::vector<int> prunedPair;       ///< [prunedKeys] index into pairs
   std::vector<FluidBody> fluid;      ///< bodies the medium acts on (empty: no medium)

@@ -1,6 +1,10 @@
 // convex_test.cpp — the general convex collider (convex.cpp) against closed forms, an independent
 // oracle, MuJoCo 4's contacts (convex_cases.hpp, written by benchmarks/convex_cases_from_mujoco.py)
 // and degenerate input; and the model-level wiring (pairs no longer "not computed", multiccd).
+// Plane–mesh (planeMeshContacts): a mesh cube resting flat (closed form: its 4 bottom corners at
+// the penetration depth), the hull of a cube and of duplicated points, MuJoCo 4's contacts at
+// seeded poses (plane_mesh_cases.hpp: count, and in MuJoCo's order dist, pos and normal) and a
+// mesh on a floor in a model.
 //
 // Oracle: for convex A, B the signed distance (negative: depth) is −min over unit m of
 // h(m) = h_A(m) + h_B(−m), the support function of A − B. Every m bounds it; our contact must
@@ -9,11 +13,14 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include "../src/convex.hpp"
 #include "../src/state.hpp"
 #include "check.hpp"
 #include "convex_cases.hpp"
+#include "plane_mesh_cases.hpp"
 
 using sim::ConvexContact;
 using sim::ConvexShape;
@@ -242,6 +249,174 @@ int main() {
     for (int k = 0; k < state.ncon; ++k)
       CHECK(std::abs(state.contacts[k].dist + 0.001) < 1e-9 && std::abs(state.contacts[k].frame(0, 2) + 1) < 1e-5,
             "contact %d: dist %g", k, state.contacts[k].dist);
+  }
+  // plane–mesh: the hull of a cube (with a duplicate and an interior point: dropped) has 8
+  // vertices, 6 square polygons, 3 polygons at each corner and 18 triangle edges (each corner 3 to
+  // 6 neighbours)
+  {
+    std::vector<Vec3> cube;
+    for (int i = 0; i < 8; ++i) cube.push_back(Vec3(i & 1 ? 0.1 : -0.1, i & 2 ? 0.1 : -0.1, i & 4 ? 0.1 : -0.1));
+    cube.push_back(cube[3]);
+    cube.push_back(Vec3(0.01, 0.02, -0.03));
+    sim::MeshHull h;
+    const bool ok = sim::buildMeshHull(cube, h);
+    bool squares = h.polyNum.size() == 6;
+    for (size_t q = 0; q < h.polyNum.size() && squares; ++q) squares = h.polyNum[q] == 4;
+    bool corners = true;
+    for (int i = 0; i < 8; ++i) corners = corners && h.vertPolyAdr[i + 1] - h.vertPolyAdr[i] == 3;
+    CHECK(ok && h.vert.size() == 8 && squares && corners && h.edge.size() == 36 && h.edgeAdr[9] == h.edgeAdr[8] &&
+              h.edgeAdr[10] == h.edgeAdr[9],
+          "cube hull: ok %d, %zu vertices, %zu polygons, %zu edge entries", ok, h.vert.size(), h.polyNum.size(),
+          h.edge.size());
+    // counter-clockwise about the outward normal: each polygon's corner cross products point out
+    bool ccw = true;
+    for (size_t q = 0; q < h.polyNum.size(); ++q) {
+      const int* v = &h.polyVert[h.polyAdr[q]];
+      for (int k = 0; k < h.polyNum[q]; ++k) {
+        const Vec3 &a = cube[v[k]], &b = cube[v[(k + 1) % h.polyNum[q]]], &c = cube[v[(k + 2) % h.polyNum[q]]];
+        ccw = ccw && (b - a).cross(c - b).dot(h.polyNormal[q]) > 0;
+      }
+    }
+    CHECK(ccw, "cube hull polygons not counter-clockwise about their normals");
+    // flat (coplanar points) and too few points: no hull
+    std::vector<Vec3> flat = {Vec3(0, 0, 0), Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(1, 1, 0)}, three(cube.begin(), cube.begin() + 3);
+    CHECK(!sim::buildMeshHull(flat, h) && h.vert.empty() && !sim::buildMeshHull(three, h), "flat / 3 points gave a hull");
+    // closed form: the cube resting flat on a floor, 1 mm deep, turned about z: its 4 bottom
+    // corners, dist = −1 mm, midway between the surfaces, normal up
+    sim::buildMeshHull(cube, h);
+    for (double yaw : {0.0, 0.4, 2.0}) {
+      ConvexContact cc[4];
+      const Mat3 R = turn(yaw, 0, 0);
+      const Vec3 pos(0.3, -0.2, 0.099);
+      const int n = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), cube.data(), (int)cube.size(), h, pos, R, 0, cc);
+      bool right = n == 4;
+      for (int k = 0; k < n && right; ++k) {
+        bool atCorner = false;
+        for (int i = 0; i < 4; ++i) atCorner = atCorner || (pos + R * cube[i] - cc[k].pos + Vec3(0, 0, 0.0005)).norm() < 1e-12;
+        right = atCorner && std::abs(cc[k].dist + 0.001) < 1e-12 && cc[k].normal == Vec3::UnitZ();
+      }
+      CHECK(right, "cube flat on the floor (yaw %g): %d contacts", yaw, n);
+      // lifted 2 mm clear: none; within a 5 mm margin: 4 at dist +2 mm
+      const int apart = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), cube.data(), 10, h, pos + Vec3(0, 0, 0.003), R, 0, cc);
+      const int near = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), cube.data(), 10, h, pos + Vec3(0, 0, 0.003), R, 0.005, cc);
+      CHECK(apart == 0 && near == 4 && std::abs(cc[3].dist - 0.002) < 1e-12, "cube 2 mm above: %d, margin: %d (%g)", apart,
+            near, cc[3].dist);
+    }
+  }
+  // hill climbing on the hull (meshes of kHillClimbMin vertices and more) finds the vertices
+  // that testing every vertex finds: 300 points on an ellipsoid and 300 inside it, 2,000 support
+  // directions, and against a box and an ellipsoid at 200 random poses the same contacts
+  {
+    unsigned seed = 7;
+    auto uni = [&seed]() {
+      seed = seed * 1664525u + 1013904223u;
+      return (seed >> 8) / double(1 << 24) * 2 - 1;
+    };
+    std::vector<Vec3> blob;
+    for (int i = 0; i < 600; ++i) {
+      Vec3 x(uni(), uni(), uni());
+      x = x.normalized() * (i < 300 ? 1.0 : 0.9 * std::abs(uni()));
+      blob.push_back(x.cwiseProduct(Vec3(0.12, 0.09, 0.06)));
+    }
+    sim::MeshHull h;
+    sim::buildMeshHull(blob, h);
+    ConvexShape climb = shape(SIM_GEOM_MESH, nullptr, Vec3(0.01, 0.02, 0.03), turn(0.4, 0.3, 0.2)), brute = climb;
+    climb.vert = brute.vert = blob.data();
+    climb.nvert = brute.nvert = (int)blob.size();
+    climb.hull = &h;
+    int same = 0;
+    for (int k = 0; k < 2000; ++k) {
+      const Vec3 d(uni(), uni(), uni());
+      same += sim::convexSupport(climb, d) == sim::convexSupport(brute, d);
+    }
+    CHECK(h.vert.size() >= 250 && h.vert.size() <= 300 && same == 2000, "hill climbing: %zu hull vertices, %d of 2000 supports equal",
+          h.vert.size(), same);
+    const double box[3] = {0.1, 0.08, 0.05}, ell[3] = {0.06, 0.08, 0.1};
+    int touching = 0, equal = 0;
+    double dev = 0;
+    for (int k = 0; k < 200; ++k) {
+      const ConvexShape other = shape(k % 2 ? SIM_GEOM_BOX : SIM_GEOM_ELLIPSOID, k % 2 ? box : ell,
+                                      Vec3(0.2 * uni(), 0.2 * uni(), 0.2 * uni()), turn(3 * uni(), 3 * uni(), 3 * uni()));
+      ConvexContact c1, c2;
+      int s1, s2;
+      const int n1 = sim::convexCollide(other, climb, 0.01, &c1, &s1), n2 = sim::convexCollide(other, brute, 0.01, &c2, &s2);
+      touching += n2;
+      // at EPA's end the normal is a face's of the Minkowski difference: vertices tie to round-off
+      // there, and either may be the support
+      const double e = n1 && n2 ? std::max({std::abs(c1.dist - c2.dist), (c1.pos - c2.pos).norm(), (c1.normal - c2.normal).norm()}) : 0;
+      dev = std::max(dev, e);
+      equal += n1 == n2 && e < 1e-9;
+    }
+    CHECK(equal == 200 && touching > 50, "hill climbing: %d of 200 poses agree to 1e-9 (%d touching, max %.1e)", equal,
+          touching, dev);
+    std::printf("hill climbing: %zu hull vertices of %zu, 2000 supports as brute force, %d contacts within %.1e\n",
+                h.vert.size(), blob.size(), touching, dev);
+  }
+  // plane–mesh against MuJoCo 4 (plane_mesh_cases.hpp)
+  {
+    using namespace plane_mesh_cases;
+    double err[3] = {0, 0, 0};
+    int count = 0, contacts = 0;
+    for (const PlaneCase& k : kPlaneCases) {
+      const double* v = nullptr;
+      int nv = 0;
+      switch (k.meshId) {
+        case 100: v = kMesh100, nv = kMesh100Count; break;
+        case 101: v = kMesh101, nv = kMesh101Count; break;
+        case 102: v = kMesh102, nv = kMesh102Count; break;
+        case 103: v = kMesh103, nv = kMesh103Count; break;
+        case 104: v = kMesh104, nv = kMesh104Count; break;
+        case 105: v = kMesh105, nv = kMesh105Count; break;
+        case 106: v = kMesh106, nv = kMesh106Count; break;
+        case 107: v = kMesh107, nv = kMesh107Count; break;
+      }
+      std::vector<Vec3> verts;
+      for (int q = 0; q < nv; ++q) verts.push_back(Vec3(v[3 * q], v[3 * q + 1], v[3 * q + 2]));
+      sim::MeshHull h;
+      sim::buildMeshHull(verts, h);  // MuJoCo's mesh frame: its origin is the centre of volume
+      ConvexContact cc[4];
+      const Mat3 R = Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(k.mat);
+      const int n = sim::planeMeshContacts(Vec3(k.ppos[0], k.ppos[1], k.ppos[2]), Vec3(k.pnormal[0], k.pnormal[1], k.pnormal[2]),
+                                           verts.data(), nv, h, Vec3(k.pos[0], k.pos[1], k.pos[2]), R, k.margin, cc);
+      double e[3] = {0, 0, 0};
+      for (int q = 0; q < std::min(n, k.ncon); ++q) {
+        e[0] = std::max(e[0], std::abs(cc[q].dist - k.dist[q]));
+        e[1] = std::max(e[1], (cc[q].pos - Vec3(k.cpos[q][0], k.cpos[q][1], k.cpos[q][2])).norm());
+        e[2] = std::max(e[2], (cc[q].normal - Vec3(k.normal[q][0], k.normal[q][1], k.normal[q][2])).norm());
+      }
+      CHECK(n == k.ncon && e[0] < 1e-12 && e[1] < 1e-12 && e[2] < 1e-12,
+            "MuJoCo plane–%s margin %g: %d contacts (MuJoCo %d) |Δdist| %.1e |Δpos| %.1e |Δnormal| %.1e", k.mesh, k.margin, n,
+            k.ncon, e[0], e[1], e[2]);
+      for (int q = 0; q < 3; ++q) err[q] = std::max(err[q], e[q]);
+      ++count;
+      contacts += k.ncon;
+    }
+    std::printf("MuJoCo plane–mesh: %d poses, %d contacts, max |Δdist| %.1e m, |Δpos| %.1e m, |Δnormal| %.1e\n", count,
+                contacts, err[0], err[1], err[2]);
+  }
+  // the model: a mesh box on the floor collides (it did not: "plane–mesh" was not computed)
+  {
+    const std::string xml =
+        "<mujoco><asset><mesh name=\"c\" vertex=\"-1 -1 -1 1 -1 -1 -1 1 -1 1 1 -1 -1 -1 1 1 -1 1 -1 1 1 1 1 1\" "
+        "face=\"0 2 3 0 3 1 4 5 7 4 7 6 0 1 5 0 5 4 2 6 7 2 7 3 0 4 6 0 6 2 1 3 7 1 7 5\" scale=\"0.1 0.1 0.1\"/></asset><worldbody><geom type=\"plane\" size=\"1 1 0.1\"/>"
+        "<body pos=\"0 0 0.099\"><freejoint/><geom type=\"mesh\" mesh=\"c\"/></body></worldbody></mujoco>";
+    sim::ModelSpec spec;
+    try {
+      spec = sim::parseMJCF(xml, "plane-mesh");
+    } catch (const sim::SimError& e) {
+      std::printf("%s\n", e.message.c_str());
+      throw;
+    }
+    sim::Model model = sim::compileModel(spec);
+    sim::State state;
+    sim::makeState(model, state);
+    sim::kinematics(model, state);
+    sim::collide(model, state);
+    CHECK(model.pairs.size() == 1 && state.ncon == 4, "mesh box on the floor: %zu pairs, %d contacts", model.pairs.size(),
+          state.ncon);
+    for (int k = 0; k < state.ncon; ++k)
+      CHECK(std::abs(state.contacts[k].dist + 0.001) < 1e-7 && std::abs(state.contacts[k].frame(0, 2) - 1) < 1e-12,
+            "mesh box contact %d: dist %g", k, state.contacts[k].dist);
   }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;

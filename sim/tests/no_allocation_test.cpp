@@ -5,7 +5,7 @@
 // of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
 // capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6,
 // also with elliptic cones, one with the general convex collider's pairs: cylinder–box,
-// ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh). Built and run by
+// ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh, one with plane–mesh). Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cmath>
 #include <cstdio>
@@ -152,7 +152,7 @@ int main() {
   // and a free body with a ball-jointed leg (quaternions, nq != nv) tumbling onto the plane,
   // held by a connect and a weld (equality rows), a pile of 12 bodies (sweep-and-prune), and the
   // new pairs again with elliptic cones (Newton, CG, then PGS)
-  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "convex", "elliptic", "elliptic-cg", "elliptic-pgs"}) {
+  for (const char* scene : {"ridgeball", "box", "free", "equality", "pile", "newpairs", "convex", "planemesh", "elliptic", "elliptic-cg", "elliptic-pgs"}) {
     std::string xml;
     if (std::string(scene) == "ridgeball") sim::builtinModelXML("ridgeball", xml);
     else if (std::string(scene).rfind("newpairs", 0) == 0 || std::string(scene).rfind("elliptic", 0) == 0)  // capsule–box, plane–cylinder, plane–ellipsoid, sphere–cylinder (condim 6)
@@ -164,6 +164,13 @@ int main() {
             "pos=\"1.05 0 0.4\"><freejoint/><geom type=\"sphere\" size=\"0.05\" condim=\"6\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "pile") xml = pileXML();
     else if (std::string(scene) == "convex") xml = convexXML();  // GJK/EPA pairs, multiccd
+    else if (std::string(scene) == "planemesh")  // plane–mesh: a mesh box and a tetrahedron dropped on the floor
+      xml = "<mujoco><asset><mesh name=\"cube\" vertex=\"-1 -1 -1 1 -1 -1 -1 1 -1 1 1 -1 -1 -1 1 1 -1 1 -1 1 1 1 1 1\" "
+            "face=\"0 2 3 0 3 1 4 5 7 4 7 6 0 1 5 0 5 4 2 6 7 2 7 3 0 4 6 0 6 2 1 3 7 1 7 5\" scale=\"0.1 0.1 0.1\"/>"
+            "<mesh name=\"tet\" vertex=\"0 0 0 0.3 0 0 0 0.3 0 0 0 0.3\" face=\"0 2 1 0 1 3 0 3 2 1 2 3\"/></asset>"
+            "<worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.2\" euler=\"17 11 6\"><freejoint/>"
+            "<geom type=\"mesh\" mesh=\"cube\"/></body><body pos=\"1 0 0.2\" euler=\"14 -9 6\"><freejoint/>"
+            "<geom type=\"mesh\" mesh=\"tet\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
