@@ -45,13 +45,17 @@ void quatIntegrate(double* q, const double* w, double h) {
   q[3] = a0 * rot[3] + a1 * rot[2] - a2 * rot[1] + a3 * rot[0];
 }
 
-// tau = actuators + passive; then ABA, and the constraint solver when rows are active.
+// Positions first as MuJoCo's mj_fwdPosition (kinematics, tendons, collision and the constraint
+// rows, which depend on qpos and qvel only), then tau = actuators + passive (a body
+// transmission's moment comes from the contact rows, as MuJoCo computes transmissions after
+// collision); then ABA, and the constraint solver when rows are active.
 // `extraArmature` as in aba(): Euler's implicit damping. As MuJoCo's mj_Euler, the constraint
 // problem is solved with M, and the damped step then takes (M + h·diag(damping))⁻¹ (tau − c +
 // Jᵀ f); s.qaccWarmstart keeps the solver's own qacc.
 void dynamics(const Model& m, State& s, const double* extraArmature) {
   kinematics(m, s);
   tendonKinematics(m, s);
+  if (m.maxConstraintRows > 0) makeConstraints(m, s);
   actuatorForces(m, s);
   passiveForces(m, s);
   for (int i = 0; i < m.nv; ++i) s.tau[i] = s.qfrcApplied[i] + s.qfrcPassive[i];
@@ -59,7 +63,6 @@ void dynamics(const Model& m, State& s, const double* extraArmature) {
     aba(m, s, extraArmature);
     return;
   }
-  makeConstraints(m, s);
   if (s.nefc == 0) {
     std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
     aba(m, s, extraArmature);
