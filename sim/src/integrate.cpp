@@ -244,6 +244,10 @@ void normalizeQuaternions(const Model& m, double* qpos) {
 // Classic RK4 on (qpos, qvel) with controls held, as MuJoCo's mj_step with RK4 (explicit
 // damping). Quaternions are stepped as MuJoCo 4 does (checked against it): along their time
 // derivative ½ q ⊗ (0, ω) in R⁴ and renormalised at each stage and at the end.
+// The constraint solver of every stage starts from the same warm start, the one the step began
+// with (MuJoCo saves qacc_warmstart only in mj_advance, at the end of the step: the last stage's
+// qacc); each stage starting from the previous stage's solution instead left the solves apart
+// by their tolerance (dm_control's quadruped, with its stiff tendon equalities: 2.4e-8 in one step).
 void rk4Step(const Model& m, State& s, double h) {
   static const double A[3] = {0.5, 0.5, 1.0};  // stage i uses A[i-1] × stage i-1's slope
   static const double B[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};
@@ -257,8 +261,10 @@ void rk4Step(const Model& m, State& s, double h) {
   std::copy(s.act.begin(), s.act.end(), s.act0.begin());
   std::fill(s.dact.begin(), s.dact.end(), 0.0);
   const double t0 = s.time;
+  std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qaccWarmstartStep.begin());
   for (int stage = 0; stage < 4; ++stage) {
     if (stage > 0) {
+      std::copy(s.qaccWarmstartStep.begin(), s.qaccWarmstartStep.end(), s.qaccWarmstart.begin());
       // this stage's state: x0 + h·A·(previous stage's slope)
       const double ah = A[stage - 1] * h;
       std::copy(s.qpos0.begin(), s.qpos0.end(), s.qposStage.begin());

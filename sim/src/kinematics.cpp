@@ -51,7 +51,7 @@ void makeState(const Model& m, State& s) {
   s.efcId.assign(ne, 0);
   s.efcNnz.assign(ne, 0);
   s.efcCols.assign(ne * nv, 0);
-  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
+  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qaccWarmstartStep, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
   s.actForceVel.assign(nu, 0.0);
   s.actForce.assign(nu, 0.0);

@@ -86,6 +86,7 @@ struct State {
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
   std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
+  std::vector<double> qaccWarmstartStep; // [nv] RK4: the warm start of the step's first stage, kept for all four
   std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
   int solverIterations = 0;              // iterations of the last solve
   Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
