@@ -245,9 +245,8 @@ void normalizeQuaternions(const Model& m, double* qpos) {
 // damping). Quaternions are stepped as MuJoCo 4 does (checked against it): along their time
 // derivative ½ q ⊗ (0, ω) in R⁴ and renormalised at each stage and at the end.
 // The constraint solver of every stage starts from the same warm start, the one the step began
-// with (MuJoCo saves qacc_warmstart only in mj_advance, at the end of the step: the last stage's
-// qacc); each stage starting from the previous stage's solution instead left the solves apart
-// by their tolerance (dm_control's quadruped, with its stiff tendon equalities: 2.4e-8 in one step).
+// with, as MuJoCo's (it saves qacc_warmstart only in mj_advance, at the end of the step: the last
+// stage's qacc), so that the solver's iterates, and what its tolerance leaves, are MuJoCo's.
 void rk4Step(const Model& m, State& s, double h) {
   static const double A[3] = {0.5, 0.5, 1.0};  // stage i uses A[i-1] × stage i-1's slope
   static const double B[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};

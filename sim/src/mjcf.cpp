@@ -257,6 +257,8 @@ struct DefaultClass {
   ActuatorVals actuator;
   EqualityVals equality;
   PairSpec pair;  ///< <default><pair>: every value of a <pair> but its geoms
+  Vec3 meshScale = Vec3::Ones();  ///< <default><mesh scale>: the meshes of this class
+  int meshInertia = kMeshInertiaLegacy;  ///< <default><mesh inertia>
 };
 
 // MARK: - Parser
@@ -1459,8 +1461,15 @@ class MJCFParser {
           nested.push_back(k);
           continue;
         }
+        if (c.name == "mesh") {  // MuJoCo's mesh defaults: scale and inertia shape the mass
+          allowAttrs(c, {"scale", "inertia"}, {"maxhullvert"});
+          getVec3(c, "scale", classes_[ci].meshScale);
+          if (const XAttr* x = attr(c, "inertia"))
+            classes_[ci].meshInertia = keyword(c, *x, {"legacy", "exact", "convex", "shell"});
+          continue;
+        }
         static const std::set<std::string> visualOnly = {
-            "camera", "light", "material", "mesh", "texture", "hfield",
+            "camera", "light", "material", "texture", "hfield",
             "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
@@ -2495,12 +2504,14 @@ class MJCFParser {
         refuseElement(e, "asset");
         continue;
       }
-      allowAttrs(e, {"name", "file", "scale", "inertia", "vertex", "face", "refpos", "refquat"},
-                 {"class", "smoothnormal", "maxhullvert", "content_type", "texcoord", "normal",
-                  "material"});
+      allowAttrs(e, {"name", "file", "scale", "inertia", "vertex", "face", "refpos", "refquat", "class"},
+                 {"smoothnormal", "maxhullvert", "content_type", "texcoord", "normal", "material"});
       for (int kk : e.kids) refuseElement(nodes_[kk], "mesh");
       MeshAsset m;
       m.line = e.line;
+      const DefaultClass& dc = classes_[classOf(e, 0)];  // assets take their class or 'main'
+      m.scale = dc.meshScale;
+      m.inertiaMode = dc.meshInertia;
       if (const XAttr* f = attr(e, "file")) m.file = f->value;
       if (const XAttr* n = attr(e, "name")) {
         m.name = n->value;
@@ -2509,11 +2520,10 @@ class MJCFParser {
         m.name = stem.substr(0, stem.find_last_of('.'));
       }
       getVec3(e, "scale", m.scale);
-      if (const XAttr* x = attr(e, "inertia"))
-        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) ==
-            kMeshInertiaConvex)
-          unsupported(x->line, "mesh inertia 'convex' is not supported (it needs the convex "
-                               "hull): 'legacy', 'exact' and 'shell' are");
+      if (const XAttr* x = attr(e, "inertia")) m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"});
+      if (m.inertiaMode == kMeshInertiaConvex)
+        unsupported(e.line, "mesh inertia 'convex' is not supported (it needs the convex "
+                            "hull): 'legacy', 'exact' and 'shell' are");
       for (const char* r : {"refpos", "refquat"})
         if (const XAttr* x = attr(e, r))
           unsupported(x->line, "attribute '" + std::string(r) + "' of <mesh> is not supported");
