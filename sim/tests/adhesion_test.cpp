@@ -12,6 +12,8 @@
 // - the box stays at the ceiling with ctrl 1 (gain 150 N > its weight 78.5 N) and falls as
 //   z(t) ≈ z₀ − ½ g t² with ctrl 0 (no contact once it has left the margin + gap);
 // - no contacts: a zero moment and no force on any dof.
+// Also MuJoCo's <default><mesh scale> (dm_control's fruitfly, the file with adhesion actuators,
+// scales its meshes that way): masses and inertias of scaled cube meshes.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -189,6 +191,44 @@ void badInput() {
         m.actBody[0]);
 }
 
+// MuJoCo's mesh defaults (the fruitfly's meshes are scaled by <default><mesh scale>): a cube mesh
+// of side 2 with density 1000 scaled by main's 0.5 (mass 1000, inertia m·s²/6 = 166.67), by a
+// nested class's (1, 1, 2) (16000; 26666.67, 26666.67, 10666.67 about its principal axes) and
+// by its own scale 1 (8000; 5333.33): MuJoCo 4.0.1's numbers for this file.
+void meshDefaults() {
+  const std::string v = "-1 -1 -1  1 -1 -1  1 1 -1  -1 1 -1  -1 -1 1  1 -1 1  1 1 1  -1 1 1";
+  const std::string f = "0 2 1 0 3 2 4 5 6 4 6 7 0 1 5 0 5 4 1 2 6 1 6 5 2 3 7 2 7 6 3 0 4 3 4 7";
+  const std::string mesh = "vertex=\"" + v + "\" face=\"" + f + "\"";
+  const std::string xml =
+      "<mujoco><default><mesh scale=\"0.5 0.5 0.5\"/><default class=\"big\"><mesh scale=\"1 1 2\"/></default></default>"
+      "<asset><mesh name=\"a\" " + mesh + "/><mesh name=\"b\" class=\"big\" " + mesh +
+      "/><mesh name=\"c\" class=\"big\" scale=\"1 1 1\" " + mesh + "/></asset><worldbody>"
+      "<body name=\"A\"><freejoint/><geom type=\"mesh\" mesh=\"a\" density=\"1000\"/></body>"
+      "<body name=\"B\" pos=\"3 0 0\"><freejoint/><geom type=\"mesh\" mesh=\"b\" density=\"1000\"/></body>"
+      "<body name=\"C\" pos=\"6 0 0\"><freejoint/><geom type=\"mesh\" mesh=\"c\" density=\"1000\"/></body>"
+      "</worldbody></mujoco>";
+  char msg[4096] = "";
+  simModel* model = nullptr;
+  const int32_t st = sim_loadModelString(xml.c_str(), "meshes", &model, msg, sizeof msg);
+  CHECK(st == SIM_OK, "mesh defaults: %s", msg);
+  if (st != SIM_OK) return;
+  int64_t parent[4];
+  double mass[4], com[12], inertia[36];
+  sim_bodyInfo(model, parent, mass, com, inertia);
+  const double expectMass[3] = {1000, 16000, 8000};
+  const double expectI[3][3] = {{1000.0 / 6, 1000.0 / 6, 1000.0 / 6},
+                                {16000.0 * 20 / 12, 16000.0 * 20 / 12, 16000.0 * 8 / 12},
+                                {8000.0 / 1.5, 8000.0 / 1.5, 8000.0 / 1.5}};
+  for (int b = 1; b < 4; ++b) {
+    CHECK(std::abs(mass[b] - expectMass[b - 1]) < 1e-9 * expectMass[b - 1], "mesh body %d: mass %.17g, MuJoCo %g", b,
+          mass[b], expectMass[b - 1]);
+    for (int k = 0; k < 3; ++k)
+      CHECK(std::abs(inertia[9 * b + 4 * k] - expectI[b - 1][k]) < 1e-9 * expectI[b - 1][k],
+            "mesh body %d: inertia %d %.17g, MuJoCo %.17g", b, k, inertia[9 * b + 4 * k], expectI[b - 1][k]);
+  }
+  sim_deleteModel(model);
+}
+
 }  // namespace
 
 int main() {
@@ -215,6 +255,7 @@ int main() {
               worstForce, worstQ);
   closedForms();
   badInput();
+  meshDefaults();
   std::printf("adhesion_test: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
