@@ -28,12 +28,16 @@ c++ -std=c++17 -O2 -DNDEBUG sim/tests/convex_test.cpp sim/src/*.cpp -Isim/includ
 # C++-level check of the inverse-dynamics vector–Jacobian product against central differences
 c++ -std=c++17 -O2 -DNDEBUG sim/tests/rnea_derivatives_test.cpp sim/src/*.cpp -Isim/include \
   $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/rnea_derivatives_test
+# C++-level check of adhesion actuators (body transmission) against MuJoCo's moments, forces, trajectories
+c++ -std=c++17 -O2 -DNDEBUG sim/tests/adhesion_test.cpp sim/src/*.cpp -Isim/include \
+  $(pkg-config --cflags --libs eigen3 pugixml urdfdom) -lpthread -o .build/adhesion_test
 .build/urdf_test
 .build/convex_test
 .build/rnea_derivatives_test
 .build/constraint_test
 .build/tendon_test
 .build/implicit_test
+.build/adhesion_test
 .build/no_allocation_test
 swift build -c release -Xswiftc -enable-testing --build-tests
 # the viewer's screenshot tests need a display: use a virtual one (Xvfb) when there is none

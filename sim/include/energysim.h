@@ -252,8 +252,8 @@ void sim_jointAddresses(const simModel* model, int64_t* SIM_NULLABLE qposAddress
 /// Thread safety: any thread (touches only the arrays passed).
 int32_t sim_integratePos(const simModel* model, double* qpos, const double* qvel, double dt);
 
-/// Per-actuator arrays (any pointer may be NULL): joint [nu] (-1 for an actuator on a tendon),
-/// gear [nu], ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
+/// Per-actuator arrays (any pointer may be NULL): joint [nu] (-1 for an actuator on a tendon or
+/// a body: an <adhesion> actuator's body transmission), gear [nu], ctrlLimited [nu] (0/1), ctrlRange [nu, 2].
 void sim_actuatorInfo(const simModel* model, int64_t* SIM_NULLABLE joint, double* SIM_NULLABLE gear,
                       int32_t* SIM_NULLABLE ctrlLimited, double* SIM_NULLABLE ctrlRange);
 
@@ -402,7 +402,8 @@ typedef struct simBatchReport {
 /// gravityScale[a] (1 when NULL): a controller that believes the links lighter or heavier.
 /// An actuator on a tendon (sim_actuatorInfo's joint -1) gets the same law along the tendon:
 /// length error J·(qposTarget - qpos) over hinge/slide dofs (exact for fixed tendons), velocity
-/// error J·(qvelTarget - qvel), gravity term (J·g)/(J·J), J the tendon's Jacobian.
+/// error J·(qvelTarget - qvel), gravity term (J·g)/(J·J), J the tendon's Jacobian. An actuator on
+/// a body (adhesion) takes ctrl = clamp(offset[b,t,a]) (0 without an offset).
 typedef struct simFeedback {
   const double* SIM_NULLABLE kp;          ///< [nu], force per unit of joint error
   const double* SIM_NULLABLE kd;          ///< [nu], force per unit of joint velocity error

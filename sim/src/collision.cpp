@@ -981,7 +981,8 @@ void collide(const Model& m, State& s) {
       s.geomPose[g] = Pose{W.R * X.R, W.p + W.R * X.p};
     }
   }
-  s.ncon = 0;
+  s.ncon = s.ngap = 0;
+  const bool keepGap = m.nBodyActuators > 0;
   if (m.sweepAndPrune) broadPhase(m, s);
   Touch touch[kMaxPairContacts];
   for (int p = 0; p < (int)m.pairs.size(); ++p) {
@@ -991,9 +992,11 @@ void collide(const Model& m, State& s) {
     const int n = narrowPhase(a, s.geomPose[pair.g1], b, s.geomPose[pair.g2], pair.margin + pair.gap,
                               m.spec.solver.multiccd, m.geomRbound[pair.g1], m.geomRbound[pair.g2], touch);
     for (int k = 0; k < n; ++k) {
-      // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded)
-      if (touch[k].dist >= pair.margin) continue;
-      Contact& c = s.contacts[s.ncon++];
+      // MuJoCo 4: found within margin + gap, active within margin (in the gap: excluded, and
+      // kept apart only for the body transmissions, which count them)
+      const bool inGap = touch[k].dist >= pair.margin;
+      if (inGap && !keepGap) continue;
+      Contact& c = inGap ? s.gapContacts[s.ngap++] : s.contacts[s.ncon++];
       c.pair = p;
       c.dist = touch[k].dist;
       c.pos = touch[k].pos;

@@ -464,7 +464,10 @@ Model compileModel(ModelSpec spec) {
   // Actuators.
   for (const ActuatorSpec& as : spec.actuators) {
     const std::string where = at(as.where, spec.source);
-    if (as.tendon >= 0) {
+    if (as.body >= 0) {
+      if (as.body >= (int)spec.bodies.size() || as.joint >= 0 || as.tendon >= 0)
+        fail(where, "actuator '" + as.name + "' has a body transmission to an unknown body, or a second transmission");
+    } else if (as.tendon >= 0) {
       if (as.tendon >= (int)spec.tendons.size() || as.joint >= 0)
         fail(where, "actuator '" + as.name + "' drives an unknown tendon");
     } else {
@@ -481,8 +484,11 @@ Model compileModel(ModelSpec spec) {
     m.actJoint.push_back(as.joint);
     m.actTendon.push_back(as.tendon);
     m.anyTendonActuator = m.anyTendonActuator || as.tendon >= 0;
-    m.actDof.push_back(as.tendon >= 0 ? -1 : m.jntDofAdr[as.joint]);
-    m.actQpos.push_back(as.tendon >= 0 ? -1 : m.jntQposAdr[as.joint]);
+    const bool onJoint = as.tendon < 0 && as.body < 0;
+    m.actDof.push_back(onJoint ? m.jntDofAdr[as.joint] : -1);
+    m.actQpos.push_back(onJoint ? m.jntQposAdr[as.joint] : -1);
+    m.actBody.push_back(as.body);
+    m.actMomentRow.push_back(as.body >= 0 ? m.nBodyActuators++ : -1);
     m.actGear.push_back(as.gear);
     m.ctrlLimited.push_back(as.ctrlLimited ? 1 : 0);
     m.ctrlLo.push_back(as.ctrlRange[0]);

@@ -169,7 +169,8 @@ void addTendonRow(const Model& m, State& s, int type, int t, double sign, double
 // <pair> may give each direction its own μ).
 void addContactRows(const Model& m, State& s, int c) {
   const int nv = m.nv;
-  const Contact& con = s.contacts[c];
+  Contact& con = s.contacts[c];
+  con.efcAdr = -1;
   const CollisionPair& p = m.pairs[con.pair];
   const GeomSpec &g1 = m.spec.geoms[p.g1], &g2 = m.spec.geoms[p.g2];
   std::fill(s.jacA.begin(), s.jacA.end(), 0.0);
@@ -190,6 +191,7 @@ void addContactRows(const Model& m, State& s, int c) {
   };
   // jacB rows = normal, tangent 1, tangent 2
   if (!toFrame(s.jacA.data(), 3, 0)) return;  // touches nothing that moves
+  con.efcAdr = s.nefc;
   if (p.condim > 3) {  // relative rotation, in the frame: about the normal, then the tangents
     std::fill(s.jacR.begin(), s.jacR.end(), 0.0);
     rotationJacobian(m, s, m.geomLink[p.g2], 1.0, s.jacR.data());

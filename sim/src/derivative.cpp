@@ -2,7 +2,8 @@
 //
 // qDeriv = ∂(qfrc_actuator + qfrc_passive − [qfrc_bias])/∂qvel, MuJoCo's mjd_smooth_vel:
 //   actuators: force = gain(l, v)·u + bias(l, v) with v = moment·qvel (moment = gear on a joint,
-//     gear·J on a tendon) gives ∂qfrc/∂qvel = momentᵀ (gain₂·u + bias₂) moment, u the control or
+//     gear·J on a tendon, the contacts' mean normal row on a body: the moment is held fixed, as
+//     MuJoCo's mjd_actuator_vel holds it; adhesion's fixed gain adds nothing) gives ∂qfrc/∂qvel = momentᵀ (gain₂·u + bias₂) moment, u the control or
 //     activation (its next value with actearly); an actuator held at its forcerange adds nothing
 //     (actuatorForces leaves gain₂·u + bias₂, or 0, in s.actForceVel);
 //   passive: −damping on the dof diagonal, −damping·Jᵀ J per tendon;
@@ -35,7 +36,8 @@ void smoothVelocityDerivative(const Model& m, State& s, bool withBias) {
   for (int a = 0; a < m.nu; ++a) {
     const double g = m.actGear[a], dforce = s.actForceVel[a];
     if (dforce == 0) continue;
-    if (m.actTendon[a] < 0) s.qDeriv(m.actDof[a], m.actDof[a]) += g * g * dforce;
+    if (m.actMomentRow[a] >= 0) addOuter(s, &s.actMoment[(size_t)m.actMomentRow[a] * nv], dforce, nv);
+    else if (m.actTendon[a] < 0) s.qDeriv(m.actDof[a], m.actDof[a]) += g * g * dforce;
     else addOuter(s, &s.tenJ[(size_t)m.actTendon[a] * nv], g * g * dforce, nv);
   }
   // passive damping (MuJoCo's mjd_passive_vel; springs do not depend on qvel)

@@ -45,13 +45,17 @@ void quatIntegrate(double* q, const double* w, double h) {
   q[3] = a0 * rot[3] + a1 * rot[2] - a2 * rot[1] + a3 * rot[0];
 }
 
-// tau = actuators + passive; then ABA, and the constraint solver when rows are active.
+// Positions first as MuJoCo's mj_fwdPosition (kinematics, tendons, collision and the constraint
+// rows, which depend on qpos and qvel only), then tau = actuators + passive (a body
+// transmission's moment comes from the contact rows, as MuJoCo computes transmissions after
+// collision); then ABA, and the constraint solver when rows are active.
 // `extraArmature` as in aba(): Euler's implicit damping. As MuJoCo's mj_Euler, the constraint
 // problem is solved with M, and the damped step then takes (M + h·diag(damping))⁻¹ (tau − c +
 // Jᵀ f); s.qaccWarmstart keeps the solver's own qacc.
 void dynamics(const Model& m, State& s, const double* extraArmature) {
   kinematics(m, s);
   tendonKinematics(m, s);
+  if (m.maxConstraintRows > 0) makeConstraints(m, s);
   actuatorForces(m, s);
   passiveForces(m, s);
   for (int i = 0; i < m.nv; ++i) s.tau[i] = s.qfrcApplied[i] + s.qfrcPassive[i];
@@ -59,7 +63,6 @@ void dynamics(const Model& m, State& s, const double* extraArmature) {
     aba(m, s, extraArmature);
     return;
   }
-  makeConstraints(m, s);
   if (s.nefc == 0) {
     std::fill(s.qfrcConstraint.begin(), s.qfrcConstraint.end(), 0.0);
     aba(m, s, extraArmature);
@@ -241,6 +244,9 @@ void normalizeQuaternions(const Model& m, double* qpos) {
 // Classic RK4 on (qpos, qvel) with controls held, as MuJoCo's mj_step with RK4 (explicit
 // damping). Quaternions are stepped as MuJoCo 4 does (checked against it): along their time
 // derivative ½ q ⊗ (0, ω) in R⁴ and renormalised at each stage and at the end.
+// The constraint solver of every stage starts from the same warm start, the one the step began
+// with, as MuJoCo's (it saves qacc_warmstart only in mj_advance, at the end of the step: the last
+// stage's qacc), so that the solver's iterates, and what its tolerance leaves, are MuJoCo's.
 void rk4Step(const Model& m, State& s, double h) {
   static const double A[3] = {0.5, 0.5, 1.0};  // stage i uses A[i-1] × stage i-1's slope
   static const double B[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6};
@@ -254,8 +260,10 @@ void rk4Step(const Model& m, State& s, double h) {
   std::copy(s.act.begin(), s.act.end(), s.act0.begin());
   std::fill(s.dact.begin(), s.dact.end(), 0.0);
   const double t0 = s.time;
+  std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qaccWarmstartStep.begin());
   for (int stage = 0; stage < 4; ++stage) {
     if (stage > 0) {
+      std::copy(s.qaccWarmstartStep.begin(), s.qaccWarmstartStep.end(), s.qaccWarmstart.begin());
       // this stage's state: x0 + h·A·(previous stage's slope)
       const double ah = A[stage - 1] * h;
       std::copy(s.qpos0.begin(), s.qpos0.end(), s.qposStage.begin());

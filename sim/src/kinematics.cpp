@@ -25,6 +25,10 @@ void makeState(const Model& m, State& s) {
   for (auto* vec : {&s.qpos0, &s.savedQpos, &s.dqpos, &s.qposStage}) vec->assign(m.nq, 0.0);
   s.contacts.assign(m.maxContacts, Contact{});
   s.ncon = 0;
+  s.gapContacts.assign(m.nBodyActuators > 0 ? m.maxContacts : 0, Contact{});
+  s.ngap = 0;
+  s.actMoment.assign((size_t)m.nBodyActuators * nv, 0.0);
+  s.momentGap.assign(m.nBodyActuators > 0 ? nv : 0, 0.0);
   s.geomPose.assign(m.ngeom(), Pose{});
   s.geomAABB.assign(6 * (size_t)m.ngeom(), 0.0);
   s.sweepOrder = m.sweepGeoms;
@@ -47,9 +51,10 @@ void makeState(const Model& m, State& s) {
   s.efcId.assign(ne, 0);
   s.efcNnz.assign(ne, 0);
   s.efcCols.assign(ne * nv, 0);
-  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qfrcConstraint})
+  for (auto* vec : {&s.qaccSmooth, &s.qfrcSmooth, &s.qaccWarmstart, &s.qaccWarmstartStep, &s.qfrcConstraint})
     vec->assign(nv, 0.0);
   s.actForceVel.assign(nu, 0.0);
+  s.actForce.assign(nu, 0.0);
   s.qfrcImplicit.assign(nv, 0.0);
   s.qaccImplicit.assign(nv, 0.0);
   s.qDeriv.setZero(nv, nv);

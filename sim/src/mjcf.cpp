@@ -12,7 +12,8 @@
 //   <worldbody> with <body name pos quat|euler|axisangle|xyaxes|zaxis childclass>, <joint>,
 //     <geom> (mesh geoms included), <site>, <inertial>; <camera> and <light> ignored
 //   <actuator> with <motor> <position> <velocity> <intvelocity> <damper> <cylinder> <general>
-//     on joints and tendons (<muscle> and <adhesion> refused by name)
+//     on joints and tendons, <adhesion> (and any of those) on a body: MuJoCo's body transmission
+//     through the body's contacts (<muscle> refused by name)
 //   integrator: Euler, RK4, implicit, implicitfast (SIM_INTEGRATOR_* in that order)
 //
 // Semantics follow MuJoCo's compiler: defaults and their inheritance, angle units, euler
@@ -257,6 +258,8 @@ struct DefaultClass {
   ActuatorVals actuator;
   EqualityVals equality;
   PairSpec pair;  ///< <default><pair>: every value of a <pair> but its geoms
+  Vec3 meshScale = Vec3::Ones();  ///< <default><mesh scale>: the meshes of this class
+  int meshInertia = kMeshInertiaLegacy;  ///< <default><mesh inertia>
 };
 
 // MARK: - Parser
@@ -1459,8 +1462,15 @@ class MJCFParser {
           nested.push_back(k);
           continue;
         }
+        if (c.name == "mesh") {  // MuJoCo's mesh defaults: scale and inertia shape the mass
+          allowAttrs(c, {"scale", "inertia"}, {"maxhullvert"});
+          getVec3(c, "scale", classes_[ci].meshScale);
+          if (const XAttr* x = attr(c, "inertia"))
+            classes_[ci].meshInertia = keyword(c, *x, {"legacy", "exact", "convex", "shell"});
+          continue;
+        }
         static const std::set<std::string> visualOnly = {
-            "camera", "light", "material", "mesh", "texture", "hfield",
+            "camera", "light", "material", "texture", "hfield",
             "flex", "skin", "flexcomp"};
         if (visualOnly.count(c.name)) {  // no effect unless something that uses it is loaded
           ignore(c.line, "<" + c.name + "> default");
@@ -1745,7 +1755,7 @@ class MJCFParser {
   /// The actuator kinds this loader simulates (the others are refused where they are used).
   static bool simulatedKind(const std::string& n) {
     return n == "motor" || n == "general" || n == "position" || n == "velocity" ||
-           n == "intvelocity" || n == "damper" || n == "cylinder";
+           n == "intvelocity" || n == "damper" || n == "cylinder" || n == "adhesion";
   }
 
   static bool isActuatorKind(const std::string& n) {
@@ -1777,6 +1787,10 @@ class MJCFParser {
         allowed.push_back(n);
     if (kind == "cylinder")
       for (const char* n : {"timeconst", "area", "diameter", "bias"}) allowed.push_back(n);
+    if (kind == "adhesion")  // MuJoCo's schema: no gear, ctrllimited or other transmission
+      allowed = isDefault ? std::vector<const char*>{"ctrlrange", "forcerange", "forcelimited", "group", "gain"}
+                          : std::vector<const char*>{"ctrlrange", "forcerange", "forcelimited", "group", "gain",
+                                                     "name", "class", "body"};
     for (const XAttr& a : e.attrs) {
       bool ok = std::find_if(allowed.begin(), allowed.end(), [&](const char* n) {
                   return a.name == n;
@@ -1895,6 +1909,20 @@ class MJCFParser {
       v.gainprm[2] = -kv;
       v.ctrllimited = kTrue;
       v.kind = "damper";
+    } else if (kind == "adhesion") {
+      // MuJoCo 4.0.1's <adhesion>: gainprm[0] = gain (when not given: the default's gainprm[0] if
+      // that default is a fixed-gain <general> or an <adhesion>, else 1), gain fixed, no bias, no
+      // dynamics, ctrl limited (measured against MuJoCo with defaults of every kind)
+      const bool fromDefault = (inherited == "general" || inherited == "adhesion") && v.gaintype == "fixed";
+      double gain = fromDefault ? v.gainprm[0] : 1;
+      getNumber(e, "gain", gain);
+      if (gain < 0) failModel(e.line, "<adhesion> gain must not be negative");
+      if (v.ctrlrange[0] < 0 || v.ctrlrange[1] < 0)
+        failModel(e.line, "<adhesion> ctrlrange " + fmtPair(v.ctrlrange) + " must not be negative");
+      v.gainprm[0] = gain;
+      v.dyntype = "none", v.gaintype = "fixed", v.biastype = "none";
+      v.ctrllimited = kTrue;
+      v.kind = "adhesion";
     } else if (kind == "cylinder") {
       // MuJoCo's pneumatic/hydraulic cylinder: a first-order filter on the control (timeconst),
       // force area·act + bias[0] + bias[1]·length + bias[2]·velocity; unset values come from
@@ -2477,12 +2505,14 @@ class MJCFParser {
         refuseElement(e, "asset");
         continue;
       }
-      allowAttrs(e, {"name", "file", "scale", "inertia", "vertex", "face", "refpos", "refquat"},
-                 {"class", "smoothnormal", "maxhullvert", "content_type", "texcoord", "normal",
-                  "material"});
+      allowAttrs(e, {"name", "file", "scale", "inertia", "vertex", "face", "refpos", "refquat", "class"},
+                 {"smoothnormal", "maxhullvert", "content_type", "texcoord", "normal", "material"});
       for (int kk : e.kids) refuseElement(nodes_[kk], "mesh");
       MeshAsset m;
       m.line = e.line;
+      const DefaultClass& dc = classes_[classOf(e, 0)];  // assets take their class or 'main'
+      m.scale = dc.meshScale;
+      m.inertiaMode = dc.meshInertia;
       if (const XAttr* f = attr(e, "file")) m.file = f->value;
       if (const XAttr* n = attr(e, "name")) {
         m.name = n->value;
@@ -2491,11 +2521,10 @@ class MJCFParser {
         m.name = stem.substr(0, stem.find_last_of('.'));
       }
       getVec3(e, "scale", m.scale);
-      if (const XAttr* x = attr(e, "inertia"))
-        if ((m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"})) ==
-            kMeshInertiaConvex)
-          unsupported(x->line, "mesh inertia 'convex' is not supported (it needs the convex "
-                               "hull): 'legacy', 'exact' and 'shell' are");
+      if (const XAttr* x = attr(e, "inertia")) m.inertiaMode = keyword(e, *x, {"legacy", "exact", "convex", "shell"});
+      if (m.inertiaMode == kMeshInertiaConvex)
+        unsupported(e.line, "mesh inertia 'convex' is not supported (it needs the convex "
+                            "hull): 'legacy', 'exact' and 'shell' are");
       for (const char* r : {"refpos", "refquat"})
         if (const XAttr* x = attr(e, r))
           unsupported(x->line, "attribute '" + std::string(r) + "' of <mesh> is not supported");
@@ -2680,21 +2709,30 @@ class MJCFParser {
       if (!simulatedKind(v.kind))
         unsupported(e.line, "<" + e.name + "> takes its dynamics from a <" + v.kind +
                                 "> default, which is not supported");
-      for (const char* t : {"site", "jointinparent", "body", "cranksite", "slidersite", "refsite"})
+      for (const char* t : {"site", "jointinparent", "cranksite", "slidersite", "refsite"})
         if (const XAttr* x = attr(e, t))
           unsupported(x->line, "attribute '" + std::string(t) + "' of <" + e.name +
-                                   "> is not supported: only joint and tendon transmissions are");
+                                   "> is not supported: only joint, tendon and body transmissions are");
       const XAttr* j = attr(e, "joint");
       const XAttr* tendon = attr(e, "tendon");
-      if (j && tendon)
-        failModel(e.line, "<" + e.name + "> has both 'joint' and 'tendon': one transmission only");
-      if (!j && !tendon) {
-        if (!attr(e, "site") && !attr(e, "body") && !attr(e, "jointinparent") && !attr(e, "cranksite"))
-          failModel(e.line, "<" + e.name + "> needs 'joint' or 'tendon' (what it drives)");
+      const XAttr* body = attr(e, "body");
+      if ((j != nullptr) + (tendon != nullptr) + (body != nullptr) > 1)
+        failModel(e.line, "<" + e.name + "> has more than one of 'joint', 'tendon' and 'body': one transmission only");
+      if (!j && !tendon && !body) {
+        if (!attr(e, "site") && !attr(e, "jointinparent") && !attr(e, "cranksite"))
+          failModel(e.line, "<" + e.name + "> needs 'joint', 'tendon' or 'body' (what it drives)");
         continue;
       }
       act.joint = -1;
-      if (tendon) {
+      if (body) {
+        // MuJoCo's body transmission (adhesion): the moment comes from the body's contacts
+        if (e.name != "general" && e.name != "adhesion")
+          failModel(body->line, "attribute 'body' of <" + e.name + ">: MuJoCo takes a body transmission on "
+                                "<general> and <adhesion> only");
+        act.body = indexOf(0, body->value);
+        if (act.body < 0)
+          failModel(body->line, "<" + e.name + "> acts on an unknown body " + quoted(body->value));
+      } else if (tendon) {
         act.tendon = indexOf(4, tendon->value);
         if (act.tendon < 0)
           failModel(tendon->line, "<" + e.name + "> drives an unknown tendon " + quoted(tendon->value));
@@ -2711,7 +2749,7 @@ class MJCFParser {
         }
       }
       for (int i = 1; i < 6; ++i)
-        if (v.gear[i] != 0)
+        if (v.gear[i] != 0 && !body)
           failModel(e.line, "<" + e.name + "> gear: only the first component acts on a joint or "
                             "tendon; the other five must be 0");
       act.gear = v.gear[0];

@@ -133,6 +133,9 @@ struct ActuatorSpec {
   std::string name;
   int joint = -1;
   int tendon = -1;          ///< a tendon transmission instead (joint −1): length gear·L, force gear·Jᵀ
+  /// a body transmission instead (joint and tendon −1; MuJoCo's mjTRN_BODY, <adhesion body>):
+  /// length 0, moment −(mean of the normal Jacobian rows of the body's contacts), gear unused
+  int body = -1;
 
   double gear = 1;
   bool ctrlLimited = false;
@@ -423,6 +426,9 @@ struct Model {
   std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address (−1: a tendon)
   std::vector<int> actTendon;        ///< [nu] tendon index, −1: a joint
   bool anyTendonActuator = false;    ///< some actTendon[a] >= 0 (set by compileModel)
+  std::vector<int> actBody;          ///< [nu] body of a body transmission (adhesion), −1: none
+  std::vector<int> actMomentRow;     ///< [nu] its row of State::actMoment, −1: none
+  int nBodyActuators = 0;            ///< actuators with a body transmission (rows of actMoment)
   std::vector<double> actGear, ctrlLo, ctrlHi;
   std::vector<char> ctrlLimited;
   std::vector<double> actGain;       ///< [nu, 3] affine gain (force per unit of ctrl): constant, per length, per velocity

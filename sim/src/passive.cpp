@@ -80,7 +80,58 @@ void fluidForces(const Model& m, State& s) {
   }
 }
 
+// MuJoCo's body transmission (mj_transmission, mjTRN_BODY), which adhesion actuators use: the
+// moment is minus the mean, over the body's contacts, of the contacts' normal Jacobians (the rate
+// at which the surfaces separate), so that a positive force pulls the body onto what it touches:
+//   moment = −(1/n) (Σ_rows w_i J_i + Σ_gap n_cᵀ (Jp(b2, p_c) − Jp(b1, p_c))),
+// n the body's contacts with rows plus those in the gap (margin ≤ dist < margin + gap, no rows),
+// w_i = 1 on the normal row of a frictionless or elliptic contact, 1/(2(condim − 1)) on each edge
+// of a pyramid (whose edges n ± μ t average to n); no contacts: a zero moment. The sums run in
+// MuJoCo's order (rows ascending, then the gap contacts), so the moment is MuJoCo's to the bit.
+void bodyTransmissions(const Model& m, State& s) {
+  const int nv = m.nv;
+  const bool elliptic = m.spec.solver.elliptic;
+  for (int a = 0; a < m.nu; ++a) {
+    const int b = m.actBody[a];
+    if (b < 0) continue;
+    double* moment = &s.actMoment[(size_t)m.actMomentRow[a] * nv];
+    std::fill(moment, moment + nv, 0.0);
+    int count = 0;
+    for (int c = 0; c < s.ncon; ++c) {
+      const Contact& con = s.contacts[c];
+      const CollisionPair& p = m.pairs[con.pair];
+      if (con.efcAdr < 0) continue;  // no rows (MuJoCo: no dofs, not counted)
+      if (m.spec.geoms[p.g1].body != b && m.spec.geoms[p.g2].body != b) continue;
+      ++count;
+      const int rows = p.condim == 1 || elliptic ? 1 : 2 * (p.condim - 1);
+      const double w = p.condim == 1 || elliptic ? 1.0 : 0.5 / (p.condim - 1);
+      for (int r = 0; r < rows; ++r) {
+        const double* J = &s.efcJ[(size_t)(con.efcAdr + r) * nv];
+        for (int k = 0; k < nv; ++k) moment[k] += J[k] * w;
+      }
+    }
+    double* gap = s.momentGap.data();
+    std::fill(gap, gap + nv, 0.0);
+    for (int c = 0; c < s.ngap; ++c) {
+      const Contact& con = s.gapContacts[c];
+      const CollisionPair& p = m.pairs[con.pair];
+      if (m.spec.geoms[p.g1].body != b && m.spec.geoms[p.g2].body != b) continue;
+      ++count;
+      std::fill(s.jacA.begin(), s.jacA.end(), 0.0);
+      pointJacobian(m, s, m.geomLink[p.g2], con.pos, 1.0, s.jacA.data());
+      pointJacobian(m, s, m.geomLink[p.g1], con.pos, -1.0, s.jacA.data());
+      for (int k = 0; k < nv; ++k)
+        gap[k] += con.frame(0, 0) * s.jacA[k] + con.frame(0, 1) * s.jacA[nv + k] +
+                  con.frame(0, 2) * s.jacA[2 * nv + k];
+    }
+    if (count == 0) continue;
+    const double scale = -1.0 / count;
+    for (int k = 0; k < nv; ++k) moment[k] = (moment[k] + gap[k]) * scale;
+  }
+}
+
 void actuatorForces(const Model& m, State& s) {
+  if (m.nBodyActuators > 0) bodyTransmissions(m, s);
   std::fill(s.qfrcApplied.begin(), s.qfrcApplied.end(), 0.0);
   for (int a = 0; a < m.nu; ++a) {
     double u = s.ctrl[a];
@@ -88,11 +139,18 @@ void actuatorForces(const Model& m, State& s) {
     // MuJoCo's general actuator: length gear·q (gear·L on a tendon), velocity gear·qdot
     // (gear·L̇), force = (gain0 + gain1·length + gain2·velocity)·u + bias0 + bias1·length +
     // bias2·velocity, clamped, applied as gear·force on the joint (gear·force·J on the tendon's dofs)
-    const int j = m.actDof[a], t = m.actTendon[a];
-    const double g = m.actGear[a];
+    // (a body transmission: length 0, velocity moment·qvel, gear not used)
+    const int j = m.actDof[a], t = m.actTendon[a], row = m.actMomentRow[a];
+    const double* moment = row >= 0 ? &s.actMoment[(size_t)row * m.nv] : nullptr;
+    const double g = moment ? 1.0 : m.actGear[a];
     const double *b = &m.actBias[3 * a], *gain = &m.actGain[3 * a];
-    const double length = t >= 0 ? s.tenLength[t] : s.qpos[m.actQpos[a]];
-    const double velocity = t >= 0 ? s.tenVelocity[t] : s.qvel[j];
+    double length = 0, velocity = 0;
+    if (moment) {
+      for (int k = 0; k < m.nv; ++k) velocity += moment[k] * s.qvel[k];
+    } else {
+      length = t >= 0 ? s.tenLength[t] : s.qpos[m.actQpos[a]];
+      velocity = t >= 0 ? s.tenVelocity[t] : s.qvel[j];
+    }
     // activation dynamics (MuJoCo's mj_fwdActuation): act' = ctrl or (ctrl − act)/tau, and the
     // force takes act (its next value with actearly) in place of ctrl
     const int k = m.actAdr[a];
@@ -110,7 +168,10 @@ void actuatorForces(const Model& m, State& s) {
       if (force <= m.forceLo[a] || force >= m.forceHi[a]) s.actForceVel[a] = 0;
       force = std::min(std::max(force, m.forceLo[a]), m.forceHi[a]);
     }
-    if (t < 0) {
+    s.actForce[a] = force;
+    if (moment) {
+      for (int k = 0; k < m.nv; ++k) s.qfrcApplied[k] += moment[k] * force;
+    } else if (t < 0) {
       s.qfrcApplied[j] += g * force;
     } else {
       const double* J = &s.tenJ[(size_t)t * m.nv];

@@ -30,6 +30,11 @@ void feedbackControls(const Model& m, State& s, const simFeedback& fb, int64_t b
   if (fb.gravityCompensation) rnea(m, s, nullptr, gravity, false);
   if (tendons) tendonKinematics(m, s);
   for (int a = 0; a < nu; ++a) {
+    if (m.actBody[a] >= 0) {
+      // a body transmission (adhesion) has no coordinate to track: the offset alone
+      s.ctrl[a] = offset ? offset[a] : 0.0;
+      continue;
+    }
     if (m.actTendon[a] >= 0) {
       // a tendon actuator: the same law along the tendon, its length error J·(q* − q) over the
       // hinge and slide dofs (exact for fixed tendons), velocity error J·(v* − v), and the

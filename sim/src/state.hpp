@@ -16,6 +16,7 @@ struct Contact {
   Vec3 pos = Vec3::Zero();
   Mat3 frame = Mat3::Identity();
   double mu = 0;  ///< elliptic cone: friction of the regularised cone, μ1·√(R1/R0) (MuJoCo's contact.mu)
+  int efcAdr = -1;  ///< its first constraint row, −1: none (it touches nothing that moves)
 };
 
 /// Kinds of constraint rows (the values are not the storage order: equality rows come first, then
@@ -71,6 +72,10 @@ struct State {
   std::vector<int> efcNnz, efcCols;      // [nefcMax], [nefcMax, nv] solver: each row's nonzero columns, ascending
   std::vector<Contact> contacts;         // [maxContacts] the first ncon are in use
   int ncon = 0;
+  std::vector<Contact> gapContacts;      // [maxContacts] contacts in the gap (margin ≤ dist < margin + gap):
+  int ngap = 0;                          //   no rows; kept only for body transmissions (MuJoCo's exclude 1)
+  std::vector<double> actMoment;         // [nBodyActuators, nv] body transmissions' moment rows
+  std::vector<double> momentGap;         // [nv] scratch: their gap contacts' normal Jacobians
   std::vector<Pose> geomPose;            // [ngeom] world poses (valid after collide())
   std::vector<double> geomAABB;          // [ngeom, 6] broad phase: world box min xyz, max xyz
   std::vector<int> sweepOrder;           // [sweepGeoms] geoms by AABB min x (kept between steps)
@@ -81,6 +86,7 @@ struct State {
   std::vector<double> qaccSmooth;        // [nv] unconstrained acceleration M⁻¹(tau − c)
   std::vector<double> qfrcSmooth;        // [nv] tau − c (the generalised force behind it)
   std::vector<double> qaccWarmstart;     // [nv] last solution: starts the next solve
+  std::vector<double> qaccWarmstartStep; // [nv] RK4: the warm start of the step's first stage, kept for all four
   std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
   int solverIterations = 0;              // iterations of the last solve
   Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
@@ -93,6 +99,7 @@ struct State {
   std::vector<double> dqpos, qposStage;             // [nq] RK4's position rates and stage position
   std::vector<double> qvel0, dqvel, savedQvel;      // [nv]
   std::vector<double> act0, dact, savedAct;         // [na] RK4's start and rate, the act before the step
+  std::vector<double> actForce;                     // [nu] actuator forces (MuJoCo's actuator_force)
   std::vector<double> actForceVel;                  // [nu] ∂force/∂(actuator velocity), 0 when at forcerange
   std::vector<double> qfrcImplicit, qaccImplicit;   // [nv] implicit: qfrc_smooth + qfrc_constraint, its solve
   Eigen::MatrixXd qDeriv;                           // [nv, nv] ∂(actuator + passive − [bias] force)/∂qvel
@@ -145,8 +152,11 @@ void passiveForces(const Model& m, State& s);
 /// Fluid drag on moving bodies (MuJoCo's inertia-box model), added to s.qfrcPassive.
 void fluidForces(const Model& m, State& s);
 /// Actuator generalised forces from ctrl, clamped to ctrlrange, or from the activations, whose
-/// rates s.actDot it sets (passive.cpp).
+/// rates s.actDot it sets (passive.cpp). Body transmissions need the constraint rows (makeConstraints).
 void actuatorForces(const Model& m, State& s);
+/// Moment rows of the body transmissions (adhesion) into s.actMoment from the current contacts and
+/// their constraint rows (MuJoCo's mj_transmission, mjTRN_BODY; passive.cpp).
+void bodyTransmissions(const Model& m, State& s);
 
 /// The fictitious base acceleration that puts gravity into ABA and RNEA: a₀ = (0, −g), spatial.
 inline Vec6 gravityAcceleration(const Model& m) {

@@ -5,7 +5,8 @@
 // of them a free body with a ball-jointed leg, one a pile that the broad phase prunes, one with
 // capsule–box, plane–cylinder, plane–ellipsoid and sphere–cylinder contacts, the last with condim 6,
 // also with elliptic cones, one with the general convex collider's pairs: cylinder–box,
-// ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh, one with plane–mesh). Built and run by
+// ellipsoid–cylinder, capsule–cylinder, ellipsoid–mesh, one with plane–mesh), and two scenes with adhesion
+// actuators. Built and run by
 // scripts/test.sh (outside SwiftPM, so that operator new can be replaced for the whole program).
 #include <cmath>
 #include <cstdio>
@@ -203,6 +204,39 @@ int main() {
       if (made != 0 || contacts < 100) ++failures;
       std::printf("contacts %s %s: %ld heap allocations in 1000 steps (%ld contacts)\n", scene, integratorName(integrator),
                   made, contacts);
+    }
+  }
+  // adhesion actuators (body transmissions): a box held under a ceiling with margin and gap (its
+  // contacts in and out of the gap), and a pad dragging a ball on slides and a hinge (every integrator)
+  for (const char* scene : {"adhesion-ceiling", "adhesion-gripper"}) {
+    const bool ceiling = std::string(scene) == "adhesion-ceiling";
+    const std::string xml =
+        ceiling ? "<mujoco><worldbody><geom type=\"plane\" size=\"2 2 .1\" pos=\"0 0 1\" quat=\"0 1 0 0\" "
+                  "margin=\"0.01\" gap=\"0.01\"/><body name=\"box\" pos=\"0 0 0.885\"><freejoint/><geom "
+                  "type=\"box\" size=\"0.1 0.1 0.1\"/></body></worldbody><actuator><adhesion body=\"box\" "
+                  "ctrlrange=\"0 1\" gain=\"150\"/></actuator></mujoco>"
+                : "<mujoco><worldbody><geom type=\"plane\" size=\"2 2 .1\"/><body name=\"ball\" pos=\"0 0 0.05\">"
+                  "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/><joint axis=\"0 1 0\"/>"
+                  "<geom type=\"sphere\" size=\"0.05\"/></body><body name=\"finger\" pos=\"0.07 0 0.06\"><joint "
+                  "name=\"fx\" type=\"slide\" axis=\"1 0 0\" damping=\"0.5\"/><geom type=\"box\" size=\"0.02 0.04 0.04\" "
+                  "margin=\"0.002\" gap=\"0.003\"/></body></worldbody><actuator><motor joint=\"fx\" gear=\"5\" "
+                  "ctrlrange=\"-1 1\"/><adhesion body=\"finger\" ctrlrange=\"0 1\" gain=\"20\"/><adhesion "
+                  "body=\"ball\" ctrlrange=\"0 2\" gain=\"4\" forcerange=\"0 5\"/></actuator></mujoco>";
+    for (int integrator : kIntegrators) {
+      sim::ModelSpec spec = sim::parseMJCF(xml, scene);
+      spec.integrator = integrator;
+      if (ceiling && integrator == SIM_INTEGRATOR_IMPLICIT) continue;  // a free joint
+      sim::Model model = sim::compileModel(spec);
+      sim::State state;
+      sim::makeState(model, state);
+      for (int a = 0; a < model.nu; ++a) state.ctrl[a] = 1;
+      long contacts = 0;
+      const long made = allocationsIn1000Steps(model, state, contacts,
+                                               [](const sim::State& s) { return long(s.ncon + s.ngap); });
+      ++checks;
+      if (made != 0 || contacts < 100 || model.nBodyActuators == 0) ++failures;
+      std::printf("contacts %s %s: %ld heap allocations in 1000 steps (%ld contacts)\n", scene,
+                  integratorName(integrator), made, contacts);
     }
   }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
