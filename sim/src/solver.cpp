@@ -67,15 +67,22 @@ void indexRows(const Model& m, State& s) {
   }
   // Newton's Hessian keeps M's tree sparsity (its LᵀDL needs no fill-in) when each row's columns
   // lie on one branch of the dof tree: every column an ancestor of the next (one-dof rows: limits,
-  // dry friction, a joint equality on one dof)
+  // dry friction, a joint equality on one dof); one row off the tree (a joint equality between
+  // two branches: a gripper's mimic) is added by Sherman–Morrison
   s.treeHessian = true;
+  s.offTreeRow = -1;
   for (int i = 0; i < s.nefc && s.treeHessian; ++i) {
     if (s.efcType[i] == kRowElliptic) s.treeHessian = false;
     const int* c = cols(m, s, i);
-    for (int n = 1, nn = s.efcNnz[i]; n < nn && s.treeHessian; ++n) {
+    bool chain = true;
+    for (int n = 1, nn = s.efcNnz[i]; n < nn && chain; ++n) {
       int j = c[n];
       while (j > c[n - 1]) j = m.links[j].parent;
-      s.treeHessian = j == c[n - 1];
+      chain = j == c[n - 1];
+    }
+    if (!chain) {
+      if (s.offTreeRow >= 0) s.treeHessian = false;
+      s.offTreeRow = i;
     }
   }
 }
@@ -352,6 +359,7 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
       // that LLT reads), over each row's nonzero columns
       if (s.treeHessian) std::copy(s.Mtree.begin(), s.Mtree.end(), s.Htree.begin());
       else s.H = s.M;
+      double offTreeWeight = 0;
       for (int i = 0; i < s.nefc; ++i) {
         if (s.efcType[i] == kRowElliptic) {
           const Cone c = cone(m, s, i);
@@ -362,12 +370,22 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
         }
         double f, w;
         rowCost(s, i, s.efcJar[i], &f, &w);
-        if (w != 0) addRowHessian(m, s, i, w);
+        if (w != 0 && s.treeHessian && i == s.offTreeRow) offTreeWeight = w;
+        else if (w != 0) addRowHessian(m, s, i, w);
       }
       s.dir = -s.grad;
       if (s.treeHessian) {  // the tree's LᵀDL (as MuJoCo's sparse Newton), else dense Cholesky
         factorTree(m, s.Htree.data());
         solveTree(m, s.Htree.data(), s.dir.data());
+        if (offTreeWeight != 0) {
+          // (A + w j jᵀ)⁻¹ g = x − z (j·x)/(1/w + j·z) with x = A⁻¹ g, z = A⁻¹ j (s.Mgrad: CG's scratch)
+          const int r = s.offTreeRow;
+          s.Mgrad.setZero();
+          addRowTransposed(m, s, r, 1.0, s.Mgrad.data());
+          solveTree(m, s.Htree.data(), s.Mgrad.data());
+          const double scale = rowDot(m, s, r, s.dir.data(), 0.0) / (1 / offTreeWeight + rowDot(m, s, r, s.Mgrad.data(), 0.0));
+          s.dir -= scale * s.Mgrad;
+        }
       } else {
         s.llt.compute(s.H);
         s.llt.solveInPlace(s.dir);

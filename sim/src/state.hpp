@@ -84,7 +84,8 @@ struct State {
   std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
   int solverIterations = 0;              // iterations of the last solve
   Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
-  bool treeHessian = false;              // solver: the rows keep M's tree sparsity (indexRows)
+  bool treeHessian = false;              // solver: the rows keep M's tree sparsity (indexRows) but for
+  int offTreeRow = -1;                   // this one (−1: none), added to the tree's LᵀDL by Sherman–Morrison
   std::vector<double> Mtree, LD, Htree;  // [treeSize] M, its LᵀDL (or that of M + h·diag(damping), Euler), Newton's Hessian
   Eigen::LLT<Eigen::MatrixXd> llt;       // factor of H (Newton) or M (CG, PGS)
   Eigen::VectorXd Ma, grad, Mgrad, dir, gradPrev, MgradPrev, Mdir;  // [nv] solver vectors
