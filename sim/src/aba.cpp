@@ -8,15 +8,14 @@
 
 namespace sim {
 
-// ABA (RBDA Table 7.1): qacc = (M + diag(armature))^-1 (tau − c(q, qvel)).
-void aba(const Model& m, State& s, const double* extraArmature, bool samePositionVelocity) {
-  const int nv = m.nv;
-  // pass 1: motion subspaces, velocities, velocity-product accelerations and bias forces.
-  // c = v_before ×m vJ with v_before the velocity before this dof's joint: the parent's for a
-  // hinge or slide (= v ×m vJ), the one before the ball for a ball's later rotations (MuJoCo's
-  // cdof_dot), so that the three 1-dof links act as one spherical joint.
+// ABA's pass 1 (and biasForce's): motion subspaces, velocities, velocity-product accelerations
+// and bias forces, world coordinates.
+// c = v_before ×m vJ with v_before the velocity before this dof's joint: the parent's for a
+// hinge or slide (= v ×m vJ), the one before the ball for a ball's later rotations (MuJoCo's
+// cdof_dot), so that the three 1-dof links act as one spherical joint.
+void velocityPass(const Model& m, State& s) {
   Vec6 vBefore = Vec6::Zero();
-  for (int i = 0; i < nv && !samePositionVelocity; ++i) {
+  for (int i = 0; i < m.nv; ++i) {
     const Link& L = m.links[i];
     const Pose& W = s.X_world_link[i];
     const Vec6& S = s.S[i] = motionSubspace(L, W);
@@ -29,6 +28,13 @@ void aba(const Model& m, State& s, const double* extraArmature, bool samePositio
     const RigidInertia& I = s.Iworld[i] = rigidInertiaAbout(L.mass, com, W.R * L.Icom * W.R.transpose());
     s.f[i] = crossForce(s.v[i], inertiaTimes(I, s.v[i]));
   }
+}
+
+// ABA (RBDA Table 7.1): qacc = (M + diag(armature))^-1 (tau − c(q, qvel)).
+void aba(const Model& m, State& s, const double* extraArmature, bool samePositionVelocity) {
+  const int nv = m.nv;
+  // pass 1 (velocityPass): motion subspaces, velocities, velocity-product accelerations, bias forces
+  if (!samePositionVelocity) velocityPass(m, s);
   for (int i = 0; i < nv; ++i) {
     s.IA[i] = inertiaMatrix(s.Iworld[i]);
     s.pA[i] = s.f[i];
@@ -56,6 +62,29 @@ void aba(const Model& m, State& s, const double* extraArmature, bool samePositio
     const Vec6 aParent = (parent < 0 ? a0 : s.a[parent]) + s.c[i];
     s.qacc[i] = (s.u[i] - s.U[i].dot(aParent)) / s.D[i];
     s.a[i] = aParent + s.S[i] * s.qacc[i];
+  }
+}
+
+}  // namespace sim
+
+namespace sim {
+
+// Bias force c(q, q̇) + gravity, RNEA in world coordinates after velocityPass (RBDA Table 5.1 with
+// qacc = 0): a_i = a_parent + c_i from a_0 = (0, −g), F_i = I_i a_i + v_i ×* I_i v_i summed leaves
+// to root (no change of frame: all about the world origin), qfrcBias_i = S_iᵀ F_i.
+void biasForce(const Model& m, State& s, double* qfrcBias) {
+  const int nv = m.nv;
+  velocityPass(m, s);
+  const Vec6 a0 = gravityAcceleration(m);
+  for (int i = 0; i < nv; ++i) {
+    const int parent = m.links[i].parent;
+    s.a[i] = (parent < 0 ? a0 : s.a[parent]) + s.c[i];
+    s.pA[i] = s.f[i] + inertiaTimes(s.Iworld[i], s.a[i]);
+  }
+  for (int i = nv - 1; i >= 0; --i) {
+    qfrcBias[i] = s.S[i].dot(s.pA[i]);
+    const int parent = m.links[i].parent;
+    if (parent >= 0) s.pA[parent] += s.pA[i];
   }
 }
 

@@ -616,6 +616,7 @@ Model compileModel(ModelSpec spec) {
   compileEqualities(m);
   m.maxConstraintRows = constraintCapacity(m);
   compileImplicit(m);
+  compileTree(m);
   if (const char* why = integratorUnsupported(m, m.spec.integrator)) fail(m.spec.source, why);
   return m;
 }

@@ -383,7 +383,12 @@ void makeConstraints(const Model& m, State& s) {
   const SolverOptions& o = m.spec.solver;
   // equality constraints first, as MuJoCo orders its rows
   if (o.equality && !m.equalities.empty()) {
-    velocityBias(m, s);
+    // J̇ q̇ for the connect and weld rows only (joint and tendon rows have none)
+    for (const Equality& e : m.equalities)
+      if (e.type == EqualitySpec::kConnect || e.type == EqualitySpec::kWeld) {
+        velocityBias(m, s);
+        break;
+      }
     for (int e = 0; e < (int)m.equalities.size(); ++e) addEqualityRows(m, s, e);
   }
   // dry friction: one row per dof with frictionloss, force bounded by it

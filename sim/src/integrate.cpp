@@ -7,16 +7,117 @@
 
 namespace sim {
 
-// qaccSmooth = M⁻¹ (tau − c) by ABA; M by CRBA; then the constraint solver's qacc. The rows
-// (makeConstraints) must be current.
+// qfrcSmooth = tau − c by RNEA in world coordinates (biasForce), M by CRBA on its subspaces and
+// inertias, qaccSmooth = M⁻¹ qfrcSmooth by M's LᵀDL on the dof tree (s.LD, as MuJoCo's
+// mj_factorM / mj_solveM), then the constraint solver's qacc. The rows (makeConstraints) must
+// be current.
 void constrainedAcceleration(const Model& m, State& s) {
-  aba(m, s, nullptr);
-  std::copy(s.qacc.begin(), s.qacc.end(), s.qaccSmooth.begin());
+  const int nv = m.nv;
+  biasForce(m, s, s.qfrcSmooth.data());
+  for (int i = 0; i < nv; ++i) s.qfrcSmooth[i] = s.tau[i] - s.qfrcSmooth[i];
   crba(m, s, s.M.data(), true);
-  // qfrcSmooth = M qaccSmooth (= tau − c, without a second pass)
-  Eigen::Map<Eigen::VectorXd>(s.qfrcSmooth.data(), m.nv).noalias() =
-      s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), m.nv);
+  gatherTree(m, s.M, s.Mtree.data());
+  std::copy(s.Mtree.begin(), s.Mtree.end(), s.LD.begin());
+  factorTree(m, s.LD.data());
+  std::copy(s.qfrcSmooth.begin(), s.qfrcSmooth.end(), s.qaccSmooth.begin());
+  solveTree(m, s.LD.data(), s.qaccSmooth.data());
   solveConstraints(m, s);
+}
+
+// LᵀDL factorisation of H [nv, nv] over the dof tree (RBDA Table 6.3, MuJoCo's mj_factorI): only
+// the entries H(i, j) with j = i or j an ancestor of i are read; afterwards they hold L (unit
+// diagonal implied) below the diagonal and D on it, H = Lᵀ D L.
+void factorTreeLDL(const Model& m, Eigen::MatrixXd& H) {
+  for (int k = m.nv - 1; k >= 0; --k) {
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) {
+      const double a = H(k, i) / H(k, k);
+      for (int j = i; j >= 0; j = m.links[j].parent) H(i, j) -= a * H(k, j);
+      H(k, i) = a;
+    }
+  }
+}
+
+// x ← H⁻¹ x with H = Lᵀ D L from factorTreeLDL: Lᵀ y = x leaves to root, y ← D⁻¹ y, L x = y root
+// to leaves.
+void solveTreeLDL(const Model& m, const Eigen::MatrixXd& H, double* x) {
+  for (int k = m.nv - 1; k >= 0; --k)
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[i] -= H(k, i) * x[k];
+  for (int k = 0; k < m.nv; ++k) x[k] /= H(k, k);
+  for (int k = 0; k < m.nv; ++k)
+    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[k] -= H(k, i) * x[i];
+}
+
+void compileTree(Model& m) {
+  m.treeAdr.assign(m.nv, 0);
+  m.treeLen.assign(m.nv, 0);
+  m.treeCol.clear();
+  for (int k = 0; k < m.nv; ++k) {
+    const int parent = m.links[k].parent;
+    m.treeAdr[k] = (int)m.treeCol.size();
+    m.treeLen[k] = parent < 0 ? 1 : m.treeLen[parent] + 1;
+    if (parent >= 0)  // the parent's row (its ancestors, then the parent itself), then k
+      for (int t = 0; t < m.treeLen[parent]; ++t) m.treeCol.push_back(m.treeCol[m.treeAdr[parent] + t]);
+    m.treeCol.push_back(k);
+  }
+  m.treeSize = (int)m.treeCol.size();
+}
+
+void gatherTree(const Model& m, const Eigen::MatrixXd& M, double* out) {
+  for (int k = 0; k < m.nv; ++k)
+    for (int t = 0, n = m.treeLen[k], adr = m.treeAdr[k]; t < n; ++t) out[adr + t] = M(k, m.treeCol[adr + t]);
+}
+
+// for k from the leaves: a = H(k, i)/H(k, k) for each ancestor i (nearest first), H(i, j) −= a·H(k, j)
+// over i's row (the prefix of k's up to i), then H(k, i) = a
+void factorTree(const Model& m, double* LD) {
+  for (int k = m.nv - 1; k >= 0; --k) {
+    double* rowK = LD + m.treeAdr[k];
+    const int n = m.treeLen[k];
+    const double invDiag = 1 / rowK[n - 1];  // one division per row (a division is ~5 multiplies)
+    for (int t = n - 2; t >= 0; --t) {
+      const double a = rowK[t] * invDiag;
+      double* rowI = LD + m.treeAdr[m.treeCol[m.treeAdr[k] + t]];
+      for (int j = 0; j <= t; ++j) rowI[j] -= a * rowK[j];
+      rowK[t] = a;
+    }
+  }
+}
+
+// Lᵀ y = x leaves to root, y ← D⁻¹ y, L x = y root to leaves
+void solveTree(const Model& m, const double* LD, double* x) {
+  const int* col = m.treeCol.data();
+  for (int k = m.nv - 1; k >= 0; --k) {
+    const double* rowK = LD + m.treeAdr[k];
+    const int adr = m.treeAdr[k], n = m.treeLen[k];
+    const double xk = x[k];
+    for (int t = 0; t < n - 1; ++t) x[col[adr + t]] -= rowK[t] * xk;
+  }
+  for (int k = 0; k < m.nv; ++k) x[k] /= LD[m.treeAdr[k] + m.treeLen[k] - 1];
+  for (int k = 0; k < m.nv; ++k) {
+    const double* rowK = LD + m.treeAdr[k];
+    const int adr = m.treeAdr[k], n = m.treeLen[k];
+    double v = x[k];
+    for (int t = 0; t < n - 1; ++t) v -= rowK[t] * x[col[adr + t]];
+    x[k] = v;
+  }
+}
+
+// y_k = M(k, k) x_k + Σ_ancestors M(k, j) x_j, then the upper triangle: y_j += M(k, j) x_k
+void multiplyTree(const Model& m, const double* M, const double* x, double* y) {
+  const int* col = m.treeCol.data();
+  for (int k = 0; k < m.nv; ++k) {
+    const double* rowK = M + m.treeAdr[k];
+    const int adr = m.treeAdr[k], n = m.treeLen[k];
+    double v = rowK[n - 1] * x[k];
+    for (int t = 0; t < n - 1; ++t) v += rowK[t] * x[col[adr + t]];
+    y[k] = v;
+  }
+  for (int k = 0; k < m.nv; ++k) {
+    const double* rowK = M + m.treeAdr[k];
+    const int adr = m.treeAdr[k], n = m.treeLen[k];
+    const double xk = x[k];
+    for (int t = 0; t < n - 1; ++t) y[col[adr + t]] += rowK[t] * xk;
+  }
 }
 
 namespace {
@@ -71,8 +172,14 @@ void dynamics(const Model& m, State& s, const double* extraArmature) {
   }
   constrainedAcceleration(m, s);
   if (extraArmature) {
-    for (int i = 0; i < m.nv; ++i) s.tau[i] += s.qfrcConstraint[i];
-    aba(m, s, extraArmature, true);
+    // qacc = (M + diag(extraArmature))⁻¹ (qfrcSmooth + Jᵀ f) by the tree LᵀDL
+    std::copy(s.Mtree.begin(), s.Mtree.end(), s.LD.begin());
+    for (int i = 0; i < m.nv; ++i) {
+      s.LD[m.treeAdr[i] + m.treeLen[i] - 1] += extraArmature[i];
+      s.qacc[i] = s.qfrcSmooth[i] + s.qfrcConstraint[i];
+    }
+    factorTree(m, s.LD.data());
+    solveTree(m, s.LD.data(), s.qacc.data());
   }
 }
 
@@ -98,29 +205,6 @@ void eulerStep(const Model& m, State& s, double h) {
   for (int i = 0; i < m.nv; ++i) s.qvel[i] += h * s.qacc[i];
   integratePos(m, s.qpos.data(), s.qvel.data(), h);
   s.time += h;
-}
-
-// LᵀDL factorisation of H [nv, nv] over the dof tree (RBDA Table 6.3, MuJoCo's mj_factorI): only
-// the entries H(i, j) with j = i or j an ancestor of i are read; afterwards they hold L (unit
-// diagonal implied) below the diagonal and D on it, H = Lᵀ D L.
-void factorTreeLDL(const Model& m, Eigen::MatrixXd& H) {
-  for (int k = m.nv - 1; k >= 0; --k) {
-    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) {
-      const double a = H(k, i) / H(k, k);
-      for (int j = i; j >= 0; j = m.links[j].parent) H(i, j) -= a * H(k, j);
-      H(k, i) = a;
-    }
-  }
-}
-
-// x ← H⁻¹ x with H = Lᵀ D L from factorTreeLDL: Lᵀ y = x leaves to root, y ← D⁻¹ y, L x = y root
-// to leaves.
-void solveTreeLDL(const Model& m, const Eigen::MatrixXd& H, double* x) {
-  for (int k = m.nv - 1; k >= 0; --k)
-    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[i] -= H(k, i) * x[k];
-  for (int k = 0; k < m.nv; ++k) x[k] /= H(k, k);
-  for (int k = 0; k < m.nv; ++k)
-    for (int i = m.links[k].parent; i >= 0; i = m.links[i].parent) x[k] -= H(k, i) * x[i];
 }
 
 // ∂c/∂qvel [6, 6] of a standalone free body (qvel: world linear velocity of the body origin,

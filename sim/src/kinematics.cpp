@@ -63,6 +63,7 @@ void makeState(const Model& m, State& s) {
   s.solverIterations = 0;
   s.M.setZero(nv, nv);
   s.H.setZero(nv, nv);
+  for (auto* vec : {&s.Mtree, &s.LD, &s.Htree}) vec->assign(m.treeSize, 0.0);
   s.llt = Eigen::LLT<Eigen::MatrixXd>((Eigen::Index)nv);
   for (auto* vec : {&s.Ma, &s.grad, &s.Mgrad, &s.dir, &s.gradPrev, &s.MgradPrev, &s.Mdir})
     vec->setZero(nv);

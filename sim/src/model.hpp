@@ -442,6 +442,12 @@ struct Model {
   std::vector<char> actLimited, actEarly;  ///< [nu]
   std::vector<double> actLo, actHi;  ///< [nu] actrange
   // implicit integrators (integrate.cpp)
+  /// M's rows on the dof tree (MuJoCo's sparse M): row k holds M(k, j) for k's ancestors j, root
+  /// first, then M(k, k); the row of an ancestor j of k is a prefix of k's, and column j sits at
+  /// position treeLen[j] − 1 of every row that holds it (compileTree).
+  std::vector<int> treeAdr, treeLen;  ///< [nv] start and length (depth, the dof included) of each row
+  std::vector<int> treeCol;           ///< [treeSize] column of each entry
+  int treeSize = 0;
   std::vector<char> dofSimple;       ///< [nv] MuJoCo's dof_simplenum > 0: M's row holds only the diagonal
   std::vector<int> freeBodyDof;      ///< first dof of each standalone free body (one free joint, nothing
                                      ///< moving or massive below it): implicitfast solves its 6×6 block apart

@@ -65,6 +65,26 @@ void indexRows(const Model& m, State& s) {
       if (J[k] != 0) c[n++] = k;
     s.efcNnz[i] = n;
   }
+  // Newton's Hessian keeps M's tree sparsity (its LᵀDL needs no fill-in) when each row's columns
+  // lie on one branch of the dof tree: every column an ancestor of the next (one-dof rows: limits,
+  // dry friction, a joint equality on one dof); one row off the tree (a joint equality between
+  // two branches: a gripper's mimic) is added by Sherman–Morrison
+  s.treeHessian = true;
+  s.offTreeRow = -1;
+  for (int i = 0; i < s.nefc && s.treeHessian; ++i) {
+    if (s.efcType[i] == kRowElliptic) s.treeHessian = false;
+    const int* c = cols(m, s, i);
+    bool chain = true;
+    for (int n = 1, nn = s.efcNnz[i]; n < nn && chain; ++n) {
+      int j = c[n];
+      while (j > c[n - 1]) j = m.links[j].parent;
+      chain = j == c[n - 1];
+    }
+    if (!chain) {
+      if (s.offTreeRow >= 0) s.treeHessian = false;
+      s.offTreeRow = i;
+    }
+  }
 }
 
 // J_i · x over row i's nonzero columns.
@@ -225,7 +245,7 @@ double lineSearch(const Model& m, State& s) {
   const int nv = m.nv;
   const SolverOptions& o = m.spec.solver;
   // Gauss part: g1 = (M a − qfrcSmooth)·dir, g2 = dirᵀ M dir
-  s.Mdir.noalias() = s.M * s.dir;  // fixed size, no temporaries
+  multiplyTree(m, s.Mtree.data(), s.dir.data(), s.Mdir.data());
   double g1 = 0, g2 = 0, dnorm = 0;
   for (int k = 0; k < nv; ++k) {
     g1 += (s.Ma[k] - s.qfrcSmooth[k]) * s.dir[k];
@@ -274,6 +294,15 @@ double lineSearch(const Model& m, State& s) {
 void addRowHessian(const Model& m, State& s, int i, double w) {
   const double* J = row(m, s, i);
   const int* c = cols(m, s, i);
+  if (s.treeHessian) {  // the tree layout: column c[k] sits at treeLen[c[k]] − 1 of row r's entries
+    for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
+      const int r = c[n];
+      const double wr = w * J[r];
+      double* rowR = &s.Htree[m.treeAdr[r]];
+      for (int k = 0; k <= n; ++k) rowR[m.treeLen[c[k]] - 1] += wr * J[c[k]];
+    }
+    return;
+  }
   for (int n = 0, nn = s.efcNnz[i]; n < nn; ++n) {
     const int r = c[n];
     const double wr = w * J[r];
@@ -317,7 +346,7 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
   double* a = s.qacc.data();
   Eigen::Map<Eigen::VectorXd> qacc(a, nv);
   if (std::isnan(cost)) {
-    s.Ma.noalias() = s.M * qacc;
+    multiplyTree(m, s.Mtree.data(), a, s.Ma.data());
     cost = evaluate(m, s, a, s.Ma);
   }
   gradient(m, s);
@@ -328,7 +357,9 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
     if (newton) {
       // H = M + Σ_quadratic rows D_i J_iᵀ J_i (+ the cones' Hessians), its lower triangle (all
       // that LLT reads), over each row's nonzero columns
-      s.H = s.M;
+      if (s.treeHessian) std::copy(s.Mtree.begin(), s.Mtree.end(), s.Htree.begin());
+      else s.H = s.M;
+      double offTreeWeight = 0;
       for (int i = 0; i < s.nefc; ++i) {
         if (s.efcType[i] == kRowElliptic) {
           const Cone c = cone(m, s, i);
@@ -339,11 +370,26 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
         }
         double f, w;
         rowCost(s, i, s.efcJar[i], &f, &w);
-        if (w != 0) addRowHessian(m, s, i, w);
+        if (w != 0 && s.treeHessian && i == s.offTreeRow) offTreeWeight = w;
+        else if (w != 0) addRowHessian(m, s, i, w);
       }
-      s.llt.compute(s.H);
       s.dir = -s.grad;
-      s.llt.solveInPlace(s.dir);
+      if (s.treeHessian) {  // the tree's LᵀDL (as MuJoCo's sparse Newton), else dense Cholesky
+        factorTree(m, s.Htree.data());
+        solveTree(m, s.Htree.data(), s.dir.data());
+        if (offTreeWeight != 0) {
+          // (A + w j jᵀ)⁻¹ g = x − z (j·x)/(1/w + j·z) with x = A⁻¹ g, z = A⁻¹ j (s.Mgrad: CG's scratch)
+          const int r = s.offTreeRow;
+          s.Mgrad.setZero();
+          addRowTransposed(m, s, r, 1.0, s.Mgrad.data());
+          solveTree(m, s.Htree.data(), s.Mgrad.data());
+          const double scale = rowDot(m, s, r, s.dir.data(), 0.0) / (1 / offTreeWeight + rowDot(m, s, r, s.Mgrad.data(), 0.0));
+          s.dir -= scale * s.Mgrad;
+        }
+      } else {
+        s.llt.compute(s.H);
+        s.llt.solveInPlace(s.dir);
+      }
     } else {
       // Polak–Ribière with M⁻¹ as preconditioner, restarted when β < 0
       s.Mgrad = s.grad;
@@ -598,16 +644,16 @@ void solveConstraints(const Model& m, State& s) {
   std::copy(s.qaccSmooth.begin(), s.qaccSmooth.end(), s.qacc.begin());
   double cost = NAN;
   if (o.warmstart && o.solver != SIM_SOLVER_PGS) {
-    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccSmooth.data(), nv);
+    multiplyTree(m, s.Mtree.data(), s.qaccSmooth.data(), s.Ma.data());
     const double costSmooth = evaluate(m, s, s.qaccSmooth.data(), s.Ma);
-    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
+    multiplyTree(m, s.Mtree.data(), s.qaccWarmstart.data(), s.Ma.data());
     const double costWarm = evaluate(m, s, s.qaccWarmstart.data(), s.Ma);
     if (costWarm < costSmooth) {
       std::copy(s.qaccWarmstart.begin(), s.qaccWarmstart.end(), s.qacc.begin());
       cost = costWarm;
     }
   } else if (o.warmstart) {
-    s.Ma.noalias() = s.M * Eigen::Map<const Eigen::VectorXd>(s.qaccWarmstart.data(), nv);
+    multiplyTree(m, s.Mtree.data(), s.qaccWarmstart.data(), s.Ma.data());
     evaluate(m, s, s.qaccWarmstart.data(), s.Ma);  // forces at the warm start
   }
   if (o.solver == SIM_SOLVER_PGS) solveDual(m, s);

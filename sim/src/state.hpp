@@ -90,6 +90,9 @@ struct State {
   std::vector<double> qfrcConstraint;    // [nv] Jᵀ·force
   int solverIterations = 0;              // iterations of the last solve
   Eigen::MatrixXd M, H;                  // [nv, nv] mass matrix, solver Hessian / dual matrix
+  bool treeHessian = false;              // solver: the rows keep M's tree sparsity (indexRows) but for
+  int offTreeRow = -1;                   // this one (−1: none), added to the tree's LᵀDL by Sherman–Morrison
+  std::vector<double> Mtree, LD, Htree;  // [treeSize] M, its LᵀDL (or that of M + h·diag(damping), Euler), Newton's Hessian
   Eigen::LLT<Eigen::MatrixXd> llt;       // factor of H (Newton) or M (CG, PGS)
   Eigen::VectorXd Ma, grad, Mgrad, dir, gradPrev, MgradPrev, Mdir;  // [nv] solver vectors
   Eigen::MatrixXd MinvJt, AR;            // PGS only: [nv, nefcMax] M⁻¹Jᵀ, [nefcMax, nefcMax] J M⁻¹ Jᵀ + R
@@ -232,7 +235,33 @@ void makeConstraints(const Model& m, State& s);
 /// s.qfrcConstraint, s.qaccWarmstart.
 void solveConstraints(const Model& m, State& s);
 
-/// qaccSmooth by ABA from s.tau, the mass matrix, then solveConstraints (integrate.cpp).
+/// ABA's first pass: s.S, s.v, s.c, s.Iworld and s.f of the current positions and velocities
+/// (kinematics must be current; aba.cpp).
+void velocityPass(const Model& m, State& s);
+/// qfrcBias [nv] = c(q, q̇) + gravity, RNEA in world coordinates after velocityPass (which it
+/// runs; leaves s.S and s.Iworld for crba(afterAba = true); uses s.a, s.pA; aba.cpp).
+void biasForce(const Model& m, State& s, double* qfrcBias);
+
+/// Model::treeAdr, treeLen, treeCol from the links' parents (integrate.cpp).
+void compileTree(Model& m);
+/// out [treeSize] ← the tree entries of M [nv, nv] (diagonal and lower triangle), row by row.
+void gatherTree(const Model& m, const Eigen::MatrixXd& M, double* out);
+/// LᵀDL of a matrix in the tree layout [treeSize], in place (MuJoCo's mj_factorI): afterwards each
+/// row holds L(k, j) for the ancestors j and D(k) last. Same operations as factorTreeLDL.
+void factorTree(const Model& m, double* LD);
+/// x ← H⁻¹ x with H factored by factorTree.
+void solveTree(const Model& m, const double* LD, double* x);
+/// y = M x for M in the tree layout (symmetric).
+void multiplyTree(const Model& m, const double* M, const double* x, double* y);
+
+/// LᵀDL of H [nv, nv] over the dof tree, in place (RBDA Table 6.3, MuJoCo's mj_factorI): reads
+/// the diagonal and H(i, j) for j an ancestor of i; leaves L below the diagonal, D on it.
+void factorTreeLDL(const Model& m, Eigen::MatrixXd& H);
+/// x ← H⁻¹ x with H factored by factorTreeLDL.
+void solveTreeLDL(const Model& m, const Eigen::MatrixXd& H, double* x);
+
+/// qfrcSmooth = tau − c, the mass matrix M and its tree LᵀDL (s.LD), qaccSmooth = M⁻¹ qfrcSmooth,
+/// then solveConstraints (integrate.cpp).
 /// Kinematics and the rows must be current.
 void constrainedAcceleration(const Model& m, State& s);
 
