@@ -51,7 +51,7 @@ public struct PlanTracker: Sendable {
     public init(model: RobotModel, naturalFrequency omega: Double, dampingRatio zeta: Double = 1, qpos: [Double]? = nil, threads: Int = 0) throws {
         let state = try RobotState(model: model)
         try state.set(qpos: qpos ?? model.joints.qpos0, qvel: [Double](repeating: 0, count: model.nv))
-        let M = state.massMatrix(), joint = model.actuators.joint
+        let M = state.massMatrix(), joint = try model.actuatedDofs()
         kp = joint.map { M[$0 * model.nv + $0] * omega * omega }
         kd = joint.map { 2 * zeta * M[$0 * model.nv + $0] * omega }
         (self.model, self.threads) = (model, threads)

@@ -110,9 +110,9 @@ public struct SimulatorRolloutEnergy: BatchEnergy {
     public func holdingControls(at qpos: [Double]) throws -> [Double] {
         let tau = try model.inverseDynamics(qpos: qpos, qvel: [Double](repeating: 0, count: model.nv),
                                             qacc: [Double](repeating: 0, count: model.nv), batch: 1, threads: 1)
-        let act = model.actuators
+        let (dof, gear) = (try model.actuatedDofs(), model.actuators.gear)
         return (0..<model.nu).map { a in
-            let u = tau[act.joint[a]] / act.gear[a]
+            let u = tau[dof[a]] / gear[a]
             return Swift.min(Swift.max((u - centre[a]) / halfWidth[a], -1), 1)
         }
     }

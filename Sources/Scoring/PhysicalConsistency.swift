@@ -61,7 +61,7 @@ public enum PhysicalConsistency {
         let passiveQacc = try model.forwardDynamics(qpos: q, qvel: v, qfrc: nil, batch: rows)
         let total = try model.inverseDynamics(qpos: q, qvel: v, qacc: a, batch: rows)
         let passive = try model.inverseDynamics(qpos: q, qvel: v, qacc: passiveQacc, batch: rows)
-        let (joint, gear, ranges) = (model.actuators.joint, model.actuators.gear, model.actuators.ctrlRange)
+        let (joint, gear, ranges) = (try model.actuatedDofs(), model.actuators.gear, model.actuators.ctrlRange)
         var controls = [Double](repeating: 0, count: rows * nu), outside = 0
         for r in 0..<rows {
             for u in 0..<nu {

@@ -308,6 +308,25 @@ public final class RobotModel: @unchecked Sendable {
                 (0..<nu).map { limited[$0] != 0 ? (range[2 * $0], range[2 * $0 + 1]) : nil })
     }
 
+    /// The dof (index into qvel, qacc and generalized forces [nv]) each actuator drives through its
+    /// joint [nu]: what a joint-space controller reads (PD gains from M_jj, controls τ_j / gear).
+    /// `actuators.joint` is a joint index, which equals the dof only while no ball or free joint
+    /// comes first. Throws `SimulationError` (`unsupported`) naming the first actuator that drives a
+    /// tendon or a body (joint −1), which a joint-space controller cannot drive.
+    public func actuatedDofs() throws -> [Int] {
+        var dofAddress = [Int64](repeating: 0, count: njoint)
+        sim_jointAddresses(handle, nil, &dofAddress)
+        let joint = actuators.joint, names = self.names(.actuator)
+        return try (0..<nu).map { a in
+            guard joint[a] >= 0 else {
+                let name = a < names.count && !names[a].isEmpty ? "'\(names[a])'" : "\(a)"
+                throw SimulationError(status: SimulationError.unsupported,
+                                      message: "\(source): actuator \(name) drives a tendon or a body, not a joint: joint-space controllers need joint actuators")
+            }
+            return Int(dofAddress[joint[a]])
+        }
+    }
+
     /// Mass properties per body [nbody]: mass (kg), centre of mass (body frame) and 3x3
     /// inertia about it (row-major, body frame); parent index (-1 for the world).
     public var bodies: (parent: [Int], mass: [Double], com: [SIMD3<Double>], inertia: [[Double]]) {

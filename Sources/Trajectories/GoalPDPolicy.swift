@@ -117,7 +117,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         case .scheduled(let omega, let zeta):
             // gains from the joint-space inertia at the reference pose: kp = M_jj ω², kd = 2 ζ M_jj ω
             let M = try RobotState(model: model).massMatrix()
-            let joint = model.actuators.joint
+            let joint = try model.actuatedDofs()
             return (joint.map { M[$0 * model.nv + $0] * omega * omega }, joint.map { 2 * zeta * M[$0 * model.nv + $0] * omega }, (omega, zeta))
         }
     }
@@ -199,7 +199,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
             let gravity = gravityCompensation
                 ? try controller.inverseDynamics(qpos: qposTarget, qvel: nil, qacc: [Double](repeating: 0, count: rows * nq), batch: rows, threads: batch.threads)
                 : [Double](repeating: 0, count: rows * nq)
-            let (joint, gear) = (controller.actuators.joint, controller.actuators.gear)
+            let (joint, gear) = (try controller.actuatedDofs(), controller.actuators.gear)
             for r in 0..<rows {
                 for a in 0..<nu {
                     let j = r * nq + joint[a]
@@ -237,7 +237,7 @@ public struct GoalPDPolicy: DataCollectionPolicy {
         let model = batch.model
         let (B, T, nq, nv, nu, ns) = (batch.count, batch.steps, model.nq, model.nv, model.nu, model.nsite)
         let (omega, zeta) = schedule
-        let joint = model.actuators.joint
+        let joint = try model.actuatedDofs()
         // the gains follow the controller's model of the inertia
         let state = try RobotState(model: batch.controllerModel ?? model)
         var out = CollectedEpisodes(qpos: [Double](repeating: 0, count: B * (T + 1) * nq),
