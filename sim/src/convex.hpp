@@ -23,6 +23,10 @@ struct ConvexShape {
 /// (MuJoCo's mjMESH_HILLCLIMB_MIN is 10; measured here: benchmarks/README.md, convex section).
 constexpr int kHillClimbMin = 10;
 
+/// Hull triangles whose normals are within this angle (rad) of a face's first triangle join its
+/// polygon (MuJoCo's MakePolygons: kAngleTol = 0.01).
+constexpr double kPolygonAngle = 0.01;
+
 /// Why the collider stopped: converged, or a cap or degenerate geometry ended it (then no
 /// contact is reported rather than a guess).
 enum { kConvexOk = 0, kConvexIterCap = 1, kConvexDegenerate = 2 };
