@@ -45,8 +45,8 @@ struct ConvexContact {
 };
 
 /// The convex hull of a mesh's vertices (incremental, at load; allocates): its vertices, the
-/// triangulated hull's edges, and its faces with coplanar triangles merged into polygons (as
-/// MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
+/// triangulated hull's edges, and its faces with triangles within kPolygonAngle merged into
+/// polygons, their boundary corners counter-clockwise (as MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
 bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h);
 
 /// MuJoCo 4's plane–mesh contacts (plane: origin p, unit normal n; mesh: vertices v in a frame
