@@ -689,6 +689,10 @@ int narrowPhase(const GeomSpec& g1, const Pose& P1, const GeomSpec& g2, const Po
     const double reach = rbound1 + rbound2 + margin;
     if ((P1.p - P2.p).squaredNorm() > reach * reach) return 0;
   }
+  // a plane (rbound 0): the other geom's bounding sphere above it by more than the margin
+  // (MuJoCo's mj_filterSphere, planeGeomDist)
+  if (t1 == SIM_GEOM_PLANE && rbound2 > 0 && P1.R.col(2).dot(P2.p - P1.p) > margin + rbound2) return 0;
+  if (t2 == SIM_GEOM_PLANE && rbound1 > 0 && P2.R.col(2).dot(P1.p - P2.p) > margin + rbound1) return 0;
   if (convexPair(t1, t2)) return convexTouch(g1, P1, g2, P2, margin, multiccd, rbound1, rbound2, out);
   if (t1 == SIM_GEOM_PLANE) {
     if (t2 == SIM_GEOM_SPHERE) return planeSphere(P1, P2.p, s2[0], margin, out);

@@ -26,6 +26,43 @@ namespace sim {
 
 namespace {
 
+// The index of a mesh vertex farthest along l (nvert > 0): from kHillClimbMin vertices with a
+// hull, climbed from the seed of l's direction cell to the best neighbour until none is better
+// (on a convex polytope's edge graph a local maximum is the maximum); else the first best of all.
+int meshSupport(const Vec3* v, int nvert, const MeshHull* hull, const Vec3& l) {
+  if (hull && nvert >= kHillClimbMin && !hull->vert.empty()) {
+    const MeshHull& h = *hull;
+    const double cut = 0.4 * l.norm();
+    const int cell = 9 * ((l[0] > cut) - (l[0] < -cut) + 1) + 3 * ((l[1] > cut) - (l[1] < -cut) + 1) +
+                     ((l[2] > cut) - (l[2] < -cut) + 1);
+    int best = h.seed[cell];
+    double most = l.dot(v[best]);
+    for (int moved = 1, guard = 0; moved && guard < nvert; ++guard) {
+      moved = 0;
+      const int at = best;
+      for (int e = h.edgeAdr[at]; e < h.edgeAdr[at + 1]; ++e) {
+        const double x = l.dot(v[h.edge[e]]);
+        if (x > most) {
+          most = x;
+          best = h.edge[e];
+          moved = 1;
+        }
+      }
+    }
+    return best;
+  }
+  int best = 0;
+  double most = l.dot(v[0]);
+  for (int i = 1; i < nvert; ++i) {
+    const double x = l.dot(v[i]);
+    if (x > most) {
+      most = x;
+      best = i;
+    }
+  }
+  return best;
+}
+
 // Support point in the geom frame for a local direction l; `core`: a sphere's centre, a
 // capsule's segment (the radius is added by the caller).
 Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
@@ -59,42 +96,8 @@ Vec3 localSupport(const ConvexShape& s, const Vec3& l, bool core) {
     case SIM_GEOM_BOX:
       return Vec3(l[0] >= 0 ? size[0] : -size[0], l[1] >= 0 ? size[1] : -size[1],
                   l[2] >= 0 ? size[2] : -size[2]);
-    default: {  // mesh: the hull's support is its best vertex
-      if (s.nvert <= 0) return Vec3::Zero();
-      if (s.hull && s.nvert >= kHillClimbMin && !s.hull->vert.empty()) {
-        // climb from the seed of l's direction cell: move to the best neighbour until none is
-        // better (on a convex polytope's edge graph a local maximum is the maximum)
-        const MeshHull& h = *s.hull;
-        const double cut = 0.4 * l.norm();
-        const int cell = 9 * ((l[0] > cut) - (l[0] < -cut) + 1) + 3 * ((l[1] > cut) - (l[1] < -cut) + 1) +
-                         ((l[2] > cut) - (l[2] < -cut) + 1);
-        int best = h.seed[cell];
-        double most = l.dot(s.vert[best]);
-        for (int moved = 1, guard = 0; moved && guard < s.nvert; ++guard) {
-          moved = 0;
-          const int at = best;
-          for (int e = h.edgeAdr[at]; e < h.edgeAdr[at + 1]; ++e) {
-            const double x = l.dot(s.vert[h.edge[e]]);
-            if (x > most) {
-              most = x;
-              best = h.edge[e];
-              moved = 1;
-            }
-          }
-        }
-        return s.vert[best];
-      }
-      int best = 0;
-      double most = l.dot(s.vert[0]);
-      for (int i = 1; i < s.nvert; ++i) {
-        const double x = l.dot(s.vert[i]);
-        if (x > most) {
-          most = x;
-          best = i;
-        }
-      }
-      return s.vert[best];
-    }
+    default:  // mesh: the hull's support is its best vertex
+      return s.nvert > 0 ? s.vert[meshSupport(s.vert, s.nvert, s.hull, l)] : Vec3::Zero();
   }
 }
 
@@ -484,25 +487,29 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
   h = MeshHull();
   const int n = (int)p.size();
   if (n < 4) return false;
+  // start from an extreme point (least x): it is on the hull
+  int s0 = 0;
+  for (int i = 1; i < n; ++i)
+    if (p[i][0] < p[s0][0]) s0 = i;
   double scale = 0;
-  int i1 = 0;
+  int i1 = s0;
   for (int i = 0; i < n; ++i)
-    if ((p[i] - p[0]).norm() > scale) scale = (p[i] - p[0]).norm(), i1 = i;
+    if ((p[i] - p[s0]).norm() > scale) scale = (p[i] - p[s0]).norm(), i1 = i;
   const double eps = 1e-10 * scale;
   if (!(scale > kMinVal)) return false;
-  const Vec3 e = (p[i1] - p[0]) / scale;
+  const Vec3 e = (p[i1] - p[s0]) / scale;
   int i2 = -1, i3 = -1;
   double far = eps;
   for (int i = 0; i < n; ++i) {
-    const Vec3 d = p[i] - p[0];
+    const Vec3 d = p[i] - p[s0];
     const double x = (d - e * e.dot(d)).norm();
     if (x > far) far = x, i2 = i;
   }
   if (i2 < 0) return false;
-  const Vec3 pn = (p[i1] - p[0]).cross(p[i2] - p[0]).normalized();
+  const Vec3 pn = (p[i1] - p[s0]).cross(p[i2] - p[s0]).normalized();
   far = eps;
   for (int i = 0; i < n; ++i) {
-    const double x = std::abs(pn.dot(p[i] - p[0]));
+    const double x = std::abs(pn.dot(p[i] - p[s0]));
     if (x > far) far = x, i3 = i;
   }
   if (i3 < 0) return false;
@@ -537,8 +544,7 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
     tri.push_back(t);
   };
   // the tetrahedron, faces turned outward
-  const int s0 = 0;
-  const bool flip = pn.dot(p[i3] - p[0]) > 0;  // i3 above (i0, i1, i2): that face looks down
+  const bool flip = pn.dot(p[i3] - p[s0]) > 0;  // i3 above (i0, i1, i2): that face looks down
   if (flip) {
     add(s0, i2, i1), add(s0, i1, i3), add(i1, i2, i3), add(i2, s0, i3);
   } else {
@@ -557,7 +563,8 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
       }
   }
   std::vector<int> visible, stack, orphans;
-  std::vector<char> seen;
+  std::vector<int> seen;  // seen[t] == round: t visited this round (no clearing per round)
+  int round = 0;
   std::vector<std::pair<int, int>> horizon;
   for (size_t f = 0; f < tri.size(); ++f) {
     if (!tri[f].alive || conflict[f].empty()) continue;
@@ -566,18 +573,19 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
     for (int q : conflict[f])
       if (tri[f].n.dot(p[q]) - tri[f].d > farthest) farthest = tri[f].n.dot(p[q]) - tri[f].d, i = q;
     // the visible region is connected: flood it across edges from f
-    seen.assign(tri.size(), 0);
+    ++round;
+    seen.resize(tri.size(), 0);
     visible.clear();
     stack.assign(1, (int)f);
-    seen[f] = 1;
+    seen[f] = round;
     while (!stack.empty()) {
       const int t = stack.back();
       stack.pop_back();
       visible.push_back(t);
       for (int k = 0; k < 3; ++k) {
         const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
-        if (u >= 0 && !seen[u] && tri[u].n.dot(p[i]) - tri[u].d > eps) {
-          seen[u] = 1;
+        if (u >= 0 && seen[u] != round && tri[u].n.dot(p[i]) - tri[u].d > eps) {
+          seen[u] = round;
           stack.push_back(u);
         }
       }
@@ -586,7 +594,7 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
     for (int t : visible)
       for (int k = 0; k < 3; ++k) {
         const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3], u = edgeFace(b, a);
-        if (u < 0 || !seen[u]) horizon.push_back({a, b});
+        if (u < 0 || seen[u] != round) horizon.push_back({a, b});
       }
     orphans.clear();
     for (int t : visible) {
@@ -626,47 +634,63 @@ bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h) {
     h.edgeAdr[i + 1] = h.edgeAdr[i] + (int)nbr[i].size();
     h.edge.insert(h.edge.end(), nbr[i].begin(), nbr[i].end());
   }
-  // polygons: triangles joined across edges where they are coplanar
-  std::vector<int> group(tri.size(), -1);
+  // polygons: triangles joined across edges while their normal is within kPolygonAngle of the
+  // first one's (MuJoCo's MakePolygons bins normals by 0.01 rad: float32 faces are flat only to
+  // ~1e-7); the corners are the group's boundary, walked along its directed edges whose twin
+  // triangle is outside the group: counter-clockwise about the outward normal, interior
+  // vertices (a fan's centre) left out
+  const double cosTol = std::cos(kPolygonAngle);
+  std::vector<int> group(tri.size(), -1), members, nextCorner(n, -1), corners;
   std::vector<std::vector<int>> vertPolys(n);
   for (int t0 : alive) {
     if (group[t0] >= 0) continue;
     const int g = (int)h.polyAdr.size();
-    std::vector<int> corners;
     Vec3 normal = Vec3::Zero();
+    members.clear();
     stack.assign(1, t0);
     group[t0] = g;
     while (!stack.empty()) {
       const int t = stack.back();
       stack.pop_back();
+      members.push_back(t);
       normal += tri[t].n;
       for (int k = 0; k < 3; ++k) {
-        corners.push_back(tri[t].v[k]);
         const int u = edgeFace(tri[t].v[(k + 1) % 3], tri[t].v[k]);
-        if (u >= 0 && group[u] < 0 && tri[u].n.dot(tri[t0].n) > 1 - 1e-9 &&
-            std::abs(tri[u].n.dot(p[tri[t0].v[0]]) - tri[u].d) <= eps) {
+        if (u >= 0 && group[u] < 0 && tri[u].n.dot(tri[t0].n) > cosTol) {
           group[u] = g;
           stack.push_back(u);
         }
       }
     }
     normal.normalize();
-    std::sort(corners.begin(), corners.end());
-    corners.erase(std::unique(corners.begin(), corners.end()), corners.end());
-    // counter-clockwise about the normal, by angle about the centroid
-    Vec3 c = Vec3::Zero();
-    for (int v : corners) c += p[v] / (double)corners.size();
-    const Vec3 u = (p[corners[0]] - c).normalized(), w = normal.cross(u);
-    std::sort(corners.begin(), corners.end(), [&](int a, int b) {
-      return std::atan2(w.dot(p[a] - c), u.dot(p[a] - c)) < std::atan2(w.dot(p[b] - c), u.dot(p[b] - c));
-    });
+    // boundary edges a → b; start at the least boundary vertex (deterministic)
+    int first = -1, nboundary = 0;
+    for (int t : members)
+      for (int k = 0; k < 3; ++k) {
+        const int a = tri[t].v[k], b = tri[t].v[(k + 1) % 3], u = edgeFace(b, a);
+        if (u >= 0 && group[u] == g) continue;
+        nextCorner[a] = b;
+        ++nboundary;
+        if (first < 0 || a < first) first = a;
+      }
+    corners.clear();
+    for (int v = first; v >= 0 && (int)corners.size() < nboundary;) {
+      corners.push_back(v);
+      v = nextCorner[v];
+      if (v == first) break;
+    }
     h.polyAdr.push_back((int)h.polyVert.size());
     h.polyNum.push_back((int)corners.size());
     h.polyNormal.push_back(normal);
-    for (int v : corners) {
-      h.polyVert.push_back(v);
-      vertPolys[v].push_back(g);
-    }
+    for (int v : corners) h.polyVert.push_back(v);
+    // the polygon is at each of its vertices, corners and interior ones (the contacts of an
+    // interior deepest vertex are its polygon's)
+    for (int t : members)
+      for (int k = 0; k < 3; ++k) {
+        const int v = tri[t].v[k];
+        if (vertPolys[v].empty() || vertPolys[v].back() != g) vertPolys[v].push_back(g);
+        nextCorner[v] = -1;
+      }
   }
   // the climb's seeds (MuJoCo's mesh_extrema): per cell of the 3×3×3 direction grid, the hull
   // vertex farthest along the cell's direction (−1, 0, 1 per coordinate; the centre cell: any)
@@ -695,26 +719,28 @@ double area4(const Vec3& a, const Vec3& b, const Vec3& c, const Vec3& d) {
   return 0.5 * ((d - a).cross(b - d) + (c - b).cross(a - c)).norm();
 }
 
-// MuJoCo's polygonQuad: the largest-area quadrilateral of a convex polygon's corners x[0..n),
-// by rotating calipers; writes its corners' positions in x into q.
-void polygonQuad(const Vec3* x, int n, int q[4]) {
+// MuJoCo's polygonQuad: the largest-area quadrilateral of a convex polygon's corners
+// x(i) = v[corner[(start + i) % n]], i in [0, n), by rotating calipers; writes the i of its
+// corners into q. Any n, no copy.
+void polygonQuad(const Vec3* v, const int* corner, int start, int n, int q[4]) {
+  auto x = [&](int i) -> const Vec3& { return v[corner[(start + i) % n]]; };
   int a = 0, b = 1, c = 2, d = 3;
   auto next = [n](int i) { return i == n - 1 ? 0 : i + 1; };
   q[0] = a, q[1] = b, q[2] = c, q[3] = d;
-  double m = area4(x[a], x[b], x[c], x[d]);
+  double m = area4(x(a), x(b), x(c), x(d));
   for (; a < n; ++a) {
     for (;;) {
-      double mn = area4(x[a], x[b], x[c], x[next(d)]);
+      double mn = area4(x(a), x(b), x(c), x(next(d)));
       if (mn <= m) break;
       m = mn;
       d = next(d);
       q[0] = a, q[1] = b, q[2] = c, q[3] = d;
-      while ((mn = area4(x[a], x[b], x[next(c)], x[d])) > m) {
+      while ((mn = area4(x(a), x(b), x(next(c)), x(d))) > m) {
         m = mn;
         c = next(c);
         q[0] = a, q[1] = b, q[2] = c, q[3] = d;
       }
-      while ((mn = area4(x[a], x[next(b)], x[c], x[d])) > m) {
+      while ((mn = area4(x(a), x(next(b)), x(c), x(d))) > m) {
         m = mn;
         b = next(b);
         q[0] = a, q[1] = b, q[2] = c, q[3] = d;
@@ -735,15 +761,21 @@ void polygonQuad(const Vec3* x, int n, int q[4]) {
 int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, const MeshHull& h,
                       const Vec3& pos, const Mat3& R, double margin, ConvexContact out[4]) {
   if (nvert <= 0) return 0;
-  // the deepest vertex: the first of the hull's (of all, without a hull) farthest along −n
+  // the deepest vertex: the support along −n, by hill climbing from kHillClimbMin vertices;
+  // below, the first of the hull's (of all, without a hull) farthest along −n
   const Vec3 l = R.transpose() * (-n);
-  const int nh = h.vert.empty() ? nvert : (int)h.vert.size();
-  int best = h.vert.empty() ? 0 : h.vert[0];
-  double most = l.dot(v[best]);
-  for (int k = 1; k < nh; ++k) {
-    const int i = h.vert.empty() ? k : h.vert[k];
-    const double x = l.dot(v[i]);
-    if (x > most) most = x, best = i;
+  int best;
+  if (nvert >= kHillClimbMin && !h.vert.empty()) {
+    best = meshSupport(v, nvert, &h, l);
+  } else {
+    const int nh = h.vert.empty() ? nvert : (int)h.vert.size();
+    best = h.vert.empty() ? 0 : h.vert[0];
+    double most = l.dot(v[best]);
+    for (int k = 1; k < nh; ++k) {
+      const int i = h.vert.empty() ? k : h.vert[k];
+      const double x = l.dot(v[i]);
+      if (x > most) most = x, best = i;
+    }
   }
   auto touch = [&](int i, ConvexContact& c) {
     const Vec3 at = pos + R * v[i];
@@ -762,27 +794,19 @@ int planeMeshContacts(const Vec3& p, const Vec3& n, const Vec3* v, int nvert, co
     if (x > align) align = x, poly = h.vertPoly[k];
   }
   if (poly < 0) return 1;
-  // its corners from the deepest on, at most kMaxPolygon (a larger face is not pruned: its
-  // first corners are taken)
-  constexpr int kMaxPolygon = 64;
-  const int adr = h.polyAdr[poly], num = std::min(h.polyNum[poly], kMaxPolygon);
+  // its corners from the deepest on (all of them: a face of any size is pruned)
+  const int adr = h.polyAdr[poly], num = h.polyNum[poly];
+  const int* corner = h.polyVert.data() + adr;
   int start = 0;
-  for (int k = 0; k < h.polyNum[poly]; ++k)
-    if (h.polyVert[adr + k] == best) start = k;
-  int idx[kMaxPolygon];
-  Vec3 x[kMaxPolygon];
-  for (int k = 0; k < num; ++k) {
-    idx[k] = h.polyVert[adr + (start + k) % h.polyNum[poly]];
-    x[k] = v[idx[k]];
-  }
-  int pick[4], npick = num;
+  for (int k = 0; k < num; ++k)
+    if (corner[k] == best) start = k;
+  int pick[4], npick = std::min(num, 4);
   if (num > 4) {
     int q[4];
-    polygonQuad(x, num, q);
-    for (int k = 0; k < 4; ++k) pick[k] = idx[q[k]];
-    npick = 4;
+    polygonQuad(v, corner, start, num, q);
+    for (int k = 0; k < 4; ++k) pick[k] = corner[(start + q[k]) % num];
   } else {
-    for (int k = 0; k < num; ++k) pick[k] = idx[k];
+    for (int k = 0; k < num; ++k) pick[k] = corner[(start + k) % num];
   }
   // each corner within margin and below the mesh's centre (MuJoCo's plane–box test)
   int cnt = 0;

@@ -23,6 +23,10 @@ struct ConvexShape {
 /// (MuJoCo's mjMESH_HILLCLIMB_MIN is 10; measured here: benchmarks/README.md, convex section).
 constexpr int kHillClimbMin = 10;
 
+/// Hull triangles whose normals are within this angle (rad) of a face's first triangle join its
+/// polygon (MuJoCo's MakePolygons: kAngleTol = 0.01).
+constexpr double kPolygonAngle = 0.01;
+
 /// Why the collider stopped: converged, or a cap or degenerate geometry ended it (then no
 /// contact is reported rather than a guess).
 enum { kConvexOk = 0, kConvexIterCap = 1, kConvexDegenerate = 2 };
@@ -41,8 +45,8 @@ struct ConvexContact {
 };
 
 /// The convex hull of a mesh's vertices (incremental, at load; allocates): its vertices, the
-/// triangulated hull's edges, and its faces with coplanar triangles merged into polygons (as
-/// MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
+/// triangulated hull's edges, and its faces with triangles within kPolygonAngle merged into
+/// polygons, their boundary corners counter-clockwise (as MuJoCo's mesh_polyvert). false, h empty: fewer than 4 points, or all on a plane or a line.
 bool buildMeshHull(const std::vector<Vec3>& p, MeshHull& h);
 
 /// MuJoCo 4's plane–mesh contacts (plane: origin p, unit normal n; mesh: vertices v in a frame

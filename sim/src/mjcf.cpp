@@ -2484,6 +2484,8 @@ class MJCFParser {
     int inertiaMode = kMeshInertiaLegacy;
     Mesh mesh;
     MeshMass mass;
+    bool hullBuilt = false;
+    MeshHull hull;  ///< built for the first geom that uses the mesh, copied for the others
   };
   std::vector<MeshAsset> meshes_;
   std::map<std::string, int> meshIndex_;
@@ -2619,7 +2621,12 @@ class MJCFParser {
     // the collider's shape: the convex hull of these (MuJoCo collides a mesh's hull)
     g.meshVert.reserve(m.mesh.vertices.size());
     for (const Vec3& p : m.mesh.vertices) g.meshVert.push_back(p.cwiseProduct(m.scale) - (lo + hi) / 2);
-    buildMeshHull(g.meshVert, g.hull);
+    // (the same asset gives every geom the same vertices: one hull per mesh)
+    if (!m.hullBuilt) {
+      buildMeshHull(g.meshVert, m.hull);
+      m.hullBuilt = true;
+    }
+    g.hull = m.hull;
     // MuJoCo's geom origin for a mesh is its centre of volume (the box centre without a volume)
     if (m.mass.volume > kMinVal) g.hull.centre = m.mass.com - (lo + hi) / 2;
     spec_.geoms.push_back(g);

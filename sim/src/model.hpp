@@ -91,8 +91,8 @@ struct MeshHull {
   std::vector<int> vert;                 ///< hull vertices, ascending
   std::vector<int> polyAdr, polyNum;     ///< [npoly] each face polygon's first entry in polyVert, count
   std::vector<int> polyVert;             ///< polygon corners, counter-clockwise about the outward normal
-  std::vector<Vec3> polyNormal;          ///< [npoly] outward unit normals (coplanar triangles merged)
-  std::vector<int> vertPolyAdr, vertPoly;  ///< [nvert + 1] CSR: the polygons at each vertex
+  std::vector<Vec3> polyNormal;          ///< [npoly] outward unit normals (triangles within kPolygonAngle merged)
+  std::vector<int> vertPolyAdr, vertPoly;  ///< [nvert + 1] CSR: the polygons at each vertex (corner or interior)
   std::vector<int> edgeAdr, edge;        ///< [nvert + 1] CSR: neighbours on the triangulated hull
   Vec3 centre = Vec3::Zero();            ///< MuJoCo's geom origin for the mesh (its centre of volume)
   int seed[27] = {};                     ///< hill climbing's start per direction cell (each coordinate

@@ -303,6 +303,109 @@ int main() {
             near, cc[3].dist);
     }
   }
+  // a CAD cube: turned, its vertices rounded to float (as an STL stores them), so its faces are
+  // flat only to ~1e-8 m: still 6 squares (MuJoCo merges normals within 0.01 rad), and resting
+  // flat it gets 4 contacts, not 3
+  {
+    const Mat3 R0 = turn(0.3, 0.5, 0.7);
+    std::vector<Vec3> cad;
+    for (int i = 0; i < 8; ++i) {
+      const Vec3 x = R0 * Vec3(i & 1 ? 0.1 : -0.1, i & 2 ? 0.1 : -0.1, i & 4 ? 0.1 : -0.1);
+      cad.push_back(Vec3(float(x[0]), float(x[1]), float(x[2])));
+    }
+    // the rounding bends a face by more than the old merge's 1e-10 × size offset test allowed
+    const Vec3 nb = (cad[1] - cad[0]).cross(cad[2] - cad[0]).normalized();
+    const double bend = std::abs(nb.dot(cad[3] - cad[0]));
+    sim::MeshHull h;
+    const bool ok = sim::buildMeshHull(cad, h);
+    bool squares = ok && h.polyNum.size() == 6;
+    for (size_t q = 0; q < h.polyNum.size() && squares; ++q) squares = h.polyNum[q] == 4;
+    CHECK(bend > 1e-10 && squares, "float32 cube hull: bend %g, %zu polygons", bend, h.polyNum.size());
+    for (double yaw : {0.0, 0.4}) {
+      ConvexContact cc[4];
+      const Mat3 R = turn(yaw, 0, 0) * R0.transpose();
+      const Vec3 pos(0.3, -0.2, 0.099);
+      const int n = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), cad.data(), (int)cad.size(), h, pos, R, 0, cc);
+      bool right = n == 4;
+      for (int k = 0; k < n && right; ++k) {
+        bool atCorner = false;
+        for (int i = 0; i < 4; ++i)
+          atCorner = atCorner || (pos + turn(yaw, 0, 0) * Vec3(i & 1 ? 0.1 : -0.1, i & 2 ? 0.1 : -0.1, -0.1) - cc[k].pos +
+                                  Vec3(0, 0, 0.0005)).norm() < 1e-7;
+        right = atCorner && std::abs(cc[k].dist + 0.001) < 1e-7;
+      }
+      CHECK(right, "float32 cube flat on the floor (yaw %g): %d contacts", yaw, n);
+    }
+  }
+  // a 12-gon prism whose caps are fans about a centre vertex 1e-9 m proud of the cap (a CAD
+  // export): each cap is one 12-corner polygon, its corners the boundary (the centre is not one),
+  // counter-clockwise; resting on a cap 1 mm deep it gets MuJoCo 4.0.1's 4 contacts
+  // (python3: the same vertices in <mesh vertex>, body at z = 0.049: dist −0.001 at these x, y)
+  {
+    std::vector<Vec3> prism;
+    for (int s = -1; s <= 1; s += 2)
+      for (int k = 0; k < 12; ++k)
+        prism.push_back(Vec3(0.1 * std::cos(2 * M_PI * k / 12), 0.1 * std::sin(2 * M_PI * k / 12), 0.05 * s));
+    prism.push_back(Vec3(0, 0, -0.05 - 1e-9));
+    prism.push_back(Vec3(0, 0, 0.05 + 1e-9));
+    sim::MeshHull h;
+    const bool ok = sim::buildMeshHull(prism, h);
+    int caps = 0;
+    bool ccw = true, centre = false;
+    for (size_t q = 0; q < h.polyNum.size(); ++q) {
+      const int* v = &h.polyVert[h.polyAdr[q]];
+      caps += h.polyNum[q] == 12;
+      for (int k = 0; k < h.polyNum[q]; ++k) {
+        centre = centre || v[k] >= 24;
+        const Vec3 &a = prism[v[k]], &b = prism[v[(k + 1) % h.polyNum[q]]], &c = prism[v[(k + 2) % h.polyNum[q]]];
+        ccw = ccw && (b - a).cross(c - b).dot(h.polyNormal[q]) > 0;
+      }
+    }
+    CHECK(ok && h.polyNum.size() == 14 && caps == 2 && ccw && !centre,
+          "fan-capped prism hull: %zu polygons, %d 12-gons, ccw %d, centre a corner %d", h.polyNum.size(), caps, ccw, centre);
+    // resting flat 1 mm deep, the deepest vertex the cap's centre (interior to its polygon): the
+    // cap's 4 corners that polygonQuad keeps, each a ring vertex at dist −1 mm
+    ConvexContact cc[4];
+    int n = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), prism.data(), (int)prism.size(), h, Vec3(0, 0, 0.049),
+                                   Mat3::Identity(), 0, cc);
+    int onRing = 0;
+    for (int k = 0; k < n; ++k)
+      onRing += std::abs(Vec3(cc[k].pos[0], cc[k].pos[1], 0).norm() - 0.1) < 1e-12 && std::abs(cc[k].dist + 0.001) < 1e-12;
+    CHECK(n == 4 && onRing == 4, "fan-capped prism flat on its cap: %d contacts, %d at ring corners", n, onRing);
+    // tilted 0.3° and 0.2°: MuJoCo 4.0.1's mesh (its float vertices, in its inertial frame), pose
+    // and 4 contacts (dist, pos), from python3 with the vertices above in <mesh vertex>, body
+    // pos="0.2 0.1 0.048" euler="0.3 0.2 0"
+    const float mv[26][3] = {{-0.0500000007f, -0.100000001f, 1.1293773e-18f}, {-0.0500000007f, -0.0866025388f, -0.0500000007f},
+        {-0.0500000007f, -0.0500000007f, -0.0866025388f}, {-0.0500000007f, -6.12323385e-18f, -0.100000001f},
+        {-0.0500000007f, 0.0500000007f, -0.0866025388f}, {-0.0500000007f, 0.0866025388f, -0.0500000007f},
+        {-0.0500000007f, 0.100000001f, -1.11170907e-17f}, {-0.0500000007f, 0.0866025388f, 0.0500000007f},
+        {-0.0500000007f, 0.0500000007f, 0.0866025388f}, {-0.0500000007f, 1.83697028e-17f, 0.100000001f},
+        {-0.0500000007f, -0.0500000007f, 0.0866025388f}, {-0.0500000007f, -0.0866025388f, 0.0500000007f},
+        {0.0500000007f, -0.100000001f, 1.1293773e-18f}, {0.0500000007f, -0.0866025388f, -0.0500000007f},
+        {0.0500000007f, -0.0500000007f, -0.0866025388f}, {0.0500000007f, -6.12323385e-18f, -0.100000001f},
+        {0.0500000007f, 0.0500000007f, -0.0866025388f}, {0.0500000007f, 0.0866025388f, -0.0500000007f},
+        {0.0500000007f, 0.100000001f, -1.11170907e-17f}, {0.0500000007f, 0.0866025388f, 0.0500000007f},
+        {0.0500000007f, 0.0500000007f, 0.0866025388f}, {0.0500000007f, 1.83697028e-17f, 0.100000001f},
+        {0.0500000007f, -0.0500000007f, 0.0866025388f}, {0.0500000007f, -0.0866025388f, 0.0500000007f},
+        {-0.0500000007f, -0.0f, 1.1293773e-18f}, {0.0500000007f, 0.0f, 1.1293773e-18f}};
+    std::vector<Vec3> mjv;
+    for (const auto& x : mv) mjv.push_back(Vec3(x[0], x[1], x[2]));
+    Mat3 mjR;
+    mjR << 0.0034906514152237833, -0.99999390765779306, 5.5511151231257827e-17, -0.005235931932136062, -1.8276924558247032e-05,
+        -0.99998629224742941, 0.99998019998873211, 0.0034906035662378154, -0.0052359638314195267;
+    const double mjc[4][4] = {{-0.0026269886863845016, 0.24982516355458126, 0.013661358748842167, -0.0013134943431922508},
+                              {-0.0022779283245593085, 0.14982577129869493, 0.013659531056359114, -0.0011389641622796542},
+                              {-0.00143491741814325, 0.11322345621485916, 0.15025952912985857, -0.00071745870907162501},
+                              {-0.001720093164400513, 0.24982516355458126, 0.18686406214465665, -0.00086004658220025648}};
+    sim::MeshHull mh;
+    sim::buildMeshHull(mjv, mh);
+    n = sim::planeMeshContacts(Vec3::Zero(), Vec3::UnitZ(), mjv.data(), (int)mjv.size(), mh, Vec3(0.2, 0.1, 0.048), mjR, 0, cc);
+    int matched = 0;
+    for (int k = 0; k < n; ++k)
+      for (const auto& m : mjc)
+        matched += std::abs(cc[k].dist - m[0]) < 1e-12 && (cc[k].pos - Vec3(m[1], m[2], m[3])).norm() < 1e-12;
+    CHECK(n == 4 && matched == 4, "fan-capped prism tilted on its cap: %d contacts, %d at MuJoCo's", n, matched);
+  }
   // hill climbing on the hull (meshes of kHillClimbMin vertices and more) finds the vertices
   // that testing every vertex finds: 300 points on an ellipsoid and 300 inside it, 2,000 support
   // directions, and against a box and an ellipsoid at 200 random poses the same contacts
@@ -417,6 +520,43 @@ int main() {
     for (int k = 0; k < state.ncon; ++k)
       CHECK(std::abs(state.contacts[k].dist + 0.001) < 1e-7 && std::abs(state.contacts[k].frame(0, 2) - 1) < 1e-12,
             "mesh box contact %d: dist %g", k, state.contacts[k].dist);
+  }
+  // bounding-sphere culling (narrowPhase: spheres rbound₁ + rbound₂ + margin + gap apart; a plane
+  // and a geom rbound + margin + gap above it) keeps every contact within margin: a sphere pair
+  // and a corner-down mesh cube on the floor (its corner at exactly rbound below its centre),
+  // margin 0.01, gap 0.005, at distances 0.009 (active contact) and 0.0151 (beyond margin + gap: none)
+  for (double gapDist : {0.009, 0.0151}) {
+    const double rc = 0.1 * std::sqrt(3.0);
+    char xml[2048];
+    std::snprintf(xml, sizeof xml,
+                  "<mujoco><asset><mesh name=\"c\" vertex=\"-1 -1 -1 1 -1 -1 -1 1 -1 1 1 -1 -1 -1 1 1 -1 1 -1 1 1 1 1 1\" "
+                  "face=\"0 2 3 0 3 1 4 5 7 4 7 6 0 1 5 0 5 4 2 6 7 2 7 3 0 4 6 0 6 2 1 3 7 1 7 5\" scale=\"0.1 0.1 0.1\"/></asset><default><geom margin=\"0.005\" gap=\"0.0025\"/></default><worldbody>"
+                  "<geom type=\"plane\" size=\"1 1 0.1\"/><geom type=\"sphere\" size=\"0.05\" pos=\"3 0 0.5\"/>"
+                  "<body pos=\"%.17g 0 0.5\"><freejoint/><geom type=\"sphere\" size=\"0.07\"/></body>"
+                  "<body pos=\"0 0 %.17g\" axisangle=\"%.17g %.17g 0 %.17g\"><freejoint/><geom type=\"mesh\" mesh=\"c\"/></body>"
+                  "</worldbody></mujoco>",
+                  3 + 0.12 + gapDist, rc + gapDist, 1 / std::sqrt(2.0), -1 / std::sqrt(2.0), std::acos(1 / std::sqrt(3.0)) * 180 / M_PI);
+    sim::ModelSpec spec;
+    try {
+      spec = sim::parseMJCF(xml, "culling");
+    } catch (const sim::SimError& e) {
+      std::printf("culling model: %s\n", e.message.c_str());
+      throw;
+    }
+    sim::Model model = sim::compileModel(spec);
+    sim::State state;
+    sim::makeState(model, state);
+    sim::kinematics(model, state);
+    sim::collide(model, state);
+    int spheres = 0, cube = 0;
+    for (int k = 0; k < state.ncon; ++k) {
+      const bool sph = std::abs(state.contacts[k].pos[0] - 3) < 0.5;
+      spheres += sph;
+      cube += !sph && std::abs(state.contacts[k].dist - gapDist) < 1e-9;
+    }
+    const bool near = gapDist < 0.01;
+    CHECK(near ? (spheres == 1 && cube == 1 && state.ncon == 2) : state.ncon == 0,
+          "culling at %g: %d contacts (sphere pair %d, cube corner %d)", gapDist, state.ncon, spheres, cube);
   }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;

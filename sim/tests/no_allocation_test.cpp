@@ -165,13 +165,17 @@ int main() {
             "pos=\"1.05 0 0.4\"><freejoint/><geom type=\"sphere\" size=\"0.05\" condim=\"6\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "pile") xml = pileXML();
     else if (std::string(scene) == "convex") xml = convexXML();  // GJK/EPA pairs, multiccd
-    else if (std::string(scene) == "planemesh")  // plane–mesh: a mesh box and a tetrahedron dropped on the floor
+    else if (std::string(scene) == "planemesh")  // plane–mesh: a mesh box, a tetrahedron and a prism dropped on the floor
       xml = "<mujoco><asset><mesh name=\"cube\" vertex=\"-1 -1 -1 1 -1 -1 -1 1 -1 1 1 -1 -1 -1 1 1 -1 1 -1 1 1 1 1 1\" "
             "face=\"0 2 3 0 3 1 4 5 7 4 7 6 0 1 5 0 5 4 2 6 7 2 7 3 0 4 6 0 6 2 1 3 7 1 7 5\" scale=\"0.1 0.1 0.1\"/>"
-            "<mesh name=\"tet\" vertex=\"0 0 0 0.3 0 0 0 0.3 0 0 0 0.3\" face=\"0 2 1 0 1 3 0 3 2 1 2 3\"/></asset>"
+            "<mesh name=\"tet\" vertex=\"0 0 0 0.3 0 0 0 0.3 0 0 0 0.3\" face=\"0 2 1 0 1 3 0 3 2 1 2 3\"/>"
+            // a 12-gon prism with fan caps (26 vertices: the deepest vertex by hill climbing)
+            "<mesh name=\"prism\" vertex=\"0.1 0 -0.05 0.086603 0.05 -0.05 0.05 0.086603 -0.05 0 0.1 -0.05 -0.05 0.086603 -0.05 -0.086603 0.05 -0.05 -0.1 0 -0.05 -0.086603 -0.05 -0.05 -0.05 -0.086603 -0.05 -0 -0.1 -0.05 0.05 -0.086603 -0.05 0.086603 -0.05 -0.05 0.1 0 0.05 0.086603 0.05 0.05 0.05 0.086603 0.05 0 0.1 0.05 -0.05 0.086603 0.05 -0.086603 0.05 0.05 -0.1 0 0.05 -0.086603 -0.05 0.05 -0.05 -0.086603 0.05 -0 -0.1 0.05 0.05 -0.086603 0.05 0.086603 -0.05 0.05 0 0 -0.05 0 0 0.05\" "
+            "face=\"0 1 13 0 13 12 24 1 0 25 12 13 1 2 14 1 14 13 24 2 1 25 13 14 2 3 15 2 15 14 24 3 2 25 14 15 3 4 16 3 16 15 24 4 3 25 15 16 4 5 17 4 17 16 24 5 4 25 16 17 5 6 18 5 18 17 24 6 5 25 17 18 6 7 19 6 19 18 24 7 6 25 18 19 7 8 20 7 20 19 24 8 7 25 19 20 8 9 21 8 21 20 24 9 8 25 20 21 9 10 22 9 22 21 24 10 9 25 21 22 10 11 23 10 23 22 24 11 10 25 22 23 11 0 12 11 12 23 24 0 11 25 23 12\"/></asset>"
             "<worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.2\" euler=\"17 11 6\"><freejoint/>"
             "<geom type=\"mesh\" mesh=\"cube\"/></body><body pos=\"1 0 0.2\" euler=\"14 -9 6\"><freejoint/>"
-            "<geom type=\"mesh\" mesh=\"tet\"/></body></worldbody></mujoco>";
+            "<geom type=\"mesh\" mesh=\"tet\"/></body><body pos=\"-1 0 0.2\" euler=\"8 -13 5\"><freejoint/>"
+            "<geom type=\"mesh\" mesh=\"prism\"/></body></worldbody></mujoco>";
     else if (std::string(scene) == "box")
       xml = "<mujoco><worldbody><geom type=\"plane\" size=\"5 5 .1\"/><body pos=\"0 0 0.5\">"
             "<joint type=\"slide\" axis=\"1 0 0\"/><joint type=\"slide\" axis=\"0 0 1\"/>"
