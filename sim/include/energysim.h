@@ -337,7 +337,9 @@ void sim_constraintInfo(const simModel* model, const simState* state, int64_t* S
 /// the second) and contacts[13i ..] holds dist (negative in penetration), pos [3] (midway between
 /// the surfaces) and frame [3, 3] (rows: normal, first and second tangent), all in world
 /// coordinates. `*ncon` receives the number of contacts (more than capacity: the rest are left
-/// out). Either array may be NULL (then capacity is ignored for it).
+/// out). Either array may be NULL (then capacity is ignored for it). Contacts within a geom's gap
+/// (kept only in a model with <adhesion> actuators, whose moment reads them) are not counted here
+/// nor in sim_constraintInfo's ncon; MuJoCo lists them in mjData.contact with exclude = 1.
 /// Errors: SIM_ERR_ARGUMENT for a NULL model, state or ncon, or a negative capacity.
 /// Thread safety: the state's thread. Pointer lifetime: the arrays are read during the call only.
 int32_t sim_contacts(const simModel* model, const simState* state, int64_t capacity, int64_t* ncon,

@@ -422,8 +422,8 @@ struct Model {
   std::vector<char> actfrcLimited;   ///< [nv] total actuator force clamped (actuatorfrcrange)
   std::vector<double> actfrcLo, actfrcHi;  ///< [nv]
   // per actuator
-  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide), −1: a tendon
-  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address (−1: a tendon)
+  std::vector<int> actJoint;         ///< [nu] joint index (hinge or slide), −1: a tendon or a body
+  std::vector<int> actDof, actQpos;  ///< [nu] its dof and qpos address (−1: a tendon or a body)
   std::vector<int> actTendon;        ///< [nu] tendon index, −1: a joint
   bool anyTendonActuator = false;    ///< some actTendon[a] >= 0 (set by compileModel)
   std::vector<int> actBody;          ///< [nu] body of a body transmission (adhesion), −1: none

@@ -383,8 +383,9 @@ void solvePrimal(const Model& m, State& s, bool newton, double cost) {
           s.Mgrad.setZero();
           addRowTransposed(m, s, r, 1.0, s.Mgrad.data());
           solveTree(m, s.Htree.data(), s.Mgrad.data());
-          const double scale = rowDot(m, s, r, s.dir.data(), 0.0) / (1 / offTreeWeight + rowDot(m, s, r, s.Mgrad.data(), 0.0));
-          s.dir -= scale * s.Mgrad;
+          // the denominator is >= 1/w > 0: A (M plus the on-tree rows) is positive definite
+          const double smScale = rowDot(m, s, r, s.dir.data(), 0.0) / (1 / offTreeWeight + rowDot(m, s, r, s.Mgrad.data(), 0.0));
+          s.dir -= smScale * s.Mgrad;
         }
       } else {
         s.llt.compute(s.H);
