@@ -77,7 +77,7 @@ def main():
                 [row] = json.loads(subprocess.check_output(
                     [args.ebm, "bench", "sim", "--json", "--dt", str(args.dt), "--min-time", str(args.min_time),
                      "--robots", robot, "--integrators", integrator, "--threads", str(threads),
-                     "--clock", args.clock]))
+                     "--clock", args.clock, "--no-contacts"]))
                 theirs = mujoco_steps_per_second(xml, integrator, args.dt, threads, args.min_time, args.clock)
                 ratio = row["steps_per_second"] / theirs
                 rows.append({**row, "mujoco_steps_per_second": theirs, "ratio": ratio})

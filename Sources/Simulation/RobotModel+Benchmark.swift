@@ -36,17 +36,16 @@ public enum SimulatorBenchmark {
     }
 
     /// Measures each robot (a built-in name or MJCF file) with each integrator at timestep `dt` (one
-    /// substep) on each thread count (empty: 1 and every hardware thread), in that order;
+    /// substep) on each thread count (empty: 1 and every hardware thread), in that order, its geoms
+    /// colliding unless `contacts` is false (as `<flag contact="disable"/>`: joint constraints stay);
     /// `measured` hears each row as it is taken.
     public static func run(robots: [String], integrators: [Integrator], dt: Double, threads: [Int], steps: Int, minTime: Double,
-                           clock: () -> Double, measured: (Row) -> Void = { _ in }) throws -> [Row] {
+                           contacts: Bool = true, clock: () -> Double, measured: (Row) -> Void = { _ in }) throws -> [Row] {
         var rows: [Row] = []
         for robot in robots {
             let base = try RobotModel.load(robot)
             for integrator in integrators {
-                var options = base.options
-                (options.timestep, options.integrator, options.substeps) = (dt, integrator, 1)
-                let model = try base.with(options: options)
+                let model = try configured(base, integrator: integrator, dt: dt, contacts: contacts)
                 for t in (threads.isEmpty ? Set([1, RobotModel.hardwareThreads]).sorted() : threads) {
                     let rate = try model.rolloutStepsPerSecond(threads: t, steps: steps, minTime: minTime, clock: clock)
                     rows.append(Row(robot: robot, integrator: integrator.rawValue, dt: dt, threads: t, steps_per_second: rate))
@@ -55,5 +54,14 @@ public enum SimulatorBenchmark {
             }
         }
         return rows
+    }
+
+    /// `model` as `run` measures it: `integrator` at timestep `dt`, one substep, contacts off unless `contacts`.
+    public static func configured(_ model: RobotModel, integrator: Integrator, dt: Double, contacts: Bool) throws -> RobotModel {
+        var options = model.options
+        (options.timestep, options.integrator, options.substeps) = (dt, integrator, 1)
+        var solver = model.solverOptions
+        solver.contacts = solver.contacts && contacts
+        return try model.with(options: options).with(solverOptions: solver)
     }
 }

@@ -20,6 +20,7 @@ struct BenchSim: ParsableCommand {
     var clock: BenchClock = .wall
     @Option(parsing: .upToNextOption, help: "Thread counts to measure (default: 1 and every core).")
     var threads: [Int] = []
+    @Flag(inversion: .prefixedNo, help: "Geoms collide (--no-contacts: as <flag contact=\"disable\"/>, joint constraints stay).") var contacts = true
     @Flag(help: "Print one JSON array instead of a table.") var json = false
 
     func validate() throws {
@@ -31,7 +32,7 @@ struct BenchSim: ParsableCommand {
 
     func run() throws {
         let rows = try SimulatorBenchmark.run(robots: robots, integrators: integrators, dt: dt, threads: threads, steps: steps, minTime: minTime,
-                                              clock: clock.seconds) { row in
+                                              contacts: contacts, clock: clock.seconds) { row in
             guard !json else { return }
             print(String(format: "%-12@ %-6@ dt %.4f  threads %2d  %12.0f steps/s  (%.3f µs/step/thread)", row.robot as NSString,
                          row.integrator as NSString, row.dt, row.threads, row.steps_per_second, 1e6 * Double(row.threads) / row.steps_per_second))

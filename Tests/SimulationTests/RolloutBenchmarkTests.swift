@@ -36,4 +36,18 @@ final class SimulatorBenchmarkTests: XCTestCase {
         XCTAssertThrowsError(try SimulatorBenchmark.run(robots: ["no-such-robot"], integrators: [.euler], dt: 0.01, threads: [1], steps: 1,
                                                         minTime: 0.1, clock: { 0 }))
     }
+
+    /// What is measured: the integrator and timestep asked for, one substep; contacts off only when asked
+    /// (`ebm bench sim --no-contacts`, which benchmarks/mujoco_sim.py passes as MuJoCo's side disables them).
+    func testMeasuredModelTakesTheSettingsAndContactsSwitch() throws {
+        let ridgeball = try RobotModel.load("ridgeball")
+        XCTAssertTrue(ridgeball.solverOptions.contacts)
+        let on = try SimulatorBenchmark.configured(ridgeball, integrator: .rk4, dt: 0.001, contacts: true)
+        let off = try SimulatorBenchmark.configured(ridgeball, integrator: .euler, dt: 0.004, contacts: false)
+        XCTAssertEqual([on.solverOptions.contacts, off.solverOptions.contacts], [true, false])
+        XCTAssertEqual([on.options.integrator, off.options.integrator], [.rk4, .euler])
+        XCTAssertEqual([on.options.timestep, off.options.timestep], [0.001, 0.004])
+        XCTAssertEqual([on.options.substeps, off.options.substeps], [1, 1])
+        XCTAssertEqual(off.solverOptions.limits, ridgeball.solverOptions.limits, "joint constraints stay")
+    }
 }
