@@ -49,9 +49,10 @@ func sgemm(_ kernel: GEMMKernel, transposeA: Bool, transposeB: Bool, m: Int, n: 
 /// `benchmarks/README.md` ("Matrix-product libraries", Zen 4): with AVX-512 the package's kernel
 /// and oneDNN both run the network's products near the core's peak, each ahead on some shapes by
 /// a few percent, so the default stays the AVX-512 kernel where the CPU has it (results as before);
-/// limited to AVX2, oneDNN fell to 45–65 % of peak on some 512-wide products where OpenBLAS's
-/// Haswell kernels held 67–86 %, so without AVX-512 the default stays OpenBLAS. oneDNN is there to
-/// be chosen (`EBM_GEMM=onednn`, `ebm bench nn --gemm onednn`) and measured on other machines.
+/// on a real AVX2-only core (Zen 3) oneDNN leads on the NT/NN products and OpenBLAS on the TN
+/// ones, but oneDNN's rows depend on the batch size (a sampled future would change with the number
+/// of contexts beside it: FutureSamplerTests fails under it), so without AVX-512 the default stays
+/// OpenBLAS. oneDNN is there to be chosen (`EBM_GEMM=onednn`, `ebm bench nn --gemm onednn`).
 public enum GEMMKernel: String, Sendable, CaseIterable {
     case openblas
     case avx512
