@@ -76,6 +76,22 @@ static double oracleDistance(const ConvexShape& A, const ConvexShape& B) {
   return -low;
 }
 
+// Parses and compiles `xml` (its parse error printed under `name`), then runs kinematics and
+// collision at the reference pose.
+static void collideAtQpos0(const std::string& xml, const char* name, sim::Model& model, sim::State& state) {
+  sim::ModelSpec spec;
+  try {
+    spec = sim::parseMJCF(xml, name);
+  } catch (const sim::SimError& e) {
+    std::printf("%s: %s\n", name, e.message.c_str());
+    throw;
+  }
+  model = sim::compileModel(spec);
+  sim::makeState(model, state);
+  sim::kinematics(model, state);
+  sim::collide(model, state);
+}
+
 int main() {
   int status = 0;
   ConvexContact c;
@@ -236,12 +252,9 @@ int main() {
                             "<body pos=\"0 0 0.249\"><freejoint/><geom type=\"cylinder\" size=\"0.1 0.15\"/></body>"
                             "<body pos=\"1 0 0.3\"><freejoint/><geom type=\"ellipsoid\" size=\"0.1 0.15 0.2\"/></body>"
                             "</worldbody></mujoco>";
-    sim::ModelSpec spec = sim::parseMJCF(xml, "convex");
-    sim::Model model = sim::compileModel(spec);
+    sim::Model model;
     sim::State state;
-    sim::makeState(model, state);
-    sim::kinematics(model, state);
-    sim::collide(model, state);
+    collideAtQpos0(xml, "convex", model, state);
     const bool multi = std::string(flag).empty();
     CHECK(model.pairs.size() == 3 && (multi ? state.ncon >= 3 : state.ncon == 1),
           "cylinder flat on a box (%s): %zu pairs, %d contacts", multi ? "multiccd" : "one contact", model.pairs.size(),
@@ -503,18 +516,9 @@ int main() {
         "<mujoco><asset><mesh name=\"c\" vertex=\"-1 -1 -1 1 -1 -1 -1 1 -1 1 1 -1 -1 -1 1 1 -1 1 -1 1 1 1 1 1\" "
         "face=\"0 2 3 0 3 1 4 5 7 4 7 6 0 1 5 0 5 4 2 6 7 2 7 3 0 4 6 0 6 2 1 3 7 1 7 5\" scale=\"0.1 0.1 0.1\"/></asset><worldbody><geom type=\"plane\" size=\"1 1 0.1\"/>"
         "<body pos=\"0 0 0.099\"><freejoint/><geom type=\"mesh\" mesh=\"c\"/></body></worldbody></mujoco>";
-    sim::ModelSpec spec;
-    try {
-      spec = sim::parseMJCF(xml, "plane-mesh");
-    } catch (const sim::SimError& e) {
-      std::printf("%s\n", e.message.c_str());
-      throw;
-    }
-    sim::Model model = sim::compileModel(spec);
+    sim::Model model;
     sim::State state;
-    sim::makeState(model, state);
-    sim::kinematics(model, state);
-    sim::collide(model, state);
+    collideAtQpos0(xml, "plane-mesh", model, state);
     CHECK(model.pairs.size() == 1 && state.ncon == 4, "mesh box on the floor: %zu pairs, %d contacts", model.pairs.size(),
           state.ncon);
     for (int k = 0; k < state.ncon; ++k)
@@ -536,18 +540,9 @@ int main() {
                   "<body pos=\"0 0 %.17g\" axisangle=\"%.17g %.17g 0 %.17g\"><freejoint/><geom type=\"mesh\" mesh=\"c\"/></body>"
                   "</worldbody></mujoco>",
                   3 + 0.12 + gapDist, rc + gapDist, 1 / std::sqrt(2.0), -1 / std::sqrt(2.0), std::acos(1 / std::sqrt(3.0)) * 180 / M_PI);
-    sim::ModelSpec spec;
-    try {
-      spec = sim::parseMJCF(xml, "culling");
-    } catch (const sim::SimError& e) {
-      std::printf("culling model: %s\n", e.message.c_str());
-      throw;
-    }
-    sim::Model model = sim::compileModel(spec);
+    sim::Model model;
     sim::State state;
-    sim::makeState(model, state);
-    sim::kinematics(model, state);
-    sim::collide(model, state);
+    collideAtQpos0(xml, "culling", model, state);
     int spheres = 0, cube = 0;
     for (int k = 0; k < state.ncon; ++k) {
       const bool sph = std::abs(state.contacts[k].pos[0] - 3) < 0.5;
