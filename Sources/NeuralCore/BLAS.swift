@@ -50,9 +50,10 @@ func sgemm(_ kernel: GEMMKernel, transposeA: Bool, transposeB: Bool, m: Int, n: 
 /// and oneDNN both run the network's products near the core's peak, each ahead on some shapes by
 /// a few percent, so the default stays the AVX-512 kernel where the CPU has it (results as before);
 /// on a real AVX2-only core (Zen 3) oneDNN leads on the NT/NN products and OpenBLAS on the TN
-/// ones, but oneDNN's rows depend on the batch size (a sampled future would change with the number
-/// of contexts beside it: FutureSamplerTests fails under it), so without AVX-512 the default stays
-/// OpenBLAS. oneDNN is there to be chosen (`EBM_GEMM=onednn`, `ebm bench nn --gemm onednn`).
+/// ones (the network ahead with oneDNN at batch 1024, training mixed), so without AVX-512 the
+/// default stays OpenBLAS until a per-product choice is measured. Only the AVX-512 kernel computes
+/// a row independently of the batch's size; OpenBLAS and oneDNN move its last bits with it.
+/// oneDNN is there to be chosen (`EBM_GEMM=onednn`, `ebm bench nn --gemm onednn`).
 public enum GEMMKernel: String, Sendable, CaseIterable {
     case openblas
     case avx512

@@ -39,8 +39,16 @@ final class FutureSamplerTests: XCTestCase {
                 XCTAssertEqual(Array(result.futures[(c * total * S)..<(c * total * S + H * S)]), Array(first.futures[(c * H * S)..<((c + 1) * H * S)]), "\(name) chain \(c)")
             }
             // chains are context-major: the first three read context 0, and they differ from each other
+            // (bit for bit with the AVX-512 kernel, whose rows do not depend on the batch's size; OpenBLAS and
+            // oneDNN block a small batch by its row count, which moves the last bits: seen on an AVX2-only Zen 3)
             let second = try sampler.sample(model, contexts: Array(contexts[0..<(k * S)]), chainsPerContext: 3, total: H, seed: 4)
-            XCTAssertEqual(Array(second.futures), Array(first.futures[0..<(3 * H * S)]), name)
+            let firstThree = Array(first.futures[0..<(3 * H * S)])
+            XCTAssertEqual(second.futures.count, firstThree.count, name)
+            if GEMMKernel.current == .avx512 {
+                XCTAssertEqual(Array(second.futures), firstThree, name)
+            } else {
+                for (a, b) in zip(second.futures, firstThree) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), name) }
+            }
             XCTAssertNotEqual(Array(first.futures[0..<(H * S)]), Array(first.futures[(H * S)..<(2 * H * S)]), name)
             // a seed repeats, another one does not
             XCTAssertEqual(try sampler.sample(model, contexts: contexts, chainsPerContext: 3, total: total, seed: 4).futures, result.futures, name)
