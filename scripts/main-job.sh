@@ -95,6 +95,16 @@ print('rest heights (cylinder on the table, ellipsoid on the post, capsule on th
 assert np.all(np.abs(q[-1, 2::7] - [0.2999, 0.1148, 0.1996, 0.0934]) < 1e-3)"
 besideMuJoCo benchmarks/models/convex.xml out/convex-rollout.npz
 
+section "2d''. Meshes on the floor (issue 17, plane–mesh as MuJoCo 4.0.1: up to 4 corners of the face at the deepest"
+echo "   hull vertex): benchmarks/models/convex_mesh.xml, 400-vertex rocks dropped on the floor and on a rock, 2 s"
+$ebm simulate benchmarks/models/convex_mesh.xml --steps 1000 --out out/convex-mesh-rollout.npz
+python3 -c "
+import numpy as np
+q = np.load('out/convex-mesh-rollout.npz')['qpos'][0]
+print('rock2 on the floor: rest height', q[-1, 16], 'm, speed over the last 0.1 s', np.abs(q[-1, 14:17] - q[-51, 14:17]).max() / 0.1, 'm/s')
+assert 0.05 < q[-1, 16] < 0.09"
+besideMuJoCo benchmarks/models/convex_mesh.xml out/convex-mesh-rollout.npz
+
 section "2e. The elliptic friction cone (issue 17): benchmarks/models/elliptic_slide.xml, a box pushed at 2 m/s"
 echo "   slides to rest (MuJoCo 4.0.1: x = 0.203121 m), beside MuJoCo when it is installed"
 $ebm simulate benchmarks/models/elliptic_slide.xml --keyframe push --steps 1000 --out out/elliptic-rollout.npz
